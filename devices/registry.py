@@ -1,0 +1,54 @@
+"""Open any device from its URL.
+
+Each scheme maps to a factory ``"module:function"`` taking the URL string; modules are imported
+only when used, so a machine without a camera library can still drive its printer.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from devices.base import DeviceURLError, parse_device_url
+
+#: scheme -> "module:factory"; ``sim`` URLs are ``sim://<kind>?...``.
+FACTORIES: dict[str, str] = {
+    "ga467": "devices.idcard.serial_reader:open_url",
+    "escpos+tcp": "devices.printer.drivers:open_url",
+    "escpos+serial": "devices.printer.drivers:open_url",
+    "escpos+usb": "devices.printer.drivers:open_url",
+    "escpos+file": "devices.printer.drivers:open_url",
+    "pcsc": "devices.smartcard.pcsc:open_url",
+    "camera": "devices.camera.capture:open_url",
+    "led": "devices.led.screen:open_url",
+    "rating": "devices.rating.pad:open_url",
+}
+
+#: sim://<kind> -> "module:factory" of the simulator-backed device.
+SIMULATORS: dict[str, str] = {
+    "idcard": "devices.idcard.simulator:open_sim_url",
+    "printer": "devices.printer.simulator:open_sim_url",
+    "smartcard": "devices.smartcard.vcard:open_sim_url",
+    "camera": "devices.camera.simulator:open_sim_url",
+    "led": "devices.led.simulator:open_sim_url",
+    "rating": "devices.rating.simulator:open_sim_url",
+}
+
+
+def _load(target: str) -> Any:
+    module_name, _, func = target.partition(":")
+    return getattr(importlib.import_module(module_name), func)
+
+
+def open_device(url: str) -> Any:
+    """Return the device a URL names (not yet opened: drivers open lazily)."""
+    parsed = parse_device_url(url)
+    if parsed.scheme == "sim":
+        target = SIMULATORS.get(parsed.host)
+        if target is None:
+            raise DeviceURLError(f"unknown simulator {parsed.host!r}; known: {sorted(SIMULATORS)}")
+        return _load(target)(url)
+    target = FACTORIES.get(parsed.scheme)
+    if target is None:
+        raise DeviceURLError(f"unknown device scheme {parsed.scheme!r}; known: {sorted(FACTORIES)}")
+    return _load(target)(url)

@@ -1,0 +1,1 @@
+"""hallq packaging package."""

@@ -1,0 +1,485 @@
+"""The hall node's LAN API (FastAPI), versioned under ``/api/v1``.
+
+Every call but ``/api/v1/health`` and the phone page needs a paired device token
+(``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
+bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status.
+"""
+
+
+import asyncio
+import html
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from hall import views
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.hub import EventHub
+from hall.model import Appointment
+from hall.node import HallNode, InternalError
+from hall.store import PairedDevice, StoreError
+
+log = logging.getLogger("hallq.api")
+
+API_VERSION = "1"
+ALL_ROLES = frozenset({"kiosk", "caller", "display", "sync", "admin"})
+#: What each kind of call needs. A caller may act only on its own window.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read": ALL_ROLES,
+    "issue": frozenset({"kiosk", "caller", "admin"}),
+    "ticket": frozenset({"kiosk", "caller", "admin"}),
+    "green": frozenset({"caller", "admin"}),
+    "window": frozenset({"caller", "admin"}),
+    "appointments": frozenset({"sync", "admin"}),
+    "device_status": ALL_ROLES,
+}
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketRequest(Body):
+    """POST /api/v1/tickets."""
+
+    service: str = Field(min_length=1, max_length=32, description="theme prefix or item code")
+    id_number: str | None = Field(None, max_length=32, description="resident ID number")
+    channel: Literal["kiosk", "appointment", "phone", "staff"] = "kiosk"
+    appointment_id: str | None = Field(None, max_length=64)
+
+
+class RatingRequest(Body):
+    """POST /api/v1/tickets/{id}/rating."""
+
+    level: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+
+
+class TransferRequest(Body):
+    """POST /api/v1/windows/{window}/transfer: exactly one of the two."""
+
+    to_service: str | None = Field(None, max_length=32)
+    to_window: str | None = Field(None, max_length=16)
+
+
+class OpenRequest(Body):
+    """POST /api/v1/windows/{window}/open (optionally naming the staff member)."""
+
+    staff_id: str | None = Field(None, max_length=32)
+
+
+class SignInRequest(Body):
+    """POST /api/v1/windows/{window}/sign-in: a PIN or a badge UID."""
+
+    staff_id: str | None = Field(None, max_length=32)
+    pin: str | None = Field(None, max_length=32)
+    badge_uid: str | None = Field(None, max_length=64)
+
+
+class GreenRequest(Body):
+    """POST /api/v1/tickets/{id}/green."""
+
+    green: bool = True
+
+
+class AppointmentRequest(Body):
+    """POST /api/v1/appointments: a booking the central platform or staff made."""
+
+    id: str = Field(min_length=1, max_length=64)
+    service: str = Field(min_length=1, max_length=32)
+    slot_start: float
+    slot_end: float
+    id_hash: str | None = Field(None, max_length=128)
+
+
+class DeviceStatusRequest(Body):
+    """POST /api/v1/devices/status: a device needs attention (or is fine again)."""
+
+    device: str = Field(min_length=1, max_length=64)
+    state: str = Field(min_length=1, max_length=32)
+    where: str = Field("", max_length=64)
+    detail: str = Field("", max_length=200)
+
+
+def _error(status: int, code: str, zh: str, en: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message_zh": zh, "message_en": en}, status_code=status)
+
+
+def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
+    """The API of one hall node (the node must be started by the caller)."""
+    hub = hub or EventHub()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        hub.bind(asyncio.get_running_loop())
+        yield
+
+    app = FastAPI(title="hallq hall node", version=API_VERSION, lifespan=lifespan,
+                  description="LAN API of a hallq hall node (政务服务大厅叫号)")
+    app.state.node = node
+    app.state.hub = hub
+    node.add_listener(hub.publish_threadsafe)
+    tokens: dict[str, PairedDevice] = {}
+
+    # ------------------------------------------------------------------ errors
+    @app.exception_handler(QueueError)
+    async def _queue_error(_: Request, err: QueueError) -> JSONResponse:
+        return JSONResponse(err.to_dict(), status_code=err.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                          for e in err.errors())
+        return _error(422, "bad_request", "请求内容有误", f"Bad request: {where}")
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_: Request, err: StoreError) -> JSONResponse:
+        return _error(503, "store_unavailable", "系统暂时无法保存，请稍后重试",
+                      "The hall cannot save right now; try again")
+
+    @app.exception_handler(InternalError)
+    async def _internal(_: Request, err: InternalError) -> JSONResponse:
+        return _error(500, "internal_error", "系统内部错误，请重试", "Internal error; try again")
+
+    # ------------------------------------------------------------------ auth
+    def device_of(token: str | None) -> PairedDevice:
+        if not token:
+            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
+                             status=401)
+        device = tokens.get(token)
+        if device is None:
+            device = node.store.device_for(token)
+            if device is None:
+                raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+                                 status=401)
+            tokens[token] = device
+        return device
+
+    def bearer(request: Request) -> PairedDevice:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        return device_of(token.strip() if scheme.lower() == "bearer" else None)
+
+    def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
+        if device.role not in PERMISSIONS[what]:
+            raise QueueError("forbidden", "该设备无权执行此操作",
+                             f"A {device.role} device may not do this", status=403)
+        if window is not None and device.role == "caller" and device.window != window:
+            raise QueueError("forbidden", "只能操作本窗口",
+                             f"This console is paired to window {device.window}", status=403)
+
+    Device = Annotated[PairedDevice, Depends(bearer)]
+
+    async def run(operation: Any) -> Any:
+        return await asyncio.wrap_future(node.submit(operation))
+
+    # ------------------------------------------------------------------ reads
+    @app.get("/api/v1/health")
+    async def health() -> dict:
+        """Liveness; no token needed."""
+        return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
+                "last_seq": node.store.last_seq, "time": datetime.now(UTC).isoformat(),
+                "subscribers": hub.subscribers}
+
+    @app.get("/api/v1/hall")
+    async def hall_info(device: Device) -> dict:
+        """The hall's name and the calling rules in force."""
+        allow(device, "read")
+        rules = node.config.rules
+        return {"hall_id": node.config.hall_id, "name_zh": node.config.name_zh,
+                "name_en": node.config.name_en, "timezone": str(node.config.timezone),
+                "open": rules.open_time.strftime("%H:%M"),
+                "close": rules.close_time.strftime("%H:%M"), "open_all_day": rules.open_all_day,
+                "elderly_age": rules.elderly_age, "max_recalls": rules.max_recalls,
+                "device": {"role": device.role, "window": device.window, "name": device.name}}
+
+    @app.get("/api/v1/services")
+    async def services(device: Device) -> list[dict]:
+        """Themes and items with people waiting and the wait a new ticket would get."""
+        allow(device, "read")
+        return node.read(views.services_view)
+
+    @app.get("/api/v1/windows")
+    async def windows(device: Device) -> list[dict]:
+        """Every window: skills, status, current ticket."""
+        allow(device, "read")
+        return node.read(lambda engine, now: views.windows_view(engine))
+
+    @app.get("/api/v1/windows/{window}/queue")
+    async def window_queue(window: str, device: Device) -> list[dict]:
+        """The numbers waiting for this window's skills, in calling order."""
+        allow(device, "read")
+
+        def read(engine: Engine, now: datetime) -> list[dict]:
+            engine._window(window)
+            return views.window_queue_view(engine, window, now)
+        return node.read(read)
+
+    @app.get("/api/v1/stats/today")
+    async def stats(device: Device) -> dict:
+        """Today's figures per theme and the rating shares."""
+        allow(device, "read")
+        return node.read(views.stats_view)
+
+    @app.get("/api/v1/tickets/{ticket_id}")
+    async def get_ticket(ticket_id: str, device: Device) -> dict:
+        """A ticket's status and position."""
+        allow(device, "read")
+        return _ticket_or_404(node, ticket_id)
+
+    @app.get("/api/v1/events")
+    async def events(device: Device, after: Annotated[int, Query(ge=0)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
+        """Committed events after a sequence number, oldest first."""
+        allow(device, "read")
+        found = await asyncio.to_thread(node.store.events_after, after, limit)
+        return {"events": [_event_dict(node, e) for e in found],
+                "last_seq": node.store.last_seq}
+
+    # ------------------------------------------------------------------ tickets
+    @app.post("/api/v1/tickets", status_code=201)
+    async def issue(body: TicketRequest, device: Device) -> dict:
+        """Take a number (取号)."""
+        allow(device, "issue")
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            issued, events = engine.issue(body.service, now, id_number=body.id_number,
+                                          channel=body.channel,
+                                          appointment_id=body.appointment_id)
+            view = views.ticket_view(engine, issued.ticket, now)
+            view["ahead"], view["expected_wait_s"] = issued.ahead, issued.expected_wait_s
+            return view, events
+        return await run(operation)
+
+    async def ticket_op(ticket_id: str, method: str, *args: Any) -> dict:
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            ticket, events = getattr(engine, method)(ticket_id, *args, now) if method == "rate" \
+                else getattr(engine, method)(ticket_id, now, *args)
+            return views.ticket_view(engine, ticket, now), events
+        return await run(operation)
+
+    @app.post("/api/v1/tickets/{ticket_id}/rating")
+    async def rate(ticket_id: str, body: RatingRequest, device: Device) -> dict:
+        """Rate a finished service on five levels."""
+        allow(device, "ticket")
+        return await ticket_op(ticket_id, "rate", body.level)
+
+    @app.post("/api/v1/tickets/{ticket_id}/recheck-in")
+    async def recheck_in(ticket_id: str, device: Device) -> dict:
+        """A no-show checks in again and goes a few places back."""
+        allow(device, "ticket")
+        return await ticket_op(ticket_id, "recheck_in")
+
+    @app.post("/api/v1/tickets/{ticket_id}/cancel")
+    async def cancel(ticket_id: str, device: Device) -> dict:
+        """Give up a waiting ticket."""
+        allow(device, "ticket")
+        return await ticket_op(ticket_id, "cancel")
+
+    @app.post("/api/v1/tickets/{ticket_id}/green")
+    async def green(ticket_id: str, body: GreenRequest, device: Device) -> dict:
+        """Put a waiting ticket on (or off) the green channel."""
+        allow(device, "green")
+        return await ticket_op(ticket_id, "set_green", body.green)
+
+    # ------------------------------------------------------------------ windows
+    async def window_op(window: str, method: str, **kwargs: Any) -> Any:
+        def operation(engine: Engine, now: datetime) -> tuple[Any, list]:
+            result, events = getattr(engine, method)(window, now, **kwargs)
+            if result is None:
+                return None, events
+            if hasattr(result, "sort_key"):
+                return views.ticket_view(engine, result, now), events
+            return next(w for w in views.windows_view(engine) if w["number"] == window), events
+        return await run(operation)
+
+    @app.post("/api/v1/windows/{window}/call", responses={204: {"description": "nobody waits"}})
+    async def call(window: str, device: Device) -> Any:
+        """Call the next ticket for this window's skills; 204 when nobody waits."""
+        allow(device, "window", window)
+        result = await window_op(window, "call_next")
+        return Response(status_code=204) if result is None else result
+
+    for path, method in (("recall", "recall"), ("serve", "start_serving"),
+                         ("no-show", "no_show"), ("finish", "finish"), ("pause", "pause"),
+                         ("resume", "resume"), ("close", "close_window")):
+        app.add_api_route(f"/api/v1/windows/{{window}}/{path}", _window_endpoint(
+            method, allow, window_op, bearer), methods=["POST"], name=f"window_{method}")
+
+    @app.post("/api/v1/windows/{window}/transfer")
+    async def transfer(window: str, body: TransferRequest, device: Device) -> dict:
+        """Transfer the current ticket to a theme or a named window, keeping its arrival."""
+        allow(device, "window", window)
+        return await window_op(window, "transfer", to_service=body.to_service,
+                               to_window=body.to_window)
+
+    @app.post("/api/v1/windows/{window}/open")
+    async def open_window(window: str, device: Device, body: OpenRequest | None = None) -> dict:
+        """Open the window."""
+        allow(device, "window", window)
+        return await window_op(window, "open_window", staff_id=body.staff_id if body else None)
+
+    @app.post("/api/v1/windows/{window}/sign-in")
+    async def sign_in(window: str, body: SignInRequest, device: Device) -> dict:
+        """Staff sign in with a PIN or a badge; the window opens with them."""
+        allow(device, "window", window)
+        staff_id = _check_staff(node, body)
+        return await window_op(window, "open_window", staff_id=staff_id)
+
+    # ------------------------------------------------------------------ others
+    @app.post("/api/v1/appointments", status_code=201)
+    async def save_appointment(body: AppointmentRequest, device: Device) -> dict:
+        """Record an appointment so that its holder can check in for a priority ticket."""
+        allow(device, "appointments")
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            found = engine.config.resolve_service(body.service)
+            if found is None:
+                raise QueueError("unknown_service", "没有该业务",
+                                 f"No such service: {body.service}", status=404)
+            theme, item = found
+            appointment = Appointment(id=body.id, theme=theme.prefix,
+                                      item=item.code if item else None,
+                                      slot_start=body.slot_start, slot_end=body.slot_end,
+                                      id_hash=body.id_hash)
+            return {"id": body.id, "service": theme.prefix}, engine.save_appointment(
+                appointment, now)
+        return await run(operation)
+
+    @app.post("/api/v1/devices/status", status_code=201)
+    async def device_status(body: DeviceStatusRequest, device: Device) -> dict:
+        """A device tells staff and technicians it needs attention (paper out …)."""
+        allow(device, "device_status")
+        where = body.where or device.name
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            return {"ok": True}, engine.device_status(body.device, body.state, now, where,
+                                                      body.detail)
+        return await run(operation)
+
+    @app.websocket("/api/v1/stream")
+    async def stream(websocket: WebSocket, after: int = 0, token: str | None = None) -> None:
+        """Every event as it commits, after those with seq > ``after`` that already exist."""
+        header = websocket.headers.get("authorization", "")
+        try:
+            device = device_of(token or header.partition(" ")[2].strip() or None)
+            allow(device, "read")
+        except QueueError as refused:
+            await websocket.close(code=4401 if refused.status == 401 else 4403,
+                                  reason=refused.code)
+            return
+        await websocket.accept()
+        subscription = hub.subscribe()
+        try:
+            sent = after
+            while True:
+                backlog = await asyncio.to_thread(node.store.events_after, sent, 1000)
+                for event in backlog:
+                    await websocket.send_json(_event_dict(node, event))
+                    sent = event.seq
+                if len(backlog) < 1000:
+                    break
+            while True:
+                event = await subscription.queue.get()
+                if event.seq <= sent:
+                    continue
+                await websocket.send_json(_event_dict(node, event))
+                sent = event.seq
+                if subscription.overflowed and subscription.queue.empty():
+                    await websocket.close(code=1013, reason="fell behind; reconnect with after")
+                    return
+        except WebSocketDisconnect:
+            pass
+        finally:
+            hub.unsubscribe(subscription)
+
+    @app.get("/t/{ticket_id}", response_class=HTMLResponse)
+    async def phone_page(ticket_id: str) -> HTMLResponse:
+        """The ticket's phone page (the QR code on the ticket): status, people ahead, wait."""
+        try:
+            ticket = _ticket_or_404(node, ticket_id)
+        except QueueError:
+            return HTMLResponse(_page("票号不存在 / Ticket not found", ""), status_code=404)
+        return HTMLResponse(_page(f"{ticket['number']} {ticket['service_name_zh']}",
+                                  _phone_body(ticket, node.config.name_zh)))
+
+    return app
+
+
+def _window_endpoint(method: str, allow: Any, window_op: Any, bearer: Any) -> Any:
+    async def endpoint(window: str, device: Annotated[PairedDevice, Depends(bearer)]) -> Any:
+        allow(device, "window", window)
+        return await window_op(window, method)
+    endpoint.__doc__ = f"Window operation: {method.replace('_', ' ')}."
+    return endpoint
+
+
+def _event_dict(node: HallNode, event: Any) -> dict:
+    data = event.to_dict()
+    data["hall_id"] = node.config.hall_id
+    return data
+
+
+def _ticket_or_404(node: HallNode, ticket_id: str) -> dict:
+    def read(engine: Engine, now: datetime) -> dict | None:
+        ticket = engine.state.tickets.get(ticket_id)
+        return views.ticket_view(engine, ticket, now) if ticket else None
+    found = node.read(read)
+    if found is None:
+        old = node.store.find_ticket(ticket_id)
+        if old is None:
+            raise QueueError("unknown_ticket", "票号不存在", "Ticket not found", status=404)
+        found = node.read(lambda engine, now: views.ticket_view(engine, old, now))
+    return found
+
+
+def _check_staff(node: HallNode, body: SignInRequest) -> str:
+    staff = node.config.staff
+    if body.badge_uid:
+        for badge_holder in staff.values():
+            if badge_holder.badge_uid and badge_holder.badge_uid.upper() == body.badge_uid.upper():
+                return badge_holder.id
+        raise QueueError("bad_credentials", "工作证未登记", "Unknown staff badge", status=401)
+    person = staff.get(body.staff_id or "")
+    if person is None or not person.pin_matches(body.pin or ""):
+        raise QueueError("bad_credentials", "工号或密码错误", "Wrong staff id or PIN", status=401)
+    return person.id
+
+
+_STATUS_ZH = {"waiting": "等待中", "called": "已叫号，请前往窗口", "serving": "办理中",
+              "finished": "已办结", "no_show": "已过号", "cancelled": "已取消"}
+
+
+def _phone_body(ticket: dict, hall_name: str) -> str:
+    status = ticket["status"]
+    lines = [f"<p class=hall>{html.escape(hall_name)}</p>",
+             f"<p class=num>{html.escape(ticket['number'])}</p>",
+             f"<p>{html.escape(ticket['service_name_zh'])} "
+             f"{html.escape(ticket['service_name_en'])}</p>",
+             f"<p class=st>{_STATUS_ZH.get(status, status)} / {status.replace('_', ' ')}</p>"]
+    if status == "waiting":
+        minutes = max(1, round((ticket["expected_wait_s"] or 0) / 60))
+        lines.append(f"<p>前面还有 {ticket['ahead']} 人 · 预计等待约 {minutes} 分钟</p>"
+                     f"<p>{ticket['ahead']} ahead · about {minutes} min</p>")
+    elif status in ("called", "serving") and ticket["window"]:
+        lines.append(f"<p>请到 {html.escape(ticket['window'])} 号窗口办理 / "
+                     f"Please go to window {html.escape(ticket['window'])}</p>")
+    return "\n".join(lines)
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!doctype html><html lang=zh-CN><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width,initial-scale=1'>"
+            f"<meta http-equiv=refresh content=15><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;text-align:center;padding:1em;font-size:1.3em}"
+            ".num{font-size:4em;font-weight:bold;margin:.2em}.st{color:#b00}</style>"
+            f"<body>{body}</body></html>")

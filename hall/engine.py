@@ -1,0 +1,528 @@
+"""The queue engine: every rule of the hall, as operations on :class:`~hall.model.HallState`.
+
+Pure domain logic — no Qt, no HTTP, no SQL. Each operation first checks everything that could
+refuse it (raising :class:`~hall.errors.QueueError` with nothing changed), then changes the
+state, marks what changed as dirty and returns the events it caused. The caller (the hall
+node's writer) persists the dirty state and the events in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hall import idnumber, policy
+from hall.catalog import HallConfig, Theme, Window
+from hall.errors import QueueError, not_found
+from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
+from hall.events import Event
+from hall.model import (
+    AT_WINDOW_STATUSES,
+    Appointment,
+    HallState,
+    Ticket,
+    TicketStatus,
+    WindowState,
+    WindowStatus,
+)
+
+RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
+                 3: ("基本满意", "Fair"), 2: ("不满意", "Dissatisfied"),
+                 1: ("非常不满意", "Very dissatisfied")}
+CHANNELS = ("kiosk", "appointment", "phone", "staff")
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What a citizen is told when a ticket is issued."""
+
+    ticket: Ticket
+    ahead: int
+    expected_wait_s: int
+
+
+class Engine:
+    """The rules of one hall over its live state.
+
+    ``id_key`` is the secret used to hash ID numbers; ``now`` arguments are aware datetimes.
+    """
+
+    def __init__(self, config: HallConfig, state: HallState, id_key: bytes) -> None:
+        self.config = config
+        self.state = state
+        self.id_key = id_key
+        for number in config.windows:
+            state.windows.setdefault(number, WindowState(number=number))
+
+    # ------------------------------------------------------------------ helpers
+    def _local(self, now: datetime) -> datetime:
+        return now.astimezone(self.config.timezone)
+
+    def _event(self, kind: str, now: datetime, **data: object) -> Event:
+        return Event(kind=kind, ts=now.timestamp(), data=dict(data), hall_id=self.config.hall_id)
+
+    @property
+    def _early_s(self) -> float:
+        return self.config.rules.appointment_early_min * 60.0
+
+    def _window(self, number: str) -> tuple[Window, WindowState]:
+        window = self.config.windows.get(str(number))
+        if window is None:
+            raise not_found("unknown_window", "窗口", "Window")
+        return window, self.state.windows[window.number]
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        """A ticket of today, or a 404 error."""
+        ticket = self.state.tickets.get(ticket_id)
+        if ticket is None:
+            raise not_found("unknown_ticket", "票号", "Ticket")
+        return ticket
+
+    def _touch(self, *tickets: Ticket, windows: tuple[WindowState, ...] = ()) -> None:
+        self.state.dirty_tickets.update(t.id for t in tickets)
+        self.state.dirty_windows.update(w.number for w in windows)
+
+    def roll_day(self, now: datetime) -> list[Event]:
+        """Start a new service day when the date changed: yesterday's open tickets expire.
+
+        The hall node runs this before every operation, as an operation of its own.
+        """
+        today = self._local(now).date().isoformat()
+        if today == self.state.day:
+            return []
+        events = []
+        for ticket in list(self.state.tickets.values()):
+            if ticket.status in (TicketStatus.WAITING, *AT_WINDOW_STATUSES):
+                ticket.status = TicketStatus.CANCELLED
+                self._touch(ticket)
+                events.append(self._event("ticket.expired", now, ticket=ticket.id,
+                                          number=ticket.number, theme=ticket.theme))
+        for window in self.state.windows.values():
+            if window.current is not None or window.served_today:
+                window.current = None
+                window.served_today = 0
+                window.service_s_today = 0.0
+                self._touch(windows=(window,))
+        self.state.day = today
+        self.state.tickets = {}
+        self.state.counters = {}
+        return events
+
+    # ------------------------------------------------------------------ queries
+    def line(self, theme: str, now: datetime) -> list[Ticket]:
+        """The waiting line of a theme, first to be called first."""
+        return policy.theme_order(self.state.tickets.values(), theme, now.timestamp(),
+                                  self._early_s)
+
+    def position(self, ticket: Ticket, now: datetime) -> int:
+        """People ahead of a waiting ticket (0 = next); -1 when it does not wait."""
+        if ticket.status is not TicketStatus.WAITING:
+            return -1
+        if ticket.to_window is not None:
+            named = sorted((t for t in self.state.waiting() if t.to_window == ticket.to_window),
+                           key=lambda t: t.sort_key)
+            return named.index(ticket)
+        return self.line(ticket.theme, now).index(ticket)
+
+    def mean_service_s(self, theme: str, item: str | None = None) -> float:
+        """The learned mean service time of an item, else its theme, else the configured one."""
+        means = self.state.service_means
+        if item and item in means:
+            return means[item]
+        if theme in means:
+            return means[theme]
+        if item and item in self.config.items:
+            return self.config.items[item].mean_service_s
+        return self.config.themes[theme].mean_service_s
+
+    def _learned_or_configured(self, key: str) -> float:
+        if key in self.state.service_means:
+            return self.state.service_means[key]
+        if key in self.config.themes:
+            return self.config.themes[key].mean_service_s
+        return self.config.items[key].mean_service_s
+
+    def expected_wait(self, theme: str, ahead: int) -> int:
+        """Expected wait in seconds for a new ticket of ``theme`` with ``ahead`` before it."""
+        statuses = {n: w.status for n, w in self.state.windows.items()}
+        windows = serving_windows(self.config.windows, statuses)
+        share = skill_share(windows, theme)
+        if share == 0:
+            share = skill_share(self.config.windows.values(), theme)
+        return expected_wait_s(ahead, share, self.mean_service_s(theme))
+
+    def waiting_counts(self, now: datetime) -> dict[str, int]:
+        """People waiting per theme."""
+        counts = dict.fromkeys(self.config.themes, 0)
+        for ticket in self.state.waiting():
+            counts[ticket.theme] = counts.get(ticket.theme, 0) + 1
+        return counts
+
+    # ------------------------------------------------------------------ issuing
+    def _check_open(self, theme: Theme, now: datetime) -> None:
+        rules = self.config.rules
+        if rules.open_all_day:
+            return
+        local = self._local(now)
+        opens = local.replace(hour=rules.open_time.hour, minute=rules.open_time.minute,
+                              second=0, microsecond=0)
+        closes = local.replace(hour=rules.close_time.hour, minute=rules.close_time.minute,
+                               second=0, microsecond=0)
+        if local.isoweekday() not in rules.open_days or not opens <= local < closes:
+            raise QueueError(
+                "closed",
+                f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",
+                f"The hall is closed (hours {rules.open_time:%H:%M}–{rules.close_time:%H:%M})")
+        if local >= closes - timedelta(minutes=theme.cutoff_min):
+            raise QueueError(
+                "cutoff", f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
+                f"{theme.name_en}: no more tickets today "
+                f"(issuing stops {theme.cutoff_min} min before closing)")
+
+    def _check_quota(self, theme: Theme) -> None:
+        if theme.daily_quota and self.state.counters.get(theme.prefix, 0) >= theme.daily_quota:
+            raise QueueError("quota_reached", f"{theme.name_zh}今日号源已发完",
+                             f"{theme.name_en}: today's tickets are all taken")
+
+    def _id_hash(self, id_number: str | None, theme: Theme, today: date
+                 ) -> tuple[str | None, str | None, bool]:
+        """(hash, masked, elderly) of an ID number, after the per-ID daily limit check."""
+        if not id_number:
+            return None, None, False
+        try:
+            normalized = idnumber.normalize(id_number)
+        except idnumber.InvalidIdNumber as err:
+            raise QueueError("invalid_id_number", "身份证号码无效，请核对",
+                             f"Invalid ID number: {err}", status=422) from None
+        id_hash = idnumber.keyed_hash(normalized, self.id_key)
+        limit = theme.per_id_daily_limit
+        taken = sum(1 for t in self.state.tickets.values()
+                    if t.id_hash == id_hash and t.theme == theme.prefix
+                    and t.status is not TicketStatus.CANCELLED)
+        if limit and taken >= limit:
+            raise QueueError("id_limit_reached",
+                             f"同一证件今日在{theme.name_zh}最多取号{limit}次",
+                             f"One ID may take at most {limit} tickets a day for {theme.name_en}")
+        elderly = idnumber.age_on(normalized, today) >= self.config.rules.elderly_age
+        return id_hash, idnumber.mask(normalized), elderly
+
+    def _appointment(self, appointment_id: str | None, theme: Theme, id_hash: str | None,
+                     ) -> Appointment | None:
+        if not appointment_id:
+            return None
+        appointment = self.state.appointments.get(appointment_id)
+        if appointment is None:
+            raise not_found("unknown_appointment", "预约", "Appointment")
+        if appointment.ticket_id is not None:
+            raise QueueError("appointment_used", "该预约已取号", "This appointment was checked in")
+        if appointment.theme != theme.prefix:
+            raise QueueError("appointment_mismatch", "预约事项与所选业务不符",
+                             "The appointment is for another service", status=422)
+        if appointment.id_hash and id_hash and appointment.id_hash != id_hash:
+            raise QueueError("appointment_mismatch", "证件与预约人不符",
+                             "The ID card does not match the appointment", status=422)
+        return appointment
+
+    def issue(self, service: str, now: datetime, *, id_number: str | None = None,
+              channel: str = "kiosk", appointment_id: str | None = None
+              ) -> tuple[Issued, list[Event]]:
+        """Issue a ticket for a theme prefix or item code (取号)."""
+        found = self.config.resolve_service(service)
+        if found is None:
+            raise QueueError("unknown_service", "没有该业务", f"No such service: {service}",
+                             status=404)
+        theme, item = found
+        if channel not in CHANNELS:
+            raise QueueError("bad_channel", "取号渠道无效", f"Unknown channel {channel!r}", 422)
+        self._check_open(theme, now)
+        self._check_quota(theme)
+        local_day = self._local(now).date()
+        id_hash, masked, elderly = self._id_hash(id_number, theme, local_day)
+        appointment = self._appointment(appointment_id, theme, id_hash)
+
+        seq = self.state.counters.get(theme.prefix, 0) + 1
+        number = f"{theme.prefix}{seq:03d}"
+        ticket = Ticket(
+            id=f"{local_day:%Y%m%d}-{number}", day=self.state.day, number=number,
+            theme=theme.prefix, item=item.code if item else None,
+            channel=channel, issued_at=now.timestamp(), sort_key=now.timestamp(),
+            elderly=elderly, id_hash=id_hash, id_masked=masked,
+        )
+        if appointment is not None:
+            ticket.item = ticket.item or appointment.item
+            ticket.appointment_id = appointment.id
+            ticket.slot_start, ticket.slot_end = appointment.slot_start, appointment.slot_end
+            appointment.ticket_id = ticket.id
+            self.state.dirty_appointments.add(appointment.id)
+        self.state.counters[theme.prefix] = seq
+        self.state.dirty_counters.add(theme.prefix)
+        self.state.tickets[ticket.id] = ticket
+        ahead = self.position(ticket, now)
+        ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead)
+        self._touch(ticket)
+        events = [self._event("ticket.issued", now, ticket=ticket.id, number=number,
+                                  theme=theme.prefix, item=ticket.item, channel=channel,
+                                  elderly=elderly, appointment=ticket.appointment_id,
+                                  ahead=ahead, expected_wait_s=ticket.expected_wait_s)]
+        return Issued(ticket, ahead, ticket.expected_wait_s), events
+
+    # ------------------------------------------------------------------ windows
+    def _require_open(self, state: WindowState) -> None:
+        if state.status is WindowStatus.CLOSED:
+            raise QueueError("window_closed", "窗口未开启", "The window is closed")
+        if state.status is WindowStatus.PAUSED:
+            raise QueueError("window_paused", "窗口已暂停服务", "The window is paused")
+
+    def _current(self, state: WindowState) -> Ticket:
+        if state.current is None:
+            raise QueueError("window_idle", "窗口当前没有叫号", "The window has no current ticket")
+        return self.state.tickets[state.current]
+
+    def call_next(self, window_number: str, now: datetime) -> tuple[Ticket | None, list[Event]]:
+        """Call the next ticket for a window (叫号); None when nobody waits for its skills."""
+        window, state = self._window(window_number)
+        self._require_open(state)
+        if state.current is not None:
+            raise QueueError("window_busy", "请先办结或过号当前号码",
+                             "Finish or mark the current ticket as no-show first")
+        ticket = policy.choose_next(window, self.state.tickets.values(), now.timestamp(),
+                                    self._early_s)
+        if ticket is None:
+            return None, []
+        ticket.status = TicketStatus.CALLED
+        ticket.window = window.number
+        ticket.called_at = now.timestamp()
+        ticket.recalls = 0
+        ticket.to_window = None
+        state.current = ticket.id
+        self._touch(ticket, windows=(state,))
+        waited = ticket.called_at - ticket.issued_at
+        return ticket, [self._event("ticket.called", now, ticket=ticket.id, number=ticket.number,
+                                    theme=ticket.theme, window=window.number,
+                                    waited_s=round(waited, 1),
+                                    expected_wait_s=ticket.expected_wait_s)]
+
+    def recall(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """Call the current ticket again (重呼), up to the configured number of times."""
+        _, state = self._window(window_number)
+        ticket = self._current(state)
+        if ticket.status is not TicketStatus.CALLED:
+            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+        if ticket.recalls >= self.config.rules.max_recalls:
+            raise QueueError("recall_limit", f"已重呼{ticket.recalls}次，请过号",
+                             f"Recalled {ticket.recalls} times; mark it as no-show")
+        ticket.recalls += 1
+        self._touch(ticket)
+        return ticket, [self._event("ticket.recalled", now, ticket=ticket.id,
+                                    number=ticket.number, window=state.number,
+                                    recalls=ticket.recalls)]
+
+    def start_serving(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """The called citizen arrived at the window (开始办理)."""
+        _, state = self._window(window_number)
+        ticket = self._current(state)
+        if ticket.status is not TicketStatus.CALLED:
+            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+        ticket.status = TicketStatus.SERVING
+        ticket.serving_at = now.timestamp()
+        self._touch(ticket)
+        return ticket, [self._event("ticket.serving", now, ticket=ticket.id,
+                                    number=ticket.number, window=state.number)]
+
+    def no_show(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """The called citizen did not come (过号): the ticket leaves the queue."""
+        _, state = self._window(window_number)
+        ticket = self._current(state)
+        if ticket.status is not TicketStatus.CALLED:
+            raise QueueError("bad_state", "办理中的号码不能过号",
+                             "A ticket being served cannot be a no-show")
+        ticket.status = TicketStatus.NO_SHOW
+        state.current = None
+        self._touch(ticket, windows=(state,))
+        return ticket, [self._event("ticket.no_show", now, ticket=ticket.id,
+                                    number=ticket.number, window=state.number)]
+
+    def finish(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """The service is done (办结); its duration teaches the wait estimator."""
+        _, state = self._window(window_number)
+        ticket = self._current(state)
+        ticket.status = TicketStatus.FINISHED
+        ticket.finished_at = now.timestamp()
+        started = ticket.serving_at or ticket.called_at or ticket.finished_at
+        service_s = max(0.0, ticket.finished_at - started)
+        for key in filter(None, (ticket.theme, ticket.item)):
+            count = self.state.service_counts.get(key, 0)
+            self.state.service_means[key] = updated_mean(self._learned_or_configured(key),
+                                                         count, service_s)
+            self.state.service_counts[key] = count + 1
+            self.state.dirty_means.add(key)
+        state.current = None
+        state.served_today += 1
+        state.service_s_today += service_s
+        self._touch(ticket, windows=(state,))
+        return ticket, [self._event("ticket.finished", now, ticket=ticket.id,
+                                    number=ticket.number, theme=ticket.theme, item=ticket.item,
+                                    window=state.number, service_s=round(service_s, 1))]
+
+    def transfer(self, window_number: str, now: datetime, *, to_service: str | None = None,
+                 to_window: str | None = None) -> tuple[Ticket, list[Event]]:
+        """Hand the current ticket to another theme or a named window (转移), keeping its
+        arrival time so the citizen does not start again at the end."""
+        _, state = self._window(window_number)
+        ticket = self._current(state)
+        if (to_service is None) == (to_window is None):
+            raise QueueError("bad_transfer", "请选择转往的业务或窗口",
+                             "Give either to_service or to_window", status=422)
+        theme, item = ticket.theme, ticket.item
+        if to_service is not None:
+            found = self.config.resolve_service(to_service)
+            if found is None:
+                raise QueueError("unknown_service", "没有该业务", f"No such service: {to_service}",
+                                 status=404)
+            theme, item = found[0].prefix, found[1].code if found[1] else None
+        target = None
+        if to_window is not None:
+            target, _ = self._window(to_window)
+            if target.number == state.number:
+                raise QueueError("bad_transfer", "不能转给本窗口",
+                                 "Cannot transfer to the same window", status=422)
+        ticket.status = TicketStatus.WAITING
+        ticket.theme, ticket.item = theme, item
+        ticket.to_window = target.number if target else None
+        ticket.transfers += 1
+        ticket.called_at = ticket.serving_at = None
+        state.current = None
+        self._touch(ticket, windows=(state,))
+        return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
+                                    number=ticket.number, from_window=state.number,
+                                    theme=theme, item=item, to_window=ticket.to_window)]
+
+    def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
+                    new: WindowStatus, kind: str, staff_id: str | None = None
+                    ) -> tuple[WindowState, list[Event]]:
+        _, state = self._window(window_number)
+        if state.status not in allowed:
+            raise QueueError("bad_state", f"窗口当前为{_WINDOW_ZH[state.status]}",
+                             f"The window is {state.status.value}")
+        if new is not WindowStatus.OPEN and state.current is not None:
+            raise QueueError("window_busy", "请先办结或过号当前号码",
+                             "Finish or mark the current ticket as no-show first")
+        state.status = new
+        if staff_id is not None:
+            state.staff_id = staff_id
+        if new is WindowStatus.CLOSED:
+            state.staff_id = None
+        self._touch(windows=(state,))
+        return state, [self._event(kind, now, window=state.number, status=new.value,
+                                   staff=state.staff_id)]
+
+    def open_window(self, window_number: str, now: datetime, staff_id: str | None = None
+                    ) -> tuple[WindowState, list[Event]]:
+        """Open a closed window, optionally with the staff member who signed in."""
+        if staff_id is not None and staff_id not in self.config.staff:
+            raise not_found("unknown_staff", "工作人员", "Staff member")
+        return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
+                                "window.opened", staff_id)
+
+    def pause(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
+        """Pause an open window (暂停服务)."""
+        return self._set_window(window_number, now, (WindowStatus.OPEN,), WindowStatus.PAUSED,
+                                "window.paused")
+
+    def resume(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
+        """Resume a paused window."""
+        return self._set_window(window_number, now, (WindowStatus.PAUSED,), WindowStatus.OPEN,
+                                "window.resumed")
+
+    def close_window(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
+        """Close a window."""
+        return self._set_window(window_number, now, (WindowStatus.OPEN, WindowStatus.PAUSED),
+                                WindowStatus.CLOSED, "window.closed")
+
+    # ------------------------------------------------------------------ tickets
+    def recheck_in(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """A no-show comes back: placed a few positions back in its line, not at the end."""
+        ticket = self.ticket(ticket_id)
+        if ticket.status is not TicketStatus.NO_SHOW:
+            raise QueueError("bad_state", "只有过号的号码可以重新签到",
+                             "Only a no-show ticket can check in again")
+        if ticket.recheckins >= self.config.rules.max_recheckins:
+            raise QueueError("recheckin_limit", "该号码已重新签到过，请重新取号",
+                             "This ticket already checked in again; take a new ticket")
+        line = self.line(ticket.theme, now)
+        back = self.config.rules.recheckin_positions
+        if len(line) <= back:
+            ticket.sort_key = max([t.sort_key for t in line] + [ticket.sort_key]) + 1e-3
+        else:
+            ticket.sort_key = (line[back - 1].sort_key + line[back].sort_key) / 2
+        ticket.status = TicketStatus.WAITING
+        ticket.to_window = None
+        ticket.recheckins += 1
+        ticket.called_at = None
+        self._touch(ticket)
+        return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
+                                    number=ticket.number, theme=ticket.theme,
+                                    ahead=self.position(ticket, now))]
+
+    def cancel(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """A citizen gives up a waiting ticket (取消)."""
+        ticket = self.ticket(ticket_id)
+        if ticket.status is not TicketStatus.WAITING:
+            raise QueueError("bad_state", "只有等待中的号码可以取消",
+                             "Only a waiting ticket can be cancelled")
+        ticket.status = TicketStatus.CANCELLED
+        self._touch(ticket)
+        return ticket, [self._event("ticket.cancelled", now, ticket=ticket.id,
+                                    number=ticket.number, theme=ticket.theme)]
+
+    def set_green(self, ticket_id: str, now: datetime, green: bool = True
+                  ) -> tuple[Ticket, list[Event]]:
+        """Staff put a waiting ticket on (or off) the green channel (绿色通道)."""
+        ticket = self.ticket(ticket_id)
+        if ticket.status is not TicketStatus.WAITING:
+            raise QueueError("bad_state", "只有等待中的号码可以设置绿色通道",
+                             "Only a waiting ticket can be put on the green channel")
+        ticket.green = green
+        self._touch(ticket)
+        return ticket, [self._event("ticket.prioritized", now, ticket=ticket.id,
+                                    number=ticket.number, green=green)]
+
+    def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
+        """Record the citizen's rating of a finished service (好差评, 1-5)."""
+        if level not in RATING_LEVELS:
+            raise QueueError("bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5",
+                             status=422)
+        ticket = self.ticket(ticket_id)
+        if ticket.status is not TicketStatus.FINISHED:
+            raise QueueError("bad_state", "办结后才能评价", "Only a finished service can be rated")
+        if ticket.rating is not None:
+            raise QueueError("already_rated", "该次服务已评价", "This service was already rated")
+        ticket.rating = level
+        self._touch(ticket)
+        return ticket, [self._event("ticket.rated", now, ticket=ticket.id, number=ticket.number,
+                                    window=ticket.window, theme=ticket.theme, level=level,
+                                    label_zh=RATING_LEVELS[level][0])]
+
+    def save_appointment(self, appointment: Appointment, now: datetime) -> list[Event]:
+        """Record (or update) an appointment the central platform or staff booked."""
+        if appointment.theme not in self.config.themes:
+            raise QueueError("unknown_service", "没有该业务",
+                             f"No such service: {appointment.theme}", status=404)
+        existing = self.state.appointments.get(appointment.id)
+        if existing is not None and existing.ticket_id is not None:
+            appointment.ticket_id = existing.ticket_id
+        self.state.appointments[appointment.id] = appointment
+        self.state.dirty_appointments.add(appointment.id)
+        return [self._event("appointment.saved", now, appointment=appointment.id,
+                            theme=appointment.theme, slot_start=appointment.slot_start,
+                            slot_end=appointment.slot_end)]
+
+    def device_status(self, device: str, state: str, now: datetime, where: str = "",
+                      detail: str = "") -> list[Event]:
+        """A device reported a state a technician or staff should know of (e.g. paper out)."""
+        return [self._event("device.status", now, device=device, state=state, where=where,
+                            detail=detail)]
+
+
+_WINDOW_ZH = {WindowStatus.CLOSED: "关闭", WindowStatus.OPEN: "开启", WindowStatus.PAUSED: "暂停"}
+

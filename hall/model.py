@@ -1,0 +1,130 @@
+"""The hall's live state: tickets of the day, windows, counters and learned service times.
+
+Plain data, no rules: the engine (``hall/engine.py``) changes it and the store persists it.
+Times are POSIX seconds (floats); the service day is the hall's local date.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+
+class TicketStatus(enum.StrEnum):
+    """Where a ticket is in its life: waiting → called → serving → finished, or it left."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    FINISHED = "finished"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+#: States in which a ticket still holds a place in a queue or at a window.
+ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
+#: States in which a window is handling the ticket.
+AT_WINDOW_STATUSES = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+class WindowStatus(enum.StrEnum):
+    """A window is closed, open (calling) or paused (暂停)."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+@dataclass
+class Ticket:
+    """One ticket of the day. ``id_hash`` is the keyed hash of the ID number, never the number."""
+
+    id: str
+    day: str
+    number: str
+    theme: str
+    item: str | None
+    channel: str
+    issued_at: float
+    sort_key: float                 # arrival order; a re-check-in moves it a few places back
+    status: TicketStatus = TicketStatus.WAITING
+    green: bool = False             # 绿色通道, set by staff
+    elderly: bool = False
+    appointment_id: str | None = None
+    slot_start: float | None = None
+    slot_end: float | None = None
+    id_hash: str | None = None
+    id_masked: str | None = None
+    to_window: str | None = None    # transferred to a named window
+    window: str | None = None       # the window that called it last
+    called_at: float | None = None
+    serving_at: float | None = None
+    finished_at: float | None = None
+    recalls: int = 0
+    transfers: int = 0
+    recheckins: int = 0
+    rating: int | None = None
+    expected_wait_s: int = 0
+
+    def public(self) -> dict:
+        """The ticket without personal data, as events, displays and the API show it."""
+        data = asdict(self)
+        data.pop("id_hash")
+        return data
+
+
+@dataclass
+class WindowState:
+    """The live state of one window."""
+
+    number: str
+    status: WindowStatus = WindowStatus.CLOSED
+    current: str | None = None      # ticket id being called or served
+    staff_id: str | None = None
+    served_today: int = 0
+    service_s_today: float = 0.0
+
+    def public(self) -> dict:
+        """The window as the API shows it."""
+        return asdict(self)
+
+
+@dataclass
+class Appointment:
+    """A booked slot (网上预约) the hall was told about by the central platform or staff."""
+
+    id: str
+    theme: str
+    item: str | None
+    slot_start: float
+    slot_end: float
+    id_hash: str | None = None
+    ticket_id: str | None = None    # the ticket it became at check-in
+
+
+@dataclass
+class HallState:
+    """Everything the engine decides on. ``dirty_*`` name what the store must write next."""
+
+    day: str
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    windows: dict[str, WindowState] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)          # theme -> last number today
+    service_means: dict[str, float] = field(default_factory=dict)   # theme or item -> seconds
+    service_counts: dict[str, int] = field(default_factory=dict)
+    appointments: dict[str, Appointment] = field(default_factory=dict)
+    dirty_tickets: set[str] = field(default_factory=set)
+    dirty_windows: set[str] = field(default_factory=set)
+    dirty_counters: set[str] = field(default_factory=set)
+    dirty_means: set[str] = field(default_factory=set)
+    dirty_appointments: set[str] = field(default_factory=set)
+
+    def clear_dirty(self) -> None:
+        """Forget what was written."""
+        for dirty in (self.dirty_tickets, self.dirty_windows, self.dirty_counters,
+                      self.dirty_means, self.dirty_appointments):
+            dirty.clear()
+
+    def waiting(self) -> list[Ticket]:
+        """Tickets waiting to be called."""
+        return [t for t in self.tickets.values() if t.status is TicketStatus.WAITING]

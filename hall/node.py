@@ -1,0 +1,172 @@
+"""The hall node's core: one engine, one store, one writer thread with group commit.
+
+Every operation that changes the queue goes through :meth:`HallNode.submit`. A single writer
+thread takes the operations waiting at that moment, runs each through the engine in turn (so no
+ticket is ever called by two windows and no number is given twice), writes their state and
+events in ONE durable transaction (group commit), and only then answers them and publishes the
+events. If the write fails, nothing of the batch is acknowledged and the state is reloaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hall.catalog import HallConfig
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.events import Event
+from hall.store import Store, StoreError
+
+log = logging.getLogger("hallq.node")
+
+T = TypeVar("T")
+Operation = Callable[[Engine, datetime], tuple[Any, list[Event]]]
+Clock = Callable[[], datetime]
+EventListener = Callable[[list[Event]], None]
+
+#: Most operations written in one transaction.
+MAX_BATCH = 512
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class InternalError(Exception):
+    """An operation hit a bug; nothing of its batch was written. Safe to retry."""
+
+    code = "internal_error"
+
+
+class HallNode:
+    """Owns a hall's live state. Reads take :attr:`lock`; writes go through :meth:`submit`."""
+
+    def __init__(self, config: HallConfig, data_dir: Path | str, *, clock: Clock = utc_now,
+                 id_key: bytes | None = None) -> None:
+        self.config = config
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self.store = Store(self.data_dir / "hall.sqlite3")
+        self.store.set_meta("hall_id", config.hall_id)
+        self.id_key = id_key or self.store.secret("id_key")
+        self.lock = threading.RLock()
+        self.engine = self._load_engine()
+        self._queue: queue.SimpleQueue[tuple[Operation, Future] | None] = queue.SimpleQueue()
+        self._listeners: list[EventListener] = []
+        self._thread: threading.Thread | None = None
+
+    def _load_engine(self) -> Engine:
+        today = self.clock().astimezone(self.config.timezone).date().isoformat()
+        return Engine(self.config, self.store.load_state(today), self.id_key)
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> HallNode:
+        """Start the writer thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._write_loop, name="hall-writer",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Finish the operations already submitted, then stop and close the store."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self.store.close()
+
+    def add_listener(self, listener: EventListener) -> None:
+        """Call ``listener(events)`` from the writer thread after each durable commit."""
+        self._listeners.append(listener)
+
+    # ------------------------------------------------------------------ operations
+    def submit(self, operation: Operation) -> Future:
+        """Queue an operation; its future resolves once the result is on disk."""
+        future: Future = Future()
+        self._queue.put((operation, future))
+        return future
+
+    def run(self, operation: Operation, timeout: float = 30.0) -> Any:
+        """Submit and wait (for CLIs, tests and threads); raises the operation's error."""
+        return self.submit(operation).result(timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._write_batch(batch)
+            if stop:
+                return
+
+    def _write_batch(self, batch: list[tuple[Operation, Future]]) -> None:
+        outcomes: list[tuple[Future, Any, BaseException | None]] = []
+        events: list[Event] = []
+        with self.lock:
+            try:
+                for operation, future in batch:
+                    now = self.clock()
+                    events.extend(self.engine.roll_day(now))
+                    try:
+                        result, caused = operation(self.engine, now)
+                    except QueueError as refused:
+                        outcomes.append((future, None, refused))
+                        continue
+                    events.extend(caused)
+                    outcomes.append((future, result, None))
+                committed = self.store.commit(self.engine.state, events)
+            except Exception as failure:
+                if isinstance(failure, StoreError):
+                    log.error("could not write %d operations: %s", len(batch), failure)
+                else:
+                    log.exception("bug in an operation; its batch of %d is dropped", len(batch))
+                    failure = InternalError(str(failure))
+                self.engine = self._load_engine()
+                for _, future in batch:
+                    future.set_exception(failure)
+                return
+        for future, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+        if committed:
+            for listener in list(self._listeners):
+                try:
+                    listener(committed)
+                except Exception:
+                    log.exception("event listener failed")
+
+    # ------------------------------------------------------------------ reads
+    def read(self, reader: Callable[[Engine, datetime], T]) -> T:
+        """Run a read-only function on the committed state."""
+        with self.lock:
+            return reader(self.engine, self.clock())
+
+
+def open_node(config_path: Path | str, data_dir: Path | str, **kwargs: Any) -> HallNode:
+    """Load a hall's TOML and open its node (not started)."""
+    from hall.catalog import load_config
+
+    return HallNode(load_config(config_path), data_dir, **kwargs)

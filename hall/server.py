@@ -1,0 +1,100 @@
+"""Running a hall node: the API under uvicorn, the node's writer and the zeroconf advert."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from pathlib import Path
+
+import uvicorn
+
+from hall.api import API_VERSION, create_app
+from hall.catalog import HallConfig
+from hall.discovery import Advertiser
+from hall.node import HallNode
+
+log = logging.getLogger("hallq.server")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class HallServer:
+    """A hall node served over HTTP, in the foreground (:meth:`serve`) or a thread."""
+
+    def __init__(self, node: HallNode, host: str = "127.0.0.1", port: int = 8470,
+                 advertise: bool = True, log_level: str = "warning") -> None:
+        self.node = node
+        self.host = host
+        self.port = port or free_port(host)
+        self.app = create_app(node)
+        self.advertise = advertise
+        config = uvicorn.Config(self.app, host=host, port=self.port, log_level=log_level,
+                                access_log=False, ws_ping_interval=20, ws_ping_timeout=20,
+                                timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the API."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    async def _serve(self) -> None:
+        advertiser = None
+        if self.advertise:
+            config = self.node.config
+            advertiser = Advertiser(config.hall_id, config.name_zh, self.host, self.port,
+                                    API_VERSION)
+            await advertiser.start()
+        try:
+            await self._server.serve()
+        finally:
+            if advertiser is not None:
+                await advertiser.stop()
+
+    def serve(self) -> None:
+        """Serve until SIGINT/SIGTERM (uvicorn handles them), then stop the node."""
+        self.node.start()
+        try:
+            asyncio.run(self._serve())
+        finally:
+            self.node.stop()
+
+    def start_in_thread(self, timeout: float = 10.0) -> HallServer:
+        """Serve from a background thread; returns once the port accepts connections."""
+        self.node.start()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()),
+                                        name="hall-http", daemon=True)
+        self._thread.start()
+        deadline = threading.Event()
+        for _ in range(int(timeout / 0.02)):
+            if self._server.started:
+                return self
+            deadline.wait(0.02)
+        raise RuntimeError(f"hall server did not start on {self.url}")
+
+    def stop(self) -> None:
+        """Stop serving and stop the node."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.node.stop()
+
+
+def default_data_dir() -> Path:
+    """Where a hall keeps its database unless told otherwise."""
+    return Path.home() / ".local" / "share" / "hallq"
+
+
+def make_node(config: HallConfig, data_dir: Path) -> HallNode:
+    """A node for a config, its database in ``data_dir``."""
+    return HallNode(config, data_dir)

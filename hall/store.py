@@ -1,0 +1,288 @@
+"""The hall's SQLite store: live state, the event log, paired devices and history.
+
+WAL with ``synchronous=FULL``: a commit returns only once it is on disk, so an acknowledged
+operation survives a crash or a power cut. Every batch of operations is written with its events
+in one transaction (:meth:`Store.commit`); events get consecutive per-hall sequence numbers.
+Schema changes are named migrations, each applied in the same transaction as the row that
+records it. This is the only module of the hall that speaks SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import sqlite_utils
+
+from hall.events import Event
+from hall.model import Appointment, HallState, Ticket, TicketStatus, WindowState, WindowStatus
+
+log = logging.getLogger("hallq.store")
+
+ROLES = ("kiosk", "caller", "display", "sync", "admin")
+TICKET_COLUMNS = [f.name for f in fields(Ticket)]
+WINDOW_COLUMNS = [f.name for f in fields(WindowState)]
+APPOINTMENT_COLUMNS = [f.name for f in fields(Appointment)]
+
+
+class StoreError(Exception):
+    """The database could not be written (disk full, locked, damaged): shown to staff."""
+
+    code = "store_unavailable"
+
+
+@dataclass(frozen=True)
+class PairedDevice:
+    """A device allowed to use the hall's API, and what it may do."""
+
+    name: str
+    role: str
+    window: str | None
+
+
+# ---------------------------------------------------------------------- migrations
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("events").create({"seq": int, "ts": float, "kind": str, "data": str}, pk="seq")
+    db.table("tickets").create(
+        {"id": str, "day": str, "number": str, "theme": str, "item": str, "channel": str,
+         "issued_at": float, "sort_key": float, "status": str, "green": int, "elderly": int,
+         "appointment_id": str, "slot_start": float, "slot_end": float, "id_hash": str,
+         "id_masked": str, "to_window": str, "window": str, "called_at": float,
+         "serving_at": float, "finished_at": float, "recalls": int, "transfers": int,
+         "recheckins": int, "rating": int, "expected_wait_s": int},
+        pk="id", not_null={"day", "number", "theme", "status"})
+    db.table("tickets").create_index(["day", "number"], unique=True)
+    db.table("tickets").create_index(["day", "status"])
+    db.table("counters").create({"day": str, "theme": str, "last": int}, pk=("day", "theme"))
+    db.table("windows").create({"number": str, "status": str, "current": str, "staff_id": str,
+                          "served_today": int, "service_s_today": float}, pk="number")
+    db.table("service_means").create({"key": str, "mean": float, "count": int}, pk="key")
+    db.table("appointments").create({"id": str, "theme": str, "item": str, "slot_start": float,
+                               "slot_end": float, "id_hash": str, "ticket_id": str}, pk="id")
+    db.table("devices").create({"token_hash": str, "name": str, "role": str, "window": str,
+                          "created_at": float, "revoked": int}, pk="token_hash")
+
+
+#: Applied in order; a name is never reused or changed once shipped.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def _upsert_sql(table: str, columns: list[str]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+_TICKET_UPSERT = _upsert_sql("tickets", TICKET_COLUMNS)
+_WINDOW_UPSERT = _upsert_sql("windows", WINDOW_COLUMNS)
+_APPOINTMENT_UPSERT = _upsert_sql("appointments", APPOINTMENT_COLUMNS)
+
+
+def _ticket_row(ticket: Ticket) -> tuple:
+    row = asdict(ticket)
+    row["status"] = ticket.status.value
+    return tuple(row[c] for c in TICKET_COLUMNS)
+
+
+def _ticket_from(row: sqlite3.Row) -> Ticket:
+    data = {c: row[c] for c in TICKET_COLUMNS}
+    data["status"] = TicketStatus(data["status"])
+    data["green"] = bool(data["green"])
+    data["elderly"] = bool(data["elderly"])
+    return Ticket(**data)
+
+
+class Store:
+    """One hall's database file. Safe to use from several threads: writes are serialised."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                     timeout=10)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self.db = sqlite_utils.Database(self._conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.migrate()
+        self.last_seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._conn.close()
+
+    # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; nested calls become savepoints. Any error rolls back."""
+        with self._lock:
+            outer = self._depth == 0
+            name = f"sp{self._depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._depth -= 1
+                self._conn.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
+                if not outer:
+                    self._conn.execute(f"RELEASE {name}")
+                raise
+            self._depth -= 1
+            self._conn.execute("COMMIT" if outer else f"RELEASE {name}")
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied; return their names."""
+        if "_migrations" not in self.db.table_names():
+            self.db.table("_migrations").create({"name": str, "applied_at": float}, pk="name")
+        done = {row["name"] for row in self.db.table("_migrations").rows}
+        applied = []
+        for name, migration in MIGRATIONS:
+            if name in done:
+                continue
+            with self.atomic():
+                migration(self.db)
+                self.db.table("_migrations").insert({"name": name, "applied_at": time.time()})
+            applied.append(name)
+            log.info("applied migration %s", name)
+        return applied
+
+    # ------------------------------------------------------------------ meta
+    def get_meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the meta table (its own transaction unless inside one)."""
+        with self.atomic() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def secret(self, key: str) -> bytes:
+        """A random secret kept in this hall's database, made on first use."""
+        with self.atomic():
+            value = self.get_meta(key)
+            if value is None:
+                value = secrets.token_hex(32)
+                self.set_meta(key, value)
+        return bytes.fromhex(value)
+
+    # ------------------------------------------------------------------ state
+    def load_state(self, today: str) -> HallState:
+        """The live state as last committed (the service day it was on, or ``today``)."""
+        day = self.get_meta("day") or today
+        state = HallState(day=day)
+        for row in self._conn.execute("SELECT * FROM tickets WHERE day = ?", (day,)):
+            ticket = _ticket_from(row)
+            state.tickets[ticket.id] = ticket
+        for row in self._conn.execute("SELECT * FROM windows"):
+            data = {c: row[c] for c in WINDOW_COLUMNS}
+            data["status"] = WindowStatus(data["status"])
+            state.windows[row["number"]] = WindowState(**data)
+        for row in self._conn.execute("SELECT theme, last FROM counters WHERE day = ?", (day,)):
+            state.counters[row["theme"]] = row["last"]
+        for row in self._conn.execute("SELECT key, mean, count FROM service_means"):
+            state.service_means[row["key"]] = row["mean"]
+            state.service_counts[row["key"]] = row["count"]
+        for row in self._conn.execute("SELECT * FROM appointments WHERE slot_end >= ?",
+                                      (time.time() - 86400,)):
+            appointment = Appointment(**{c: row[c] for c in APPOINTMENT_COLUMNS})
+            state.appointments[appointment.id] = appointment
+        return state
+
+    def commit(self, state: HallState, events: list[Event]) -> list[Event]:
+        """Write the dirty state and the events in one durable transaction.
+
+        Returns the events with their sequence numbers. On failure nothing is written and
+        :class:`StoreError` is raised; the caller must reload its state.
+        """
+        numbered = []
+        try:
+            with self.atomic() as conn:
+                seq = self.last_seq
+                for event in events:
+                    seq += 1
+                    numbered.append(Event(kind=event.kind, ts=event.ts, data=event.data,
+                                          seq=seq, hall_id=event.hall_id))
+                conn.executemany(
+                    "INSERT INTO events (seq, ts, kind, data) VALUES (?, ?, ?, ?)",
+                    [(e.seq, e.ts, e.kind, json.dumps(e.data, ensure_ascii=False))
+                     for e in numbered])
+                self._write_state(conn, state)
+        except sqlite3.Error as err:
+            raise StoreError(str(err)) from err
+        if numbered:
+            self.last_seq = numbered[-1].seq
+        state.clear_dirty()
+        return numbered
+
+    def _write_state(self, conn: sqlite3.Connection, state: HallState) -> None:
+        conn.executemany(_TICKET_UPSERT, [_ticket_row(state.tickets[i])
+                                          for i in state.dirty_tickets if i in state.tickets])
+        conn.executemany(_WINDOW_UPSERT, [
+            tuple(asdict(state.windows[n])[c] if c != "status" else state.windows[n].status.value
+                  for c in WINDOW_COLUMNS) for n in state.dirty_windows])
+        conn.executemany(
+            "INSERT OR REPLACE INTO counters (day, theme, last) VALUES (?, ?, ?)",
+            [(state.day, theme, state.counters[theme]) for theme in state.dirty_counters])
+        conn.executemany(
+            "INSERT OR REPLACE INTO service_means (key, mean, count) VALUES (?, ?, ?)",
+            [(k, state.service_means[k], state.service_counts.get(k, 0))
+             for k in state.dirty_means])
+        conn.executemany(_APPOINTMENT_UPSERT, [
+            tuple(asdict(state.appointments[a])[c] for c in APPOINTMENT_COLUMNS)
+            for a in state.dirty_appointments])
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)", (state.day,))
+
+    # ------------------------------------------------------------------ reads
+    def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
+        """Committed events with a sequence number above ``seq``, oldest first."""
+        rows = self._conn.execute(
+            "SELECT seq, ts, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit)).fetchall()
+        return [Event(kind=r["kind"], ts=r["ts"], data=json.loads(r["data"]), seq=r["seq"])
+                for r in rows]
+
+    def find_ticket(self, ticket_id: str) -> Ticket | None:
+        """A ticket of any day."""
+        row = self._conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return _ticket_from(row) if row else None
+
+    # ------------------------------------------------------------------ devices
+    def pair(self, role: str, name: str, window: str | None = None) -> str:
+        """Register a device and return its bearer token (shown once, stored hashed)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if role == "caller" and not window:
+            raise ValueError("a caller is paired to a window")
+        token = secrets.token_urlsafe(24)
+        with self.atomic() as conn:
+            conn.execute(
+                "INSERT INTO devices (token_hash, name, role, window, created_at, revoked) "
+                "VALUES (?, ?, ?, ?, ?, 0)",
+                (_token_hash(token), name, role, window, time.time()))
+        return token
+
+    def device_for(self, token: str) -> PairedDevice | None:
+        """The paired device a token belongs to, or None."""
+        row = self._conn.execute(
+            "SELECT name, role, window FROM devices WHERE token_hash = ? AND revoked = 0",
+            (_token_hash(token),)).fetchone()
+        return PairedDevice(row["name"], row["role"], row["window"]) if row else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

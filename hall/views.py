@@ -1,0 +1,118 @@
+"""What the API shows of the hall's state: plain dicts built from the engine, no personal data
+beyond the masked ID number on a citizen's own ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hall.engine import Engine
+from hall.model import Ticket, TicketStatus
+
+
+def ticket_view(engine: Engine, ticket: Ticket, now: datetime) -> dict:
+    """A ticket with its position and expected wait, as a citizen or a console sees it."""
+    theme = engine.config.themes.get(ticket.theme)
+    item = engine.config.items.get(ticket.item or "")
+    ahead = engine.position(ticket, now) if ticket.day == engine.state.day else -1
+    waiting = ticket.status is TicketStatus.WAITING
+    return {
+        "id": ticket.id, "number": ticket.number, "service": ticket.theme, "item": ticket.item,
+        "service_name_zh": theme.name_zh if theme else "",
+        "service_name_en": theme.name_en if theme else "",
+        "item_name_zh": item.name_zh if item else "", "item_name_en": item.name_en if item else "",
+        "status": ticket.status.value, "channel": ticket.channel,
+        "ahead": ahead if waiting else None,
+        "expected_wait_s": engine.expected_wait(ticket.theme, ahead) if waiting else None,
+        "window": ticket.window if not waiting else ticket.to_window,
+        "issued_at": ticket.issued_at, "called_at": ticket.called_at,
+        "finished_at": ticket.finished_at, "recalls": ticket.recalls,
+        "green": ticket.green, "elderly": ticket.elderly,
+        "appointment_id": ticket.appointment_id, "id_masked": ticket.id_masked,
+        "rating": ticket.rating,
+        "url": engine.config.ticket_url.format(id=ticket.id),
+    }
+
+
+def services_view(engine: Engine, now: datetime) -> list[dict]:
+    """Every theme with its items, people waiting, the wait a new ticket would get, quota left."""
+    counts = engine.waiting_counts(now)
+    themes = []
+    for theme in engine.config.themes.values():
+        taken = engine.state.counters.get(theme.prefix, 0)
+        themes.append({
+            "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
+            "waiting": counts.get(theme.prefix, 0),
+            "expected_wait_s": engine.expected_wait(theme.prefix, counts.get(theme.prefix, 0)),
+            "quota": theme.daily_quota, "issued_today": taken,
+            "quota_left": (theme.daily_quota - taken) if theme.daily_quota else None,
+            "per_id_daily_limit": theme.per_id_daily_limit,
+            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
+                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
+                      for i in theme.items],
+        })
+    return themes
+
+
+def windows_view(engine: Engine) -> list[dict]:
+    """Every window with its skills, status, current ticket and today's figures."""
+    result = []
+    for number, window in engine.config.windows.items():
+        state = engine.state.windows[number]
+        current = engine.state.tickets.get(state.current) if state.current else None
+        staff = engine.config.staff.get(state.staff_id or "")
+        result.append({
+            "number": number, "name_zh": window.name_zh, "name_en": window.name_en,
+            "skills": list(window.skills), "video_booth": window.video_booth,
+            "status": state.status.value, "staff_id": state.staff_id,
+            "staff_name_zh": staff.name_zh if staff else None,
+            "current": current.number if current else None,
+            "current_ticket": current.id if current else None,
+            "current_status": current.status.value if current else None,
+            "served_today": state.served_today,
+            "mean_service_s": round(state.service_s_today / state.served_today, 1)
+            if state.served_today else None,
+        })
+    return result
+
+
+def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 50) -> list[dict]:
+    """The tickets waiting for one window, in the order it would call them (no personal data)."""
+    from hall import policy
+
+    window = engine.config.windows[number]
+    early = engine.config.rules.appointment_early_min * 60.0
+    waiting = [t for t in engine.state.waiting() if policy.waits_for(t, window)]
+    waiting.sort(key=lambda t: policy.call_order(t, window, now.timestamp(), early))
+    return [{"id": t.id, "number": t.number, "service": t.theme,
+             "priority": policy.priority_rank(t, now.timestamp(), early),
+             "waited_s": round(now.timestamp() - t.issued_at),
+             "transferred": t.transfers > 0} for t in waiting[:limit]]
+
+
+def stats_view(engine: Engine, now: datetime) -> dict:
+    """Today's figures for a supervisor: per theme and the ratings."""
+    per_theme: dict[str, dict] = {}
+    ratings = dict.fromkeys(range(1, 6), 0)
+    for theme in engine.config.themes:
+        per_theme[theme] = {"issued": 0, "waiting": 0, "served": 0, "no_show": 0,
+                            "wait_s_total": 0.0, "service_s_total": 0.0}
+    for t in engine.state.tickets.values():
+        row = per_theme.setdefault(t.theme, {"issued": 0, "waiting": 0, "served": 0,
+                                             "no_show": 0, "wait_s_total": 0.0,
+                                             "service_s_total": 0.0})
+        row["issued"] += 1
+        if t.status is TicketStatus.WAITING:
+            row["waiting"] += 1
+        if t.status is TicketStatus.NO_SHOW:
+            row["no_show"] += 1
+        if t.status is TicketStatus.FINISHED and t.called_at and t.finished_at:
+            row["served"] += 1
+            row["wait_s_total"] += t.called_at - t.issued_at
+            row["service_s_total"] += t.finished_at - (t.serving_at or t.called_at)
+        if t.rating:
+            ratings[t.rating] += 1
+    for row in per_theme.values():
+        served = row["served"]
+        row["mean_wait_s"] = round(row.pop("wait_s_total") / served, 1) if served else None
+        row["mean_service_s"] = round(row.pop("service_s_total") / served, 1) if served else None
+    return {"day": engine.state.day, "themes": per_theme, "ratings": ratings}

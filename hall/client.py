@@ -1,0 +1,247 @@
+"""A client of the hall node's API, for the apps, the sync agent, tools and benchmarks.
+
+:class:`HallClient` wraps the HTTP calls (httpx, blocking); :class:`EventStream` follows the
+WebSocket stream in a background thread and reconnects after a drop, resuming after the last
+event it delivered, so a listener sees every event once and in order. No Qt here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
+
+log = logging.getLogger("hallq.client")
+
+
+class HallApiError(Exception):
+    """The hall refused a call (a 4xx/5xx with a code) or could not be reached (code
+    ``unreachable``). ``message_zh`` is what an app shows first."""
+
+    def __init__(self, status: int, code: str, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{status} {code}: {message_en}")
+        self.status = status
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+class HallClient:
+    """Blocking client of one hall node; ``token`` comes from ``hallq pair``."""
+
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                  headers={"Authorization": f"Bearer {token}"})
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> HallClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, body: dict | None = None,
+              params: dict | None = None) -> Any:
+        try:
+            response = self._http.request(method, f"/api/v1{path}", json=body, params=params)
+        except httpx.HTTPError as err:
+            raise HallApiError(0, "unreachable", "无法连接大厅服务器",
+                               f"Cannot reach the hall node: {err}") from None
+        if response.status_code == 204:
+            return None
+        try:
+            data = response.json()
+        except json.JSONDecodeError:
+            data = {}
+        if response.status_code >= 400:
+            raise HallApiError(response.status_code, data.get("code", "http_error"),
+                               data.get("message_zh", "请求失败"),
+                               data.get("message_en", response.text[:200]))
+        return data
+
+    # reads
+    def health(self) -> dict:
+        """The node's health (no token needed)."""
+        return self._call("GET", "/health")
+
+    def hall(self) -> dict:
+        """The hall's name and rules, and who this device is."""
+        return self._call("GET", "/hall")
+
+    def services(self) -> list[dict]:
+        """Themes with items, people waiting and expected wait."""
+        return self._call("GET", "/services")
+
+    def windows(self) -> list[dict]:
+        """Every window's status and current ticket."""
+        return self._call("GET", "/windows")
+
+    def window_queue(self, window: str) -> list[dict]:
+        """Numbers waiting for a window, in calling order."""
+        return self._call("GET", f"/windows/{window}/queue")
+
+    def stats(self) -> dict:
+        """Today's figures."""
+        return self._call("GET", "/stats/today")
+
+    def ticket(self, ticket_id: str) -> dict:
+        """A ticket's status and position."""
+        return self._call("GET", f"/tickets/{ticket_id}")
+
+    def events(self, after: int = 0, limit: int = 1000) -> dict:
+        """Committed events after ``after``: ``{"events": [...], "last_seq": n}``."""
+        return self._call("GET", "/events", params={"after": after, "limit": limit})
+
+    # tickets
+    def issue(self, service: str, id_number: str | None = None, channel: str = "kiosk",
+              appointment_id: str | None = None) -> dict:
+        """Take a number."""
+        body: dict[str, Any] = {"service": service, "channel": channel}
+        if id_number:
+            body["id_number"] = id_number
+        if appointment_id:
+            body["appointment_id"] = appointment_id
+        return self._call("POST", "/tickets", body)
+
+    def rate(self, ticket_id: str, level: int) -> dict:
+        """Rate a finished service 1-5."""
+        return self._call("POST", f"/tickets/{ticket_id}/rating", {"level": level})
+
+    def recheck_in(self, ticket_id: str) -> dict:
+        """A no-show checks in again."""
+        return self._call("POST", f"/tickets/{ticket_id}/recheck-in")
+
+    def cancel(self, ticket_id: str) -> dict:
+        """Give up a waiting ticket."""
+        return self._call("POST", f"/tickets/{ticket_id}/cancel")
+
+    def set_green(self, ticket_id: str, green: bool = True) -> dict:
+        """Green channel on or off."""
+        return self._call("POST", f"/tickets/{ticket_id}/green", {"green": green})
+
+    # windows
+    def call(self, window: str) -> dict | None:
+        """Call next; None when nobody waits."""
+        return self._call("POST", f"/windows/{window}/call")
+
+    def window_action(self, window: str, action: str, body: dict | None = None) -> dict:
+        """recall, serve, no-show, finish, pause, resume, open, close, transfer, sign-in."""
+        return self._call("POST", f"/windows/{window}/{action}", body)
+
+    def transfer(self, window: str, to_service: str | None = None,
+                 to_window: str | None = None) -> dict:
+        """Transfer the current ticket."""
+        body = {"to_service": to_service} if to_service else {"to_window": to_window}
+        return self.window_action(window, "transfer", body)
+
+    def sign_in(self, window: str, staff_id: str | None = None, pin: str | None = None,
+                badge_uid: str | None = None) -> dict:
+        """Staff sign in with PIN or badge; opens the window."""
+        body = {"badge_uid": badge_uid} if badge_uid else {"staff_id": staff_id, "pin": pin}
+        return self.window_action(window, "sign-in", body)
+
+    # others
+    def save_appointment(self, appointment_id: str, service: str, slot_start: float,
+                         slot_end: float, id_hash: str | None = None) -> dict:
+        """Record an appointment."""
+        return self._call("POST", "/appointments", {
+            "id": appointment_id, "service": service, "slot_start": slot_start,
+            "slot_end": slot_end, "id_hash": id_hash})
+
+    def device_status(self, device: str, state: str, where: str = "", detail: str = "") -> dict:
+        """Tell staff a device needs attention."""
+        return self._call("POST", "/devices/status", {"device": device, "state": state,
+                                                       "where": where, "detail": detail})
+
+
+EventCallback = Callable[[dict], None]
+
+
+class EventStream:
+    """Follows ``/api/v1/stream`` in a daemon thread, calling ``on_event(event)`` for each
+    event in order, reconnecting with backoff and resuming after the last delivered one.
+    ``on_state(connected: bool)`` is told when the link goes up or down."""
+
+    def __init__(self, base_url: str, token: str, on_event: EventCallback, after: int = 0,
+                 on_state: Callable[[bool], None] | None = None) -> None:
+        self.ws_url = base_url.rstrip("/").replace("http://", "ws://", 1).replace(
+            "https://", "wss://", 1) + "/api/v1/stream"
+        self.token = token
+        self.on_event = on_event
+        self.on_state = on_state
+        self.last_seq = after
+        self.connected = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ws: Any = None
+
+    def start(self) -> EventStream:
+        """Start following."""
+        self._thread = threading.Thread(target=self._run, name="hall-stream", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop following and wait for the thread."""
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            try:
+                ws.close()
+            except Exception:
+                pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def wait_connected(self, timeout: float = 5.0) -> bool:
+        """Block until connected (or ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while not self.connected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.connected
+
+    def _set_connected(self, value: bool) -> None:
+        if self.connected != value:
+            self.connected = value
+            if self.on_state is not None:
+                self.on_state(value)
+
+    def _run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            try:
+                url = f"{self.ws_url}?after={self.last_seq}"
+                with connect(url, additional_headers={"Authorization": f"Bearer {self.token}"},
+                             open_timeout=5, close_timeout=1) as ws:
+                    self._ws = ws
+                    self._set_connected(True)
+                    backoff = 0.2
+                    for message in ws:
+                        event = json.loads(message)
+                        if event["seq"] <= self.last_seq:
+                            continue
+                        self.last_seq = event["seq"]
+                        try:
+                            self.on_event(event)
+                        except Exception:
+                            log.exception("event listener failed")
+            except (OSError, WebSocketException, TimeoutError) as err:
+                if not self._stop.is_set():
+                    log.info("event stream lost (%s); reconnecting", err)
+            finally:
+                self._ws = None
+                self._set_connected(False)
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, 5.0)

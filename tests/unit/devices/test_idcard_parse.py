@@ -1,0 +1,331 @@
+"""The 256-byte text block of each card type, nation/sex codes, masking and the photo hook."""
+
+import dataclasses
+import io
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from devices.base import DeviceError
+from devices.idcard import photo
+from devices.idcard.parse import (
+    NATION_NAMES,
+    CardType,
+    IdCardInfo,
+    ParseError,
+    encode_text_block,
+    nation_name,
+    parse_text_block,
+    sex_name,
+)
+from devices.idcard.protocol import UnknownCardError
+from devices.idcard.samples import FOREIGN, FOREIGN_2023, HMT, RESIDENT, SAMPLE_CARDS
+from hall.idnumber import normalize
+
+
+def field(text: str, size: int) -> bytes:
+    """A UCS-2LE field padded with spaces, as cards store it."""
+    raw = text.encode("utf-16-le")
+    assert len(raw) <= size
+    return raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)
+
+
+# Blocks built by hand from the published layouts, field by field, independent of the encoder.
+RESIDENT_BLOCK = b"".join([
+    field("张三", 30), field("1", 2), field("01", 4), field("19900307", 16),
+    field("广东省深圳市福田区样例路1号测试小区2栋101房", 70), field("44030419900307123X", 36),
+    field("深圳市公安局福田分局", 30), field("20150601", 16), field("20350601", 16),
+    field("", 36),
+])
+HMT_BLOCK = b"".join([
+    field("陈大文", 30), field("1", 2), field("", 4), field("19851120", 16),
+    field("广东省深圳市南山区样例大道88号", 70), field("810000198511200010", 36),
+    field("深圳市公安局", 30), field("20190901", 16), field("20240901", 16),
+    field("H12345678", 18), field("01", 4), field("", 6), field("J", 2), field("", 6),
+])
+FOREIGN_BLOCK = b"".join([
+    field("SAMPLE, TESTER ONE", 120), field("2", 2), field("USA440088061501", 30),
+    field("USA", 6), field("样例", 30), field("20200101", 16), field("20300101", 16),
+    field("19880615", 16), field("02", 4), field("4400", 8), field("I", 2), field("", 6),
+])
+FOREIGN_2023_BLOCK = b"".join([
+    field("样例二", 30), field("1", 2), field("00", 4), field("19850612", 16),
+    field("SAMPLEFAMILYNAME, TESTER GIVEN NAME", 70), field("944840198506120013", 36),
+    field("", 30), field("20231201", 16), field("20331201", 16), field("S LONGFORM", 22),
+    field("USA", 6), field("Y", 2), field("", 6),
+])
+
+
+def test_hand_built_blocks_are_256_bytes():
+    for block in (RESIDENT_BLOCK, HMT_BLOCK, FOREIGN_BLOCK, FOREIGN_2023_BLOCK):
+        assert len(block) == 256
+
+
+def test_resident_card_fields():
+    info = parse_text_block(RESIDENT_BLOCK, b"W" * 1024)
+    assert info.card_type is CardType.RESIDENT
+    assert info.name == "张三"
+    assert info.sex == "男"
+    assert info.nation == "汉"
+    assert info.birth_date == date(1990, 3, 7)
+    assert info.address == "广东省深圳市福田区样例路1号测试小区2栋101房"
+    assert info.id_number == "44030419900307123X"
+    assert normalize(info.id_number) == info.id_number  # valid GB 11643 check character
+    assert info.authority == "深圳市公安局福田分局"
+    assert info.valid_from == date(2015, 6, 1)
+    assert info.valid_until == date(2035, 6, 1)
+    assert info.photo_wlt == b"W" * 1024
+    assert info.fingerprint is None
+    assert (info.pass_number, info.issue_count, info.nationality) == ("", None, "")
+
+
+def test_resident_card_valid_long_term_has_no_end_date():
+    block = RESIDENT_BLOCK[:204] + field("长期", 16) + RESIDENT_BLOCK[220:]
+    assert parse_text_block(block).valid_until is None
+
+
+def test_resident_card_with_nul_type_character():
+    block = RESIDENT_BLOCK[:248] + b"\x00\x00" + RESIDENT_BLOCK[250:]
+    assert parse_text_block(block).card_type is CardType.RESIDENT
+
+
+def test_hmt_residence_permit_fields():
+    info = parse_text_block(HMT_BLOCK)
+    assert info.card_type is CardType.HMT
+    assert (info.name, info.sex, info.nation) == ("陈大文", "男", "")
+    assert info.id_number == "810000198511200010"
+    assert info.pass_number == "H12345678"
+    assert info.issue_count == 1
+    assert info.valid_until == date(2024, 9, 1)
+    assert info.address == "广东省深圳市南山区样例大道88号"
+
+
+def test_foreign_permanent_resident_card_fields():
+    info = parse_text_block(FOREIGN_BLOCK)
+    assert info.card_type is CardType.FOREIGN
+    assert info.name_en == "SAMPLE, TESTER ONE"
+    assert info.name == "样例"
+    assert info.sex == "女"
+    assert info.id_number == "USA440088061501"
+    assert info.nationality == "USA"
+    assert info.birth_date == date(1988, 6, 15)
+    assert (info.valid_from, info.valid_until) == (date(2020, 1, 1), date(2030, 1, 1))
+    assert info.card_version == "02"
+    assert info.authority == "4400"
+
+
+def test_foreign_2023_card_fields_join_the_split_english_name():
+    info = parse_text_block(FOREIGN_2023_BLOCK)
+    assert info.card_type is CardType.FOREIGN_2023
+    assert info.name == "样例二"
+    assert info.name_en == "SAMPLEFAMILYNAME, TESTER GIVEN NAMES LONGFORM"
+    assert info.id_number == "944840198506120013"
+    assert normalize(info.id_number) == info.id_number
+    assert info.nationality == "USA"
+    assert info.issue_count == 0
+    assert info.birth_date == date(1985, 6, 12)
+    assert info.valid_until == date(2033, 12, 1)
+
+
+@pytest.mark.parametrize(("card", "block"), [
+    (RESIDENT, RESIDENT_BLOCK), (HMT, HMT_BLOCK), (FOREIGN, FOREIGN_BLOCK),
+    (FOREIGN_2023, FOREIGN_2023_BLOCK),
+])
+def test_encoder_writes_exactly_what_a_card_holds(card, block):
+    assert encode_text_block(card) == block
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_CARDS))
+def test_every_sample_round_trips(name):
+    card = SAMPLE_CARDS[name]
+    back = parse_text_block(encode_text_block(card), card.photo_wlt, card.fingerprint)
+    assert back == card
+
+
+def test_2023_english_name_split_on_a_space_keeps_the_space():
+    name = "A" * 34 + " " + "B" * 11  # char 35 is the space at the seam
+    card = dataclasses.replace(FOREIGN_2023, name_en=name)
+    assert parse_text_block(encode_text_block(card)).name_en == name
+
+
+@pytest.mark.parametrize("card", [RESIDENT, HMT, FOREIGN_2023])
+def test_sample_numbers_pass_gb11643_validation(card):
+    assert normalize(card.id_number) == card.id_number
+
+
+def test_long_term_round_trips():
+    card = dataclasses.replace(RESIDENT, valid_until=None)
+    assert parse_text_block(encode_text_block(card)).valid_until is None
+
+
+def test_value_too_long_for_its_field_is_refused():
+    with pytest.raises(ValueError):
+        encode_text_block(dataclasses.replace(RESIDENT, name="长" * 16))
+
+
+# --- codes --------------------------------------------------------------------------------
+
+
+def test_nation_codes_are_the_full_gb3304_list():
+    assert len(NATION_NAMES) == 58
+    assert [nation_name(f"{n:02d}") for n in (1, 2, 3, 4, 5, 8, 11, 44, 56)] == [
+        "汉", "蒙古", "回", "藏", "维吾尔", "壮", "满", "俄罗斯", "基诺"]
+    assert nation_name("97") == "其他"
+    assert nation_name("98") == "外国血统中国籍人士"
+    assert len(set(NATION_NAMES.values())) == 58
+
+
+def test_unknown_nation_code_is_kept_as_is():
+    assert nation_name("00") == "00"
+    assert nation_name("1") == "汉"
+
+
+@pytest.mark.parametrize(("code", "name"), [("0", "未知"), ("1", "男"), ("2", "女"),
+                                            ("9", "未说明"), ("5", "5")])
+def test_sex_codes(code, name):
+    assert sex_name(code) == name
+
+
+def test_every_nation_survives_a_round_trip():
+    for name in NATION_NAMES.values():
+        card = dataclasses.replace(RESIDENT, nation=name)
+        assert parse_text_block(encode_text_block(card)).nation == name
+
+
+# --- personal data ----------------------------------------------------------------------
+
+
+def test_repr_never_shows_full_id_name_or_address():
+    info = parse_text_block(RESIDENT_BLOCK)
+    for text in (repr(info), str(info), repr([info])):
+        assert "44030419900307123X" not in text
+        assert "张三" not in text
+        assert "样例路" not in text
+        assert "4403**********123X" in text
+        assert "张*" in text
+
+
+def test_repr_of_foreign_card_masks_english_name():
+    info = dataclasses.replace(FOREIGN, name="")
+    assert "SAMPLE" not in repr(info)
+    assert "USA440088061501" not in repr(info)
+    assert info.masked_id == "USA4*******1501"
+
+
+def test_masked_id():
+    assert parse_text_block(RESIDENT_BLOCK).masked_id == "4403**********123X"
+    assert dataclasses.replace(RESIDENT, id_number="1234").masked_id == "****"
+
+
+def test_to_dict_masks_unless_personal_data_is_asked_for():
+    masked = RESIDENT.to_dict()
+    assert masked["id_number"] == "4403**********123X"
+    assert masked["name"] == "张*"
+    assert "样例路" not in masked["address"]
+    assert masked["birth_date"] == "1990-03-07"
+    assert masked["card_type"] == "resident"
+    assert masked["masked"] is True
+    full = RESIDENT.to_dict(include_personal=True)
+    assert full["id_number"] == "44030419900307123X"
+    assert full["name"] == "张三"
+    assert full["masked"] is False
+
+
+# --- bad blocks -------------------------------------------------------------------------
+
+
+def test_unknown_card_type_is_a_typed_error():
+    block = RESIDENT_BLOCK[:248] + field("Z", 2) + RESIDENT_BLOCK[250:]
+    with pytest.raises(UnknownCardError) as err:
+        parse_text_block(block)
+    assert err.value.code == "idcard.unknown_card"
+
+
+@pytest.mark.parametrize(("offset", "value"), [
+    (36, "19901340"),  # month 13
+    (36, "1990030X"),
+    (188, "        "),
+    (204, "forever "),
+])
+def test_bad_dates_are_parse_errors(offset, value):
+    block = RESIDENT_BLOCK[:offset] + field(value, 16) + RESIDENT_BLOCK[offset + 16:]
+    with pytest.raises(ParseError) as err:
+        parse_text_block(block)
+    assert err.value.code == "idcard.parse"
+
+
+def test_block_of_wrong_size_is_a_parse_error():
+    with pytest.raises(ParseError):
+        parse_text_block(RESIDENT_BLOCK[:200])
+
+
+def test_lone_surrogate_is_a_parse_error():
+    block = b"\x00\xd8" + RESIDENT_BLOCK[2:]
+    with pytest.raises(ParseError):
+        parse_text_block(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=256, max_size=256), st.sampled_from([" ", "I", "Y", "J", "?"]))
+def test_fuzz_text_block_only_typed_errors(block, type_char):
+    block = block[:248] + type_char.encode("utf-16-le") + block[250:]
+    try:
+        info = parse_text_block(block)
+    except DeviceError:
+        return
+    assert isinstance(info, IdCardInfo)
+    repr(info)
+
+
+# --- photo --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_decoder():
+    photo.set_photo_decoder(None)
+    yield
+    photo.set_photo_decoder(None)
+
+
+def test_without_decoder_the_photo_stays_wlt_with_a_reason(no_decoder):
+    result = photo.decode_photo(RESIDENT.photo_wlt)
+    assert result.image is None
+    assert "WLT" in result.reason and "licensed" in result.reason
+
+
+class GreyPngDecoder:
+    """Stands in for a licensed WLT library: a 102x126 grey PNG (the card photo size)."""
+
+    def decode(self, wlt: bytes) -> bytes | None:
+        if len(wlt) != 1024:
+            return None
+        out = io.BytesIO()
+        Image.new("L", (102, 126), color=wlt[0]).save(out, format="PNG")
+        return out.getvalue()
+
+
+def test_installed_decoder_gives_png(no_decoder):
+    photo.set_photo_decoder(GreyPngDecoder())
+    result = photo.decode_photo(b"\x80" * 1024)
+    assert result.image is not None and result.image.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(result.image)) as image:
+        assert image.size == (102, 126)
+        assert image.getpixel((0, 0)) == 0x80
+    assert photo.decode_photo(b"short").image is None
+    assert "could not decode" in photo.decode_photo(b"short").reason
+
+
+class BrokenDecoder:
+    def decode(self, wlt: bytes) -> bytes | None:
+        raise RuntimeError("vendor library crashed")
+
+
+def test_a_failing_decoder_does_not_raise(no_decoder, caplog):
+    photo.set_photo_decoder(BrokenDecoder())
+    result = photo.decode_photo(b"x" * 1024)
+    assert result.image is None
+    assert "BrokenDecoder failed" in result.reason
+    assert "BrokenDecoder" in caplog.text  # logged for the technician, not raised

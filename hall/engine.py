@@ -53,6 +53,7 @@ class Engine:
         self.id_key = id_key
         for number in config.windows:
             state.windows.setdefault(number, WindowState(number=number))
+        state.rebuild_indexes()
 
     # ------------------------------------------------------------------ helpers
     def _local(self, now: datetime) -> datetime:
@@ -79,6 +80,8 @@ class Engine:
         return ticket
 
     def _touch(self, *tickets: Ticket, windows: tuple[WindowState, ...] = ()) -> None:
+        for ticket in tickets:
+            self.state.reindex(ticket)
         self.state.dirty_tickets.update(t.id for t in tickets)
         self.state.dirty_windows.update(w.number for w in windows)
 
@@ -106,23 +109,42 @@ class Engine:
         self.state.day = today
         self.state.tickets = {}
         self.state.counters = {}
+        self.state.rebuild_indexes()
         return events
 
     # ------------------------------------------------------------------ queries
     def line(self, theme: str, now: datetime) -> list[Ticket]:
         """The waiting line of a theme, first to be called first."""
-        return policy.theme_order(self.state.tickets.values(), theme, now.timestamp(),
+        return policy.theme_order(self.state.waiting((theme,)), theme, now.timestamp(),
                                   self._early_s)
+
+    def _named_for(self, window: str) -> list[Ticket]:
+        """Waiting tickets transferred by name to ``window`` from a theme it does not serve."""
+        skills = self.config.windows[window].skills
+        return [t for t in self.state.waiting() if t.to_window == window and t.theme not in skills]
 
     def position(self, ticket: Ticket, now: datetime) -> int:
         """People ahead of a waiting ticket (0 = next); -1 when it does not wait."""
         if ticket.status is not TicketStatus.WAITING:
             return -1
+        if ticket.to_window is None and not (ticket.green or ticket.elderly
+                                             or ticket.appointment_id):
+            return self._position_in_line(ticket, now)
         if ticket.to_window is not None:
             named = sorted((t for t in self.state.waiting() if t.to_window == ticket.to_window),
                            key=lambda t: t.sort_key)
             return named.index(ticket)
         return self.line(ticket.theme, now).index(ticket)
+
+    def _position_in_line(self, ticket: Ticket, now: datetime) -> int:
+        """Position of a ticket with no priority of its own: everyone with a priority or an
+        earlier arrival is ahead (counted without sorting the line)."""
+        now_ts, early = now.timestamp(), self._early_s
+        return sum(1 for other in self.state.waiting((ticket.theme,))
+                   if other is not ticket and other.to_window is None
+                   and (other.sort_key, other.id) < (ticket.sort_key, ticket.id)
+                   or other is not ticket and other.to_window is None
+                   and policy.priority_rank(other, now_ts, early) < policy.NORMAL)
 
     def mean_service_s(self, theme: str, item: str | None = None) -> float:
         """The learned mean service time of an item, else its theme, else the configured one."""
@@ -196,9 +218,8 @@ class Engine:
                              f"Invalid ID number: {err}", status=422) from None
         id_hash = idnumber.keyed_hash(normalized, self.id_key)
         limit = theme.per_id_daily_limit
-        taken = sum(1 for t in self.state.tickets.values()
-                    if t.id_hash == id_hash and t.theme == theme.prefix
-                    and t.status is not TicketStatus.CANCELLED)
+        taken = sum(1 for t in self.state.by_id_hash.get(id_hash, ())
+                    if t.theme == theme.prefix and t.status is not TicketStatus.CANCELLED)
         if limit and taken >= limit:
             raise QueueError("id_limit_reached",
                              f"同一证件今日在{theme.name_zh}最多取号{limit}次",
@@ -256,7 +277,7 @@ class Engine:
             self.state.dirty_appointments.add(appointment.id)
         self.state.counters[theme.prefix] = seq
         self.state.dirty_counters.add(theme.prefix)
-        self.state.tickets[ticket.id] = ticket
+        self.state.add(ticket)
         ahead = self.position(ticket, now)
         ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead)
         self._touch(ticket)
@@ -285,8 +306,8 @@ class Engine:
         if state.current is not None:
             raise QueueError("window_busy", "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
-        ticket = policy.choose_next(window, self.state.tickets.values(), now.timestamp(),
-                                    self._early_s)
+        candidates = self.state.waiting(window.skills) + self._named_for(window.number)
+        ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
         if ticket is None:
             return None, []
         ticket.status = TicketStatus.CALLED

@@ -35,9 +35,12 @@ class WindowStatus(enum.StrEnum):
     PAUSED = "paused"
 
 
-@dataclass
+@dataclass(eq=False)
 class Ticket:
-    """One ticket of the day. ``id_hash`` is the keyed hash of the ID number, never the number."""
+    """One ticket of the day. ``id_hash`` is the keyed hash of the ID number, never the number.
+
+    Tickets compare by identity: two objects are the same ticket only if they are one object.
+    """
 
     id: str
     day: str
@@ -118,6 +121,34 @@ class HallState:
     dirty_counters: set[str] = field(default_factory=set)
     dirty_means: set[str] = field(default_factory=set)
     dirty_appointments: set[str] = field(default_factory=set)
+    # Indexes over ``tickets`` so no operation scans the whole day (a busy hall has 10,000).
+    waiting_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
+    by_id_hash: dict[str, list[Ticket]] = field(default_factory=dict, repr=False)
+
+    def add(self, ticket: Ticket) -> None:
+        """Add a new ticket of the day."""
+        self.tickets[ticket.id] = ticket
+        if ticket.id_hash:
+            self.by_id_hash.setdefault(ticket.id_hash, []).append(ticket)
+        self.reindex(ticket)
+
+    def reindex(self, ticket: Ticket) -> None:
+        """Bring the indexes up to date after a ticket changed (its status or theme)."""
+        for theme, line in self.waiting_index.items():
+            if theme != ticket.theme:
+                line.pop(ticket.id, None)
+        line = self.waiting_index.setdefault(ticket.theme, {})
+        if ticket.status is TicketStatus.WAITING and ticket.id in self.tickets:
+            line[ticket.id] = ticket
+        else:
+            line.pop(ticket.id, None)
+
+    def rebuild_indexes(self) -> None:
+        """Build the indexes from ``tickets`` (after loading or a new day)."""
+        self.waiting_index.clear()
+        self.by_id_hash.clear()
+        for ticket in list(self.tickets.values()):
+            self.add(ticket)
 
     def clear_dirty(self) -> None:
         """Forget what was written."""
@@ -125,6 +156,8 @@ class HallState:
                       self.dirty_means, self.dirty_appointments):
             dirty.clear()
 
-    def waiting(self) -> list[Ticket]:
-        """Tickets waiting to be called."""
-        return [t for t in self.tickets.values() if t.status is TicketStatus.WAITING]
+    def waiting(self, themes: tuple[str, ...] | None = None) -> list[Ticket]:
+        """Tickets waiting to be called (of some themes only, if given)."""
+        lines = self.waiting_index
+        chosen = lines.values() if themes is None else (lines.get(t, {}) for t in themes)
+        return [ticket for line in chosen for ticket in line.values()]

@@ -1,0 +1,225 @@
+"""Benchmark of the hall node (issue 2): durable ticket operations per second and p50/p99
+latency at 50 and 200 concurrent HTTP clients, a mix of issuing and calling, on an empty store
+and on one holding 1,000,000 finished tickets of history.
+
+Run: ``.venv/bin/python -m bench.bench_hall [--seconds 15] [--history 1000000]``.
+A durable operation is an acknowledged state change (201 issue, 200 call or finish); the node
+runs as a real ``hallq hall`` process with ``synchronous=FULL`` (each acknowledgement is on disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.http_load import Connection, Tally, now, percentile
+from hall.store import Store
+
+BENCH_HALL = """
+[hall]
+id = "BENCH"
+name_zh = "基准测试大厅"
+name_en = "Benchmark hall"
+[hours]
+open_all_day = true
+[rules]
+elderly_age = 65
+{themes}
+{windows}
+"""
+
+
+def bench_config(path: Path, windows: int) -> None:
+    """A hall with three themes and ``windows`` windows serving all of them."""
+    themes = "\n".join(
+        f'[[themes]]\nprefix = "{p}"\nname_zh = "主题{p}"\ndaily_quota = 0\n'
+        f"per_id_daily_limit = 0\nmean_service_min = 10\n" for p in "ABC")
+    wins = "\n".join(f'[[windows]]\nnumber = "{n}"\nskills = ["A", "B", "C"]\n'
+                     for n in range(1, windows + 1))
+    path.write_text(BENCH_HALL.format(themes=themes, windows=wins))
+
+
+def seed_history(data_dir: Path, tickets: int) -> None:
+    """Write ``tickets`` finished tickets of past days, with their events, straight to the store."""
+    store = Store(data_dir / "hall.sqlite3")
+    conn = store.db.conn
+    per_day = 10_000
+    base = time.time() - 400 * 86400
+    with store.atomic():
+        batch_t, batch_e, seq = [], [], store.last_seq
+        for i in range(tickets):
+            day_index, n = divmod(i, per_day)
+            day = time.strftime("%Y-%m-%d", time.gmtime(base + day_index * 86400))
+            issued = base + day_index * 86400 + n
+            number = f"{'ABC'[n % 3]}{n // 3 + 1:04d}"
+            tid = f"{day.replace('-', '')}-{number}"
+            batch_t.append((tid, day, number, number[0], None, "kiosk", issued, issued,
+                            "finished", 0, 0, issued + 300, issued + 900, 1, 4))
+            for kind in ("ticket.issued", "ticket.called", "ticket.finished"):
+                seq += 1
+                batch_e.append((seq, issued, kind, f'{{"ticket": "{tid}"}}'))
+            if len(batch_t) >= 50_000:
+                _flush(conn, batch_t, batch_e)
+                batch_t, batch_e = [], []
+        _flush(conn, batch_t, batch_e)
+    store.close()
+
+
+def _flush(conn, tickets: list, events: list) -> None:  # type: ignore[no-untyped-def]
+    conn.executemany(
+        "INSERT INTO tickets (id, day, number, theme, item, channel, issued_at, sort_key, status,"
+        " green, elderly, called_at, finished_at, recalls, rating) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", tickets)
+    conn.executemany("INSERT INTO events (seq, ts, kind, data) VALUES (?,?,?,?)", events)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_node(config: Path, data_dir: Path, port: int) -> subprocess.Popen:
+    """Start ``hallq hall`` and wait until it answers."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hall", "hall", "--config", str(config), "--data-dir",
+         str(data_dir), "--port", str(port), "--bind", "127.0.0.1", "--no-advertise"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the hall node did not start")
+
+
+async def client_loop(conn: Connection, role: str, window: int, until: float,
+                      tally: Tally) -> None:
+    """An issuer takes numbers; a window calls and finishes, over and over."""
+    await conn.open()
+    try:
+        while now() < until:
+            if role == "issue":
+                start = now()
+                status, _ = await conn.request("POST", "/api/v1/tickets",
+                                               {"service": "ABC"[window % 3]})
+                tally.add(status, now() - start, status == 201)
+            else:
+                start = now()
+                status, _ = await conn.request("POST", f"/api/v1/windows/{window}/call")
+                tally.add(status, now() - start, status == 200)
+                if status == 200:
+                    start = now()
+                    status, _ = await conn.request("POST", f"/api/v1/windows/{window}/finish")
+                    tally.add(status, now() - start, status == 200)
+    finally:
+        await conn.close()
+
+
+async def run_load(port: int, token: str, clients: int, seconds: float) -> dict:
+    """``clients`` connections for ``seconds``: half issue, half are windows calling."""
+    tally = Tally()
+    until = now() + seconds
+    started = now()
+    tasks = []
+    for i in range(clients):
+        role = "issue" if i % 2 == 0 else "call"
+        tasks.append(client_loop(Connection("127.0.0.1", port, token), role, i // 2 + 1,
+                                 until, tally))
+    await asyncio.gather(*tasks)
+    elapsed = now() - started
+    return {"clients": clients, "ops": len(tally.ok), "ops_s": len(tally.ok) / elapsed,
+            "p50_ms": percentile(tally.ok, 0.50) * 1000,
+            "p99_ms": percentile(tally.ok, 0.99) * 1000, "statuses": tally.statuses}
+
+
+def open_windows(port: int, token: str, windows: int) -> None:
+    """Open every window of the bench hall."""
+    async def go() -> None:
+        conn = Connection("127.0.0.1", port, token)
+        await conn.open()
+        for n in range(1, windows + 1):
+            await conn.request("POST", f"/api/v1/windows/{n}/open")
+        await conn.close()
+    asyncio.run(go())
+
+
+def measure(history: int, seconds: float, client_counts: list[int], workdir: Path) -> list[dict]:
+    """Run the load at each client count against a node holding ``history`` old tickets."""
+    windows = max(client_counts) // 2
+    data_dir = workdir / f"data-{history}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "bench_hall.toml"
+    bench_config(config, windows)
+    cached = Path(tempfile.gettempdir()) / f"hallq-bench-history-{history}.sqlite3"
+    data_dir.mkdir(parents=True)
+
+    if history:
+        if not cached.exists():
+            print(f"seeding {history:,} finished tickets (cached in {cached}) …", flush=True)
+            seed_dir = workdir / "seed"
+            seed_dir.mkdir()
+            seed_history(seed_dir, history)
+            shutil.copy(seed_dir / "hall.sqlite3", cached)
+        shutil.copy(cached, data_dir / "hall.sqlite3")
+    store = Store(data_dir / "hall.sqlite3")
+    token = store.pair("admin", "bench")
+    store.close()
+    port = free_port()
+    proc = start_node(config, data_dir, port)
+    rows = []
+    try:
+        open_windows(port, token, windows)
+        for clients in client_counts:
+            result = asyncio.run(run_load(port, token, clients, seconds))
+            result["history"] = history
+            rows.append(result)
+            print(f"  history={history:>9,} clients={clients:>3}: {result['ops_s']:8.0f} ops/s  "
+                  f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
+                  f"{result['statuses']}", flush=True)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return rows
+
+
+def main() -> None:
+    """Print the table of figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=15.0, help="seconds per run")
+    parser.add_argument("--history", type=int, default=1_000_000,
+                        help="finished tickets of history in the second store")
+    parser.add_argument("--clients", default="50,200", help="client counts")
+    args = parser.parse_args()
+    counts = [int(c) for c in args.clients.split(",")]
+    print(f"hall node benchmark on {os.cpu_count()} cores, {args.seconds:.0f} s per run")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = measure(0, args.seconds, counts, Path(tmp) / "empty")
+        if args.history:
+            rows += measure(args.history, args.seconds, counts, Path(tmp) / "history")
+    print()
+    print("| history (finished tickets) | clients | durable ops/s | p50 ms | p99 ms |")
+    print("|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(f"| {row['history']:,} | {row['clients']} | {row['ops_s']:,.0f} | "
+              f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

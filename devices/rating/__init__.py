@@ -1,0 +1,6 @@
+"""Rating pads (评价器): five keys a citizen presses after being served.
+
+``levels`` holds the five levels with their labels, ``protocol`` the frames, ``pad`` the
+interface :class:`~devices.rating.pad.RatingPad` and its serial driver, ``simulator`` a pty
+pad, ``tech`` the technician glue. Error codes are listed in ``errors``.
+"""

@@ -1,0 +1,123 @@
+"""Technician glue for rating pads, used by the ``hallq devices`` CLI.
+
+``discover`` lists serial ports as candidate ``rating://`` URLs (without writing to them),
+``self_test`` checks the pad answers, lights it and waits a few seconds for a key, and
+``run_sim`` serves simulated pads on a pty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from serial.tools import list_ports
+
+from devices.base import DeviceURLError
+from devices.busframe import SIM_FAULTS, check_address
+from devices.rating.levels import LABELS, Rating
+from devices.rating.pad import RatingPad, SerialRatingPad
+from devices.rating.simulator import PadState, RatingSimulator
+from devices.registry import open_device
+
+#: How long self_test waits for the technician to press a key (seconds).
+KEY_WAIT = 3.0
+TEST_TICKET = "TEST"
+
+
+def discover() -> list[tuple[str, str]]:
+    """Every serial port as a candidate ``rating://`` URL; the pad address is not probed."""
+    return [(f"rating://{port.device}?addr=1",
+             f"串口 / serial port: {port.description} (地址未探测 / pad address not probed)")
+            for port in sorted(list_ports.comports(), key=lambda port: port.device)]
+
+
+def self_test(url: str) -> str:
+    """Status check, prompt, wait up to KEY_WAIT s for a key, cancel; report each step."""
+    pad = open_device(url)
+    if not isinstance(pad, RatingPad):
+        pad.close()
+        raise DeviceURLError(f"{url} is not a rating pad")
+    lines = [f"评价器自检 / rating pad self-test: {url}"]
+    try:
+        if isinstance(pad, SerialRatingPad):
+            lines.append(f"  串口 / port: {pad.line.port}, 地址 / address: {pad.addr}")
+        pad.check()
+        lines.append("  状态查询 / status: OK")
+        pad.prompt(TEST_TICKET)
+        lines.append(f"  评价提示 / prompt: OK; 请在 {KEY_WAIT:g} 秒内按任意键 / "
+                     f"press any key within {KEY_WAIT:g} s")
+        rating = pad.read_rating(KEY_WAIT)
+        if rating is None:
+            lines.append("  按键 / key: 未按键（不算故障）/ none pressed (not a failure)")
+        else:
+            lines.append(f"  按键 / key: {int(rating)} {rating.label_zh} / {rating.label_en}")
+        pad.cancel()
+        lines.append("  取消 / cancel: OK")
+        lines.append(f"  状态 / state: {pad.state.value}")
+    finally:
+        pad.close()
+    return "\n".join(lines)
+
+
+def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the standalone pad simulator."""
+    parser.add_argument("--addr", type=int, action="append", metavar="N",
+                        help="a pad address on the line, 1..254 (repeat for more; default 1)")
+    parser.add_argument("--auto", type=int, choices=sorted(LABELS), metavar="LEVEL",
+                        help="press this level (1..5) by itself after every prompt, for demos")
+    parser.add_argument("--delay", type=float, default=2.0, metavar="SECONDS",
+                        help="seconds between a prompt and the automatic press (default 2)")
+    parser.add_argument("--link", type=Path, metavar="PATH",
+                        help="also make PATH a symlink to the pty, for a stable driver URL")
+    parser.add_argument("--fault", choices=SIM_FAULTS,
+                        help="misbehave on every reply, to test how apps cope")
+
+
+def run_sim(args: argparse.Namespace) -> int:
+    """Serve simulated pads on a pty until SIGINT/SIGTERM; print where and what they show."""
+    addrs = [check_address(addr) for addr in (args.addr or [1])]
+    simulator = RatingSimulator(addrs, auto_press=args.auto, delay=args.delay)
+    simulator.inject(args.fault)
+    simulator.on_change = _print_change
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    simulator.start()
+    port = _link(simulator.port, args.link)
+    try:
+        auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
+        print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
+        for addr in addrs:
+            print(f"URL: rating://{port}?addr={addr}")
+        print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        simulator.stop()
+        if args.link is not None:
+            args.link.unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _print_change(addr: int, pad: PadState) -> None:
+    key = f", key {pad.key} {Rating(pad.key).label_en}" if pad.key else ""
+    print(f"评价器 / pad {addr}: {pad.display!r}{key}", flush=True)
+
+
+def _link(port: str, link: Path | None) -> str:
+    """Point ``link`` at ``port`` (replacing an old symlink); the path drivers should open."""
+    if link is None:
+        return port
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(port, link)
+    return str(link)

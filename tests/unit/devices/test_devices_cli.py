@@ -1,0 +1,156 @@
+"""The technician CLI ``hallq devices``: list, test, read-idcard, sim; output and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devices.cli import KINDS, format_table, kind_of_url, register
+from devices.led.screen import SerialLedScreen, open_url
+from devices.rating.pad import SerialRatingPad
+from devices.rating.pad import open_url as open_rating_url
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def run(argv: list[str]) -> int:
+    """Parse ``argv`` as the main CLI would, then run the chosen command."""
+    parser = argparse.ArgumentParser(prog="hallq")
+    register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def test_test_led_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", "sim://led?addr=3"]) == 0
+    out = capsys.readouterr().out
+    assert "LED screen self-test: sim://led?addr=3" in out
+    assert "simulator shows: '测试 TEST 0123'" in out and "state: ready" in out
+
+
+def test_test_rating_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", "sim://rating?addr=3&auto=5&delay=0.05"]) == 0
+    assert "key: 5 非常满意 / Very satisfied" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("url", ["foo://x", "sim://toaster", "nonsense", "led://"])
+def test_bad_url_exits_2_with_the_code(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", url]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("[device.bad_url] 设备地址无效 / Invalid device URL")
+
+
+def test_device_failure_exits_2_with_its_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", "sim://led?addr=3&fault=no_ack&timeout=0.05&retries=0"]) == 2
+    assert capsys.readouterr().err.startswith("[led.timeout] 窗口屏无应答")
+    assert run(["devices", "test", "rating:///dev/hallq-no-such-port?addr=2"]) == 2
+    assert capsys.readouterr().err.startswith("[rating.disconnected]")
+
+
+def test_kind_of_url() -> None:
+    assert kind_of_url("led:///dev/ttyUSB1?addr=3") == "led"
+    assert kind_of_url("escpos+tcp://10.0.0.5:9100") == "printer"
+    assert kind_of_url("ga467:///dev/ttyUSB0") == "idcard"
+    assert kind_of_url("sim://rating?auto=5") == "rating"
+
+
+def test_list_mentions_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["KIND", "URL", "DESCRIPTION"]
+    for kind in KINDS:  # a row, "none found", or "skipped" when its module is not there yet
+        assert any(line.startswith(kind) or line.startswith(f"note: {kind}:") for line in lines)
+    assert "note: led: none found" in out or any(
+        line.startswith("led ") and "led:///dev/" in line for line in lines)
+
+
+def test_format_table() -> None:
+    assert format_table([("KIND", "URL", "DESCRIPTION"), ("led", "led:///dev/ttyUSB0", "x")]) == (
+        "KIND  URL                 DESCRIPTION\n"
+        "led   led:///dev/ttyUSB0  x")
+
+
+def test_read_idcard(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("devices.idcard.tech")
+    assert run(["devices", "read-idcard", "sim://idcard", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["url"] == "sim://idcard" and "present" in data
+    assert run(["devices", "read-idcard", "sim://idcard"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("url") and "sim://idcard" in out and "{" not in out.splitlines()[0]
+
+
+def test_every_command_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["devices"], ["devices", "test"], ["devices", "list"], ["devices", "sim"],
+                 ["devices", "sim", "led"], ["devices", "sim", "rating"],
+                 ["devices", "read-idcard"]):
+        with pytest.raises(SystemExit) as info:
+            run([*argv, "--help"])
+        assert info.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith("usage: hallq devices") and len(out.splitlines()) > 4
+    with pytest.raises(SystemExit):
+        run(["devices", "test", "--help"])
+    assert "examples:" in capsys.readouterr().out
+    assert run(["devices"]) == 2  # no command: help on stderr
+    assert "list" in capsys.readouterr().err
+
+
+def start_sim(kind: str, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``python -m devices.cli devices sim KIND``; return it and the URL it prints."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devices.cli", "devices", "sim", kind, *options],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONWARNINGS": "error"})
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("URL: "):
+            return process, line.removeprefix("URL: ").strip()
+    process.kill()
+    process.communicate()
+    pytest.fail(f"the {kind} simulator printed no URL")
+
+
+def stop_sim(process: subprocess.Popen[str]) -> str:
+    """SIGTERM the simulator, check it exits 0, return the rest of its output."""
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    return out
+
+
+def test_sim_led_runs_until_sigterm(tmp_path: Path) -> None:
+    process, url = start_sim("led", "--addr", "3", "--png-dir", str(tmp_path),
+                             "--link", str(tmp_path / "ttyLED"))
+    try:
+        assert url == f"led://{tmp_path / 'ttyLED'}?addr=3&protocol=hallbus"
+        with open_url(url) as screen:
+            assert isinstance(screen, SerialLedScreen)
+            screen.show_call("A001", "3")
+        assert (tmp_path / "screen-3.png").stat().st_size > 0
+    finally:
+        out = stop_sim(process)
+    assert "screen 3: 'A001 请到3号窗口'" in out
+    assert not (tmp_path / "ttyLED").exists()
+
+
+def test_sim_rating_runs_until_sigterm() -> None:
+    process, url = start_sim("rating", "--addr", "4", "--auto", "5", "--delay", "0.05")
+    try:
+        assert url.startswith("rating:///dev/pts/") and url.endswith("?addr=4")
+        with open_rating_url(f"{url}&poll=0.02") as pad:
+            assert isinstance(pad, SerialRatingPad)
+            pad.prompt("A001")
+            assert pad.read_rating(2.0) == 5
+    finally:
+        out = stop_sim(process)
+    assert "pad 4: 'A001 请评价'" in out and "key 5 Very satisfied" in out

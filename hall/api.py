@@ -164,7 +164,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
             tokens[token] = device
         return device
 
-    def bearer(request: Request) -> PairedDevice:
+    async def bearer(request: Request) -> PairedDevice:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         return device_of(token.strip() if scheme.lower() == "bearer" else None)
@@ -188,7 +188,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         """Liveness; no token needed."""
         return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
                 "last_seq": node.store.last_seq, "time": datetime.now(UTC).isoformat(),
-                "subscribers": hub.subscribers}
+                "subscribers": hub.subscribers, "writes": node.write_stats}
 
     @app.get("/api/v1/hall")
     async def hall_info(device: Device) -> dict:

@@ -174,6 +174,8 @@ def parse_config(data: dict) -> HallConfig:
         raise ConfigError("at least one [[themes]] is required")
     windows: dict[str, Window] = {}
     for raw in data.get("windows", []):
+        if "number" not in raw:
+            raise ConfigError(f"window {raw.get('name_zh', '?')}: missing 'number'")
         number = str(raw["number"])
         skills = tuple(str(s).upper() for s in raw.get("skills", []))
         unknown = [s for s in skills if s not in themes]
@@ -182,6 +184,8 @@ def parse_config(data: dict) -> HallConfig:
         windows[number] = Window(number=number, skills=skills, name_zh=raw.get("name_zh", ""),
                                  name_en=raw.get("name_en", ""),
                                  video_booth=bool(raw.get("video_booth", False)))
+    if any("id" not in s for s in data.get("staff", [])):
+        raise ConfigError("staff: a [[staff]] entry is missing 'id'")
     staff = {
         str(s["id"]): Staff(id=str(s["id"]), name_zh=s.get("name_zh", ""),
                             pin_sha256=s.get("pin_sha256", ""), badge_uid=s.get("badge_uid", ""))

@@ -141,13 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows: the node only")
     demo.set_defaults(func=cmd_demo)
 
-    try:
-        from devices.cli import register
-    except ImportError:
-        pass
-    else:
-        register(sub)
+    for module in ("hall.appcli", "devices.cli", "sync.cli"):
+        _mount(module, sub)
     return parser
+
+
+def _mount(module_name: str, sub: argparse._SubParsersAction) -> None:
+    """Add the subcommands another package provides (apps, devices, central/sync)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        logging.getLogger("hallq.cli").debug("%s not available: %s", module_name, err)
+        return
+    module.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

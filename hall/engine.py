@@ -54,6 +54,8 @@ class Engine:
         for number in config.windows:
             state.windows.setdefault(number, WindowState(number=number))
         state.rebuild_indexes()
+        self._share_cache: dict[str, float] = {}
+        self._share_statuses: tuple[WindowStatus, ...] = ()
 
     # ------------------------------------------------------------------ helpers
     def _local(self, now: datetime) -> datetime:
@@ -166,12 +168,20 @@ class Engine:
 
     def expected_wait(self, theme: str, ahead: int) -> int:
         """Expected wait in seconds for a new ticket of ``theme`` with ``ahead`` before it."""
-        statuses = {n: w.status for n, w in self.state.windows.items()}
-        windows = serving_windows(self.config.windows, statuses)
-        share = skill_share(windows, theme)
-        if share == 0:
-            share = skill_share(self.config.windows.values(), theme)
-        return expected_wait_s(ahead, share, self.mean_service_s(theme))
+        return expected_wait_s(ahead, self._share(theme), self.mean_service_s(theme))
+
+    def _share(self, theme: str) -> float:
+        """Windows serving ``theme`` by skill share; recomputed when a window's status changes."""
+        statuses = tuple(w.status for w in self.state.windows.values())
+        if self._share_statuses != statuses:
+            self._share_statuses, self._share_cache = statuses, {}
+        if theme not in self._share_cache:
+            windows = serving_windows(self.config.windows,
+                                      {n: w.status for n, w in self.state.windows.items()})
+            share = skill_share(windows, theme) or skill_share(self.config.windows.values(),
+                                                               theme)
+            self._share_cache[theme] = share
+        return self._share_cache[theme]
 
     def waiting_counts(self, now: datetime) -> dict[str, int]:
         """People waiting per theme."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -63,6 +64,8 @@ class HallNode:
         self._queue: queue.SimpleQueue[tuple[Operation, Future] | None] = queue.SimpleQueue()
         self._listeners: list[EventListener] = []
         self._thread: threading.Thread | None = None
+        #: Figures for technicians: batches written, operations in them, seconds writing.
+        self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
 
     def _load_engine(self) -> Engine:
         today = self.clock().astimezone(self.config.timezone).date().isoformat()
@@ -135,7 +138,11 @@ class HallNode:
                         continue
                     events.extend(caused)
                     outcomes.append((future, result, None))
+                started = time.perf_counter()
                 committed = self.store.commit(self.engine.state, events)
+                self.write_stats["batches"] += 1
+                self.write_stats["operations"] += len(batch)
+                self.write_stats["commit_s"] += time.perf_counter() - started
             except Exception as failure:
                 if isinstance(failure, StoreError):
                     log.error("could not write %d operations: %s", len(batch), failure)

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import sqlite_utils
@@ -90,9 +90,7 @@ _APPOINTMENT_UPSERT = _upsert_sql("appointments", APPOINTMENT_COLUMNS)
 
 
 def _ticket_row(ticket: Ticket) -> tuple:
-    row = asdict(ticket)
-    row["status"] = ticket.status.value
-    return tuple(row[c] for c in TICKET_COLUMNS)
+    return tuple(getattr(ticket, c) for c in TICKET_COLUMNS)
 
 
 def _ticket_from(row: sqlite3.Row) -> Ticket:
@@ -118,6 +116,7 @@ class Store:
         self._depth = 0
         self.migrate()
         self.last_seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        self._day_written = self.get_meta("day")
 
     def close(self) -> None:
         """Close the database."""
@@ -209,7 +208,11 @@ class Store:
         Returns the events with their sequence numbers. On failure nothing is written and
         :class:`StoreError` is raised; the caller must reload its state.
         """
-        numbered = []
+        numbered: list[Event] = []
+        dirty = (state.dirty_tickets or state.dirty_windows or state.dirty_counters
+                 or state.dirty_means or state.dirty_appointments)
+        if not events and not dirty:
+            return numbered
         try:
             with self.atomic() as conn:
                 seq = self.last_seq
@@ -233,8 +236,8 @@ class Store:
         conn.executemany(_TICKET_UPSERT, [_ticket_row(state.tickets[i])
                                           for i in state.dirty_tickets if i in state.tickets])
         conn.executemany(_WINDOW_UPSERT, [
-            tuple(asdict(state.windows[n])[c] if c != "status" else state.windows[n].status.value
-                  for c in WINDOW_COLUMNS) for n in state.dirty_windows])
+            tuple(getattr(state.windows[n], c) for c in WINDOW_COLUMNS)
+            for n in state.dirty_windows])
         conn.executemany(
             "INSERT OR REPLACE INTO counters (day, theme, last) VALUES (?, ?, ?)",
             [(state.day, theme, state.counters[theme]) for theme in state.dirty_counters])
@@ -243,9 +246,12 @@ class Store:
             [(k, state.service_means[k], state.service_counts.get(k, 0))
              for k in state.dirty_means])
         conn.executemany(_APPOINTMENT_UPSERT, [
-            tuple(asdict(state.appointments[a])[c] for c in APPOINTMENT_COLUMNS)
+            tuple(getattr(state.appointments[a], c) for c in APPOINTMENT_COLUMNS)
             for a in state.dirty_appointments])
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)", (state.day,))
+        if state.day != self._day_written:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)",
+                         (state.day,))
+            self._day_written = state.day
 
     # ------------------------------------------------------------------ reads
     def events_after(self, seq: int, limit: int = 1000) -> list[Event]:

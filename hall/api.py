@@ -180,7 +180,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     Device = Annotated[PairedDevice, Depends(bearer)]
 
     async def run(operation: Any) -> Any:
-        return await asyncio.wrap_future(node.submit(operation))
+        return await node.submit_async(operation)
 
     # ------------------------------------------------------------------ reads
     @app.get("/api/v1/health")

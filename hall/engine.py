@@ -482,10 +482,20 @@ class Engine:
                              "This ticket already checked in again; take a new ticket")
         line = self.line(ticket.theme, now)
         back = self.config.rules.recheckin_positions
-        if len(line) <= back:
-            ticket.sort_key = max([t.sort_key for t in line] + [ticket.sort_key]) + 1e-3
+        # Those with a higher priority go first anyway and count among the places; the rest
+        # of the places are taken among the tickets of its own priority (the line is sorted
+        # by priority, then arrival, so only their arrival times can be used as neighbours).
+        now_ts = now.timestamp()
+        rank = policy.priority_rank(ticket, now_ts, self._early_s)
+        ranks = [policy.priority_rank(t, now_ts, self._early_s) for t in line]
+        peers = [t for t, r in zip(line, ranks, strict=True) if r == rank]
+        place = max(back - sum(1 for r in ranks if r < rank), 0)
+        if len(peers) <= place:
+            ticket.sort_key = max([t.sort_key for t in peers] + [ticket.sort_key]) + 1e-3
+        elif place == 0:
+            ticket.sort_key = min(peers[0].sort_key, ticket.sort_key) - 1e-3
         else:
-            ticket.sort_key = (line[back - 1].sort_key + line[back].sort_key) / 2
+            ticket.sort_key = (peers[place - 1].sort_key + peers[place].sort_key) / 2
         ticket.status = TicketStatus.WAITING
         ticket.to_window = None
         ticket.recheckins += 1

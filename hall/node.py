@@ -9,6 +9,7 @@ events. If the write fails, nothing of the batch is acknowledged and the state i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -31,6 +32,9 @@ T = TypeVar("T")
 Operation = Callable[[Engine, datetime], tuple[Any, list[Event]]]
 Clock = Callable[[], datetime]
 EventListener = Callable[[list[Event]], None]
+
+AnyFuture = Future | asyncio.Future
+Outcome = tuple[AnyFuture, Any, BaseException | None]
 
 #: Most operations written in one transaction.
 MAX_BATCH = 512
@@ -61,7 +65,7 @@ class HallNode:
         self.id_key = id_key or self.store.secret("id_key")
         self.lock = threading.RLock()
         self.engine = self._load_engine()
-        self._queue: queue.SimpleQueue[tuple[Operation, Future] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Operation, AnyFuture] | None] = queue.SimpleQueue()
         self._listeners: list[EventListener] = []
         self._thread: threading.Thread | None = None
         #: Figures for technicians: batches written, operations in them, seconds writing.
@@ -99,6 +103,13 @@ class HallNode:
         self._queue.put((operation, future))
         return future
 
+    def submit_async(self, operation: Operation) -> asyncio.Future:
+        """Like :meth:`submit`, for the event loop: an asyncio future, and the loop is woken
+        once per written batch rather than once per operation."""
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put((operation, future))
+        return future
+
     def run(self, operation: Operation, timeout: float = 30.0) -> Any:
         """Submit and wait (for CLIs, tests and threads); raises the operation's error."""
         return self.submit(operation).result(timeout)
@@ -123,8 +134,8 @@ class HallNode:
             if stop:
                 return
 
-    def _write_batch(self, batch: list[tuple[Operation, Future]]) -> None:
-        outcomes: list[tuple[Future, Any, BaseException | None]] = []
+    def _write_batch(self, batch: list[tuple[Operation, AnyFuture]]) -> None:
+        outcomes: list[Outcome] = []
         events: list[Event] = []
         with self.lock:
             try:
@@ -150,14 +161,9 @@ class HallNode:
                     log.exception("bug in an operation; its batch of %d is dropped", len(batch))
                     failure = InternalError(str(failure))
                 self.engine = self._load_engine()
-                for _, future in batch:
-                    future.set_exception(failure)
+                _resolve([(future, None, failure) for _, future in batch])
                 return
-        for future, result, error in outcomes:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+        _resolve(outcomes)
         if committed:
             for listener in list(self._listeners):
                 try:
@@ -170,6 +176,37 @@ class HallNode:
         """Run a read-only function on the committed state."""
         with self.lock:
             return reader(self.engine, self.clock())
+
+
+def _resolve(outcomes: list[Outcome]) -> None:
+    """Answer every operation of a batch; asyncio futures in one call per event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+    for outcome in outcomes:
+        future = outcome[0]
+        if isinstance(future, asyncio.Future):
+            by_loop.setdefault(future.get_loop(), []).append(outcome)
+        else:
+            _settle(outcome)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, settled)
+        except RuntimeError:  # the loop was closed: nobody waits any more
+            pass
+
+
+def _settle(outcome: Outcome) -> None:
+    future, result, error = outcome
+    if future.done():  # an HTTP client went away and its task was cancelled
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+def _settle_all(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        _settle(outcome)
 
 
 def open_node(config_path: Path | str, data_dir: Path | str, **kwargs: Any) -> HallNode:

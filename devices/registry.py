@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from devices.base import DeviceURLError, parse_device_url
 
@@ -42,13 +43,15 @@ def _load(target: str) -> Any:
 
 def open_device(url: str) -> Any:
     """Return the device a URL names (not yet opened: drivers open lazily)."""
-    parsed = parse_device_url(url)
-    if parsed.scheme == "sim":
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sim":
+        parsed = parse_device_url(url)
         target = SIMULATORS.get(parsed.host)
         if target is None:
             raise DeviceURLError(f"unknown simulator {parsed.host!r}; known: {sorted(SIMULATORS)}")
         return _load(target)(url)
-    target = FACTORIES.get(parsed.scheme)
+    # Other URLs go to their driver whole: a USB id like 04b8:0e15 is no TCP port.
+    target = FACTORIES.get(scheme)
     if target is None:
-        raise DeviceURLError(f"unknown device scheme {parsed.scheme!r}; known: {sorted(FACTORIES)}")
+        raise DeviceURLError(f"unknown device scheme {scheme!r}; known: {sorted(FACTORIES)}")
     return _load(target)(url)

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "window": frozenset({"caller", "admin"}),
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,
+    "sync_status": frozenset({"sync", "admin"}),
 }
 
 
@@ -110,6 +111,19 @@ class DeviceStatusRequest(Body):
     detail: str = Field("", max_length=200)
 
 
+class SyncStatusRequest(Body):
+    """POST /api/v1/sync/status: the sync agent's lag behind the hall."""
+
+    events_behind: int = Field(ge=0)
+    seconds_behind: float = Field(ge=0)
+    acked_seq: int = Field(0, ge=0)
+    hall_seq: int = Field(0, ge=0)
+    central_reachable: bool | None = None
+    last_error: str = Field("", max_length=200)
+    last_push_at: float | None = None
+    pending_submissions: int = Field(0, ge=0)
+
+
 def _error(status: int, code: str, zh: str, en: str) -> JSONResponse:
     return JSONResponse({"code": code, "message_zh": zh, "message_en": en}, status_code=status)
 
@@ -127,6 +141,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                   description="LAN API of a hallq hall node (政务服务大厅叫号)")
     app.state.node = node
     app.state.hub = hub
+    app.state.sync_status = None
     node.add_listener(hub.publish_threadsafe)
     tokens: dict[str, PairedDevice] = {}
 
@@ -179,8 +194,12 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
     Device = Annotated[PairedDevice, Depends(bearer)]
 
-    async def run(operation: Any) -> Any:
-        return await node.submit_async(operation)
+    async def run(operation: Any, status: int = 200) -> Response:
+        """Run a write through the node; the answer is sent once it is on disk."""
+        result = await node.submit_async(operation)
+        if result is None:
+            return Response(status_code=204)
+        return JSONResponse(result, status_code=status)
 
     # ------------------------------------------------------------------ reads
     @app.get("/api/v1/health")
@@ -188,7 +207,8 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         """Liveness; no token needed."""
         return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
                 "last_seq": node.store.last_seq, "time": datetime.now(UTC).isoformat(),
-                "subscribers": hub.subscribers, "writes": node.write_stats}
+                "subscribers": hub.subscribers, "writes": node.write_stats,
+                "sync": app.state.sync_status}
 
     @app.get("/api/v1/hall")
     async def hall_info(device: Device) -> dict:
@@ -203,51 +223,51 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                 "device": {"role": device.role, "window": device.window, "name": device.name}}
 
     @app.get("/api/v1/services")
-    async def services(device: Device) -> list[dict]:
+    async def services(device: Device) -> Response:
         """Themes and items with people waiting and the wait a new ticket would get."""
         allow(device, "read")
-        return node.read(views.services_view)
+        return JSONResponse(node.read(views.services_view))
 
     @app.get("/api/v1/windows")
-    async def windows(device: Device) -> list[dict]:
+    async def windows(device: Device) -> Response:
         """Every window: skills, status, current ticket."""
         allow(device, "read")
-        return node.read(lambda engine, now: views.windows_view(engine))
+        return JSONResponse(node.read(lambda engine, now: views.windows_view(engine)))
 
     @app.get("/api/v1/windows/{window}/queue")
-    async def window_queue(window: str, device: Device) -> list[dict]:
+    async def window_queue(window: str, device: Device) -> Response:
         """The numbers waiting for this window's skills, in calling order."""
         allow(device, "read")
 
         def read(engine: Engine, now: datetime) -> list[dict]:
             engine._window(window)
             return views.window_queue_view(engine, window, now)
-        return node.read(read)
+        return JSONResponse(node.read(read))
 
     @app.get("/api/v1/stats/today")
-    async def stats(device: Device) -> dict:
+    async def stats(device: Device) -> Response:
         """Today's figures per theme and the rating shares."""
         allow(device, "read")
-        return node.read(views.stats_view)
+        return JSONResponse(node.read(views.stats_view))
 
     @app.get("/api/v1/tickets/{ticket_id}")
-    async def get_ticket(ticket_id: str, device: Device) -> dict:
+    async def get_ticket(ticket_id: str, device: Device) -> Response:
         """A ticket's status and position."""
         allow(device, "read")
-        return _ticket_or_404(node, ticket_id)
+        return JSONResponse(_ticket_or_404(node, ticket_id))
 
     @app.get("/api/v1/events")
     async def events(device: Device, after: Annotated[int, Query(ge=0)] = 0,
-                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
+                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
         """Committed events after a sequence number, oldest first."""
         allow(device, "read")
         found = await asyncio.to_thread(node.store.events_after, after, limit)
-        return {"events": [_event_dict(node, e) for e in found],
-                "last_seq": node.store.last_seq}
+        return JSONResponse({"events": [_event_dict(node, e) for e in found],
+                             "last_seq": node.store.last_seq})
 
     # ------------------------------------------------------------------ tickets
     @app.post("/api/v1/tickets", status_code=201)
-    async def issue(body: TicketRequest, device: Device) -> dict:
+    async def issue(body: TicketRequest, device: Device) -> Response:
         """Take a number (取号)."""
         allow(device, "issue")
 
@@ -258,9 +278,9 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
             view = views.ticket_view(engine, issued.ticket, now)
             view["ahead"], view["expected_wait_s"] = issued.ahead, issued.expected_wait_s
             return view, events
-        return await run(operation)
+        return await run(operation, 201)
 
-    async def ticket_op(ticket_id: str, method: str, *args: Any) -> dict:
+    async def ticket_op(ticket_id: str, method: str, *args: Any) -> Response:
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             ticket, events = getattr(engine, method)(ticket_id, *args, now) if method == "rate" \
                 else getattr(engine, method)(ticket_id, now, *args)
@@ -268,31 +288,31 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         return await run(operation)
 
     @app.post("/api/v1/tickets/{ticket_id}/rating")
-    async def rate(ticket_id: str, body: RatingRequest, device: Device) -> dict:
+    async def rate(ticket_id: str, body: RatingRequest, device: Device) -> Response:
         """Rate a finished service on five levels."""
         allow(device, "ticket")
         return await ticket_op(ticket_id, "rate", body.level)
 
     @app.post("/api/v1/tickets/{ticket_id}/recheck-in")
-    async def recheck_in(ticket_id: str, device: Device) -> dict:
+    async def recheck_in(ticket_id: str, device: Device) -> Response:
         """A no-show checks in again and goes a few places back."""
         allow(device, "ticket")
         return await ticket_op(ticket_id, "recheck_in")
 
     @app.post("/api/v1/tickets/{ticket_id}/cancel")
-    async def cancel(ticket_id: str, device: Device) -> dict:
+    async def cancel(ticket_id: str, device: Device) -> Response:
         """Give up a waiting ticket."""
         allow(device, "ticket")
         return await ticket_op(ticket_id, "cancel")
 
     @app.post("/api/v1/tickets/{ticket_id}/green")
-    async def green(ticket_id: str, body: GreenRequest, device: Device) -> dict:
+    async def green(ticket_id: str, body: GreenRequest, device: Device) -> Response:
         """Put a waiting ticket on (or off) the green channel."""
         allow(device, "green")
         return await ticket_op(ticket_id, "set_green", body.green)
 
     # ------------------------------------------------------------------ windows
-    async def window_op(window: str, method: str, **kwargs: Any) -> Any:
+    async def window_op(window: str, method: str, **kwargs: Any) -> Response:
         def operation(engine: Engine, now: datetime) -> tuple[Any, list]:
             result, events = getattr(engine, method)(window, now, **kwargs)
             if result is None:
@@ -303,11 +323,10 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         return await run(operation)
 
     @app.post("/api/v1/windows/{window}/call", responses={204: {"description": "nobody waits"}})
-    async def call(window: str, device: Device) -> Any:
+    async def call(window: str, device: Device) -> Response:
         """Call the next ticket for this window's skills; 204 when nobody waits."""
         allow(device, "window", window)
-        result = await window_op(window, "call_next")
-        return Response(status_code=204) if result is None else result
+        return await window_op(window, "call_next")
 
     for path, method in (("recall", "recall"), ("serve", "start_serving"),
                          ("no-show", "no_show"), ("finish", "finish"), ("pause", "pause"),
@@ -316,20 +335,20 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
             method, allow, window_op, bearer), methods=["POST"], name=f"window_{method}")
 
     @app.post("/api/v1/windows/{window}/transfer")
-    async def transfer(window: str, body: TransferRequest, device: Device) -> dict:
+    async def transfer(window: str, body: TransferRequest, device: Device) -> Response:
         """Transfer the current ticket to a theme or a named window, keeping its arrival."""
         allow(device, "window", window)
         return await window_op(window, "transfer", to_service=body.to_service,
                                to_window=body.to_window)
 
     @app.post("/api/v1/windows/{window}/open")
-    async def open_window(window: str, device: Device, body: OpenRequest | None = None) -> dict:
+    async def open_window(window: str, device: Device, body: OpenRequest | None = None) -> Response:
         """Open the window."""
         allow(device, "window", window)
         return await window_op(window, "open_window", staff_id=body.staff_id if body else None)
 
     @app.post("/api/v1/windows/{window}/sign-in")
-    async def sign_in(window: str, body: SignInRequest, device: Device) -> dict:
+    async def sign_in(window: str, body: SignInRequest, device: Device) -> Response:
         """Staff sign in with a PIN or a badge; the window opens with them."""
         allow(device, "window", window)
         staff_id = _check_staff(node, body)
@@ -337,7 +356,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ others
     @app.post("/api/v1/appointments", status_code=201)
-    async def save_appointment(body: AppointmentRequest, device: Device) -> dict:
+    async def save_appointment(body: AppointmentRequest, device: Device) -> Response:
         """Record an appointment so that its holder can check in for a priority ticket."""
         allow(device, "appointments")
 
@@ -353,10 +372,10 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                                       id_hash=body.id_hash)
             return {"id": body.id, "service": theme.prefix}, engine.save_appointment(
                 appointment, now)
-        return await run(operation)
+        return await run(operation, 201)
 
     @app.post("/api/v1/devices/status", status_code=201)
-    async def device_status(body: DeviceStatusRequest, device: Device) -> dict:
+    async def device_status(body: DeviceStatusRequest, device: Device) -> Response:
         """A device tells staff and technicians it needs attention (paper out …)."""
         allow(device, "device_status")
         where = body.where or device.name
@@ -364,7 +383,15 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             return {"ok": True}, engine.device_status(body.device, body.state, now, where,
                                                       body.detail)
-        return await run(operation)
+        return await run(operation, 201)
+
+    @app.post("/api/v1/sync/status")
+    async def sync_status(body: SyncStatusRequest, device: Device) -> dict:
+        """The sync agent reports its lag; shown as "sync" in /api/v1/health."""
+        allow(device, "sync_status")
+        app.state.sync_status = {**body.model_dump(),
+                                 "reported_at": datetime.now(UTC).isoformat()}
+        return {"ok": True}
 
     @app.websocket("/api/v1/stream")
     async def stream(websocket: WebSocket, after: int = 0, token: str | None = None) -> None:
@@ -416,7 +443,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
 
 def _window_endpoint(method: str, allow: Any, window_op: Any, bearer: Any) -> Any:
-    async def endpoint(window: str, device: Annotated[PairedDevice, Depends(bearer)]) -> Any:
+    async def endpoint(window: str, device: Annotated[PairedDevice, Depends(bearer)]) -> Response:
         allow(device, "window", window)
         return await window_op(window, method)
     endpoint.__doc__ = f"Window operation: {method.replace('_', ' ')}."

@@ -107,16 +107,40 @@ def start_node(config: Path, data_dir: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the hall node did not start")
 
 
-async def timed(conn: Connection, tally: Tally, method: str, path: str, ok: int,
-                body: dict | None = None) -> int:
+class Pacer:
+    """When a client's next request is due: at once (saturation), or every ``interval`` s.
+
+    Paced latencies are measured from when the request was due, not when it was sent, so a
+    slow server cannot hide its queueing (no coordinated omission).
+    """
+
+    def __init__(self, interval: float, offset: float) -> None:
+        self.interval = interval
+        self.due = now() + offset
+
+    async def wait(self) -> float:
+        """Sleep until the next request is due; return when it was due."""
+        if self.interval <= 0:
+            return now()
+        due = self.due
+        self.due += self.interval
+        delay = due - now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return due
+
+
+async def timed(conn: Connection, pacer: Pacer, tally: Tally, method: str, path: str,
+                ok: int, body: dict | None = None) -> int:
     """One request, counted as a durable operation when it answers ``ok``."""
-    start = now()
+    start = await pacer.wait()
     status, _ = await conn.request(method, path, body)
     tally.add(status, now() - start, status == ok)
     return status
 
 
-async def client_loop(conn: Connection, window: int, until: float, tally: Tally) -> None:
+async def client_loop(conn: Connection, window: int, until: float, tally: Tally,
+                      pacer: Pacer) -> None:
     """A desk: take a number for a theme, call the next citizen, finish — over and over.
 
     Issuing and calling stay in balance, so the line stays as long as a busy hall's
@@ -125,23 +149,30 @@ async def client_loop(conn: Connection, window: int, until: float, tally: Tally)
     await conn.open()
     try:
         while now() < until:
-            await timed(conn, tally, "POST", "/api/v1/tickets", 201,
+            await timed(conn, pacer, tally, "POST", "/api/v1/tickets", 201,
                         {"service": "ABC"[window % 3]})
-            if await timed(conn, tally, "POST", f"/api/v1/windows/{window}/call", 200) == 200:
-                await timed(conn, tally, "POST", f"/api/v1/windows/{window}/finish", 200)
+            path = f"/api/v1/windows/{window}/call"
+            if await timed(conn, pacer, tally, "POST", path, 200) == 200:
+                await timed(conn, pacer, tally, "POST", f"/api/v1/windows/{window}/finish", 200)
     finally:
         await conn.close()
 
 
-async def run_load(port: int, token: str, clients: int, seconds: float) -> dict:
-    """``clients`` connections for ``seconds``, each a window desk of its own."""
+async def run_load(port: int, token: str, clients: int, seconds: float,
+                   rate: float = 0.0) -> dict:
+    """``clients`` connections for ``seconds``, each a window desk of its own; all together
+    they send ``rate`` requests a second, or as many as they can when ``rate`` is 0."""
     tally = Tally()
     until = now() + seconds
     started = now()
-    await asyncio.gather(*(client_loop(Connection("127.0.0.1", port, token), i + 1, until, tally)
-                           for i in range(clients)))
+    interval = clients / rate if rate else 0.0
+    await asyncio.gather(*(
+        client_loop(Connection("127.0.0.1", port, token), i + 1, until, tally,
+                    Pacer(interval, interval * i / clients))
+        for i in range(clients)))
     elapsed = now() - started
-    return {"clients": clients, "ops": len(tally.ok), "ops_s": len(tally.ok) / elapsed,
+    return {"clients": clients, "rate": rate, "ops": len(tally.ok),
+            "ops_s": len(tally.ok) / elapsed,
             "p50_ms": percentile(tally.ok, 0.50) * 1000,
             "p99_ms": percentile(tally.ok, 0.99) * 1000, "statuses": tally.statuses}
 
@@ -157,7 +188,8 @@ def open_windows(port: int, token: str, windows: int) -> None:
     asyncio.run(go())
 
 
-def measure(history: int, seconds: float, client_counts: list[int], workdir: Path) -> list[dict]:
+def measure(history: int, seconds: float, client_counts: list[int], workdir: Path,
+            rate: float) -> list[dict]:
     """Run the load at each client count against a node holding ``history`` old tickets."""
     windows = max(client_counts)
     data_dir = workdir / f"data-{history}"
@@ -184,12 +216,14 @@ def measure(history: int, seconds: float, client_counts: list[int], workdir: Pat
     try:
         open_windows(port, token, windows)
         for clients in client_counts:
-            result = asyncio.run(run_load(port, token, clients, seconds))
-            result["history"] = history
-            rows.append(result)
-            print(f"  history={history:>9,} clients={clients:>3}: {result['ops_s']:8.0f} ops/s  "
-                  f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
-                  f"{result['statuses']}", flush=True)
+            for offered in (0.0, rate):
+                result = asyncio.run(run_load(port, token, clients, seconds, offered))
+                result["history"] = history
+                rows.append(result)
+                load = f"{offered:,.0f}/s" if offered else "max"
+                print(f"  history={history:>9,} clients={clients:>3} offered={load:>8}: "
+                      f"{result['ops_s']:8.0f} ops/s  p50 {result['p50_ms']:6.2f} ms  "
+                      f"p99 {result['p99_ms']:6.2f} ms  {result['statuses']}", flush=True)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -206,18 +240,23 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=1_000_000,
                         help="finished tickets of history in the second store")
     parser.add_argument("--clients", default="50,200", help="client counts")
+    parser.add_argument("--rate", type=float, default=2000.0,
+                        help="offered requests/s of the paced runs (all clients together)")
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     print(f"hall node benchmark on {os.cpu_count()} cores, {args.seconds:.0f} s per run")
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure(0, args.seconds, counts, Path(tmp) / "empty")
+        rows = measure(0, args.seconds, counts, Path(tmp) / "empty", args.rate)
         if args.history:
-            rows += measure(args.history, args.seconds, counts, Path(tmp) / "history")
+            rows += measure(args.history, args.seconds, counts, Path(tmp) / "history",
+                            args.rate)
     print()
-    print("| history (finished tickets) | clients | durable ops/s | p50 ms | p99 ms |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| history (finished tickets) | clients | offered load | durable ops/s | p50 ms "
+          "| p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['history']:,} | {row['clients']} | {row['ops_s']:,.0f} | "
+        load = f"{row['rate']:,.0f} req/s" if row["rate"] else "as fast as possible"
+        print(f"| {row['history']:,} | {row['clients']} | {load} | {row['ops_s']:,.0f} | "
               f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")
 
 

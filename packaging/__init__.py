@@ -1,1 +1,0 @@
-"""hallq packaging package."""

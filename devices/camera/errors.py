@@ -1,0 +1,70 @@
+"""Typed errors of the camera.
+
+Codes:
+    camera.not_found     no such camera device or video file
+    camera.disconnected  the camera cannot be opened or stopped giving frames (unplugged)
+    camera.no_frame      no frame within the time limit, or the video ended
+    camera.bad_image     an image that is empty or not a picture
+    camera.no_document   no page found in the picture
+    camera.save_failed   the document photo could not be encoded or written
+"""
+
+from __future__ import annotations
+
+from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+
+
+class CameraError(DeviceError):
+    """Base of every camera failure."""
+
+    code = "camera.error"
+    message_zh = "摄像头故障"
+    message_en = "Camera failure"
+
+
+class CameraNotFound(CameraError, DeviceDisconnected):
+    """The camera device or the video file does not exist."""
+
+    code = "camera.not_found"
+    message_zh = "未找到摄像头或视频文件"
+    message_en = "No such camera or video file"
+
+
+class CameraDisconnected(CameraError, DeviceDisconnected):
+    """The camera cannot be opened, or stopped answering (unplugged)."""
+
+    code = "camera.disconnected"
+    message_zh = "摄像头未连接"
+    message_en = "The camera is not connected"
+
+
+class NoFrame(CameraError, DeviceTimeout):
+    """No frame came within the time limit (or the video has no more frames)."""
+
+    code = "camera.no_frame"
+    message_zh = "摄像头没有画面"
+    message_en = "The camera gave no picture"
+
+
+class BadImage(CameraError):
+    """An image that is empty or not a picture at all."""
+
+    code = "camera.bad_image"
+    message_zh = "图像无效"
+    message_en = "Invalid image"
+
+
+class NoDocument(CameraError):
+    """No page (a large four-cornered shape) was found in the picture."""
+
+    code = "camera.no_document"
+    message_zh = "未识别到材料，请将材料平放在拍摄区域内"
+    message_en = "No document page found in the picture"
+
+
+class SaveFailed(CameraError):
+    """The document photo could not be encoded within its size limit or written."""
+
+    code = "camera.save_failed"
+    message_zh = "材料照片保存失败"
+    message_en = "The document photo could not be saved"

@@ -406,6 +406,13 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
             return
         await websocket.accept()
         subscription = hub.subscribe()
+
+        async def until_disconnect() -> None:
+            # a client that leaves while the hall is quiet is noticed at once, not at the next
+            # event (nor, at shutdown, by cancelling this handler)
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass
+        gone = asyncio.ensure_future(until_disconnect())
         try:
             sent = after
             while True:
@@ -416,7 +423,12 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                 if len(backlog) < 1000:
                     break
             while True:
-                event = await subscription.queue.get()
+                getter = asyncio.ensure_future(subscription.queue.get())
+                await asyncio.wait((getter, gone), return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    return
+                event = getter.result()
                 if event.seq <= sent:
                     continue
                 await websocket.send_json(_event_dict(node, event))
@@ -427,6 +439,9 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         except WebSocketDisconnect:
             pass
         finally:
+            gone.cancel()
+            if gone.done() and not gone.cancelled():
+                gone.exception()       # a connection that broke is just a disconnect
             hub.unsubscribe(subscription)
 
     @app.get("/t/{ticket_id}", response_class=HTMLResponse)

@@ -109,6 +109,10 @@ class Engine:
                 window.service_s_today = 0.0
                 self._touch(windows=(window,))
         self.state.day = today
+        # yesterday's changes are still to be written; its counters are done with
+        self.state.retired.update((i, self.state.tickets[i]) for i in self.state.dirty_tickets
+                                  if i in self.state.tickets)
+        self.state.dirty_counters.clear()
         self.state.tickets = {}
         self.state.counters = {}
         self.state.rebuild_indexes()

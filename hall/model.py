@@ -121,6 +121,8 @@ class HallState:
     dirty_counters: set[str] = field(default_factory=set)
     dirty_means: set[str] = field(default_factory=set)
     dirty_appointments: set[str] = field(default_factory=set)
+    #: Tickets of the day before that changed but were not yet written (a new day began).
+    retired: dict[str, Ticket] = field(default_factory=dict, repr=False)
     # Indexes over ``tickets`` so no operation scans the whole day (a busy hall has 10,000).
     waiting_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
     by_id_hash: dict[str, list[Ticket]] = field(default_factory=dict, repr=False)
@@ -153,7 +155,7 @@ class HallState:
     def clear_dirty(self) -> None:
         """Forget what was written."""
         for dirty in (self.dirty_tickets, self.dirty_windows, self.dirty_counters,
-                      self.dirty_means, self.dirty_appointments):
+                      self.dirty_means, self.dirty_appointments, self.retired):
             dirty.clear()
 
     def waiting(self, themes: tuple[str, ...] | None = None) -> list[Ticket]:

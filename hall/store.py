@@ -84,7 +84,12 @@ def _upsert_sql(table: str, columns: list[str]) -> str:
     return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
-_TICKET_UPSERT = _upsert_sql("tickets", TICKET_COLUMNS)
+# Not INSERT OR REPLACE: that would silently delete another ticket holding the same
+# (day, number) instead of failing the batch.
+_TICKET_UPSERT = (
+    f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in TICKET_COLUMNS)}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in TICKET_COLUMNS if c != "id"))
 _WINDOW_UPSERT = _upsert_sql("windows", WINDOW_COLUMNS)
 _APPOINTMENT_UPSERT = _upsert_sql("appointments", APPOINTMENT_COLUMNS)
 
@@ -162,7 +167,8 @@ class Store:
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
         """A value of the meta table."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._lock:   # reads wait for a transaction of another thread to end
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -227,14 +233,16 @@ class Store:
                 self._write_state(conn, state)
         except sqlite3.Error as err:
             raise StoreError(str(err)) from err
+        self._day_written = state.day     # only once it is on disk
         if numbered:
             self.last_seq = numbered[-1].seq
         state.clear_dirty()
         return numbered
 
     def _write_state(self, conn: sqlite3.Connection, state: HallState) -> None:
-        conn.executemany(_TICKET_UPSERT, [_ticket_row(state.tickets[i])
-                                          for i in state.dirty_tickets if i in state.tickets])
+        tickets = {**state.retired, **state.tickets}
+        conn.executemany(_TICKET_UPSERT, [_ticket_row(tickets[i])
+                                          for i in state.dirty_tickets if i in tickets])
         conn.executemany(_WINDOW_UPSERT, [
             tuple(getattr(state.windows[n], c) for c in WINDOW_COLUMNS)
             for n in state.dirty_windows])
@@ -251,20 +259,22 @@ class Store:
         if state.day != self._day_written:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)",
                          (state.day,))
-            self._day_written = state.day
 
     # ------------------------------------------------------------------ reads
     def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
         """Committed events with a sequence number above ``seq``, oldest first."""
-        rows = self._conn.execute(
-            "SELECT seq, ts, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (seq, limit)).fetchall()
+        with self._lock:   # never the uncommitted events of a batch being written
+            rows = self._conn.execute(
+                "SELECT seq, ts, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, limit)).fetchall()
         return [Event(kind=r["kind"], ts=r["ts"], data=json.loads(r["data"]), seq=r["seq"])
                 for r in rows]
 
     def find_ticket(self, ticket_id: str) -> Ticket | None:
         """A ticket of any day."""
-        row = self._conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM tickets WHERE id = ?",
+                                     (ticket_id,)).fetchone()
         return _ticket_from(row) if row else None
 
     # ------------------------------------------------------------------ devices
@@ -284,9 +294,10 @@ class Store:
 
     def device_for(self, token: str) -> PairedDevice | None:
         """The paired device a token belongs to, or None."""
-        row = self._conn.execute(
-            "SELECT name, role, window FROM devices WHERE token_hash = ? AND revoked = 0",
-            (_token_hash(token),)).fetchone()
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT name, role, window FROM devices WHERE token_hash = ? AND revoked = 0",
+                (_token_hash(token),)).fetchone()
         return PairedDevice(row["name"], row["role"], row["window"]) if row else None
 
 

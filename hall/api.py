@@ -401,6 +401,9 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
             device = device_of(token or header.partition(" ")[2].strip() or None)
             allow(device, "read")
         except QueueError as refused:
+            # Accept first: a close before accept reaches the client as a bare HTTP 403,
+            # and the technician would not learn whether the token is unknown or forbidden.
+            await websocket.accept()
             await websocket.close(code=4401 if refused.status == 401 else 4403,
                                   reason=refused.code)
             return

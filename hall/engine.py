@@ -137,8 +137,10 @@ class Engine:
                                              or ticket.appointment_id):
             return self._position_in_line(ticket, now)
         if ticket.to_window is not None:
-            named = sorted((t for t in self.state.waiting() if t.to_window == ticket.to_window),
-                           key=lambda t: t.sort_key)
+            window = self.config.windows[ticket.to_window]
+            named = sorted((t for t in self.state.waiting() if t.to_window == window.number),
+                           key=lambda t: policy.call_order(t, window, now.timestamp(),
+                                                           self._early_s))
             return named.index(ticket)
         return self.line(ticket.theme, now).index(ticket)
 

@@ -72,8 +72,9 @@ class HallNode:
         self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
 
     def _load_engine(self) -> Engine:
-        today = self.clock().astimezone(self.config.timezone).date().isoformat()
-        return Engine(self.config, self.store.load_state(today), self.id_key)
+        now = self.clock()
+        today = now.astimezone(self.config.timezone).date().isoformat()
+        return Engine(self.config, self.store.load_state(today, now.timestamp()), self.id_key)
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> HallNode:

@@ -186,8 +186,9 @@ class Store:
         return bytes.fromhex(value)
 
     # ------------------------------------------------------------------ state
-    def load_state(self, today: str) -> HallState:
-        """The live state as last committed (the service day it was on, or ``today``)."""
+    def load_state(self, today: str, now: float | None = None) -> HallState:
+        """The live state as last committed (the service day it was on, or ``today``);
+        appointments whose slot ended more than a day before ``now`` are left out."""
         day = self.get_meta("day") or today
         state = HallState(day=day)
         for row in self._conn.execute("SELECT * FROM tickets WHERE day = ?", (day,)):
@@ -203,7 +204,7 @@ class Store:
             state.service_means[row["key"]] = row["mean"]
             state.service_counts[row["key"]] = row["count"]
         for row in self._conn.execute("SELECT * FROM appointments WHERE slot_end >= ?",
-                                      (time.time() - 86400,)):
+                                      ((now or time.time()) - 86400,)):
             appointment = Appointment(**{c: row[c] for c in APPOINTMENT_COLUMNS})
             state.appointments[appointment.id] = appointment
         return state

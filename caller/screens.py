@@ -1,0 +1,97 @@
+"""Every calling-console screen rendered from fixed data, for screenshots and docs (no hall).
+
+:func:`render_scenario` fills a real :class:`~caller.model.CallerModel` for window 3 of the
+example hall with data shaped exactly as the hall API returns it and returns the real
+:class:`~caller.view.CallerView` over it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QWidget
+
+from caller.model import CallerModel, RatingState
+from caller.view import CallerView
+from display.qtkit import ensure_app
+from kiosk.screens import example_hall, sample_hall, sample_services
+
+SCENARIOS = ("signin", "idle", "serving", "paused")
+WINDOW = "3"
+
+
+def sample_windows(status: str, current: dict | None) -> list[dict]:
+    """``GET /windows`` of the example hall; window 3 in ``status`` with ``current``."""
+    config = example_hall()
+    windows = []
+    for number, window in config.windows.items():
+        mine = number == WINDOW
+        open_now = mine and status != "closed" or (not mine and int(number) % 3 != 0)
+        windows.append({
+            "number": number, "name_zh": window.name_zh, "name_en": window.name_en,
+            "skills": list(window.skills), "video_booth": window.video_booth,
+            "status": status if mine else ("open" if open_now else "closed"),
+            "staff_id": "S001" if mine and status != "closed" else None,
+            "staff_name_zh": "王晓明" if mine and status != "closed" else None,
+            "current": current["number"] if mine and current else None,
+            "current_ticket": current["id"] if mine and current else None,
+            "current_status": current["status"] if mine and current else None,
+            "served_today": 14 if mine else 9, "mean_service_s": 642.0})
+    return windows
+
+
+def sample_queue() -> list[dict]:
+    """``GET /windows/3/queue``: numbers only, in calling order."""
+    now = time.time()
+    rows = [("A031", 1, 640, False), ("A019", 2, 1510, False), ("A024", 3, 1290, True),
+            ("A026", 3, 1100, False), ("A027", 3, 1010, False), ("A029", 3, 760, False),
+            ("A030", 3, 700, False), ("A032", 3, 420, False), ("A033", 3, 300, False),
+            ("A034", 3, 160, False), ("A035", 3, 60, False), ("A036", 3, 20, False)]
+    return [{"id": f"20250314-{n}", "number": n, "service": "A", "priority": p,
+             "waited_s": w, "transferred": t, "issued_at": now - w} for n, p, w, t in rows]
+
+
+def sample_current() -> dict:
+    """``GET /tickets/{id}`` of the ticket at the window."""
+    now = time.time()
+    return {"id": "20250314-A018", "number": "A018", "service": "A", "item": "A01",
+            "service_name_zh": "商事登记", "service_name_en": "Business registration",
+            "item_name_zh": "企业设立登记", "item_name_en": "Company registration",
+            "status": "serving", "channel": "kiosk", "ahead": None, "expected_wait_s": None,
+            "window": WINDOW, "issued_at": now - 1380, "called_at": now - 240,
+            "finished_at": None, "recalls": 1, "green": False, "elderly": False,
+            "appointment_id": None, "id_masked": None, "rating": None,
+            "url": "http://hallq.local:8470/t/20250314-A018"}
+
+
+def scenario_model(state: str, lang: str = "zh") -> CallerModel:
+    """A model of window 3 showing ``state`` (see :data:`SCENARIOS`)."""
+    if state not in SCENARIOS:
+        raise ValueError(f"unknown caller scenario {state!r}; known: {', '.join(SCENARIOS)}")
+    model = CallerModel(None, WINDOW, lang=lang)
+    hall = sample_hall()
+    hall["device"] = {"role": "caller", "window": WINDOW, "name": "console-3"}
+    model._hall_loaded(hall)
+    model._services_loaded(sample_services())
+    status = {"signin": "closed", "paused": "paused"}.get(state, "open")
+    current = sample_current() if state == "serving" else None
+    windows = sample_windows(status, current)
+    model.refreshed({"windows": windows, "window": windows[int(WINDOW) - 1],
+                     "current": current, "queue": sample_queue()})
+    model.connected = True
+    if state == "signin":
+        model.staff_entry, model.pin_entry, model.active_field = "S001", "12", "pin"
+    if state == "serving":
+        model.rating = RatingState("A017", waiting=False, level=5)
+        model.message = ("已叫号 A018", "Called A018")
+    return model
+
+
+def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> QWidget:
+    """The console view showing ``state`` at ``size`` (not shown; screenshot it)."""
+    ensure_app()
+    view = CallerView(scenario_model(state, lang))
+    view.resize(size or QSize(1920, 1080))
+    view.rebuild()
+    return view

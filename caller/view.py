@@ -1,0 +1,506 @@
+"""The calling console's screens: a view over :class:`~caller.model.CallerModel`.
+
+Two screens: sign-in (staff ID + PIN on an on-screen keypad, or a staff badge) and the console
+(the current ticket in large type, the eight actions with their function keys, the waiting
+numbers for this window's skills, today's figures, the rating, and a status bar with the hall
+connection). The page is rebuilt after each change of the model. Widgets tests look for carry
+object names: ``current_number``, ``status``, ``message``, ``queue``, ``served``, ``rating``,
+``connection``, ``action-call`` … ``action-resume``, ``key-1`` … ``key-⌫``, ``staff_field``,
+``pin_field``, ``sign_in``, ``sign_out``, ``lang``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caller.model import ACTIONS, KEYPAD_KEYS, CallerModel
+from display.qtkit import font
+from kiosk.look import Look, button, clear_layout_widget, fit_text, label
+from kiosk.tasks import weak_slot
+
+PRIORITY_TAGS = {0: ("绿色通道", "Green", "#2b8a3e"), 1: ("预约", "Booked", "#1864ab"),
+                 2: ("老人", "Elderly", "#d9480f")}
+STATUS_TEXT = {"open": ("服务中", "Open", "#2b8a3e"), "paused": ("暂停中", "Paused", "#d9480f"),
+               "closed": ("未开启", "Closed", "#868e96"), "unknown": ("连接中", "Loading",
+                                                                   "#868e96")}
+TICKET_STATUS = {"called": ("已叫号，等候到窗", "Called, waiting for the citizen"),
+                 "serving": ("办理中", "Being served")}
+
+
+def minutes(seconds: float | None) -> str:
+    """Whole minutes, at least 1 (for display)."""
+    return str(max(1, round((seconds or 0) / 60)))
+
+
+def card(look: Look, name: str) -> tuple[QFrame, QVBoxLayout]:
+    """A white panel with rounded corners and its layout."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setStyleSheet(f"QFrame#{name} {{ background: {look.palette.tile}; border: "
+                        f"{look.px(2)}px solid {look.palette.tile_border}; border-radius: "
+                        f"{look.px(18)}px; }}")
+    layout = QVBoxLayout(frame)
+    pad = look.px(24)
+    layout.setContentsMargins(pad, pad, pad, pad)
+    layout.setSpacing(look.px(10))
+    return frame, layout
+
+
+def no_focus(widget: QPushButton) -> QPushButton:
+    """Buttons never take the keyboard focus: keys belong to the console (F1…F8, digits)."""
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return widget
+
+
+class CallerView(QWidget):
+    """Renders a :class:`CallerModel`; rebuilt after each change of the model."""
+
+    def __init__(self, model: CallerModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.transfer_dialog: TransferDialog | None = None
+        self._page: QWidget | None = None
+        self._clock: QLabel | None = None
+        self._elapsed: QLabel | None = None
+        self._render_pending = False
+        # A child timer, so a render still pending when the view goes away goes with it.
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(weak_slot(self.rebuild))
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._built_for = QSize()
+        model.subscribe(self.schedule_render)
+        self.schedule_render()
+
+    # ------------------------------------------------------------------ rendering
+    def schedule_render(self) -> None:
+        """Render soon (changes that come together render once)."""
+        if not self._render_pending:
+            self._render_pending = True
+            self._render_timer.start()
+
+    def look(self) -> Look:
+        """The look for the current size and language (designed for a 1080 px short side)."""
+        size = self.size() if self.width() > 10 else QSize(1920, 1080)
+        return Look.for_size(size, self.model.lang)
+
+    def rebuild(self) -> None:
+        """Rebuild the page from the model."""
+        self._render_pending = False
+        self._render_timer.stop()
+        self._built_for = QSize(self.size())
+        look = self.look()
+        page = QFrame()
+        page.setObjectName("page")
+        page.setStyleSheet(f"QFrame#page {{ background: {look.palette.background}; }}")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._header(look))
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        margin = look.px(32)
+        body_layout.setContentsMargins(margin, look.px(24), margin, look.px(16))
+        body_layout.setSpacing(look.px(18))
+        if self.model.signed_in:
+            self._console(look, body_layout)
+        else:
+            self._sign_in(look, body_layout)
+        column.addWidget(body, 1)
+        column.addWidget(self._status_bar(look))
+        old, self._page = self._page, page
+        if old is not None:
+            self._layout.removeWidget(old)
+            clear_layout_widget(old)
+        # The page never forces the window to grow: type scales with the window's size.
+        page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._layout.addWidget(page)
+        page.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Re-render for the new size."""
+        super().resizeEvent(event)
+        if event.size() != self._built_for:
+            self.schedule_render()
+
+    def tick(self, now: datetime) -> None:
+        """Update the clock and the time spent on the current ticket."""
+        if self._clock is not None:
+            self._clock.setText(now.strftime("%H:%M:%S"))
+        if self._elapsed is not None:
+            self._elapsed.setText(self._elapsed_text(self.look()))
+
+    # ------------------------------------------------------------------ frame
+    def _header(self, look: Look) -> QWidget:
+        pal = look.palette
+        model = self.model
+        bar = QFrame()
+        bar.setObjectName("header")
+        bar.setStyleSheet(f"QFrame#header {{ background: {pal.header}; }}")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(look.px(32), look.px(12), look.px(24), look.px(12))
+        row.setSpacing(look.px(18))
+        row.addWidget(label(look, model.window_name(), 44, bold=True, color=pal.header_text,
+                            name="window_name"))
+        info = model.window_info or {}
+        if model.signed_in:
+            zh, en, color = STATUS_TEXT.get(model.status, STATUS_TEXT["unknown"])
+            chip = label(look, look.t(zh, en), 26, bold=True, color="#ffffff", name="status")
+            chip.setStyleSheet(chip.styleSheet() + f"background: {color}; border-radius: "
+                               f"{look.px(10)}px; padding: {look.px(4)}px {look.px(14)}px;")
+            row.addWidget(chip)
+            staff = " ".join(filter(None, (info.get("staff_name_zh"), info.get("staff_id"))))
+            row.addWidget(label(look, staff, 28, color=pal.header_text, name="staff"))
+        hall = model.hall.get("name_zh" if look.lang == "zh" else "name_en") or ""
+        width = (self.width() if self.width() > 10 else 1920) - look.px(1250)
+        if width > look.px(200):
+            hall_label = label(look, fit_text(hall, font(look.px(26)), width, 1), 26,
+                               color=pal.header_text)
+            hall_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            row.addWidget(hall_label, 1)
+        else:
+            row.addStretch(1)
+        self._clock = label(look, datetime.now().strftime("%H:%M:%S"), 34, bold=True,
+                            color=pal.header_text, name="clock")
+        row.addWidget(self._clock)
+        row.addWidget(no_focus(button(look, "English" if look.lang == "zh" else "中文",
+                                      model.toggle_lang, size=24, kind="header", name="lang",
+                                      min_height=64)))
+        if model.signed_in:
+            row.addWidget(no_focus(button(look, look.t("签退", "Sign out"),
+                                          partial(model.act, "sign_out"), size=24,
+                                          kind="header", name="sign_out", min_height=64)))
+        return bar
+
+    def _status_bar(self, look: Look) -> QWidget:
+        pal = look.palette
+        model = self.model
+        bar = QFrame()
+        bar.setObjectName("statusbar")
+        bar.setStyleSheet("QFrame#statusbar { background: #dde5ef; }")
+        column = QVBoxLayout(bar)
+        column.setContentsMargins(look.px(32), look.px(8), look.px(32), look.px(8))
+        column.setSpacing(look.px(4))
+        row = QHBoxLayout()
+        row.setSpacing(look.px(24))
+        column.addLayout(row)
+        if model.connected is None:
+            text, color = look.t("正在连接大厅…", "Connecting to the hall…"), pal.muted
+        elif model.connected:
+            text, color = look.t("● 已连接大厅", "● Hall connected"), pal.good
+        else:
+            text, color = look.t("● 与大厅断开，正在重连", "● Hall disconnected, reconnecting"), \
+                pal.bad
+        row.addWidget(label(look, text, 22, bold=True, color=color, name="connection"))
+        if model.refreshed_at is not None:
+            stamp = datetime.fromtimestamp(model.refreshed_at).strftime("%H:%M:%S")
+            lag = max(0, round(time.time() - model.refreshed_at))
+            row.addWidget(label(look, look.t(f"数据更新于 {stamp}", f"Updated {stamp}") +
+                                (f" ({lag} s)" if lag > 5 else ""), 22, color=pal.muted,
+                                name="synced"))
+        row.addStretch(1)
+        if model.signed_in:
+            keys = label(look, look.t("快捷键 ", "Keys ") + "  ".join(
+                f"{key} {look.t(zh, en)}" for _, key, zh, en in ACTIONS), 22, color=pal.muted,
+                name="keys", wrap=look.portrait)
+            if look.portrait:
+                column.addWidget(keys)
+            else:
+                row.addWidget(keys)
+        return bar
+
+    def _message(self, look: Look) -> QLabel:
+        zh, en = self.model.message or ("", "")
+        color = look.palette.bad if self.model.message_is_error else look.palette.good
+        text = look.t(zh, en)
+        return label(look, text, 30, bold=True, color=color, wrap=True, name="message")
+
+    # ------------------------------------------------------------------ sign-in
+    def _sign_in(self, look: Look, layout: QVBoxLayout) -> None:
+        model = self.model
+        pal = look.palette
+        layout.addStretch(1)
+        row = QVBoxLayout() if look.portrait else QHBoxLayout()
+        row.setSpacing(look.px(32))
+        row.addStretch(1)
+        form, form_layout = card(look, "signin_card")
+        form.setMinimumWidth(look.px(620))
+        form_layout.addWidget(label(look, look.t("工作人员签到", "Staff sign-in"), 52,
+                                    bold=True, color=pal.tile_text))
+        form_layout.addWidget(label(look, look.t(f"签到后开启{model.window_name()}",
+                                                 f"Signing in opens {model.window_name()}"),
+                                    26, color=pal.muted))
+        form_layout.addSpacing(look.px(12))
+        for field, title in (("staff", look.t("工号", "Staff ID")),
+                             ("pin", look.t("密码", "PIN"))):
+            value = model.staff_entry if field == "staff" else "●" * len(model.pin_entry)
+            form_layout.addWidget(label(look, title, 26, color=pal.muted))
+            active = model.active_field == field
+            box = no_focus(button(look, value or " ", partial(model.select_field, field),
+                                  size=40, kind="plain", name=f"{field}_field", min_height=88))
+            box.setStyleSheet(box.styleSheet() + "QPushButton { text-align: left; "
+                              f"border-color: {pal.accent if active else pal.tile_border}; }}")
+            form_layout.addWidget(box)
+        form_layout.addSpacing(look.px(8))
+        form_layout.addWidget(no_focus(button(look, look.t("登录", "Sign in"),
+                                              model.sign_in_pin, size=40, name="sign_in",
+                                              enabled=not model.busy, min_height=96)))
+        form_layout.addWidget(self._message(look))
+        form_layout.addStretch(1)
+        row.addWidget(form)
+        pad, pad_layout = card(look, "keypad")
+        grid = QGridLayout()
+        grid.setSpacing(look.px(14))
+        for index, key in enumerate(KEYPAD_KEYS):
+            grid.addWidget(no_focus(button(look, key, partial(model.keypad, key), size=48,
+                                           kind="plain", name=f"key-{key}", min_height=104)),
+                           index // 3, index % 3)
+        pad_layout.addLayout(grid)
+        pad_layout.addWidget(no_focus(button(look, look.t("清除", "Clear"),
+                                             partial(model.keypad, "clear"), size=32,
+                                             kind="plain", name="key-clear", min_height=80)))
+        pad_layout.addWidget(label(look, look.t("或将工作证放在读卡器上",
+                                                "Or lay your staff badge on the reader"),
+                                   28, bold=True, color=pal.tile_text,
+                                   align=Qt.AlignmentFlag.AlignCenter, name="badge_hint"))
+        pad.setMinimumWidth(look.px(520))
+        row.addWidget(pad)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    # ------------------------------------------------------------------ console
+    def _console(self, look: Look, layout: QVBoxLayout) -> None:
+        main = QVBoxLayout() if look.portrait else QHBoxLayout()
+        main.setSpacing(look.px(24))
+        left = QVBoxLayout()
+        left.setSpacing(look.px(18))
+        left.addWidget(self._current(look), 1)
+        left.addLayout(self._actions(look))
+        left.addWidget(self._message(look))
+        main.addLayout(left, 3)
+        right = QVBoxLayout()
+        right.setSpacing(look.px(18))
+        right.addWidget(self._figures(look))
+        right.addWidget(self._queue(look), 1)
+        main.addLayout(right, 2)
+        layout.addLayout(main, 1)
+
+    def _current(self, look: Look) -> QWidget:
+        model = self.model
+        pal = look.palette
+        frame, box = card(look, "current")
+        center = Qt.AlignmentFlag.AlignCenter
+        self._elapsed = None
+        if model.status == "paused":
+            box.addStretch(1)
+            box.addWidget(label(look, look.t("暂停服务", "Paused"), 120, bold=True,
+                                color=pal.accent, align=center, name="current_number"))
+            box.addWidget(label(look, look.t("按 F8 恢复服务", "Press F8 to resume"), 34,
+                                color=pal.muted, align=center))
+            box.addStretch(1)
+            return frame
+        info = model.window_info or {}
+        ticket = model.current if info.get("current") else None
+        box.addWidget(label(look, look.t("当前号码", "Current ticket"), 30, color=pal.muted,
+                            align=center))
+        if ticket is None:
+            box.addWidget(label(look, "—", 180, bold=True, color=pal.disabled, align=center,
+                                name="current_number"))
+            waiting = len(model.queue)
+            box.addWidget(label(look, look.t(f"按 F1 叫下一位（等候 {waiting} 人）",
+                                             f"Press F1 to call the next ({waiting} waiting)"),
+                                34, color=pal.muted, align=center, name="current_hint"))
+            return frame
+        box.addWidget(label(look, ticket["number"], 180, bold=True, color=pal.accent,
+                            align=center, name="current_number"))
+        service = look.t(ticket.get("service_name_zh", ""), ticket.get("service_name_en", ""))
+        item = look.t(ticket.get("item_name_zh") or "", ticket.get("item_name_en") or "")
+        box.addWidget(label(look, f"{service} · {item}" if item else service, 36, bold=True,
+                            align=center, wrap=True, name="current_service"))
+        zh, en = TICKET_STATUS.get(ticket["status"], (ticket["status"], ticket["status"]))
+        state = look.t(zh, en)
+        if ticket.get("recalls"):
+            recalls = ticket['recalls']
+            state += look.t(f" · 已重呼 {recalls} 次", f" · recalled {recalls}×")
+        tags = [look.t(z, e) for rank, (z, e, _) in PRIORITY_TAGS.items()
+                if (rank == 0 and ticket.get("green")) or (rank == 1 and ticket.get(
+                    "appointment_id")) or (rank == 2 and ticket.get("elderly"))]
+        if tags:
+            state += " · " + " ".join(tags)
+        box.addWidget(label(look, state, 32, align=center, name="current_state"))
+        self._elapsed = label(look, self._elapsed_text(look), 28, color=pal.muted, align=center,
+                              name="elapsed")
+        box.addWidget(self._elapsed)
+        return frame
+
+    def _elapsed_text(self, look: Look) -> str:
+        ticket = self.model.current
+        if not ticket:
+            return ""
+        started = ticket.get("called_at") or ticket.get("issued_at")
+        waited = (ticket.get("called_at") or 0) - (ticket.get("issued_at") or 0)
+        spent = time.time() - (started or time.time())
+        return look.t(f"已等候 {minutes(waited)} 分钟 · 叫号后 {minutes(spent)} 分钟",
+                      f"Waited {minutes(waited)} min · {minutes(spent)} min since the call")
+
+    def _actions(self, look: Look) -> QGridLayout:
+        model = self.model
+        grid = QGridLayout()
+        grid.setSpacing(look.px(14))
+        available = model.available()
+        columns = 4
+        for index, (name, key, zh, en) in enumerate(ACTIONS):
+            on_click = weak_slot(self.open_transfer) if name == "transfer" \
+                else partial(model.act, name)
+            kind = "accent" if name in ("call", "finish") else "primary"
+            widget = no_focus(button(look, f"{key}  {look.t(zh, en)}", on_click, size=32,
+                                     kind=kind, name=f"action-{name}",
+                                     enabled=name in available, min_height=104))
+            widget.setStyleSheet(widget.styleSheet() + "QPushButton { padding: 0 4px; }")
+            grid.addWidget(widget, index // columns, index % columns)
+        return grid
+
+    def _figures(self, look: Look) -> QWidget:
+        model = self.model
+        pal = look.palette
+        info = model.window_info or {}
+        frame, box = card(look, "figures")
+        served = info.get("served_today") or 0
+        mean = info.get("mean_service_s")
+        mean_text = look.t(f"平均办理 {mean / 60:.1f} 分钟", f"average {mean / 60:.1f} min") \
+            if mean else look.t("平均办理 —", "average —")
+        box.addWidget(label(look, look.t(f"今日办结 {served} 件", f"{served} served today"), 34,
+                            bold=True, color=pal.tile_text, name="served"))
+        box.addWidget(label(look, mean_text, 28, color=pal.muted, name="mean"))
+        rating = model.rating
+        if rating is not None:
+            if rating.waiting:
+                text = look.t(f"{rating.number} 请评价…", f"{rating.number}: waiting for rating…")
+                color = pal.muted
+            elif rating.level is None:
+                text, color = look.t(f"{rating.number} 未评价", f"{rating.number}: not rated"), \
+                    pal.muted
+            else:
+                text = look.t(f"{rating.number} 评价：{model.rating_label()}",
+                              f"{rating.number} rated: {model.rating_label()}")
+                color = pal.good if rating.level >= 4 else pal.bad
+            box.addWidget(label(look, text, 28, bold=True, color=color, name="rating"))
+        return frame
+
+    def _queue(self, look: Look) -> QWidget:
+        model = self.model
+        pal = look.palette
+        frame, box = card(look, "queue_card")
+        box.addWidget(label(look, look.t(f"等候 {len(model.queue)} 人", f"{len(model.queue)}"
+                                         " waiting"), 34, bold=True, color=pal.tile_text,
+                            name="queue_title"))
+        names = {t["prefix"]: t for t in model.services}
+        rows = QGridLayout()
+        rows.setHorizontalSpacing(look.px(16))
+        rows.setVerticalSpacing(look.px(6))
+        shown = 8 if look.portrait else 9
+        for row, entry in enumerate(model.queue[:shown]):
+            theme = names.get(entry["service"], {})
+            rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
+                                 name="queue_number"), row, 0)
+            rows.addWidget(label(look, look.t(theme.get("name_zh", entry["service"]),
+                                              theme.get("name_en", entry["service"])),
+                                 24, color=pal.muted), row, 1)
+            tag = PRIORITY_TAGS.get(entry["priority"])
+            text = look.t(tag[0], tag[1]) if tag else ""
+            if entry.get("transferred"):
+                text = (text + " " + look.t("转入", "Transferred")).strip()
+            chip = label(look, text, 22, bold=True, color=tag[2] if tag else pal.muted)
+            rows.addWidget(chip, row, 2)
+            rows.addWidget(label(look, look.t(f"{minutes(entry['waited_s'])} 分钟",
+                                              f"{minutes(entry['waited_s'])} min"), 24,
+                                 color=pal.muted, align=Qt.AlignmentFlag.AlignRight), row, 3)
+        rows.setColumnStretch(1, 1)
+        box.addLayout(rows)
+        if len(model.queue) > shown:
+            box.addWidget(label(look, look.t(f"另有 {len(model.queue) - shown} 人…",
+                                             f"and {len(model.queue) - shown} more…"), 24,
+                                color=pal.muted))
+        if not model.queue:
+            box.addWidget(label(look, look.t("暂无等候", "Nobody is waiting"), 30,
+                                color=pal.muted))
+        box.addStretch(1)
+        return frame
+
+    # ------------------------------------------------------------------ transfer
+    def open_transfer(self) -> None:
+        """Show the transfer dialog (F6)."""
+        if "transfer" not in self.model.available():
+            return
+        if self.transfer_dialog is not None:
+            self.transfer_dialog.close()
+        self.transfer_dialog = TransferDialog(self.model, self.look(), self)
+        self.transfer_dialog.open()
+
+
+class TransferDialog(QDialog):
+    """Where to send the current ticket: a theme, or a named window."""
+
+    def __init__(self, model: CallerModel, look: Look, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setWindowTitle(look.t("转移", "Transfer"))
+        self.setStyleSheet(f"QDialog {{ background: {look.palette.background}; }}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(look.px(28), look.px(24), look.px(28), look.px(24))
+        layout.setSpacing(look.px(14))
+        number = (model.window_info or {}).get("current") or ""
+        layout.addWidget(label(look, look.t(f"将 {number} 转到", f"Transfer {number} to"), 40,
+                               bold=True))
+        layout.addWidget(label(look, look.t("业务类别", "A service"), 26, color=look.palette.muted))
+        themes = QHBoxLayout()
+        for theme in model.services:
+            themes.addWidget(no_focus(button(look, look.t(theme["name_zh"], theme["name_en"]),
+                                             self._chooser(theme["prefix"], None),
+                                             size=28, name=f"to-theme-{theme['prefix']}",
+                                             min_height=80)))
+        layout.addLayout(themes)
+        layout.addWidget(label(look, look.t("指定窗口", "A window"), 26, color=look.palette.muted))
+        grid = QGridLayout()
+        grid.setSpacing(look.px(8))
+        others = [w for w in model.windows if w["number"] != model.window]
+        for index, window in enumerate(others):
+            grid.addWidget(no_focus(button(look, window["number"],
+                                           self._chooser(None, window["number"]),
+                                           size=24, kind="plain",
+                                           name=f"to-window-{window['number']}",
+                                           enabled=window["status"] != "closed",
+                                           min_height=60)), index // 10, index % 10)
+        layout.addLayout(grid)
+        layout.addWidget(no_focus(button(look, look.t("取消", "Cancel"), weak_slot(self.reject),
+                                         size=28,
+                                         kind="plain", name="cancel", min_height=72)))
+
+    def _chooser(self, to_service: str | None, to_window: str | None) -> Callable[[], None]:
+        close = weak_slot(self.accept)
+        model = self.model
+
+        def choose() -> None:
+            model.transfer(to_service=to_service, to_window=to_window)
+            close()
+        return choose

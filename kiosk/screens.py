@@ -1,0 +1,119 @@
+"""Every kiosk screen rendered from fixed data, for screenshots and docs (no hall, no network).
+
+:func:`render_scenario` fills a real :class:`~kiosk.model.KioskModel` with data shaped exactly
+as the hall API returns it (the example hall's catalog, a few people waiting, a sample card and
+ticket) and returns the real :class:`~kiosk.view.KioskView` over it.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from datetime import date
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QWidget
+
+from devices.printer.errors import PrinterPaperOut
+from display.qtkit import ensure_app
+from hall.catalog import EXAMPLE_HALL, HallConfig, load_config
+from hall.client import HallApiError
+from kiosk.model import Citizen, KioskModel
+from kiosk.view import KioskView
+
+SCENARIOS = ("attract", "choose", "items", "ticket", "printer_fault", "error", "elderly")
+#: People waiting per theme in the pictures, and the wait a new ticket would get.
+_WAITING = {"A": (6, 1320), "B": (2, 1500), "C": (9, 720)}
+
+
+@functools.cache
+def example_hall() -> HallConfig:
+    """The example hall's configuration (read once)."""
+    return load_config(EXAMPLE_HALL)
+
+
+def sample_hall() -> dict:
+    """``GET /hall`` of the example hall."""
+    config = example_hall()
+    return {"hall_id": config.hall_id, "name_zh": config.name_zh, "name_en": config.name_en,
+            "timezone": str(config.timezone), "open": "09:00", "close": "18:00",
+            "open_all_day": False, "elderly_age": config.rules.elderly_age,
+            "max_recalls": config.rules.max_recalls,
+            "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
+
+
+def sample_services() -> list[dict]:
+    """``GET /services`` of the example hall with a few people waiting."""
+    config = example_hall()
+    services = []
+    for theme in config.themes.values():
+        waiting, wait_s = _WAITING.get(theme.prefix, (0, 0))
+        issued = waiting + 11
+        services.append({
+            "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
+            "waiting": waiting, "expected_wait_s": wait_s, "quota": theme.daily_quota,
+            "issued_today": issued,
+            "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
+            "per_id_daily_limit": theme.per_id_daily_limit,
+            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
+                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
+                      for i in theme.items]})
+    return services
+
+
+def sample_citizen() -> Citizen:
+    """A fictitious card holder (the textbook 张三), masked as screens show it."""
+    return Citizen(masked_id="4403**********1230", masked_name="张*",
+                   birth_date=date(1990, 3, 7), id_number="440304199003071230")
+
+
+def sample_ticket() -> dict:
+    """``POST /tickets`` for item A01 with six people ahead."""
+    return {"id": "20250314-A018", "number": "A018", "service": "A", "item": "A01",
+            "service_name_zh": "商事登记", "service_name_en": "Business registration",
+            "item_name_zh": "企业设立登记", "item_name_en": "Company registration",
+            "status": "waiting", "channel": "kiosk", "ahead": 6, "expected_wait_s": 1320,
+            "window": None, "issued_at": time.time(), "appointment_id": None,
+            "id_masked": "4403**********1230", "elderly": False, "green": False,
+            "url": "http://hallq.local:8470/t/20250314-A018"}
+
+
+def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:
+    """A model showing ``state`` (see :data:`SCENARIOS`; "elderly" is the item list in
+    elderly mode)."""
+    if state not in SCENARIOS:
+        raise ValueError(f"unknown kiosk scenario {state!r}; known: {', '.join(SCENARIOS)}")
+    model = KioskModel(None, lang=lang)
+    model.hall_loaded(sample_hall())
+    model.services_loaded(sample_services())
+    if state != "attract":
+        model.citizen = sample_citizen()
+        model.screen = "themes"
+    if state in ("items", "elderly"):
+        model.choose_theme("A")
+    if state in ("ticket", "printer_fault"):
+        model.ticket_issued(sample_ticket())
+        if state == "ticket":
+            model.printed("ready")
+        else:
+            model.print_failed(_paper_out())
+    if state == "error":
+        model.failed(HallApiError(409, "id_limit_reached", "同一证件今日在商事登记最多取号2次",
+                                  "One ID may take at most 2 tickets a day for "
+                                  "Business registration"))
+    model.elderly = elderly or state == "elderly"
+    return model
+
+
+def _paper_out() -> Exception:
+    return PrinterPaperOut("refused before printing")
+
+
+def render_scenario(state: str, lang: str = "zh", elderly: bool = False,
+                    size: QSize | None = None) -> QWidget:
+    """The kiosk view showing ``state`` at ``size`` (not shown; screenshot it)."""
+    ensure_app()
+    view = KioskView(scenario_model(state, lang, elderly))
+    view.resize(size or QSize(1920, 1080))
+    view.rebuild()
+    return view

@@ -1,0 +1,517 @@
+"""The kiosk's screens: a view over :class:`~kiosk.model.KioskModel`.
+
+The view only renders the model and forwards touches to it. After each change of the model it
+rebuilds the page (header, the screen of the moment, footer); pages are small, and rebuilding
+keeps every screen a plain function of the model. Widgets a test or a technician looks for
+carry object names (``number``, ``ahead``, ``wait``, ``qr``, ``print_status``, ``error_text``,
+``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from display.qtkit import font
+from kiosk.look import Look, Tile, button, clear_layout_widget, fit_text, label, qr_pixmap
+from kiosk.model import KioskModel, wait_minutes
+from kiosk.tasks import weak_slot
+
+
+def wait_text(look: Look, seconds: int | float | None) -> str:
+    """"预计等待约 12 分钟" / "About 12 min wait" ("无需等待" when none)."""
+    minutes = wait_minutes(seconds)
+    if minutes == 0:
+        return look.t("无需等待", "No wait")
+    return look.t(f"预计等待约 {minutes} 分钟", f"About {minutes} min wait")
+
+
+def waiting_text(look: Look, count: int) -> str:
+    """"等候 5 人" / "5 waiting"."""
+    return look.t(f"等候 {count} 人", f"{count} waiting")
+
+
+def theme_name(look: Look, entry: dict) -> str:
+    """A theme's or item's name in the look's language."""
+    return look.t(entry.get("name_zh", ""), entry.get("name_en") or entry.get("name_zh", ""))
+
+
+class CardIcon(QWidget):
+    """A drawn resident ID card: where to put the card."""
+
+    def __init__(self, look: Look, side: int) -> None:
+        super().__init__()
+        self._look = look
+        self.setFixedSize(QSize(round(side * 1.58), side))
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        """Draw the card: an outline, a photo box and text lines."""
+        pal = self._look.palette
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        pen = QPen(QColor(pal.tile_text), max(2, h // 40))
+        painter.setPen(pen)
+        painter.setBrush(QColor(pal.tile))
+        painter.drawRoundedRect(QRectF(2, 2, w - 4, h - 4), h / 10, h / 10)
+        painter.setBrush(QColor(pal.tile_border))
+        painter.drawRect(QRectF(w * 0.64, h * 0.18, w * 0.26, h * 0.5))
+        for i in range(4):
+            y = h * (0.22 + i * 0.14)
+            painter.drawLine(QPointF(w * 0.1, y), QPointF(w * (0.55 - i * 0.05), y))
+        painter.drawLine(QPointF(w * 0.1, h * 0.84), QPointF(w * 0.9, h * 0.84))
+        painter.end()
+
+
+class KioskView(QWidget):
+    """Renders a :class:`KioskModel`; rebuilt after each change of the model."""
+
+    def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._page: QWidget | None = None
+        self._clock: QLabel | None = None
+        self._render_pending = False
+        # A child timer, so a render still pending when the view goes away goes with it.
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(weak_slot(self.rebuild))
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._built_for = QSize()
+        model.subscribe(self.schedule_render)
+        self.schedule_render()
+
+    # ------------------------------------------------------------------ rendering
+    def schedule_render(self) -> None:
+        """Render soon (changes that come together render once)."""
+        if not self._render_pending:
+            self._render_pending = True
+            self._render_timer.start()
+
+    def look(self) -> Look:
+        """The look for the current size, language and mode."""
+        size = self.size() if self.width() > 10 else QSize(1920, 1080)
+        return Look.for_size(size, self.model.lang, self.model.elderly)
+
+    def rebuild(self) -> None:
+        """Rebuild the page from the model."""
+        self._render_pending = False
+        self._render_timer.stop()
+        self._built_for = QSize(self.size())
+        look = self.look()
+        page = QFrame()
+        page.setObjectName("page")
+        page.setStyleSheet(f"QFrame#page {{ background: {look.palette.background}; }}")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._header(look))
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        margin = look.px(48)
+        body_layout.setContentsMargins(margin, look.px(32), margin, look.px(24))
+        body_layout.setSpacing(look.px(20))
+        screen = {"attract": self._attract, "themes": self._themes, "items": self._items,
+                  "ticket": self._ticket, "error": self._error}[self.model.screen]
+        screen(look, body_layout)
+        column.addWidget(body, 1)
+        column.addWidget(self._footer(look))
+        old, self._page = self._page, page
+        if old is not None:
+            self._layout.removeWidget(old)
+            clear_layout_widget(old)
+        # The page never forces the window to grow: type scales with the window's size.
+        page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._layout.addWidget(page)
+        page.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Re-render for the new size (type scales with the screen)."""
+        super().resizeEvent(event)
+        if event.size() != self._built_for:
+            self.schedule_render()
+
+    def set_clock(self, now: datetime) -> None:
+        """Show the time in the header."""
+        if self._clock is not None:
+            self._clock.setText(now.strftime("%H:%M"))
+
+    # ------------------------------------------------------------------ frame
+    def _header(self, look: Look) -> QWidget:
+        pal = look.palette
+        bar = QFrame()
+        bar.setObjectName("header")
+        bar.setStyleSheet(f"QFrame#header {{ background: {pal.header}; }}")
+        column = QVBoxLayout(bar)
+        column.setContentsMargins(look.px(40), look.px(14), look.px(28), look.px(14))
+        column.setSpacing(look.px(8))
+        row = QHBoxLayout()
+        row.setSpacing(look.px(20))
+        width = (self.width() if self.width() > 10 else 1920) - look.px(80)
+        if not look.portrait:
+            width -= look.px(600)  # the clock and the two buttons share the row
+        hall = self.model.hall_name() or look.t("政务服务中心", "Service Center")
+        name = label(look, fit_text(hall, font(look.px(40), True), width, 1), 40, bold=True,
+                     color=pal.header_text, name="hall_name")
+        if look.portrait:
+            column.addWidget(name)
+        else:
+            row.addWidget(name, 1)
+        self._clock = label(look, datetime.now().strftime("%H:%M"), 40, bold=True,
+                            color=pal.header_text, name="clock")
+        row.addWidget(self._clock)
+        if look.portrait:
+            row.addStretch(1)
+        size, height = (26, 76) if not self.model.elderly else (22, 64)
+        row.addWidget(button(look, "English" if look.lang == "zh" else "中文",
+                             self.model.toggle_lang, size=size, kind="header", name="lang",
+                             min_height=height))
+        elderly = look.t("标准模式", "Normal text") if self.model.elderly else \
+            look.t("适老模式 大字", "Large text")
+        row.addWidget(button(look, elderly, self.model.toggle_elderly, size=size, kind="header",
+                             name="elderly", min_height=height))
+        column.addLayout(row)
+        return bar
+
+    def _footer(self, look: Look) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(look.px(48), look.px(8), look.px(48), look.px(14))
+        hint = ""
+        if self.model.screen != "attract":
+            seconds = round(self.model.settings.idle_timeout_s)
+            hint = look.t(f"{seconds} 秒无操作将自动返回首页，并清除您的信息",
+                          f"After {seconds} s without a touch the kiosk returns to the start "
+                          "and forgets your details")
+        room = (self.width() if self.width() > 10 else 1920) - look.px(96)
+        if self.model.connected is not None:
+            room -= look.px(300)  # the connection state shares the line
+        text = label(look, fit_text(hint, font(look.px(24)), room, 2), 24,
+                     color=look.palette.muted)
+        text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(text, 1)
+        if self.model.connected is not None:
+            ok = self.model.connected
+            row.addWidget(label(look, "● " + (look.t("大厅已连接", "Hall connected") if ok else
+                                              look.t("大厅连接中断", "Hall disconnected")),
+                                24, color=look.palette.good if ok else look.palette.bad,
+                                name="connection"))
+        return bar
+
+    def _title(self, look: Look, layout: QVBoxLayout, text: str, sub: str = "",
+               wrap: bool = True) -> None:
+        row = QHBoxLayout()
+        title = label(look, text, 56, bold=True, name="title", wrap=wrap)
+        row.addWidget(title, 1)
+        chip_row = row
+        if look.portrait:
+            layout.addLayout(row)
+            chip_row = QHBoxLayout()
+        citizen = self.model.citizen
+        if citizen is not None:
+            chip = label(look, look.t("证件 ", "ID ") + citizen.masked_id, 28, bold=True,
+                         color=look.palette.tile_text, name="masked_id")
+            chip.setStyleSheet(chip.styleSheet() + f"background: {look.palette.tile};"
+                               f"border: {look.px(2)}px solid {look.palette.tile_border};"
+                               f"border-radius: {look.px(12)}px; padding: {look.px(8)}px "
+                               f"{look.px(16)}px;")
+            chip_row.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
+        if look.portrait:
+            chip_row.addStretch(1)
+        layout.addLayout(chip_row)
+        if self.model.busy:
+            sub = look.t("正在为您办理，请稍候…", "One moment please…")
+        if sub:
+            layout.addWidget(label(look, sub, 30, color=look.palette.accent if self.model.busy
+                                   else look.palette.muted, name="subtitle", wrap=True))
+
+    # ------------------------------------------------------------------ screens
+    def _attract(self, look: Look, layout: QVBoxLayout) -> None:
+        pal = look.palette
+        main = look.t("请刷身份证或扫描预约码", "Swipe your ID card or scan your appointment code")
+        other = look.t("Swipe your ID card or scan your appointment code", "请刷身份证或扫描预约码")
+        layout.addStretch(1)
+        body = (self.width() if self.width() > 10 else 1920) - 2 * look.px(48)
+        size = 76 if look.lang == "zh" else 60
+        layout.addWidget(label(look, fit_text(main, font(look.big(size), True), body), size,
+                               bold=True, color=pal.title, align=Qt.AlignmentFlag.AlignCenter,
+                               name="attract_title", big=True))
+        layout.addWidget(label(look, fit_text(other, font(look.px(34)), body), 34,
+                               color=pal.muted, align=Qt.AlignmentFlag.AlignCenter))
+        ways = QHBoxLayout() if not look.portrait else QVBoxLayout()
+        ways.setSpacing(look.px(40))
+        ways.addWidget(self._way(look, CardIcon(look, look.big(170)),
+                                 look.t("刷身份证", "Swipe ID card"),
+                                 look.t("将身份证放在下方感应区",
+                                        "Place the card on the reader below")))
+        qr = QLabel()
+        qr.setPixmap(qr_pixmap("hallq:appt:example", look.big(170)))
+        ways.addWidget(self._way(look, qr, look.t("扫预约码", "Scan QR code"),
+                                 look.t("将预约二维码对准摄像头",
+                                        "Hold the appointment QR code to the camera")))
+        layout.addLayout(ways)
+        if self.model.settings.walk_in:
+            walk = button(look, look.t("没有身份证？直接选择业务取号",
+                                       "No ID card? Choose a service"),
+                          self.model.walk_in, size=40, kind="accent", name="walk_in",
+                          min_height=120)
+            layout.addWidget(walk)
+        summary = " · ".join(f"{theme_name(look, t)} {waiting_text(look, t['waiting'])}"
+                             for t in self.model.services)
+        if summary:
+            layout.addWidget(label(look, look.t("当前 ", "Now: ") + summary, 28,
+                                   color=pal.muted, align=Qt.AlignmentFlag.AlignCenter,
+                                   wrap=True, name="summary"))
+        layout.addStretch(1)
+
+    def _way(self, look: Look, icon: QWidget, title: str, hint: str) -> QWidget:
+        pal = look.palette
+        box = QFrame()
+        box.setObjectName("way")
+        box.setStyleSheet(f"QFrame#way {{ background: {pal.tile}; border: {look.px(3)}px "
+                          f"solid {pal.tile_border}; border-radius: {look.px(24)}px; }}")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(look.px(32), look.px(24), look.px(32), look.px(24))
+        row.setSpacing(look.px(28))
+        holder = QWidget()
+        holder.setFixedWidth(round(look.big(170) * 1.58))
+        holder_layout = QHBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(holder, 0, Qt.AlignmentFlag.AlignVCenter)
+        # The text's room is known before layout: break it here so the box's height is right.
+        body = (self.width() if self.width() > 10 else 1920) - 2 * look.px(48)
+        width = body if look.portrait else (body - look.px(40)) // 2
+        room = width - 2 * look.px(32) - 2 * look.px(3) - holder.width() - look.px(28)
+        text = QVBoxLayout()
+        text.addWidget(label(look, fit_text(title, font(look.big(46), True), room), 46,
+                             bold=True, color=pal.tile_text, big=True))
+        text.addWidget(label(look, fit_text(hint, font(look.px(28)), room), 28,
+                             color=pal.tile_muted))
+        row.addLayout(text, 1)
+        return box
+
+    def _themes(self, look: Look, layout: QVBoxLayout) -> None:
+        self._title(look, layout, look.t("请选择业务类别", "Choose a service"),
+                    look.t("有预约？请扫描预约二维码签到，优先办理",
+                           "Booked online? Scan your appointment code for priority"))
+        grid = QGridLayout()
+        grid.setSpacing(look.px(28))
+        columns = 1 if look.portrait else 3
+        width = self._cell_width(look, columns, look.px(28))
+        for index, theme in enumerate(self.model.services):
+            left = theme.get("quota_left")
+            lines = [waiting_text(look, theme["waiting"]),
+                     wait_text(look, theme["expected_wait_s"])]
+            if look.lang == "zh" and not look.elderly:
+                lines.insert(0, theme.get("name_en", ""))
+            full = left is not None and left <= 0
+            if full:
+                lines.append(look.t("今日号源已发完", "No tickets left today"))
+            elif left is not None and not look.elderly:
+                lines.append(look.t(f"今日余号 {left}", f"{left} tickets left today"))
+            tile = Tile(look, theme_name(look, theme), lines,
+                        partial(self.model.choose_theme, theme["prefix"]),
+                        title_size=64, line_size=32, name=f"theme-{theme['prefix']}", width=width,
+                        big_title=True,
+                        enabled=not full and not self.model.busy)
+            grid.addWidget(tile, index // columns, index % columns)
+        if not self.model.services:
+            grid.addWidget(label(look, look.t("正在读取业务…", "Loading services…"), 40,
+                                 align=Qt.AlignmentFlag.AlignCenter), 0, 0)
+        layout.addLayout(grid, 1)
+        row = QHBoxLayout()
+        row.addWidget(button(look, look.t("返回首页", "Back to start"), self.model.reset,
+                             kind="plain", name="home"))
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def _items(self, look: Look, layout: QVBoxLayout) -> None:
+        theme = self.model.theme()
+        if theme is None:
+            self._themes(look, layout)
+            return
+        figures = f"{waiting_text(look, theme['waiting'])} · " \
+                  f"{wait_text(look, theme['expected_wait_s'])}"
+        self._title(look, layout, theme_name(look, theme),
+                    look.t("请选择办理事项 · ", "Choose what you need · ") + figures, wrap=False)
+        elderly = self.model.elderly
+        columns = 2 if look.portrait else (3 if elderly else 4)
+        size = self.model.page_size()
+        grid = QGridLayout()
+        grid.setSpacing(look.px(20))
+        width = self._cell_width(look, columns, look.px(20))
+        items = self.model.items_page()
+        for index in range(size):
+            if index < len(items):
+                item = items[index]
+                cell: QWidget = Tile(
+                    look, theme_name(look, item), [item.get("department", "")],
+                    partial(self.model.take_number, item["code"]), title_size=30,
+                    line_size=21, spacing=2, name=f"item-{item['code']}", width=width,
+                    enabled=not self.model.busy)
+            else:
+                cell = QWidget()
+                cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            grid.addWidget(cell, index // columns, index % columns)
+        layout.addLayout(grid, 1)
+        actions = QHBoxLayout()
+        actions.setSpacing(look.px(20))
+        actions.addWidget(button(look, look.t("返回", "Back"), self.model.back, kind="plain",
+                                 name="back", min_height=84))
+        actions.addWidget(button(look, look.t("不确定事项，直接取号", "Not sure? Take a number"),
+                                 lambda: self.model.take_number(theme["prefix"]),
+                                 kind="primary", name="theme_ticket", min_height=84,
+                                 enabled=not self.model.busy), 1)
+        pager = QHBoxLayout()
+        pager.setSpacing(look.px(20))
+        if self.model.page_count() > 1:
+            pager.addWidget(button(look, look.t("上一页", "Previous"), self.model.prev_page,
+                                   kind="plain", name="prev", enabled=self.model.page > 0,
+                                   min_height=84), 1)
+            pager.addWidget(label(look, f"{self.model.page + 1} / {self.model.page_count()}",
+                                  34, bold=True, name="page",
+                                  align=Qt.AlignmentFlag.AlignCenter))
+            pager.addWidget(button(look, look.t("下一页", "Next"), self.model.next_page,
+                                   kind="plain", name="next", min_height=84,
+                                   enabled=self.model.page + 1 < self.model.page_count()), 1)
+        if look.portrait:
+            layout.addLayout(pager)
+            layout.addLayout(actions)
+        else:
+            actions.addLayout(pager)
+            layout.addLayout(actions)
+
+    def _cell_width(self, look: Look, columns: int, spacing: int) -> int:
+        """The width of one grid cell on a page (known before Qt lays it out)."""
+        body = self.width() - 2 * look.px(48) if self.width() > 10 else 1920
+        return (body - spacing * (columns - 1)) // columns
+
+    def _ticket(self, look: Look, layout: QVBoxLayout) -> None:
+        ticket = self.model.ticket or {}
+        pal = look.palette
+        center = Qt.AlignmentFlag.AlignCenter
+        info = QVBoxLayout()
+        info.setSpacing(look.px(6))
+        # Type here is large already: elderly mode only makes it bolder in contrast.
+        info.addWidget(label(look, look.t("您的号码", "Your number"), 40, color=pal.muted,
+                             align=center, big=True))
+        info.addWidget(label(look, ticket.get("number", ""), 200, bold=True, color=pal.accent,
+                             align=center, name="number", big=True))
+        service = look.t(ticket.get("service_name_zh", ""), ticket.get("service_name_en", ""))
+        item = look.t(ticket.get("item_name_zh") or "", ticket.get("item_name_en") or "")
+        info.addWidget(label(look, f"{service} · {item}" if item else service, 38, bold=True,
+                             align=center, wrap=True, name="service", big=True))
+        ahead = int(ticket.get("ahead") or 0)
+        info.addWidget(label(look, look.t(f"前面还有 {ahead} 人", f"{ahead} people ahead of you"),
+                             52, bold=True, align=center, name="ahead", big=True))
+        info.addWidget(label(look, wait_text(look, ticket.get("expected_wait_s")), 44,
+                             align=center, name="wait", big=True))
+        if ticket.get("appointment_id"):
+            info.addWidget(label(look, look.t("预约签到成功 · 优先办理",
+                                              "Appointment checked in: priority"),
+                                 34, bold=True, color=pal.good, align=center,
+                                 name="appointment", big=True))
+        if self.model.citizen is not None:
+            info.addWidget(label(look, look.t("证件 ", "ID ") + self.model.citizen.masked_id,
+                                 28, color=pal.muted, align=center, name="ticket_id"))
+        card = QFrame()
+        card.setObjectName("qr_card")
+        card.setStyleSheet(f"QFrame#qr_card {{ background: #ffffff; border: {look.px(3)}px "
+                           f"solid {pal.tile_border}; border-radius: {look.px(24)}px; }}")
+        qr_box = QVBoxLayout(card)
+        qr_box.setContentsMargins(look.px(28), look.px(28), look.px(28), look.px(20))
+        qr = QLabel()
+        qr.setObjectName("qr")
+        pixmap = qr_pixmap(ticket.get("url") or ticket.get("id", ""), look.big(280))
+        qr.setPixmap(pixmap)
+        qr.setMinimumSize(pixmap.size())
+        qr.setAlignment(center)
+        qr_box.addWidget(qr)
+        qr_box.addWidget(label(look, look.t("手机扫码查看进度", "Scan to follow your turn"), 30,
+                               bold=True, color="#0b3d73", align=center, wrap=True, big=True))
+        status = self._print_status(look)
+        if look.portrait:
+            layout.addStretch(1)
+            layout.addLayout(info)
+            layout.addWidget(card, 0, center)
+            layout.addStretch(1)
+            layout.addWidget(status)
+        else:
+            side = QVBoxLayout()
+            side.setSpacing(look.px(20))
+            side.addStretch(1)
+            side.addWidget(card, 0, center)
+            side.addWidget(status)
+            side.addStretch(1)
+            row = QHBoxLayout()
+            row.setSpacing(look.px(40))
+            row.addLayout(info, 1)
+            row.addLayout(side, 1)
+            layout.addLayout(row, 1)
+        layout.addWidget(button(look, look.t("完成", "Done"), self.model.reset, size=40,
+                                name="done", min_height=100))
+
+    def _print_status(self, look: Look) -> QLabel:
+        pal = look.palette
+        state = self.model.print_state
+        if state == "printed":
+            text, color = look.t("请取走小票", "Please take your ticket"), pal.good
+        elif state == "printing":
+            text, color = look.t("正在打印小票…", "Printing your ticket…"), pal.muted
+        elif state == "failed":
+            text = look.t("打印机故障，请拍照或扫码保存号码",
+                          "Printer fault: take a photo or scan the code to keep your number")
+            color = pal.bad
+        elif state == "no_printer":
+            text = look.t("本机不打印小票，请拍照或扫码保存号码",
+                          "This kiosk does not print: take a photo or scan the code")
+            color = pal.bad
+        else:
+            text, color = "", pal.muted
+        status = label(look, text, 34, bold=True, color=color, wrap=True, name="print_status",
+                       align=Qt.AlignmentFlag.AlignCenter)
+        if state in ("failed", "no_printer"):
+            status.setStyleSheet(status.styleSheet() + f"border: {look.px(4)}px solid {color};"
+                                 f"border-radius: {look.px(14)}px; padding: {look.px(14)}px;"
+                                 "background: #fff4f4;")
+        return status
+
+    def _error(self, look: Look, layout: QVBoxLayout) -> None:
+        pal = look.palette
+        zh, en = self.model.error or ("", "")
+        layout.addStretch(1)
+        mark = label(look, "!", 120, bold=True, color="#ffffff",
+                     align=Qt.AlignmentFlag.AlignCenter, big=True)
+        side = look.big(180)
+        mark.setFixedSize(side, side)
+        mark.setStyleSheet(mark.styleSheet() + f"background: {pal.bad}; border-radius: "
+                           f"{side // 2}px;")
+        layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label(look, zh, 56, bold=True, color=pal.bad,
+                               align=Qt.AlignmentFlag.AlignCenter, wrap=True, name="error_text"))
+        if look.lang == "en":
+            layout.addWidget(label(look, en, 40, align=Qt.AlignmentFlag.AlignCenter, wrap=True,
+                                   name="error_text_en"))
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.setSpacing(look.px(28))
+        row.addWidget(button(look, look.t("返回重新选择", "Back"), self.model.back,
+                             kind="primary", name="back", size=38))
+        row.addWidget(button(look, look.t("返回首页", "Back to start"), self.model.reset,
+                             kind="plain", name="home", size=38))
+        layout.addLayout(row)

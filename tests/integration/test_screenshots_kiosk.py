@@ -1,0 +1,49 @@
+"""A screenshot of every kiosk screen, in Chinese and English, in normal and elderly mode, on a
+landscape and a portrait screen. Each must fit its screen (nothing clipped) and show something.
+
+The PNGs go to the test's temporary folder (``hallq screenshot --all docs/screenshots`` makes
+the copies the README shows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from display.qtkit import LANDSCAPE, PORTRAIT, screenshot
+from kiosk.screens import SCENARIOS, render_scenario
+
+
+def distinct_colours(image: QImage, step: int = 16) -> int:
+    """How many colours a grid of sample points shows (a blank page shows one or two)."""
+    return len({image.pixel(x, y) for x in range(0, image.width(), step)
+                for y in range(0, image.height(), step)})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("state", SCENARIOS)
+def test_kiosk_screen(qtbot, tmp_path: Path, state: str, lang: str) -> None:
+    for size, orientation in ((LANDSCAPE, "landscape"), (PORTRAIT, "portrait")):
+        for elderly in (False, True):
+            view = render_scenario(state, lang, elderly, size)
+            qtbot.addWidget(view)
+            name = f"kiosk-{state}-{lang}-{orientation}{'-elderly' if elderly else ''}.png"
+            path = screenshot(view, tmp_path / name, size)
+            image = QImage(str(path))
+            assert (image.width(), image.height()) == (size.width(), size.height()), name
+            needed = view._page.minimumSizeHint()
+            assert needed.width() <= size.width() and needed.height() <= size.height(), \
+                f"{name}: the page needs {needed.width()}x{needed.height()}"
+            assert distinct_colours(image) > 8, f"{name} looks blank"
+            view.close()
+
+
+def test_attract_screen_says_what_to_do(qtbot) -> None:
+    view = render_scenario("attract", "zh", False, LANDSCAPE)
+    qtbot.addWidget(view)
+    texts = {w.objectName(): w.text() for w in view.findChildren(type(view._clock)) if
+             w.objectName()}
+    assert texts["attract_title"] == "请刷身份证或扫描预约码"
+    assert "Swipe your ID card or scan your appointment code" in \
+        [w.text() for w in view.findChildren(type(view._clock))]

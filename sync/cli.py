@@ -1,0 +1,249 @@
+"""The ``hallq central`` and ``hallq sync`` commands (mounted by ``hall/cli.py`` through
+:func:`register`; ``python -m sync`` runs them on their own).
+
+  hallq central --db postgresql://… --bind 0.0.0.0 --tls-cert C --tls-key K
+  hallq central --db sqlite:///var/central.sqlite3 add-hall --hall GD-SZ-FT-001
+  hallq central --db … add-admin | credentials | revoke ID | migrate
+  hallq central --db … publish-catalog --hall GD-SZ-FT-001 hall.toml
+  hallq sync --hall-url http://127.0.0.1:8470 --hall-token @token.txt \\
+             --central-url https://central.example --hall-credential @cred.txt
+
+A secret option takes the value itself, ``@FILE`` (read from a file) or, when left out, an
+environment variable (HALLQ_HALL_TOKEN, HALLQ_CENTRAL_CREDENTIAL), so that it need not appear
+in the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = "sqlite:///var/central.sqlite3"
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _secret(value: str | None, env: str, what: str) -> str:
+    value = value or os.environ.get(env)
+    if not value:
+        raise SystemExit(f"hallq: give {what} (or set {env})")
+    if value.startswith("@"):
+        return Path(value[1:]).read_text(encoding="utf-8").strip()
+    return value
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from sync.db import open_database
+
+    if args.db.startswith("sqlite:///"):
+        Path(args.db[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    return open_database(args.db)
+
+
+# ---------------------------------------------------------------------- central
+def cmd_central(args: argparse.Namespace) -> int:
+    """Run the central service in the foreground."""
+    from sync.server import CentralServer
+
+    _setup_logging(args)
+    _open(args).close()
+    try:
+        server = CentralServer(args.db, host=args.bind, port=args.port, tls_cert=args.tls_cert,
+                               tls_key=args.tls_key, workers=args.workers,
+                               allow_plain_http=args.allow_plain_http,
+                               log_level="info" if getattr(args, "verbose", False) else "warning")
+    except ValueError as err:
+        print(f"hallq central: {err}", file=sys.stderr)
+        return 2
+    print(f"hallq central: {server.url} over {args.db.split(':', 1)[0]}, "
+          f"{args.workers} worker(s)", flush=True)
+    server.serve()
+    return 0
+
+
+def cmd_add_credential(args: argparse.Namespace) -> int:
+    """Create a hall or admin credential and print its token once."""
+    from sync.auth import create_credential
+
+    db = _open(args)
+    try:
+        token = create_credential(db, args.role, getattr(args, "hall", None), args.note)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps({"token": token, "role": args.role, "hall_id": getattr(args, "hall",
+                                                                                 None)}))
+    else:
+        print(token)
+    return 0
+
+
+def cmd_credentials(args: argparse.Namespace) -> int:
+    """List credentials (never their secrets)."""
+    from sync.auth import list_credentials
+
+    db = _open(args)
+    try:
+        for cred in list_credentials(db):
+            print(json.dumps(cred, ensure_ascii=False))
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Revoke a credential by id."""
+    from sync.auth import revoke
+
+    db = _open(args)
+    try:
+        found = revoke(db, args.id)
+    finally:
+        db.close()
+    if not found:
+        print(f"hallq central: no credential {args.id}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the schema migrations (also done at start) and list what is applied."""
+    from sync.migrations import applied
+
+    db = _open(args)
+    try:
+        print("\n".join(applied(db)))
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_publish_catalog(args: argparse.Namespace) -> int:
+    """Publish a hall's TOML (themes, items, windows, quotas, hours) as its catalog."""
+    from sync.catalog import put_catalog, toml_to_catalog
+    from sync.errors import CentralError
+
+    db = _open(args)
+    try:
+        version = put_catalog(db, args.hall, toml_to_catalog(args.toml))
+    except CentralError as err:
+        print(f"hallq central: {err.message_zh} ({err.message_en})", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"catalog of {args.hall}: version {version}")
+    return 0
+
+
+# ---------------------------------------------------------------------- sync agent
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Run the sync agent beside a hall node until SIGINT/SIGTERM."""
+    from sync.agent import AgentConfig, AgentConfigError, SyncAgent
+
+    _setup_logging(args)
+    config = AgentConfig(
+        hall_url=args.hall_url, central_url=args.central_url,
+        hall_token=_secret(args.hall_token, "HALLQ_HALL_TOKEN", "--hall-token"),
+        credential=_secret(args.hall_credential, "HALLQ_CENTRAL_CREDENTIAL",
+                           "--hall-credential"),
+        state_dir=Path(args.state_dir), batch_size=args.batch_size,
+        max_backoff_s=args.max_backoff, pull_every_s=args.pull_every,
+        verify=args.ca_file or True, allow_plain_http=args.allow_plain_http)
+    try:
+        agent = SyncAgent(config)
+    except AgentConfigError as err:
+        print(f"hallq sync: {err}", file=sys.stderr)
+        return 2
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    print(f"hallq sync: {args.hall_url} -> {args.central_url}, state in {args.state_dir}",
+          flush=True)
+    agent.start()
+    try:
+        done.wait()
+    finally:
+        agent.close()
+    return 0
+
+
+def _db_option(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+    parser.add_argument("--db", default=default,
+                        help=f"database URL: postgresql://… or sqlite:///path (default "
+                             f"{DEFAULT_DB})")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``central`` and ``sync`` to the ``hallq`` command line."""
+    central = subparsers.add_parser("central", help="the city's central platform (中心平台)")
+    _db_option(central, DEFAULT_DB)
+    central.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    central.add_argument("--port", type=int, default=8480, help="TCP port (default 8480)")
+    central.add_argument("--tls-cert", help="TLS certificate (PEM) to serve HTTPS")
+    central.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    central.add_argument("--workers", type=int, default=1, help="API worker processes")
+    central.add_argument("--allow-plain-http", action="store_true",
+                         help="serve plain HTTP on a network (only behind a TLS balancer)")
+    central.set_defaults(func=cmd_central)
+    actions = central.add_subparsers(dest="central_action", metavar="ACTION")
+
+    hall = actions.add_parser("add-hall", help="create a hall's credential; prints its token")
+    hall.add_argument("--hall", required=True, help="the hall's id (as in its TOML)")
+    hall.set_defaults(func=cmd_add_credential, role="hall")
+    admin = actions.add_parser("add-admin", help="create an admin credential; prints its token")
+    admin.set_defaults(func=cmd_add_credential, role="admin")
+    for parser in (hall, admin):
+        parser.add_argument("--note", default="", help="who or what it is for")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+    listing = actions.add_parser("credentials", help="list credentials (no secrets)")
+    listing.set_defaults(func=cmd_credentials)
+    revoke = actions.add_parser("revoke", help="revoke a credential")
+    revoke.add_argument("id", help="the credential's id (hq_<id>_…)")
+    revoke.set_defaults(func=cmd_revoke)
+    migrate = actions.add_parser("migrate", help="apply schema migrations; list them")
+    migrate.set_defaults(func=cmd_migrate)
+    publish = actions.add_parser("publish-catalog", help="publish a hall's TOML as its catalog")
+    publish.add_argument("--hall", required=True, help="the hall's id")
+    publish.add_argument("toml", help="the hall's TOML file")
+    publish.set_defaults(func=cmd_publish_catalog)
+    for parser in (hall, admin, listing, revoke, migrate, publish):
+        _db_option(parser)
+
+    sync = subparsers.add_parser("sync", help="run the sync agent beside a hall node")
+    sync.add_argument("--hall-url", default="http://127.0.0.1:8470", help="the hall node")
+    sync.add_argument("--hall-token", help="token of role sync (hallq pair --role sync), "
+                                           "or @FILE")
+    sync.add_argument("--central-url", required=True, help="https://… of the central platform")
+    sync.add_argument("--hall-credential", help="this hall's central credential, or @FILE")
+    sync.add_argument("--state-dir", default="var/sync", help="the agent's state and outbox")
+    sync.add_argument("--ca-file", help="CA bundle that signed central's certificate")
+    sync.add_argument("--allow-plain-http", action="store_true",
+                      help="allow http:// to a non-local central (trials only)")
+    sync.add_argument("--batch-size", type=int, default=1000, help="events per push")
+    sync.add_argument("--max-backoff", type=float, default=60.0,
+                      help="longest wait between retries while central is down (s)")
+    sync.add_argument("--pull-every", type=float, default=60.0,
+                      help="fetch catalog and appointments this often (s)")
+    sync.set_defaults(func=cmd_sync)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sync central|sync …``."""
+    parser = argparse.ArgumentParser(prog="python -m sync")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    register(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return int(args.func(args) or 0)

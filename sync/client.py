@@ -1,0 +1,168 @@
+"""A blocking client of the central platform's API, for the sync agent, tools and tests.
+
+Every failure is a :class:`CentralApiError`: ``status`` 0 and code ``unreachable`` when central
+cannot be reached, else central's status and code. :attr:`CentralApiError.transient` tells the
+agent whether to back off and retry (unreachable, 5xx, 408, 429) or report a refusal.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import ssl
+from typing import Any
+
+import httpx
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address or ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class CentralApiError(Exception):
+    """Central refused a call or could not be reached."""
+
+    def __init__(self, status: int, code: str, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{status} {code}: {message_en}")
+        self.status = status
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    @property
+    def transient(self) -> bool:
+        """Whether trying again later may succeed."""
+        return self.status == 0 or self.status >= 500 or self.status in (408, 429)
+
+
+class CentralClient:
+    """Client of one central platform with one credential (``hq_…``).
+
+    ``verify``: True (the system's CAs), the path of a CA bundle that signed central's
+    certificate, or False (never in production).
+    """
+
+    def __init__(self, base_url: str, credential: str, timeout: float = 10.0,
+                 verify: bool | str = True) -> None:
+        self.base_url = base_url.rstrip("/")
+        tls = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, verify=tls,
+                                  headers={"Authorization": f"Bearer {credential}"})
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def call(self, method: str, path: str, body: Any = None, params: dict | None = None,
+             content: bytes | None = None, headers: dict | None = None) -> Any:
+        """One API call; returns the decoded JSON (or raw bytes for non-JSON answers)."""
+        try:
+            response = self._http.request(method, f"/api/v1{path}", json=body, params=params,
+                                          content=content, headers=headers)
+        except httpx.HTTPError as err:
+            raise CentralApiError(0, "unreachable", "无法连接中心平台",
+                                  f"Cannot reach the central platform: {err}") from None
+        if response.status_code >= 400:
+            try:
+                data = response.json()
+            except json.JSONDecodeError:
+                data = {}
+            raise CentralApiError(response.status_code, data.get("code", "http_error"),
+                                  data.get("message_zh", "请求失败"),
+                                  data.get("message_en", response.text[:200]))
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return response.json()
+        return response.content
+
+    # event log
+    def push(self, hall_id: str, events: list[dict], head_seq: int = 0) -> dict:
+        """Push a batch; ``{"acked", "missing", "stored"}``."""
+        return self.call("POST", f"/halls/{hall_id}/events",
+                         {"events": events, "head_seq": head_seq})
+
+    def sync_state(self, hall_id: str) -> dict:
+        """``{"acked", "missing", …}`` of a hall."""
+        return self.call("GET", f"/halls/{hall_id}/sync")
+
+    def events(self, hall_id: str, after: int = 0, limit: int = 1000) -> list[dict]:
+        """Stored events of a hall."""
+        return self.call("GET", f"/halls/{hall_id}/events",
+                         params={"after": after, "limit": limit})["events"]
+
+    def whoami(self) -> dict:
+        """The credential's role and hall."""
+        return self.call("GET", "/whoami")
+
+    # catalogs, live view, statistics
+    def catalog(self, hall_id: str) -> dict:
+        """A hall's published catalog with its version."""
+        return self.call("GET", f"/halls/{hall_id}/catalog")
+
+    def put_catalog(self, hall_id: str, catalog: dict) -> int:
+        """Publish a hall's catalog (admin); its new version."""
+        return self.call("PUT", f"/halls/{hall_id}/catalog", catalog)["version"]
+
+    def live(self, hall_id: str) -> dict:
+        """A hall's live view."""
+        return self.call("GET", f"/halls/{hall_id}/live")
+
+    def city(self) -> dict:
+        """The city's live view (admin)."""
+        return self.call("GET", "/city")
+
+    def stats(self, by: str = "hall,theme", **filters: str) -> list[dict]:
+        """Statistics rows."""
+        return self.call("GET", "/stats", params={"by": by, **filters})["rows"]
+
+    # appointments
+    def book(self, hall_id: str, service: str, slot_start: float, slot_end: float,
+             id_hash: str | None = None) -> dict:
+        """Book a slot; the appointment with its code."""
+        return self.call("POST", "/appointments", {
+            "hall_id": hall_id, "service": service, "slot_start": slot_start,
+            "slot_end": slot_end, "id_hash": id_hash})
+
+    def cancel(self, code: str) -> dict:
+        """Cancel an appointment."""
+        return self.call("DELETE", f"/appointments/{code}")
+
+    def day_list(self, hall_id: str, day: str) -> list[dict]:
+        """A hall's appointments of a day."""
+        return self.call("GET", f"/halls/{hall_id}/appointments",
+                         params={"day": day})["appointments"]
+
+    # submissions
+    def create_submission(self, hall_id: str, client_id: str, form: str, fields: dict,
+                          files: list[dict]) -> dict:
+        """Create (or find again) a submission."""
+        return self.call("POST", f"/halls/{hall_id}/submissions", {
+            "client_id": client_id, "form": form, "fields": fields, "files": files})
+
+    def submission(self, sub_id: str) -> dict:
+        """A submission's status and files."""
+        return self.call("GET", f"/submissions/{sub_id}")
+
+    def file_progress(self, sub_id: str, name: str) -> dict:
+        """Bytes of a file central holds."""
+        return self.call("GET", f"/submissions/{sub_id}/files/{name}")
+
+    def put_chunk(self, sub_id: str, name: str, offset: int, data: bytes,
+                  chunk_sha256: str | None = None) -> dict:
+        """Upload a chunk at ``offset``."""
+        headers = {"Content-Type": "application/octet-stream"}
+        if chunk_sha256:
+            headers["X-Chunk-SHA256"] = chunk_sha256
+        return self.call("PUT", f"/submissions/{sub_id}/files/{name}",
+                         params={"offset": offset}, content=data, headers=headers)

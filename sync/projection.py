@@ -1,0 +1,105 @@
+"""What a run of a hall's events changes in central's small projections. Pure, no SQL.
+
+Central keeps three projections, updated in the transaction that stores the events (never by
+rescanning the log), each from the events in sequence order exactly once:
+
+- ``live_themes``: people waiting per hall and theme, and a running service-time sum;
+- ``live_windows``: each window's status (open, paused, closed);
+- ``ticket_facts``: the measurements the statistics group, one row per measuring event and
+  never updated (appending is what keeps ingest fast): ``issued`` (theme, item, channel),
+  ``called`` (window, wait in seconds), ``finished`` (window, service seconds), ``rated``
+  (window, level) and ``no_show`` (window). Dimensions an event does not carry (the item of a
+  call) come from the ticket's ``issued`` row when the statistics are asked for.
+
+Waiting counts follow the engine's rules: a ticket waits from ``issued`` (or ``rechecked_in``,
+or ``transferred`` back to a queue) until ``called`` or ``cancelled``; at the start of a new
+day the hall expires every open ticket, so ``expired`` sets its theme's count to zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Columns of a fact row, in table order (after hall_id).
+FACT_COLUMNS = ("ticket", "day", "kind", "theme", "item", "channel", "window_no", "value", "ts")
+#: The measuring events: fact kind, and the data key holding the measured value.
+_FACTS = {"ticket.issued": ("issued", None), "ticket.called": ("called", "waited_s"),
+          "ticket.finished": ("finished", "service_s"), "ticket.rated": ("rated", "level"),
+          "ticket.no_show": ("no_show", None)}
+
+_WINDOW_STATUS = {"window.opened": "open", "window.paused": "paused",
+                  "window.resumed": "open", "window.closed": "closed"}
+_WAITING_DELTA = {"ticket.issued": 1, "ticket.rechecked_in": 1, "ticket.transferred": 1,
+                  "ticket.called": -1, "ticket.cancelled": -1}
+
+
+@dataclass
+class ThemeChange:
+    """A theme's change: ``reset`` (count from zero) then add ``waiting``."""
+
+    reset: bool = False
+    waiting: int = 0
+    service_count: int = 0
+    service_sum: float = 0.0
+    ts: float = 0.0
+
+
+@dataclass
+class Changes:
+    """Everything a run of events changes: one upsert per theme and window, fact rows."""
+
+    themes: dict[str, ThemeChange] = field(default_factory=dict)
+    windows: dict[str, tuple[str, float]] = field(default_factory=dict)
+    facts: list[tuple] = field(default_factory=list)
+
+
+def ticket_day(ticket_id: str) -> str:
+    """The hall-local service day of a ticket id ``YYYYMMDD-A001`` as ``YYYY-MM-DD``."""
+    digits = ticket_id[:8]
+    if len(digits) == 8 and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+    return ""
+
+
+def _fact(kind: str, ts: float, data: dict[str, Any]) -> tuple | None:
+    """The fact row of a measuring event (``FACT_COLUMNS`` order), else None."""
+    fact_kind, value_key = _FACTS[kind]
+    ticket = data.get("ticket")
+    if not isinstance(ticket, str):
+        return None
+    value = data.get(value_key) if value_key else None
+    return (ticket, ticket_day(ticket), fact_kind, data.get("theme"), data.get("item"),
+            data.get("channel"), data.get("window"),
+            float(value) if isinstance(value, int | float) else None, ts)
+
+
+def _theme(changes: Changes, theme: str) -> ThemeChange:
+    return changes.themes.setdefault(theme, ThemeChange())
+
+
+def project(events: list[dict[str, Any]]) -> Changes:
+    """The changes of a run of events given in sequence order."""
+    changes = Changes()
+    for event in events:
+        kind, ts, data = event["kind"], float(event["ts"]), event["data"]
+        if kind in _WINDOW_STATUS and isinstance(data.get("window"), str):
+            changes.windows[data["window"]] = (_WINDOW_STATUS[kind], ts)
+            continue
+        if kind in _FACTS:
+            fact = _fact(kind, ts, data)
+            if fact is not None:
+                changes.facts.append(fact)
+        theme = data.get("theme")
+        if not kind.startswith("ticket.") or not isinstance(theme, str):
+            continue
+        change = _theme(changes, theme)
+        change.ts = ts
+        if kind == "ticket.expired":
+            change.reset, change.waiting = True, 0
+        else:
+            change.waiting += _WAITING_DELTA.get(kind, 0)
+        if kind == "ticket.finished" and isinstance(data.get("service_s"), int | float):
+            change.service_count += 1
+            change.service_sum += float(data["service_s"])
+    return changes

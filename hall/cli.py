@@ -16,8 +16,11 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq demo                         a whole hall in one process (the example hall)
   hallq hall --config HALL.toml      run a hall node (queue, API, LAN advert)
   hallq pair --role caller --window 3   print a token for a console of window 3
-  hallq status                       the node's health, found by URL or on the LAN
+  hallq status                       the node's health (and sync lag), by URL or on the LAN
+  hallq kiosk | caller | display     run one app against a hall found on the LAN
   hallq devices …                    technicians: list, test and simulate devices
+  hallq central …                    the city's central platform
+  hallq sync …                       the sync agent beside a hall node
 """
 
 

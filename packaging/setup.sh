@@ -28,3 +28,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e '.[dev]'
     touch "$stamp"
 fi
+
+# The announcer's default Mandarin voice: clips made once with espeak-ng's pinyin voice.
+.venv/bin/python packaging/voice/make_default_voice.py >/dev/null 2>&1 \
+    || echo "hallq setup: no default voice made (is espeak-ng installed?); the announcer will try again"

@@ -1,0 +1,201 @@
+"""The Mandarin announcer: "请 A001 号到 3 号窗口办理", after a chime, said twice.
+
+Calls queue up and are spoken one at a time by a worker thread, so an announcement never cuts
+another off and the screen never waits for the speaker. Each announcement is built from the
+clips of a voice folder (see :mod:`display.voice`) into one WAV; when a clip is missing the
+whole sentence is spoken by espeak-ng instead, and without espeak-ng only the chime sounds.
+The default voice is made on first use when it is not there yet. What was announced is kept in
+:attr:`Announcer.announced` (for tests and the technician).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from display import audio, voice
+
+log = logging.getLogger("hallq.announcer")
+
+#: Pauses, in seconds.
+GAP_S = 0.05
+AFTER_CHIME_S = 0.25
+BETWEEN_REPEATS_S = 0.8
+#: Longer pauses after these words ("请 | A001 号 | 到 | 3 号窗口办理").
+PAUSE_AFTER = {"qing": 0.12, "dao": 0.1}
+
+
+@dataclass
+class Announcement:
+    """One call to announce and, once played, how it went."""
+
+    number: str
+    window: str
+    text: str
+    clips: list[str]
+    queued_at: float = field(default_factory=time.monotonic)
+    source: str = ""
+    """``clips`` (the voice folder), ``espeak`` (fallback) or ``chime`` (no speech at all)."""
+    output: str = ""
+    started_at: float | None = None
+    finished_at: float | None = None
+    duration_s: float = 0.0
+    skipped: bool = False
+
+
+class Announcer:
+    """Speaks calls one after another from a worker thread.
+
+    ``voice_dir`` is a folder of clips (default: the generated default voice); ``player``
+    plays or writes the sound (default: chosen by :func:`display.audio.choose_player`).
+    Calls older than ``max_age_s`` when their turn comes are skipped: a hall does not want to
+    hear a call from minutes ago.
+    """
+
+    def __init__(self, voice_dir: Path | str | None = None, player: audio.Player | None = None,
+                 out_dir: Path | str = "var/announcements", repeat: int = 2,
+                 max_age_s: float = 180.0, make_default: bool = True) -> None:
+        self.voice_dir = Path(voice_dir) if voice_dir else voice.default_voice_dir()
+        self.player = player or audio.choose_player("auto", out_dir)
+        self.repeat = repeat
+        self.max_age_s = max_age_s
+        self.make_default = make_default and voice_dir is None
+        self._clips: dict[str, np.ndarray] = {}
+        self._chime: np.ndarray | None = None
+        self._queue: queue.Queue[Announcement | None] = queue.Queue()
+        self._done: list[Announcement] = []
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> Announcer:
+        """Start the worker thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let the queued announcements finish, then stop the worker."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ------------------------------------------------------------------ use
+    def announce(self, number: str, window: str) -> Announcement:
+        """Queue a call; returns at once."""
+        item = Announcement(number=number, window=window, text=voice.call_text(number, window),
+                            clips=voice.call_clips(number, window))
+        with self._lock:
+            self._pending += 1
+        self._queue.put(item)
+        self.start()
+        return item
+
+    @property
+    def announced(self) -> list[Announcement]:
+        """The announcements finished so far, oldest first."""
+        with self._lock:
+            return list(self._done)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is queued or playing."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    # ------------------------------------------------------------------ sound
+    def compose(self, number: str, window: str) -> tuple[bytes, str]:
+        """The WAV of one announcement and where its speech came from."""
+        sentence, source = self._sentence(number, window)
+        parts = [self._get_chime(), audio.silence(AFTER_CHIME_S)]
+        for turn in range(self.repeat if source != "chime" else 0):
+            if turn:
+                parts.append(audio.silence(BETWEEN_REPEATS_S))
+            parts.append(sentence)
+        parts.append(audio.silence(0.2))
+        return audio.to_wav(np.concatenate(parts)), source
+
+    def _sentence(self, number: str, window: str) -> tuple[np.ndarray, str]:
+        names = voice.call_clips(number, window)
+        clips = self._load_clips(names)
+        if clips is not None:
+            parts = []
+            for name, samples in zip(names, clips, strict=True):
+                parts += [samples, audio.silence(GAP_S + PAUSE_AFTER.get(name, 0.0))]
+            return np.concatenate(parts), "clips"
+        try:
+            spoken = audio.read_wav(voice.espeak_wav(voice.call_pinyin(number, window)))
+            return audio.trim(spoken), "espeak"
+        except voice.VoiceError as err:
+            log.warning("no speech for %s: %s", number, err)
+            return audio.silence(0.0), "chime"
+
+    def _get_chime(self) -> np.ndarray:
+        if self._chime is None:
+            recorded = self.voice_dir / "chime.wav"
+            self._chime = audio.read_wav(recorded) if recorded.is_file() else audio.chime()
+        return self._chime
+
+    def _load_clips(self, names: list[str]) -> list[np.ndarray] | None:
+        """The clips, or None when the voice lacks one of them."""
+        self._ensure_default_voice()
+        result = []
+        for name in names:
+            if name not in self._clips:
+                path = self.voice_dir / f"{name}.wav"
+                if not path.is_file():
+                    log.warning("voice %s has no clip %r; using espeak-ng", self.voice_dir, name)
+                    return None
+                try:
+                    self._clips[name] = audio.trim(audio.read_wav(path))
+                except (OSError, ValueError, EOFError) as err:
+                    log.warning("bad clip %s: %s", path, err)
+                    return None
+            result.append(self._clips[name])
+        return result
+
+    def _ensure_default_voice(self) -> None:
+        if not self.make_default or not voice.missing_clips(self.voice_dir):
+            return
+        self.make_default = False
+        try:
+            voice.make_default_voice(self.voice_dir)
+        except (voice.VoiceError, OSError) as err:
+            log.warning("could not make the default voice in %s: %s", self.voice_dir, err)
+
+    # ------------------------------------------------------------------ worker
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                self._play(item)
+            except Exception:
+                log.exception("announcement of %s failed", item.number)
+            finally:
+                with self._idle:
+                    self._done.append(item)
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def _play(self, item: Announcement) -> None:
+        if time.monotonic() - item.queued_at > self.max_age_s:
+            item.skipped = True
+            log.info("skipped a stale announcement of %s", item.number)
+            return
+        wav, item.source = self.compose(item.number, item.window)
+        item.duration_s = audio.duration_s(wav)
+        item.started_at = time.monotonic()
+        item.output = self.player.play(wav, f"{item.number}-w{item.window}")
+        item.finished_at = time.monotonic()
+        log.info("announced %s (%s)", item.text, item.source)

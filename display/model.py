@@ -1,0 +1,223 @@
+"""The wall display's view-model (综合屏): plain Python, no Qt.
+
+It is fed by what the hall node says: :meth:`DisplayModel.load_windows` and
+:meth:`DisplayModel.load_services` with the API's reads, :meth:`DisplayModel.apply` with each
+event of the stream. It keeps only what the screen shows: the windows' current calls, the last
+calls, people waiting and the expected wait per theme, paused windows. Ticket numbers and
+window numbers only: events carry no names or ID numbers, and neither does this model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: Events after which the waiting counts change (the model asks for a fresh /services).
+RELOAD_KINDS = frozenset({
+    "ticket.issued", "ticket.called", "ticket.no_show", "ticket.rechecked_in",
+    "ticket.transferred", "ticket.cancelled", "ticket.expired", "ticket.prioritized",
+    "ticket.finished", "window.opened", "window.paused", "window.resumed", "window.closed"})
+#: Events after which a ticket is no longer at a window.
+LEAVE_KINDS = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
+                         "ticket.expired", "ticket.cancelled"})
+#: A window in one of these states is listed as paused (closed windows are simply not staffed).
+PAUSED_STATES = frozenset({"paused"})
+
+
+@dataclass
+class Call:
+    """A number called to a window (``at`` is the display's monotonic clock, ``ts`` the hall's)."""
+
+    ticket: str
+    number: str
+    window: str
+    at: float
+    ts: float = 0.0
+    recalls: int = 0
+    live: bool = True
+    """False for calls learnt while catching up: they are shown but not highlighted."""
+
+
+@dataclass
+class ThemeLine:
+    """People waiting for one theme and the wait a new ticket would get."""
+
+    prefix: str
+    name_zh: str
+    name_en: str
+    waiting: int
+    expected_wait_s: int
+
+
+@dataclass
+class Outcome:
+    """What an event means for the screen."""
+
+    changed: bool = False
+    reload_services: bool = False
+    announce: tuple[str, str] | None = None
+    """(number, window) to speak."""
+
+
+@dataclass
+class DisplayModel:
+    """What the wall display shows; ``revision`` grows with every change (views repaint)."""
+
+    hall_name_zh: str = ""
+    hall_name_en: str = ""
+    timezone: str = ""
+    max_recent: int = 10
+    highlight_s: float = 8.0
+    clock: Callable[[], float] = time.monotonic
+    current: dict[str, Call] = field(default_factory=dict)
+    recent: list[Call] = field(default_factory=list)
+    themes: list[ThemeLine] = field(default_factory=list)
+    paused: set[str] = field(default_factory=set)
+    window_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    connected: bool = False
+    loaded: bool = False
+    revision: int = 0
+    day: date | None = None
+    """The hall's day of the calls shown; a new day starts with an empty list of calls."""
+
+    # ------------------------------------------------------------------ reads of the API
+    def load_hall(self, hall: dict) -> None:
+        """GET /hall: the hall's names."""
+        self.hall_name_zh, self.hall_name_en = hall.get("name_zh", ""), hall.get("name_en", "")
+        self.timezone = hall.get("timezone", "")
+        self._bump()
+
+    def load_windows(self, windows: list[dict], keep: set[str] | frozenset[str] = frozenset()
+                     ) -> None:
+        """GET /windows: the current ticket and status of every window. Windows in ``keep``
+        changed by events since the read began: the model already knows better for them."""
+        self.window_names = {w["number"]: (w.get("name_zh", ""), w.get("name_en", ""))
+                             for w in windows}
+        self.paused = ({w["number"] for w in windows if w.get("status") in PAUSED_STATES
+                        and w["number"] not in keep} | (self.paused & set(keep)))
+        current = {number: call for number, call in self.current.items() if number in keep}
+        for w in windows:
+            if w["number"] in keep:
+                continue
+            if w.get("current") and w.get("current_status") in ("called", "serving"):
+                known = self.current.get(w["number"])
+                if known is not None and known.number == w["current"]:
+                    current[w["number"]] = known
+                else:
+                    current[w["number"]] = Call(w.get("current_ticket") or "", w["current"],
+                                                w["number"], at=self.clock(), live=False)
+        self.current = current
+        self.loaded = True
+        self._bump()
+
+    def load_services(self, services: list[dict]) -> None:
+        """GET /services: people waiting and expected wait per theme."""
+        self.themes = [ThemeLine(s["prefix"], s.get("name_zh", ""), s.get("name_en", ""),
+                                 int(s.get("waiting", 0)), int(s.get("expected_wait_s") or 0))
+                       for s in services]
+        self._bump()
+
+    def set_connected(self, connected: bool) -> None:
+        """The event stream went up or down."""
+        if connected != self.connected:
+            self.connected = connected
+            self._bump()
+
+    # ------------------------------------------------------------------ events
+    def apply(self, event: dict, live: bool = True) -> Outcome:
+        """Take one event of the stream into account. ``live`` is False while catching up
+        on history (no highlight, nothing to announce)."""
+        kind, data = event.get("kind", ""), event.get("data", {})
+        outcome = Outcome(reload_services=kind in RELOAD_KINDS)
+        self._new_day(self.day_of(float(event.get("ts", 0.0))))
+        if kind in ("ticket.called", "ticket.recalled"):
+            self._called(data, float(event.get("ts", 0.0)), live, kind == "ticket.recalled")
+            outcome.changed = True
+            if live:
+                outcome.announce = (data["number"], data["window"])
+        elif kind in LEAVE_KINDS:
+            for call in [c for c in self.current.values() if c.ticket == data.get("ticket")]:
+                del self.current[call.window]
+                outcome.changed = True
+        elif kind.startswith("window."):
+            outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""))
+        if outcome.changed:
+            self._bump()
+        return outcome
+
+    def _called(self, data: dict, ts: float, live: bool, recalled: bool) -> None:
+        recalls = int(data.get("recalls", 0)) if recalled else 0
+        call = Call(data.get("ticket", ""), data["number"], data["window"], at=self.clock(),
+                    ts=ts, recalls=recalls, live=live)
+        self.current[call.window] = call
+        self.recent = [c for c in self.recent if c.ticket != call.ticket]
+        self.recent.insert(0, call)
+        del self.recent[self.max_recent:]
+
+    def day_of(self, ts: float) -> date:
+        """The hall's calendar day of a timestamp (in the hall's timezone when known)."""
+        try:
+            zone = ZoneInfo(self.timezone) if self.timezone else None
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+        return datetime.fromtimestamp(ts, zone).date()
+
+    def _new_day(self, day: date) -> None:
+        if self.day is not None and day > self.day:
+            self.recent.clear()
+            self.current.clear()
+            self._bump()
+        if self.day is None or day > self.day:
+            self.day = day
+
+    def _window_status(self, window: str, status: str) -> bool:
+        was = window in self.paused
+        if status in PAUSED_STATES:
+            self.paused.add(window)
+        else:
+            self.paused.discard(window)
+        return was != (window in self.paused)
+
+    # ------------------------------------------------------------------ what the view shows
+    def current_calls(self, limit: int) -> list[Call]:
+        """The windows' current calls, the most recent first."""
+        return sorted(self.current.values(), key=lambda c: (c.ts, c.at), reverse=True)[:limit]
+
+    def highlighted(self, call: Call) -> bool:
+        """A call made in the last few seconds is highlighted."""
+        return call.live and self.clock() - call.at < self.highlight_s
+
+    def any_highlighted(self) -> bool:
+        """True while some call is highlighted (the view keeps blinking)."""
+        return any(self.highlighted(c) for c in self.current.values())
+
+    def window_name(self, window: str, lang: str) -> str:
+        """ "3号窗口" / "Window 3"."""
+        zh, en = self.window_names.get(window, ("", ""))
+        if lang == "en":
+            return en or f"Window {window}"
+        return zh or f"{window}号窗口"
+
+    def hall_name(self, lang: str) -> str:
+        """The hall's name in a language."""
+        return (self.hall_name_en or self.hall_name_zh) if lang == "en" else self.hall_name_zh
+
+    def _bump(self) -> None:
+        self.revision += 1
+
+
+def windows_touched(event: dict) -> set[str]:
+    """The windows whose call or status an event changes."""
+    data = event.get("data", {})
+    return {w for w in (data.get("window"), data.get("from_window")) if w}
+
+
+def wait_text(seconds: int, waiting: int, lang: str) -> str:
+    """ "约 12 分钟" / "about 12 min"; "无需等待" / "no wait" when nobody waits."""
+    if waiting == 0:
+        return "no wait" if lang == "en" else "无需等待"
+    minutes = max(1, round(seconds / 60))
+    return f"about {minutes} min" if lang == "en" else f"约 {minutes} 分钟"

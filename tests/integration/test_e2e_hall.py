@@ -1,0 +1,154 @@
+"""The whole path through a hall, on loopback with the device simulators:
+
+kiosk swipe (ID-card simulator) → ticket (the printer simulator renders a PNG) → the console
+calls it (the window's LED screen shows it) → the wall display's model shows it and the widget
+repaints → the announcement is queued and spoken → the citizen presses the rating pad → the
+rating is recorded in the hall.
+
+The kiosk and the console are driven through their view-models (``kiosk.model.KioskModel``,
+``caller.model.CallerModel``) with real device drivers on simulators; the wall display is the
+real widget with its controller and the announcer.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from caller.devices import CallerDevices
+from caller.model import CallerModel, CallerSettings
+from devices.idcard.samples import SAMPLE_CARDS
+from devices.led.screen import call_text
+from devices.registry import open_device
+from display.announcer import Announcer
+from display.app import WallDisplay
+from display.audio import FileWriter
+from display.model import DisplayModel
+from display.scenarios import open_all_day
+from display.voice import make_default_voice
+from display.wall import DisplayWindow
+from hall.client import HallClient
+from hall.node import HallNode
+from hall.server import HallServer
+from kiosk.devices import KioskDevices
+from kiosk.model import KioskModel, KioskSettings
+from kiosk.tasks import run_now
+
+WINDOW = "1"
+
+
+@dataclass
+class Hall:
+    """A hall node on loopback and a token per device."""
+
+    server: HallServer
+    tokens: dict[str, str]
+
+    def client(self, name: str) -> HallClient:
+        return HallClient(self.server.url, self.tokens[name])
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[Hall]:
+    node = HallNode(open_all_day(), tmp_path / "hall")
+    tokens = {"kiosk": node.store.pair("kiosk", "kiosk-1"),
+              "caller": node.store.pair("caller", "console-1", WINDOW),
+              "display": node.store.pair("display", "wall"),
+              "admin": node.store.pair("admin", "admin")}
+    server = HallServer(node, host="127.0.0.1", port=0, advertise=False).start_in_thread()
+    yield Hall(server, tokens)
+    server.stop()
+
+
+@pytest.fixture
+def kiosk_devices(tmp_path: Path) -> Iterator[KioskDevices]:
+    devices = KioskDevices.from_urls(idcard="sim://idcard?card=none",
+                                     printer=f"sim://printer?out={tmp_path / 'tickets'}")
+    yield devices
+    devices.close()
+
+
+def test_swipe_ticket_call_display_announce_rate(hall: Hall, kiosk_devices: KioskDevices,
+                                                 tmp_path: Path, qtbot: QtBot) -> None:
+    clients = [hall.client(name) for name in ("kiosk", "caller", "display", "admin")]
+    kiosk_client, caller, display_client, admin = clients
+    voice = tmp_path / "voice"
+    make_default_voice(voice)
+    announcer = Announcer(voice, player=FileWriter(tmp_path / "announcements"))
+    window = DisplayWindow(DisplayModel(), animate=False)
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    window.show()
+    wall = WallDisplay(display_client, window=window, announcer=announcer).start()
+    led = open_device(f"sim://led?addr={WINDOW}")
+    pad = open_device(f"sim://rating?addr={WINDOW}&auto=4&delay=0.1")
+    try:
+        qtbot.waitUntil(lambda: window.model.loaded and window.model.connected, timeout=5000)
+
+        # the kiosk: a citizen swipes the ID card and takes a number
+        kiosk = KioskModel(kiosk_client, kiosk_devices, KioskSettings(name="kiosk-1"),
+                           run=run_now)
+        kiosk.start()
+        kiosk_devices.id_reader.simulator.insert(SAMPLE_CARDS["resident"])
+        card = kiosk_devices.read_card()
+        assert card is not None
+        kiosk.card_read(card)
+        assert kiosk.screen == "themes" and kiosk.citizen is not None
+        kiosk.choose_theme("A")
+        kiosk.take_number("A01")
+        assert kiosk.screen == "ticket", kiosk.error
+        ticket = kiosk.ticket
+        assert ticket is not None and ticket["number"] == "A001"
+        assert kiosk.print_state == "printed"
+        [printed] = kiosk_devices.printer.simulator.wait_tickets(1)
+        assert printed.png_path is not None and printed.png_path.is_file()
+        assert "A001" in printed.text
+        assert card.id_number not in printed.text
+
+        # the console: sign in, call next, the window's LED screen follows
+        console = CallerModel(caller, WINDOW, CallerDevices(led=led, rating=pad),
+                              CallerSettings(name="console-1", rating_timeout_s=5), run=run_now)
+        console.start()
+        for key in "S001":
+            console.keypad(key)
+        console.select_field("pin")
+        for key in "1234":
+            console.keypad(key)
+        console.sign_in_pin()
+        assert console.signed_in, console.message
+        painted: list[int] = []
+        window.paint_listeners.append(painted.append)
+        console.act("call")
+        assert console.current is not None and console.current["id"] == ticket["id"]
+        assert led.simulator.wait_for_text(int(WINDOW), call_text("A001", WINDOW))
+
+        # the wall display shows it, highlighted, and repaints
+        qtbot.waitUntil(lambda: WINDOW in window.model.current, timeout=5000)
+        call = window.model.current[WINDOW]
+        assert call.number == "A001" and window.model.highlighted(call)
+        revision = window.model.revision
+        qtbot.waitUntil(lambda: any(r >= revision for r in painted), timeout=3000)
+        qtbot.waitUntil(lambda: any(t.prefix == "A" and t.waiting == 0
+                                    for t in window.model.themes), timeout=3000)
+
+        # the announcement is queued, then spoken from the voice's clips
+        assert announcer.wait_idle(20)
+        [spoken] = announcer.announced
+        assert (spoken.number, spoken.window, spoken.source) == ("A001", WINDOW, "clips")
+        assert spoken.text == "请 A001 号到 1 号窗口办理"
+        assert Path(spoken.output).is_file()
+
+        # finish: the rating pad asks, the citizen presses 4, the hall records it
+        console.act("finish")
+        assert console.rating is not None and console.rating.level == 4
+        qtbot.waitUntil(lambda: WINDOW not in window.model.current, timeout=5000)
+        assert admin.ticket(ticket["id"])["rating"] == 4
+    finally:
+        wall.stop()
+        announcer.stop()
+        led.close()
+        pad.close()
+        for client in clients:
+            client.close()

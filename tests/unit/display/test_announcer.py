@@ -1,0 +1,232 @@
+"""The announcer: what a call says, how the WAV is built, and that calls never overlap."""
+
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from display import audio, voice
+from display.announcer import AFTER_CHIME_S, BETWEEN_REPEATS_S, GAP_S, PAUSE_AFTER, Announcer
+
+needs_espeak = pytest.mark.skipif(voice.espeak_path() is None, reason="espeak-ng not installed")
+
+
+def tone_voice(folder: Path, names: tuple[str, ...] = voice.CLIP_NAMES) -> Path:
+    """A voice whose every clip is a short tone (each a different pitch)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, name in enumerate(names):
+        t = np.arange(int(0.1 * audio.RATE)) / audio.RATE
+        samples = 0.5 * np.sin(2 * np.pi * (200 + 20 * index) * t)
+        (folder / f"{name}.wav").write_bytes(audio.to_wav(samples.astype(np.float32)))
+    return folder
+
+
+class RecordingPlayer:
+    """Plays by sleeping a little; records when each sound started and ended."""
+
+    def __init__(self, seconds: float = 0.05) -> None:
+        self.seconds = seconds
+        self.spans: list[tuple[float, float, str]] = []
+        self.playing = 0
+        self.overlapped = False
+        self._lock = threading.Lock()
+
+    def play(self, wav_bytes: bytes, name: str) -> str:
+        with self._lock:
+            self.playing += 1
+            self.overlapped = self.overlapped or self.playing > 1
+        start = time.monotonic()
+        time.sleep(self.seconds)
+        with self._lock:
+            self.playing -= 1
+        self.spans.append((start, time.monotonic(), name))
+        return f"test:{name}"
+
+
+# ---------------------------------------------------------------------- sentences
+def test_ticket_digits_one_by_one_and_the_window_as_a_number() -> None:
+    assert voice.call_clips("A001", "3") == ["qing", "A", "0", "0", "1", "hao", "dao", "3",
+                                             "hao", "chuangkou", "banli"]
+    assert voice.call_clips("B012", "14")[6:9] == ["dao", "shi", "4"]
+
+
+@pytest.mark.parametrize(("window", "clips"), [
+    ("1", ["1"]), ("10", ["shi"]), ("14", ["shi", "4"]), ("20", ["2", "shi"]),
+    ("27", ["2", "shi", "7"]), ("100", ["1", "bai"]), ("105", ["1", "bai", "0", "5"]),
+    ("110", ["1", "bai", "1", "shi"]), ("270", ["2", "bai", "7", "shi"]),
+    ("V2", ["V", "2"]), ("1000", ["1", "0", "0", "0"]), ("0", ["0"]),
+])
+def test_window_numbers_read_the_chinese_way(window: str, clips: list[str]) -> None:
+    assert voice.number_clips(window) == clips
+
+
+def test_text_and_pinyin_of_a_call() -> None:
+    assert voice.call_text("A001", "3") == "请 A001 号到 3 号窗口办理"
+    assert voice.call_pinyin("A001", "14") == (
+        "qing3 A ling2 ling2 yi1 hao4 dao4 shi2 si4 hao4 chuang1 kou3 ban4 li3")
+
+
+def test_every_clip_a_call_can_need_is_in_a_complete_voice() -> None:
+    needed = set(voice.call_clips("Z987", "119")) | set(voice.call_clips("A001", "V3"))
+    assert needed <= set(voice.CLIP_NAMES)
+
+
+# ---------------------------------------------------------------------- sound
+def test_chime_is_two_tones() -> None:
+    chime = audio.chime(notes=(880.0, 660.0), note_s=0.4)
+    half = chime.size // 2
+    for part, expected in ((chime[:half], 880.0), (chime[half:], 660.0)):
+        spectrum = np.abs(np.fft.rfft(part))
+        peak = np.fft.rfftfreq(part.size, 1 / audio.RATE)[spectrum.argmax()]
+        assert abs(peak - expected) < 5
+    assert np.abs(chime).max() <= 1.0
+
+
+def test_read_wav_mixes_stereo_and_resamples(tmp_path: Path) -> None:
+    path = tmp_path / "stereo.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(44100)
+        wav.writeframes(np.full(44100 * 2, 16384, dtype="<i2").tobytes())
+    samples = audio.read_wav(path)
+    assert abs(samples.size - audio.RATE) <= 1
+    assert np.allclose(samples, 0.5, atol=1e-3)
+
+
+def test_trim_cuts_silence_around_a_clip() -> None:
+    clip = np.concatenate([audio.silence(0.5), np.full(100, 0.5, np.float32),
+                           audio.silence(0.5)])
+    trimmed = audio.trim(clip, margin_s=0.0)
+    assert trimmed.size == 100
+
+
+def test_compose_is_a_chime_and_the_sentence_twice(tmp_path: Path) -> None:
+    announcer = Announcer(tone_voice(tmp_path / "voice"), player=RecordingPlayer())
+    wav, source = announcer.compose("A001", "3")
+    assert source == "clips"
+    names = voice.call_clips("A001", "3")
+    clip = int(0.1 * audio.RATE)
+    sentence = sum(clip + int((GAP_S + PAUSE_AFTER.get(n, 0.0)) * audio.RATE) for n in names)
+    expected = (audio.chime().size + int(AFTER_CHIME_S * audio.RATE) + 2 * sentence
+                + int(BETWEEN_REPEATS_S * audio.RATE) + int(0.2 * audio.RATE))
+    samples = audio.read_wav(wav)
+    assert abs(samples.size - expected) <= len(names) * 4
+    start = audio.chime().size + int(AFTER_CHIME_S * audio.RATE)
+    first = samples[start:start + sentence]
+    second_start = start + sentence + int(BETWEEN_REPEATS_S * audio.RATE)
+    second = samples[second_start:second_start + sentence]
+    assert np.allclose(first, second, atol=2e-4)
+
+
+def test_a_missing_clip_falls_back_to_espeak_or_the_chime(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tone_voice(tmp_path / "voice", tuple(n for n in voice.CLIP_NAMES if n != "Z"))
+    announcer = Announcer(folder, player=RecordingPlayer())
+    monkeypatch.setattr(voice, "espeak_path", lambda: None)
+    wav, source = announcer.compose("Z001", "3")
+    assert source == "chime"
+    assert audio.duration_s(wav) < 2.0
+    _, source = announcer.compose("A001", "3")
+    assert source == "clips"
+
+
+@needs_espeak
+def test_espeak_speaks_the_whole_sentence_without_clips(tmp_path: Path) -> None:
+    announcer = Announcer(tmp_path / "empty", player=RecordingPlayer())
+    wav, source = announcer.compose("A001", "3")
+    assert source == "espeak"
+    assert audio.duration_s(wav) > 3.0
+
+
+@needs_espeak
+def test_the_default_voice_is_made_with_espeak(tmp_path: Path) -> None:
+    folder = tmp_path / "default"
+    written = voice.make_default_voice(folder)
+    assert {p.stem for p in written} == set(voice.CLIP_NAMES)
+    assert voice.missing_clips(folder) == []
+    assert voice.make_default_voice(folder) == []
+    for name in ("qing", "A", "7", "chuangkou"):
+        assert 0.15 < audio.trim(audio.read_wav(folder / f"{name}.wav")).size / audio.RATE < 1.5
+
+
+@needs_espeak
+def test_the_default_voice_is_made_on_first_use(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALLQ_VOICE_DIR", str(tmp_path / "made"))
+    announcer = Announcer(player=RecordingPlayer())
+    _, source = announcer.compose("A001", "3")
+    assert source == "clips"
+    assert voice.missing_clips(tmp_path / "made") == []
+
+
+# ---------------------------------------------------------------------- the queue
+def test_queued_calls_play_one_after_another(tmp_path: Path) -> None:
+    player = RecordingPlayer(seconds=0.08)
+    announcer = Announcer(tone_voice(tmp_path / "voice"), player=player)
+    try:
+        first = announcer.announce("A001", "3")
+        second = announcer.announce("B002", "14")
+        assert announcer.wait_idle(10)
+    finally:
+        announcer.stop()
+    assert [a.number for a in announcer.announced] == ["A001", "B002"]
+    assert not player.overlapped
+    (s1, e1, n1), (s2, e2, n2) = player.spans
+    assert (n1, n2) == ("A001-w3", "B002-w14")
+    assert e1 <= s2
+    assert first.finished_at is not None and second.started_at is not None
+    assert first.finished_at <= second.started_at
+    assert first.text == "请 A001 号到 3 号窗口办理" and first.source == "clips"
+    assert first.output == "test:A001-w3"
+
+
+def test_announce_returns_at_once(tmp_path: Path) -> None:
+    announcer = Announcer(tone_voice(tmp_path / "voice"), player=RecordingPlayer(seconds=0.3))
+    try:
+        started = time.monotonic()
+        for n in range(3):
+            announcer.announce(f"A00{n}", "1")
+        assert time.monotonic() - started < 0.1
+        assert announcer.wait_idle(10)
+    finally:
+        announcer.stop()
+    assert len(announcer.announced) == 3
+
+
+def test_a_stale_call_is_skipped(tmp_path: Path) -> None:
+    announcer = Announcer(tone_voice(tmp_path / "voice"), player=RecordingPlayer(),
+                          max_age_s=0.0)
+    try:
+        item = announcer.announce("A001", "1")
+        assert announcer.wait_idle(5)
+    finally:
+        announcer.stop()
+    assert item.skipped and item.started_at is None
+
+
+def test_file_writer_writes_one_wav_per_announcement(tmp_path: Path) -> None:
+    announcer = Announcer(tone_voice(tmp_path / "voice"),
+                          player=audio.FileWriter(tmp_path / "out"))
+    try:
+        announcer.announce("A001", "3")
+        assert announcer.wait_idle(5)
+    finally:
+        announcer.stop()
+    [done] = announcer.announced
+    path = Path(done.output)
+    assert path.parent == tmp_path / "out" and path.name.endswith("-A001-w3.wav")
+    assert abs(audio.duration_s(path.read_bytes()) - done.duration_s) < 1e-6
+
+
+def test_choose_player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(audio.choose_player("files", tmp_path), audio.FileWriter)
+    monkeypatch.setattr(audio, "audio_device_present", lambda: False)
+    assert isinstance(audio.choose_player("auto", tmp_path), audio.FileWriter)
+    monkeypatch.setattr(audio, "audio_device_present", lambda: True)
+    monkeypatch.setattr(audio, "device_command", lambda: ["play", "-q"])
+    player = audio.choose_player("auto", tmp_path)
+    assert isinstance(player, audio.DevicePlayer) and player.command == ["play", "-q"]

@@ -1,0 +1,205 @@
+"""The wall display's view-model: events and API reads in, what the screen shows out."""
+
+from display.model import DisplayModel, wait_text, windows_touched
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def event(kind: str, seq: int = 1, ts: float = 0.0, **data: object) -> dict:
+    return {"seq": seq, "hall_id": "H", "kind": kind, "ts": ts or float(seq), "data": data}
+
+
+def called(number: str, window: str, seq: int, ticket: str = "") -> dict:
+    return event("ticket.called", seq, ticket=ticket or f"t-{number}", number=number,
+                 theme=number[0], window=window, waited_s=10.0, expected_wait_s=60)
+
+
+def test_a_call_is_shown_highlighted_and_announced() -> None:
+    clock = FakeClock()
+    model = DisplayModel(clock=clock, highlight_s=8)
+    outcome = model.apply(called("A001", "3", 1))
+    assert outcome.changed and outcome.reload_services
+    assert outcome.announce == ("A001", "3")
+    [call] = model.current_calls(5)
+    assert (call.number, call.window) == ("A001", "3")
+    assert model.highlighted(call) and model.any_highlighted()
+    clock.now += 9
+    assert not model.highlighted(call) and not model.any_highlighted()
+
+
+def test_newest_call_first_and_the_board_keeps_one_call_per_window() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A001", "3", 1))
+    model.apply(called("B001", "14", 2))
+    model.apply(called("A002", "3", 3))
+    assert [(c.number, c.window) for c in model.current_calls(5)] == [("A002", "3"),
+                                                                     ("B001", "14")]
+    assert [c.number for c in model.current_calls(1)] == ["A002"]
+    assert [c.number for c in model.recent] == ["A002", "B001", "A001"]
+
+
+def test_recall_highlights_again_and_moves_to_the_top_of_recent() -> None:
+    clock = FakeClock()
+    model = DisplayModel(clock=clock)
+    model.apply(called("A001", "3", 1))
+    model.apply(called("B001", "14", 2))
+    clock.now += 30
+    outcome = model.apply(event("ticket.recalled", 3, ticket="t-A001", number="A001",
+                                window="3", recalls=1))
+    assert outcome.announce == ("A001", "3")
+    assert model.current["3"].recalls == 1 and model.highlighted(model.current["3"])
+    assert [c.number for c in model.recent] == ["A001", "B001"]
+
+
+def test_finish_no_show_and_transfer_clear_the_window() -> None:
+    model = DisplayModel(clock=FakeClock())
+    for seq, (number, window) in enumerate((("A001", "1"), ("A002", "2"), ("A003", "3")), 1):
+        model.apply(called(number, window, seq))
+    model.apply(event("ticket.finished", 4, ticket="t-A001", number="A001", window="1"))
+    model.apply(event("ticket.no_show", 5, ticket="t-A002", number="A002", window="2"))
+    model.apply(event("ticket.transferred", 6, ticket="t-A003", number="A003",
+                      from_window="3", theme="B", to_window=None))
+    assert model.current == {}
+    assert [c.number for c in model.recent] == ["A003", "A002", "A001"]
+
+
+def test_an_event_for_an_older_ticket_leaves_the_current_call() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A002", "1", 2))
+    outcome = model.apply(event("ticket.finished", 3, ticket="t-A001", number="A001",
+                                window="1"))
+    assert not outcome.changed and model.current["1"].number == "A002"
+
+
+def test_history_is_shown_but_neither_highlighted_nor_announced() -> None:
+    model = DisplayModel(clock=FakeClock())
+    outcome = model.apply(called("A001", "3", 1), live=False)
+    assert outcome.announce is None
+    assert not model.highlighted(model.current["3"])
+
+
+def test_paused_windows_follow_window_events() -> None:
+    model = DisplayModel(clock=FakeClock())
+    assert model.apply(event("window.paused", 1, window="5", status="paused")).changed
+    assert model.paused == {"5"}
+    assert not model.apply(event("window.paused", 2, window="5", status="paused")).changed
+    model.apply(event("window.resumed", 3, window="5", status="open"))
+    assert model.paused == set()
+    model.apply(event("window.closed", 4, window="6", status="closed"))
+    assert model.paused == set()
+
+
+def test_recent_is_bounded() -> None:
+    model = DisplayModel(clock=FakeClock(), max_recent=3)
+    for seq in range(1, 8):
+        model.apply(called(f"A{seq:03d}", str(seq), seq))
+    assert [c.number for c in model.recent] == ["A007", "A006", "A005"]
+
+
+def windows_read(**current: str) -> list[dict]:
+    rows = []
+    for number in ("1", "2", "3"):
+        ticket = current.get(f"w{number}")
+        rows.append({"number": number, "name_zh": f"{number}号窗口", "name_en": f"Window {number}",
+                     "status": "paused" if number == "2" else "open",
+                     "current": ticket, "current_ticket": f"t-{ticket}" if ticket else None,
+                     "current_status": "called" if ticket else None})
+    return rows
+
+
+def test_load_windows_takes_the_hall_state_and_window_names() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A009", "2", 1))
+    model.load_windows(windows_read(w1="A001"))
+    assert model.loaded
+    assert [(c.number, c.window) for c in model.current_calls(5)] == [("A001", "1")]
+    assert model.paused == {"2"}
+    assert model.window_name("1", "zh") == "1号窗口"
+    assert model.window_name("1", "en") == "Window 1"
+    assert model.window_name("77", "zh") == "77号窗口"
+
+
+def test_load_windows_keeps_what_events_said_during_the_read() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A002", "1", 5))
+    model.load_windows(windows_read(w1="A001", w3="A003"), keep={"1"})
+    assert model.current["1"].number == "A002"
+    assert model.current["3"].number == "A003"
+
+
+def test_load_windows_keeps_a_known_call_with_its_highlight() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A001", "1", 1))
+    model.load_windows(windows_read(w1="A001"))
+    assert model.highlighted(model.current["1"])
+
+
+def test_services_and_hall_name() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.load_hall({"name_zh": "福田区政务服务中心", "name_en": "Futian",
+                     "timezone": "Asia/Shanghai"})
+    model.load_services([{"prefix": "A", "name_zh": "商事登记", "name_en": "Business",
+                          "waiting": 4, "expected_wait_s": 750, "items": []}])
+    assert model.hall_name("en") == "Futian" and model.timezone == "Asia/Shanghai"
+    [line] = model.themes
+    assert (line.prefix, line.waiting, line.expected_wait_s) == ("A", 4, 750)
+
+
+def test_revision_grows_with_every_change() -> None:
+    model = DisplayModel(clock=FakeClock())
+    before = model.revision
+    model.apply(called("A001", "1", 1))
+    model.set_connected(True)
+    assert model.revision == before + 2
+    model.set_connected(True)
+    assert model.revision == before + 2
+
+
+def test_personal_data_in_an_event_is_not_kept() -> None:
+    model = DisplayModel(clock=FakeClock())
+    sneaky = called("A001", "1", 1)
+    sneaky["data"]["id_masked"] = "4403**********1234"
+    sneaky["data"]["name"] = "张三"
+    model.apply(sneaky)
+    assert "4403" not in repr(model) and "张三" not in repr(model)
+
+
+def test_wait_text() -> None:
+    assert wait_text(750, 4, "zh") == "约 12 分钟"
+    assert wait_text(750, 4, "en") == "about 12 min"
+    assert wait_text(0, 0, "zh") == "无需等待"
+    assert wait_text(20, 1, "en") == "about 1 min"
+
+
+def test_windows_touched() -> None:
+    assert windows_touched(called("A001", "3", 1)) == {"3"}
+    assert windows_touched(event("ticket.transferred", 2, from_window="4", to_window="5")) == {
+        "4"}
+    assert windows_touched(event("ticket.issued", 3, number="A001")) == set()
+
+
+def test_an_expired_or_cancelled_ticket_leaves_its_window() -> None:
+    model = DisplayModel(clock=FakeClock())
+    model.apply(called("A001", "1", 1))
+    assert model.apply(event("ticket.expired", 2, ticket="t-A001", number="A001",
+                             theme="A")).changed
+    assert model.current == {}
+
+
+def test_a_new_day_starts_with_no_calls() -> None:
+    model = DisplayModel(clock=FakeClock(), timezone="Asia/Shanghai")
+    day = 1_800_000_000.0
+    model.apply(called("A009", "1", 1) | {"ts": day})
+    model.apply(called("B003", "14", 2) | {"ts": day + 60})
+    assert len(model.recent) == 2
+    model.apply(event("ticket.issued", 3, ts=day + 86_400, number="A001"))
+    assert model.recent == [] and model.current == {}
+    assert model.day == model.day_of(day + 86_400)

@@ -65,6 +65,9 @@ class HallServer:
         self.node.start()
         try:
             asyncio.run(self._serve())
+        except KeyboardInterrupt:
+            # uvicorn re-raises the signal after its graceful shutdown; that is a normal stop.
+            log.info("stopped by the operator")
         finally:
             self.node.stop()
 

@@ -46,13 +46,26 @@ def cmd_hall(args: argparse.Namespace) -> int:
     if args.open_all_day:
         from dataclasses import replace
         config = replace(config, rules=replace(config.rules, open_all_day=True))
-    node = HallNode(config, Path(args.data_dir))
+    node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
     server = HallServer(node, host=args.bind, port=args.port, advertise=not args.no_advertise,
                         log_level="info" if args.verbose else "warning")
     print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "
           f"data in {args.data_dir}", flush=True)
     server.serve()
     return 0
+
+
+def _id_key(path: str | None) -> bytes | None:
+    """The city's key for hashing ID numbers (hex in a file), or None for the hall's own."""
+    if path is None:
+        return None
+    try:
+        key = bytes.fromhex(Path(path).read_text().strip())
+    except (OSError, ValueError) as err:
+        raise SystemExit(f"hallq: cannot read the ID key from {path}: {err}") from None
+    if len(key) < 16:
+        raise SystemExit(f"hallq: the ID key in {path} is shorter than 16 bytes")
+    return key
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
@@ -120,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     hall.add_argument("--bind", default="0.0.0.0", help="address to listen on")
     hall.add_argument("--port", type=int, default=8470, help="TCP port (default 8470)")
     hall.add_argument("--no-advertise", action="store_true", help="do not advertise on the LAN")
+    hall.add_argument("--id-key-file", help="hex key for hashing ID numbers, shared by every "
+                      "hall of the city so appointments match by ID (default: the hall's own)")
     hall.add_argument("--open-all-day", action="store_true",
                       help="ignore opening hours and cutoffs (24-hour halls, trials)")
     hall.set_defaults(func=cmd_hall)

@@ -123,3 +123,19 @@ def test_a_bad_config_file_is_reported_not_raised(tmp_path: Path) -> None:
               "--no-advertise"])
     assert "cannot load the hall config" in str(done.value.code)
     assert "[hall] with an id is required" in str(done.value.code)
+
+
+def test_hall_refuses_an_unreadable_or_short_id_key(tmp_path: Path) -> None:
+    from hall.cli import _id_key
+
+    short = tmp_path / "short.hex"
+    short.write_text("abcd")
+    with pytest.raises(SystemExit, match="shorter than 16 bytes"):
+        _id_key(str(short))
+    bad = tmp_path / "bad.hex"
+    bad.write_text("not hex")
+    with pytest.raises(SystemExit, match="cannot read the ID key"):
+        _id_key(str(bad))
+    good = tmp_path / "city.hex"
+    good.write_text("00112233445566778899aabbccddeeff\n")
+    assert _id_key(str(good)) == bytes.fromhex("00112233445566778899aabbccddeeff")

@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows: the node only")
     demo.set_defaults(func=cmd_demo)
 
-    for module in ("hall.appcli", "devices.cli", "sync.cli"):
+    for module in ("hall.appcli", "devices.cli", "sync.cli", "bench.cloudsim.cli"):
         _mount(module, sub)
     return parser
 

@@ -1,0 +1,98 @@
+"""``hallq bench cloud``: simulate a city under one cloud-calling policy and print its figures.
+
+``register(subparsers)`` adds the ``bench`` command (with its ``cloud`` sub-command) to the
+``hallq`` command line; ``python -m bench.cloudsim`` runs it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from bench.cloudsim.metrics import summarize
+from bench.cloudsim.model import MODEL_POLICIES, CityModel
+from bench.cloudsim.scenario import ScenarioError, load_scenario
+from sync.estimators import ESTIMATORS
+
+SHOWN = ("mean_wait_s", "mean_wait_ci95_s", "p90_wait_s", "p95_wait_s",
+         "share_wait_over_15min", "mean_total_time_s", "redirected_share", "remote_share",
+         "wait_estimate_mae_s", "wait_estimate_under_share", "hall_mean_wait_cv")
+
+
+def run_cloud(scenario_path: str, policy: str, days: int, seed: int, load: float | None = None,
+              hall_kind: str = "policy", remote: bool | None = None,
+              estimator: str | None = None, anywhere: float | None = None) -> dict[str, Any]:
+    """Simulate and summarise one run (the figures ``--json`` prints)."""
+    scenario = load_scenario(scenario_path)
+    if load is not None:
+        scenario = scenario.with_load(load)
+    if anywhere is not None:
+        scenario = scenario.with_anywhere(anywhere)
+    started = time.perf_counter()
+    model = CityModel(scenario, policy, seed=seed, hall_kind=hall_kind, remote=remote,
+                      estimator=estimator)
+    citizens = model.run(days)
+    result: dict[str, Any] = {"scenario": scenario.name, "policy": policy, "load": scenario.load,
+                              "anywhere": anywhere, "days": days, "seed": seed,
+                              "remote_calling": model.remote_on}
+    result.update(summarize(citizens, scenario, model.city.estimator))
+    if model.remote is not None:
+        result["leases"] = {"asked": model.remote.leases, "refused": model.remote.refused,
+                            "returned": model.remote.returned}
+    result["sim_seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def cmd_cloud(args: argparse.Namespace) -> int:
+    """Run ``hallq bench cloud``."""
+    remote = None if args.remote is None else args.remote == "on"
+    try:
+        result = run_cloud(args.scenario, args.policy, args.days, args.seed, args.load,
+                           args.halls, remote, args.estimator, args.anywhere)
+    except (ScenarioError, OSError) as err:
+        print(f"hallq bench cloud: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"{result['scenario']} · policy {result['policy']} · load {result['load']} · "
+          f"{result['days']} days · seed {result['seed']} · {result['citizens']} citizens")
+    for key in SHOWN:
+        print(f"  {key:28} {result.get(key)}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``bench cloud`` to a command line's sub-commands."""
+    bench = subparsers.add_parser("bench", help="simulations and benchmarks")
+    commands = bench.add_subparsers(title="benchmarks", metavar="BENCH", required=True)
+    cloud = commands.add_parser(
+        "cloud", help="cloud calling (云叫号) on a simulated city",
+        description="Simulate a city's halls for some days under one routing policy and print "
+                    "waits, total times, moves and the wait estimator's error.")
+    cloud.add_argument("--scenario", required=True, help="the scenario TOML file")
+    cloud.add_argument("--policy", choices=MODEL_POLICIES, default="hallq",
+                       help="none | jsq | jsq2 | hallq, or a lower bound: pooled | merged")
+    cloud.add_argument("--days", type=int, default=30, help="simulated days (default 30)")
+    cloud.add_argument("--seed", type=int, default=1, help="random seed (common to policies)")
+    cloud.add_argument("--load", type=float, help="city-wide load ρ (default: the scenario's)")
+    cloud.add_argument("--anywhere", type=float,
+                       help="share of every theme's items that can be served at any hall")
+    cloud.add_argument("--remote", choices=("on", "off"),
+                       help="remote calling (default: on with hallq only)")
+    cloud.add_argument("--estimator", choices=ESTIMATORS, help="the balancer's wait estimator")
+    cloud.add_argument("--halls", choices=("policy", "engine"), default="policy",
+                       help="simulated halls: the real policy (fast) or the whole engine")
+    cloud.add_argument("--json", action="store_true", help="print one JSON object")
+    cloud.set_defaults(func=cmd_cloud)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.cloudsim cloud …``."""
+    parser = argparse.ArgumentParser(prog="hallq")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["bench", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args))

@@ -138,11 +138,20 @@ def _pcscd_binary() -> str:
     return found
 
 
+#: The pcscd this process started, if any, so later callers know it is not the system's.
+_started_in_this_process: subprocess.Popen[bytes] | None = None
+
+
 def ensure_pcscd(timeout: float = 10.0, *, need_vpcd: bool = True) -> PcscdService:
     """Return a running pcscd, starting ``pcscd --foreground`` when none runs.
 
     With ``need_vpcd`` also wait until vpcd's first reader ("Virtual PCD 00 00") is listed.
     """
+    global _started_in_this_process
+    ours = _started_in_this_process
+    if ours is not None and ours.poll() is None and pcscd_running():
+        # started earlier by this process (another device, a test): still ours to manage
+        return PcscdService(ours)
     service = PcscdService(None)
     if not pcscd_running():
         if os.geteuid() != 0:
@@ -152,6 +161,7 @@ def ensure_pcscd(timeout: float = 10.0, *, need_vpcd: bool = True) -> PcscdServi
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         service = PcscdService(process)
+        _started_in_this_process = process
         log.info("started pcscd (pid %d)", process.pid)
     try:
         _wait_until_ready(service, timeout, need_vpcd)

@@ -122,7 +122,7 @@ def analyse(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         scenario = load_scenario(SCENARIOS / f"{scenario_name}.toml").with_load(load)
         if anywhere:
             scenario = scenario.with_anywhere(anywhere)
-            scenario_name = f"{scenario_name} (通办 {anywhere:.0%})"
+            scenario_name = f"{scenario_name} (anywhere {anywhere:.0%})"
         row: dict[str, Any] = {"scenario": scenario_name, "load": load,
                                "anywhere_share": round(anywhere_share(scenario), 3),
                                "erlang_c_s": round(pooled_erlang_c(scenario), 1), "runs": runs}

@@ -29,7 +29,7 @@ from hall.catalog import HallConfig, Window
 from hall.engine import Engine
 from hall.estimate import expected_wait_s, skill_share, updated_mean
 from hall.events import Event
-from hall.model import HallState, Ticket, TicketStatus
+from hall.model import HallState, Ticket, TicketStatus, WindowStatus
 
 #: The simulated lease's stand-in for the window a leased ticket is at.
 REMOTE_WINDOW = "remote"
@@ -255,8 +255,9 @@ class EngineHall:
         """Roll the engine to the day and open every window."""
         at = self._dt(now)
         events = self.engine.roll_day(at)
-        for number in self.config.windows:
-            events += self.engine.open_window(number, at)[1]
+        for number, window in self.engine.state.windows.items():
+            if window.status is WindowStatus.CLOSED:
+                events += self.engine.open_window(number, at)[1]
         return events
 
     def issue(self, item: str, now: float, elderly: bool) -> tuple[Ticket, list[Event]]:

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hall import views
+from hall.api_remote import add_remote_routes
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.hub import EventHub
@@ -34,7 +35,7 @@ ALL_ROLES = frozenset({"kiosk", "caller", "display", "sync", "admin"})
 #: What each kind of call needs. A caller may act only on its own window.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": ALL_ROLES,
-    "issue": frozenset({"kiosk", "caller", "admin"}),
+    "issue": frozenset({"kiosk", "caller", "sync", "admin"}),   # sync: referred citizens
     "ticket": frozenset({"kiosk", "caller", "admin"}),
     "green": frozenset({"caller", "admin"}),
     "window": frozenset({"caller", "admin"}),
@@ -55,7 +56,7 @@ class TicketRequest(Body):
 
     service: str = Field(min_length=1, max_length=32, description="theme prefix or item code")
     id_number: str | None = Field(None, max_length=32, description="resident ID number")
-    channel: Literal["kiosk", "appointment", "phone", "staff"] = "kiosk"
+    channel: Literal["kiosk", "appointment", "phone", "staff", "referral"] = "kiosk"
     appointment_id: str | None = Field(None, max_length=64)
 
 
@@ -457,6 +458,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         return HTMLResponse(_page(f"{ticket['number']} {ticket['service_name_zh']}",
                                   _phone_body(ticket, node.config.name_zh)))
 
+    add_remote_routes(app, node, bearer, allow, run)
     return app
 
 
@@ -501,7 +503,8 @@ def _check_staff(node: HallNode, body: SignInRequest) -> str:
 
 
 _STATUS_ZH = {"waiting": "等待中", "called": "已叫号，请前往窗口", "serving": "办理中",
-              "finished": "已办结", "no_show": "已过号", "cancelled": "已取消"}
+              "finished": "已办结", "no_show": "已过号", "cancelled": "已取消",
+              "leased": "已叫号，请前往视频服务区"}
 
 
 def _phone_body(ticket: dict, hall_name: str) -> str:
@@ -515,6 +518,10 @@ def _phone_body(ticket: dict, hall_name: str) -> str:
         minutes = max(1, round((ticket["expected_wait_s"] or 0) / 60))
         lines.append(f"<p>前面还有 {ticket['ahead']} 人 · 预计等待约 {minutes} 分钟</p>"
                      f"<p>{ticket['ahead']} ahead · about {minutes} min</p>")
+    elif ticket.get("booth"):
+        booth = ticket["booth"]
+        lines.append(f"<p>请到 {html.escape(booth['name_zh'])} 办理 / "
+                     f"Please go to {html.escape(booth['name_en'])}</p>")
     elif status in ("called", "serving") and ticket["window"]:
         lines.append(f"<p>请到 {html.escape(ticket['window'])} 号窗口办理 / "
                      f"Please go to window {html.escape(ticket['window'])}</p>")

@@ -58,6 +58,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Booth:
+    """A video booth (视频服务区) where a citizen of this hall is served by a remote window."""
+
+    id: str
+    name_zh: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
 class Staff:
     """A member of staff who may sign in at a window with a PIN or a badge."""
 
@@ -89,6 +98,8 @@ class Rules:
     close_time: time = time(17, 30)
     open_days: tuple[int, ...] = (1, 2, 3, 4, 5)   # ISO weekdays
     open_all_day: bool = False           # ignore hours and cutoff (demo, 24h halls)
+    lease_ttl_s: float = 180.0           # a ticket leased to a remote window comes back unless
+                                         # the citizen reached the video booth by then
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,8 @@ class HallConfig:
     windows: dict[str, Window]
     staff: dict[str, Staff] = field(default_factory=dict)
     ticket_url: str = "http://hallq.local/t/{id}"
+    booths: tuple[Booth, ...] = ()
+    location: tuple[float, float] | None = None    # (latitude, longitude), for travel times
 
     @property
     def items(self) -> dict[str, Item]:
@@ -142,6 +155,7 @@ def _rules(data: dict) -> Rules:
         close_time=_time(hours.get("close", "17:30"), "hours.close"),
         open_days=tuple(hours.get("days", [1, 2, 3, 4, 5])),
         open_all_day=bool(hours.get("open_all_day", False)),
+        lease_ttl_s=float(rules.get("lease_ttl_min", 3)) * 60,
     )
 
 
@@ -196,7 +210,27 @@ def parse_config(data: dict) -> HallConfig:
         timezone=ZoneInfo(hall.get("timezone", "Asia/Shanghai")), rules=_rules(data),
         themes=themes, windows=windows, staff=staff,
         ticket_url=hall.get("ticket_url", "http://hallq.local/t/{id}"),
+        booths=_booths(data.get("booths", [])), location=_location(hall.get("location")),
     )
+
+
+def _booths(raw: list[dict]) -> tuple[Booth, ...]:
+    if any("id" not in b for b in raw):
+        raise ConfigError("booths: a [[booths]] entry is missing 'id'")
+    booths = tuple(Booth(id=str(b["id"]), name_zh=b.get("name_zh", f"视频服务区{b['id']}"),
+                         name_en=b.get("name_en", f"Video booth {b['id']}")) for b in raw)
+    if len({b.id for b in booths}) != len(booths):
+        raise ConfigError("booths: two booths share an id")
+    return booths
+
+
+def _location(raw: dict | None) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    try:
+        return float(raw["lat"]), float(raw["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError("hall.location: expected { lat = …, lon = … }") from None
 
 
 def load_config(path: Path | str) -> HallConfig:

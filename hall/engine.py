@@ -25,11 +25,12 @@ from hall.model import (
     WindowState,
     WindowStatus,
 )
+from hall.remote import Leasing
 
 RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
                  3: ("基本满意", "Fair"), 2: ("不满意", "Dissatisfied"),
                  1: ("非常不满意", "Very dissatisfied")}
-CHANNELS = ("kiosk", "appointment", "phone", "staff")
+CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Engine:
         for number in config.windows:
             state.windows.setdefault(number, WindowState(number=number))
         state.rebuild_indexes()
+        #: Cloud calling: tickets lent to other halls, windows calling elsewhere, referrals.
+        self.leasing = Leasing(self)
         self._share_cache: dict[str, float] = {}
         self._share_statuses: tuple[WindowStatus, ...] = ()
 
@@ -97,7 +100,7 @@ class Engine:
             return []
         events = []
         for ticket in list(self.state.tickets.values()):
-            if ticket.status in (TicketStatus.WAITING, *AT_WINDOW_STATUSES):
+            if ticket.status in (TicketStatus.WAITING, TicketStatus.LEASED, *AT_WINDOW_STATUSES):
                 ticket.status = TicketStatus.CANCELLED
                 self._touch(ticket)
                 events.append(self._event("ticket.expired", now, ticket=ticket.id,
@@ -108,6 +111,7 @@ class Engine:
                 window.served_today = 0
                 window.service_s_today = 0.0
                 self._touch(windows=(window,))
+        self.leasing.roll_day()
         self.state.day = today
         # yesterday's changes are still to be written; its counters are done with
         self.state.retired.update((i, self.state.tickets[i]) for i in self.state.dirty_tickets
@@ -322,6 +326,7 @@ class Engine:
         if state.current is not None:
             raise QueueError("window_busy", "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
+        self.leasing.check_window_free(window.number)
         candidates = self.state.waiting(window.skills) + self._named_for(window.number)
         ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
         if ticket is None:
@@ -444,6 +449,8 @@ class Engine:
         if new is not WindowStatus.OPEN and state.current is not None:
             raise QueueError("window_busy", "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
+        if new is not WindowStatus.OPEN:
+            self.leasing.check_window_free(state.number)
         state.status = new
         if staff_id is not None:
             state.staff_id = staff_id

@@ -19,10 +19,12 @@ class TicketStatus(enum.StrEnum):
     FINISHED = "finished"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    LEASED = "leased"           # lent to another hall's window (远程叫号): to the video booth
 
 
-#: States in which a ticket still holds a place in a queue or at a window.
-ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
+#: States in which a ticket still holds a place in a queue, at a window or at a video booth.
+ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING,
+                             TicketStatus.LEASED})
 #: States in which a window is handling the ticket.
 AT_WINDOW_STATUSES = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 
@@ -106,6 +108,54 @@ class Appointment:
 
 
 @dataclass
+class RemoteCall:
+    """A window of this hall calling a ticket of another hall (远程叫号), as the window knows it.
+
+    ``state`` is ``choosing`` (central is asked for a ticket), ``none`` (there was none), or
+    the lease's :class:`hall.lease.RemoteState` once a ticket was chosen; ``lease`` holds the
+    protocol state machine's fields.
+    """
+
+    window: str
+    request: str
+    state: str
+    since: float
+    asked_at: float = 0.0
+    home: str = ""
+    home_name_zh: str = ""
+    home_name_en: str = ""
+    ticket: str = ""
+    number: str = ""
+    theme: str = ""
+    item: str | None = None
+    lease: dict | None = None
+
+    def public(self) -> dict:
+        """The remote call as the calling console shows it."""
+        data = asdict(self)
+        lease = data.pop("lease") or {}
+        data["lease"] = lease.get("id", "")
+        return data
+
+
+@dataclass
+class Referral:
+    """A citizen sent from this hall's kiosk to another hall for a 通办 item (跨厅取号)."""
+
+    id: str
+    item: str
+    hall: str
+    created_at: float
+    state: str = "pending"          # pending → issued | refused
+    ticket: dict | None = None
+    error: dict | None = None
+
+    def public(self) -> dict:
+        """The referral as the kiosk shows it."""
+        return asdict(self)
+
+
+@dataclass
 class HallState:
     """Everything the engine decides on. ``dirty_*`` name what the store must write next."""
 
@@ -121,6 +171,14 @@ class HallState:
     dirty_counters: set[str] = field(default_factory=set)
     dirty_means: set[str] = field(default_factory=set)
     dirty_appointments: set[str] = field(default_factory=set)
+    #: Remote calling: tickets of this hall lent to other halls' windows, by lease id (the
+    #: ``hall.lease.HomeLease`` records), this hall's windows calling elsewhere, referrals.
+    home_leases: dict = field(default_factory=dict)
+    remote_calls: dict[str, RemoteCall] = field(default_factory=dict)
+    referrals: dict[str, Referral] = field(default_factory=dict)
+    dirty_leases: set[str] = field(default_factory=set)
+    dirty_remote_calls: set[str] = field(default_factory=set)
+    dirty_referrals: set[str] = field(default_factory=set)
     #: Tickets of the day before that changed but were not yet written (a new day began).
     retired: dict[str, Ticket] = field(default_factory=dict, repr=False)
     # Indexes over ``tickets`` so no operation scans the whole day (a busy hall has 10,000).
@@ -155,7 +213,8 @@ class HallState:
     def clear_dirty(self) -> None:
         """Forget what was written."""
         for dirty in (self.dirty_tickets, self.dirty_windows, self.dirty_counters,
-                      self.dirty_means, self.dirty_appointments, self.retired):
+                      self.dirty_means, self.dirty_appointments, self.dirty_leases,
+                      self.dirty_remote_calls, self.dirty_referrals, self.retired):
             dirty.clear()
 
     def waiting(self, themes: tuple[str, ...] | None = None) -> list[Ticket]:

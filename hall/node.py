@@ -38,6 +38,8 @@ Outcome = tuple[AnyFuture, Any, BaseException | None]
 
 #: Most operations written in one transaction.
 MAX_BATCH = 512
+#: Seconds between two looks at the timers of remote calling (lease expiry).
+TICK_S = 1.0
 
 
 def utc_now() -> datetime:
@@ -68,6 +70,8 @@ class HallNode:
         self._queue: queue.SimpleQueue[tuple[Operation, AnyFuture] | None] = queue.SimpleQueue()
         self._listeners: list[EventListener] = []
         self._thread: threading.Thread | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
         #: Figures for technicians: batches written, operations in them, seconds writing.
         self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
 
@@ -83,10 +87,18 @@ class HallNode:
             self._thread = threading.Thread(target=self._write_loop, name="hall-writer",
                                             daemon=True)
             self._thread.start()
+            self._stopping.clear()
+            self._ticker = threading.Thread(target=self._tick_loop, name="hall-ticker",
+                                            daemon=True)
+            self._ticker.start()
         return self
 
     def stop(self) -> None:
         """Finish the operations already submitted, then stop and close the store."""
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
@@ -114,6 +126,12 @@ class HallNode:
     def run(self, operation: Operation, timeout: float = 30.0) -> Any:
         """Submit and wait (for CLIs, tests and threads); raises the operation's error."""
         return self.submit(operation).result(timeout)
+
+    def _tick_loop(self) -> None:
+        """Every second, while a timer of remote calling runs, let it act (as an operation)."""
+        while not self._stopping.wait(TICK_S):
+            if self.engine.leasing.needs_tick():    # a hint read without the lock is enough
+                self.submit(lambda engine, now: (None, engine.leasing.tick(now)))
 
     def _write_loop(self) -> None:
         while True:

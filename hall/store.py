@@ -18,13 +18,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import sqlite_utils
 
 from hall.events import Event
-from hall.model import Appointment, HallState, Ticket, TicketStatus, WindowState, WindowStatus
+from hall.lease import HomeLease, HomeState
+from hall.model import (
+    Appointment,
+    HallState,
+    Referral,
+    RemoteCall,
+    Ticket,
+    TicketStatus,
+    WindowState,
+    WindowStatus,
+)
 
 log = logging.getLogger("hallq.store")
 
@@ -73,9 +83,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
                           "created_at": float, "revoked": int}, pk="token_hash")
 
 
+def _m002_remote_calling(db: sqlite_utils.Database) -> None:
+    # tickets lent to other halls' windows (the home side of the lease protocol)
+    db.table("home_leases").create({"id": str, "day": str, "ticket": str, "remote": str,
+                                    "state": str, "expires_at": float, "booth": str}, pk="id")
+    db.table("home_leases").create_index(["day"])
+    # this hall's windows calling tickets of other halls: one row per window, the latest call
+    db.table("remote_calls").create({"window": str, "data": str}, pk="window")
+    # citizens sent from this hall's kiosks to another hall
+    db.table("referrals").create({"id": str, "day": str, "data": str}, pk="id")
+    db.table("referrals").create_index(["day"])
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_remote_calling", _m002_remote_calling),
 ]
 
 
@@ -207,6 +230,15 @@ class Store:
                                       ((now or time.time()) - 86400,)):
             appointment = Appointment(**{c: row[c] for c in APPOINTMENT_COLUMNS})
             state.appointments[appointment.id] = appointment
+        for row in self._conn.execute("SELECT * FROM home_leases WHERE day = ?", (day,)):
+            state.home_leases[row["id"]] = HomeLease(
+                id=row["id"], ticket=row["ticket"], remote=row["remote"],
+                state=HomeState(row["state"]), expires_at=row["expires_at"], booth=row["booth"])
+        for row in self._conn.execute("SELECT window, data FROM remote_calls"):
+            state.remote_calls[row["window"]] = RemoteCall(**json.loads(row["data"]))
+        for row in self._conn.execute("SELECT data FROM referrals WHERE day = ?", (day,)):
+            referral = Referral(**json.loads(row["data"]))
+            state.referrals[referral.id] = referral
         return state
 
     def commit(self, state: HallState, events: list[Event]) -> list[Event]:
@@ -217,7 +249,8 @@ class Store:
         """
         numbered: list[Event] = []
         dirty = (state.dirty_tickets or state.dirty_windows or state.dirty_counters
-                 or state.dirty_means or state.dirty_appointments)
+                 or state.dirty_means or state.dirty_appointments or state.dirty_leases
+                 or state.dirty_remote_calls or state.dirty_referrals)
         if not events and not dirty:
             return numbered
         try:
@@ -257,6 +290,20 @@ class Store:
         conn.executemany(_APPOINTMENT_UPSERT, [
             tuple(getattr(state.appointments[a], c) for c in APPOINTMENT_COLUMNS)
             for a in state.dirty_appointments])
+        conn.executemany(
+            "INSERT OR REPLACE INTO home_leases (id, day, ticket, remote, state, expires_at, "
+            "booth) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(lease.id, state.day, lease.ticket, lease.remote, lease.state.value,
+              lease.expires_at, lease.booth)
+             for lease in (state.home_leases.get(i) for i in state.dirty_leases) if lease])
+        conn.executemany(
+            "INSERT OR REPLACE INTO remote_calls (window, data) VALUES (?, ?)",
+            [(w, json.dumps(asdict(state.remote_calls[w]), ensure_ascii=False))
+             for w in state.dirty_remote_calls if w in state.remote_calls])
+        conn.executemany(
+            "INSERT OR REPLACE INTO referrals (id, day, data) VALUES (?, ?, ?)",
+            [(r, state.day, json.dumps(asdict(state.referrals[r]), ensure_ascii=False))
+             for r in state.dirty_referrals if r in state.referrals])
         if state.day != self._day_written:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)",
                          (state.day,))

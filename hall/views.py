@@ -30,7 +30,22 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime) -> dict:
         "appointment_id": ticket.appointment_id, "id_masked": ticket.id_masked,
         "rating": ticket.rating,
         "url": engine.config.ticket_url.format(id=ticket.id),
+        "booth": booth_of(engine, ticket),
     }
+
+
+def booth_of(engine: Engine, ticket: Ticket) -> dict | None:
+    """The video booth a ticket lent to another hall's window is served at (else None)."""
+    if ticket.status not in (TicketStatus.LEASED, TicketStatus.SERVING):
+        return None
+    lease_id = engine.leasing.home.active.get(ticket.id)
+    if lease_id is None:
+        return None
+    booth_id = engine.leasing.home.leases[lease_id].booth
+    booth = next((b for b in engine.config.booths if b.id == booth_id), None)
+    if booth is None:
+        return None
+    return {"id": booth.id, "name_zh": booth.name_zh, "name_en": booth.name_en}
 
 
 def services_view(engine: Engine, now: datetime) -> list[dict]:

@@ -1,7 +1,7 @@
 """The cloud-calling balancer (云叫号): live city state, recommendations and remote calls.
 
 Pure logic, no I/O. :class:`CityState` follows the halls' event streams (the events the hall
-engine writes, ``hall/events.py``, plus the lease events of ``sync/lease.py``) and keeps, per
+engine writes, ``hall/events.py``, plus the lease events of ``hall/lease.py``) and keeps, per
 theme, numpy arrays over halls: people waiting, citizens sent there and still travelling, the
 open skill share (a window serving k themes counts 1/k), idle windows with the skill, tickets
 that can be served remotely, and the wait of the last citizen called. Service times are learned

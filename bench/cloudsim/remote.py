@@ -1,9 +1,9 @@
 """Remote calling in the simulated city: idle windows call tickets of other halls through the
-lease protocol of ``sync/lease.py`` (the real state machines), messages taking
+lease protocol of ``hall/lease.py`` (the real state machines), messages taking
 ``message_delay_s`` each way.
 
 An idle window with nobody waiting for its skills asks the central balancer
-(``sync.balancer.choose_remote``) for a ticket; the home hall's :class:`~sync.lease.HomeLeases`
+(``sync.balancer.choose_remote``) for a ticket; the home hall's :class:`~hall.lease.HomeLeases`
 grants a lease if the ticket still waits and a video booth is free; the citizen is called to
 the booth at once (their wait ends), walks there, the window asks to start, serves
 ``remote_slowdown`` times slower, and reports the end. Idle windows are woken when a ticket
@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from hall.events import Event
+from hall.lease import HomeLeases, RemoteLease, RemoteState
 from sync.balancer import choose_remote
-from sync.lease import HomeLeases, RemoteLease, RemoteState
 
 if TYPE_CHECKING:
     from bench.cloudsim.model import CityModel
 
 
 class SimHomePort:
-    """A simulated home hall's engine operations for leases (``sync.lease.HomePort``)."""
+    """A simulated home hall's engine operations for leases (``hall.lease.HomePort``)."""
 
     def __init__(self, calls: RemoteCalls, hall: int) -> None:
         self.calls = calls

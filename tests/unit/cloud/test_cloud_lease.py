@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from sync.lease import (
+from hall.lease import (
     EXPIRED,
     FINISHED,
     GRANTED,

@@ -62,14 +62,15 @@ def test_a_migration_that_fails_leaves_no_record(tmp_path: Path,
         db.table("half_done").create({"x": int})
         raise RuntimeError("disk said no")
 
-    monkeypatch.setattr("hall.store.MIGRATIONS", [*MIGRATIONS, ("002_broken", broken)])
+    monkeypatch.setattr("hall.store.MIGRATIONS", [*MIGRATIONS, ("999_broken", broken)])
     with pytest.raises(RuntimeError):
         Store(tmp_path / "hall.sqlite3")
     monkeypatch.setattr("hall.store.MIGRATIONS", MIGRATIONS)
     store = Store(tmp_path / "hall.sqlite3")
     try:
         assert "half_done" not in store.db.table_names()
-        assert [r[0] for r in _rows(store, "SELECT name FROM _migrations")] == ["001_initial"]
+        assert [r[0] for r in _rows(store, "SELECT name FROM _migrations")] == [
+            name for name, _ in MIGRATIONS]
     finally:
         store.close()
 

@@ -96,6 +96,7 @@ class HomeLease:
     remote: str
     state: HomeState
     expires_at: float = 0.0
+    booth: str = ""           # where the citizen is served (set by the hall, not the protocol)
 
 
 class HomeLeases:

@@ -1,0 +1,240 @@
+"""The hall node's API for cloud calling (云叫号): the lease protocol's messages and the remote
+windows' outbox (for the sync agent), a window calling another hall (for its console), and
+recommendations and referrals to other halls (for the kiosks). See ``docs/cloud.md``.
+"""
+
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.node import HallNode
+from hall.remote import message_from_dict
+from hall.store import PairedDevice
+
+#: Recommendations older than this are not offered (the agent refreshes them every ~15 s).
+RECOMMENDATIONS_FRESH_S = 60.0
+#: Another hall is offered only when it saves the citizen at least this long.
+MIN_SAVING_S = 300.0
+
+Allow = Callable[[PairedDevice, str, str | None], None]
+Run = Callable[..., Awaitable[Response]]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChoiceRequest(_Body):
+    """POST /api/v1/leases/choices: central's answer to a window asking for remote work."""
+
+    request: str = Field(min_length=1, max_length=128)
+    window: str = Field(min_length=1, max_length=16)
+    choice: dict[str, Any] | None = None
+
+
+class MessagesRequest(_Body):
+    """POST /api/v1/leases/messages: lease protocol messages relayed by central."""
+
+    messages: list[dict[str, Any]] = Field(max_length=1000)
+
+
+class Recommendation(_Body):
+    """One hall offered for an item, with its figures."""
+
+    model_config = ConfigDict(extra="ignore")
+    hall: str = Field(min_length=1, max_length=64)
+    name_zh: str = ""
+    name_en: str = ""
+    expected_total_s: float = Field(ge=0)
+    wait_s: float = Field(ge=0)
+    travel_s: float = Field(ge=0)
+
+
+class RecommendationsRequest(_Body):
+    """PUT /api/v1/sync/recommendations: the city's best halls for each 通办 item."""
+
+    at: float
+    items: dict[str, list[Recommendation]]
+
+
+class ReferralRequest(_Body):
+    """POST /api/v1/referrals: send the citizen to another hall for an item."""
+
+    item: str = Field(min_length=1, max_length=32)
+    hall: str = Field(min_length=1, max_length=64)
+
+
+class ReferralResult(_Body):
+    """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused."""
+
+    ticket: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class Recommendations:
+    """The latest recommendations pushed by the sync agent (kept in memory: they are
+    refreshed every few seconds and are worth nothing once old)."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.items: dict[str, list[dict]] = {}
+
+    def put(self, at: float, items: dict[str, list[dict]]) -> None:
+        """Replace them all."""
+        self.at, self.items = at, items
+
+    def fresh(self, now: float) -> bool:
+        """Whether they are recent enough to offer."""
+        return now - self.at <= RECOMMENDATIONS_FRESH_S
+
+
+def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
+                      run: Run) -> None:
+    """Add the cloud-calling routes to the hall node's app."""
+    Device = Annotated[PairedDevice, Depends(bearer)]
+    recommendations = Recommendations()
+    app.state.recommendations = recommendations
+
+    # ------------------------------------------------------------------ the sync agent
+    @app.get("/api/v1/leases/outbox")
+    async def outbox(device: Device) -> Response:
+        """What the agent must send now (remote windows' requests and lease messages, referrals).
+        Calling it drives the protocol's retries: the agent calls it every second or so."""
+        allow(device, "sync_status", None)
+        return await run(lambda engine, now: engine.leasing.outbox(now))
+
+    @app.post("/api/v1/leases/choices")
+    async def choices(body: ChoiceRequest, device: Device) -> Response:
+        """Central chose a ticket of another hall for a window (or none)."""
+        allow(device, "sync_status", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_choice(body.window, body.request, body.choice,
+                                                        now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation)
+
+    @app.post("/api/v1/leases/messages")
+    async def messages(body: MessagesRequest, device: Device) -> Response:
+        """Lease messages for this hall: requests are answered, answers taken note of."""
+        allow(device, "sync_status", None)
+        try:
+            parsed = [message_from_dict(m) for m in body.messages]
+        except ValueError as err:
+            raise QueueError("bad_request", "租约消息格式有误", str(err), 422) from None
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            answers, events = engine.leasing.handle(parsed, now)
+            return {"answers": [_message_dict(a) for a in answers]}, events
+        return await run(operation)
+
+    @app.put("/api/v1/sync/recommendations")
+    async def put_recommendations(body: RecommendationsRequest, device: Device) -> dict:
+        """The city's best halls for this hall's 通办 items (from central, via the agent)."""
+        allow(device, "sync_status", None)
+        recommendations.put(body.at, {code: [r.model_dump() for r in recs]
+                                      for code, recs in body.items.items()})
+        return {"items": len(body.items)}
+
+    @app.post("/api/v1/referrals/{referral_id}/result")
+    async def referral_result(referral_id: str, body: ReferralResult, device: Device
+                              ) -> Response:
+        """The chosen hall issued the referred citizen's ticket (or refused)."""
+        allow(device, "sync_status", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.referral_result(referral_id, body.ticket,
+                                                              body.error, now)
+            return referral.public(), events
+        return await run(operation)
+
+    # ------------------------------------------------------------------ the kiosk
+    @app.get("/api/v1/recommend")
+    async def recommend(item: str, device: Device) -> dict:
+        """Other halls where a 通办 item would be done sooner (travel + wait), best first."""
+        allow(device, "read", None)
+
+        def read(engine: Engine, now: datetime) -> dict:
+            found = engine.config.items.get(item)
+            if found is None:
+                raise QueueError("unknown_service", "没有该业务", f"No such service: {item}",
+                                 status=404)
+            ahead = len(engine.line(found.theme, now))
+            here = engine.expected_wait(found.theme, ahead)
+            fresh = recommendations.fresh(now.timestamp())
+            halls = [r for r in recommendations.items.get(found.code, [])
+                     if r["hall"] != engine.config.hall_id
+                     and r["expected_total_s"] + MIN_SAVING_S <= here] if (
+                found.anywhere and fresh) else []
+            return {"item": found.code, "here": {"hall": engine.config.hall_id,
+                                                 "wait_s": here},
+                    "halls": sorted(halls, key=lambda r: r["expected_total_s"]),
+                    "at": recommendations.at, "stale": not fresh}
+        return node.read(read)
+
+    @app.post("/api/v1/referrals", status_code=202)
+    async def refer(body: ReferralRequest, device: Device) -> Response:
+        """Send the citizen to another hall: its ticket is issued there (跨厅取号)."""
+        allow(device, "issue", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.refer(body.item, body.hall, now)
+            return referral.public(), events
+        return await run(operation, 202)
+
+    @app.get("/api/v1/referrals/{referral_id}")
+    async def get_referral(referral_id: str, device: Device) -> dict:
+        """A referral's state: pending, issued (with the other hall's ticket) or refused."""
+        allow(device, "read", None)
+        return node.read(lambda engine, now: engine.leasing.referral(referral_id).public())
+
+    # ------------------------------------------------------------------ the console
+    @app.get("/api/v1/windows/{window}/remote")
+    async def remote_state(window: str, device: Device) -> dict:
+        """The window's remote call (远程叫号): idle, choosing, requesting, calling, …"""
+        allow(device, "read", None)
+        return node.read(lambda engine, now: engine.leasing.remote_view(window))
+
+    @app.post("/api/v1/windows/{window}/remote-call", status_code=202)
+    async def remote_call(window: str, device: Device) -> Response:
+        """Nobody waits here: ask central for a ticket waiting at another hall."""
+        allow(device, "window", window)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_call(window, now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation, 202)
+
+    for path, step in (("remote-start", "at_booth"), ("remote-finish", "served"),
+                       ("remote-cancel", "give_up")):
+        app.add_api_route(f"/api/v1/windows/{{window}}/{path}",
+                          _remote_step_endpoint(step, bearer, allow, run),
+                          methods=["POST"], name=f"window_remote_{step}")
+
+
+def _remote_step_endpoint(step: str, bearer: Any, allow: Allow, run: Run) -> Any:
+    async def endpoint(window: str,
+                       device: Annotated[PairedDevice, Depends(bearer)]) -> Response:
+        allow(device, "window", window)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_step(window, step, now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation)
+    endpoint.__doc__ = {"at_booth": "The citizen is at the home hall's video booth: start.",
+                        "served": "The remote service is over.",
+                        "give_up": "Stop the remote call before serving."}[step]
+    return endpoint
+
+
+def _message_dict(msg: Any) -> dict:
+    return {"kind": msg.kind, "lease": msg.lease, "home": msg.home, "remote": msg.remote,
+            "ticket": msg.ticket, "expires_at": msg.expires_at, "id": msg.id,
+            "reply_to": msg.reply_to}
+

@@ -1,0 +1,284 @@
+"""Cloud calling at one hall (hall/remote.py): lending a ticket to another hall's window, a
+window of this hall calling elsewhere, and referrals — driven through the engine, as the hall
+node's writer does, with the protocol's messages passed by hand."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hall.catalog import HallConfig
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
+from hall.model import HallState, TicketStatus
+from hall.node import HallNode
+from hall.store import Store
+
+ID_KEY = b"unit-test-id-key-0123456789abcdef"
+HOME = "GD-SZ-FT-001"          # the example hall
+REMOTE = "GD-SZ-NS-002/7"     # a window of another hall
+
+
+def request(ticket: str, lease: str = "L1", kind: str = "request", n: int = 1) -> Message:
+    return Message(kind, lease, HOME, REMOTE, ticket, id=f"{lease}:{kind}:{n}")
+
+
+def kinds(events: list) -> list[str]:
+    return [e.kind for e in events]
+
+
+@pytest.fixture
+def now(clock: Any) -> Any:
+    """The test's clock (conftest's Any), called ``now`` for reading."""
+    return clock
+
+
+def issue_remote_item(engine: Engine, now: Any, code: str = "A02") -> str:
+    issued, _ = engine.issue(code, now())
+    return issued.ticket.id
+
+
+def test_a_waiting_remote_item_is_lent_to_one_lease_and_sent_to_a_booth(engine: Engine,
+                                                                         now: Any) -> None:
+    first = issue_remote_item(engine, now)
+    second = issue_remote_item(engine, now)
+    (answer,), events = engine.leasing.handle([request(second)], now())
+    assert answer.kind == GRANTED and answer.reply_to == "L1:request:1"
+    assert answer.expires_at == pytest.approx(now().timestamp() + 180)
+    ticket = engine.state.tickets[second]
+    assert ticket.status is TicketStatus.LEASED
+    assert kinds(events) == ["ticket.leased"]
+    assert events[0].data["booth"] == "V1" and events[0].data["booth_name_zh"] == "视频服务区1号"
+    assert events[0].data["remote"] == REMOTE
+    # no longer in the line: the first ticket is the only one waiting for theme A
+    assert [t.id for t in engine.line("A", now())] == [first]
+    # a second lease for the same ticket is refused; a repeat of the first is granted again
+    (other,), _ = engine.leasing.handle([request(second, lease="L2")], now())
+    assert other.kind == REFUSED
+    (again,), caused = engine.leasing.handle([request(second, n=2)], now())
+    assert again.kind == GRANTED and caused == []
+
+
+def test_items_that_cannot_be_served_remotely_and_tickets_not_waiting_are_refused(
+        engine: Engine, now: Any) -> None:
+    called = issue_remote_item(engine, now)
+    local_only = issue_remote_item(engine, now, code="A01")
+    engine.open_window("1", now())
+    assert engine.call_next("1", now())[0].id == called
+    for ticket in (local_only, called, "20240312-Z999"):
+        (answer,), events = engine.leasing.handle([request(ticket, lease=f"L-{ticket}")], now())
+        assert answer.kind == REFUSED and events == []
+    assert engine.state.tickets[local_only].status is TicketStatus.WAITING
+
+
+def test_no_free_booth_means_no_lease(engine: Engine, now: Any) -> None:
+    tickets = [issue_remote_item(engine, now) for _ in range(3)]
+    answers = [engine.leasing.handle([request(t, lease=f"L{i}")], now())[0][0].kind
+               for i, t in enumerate(tickets)]
+    assert answers == [GRANTED, GRANTED, REFUSED]      # the example hall has two booths
+    assert engine.leasing.free_booths() == []
+
+
+def test_a_lease_not_started_in_time_gives_the_ticket_back_its_place(engine: Engine,
+                                                                    now: Any) -> None:
+    tickets = [issue_remote_item(engine, now) for _ in range(3)]
+    engine.leasing.handle([request(tickets[0])], now())
+    assert [t.id for t in engine.line("A", now())] == tickets[1:]
+    assert engine.leasing.tick(now.advance(seconds=179)) == []
+    events = engine.leasing.tick(now.advance(seconds=2))
+    assert kinds(events) == ["ticket.lease_returned"]
+    assert events[0].data["reason"] == "expired" and events[0].data["lease"] == "L1"
+    assert [t.id for t in engine.line("A", now())] == tickets      # first again
+    (late,), _ = engine.leasing.handle([request(tickets[0], kind="start")], now())
+    assert late.kind == "expired"
+    assert engine.state.tickets[tickets[0]].status is TicketStatus.WAITING
+
+
+def test_started_finished_lease_ends_the_ticket_without_a_local_window(engine: Engine,
+                                                                       now: Any) -> None:
+    ticket = issue_remote_item(engine, now)
+    engine.leasing.handle([request(ticket)], now())
+    (started,), events = engine.leasing.handle([request(ticket, kind="start")], now.advance(60))
+    assert started.kind == STARTED and kinds(events) == ["ticket.remote_serving"]
+    assert engine.state.tickets[ticket].window == f"remote:{REMOTE}"
+    # once started it never expires
+    assert engine.leasing.tick(now.advance(minutes=30)) == []
+    (done,), events = engine.leasing.handle([request(ticket, kind="finish")], now())
+    assert done.kind == FINISHED and kinds(events) == ["ticket.remote_finished"]
+    assert events[0].data["service_s"] == pytest.approx(1800)
+    assert engine.state.tickets[ticket].status is TicketStatus.FINISHED
+    assert all(w.served_today == 0 for w in engine.state.windows.values())
+    # the booth is free again
+    assert engine.leasing.free_booths() == ["V1", "V2"]
+
+
+def test_a_release_after_start_puts_the_ticket_back(engine: Engine, now: Any) -> None:
+    ticket = issue_remote_item(engine, now)
+    engine.leasing.handle([request(ticket), request(ticket, kind="start")], now())
+    (answer,), events = engine.leasing.handle([request(ticket, kind="release")], now())
+    assert answer.kind == RELEASED
+    assert kinds(events) == ["ticket.lease_returned"] and events[0].data["reason"] == "released"
+    assert engine.state.tickets[ticket].status is TicketStatus.WAITING
+    assert engine.state.tickets[ticket].window is None
+
+
+def test_messages_for_other_halls_are_ignored(engine: Engine, now: Any) -> None:
+    ticket = issue_remote_item(engine, now)
+    stray = replace(request(ticket), home="GD-SZ-LH-009")
+    assert engine.leasing.handle([stray], now()) == ([], [])
+    assert engine.state.tickets[ticket].status is TicketStatus.WAITING
+
+
+# ---------------------------------------------------------------------- a window calling elsewhere
+def open_video_window(engine: Engine, now: Any) -> None:
+    engine.open_window("30", now())
+
+
+def test_a_window_calls_a_ticket_of_another_hall_from_request_to_done(engine: Engine,
+                                                                      now: Any) -> None:
+    open_video_window(engine, now)
+    call, events = engine.leasing.remote_call("30", now())
+    assert call.state == "choosing" and kinds(events) == ["window.remote_busy"]
+    out, _ = engine.leasing.outbox(now())
+    assert out["choose"] == [{"request": call.request, "window": "30", "skills": ["C", "A"]}]
+    # the agent asks again only after a while
+    assert engine.leasing.outbox(now.advance(seconds=1))[0]["choose"] == []
+    choice = {"hall": "GD-SZ-NS-002", "ticket": "20240312-C007", "theme": "C", "number": "C007",
+              "name_zh": "南山区政务服务中心"}
+    call, events = engine.leasing.remote_choice("30", call.request, choice, now())
+    assert call.state == "requesting" and call.number == "C007"
+    out, _ = engine.leasing.outbox(now())
+    (msg,) = out["messages"]
+    assert msg["kind"] == "request" and msg["home"] == "GD-SZ-NS-002"
+    assert msg["remote"] == f"{HOME}/30" and msg["ticket"] == "20240312-C007"
+    # a retry only after LEASE_RETRY_S
+    assert engine.leasing.outbox(now.advance(seconds=1))[0]["messages"] == []
+    assert len(engine.leasing.outbox(now.advance(seconds=3))[0]["messages"]) == 1
+    # local calling is refused while the remote call is on
+    with pytest.raises(QueueError) as busy:
+        engine.call_next("30", now())
+    assert busy.value.code == "remote_busy"
+    with pytest.raises(QueueError):
+        engine.close_window("30", now())
+
+    granted = Message(GRANTED, msg["lease"], msg["home"], msg["remote"], msg["ticket"],
+                      expires_at=now().timestamp() + 180)
+    _, events = engine.leasing.handle([granted], now())
+    assert engine.leasing.remote_view("30")["state"] == "calling"
+    assert kinds(events) == ["window.remote"] and events[0].data["number"] == "C007"
+    with pytest.raises(QueueError):
+        engine.leasing.remote_step("30", "served", now())       # not serving yet
+    engine.leasing.remote_step("30", "at_booth", now())
+    (start,) = engine.leasing.outbox(now())[0]["messages"]
+    assert start["kind"] == "start"
+    engine.leasing.handle([replace(granted, kind=STARTED)], now())
+    assert engine.leasing.remote_view("30")["state"] == "serving"
+    engine.leasing.remote_step("30", "served", now())
+    assert engine.leasing.outbox(now())[0]["messages"][0]["kind"] == "finish"
+    _, events = engine.leasing.handle([replace(granted, kind=FINISHED)], now())
+    assert kinds(events) == ["window.remote_free"] and events[0].data["state"] == "done"
+    # the window calls locally again
+    assert engine.call_next("30", now())[0] is None
+
+
+def test_nothing_to_call_elsewhere_and_a_central_that_never_answers(engine: Engine,
+                                                                    now: Any) -> None:
+    open_video_window(engine, now)
+    call, _ = engine.leasing.remote_call("30", now())
+    call, events = engine.leasing.remote_choice("30", call.request, None, now())
+    assert call.state == "none" and kinds(events) == ["window.remote_free"]
+    call, _ = engine.leasing.remote_call("30", now())
+    assert engine.leasing.needs_tick()
+    assert engine.leasing.tick(now.advance(seconds=59)) == []
+    events = engine.leasing.tick(now.advance(seconds=2))
+    assert kinds(events) == ["window.remote_free"]
+    assert engine.leasing.remote_view("30")["state"] == "none"
+    # a late answer changes nothing
+    late = {"hall": "X", "ticket": "t", "theme": "C", "number": "C001"}
+    assert engine.leasing.remote_choice("30", call.request, late, now())[1] == []
+
+
+def test_only_open_idle_video_windows_call_elsewhere(engine: Engine, now: Any) -> None:
+    engine.open_window("1", now())
+    with pytest.raises(QueueError) as no_video:
+        engine.leasing.remote_call("1", now())
+    assert no_video.value.code == "no_video" and no_video.value.status == 403
+    with pytest.raises(QueueError) as closed:
+        engine.leasing.remote_call("30", now())
+    assert closed.value.code == "window_closed"
+    open_video_window(engine, now)
+    issue_remote_item(engine, now, code="C01")
+    engine.call_next("30", now())
+    with pytest.raises(QueueError) as busy:
+        engine.leasing.remote_call("30", now())
+    assert busy.value.code == "window_busy"
+
+
+# ---------------------------------------------------------------------- referrals
+def test_a_referral_waits_for_the_other_hall_and_keeps_its_first_result(engine: Engine,
+                                                                        now: Any) -> None:
+    referral, events = engine.leasing.refer("A02", "GD-SZ-NS-002", now())
+    assert referral.state == "pending" and kinds(events) == ["referral.requested"]
+    out, _ = engine.leasing.outbox(now())
+    assert out["referrals"] == [{"id": referral.id, "item": "A02", "hall": "GD-SZ-NS-002",
+                                 "from_hall": HOME}]
+    ticket = {"id": "20240312-A031", "number": "A031", "hall": "GD-SZ-NS-002", "ahead": 2}
+    done, events = engine.leasing.referral_result(referral.id, ticket, None, now())
+    assert done.state == "issued" and kinds(events) == ["referral.issued"]
+    assert engine.leasing.outbox(now())[0]["referrals"] == []
+    again, events = engine.leasing.referral_result(
+        referral.id, None, {"code": "quota_reached"}, now())
+    assert again.state == "issued" and again.ticket == ticket and events == []
+
+
+def test_only_items_served_anywhere_are_referred(engine: Engine, now: Any) -> None:
+    local_only = next(code for code, item in engine.config.items.items() if not item.anywhere)
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.refer(local_only, "GD-SZ-NS-002", now())
+    assert refused.value.code == "not_anywhere"
+    with pytest.raises(QueueError):
+        engine.leasing.refer("A02", HOME, now())
+    assert engine.state.referrals == {}
+
+
+# ---------------------------------------------------------------------- durability
+def test_leases_remote_calls_and_referrals_survive_a_restart(example_config: HallConfig,
+                                                             tmp_path: Path, clock: Any) -> None:
+    node = HallNode(example_config, tmp_path, clock=clock, id_key=ID_KEY).start()
+    ticket = node.run(lambda e, n: (lambda r: (r[0].ticket.id, r[1]))(e.issue("A02", n)))
+    node.run(lambda e, n: (None, e.leasing.handle([request(ticket)], n)[1]))
+    node.run(lambda e, n: (None, e.open_window("30", n)[1]))
+    node.run(lambda e, n: (None, e.leasing.remote_call("30", n)[1]))
+    referral = node.run(lambda e, n: (lambda r: (r[0].id, r[1]))(e.leasing.refer(
+        "A02", "GD-SZ-NS-002", n)))
+    node.stop()
+
+    again = HallNode(example_config, tmp_path, clock=clock, id_key=ID_KEY).start()
+    try:
+        engine = again.engine
+        assert engine.state.tickets[ticket].status is TicketStatus.LEASED
+        assert engine.leasing.home.active == {ticket: "L1"}
+        assert engine.leasing.free_booths() == ["V2"]
+        assert engine.leasing.remote_view("30")["state"] == "choosing"
+        assert engine.leasing.referral(referral).state == "pending"
+        # the restarted node's timer still gives the ticket back when the lease expires
+        clock.advance(minutes=4)
+        for _ in range(50):
+            if engine.state.tickets[ticket].status is TicketStatus.WAITING:
+                break
+            time.sleep(0.1)
+        assert engine.state.tickets[ticket].status is TicketStatus.WAITING
+    finally:
+        again.stop()
+    store = Store(tmp_path / "hall.sqlite3")
+    try:
+        state = store.load_state("2024-03-12")
+        assert state.home_leases["L1"].state.value == "returned"
+        assert isinstance(state, HallState)
+    finally:
+        store.close()

@@ -31,7 +31,9 @@ _FACTS = {"ticket.issued": ("issued", None), "ticket.called": ("called", "waited
 _WINDOW_STATUS = {"window.opened": "open", "window.paused": "paused",
                   "window.resumed": "open", "window.closed": "closed"}
 _WAITING_DELTA = {"ticket.issued": 1, "ticket.rechecked_in": 1, "ticket.transferred": 1,
-                  "ticket.called": -1, "ticket.cancelled": -1}
+                  "ticket.called": -1, "ticket.cancelled": -1,
+                  # lent to another hall's video window, and back in the line unserved
+                  "ticket.leased": -1, "ticket.lease_returned": 1}
 
 
 @dataclass
@@ -74,6 +76,16 @@ def _fact(kind: str, ts: float, data: dict[str, Any]) -> tuple | None:
             float(value) if isinstance(value, int | float) else None, ts)
 
 
+def _estimate_error(kind: str, fact: tuple, data: dict[str, Any]) -> tuple | None:
+    """For a call: how much longer the citizen waited than the ticket said (seconds; > 0 is
+    an under-prediction), as an ``estimate`` fact."""
+    expected, waited = data.get("expected_wait_s"), data.get("waited_s")
+    if kind != "ticket.called" or not isinstance(expected, int | float) \
+            or not isinstance(waited, int | float):
+        return None
+    return (*fact[:2], "estimate", *fact[3:7], float(waited) - float(expected), fact[8])
+
+
 def _theme(changes: Changes, theme: str) -> ThemeChange:
     return changes.themes.setdefault(theme, ThemeChange())
 
@@ -90,6 +102,9 @@ def project(events: list[dict[str, Any]]) -> Changes:
             fact = _fact(kind, ts, data)
             if fact is not None:
                 changes.facts.append(fact)
+                estimate = _estimate_error(kind, fact, data)
+                if estimate is not None:
+                    changes.facts.append(estimate)
         theme = data.get("theme")
         if not kind.startswith("ticket.") or not isinstance(theme, str):
             continue

@@ -5,6 +5,9 @@ transfer counts again, still from the original arrival); service times are calle
 → finished; both as the hall measured them. Group by any of hall, theme, item, window and day
 (the hall-local service day of the ticket); rating shares are the share of each of the five
 levels among the rated services (5 非常满意 … 1 非常不满意). Tickets issued have no window.
+The error of the expected wait printed on each ticket is measured at its call: the mean
+absolute error (``estimate_mae_s``) and the share of citizens who waited longer than told
+(``under_predicted_share``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ _MEASURES = ", ".join([
     _of("issued"), _of("called", "COUNT(f.value)"), _of("called", "AVG(f.value)"),
     _of("called", "MAX(f.value)"), _of("finished", "COUNT(f.value)"),
     _of("finished", "AVG(f.value)"), _of("finished", "MAX(f.value)"), _of("no_show"),
-    *(f"COUNT(*) FILTER (WHERE f.kind = 'rated' AND f.value = {level})" for level in _LEVELS)])
+    *(f"COUNT(*) FILTER (WHERE f.kind = 'rated' AND f.value = {level})" for level in _LEVELS),
+    _of("estimate", "AVG(ABS(f.value))"),
+    _of("estimate", "AVG(CASE WHEN f.value > 0 THEN 1.0 ELSE 0.0 END)")])
 
 
 def statistics(db: Database, by: list[str], hall_id: str | None = None,
@@ -75,7 +80,9 @@ def _row(by: list[str], row: tuple) -> dict[str, Any]:
     out: dict[str, Any] = dict(zip(by, row[:n], strict=True))
     issued, called, wait_mean, wait_max, served, service_mean, service_max, no_shows = \
         row[n:n + 8]
-    counts = {str(level): int(c or 0) for level, c in zip(_LEVELS, row[n + 8:], strict=True)}
+    counts = {str(level): int(c or 0)
+              for level, c in zip(_LEVELS, row[n + 8:n + 13], strict=True)}
+    estimate_mae, under = row[n + 13:n + 15]
     rated = sum(counts.values())
     out.update(issued=int(issued), called=int(called), wait_mean_s=_round(wait_mean),
                wait_max_s=_round(wait_max), served=int(served),
@@ -83,5 +90,7 @@ def _row(by: list[str], row: tuple) -> dict[str, Any]:
                no_shows=int(no_shows), rated=rated, ratings=counts,
                rating_shares={k: round(v / rated, 4) if rated else None
                               for k, v in counts.items()},
-               satisfied_share=round((counts["5"] + counts["4"]) / rated, 4) if rated else None)
+               satisfied_share=round((counts["5"] + counts["4"]) / rated, 4) if rated else None,
+               estimate_mae_s=_round(estimate_mae),
+               under_predicted_share=None if under is None else round(float(under), 4))
     return out

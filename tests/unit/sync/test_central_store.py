@@ -258,3 +258,21 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
     assert stats.statistics(db, ["hall"], day_from="2024-03-13") == []
     with pytest.raises(CentralError):
         stats.statistics(db, ["citizen"])
+
+
+def test_statistics_measure_the_error_of_the_waits_printed_on_tickets(db: Database) -> None:
+    def called(n: int, waited: float, expected: float) -> list[dict]:
+        tid = f"20240312-A{n:03d}"
+        return [{"kind": "ticket.issued", "ts": 1710208800.0 + n,
+                 "data": {"ticket": tid, "theme": "A", "expected_wait_s": expected}},
+                {"kind": "ticket.called", "ts": 1710209800.0 + n,
+                 "data": {"ticket": tid, "theme": "A", "window": "1", "waited_s": waited,
+                          "expected_wait_s": expected}}]
+
+    # told 10 min, waited 15 (+300 s); told 10, waited 8 (−120 s); told 5, waited 6 (+60 s)
+    log = called(1, 900, 600) + called(2, 480, 600) + called(3, 360, 300)
+    ingest.ingest(db, "H1", [{"seq": i + 1, **e} for i, e in enumerate(log)])
+    (row,) = stats.statistics(db, ["hall", "theme"])
+    assert row["estimate_mae_s"] == 160.0
+    assert row["under_predicted_share"] == round(2 / 3, 4)
+    assert (row["called"], row["wait_mean_s"]) == (3, 580.0)     # estimates are not waits

@@ -87,6 +87,8 @@ def test_measuring_events_become_fact_rows() -> None:
     assert project([e.to_dict() for e in events]).facts == [
         (ticket.id, day, "issued", "A", "A01", "kiosk", None, None, t0),
         (ticket.id, day, "called", "A", None, None, "1", 420.0, t0 + 420),
+        # told 12 minutes (one window, A01's 12-minute service), called after 7
+        (ticket.id, day, "estimate", "A", None, None, "1", -300.0, t0 + 420),
         (ticket.id, day, "finished", "A", "A01", None, "1", 720.0, now.timestamp()),
         (ticket.id, day, "rated", "A", None, None, "1", 4.0, now.timestamp()),
     ]
@@ -107,3 +109,14 @@ def test_a_finished_service_adds_to_the_themes_service_time() -> None:
 def test_ticket_day_comes_from_the_ticket_id() -> None:
     assert ticket_day("20240312-A001") == "2024-03-12"
     assert ticket_day("odd") == ""
+
+
+def test_a_ticket_lent_to_another_hall_leaves_the_line_until_it_comes_back() -> None:
+    def event(kind: str) -> dict:
+        return {"kind": kind, "ts": 1.0, "data": {"ticket": "20240312-A001", "theme": "A"}}
+
+    waiting = project([event("ticket.issued"), event("ticket.leased")]).themes["A"].waiting
+    assert waiting == 0
+    back = project([event("ticket.issued"), event("ticket.leased"),
+                    event("ticket.lease_returned")]).themes["A"].waiting
+    assert back == 1

@@ -13,8 +13,9 @@ Two interchangeable implementations of one small interface (:class:`SimHall`):
 
 Both return the events the hall node would send to central (``hall.events.Event``), and offer
 the operations a lease of a ticket to a remote window needs (``lease_out``, ``give_back``,
-``start_remote``, ``finish_remote``). The engine has no such operations yet (see
-``docs/cloud.md``): here they change the ticket's status the way the engine operation will.
+``start_remote``, ``finish_remote``). The hall node runs them through
+``hall.remote.Leasing`` (which also picks the video booth and writes the lease table); here they
+change the ticket's status and send the same events, and the simulator counts the booths.
 """
 
 from __future__ import annotations

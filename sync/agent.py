@@ -16,12 +16,30 @@ Three threads, each independent of the others' failures:
   ``report_every_s`` (``POST /api/v1/sync/status``, shown in ``/api/v1/health`` and by
   ``hallq status``) and writes the same to ``<state dir>/status.json``.
 
+Cloud calling (云叫号) adds two more (``relay=False`` leaves them out):
+
+- the **relay** reads the node's lease outbox every ``relay_every_s``: asks central to choose a
+  ticket for each video window that wants one and hands the choice to the node, sends the
+  lease messages (first sendings and the protocol's retries) and the kiosk's referrals to
+  central (a referral again every ``referral_every_s`` while the node shows it pending: the
+  answer carries its result); every ``recommend_every_s`` it brings the city's
+  recommendations for this hall's 通办 items to the node;
+- the **inbox** long-polls central for this hall's mail: lease messages go to the node and
+  its answers back to central; referrals to this hall are issued at the node (channel
+  ``referral``) and the ticket (or the refusal) is sent to central; results of this hall's
+  own referrals go to the node.
+
+Both back off while central or the node is unreachable and never stop on an error: the lease
+protocol resends every message until answered, so a lost one costs only time.
+
 Central must be reached over HTTPS unless it is on a loopback address or plain HTTP is
 explicitly allowed (tests, a trial): submissions carry citizens' personal data.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
 import threading
@@ -64,6 +82,12 @@ class AgentConfig:
     verify: bool | str = True   # TLS verification: True, or a CA bundle path
     allow_plain_http: bool = False
     follow_stream: bool = True
+    relay: bool = True          # cloud calling: the relay and inbox threads
+    relay_every_s: float = 0.5
+    inbox_wait_s: float = 10.0  # long poll (stopping the agent may wait this long)
+    recommend_every_s: float = 15.0
+    referral_every_s: float = 5.0
+    relay_max_backoff_s: float = 10.0
 
 
 def check_transport(central_url: str, allow_plain_http: bool) -> None:
@@ -100,10 +124,34 @@ class SyncHallClient(HallClient):
         """Tell the hall node the agent's lag (``POST /api/v1/sync/status``)."""
         self._call("POST", "/sync/status", status)
 
+    def lease_outbox(self) -> dict[str, list]:
+        """What to send now: ``{"choose", "messages", "referrals"}`` (drives the retries)."""
+        return self._call("GET", "/leases/outbox")
+
+    def lease_choice(self, request: str, window: str, choice: dict | None) -> dict:
+        """Central's choice (or None) for a window's request; the window's remote state."""
+        return self._call("POST", "/leases/choices",
+                          {"request": request, "window": window, "choice": choice})
+
+    def lease_messages(self, messages: list[dict]) -> list[dict]:
+        """Lease messages for this hall; the answers to send back."""
+        return self._call("POST", "/leases/messages", {"messages": messages})["answers"]
+
+    def put_recommendations(self, at: float, items: dict[str, list[dict]]) -> dict:
+        """The city's best halls for this hall's 通办 items."""
+        return self._call("PUT", "/sync/recommendations", {"at": at, "items": items})
+
+    def referral_result(self, referral_id: str, ticket: dict | None = None,
+                        error: dict | None = None) -> dict:
+        """The other hall's ticket for a referral of this hall's kiosk (or its refusal)."""
+        body = {"ticket": ticket} if ticket is not None else {"error": error}
+        return self._call("POST", f"/referrals/{referral_id}/result", body)
+
 
 class SyncAgent:
-    """Keeps one hall's central copy up to date. :meth:`start`/:meth:`stop`, or drive it
-    step by step with :meth:`push_once`, :meth:`catch_up`, :meth:`pull_once`."""
+    """Keeps one hall's central copy up to date and relays its cloud calling.
+    :meth:`start`/:meth:`stop`, or drive it step by step with :meth:`push_once`,
+    :meth:`catch_up`, :meth:`pull_once`, :meth:`relay_once`, :meth:`inbox_once`."""
 
     def __init__(self, config: AgentConfig, *, hall: SyncHallClient | None = None,
                  central: CentralClient | None = None, state_file: StateFile | None = None
@@ -128,6 +176,11 @@ class SyncAgent:
         self._doorbell = threading.Event()
         self._threads: list[threading.Thread] = []
         self._stream: EventStream | None = None
+        self._hall_names: tuple[str, str] | None = None
+        self._referrals_sent: dict[str, float] = {}       # id -> when last sent (monotonic)
+        self._referral_answers: dict[str, dict] = {}      # referrals issued here, to report
+        self._next_recommend = 0.0
+        self._inbox_stop: Any = None
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -325,6 +378,197 @@ class SyncAgent:
                 log.exception("sync pull/upload failed")
                 self._stop.wait(backoff.next())
 
+    # ------------------------------------------------------------------ cloud calling
+    def relay_once(self) -> dict[str, int]:
+        """One round of the node's lease outbox (see the module docstring); what was done."""
+        self._prepare()
+        outbox = self.hall.lease_outbox()
+        for ask in outbox.get("choose", []):
+            self._choose(ask)
+        if outbox.get("messages"):
+            self.central.send_messages(outbox["messages"])
+        now, sent = time.monotonic(), 0
+        listed = {r["id"] for r in outbox.get("referrals", [])}
+        self._referrals_sent = {k: v for k, v in self._referrals_sent.items() if k in listed}
+        for referral in outbox.get("referrals", []):
+            if now - self._referrals_sent.get(referral["id"], -1e9) < self.config.referral_every_s:
+                continue
+            self._refer(referral)
+            self._referrals_sent[referral["id"]] = now
+            sent += 1
+        self._report_referrals()
+        if now >= self._next_recommend:
+            self.pull_recommendations()
+            self._next_recommend = now + self.config.recommend_every_s
+        return {"choose": len(outbox.get("choose", [])),
+                "messages": len(outbox.get("messages", [])), "referrals": sent}
+
+    def _choose(self, ask: dict) -> None:
+        """Ask central for a ticket for a window and hand the node the answer."""
+        try:
+            choice = self.central.remote_choose(self.hall_id, ask["window"], ask["skills"])
+        except CentralApiError as err:
+            if err.transient:
+                raise
+            log.warning("central refused to choose for window %s: %s", ask["window"], err)
+            choice = None
+        try:
+            self.hall.lease_choice(ask["request"], ask["window"], choice)
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            log.info("window %s no longer waits for a choice: %s", ask["window"], err.code)
+
+    def _refer(self, referral: dict) -> None:
+        """Send one of the node's pending referrals to central; hand the node its result."""
+        try:
+            answer = self.central.refer(referral)
+        except CentralApiError as err:
+            if err.transient:
+                raise
+            log.warning("central refused referral %s: %s", referral["id"], err)
+            answer = {"id": referral["id"], "state": "refused", "ticket": None,
+                      "error": {"code": err.code, "message_zh": err.message_zh,
+                                "message_en": err.message_en}}
+        if answer["state"] in ("issued", "refused"):
+            self._deliver_referral_result(answer)
+
+    def pull_recommendations(self) -> int:
+        """Bring central's recommendations for this hall's 通办 items to the node; how many
+        items (0 when central has no catalog of this hall)."""
+        self._prepare()
+        try:
+            found = self.central.recommend(self.hall_id)
+        except CentralApiError as err:
+            if err.status == 404:
+                return 0
+            raise
+        self.hall.put_recommendations(found["at"], found["items"])
+        return len(found["items"])
+
+    def inbox_once(self, wait: float = 0.0) -> dict[str, int]:
+        """Take this hall's mail from central (waiting up to ``wait`` seconds) and act on it."""
+        self._prepare()
+        return self._act_on_mail(self.central.remote_inbox(self.hall_id, wait))
+
+    def _act_on_mail(self, mail: dict[str, list[dict]]) -> dict[str, int]:
+        if mail["messages"]:
+            answers = self.hall.lease_messages(mail["messages"])
+            if answers:
+                self.central.send_messages(answers)
+        for referral in mail["referrals"]:
+            self._issue_referral(referral)
+        self._report_referrals()
+        for result in mail["referral_results"]:
+            self._deliver_referral_result(result)
+        return {kind: len(mail[kind]) for kind in ("messages", "referrals", "referral_results")}
+
+    def _issue_referral(self, referral: dict) -> None:
+        """Issue a citizen referred here by another hall (once: central handed it out once)."""
+        try:
+            view = self.hall.issue(referral["item"], channel="referral")
+            name_zh, name_en = self._names()
+            answer: dict[str, Any] = {"ticket": {
+                "id": view["id"], "number": view["number"], "hall": self.hall_id,
+                "name_zh": name_zh, "name_en": name_en, "ahead": view.get("ahead"),
+                "expected_wait_s": view.get("expected_wait_s"), "url": view.get("url")}}
+        except HallApiError as err:
+            if err.status == 0:   # not known whether it was issued: never issue twice
+                answer = {"error": {"code": "hall_unavailable",
+                                    "message_zh": "目标大厅暂时无法取号，请在本大厅取号或稍后再试",
+                                    "message_en": "The chosen hall cannot issue a number now"}}
+            else:
+                answer = {"error": {"code": err.code, "message_zh": err.message_zh,
+                                    "message_en": err.message_en}}
+        log.info("referral %s from %s: %s", referral["id"], referral.get("from_hall"),
+                 "issued" if "ticket" in answer else answer["error"]["code"])
+        with self._lock:
+            self._referral_answers[referral["id"]] = answer
+
+    def _names(self) -> tuple[str, str]:
+        if self._hall_names is None:
+            about = self.hall.hall()
+            self._hall_names = (about.get("name_zh", ""), about.get("name_en", ""))
+        return self._hall_names
+
+    def _report_referrals(self) -> None:
+        """Send central the answers to referrals issued here, until it has them."""
+        with self._lock:
+            waiting = list(self._referral_answers.items())
+        for referral_id, answer in waiting:
+            try:
+                self.central.referral_result(referral_id, **answer)
+            except CentralApiError as err:
+                if err.transient:
+                    raise
+                log.warning("central refused the answer to referral %s: %s", referral_id, err)
+            with self._lock:
+                self._referral_answers.pop(referral_id, None)
+
+    def _deliver_referral_result(self, result: dict) -> None:
+        try:
+            self.hall.referral_result(result["id"], ticket=result.get("ticket"),
+                                      error=result.get("error"))
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            log.info("hall did not take referral result %s: %s", result["id"], err.code)
+
+    def _relay_loop(self) -> None:
+        self._loop(self.relay_once, self.config.relay_every_s)
+
+    def _inbox_loop(self) -> None:
+        asyncio.run(self._inbox_main())
+
+    async def _inbox_main(self) -> None:
+        """The inbox's long polls, in an event loop of this thread so that :meth:`stop`
+        interrupts a poll at once; acting on the mail is plain blocking calls."""
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._inbox_stop = lambda: loop.call_soon_threadsafe(stopped.set)
+        backoff = Backoff(self.config.min_backoff_s, self.config.relay_max_backoff_s)
+        async with self.central.async_client() as client:
+            while not self._stop.is_set():
+                pause = 0.0
+                try:
+                    self._prepare()
+                    poll = asyncio.ensure_future(self.central.remote_inbox_async(
+                        client, self.hall_id, self.config.inbox_wait_s))
+                    stop = asyncio.ensure_future(stopped.wait())
+                    await asyncio.wait((poll, stop), return_when=asyncio.FIRST_COMPLETED)
+                    stop.cancel()
+                    if not poll.done():
+                        poll.cancel()
+                        break
+                    self._act_on_mail(poll.result())
+                    backoff.reset()
+                except (HallApiError, CentralApiError) as err:
+                    log.info("cloud calling inbox: %s", err)
+                    pause = backoff.next()
+                except Exception:  # a bug: keep relaying, but say so
+                    log.exception("cloud calling inbox failed")
+                    pause = backoff.next()
+                if pause:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopped.wait(), pause)
+
+    def _loop(self, step: Any, pause_s: float) -> None:
+        backoff = Backoff(self.config.min_backoff_s, self.config.relay_max_backoff_s)
+        while not self._stop.is_set():
+            try:
+                step()
+            except (HallApiError, CentralApiError) as err:
+                log.info("cloud calling relay: %s", err)
+                self._stop.wait(backoff.next())
+                continue
+            except Exception:  # a bug: keep relaying, but say so
+                log.exception("cloud calling relay failed")
+                self._stop.wait(backoff.next())
+                continue
+            backoff.reset()
+            if pause_s:
+                self._stop.wait(pause_s)
+
     # ------------------------------------------------------------------ lag
     def lag(self) -> dict[str, Any]:
         """Events and seconds central is behind the hall, and the link's state."""
@@ -357,7 +601,8 @@ class SyncAgent:
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> SyncAgent:
-        """Start the pusher, puller and reporter threads (and follow the hall's stream)."""
+        """Start the pusher, puller, reporter, relay and inbox threads (and follow the hall's
+        stream)."""
         self._stop.clear()
         if self.config.follow_stream:
             try:
@@ -366,8 +611,11 @@ class SyncAgent:
                 head = self.acked
             self._stream = EventStream(self.config.hall_url, self.config.hall_token,
                                        self._on_hall_event, after=head).start()
-        for name, target in (("sync-push", self._push_loop), ("sync-pull", self._pull_loop),
-                             ("sync-report", self._report_loop)):
+        loops = [("sync-push", self._push_loop), ("sync-pull", self._pull_loop),
+                 ("sync-report", self._report_loop)]
+        if self.config.relay:
+            loops += [("sync-relay", self._relay_loop), ("sync-inbox", self._inbox_loop)]
+        for name, target in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -377,6 +625,10 @@ class SyncAgent:
         """Stop the threads (a push in flight finishes or times out)."""
         self._stop.set()
         self._doorbell.set()
+        if self._inbox_stop is not None:
+            with contextlib.suppress(RuntimeError):   # its loop has ended already
+                self._inbox_stop()
+            self._inbox_stop = None
         if self._stream is not None:
             self._stream.stop()
             self._stream = None

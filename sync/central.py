@@ -1,6 +1,9 @@
 """The central platform's API (FastAPI), versioned under ``/api/v1``. Stateless: every worker
 holds only a database pool and a short credential cache, so any number of workers can serve
-behind a load balancer over one database.
+behind a load balancer over one database. Cloud calling adds what may be lost (the live city
+state, rebuilt from the database; the relay's mailboxes and holds, which the lease protocol's
+retries replace): send ``/api/v1/remote/*`` and ``/api/v1/recommend`` to one worker
+(``sync/remote.py``).
 
 Authentication: ``Authorization: Bearer hq_…`` (``hallq central add-hall`` / ``add-admin``).
 A hall credential may touch only ``/halls/<its id>/…`` and its own appointments, submissions
@@ -28,6 +31,8 @@ Routes (all under /api/v1):
   POST /submissions/{id}/status                  back office moves it on (admin)
   GET  /public/submissions/{receipt}             a citizen's view of the progress
   GET  /stats?by=hall,theme&hall_id=&day_from=&day_to=   waits, service times, ratings
+  POST /remote/choose, POST/GET /remote/messages, POST /remote/referrals[/{id}/result],
+  GET  /remote/referrals/{id}, GET /recommend     cloud calling (云叫号, sync/remote.py)
 """
 
 
@@ -47,6 +52,7 @@ from sync import appointments, catalog, fastjson, ingest, live, stats, submissio
 from sync.auth import Authenticator, Principal
 from sync.db import Database, DatabaseUnavailable
 from sync.errors import CentralError, bad_request, unauthorized
+from sync.remote import CityService, RemoteSettings, add_remote_routes
 
 log = logging.getLogger("hallq.central.api")
 
@@ -95,17 +101,24 @@ class StatusRequest(Body):
     note: str = Field("", max_length=500)
 
 
-def create_central_app(db: Database) -> FastAPI:
-    """The central API over an opened (and migrated) database; closes it at shutdown."""
+def create_central_app(db: Database, remote: RemoteSettings | None = None) -> FastAPI:
+    """The central API over an opened (and migrated) database; closes it at shutdown.
+    ``remote``: settings of cloud calling (default: ``RemoteSettings.from_env()``)."""
+    cloud = CityService(db, remote or RemoteSettings.from_env())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            await run_in_threadpool(cloud.rebuild)
+        except DatabaseUnavailable as err:  # built at the first decision instead
+            log.error("cloud calling state not built at start: %s", err)
         yield
         db.close()
 
     app = FastAPI(title="hallq central platform", version=API_VERSION, lifespan=lifespan,
                   description="City central platform of hallq halls (中心平台)")
     app.state.db = db
+    app.state.cloud = cloud
     auth = Authenticator(db)
 
     @app.exception_handler(CentralError)
@@ -169,6 +182,12 @@ def create_central_app(db: Database) -> FastAPI:
         if type(head) is not int:
             raise bad_request("head_seq must be an integer")
         result = await run_in_threadpool(ingest.ingest, db, hall_id, batch, head)
+        try:
+            if cloud.follows(hall_id):
+                await run_in_threadpool(cloud.feed, hall_id, batch, result.acked)
+        except Exception:  # the events are stored: the balancer catches up at its next refresh
+            log.exception("cloud calling could not follow %s's events", hall_id)
+            cloud.invalidate(rebuild=True)
         return result.to_dict()
 
     @app.get("/api/v1/halls/{hall_id}/sync")
@@ -213,7 +232,9 @@ def create_central_app(db: Database) -> FastAPI:
     def put_hall_catalog(hall_id: str, body: dict[str, Any], who: Caller) -> dict:
         """Publish a hall's catalog (admin); returns its version."""
         who.require_admin()
-        return {"hall_id": hall_id, "version": catalog.put_catalog(db, hall_id, body)}
+        version = catalog.put_catalog(db, hall_id, body)
+        cloud.invalidate()
+        return {"hall_id": hall_id, "version": version}
 
     @app.get("/api/v1/catalog")
     def city_catalog(who: Caller) -> dict:
@@ -337,6 +358,7 @@ def create_central_app(db: Database) -> FastAPI:
         groups = [g.strip() for g in by.split(",") if g.strip()]
         return {"by": groups, "rows": stats.statistics(db, groups, hall_id, day_from, day_to)}
 
+    add_remote_routes(app, db, cloud, caller)
     return app
 
 

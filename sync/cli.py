@@ -57,6 +57,10 @@ def cmd_central(args: argparse.Namespace) -> int:
 
     _setup_logging(args)
     _open(args).close()
+    if args.default_travel_min is not None:  # read by every worker (sync/remote.py)
+        from sync.remote import TRAVEL_ENV
+
+        os.environ[TRAVEL_ENV] = str(args.default_travel_min)
     try:
         server = CentralServer(args.db, host=args.bind, port=args.port, tls_cert=args.tls_cert,
                                tls_key=args.tls_key, workers=args.workers,
@@ -158,7 +162,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                            "--hall-credential"),
         state_dir=Path(args.state_dir), batch_size=args.batch_size,
         max_backoff_s=args.max_backoff, pull_every_s=args.pull_every,
-        verify=args.ca_file or True, allow_plain_http=args.allow_plain_http)
+        verify=args.ca_file or True, allow_plain_http=args.allow_plain_http,
+        relay=not args.no_cloud_calling)
     try:
         agent = SyncAgent(config)
     except AgentConfigError as err:
@@ -194,6 +199,9 @@ def register(subparsers: Any) -> None:
     central.add_argument("--workers", type=int, default=1, help="API worker processes")
     central.add_argument("--allow-plain-http", action="store_true",
                          help="serve plain HTTP on a network (only behind a TLS balancer)")
+    central.add_argument("--default-travel-min", type=float, default=None,
+                         help="cloud calling: travel time between halls of which one has no "
+                              "location in its catalog (minutes, default 20)")
     central.set_defaults(func=cmd_central)
     actions = central.add_subparsers(dest="central_action", metavar="ACTION")
 
@@ -234,6 +242,9 @@ def register(subparsers: Any) -> None:
                       help="longest wait between retries while central is down (s)")
     sync.add_argument("--pull-every", type=float, default=60.0,
                       help="fetch catalog and appointments this often (s)")
+    sync.add_argument("--no-cloud-calling", action="store_true",
+                      help="do not relay cloud calling (remote calls, referrals, "
+                           "recommendations)")
     sync.set_defaults(func=cmd_sync)
 
 

@@ -41,6 +41,28 @@ class CentralApiError(Exception):
         return self.status == 0 or self.status >= 500 or self.status in (408, 429)
 
 
+def _unreachable(err: Exception) -> CentralApiError:
+    return CentralApiError(0, "unreachable", "无法连接中心平台",
+                           f"Cannot reach the central platform: {err}")
+
+
+def _decode(response: httpx.Response) -> Any:
+    """A response's JSON (raw bytes when not JSON, None for 204), or its CentralApiError."""
+    if response.status_code >= 400:
+        try:
+            data = response.json()
+        except json.JSONDecodeError:
+            data = {}
+        raise CentralApiError(response.status_code, data.get("code", "http_error"),
+                              data.get("message_zh", "请求失败"),
+                              data.get("message_en", response.text[:200]))
+    if response.status_code == 204:
+        return None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.json()
+    return response.content
+
+
 class CentralClient:
     """Client of one central platform with one credential (``hq_…``).
 
@@ -51,9 +73,12 @@ class CentralClient:
     def __init__(self, base_url: str, credential: str, timeout: float = 10.0,
                  verify: bool | str = True) -> None:
         self.base_url = base_url.rstrip("/")
-        tls = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, verify=tls,
-                                  headers={"Authorization": f"Bearer {credential}"})
+        self.timeout = timeout
+        self._tls = ssl.create_default_context(cafile=verify) if isinstance(verify, str) \
+            else verify
+        self._headers = {"Authorization": f"Bearer {credential}"}
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, verify=self._tls,
+                                  headers=self._headers)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -66,25 +91,23 @@ class CentralClient:
         self.close()
 
     def call(self, method: str, path: str, body: Any = None, params: dict | None = None,
-             content: bytes | None = None, headers: dict | None = None) -> Any:
-        """One API call; returns the decoded JSON (or raw bytes for non-JSON answers)."""
+             content: bytes | None = None, headers: dict | None = None,
+             timeout: float | None = None) -> Any:
+        """One API call; returns the decoded JSON (raw bytes for non-JSON answers, None for
+        204). ``timeout`` replaces the client's for this call (long polls)."""
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         try:
             response = self._http.request(method, f"/api/v1{path}", json=body, params=params,
-                                          content=content, headers=headers)
+                                          content=content, headers=headers, **extra)
         except httpx.HTTPError as err:
-            raise CentralApiError(0, "unreachable", "无法连接中心平台",
-                                  f"Cannot reach the central platform: {err}") from None
-        if response.status_code >= 400:
-            try:
-                data = response.json()
-            except json.JSONDecodeError:
-                data = {}
-            raise CentralApiError(response.status_code, data.get("code", "http_error"),
-                                  data.get("message_zh", "请求失败"),
-                                  data.get("message_en", response.text[:200]))
-        if response.headers.get("content-type", "").startswith("application/json"):
-            return response.json()
-        return response.content
+            raise _unreachable(err) from None
+        return _decode(response)
+
+    def async_client(self) -> httpx.AsyncClient:
+        """An asyncio client with the same address, credential and TLS settings (for long
+        polls that stopping the agent must interrupt)."""
+        return httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, verify=self._tls,
+                                 headers=self._headers)
 
     # event log
     def push(self, hall_id: str, events: list[dict], head_seq: int = 0) -> dict:
@@ -166,3 +189,52 @@ class CentralClient:
             headers["X-Chunk-SHA256"] = chunk_sha256
         return self.call("PUT", f"/submissions/{sub_id}/files/{name}",
                          params={"offset": offset}, content=data, headers=headers)
+
+    # cloud calling (云叫号)
+    def remote_choose(self, hall_id: str, window: str, skills: list[str]) -> dict | None:
+        """A ticket of another hall for an idle video window (held for it), or None."""
+        return self.call("POST", "/remote/choose",
+                         {"hall": hall_id, "window": window, "skills": skills})
+
+    def send_messages(self, messages: list[dict]) -> dict:
+        """Lease protocol messages for central to relay; ``{"accepted", "dropped"}``."""
+        return self.call("POST", "/remote/messages", {"messages": messages})
+
+    def remote_inbox(self, hall_id: str, wait: float = 0.0) -> dict:
+        """The hall's mail (``messages``, ``referrals``, ``referral_results``), waiting up to
+        ``wait`` seconds for some."""
+        return self.call("GET", "/remote/messages", params={"hall": hall_id, "wait": wait},
+                         timeout=wait + 10.0)
+
+    def refer(self, referral: dict) -> dict:
+        """Send a referral ``{"id", "item", "hall", "from_hall"}`` (again): its current state."""
+        return self.call("POST", "/remote/referrals", referral)
+
+    def referral(self, referral_id: str) -> dict:
+        """A referral's state."""
+        return self.call("GET", f"/remote/referrals/{referral_id}")
+
+    def referral_result(self, referral_id: str, ticket: dict | None = None,
+                        error: dict | None = None) -> dict:
+        """This hall's answer to a referral: the ticket issued, or why not."""
+        body = {"ticket": ticket} if ticket is not None else {"error": error}
+        return self.call("POST", f"/remote/referrals/{referral_id}/result", body)
+
+    def recommend(self, origin: str, item: str | None = None, limit: int = 5) -> dict:
+        """Halls by expected total time for an item (``halls``) or for every 通办 item of the
+        origin (``items``)."""
+        params: dict[str, Any] = {"origin": origin, "limit": limit}
+        if item is not None:
+            params["item"] = item
+        return self.call("GET", "/recommend", params=params)
+
+    async def remote_inbox_async(self, client: httpx.AsyncClient, hall_id: str,
+                                 wait: float = 0.0) -> dict:
+        """:meth:`remote_inbox` over ``client`` (from :meth:`async_client`): cancellable."""
+        try:
+            response = await client.get("/api/v1/remote/messages",
+                                        params={"hall": hall_id, "wait": wait},
+                                        timeout=wait + 10.0)
+        except httpx.HTTPError as err:
+            raise _unreachable(err) from None
+        return _decode(response)

@@ -99,10 +99,22 @@ _SQLITE_001 = [
         data BLOB NOT NULL, PRIMARY KEY (submission_id, name, pos))""",
 ]
 
+#: Cloud calling: citizens referred from one hall's kiosk to another hall (跨厅取号), kept
+#: durably so that each is issued at most once (``sync/referrals.py``).
+_COMMON_002 = [
+    """CREATE TABLE referrals (
+        id TEXT PRIMARY KEY, from_hall TEXT NOT NULL, hall_id TEXT NOT NULL,
+        item TEXT NOT NULL, state TEXT NOT NULL, result TEXT,
+        created_at DOUBLE PRECISION NOT NULL, claimed_at DOUBLE PRECISION,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX referrals_hall_state ON referrals (hall_id, state)",
+]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
                      "sqlite": _COMMON_001 + _SQLITE_001}),
+    ("002_referrals", {"postgresql": _COMMON_002, "sqlite": _COMMON_002}),
 ]
 
 

@@ -1,0 +1,146 @@
+"""Referrals at central (跨厅取号): a citizen at hall A's kiosk is sent to hall B for an item
+that can be served at any hall (通办); the ticket is issued at B by B's sync agent.
+
+Kept durably (table ``referrals``, migration ``002_referrals``) so that each is issued at most
+once whatever is repeated or restarted: a referral is ``pending`` until B's agent *claims* it
+(one atomic update; a claimed referral is never handed out again), then ``issued`` or
+``refused`` with B's answer. A's agent posts the same referral again while A still shows it
+pending, and the answer carries the current state and result: that is how A learns the result
+even when the quick relay through its mailbox was lost.
+
+Timeouts (the citizen is waiting at the kiosk): a referral B's agent has not claimed after
+:data:`PENDING_S` is refused (``hall_unavailable``); one claimed but never answered after
+:data:`CLAIMED_S` is refused (``referral_lost``) — B's agent issues within a second of
+claiming, so B has then surely not issued it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sync.db import Database, Tx
+from sync.errors import CentralError
+
+#: Seconds a referral waits for the chosen hall's agent to claim it.
+PENDING_S = 120.0
+#: Seconds a claimed referral waits for the chosen hall's answer.
+CLAIMED_S = 120.0
+_COLUMNS = "id, from_hall, hall_id, item, state, result, created_at, claimed_at, updated_at"
+
+
+def error(code: str, message_zh: str, message_en: str) -> dict[str, str]:
+    """A referral's refusal in the house error shape."""
+    return {"code": code, "message_zh": message_zh, "message_en": message_en}
+
+
+def _row(row: tuple) -> dict[str, Any]:
+    result = json.loads(row[5]) if row[5] else {}
+    return {"id": row[0], "from_hall": row[1], "hall": row[2], "item": row[3], "state": row[4],
+            "ticket": result.get("ticket"), "error": result.get("error"),
+            "created_at": row[6], "claimed_at": row[7], "updated_at": row[8]}
+
+
+def _expire(tx: Tx, now: float, hall_id: str | None = None, referral_id: str | None = None
+            ) -> None:
+    """Refuse the referrals that waited too long (see the module docstring)."""
+    params: tuple[str, ...]
+    where, params = "", ()
+    if hall_id is not None:
+        where, params = " AND hall_id = ?", (hall_id,)
+    elif referral_id is not None:
+        where, params = " AND id = ?", (referral_id,)
+    for state, since, limit, refusal in (
+            ("pending", "created_at", PENDING_S, error(
+                "hall_unavailable", "目标大厅暂时无法接收转介，请在本大厅取号或稍后再试",
+                "The chosen hall cannot take the referral now; take a number here or retry")),
+            ("claimed", "claimed_at", CLAIMED_S, error(
+                "referral_lost", "转介未能完成，请重新选择",
+                "The referral could not be completed; please choose again"))):
+        tx.execute(f"UPDATE referrals SET state = 'refused', result = ?, updated_at = ? "
+                   f"WHERE state = ? AND {since} < ?{where}",
+                   (json.dumps({"error": refusal}, ensure_ascii=False), now, state,
+                    now - limit, *params))
+
+
+def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: str,
+           refusal: dict[str, str] | None = None, now: float | None = None
+           ) -> tuple[dict[str, Any], bool]:
+    """Store a referral (idempotent on its id); ``(referral, created)``. A ``refusal`` stores
+    it refused at once (central knows the chosen hall cannot issue it)."""
+    now = time.time() if now is None else now
+    state, result = ("refused", json.dumps({"error": refusal}, ensure_ascii=False)) if (
+        refusal) else ("pending", None)
+    with db.transaction() as tx:
+        _expire(tx, now, referral_id=referral_id)
+        found = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
+        if found is not None:
+            existing = _row(found)
+            if (existing["from_hall"], existing["hall"], existing["item"]) != (
+                    from_hall, hall_id, item):
+                raise CentralError(409, "conflict", "转介编号已被使用",
+                                   "This referral id was used for another referral")
+            return existing, False
+        tx.execute(f"INSERT INTO referrals ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                   (referral_id, from_hall, hall_id, item, state, result, now, now))
+    return {"id": referral_id, "from_hall": from_hall, "hall": hall_id, "item": item,
+            "state": state, "ticket": None, "error": refusal, "created_at": now,
+            "claimed_at": None, "updated_at": now}, True
+
+
+def claim(db: Database, hall_id: str, now: float | None = None) -> list[dict[str, Any]]:
+    """The pending referrals to ``hall_id``, now claimed (each is handed out once only)."""
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        _expire(tx, now, hall_id=hall_id)
+        rows = tx.all(f"SELECT {_COLUMNS} FROM referrals WHERE hall_id = ? AND state = "
+                      "'pending' ORDER BY created_at" + tx.for_update, (hall_id,))
+        for row in rows:
+            tx.execute("UPDATE referrals SET state = 'claimed', claimed_at = ?, updated_at = ? "
+                       "WHERE id = ? AND state = 'pending'", (now, now, row[0]))
+    return [{**_row(row), "state": "claimed", "claimed_at": now} for row in rows]
+
+
+def has_pending(db: Database, hall_id: str) -> bool:
+    """Whether a referral waits to be claimed by ``hall_id`` (a cheap check)."""
+    with db.transaction() as tx:
+        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND state = 'pending' LIMIT 1",
+                      (hall_id,)) is not None
+
+
+def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict | None,
+               refusal: dict | None, now: float | None = None) -> tuple[dict[str, Any], bool]:
+    """The chosen hall's answer: ``(referral, changed)``; a repeated or late answer changes
+    nothing. ``hall_id`` (the answering hall; None for an admin) must be the chosen hall."""
+    if (ticket is None) == (refusal is None):
+        raise CentralError(422, "bad_request", "结果须为票号或错误之一",
+                           "Give exactly one of ticket and error")
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
+                     (referral_id,))
+        if row is None:
+            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+        found = _row(row)
+        if hall_id is not None and found["hall"] != hall_id:
+            raise CentralError(403, "forbidden", "只有被转介的大厅可以答复",
+                               "Only the hall the citizen was referred to may answer")
+        if found["state"] not in ("pending", "claimed"):
+            return found, False
+        state = "issued" if ticket is not None else "refused"
+        body = {"ticket": ticket} if ticket is not None else {"error": refusal}
+        tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ? WHERE id = ?",
+                   (state, json.dumps(body, ensure_ascii=False), now, referral_id))
+    return {**found, "state": state, "ticket": ticket, "error": refusal, "updated_at": now}, True
+
+
+def get(db: Database, referral_id: str, now: float | None = None) -> dict[str, Any]:
+    """A referral by id, or a 404."""
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        _expire(tx, now, referral_id=referral_id)
+        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
+    if row is None:
+        raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+    return _row(row)

@@ -1,0 +1,259 @@
+"""Cloud calling wired end to end (云叫号): a real central (a child process on loopback, so it
+can be killed), two real hall nodes (Futian and Nanshan, two catalogs of the example hall) and
+their sync agents. A video window at Nanshan calls a ticket waiting at Futian through central,
+also across a central crash; a Futian kiosk refers a citizen to Nanshan; recommendations reach
+Futian's kiosk API."""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hall.catalog import EXAMPLE_HALL, parse_config
+from hall.node import HallNode
+from hall.server import HallServer
+from sync.agent import AgentConfig, SyncAgent
+from sync.auth import create_credential
+from sync.catalog import put_catalog
+from sync.db import open_database
+from sync.testing import CentralProcess, acquire_shared_cluster, release_shared_cluster
+
+FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
+
+
+def hall_text(hall_id: str) -> str:
+    """The example hall's TOML, open all day; Nanshan renamed and placed 1 km away."""
+    text = EXAMPLE_HALL.read_text(encoding="utf-8").replace("open_all_day = false",
+                                                            "open_all_day = true")
+    if hall_id == NS:
+        text = (text.replace(f'id = "{FT}"', f'id = "{NS}"')
+                .replace("福田区政务服务中心", "南山区政务服务中心")
+                .replace("Futian District", "Nanshan District")
+                .replace("location = { lat = 22.5410, lon = 114.0550 }",
+                         "location = { lat = 22.5450, lon = 114.0640 }"))
+    return text
+
+
+@dataclass
+class Site:
+    """A running hall node, its agent and clients with its devices' tokens."""
+
+    hall_id: str
+    server: HallServer
+    agent: SyncAgent
+    http: dict[str, httpx.Client]
+
+    def get(self, device: str, path: str) -> Any:
+        """GET an API path as ``device``; the JSON answer."""
+        response = self.http[device].get(f"/api/v1{path}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def post(self, device: str, path: str, body: dict | None = None) -> Any:
+        """POST to an API path as ``device``; the JSON answer (2xx expected)."""
+        response = self.http[device].post(f"/api/v1{path}", json=body)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def events(self, kind: str) -> list[dict]:
+        """The node's events of one kind."""
+        return [e for e in self.get("kiosk", "/events?limit=10000")["events"]
+                if e["kind"] == kind]
+
+
+@dataclass
+class City:
+    """Central and two halls."""
+
+    central: CentralProcess
+    admin: httpx.Client
+    ft: Site
+    ns: Site
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def central_has(self, site: Site) -> None:
+        """Wait until central holds every event the hall has."""
+        head = site.get("kiosk", "/events?after=0&limit=1")["last_seq"]
+        until(lambda: self.admin.get(f"/api/v1/halls/{site.hall_id}/sync").json()["acked"]
+              >= head, what=f"central to catch up with {site.hall_id}")
+
+
+def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
+    """Wait for ``check()`` to be truthy; its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = check()
+        except (httpx.HTTPError, KeyError):
+            found = None
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(params=["sqlite"])
+def dialect(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def city(tmp_path: Path, dialect: str) -> Iterator[City]:
+    closers: list[Callable[[], None]] = []
+    try:
+        if dialect == "postgresql":
+            cluster = acquire_shared_cluster()
+            closers.append(release_shared_cluster)
+            url = cluster.create_database(f"wiring_{tmp_path.name[-12:].lower()}")
+            closers.append(lambda: cluster.drop_database(url))
+        else:
+            url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+        db = open_database(url)
+        credentials = {h: create_credential(db, "hall", h) for h in (FT, NS)}
+        admin_token = create_credential(db, "admin")
+        for hall_id in (FT, NS):
+            put_catalog(db, hall_id, json.loads(json.dumps(tomllib.loads(hall_text(hall_id)),
+                                                           default=str)))
+        db.close()
+        central = CentralProcess(url, log_path=tmp_path / "central.log").start()
+        closers.append(central.stop)
+        admin = httpx.Client(base_url=central.url, timeout=10,
+                             headers={"Authorization": f"Bearer {admin_token}"})
+        closers.append(admin.close)
+        ft, ns = (start_site(hall_id, tmp_path, central.url, credentials[hall_id], closers)
+                  for hall_id in (FT, NS))
+        yield City(central, admin, ft, ns)
+    finally:
+        for close in reversed(closers):
+            close()
+
+
+def start_site(hall_id: str, tmp_path: Path, central_url: str, credential: str,
+               closers: list[Callable[[], None]]) -> Site:
+    """A hall node on a free port and its sync agent, relaying quickly."""
+    node = HallNode(parse_config(tomllib.loads(hall_text(hall_id))), tmp_path / hall_id)
+    tokens = {role: node.store.pair(role, f"test-{role}") for role in ("kiosk", "sync")}
+    tokens["caller-1"] = node.store.pair("caller", "console-1", "1")
+    tokens["caller-30"] = node.store.pair("caller", "console-30", "30")
+    server = HallServer(node, host="127.0.0.1", port=0, advertise=False).start_in_thread()
+    closers.append(server.stop)
+    http = {device: httpx.Client(base_url=server.url, timeout=10,
+                                 headers={"Authorization": f"Bearer {token}"})
+            for device, token in tokens.items()}
+    closers.extend(client.close for client in http.values())
+    agent = SyncAgent(AgentConfig(
+        hall_url=server.url, hall_token=tokens["sync"], central_url=central_url,
+        credential=credential, state_dir=tmp_path / f"sync-{hall_id}", poll_s=0.2,
+        linger_s=0.05, min_backoff_s=0.1, max_backoff_s=1.0, report_every_s=1.0,
+        relay_every_s=0.2, inbox_wait_s=1.0, recommend_every_s=1.0, referral_every_s=1.0,
+        relay_max_backoff_s=1.0)).start()
+    closers.append(agent.close)
+    return Site(hall_id, server, agent, http)
+
+
+def remote_state(site: Site, state: str) -> dict:
+    """Wait until Nanshan's window 30 reaches ``state``; its remote view."""
+    return until(lambda: (v := site.get("caller-30", "/windows/30/remote"))["state"] == state
+                 and v, what=f"window 30 to reach {state}")
+
+
+def call_remotely(city: City) -> dict:
+    """A Futian citizen waits for a remotely servable item; Nanshan's idle video window calls
+    them through central. The ticket, once lent."""
+    ticket = city.ft.post("kiosk", "/tickets", {"service": "A02"})
+    city.central_has(city.ft)
+    city.ns.post("caller-30", "/windows/30/open")
+    assert city.ns.post("caller-30", "/windows/30/remote-call")["state"] == "choosing"
+    calling = remote_state(city.ns, "calling")
+    assert (calling["home"], calling["ticket"], calling["number"]) == (
+        FT, ticket["id"], ticket["number"])
+    assert calling["home_name_zh"] == "福田区政务服务中心"
+    lent = city.ft.get("kiosk", f"/tickets/{ticket['id']}")
+    assert lent["status"] == "leased" and lent["booth"]["id"] == "V1"
+    (leased,) = city.ft.events("ticket.leased")
+    assert leased["data"]["ticket"] == ticket["id"] and leased["data"]["remote"] == f"{NS}/30"
+    return ticket
+
+
+def serve_remotely(city: City, ticket: dict, start: bool = True) -> None:
+    """The citizen reaches the booth (``start``); Nanshan serves and finishes."""
+    if start:
+        city.ns.post("caller-30", "/windows/30/remote-start")
+    remote_state(city.ns, "serving")
+    city.ns.post("caller-30", "/windows/30/remote-finish")
+    remote_state(city.ns, "done")
+    assert city.ft.get("kiosk", f"/tickets/{ticket['id']}")["status"] == "finished"
+
+
+def served_once(city: City, ticket: dict) -> None:
+    """The ticket's lease history at Futian: lent, served and finished once, never returned."""
+    for kind in ("ticket.leased", "ticket.remote_serving", "ticket.remote_finished"):
+        assert [e["data"]["ticket"] for e in city.ft.events(kind)] == [ticket["id"]], kind
+    assert city.ft.events("ticket.lease_returned") == []
+    assert city.ft.events("ticket.called") == []
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"], indirect=True)
+def test_a_video_window_serves_a_ticket_of_another_hall(city: City) -> None:
+    ticket = call_remotely(city)
+    serve_remotely(city, ticket)
+    served_once(city, ticket)
+    # central saw it all: the lent ticket left Futian's line
+    city.central_has(city.ft)
+    live = city.admin.get(f"/api/v1/halls/{FT}/live").json()
+    assert all(t["waiting"] == 0 for t in live["themes"])
+
+
+def test_a_lease_survives_a_central_crash(city: City) -> None:
+    ticket = call_remotely(city)
+    city.central.kill()
+    city.ns.post("caller-30", "/windows/30/remote-start")     # START cannot reach Futian
+    time.sleep(1.5)
+    assert city.ns.get("caller-30", "/windows/30/remote")["state"] == "starting"
+    city.central.start()                                       # everything in flight is lost
+    serve_remotely(city, ticket, start=False)
+    served_once(city, ticket)
+    # the restarted central rebuilt its city state: the ticket is not offered again
+    city.ns.post("caller-30", "/windows/30/remote-call")
+    remote_state(city.ns, "none")
+
+
+def test_a_referral_issues_one_ticket_at_the_other_hall(city: City) -> None:
+    referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
+    assert referral["state"] == "pending"
+    done = until(lambda: (r := city.ft.get("kiosk", f"/referrals/{referral['id']}"))[
+        "state"] != "pending" and r, what="the referral's result")
+    assert done["state"] == "issued", done
+    ticket = done["ticket"]
+    assert ticket["hall"] == NS and ticket["name_zh"] == "南山区政务服务中心"
+    assert ticket["number"].startswith("A") and ticket["ahead"] == 0
+    time.sleep(2.5)                     # the agents keep relaying: still one ticket
+    issued = city.ns.events("ticket.issued")
+    assert [(e["data"]["ticket"], e["data"]["channel"]) for e in issued] == [
+        (ticket["id"], "referral")]
+    assert city.ns.get("kiosk", f"/tickets/{ticket['id']}")["status"] == "waiting"
+
+
+def test_recommendations_reach_the_kiosk(city: City) -> None:
+    city.ft.post("caller-1", "/windows/1/open")
+    for _ in range(6):
+        city.ft.post("kiosk", "/tickets", {"service": "A01"})
+    city.ns.post("caller-1", "/windows/1/open")
+    city.central_has(city.ft)
+    city.central_has(city.ns)
+    found = until(lambda: (r := city.ft.get("kiosk", "/recommend?item=A01"))["halls"] and r,
+                  what="recommendations at Futian")
+    assert found["stale"] is False and found["here"]["hall"] == FT
+    (nanshan,) = found["halls"]
+    assert nanshan["hall"] == NS and nanshan["name_zh"] == "南山区政务服务中心"
+    assert 600 < nanshan["travel_s"] < 1000 and nanshan["wait_s"] == 0
+    assert nanshan["expected_total_s"] + 300 <= found["here"]["wait_s"]

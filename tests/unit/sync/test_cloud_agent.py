@@ -1,0 +1,73 @@
+"""The sync agent's cloud-calling threads (sync/agent.py): they outlive central being away, and
+stopping the agent interrupts a long poll at once. The relaying itself is exercised end to end
+in tests/integration/test_cloud_wiring.py."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hall.server import free_port
+from sync.agent import AgentConfig, SyncAgent
+from sync.auth import create_credential
+from sync.catalog import put_catalog
+from sync.client import CentralApiError
+from sync.db import open_database
+from sync.server import CentralServer
+from sync.testing import RunningHall, hall_catalog, start_hall
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[RunningHall]:
+    running = start_hall(tmp_path / "hall", "HA")
+    yield running
+    running.stop()
+
+
+def config(hall: RunningHall, central_url: str, credential: str, tmp_path: Path,
+           **overrides: Any) -> AgentConfig:
+    """Agent settings with short waits."""
+    return AgentConfig(hall_url=hall.url, hall_token=hall.sync_token, central_url=central_url,
+                       credential=credential, state_dir=tmp_path / "sync", poll_s=0.1,
+                       min_backoff_s=0.05, max_backoff_s=0.2, relay_every_s=0.1,
+                       relay_max_backoff_s=0.2, **overrides)
+
+
+def test_the_relay_outlives_central_being_away(hall: RunningHall, tmp_path: Path) -> None:
+    agent = SyncAgent(config(hall, f"http://127.0.0.1:{free_port()}", "hq_x_y", tmp_path))
+    with pytest.raises(CentralApiError) as refused:
+        agent.relay_once()
+    assert refused.value.code == "unreachable"
+    agent.start()
+    try:
+        time.sleep(0.6)
+        alive = {t.name for t in agent._threads if t.is_alive()}
+        assert {"sync-relay", "sync-inbox"} <= alive
+    finally:
+        started = time.monotonic()
+        agent.close()
+    assert time.monotonic() - started < 3
+
+
+def test_stopping_the_agent_interrupts_its_long_poll(hall: RunningHall, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    db = open_database(url)
+    credential = create_credential(db, "hall", "HA")
+    put_catalog(db, "HA", hall_catalog("HA"))
+    db.close()
+    central = CentralServer(url, port=0).start_in_thread()
+    try:
+        agent = SyncAgent(config(hall, central.url, credential, tmp_path, inbox_wait_s=15.0))
+        assert agent.inbox_once(0.0) == {"messages": 0, "referrals": 0, "referral_results": 0}
+        assert agent.relay_once() == {"choose": 0, "messages": 0, "referrals": 0}
+        agent.start()
+        time.sleep(1.0)                      # the inbox now waits in a 15 s long poll
+        started = time.monotonic()
+        agent.close()
+        assert time.monotonic() - started < 3
+    finally:
+        central.stop()

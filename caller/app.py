@@ -34,15 +34,16 @@ from kiosk.tasks import Tasks, weak_slot
 
 log = logging.getLogger("hallq.caller")
 
-_FUNCTION_KEYS = {getattr(Qt.Key, f"Key_F{n}"): f"F{n}" for n in range(1, 9)}
+_FUNCTION_KEYS = {getattr(Qt.Key, f"Key_F{n}"): f"F{n}" for n in range(1, 13)}
 
 
 class CallerWindow(QMainWindow):
     """The console of one window: a :class:`CallerView` over a :class:`CallerModel`.
 
-    F1…F8 drive the actions; on the sign-in screen digits, Backspace, Tab and Enter work the
-    keypad. Hall calls run in workers; the LED screen and the rating pad each have their own
-    worker lane; the badge reader reports cards from its own monitor thread.
+    F1…F8 drive the actions, F9…F12 the remote call at a window with video; on the sign-in
+    screen digits, Backspace, Tab and Enter work the keypad. Hall calls run in workers; the
+    LED screen and the rating pad each have their own worker lane; the badge reader reports
+    cards from its own monitor thread.
     """
 
     badge_seen = Signal(str)
@@ -121,7 +122,7 @@ class CallerWindow(QMainWindow):
         self.view.tick(datetime.now())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        """F1…F8 act; on the sign-in screen the keyboard works the keypad."""
+        """F1…F12 act; on the sign-in screen the keyboard works the keypad."""
         key = _FUNCTION_KEYS.get(Qt.Key(event.key()))
         model = self.model
         if key is not None:

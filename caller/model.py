@@ -9,7 +9,9 @@ current ticket, and renders what came back. Blocking calls run through the ``run
 the next call on the LED.
 
 Keys (documented on screen): F1 call next, F2 recall, F3 start serving, F4 finish, F5 no-show,
-F6 transfer, F7 pause, F8 resume.
+F6 transfer, F7 pause, F8 resume; at a window with video (``video_booth``) also F9 remote call,
+F10 video connected, F11 finish the remote service, F12 cancel it (see :mod:`caller.remote`).
+While a remote call is under way the window calls nobody of its own hall.
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from caller.devices import CallerDevices
+from caller.remote import (
+    ACTIVE,
+    OVER,
+    REMOTE_ACTIONS,
+    REMOTE_NAMES,
+    RemotePanel,
+    remote_actions,
+    remote_panel,
+)
 from devices.rating.levels import LABELS
 from hall.client import HallApiError, HallClient
+from kiosk.cloudclient import cloud_calls
 from kiosk.model import Message, message_of, weak_callable
 from kiosk.tasks import Runner, run_now
 
@@ -40,7 +52,7 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("pause", "F7", "暂停", "Pause"),
     ("resume", "F8", "恢复", "Resume"),
 )
-KEYS = {key: name for name, key, _, _ in ACTIONS}
+KEYS = {key: name for name, key, _, _ in ACTIONS + REMOTE_ACTIONS}
 #: Hall endpoints of the simple actions (transfer has a body).
 ENDPOINTS = {"recall": "recall", "serve": "serve", "finish": "finish", "no_show": "no-show",
              "pause": "pause", "resume": "resume", "sign_out": "close"}
@@ -88,6 +100,10 @@ class CallerModel:
         self.services: list[dict] = []
         self.queue: list[dict] = []
         self.current: dict | None = None
+        self.remote: dict | None = None
+        """``GET /windows/{n}/remote`` at a window with video, else None."""
+        self.remote_cancelled = False
+        self._remote_outcome = False
         self.message: Message | None = None
         self.message_is_error = False
         self.rating: RatingState | None = None
@@ -126,18 +142,44 @@ class CallerModel:
         """Whether the window is open (or paused) with someone at it."""
         return self.status in ("open", "paused")
 
+    @property
+    def video_booth(self) -> bool:
+        """Whether this window can serve by video, and so call other halls (远程叫号): its
+        catalog entry says ``video_booth`` and its remote state was read."""
+        return bool((self.window_info or {}).get("video_booth")) and self.remote is not None
+
+    @property
+    def remote_state(self) -> str:
+        """The window's remote call: ``idle``, ``calling``, ``serving``… (see caller.remote)."""
+        return (self.remote or {}).get("state", "idle")
+
     def available(self) -> set[str]:
         """The actions that make sense now (the others are shown disabled)."""
         if not self.signed_in or self.busy:
             return set()
         if self.status == "paused":
             return {"resume"}
+        if self.remote_state in ACTIVE:
+            return remote_actions(self.remote_state)
         current = self.window_info.get("current_status") if self.window_info else None
         if current is None:
-            return {"call", "pause"}
+            return {"call", "pause"} | ({"remote_call"} if self.video_booth else set())
         if current == "called":
             return {"recall", "serve", "finish", "no_show", "transfer"}
         return {"finish", "transfer"}
+
+    def key_actions(self) -> tuple[tuple[str, str, str, str], ...]:
+        """The actions with their keys, as documented on screen (remote ones with video)."""
+        return ACTIONS + REMOTE_ACTIONS if self.video_booth else ACTIONS
+
+    def remote_panel(self) -> RemotePanel | None:
+        """What the current-ticket card shows of a remote call: while it is under way, and
+        its outcome until staff do something else; None otherwise."""
+        if self.remote is None or (self.window_info or {}).get("current"):
+            return None
+        if self.remote_state in ACTIVE or (self.remote_state in OVER and self._remote_outcome):
+            return remote_panel(self.remote, self.remote_cancelled)
+        return None
 
     def window_name(self) -> str:
         """"3号窗口" / "Window 3"."""
@@ -204,8 +246,10 @@ class CallerModel:
         if mine is None:
             raise HallApiError(404, "unknown_window", "窗口不存在", "Window not found")
         current = client.ticket(mine["current_ticket"]) if mine.get("current_ticket") else None
+        cloud = cloud_calls(client)
+        remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None
         return {"windows": windows, "window": mine, "current": current,
-                "queue": client.window_queue(self.window)}
+                "queue": client.window_queue(self.window), "remote": remote}
 
     def refreshed(self, snapshot: dict) -> None:
         """A fresh view of the window arrived."""
@@ -213,6 +257,7 @@ class CallerModel:
         self.window_info = snapshot["window"]
         self.current = snapshot["current"]
         self.queue = snapshot["queue"]
+        self._note_remote(snapshot.get("remote"))
         self.refreshed_at = time.time()
         self._refresh_done()
         self._changed()
@@ -228,8 +273,17 @@ class CallerModel:
             self._stale = False
             self.refresh()
 
+    def _note_remote(self, remote: dict | None) -> None:
+        """The hall's view of the remote call; a call that just ended shows its outcome."""
+        before = self.remote_state
+        self.remote = remote
+        if self.remote_state in ACTIVE:
+            self._remote_outcome = False
+        elif self.remote_state in OVER and before in ACTIVE:
+            self._remote_outcome = True
+
     def on_event(self, event: dict) -> None:
-        """A hall event: the queue or this window may have changed."""
+        """A hall event: the queue or this window (its remote call too) may have changed."""
         if event.get("kind", "").startswith(("ticket.", "window.")):
             self.refresh()
 
@@ -302,7 +356,8 @@ class CallerModel:
         return True
 
     def act(self, name: str) -> None:
-        """Do one action (call, recall, serve, finish, no_show, pause, resume, sign_out)."""
+        """Do one action (call, recall, serve, finish, no_show, pause, resume, sign_out,
+        and at a window with video remote_call, remote_start, remote_finish, remote_cancel)."""
         client = self.client
         if client is None or self.busy:
             return
@@ -310,13 +365,33 @@ class CallerModel:
             self._say(self._why_not(name), error=True)
             return
         self.busy = True
+        self._remote_outcome = False
         self._say(None)
         window = self.window
+        cloud = cloud_calls(client)
+        if name in REMOTE_NAMES:
+            assert cloud is not None  # remote actions are available only with cloud calls
+            self.remote_cancelled = name == "remote_cancel"
+            self._run(lambda: cloud.remote_step(window, name),
+                      lambda state: self._remote_acted(name, state), self._failed)
+            return
         if name == "call":
             job: Callable[[], Any] = lambda: client.call(window)  # noqa: E731
         else:
             job = lambda: client.window_action(window, ENDPOINTS[name])  # noqa: E731
         self._run(job, lambda result: self._acted(name, result), self._failed)
+
+    def _remote_acted(self, name: str, state: dict) -> None:
+        self.busy = False
+        self._note_remote(state)
+        number = state.get("number") or ""
+        if name == "remote_finish":
+            self._say((f"{number} 已远程办结", f"{number} served by video"))
+        elif name == "remote_cancel":
+            self._say(("已取消远程叫号", "Remote call cancelled"))
+        else:
+            self._changed()
+        self.refresh()
 
     def transfer(self, to_service: str | None = None, to_window: str | None = None) -> None:
         """Hand the current ticket to a theme or a named window."""
@@ -331,11 +406,31 @@ class CallerModel:
     def _why_not(self, name: str) -> Message:
         if self.status == "paused":
             return "窗口已暂停，请先恢复服务 (F8)", "The window is paused; resume first (F8)"
+        if name in REMOTE_NAMES:
+            return self._why_not_remote(name)
+        if self.remote_state in ACTIVE:
+            return ("本窗口正在远程叫号，请先完成或取消 (F12)",
+                    "This window is on a remote call; finish or cancel it first (F12)")
         if name == "call":
             return "请先办结或过号当前号码", "Finish or mark the current ticket first"
         if name in ("pause", "resume"):
             return "请先办结当前号码", "Finish the current ticket first"
         return "当前没有叫号", "No ticket has been called"
+
+    def _why_not_remote(self, name: str) -> Message:
+        if not self.video_booth:
+            return ("本窗口没有视频设备，不能远程叫号",
+                    "This window has no video equipment for remote calling")
+        state = self.remote_state
+        if name == "remote_call" and state in ACTIVE:
+            return "本窗口正在远程叫号", "This window is on a remote call already"
+        if name == "remote_call":
+            return "请先办结或过号当前号码", "Finish or mark the current ticket first"
+        if name == "remote_start":
+            return "该市民尚未被叫到视频服务区", "No citizen has been called to the video booth"
+        if name == "remote_finish":
+            return "远程办理尚未开始", "The remote service has not started"
+        return "没有可取消的远程叫号", "There is no remote call to cancel"
 
     def _failed(self, err: Exception) -> None:
         self.busy = False

@@ -1,8 +1,8 @@
 """Every calling-console screen rendered from fixed data, for screenshots and docs (no hall).
 
 :func:`render_scenario` fills a real :class:`~caller.model.CallerModel` for window 3 of the
-example hall with data shaped exactly as the hall API returns it and returns the real
-:class:`~caller.view.CallerView` over it.
+example hall (window 30, which has video, for the remote calls) with data shaped exactly as the
+hall API returns it and returns the real :class:`~caller.view.CallerView` over it.
 """
 
 from __future__ import annotations
@@ -17,16 +17,19 @@ from caller.view import CallerView
 from display.qtkit import ensure_app
 from kiosk.screens import example_hall, sample_hall, sample_services
 
-SCENARIOS = ("signin", "idle", "serving", "paused")
+SCENARIOS = ("signin", "idle", "serving", "paused", "remote_calling", "remote_serving")
 WINDOW = "3"
+#: The example hall's window with video (远程叫号), shown in the remote scenarios.
+VIDEO_WINDOW = "30"
 
 
-def sample_windows(status: str, current: dict | None) -> list[dict]:
-    """``GET /windows`` of the example hall; window 3 in ``status`` with ``current``."""
+def sample_windows(status: str, current: dict | None, console: str = WINDOW) -> list[dict]:
+    """``GET /windows`` of the example hall; window ``console`` in ``status`` with
+    ``current``."""
     config = example_hall()
     windows = []
     for number, window in config.windows.items():
-        mine = number == WINDOW
+        mine = number == console
         open_now = mine and status != "closed" or (not mine and int(number) % 3 != 0)
         windows.append({
             "number": number, "name_zh": window.name_zh, "name_en": window.name_en,
@@ -65,20 +68,35 @@ def sample_current() -> dict:
             "url": "http://hallq.local:8470/t/20250314-A018"}
 
 
+def sample_remote(state: str) -> dict:
+    """``GET /windows/30/remote`` while window 30 calls ticket B012 of another hall."""
+    return {"window": VIDEO_WINDOW, "request": "GD-SZ-FT-001/30/1741916000000",
+            "state": state, "since": time.time() - 95, "asked_at": 0.0,
+            "home": "GD-SZ-NS-002", "home_name_zh": "南山区政务服务中心",
+            "home_name_en": "Nanshan District Government Service Center",
+            "ticket": "20250314-B012", "number": "B012", "theme": "B", "item": "B02",
+            "lease": "GD-SZ-FT-001/30/1741916000000"}
+
+
 def scenario_model(state: str, lang: str = "zh") -> CallerModel:
-    """A model of window 3 showing ``state`` (see :data:`SCENARIOS`)."""
+    """A model of window 3 (30 for the remote calls) showing ``state`` (see
+    :data:`SCENARIOS`)."""
     if state not in SCENARIOS:
         raise ValueError(f"unknown caller scenario {state!r}; known: {', '.join(SCENARIOS)}")
-    model = CallerModel(None, WINDOW, lang=lang)
+    remote = state.startswith("remote_")
+    console = VIDEO_WINDOW if remote else WINDOW
+    model = CallerModel(None, console, lang=lang)
     hall = sample_hall()
-    hall["device"] = {"role": "caller", "window": WINDOW, "name": "console-3"}
+    hall["device"] = {"role": "caller", "window": console, "name": f"console-{console}"}
     model._hall_loaded(hall)
     model._services_loaded(sample_services())
     status = {"signin": "closed", "paused": "paused"}.get(state, "open")
     current = sample_current() if state == "serving" else None
-    windows = sample_windows(status, current)
-    model.refreshed({"windows": windows, "window": windows[int(WINDOW) - 1],
-                     "current": current, "queue": sample_queue()})
+    windows = sample_windows(status, current, console)
+    model.refreshed({"windows": windows, "window": windows[int(console) - 1],
+                     "current": current, "queue": [] if remote else sample_queue(),
+                     "remote": sample_remote(state.removeprefix("remote_")) if remote
+                     else None})
     model.connected = True
     if state == "signin":
         model.staff_entry, model.pin_entry, model.active_field = "S001", "12", "pin"

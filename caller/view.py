@@ -3,10 +3,13 @@
 Two screens: sign-in (staff ID + PIN on an on-screen keypad, or a staff badge) and the console
 (the current ticket in large type, the eight actions with their function keys, the waiting
 numbers for this window's skills, today's figures, the rating, and a status bar with the hall
-connection). The page is rebuilt after each change of the model. Widgets tests look for carry
-object names: ``current_number``, ``status``, ``message``, ``queue``, ``served``, ``rating``,
-``connection``, ``action-call`` … ``action-resume``, ``key-1`` … ``key-⌫``, ``staff_field``,
-``pin_field``, ``sign_in``, ``sign_out``, ``lang``.
+connection). A window with video has four more actions, F9…F12, for calling another hall
+(远程叫号); during such a call the current-ticket card shows it. The page is rebuilt after each
+change of the model. Widgets tests look for carry object names: ``current_number``,
+``status``, ``message``, ``queue``, ``served``, ``rating``, ``connection``, ``keys``,
+``action-call`` … ``action-resume``, ``action-remote_call`` … ``action-remote_cancel``,
+``remote_heading``, ``remote_status``, ``remote_hint``, ``key-1`` … ``key-⌫``,
+``staff_field``, ``pin_field``, ``sign_in``, ``sign_out``, ``lang``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -31,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from caller.model import ACTIONS, KEYPAD_KEYS, CallerModel
+from caller.remote import REMOTE_ACTIONS, RemotePanel
 from display.qtkit import font
-from kiosk.look import Look, button, clear_layout_widget, fit_text, label
+from kiosk.look import CJK_START, Look, button, clear_layout_widget, fit_text, label
 from kiosk.tasks import weak_slot
 
 PRIORITY_TAGS = {0: ("绿色通道", "Green", "#2b8a3e"), 1: ("预约", "Booked", "#1864ab"),
@@ -61,6 +65,29 @@ def card(look: Look, name: str) -> tuple[QFrame, QVBoxLayout]:
     layout.setContentsMargins(pad, pad, pad, pad)
     layout.setSpacing(look.px(10))
     return frame, layout
+
+
+def pack_lines(entries: list[str], qfont: QFont, width: int, sep: str = "  ") -> str:
+    """``entries`` joined by ``sep`` into lines of at most ``width`` px, never breaking one."""
+    metrics = QFontMetrics(qfont)
+    lines: list[str] = []
+    for entry in entries:
+        if lines and metrics.horizontalAdvance(lines[-1] + sep + entry) <= width:
+            lines[-1] += sep + entry
+        else:
+            lines.append(entry)
+    return "\n".join(lines)
+
+
+def key_label(key: str, text: str, qfont: QFont, width: int) -> str:
+    """"F10  视频已接通" on one line when it fits, else on two: broken between words
+    ("F10 Video" / "connected"), or the key above Chinese words."""
+    whole = f"{key}  {text}"
+    if QFontMetrics(qfont).horizontalAdvance(whole) <= width:
+        return whole
+    if not any(ord(c) >= CJK_START for c in text):
+        return fit_text(whole, qfont, width, 2)
+    return f"{key}\n{fit_text(text, qfont, width, 1)}"
 
 
 def no_focus(widget: QPushButton) -> QPushButton:
@@ -219,13 +246,15 @@ class CallerView(QWidget):
                                 name="synced"))
         row.addStretch(1)
         if model.signed_in:
-            keys = label(look, look.t("快捷键 ", "Keys ") + "  ".join(
-                f"{key} {look.t(zh, en)}" for _, key, zh, en in ACTIONS), 22, color=pal.muted,
-                name="keys", wrap=look.portrait)
-            if look.portrait:
-                column.addWidget(keys)
+            actions = model.key_actions()
+            entries = [look.t("快捷键", "Keys")] + [f"{key} {look.t(zh, en)}"
+                                                    for _, key, zh, en in actions]
+            if look.portrait or len(actions) > len(ACTIONS):
+                room = (self.width() if self.width() > 10 else 1920) - 2 * look.px(32)
+                column.addWidget(label(look, pack_lines(entries, font(look.px(22)), room), 22,
+                                       color=pal.muted, name="keys"))
             else:
-                row.addWidget(keys)
+                row.addWidget(label(look, "  ".join(entries), 22, color=pal.muted, name="keys"))
         return bar
 
     def _message(self, look: Look) -> QLabel:
@@ -319,6 +348,10 @@ class CallerView(QWidget):
                                 color=pal.muted, align=center))
             box.addStretch(1)
             return frame
+        panel = model.remote_panel()
+        if panel is not None:
+            self._remote(look, box, panel)
+            return frame
         info = model.window_info or {}
         ticket = model.current if info.get("current") else None
         box.addWidget(label(look, look.t("当前号码", "Current ticket"), 30, color=pal.muted,
@@ -327,9 +360,12 @@ class CallerView(QWidget):
             box.addWidget(label(look, "—", 180, bold=True, color=pal.disabled, align=center,
                                 name="current_number"))
             waiting = len(model.queue)
-            box.addWidget(label(look, look.t(f"按 F1 叫下一位（等候 {waiting} 人）",
-                                             f"Press F1 to call the next ({waiting} waiting)"),
-                                34, color=pal.muted, align=center, name="current_hint"))
+            hint = look.t(f"按 F1 叫下一位（等候 {waiting} 人）",
+                          f"Press F1 to call the next ({waiting} waiting)")
+            if model.video_booth and not waiting:
+                hint += look.t("，或按 F9 远程叫号", "; F9 calls another hall")
+            box.addWidget(label(look, hint, 34, color=pal.muted, align=center, wrap=True,
+                                name="current_hint"))
             return frame
         box.addWidget(label(look, ticket["number"], 180, bold=True, color=pal.accent,
                             align=center, name="current_number"))
@@ -353,6 +389,28 @@ class CallerView(QWidget):
         box.addWidget(self._elapsed)
         return frame
 
+    def _remote(self, look: Look, box: QVBoxLayout, panel: RemotePanel) -> None:
+        """The current-ticket card during a remote call (远程叫号)."""
+        pal = look.palette
+        center = Qt.AlignmentFlag.AlignCenter
+        colour = {"call": pal.accent, "serve": pal.good, "over": pal.muted}.get(panel.tone,
+                                                                               pal.primary)
+        heading = label(look, look.t(*panel.heading), 30, bold=True, color=pal.primary,
+                        align=center, wrap=True, name="remote_heading")
+        box.addWidget(heading)
+        if panel.number:
+            box.addWidget(label(look, panel.number, 150, bold=True, color=pal.accent,
+                                align=center, name="current_number"))
+        else:
+            box.addStretch(1)
+        box.addWidget(label(look, look.t(*panel.status), 40, bold=True, color=colour,
+                            align=center, wrap=True, name="remote_status"))
+        if panel.hint is not None:
+            box.addWidget(label(look, look.t(*panel.hint), 28, color=pal.muted, align=center,
+                                wrap=True, name="remote_hint"))
+        if not panel.number:
+            box.addStretch(1)
+
     def _elapsed_text(self, look: Look) -> str:
         ticket = self.model.current
         if not ticket:
@@ -369,15 +427,26 @@ class CallerView(QWidget):
         grid.setSpacing(look.px(14))
         available = model.available()
         columns = 4
-        for index, (name, key, zh, en) in enumerate(ACTIONS):
+        actions = ACTIONS + REMOTE_ACTIONS if model.video_booth else ACTIONS
+        # The cell's width is known before layout: a label too long for it takes two lines.
+        width = (self.width() if self.width() > 10 else 1920) - 2 * look.px(32)
+        if not look.portrait:
+            width = (width - look.px(24)) * 3 // 5
+        room = (width - (columns - 1) * look.px(14)) // columns - look.px(20)
+        for index, (name, key, zh, en) in enumerate(actions):
             on_click = weak_slot(self.open_transfer) if name == "transfer" \
                 else partial(model.act, name)
-            kind = "accent" if name in ("call", "finish") else "primary"
-            widget = no_focus(button(look, f"{key}  {look.t(zh, en)}", on_click, size=32,
-                                     kind=kind, name=f"action-{name}",
-                                     enabled=name in available, min_height=104))
+            kind = "accent" if name in ("call", "finish", "remote_start", "remote_finish") \
+                else "primary"
+            text = key_label(key, look.t(zh, en), font(look.px(32), True), room)
+            widget = no_focus(button(look, text, on_click, size=32, kind=kind,
+                                     name=f"action-{name}", enabled=name in available,
+                                     min_height=104))
             widget.setStyleSheet(widget.styleSheet() + "QPushButton { padding: 0 4px; }")
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             grid.addWidget(widget, index // columns, index % columns)
+        for column in range(columns):
+            grid.setColumnStretch(column, 1)
         return grid
 
     def _figures(self, look: Look) -> QWidget:

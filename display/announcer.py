@@ -1,4 +1,5 @@
-"""The Mandarin announcer: "请 A001 号到 3 号窗口办理", after a chime, said twice.
+"""The Mandarin announcer: "请 A001 号到 3 号窗口办理" (or, for a ticket served by video from
+another hall, "请 B012 号到视频服务区办理"), after a chime, said twice.
 
 Calls queue up and are spoken one at a time by a worker thread, so an announcement never cuts
 another off and the screen never waits for the speaker. Each announcement is built from the
@@ -39,6 +40,8 @@ class Announcement:
     window: str
     text: str
     clips: list[str]
+    booth: bool = False
+    """A call to the video booth (云叫号) rather than to a window."""
     queued_at: float = field(default_factory=time.monotonic)
     source: str = ""
     """``clips`` (the voice folder), ``espeak`` (fallback) or ``chime`` (no speech at all)."""
@@ -93,8 +96,17 @@ class Announcer:
     # ------------------------------------------------------------------ use
     def announce(self, number: str, window: str) -> Announcement:
         """Queue a call; returns at once."""
-        item = Announcement(number=number, window=window, text=voice.call_text(number, window),
-                            clips=voice.call_clips(number, window))
+        return self._queue_up(Announcement(number=number, window=window,
+                                           text=voice.call_text(number, window),
+                                           clips=voice.call_clips(number, window)))
+
+    def announce_booth(self, number: str) -> Announcement:
+        """Queue a call to the video booth ("请 B012 号到视频服务区办理"); returns at once."""
+        return self._queue_up(Announcement(number=number, window="", booth=True,
+                                           text=voice.booth_text(number),
+                                           clips=voice.booth_clips(number)))
+
+    def _queue_up(self, item: Announcement) -> Announcement:
         with self._lock:
             self._pending += 1
         self._queue.put(item)
@@ -113,9 +125,10 @@ class Announcer:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     # ------------------------------------------------------------------ sound
-    def compose(self, number: str, window: str) -> tuple[bytes, str]:
-        """The WAV of one announcement and where its speech came from."""
-        sentence, source = self._sentence(number, window)
+    def compose(self, number: str, window: str, booth: bool = False) -> tuple[bytes, str]:
+        """The WAV of one announcement (to a window, or to the video booth) and where its
+        speech came from."""
+        sentence, source = self._sentence(number, window, booth)
         parts = [self._get_chime(), audio.silence(AFTER_CHIME_S)]
         for turn in range(self.repeat if source != "chime" else 0):
             if turn:
@@ -124,8 +137,8 @@ class Announcer:
         parts.append(audio.silence(0.2))
         return audio.to_wav(np.concatenate(parts)), source
 
-    def _sentence(self, number: str, window: str) -> tuple[np.ndarray, str]:
-        names = voice.call_clips(number, window)
+    def _sentence(self, number: str, window: str, booth: bool) -> tuple[np.ndarray, str]:
+        names = voice.booth_clips(number) if booth else voice.call_clips(number, window)
         clips = self._load_clips(names)
         if clips is not None:
             parts = []
@@ -133,7 +146,7 @@ class Announcer:
                 parts += [samples, audio.silence(GAP_S + PAUSE_AFTER.get(name, 0.0))]
             return np.concatenate(parts), "clips"
         try:
-            spoken = audio.read_wav(voice.espeak_wav(voice.call_pinyin(number, window)))
+            spoken = audio.read_wav(voice.espeak_wav(voice.clips_pinyin(names)))
             return audio.trim(spoken), "espeak"
         except voice.VoiceError as err:
             log.warning("no speech for %s: %s", number, err)
@@ -193,9 +206,10 @@ class Announcer:
             item.skipped = True
             log.info("skipped a stale announcement of %s", item.number)
             return
-        wav, item.source = self.compose(item.number, item.window)
+        wav, item.source = self.compose(item.number, item.window, item.booth)
         item.duration_s = audio.duration_s(wav)
         item.started_at = time.monotonic()
-        item.output = self.player.play(wav, f"{item.number}-w{item.window}")
+        where = "booth" if item.booth else f"w{item.window}"
+        item.output = self.player.play(wav, f"{item.number}-{where}")
         item.finished_at = time.monotonic()
         log.info("announced %s (%s)", item.text, item.source)

@@ -87,6 +87,8 @@ class DemoWindows:
         self.announcer: Announcer | None = None
 
     def _client(self, token_name: str) -> HallClient:
+        # With the cloud calls (云叫号): the kiosk offers other halls, window 30 calls them.
+
         client = HallClient(self.url, self.tokens[token_name])
         self.clients.append(client)
         return client

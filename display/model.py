@@ -5,6 +5,11 @@ It is fed by what the hall node says: :meth:`DisplayModel.load_windows` and
 event of the stream. It keeps only what the screen shows: the windows' current calls, the last
 calls, people waiting and the expected wait per theme, paused windows. Ticket numbers and
 window numbers only: events carry no names or ID numbers, and neither does this model.
+
+Cloud calling (云叫号): a ticket lent to another hall's window (``ticket.leased``) is called
+like any other, to this hall's video booth ("B012 → 视频服务区1号"); it leaves the board when
+the remote service is over (``ticket.remote_finished``) or when the ticket comes back to its
+line (``ticket.lease_returned``: the number waits again, the earlier call stays in the list).
 """
 
 from __future__ import annotations
@@ -19,10 +24,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 RELOAD_KINDS = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.rechecked_in",
     "ticket.transferred", "ticket.cancelled", "ticket.expired", "ticket.prioritized",
-    "ticket.finished", "window.opened", "window.paused", "window.resumed", "window.closed"})
-#: Events after which a ticket is no longer at a window.
+    "ticket.finished", "window.opened", "window.paused", "window.resumed", "window.closed",
+    "ticket.leased", "ticket.lease_returned", "ticket.remote_serving",
+    "ticket.remote_finished"})
+#: Events after which a ticket is no longer at a window (or at the video booth).
 LEAVE_KINDS = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
-                         "ticket.expired", "ticket.cancelled"})
+                         "ticket.expired", "ticket.cancelled", "ticket.lease_returned",
+                         "ticket.remote_finished"})
+#: Events that open, pause, resume or close a window (others, like a window's remote call,
+#: leave its status alone).
+STATUS_KINDS = frozenset({"window.opened", "window.paused", "window.resumed", "window.closed"})
 #: A window in one of these states is listed as paused (closed windows are simply not staffed).
 PAUSED_STATES = frozenset({"paused"})
 
@@ -39,6 +50,15 @@ class Call:
     recalls: int = 0
     live: bool = True
     """False for calls learnt while catching up: they are shown but not highlighted."""
+    booth: str = ""
+    """The video booth the ticket is called to (云叫号; ``window`` is then empty)."""
+    booth_name_zh: str = ""
+    booth_name_en: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where the call stands on the board: its window, or ``booth:<id>``."""
+        return f"booth:{self.booth}" if self.booth else self.window
 
 
 @dataclass
@@ -60,6 +80,8 @@ class Outcome:
     reload_services: bool = False
     announce: tuple[str, str] | None = None
     """(number, window) to speak."""
+    announce_booth: str | None = None
+    """A number to call to the video booth."""
 
 
 @dataclass
@@ -98,7 +120,9 @@ class DisplayModel:
                              for w in windows}
         self.paused = ({w["number"] for w in windows if w.get("status") in PAUSED_STATES
                         and w["number"] not in keep} | (self.paused & set(keep)))
-        current = {number: call for number, call in self.current.items() if number in keep}
+        # Booth calls are not in GET /windows: only events bring and end them.
+        current = {place: call for place, call in self.current.items()
+                   if place in keep or call.booth}
         for w in windows:
             if w["number"] in keep:
                 continue
@@ -138,11 +162,16 @@ class DisplayModel:
             outcome.changed = True
             if live:
                 outcome.announce = (data["number"], data["window"])
+        elif kind == "ticket.leased":
+            self._to_booth(data, float(event.get("ts", 0.0)), live)
+            outcome.changed = True
+            if live:
+                outcome.announce_booth = data["number"]
         elif kind in LEAVE_KINDS:
             for call in [c for c in self.current.values() if c.ticket == data.get("ticket")]:
-                del self.current[call.window]
+                del self.current[call.place]
                 outcome.changed = True
-        elif kind.startswith("window."):
+        elif kind in STATUS_KINDS:
             outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""))
         if outcome.changed:
             self._bump()
@@ -152,7 +181,16 @@ class DisplayModel:
         recalls = int(data.get("recalls", 0)) if recalled else 0
         call = Call(data.get("ticket", ""), data["number"], data["window"], at=self.clock(),
                     ts=ts, recalls=recalls, live=live)
-        self.current[call.window] = call
+        self._show(call)
+
+    def _to_booth(self, data: dict, ts: float, live: bool) -> None:
+        booth = str(data.get("booth") or "V")
+        self._show(Call(data.get("ticket", ""), data["number"], "", at=self.clock(), ts=ts,
+                        live=live, booth=booth, booth_name_zh=data.get("booth_name_zh", ""),
+                        booth_name_en=data.get("booth_name_en", "")))
+
+    def _show(self, call: Call) -> None:
+        self.current[call.place] = call
         self.recent = [c for c in self.recent if c.ticket != call.ticket]
         self.recent.insert(0, call)
         del self.recent[self.max_recent:]
@@ -200,6 +238,15 @@ class DisplayModel:
         if lang == "en":
             return en or f"Window {window}"
         return zh or f"{window}号窗口"
+
+    def place_name(self, call: Call, lang: str) -> str:
+        """Where a call sends the citizen: "3号窗口" / "Window 3", or the video booth
+        ("视频服务区1号" / "Video booth 1")."""
+        if not call.booth:
+            return self.window_name(call.window, lang)
+        if lang == "en":
+            return call.booth_name_en or call.booth_name_zh or f"Video booth {call.booth}"
+        return call.booth_name_zh or f"视频服务区{call.booth}"
 
     def hall_name(self, lang: str) -> str:
         """The hall's name in a language."""

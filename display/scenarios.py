@@ -6,7 +6,8 @@ points a real :class:`~display.app.WallDisplay` at it, lets the last call arrive
 highlighted) and returns the window, detached from the hall, ready to be grabbed.
 
 Scenarios: ``calls`` (several current calls, earlier calls, people waiting, a paused window),
-``empty`` (the hall just opened), ``offline`` (the link to the hall is lost).
+``booth`` (the same, and then a ticket lent to another hall's video window is called to the
+video booth, 云叫号), ``empty`` (the hall just opened), ``offline`` (the link to the hall is lost).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+import httpx
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication
 
@@ -29,10 +31,14 @@ from hall.client import HallClient
 from hall.node import HallNode
 from hall.server import HallServer
 
-SCENARIOS = ("calls", "empty", "offline")
+SCENARIOS = ("calls", "booth", "empty", "offline")
 #: Windows opened in the "calls" scenario (themes A, B and C) and the one paused.
 OPEN_WINDOWS = ("1", "3", "6", "14", "17", "20", "22", "25")
 PAUSED_WINDOW = "9"
+#: The item of the ticket lent to another hall in the "booth" scenario (served remotely), and
+#: the window of that other hall that calls it.
+BOOTH_ITEM = "B03"
+REMOTE_WINDOW = "GD-SZ-NS-002/7"
 
 
 def open_all_day(config: HallConfig | None = None) -> HallConfig:
@@ -49,7 +55,7 @@ class ScenarioHall:
         folder = Path(data_dir) if data_dir else Path(self._tmp.name)  # type: ignore[union-attr]
         self.node = HallNode(open_all_day(), folder)
         self.tokens = {role: self.node.store.pair(role, f"scenario-{role}")
-                       for role in ("admin", "display", "kiosk")}
+                       for role in ("admin", "display", "kiosk", "sync")}
         self.server = HallServer(self.node, host="127.0.0.1", port=0, advertise=False)
         self.admin: HallClient | None = None
 
@@ -95,6 +101,18 @@ def populate(admin: HallClient, state: str) -> list[str]:
     return [OPEN_WINDOWS[-1]]
 
 
+def lend_to_booth(hall: ScenarioHall, ticket_id: str) -> dict:
+    """Another hall's video window asks for ``ticket_id`` (a lease request relayed by the
+    sync agent, as central would); the hall calls it to its video booth. The answer."""
+    message = {"kind": "request", "lease": f"{REMOTE_WINDOW}/1", "home": hall.node.config.hall_id,
+               "remote": REMOTE_WINDOW, "ticket": ticket_id, "id": f"{REMOTE_WINDOW}/1:request"}
+    with httpx.Client(base_url=hall.url, timeout=10, headers={
+            "Authorization": f"Bearer {hall.tokens['sync']}"}) as sync:
+        answer = sync.post("/api/v1/leases/messages", json={"messages": [message]})
+    answer.raise_for_status()
+    return answer.json()["answers"][0]
+
+
 def wait_until(condition: object, timeout: float = 10.0) -> bool:
     """Run the Qt loop until ``condition()`` is true (or ``timeout``)."""
     app = QApplication.instance()
@@ -117,7 +135,8 @@ def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> 
     window.resize(size or LANDSCAPE)
     with ScenarioHall() as hall:
         assert hall.admin is not None
-        live = populate(hall.admin, state)
+        live = populate(hall.admin, "calls" if state == "booth" else state)
+        lent = hall.admin.issue(BOOTH_ITEM, channel="staff") if state == "booth" else None
         client = HallClient(hall.url, hall.tokens["display"])
         display = WallDisplay(client, window=window)
         try:
@@ -129,6 +148,8 @@ def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> 
                 if called is not None:
                     wait_until(lambda n=called["number"]: any(
                         c.number == n for c in window.model.current.values()))
+            if lent is not None and lend_to_booth(hall, lent["id"])["kind"] == "granted":
+                wait_until(lambda: any(c.booth for c in window.model.current.values()))
             wait_until(display.idle, 3)
             wait_until(lambda: False, 0.05)
         finally:

@@ -2,7 +2,8 @@
 
 A voice is a folder of WAV clips, one per word: ``0.wav`` … ``9.wav`` (digits, 零 … 九),
 ``A.wav`` … ``Z.wav`` (letters, read by their English names as halls do), and the words
-``qing`` 请, ``hao`` 号, ``dao`` 到, ``chuangkou`` 窗口, ``banli`` 办理, ``shi`` 十, ``bai`` 百.
+``qing`` 请, ``hao`` 号, ``dao`` 到, ``chuangkou`` 窗口, ``banli`` 办理, ``shi`` 十, ``bai`` 百,
+``shipinfuwuqu`` 视频服务区 (the video booth, for a ticket served by another hall's window).
 A hall may drop in a recorded voice with the same file names (any sample rate, mono or stereo,
 16-bit PCM) and start the display with ``--voice FOLDER``; a ``chime.wav`` there replaces the
 generated two-tone chime. The default voice is made on this machine by espeak-ng (its
@@ -10,7 +11,9 @@ generated two-tone chime. The default voice is made on this machine by espeak-ng
 English phonemes).
 
 A call reads the ticket number digit by digit ("A 零 零 一 号") and the window number as a
-number ("十四 号窗口"): "请 A001 号 到 14 号窗口办理".
+number ("十四 号窗口"): "请 A001 号 到 14 号窗口办理"; a call to the video booth (云叫号) says
+"请 B012 号 到 视频服务区 办理". A voice without the booth clip (a hall's recorded voice made
+before it existed) speaks that sentence with espeak-ng instead.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ LETTER_VOICE = "en"
 DIGIT_PINYIN = ("ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3")
 #: Word clips: file name -> pinyin.
 WORD_PINYIN = {"qing": "qing3", "hao": "hao4", "dao": "dao4", "chuangkou": "chuang1 kou3",
-               "banli": "ban4 li3", "shi": "shi2", "bai": "bai3"}
+               "banli": "ban4 li3", "shi": "shi2", "bai": "bai3",
+               "shipinfuwuqu": "shi4 pin2 fu2 wu4 qu1"}
 LETTERS = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
 #: Every clip a complete voice has.
 CLIP_NAMES = (tuple(str(d) for d in range(10)) + LETTERS + tuple(WORD_PINYIN))
@@ -81,11 +85,31 @@ def call_text(number: str, window: str) -> str:
     return f"请 {number} 号到 {window} 号窗口办理"
 
 
+def booth_clips(number: str) -> list[str]:
+    """The clips of a call to the video booth: 请 B012 号 到 视频服务区 办理."""
+    return ["qing"] + spell_clips(number) + ["hao", "dao", "shipinfuwuqu", "banli"]
+
+
+def booth_text(number: str) -> str:
+    """A call to the video booth as written: "请 B012 号到视频服务区办理"."""
+    return f"请 {number} 号到视频服务区办理"
+
+
 def call_pinyin(number: str, window: str) -> str:
-    """The sentence in pinyin for espeak-ng's pinyin voice (the fallback without clips).
-    Letters stay letters (that voice reads them close to their English names)."""
+    """The sentence in pinyin for espeak-ng's pinyin voice (the fallback without clips)."""
+    return clips_pinyin(call_clips(number, window))
+
+
+def booth_pinyin(number: str) -> str:
+    """A call to the video booth in pinyin (the fallback without clips)."""
+    return clips_pinyin(booth_clips(number))
+
+
+def clips_pinyin(clips: list[str]) -> str:
+    """Clips as pinyin for espeak-ng's pinyin voice. Letters stay letters (that voice reads
+    them close to their English names)."""
     words = []
-    for clip in call_clips(number, window):
+    for clip in clips:
         if clip.isdigit():
             words.append(DIGIT_PINYIN[int(clip)])
         elif clip in WORD_PINYIN:

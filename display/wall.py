@@ -194,7 +194,8 @@ class HeaderBar(Panel):
 
 
 class CallsBoard(Panel):
-    """The windows' current calls in large type: "A001 → 3号窗口"; a new call blinks."""
+    """The windows' current calls in large type: "A001 → 3号窗口" (or "B012 → 视频服务区1号"
+    for a ticket served by video from another hall); a new call blinks."""
 
     def rows(self) -> int:
         """How many calls fit."""
@@ -244,7 +245,7 @@ class CallsBoard(Panel):
         texts.draw(painter, QRect(row.x() + number_w, row.y(), arrow_w, row.height()),
                    Qt.AlignmentFlag.AlignCenter, "→", font(size * 8 // 10, True),
                    TEXT if lit else ARROW)
-        name = self.model.window_name(call.window, self.screen_.lang)
+        name = self.model.place_name(call, self.screen_.lang)
         left = row.x() + number_w + arrow_w
         width = row.right() - left - self.px(32)
         texts.draw(painter, QRect(left, row.y(), width, row.height()),
@@ -274,7 +275,7 @@ class RecentPanel(Panel):
             painter.drawText(QRect(x, y, col_w, row_h), Qt.AlignmentFlag.AlignVCenter,
                              call.number)
             painter.setPen(TEXT)
-            name = "→ " + self.model.window_name(call.window, self.screen_.lang)
+            name = "→ " + self.model.place_name(call, self.screen_.lang)
             width = col_w - self.px(24 + 125 + 16)
             painter.setFont(fitted_font(name, self.px(36), width, True))
             painter.drawText(QRect(x + self.px(125), y, width, row_h),

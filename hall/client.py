@@ -21,6 +21,10 @@ from websockets.sync.client import connect
 log = logging.getLogger("hallq.client")
 
 
+#: The console's remote-call steps and their endpoints under ``/windows/{n}/``.
+REMOTE_STEPS = {"remote_call": "remote-call", "remote_start": "remote-start",
+                "remote_finish": "remote-finish", "remote_cancel": "remote-cancel"}
+
 class HallApiError(Exception):
     """The hall refused a call (a 4xx/5xx with a code) or could not be reached (code
     ``unreachable``). ``message_zh`` is what an app shows first."""
@@ -164,6 +168,29 @@ class HallClient:
         """Tell staff a device needs attention."""
         return self._call("POST", "/devices/status", {"device": device, "state": state,
                                                        "where": where, "detail": detail})
+
+    # cloud calling (云叫号): see docs/cloud.md
+    def recommend(self, item: str) -> dict:
+        """Other halls where ``item`` would be done sooner: ``{"item", "here", "halls",
+        "at", "stale"}``."""
+        return self._call("GET", "/recommend", params={"item": item})
+
+    def refer(self, item: str, hall: str) -> dict:
+        """Ask for a ticket at another hall: ``{"id", "state": "pending"}``."""
+        return self._call("POST", "/referrals", {"item": item, "hall": hall})
+
+    def referral(self, referral_id: str) -> dict:
+        """A referral's state, with the other hall's ticket once issued."""
+        return self._call("GET", f"/referrals/{referral_id}")
+
+    def remote_state(self, window: str) -> dict:
+        """The window's remote call (``GET /windows/{n}/remote``)."""
+        return self._call("GET", f"/windows/{window}/remote")
+
+    def remote_step(self, window: str, step: str) -> dict:
+        """``remote_call``, ``remote_start``, ``remote_finish`` or ``remote_cancel``: the
+        window's remote state after it."""
+        return self._call("POST", f"/windows/{window}/{REMOTE_STEPS[step]}")
 
 
 EventCallback = Callable[[dict], None]

@@ -41,7 +41,9 @@ class KioskWindow(QMainWindow):
     """The kiosk's main window: a :class:`KioskView` over a :class:`KioskModel`.
 
     Cards and QR codes come from pollers in worker threads; hall calls and printing run in
-    workers too; the hall's events refresh the waiting figures.
+    workers too; the hall's events refresh the waiting figures. Give it a
+    :class:`~hall.client.HallClient` to offer other halls (a plain HallClient issues
+    every number here).
     """
 
     def __init__(self, client: HallClient, bridge: EventBridge | None, devices: KioskDevices,
@@ -102,6 +104,7 @@ class KioskWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.view.set_clock(datetime.now())
+        self.model.tick()  # a pending referral to another hall is asked about once a second
 
     def _card(self, card: object) -> None:
         self.model.device_ok("idcard")

@@ -95,13 +95,17 @@ class Look:
         return pick(self.lang, zh, en)
 
 
+#: The first code point of the CJK scripts (text with any of them breaks between characters).
+CJK_START = 0x2E80
+
+
 def fit_text(text: str, qfont: QFont, width: int, max_lines: int = 2) -> str:
     """``text`` broken into at most ``max_lines`` lines of ``width`` px (the last one elided).
 
     Latin text breaks at spaces; Chinese breaks between characters.
     """
     metrics = QFontMetrics(qfont)
-    sep = " " if text.isascii() else ""
+    sep = " " if not any(ord(c) >= CJK_START for c in text) else ""
     words = text.split(" ") if sep else list(text)
     lines: list[str] = []
     current = ""

@@ -7,7 +7,17 @@ The model keeps no queue state of its own: waiting counts and waits come from ``
 the ticket from ``POST /tickets``.
 
 Screens: ``attract`` → ``themes`` → ``items`` → ``ticket``, and ``error`` (a plain sentence
-from the hall). Personal data — the ID number read from a card — lives only in the current
+from the hall).
+
+Other halls (跨厅推荐, 云叫号): for an item that can be served at any hall (通办) the kiosk first
+asks which other halls would do it sooner (``GET /recommend``). When some would, ``offer``
+shows them next to this hall's wait; the citizen takes a number here, or chooses a hall:
+``POST /referrals``, then ``referring`` while the node asks that hall (``GET
+/referrals/{id}`` about once a second, see :meth:`KioskModel.tick`) and ``ticket`` with the
+other hall's ticket, or ``referral_failed`` (a plain sentence, and a number here instead). No
+answer, a stale one, or none that saves time: the number is issued here, without a word.
+
+Personal data — the ID number read from a card — lives only in the current
 :class:`Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout, "done", new session);
 screens show the masked form only.
 
@@ -35,13 +45,16 @@ from zoneinfo import ZoneInfo
 
 from devices.base import DeviceError
 from hall.client import HallApiError, HallClient
+from kiosk.cloudclient import cloud_calls
 from kiosk.devices import KioskDevices
+from kiosk.offer import Offer, OfferedHall, offer_from
 from kiosk.tasks import Runner, run_now
-from kiosk.ticketprint import ticket_content
+from kiosk.ticketprint import referral_content, ticket_content
 
 log = logging.getLogger("hallq.kiosk")
 
-SCREENS = ("attract", "themes", "items", "ticket", "error")
+SCREENS = ("attract", "themes", "items", "offer", "referring", "referral_failed", "ticket",
+           "error")
 APPOINTMENT_PREFIX = "hallq:appt:"
 TICKET_PREFIX = "hallq:ticket:"
 #: Items per page of the item list, in normal and in elderly (适老化) mode.
@@ -51,6 +64,9 @@ ELDERLY_PAGE_SIZE = 6
 PRINTER_STATES = {"printer.paper_out": "paper_out", "printer.cover_open": "cover_open",
                   "printer.disconnected": "disconnected", "printer.timeout": "disconnected"}
 Message = tuple[str, str]
+#: Seconds between two questions about a referral, and before giving up on it.
+REFERRAL_POLL_S = 1.0
+REFERRAL_GIVE_UP_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,14 @@ class KioskModel:
         self.print_error: Message | None = None
         self.error: Message | None = None
         self.busy = False
+        self.offer: Offer | None = None
+        self.referral_hall: OfferedHall | None = None
+        """The hall chosen on the offer screen (and then the one the ticket is for)."""
+        self.referral_id: str | None = None
+        self.referral_error: Message | None = None
+        self._referral_since = 0.0
+        self._next_poll = 0.0
+        self._polling = False
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -354,9 +378,13 @@ class KioskModel:
         self._changed()
 
     def back(self) -> None:
-        """One screen back: items → themes → attract (which ends the session)."""
+        """One screen back: offer → items → themes → attract (which ends the session)."""
         self.touch()
-        if self.screen == "items":
+        if self.screen == "offer":
+            self.offer = None
+            self.screen = "items"
+            self._changed()
+        elif self.screen == "items":
             self.screen = "themes"
             self._changed()
         elif self.screen == "error" and (self.citizen or self.settings.walk_in) \
@@ -382,22 +410,155 @@ class KioskModel:
             self._changed()
 
     def take_number(self, service: str) -> None:
-        """Issue a ticket for an item code or a theme prefix."""
+        """Issue a ticket for an item code or a theme prefix; for an item served at any hall
+        (通办), first see whether another hall would do it sooner."""
         if self.busy or self.client is None:
             return
         self.touch()
         self.busy = True
         self._changed()
+        cloud = cloud_calls(self.client)
+        item = self.item(service)
+        if cloud is None or item is None or not item.get("anywhere"):
+            self._issue_here(service)
+            return
+        self._run(lambda: cloud.recommend(service),
+                  self._in_session(lambda answer: self.recommended(service, answer)),
+                  self._in_session(lambda err: self._no_offer(service, err)))
+
+    def _issue_here(self, service: str) -> None:
+        assert self.client is not None
         client = self.client
         id_number = self.citizen.id_number if self.citizen else None
         self._run(lambda: client.issue(service, id_number=id_number, channel="kiosk"),
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
 
-    # ------------------------------------------------------------------ outcomes
-    def ticket_issued(self, ticket: dict) -> None:
-        """The hall issued a ticket: show it and print it."""
+    # ------------------------------------------------------------------ other halls
+    def recommended(self, service: str, answer: dict) -> None:
+        """The other halls for an item arrived: offer them, or issue here when none helps."""
+        offer = offer_from(answer, str(self.hall.get("hall_id", "")))
+        if offer is None:
+            self._issue_here(service)
+            return
         self.busy = False
         self.touch()
+        self.offer = offer
+        self.screen = "offer"
+        self._changed()
+
+    def _no_offer(self, service: str, err: Exception) -> None:
+        log.info("no other halls offered for %s: %s", service, message_of(err)[1])
+        self._issue_here(service)
+
+    def take_here(self) -> None:
+        """On the offer (or after a failed referral): take the number at this hall."""
+        if self.busy or self.offer is None or self.client is None:
+            return
+        self.touch()
+        self.busy = True
+        self._changed()
+        self._issue_here(self.offer.item)
+
+    def go_to(self, hall_id: str) -> None:
+        """On the offer: take the number at another hall (``POST /referrals``)."""
+        cloud = cloud_calls(self.client)
+        hall = self.offer.hall(hall_id) if self.offer else None
+        if self.busy or hall is None or cloud is None or self.offer is None:
+            return
+        self.touch()
+        self.busy = True
+        self.referral_hall = hall
+        self._changed()
+        item = self.offer.item
+        self._run(lambda: cloud.refer(item, hall.hall), self._in_session(self.referral_started),
+                  self._in_session(lambda err: self.referral_failed(message_of(err))))
+
+    def referral_started(self, answer: dict) -> None:
+        """The hall node took the referral: wait for the other hall's ticket."""
+        self.busy = False
+        self.touch()
+        self.referral_id = str(answer["id"])
+        self.screen = "referring"
+        self._referral_since = self._clock()
+        self._next_poll = self._referral_since + REFERRAL_POLL_S
+        self._changed()
+        if answer.get("state", "pending") != "pending":
+            self.referral_polled(answer)
+
+    def tick(self) -> None:
+        """About once a second: while a referral is pending, ask about it (and give up after
+        :data:`REFERRAL_GIVE_UP_S`)."""
+        cloud = cloud_calls(self.client)
+        if self.screen != "referring" or self._polling or cloud is None:
+            return
+        now = self._clock()
+        if now - self._referral_since >= REFERRAL_GIVE_UP_S:
+            self.referral_failed(self._too_slow())
+            return
+        if now < self._next_poll:
+            return
+        self._polling = True
+        # The poll interval counts from the question: a timer a hair early must not skip one.
+        self._next_poll = now + 0.8 * REFERRAL_POLL_S
+        referral_id = str(self.referral_id)
+        self._run(lambda: cloud.referral(referral_id), self._in_session(self.referral_polled),
+                  self._in_session(self._poll_failed))
+
+    def referral_polled(self, answer: dict) -> None:
+        """The referral's state: still pending, issued (show and print) or refused."""
+        self._polling = False
+        if self.screen != "referring" or answer.get("id") != self.referral_id:
+            return
+        if answer.get("state") == "issued" and answer.get("ticket"):
+            self._referral_issued(answer["ticket"])
+        elif answer.get("state") == "refused":
+            error = answer.get("error") or {}
+            self.referral_failed((error.get("message_zh") or self._too_slow()[0],
+                                  error.get("message_en") or self._too_slow()[1]))
+
+    def _poll_failed(self, err: Exception) -> None:
+        self._polling = False
+        log.info("referral %s not read: %s", self.referral_id, message_of(err)[1])
+
+    def _too_slow(self) -> Message:
+        hall = self.referral_hall
+        zh, en = (hall.name("zh"), hall.name("en")) if hall else ("其他大厅", "the other hall")
+        return (f"暂时无法在{zh}取号，请在本大厅取号",
+                f"Could not get a number at {en} just now; please take one here")
+
+    def referral_failed(self, message: Message) -> None:
+        """The other hall refused, did not answer in time, or could not be asked."""
+        self.busy = False
+        self.touch()
+        self.referral_error = message
+        self.screen = "referral_failed"
+        self._changed()
+
+    def _referral_issued(self, ticket: dict) -> None:
+        code = self.offer.item if self.offer else ""
+        item = self.item(code)
+        theme = next((t for t in self.services
+                      if any(i["code"] == code for i in t["items"])), {})
+        hall = self.referral_hall
+        shown = dict(ticket, item=item["code"] if item else None,
+                     item_name_zh=(item or {}).get("name_zh"),
+                     item_name_en=(item or {}).get("name_en"), service=theme.get("prefix"),
+                     service_name_zh=theme.get("name_zh", ""),
+                     service_name_en=theme.get("name_en", ""))
+        if hall is not None:
+            self.referral_hall = OfferedHall(
+                ticket.get("hall") or hall.hall, ticket.get("name_zh") or hall.name_zh,
+                ticket.get("name_en") or hall.name_en, hall.travel_s, hall.wait_s,
+                hall.total_s, hall.saved_s)
+        self.ticket_issued(shown)
+
+    # ------------------------------------------------------------------ outcomes
+    def ticket_issued(self, ticket: dict) -> None:
+        """The hall (or, for a referral, the other hall) issued a ticket: show and print it."""
+        self.busy = False
+        self.touch()
+        if self.screen != "referring":
+            self.referral_hall = None  # issued here
         self.ticket = ticket
         self.error = None
         self.screen = "ticket"
@@ -421,7 +582,9 @@ class KioskModel:
         if printer is None:
             self.print_state = "no_printer"
             return
-        content = ticket_content(ticket, self.hall, self.citizen)
+        hall = self.referral_hall
+        content = referral_content(ticket, self.hall, hall.name("zh"), hall.name("en")) \
+            if hall is not None else ticket_content(ticket, self.hall, self.citizen)
         self.print_state = "printing"
         self._run(lambda: printer.print_ticket(content), self._in_session(self.printed),
                   self._in_session(self.print_failed))
@@ -467,6 +630,10 @@ class KioskModel:
     def theme(self) -> dict | None:
         """The chosen theme's entry of ``GET /services``."""
         return next((t for t in self.services if t["prefix"] == self.theme_prefix), None)
+
+    def item(self, code: str) -> dict | None:
+        """An item of ``GET /services`` by its code (None for a theme prefix)."""
+        return next((i for t in self.services for i in t["items"] if i["code"] == code), None)
 
     def page_size(self) -> int:
         """Items per page: fewer in elderly mode."""

@@ -21,7 +21,8 @@ from hall.client import HallApiError
 from kiosk.model import Citizen, KioskModel
 from kiosk.view import KioskView
 
-SCENARIOS = ("attract", "choose", "items", "ticket", "printer_fault", "error", "elderly")
+SCENARIOS = ("attract", "choose", "items", "ticket", "printer_fault", "error", "elderly",
+             "offer", "referral", "referral_failed")
 #: People waiting per theme in the pictures, and the wait a new ticket would get.
 _WAITING = {"A": (6, 1320), "B": (2, 1500), "C": (9, 720)}
 
@@ -78,6 +79,32 @@ def sample_ticket() -> dict:
             "url": "http://hallq.local:8470/t/20250314-A018"}
 
 
+def sample_recommend() -> dict:
+    """``GET /recommend?item=A02`` when two other halls would do it sooner (an hour's wait
+    here)."""
+    return {"item": "A02", "here": {"hall": "GD-SZ-FT-001", "wait_s": 3480.0},
+            "halls": [{"hall": "GD-SZ-NS-002", "name_zh": "南山区政务服务中心",
+                       "name_en": "Nanshan District Government Service Center",
+                       "expected_total_s": 1500.0, "wait_s": 300.0, "travel_s": 1200.0},
+                      {"hall": "GD-SZ-LH-003", "name_zh": "罗湖区政务服务中心",
+                       "name_en": "Luohu District Government Service Center",
+                       "expected_total_s": 2280.0, "wait_s": 780.0, "travel_s": 1500.0},
+                      {"hall": "GD-SZ-FT-XL-01", "name_zh": "香蜜湖街道便民服务中心",
+                       "name_en": "Xiangmihu Subdistrict Service Center",
+                       "expected_total_s": 2640.0, "wait_s": 2040.0, "travel_s": 600.0}],
+            "at": time.time() - 8, "stale": False}
+
+
+def sample_referral() -> dict:
+    """``GET /referrals/{id}`` once Nanshan issued the ticket."""
+    return {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",
+            "state": "issued", "error": None,
+            "ticket": {"id": "20250314-A031", "number": "A031", "hall": "GD-SZ-NS-002",
+                       "name_zh": "南山区政务服务中心",
+                       "name_en": "Nanshan District Government Service Center", "ahead": 2,
+                       "expected_wait_s": 300, "url": "http://ns.hallq.local:8470/t/20250314-A031"}}
+
+
 def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:
     """A model showing ``state`` (see :data:`SCENARIOS`; "elderly" is the item list in
     elderly mode)."""
@@ -89,8 +116,21 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     if state != "attract":
         model.citizen = sample_citizen()
         model.screen = "themes"
-    if state in ("items", "elderly"):
+    if state in ("items", "elderly", "offer", "referral"):
         model.choose_theme("A")
+    if state in ("offer", "referral", "referral_failed"):
+        model.recommended("A02", sample_recommend())
+    if state in ("referral", "referral_failed"):
+        assert model.offer is not None
+        model.referral_hall = model.offer.halls[0]
+        model.referral_started({"id": sample_referral()["id"], "state": "pending"})
+    if state == "referral":
+        model.referral_polled(sample_referral())
+        model.printed("ready")
+    if state == "referral_failed":
+        model.referral_polled(dict(sample_referral(), state="refused", ticket=None, error={
+            "code": "quota_reached", "message_zh": "南山区政务服务中心今日商事登记号源已发完",
+            "message_en": "Nanshan has no Business registration tickets left today"}))
     if state in ("ticket", "printer_fault"):
         model.ticket_issued(sample_ticket())
         if state == "ticket":

@@ -1,8 +1,10 @@
 """What the kiosk prints: a :class:`~devices.printer.ticket.TicketContent` from the ticket the
-hall issued. The only personal data on paper is the masked ID number."""
+hall issued (or another hall, for a citizen referred there). The only personal data on paper
+is the masked ID number."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,3 +41,11 @@ def ticket_content(ticket: dict, hall: dict, citizen: Any) -> TicketContent:
         qr_url=ticket.get("url") or ticket["id"],
         notices=tuple(notices),
     )
+
+
+def referral_content(ticket: dict, hall: dict, name_zh: str, name_en: str) -> TicketContent:
+    """The printed ticket of another hall (跨厅取号): that hall's name on top, and where to go.
+    It is not a real-name ticket (a referral carries no ID number)."""
+    here = ticket_content(ticket, dict(hall, name_zh=name_zh, name_en=name_en), None)
+    go = f"请前往 {name_zh} 办理 / Please go to {name_en}"
+    return replace(here, notices=(go, *here.notices))

@@ -4,11 +4,13 @@ The view only renders the model and forwards touches to it. After each change of
 rebuilds the page (header, the screen of the moment, footer); pages are small, and rebuilding
 keeps every screen a plain function of the model. Widgets a test or a technician looks for
 carry object names (``number``, ``ahead``, ``wait``, ``qr``, ``print_status``, ``error_text``,
-``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``).
+``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``,
+``go_to``; the screens for other halls are in :mod:`kiosk.offerview`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 from display.qtkit import font
 from kiosk.look import Look, Tile, button, clear_layout_widget, fit_text, label, qr_pixmap
 from kiosk.model import KioskModel, wait_minutes
+from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.tasks import weak_slot
 
 
@@ -125,8 +128,12 @@ class KioskView(QWidget):
         margin = look.px(48)
         body_layout.setContentsMargins(margin, look.px(32), margin, look.px(24))
         body_layout.setSpacing(look.px(20))
-        screen = {"attract": self._attract, "themes": self._themes, "items": self._items,
-                  "ticket": self._ticket, "error": self._error}[self.model.screen]
+        screens: dict[str, Callable[[Look, QVBoxLayout], None]] = {
+            "attract": self._attract, "themes": self._themes, "items": self._items,
+            "ticket": self._ticket, "error": self._error,
+            "offer": partial(offer_screen, self), "referring": partial(referring_screen, self),
+            "referral_failed": partial(referral_failed_screen, self)}
+        screen = screens[self.model.screen]
         screen(look, body_layout)
         column.addWidget(body, 1)
         column.addWidget(self._footer(look))
@@ -398,8 +405,11 @@ class KioskView(QWidget):
 
     def _cell_width(self, look: Look, columns: int, spacing: int) -> int:
         """The width of one grid cell on a page (known before Qt lays it out)."""
-        body = self.width() - 2 * look.px(48) if self.width() > 10 else 1920
-        return (body - spacing * (columns - 1)) // columns
+        return (self.body_width(look) - spacing * (columns - 1)) // columns
+
+    def body_width(self, look: Look) -> int:
+        """The width of a page's body, inside its margins (known before Qt lays it out)."""
+        return self.width() - 2 * look.px(48) if self.width() > 10 else 1920
 
     def _ticket(self, look: Look, layout: QVBoxLayout) -> None:
         ticket = self.model.ticket or {}
@@ -407,9 +417,16 @@ class KioskView(QWidget):
         center = Qt.AlignmentFlag.AlignCenter
         info = QVBoxLayout()
         info.setSpacing(look.px(6))
+        other = self.model.referral_hall
         # Type here is large already: elderly mode only makes it bolder in contrast.
-        info.addWidget(label(look, look.t("您的号码", "Your number"), 40, color=pal.muted,
-                             align=center, big=True))
+        if other is not None:  # a ticket of another hall (跨厅取号): where to go, first
+            info.addWidget(label(look, look.t(f"请前往 {other.name('zh')} 办理",
+                                              f"Please go to {other.name('en')}"), 44,
+                                 bold=True, color=pal.title, align=center, wrap=True,
+                                 name="go_to", big=True))
+        else:
+            info.addWidget(label(look, look.t("您的号码", "Your number"), 40, color=pal.muted,
+                                 align=center, big=True))
         info.addWidget(label(look, ticket.get("number", ""), 200, bold=True, color=pal.accent,
                              align=center, name="number", big=True))
         service = look.t(ticket.get("service_name_zh", ""), ticket.get("service_name_en", ""))
@@ -426,7 +443,7 @@ class KioskView(QWidget):
                                               "Appointment checked in: priority"),
                                  34, bold=True, color=pal.good, align=center,
                                  name="appointment", big=True))
-        if self.model.citizen is not None:
+        if self.model.citizen is not None and other is None:
             info.addWidget(label(look, look.t("证件 ", "ID ") + self.model.citizen.masked_id,
                                  28, color=pal.muted, align=center, name="ticket_id"))
         card = QFrame()

@@ -38,3 +38,21 @@ def test_calls(lang: str, orientation: str, tmp_path: Path, qtbot: QtBot) -> Non
     assert {t.prefix for t in model.themes} == {"A", "B", "C"}
     assert model.paused == {"9"}
     assert model.recent and model.connected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_booth_call(lang: str, orientation: str, tmp_path: Path, qtbot: QtBot) -> None:
+    size = PORTRAIT if orientation == "portrait" else LANDSCAPE
+    window = render_scenario("booth", lang, size)
+    qtbot.addWidget(window)
+    path = screenshot(window, tmp_path / f"display-booth-{lang}-{orientation}.png", size)
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (size.width(), size.height())
+    assert colour_share(image, HIGHLIGHT) > 0.01, "the call to the booth is highlighted"
+    model = window.model
+    newest = model.current_calls(1)[0]
+    assert newest.booth == "V1" and model.highlighted(newest)
+    assert model.place_name(newest, lang) == {"zh": "视频服务区1号", "en": "Video booth 1"}[lang]
+    waiting_b = next(t.waiting for t in model.themes if t.prefix == "B")
+    assert waiting_b == 2, "the number lent to the booth no longer waits"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from display.qtkit import LANDSCAPE, PORTRAIT, screenshot
 from kiosk.screens import SCENARIOS, render_scenario
@@ -47,3 +48,27 @@ def test_attract_screen_says_what_to_do(qtbot) -> None:
     assert texts["attract_title"] == "请刷身份证或扫描预约码"
     assert "Swipe your ID card or scan your appointment code" in \
         [w.text() for w in view.findChildren(type(view._clock))]
+
+
+def labels(view) -> dict[str, str]:
+    """The texts of the named labels on the page."""
+    return {w.objectName(): w.text() for w in view.findChildren(QLabel) if w.objectName()}
+
+
+def test_the_offer_names_the_best_hall_and_a_button_for_each(qtbot) -> None:
+    view = render_scenario("offer", "zh", False, LANDSCAPE)
+    qtbot.addWidget(view)
+    assert labels(view)["title"] == "去南山区政务服务中心可节省约 33 分钟"
+    buttons = {w.objectName(): w.text() for w in view.findChildren(QPushButton)}
+    assert buttons["take_here"] == "在本大厅取号"
+    assert [buttons[f"go-{hall}"] for hall in ("GD-SZ-NS-002", "GD-SZ-LH-003",
+                                               "GD-SZ-FT-XL-01")] == ["去该大厅取号"] * 3
+
+
+def test_the_referral_ticket_says_where_to_go(qtbot) -> None:
+    view = render_scenario("referral", "en", False, LANDSCAPE)
+    qtbot.addWidget(view)
+    shown = labels(view)
+    assert shown["go_to"] == "Please go to Nanshan District Government Service Center"
+    assert (shown["number"], shown["ahead"]) == ("A031", "2 people ahead of you")
+    assert "ticket_id" not in shown, "the other hall's ticket is not a real-name one"

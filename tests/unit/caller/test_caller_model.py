@@ -198,7 +198,9 @@ def test_keys_follow_the_ticket_and_drive_the_led() -> None:
     model, hall = make(led)
     sign_in(model)
     assert KEYS == {"F1": "call", "F2": "recall", "F3": "serve", "F4": "finish",
-                    "F5": "no_show", "F6": "transfer", "F7": "pause", "F8": "resume"}
+                    "F5": "no_show", "F6": "transfer", "F7": "pause", "F8": "resume",
+                    "F9": "remote_call", "F10": "remote_start", "F11": "remote_finish",
+                    "F12": "remote_cancel"}
     assert model.press_key("F1")
     assert model.current is not None and model.current["number"] == "A001"
     assert model.available() == {"recall", "serve", "finish", "no_show", "transfer"}
@@ -218,7 +220,7 @@ def test_keys_follow_the_ticket_and_drive_the_led() -> None:
     assert not model.signed_in
     assert led.shown == [("call", "A001", "3"), ("call", "A001", "3"), ("paused",),
                          ("clear",), ("call", "A002", "3"), ("clear",)]
-    assert not model.press_key("F9")
+    assert not model.press_key("F13")
 
 
 def test_nobody_waiting_is_said_plainly() -> None:

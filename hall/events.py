@@ -7,6 +7,12 @@ Kinds: ticket.issued, ticket.called, ticket.recalled, ticket.serving, ticket.fin
 ticket.no_show, ticket.rechecked_in, ticket.transferred, ticket.cancelled, ticket.expired,
 ticket.prioritized, ticket.rated, window.opened, window.paused, window.resumed, window.closed,
 appointment.saved, device.status.
+
+Cloud calling (``hall/remote.py``): ticket.leased, ticket.lease_returned,
+ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
+window), window.remote_busy, window.remote, window.remote_free (a window of this hall calling
+elsewhere), referral.requested, referral.issued, referral.refused (a citizen sent to another
+hall).
 """
 
 from __future__ import annotations

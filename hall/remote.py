@@ -37,8 +37,9 @@ CHOOSE_RETRY_S = 5.0
 CHOOSE_GIVE_UP_S = 60.0
 #: Seconds between two sendings of the same lease message (the protocol's retry).
 LEASE_RETRY_S = 3.0
-#: A referral not answered after this long is no longer offered to the agent.
-REFERRAL_KEEP_S = 600.0
+#: A referral not answered after this long is no longer offered to the agent (the kiosk gives
+#: up after 20 s and offers a ticket here; central refuses one nobody claimed in 2 minutes).
+REFERRAL_KEEP_S = 30.0
 #: Remote-call states after which the window is free again.
 OVER_STATES = frozenset({"none", RemoteState.DONE.value, RemoteState.ENDED.value})
 _LIVE_HOME = (HomeState.GRANTED, HomeState.SERVING)

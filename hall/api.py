@@ -25,7 +25,7 @@ from hall.engine import Engine
 from hall.errors import QueueError
 from hall.hub import EventHub
 from hall.model import Appointment
-from hall.node import HallNode, InternalError
+from hall.node import HallNode, InternalError, Operation
 from hall.store import PairedDevice, StoreError
 
 log = logging.getLogger("hallq.api")
@@ -43,6 +43,47 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),
 }
+STORE_UNAVAILABLE = ("store_unavailable", "系统暂时无法保存，请稍后重试",
+                     "The hall cannot save right now; try again")
+INTERNAL_ERROR = ("internal_error", "系统内部错误，请重试", "Internal error; try again")
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header; None for any other scheme."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class DeviceTokens:
+    """The paired device of each token, looked up in the store once."""
+
+    def __init__(self, node: HallNode) -> None:
+        self._node = node
+        self._known: dict[str, PairedDevice] = {}
+
+    def device_of(self, token: str | None) -> PairedDevice:
+        """The device paired with ``token``; a 401 QueueError when there is none."""
+        if not token:
+            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
+                             status=401)
+        device = self._known.get(token)
+        if device is None:
+            device = self._node.store.device_for(token)
+            if device is None:
+                raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+                                 status=401)
+            self._known[token] = device
+        return device
+
+
+def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
+    """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
+    if device.role not in PERMISSIONS[what]:
+        raise QueueError("forbidden", "该设备无权执行此操作",
+                         f"A {device.role} device may not do this", status=403)
+    if window is not None and device.role == "caller" and device.window != window:
+        raise QueueError("forbidden", "只能操作本窗口",
+                         f"This console is paired to window {device.window}", status=403)
 
 
 class Body(BaseModel):
@@ -131,7 +172,7 @@ def _error(status: int, code: str, zh: str, en: str) -> JSONResponse:
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     """The API of one hall node (the node must be started by the caller)."""
-    hub = hub or EventHub()
+    hub = hub or EventHub(node.config.hall_id)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -144,7 +185,8 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.hub = hub
     app.state.sync_status = None
     node.add_listener(hub.publish_threadsafe)
-    tokens: dict[str, PairedDevice] = {}
+    app.state.device_tokens = device_tokens = DeviceTokens(node)
+    device_of = device_tokens.device_of
 
     # ------------------------------------------------------------------ errors
     @app.exception_handler(QueueError)
@@ -159,39 +201,15 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
     @app.exception_handler(StoreError)
     async def _store_error(_: Request, err: StoreError) -> JSONResponse:
-        return _error(503, "store_unavailable", "系统暂时无法保存，请稍后重试",
-                      "The hall cannot save right now; try again")
+        return _error(503, *STORE_UNAVAILABLE)
 
     @app.exception_handler(InternalError)
     async def _internal(_: Request, err: InternalError) -> JSONResponse:
-        return _error(500, "internal_error", "系统内部错误，请重试", "Internal error; try again")
+        return _error(500, *INTERNAL_ERROR)
 
     # ------------------------------------------------------------------ auth
-    def device_of(token: str | None) -> PairedDevice:
-        if not token:
-            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
-                             status=401)
-        device = tokens.get(token)
-        if device is None:
-            device = node.store.device_for(token)
-            if device is None:
-                raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
-                                 status=401)
-            tokens[token] = device
-        return device
-
     async def bearer(request: Request) -> PairedDevice:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        return device_of(token.strip() if scheme.lower() == "bearer" else None)
-
-    def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
-        if device.role not in PERMISSIONS[what]:
-            raise QueueError("forbidden", "该设备无权执行此操作",
-                             f"A {device.role} device may not do this", status=403)
-        if window is not None and device.role == "caller" and device.window != window:
-            raise QueueError("forbidden", "只能操作本窗口",
-                             f"This console is paired to window {device.window}", status=403)
+        return device_of(bearer_token(request.headers.get("authorization", "")))
 
     Device = Annotated[PairedDevice, Depends(bearer)]
 
@@ -271,15 +289,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     async def issue(body: TicketRequest, device: Device) -> Response:
         """Take a number (取号)."""
         allow(device, "issue")
-
-        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            issued, events = engine.issue(body.service, now, id_number=body.id_number,
-                                          channel=body.channel,
-                                          appointment_id=body.appointment_id)
-            view = views.ticket_view(engine, issued.ticket, now)
-            view["ahead"], view["expected_wait_s"] = issued.ahead, issued.expected_wait_s
-            return view, events
-        return await run(operation, 201)
+        return await run(issue_operation(body), 201)
 
     async def ticket_op(ticket_id: str, method: str, *args: Any) -> Response:
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
@@ -314,14 +324,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ windows
     async def window_op(window: str, method: str, **kwargs: Any) -> Response:
-        def operation(engine: Engine, now: datetime) -> tuple[Any, list]:
-            result, events = getattr(engine, method)(window, now, **kwargs)
-            if result is None:
-                return None, events
-            if hasattr(result, "sort_key"):
-                return views.ticket_view(engine, result, now), events
-            return next(w for w in views.windows_view(engine) if w["number"] == window), events
-        return await run(operation)
+        return await run(window_operation(window, method, **kwargs))
 
     @app.post("/api/v1/windows/{window}/call", responses={204: {"description": "nobody waits"}})
     async def call(window: str, device: Device) -> Response:
@@ -414,32 +417,32 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
         async def until_disconnect() -> None:
             # a client that leaves while the hall is quiet is noticed at once, not at the next
             # event (nor, at shutdown, by cancelling this handler)
-            while (await websocket.receive())["type"] != "websocket.disconnect":
-                pass
+            try:
+                while (await websocket.receive())["type"] != "websocket.disconnect":
+                    pass
+            finally:
+                subscription.close()
         gone = asyncio.ensure_future(until_disconnect())
         try:
             sent = after
-            while True:
+            while not subscription.closed:
                 backlog = await asyncio.to_thread(node.store.events_after, sent, 1000)
                 for event in backlog:
-                    await websocket.send_json(_event_dict(node, event))
+                    await websocket.send_text(hub.encode(event))
                     sent = event.seq
                 if len(backlog) < 1000:
                     break
-            while True:
-                getter = asyncio.ensure_future(subscription.queue.get())
-                await asyncio.wait((getter, gone), return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
-                    return
-                event = getter.result()
-                if event.seq <= sent:
-                    continue
-                await websocket.send_json(_event_dict(node, event))
-                sent = event.seq
-                if subscription.overflowed and subscription.queue.empty():
+            pending = subscription.pending
+            while not subscription.closed:
+                while pending:
+                    seq, text = pending.popleft()
+                    if seq > sent:          # already sent from the backlog
+                        await websocket.send_text(text)
+                        sent = seq
+                if subscription.overflowed:
                     await websocket.close(code=1013, reason="fell behind; reconnect with after")
                     return
+                await subscription.wait()
         except WebSocketDisconnect:
             pass
         finally:
@@ -460,6 +463,31 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
 
     add_remote_routes(app, node, bearer, allow, run)
     return app
+
+
+def issue_operation(body: TicketRequest) -> Operation:
+    """The node operation of ``POST /api/v1/tickets``: the ticket, people ahead and wait."""
+    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+        issued, events = engine.issue(body.service, now, id_number=body.id_number,
+                                      channel=body.channel,
+                                      appointment_id=body.appointment_id)
+        view = views.ticket_view(engine, issued.ticket, now)
+        view["ahead"], view["expected_wait_s"] = issued.ahead, issued.expected_wait_s
+        return view, events
+    return operation
+
+
+def window_operation(window: str, method: str, **kwargs: Any) -> Operation:
+    """The node operation of ``POST /api/v1/windows/{window}/…``: ``Engine.<method>`` and the
+    ticket or window it leaves (None: nothing to answer)."""
+    def operation(engine: Engine, now: datetime) -> tuple[Any, list]:
+        result, events = getattr(engine, method)(window, now, **kwargs)
+        if result is None:
+            return None, events
+        if hasattr(result, "sort_key"):
+            return views.ticket_view(engine, result, now), events
+        return next(w for w in views.windows_view(engine) if w["number"] == window), events
+    return operation
 
 
 def _window_endpoint(method: str, allow: Any, window_op: Any, bearer: Any) -> Any:

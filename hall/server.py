@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -13,6 +14,7 @@ import uvicorn
 from hall.api import API_VERSION, create_app
 from hall.catalog import HallConfig
 from hall.discovery import Advertiser
+from hall.fastpath import FastPath
 from hall.node import HallNode
 
 log = logging.getLogger("hallq.server")
@@ -26,18 +28,25 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class HallServer:
-    """A hall node served over HTTP, in the foreground (:meth:`serve`) or a thread."""
+    """A hall node served over HTTP, in the foreground (:meth:`serve`) or a thread.
+
+    ``fast_path`` puts :class:`hall.fastpath.FastPath` in front of the FastAPI app (off only
+    to compare the two in tests and benchmarks)."""
 
     def __init__(self, node: HallNode, host: str = "127.0.0.1", port: int = 8470,
-                 advertise: bool = True, log_level: str = "warning") -> None:
+                 advertise: bool = True, log_level: str = "warning",
+                 fast_path: bool = True) -> None:
         self.node = node
         self.host = host
         self.port = port or free_port(host)
         self.app = create_app(node)
         self.advertise = advertise
-        config = uvicorn.Config(self.app, host=host, port=self.port, log_level=log_level,
+        served = FastPath(self.app) if fast_path else self.app
+        # No per-message deflate: events are small and the LAN is fast, while compressing each
+        # event again for every subscriber took a third of the node's CPU in bench_display.
+        config = uvicorn.Config(served, host=host, port=self.port, log_level=log_level,
                                 access_log=False, ws_ping_interval=20, ws_ping_timeout=20,
-                                timeout_graceful_shutdown=2)
+                                ws_per_message_deflate=False, timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
@@ -60,11 +69,15 @@ class HallServer:
             if advertiser is not None:
                 await advertiser.stop()
 
+    def _run(self) -> None:
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(self._serve())
+
     def serve(self) -> None:
         """Serve until SIGINT/SIGTERM (uvicorn handles them), then stop the node."""
         self.node.start()
         try:
-            asyncio.run(self._serve())
+            self._run()
         except KeyboardInterrupt:
             # uvicorn re-raises the signal after its graceful shutdown; that is a normal stop.
             log.info("stopped by the operator")
@@ -74,8 +87,7 @@ class HallServer:
     def start_in_thread(self, timeout: float = 10.0) -> HallServer:
         """Serve from a background thread; returns once the port accepts connections."""
         self.node.start()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()),
-                                        name="hall-http", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="hall-http", daemon=True)
         self._thread.start()
         deadline = threading.Event()
         for _ in range(int(timeout / 0.02)):
@@ -91,6 +103,16 @@ class HallServer:
             self._thread.join(timeout=10)
             self._thread = None
         self.node.stop()
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop, as ``uvicorn.run`` would choose: a cheaper loop for many sockets (the event
+    stream's fan-out, the HTTP clients); asyncio's own when uvloop is missing."""
+    try:
+        import uvloop
+    except ImportError:  # uvicorn[standard] brings it wherever it builds
+        return None
+    return uvloop.new_event_loop
 
 
 def default_data_dir() -> Path:

@@ -392,11 +392,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {len(failures)} calls failed, e.g. {failures[:3]}")
             ok = ok and p99 < TARGET_P99_MS and not failures
 
-            print(f"\ncold start (Popen → first paint with content) and memory, "
-                  f"median of {args.starts}:")
+            if args.starts > 0:
+                print(f"\ncold start (Popen → first paint with content) and memory, "
+                      f"median of {args.starts}:")
             token_of = {"display": tokens["display"], "kiosk": tokens["kiosk"],
                         "caller": tokens["caller"]}
-            for role in ("display", "kiosk", "caller"):
+            for role in ("display", "kiosk", "caller") if args.starts > 0 else ():
                 runs = [cold_start(role, url, token_of[role]) for _ in range(args.starts)]
                 good = [r for r in runs if "start_s" in r]
                 if not good:

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),
+    "relay": frozenset({"sync", "admin"}),      # cloud calling: what central relays
 }
 STORE_UNAVAILABLE = ("store_unavailable", "系统暂时无法保存，请稍后重试",
                      "The hall cannot save right now; try again")

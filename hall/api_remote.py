@@ -106,13 +106,13 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
     async def outbox(device: Device) -> Response:
         """What the agent must send now (remote windows' requests and lease messages, referrals).
         Calling it drives the protocol's retries: the agent calls it every second or so."""
-        allow(device, "sync_status", None)
+        allow(device, "relay", None)
         return await run(lambda engine, now: engine.leasing.outbox(now))
 
     @app.post("/api/v1/leases/choices")
     async def choices(body: ChoiceRequest, device: Device) -> Response:
         """Central chose a ticket of another hall for a window (or none)."""
-        allow(device, "sync_status", None)
+        allow(device, "relay", None)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             call, events = engine.leasing.remote_choice(body.window, body.request, body.choice,
@@ -123,7 +123,7 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
     @app.post("/api/v1/leases/messages")
     async def messages(body: MessagesRequest, device: Device) -> Response:
         """Lease messages for this hall: requests are answered, answers taken note of."""
-        allow(device, "sync_status", None)
+        allow(device, "relay", None)
         try:
             parsed = [message_from_dict(m) for m in body.messages]
         except ValueError as err:
@@ -137,7 +137,7 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
     @app.put("/api/v1/sync/recommendations")
     async def put_recommendations(body: RecommendationsRequest, device: Device) -> dict:
         """The city's best halls for this hall's 通办 items (from central, via the agent)."""
-        allow(device, "sync_status", None)
+        allow(device, "relay", None)
         recommendations.put(body.at, {code: [r.model_dump() for r in recs]
                                       for code, recs in body.items.items()})
         return {"items": len(body.items)}
@@ -146,7 +146,7 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
     async def referral_result(referral_id: str, body: ReferralResult, device: Device
                               ) -> Response:
         """The chosen hall issued the referred citizen's ticket (or refused)."""
-        allow(device, "sync_status", None)
+        allow(device, "relay", None)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             referral, events = engine.leasing.referral_result(referral_id, body.ticket,

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import argparse
 import base64
-import signal
-import threading
 import time
-from types import FrameType
 from typing import Any
-
-from serial.tools import list_ports
 
 from devices.idcard.photo import decode_photo
 from devices.idcard.samples import SAMPLE_CARDS
 from devices.idcard.serial_reader import DEFAULT_BAUD, IdCardReader
 from devices.idcard.simulator import DEFAULT_SAM_ID, IdCardSimulator
 from devices.registry import open_device
+from devices.techkit import serial_ports, stop_on_signals, wait_for
 
 #: USB-serial bridges found in ID-card readers (CH340, PL2303, CP210x, FTDI).
 _KNOWN_BRIDGES = {(0x1A86, 0x7523), (0x067B, 0x2303), (0x10C4, 0xEA60), (0x0403, 0x6001)}
@@ -30,7 +26,7 @@ _KNOWN_BRIDGES = {(0x1A86, 0x7523), (0x067B, 0x2303), (0x10C4, 0xEA60), (0x0403,
 def discover() -> list[tuple[str, str]]:
     """Every serial port on this machine as a candidate ``ga467://`` URL with a description."""
     found = []
-    for port in sorted(list_ports.comports(), key=lambda port: port.device):
+    for port in serial_ports():
         description = f"串口 / serial port: {port.description}"
         if port.vid is not None and port.pid is not None:
             likely = (port.vid, port.pid) in _KNOWN_BRIDGES
@@ -91,23 +87,15 @@ def run_sim(args: argparse.Namespace) -> int:
     """Serve a simulated reader on a pty until SIGINT/SIGTERM; prints where it listens."""
     card = None if args.card == "none" else SAMPLE_CARDS[args.card]
     simulator = IdCardSimulator(card, sam_id=args.sam_id, baudrate=args.baud, pace=args.pace)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    simulator.start()
-    try:
-        print(f"模拟身份证阅读器 / simulated GA 467 ID-card reader on {simulator.port} "
-              f"(link {simulator.link}), card: {args.card}")
-        print(f"URL: ga467://{simulator.link}?baud={args.baud}", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        simulator.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        simulator.start()
+        try:
+            print(f"模拟身份证阅读器 / simulated GA 467 ID-card reader on {simulator.port} "
+                  f"(link {simulator.link}), card: {args.card}")
+            print(f"URL: ga467://{simulator.link}?baud={args.baud}", flush=True)
+            wait_for(stop)
+        finally:
+            simulator.stop()
     return 0
 
 

@@ -8,15 +8,9 @@ clears, ``run_sim`` serves simulated screens on a pty.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-
-from serial.tools import list_ports
 
 from devices.base import DeviceURLError
 from devices.busframe import BROADCAST, SIM_FAULTS, check_address
@@ -25,6 +19,7 @@ from devices.led.protocols import MAX_BRIGHTNESS, PROTOCOLS
 from devices.led.screen import LedScreen, SerialLedScreen
 from devices.led.simulator import LedSimulator, ScreenState, SimulatedLedScreen
 from devices.registry import open_device
+from devices.techkit import link_port, serial_ports, stop_on_signals, wait_for
 
 TEST_TEXT = "测试 TEST 0123"
 
@@ -33,7 +28,7 @@ def discover() -> list[tuple[str, str]]:
     """Every serial port as a candidate ``led://`` URL; the screen address is not probed."""
     return [(f"led://{port.device}?addr=1&protocol=hallbus",
              f"串口 / serial port: {port.description} (屏地址未探测 / screen address not probed)")
-            for port in sorted(list_ports.comports(), key=lambda port: port.device)]
+            for port in serial_ports()]
 
 
 def self_test(url: str) -> str:
@@ -97,27 +92,20 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator = LedSimulator(addrs, protocol=args.protocol, png_dir=args.png_dir)
     simulator.inject(args.fault)
     simulator.on_change = _print_change
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    simulator.start()
-    port = _link(simulator.port, args.link)
-    try:
-        print(f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol}) on {simulator.port}")
-        for addr in addrs:
-            print(f"URL: led://{port}?addr={addr}&protocol={args.protocol}")
-        print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        simulator.stop()
-        if args.link is not None:
-            args.link.unlink(missing_ok=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        simulator.start()
+        port = link_port(simulator.port, args.link)
+        try:
+            print(f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol}) "
+                  f"on {simulator.port}")
+            for addr in addrs:
+                print(f"URL: led://{port}?addr={addr}&protocol={args.protocol}")
+            print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+            wait_for(stop)
+        finally:
+            simulator.stop()
+            if args.link is not None:
+                args.link.unlink(missing_ok=True)
     return 0
 
 
@@ -125,12 +113,3 @@ def _print_change(addr: int, screen: ScreenState) -> None:
     print(f"屏 / screen {addr}: {screen.text!r} ({screen.effect.value}, "
           f"brightness {screen.brightness})", flush=True)
 
-
-def _link(port: str, link: Path | None) -> str:
-    """Point ``link`` at ``port`` (replacing an old symlink); the path drivers should open."""
-    if link is None:
-        return port
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(port, link)
-    return str(link)

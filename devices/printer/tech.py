@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import argparse
 import glob
-import signal
-import threading
-from types import FrameType
-
-from serial.tools import list_ports
 
 from devices.base import DeviceError
 from devices.printer.drivers import TicketPrinter
 from devices.printer.paper import PAPER_80MM
 from devices.printer.simulator import PAPER_STATES, EscposPrinterSimulator
 from devices.registry import open_device
+from devices.techkit import serial_ports, stop_on_signals, wait_for
 
 _USB_PRINTER_CLASS = 7
 
@@ -47,7 +43,7 @@ def discover() -> list[tuple[str, str]]:
     """Candidate printer URLs on this machine: /dev/usb/lp*, serial ports, USB printers."""
     found = [(f"escpos+file://{path}", f"USB 打印机设备文件 / USB line printer {path}")
              for path in sorted(glob.glob("/dev/usb/lp*"))]
-    for port in sorted(list_ports.comports(), key=lambda port: port.device):
+    for port in serial_ports():
         found.append((f"escpos+serial://{port.device}?baud=9600",
                       f"串口（可能是打印机）/ serial port, maybe a printer: {port.description}"))
     return found + _usb_printers()
@@ -85,26 +81,18 @@ def run_sim(args: argparse.Namespace) -> int:
     """Serve a simulated printer on TCP until SIGINT/SIGTERM; prints where it listens."""
     simulator = EscposPrinterSimulator(args.out, host=args.host, port=args.port,
                                        paper_state=args.paper, paper_width=args.width)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
     try:
         simulator.start()
     except OSError as exc:
         print(f"无法监听 / cannot listen on {args.host}:{args.port}: {exc}")
         return 1
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        print(f"模拟小票打印机 / simulated ESC/POS ticket printer on tcp://{args.host}:"
-              f"{simulator.port}, paper {args.paper}, tickets → {args.out}")
-        print(f"URL: {simulator.url}", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        simulator.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        try:
+            print(f"模拟小票打印机 / simulated ESC/POS ticket printer on tcp://{args.host}:"
+                  f"{simulator.port}, paper {args.paper}, tickets → {args.out}")
+            print(f"URL: {simulator.url}", flush=True)
+            wait_for(stop)
+        finally:
+            simulator.stop()
     print(f"{len(simulator.tickets)} 张小票 / tickets printed")
     return 0

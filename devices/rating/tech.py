@@ -8,13 +8,7 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
-
-from serial.tools import list_ports
 
 from devices.base import DeviceURLError
 from devices.busframe import SIM_FAULTS, check_address
@@ -22,6 +16,7 @@ from devices.rating.levels import LABELS, Rating
 from devices.rating.pad import RatingPad, SerialRatingPad
 from devices.rating.simulator import PadState, RatingSimulator
 from devices.registry import open_device
+from devices.techkit import link_port, serial_ports, stop_on_signals, wait_for
 
 #: How long self_test waits for the technician to press a key (seconds).
 KEY_WAIT = 3.0
@@ -32,7 +27,7 @@ def discover() -> list[tuple[str, str]]:
     """Every serial port as a candidate ``rating://`` URL; the pad address is not probed."""
     return [(f"rating://{port.device}?addr=1",
              f"串口 / serial port: {port.description} (地址未探测 / pad address not probed)")
-            for port in sorted(list_ports.comports(), key=lambda port: port.device)]
+            for port in serial_ports()]
 
 
 def self_test(url: str) -> str:
@@ -83,28 +78,20 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator = RatingSimulator(addrs, auto_press=args.auto, delay=args.delay)
     simulator.inject(args.fault)
     simulator.on_change = _print_change
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    simulator.start()
-    port = _link(simulator.port, args.link)
-    try:
-        auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
-        print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
-        for addr in addrs:
-            print(f"URL: rating://{port}?addr={addr}")
-        print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        simulator.stop()
-        if args.link is not None:
-            args.link.unlink(missing_ok=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        simulator.start()
+        port = link_port(simulator.port, args.link)
+        try:
+            auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
+            print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
+            for addr in addrs:
+                print(f"URL: rating://{port}?addr={addr}")
+            print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+            wait_for(stop)
+        finally:
+            simulator.stop()
+            if args.link is not None:
+                args.link.unlink(missing_ok=True)
     return 0
 
 
@@ -112,12 +99,3 @@ def _print_change(addr: int, pad: PadState) -> None:
     key = f", key {pad.key} {Rating(pad.key).label_en}" if pad.key else ""
     print(f"评价器 / pad {addr}: {pad.display!r}{key}", flush=True)
 
-
-def _link(port: str, link: Path | None) -> str:
-    """Point ``link`` at ``port`` (replacing an old symlink); the path drivers should open."""
-    if link is None:
-        return port
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(port, link)
-    return str(link)

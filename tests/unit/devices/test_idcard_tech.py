@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from serial.tools.list_ports_common import ListPortInfo
 
+from devices import techkit
 from devices.base import DeviceError
 from devices.idcard import tech
 from devices.idcard.samples import FOREIGN, RESIDENT
@@ -25,7 +26,7 @@ def port(device, vid=None, pid=None, description="USB Serial"):
 
 
 def test_discover_reports_serial_ports_as_ga467_urls(monkeypatch):
-    monkeypatch.setattr(tech.list_ports, "comports", lambda: [
+    monkeypatch.setattr(techkit.list_ports, "comports", lambda: [
         port("/dev/ttyUSB0", 0x1A86, 0x7523, "USB2.0-Serial"), port("/dev/ttyS0")])
     found = tech.discover()
     assert [url for url, _ in found] == ["ga467:///dev/ttyS0?baud=115200",

@@ -472,9 +472,8 @@ def issue_operation(body: TicketRequest) -> Operation:
         issued, events = engine.issue(body.service, now, id_number=body.id_number,
                                       channel=body.channel,
                                       appointment_id=body.appointment_id)
-        view = views.ticket_view(engine, issued.ticket, now)
-        view["ahead"], view["expected_wait_s"] = issued.ahead, issued.expected_wait_s
-        return view, events
+        return views.ticket_view(engine, issued.ticket, now, issued.ahead,
+                                 issued.expected_wait_s), events
     return operation
 
 

@@ -58,7 +58,8 @@ class Engine:
         #: Cloud calling: tickets lent to other halls, windows calling elsewhere, referrals.
         self.leasing = Leasing(self)
         self._share_cache: dict[str, float] = {}
-        self._share_statuses: tuple[WindowStatus, ...] = ()
+        #: Counts changes of a window's status: the shares cached at another count are stale.
+        self._window_changes = self._share_changes = 0
 
     # ------------------------------------------------------------------ helpers
     def _local(self, now: datetime) -> datetime:
@@ -128,11 +129,6 @@ class Engine:
         return policy.theme_order(self.state.waiting((theme,)), theme, now.timestamp(),
                                   self._early_s)
 
-    def _named_for(self, window: str) -> list[Ticket]:
-        """Waiting tickets transferred by name to ``window`` from a theme it does not serve."""
-        skills = self.config.windows[window].skills
-        return [t for t in self.state.waiting() if t.to_window == window and t.theme not in skills]
-
     def position(self, ticket: Ticket, now: datetime) -> int:
         """People ahead of a waiting ticket (0 = next); -1 when it does not wait."""
         if ticket.status is not TicketStatus.WAITING:
@@ -142,7 +138,7 @@ class Engine:
             return self._position_in_line(ticket, now)
         if ticket.to_window is not None:
             window = self.config.windows[ticket.to_window]
-            named = sorted((t for t in self.state.waiting() if t.to_window == window.number),
+            named = sorted(self.state.named_index.get(window.number, {}).values(),
                            key=lambda t: policy.call_order(t, window, now.timestamp(),
                                                            self._early_s))
             return named.index(ticket)
@@ -182,9 +178,8 @@ class Engine:
 
     def _share(self, theme: str) -> float:
         """Windows serving ``theme`` by skill share; recomputed when a window's status changes."""
-        statuses = tuple(w.status for w in self.state.windows.values())
-        if self._share_statuses != statuses:
-            self._share_statuses, self._share_cache = statuses, {}
+        if self._share_changes != self._window_changes:
+            self._share_changes, self._share_cache = self._window_changes, {}
         if theme not in self._share_cache:
             windows = serving_windows(self.config.windows,
                                       {n: w.status for n, w in self.state.windows.items()})
@@ -327,7 +322,7 @@ class Engine:
             raise QueueError("window_busy", "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
         self.leasing.check_window_free(window.number)
-        candidates = self.state.waiting(window.skills) + self._named_for(window.number)
+        candidates = self.state.call_candidates(window.number, window.skills)
         ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
         if ticket is None:
             return None, []
@@ -452,6 +447,7 @@ class Engine:
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
         state.status = new
+        self._window_changes += 1
         if staff_id is not None:
             state.staff_id = staff_id
         if new is WindowStatus.CLOSED:

@@ -101,6 +101,8 @@ class EventHub:
             self._loop.call_soon_threadsafe(self._publish, events)
 
     def _publish(self, events: list[Event]) -> None:
+        if not self._subscriptions:
+            return
         encoded = [(event.seq, self.encode(event)) for event in events]
         for subscription in list(self._subscriptions):
             room = SUBSCRIBER_BACKLOG - len(subscription.pending)

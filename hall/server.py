@@ -44,9 +44,11 @@ class HallServer:
         served = FastPath(self.app) if fast_path else self.app
         # No per-message deflate: events are small and the LAN is fast, while compressing each
         # event again for every subscriber took a third of the node's CPU in bench_display.
+        # No proxy headers: devices talk to the node directly, never through a proxy.
         config = uvicorn.Config(served, host=host, port=self.port, log_level=log_level,
                                 access_log=False, ws_ping_interval=20, ws_ping_timeout=20,
-                                ws_per_message_deflate=False, timeout_graceful_shutdown=2)
+                                ws_per_message_deflate=False, timeout_graceful_shutdown=2,
+                                proxy_headers=False)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

@@ -9,12 +9,17 @@ from hall.engine import Engine
 from hall.model import Ticket, TicketStatus
 
 
-def ticket_view(engine: Engine, ticket: Ticket, now: datetime) -> dict:
-    """A ticket with its position and expected wait, as a citizen or a console sees it."""
+def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
+                ahead: int | None = None, expected_wait_s: int | None = None) -> dict:
+    """A ticket with its position and expected wait, as a citizen or a console sees it
+    (``ahead`` and ``expected_wait_s`` when the caller already knows them)."""
     theme = engine.config.themes.get(ticket.theme)
     item = engine.config.items.get(ticket.item or "")
-    ahead = engine.position(ticket, now) if ticket.day == engine.state.day else -1
+    if ahead is None:
+        ahead = engine.position(ticket, now) if ticket.day == engine.state.day else -1
     waiting = ticket.status is TicketStatus.WAITING
+    if waiting and expected_wait_s is None:
+        expected_wait_s = engine.expected_wait(ticket.theme, ahead)
     return {
         "id": ticket.id, "number": ticket.number, "service": ticket.theme, "item": ticket.item,
         "service_name_zh": theme.name_zh if theme else "",
@@ -22,7 +27,7 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime) -> dict:
         "item_name_zh": item.name_zh if item else "", "item_name_en": item.name_en if item else "",
         "status": ticket.status.value, "channel": ticket.channel,
         "ahead": ahead if waiting else None,
-        "expected_wait_s": engine.expected_wait(ticket.theme, ahead) if waiting else None,
+        "expected_wait_s": expected_wait_s if waiting else None,
         "window": ticket.window if not waiting else ticket.to_window,
         "issued_at": ticket.issued_at, "called_at": ticket.called_at,
         "finished_at": ticket.finished_at, "recalls": ticket.recalls,

@@ -260,6 +260,17 @@ class HallDay(RuleBasedStateMachine):
         assert all(t.id.startswith(state.day.replace("-", "")) for t in state.tickets.values())
 
     @invariant()
+    def call_candidates_hold_whom_the_rules_choose(self) -> None:
+        # the indexes a call looks at yield, for every window, the ticket a scan of the day does
+        state, now = self.engine.state, self.now.timestamp()
+        early = CONFIG.rules.appointment_early_min * 60.0
+        for window in CONFIG.windows.values():
+            candidates = state.call_candidates(window.number, window.skills)
+            assert all(t.status is TicketStatus.WAITING for t in candidates)
+            assert (policy.choose_next(window, candidates, now, early)
+                    is policy.choose_next(window, list(state.tickets.values()), now, early))
+
+    @invariant()
     def ratings_only_on_finished(self) -> None:
         for ticket in self.engine.state.tickets.values():
             if ticket.rating is not None:

@@ -280,9 +280,10 @@ class Store:
         return numbered
 
     def _write_state(self, conn: sqlite3.Connection, state: HallState) -> None:
-        tickets = {**state.retired, **state.tickets}
-        conn.executemany(_TICKET_UPSERT, [_ticket_row(tickets[i])
-                                          for i in state.dirty_tickets if i in tickets])
+        today, retired = state.tickets, state.retired
+        conn.executemany(_TICKET_UPSERT, [
+            _ticket_row(today[i] if i in today else retired[i])
+            for i in state.dirty_tickets if i in today or i in retired])
         conn.executemany(_WINDOW_UPSERT, [
             tuple(getattr(state.windows[n], c) for c in WINDOW_COLUMNS)
             for n in state.dirty_windows])

@@ -468,17 +468,20 @@ POLICIES: dict[str, Policy] = {"none": policy_none, "jsq": policy_jsq, "jsq2": p
 
 # ---------------------------------------------------------------------- remote calling
 def choose_remote(window_skills: Sequence[str], city: CityState, now: float,
-                  home: str | None = None, min_wait_s: float = 0.0) -> RemoteChoice | None:
+                  home: str | None = None, min_wait_s: float = 0.0,
+                  halls: np.ndarray | None = None) -> RemoteChoice | None:
     """The ticket an idle window (skills in its order of preference) should call remotely.
 
     Among tickets that can be served remotely, waiting in halls other than ``home`` that have
-    a free video booth, for one of the window's themes and not already being leased, the
-    oldest one of the hall and theme with the longest expected wait — if that wait is above
-    ``min_wait_s``.
+    a free video booth (and are among ``halls``, a mask over ``city.hall_ids``, when given),
+    for one of the window's themes and not already being leased, the oldest one of the hall
+    and theme with the longest expected wait — if that wait is above ``min_wait_s``.
     """
     skip = city.index.get(home, -1) if home is not None else -1
     best: tuple[float, int, int] | None = None
     booth_free = city.leased + city.held_count < city.booths
+    if halls is not None:
+        booth_free = booth_free & halls
     for skill in window_skills:
         theme = city.theme_index.get(skill)
         if theme is None:

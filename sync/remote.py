@@ -69,6 +69,8 @@ class RemoteSettings:
     mailbox_size: int = 1000          # items kept per hall and kind (the oldest dropped)
     max_wait_s: float = 20.0          # longest long poll
     refresh_s: float = 1.0            # follow other workers' ingest at most this often
+    silent_s: float = 60.0            # a hall whose agent has not asked for its mail this long
+                                      # is offered to nobody (recommendations, remote calls)
 
     @classmethod
     def from_env(cls) -> "RemoteSettings":
@@ -129,6 +131,10 @@ class CityService:
         self.en_route: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.RLock()
         self._checked_at = -math.inf
+        #: Which agents are there: long polls under way and when each last ended, per hall.
+        self._polling: dict[str, int] = {}
+        self._heard: dict[str, float] = {}
+        self._started = clock()
 
     # ------------------------------------------------------------------ following the halls
     def invalidate(self, rebuild: bool = False) -> None:
@@ -265,6 +271,29 @@ class CityService:
                 if now - at >= self.settings.en_route_s:
                     self.arrived(referral)
 
+    # ------------------------------------------------------------------ which halls answer
+    def poll_started(self, hall_id: str) -> None:
+        """The hall's agent is asking for its mail (a long poll began)."""
+        with self._lock:
+            self._polling[hall_id] = self._polling.get(hall_id, 0) + 1
+
+    def poll_ended(self, hall_id: str) -> None:
+        """The hall's agent got its mail (or hung up)."""
+        with self._lock:
+            self._polling[hall_id] -= 1
+            self._heard[hall_id] = self.clock()
+
+    def reachable(self, hall_id: str, now: float | None = None) -> bool:
+        """Whether the hall's agent takes its mail: it is polling now, or did within
+        ``silent_s`` (a hall not heard since central started gets that long to be heard).
+        A hall that is not reachable is offered to no citizen and lends no ticket: nobody
+        would issue its referrals or answer its leases."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            if self._polling.get(hall_id, 0) > 0:
+                return True
+            return now - self._heard.get(hall_id, self._started) <= self.settings.silent_s
+
     # ------------------------------------------------------------------ decisions
     def choose(self, asking_hall: str, skills: list[str], now: float | None = None
                ) -> dict[str, Any] | None:
@@ -276,7 +305,9 @@ class CityService:
             if self.city is None:
                 return None
             found = choose_remote(skills, self.city, now, home=asking_hall,
-                                  min_wait_s=self.settings.min_wait_s)
+                                  min_wait_s=self.settings.min_wait_s,
+                                  halls=np.array([self.reachable(h, now)
+                                                  for h in self.city.hall_ids]))
             if found is None:
                 return None
             self.city.hold(found.hall, found.ticket, found.theme)
@@ -319,7 +350,8 @@ class CityService:
                 ranked = recommend(config.items[code], origin, self.city, self.travel, now,
                                    limit=halls)
                 answer[code] = [self._entry(r) for r in ranked
-                                if code in self.configs[r.hall].items][:limit]
+                                if code in self.configs[r.hall].items
+                                and (r.hall == origin or self.reachable(r.hall, now))][:limit]
             return answer
 
     def _entry(self, found: Any) -> dict[str, Any]:
@@ -339,6 +371,10 @@ class CityService:
             if found is None or not found.anywhere:
                 return referrals.error("not_anywhere", "目标大厅不办理该事项",
                                        "The chosen hall does not handle this item")
+            if not self.reachable(hall_id):
+                return referrals.error("unreachable", "目标大厅暂时无法联系，请在本厅取号",
+                                       "The chosen hall cannot be reached right now; "
+                                       "take a number here")
             return None
 
     def expect(self, referral_id: str, hall_id: str, item: str, now: float | None = None
@@ -535,8 +571,12 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
             if not await run_in_threadpool(referrals.has_pending, db, hall):
                 return []
             return [_public(r) for r in await run_in_threadpool(referrals.claim, db, hall)]
-        return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), claimed,
-                                     request.is_disconnected)
+        service.poll_started(hall)
+        try:
+            return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), claimed,
+                                         request.is_disconnected)
+        finally:
+            service.poll_ended(hall)
 
     @app.post("/api/v1/remote/referrals", status_code=202)
     async def refer(body: ReferralBody, who: Caller) -> dict:

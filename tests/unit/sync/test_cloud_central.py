@@ -76,6 +76,8 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def service(sqlite_db: Database) -> CityService:
     built = CityService(sqlite_db, RemoteSettings(hold_s=120.0), clock=lambda: NOW)
     built.rebuild()
+    for hall in ("HA", "HB", "HC"):       # every hall's agent is waiting for its mail
+        built.poll_started(hall)
     return built
 
 
@@ -162,6 +164,36 @@ def test_recommendations_weigh_travel_against_waiting(sqlite_db: Database,
     anywhere = {i["code"] for t in hall_catalog("HA")["themes"] for i in t["items"]
                 if i.get("anywhere")}
     assert set(every) == anywhere and every["A01"] == found[:2]
+
+
+def test_a_hall_whose_agent_fell_silent_is_offered_to_nobody(sqlite_db: Database) -> None:
+    clock = [NOW]
+    service = CityService(sqlite_db, RemoteSettings(silent_s=60.0), clock=lambda: clock[0])
+    service.rebuild()
+    opened = [event(1, "window.opened", window="1")]
+    for hall in ("HB", "HC"):
+        push(sqlite_db, service, hall, opened)
+    push(sqlite_db, service, "HA", [*opened, *(issued(2 + i, f"A{i + 1:03d}",
+                                                      "A01" if i % 2 else "A02", ts=NOW - 900)
+                                               for i in range(20))])
+    # just after central started, nobody was heard yet: every hall has its chance
+    assert [r["hall"] for r in service.recommend("HA", "A01", now=NOW)["A01"]] == [
+        "HC", "HB", "HA"]
+    clock[0] = NOW + 61                      # HC's agent polls; HB's and HA's are silent
+    service.poll_started("HC")
+    service.poll_ended("HC")
+    found = service.recommend("HA", "A01", now=clock[0])["A01"]
+    assert [r["hall"] for r in found] == ["HC", "HA"]   # its own hall is always there
+    assert service.choose("HC", ["A"], clock[0]) is None        # HA's tickets stay at home
+    refused = service.refused_at("HB", "A01")
+    assert refused is not None and refused["code"] == "unreachable" and refused["message_zh"]
+    clock[0] = NOW + 200                     # HC long-polling for a while still counts
+    service.poll_started("HC")
+    service.poll_started("HA")               # and HA's agent is back
+    assert [r["hall"] for r in service.recommend("HA", "A01", now=clock[0])["A01"]] == [
+        "HC", "HA"]
+    assert service.choose("HC", ["A"], clock[0]) is not None
+    assert service.refused_at("HC", "A01") is None
 
 
 def test_travel_without_a_location_uses_the_default() -> None:

@@ -9,6 +9,7 @@ bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` wi
 import asyncio
 import html
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -55,25 +56,34 @@ def bearer_token(header: str) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
+#: Seconds a token's device is trusted before the store is asked again: ``hallq revoke``
+#: (from another process) takes effect within this long, without a restart.
+TOKEN_RECHECK_S = 5.0
+
+
 class DeviceTokens:
-    """The paired device of each token, looked up in the store once."""
+    """The paired device of each token, looked up in the store at most every
+    ``TOKEN_RECHECK_S`` seconds per token (so a revoked device is refused soon after)."""
 
     def __init__(self, node: HallNode) -> None:
         self._node = node
-        self._known: dict[str, PairedDevice] = {}
+        self._known: dict[str, tuple[PairedDevice, float]] = {}
 
     def device_of(self, token: str | None) -> PairedDevice:
         """The device paired with ``token``; a 401 QueueError when there is none."""
         if not token:
             raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
                              status=401)
-        device = self._known.get(token)
+        known = self._known.get(token)
+        now = time.monotonic()
+        if known is not None and now - known[1] < TOKEN_RECHECK_S:
+            return known[0]
+        device = self._node.store.device_for(token)
         if device is None:
-            device = self._node.store.device_for(token)
-            if device is None:
-                raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
-                                 status=401)
-            self._known[token] = device
+            self._known.pop(token, None)
+            raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+                             status=401)
+        self._known[token] = (device, now)
         return device
 
 

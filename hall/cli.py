@@ -6,9 +6,14 @@ import argparse
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hall.catalog import EXAMPLE_HALL, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from hall.store import Store
 
 DESCRIPTION = """\
 hallq — the software of a government service hall (政务服务大厅).
@@ -16,6 +21,7 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq demo                         a whole hall in one process (the example hall)
   hallq hall --config HALL.toml      run a hall node (queue, API, LAN advert)
   hallq pair --role caller --window 3   print a token for a console of window 3
+  hallq paired | revoke NAME         the paired devices; revoke a lost one
   hallq status                       the node's health (and sync lag), by URL or on the LAN
   hallq kiosk | caller | display     run one app against a hall found on the LAN
   hallq devices …                    technicians: list, test and simulate devices
@@ -90,6 +96,55 @@ def cmd_pair(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_paired(args: argparse.Namespace) -> int:
+    """List the paired devices."""
+    store = _existing_store(args.data_dir)
+    if store is None:
+        return 1
+    try:
+        devices = store.devices()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(devices, ensure_ascii=False))
+        return 0
+    for device in devices:
+        paired = datetime.fromtimestamp(device["paired_at"]).strftime("%Y-%m-%d %H:%M")
+        window = f"window {device['window']}" if device["window"] else ""
+        state = "REVOKED" if device["revoked"] else "valid"
+        print(f"{device['name']:<24} {device['role']:<8} {window:<12} {paired}  {state}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Revoke the devices paired under a name."""
+    store = _existing_store(args.data_dir)
+    if store is None:
+        return 1
+    try:
+        revoked = store.revoke(args.name)
+    finally:
+        store.close()
+    if not revoked:
+        print(f"hallq revoke: no valid device named {args.name!r} (see: hallq paired)",
+              file=sys.stderr)
+        return 1
+    print(f"revoked {revoked} device(s) named {args.name!r}; a running node refuses them "
+          "within seconds")
+    return 0
+
+
+def _existing_store(data_dir: str) -> Store | None:
+    """The hall's store in ``data_dir``, or None (said on stderr) when there is none."""
+    from hall.store import Store
+
+    path = Path(data_dir) / "hall.sqlite3"
+    if not path.exists():
+        print(f"hallq: no hall database in {data_dir} (give --data-dir)", file=sys.stderr)
+        return None
+    return Store(path)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Print the health of a hall node."""
     import httpx
@@ -147,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
     pair.add_argument("--json", action="store_true", help="print JSON")
     pair.set_defaults(func=cmd_pair)
+
+    paired = sub.add_parser("paired", help="list the paired devices (never their tokens)")
+    paired.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    paired.add_argument("--json", action="store_true", help="print JSON")
+    paired.set_defaults(func=cmd_paired)
+
+    revoke = sub.add_parser("revoke", help="revoke a paired device by its name (a lost tablet)")
+    revoke.add_argument("name", help="the device's name, as `hallq paired` lists it")
+    revoke.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    revoke.set_defaults(func=cmd_revoke)
 
     status = sub.add_parser("status", help="health of a hall node")
     status.add_argument("--url", help="the node's URL (default: find it on the LAN)")

@@ -347,6 +347,23 @@ class Store:
                 (_token_hash(token), name, role, window, time.time()))
         return token
 
+    def devices(self) -> list[dict]:
+        """Every paired device (never its token): name, role, window, when, revoked."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, role, window, created_at, revoked FROM devices "
+                "ORDER BY created_at").fetchall()
+        return [{"name": r["name"], "role": r["role"], "window": r["window"],
+                 "paired_at": r["created_at"], "revoked": bool(r["revoked"])} for r in rows]
+
+    def revoke(self, name: str) -> int:
+        """Revoke every device paired under ``name`` (a lost tablet, a replaced console);
+        returns how many were still valid. A running node refuses them within
+        ``hall.api.TOKEN_RECHECK_S`` seconds."""
+        with self.atomic() as conn:
+            return conn.execute("UPDATE devices SET revoked = 1 WHERE name = ? AND revoked = 0",
+                                (name,)).rowcount
+
     def device_for(self, token: str) -> PairedDevice | None:
         """The paired device a token belongs to, or None."""
         with self._lock:

@@ -15,7 +15,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from hall import api as hall_api
 from hall.client import EventStream, HallApiError, HallClient
+from hall.store import Store
 
 
 def _id_number(born: date, serial: str = "123") -> str:
@@ -68,6 +70,24 @@ def test_everything_else_needs_a_paired_token(hall: Any, headers: dict) -> None:
         response = http.request(method, path, headers=headers, json={"service": "A"})
         _refused(response, 401, "unauthorized")
     assert hall.http().get("/api/v1/health").json()["last_seq"] == 0   # nothing happened
+
+
+def test_a_revoked_device_is_refused_by_the_running_node(
+        hall: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hall_api, "TOKEN_RECHECK_S", 0.2)
+    kiosk = hall.http("kiosk")
+    assert kiosk.post("/api/v1/tickets", json={"service": "A"}).status_code == 201
+    # the technician revokes it from another process, as `hallq revoke test-kiosk` does
+    store = Store(hall.server.node.data_dir / "hall.sqlite3")
+    try:
+        assert store.revoke("test-kiosk") == 1
+    finally:
+        store.close()
+    time.sleep(0.3)
+    for method, path in (("POST", "/api/v1/tickets"), ("GET", "/api/v1/services")):
+        _refused(kiosk.request(method, path, json={"service": "A"}), 401, "unauthorized")
+    assert hall.http("display").get("/api/v1/services").status_code == 200   # others work
+    assert len(hall.http("admin").get("/api/v1/events").json()["events"]) == 1  # one ticket
 
 
 def test_a_console_acts_only_on_its_own_window(hall: Any) -> None:

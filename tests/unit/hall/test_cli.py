@@ -73,6 +73,33 @@ def test_pair_as_json_with_a_name(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert _device(data, printed["token"]) == PairedDevice("wall-east", "display", None)
 
 
+def test_a_lost_console_is_listed_and_revoked_by_name(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "hall"
+    tokens = {}
+    for name in ("console-3", "kiosk-door"):
+        assert main(["pair", "--role", "caller" if name == "console-3" else "kiosk",
+                     "--window", "3", "--name", name, "--data-dir", str(data)]) == 0
+        tokens[name] = capsys.readouterr().out.strip()
+    assert main(["revoke", "console-3", "--data-dir", str(data)]) == 0
+    assert "revoked 1 device" in capsys.readouterr().out
+    assert _device(data, tokens["console-3"]) is None                    # refused from now on
+    assert _device(data, tokens["kiosk-door"]) == PairedDevice("kiosk-door", "kiosk", "3")
+    assert main(["paired", "--data-dir", str(data)]) == 0
+    listed = capsys.readouterr().out
+    assert "console-3" in listed and "REVOKED" in listed and "kiosk-door" in listed
+    assert all(token not in listed for token in tokens.values())         # never the token
+    assert main(["paired", "--json", "--data-dir", str(data)]) == 0
+    assert [(d["name"], d["revoked"]) for d in json.loads(capsys.readouterr().out)] == [
+        ("console-3", True), ("kiosk-door", False)]
+    # revoking again, or a name nobody has, says so and fails
+    assert main(["revoke", "console-3", "--data-dir", str(data)]) == 1
+    assert "no valid device named 'console-3'" in capsys.readouterr().err
+    assert main(["paired", "--data-dir", str(tmp_path / "nowhere")]) == 1
+    assert "no hall database" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()                          # nothing created
+
+
 def test_a_caller_without_a_window_exits_2(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "hall"

@@ -100,11 +100,12 @@ class Announcer:
                                            text=voice.call_text(number, window),
                                            clips=voice.call_clips(number, window)))
 
-    def announce_booth(self, number: str) -> Announcement:
-        """Queue a call to the video booth ("请 B012 号到视频服务区办理"); returns at once."""
-        return self._queue_up(Announcement(number=number, window="", booth=True,
-                                           text=voice.booth_text(number),
-                                           clips=voice.booth_clips(number)))
+    def announce_booth(self, number: str, booth: str = "") -> Announcement:
+        """Queue a call to video booth ``booth`` (its number, as on its sign: "请 B012 号到
+        视频服务区1号办理"); returns at once."""
+        return self._queue_up(Announcement(number=number, window=booth, booth=True,
+                                           text=voice.booth_text(number, booth),
+                                           clips=voice.booth_clips(number, booth)))
 
     def _queue_up(self, item: Announcement) -> Announcement:
         with self._lock:
@@ -126,8 +127,8 @@ class Announcer:
 
     # ------------------------------------------------------------------ sound
     def compose(self, number: str, window: str, booth: bool = False) -> tuple[bytes, str]:
-        """The WAV of one announcement (to a window, or to the video booth) and where its
-        speech came from."""
+        """The WAV of one announcement (to a window, or with ``booth`` to the video booth
+        numbered ``window``) and where its speech came from."""
         sentence, source = self._sentence(number, window, booth)
         parts = [self._get_chime(), audio.silence(AFTER_CHIME_S)]
         for turn in range(self.repeat if source != "chime" else 0):
@@ -138,7 +139,8 @@ class Announcer:
         return audio.to_wav(np.concatenate(parts)), source
 
     def _sentence(self, number: str, window: str, booth: bool) -> tuple[np.ndarray, str]:
-        names = voice.booth_clips(number) if booth else voice.call_clips(number, window)
+        names = (voice.booth_clips(number, window) if booth
+                 else voice.call_clips(number, window))
         clips = self._load_clips(names)
         if clips is not None:
             parts = []

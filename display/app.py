@@ -118,7 +118,7 @@ class WallDisplay(QObject):
         if outcome.announce is not None and self.announcer is not None:
             self.announcer.announce(*outcome.announce)
         if outcome.announce_booth is not None and self.announcer is not None:
-            self.announcer.announce_booth(outcome.announce_booth)
+            self.announcer.announce_booth(*outcome.announce_booth)
         if outcome.changed:
             self._changed(waiting=event.get("kind", "").startswith("window."))
         if outcome.reload_services and not self._reload_timer.isActive():

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from display import voice
+
 #: Events after which the waiting counts change (the model asks for a fresh /services).
 RELOAD_KINDS = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.rechecked_in",
@@ -80,8 +82,8 @@ class Outcome:
     reload_services: bool = False
     announce: tuple[str, str] | None = None
     """(number, window) to speak."""
-    announce_booth: str | None = None
-    """A number to call to the video booth."""
+    announce_booth: tuple[str, str] | None = None
+    """(number, booth's number) to call to the video booth."""
 
 
 @dataclass
@@ -166,7 +168,8 @@ class DisplayModel:
             self._to_booth(data, float(event.get("ts", 0.0)), live)
             outcome.changed = True
             if live:
-                outcome.announce_booth = data["number"]
+                outcome.announce_booth = (data["number"],
+                                          voice.booth_number(str(data.get("booth") or "")))
         elif kind in LEAVE_KINDS:
             for call in [c for c in self.current.values() if c.ticket == data.get("ticket")]:
                 del self.current[call.place]

@@ -85,14 +85,21 @@ def call_text(number: str, window: str) -> str:
     return f"请 {number} 号到 {window} 号窗口办理"
 
 
-def booth_clips(number: str) -> list[str]:
-    """The clips of a call to the video booth: 请 B012 号 到 视频服务区 办理."""
-    return ["qing"] + spell_clips(number) + ["hao", "dao", "shipinfuwuqu", "banli"]
+def booth_number(booth_id: str) -> str:
+    """The number of a video booth as its sign shows it: "V1" → "1" ("" when it has none)."""
+    return "".join(c for c in booth_id if c.isdigit()).lstrip("0")
 
 
-def booth_text(number: str) -> str:
-    """A call to the video booth as written: "请 B012 号到视频服务区办理"."""
-    return f"请 {number} 号到视频服务区办理"
+def booth_clips(number: str, booth: str = "") -> list[str]:
+    """The clips of a call to the video booth: 请 B012 号 到 视频服务区 1 号 办理 (without
+    the booth's number when ``booth`` is empty)."""
+    place = number_clips(booth) + ["hao"] if booth else []
+    return ["qing"] + spell_clips(number) + ["hao", "dao", "shipinfuwuqu"] + place + ["banli"]
+
+
+def booth_text(number: str, booth: str = "") -> str:
+    """A call to the video booth as written: "请 B012 号到视频服务区1号办理"."""
+    return f"请 {number} 号到视频服务区{booth + '号' if booth else ''}办理"
 
 
 def call_pinyin(number: str, window: str) -> str:
@@ -100,9 +107,9 @@ def call_pinyin(number: str, window: str) -> str:
     return clips_pinyin(call_clips(number, window))
 
 
-def booth_pinyin(number: str) -> str:
+def booth_pinyin(number: str, booth: str = "") -> str:
     """A call to the video booth in pinyin (the fallback without clips)."""
-    return clips_pinyin(booth_clips(number))
+    return clips_pinyin(booth_clips(number, booth))
 
 
 def clips_pinyin(clips: list[str]) -> str:

@@ -34,7 +34,7 @@ def test_a_leased_ticket_is_called_to_the_video_booth_and_announced() -> None:
     model.apply(called("A001", "3", 1))
     outcome = model.apply(leased("B012", 2))
     assert outcome.changed and outcome.reload_services
-    assert outcome.announce_booth == "B012" and outcome.announce is None
+    assert outcome.announce_booth == ("B012", "1") and outcome.announce is None
     assert board(model) == ["B012 → 视频服务区1号", "A001 → 3号窗口"]
     assert board(model, "en") == ["B012 → Video booth 1", "A001 → Window 3"]
     assert model.highlighted(model.current_calls(1)[0])
@@ -115,27 +115,34 @@ def test_a_booth_without_names_is_still_named() -> None:
 
 # ---------------------------------------------------------------------- the announcer
 def test_a_booth_call_says_please_go_to_the_video_booth() -> None:
-    assert voice.booth_clips("B012") == ["qing", "B", "0", "1", "2", "hao", "dao",
-                                         "shipinfuwuqu", "banli"]
-    assert voice.booth_text("B012") == "请 B012 号到视频服务区办理"
-    assert voice.booth_pinyin("B012") == (
-        "qing3 B ling2 yi1 er4 hao4 dao4 shi4 pin2 fu2 wu4 qu1 ban4 li3")
-    assert set(voice.booth_clips("Z987")) <= set(voice.CLIP_NAMES), "the default voice has it"
+    assert voice.booth_clips("B012", "1") == ["qing", "B", "0", "1", "2", "hao", "dao",
+                                              "shipinfuwuqu", "1", "hao", "banli"]
+    assert voice.booth_text("B012", "1") == "请 B012 号到视频服务区1号办理"
+    assert voice.booth_pinyin("B012", "12") == (
+        "qing3 B ling2 yi1 er4 hao4 dao4 shi4 pin2 fu2 wu4 qu1 shi2 er4 hao4 ban4 li3")
+    # a booth whose id has no number: the sentence without it
+    assert [voice.booth_number(b) for b in ("V1", "V02", "booth-12", "VB")] == [
+        "1", "2", "12", ""]
+    assert voice.booth_text("B012", "") == "请 B012 号到视频服务区办理"
+    assert voice.booth_clips("B012")[-2:] == ["shipinfuwuqu", "banli"]
+    assert set(voice.booth_clips("Z987", "3")) <= set(voice.CLIP_NAMES), "the default voice"
 
 
 def test_the_announcer_speaks_a_booth_call_from_clips(tmp_path: Path) -> None:
     player = RecordingPlayer(seconds=0.01)
     announcer = Announcer(tone_voice(tmp_path / "voice"), player=player)
     try:
-        item = announcer.announce_booth("B012")
+        item = announcer.announce_booth("B012", "2")
         assert announcer.wait_idle(10)
     finally:
         announcer.stop()
-    assert (item.booth, item.text, item.source) == (True, "请 B012 号到视频服务区办理", "clips")
+    assert (item.booth, item.text, item.source) == (True, "请 B012 号到视频服务区2号办理",
+                                                    "clips")
     assert [name for _, _, name in player.spans] == ["B012-booth"]
-    booth_wav, _ = announcer.compose("B012", "", booth=True)
-    window_wav, _ = announcer.compose("B012", "3")
-    assert booth_wav != window_wav
+    booth_wav, _ = announcer.compose("B012", "2", booth=True)
+    window_wav, _ = announcer.compose("B012", "2")
+    other_booth, _ = announcer.compose("B012", "3", booth=True)
+    assert booth_wav != window_wav and booth_wav != other_booth
 
 
 def test_a_voice_without_the_booth_clip_falls_back(tmp_path: Path,

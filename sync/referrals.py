@@ -23,8 +23,11 @@ from typing import Any
 from sync.db import Database, Tx
 from sync.errors import CentralError
 
-#: Seconds a referral waits for the chosen hall's agent to claim it.
-PENDING_S = 120.0
+#: Seconds a referral waits for the chosen hall's agent to claim it. Shorter than the kiosk
+#: waits for the answer (20 s, ``kiosk.model.REFERRAL_GIVE_UP_S``): the chosen hall must not
+#: issue a ticket for a citizen whom the kiosk has already told to take a number here. An
+#: agent that is there claims within a second (its long poll looks every half second).
+PENDING_S = 15.0
 #: Seconds a claimed referral waits for the chosen hall's answer.
 CLAIMED_S = 120.0
 _COLUMNS = "id, from_hall, hall_id, item, state, result, created_at, claimed_at, updated_at"

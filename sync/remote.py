@@ -290,9 +290,17 @@ class CityService:
         would issue its referrals or answer its leases."""
         now = self.clock() if now is None else now
         with self._lock:
-            if self._polling.get(hall_id, 0) > 0:
-                return True
-            return now - self._heard.get(hall_id, self._started) <= self.settings.silent_s
+            return self._heard_since(hall_id, now - self.settings.silent_s)
+
+    def _heard_since(self, hall_id: str, since: float) -> bool:
+        return (self._polling.get(hall_id, 0) > 0
+                or self._heard.get(hall_id, self._started) >= since)
+
+    def _reachable_mask(self, now: float) -> np.ndarray:
+        """:meth:`reachable` for every hall of the city state, in its order."""
+        assert self.city is not None
+        since = now - self.settings.silent_s
+        return np.array([self._heard_since(h, since) for h in self.city.hall_ids], dtype=bool)
 
     # ------------------------------------------------------------------ decisions
     def choose(self, asking_hall: str, skills: list[str], now: float | None = None
@@ -306,8 +314,7 @@ class CityService:
                 return None
             found = choose_remote(skills, self.city, now, home=asking_hall,
                                   min_wait_s=self.settings.min_wait_s,
-                                  halls=np.array([self.reachable(h, now)
-                                                  for h in self.city.hall_ids]))
+                                  halls=self._reachable_mask(now))
             if found is None:
                 return None
             self.city.hold(found.hall, found.ticket, found.theme)
@@ -345,13 +352,18 @@ class CityService:
             codes = [item] if item is not None else [
                 code for code, found in config.items.items() if found.anywhere]
             halls = len(self.city.hall_ids)
-            answer = {}
+            answer: dict[str, list[dict[str, Any]]] = {}
             for code in codes:
                 ranked = recommend(config.items[code], origin, self.city, self.travel, now,
                                    limit=halls)
-                answer[code] = [self._entry(r) for r in ranked
-                                if code in self.configs[r.hall].items
-                                and (r.hall == origin or self.reachable(r.hall, now))][:limit]
+                entries: list[dict[str, Any]] = []
+                answer[code] = entries
+                for found in ranked:
+                    if code in self.configs[found.hall].items and (
+                            found.hall == origin or self.reachable(found.hall, now)):
+                        entries.append(self._entry(found))
+                        if len(entries) == limit:
+                            break
             return answer
 
     def _entry(self, found: Any) -> dict[str, Any]:

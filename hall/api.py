@@ -87,6 +87,16 @@ class DeviceTokens:
         return device
 
 
+def _still_paired(tokens: DeviceTokens, token: str | None) -> bool:
+    """Whether ``token`` still belongs to a paired device (checked against the store at most
+    every ``TOKEN_RECHECK_S``)."""
+    try:
+        tokens.device_of(token)
+    except QueueError:
+        return False
+    return True
+
+
 def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
     """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
     if device.role not in PERMISSIONS[what]:
@@ -412,8 +422,9 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     async def stream(websocket: WebSocket, after: int = 0, token: str | None = None) -> None:
         """Every event as it commits, after those with seq > ``after`` that already exist."""
         header = websocket.headers.get("authorization", "")
+        token = token or header.partition(" ")[2].strip() or None
         try:
-            device = device_of(token or header.partition(" ")[2].strip() or None)
+            device = device_of(token)
             allow(device, "read")
         except QueueError as refused:
             # Accept first: a close before accept reaches the client as a bare HTTP 403,
@@ -445,6 +456,10 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                     break
             pending = subscription.pending
             while not subscription.closed:
+                if pending and not _still_paired(device_tokens, token):
+                    # revoked (hallq revoke) while connected: nothing more for this device
+                    await websocket.close(code=4401, reason="unauthorized")
+                    return
                 while pending:
                     seq, text = pending.popleft()
                     if seq > sent:          # already sent from the backlog

@@ -389,6 +389,30 @@ def test_stream_sends_events_as_they_commit_and_resumes(hall: Any) -> None:
     assert hall.client("display").health()["subscribers"] == 0
 
 
+def test_a_revoked_display_gets_no_more_events(hall: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hall_api, "TOKEN_RECHECK_S", 0.2)
+    kiosk = hall.client("kiosk")
+    url = _ws_url(hall) + f"&token={hall.tokens['display']}"
+    with connect(url, open_timeout=5) as ws:
+        kiosk.issue("A")
+        assert json.loads(ws.recv(timeout=5))["data"]["number"] == "A001"
+        store = Store(hall.server.node.data_dir / "hall.sqlite3")
+        try:
+            assert store.revoke("test-display") == 1
+        finally:
+            store.close()
+        time.sleep(0.3)
+        kiosk.issue("A")                          # the next event is not sent to it
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "unauthorized")
+    with connect(url, open_timeout=5) as ws:      # nor can it come back
+        with pytest.raises(ConnectionClosed) as refused:
+            ws.recv(timeout=5)
+        assert refused.value.rcvd.code == 4401
+
+
 def test_stream_token_in_query_and_refusals(hall: Any) -> None:
     url = _ws_url(hall) + f"&token={hall.tokens['kiosk']}"
     with connect(url, open_timeout=5) as ws:

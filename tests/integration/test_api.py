@@ -72,17 +72,22 @@ def test_everything_else_needs_a_paired_token(hall: Any, headers: dict) -> None:
     assert hall.http().get("/api/v1/health").json()["last_seq"] == 0   # nothing happened
 
 
+def _revoke(hall: Any, name: str) -> None:
+    """Revoke a device from another connection, as ``hallq revoke NAME`` does from its own
+    process while the node runs."""
+    store = Store(hall.server.node.data_dir / "hall.sqlite3")
+    try:
+        assert store.revoke(name) == 1
+    finally:
+        store.close()
+
+
 def test_a_revoked_device_is_refused_by_the_running_node(
         hall: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hall_api, "TOKEN_RECHECK_S", 0.2)
     kiosk = hall.http("kiosk")
     assert kiosk.post("/api/v1/tickets", json={"service": "A"}).status_code == 201
-    # the technician revokes it from another process, as `hallq revoke test-kiosk` does
-    store = Store(hall.server.node.data_dir / "hall.sqlite3")
-    try:
-        assert store.revoke("test-kiosk") == 1
-    finally:
-        store.close()
+    _revoke(hall, "test-kiosk")
     time.sleep(0.3)
     for method, path in (("POST", "/api/v1/tickets"), ("GET", "/api/v1/services")):
         _refused(kiosk.request(method, path, json={"service": "A"}), 401, "unauthorized")
@@ -397,11 +402,7 @@ def test_a_revoked_display_gets_no_more_events(hall: Any,
     with connect(url, open_timeout=5) as ws:
         kiosk.issue("A")
         assert json.loads(ws.recv(timeout=5))["data"]["number"] == "A001"
-        store = Store(hall.server.node.data_dir / "hall.sqlite3")
-        try:
-            assert store.revoke("test-display") == 1
-        finally:
-            store.close()
+        _revoke(hall, "test-display")
         time.sleep(0.3)
         kiosk.issue("A")                          # the next event is not sent to it
         with pytest.raises(ConnectionClosed) as closed:

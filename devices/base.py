@@ -156,6 +156,7 @@ class Device:
     def __init__(self, url: str) -> None:
         self.url = url
         self._state = DeviceState.UNKNOWN
+        self._settled = DeviceState.UNKNOWN     # the last state other than BUSY, as logged
         self._listeners: list[StateListener] = []
         self._state_lock = threading.Lock()
 
@@ -173,7 +174,13 @@ class Device:
             old, self._state = self._state, new
         if old is new:
             return
-        log.info("%s %s: %s -> %s", self.kind, self.url, old.value, new.value)
+        # A reader is BUSY for each poll, several times a second: the hall's log gets a line
+        # when the state it settles in changes (card_absent -> card_present), not each poll.
+        if new is DeviceState.BUSY or new is self._settled:
+            log.debug("%s %s: %s -> %s", self.kind, self.url, old.value, new.value)
+        else:
+            log.info("%s %s: %s -> %s", self.kind, self.url, self._settled.value, new.value)
+            self._settled = new
         for listener in list(self._listeners):
             try:
                 listener(old, new)

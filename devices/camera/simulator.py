@@ -10,6 +10,8 @@ turned and seen in perspective on the dark tray).
 ``sim://camera?codes=hallq:appt:AP123,hallq:ticket:20250101-A001&loop=1&page=1&size=1280x720``
 writes such a video to a temporary folder and returns an :class:`OpenCvCamera` on it with the
 :class:`CameraSimulator` (paths and frame plan) as ``.simulator``; ``close()`` deletes the files.
+``loop=1`` (the default) plays the sample again and again; ``loop=0`` plays it once, then the
+camera sees the empty desk of the first frame for as long as it is read.
 
 Error codes: camera.save_failed (the video could not be written), device.bad_url.
 """
@@ -25,8 +27,8 @@ import cv2
 import numpy as np
 import qrcode
 
-from devices.base import DeviceURLError, parse_device_url
-from devices.camera.capture import OpenCvCamera
+from devices.base import DeviceState, DeviceURLError, parse_device_url
+from devices.camera.capture import Frame, OpenCvCamera
 from devices.camera.errors import SaveFailed
 
 DEFAULT_CODES = ("hallq:appt:AP123", "hallq:ticket:20250101-A001",
@@ -210,9 +212,18 @@ def generate(folder: Path, codes: list[str], *, size: tuple[int, int] = (1280, 7
 
 
 class SimulatedCamera(OpenCvCamera):
-    """An :class:`OpenCvCamera` on a generated sample; ``close()`` deletes the sample."""
+    """An :class:`OpenCvCamera` on a generated sample; ``close()`` deletes the sample.
+
+    Without ``loop`` the sample plays once and the camera then goes on seeing the empty desk
+    of its first frame, as a real camera does, instead of ending like a video file."""
 
     simulator: CameraSimulator
+
+    def _no_frame(self) -> Frame:
+        if self.loop:
+            return super()._no_frame()
+        self._set_state(DeviceState.READY)
+        return self.simulator.sample.frames[0].copy()
 
     def close(self) -> None:
         """Release the video and delete its files."""

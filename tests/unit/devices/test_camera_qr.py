@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devices.base import DeviceState
 from devices.camera import simulator
 from devices.camera.capture import open_url
 from devices.camera.errors import BadImage, NoFrame
@@ -138,3 +139,16 @@ def test_bad_frames_are_typed_errors() -> None:
     with pytest.raises(BadImage):
         decoder.decode(None)  # type: ignore[arg-type]
     assert decoder.decode(np.zeros((8, 8), np.uint8)) == []  # tiny but valid: nothing found
+
+
+def test_a_sim_camera_played_once_then_sees_an_empty_desk() -> None:
+    camera = open_device("sim://camera?codes=hallq:ticket:20250102-C015&page=0&loop=0"
+                         "&size=640x360")
+    try:
+        scanner = QrScanner(camera)
+        found = [code for _ in range(20) for code in scanner.poll_codes()]
+        assert camera.state is DeviceState.READY       # a camera does not end like a file
+        assert camera.read().shape == (360, 640, 3)
+    finally:
+        camera.close()
+    assert found == [ScannedCode(TICKET, "20250102-C015", "hallq:ticket:20250102-C015")]

@@ -53,7 +53,8 @@ def device_urls(data_dir: Path) -> dict[str, str]:
     """The simulated devices of the demo, by role."""
     urls = {"idcard": "sim://idcard?card=none",
             "printer": f"sim://printer?out={data_dir / 'tickets'}",
-            "camera": "sim://camera?loop=0"}
+            # nobody holds a code to it: a scan at start would greet the demo with an error
+            "camera": "sim://camera?codes=none"}
     for window in CONSOLE_WINDOWS:
         urls[f"led-{window}"] = f"sim://led?addr={window}"
         urls[f"rating-{window}"] = f"sim://rating?addr={window}&auto={AUTO_RATING}&delay=1.5"

@@ -10,8 +10,9 @@ turned and seen in perspective on the dark tray).
 ``sim://camera?codes=hallq:appt:AP123,hallq:ticket:20250101-A001&loop=1&page=1&size=1280x720``
 writes such a video to a temporary folder and returns an :class:`OpenCvCamera` on it with the
 :class:`CameraSimulator` (paths and frame plan) as ``.simulator``; ``close()`` deletes the files.
-``loop=1`` (the default) plays the sample again and again; ``loop=0`` plays it once, then the
-camera sees the empty desk of the first frame for as long as it is read.
+``codes=none`` shows no code at all. ``loop=1`` (the default) plays the sample again and
+again; ``loop=0`` plays it once, then the camera sees the empty desk of the first frame for as
+long as it is read.
 
 Error codes: camera.save_failed (the video could not be written), device.bad_url.
 """
@@ -245,7 +246,10 @@ def open_sim_url(url: str) -> SimulatedCamera:
     """``sim://camera?codes=a,b&loop=1&page=1&size=1280x720&repeats=3&format=avi``."""
     parsed = parse_device_url(url)
     raw_codes = parsed.param("codes")
-    codes = [c for c in raw_codes.split(",") if c] if raw_codes else list(DEFAULT_CODES)
+    if raw_codes == "none":                  # a camera nobody holds a code to
+        codes: list[str] = []
+    else:
+        codes = [c for c in raw_codes.split(",") if c] if raw_codes else list(DEFAULT_CODES)
     fmt = parsed.param("format", "avi") or "avi"
     if fmt not in ("avi", "png"):
         raise DeviceURLError(f"format must be avi or png in {url}")

@@ -152,3 +152,13 @@ def test_a_sim_camera_played_once_then_sees_an_empty_desk() -> None:
     finally:
         camera.close()
     assert found == [ScannedCode(TICKET, "20250102-C015", "hallq:ticket:20250102-C015")]
+
+
+def test_a_sim_camera_with_no_codes_scans_nothing() -> None:
+    camera = open_device("sim://camera?codes=none&size=640x360")
+    try:
+        scanner = QrScanner(camera)
+        assert [code for _ in range(12) for code in scanner.poll_codes()] == []
+        assert camera.state is DeviceState.READY
+    finally:
+        camera.close()

@@ -44,11 +44,17 @@ def wait_for(stop: threading.Event) -> None:
         pass
 
 
-def link_port(port: str, link: Path | None) -> str:
-    """Point ``link`` at ``port`` (replacing an old symlink); the path drivers should open."""
+@contextmanager
+def linked_port(port: str, link: Path | None) -> Iterator[str]:
+    """Point ``link`` at ``port`` (replacing an old symlink) while inside, and remove it after;
+    yields the path drivers should open."""
     if link is None:
-        return port
+        yield port
+        return
     if link.is_symlink():
         link.unlink()
     os.symlink(port, link)
-    return str(link)
+    try:
+        yield str(link)
+    finally:
+        link.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from devices.led.protocols import MAX_BRIGHTNESS, PROTOCOLS
 from devices.led.screen import LedScreen, SerialLedScreen
 from devices.led.simulator import LedSimulator, ScreenState, SimulatedLedScreen
 from devices.registry import open_device
-from devices.techkit import link_port, serial_ports, stop_on_signals, wait_for
+from devices.techkit import linked_port, serial_ports, stop_on_signals, wait_for
 
 TEST_TEXT = "测试 TEST 0123"
 
@@ -94,18 +94,16 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator.on_change = _print_change
     with stop_on_signals() as stop:
         simulator.start()
-        port = link_port(simulator.port, args.link)
         try:
-            print(f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol}) "
-                  f"on {simulator.port}")
-            for addr in addrs:
-                print(f"URL: led://{port}?addr={addr}&protocol={args.protocol}")
-            print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-            wait_for(stop)
+            with linked_port(simulator.port, args.link) as port:
+                print(f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol}) "
+                      f"on {simulator.port}")
+                for addr in addrs:
+                    print(f"URL: led://{port}?addr={addr}&protocol={args.protocol}")
+                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+                wait_for(stop)
         finally:
             simulator.stop()
-            if args.link is not None:
-                args.link.unlink(missing_ok=True)
     return 0
 
 

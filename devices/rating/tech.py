@@ -16,7 +16,7 @@ from devices.rating.levels import LABELS, Rating
 from devices.rating.pad import RatingPad, SerialRatingPad
 from devices.rating.simulator import PadState, RatingSimulator
 from devices.registry import open_device
-from devices.techkit import link_port, serial_ports, stop_on_signals, wait_for
+from devices.techkit import linked_port, serial_ports, stop_on_signals, wait_for
 
 #: How long self_test waits for the technician to press a key (seconds).
 KEY_WAIT = 3.0
@@ -80,18 +80,16 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator.on_change = _print_change
     with stop_on_signals() as stop:
         simulator.start()
-        port = link_port(simulator.port, args.link)
         try:
-            auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
-            print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
-            for addr in addrs:
-                print(f"URL: rating://{port}?addr={addr}")
-            print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-            wait_for(stop)
+            with linked_port(simulator.port, args.link) as port:
+                auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
+                print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
+                for addr in addrs:
+                    print(f"URL: rating://{port}?addr={addr}")
+                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+                wait_for(stop)
         finally:
             simulator.stop()
-            if args.link is not None:
-                args.link.unlink(missing_ok=True)
     return 0
 
 

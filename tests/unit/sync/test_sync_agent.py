@@ -146,9 +146,12 @@ def test_a_gap_at_central_is_asked_for_and_sent_again(link: Link) -> None:
 def test_appointments_and_catalog_are_handed_to_the_hall(link: Link) -> None:
     hall_id = link.hall.hall_id
     link.admin.put_catalog(hall_id, hall_catalog(hall_id))
-    now = time.time()
-    booked = link.admin.book(hall_id, "A01", now + 600, now + 2400)
-    cancelled = link.admin.book(hall_id, "B", now + 600, now + 2400)
+    # a slot of the hall's today whatever the hour (at 23:55 in Shanghai, now + 10 min is
+    # tomorrow, and the agent hands over today's appointments only)
+    local_now = datetime.now(link.hall.server.node.config.timezone)
+    noon = local_now.replace(hour=12, minute=0, second=0, microsecond=0).timestamp()
+    booked = link.admin.book(hall_id, "A01", noon, noon + 1800)
+    cancelled = link.admin.book(hall_id, "B", noon, noon + 1800)
     link.admin.cancel(cancelled["code"])
     agent = SyncAgent(link.config())
     try:

@@ -10,7 +10,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -302,8 +304,13 @@ def test_choose_and_recommend_over_http(central: Central) -> None:
     http, now = central.http, time.time()
     body = {"hall": "HB", "window": "30", "skills": ["C", "A"]}
     assert http.post("/remote/choose", headers=central.b, json=body).status_code == 204
+    # issued today in the hall's time zone (central follows the hall's current day), also
+    # in the first minutes after midnight there
+    midnight = datetime.now(ZoneInfo("Asia/Shanghai")).replace(
+        hour=0, minute=0, second=0, microsecond=0).timestamp()
+    first = max(now - 600, midnight + (now - midnight) / 3)
     pushed = http.post("/halls/HA/events", headers=central.a, json={"events": [
-        issued(1, "A001", ts=now - 600), issued(2, "A002", "A01", ts=now - 500)]})
+        issued(1, "A001", ts=first), issued(2, "A002", "A01", ts=first + (now - first) / 2)]})
     assert pushed.json()["acked"] == 2
     chosen = http.post("/remote/choose", headers=central.b, json=body)
     assert chosen.status_code == 200 and chosen.json()["number"] == "A001"

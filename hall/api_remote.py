@@ -4,6 +4,7 @@ recommendations and referrals to other halls (for the kiosks). See ``docs/cloud.
 """
 
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -11,11 +12,15 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from hall import views
 from hall.engine import Engine
 from hall.errors import QueueError
+from hall.model import Person
 from hall.node import HallNode
 from hall.remote import message_from_dict
 from hall.store import PairedDevice
+
+log = logging.getLogger("hallq.hall.remote")
 
 #: Recommendations older than this are not offered (the agent refreshes them every ~15 s).
 RECOMMENDATIONS_FRESH_S = 60.0
@@ -68,6 +73,25 @@ class ReferralRequest(_Body):
 
     item: str = Field(min_length=1, max_length=32)
     hall: str = Field(min_length=1, max_length=64)
+    id_number: str | None = Field(None, max_length=32, description="from the ID card")
+
+
+class ReferredPerson(_Body):
+    """Who a referred citizen is, as the referring hall identified them (``hall.model.Person``)."""
+
+    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
+    age: int = Field(ge=0, le=150)
+
+
+class IncomingReferral(_Body):
+    """POST /api/v1/referrals/incoming: issue the ticket of a citizen another hall referred
+    here (the sync agent, once per referral central handed out)."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    item: str = Field(min_length=1, max_length=32)
+    from_hall: str = Field(min_length=1, max_length=64)
+    person: ReferredPerson | None = None
 
 
 class ReferralResult(_Body):
@@ -142,6 +166,20 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
                                       for code, recs in body.items.items()})
         return {"items": len(body.items)}
 
+    @app.post("/api/v1/referrals/incoming", status_code=201)
+    async def incoming_referral(body: IncomingReferral, device: Device) -> Response:
+        """A citizen referred here by another hall: their ticket (real-name when the other
+        hall read their ID card: priority and per-ID limit as for a ticket taken here)."""
+        allow(device, "relay", None)
+        person = Person(**body.person.model_dump()) if body.person else None
+        log.info("referral %s from %s for %s", body.referral, body.from_hall, body.item)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            issued, events = engine.issue(body.item, now, channel="referral", person=person)
+            return views.ticket_view(engine, issued.ticket, now, issued.ahead,
+                                     issued.expected_wait_s), events
+        return await run(operation, 201)
+
     @app.post("/api/v1/referrals/{referral_id}/result")
     async def referral_result(referral_id: str, body: ReferralResult, device: Device
                               ) -> Response:
@@ -184,7 +222,7 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
         allow(device, "issue", None)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            referral, events = engine.leasing.refer(body.item, body.hall, now)
+            referral, events = engine.leasing.refer(body.item, body.hall, now, body.id_number)
             return referral.public(), events
         return await run(operation, 202)
 

@@ -175,9 +175,13 @@ class HallClient:
         "at", "stale"}``."""
         return self._call("GET", "/recommend", params={"item": item})
 
-    def refer(self, item: str, hall: str) -> dict:
-        """Ask for a ticket at another hall: ``{"id", "state": "pending"}``."""
-        return self._call("POST", "/referrals", {"item": item, "hall": hall})
+    def refer(self, item: str, hall: str, id_number: str | None = None) -> dict:
+        """Ask for a ticket at another hall: ``{"id", "state": "pending"}``; with the ID
+        card's number, a real-name ticket there."""
+        body = {"item": item, "hall": hall}
+        if id_number:
+            body["id_number"] = id_number
+        return self._call("POST", "/referrals", body)
 
     def referral(self, referral_id: str) -> dict:
         """A referral's state, with the other hall's ticket once issued."""

@@ -20,6 +20,7 @@ from hall.model import (
     AT_WINDOW_STATUSES,
     Appointment,
     HallState,
+    Person,
     Ticket,
     TicketStatus,
     WindowState,
@@ -221,17 +222,26 @@ class Engine:
             raise QueueError("quota_reached", f"{theme.name_zh}今日号源已发完",
                              f"{theme.name_en}: today's tickets are all taken")
 
-    def _id_hash(self, id_number: str | None, theme: Theme, today: date
-                 ) -> tuple[str | None, str | None, bool]:
-        """(hash, masked, elderly) of an ID number, after the per-ID daily limit check."""
-        if not id_number:
-            return None, None, False
+    def person(self, id_number: str, today: date) -> Person:
+        """Who an ID number names, as another hall may be told (hash, masked, age)."""
         try:
             normalized = idnumber.normalize(id_number)
         except idnumber.InvalidIdNumber as err:
             raise QueueError("invalid_id_number", "身份证号码无效，请核对",
                              f"Invalid ID number: {err}", status=422) from None
-        id_hash = idnumber.keyed_hash(normalized, self.id_key)
+        return Person(id_hash=idnumber.keyed_hash(normalized, self.id_key),
+                      id_masked=idnumber.mask(normalized),
+                      age=idnumber.age_on(normalized, today))
+
+    def _id_hash(self, id_number: str | None, theme: Theme, today: date,
+                 person: Person | None = None) -> tuple[str | None, str | None, bool]:
+        """(hash, masked, elderly) of an ID number (or of a ``person`` referred by another
+        hall), after the per-ID daily limit check."""
+        if id_number:
+            person = self.person(id_number, today)
+        if person is None:
+            return None, None, False
+        id_hash = person.id_hash
         limit = theme.per_id_daily_limit
         taken = sum(1 for t in self.state.by_id_hash.get(id_hash, ())
                     if t.theme == theme.prefix and t.status is not TicketStatus.CANCELLED)
@@ -239,8 +249,7 @@ class Engine:
             raise QueueError("id_limit_reached",
                              f"同一证件今日在{theme.name_zh}最多取号{limit}次",
                              f"One ID may take at most {limit} tickets a day for {theme.name_en}")
-        elderly = idnumber.age_on(normalized, today) >= self.config.rules.elderly_age
-        return id_hash, idnumber.mask(normalized), elderly
+        return id_hash, person.id_masked, person.age >= self.config.rules.elderly_age
 
     def _appointment(self, appointment_id: str | None, theme: Theme, id_hash: str | None,
                      ) -> Appointment | None:
@@ -260,9 +269,10 @@ class Engine:
         return appointment
 
     def issue(self, service: str, now: datetime, *, id_number: str | None = None,
-              channel: str = "kiosk", appointment_id: str | None = None
-              ) -> tuple[Issued, list[Event]]:
-        """Issue a ticket for a theme prefix or item code (取号)."""
+              channel: str = "kiosk", appointment_id: str | None = None,
+              person: Person | None = None) -> tuple[Issued, list[Event]]:
+        """Issue a ticket for a theme prefix or item code (取号). ``person``: the citizen as
+        another hall identified them (a referral), instead of an ``id_number``."""
         found = self.config.resolve_service(service)
         if found is None:
             raise QueueError("unknown_service", "没有该业务", f"No such service: {service}",
@@ -273,7 +283,7 @@ class Engine:
         self._check_open(theme, now)
         self._check_quota(theme)
         local_day = self._local(now).date()
-        id_hash, masked, elderly = self._id_hash(id_number, theme, local_day)
+        id_hash, masked, elderly = self._id_hash(id_number, theme, local_day, person)
         appointment = self._appointment(appointment_id, theme, id_hash)
 
         seq = self.state.counters.get(theme.prefix, 0) + 1

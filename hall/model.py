@@ -145,9 +145,27 @@ class RemoteCall:
         return data
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who a ticket is for, as halls pass it on (a referral to another hall): the keyed hash
+    of the ID number (the city's key, so every hall matches it), the masked number and the
+    age — never the number itself."""
+
+    id_hash: str
+    id_masked: str
+    age: int
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Person:
+        """From ``{"id_hash", "id_masked", "age"}``."""
+        return cls(id_hash=str(data["id_hash"]), id_masked=str(data["id_masked"]),
+                   age=int(data["age"]))
+
+
 @dataclass
 class Referral:
-    """A citizen sent from this hall's kiosk to another hall for a 通办 item (跨厅取号)."""
+    """A citizen sent from this hall's kiosk to another hall for a 通办 item (跨厅取号).
+    ``person`` (``Person`` as a dict) when the citizen showed an ID card."""
 
     id: str
     item: str
@@ -156,10 +174,14 @@ class Referral:
     state: str = "pending"          # pending → issued | refused
     ticket: dict | None = None
     error: dict | None = None
+    person: dict | None = None
 
     def public(self) -> dict:
-        """The referral as the kiosk shows it."""
-        return asdict(self)
+        """The referral as the kiosk shows it (the masked ID number, not its hash)."""
+        view = asdict(self)
+        person = view.pop("person")
+        view["id_masked"] = person["id_masked"] if person else None
+        return view
 
 
 @dataclass

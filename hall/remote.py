@@ -273,7 +273,8 @@ class Leasing:
                 events.extend(self._follow(call, lease, now))
                 if msg is not None:
                     messages.append(asdict(msg))
-        referrals = [{"id": r.id, "item": r.item, "hall": r.hall, "from_hall": self.hall_id}
+        referrals = [{"id": r.id, "item": r.item, "hall": r.hall, "from_hall": self.hall_id,
+                      **({"person": r.person} if r.person else {})}
                      for r in self.state.referrals.values()
                      if r.state == "pending" and ts - r.created_at < REFERRAL_KEEP_S]
         return {"choose": choose, "messages": messages, "referrals": referrals}, events
@@ -363,8 +364,12 @@ class Leasing:
         return view
 
     # ------------------------------------------------------------------ referrals
-    def refer(self, item_code: str, hall: str, now: datetime) -> tuple[Referral, list[Event]]:
-        """A citizen at this hall's kiosk chose another hall for a 通办 item."""
+    def refer(self, item_code: str, hall: str, now: datetime, id_number: str | None = None
+              ) -> tuple[Referral, list[Event]]:
+        """A citizen at this hall's kiosk chose another hall for a 通办 item. With the ID
+        number the card gave, the other hall issues a real-name ticket: the citizen keeps the
+        elderly's priority there and counts against its per-ID daily limit (the number
+        itself never leaves this hall, see :class:`~hall.model.Person`)."""
         item = self.config.items.get(item_code)
         if item is None:
             raise QueueError("unknown_service", "没有该业务", f"No such service: {item_code}",
@@ -374,9 +379,12 @@ class Leasing:
                              "This item can only be handled at this hall", 409)
         if hall == self.hall_id or not hall:
             raise QueueError("bad_request", "请选择其他大厅", "Choose another hall", 422)
+        person = self.engine.person(id_number, now.astimezone(self.config.timezone).date()) \
+            if id_number else None
         day = self.state.day.replace("-", "")
         referral = Referral(id=f"{self.hall_id}-{day}-R{len(self.state.referrals) + 1:04d}",
-                            item=item.code, hall=hall, created_at=_ts(now))
+                            item=item.code, hall=hall, created_at=_ts(now),
+                            person=asdict(person) if person else None)
         while referral.id in self.state.referrals:     # loaded from an earlier start today
             referral.id += "x"
         self.state.referrals[referral.id] = referral

@@ -470,7 +470,10 @@ class KioskModel:
         self.referral_hall = hall
         self._changed()
         item = self.offer.item
-        self._run(lambda: cloud.refer(item, hall.hall), self._in_session(self.referral_started),
+        # with the card's number the other hall issues a real-name ticket (priority, limits)
+        id_number = self.citizen.id_number if self.citizen else None
+        self._run(lambda: cloud.refer(item, hall.hall, id_number),
+                  self._in_session(self.referral_started),
                   self._in_session(lambda err: self.referral_failed(message_of(err))))
 
     def referral_started(self, answer: dict) -> None:
@@ -584,7 +587,8 @@ class KioskModel:
             return
         hall = self.referral_hall
         content = referral_content(ticket, self.hall, hall.name("zh"), hall.name("en")) \
-            if hall is not None else ticket_content(ticket, self.hall, self.citizen)
+            if hall is not None else ticket_content(
+                ticket, self.hall, self.citizen.masked_id if self.citizen else None)
         self.print_state = "printing"
         self._run(lambda: printer.print_ticket(content), self._in_session(self.printed),
                   self._in_session(self.print_failed))

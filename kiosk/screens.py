@@ -97,12 +97,14 @@ def sample_recommend() -> dict:
 
 def sample_referral() -> dict:
     """``GET /referrals/{id}`` once Nanshan issued the ticket."""
+    masked = sample_citizen().masked_id
     return {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",
-            "state": "issued", "error": None,
+            "state": "issued", "error": None, "id_masked": masked,
             "ticket": {"id": "20250314-A031", "number": "A031", "hall": "GD-SZ-NS-002",
                        "name_zh": "南山区政务服务中心",
                        "name_en": "Nanshan District Government Service Center", "ahead": 2,
-                       "expected_wait_s": 300, "url": "http://ns.hallq.local:8470/t/20250314-A031"}}
+                       "expected_wait_s": 300, "url": "http://ns.hallq.local:8470/t/20250314-A031",
+                       "id_masked": masked, "elderly": False}}
 
 
 def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:

@@ -6,21 +6,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from devices.printer.ticket import TicketContent
 
 
-def privacy_line(citizen: Any) -> str:
+def privacy_line(masked_id: str | None) -> str:
     """The line that says whose ticket it is, masked (or that it is not real-name)."""
-    if citizen is None:
+    if not masked_id:
         return "未实名取号 / Ticket without ID"
-    return f"证件 {citizen.masked_id}"
+    return f"证件 {masked_id}"
 
 
-def ticket_content(ticket: dict, hall: dict, citizen: Any) -> TicketContent:
-    """The printed ticket for a ``POST /tickets`` answer and the hall's ``GET /hall``."""
+def ticket_content(ticket: dict, hall: dict, masked_id: str | None) -> TicketContent:
+    """The printed ticket for a ``POST /tickets`` answer and the hall's ``GET /hall``;
+    ``masked_id`` of the citizen whose card was read (None: not a real-name ticket)."""
     zone = ZoneInfo(hall["timezone"]) if hall.get("timezone") else None
     issued = datetime.fromtimestamp(ticket["issued_at"], zone) if ticket.get("issued_at") \
         else datetime.now(zone)
@@ -37,7 +37,7 @@ def ticket_content(ticket: dict, hall: dict, citizen: Any) -> TicketContent:
         ahead=max(0, int(ticket.get("ahead") or 0)),
         expected_wait_s=max(0, int(ticket.get("expected_wait_s") or 0)),
         issued_at=issued,
-        privacy_line=privacy_line(citizen),
+        privacy_line=privacy_line(masked_id),
         qr_url=ticket.get("url") or ticket["id"],
         notices=tuple(notices),
     )
@@ -45,7 +45,8 @@ def ticket_content(ticket: dict, hall: dict, citizen: Any) -> TicketContent:
 
 def referral_content(ticket: dict, hall: dict, name_zh: str, name_en: str) -> TicketContent:
     """The printed ticket of another hall (跨厅取号): that hall's name on top, and where to go.
-    It is not a real-name ticket (a referral carries no ID number)."""
-    here = ticket_content(ticket, dict(hall, name_zh=name_zh, name_en=name_en), None)
+    Real-name (the masked number) when that hall issued it so (the kiosk had read the card)."""
+    here = ticket_content(ticket, dict(hall, name_zh=name_zh, name_en=name_en),
+                          ticket.get("id_masked"))
     go = f"请前往 {name_zh} 办理 / Please go to {name_en}"
     return replace(here, notices=(go, *here.notices))

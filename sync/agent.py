@@ -26,8 +26,8 @@ Cloud calling (云叫号) adds two more (``relay=False`` leaves them out):
   recommendations for this hall's 通办 items to the node;
 - the **inbox** long-polls central for this hall's mail: lease messages go to the node and
   its answers back to central; referrals to this hall are issued at the node (channel
-  ``referral``) and the ticket (or the refusal) is sent to central; results of this hall's
-  own referrals go to the node.
+  ``referral``, real-name when the referring hall read the citizen's ID card) and the ticket
+  (or the refusal) is sent to central; results of this hall's own referrals go to the node.
 
 Both back off while central or the node is unreachable and never stop on an error: the lease
 protocol resends every message until answered, so a lost one costs only time.
@@ -123,6 +123,14 @@ class SyncHallClient(HallClient):
     def report_sync_status(self, status: dict[str, Any]) -> None:
         """Tell the hall node the agent's lag (``POST /api/v1/sync/status``)."""
         self._call("POST", "/sync/status", status)
+
+    def issue_referred(self, referral: str, item: str, from_hall: str,
+                       person: dict | None = None) -> dict:
+        """Issue the ticket of a citizen another hall referred here."""
+        body: dict[str, Any] = {"referral": referral, "item": item, "from_hall": from_hall}
+        if person:
+            body["person"] = person
+        return self._call("POST", "/referrals/incoming", body)
 
     def lease_outbox(self) -> dict[str, list]:
         """What to send now: ``{"choose", "messages", "referrals"}`` (drives the retries)."""
@@ -466,12 +474,15 @@ class SyncAgent:
     def _issue_referral(self, referral: dict) -> None:
         """Issue a citizen referred here by another hall (once: central handed it out once)."""
         try:
-            view = self.hall.issue(referral["item"], channel="referral")
+            view = self.hall.issue_referred(referral["id"], referral["item"],
+                                            str(referral.get("from_hall") or ""),
+                                            referral.get("person"))
             name_zh, name_en = self._names()
             answer: dict[str, Any] = {"ticket": {
                 "id": view["id"], "number": view["number"], "hall": self.hall_id,
                 "name_zh": name_zh, "name_en": name_en, "ahead": view.get("ahead"),
-                "expected_wait_s": view.get("expected_wait_s"), "url": view.get("url")}}
+                "expected_wait_s": view.get("expected_wait_s"), "url": view.get("url"),
+                "id_masked": view.get("id_masked"), "elderly": view.get("elderly")}}
         except HallApiError as err:
             if err.status == 0:   # not known whether it was issued: never issue twice
                 answer = {"error": {"code": "hall_unavailable",

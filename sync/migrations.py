@@ -110,11 +110,16 @@ _COMMON_002 = [
     "CREATE INDEX referrals_hall_state ON referrals (hall_id, state)",
 ]
 
+#: A referred citizen (hash of the ID number, masked number, age) for the chosen hall's
+#: agent; kept only until that agent claims the referral (``sync/referrals.py``).
+_COMMON_003 = ["ALTER TABLE referrals ADD COLUMN person TEXT"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
                      "sqlite": _COMMON_001 + _SQLITE_001}),
     ("002_referrals", {"postgresql": _COMMON_002, "sqlite": _COMMON_002}),
+    ("003_referral_person", {"postgresql": _COMMON_003, "sqlite": _COMMON_003}),
 ]
 
 

@@ -8,6 +8,10 @@ once whatever is repeated or restarted: a referral is ``pending`` until B's agen
 pending, and the answer carries the current state and result: that is how A learns the result
 even when the quick relay through its mailbox was lost.
 
+A referral may name the citizen (``person``: the keyed hash of the ID number, the masked
+number and the age, never the number) so that B issues a real-name ticket. Central keeps it
+only until B's agent claims the referral (or it expires): the claim hands it out and clears it.
+
 Timeouts (the citizen is waiting at the kiosk): a referral B's agent has not claimed after
 :data:`PENDING_S` is refused (``hall_unavailable``); one claimed but never answered after
 :data:`CLAIMED_S` is refused (``referral_lost``) — B's agent issues within a second of
@@ -61,17 +65,19 @@ def _expire(tx: Tx, now: float, hall_id: str | None = None, referral_id: str | N
             ("claimed", "claimed_at", CLAIMED_S, error(
                 "referral_lost", "转介未能完成，请重新选择",
                 "The referral could not be completed; please choose again"))):
-        tx.execute(f"UPDATE referrals SET state = 'refused', result = ?, updated_at = ? "
+        tx.execute(f"UPDATE referrals SET state = 'refused', result = ?, updated_at = ?, "
+                   f"person = NULL "
                    f"WHERE state = ? AND {since} < ?{where}",
                    (json.dumps({"error": refusal}, ensure_ascii=False), now, state,
                     now - limit, *params))
 
 
 def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: str,
-           refusal: dict[str, str] | None = None, now: float | None = None
-           ) -> tuple[dict[str, Any], bool]:
+           refusal: dict[str, str] | None = None, now: float | None = None,
+           person: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
     """Store a referral (idempotent on its id); ``(referral, created)``. A ``refusal`` stores
-    it refused at once (central knows the chosen hall cannot issue it)."""
+    it refused at once (central knows the chosen hall cannot issue it); ``person`` (see the
+    module docstring) is kept for the chosen hall's claim."""
     now = time.time() if now is None else now
     state, result = ("refused", json.dumps({"error": refusal}, ensure_ascii=False)) if (
         refusal) else ("pending", None)
@@ -85,24 +91,28 @@ def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: s
                 raise CentralError(409, "conflict", "转介编号已被使用",
                                    "This referral id was used for another referral")
             return existing, False
-        tx.execute(f"INSERT INTO referrals ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                   (referral_id, from_hall, hall_id, item, state, result, now, now))
+        tx.execute(f"INSERT INTO referrals ({_COLUMNS}, person) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                   (referral_id, from_hall, hall_id, item, state, result, now, now,
+                    json.dumps(person) if person and not refusal else None))
     return {"id": referral_id, "from_hall": from_hall, "hall": hall_id, "item": item,
             "state": state, "ticket": None, "error": refusal, "created_at": now,
             "claimed_at": None, "updated_at": now}, True
 
 
 def claim(db: Database, hall_id: str, now: float | None = None) -> list[dict[str, Any]]:
-    """The pending referrals to ``hall_id``, now claimed (each is handed out once only)."""
+    """The pending referrals to ``hall_id``, now claimed (each is handed out once only), each
+    with its ``person`` (None when the citizen was not named), which central then forgets."""
     now = time.time() if now is None else now
     with db.transaction() as tx:
         _expire(tx, now, hall_id=hall_id)
-        rows = tx.all(f"SELECT {_COLUMNS} FROM referrals WHERE hall_id = ? AND state = "
+        rows = tx.all(f"SELECT {_COLUMNS}, person FROM referrals WHERE hall_id = ? AND state = "
                       "'pending' ORDER BY created_at" + tx.for_update, (hall_id,))
         for row in rows:
-            tx.execute("UPDATE referrals SET state = 'claimed', claimed_at = ?, updated_at = ? "
-                       "WHERE id = ? AND state = 'pending'", (now, now, row[0]))
-    return [{**_row(row), "state": "claimed", "claimed_at": now} for row in rows]
+            tx.execute("UPDATE referrals SET state = 'claimed', claimed_at = ?, updated_at = ?, "
+                       "person = NULL WHERE id = ? AND state = 'pending'", (now, now, row[0]))
+    return [{**_row(row), "state": "claimed", "claimed_at": now,
+             "person": json.loads(row[9]) if row[9] else None} for row in rows]
 
 
 def has_pending(db: Database, hall_id: str) -> bool:

@@ -512,13 +512,24 @@ class MessagesBody(_Body):
     messages: list[dict[str, Any]] = Field(max_length=1000)
 
 
+class ReferredPerson(_Body):
+    """Who a referred citizen is: the keyed hash of the ID number (the city's key), the masked
+    number and the age — never the number."""
+
+    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
+    age: int = Field(ge=0, le=150)
+
+
 class ReferralBody(_Body):
-    """POST /api/v1/remote/referrals: a citizen sent from ``from_hall`` to ``hall``."""
+    """POST /api/v1/remote/referrals: a citizen sent from ``from_hall`` to ``hall`` (named by
+    ``person`` when they showed an ID card)."""
 
     id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     item: str = Field(min_length=1, max_length=32)
     hall: str = _HALL
     from_hall: str = _HALL
+    person: ReferredPerson | None = None
 
 
 class ReferralResultBody(_Body):
@@ -582,7 +593,8 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         async def claimed() -> list[dict[str, Any]]:
             if not await run_in_threadpool(referrals.has_pending, db, hall):
                 return []
-            return [_public(r) for r in await run_in_threadpool(referrals.claim, db, hall)]
+            return [{**_public(r), "person": r["person"]}
+                    for r in await run_in_threadpool(referrals.claim, db, hall)]
         service.poll_started(hall)
         try:
             return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), claimed,
@@ -598,8 +610,9 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         await run_in_threadpool(service.refresh)
         refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
             else referrals.error("bad_request", "请选择其他大厅", "Choose another hall")
+        person = body.person.model_dump() if body.person else None
         found, created = await run_in_threadpool(referrals.create, db, body.id, body.from_hall,
-                                                 body.hall, body.item, refusal)
+                                                 body.hall, body.item, refusal, None, person)
         if created and found["state"] == "pending":
             service.expect(body.id, body.hall, body.item)
             mailbox.ring(body.hall)

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hall import idnumber
 from hall.catalog import EXAMPLE_HALL, parse_config
 from hall.node import HallNode
 from hall.server import HallServer
@@ -27,6 +28,8 @@ from sync.db import open_database
 from sync.testing import CentralProcess, acquire_shared_cluster, release_shared_cluster
 
 FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
+#: The city's key for hashing ID numbers, shared by its halls (``hallq hall --id-key-file``).
+CITY_ID_KEY = b"wiring-test-city-id-key-0123456789"
 
 
 def hall_text(hall_id: str) -> str:
@@ -140,7 +143,8 @@ def city(tmp_path: Path, dialect: str) -> Iterator[City]:
 def start_site(hall_id: str, tmp_path: Path, central_url: str, credential: str,
                closers: list[Callable[[], None]]) -> Site:
     """A hall node on a free port and its sync agent, relaying quickly."""
-    node = HallNode(parse_config(tomllib.loads(hall_text(hall_id))), tmp_path / hall_id)
+    node = HallNode(parse_config(tomllib.loads(hall_text(hall_id))), tmp_path / hall_id,
+                    id_key=CITY_ID_KEY)
     tokens = {role: node.store.pair(role, f"test-{role}") for role in ("kiosk", "sync")}
     tokens["caller-1"] = node.store.pair("caller", "console-1", "1")
     tokens["caller-30"] = node.store.pair("caller", "console-30", "30")
@@ -241,6 +245,35 @@ def test_a_referral_issues_one_ticket_at_the_other_hall(city: City) -> None:
     assert [(e["data"]["ticket"], e["data"]["channel"]) for e in issued] == [
         (ticket["id"], "referral")]
     assert city.ns.get("kiosk", f"/tickets/{ticket['id']}")["status"] == "waiting"
+
+
+def test_a_citizen_referred_with_their_id_card_keeps_priority_and_the_limit(
+        city: City, tmp_path: Path) -> None:
+    elder = "11010119500101001"
+    elder += idnumber.check_char(elder)
+    masked = idnumber.mask(elder)
+    city.ns.post("kiosk", "/tickets", {"service": "A01"})             # someone waits there
+    refused = city.ns.http["kiosk"].post("/api/v1/referrals/incoming", json={
+        "referral": "X", "item": "A01", "from_hall": FT})
+    assert refused.status_code == 403, "only the sync agent issues referred tickets"
+
+    def refer() -> dict:
+        referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS,
+                                                        "id_number": elder})
+        assert elder not in json.dumps(referral) and referral["id_masked"] == masked
+        return until(lambda: (r := city.ft.get("kiosk", f"/referrals/{referral['id']}"))[
+            "state"] != "pending" and r, what="the referral's result")
+    done = refer()
+    assert done["state"] == "issued", done
+    ticket = city.ns.get("kiosk", f"/tickets/{done['ticket']['id']}")
+    assert (ticket["elderly"], ticket["id_masked"], ticket["ahead"]) == (
+        True, masked, 0), "called first, ahead of the one who came before"
+    assert done["ticket"]["id_masked"] == masked      # printed on the kiosk's paper
+    # theme A allows 2 tickets per ID a day: one with the card at Nanshan, then no more
+    city.ns.post("kiosk", "/tickets", {"service": "A01", "id_number": elder})
+    again = refer()
+    assert again["state"] == "refused" and again["error"]["code"] == "id_limit_reached", again
+    assert elder not in (tmp_path / "central.log").read_text()
 
 
 def test_recommendations_reach_the_kiosk(city: City) -> None:

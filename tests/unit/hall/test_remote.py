@@ -4,18 +4,21 @@ node's writer does, with the protocol's messages passed by hand."""
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hall import idnumber
 from hall.catalog import HallConfig
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
-from hall.model import HallState, TicketStatus
+from hall.model import HallState, Person, TicketStatus
 from hall.node import HallNode
 from hall.store import Store
 
@@ -243,6 +246,38 @@ def test_only_items_served_anywhere_are_referred(engine: Engine, now: Any) -> No
     assert refused.value.code == "not_anywhere"
     with pytest.raises(QueueError):
         engine.leasing.refer("A02", HOME, now())
+    assert engine.state.referrals == {}
+
+
+def test_a_named_referral_is_a_real_name_ticket_at_the_other_hall(
+        engine: Engine, make_engine: Any, now: Any, id_number: Any) -> None:
+    elder, young = id_number(date(1950, 1, 1)), id_number(date(1990, 1, 1))
+    referral, _ = engine.leasing.refer("A02", "GD-SZ-NS-002", now(), id_number=elder)
+    assert elder not in json.dumps(asdict(referral)), "the number never leaves this hall"
+    person = engine.leasing.outbox(now())[0]["referrals"][0]["person"]
+    assert person == {"id_hash": idnumber.keyed_hash(elder, ID_KEY),
+                      "id_masked": idnumber.mask(elder), "age": 74}
+    assert referral.public()["id_masked"] == idnumber.mask(elder)
+    assert "id_hash" not in json.dumps(referral.public()), "the kiosk sees the masked number"
+    # the other hall of the city (same ID key): the elder is called before the young
+    other = make_engine()
+    waiting, _ = other.issue("A02", now(), id_number=young)
+    referred, _ = other.issue("A02", now(), channel="referral", person=Person.from_dict(person))
+    assert (referred.ticket.elderly, referred.ticket.id_masked) == (True, idnumber.mask(elder))
+    assert [t.number for t in other.line("A", now())] == [referred.ticket.number,
+                                                          waiting.ticket.number]
+    # and counts against the per-ID daily limit there (2 tickets of theme A)
+    other.issue("A", now(), id_number=elder)
+    with pytest.raises(QueueError) as refused:
+        other.issue("A02", now(), channel="referral", person=Person.from_dict(person))
+    assert refused.value.code == "id_limit_reached"
+
+
+def test_a_referral_with_a_bad_id_number_is_refused_and_not_kept(engine: Engine,
+                                                                 now: Any) -> None:
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.refer("A02", "GD-SZ-NS-002", now(), id_number="440308199901011235")
+    assert refused.value.code == "invalid_id_number" and refused.value.status == 422
     assert engine.state.referrals == {}
 
 

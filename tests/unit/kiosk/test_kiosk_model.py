@@ -257,7 +257,7 @@ def test_codes_and_waits() -> None:
 def test_printed_ticket_shows_only_the_masked_id() -> None:
     citizen = Citizen.from_card(RESIDENT)
     ticket = FakeHall().issue("A01", id_number=RESIDENT.id_number)
-    content = ticket_content(ticket, sample_hall(), citizen)
+    content = ticket_content(ticket, sample_hall(), citizen.masked_id)
     content.validate()
     assert content.privacy_line == "证件 4403**********123X"
     assert content.qr_url == ticket["url"]

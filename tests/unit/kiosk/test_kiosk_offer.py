@@ -29,6 +29,7 @@ class FakeCloudHall(FakeHall):
         self.recommendation: dict | Exception = sample_recommend()
         self.referrals: list[dict | Exception] = []  # answers of GET /referrals, in turn
         self.refer_error: Exception | None = None
+        self.referred_id_numbers: list[str | None] = []
         self.calls: list[tuple] = []
 
     def recommend(self, item: str) -> dict:
@@ -37,8 +38,9 @@ class FakeCloudHall(FakeHall):
             raise self.recommendation
         return dict(self.recommendation, item=item)
 
-    def refer(self, item: str, hall: str) -> dict:
+    def refer(self, item: str, hall: str, id_number: str | None = None) -> dict:
         self.calls.append(("refer", item, hall))
+        self.referred_id_numbers.append(id_number)
         if self.refer_error is not None:
             raise self.refer_error
         return {k: PENDING[k] for k in ("id", "item", "hall", "state")}
@@ -163,10 +165,13 @@ def test_choosing_another_hall_shows_and_prints_its_ticket() -> None:
     model.take_number("A02")
     model.go_to("GD-SZ-NS-002")
     assert hall.calls[-1] == ("refer", "A02", "GD-SZ-NS-002")
+    assert hall.referred_id_numbers == [RESIDENT.id_number], "a real-name ticket there"
     assert model.screen == "referring"
     model.tick()
     assert hall.calls[-1][0] == "refer", "the first question comes after about a second"
-    hall.referrals = [PENDING, sample_referral()]
+    issued = sample_referral()
+    issued["ticket"]["id_masked"] = "4403**********123X"     # the card's holder, at Nanshan
+    hall.referrals = [PENDING, issued]
     wait_for_ticket(model, clock, 2)
     assert [c[0] for c in hall.calls].count("referral") == 2
     assert model.screen == "ticket" and hall.issued == []
@@ -180,8 +185,19 @@ def test_choosing_another_hall_shows_and_prints_its_ticket() -> None:
     assert paper.notices[0] == ("请前往 南山区政务服务中心 办理 / Please go to Nanshan District "
                                 "Government Service Center")
     assert paper.qr_url == "http://ns.hallq.local:8470/t/20250314-A031"
-    assert paper.privacy_line == "未实名取号 / Ticket without ID"
+    assert paper.privacy_line == "证件 4403**********123X", "as the other hall issued it"
     assert model.print_state == "printed"
+
+
+def test_a_ticket_the_other_hall_issued_without_a_name_says_so_on_paper() -> None:
+    model, hall, clock, printer = make()
+    model.take_number("A02")
+    model.go_to("GD-SZ-NS-002")
+    issued = sample_referral()
+    del issued["ticket"]["id_masked"]
+    hall.referrals = [issued]
+    wait_for_ticket(model, clock, 1)
+    assert printer.printed[0].privacy_line == "未实名取号 / Ticket without ID"
 
 
 def test_a_refusal_is_said_plainly_and_a_number_here_is_offered() -> None:

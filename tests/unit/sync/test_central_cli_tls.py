@@ -32,8 +32,8 @@ def test_credentials_migrations_and_catalog_from_the_command_line(
     assert [(c["role"], c["hall_id"]) for c in listed] == [("hall", "GD-SZ-FT-001"),
                                                             ("admin", None)]
     assert hall["token"] not in json.dumps(listed)
-    assert run(capsys, "central", "--db", db, "migrate").split() == ["001_initial",
-                                                                    "002_referrals"]
+    assert run(capsys, "central", "--db", db, "migrate").split() == [
+        "001_initial", "002_referrals", "003_referral_person"]
     assert "version 1" in run(capsys, "central", "--db", db, "publish-catalog", "--hall",
                               "GD-SZ-FT-001", str(EXAMPLE_HALL))
     run(capsys, "central", "--db", db, "revoke", listed[1]["id"])

@@ -354,19 +354,51 @@ def test_a_referral_is_relayed_issued_once_and_its_result_relayed_back(central: 
     assert nowhere["state"] == "refused" and nowhere["error"]["code"] == "unknown_hall"
 
 
+PERSON = {"id_hash": "ab" * 32, "id_masked": "4403**********123X", "age": 74}
+
+
+def test_a_named_citizen_reaches_the_chosen_hall_and_central_then_forgets_them(
+        central: Central, tmp_path: Path) -> None:
+    http = central.http
+    referral = {"id": "HA-20240312-R0007", "item": "A01", "hall": "HB", "from_hall": "HA",
+                "person": PERSON}
+    for bad in ({**PERSON, "id_hash": "110101195001010019"}, {**PERSON, "age": -1},
+                {**PERSON, "id_number": "110101195001010019"}):
+        refused = http.post("/remote/referrals", headers=central.a,
+                            json={**referral, "person": bad})
+        assert refused.status_code == 422, bad
+    posted = http.post("/remote/referrals", headers=central.a, json=referral).json()
+    assert posted["state"] == "pending" and "person" not in posted
+    assert "person" not in http.get(f"/remote/referrals/{referral['id']}",
+                                    headers=central.a).json()
+    mail = http.get("/remote/messages", params={"hall": "HB", "wait": 2},
+                    headers=central.b).json()
+    assert [(r["id"], r["person"]) for r in mail["referrals"]] == [(referral["id"], PERSON)]
+    db = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    try:
+        with db.transaction() as tx:
+            assert tx.one("SELECT person FROM referrals WHERE id = ?",
+                          (referral["id"],)) == (None,), "central forgets them once claimed"
+    finally:
+        db.close()
+
+
 def test_the_referral_store_expires_what_nobody_answers(db: Database) -> None:
     created, new = referrals.create(db, "R1", "HA", "HB", "A01", now=NOW)
     assert new and created["state"] == "pending"
     assert referrals.create(db, "R1", "HA", "HB", "A01", now=NOW)[1] is False
     with pytest.raises(referrals.CentralError):
         referrals.create(db, "R1", "HA", "HC", "A01", now=NOW)
-    referrals.create(db, "R2", "HA", "HB", "A01", now=NOW)
-    assert [r["id"] for r in referrals.claim(db, "HB", now=NOW + 1)] == ["R1", "R2"]
+    referrals.create(db, "R2", "HA", "HB", "A01", now=NOW, person=PERSON)
+    claimed = referrals.claim(db, "HB", now=NOW + 1)
+    assert [(r["id"], r["person"]) for r in claimed] == [("R1", None), ("R2", PERSON)]
     assert referrals.claim(db, "HB", now=NOW + 2) == []
     referrals.set_result(db, "R1", "HB", {"number": "A001"}, None, now=NOW + 3)
     late = referrals.get(db, "R2", now=NOW + 1 + referrals.CLAIMED_S + 1)
     assert late["state"] == "refused" and late["error"]["code"] == "referral_lost"
-    referrals.create(db, "R3", "HA", "HC", "A01", now=NOW)
+    referrals.create(db, "R3", "HA", "HC", "A01", now=NOW, person=PERSON)
     assert referrals.get(db, "R3", now=NOW + referrals.PENDING_S + 1)["error"]["code"] == \
         "hall_unavailable"
+    with db.transaction() as tx:      # nobody is named at central once claimed or refused
+        assert tx.all("SELECT id FROM referrals WHERE person IS NOT NULL") == []
     assert referrals.get(db, "R1", now=NOW + 9999)["state"] == "issued"

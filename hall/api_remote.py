@@ -94,6 +94,13 @@ class IncomingReferral(_Body):
     person: ReferredPerson | None = None
 
 
+class CancelReferred(_Body):
+    """POST /api/v1/referrals/incoming/cancel: the ticket issued for a withdrawn referral."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    ticket: str = Field(min_length=1, max_length=64)
+
+
 class ReferralResult(_Body):
     """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused."""
 
@@ -180,6 +187,28 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
                                      issued.expected_wait_s), events
         return await run(operation, 201)
 
+    @app.post("/api/v1/referrals/incoming/cancel")
+    async def cancel_incoming(body: CancelReferred, device: Device) -> Response:
+        """The referring hall gave the citizen up: their ticket here is cancelled if it still
+        waits (the answer says the ticket's status)."""
+        allow(device, "relay", None)
+        log.info("referral %s withdrawn: cancelling %s", body.referral, body.ticket)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            ticket, events = engine.leasing.cancel_referred(body.ticket, now)
+            return views.ticket_view(engine, ticket, now), events
+        return await run(operation)
+
+    @app.post("/api/v1/referrals/{referral_id}/withdrawn")
+    async def referral_withdrawn(referral_id: str, device: Device) -> Response:
+        """Central has this hall's withdrawal of a referral answered too late."""
+        allow(device, "relay", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.referral_withdrawn(referral_id, now)
+            return referral.public(), events
+        return await run(operation)
+
     @app.post("/api/v1/referrals/{referral_id}/result")
     async def referral_result(referral_id: str, body: ReferralResult, device: Device
                               ) -> Response:
@@ -228,7 +257,8 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
 
     @app.get("/api/v1/referrals/{referral_id}")
     async def get_referral(referral_id: str, device: Device) -> dict:
-        """A referral's state: pending, issued (with the other hall's ticket) or refused."""
+        """A referral's state: pending, issued (with the other hall's ticket), refused, or
+        withdrawing / withdrawn (answered too late: the citizen takes a number here)."""
         allow(device, "read", None)
         return node.read(lambda engine, now: engine.leasing.referral(referral_id).public())
 

@@ -11,8 +11,8 @@ appointment.saved, device.status.
 Cloud calling (``hall/remote.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
 window), window.remote_busy, window.remote, window.remote_free (a window of this hall calling
-elsewhere), referral.requested, referral.issued, referral.refused (a citizen sent to another
-hall).
+elsewhere), referral.requested, referral.issued, referral.refused, referral.withdrawing,
+referral.withdrawn (a citizen sent to another hall; withdrawn when its answer came too late).
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ class Referral:
     item: str
     hall: str
     created_at: float
-    state: str = "pending"          # pending → issued | refused
+    state: str = "pending"          # pending → issued | refused | withdrawing → withdrawn
     ticket: dict | None = None
     error: dict | None = None
     person: dict | None = None

@@ -37,9 +37,14 @@ CHOOSE_RETRY_S = 5.0
 CHOOSE_GIVE_UP_S = 60.0
 #: Seconds between two sendings of the same lease message (the protocol's retry).
 LEASE_RETRY_S = 3.0
-#: A referral not answered after this long is no longer offered to the agent (the kiosk gives
-#: up after 20 s and offers a ticket here; central refuses one nobody claimed in 2 minutes).
-REFERRAL_KEEP_S = 30.0
+#: Seconds a referral waits for the other hall's answer. Then this hall gives the citizen up
+#: (the kiosk, which gives up after 20 s itself, offers a number here) and withdraws the
+#: referral through central, which cancels a ticket the other hall issued late.
+REFERRAL_ANSWER_S = 18.0
+#: Why a referral given up is refused, as the kiosk shows it.
+REFERRAL_TIMEOUT = {"code": "referral_timeout",
+                    "message_zh": "目标大厅未及时答复，请在本大厅取号",
+                    "message_en": "The other hall did not answer in time; take a number here"}
 #: Remote-call states after which the window is free again.
 OVER_STATES = frozenset({"none", RemoteState.DONE.value, RemoteState.ENDED.value})
 _LIVE_HOME = (HomeState.GRANTED, HomeState.SERVING)
@@ -273,11 +278,18 @@ class Leasing:
                 events.extend(self._follow(call, lease, now))
                 if msg is not None:
                     messages.append(asdict(msg))
-        referrals = [{"id": r.id, "item": r.item, "hall": r.hall, "from_hall": self.hall_id,
-                      **({"person": r.person} if r.person else {})}
-                     for r in self.state.referrals.values()
-                     if r.state == "pending" and ts - r.created_at < REFERRAL_KEEP_S]
-        return {"choose": choose, "messages": messages, "referrals": referrals}, events
+        referrals, withdrawals = [], []
+        for r in self.state.referrals.values():
+            if r.state == "pending" and ts - r.created_at >= REFERRAL_ANSWER_S:
+                events += self._give_up(r, now)
+            if r.state == "pending":
+                referrals.append({"id": r.id, "item": r.item, "hall": r.hall,
+                                  "from_hall": self.hall_id,
+                                  **({"person": r.person} if r.person else {})})
+            elif r.state == "withdrawing":
+                withdrawals.append({"id": r.id, "hall": r.hall})
+        return {"choose": choose, "messages": messages, "referrals": referrals,
+                "withdrawals": withdrawals}, events
 
     def remote_choice(self, window_number: str, request: str, choice: dict | None,
                       now: datetime) -> tuple[RemoteCall, list[Event]]:
@@ -402,13 +414,17 @@ class Leasing:
 
     def referral_result(self, referral_id: str, ticket: dict | None, error: dict | None,
                         now: datetime) -> tuple[Referral, list[Event]]:
-        """The chosen hall issued the ticket (or refused); a repeated result changes nothing."""
+        """The chosen hall issued the ticket (or refused); a repeated result changes nothing.
+        One later than :data:`REFERRAL_ANSWER_S` finds the citizen given up: the referral is
+        withdrawn (a ticket issued there is cancelled through central)."""
         referral = self.referral(referral_id)
         if referral.state != "pending":
             return referral, []
         if (ticket is None) == (error is None):
             raise QueueError("bad_request", "结果须为票号或错误之一",
                              "Give exactly one of ticket and error", 422)
+        if _ts(now) - referral.created_at >= REFERRAL_ANSWER_S:
+            return referral, self._give_up(referral, now)
         referral.state = "issued" if ticket is not None else "refused"
         referral.ticket, referral.error = ticket, error
         self.state.dirty_referrals.add(referral.id)
@@ -420,6 +436,38 @@ class Leasing:
             data["code"] = (error or {}).get("code")
         return referral, [Event(kind=f"referral.{referral.state}", ts=_ts(now),
                                 hall_id=self.hall_id, data=data)]
+
+    def _give_up(self, referral: Referral, now: datetime) -> list[Event]:
+        """No answer in time: the kiosk sends the citizen to this hall's line; withdraw."""
+        referral.state = "withdrawing"
+        referral.error = dict(REFERRAL_TIMEOUT)
+        self.state.dirty_referrals.add(referral.id)
+        return [Event(kind="referral.withdrawing", ts=_ts(now), hall_id=self.hall_id,
+                      data={"referral": referral.id, "item": referral.item,
+                            "hall": referral.hall})]
+
+    def referral_withdrawn(self, referral_id: str, now: datetime
+                           ) -> tuple[Referral, list[Event]]:
+        """Central has the withdrawal: nothing waits for the citizen at the other hall (or
+        will be cancelled there). Repeating it changes nothing."""
+        referral = self.referral(referral_id)
+        if referral.state != "withdrawing":
+            return referral, []
+        referral.state = "withdrawn"
+        self.state.dirty_referrals.add(referral.id)
+        return referral, [Event(kind="referral.withdrawn", ts=_ts(now), hall_id=self.hall_id,
+                                data={"referral": referral.id, "item": referral.item,
+                                      "hall": referral.hall})]
+
+    def cancel_referred(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
+        """The ticket issued here for a citizen another hall referred and then gave up:
+        cancelled if it still waits (one already called or served is left as it is)."""
+        ticket = self.engine.ticket(ticket_id)
+        if ticket.channel != "referral":
+            raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+        if ticket.status is not TicketStatus.WAITING:
+            return ticket, []
+        return self.engine.cancel(ticket_id, now)
 
     # ------------------------------------------------------------------ a new day
     def roll_day(self) -> None:

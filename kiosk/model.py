@@ -508,7 +508,8 @@ class KioskModel:
                   self._in_session(self._poll_failed))
 
     def referral_polled(self, answer: dict) -> None:
-        """The referral's state: still pending, issued (show and print) or refused."""
+        """The referral's state: still pending, issued (show and print), refused or given up
+        by the node (withdrawn: the answer came too late)."""
         self._polling = False
         if self.screen != "referring" or answer.get("id") != self.referral_id:
             return
@@ -518,6 +519,8 @@ class KioskModel:
             error = answer.get("error") or {}
             self.referral_failed((error.get("message_zh") or self._too_slow()[0],
                                   error.get("message_en") or self._too_slow()[1]))
+        elif answer.get("state") in ("withdrawing", "withdrawn"):
+            self.referral_failed(self._too_slow())    # the node gave up waiting: a number here
 
     def _poll_failed(self, err: Exception) -> None:
         self._polling = False

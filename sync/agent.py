@@ -22,12 +22,14 @@ Cloud calling (云叫号) adds two more (``relay=False`` leaves them out):
   ticket for each video window that wants one and hands the choice to the node, sends the
   lease messages (first sendings and the protocol's retries) and the kiosk's referrals to
   central (a referral again every ``referral_every_s`` while the node shows it pending: the
-  answer carries its result); every ``recommend_every_s`` it brings the city's
+  answer carries its result) and withdraws the referrals the node gave up (no answer within
+  18 s: the citizen took a number here); every ``recommend_every_s`` it brings the city's
   recommendations for this hall's 通办 items to the node;
 - the **inbox** long-polls central for this hall's mail: lease messages go to the node and
   its answers back to central; referrals to this hall are issued at the node (channel
   ``referral``, real-name when the referring hall read the citizen's ID card) and the ticket
-  (or the refusal) is sent to central; results of this hall's own referrals go to the node.
+  (or the refusal) is sent to central; results of this hall's own referrals go to the node;
+  a ticket issued here for a referral since withdrawn is cancelled if it still waits.
 
 Both back off while central or the node is unreachable and never stop on an error: the lease
 protocol resends every message until answered, so a lost one costs only time.
@@ -131,6 +133,15 @@ class SyncHallClient(HallClient):
         if person:
             body["person"] = person
         return self._call("POST", "/referrals/incoming", body)
+
+    def referral_withdrawn(self, referral_id: str) -> dict:
+        """Central has this hall's withdrawal of a referral."""
+        return self._call("POST", f"/referrals/{referral_id}/withdrawn")
+
+    def cancel_referred(self, referral_id: str, ticket_id: str) -> dict:
+        """Cancel the ticket issued here for a referral its hall withdrew (if it waits)."""
+        return self._call("POST", "/referrals/incoming/cancel",
+                          {"referral": referral_id, "ticket": ticket_id})
 
     def lease_outbox(self) -> dict[str, list]:
         """What to send now: ``{"choose", "messages", "referrals"}`` (drives the retries)."""
@@ -404,12 +415,33 @@ class SyncAgent:
             self._refer(referral)
             self._referrals_sent[referral["id"]] = now
             sent += 1
+        for withdrawal in outbox.get("withdrawals", []):
+            self._withdraw(withdrawal["id"])
         self._report_referrals()
         if now >= self._next_recommend:
             self.pull_recommendations()
             self._next_recommend = now + self.config.recommend_every_s
         return {"choose": len(outbox.get("choose", [])),
-                "messages": len(outbox.get("messages", [])), "referrals": sent}
+                "messages": len(outbox.get("messages", [])), "referrals": sent,
+                "withdrawals": len(outbox.get("withdrawals", []))}
+
+    def _withdraw(self, referral_id: str) -> None:
+        """The node gave a referred citizen up (no answer in time): withdraw at central, which
+        has a ticket already issued at the other hall cancelled; then tell the node."""
+        try:
+            answer = self.central.withdraw_referral(referral_id)
+            log.info("referral %s withdrawn at central (%s)", referral_id, answer["state"])
+        except CentralApiError as err:
+            if err.transient:
+                raise
+            # never reached central (404): nothing was issued for it anywhere
+            log.warning("central refused to withdraw referral %s: %s", referral_id, err)
+        try:
+            self.hall.referral_withdrawn(referral_id)
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            log.info("hall did not take referral %s as withdrawn: %s", referral_id, err.code)
 
     def _choose(self, ask: dict) -> None:
         """Ask central for a ticket for a window and hand the node the answer."""
@@ -469,7 +501,26 @@ class SyncAgent:
         self._report_referrals()
         for result in mail["referral_results"]:
             self._deliver_referral_result(result)
-        return {kind: len(mail[kind]) for kind in ("messages", "referrals", "referral_results")}
+        for withdrawn in mail.get("cancellations", []):
+            self._cancel_referred(withdrawn)
+        return {kind: len(mail.get(kind, [])) for kind in (
+            "messages", "referrals", "referral_results", "cancellations")}
+
+    def _cancel_referred(self, referral: dict) -> None:
+        """A citizen referred here was given up by their hall: cancel the ticket issued for
+        them if it still waits, then tell central (which hands it out until then)."""
+        ticket = (referral.get("ticket") or {}).get("id")
+        if ticket:
+            try:
+                view = self.hall.cancel_referred(referral["id"], str(ticket))
+                log.info("referral %s withdrawn: ticket %s is %s", referral["id"], ticket,
+                         view.get("status"))
+            except HallApiError as err:
+                if err.status == 0 or err.status >= 500:
+                    raise
+                log.warning("could not cancel ticket %s of referral %s: %s", ticket,
+                            referral["id"], err.code)
+        self.central.referral_cancelled(referral["id"])
 
     def _issue_referral(self, referral: dict) -> None:
         """Issue a citizen referred here by another hall (once: central handed it out once)."""

@@ -201,8 +201,8 @@ class CentralClient:
         return self.call("POST", "/remote/messages", {"messages": messages})
 
     def remote_inbox(self, hall_id: str, wait: float = 0.0) -> dict:
-        """The hall's mail (``messages``, ``referrals``, ``referral_results``), waiting up to
-        ``wait`` seconds for some."""
+        """The hall's mail (``messages``, ``referrals``, ``referral_results``,
+        ``cancellations``), waiting up to ``wait`` seconds for some."""
         return self.call("GET", "/remote/messages", params={"hall": hall_id, "wait": wait},
                          timeout=wait + 10.0)
 
@@ -213,6 +213,14 @@ class CentralClient:
     def referral(self, referral_id: str) -> dict:
         """A referral's state."""
         return self.call("GET", f"/remote/referrals/{referral_id}")
+
+    def withdraw_referral(self, referral_id: str) -> dict:
+        """This hall gave the referred citizen up: the referral's state after."""
+        return self.call("POST", f"/remote/referrals/{referral_id}/withdraw")
+
+    def referral_cancelled(self, referral_id: str) -> dict:
+        """The ticket this hall issued for a withdrawn referral is cancelled (or not waiting)."""
+        return self.call("POST", f"/remote/referrals/{referral_id}/cancelled")
 
     def referral_result(self, referral_id: str, ticket: dict | None = None,
                         error: dict | None = None) -> dict:

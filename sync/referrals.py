@@ -16,6 +16,13 @@ Timeouts (the citizen is waiting at the kiosk): a referral B's agent has not cla
 :data:`PENDING_S` is refused (``hall_unavailable``); one claimed but never answered after
 :data:`CLAIMED_S` is refused (``referral_lost``) — B's agent issues within a second of
 claiming, so B has then surely not issued it.
+
+Withdrawal: when A's node gave the citizen up (no answer within its deadline, the kiosk sent
+them to the local line) A's agent *withdraws* the referral. Nothing issued yet: it ends
+``withdrawn`` (a pending one is never handed out; a claimed one is ``withdrawing`` until B
+answers). A ticket issued at B: ``cancelling`` — B's agent is handed it with every long poll
+until it reports the ticket cancelled (or no longer waiting), then ``withdrawn``. So no
+ticket waits at B for a citizen who took a number at A.
 """
 
 from __future__ import annotations
@@ -42,6 +49,11 @@ def error(code: str, message_zh: str, message_en: str) -> dict[str, str]:
     return {"code": code, "message_zh": message_zh, "message_en": message_en}
 
 
+LOST = error("referral_lost", "转介未能完成，请重新选择",
+             "The referral could not be completed; please choose again")
+WITHDRAWN = error("withdrawn", "已改为在本大厅取号", "The citizen took a number at their hall")
+
+
 def _row(row: tuple) -> dict[str, Any]:
     result = json.loads(row[5]) if row[5] else {}
     return {"id": row[0], "from_hall": row[1], "hall": row[2], "item": row[3], "state": row[4],
@@ -58,17 +70,17 @@ def _expire(tx: Tx, now: float, hall_id: str | None = None, referral_id: str | N
         where, params = " AND hall_id = ?", (hall_id,)
     elif referral_id is not None:
         where, params = " AND id = ?", (referral_id,)
-    for state, since, limit, refusal in (
+    for state, since, limit, refusal, ends in (
             ("pending", "created_at", PENDING_S, error(
                 "hall_unavailable", "目标大厅暂时无法接收转介，请在本大厅取号或稍后再试",
-                "The chosen hall cannot take the referral now; take a number here or retry")),
-            ("claimed", "claimed_at", CLAIMED_S, error(
-                "referral_lost", "转介未能完成，请重新选择",
-                "The referral could not be completed; please choose again"))):
-        tx.execute(f"UPDATE referrals SET state = 'refused', result = ?, updated_at = ?, "
+                "The chosen hall cannot take the referral now; take a number here or retry"),
+             "refused"),
+            ("claimed", "claimed_at", CLAIMED_S, LOST, "refused"),
+            ("withdrawing", "claimed_at", CLAIMED_S, LOST, "withdrawn")):
+        tx.execute(f"UPDATE referrals SET state = ?, result = ?, updated_at = ?, "
                    f"person = NULL "
                    f"WHERE state = ? AND {since} < ?{where}",
-                   (json.dumps({"error": refusal}, ensure_ascii=False), now, state,
+                   (ends, json.dumps({"error": refusal}, ensure_ascii=False), now, state,
                     now - limit, *params))
 
 
@@ -115,11 +127,12 @@ def claim(db: Database, hall_id: str, now: float | None = None) -> list[dict[str
              "person": json.loads(row[9]) if row[9] else None} for row in rows]
 
 
-def has_pending(db: Database, hall_id: str) -> bool:
-    """Whether a referral waits to be claimed by ``hall_id`` (a cheap check)."""
+def has_work(db: Database, hall_id: str) -> bool:
+    """Whether a referral waits to be claimed by ``hall_id``, or a ticket it issued for one to
+    be cancelled (a cheap check)."""
     with db.transaction() as tx:
-        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND state = 'pending' LIMIT 1",
-                      (hall_id,)) is not None
+        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND state IN "
+                      "('pending', 'cancelling') LIMIT 1", (hall_id,)) is not None
 
 
 def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict | None,
@@ -139,9 +152,12 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
         if hall_id is not None and found["hall"] != hall_id:
             raise CentralError(403, "forbidden", "只有被转介的大厅可以答复",
                                "Only the hall the citizen was referred to may answer")
-        if found["state"] not in ("pending", "claimed"):
+        if found["state"] not in ("pending", "claimed", "withdrawing"):
             return found, False
-        state = "issued" if ticket is not None else "refused"
+        if found["state"] == "withdrawing":     # the citizen went: cancel what B issued
+            state = "cancelling" if ticket is not None else "withdrawn"
+        else:
+            state = "issued" if ticket is not None else "refused"
         body = {"ticket": ticket} if ticket is not None else {"error": refusal}
         tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ? WHERE id = ?",
                    (state, json.dumps(body, ensure_ascii=False), now, referral_id))
@@ -157,3 +173,61 @@ def get(db: Database, referral_id: str, now: float | None = None) -> dict[str, A
     if row is None:
         raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
     return _row(row)
+
+
+def withdraw(db: Database, referral_id: str, from_hall: str | None,
+             now: float | None = None) -> dict[str, Any]:
+    """The referring hall gave the citizen up (see the module docstring); the referral after.
+    ``from_hall`` (None for an admin) must be the referring hall. Repeating it changes
+    nothing."""
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        _expire(tx, now, referral_id=referral_id)
+        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
+                     (referral_id,))
+        if row is None:
+            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+        found = _row(row)
+        if from_hall is not None and found["from_hall"] != from_hall:
+            raise CentralError(403, "forbidden", "只有转出的大厅可以撤回",
+                               "Only the referring hall may withdraw a referral")
+        state = {"pending": "withdrawn", "claimed": "withdrawing",
+                 "issued": "cancelling"}.get(found["state"])
+        if state is None:
+            return found
+        result = {"ticket": found["ticket"], "error": WITHDRAWN} if found["ticket"] else {
+            "error": WITHDRAWN}
+        tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
+                   "WHERE id = ?", (state, json.dumps(result, ensure_ascii=False), now,
+                                    referral_id))
+    return {**found, "state": state, "error": WITHDRAWN, "updated_at": now}
+
+
+def cancellations(db: Database, hall_id: str) -> list[dict[str, Any]]:
+    """Tickets ``hall_id`` issued for referrals since withdrawn: to cancel (handed out until
+    :func:`cancelled` is called for each)."""
+    with db.transaction() as tx:
+        rows = tx.all(f"SELECT {_COLUMNS} FROM referrals WHERE hall_id = ? AND state = "
+                      "'cancelling' ORDER BY updated_at", (hall_id,))
+    return [_row(row) for row in rows]
+
+
+def cancelled(db: Database, referral_id: str, hall_id: str | None,
+              now: float | None = None) -> dict[str, Any]:
+    """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer waited):
+    the referral is ``withdrawn``. Repeating it changes nothing."""
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
+                     (referral_id,))
+        if row is None:
+            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+        found = _row(row)
+        if hall_id is not None and found["hall"] != hall_id:
+            raise CentralError(403, "forbidden", "只有被转介的大厅可以取消",
+                               "Only the hall the citizen was referred to may cancel")
+        if found["state"] != "cancelling":
+            return found
+        tx.execute("UPDATE referrals SET state = 'withdrawn', updated_at = ? WHERE id = ?",
+                   (now, referral_id))
+    return {**found, "state": "withdrawn", "updated_at": now}

@@ -52,7 +52,7 @@ log = logging.getLogger("hallq.central.remote")
 #: The environment variable with the default travel time in minutes (see RemoteSettings).
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 #: Kinds of what a mailbox holds.
-BOX_KINDS = ("messages", "referrals", "referral_results")
+BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
 
 
@@ -467,19 +467,20 @@ class Mailbox:
         return {kind: list(box[kind]) if box else [] for kind in BOX_KINDS}
 
     async def collect(self, hall_id: str, timeout: float,
-                      also: Callable[[], Coroutine[Any, Any, list[dict[str, Any]]]],
+                      also: Callable[[], Coroutine[Any, Any, dict[str, list[dict[str, Any]]]]],
                       gone: Callable[[], Coroutine[Any, Any, bool]] | None = None
                       ) -> dict[str, list[dict[str, Any]]]:
-        """Wait up to ``timeout`` seconds for mail; ``also()`` adds the referrals to issue.
-        ``gone()`` tells whether the asker hung up (checked every half second: then the mail
-        stays in the box)."""
+        """Wait up to ``timeout`` seconds for mail; ``also()`` adds what is kept in the
+        database (referrals to issue, tickets to cancel), by kind. ``gone()`` tells whether the
+        asker hung up (checked every half second: then the mail stays in the box)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         bell = self._bells.setdefault(hall_id, asyncio.Event())
         while True:
             bell.clear()
             got = self.take(hall_id)
-            got["referrals"] += await also()
+            for kind, items in (await also()).items():
+                got[kind] += items
             left = deadline - loop.time()
             if any(got.values()) or left <= 0:
                 return got
@@ -590,14 +591,16 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         ``wait`` seconds (at most ``max_wait_s``) for some to arrive."""
         who.require_hall(hall)
 
-        async def claimed() -> list[dict[str, Any]]:
-            if not await run_in_threadpool(referrals.has_pending, db, hall):
-                return []
-            return [{**_public(r), "person": r["person"]}
-                    for r in await run_in_threadpool(referrals.claim, db, hall)]
+        async def kept() -> dict[str, list[dict[str, Any]]]:
+            if not await run_in_threadpool(referrals.has_work, db, hall):
+                return {}
+            claimed = await run_in_threadpool(referrals.claim, db, hall)
+            cancel = await run_in_threadpool(referrals.cancellations, db, hall)
+            return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],
+                    "cancellations": [_public(r) for r in cancel]}
         service.poll_started(hall)
         try:
-            return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), claimed,
+            return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), kept,
                                          request.is_disconnected)
         finally:
             service.poll_ended(hall)
@@ -635,8 +638,29 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
             body.ticket, body.error)
         if changed:
             service.arrived(referral_id)
-            mailbox.put(found["from_hall"], "referral_results", _public(found))
+            if found["state"] in ("issued", "refused"):
+                mailbox.put(found["from_hall"], "referral_results", _public(found))
+            elif found["state"] == "cancelling":
+                mailbox.ring(found["hall"])     # issued for a citizen who went: cancel it
         return _public(found)
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/withdraw")
+    async def withdraw(referral_id: str, who: Caller) -> dict:
+        """The referring hall gave the citizen up (they took a number there): nothing is
+        issued any more, and a ticket already issued is cancelled at the chosen hall."""
+        found = await run_in_threadpool(referrals.withdraw, db, referral_id,
+                                        None if who.is_admin else who.hall_id)
+        service.arrived(referral_id)
+        if found["state"] == "cancelling":
+            mailbox.ring(found["hall"])
+        return _public(found)
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/cancelled")
+    async def cancelled(referral_id: str, who: Caller) -> dict:
+        """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer
+        waited)."""
+        return _public(await run_in_threadpool(referrals.cancelled, db, referral_id,
+                                               None if who.is_admin else who.hall_id))
 
     @app.get("/api/v1/recommend")
     async def recommend_halls(who: Caller,

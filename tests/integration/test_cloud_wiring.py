@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+import hall.remote
 from hall import idnumber
 from hall.catalog import EXAMPLE_HALL, parse_config
 from hall.node import HallNode
@@ -274,6 +275,37 @@ def test_a_citizen_referred_with_their_id_card_keeps_priority_and_the_limit(
     again = refer()
     assert again["state"] == "refused" and again["error"]["code"] == "id_limit_reached", again
     assert elder not in (tmp_path / "central.log").read_text()
+
+
+def test_an_answer_too_late_cancels_the_ticket_at_the_other_hall(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Futian's agent is down while Nanshan issues: Futian gives the citizen up (they take a
+    number at Futian), withdraws when its agent is back, and Nanshan cancels its ticket."""
+    monkeypatch.setattr(hall.remote, "REFERRAL_ANSWER_S", 3.0)
+    city.ns.agent.close()                              # Nanshan does not claim it yet
+    referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
+    path = f"/api/v1/remote/referrals/{referral['id']}"
+    until(lambda: city.admin.get(path).status_code == 200, what="the referral at central")
+    city.ft.agent.close()                              # Futian will hear nothing back
+    agents = [SyncAgent(city.ns.agent.config).start()]
+    try:
+        issued = until(lambda: (r := city.admin.get(path).json())["state"] == "issued" and r,
+                       what="Nanshan's ticket")
+        ticket_id = issued["ticket"]["id"]
+        assert city.ns.get("kiosk", f"/tickets/{ticket_id}")["status"] == "waiting"
+        time.sleep(max(0.0, referral["created_at"] + 3.0 - time.time()))
+        agents.append(SyncAgent(city.ft.agent.config).start())   # back, past the deadline
+        until(lambda: city.ns.get("kiosk", f"/tickets/{ticket_id}")["status"] == "cancelled",
+              what="Nanshan's ticket cancelled")
+        until(lambda: city.admin.get(path).json()["state"] == "withdrawn",
+              what="the referral withdrawn at central")
+        shown = until(lambda: (r := city.ft.get("kiosk", f"/referrals/{referral['id']}"))[
+            "state"] == "withdrawn" and r, what="Futian's referral withdrawn")
+        assert shown["error"]["code"] == "referral_timeout" and shown["ticket"] is None
+        assert [e["data"]["ticket"] for e in city.ns.events("ticket.cancelled")] == [ticket_id]
+    finally:
+        for agent in agents:
+            agent.close()
 
 
 def test_recommendations_reach_the_kiosk(city: City) -> None:

@@ -20,6 +20,7 @@ from hall.errors import QueueError
 from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
 from hall.model import HallState, Person, TicketStatus
 from hall.node import HallNode
+from hall.remote import REFERRAL_ANSWER_S
 from hall.store import Store
 
 ID_KEY = b"unit-test-id-key-0123456789abcdef"
@@ -271,6 +272,46 @@ def test_a_named_referral_is_a_real_name_ticket_at_the_other_hall(
     with pytest.raises(QueueError) as refused:
         other.issue("A02", now(), channel="referral", person=Person.from_dict(person))
     assert refused.value.code == "id_limit_reached"
+
+
+def test_a_referral_answered_too_late_is_withdrawn(engine: Engine, now: Any) -> None:
+    slow, _ = engine.leasing.refer("A02", "GD-SZ-NS-002", now())
+    quiet, _ = engine.leasing.refer("A02", "GD-SZ-NS-002", now())
+    now.advance(seconds=REFERRAL_ANSWER_S)
+    # the late ticket is not shown: the kiosk sends the citizen to the line here
+    ticket = {"id": "20240312-A031", "number": "A031", "hall": "GD-SZ-NS-002"}
+    late, events = engine.leasing.referral_result(slow.id, ticket, None, now())
+    assert (late.state, late.ticket, kinds(events)) == ("withdrawing", None,
+                                                       ["referral.withdrawing"])
+    assert late.public()["error"]["code"] == "referral_timeout"
+    out, events = engine.leasing.outbox(now())        # the one with no answer at all, too
+    assert kinds(events) == ["referral.withdrawing"] and out["referrals"] == []
+    assert out["withdrawals"] == [{"id": slow.id, "hall": "GD-SZ-NS-002"},
+                                  {"id": quiet.id, "hall": "GD-SZ-NS-002"}]
+    done, events = engine.leasing.referral_withdrawn(slow.id, now())
+    assert done.state == "withdrawn" and kinds(events) == ["referral.withdrawn"]
+    assert engine.leasing.referral_withdrawn(slow.id, now())[1] == []
+    assert engine.leasing.referral_result(slow.id, ticket, None, now())[0].state == "withdrawn"
+    assert engine.leasing.outbox(now())[0]["withdrawals"] == [{"id": quiet.id,
+                                                                "hall": "GD-SZ-NS-002"}]
+
+
+def test_the_ticket_of_a_withdrawn_referral_is_cancelled_only_while_it_waits(
+        engine: Engine, now: Any) -> None:
+    waiting, _ = engine.issue("A02", now(), channel="referral")
+    called, _ = engine.issue("A02", now(), channel="referral")
+    own, _ = engine.issue("A02", now())
+    ticket, events = engine.leasing.cancel_referred(waiting.ticket.id, now())
+    assert ticket.status is TicketStatus.CANCELLED and kinds(events) == ["ticket.cancelled"]
+    assert engine.leasing.cancel_referred(waiting.ticket.id, now())[1] == []    # repeated
+    engine.open_window("1", now())
+    engine.call_next("1", now())
+    assert engine.state.tickets[called.ticket.id].status is TicketStatus.CALLED
+    kept, events = engine.leasing.cancel_referred(called.ticket.id, now())
+    assert kept.status is TicketStatus.CALLED and events == [], "they came after all"
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.cancel_referred(own.ticket.id, now())
+    assert refused.value.code == "not_referred"
 
 
 def test_a_referral_with_a_bad_id_number_is_refused_and_not_kept(engine: Engine,

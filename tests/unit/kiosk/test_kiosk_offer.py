@@ -200,6 +200,16 @@ def test_a_ticket_the_other_hall_issued_without_a_name_says_so_on_paper() -> Non
     assert printer.printed[0].privacy_line == "未实名取号 / Ticket without ID"
 
 
+def test_a_referral_the_hall_gave_up_on_offers_a_number_here() -> None:
+    model, hall, clock, printer = make()
+    model.take_number("A02")
+    model.go_to("GD-SZ-NS-002")
+    hall.referrals = [dict(PENDING, state="withdrawing", error={"code": "referral_timeout"})]
+    wait_for_ticket(model, clock, 1)
+    assert model.screen == "referral_failed" and printer.printed == []
+    assert model.referral_error is not None and "南山区政务服务中心" in model.referral_error[0]
+
+
 def test_a_refusal_is_said_plainly_and_a_number_here_is_offered() -> None:
     model, hall, clock, _ = make()
     model.take_number("A02")

@@ -213,8 +213,8 @@ def test_a_mailbox_is_bounded_and_wakes_its_long_poll() -> None:
             box.put("HA", "messages", {"n": n})
         assert [m["n"] for m in box.take("HA")["messages"]] == [2, 3, 4]
 
-        async def nothing() -> list[dict]:
-            return []
+        async def nothing() -> dict[str, list[dict]]:
+            return {}
         started = time.monotonic()
         assert not any((await box.collect("HA", 0.2, nothing)).values())
         assert time.monotonic() - started >= 0.2
@@ -381,6 +381,43 @@ def test_a_named_citizen_reaches_the_chosen_hall_and_central_then_forgets_them(
                           (referral["id"],)) == (None,), "central forgets them once claimed"
     finally:
         db.close()
+
+
+def test_a_withdrawn_referral_is_never_issued_and_its_late_ticket_is_cancelled(
+        db: Database) -> None:
+    def state(referral_id: str) -> str:
+        return str(referrals.get(db, referral_id, now=NOW + 2)["state"])
+    for referral_id in ("kept", "claimed", "issued", "refused"):
+        referrals.create(db, referral_id, "HA", "HB", "A01", now=NOW)
+    referrals.claim(db, "HB", now=NOW)
+    referrals.create(db, "late", "HA", "HB", "A01", now=NOW)
+    referrals.set_result(db, "issued", "HB", {"id": "T1", "number": "A001"}, None, now=NOW)
+    referrals.set_result(db, "refused", "HB", None, {"code": "quota_reached"}, now=NOW)
+    with pytest.raises(referrals.CentralError):
+        referrals.withdraw(db, "issued", "HB", now=NOW + 1)      # only the referring hall
+    for referral_id in ("late", "claimed", "issued", "refused"):
+        referrals.withdraw(db, referral_id, "HA", now=NOW + 1)
+    assert [state(r) for r in ("late", "claimed", "issued", "refused")] == [
+        "withdrawn", "withdrawing", "cancelling", "refused"]
+    assert referrals.claim(db, "HB", now=NOW + 1) == [], "a withdrawn one is never handed out"
+    # B's answer to the claimed one comes after the withdrawal: its ticket is cancelled too
+    referrals.set_result(db, "claimed", "HB", {"id": "T2", "number": "A002"}, None, now=NOW + 1)
+    assert referrals.has_work(db, "HB")
+    to_cancel = referrals.cancellations(db, "HB")
+    assert sorted((r["id"], r["ticket"]["id"]) for r in to_cancel) == [("claimed", "T2"),
+                                                                         ("issued", "T1")]
+    assert referrals.cancellations(db, "HB") == to_cancel, "handed out until done"
+    for referral_id in ("issued", "claimed"):
+        referrals.cancelled(db, referral_id, "HB", now=NOW + 2)
+        referrals.cancelled(db, referral_id, "HB", now=NOW + 3)            # repeated
+    assert referrals.cancellations(db, "HB") == [] and not referrals.has_work(db, "HB")
+    assert [state(r) for r in ("issued", "claimed", "kept")] == ["withdrawn"] * 2 + [
+        "claimed"], "a referral nobody withdrew is left alone"
+    # a withdrawal B never answers ends with the claim's timeout: nothing was issued
+    referrals.create(db, "silent", "HA", "HB", "A01", now=NOW)
+    referrals.claim(db, "HB", now=NOW)
+    referrals.withdraw(db, "silent", "HA", now=NOW + 1)
+    assert referrals.get(db, "silent", now=NOW + referrals.CLAIMED_S + 1)["state"] == "withdrawn"
 
 
 def test_the_referral_store_expires_what_nobody_answers(db: Database) -> None:

@@ -135,6 +135,20 @@ def has_work(db: Database, hall_id: str) -> bool:
                       "('pending', 'cancelling') LIMIT 1", (hall_id,)) is not None
 
 
+def _locked(tx: Tx, referral_id: str, side: str, hall_id: str | None,
+            refusal: tuple[str, str]) -> dict[str, Any]:
+    """The referral, locked for an update by ``hall_id`` (None: an admin), which must be its
+    ``side`` ("hall": the chosen hall, "from_hall": the referring one); 404 / 403 else."""
+    row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
+                 (referral_id,))
+    if row is None:
+        raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+    found = _row(row)
+    if hall_id is not None and found[side] != hall_id:
+        raise CentralError(403, "forbidden", *refusal)
+    return found
+
+
 def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict | None,
                refusal: dict | None, now: float | None = None) -> tuple[dict[str, Any], bool]:
     """The chosen hall's answer: ``(referral, changed)``; a repeated or late answer changes
@@ -144,14 +158,8 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
                            "Give exactly one of ticket and error")
     now = time.time() if now is None else now
     with db.transaction() as tx:
-        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
-                     (referral_id,))
-        if row is None:
-            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
-        found = _row(row)
-        if hall_id is not None and found["hall"] != hall_id:
-            raise CentralError(403, "forbidden", "只有被转介的大厅可以答复",
-                               "Only the hall the citizen was referred to may answer")
+        found = _locked(tx, referral_id, "hall", hall_id, (
+            "只有被转介的大厅可以答复", "Only the hall the citizen was referred to may answer"))
         if found["state"] not in ("pending", "claimed", "withdrawing"):
             return found, False
         if found["state"] == "withdrawing":     # the citizen went: cancel what B issued
@@ -183,14 +191,8 @@ def withdraw(db: Database, referral_id: str, from_hall: str | None,
     now = time.time() if now is None else now
     with db.transaction() as tx:
         _expire(tx, now, referral_id=referral_id)
-        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
-                     (referral_id,))
-        if row is None:
-            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
-        found = _row(row)
-        if from_hall is not None and found["from_hall"] != from_hall:
-            raise CentralError(403, "forbidden", "只有转出的大厅可以撤回",
-                               "Only the referring hall may withdraw a referral")
+        found = _locked(tx, referral_id, "from_hall", from_hall, (
+            "只有转出的大厅可以撤回", "Only the referring hall may withdraw a referral"))
         state = {"pending": "withdrawn", "claimed": "withdrawing",
                  "issued": "cancelling"}.get(found["state"])
         if state is None:
@@ -218,14 +220,8 @@ def cancelled(db: Database, referral_id: str, hall_id: str | None,
     the referral is ``withdrawn``. Repeating it changes nothing."""
     now = time.time() if now is None else now
     with db.transaction() as tx:
-        row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
-                     (referral_id,))
-        if row is None:
-            raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
-        found = _row(row)
-        if hall_id is not None and found["hall"] != hall_id:
-            raise CentralError(403, "forbidden", "只有被转介的大厅可以取消",
-                               "Only the hall the citizen was referred to may cancel")
+        found = _locked(tx, referral_id, "hall", hall_id, (
+            "只有被转介的大厅可以取消", "Only the hall the citizen was referred to may cancel"))
         if found["state"] != "cancelling":
             return found
         tx.execute("UPDATE referrals SET state = 'withdrawn', updated_at = ? WHERE id = ?",

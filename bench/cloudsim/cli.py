@@ -24,20 +24,24 @@ SHOWN = ("mean_wait_s", "mean_wait_ci95_s", "p90_wait_s", "p95_wait_s",
 
 def run_cloud(scenario_path: str, policy: str, days: int, seed: int, load: float | None = None,
               hall_kind: str = "policy", remote: bool | None = None,
-              estimator: str | None = None, anywhere: float | None = None) -> dict[str, Any]:
+              estimator: str | None = None, anywhere: float | None = None,
+              remote_share: float | None = None, slowdown: float | None = None
+              ) -> dict[str, Any]:
     """Simulate and summarise one run (the figures ``--json`` prints)."""
     scenario = load_scenario(scenario_path)
     if load is not None:
         scenario = scenario.with_load(load)
     if anywhere is not None:
         scenario = scenario.with_anywhere(anywhere)
+    scenario = scenario.with_remote(remote_share, slowdown)
     started = time.perf_counter()
     model = CityModel(scenario, policy, seed=seed, hall_kind=hall_kind, remote=remote,
                       estimator=estimator)
     citizens = model.run(days)
     result: dict[str, Any] = {"scenario": scenario.name, "policy": policy, "load": scenario.load,
-                              "anywhere": anywhere, "days": days, "seed": seed,
-                              "remote_calling": model.remote_on}
+                              "anywhere": anywhere, "remote_share_items": remote_share,
+                              "remote_slowdown": scenario.remote_slowdown, "days": days,
+                              "seed": seed, "remote_calling": model.remote_on}
     result.update(summarize(citizens, scenario, model.city.estimator))
     if model.remote is not None:
         result["leases"] = {"asked": model.remote.leases, "refused": model.remote.refused,
@@ -51,7 +55,8 @@ def cmd_cloud(args: argparse.Namespace) -> int:
     remote = None if args.remote is None else args.remote == "on"
     try:
         result = run_cloud(args.scenario, args.policy, args.days, args.seed, args.load,
-                           args.halls, remote, args.estimator, args.anywhere)
+                           args.halls, remote, args.estimator, args.anywhere,
+                           args.remote_share, args.slowdown)
     except (ScenarioError, OSError) as err:
         print(f"hallq bench cloud: {err}", file=sys.stderr)
         return 2
@@ -81,6 +86,10 @@ def register(subparsers: Any) -> None:
     cloud.add_argument("--load", type=float, help="city-wide load ρ (default: the scenario's)")
     cloud.add_argument("--anywhere", type=float,
                        help="share of every theme's items that can be served at any hall")
+    cloud.add_argument("--remote-share", type=float,
+                       help="share of every theme's items that can be served remotely")
+    cloud.add_argument("--slowdown", type=float,
+                       help="how many times longer a remote service takes (scenario: 1.25)")
     cloud.add_argument("--remote", choices=("on", "off"),
                        help="remote calling (default: on with hallq only)")
     cloud.add_argument("--estimator", choices=ESTIMATORS, help="the balancer's wait estimator")

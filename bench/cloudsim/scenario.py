@@ -132,6 +132,18 @@ class Scenario:
         themes = tuple(replace(t, anywhere_share=None) for t in self.themes)
         return replace(self, anywhere_share=share, themes=themes)
 
+    def with_remote(self, share: float | None = None, slowdown: float | None = None
+                    ) -> Scenario:
+        """The same city where ``share`` of every theme's items can be served remotely and a
+        remote service takes ``slowdown`` times as long (None keeps the scenario's)."""
+        changed = self
+        if share is not None:
+            themes = tuple(replace(t, remote_share=None) for t in self.themes)
+            changed = replace(changed, remote_share=share, themes=themes)
+        if slowdown is not None:
+            changed = replace(changed, remote_slowdown=slowdown)
+        return changed
+
     def rates(self) -> np.ndarray:
         """Arrivals per second, halls × themes, at profile 1 (the day's mean rate)."""
         means = np.array([t.mean_service_s for t in self.themes])

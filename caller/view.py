@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from caller.model import ACTIONS, KEYPAD_KEYS, CallerModel
 from caller.remote import REMOTE_ACTIONS, RemotePanel
 from display.qtkit import font
-from kiosk.look import CJK_START, Look, button, clear_layout_widget, fit_text, label
+from kiosk.look import CJK_START, Look, button, fit_text, label
+from kiosk.pageview import PageView
 from kiosk.tasks import weak_slot
 
 PRIORITY_TAGS = {0: ("绿色通道", "Green", "#2b8a3e"), 1: ("预约", "Booked", "#1864ab"),
@@ -96,78 +97,29 @@ def no_focus(widget: QPushButton) -> QPushButton:
     return widget
 
 
-class CallerView(QWidget):
+class CallerView(PageView[CallerModel]):
     """Renders a :class:`CallerModel`; rebuilt after each change of the model."""
 
+    BODY_MARGINS = (32, 24, 16)
+    BODY_SPACING = 18
+
     def __init__(self, model: CallerModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
         self.transfer_dialog: TransferDialog | None = None
-        self._page: QWidget | None = None
         self._clock: QLabel | None = None
         self._elapsed: QLabel | None = None
-        self._render_pending = False
-        # A child timer, so a render still pending when the view goes away goes with it.
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(weak_slot(self.rebuild))
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._built_for = QSize()
-        model.subscribe(self.schedule_render)
-        self.schedule_render()
-
-    # ------------------------------------------------------------------ rendering
-    def schedule_render(self) -> None:
-        """Render soon (changes that come together render once)."""
-        if not self._render_pending:
-            self._render_pending = True
-            self._render_timer.start()
+        super().__init__(model, parent)
 
     def look(self) -> Look:
         """The look for the current size and language (designed for a 1080 px short side)."""
         size = self.size() if self.width() > 10 else QSize(1920, 1080)
         return Look.for_size(size, self.model.lang)
 
-    def rebuild(self) -> None:
-        """Rebuild the page from the model."""
-        self._render_pending = False
-        self._render_timer.stop()
-        self._built_for = QSize(self.size())
-        look = self.look()
-        page = QFrame()
-        page.setObjectName("page")
-        page.setStyleSheet(f"QFrame#page {{ background: {look.palette.background}; }}")
-        column = QVBoxLayout(page)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self._header(look))
-        body = QWidget()
-        body_layout = QVBoxLayout(body)
-        margin = look.px(32)
-        body_layout.setContentsMargins(margin, look.px(24), margin, look.px(16))
-        body_layout.setSpacing(look.px(18))
+    def fill(self, look: Look, layout: QVBoxLayout) -> None:
+        """The console once signed in, else the sign-in form."""
         if self.model.signed_in:
-            self._console(look, body_layout)
+            self._console(look, layout)
         else:
-            self._sign_in(look, body_layout)
-        column.addWidget(body, 1)
-        column.addWidget(self._status_bar(look))
-        old, self._page = self._page, page
-        if old is not None:
-            self._layout.removeWidget(old)
-            clear_layout_widget(old)
-        # The page never forces the window to grow: type scales with the window's size.
-        page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._layout.addWidget(page)
-        page.show()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        """Re-render for the new size."""
-        super().resizeEvent(event)
-        if event.size() != self._built_for:
-            self.schedule_render()
+            self._sign_in(look, layout)
 
     def tick(self, now: datetime) -> None:
         """Update the clock and the time spent on the current ticket."""
@@ -177,7 +129,8 @@ class CallerView(QWidget):
             self._elapsed.setText(self._elapsed_text(self.look()))
 
     # ------------------------------------------------------------------ frame
-    def _header(self, look: Look) -> QWidget:
+    def header(self, look: Look) -> QWidget:
+        """The window, its state and staff, the hall, the clock, language and sign-out."""
         pal = look.palette
         model = self.model
         bar = QFrame()
@@ -218,7 +171,8 @@ class CallerView(QWidget):
                                           kind="header", name="sign_out", min_height=64)))
         return bar
 
-    def _status_bar(self, look: Look) -> QWidget:
+    def footer(self, look: Look) -> QWidget:
+        """The status bar."""
         pal = look.palette
         model = self.model
         bar = QFrame()

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from display.qtkit import font
-from kiosk.look import Look, Tile, button, clear_layout_widget, fit_text, label, qr_pixmap
+from kiosk.look import Look, Tile, button, fit_text, label, qr_pixmap
 from kiosk.model import KioskModel, wait_minutes
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
-from kiosk.tasks import weak_slot
+from kiosk.pageview import PageView
 
 
 def wait_text(look: Look, seconds: int | float | None) -> str:
@@ -78,79 +78,26 @@ class CardIcon(QWidget):
         painter.end()
 
 
-class KioskView(QWidget):
+class KioskView(PageView[KioskModel]):
     """Renders a :class:`KioskModel`; rebuilt after each change of the model."""
 
     def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._page: QWidget | None = None
         self._clock: QLabel | None = None
-        self._render_pending = False
-        # A child timer, so a render still pending when the view goes away goes with it.
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(weak_slot(self.rebuild))
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._built_for = QSize()
-        model.subscribe(self.schedule_render)
-        self.schedule_render()
-
-    # ------------------------------------------------------------------ rendering
-    def schedule_render(self) -> None:
-        """Render soon (changes that come together render once)."""
-        if not self._render_pending:
-            self._render_pending = True
-            self._render_timer.start()
+        super().__init__(model, parent)
 
     def look(self) -> Look:
         """The look for the current size, language and mode."""
         size = self.size() if self.width() > 10 else QSize(1920, 1080)
         return Look.for_size(size, self.model.lang, self.model.elderly)
 
-    def rebuild(self) -> None:
-        """Rebuild the page from the model."""
-        self._render_pending = False
-        self._render_timer.stop()
-        self._built_for = QSize(self.size())
-        look = self.look()
-        page = QFrame()
-        page.setObjectName("page")
-        page.setStyleSheet(f"QFrame#page {{ background: {look.palette.background}; }}")
-        column = QVBoxLayout(page)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self._header(look))
-        body = QWidget()
-        body_layout = QVBoxLayout(body)
-        margin = look.px(48)
-        body_layout.setContentsMargins(margin, look.px(32), margin, look.px(24))
-        body_layout.setSpacing(look.px(20))
+    def fill(self, look: Look, layout: QVBoxLayout) -> None:
+        """The current screen."""
         screens: dict[str, Callable[[Look, QVBoxLayout], None]] = {
             "attract": self._attract, "themes": self._themes, "items": self._items,
             "ticket": self._ticket, "error": self._error,
             "offer": partial(offer_screen, self), "referring": partial(referring_screen, self),
             "referral_failed": partial(referral_failed_screen, self)}
-        screen = screens[self.model.screen]
-        screen(look, body_layout)
-        column.addWidget(body, 1)
-        column.addWidget(self._footer(look))
-        old, self._page = self._page, page
-        if old is not None:
-            self._layout.removeWidget(old)
-            clear_layout_widget(old)
-        # The page never forces the window to grow: type scales with the window's size.
-        page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._layout.addWidget(page)
-        page.show()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        """Re-render for the new size (type scales with the screen)."""
-        super().resizeEvent(event)
-        if event.size() != self._built_for:
-            self.schedule_render()
+        screens[self.model.screen](look, layout)
 
     def set_clock(self, now: datetime) -> None:
         """Show the time in the header."""
@@ -158,7 +105,8 @@ class KioskView(QWidget):
             self._clock.setText(now.strftime("%H:%M"))
 
     # ------------------------------------------------------------------ frame
-    def _header(self, look: Look) -> QWidget:
+    def header(self, look: Look) -> QWidget:
+        """The hall's name, the clock, and the language and large-text switches."""
         pal = look.palette
         bar = QFrame()
         bar.setObjectName("header")
@@ -194,7 +142,8 @@ class KioskView(QWidget):
         column.addLayout(row)
         return bar
 
-    def _footer(self, look: Look) -> QWidget:
+    def footer(self, look: Look) -> QWidget:
+        """The idle-timeout notice and the connection to the hall."""
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(look.px(48), look.px(8), look.px(48), look.px(14))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import QMainWindow
 from caller.devices import CallerDevices
 from caller.model import CallerModel, CallerSettings
 from caller.view import CallerView
-from display.qtkit import EventBridge, ensure_app
+from display.qtkit import EventBridge
 from hall.client import HallApiError, HallClient
-from kiosk.launch import add_hall_arguments, resolve
+from kiosk.launch import add_hall_arguments, run_window
 from kiosk.tasks import Tasks, weak_slot
 
 log = logging.getLogger("hallq.caller")
@@ -183,25 +182,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the console until its window closes; the exit status."""
-    found = resolve(args, "hallq caller")
-    if found is None:
-        return 2
-    url, token = found
-    args.token = token
-    app = ensure_app()
-    try:
-        console = CallerWindow.from_args(url, args)
-    except (HallApiError, OSError) as err:
-        print(f"hallq caller: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # a device URL that cannot be opened
-        print(f"hallq caller: cannot open a device: {err}", file=sys.stderr)
-        return 2
-    try:
-        if getattr(args, "fullscreen", False):
-            console.showFullScreen()
-        else:
-            console.show()
-        return int(app.exec())
-    finally:
-        console.shutdown()
+    return run_window(args, "hallq caller", CallerWindow.from_args,
+                      plain=(HallApiError, OSError))

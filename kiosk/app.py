@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -21,10 +20,10 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from display.qtkit import EventBridge, ensure_app
+from display.qtkit import EventBridge
 from hall.client import HallClient
 from kiosk.devices import KioskDevices, OncePerPresence
-from kiosk.launch import add_hall_arguments, resolve
+from kiosk.launch import add_hall_arguments, run_window
 from kiosk.model import KioskModel, KioskSettings
 from kiosk.tasks import Tasks, weak_slot
 from kiosk.view import KioskView
@@ -157,22 +156,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the kiosk until its window closes; the exit status."""
-    found = resolve(args, "hallq kiosk")
-    if found is None:
-        return 2
-    url, token = found
-    args.token = token
-    app = ensure_app()
-    try:
-        window = KioskWindow.from_args(url, args)
-    except Exception as err:
-        print(f"hallq kiosk: cannot open a device: {err}", file=sys.stderr)
-        return 2
-    try:
-        if getattr(args, "fullscreen", False):
-            window.showFullScreen()
-        else:
-            window.show()
-        return int(app.exec())
-    finally:
-        window.shutdown()
+    return run_window(args, "hallq kiosk", KioskWindow.from_args)

@@ -1,10 +1,13 @@
-"""Start-up steps the kiosk and the calling console share: find the hall, check the token."""
+"""Start-up steps the kiosk and the calling console share: find the hall, check the token,
+open the window and run it."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Protocol
 
 TOKEN_ENV = "HALLQ_TOKEN"
 
@@ -42,3 +45,50 @@ def resolve(args: argparse.Namespace, program: str) -> tuple[str, str] | None:
               file=sys.stderr)
         return None
     return url, token
+
+
+class AppWindow(Protocol):
+    """A device app's top-level window."""
+
+    def show(self) -> None:
+        """Show it in a window."""
+        ...
+
+    def showFullScreen(self) -> None:  # noqa: N802 (Qt's name)
+        """Show it on the whole screen."""
+        ...
+
+    def shutdown(self) -> None:
+        """Stop its timers and workers."""
+        ...
+
+
+def run_window(args: argparse.Namespace, program: str,
+               open_window: Callable[[str, argparse.Namespace], AppWindow],
+               plain: tuple[type[Exception], ...] = ()) -> int:
+    """Find the hall, open the window (``open_window(url, args)``) and run it until it closes;
+    the exit status. An error opening it is printed (``plain`` ones as they are, others as a
+    device that cannot be opened) and gives 2."""
+    from display.qtkit import ensure_app
+
+    found = resolve(args, program)
+    if found is None:
+        return 2
+    url, args.token = found
+    app = ensure_app()
+    try:
+        window = open_window(url, args)
+    except plain as err:
+        print(f"{program}: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a device URL that cannot be opened
+        print(f"{program}: cannot open a device: {err}", file=sys.stderr)
+        return 2
+    try:
+        if getattr(args, "fullscreen", False):
+            window.showFullScreen()
+        else:
+            window.show()
+        return int(app.exec())
+    finally:
+        window.shutdown()

@@ -8,15 +8,12 @@ Every call blocks: the console runs them in worker threads.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from devices.registry import open_device
-
-log = logging.getLogger("hallq.caller.devices")
+from devices.registry import close_all, open_all
 
 #: How long one poll of the rating pad waits, so that a cancelled wait ends soon.
 RATING_SLICE_S = 0.5
@@ -34,14 +31,7 @@ class CallerDevices:
     def from_urls(cls, led: str | None = None, rating: str | None = None,
                   badge: str | None = None) -> CallerDevices:
         """Open the devices the URLs name; on a failure close what was opened and raise."""
-        opened: list[Any] = []
-        try:
-            for url in (led, rating, badge):
-                opened.append(open_device(url) if url else None)
-        except Exception:
-            cls(*opened).close()
-            raise
-        return cls(*opened)
+        return cls(*open_all(led, rating, badge))
 
     def wait_rating(self, number: str, timeout: float, cancel: threading.Event) -> int | None:
         """Prompt the pad for ``number`` and wait for a key (None: no key, or cancelled)."""
@@ -62,10 +52,4 @@ class CallerDevices:
 
     def close(self) -> None:
         """Close every device (a simulator stops with its driver)."""
-        for device in (self.led, self.rating, self.badge):
-            if device is None:
-                continue
-            try:
-                device.close()
-            except Exception as err:  # closing must go on with the others
-                log.warning("closing %s failed: %s", type(device).__name__, err)
+        close_all([self.led, self.rating, self.badge])

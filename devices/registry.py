@@ -7,10 +7,13 @@ only when used, so a machine without a camera library can still drive its printe
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from devices.base import DeviceURLError, parse_device_url
+
+log = logging.getLogger("hallq.devices")
 
 #: scheme -> "module:factory"; ``sim`` URLs are ``sim://<kind>?...``.
 FACTORIES: dict[str, str] = {
@@ -55,3 +58,28 @@ def open_device(url: str) -> Any:
     if target is None:
         raise DeviceURLError(f"unknown device scheme {scheme!r}; known: {sorted(FACTORIES)}")
     return _load(target)(url)
+
+
+def close_all(devices: list[Any]) -> None:
+    """Close every device given (None: absent); one that fails to close does not stop the
+    others (a simulator stops with its driver)."""
+    for device in devices:
+        if device is None:
+            continue
+        try:
+            device.close()
+        except Exception as err:  # closing must go on with the others
+            log.warning("closing %s failed: %s", type(device).__name__, err)
+
+
+def open_all(*urls: str | None) -> list[Any]:
+    """The devices the URLs name, in order (None where no URL); on a failure closes those
+    already opened and raises."""
+    opened: list[Any] = []
+    try:
+        for url in urls:
+            opened.append(open_device(url) if url else None)
+    except Exception:
+        close_all(opened)
+        raise
+    return opened

@@ -8,16 +8,14 @@ worker threads (:mod:`kiosk.tasks`).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devices.registry import open_device
+from devices.registry import close_all, open_all
 
 if TYPE_CHECKING:
     from devices.camera.qr import QrScanner
 
-log = logging.getLogger("hallq.kiosk.devices")
 
 #: How long one poll of the ID-card reader or the camera may take, in seconds.
 READ_TIMEOUT_S = 1.0
@@ -50,14 +48,7 @@ class KioskDevices:
     def from_urls(cls, idcard: str | None = None, printer: str | None = None,
                   camera: str | None = None) -> KioskDevices:
         """Open the devices the URLs name; on a failure close what was opened and raise."""
-        opened: list[Any] = []
-        try:
-            for url in (idcard, printer, camera):
-                opened.append(open_device(url) if url else None)
-        except Exception:
-            cls(*opened).close()
-            raise
-        return cls(*opened)
+        return cls(*open_all(idcard, printer, camera))
 
     def read_card(self) -> Any:
         """The card on the reader (an ``IdCardInfo``), or None."""
@@ -75,13 +66,7 @@ class KioskDevices:
 
     def close(self) -> None:
         """Close every device (a simulator stops with its driver)."""
-        for device in (self.id_reader, self.printer, self.camera):
-            if device is None:
-                continue
-            try:
-                device.close()
-            except Exception as err:  # closing must go on with the others
-                log.warning("closing %s failed: %s", type(device).__name__, err)
+        close_all([self.id_reader, self.printer, self.camera])
 
 
 class OncePerPresence:

@@ -1,19 +1,22 @@
 """What the technician glue of every device kind (``devices/*/tech.py``) shares: the serial
-ports to offer as candidates, running a simulator until SIGINT/SIGTERM, and a stable symlink
-to a simulator's pty."""
+ports to offer as candidates, running a simulator until SIGINT/SIGTERM, a stable symlink to a
+simulator's pty, and serving simulated devices of a bus (LED screens, rating pads)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from serial.tools import list_ports
+
+from devices.busframe import SIM_FAULTS
 
 
 def serial_ports() -> list[Any]:
@@ -58,3 +61,46 @@ def linked_port(port: str, link: Path | None) -> Iterator[str]:
         yield str(link)
     finally:
         link.unlink(missing_ok=True)
+
+
+def add_bus_sim_arguments(parser: argparse.ArgumentParser, device: str) -> None:
+    """``--addr``, ``--link`` and ``--fault`` of a simulator of ``device`` s on a bus."""
+    parser.add_argument("--addr", type=int, action="append", metavar="N",
+                        help=f"a {device} address on the line, 1..254 (repeat for more; "
+                             "default 1)")
+    parser.add_argument("--link", type=Path, metavar="PATH",
+                        help="also make PATH a symlink to the pty, for a stable driver URL")
+    parser.add_argument("--fault", choices=SIM_FAULTS,
+                        help="misbehave on every reply, to test how apps cope")
+
+
+class BusSimulator(Protocol):
+    """A simulator of devices on a bus, served on a pty."""
+
+    port: str
+
+    def start(self) -> object:
+        """Start serving."""
+        ...
+
+    def stop(self) -> None:
+        """Stop serving."""
+        ...
+
+
+def serve_bus_sim(simulator: BusSimulator, link: Path | None, banner: str,
+                  urls: Callable[[str], list[str]]) -> int:
+    """Serve ``simulator`` until SIGINT/SIGTERM: print ``banner`` and the driver URLs
+    (``urls(port)``, the port or its ``link``), then wait."""
+    with stop_on_signals() as stop:
+        simulator.start()
+        try:
+            with linked_port(simulator.port, link) as port:
+                print(f"{banner} on {simulator.port}")
+                for url in urls(port):
+                    print(f"URL: {url}")
+                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+                wait_for(stop)
+        finally:
+            simulator.stop()
+    return 0

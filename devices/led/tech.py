@@ -13,13 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devices.base import DeviceURLError
-from devices.busframe import BROADCAST, SIM_FAULTS, check_address
+from devices.busframe import BROADCAST, check_address
 from devices.led.errors import LedUnsupported
 from devices.led.protocols import MAX_BRIGHTNESS, PROTOCOLS
 from devices.led.screen import LedScreen, SerialLedScreen
 from devices.led.simulator import LedSimulator, ScreenState, SimulatedLedScreen
 from devices.registry import open_device
-from devices.techkit import linked_port, serial_ports, stop_on_signals, wait_for
+from devices.techkit import add_bus_sim_arguments, serial_ports, serve_bus_sim
 
 TEST_TEXT = "测试 TEST 0123"
 
@@ -72,16 +72,11 @@ def _step(name: str, done: str, action: Callable[[], None]) -> str:
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the standalone screen simulator."""
-    parser.add_argument("--addr", type=int, action="append", metavar="N",
-                        help="a screen address on the line, 1..254 (repeat for more; default 1)")
+    add_bus_sim_arguments(parser, "screen")
     parser.add_argument("--protocol", choices=sorted(PROTOCOLS), default="hallbus",
                         help="wire protocol the screens speak (default: hallbus)")
     parser.add_argument("--png-dir", type=Path, metavar="DIR",
                         help="write DIR/screen-<addr>.png after every change, to look at")
-    parser.add_argument("--link", type=Path, metavar="PATH",
-                        help="also make PATH a symlink to the pty, for a stable driver URL")
-    parser.add_argument("--fault", choices=SIM_FAULTS,
-                        help="misbehave on every reply, to test how apps cope")
 
 
 def run_sim(args: argparse.Namespace) -> int:
@@ -92,19 +87,9 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator = LedSimulator(addrs, protocol=args.protocol, png_dir=args.png_dir)
     simulator.inject(args.fault)
     simulator.on_change = _print_change
-    with stop_on_signals() as stop:
-        simulator.start()
-        try:
-            with linked_port(simulator.port, args.link) as port:
-                print(f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol}) "
-                      f"on {simulator.port}")
-                for addr in addrs:
-                    print(f"URL: led://{port}?addr={addr}&protocol={args.protocol}")
-                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-                wait_for(stop)
-        finally:
-            simulator.stop()
-    return 0
+    return serve_bus_sim(
+        simulator, args.link, f"模拟窗口屏 / simulated LED screens {addrs} ({args.protocol})",
+        lambda port: [f"led://{port}?addr={addr}&protocol={args.protocol}" for addr in addrs])
 
 
 def _print_change(addr: int, screen: ScreenState) -> None:

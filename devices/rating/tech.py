@@ -8,15 +8,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from devices.base import DeviceURLError
-from devices.busframe import SIM_FAULTS, check_address
+from devices.busframe import check_address
 from devices.rating.levels import LABELS, Rating
 from devices.rating.pad import RatingPad, SerialRatingPad
 from devices.rating.simulator import PadState, RatingSimulator
 from devices.registry import open_device
-from devices.techkit import linked_port, serial_ports, stop_on_signals, wait_for
+from devices.techkit import add_bus_sim_arguments, serial_ports, serve_bus_sim
 
 #: How long self_test waits for the technician to press a key (seconds).
 KEY_WAIT = 3.0
@@ -60,16 +59,11 @@ def self_test(url: str) -> str:
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the standalone pad simulator."""
-    parser.add_argument("--addr", type=int, action="append", metavar="N",
-                        help="a pad address on the line, 1..254 (repeat for more; default 1)")
+    add_bus_sim_arguments(parser, "pad")
     parser.add_argument("--auto", type=int, choices=sorted(LABELS), metavar="LEVEL",
                         help="press this level (1..5) by itself after every prompt, for demos")
     parser.add_argument("--delay", type=float, default=2.0, metavar="SECONDS",
                         help="seconds between a prompt and the automatic press (default 2)")
-    parser.add_argument("--link", type=Path, metavar="PATH",
-                        help="also make PATH a symlink to the pty, for a stable driver URL")
-    parser.add_argument("--fault", choices=SIM_FAULTS,
-                        help="misbehave on every reply, to test how apps cope")
 
 
 def run_sim(args: argparse.Namespace) -> int:
@@ -78,19 +72,10 @@ def run_sim(args: argparse.Namespace) -> int:
     simulator = RatingSimulator(addrs, auto_press=args.auto, delay=args.delay)
     simulator.inject(args.fault)
     simulator.on_change = _print_change
-    with stop_on_signals() as stop:
-        simulator.start()
-        try:
-            with linked_port(simulator.port, args.link) as port:
-                auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
-                print(f"模拟评价器 / simulated rating pads {addrs} on {simulator.port}{auto}")
-                for addr in addrs:
-                    print(f"URL: rating://{port}?addr={addr}")
-                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-                wait_for(stop)
-        finally:
-            simulator.stop()
-    return 0
+    auto = f", auto-press {args.auto} after {args.delay:g} s" if args.auto else ""
+    return serve_bus_sim(simulator, args.link,
+                         f"模拟评价器 / simulated rating pads {addrs}{auto}",
+                         lambda port: [f"rating://{port}?addr={addr}" for addr in addrs])
 
 
 def _print_change(addr: int, pad: PadState) -> None:

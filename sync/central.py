@@ -350,7 +350,8 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None) -> Fa
     @app.get("/api/v1/stats")
     def statistics(who: Caller, by: str = "hall,theme", hall_id: str | None = None,
                    day_from: str | None = None, day_to: str | None = None) -> dict:
-        """Waits, service times and rating shares grouped by hall, theme, item, window, day."""
+        """Waits, service times and rating shares grouped by hall, theme, item, channel,
+        window, day."""
         if not who.is_admin:
             if hall_id is not None and hall_id != who.hall_id:
                 who.require_hall(hall_id)

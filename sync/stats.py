@@ -2,8 +2,9 @@
 
 Waits are issued → called, one per call (a citizen called again after a re-check-in or a
 transfer counts again, still from the original arrival); service times are called (or serving)
-→ finished; both as the hall measured them. Group by any of hall, theme, item, window and day
-(the hall-local service day of the ticket); rating shares are the share of each of the five
+→ finished; both as the hall measured them. Group by any of hall, theme, item, channel (kiosk,
+appointment, phone, staff, referral: citizens another hall sent), window and day (the
+hall-local service day of the ticket); rating shares are the share of each of the five
 levels among the rated services (5 非常满意 … 1 非常不满意). Tickets issued have no window.
 The error of the expected wait printed on each ticket is measured at its call: the mean
 absolute error (``estimate_mae_s``) and the share of citizens who waited longer than told
@@ -18,7 +19,10 @@ from sync.db import Database
 from sync.errors import bad_request
 
 GROUPS = {"hall": "f.hall_id", "theme": "COALESCE(f.theme, i.theme)",
-          "item": "COALESCE(f.item, i.item)", "window": "f.window_no", "day": "f.day"}
+          "item": "COALESCE(f.item, i.item)", "channel": "COALESCE(f.channel, i.channel)",
+          "window": "f.window_no", "day": "f.day"}
+#: Groups that a call or a service takes from its ticket's issue.
+_FROM_ISSUE = ("theme", "item", "channel")
 _LEVELS = (5, 4, 3, 2, 1)
 
 
@@ -58,7 +62,7 @@ def statistics(db: Database, by: list[str], hall_id: str | None = None,
         raise bad_request(f"cannot group by {unknown}; choose from {sorted(GROUPS)}")
     dims = [GROUPS[g] for g in by]
     sql = f"SELECT {', '.join([*dims, _MEASURES])} FROM ticket_facts f"
-    if "theme" in by or "item" in by:  # a call names no item: its ticket's issue does
+    if any(g in by for g in _FROM_ISSUE):  # a call names no item: its ticket's issue does
         sql += (" LEFT JOIN ticket_facts i ON i.hall_id = f.hall_id AND i.ticket = f.ticket "
                 "AND i.kind = 'issued' AND f.kind <> 'issued'")
     where, params = _filters(hall_id, day_from, day_to)

@@ -225,10 +225,10 @@ def test_submission_progress_follows_the_rules(db: Database) -> None:
 
 def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
     def ticket(n: int, theme: str, window: str, wait: float, service: float,
-               rating: int | None) -> list[dict]:
+               rating: int | None, channel: str = "kiosk") -> list[dict]:
         tid = f"20240312-{theme}{n:03d}"
         events = [("ticket.issued", {"ticket": tid, "theme": theme, "item": f"{theme}01",
-                                     "channel": "kiosk"}),
+                                     "channel": channel}),
                   ("ticket.called", {"ticket": tid, "theme": theme, "window": window,
                                      "waited_s": wait}),
                   ("ticket.finished", {"ticket": tid, "theme": theme, "item": f"{theme}01",
@@ -237,7 +237,7 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
             events.append(("ticket.rated", {"ticket": tid, "theme": theme, "level": rating}))
         return [{"kind": k, "ts": 1710208800.0 + n, "data": d} for k, d in events]
 
-    log = (ticket(1, "A", "1", 300, 600, 5) + ticket(2, "A", "2", 100, 200, 4)
+    log = (ticket(1, "A", "1", 300, 600, 5) + ticket(2, "A", "2", 100, 200, 4, "referral")
            + ticket(3, "B", "14", 50, 100, 1) + ticket(4, "A", "1", 200, 400, None))
     ingest.ingest(db, "H1", [{"seq": i + 1, **e} for i, e in enumerate(log)])
     ingest.ingest(db, "H2", [{"seq": i + 1, **e} for i, e in enumerate(ticket(1, "A", "1", 10,
@@ -255,6 +255,9 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
                                    day_to="2024-03-12")
     assert {(r["day"], r["item"]) for r in by_day_item} == {("2024-03-12", "A01"),
                                                              ("2024-03-12", "B01")}
+    by_channel = stats.statistics(db, ["channel"], hall_id="H1")
+    assert {r["channel"]: (r["issued"], r["called"], r["wait_mean_s"]) for r in by_channel} == {
+        "kiosk": (3, 3, 183.3), "referral": (1, 1, 100.0)}, "citizens other halls sent"
     assert stats.statistics(db, ["hall"], day_from="2024-03-13") == []
     with pytest.raises(CentralError):
         stats.statistics(db, ["citizen"])

@@ -3,11 +3,13 @@ once, policies see the same citizens, and the shipped scenarios load."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import pytest
 
+from bench.cloudsim import cli as cloud_cli
 from bench.cloudsim.demand import day_citizens
 from bench.cloudsim.metrics import summarize
 from bench.cloudsim.model import DAY0, CityModel
@@ -62,6 +64,37 @@ def test_policies_get_the_same_citizens() -> None:
     assert key == [(c.origin, c.theme, c.arrival, c.service_s, c.anywhere, c.accept_u)
                    for c in two]
     assert len(other) != len(one) or other[0].arrival != one[0].arrival
+
+
+def test_remote_share_and_slowdown_can_be_changed_for_a_run() -> None:
+    scenario = load_scenario(DISTRICT).with_load(0.9)
+    changed = scenario.with_remote(share=1.0, slowdown=1.0)
+    assert [changed.share(t, "remote") for t in changed.themes] == [1.0] * 3
+    assert changed.remote_slowdown == 1.0 and scenario.remote_slowdown == 1.25
+    assert scenario.with_remote() == scenario
+    # every item servable remotely: more citizens are called by video than with 40%
+    remote = [summarize(CityModel(s, "hallq", seed=3).run(1), s, "queue")["remote_share"]
+              for s in (scenario, scenario.with_remote(share=1.0))]
+    assert remote[1] > remote[0] > 0
+
+
+def test_the_bench_cloud_command_prints_the_issue_figures(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cloud_cli.main(["cloud", "--scenario", str(DISTRICT), "--policy", "jsq2", "--days",
+                           "1", "--seed", "5", "--load", "0.7", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    for key in ("mean_wait_s", "p90_wait_s", "p95_wait_s", "share_wait_over_15min",
+                "mean_total_time_s", "redirected_share", "remote_share",
+                "wait_estimate_mae_s", "hall_mean_wait_cv"):
+        assert math.isfinite(printed[key]), key
+    assert (printed["policy"], printed["load"], printed["days"], printed["seed"]) == (
+        "jsq2", 0.7, 1, 5)
+    assert cloud_cli.main(["cloud", "--scenario", str(DISTRICT), "--days", "1", "--json",
+                           "--remote-share", "1.0", "--slowdown", "1.0"]) == 0
+    assert json.loads(capsys.readouterr().out)["remote_slowdown"] == 1.0
+    missing = tmp_path / "nowhere.toml"
+    assert cloud_cli.main(["cloud", "--scenario", str(missing)]) == 2
+    assert "nowhere.toml" in capsys.readouterr().err
 
 
 def test_the_rates_give_the_load() -> None:

@@ -100,6 +100,7 @@ class Rules:
     open_all_day: bool = False           # ignore hours and cutoff (demo, 24h halls)
     lease_ttl_s: float = 180.0           # a ticket leased to a remote window comes back unless
                                          # the citizen reached the video booth by then
+    personal_data_days: int = 30         # ID hashes and masked numbers kept this many days
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,15 @@ def _rules(data: dict) -> Rules:
         open_days=tuple(hours.get("days", [1, 2, 3, 4, 5])),
         open_all_day=bool(hours.get("open_all_day", False)),
         lease_ttl_s=float(rules.get("lease_ttl_min", 3)) * 60,
+        personal_data_days=_at_least_one(rules.get("personal_data_days", 30),
+                                         "rules.personal_data_days"),
     )
+
+
+def _at_least_one(value: object, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: a whole number of days, at least 1 (got {value!r})")
+    return value
 
 
 def _theme(raw: dict) -> Theme:

@@ -16,7 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,6 +73,7 @@ class HallNode:
         self._thread: threading.Thread | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._purged_on: date | None = None
         #: Figures for technicians: batches written, operations in them, seconds writing.
         self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
 
@@ -82,8 +84,9 @@ class HallNode:
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> HallNode:
-        """Start the writer thread."""
+        """Start the writer thread (and erase personal data past its retention)."""
         if self._thread is None:
+            self.purge_personal()
             self._thread = threading.Thread(target=self._write_loop, name="hall-writer",
                                             daemon=True)
             self._thread.start()
@@ -128,10 +131,28 @@ class HallNode:
         return self.submit(operation).result(timeout)
 
     def _tick_loop(self) -> None:
-        """Every second, while a timer of remote calling runs, let it act (as an operation)."""
+        """Every second, while a timer of remote calling runs, let it act (as an operation);
+        on each new day, erase the personal data that has passed its retention."""
         while not self._stopping.wait(TICK_S):
             if self.engine.leasing.needs_tick():    # a hint read without the lock is enough
                 self.submit(lambda engine, now: (None, engine.leasing.tick(now)))
+            self.purge_personal()
+
+    def purge_personal(self, force: bool = False) -> dict[str, int] | None:
+        """Erase ID hashes and masked numbers older than the hall's ``personal_data_days``
+        (once a day; ``force`` again). What was erased, or None when already done today."""
+        local = self.clock().astimezone(self.config.timezone)
+        if local.date() == self._purged_on and not force:
+            return None
+        cutoff = local.date() - timedelta(days=self.config.rules.personal_data_days)
+        start = datetime.combine(cutoff, dt_time(0), tzinfo=self.config.timezone)
+        erased = self.store.purge_personal(cutoff.isoformat(), start.timestamp())
+        self._purged_on = local.date()
+        if any(erased.values()):
+            log.info("personal data before %s erased: %d tickets, %d appointments, "
+                     "%d referrals", cutoff, erased["tickets"], erased["appointments"],
+                     erased["referrals"])
+        return erased
 
     def _write_loop(self) -> None:
         while True:

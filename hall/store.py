@@ -316,6 +316,24 @@ class Store:
                          (state.day,))
 
     # ------------------------------------------------------------------ reads
+    def purge_personal(self, before_day: str, before_ts: float) -> dict[str, int]:
+        """Erase the personal data of days before ``before_day`` (appointments: slots ending
+        before ``before_ts``): ID hashes and masked numbers of tickets, ID hashes of
+        appointments, referred citizens of referrals. The rest of each record stays (waits,
+        ratings). How many records of each kind lost something."""
+        with self.atomic() as conn:
+            tickets = conn.execute(
+                "UPDATE tickets SET id_hash = NULL, id_masked = NULL WHERE day < ? "
+                "AND (id_hash IS NOT NULL OR id_masked IS NOT NULL)", (before_day,)).rowcount
+            appointments = conn.execute(
+                "UPDATE appointments SET id_hash = NULL WHERE slot_end < ? "
+                "AND id_hash IS NOT NULL", (before_ts,)).rowcount
+            referrals = conn.execute(
+                "UPDATE referrals SET data = json_set(data, '$.person', json('null')) "
+                "WHERE day < ? AND json_extract(data, '$.person') IS NOT NULL",
+                (before_day,)).rowcount
+        return {"tickets": tickets, "appointments": appointments, "referrals": referrals}
+
     def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
         """Committed events with a sequence number above ``seq``, oldest first."""
         with self._lock:   # never the uncommitted events of a batch being written

@@ -70,7 +70,7 @@ def test_example_hall_rules_and_hours(example_config: HallConfig) -> None:
     assert (rules.open_time, rules.close_time) == (time(9, 0), time(18, 0))
     assert rules.open_days == (1, 2, 3, 4, 5, 6)
     assert rules.elderly_age == 65 and rules.max_recalls == 3
-    assert rules.open_all_day is False
+    assert rules.open_all_day is False and rules.personal_data_days == 30
     assert example_config.themes["A"].daily_quota == 300
     assert example_config.themes["A"].per_id_daily_limit == 2
 
@@ -117,6 +117,7 @@ def test_a_minimal_file_loads_with_defaults(tmp_path: Path) -> None:
     (lambda t: t.replace("number = 1\n", ""), "window .*missing 'number'"),
     (lambda t: t + '[hours]\nopen = "9am"\n', r"hours.open: '9am' is not HH:MM"),
     (lambda t: t + '[hours]\nclose = "25:00"\n', r"hours.close: '25:00' is not HH:MM"),
+    (lambda t: t + "[rules]\npersonal_data_days = 0\n", r"rules.personal_data_days: .*at least 1"),
     (lambda t: t + '[[staff]]\nname_zh = "无工号"\n', "staff: .*missing 'id'"),
     (lambda t: t.split("[[themes]]")[0], "at least one"),
     (lambda t: t.replace('id = "T-1"', 'id = "T-1'), "hall.toml"),           # TOML syntax

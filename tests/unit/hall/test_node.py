@@ -3,6 +3,7 @@ number, an acknowledged operation is on disk, and a failed write acknowledges no
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -10,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from hall.catalog import HallConfig
 from hall.engine import Engine
 from hall.events import Event
+from hall.model import Appointment
 from hall.node import HallNode, InternalError
 from hall.store import Store, StoreError
 
@@ -286,3 +288,47 @@ def test_stop_finishes_what_was_submitted(all_day: HallConfig, tmp_path: Path) -
     assert [f.result(0).ticket.number for f in futures] == [f"A{i:03d}" for i in range(1, 21)]
     with pytest.raises(sqlite3.ProgrammingError):
         node.store.events_after(0)                      # the store was closed
+
+
+
+def test_personal_data_is_erased_after_its_retention(all_day: HallConfig, tmp_path: Path,
+                                                    clock: Any, id_number: Any) -> None:
+    """ID hashes and masked numbers go after ``personal_data_days`` (30); the tickets stay."""
+    person = id_number(date(1950, 1, 1))
+
+    def issue_refer_book(engine: Engine, now: datetime) -> tuple[tuple[str, str], list[Event]]:
+        issued, events = engine.issue("A02", now, id_number=person)
+        referral, more = engine.leasing.refer("A02", "GD-SZ-NS-002", now, id_number=person)
+        slot = now.timestamp()
+        more += engine.save_appointment(Appointment(
+            id=f"AP{slot:.0f}", theme="A", item=None, slot_start=slot, slot_end=slot + 1800,
+            id_hash=issued.ticket.id_hash), now)
+        return (issued.ticket.id, f"AP{slot:.0f}"), events + more
+
+    def a_day(days_later: int) -> tuple[str, str]:
+        clock.advance(minutes=days_later * 24 * 60)
+        node = HallNode(all_day, tmp_path / "data", clock=clock, id_key=b"k" * 32).start()
+        try:
+            assert node.purge_personal() is None, "done at start, once a day"
+            return node.run(issue_refer_book)
+        finally:
+            node.stop()
+
+    old = a_day(0)
+    recent = a_day(29)
+    a_day(2)                                  # 31 days after the first
+    store = Store(tmp_path / "data" / "hall.sqlite3")
+    try:
+        def kept(ticket: str, appointment: str) -> tuple[bool, bool, bool]:
+            found = store.find_ticket(ticket)
+            assert found is not None
+            booked = store.db.table("appointments").get(appointment)
+            return (found.id_hash is not None, found.id_masked is not None,
+                    booked["id_hash"] is not None)
+        assert kept(*old) == (False, False, False), "erased after 30 days"
+        assert kept(*recent) == (True, True, True)
+        people = [json.loads(r["data"])["person"] for r in store.db.table("referrals").rows]
+        assert [p is not None for p in people] == [False, True, True]
+        assert store.find_ticket(old[0]).issued_at > 0, "the ticket itself stays (statistics)"
+    finally:
+        store.close()

@@ -132,6 +132,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Erase personal data past its retention (run daily); print what was erased."""
+    from sync.retention import purge
+
+    if args.days < 1:
+        print("hallq central purge: --days must be at least 1", file=sys.stderr)
+        return 2
+    db = _open(args)
+    try:
+        erased = purge(db, args.days)
+    finally:
+        db.close()
+    print(f"erased: {erased['appointments']} appointment ID hashes older than {args.days} "
+          f"days, {erased['referrals']} referred citizens")
+    return 0
+
+
 def cmd_publish_catalog(args: argparse.Namespace) -> int:
     """Publish a hall's TOML (themes, items, windows, quotas, hours) as its catalog."""
     from sync.catalog import put_catalog, toml_to_catalog
@@ -224,7 +241,12 @@ def register(subparsers: Any) -> None:
     publish.add_argument("--hall", required=True, help="the hall's id")
     publish.add_argument("toml", help="the hall's TOML file")
     publish.set_defaults(func=cmd_publish_catalog)
-    for parser in (hall, admin, listing, revoke, migrate, publish):
+    purge = actions.add_parser("purge", help="erase personal data past its retention "
+                                             "(run daily)")
+    purge.add_argument("--days", type=int, default=30,
+                       help="keep appointments' ID hashes this many days (default 30)")
+    purge.set_defaults(func=cmd_purge)
+    for parser in (hall, admin, listing, revoke, migrate, publish, purge):
         _db_option(parser)
 
     sync = subparsers.add_parser("sync", help="run the sync agent beside a hall node")

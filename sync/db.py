@@ -46,6 +46,11 @@ class Tx:
         """Run one statement."""
         self._cursor.execute(self._sql(sql), params)
 
+    def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one UPDATE or DELETE; how many rows it changed."""
+        self._cursor.execute(self._sql(sql), params)
+        return int(self._cursor.rowcount)
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for each row (pipelined on PostgreSQL)."""
         if rows:

@@ -74,10 +74,8 @@ def add_bus_sim_arguments(parser: argparse.ArgumentParser, device: str) -> None:
                         help="misbehave on every reply, to test how apps cope")
 
 
-class BusSimulator(Protocol):
-    """A simulator of devices on a bus, served on a pty."""
-
-    port: str
+class Simulator(Protocol):
+    """A device simulator a technician runs (``hallq devices sim …``)."""
 
     def start(self) -> object:
         """Start serving."""
@@ -88,19 +86,36 @@ class BusSimulator(Protocol):
         ...
 
 
-def serve_bus_sim(simulator: BusSimulator, link: Path | None, banner: str,
-                  urls: Callable[[str], list[str]]) -> int:
-    """Serve ``simulator`` until SIGINT/SIGTERM: print ``banner`` and the driver URLs
-    (``urls(port)``, the port or its ``link``), then wait."""
+def serve_until_signal(simulator: Simulator, lines: list[str]) -> None:
+    """With ``simulator`` started: print ``lines`` (where it listens, its URL), wait for SIGINT
+    or SIGTERM, then stop it."""
     with stop_on_signals() as stop:
-        simulator.start()
         try:
-            with linked_port(simulator.port, link) as port:
-                print(f"{banner} on {simulator.port}")
-                for url in urls(port):
-                    print(f"URL: {url}")
-                print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
-                wait_for(stop)
+            for line in lines:
+                print(line)
+            print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
+            wait_for(stop)
         finally:
             simulator.stop()
+
+
+class BusSimulator(Simulator, Protocol):
+    """A simulator of devices on a bus, served on a pty."""
+
+    port: str
+
+
+def serve_bus_sim(simulator: BusSimulator, link: Path | None, banner: str,
+                  urls: Callable[[str], list[str]]) -> int:
+    """Serve a simulator of devices on a bus until SIGINT/SIGTERM: print ``banner`` and the
+    driver URLs (``urls(port)``, the pty or its ``link``)."""
+    simulator.start()
+    port = simulator.port
+    try:
+        with linked_port(port, link) as shown:
+            serve_until_signal(simulator, [f"{banner} on {port}",
+                                           *(f"URL: {url}" for url in urls(shown))])
+    except OSError:
+        simulator.stop()        # the link could not be made (a second stop does nothing)
+        raise
     return 0

@@ -17,7 +17,7 @@ from devices.idcard.samples import SAMPLE_CARDS
 from devices.idcard.serial_reader import DEFAULT_BAUD, IdCardReader
 from devices.idcard.simulator import DEFAULT_SAM_ID, IdCardSimulator
 from devices.registry import open_device
-from devices.techkit import serial_ports, stop_on_signals, wait_for
+from devices.techkit import serial_ports, serve_until_signal
 
 #: USB-serial bridges found in ID-card readers (CH340, PL2303, CP210x, FTDI).
 _KNOWN_BRIDGES = {(0x1A86, 0x7523), (0x067B, 0x2303), (0x10C4, 0xEA60), (0x0403, 0x6001)}
@@ -87,15 +87,11 @@ def run_sim(args: argparse.Namespace) -> int:
     """Serve a simulated reader on a pty until SIGINT/SIGTERM; prints where it listens."""
     card = None if args.card == "none" else SAMPLE_CARDS[args.card]
     simulator = IdCardSimulator(card, sam_id=args.sam_id, baudrate=args.baud, pace=args.pace)
-    with stop_on_signals() as stop:
-        simulator.start()
-        try:
-            print(f"模拟身份证阅读器 / simulated GA 467 ID-card reader on {simulator.port} "
-                  f"(link {simulator.link}), card: {args.card}")
-            print(f"URL: ga467://{simulator.link}?baud={args.baud}", flush=True)
-            wait_for(stop)
-        finally:
-            simulator.stop()
+    simulator.start()
+    serve_until_signal(simulator, [
+        f"模拟身份证阅读器 / simulated GA 467 ID-card reader on {simulator.port} "
+        f"(link {simulator.link}), card: {args.card}",
+        f"URL: ga467://{simulator.link}?baud={args.baud}"])
     return 0
 
 

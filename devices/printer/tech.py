@@ -15,7 +15,7 @@ from devices.printer.drivers import TicketPrinter
 from devices.printer.paper import PAPER_80MM
 from devices.printer.simulator import PAPER_STATES, EscposPrinterSimulator
 from devices.registry import open_device
-from devices.techkit import serial_ports, stop_on_signals, wait_for
+from devices.techkit import serial_ports, serve_until_signal
 
 _USB_PRINTER_CLASS = 7
 
@@ -86,13 +86,9 @@ def run_sim(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法监听 / cannot listen on {args.host}:{args.port}: {exc}")
         return 1
-    with stop_on_signals() as stop:
-        try:
-            print(f"模拟小票打印机 / simulated ESC/POS ticket printer on tcp://{args.host}:"
-                  f"{simulator.port}, paper {args.paper}, tickets → {args.out}")
-            print(f"URL: {simulator.url}", flush=True)
-            wait_for(stop)
-        finally:
-            simulator.stop()
+    serve_until_signal(simulator, [
+        f"模拟小票打印机 / simulated ESC/POS ticket printer on tcp://{args.host}:"
+        f"{simulator.port}, paper {args.paper}, tickets → {args.out}",
+        f"URL: {simulator.url}"])
     print(f"{len(simulator.tickets)} 张小票 / tickets printed")
     return 0

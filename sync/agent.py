@@ -144,7 +144,8 @@ class SyncHallClient(HallClient):
                           {"referral": referral_id, "ticket": ticket_id})
 
     def lease_outbox(self) -> dict[str, list]:
-        """What to send now: ``{"choose", "messages", "referrals"}`` (drives the retries)."""
+        """What to send now: ``{"choose", "messages", "referrals", "withdrawals"}`` (drives
+        the retries)."""
         return self._call("GET", "/leases/outbox")
 
     def lease_choice(self, request: str, window: str, choice: dict | None) -> dict:

@@ -77,7 +77,9 @@ class ReferralRequest(_Body):
 
 
 class ReferredPerson(_Body):
-    """Who a referred citizen is, as the referring hall identified them (``hall.model.Person``)."""
+    """Who a referred citizen is, as the referring hall identified them (``hall.model.Person``:
+    the keyed hash of the ID number under the city's key, the masked number, the age — never
+    the number). Central's referral API takes the same shape."""
 
     id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")

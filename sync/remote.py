@@ -37,6 +37,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from hall.api_remote import ReferredPerson
 from hall.catalog import HallConfig
 from hall.lease import ANSWERS, REFUSED
 from hall.remote import message_from_dict
@@ -511,15 +512,6 @@ class MessagesBody(_Body):
     """POST /api/v1/remote/messages: lease protocol messages to relay."""
 
     messages: list[dict[str, Any]] = Field(max_length=1000)
-
-
-class ReferredPerson(_Body):
-    """Who a referred citizen is: the keyed hash of the ID number (the city's key), the masked
-    number and the age — never the number."""
-
-    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
-    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
-    age: int = Field(ge=0, le=150)
 
 
 class ReferralBody(_Body):

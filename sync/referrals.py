@@ -197,8 +197,7 @@ def withdraw(db: Database, referral_id: str, from_hall: str | None,
                  "issued": "cancelling"}.get(found["state"])
         if state is None:
             return found
-        result = {"ticket": found["ticket"], "error": WITHDRAWN} if found["ticket"] else {
-            "error": WITHDRAWN}
+        result = {"ticket": found["ticket"], "error": WITHDRAWN}   # no ticket: None
         tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
                    "WHERE id = ?", (state, json.dumps(result, ensure_ascii=False), now,
                                     referral_id))

@@ -26,6 +26,9 @@ log = logging.getLogger("hallq.hall.remote")
 RECOMMENDATIONS_FRESH_S = 60.0
 #: Another hall is offered only when it saves the citizen at least this long.
 MIN_SAVING_S = 300.0
+#: A referral whose referring side starts so came from the city's phone channel (its
+#: ticket's channel is ``phone``); central names it ``phone:<credential id>``.
+PHONE_PREFIX = "phone:"
 
 Allow = Callable[[PairedDevice, str, str | None], None]
 Run = Callable[..., Awaitable[Response]]
@@ -74,6 +77,12 @@ class ReferralRequest(_Body):
     item: str = Field(min_length=1, max_length=32)
     hall: str = Field(min_length=1, max_length=64)
     id_number: str | None = Field(None, max_length=32, description="from the ID card")
+
+
+def is_phone(from_hall: str) -> bool:
+    """Whether a referral's referring side is the city's phone channel (微信取号 through
+    central, ``sync/phone.py``) rather than another hall's kiosk."""
+    return from_hall.startswith(PHONE_PREFIX)
 
 
 class ReferredPerson(_Body):
@@ -181,10 +190,11 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
         hall read their ID card: priority and per-ID limit as for a ticket taken here)."""
         allow(device, "relay", None)
         person = Person(**body.person.model_dump()) if body.person else None
+        channel = "phone" if is_phone(body.from_hall) else "referral"
         log.info("referral %s from %s for %s", body.referral, body.from_hall, body.item)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            issued, events = engine.issue(body.item, now, channel="referral", person=person)
+            issued, events = engine.issue(body.item, now, channel=channel, person=person)
             return views.ticket_view(engine, issued.ticket, now, issued.ahead,
                                      issued.expected_wait_s), events
         return await run(operation, 201)

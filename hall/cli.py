@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hall import idnumber
 from hall.catalog import EXAMPLE_HALL, ConfigError, load_config
 
 if TYPE_CHECKING:
@@ -66,12 +67,9 @@ def _id_key(path: str | None) -> bytes | None:
     if path is None:
         return None
     try:
-        key = bytes.fromhex(Path(path).read_text().strip())
-    except (OSError, ValueError) as err:
-        raise SystemExit(f"hallq: cannot read the ID key from {path}: {err}") from None
-    if len(key) < 16:
-        raise SystemExit(f"hallq: the ID key in {path} is shorter than 16 bytes")
-    return key
+        return idnumber.read_key(path)
+    except ValueError as err:
+        raise SystemExit(f"hallq: {err}") from None
 
 
 def cmd_pair(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
+from pathlib import Path
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -58,3 +59,15 @@ def mask(id_number: str) -> str:
 def keyed_hash(id_number: str, key: bytes) -> str:
     """HMAC-SHA256 of the ID number under the hall's (or city's) secret key, hex."""
     return hmac.new(key, id_number.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def read_key(path: str | Path) -> bytes:
+    """The city's key for hashing ID numbers, hex in a file (``--id-key-file``); ValueError
+    when it cannot be read or is shorter than 16 bytes."""
+    try:
+        key = bytes.fromhex(Path(path).read_text().strip())
+    except (OSError, ValueError) as err:
+        raise ValueError(f"cannot read the ID key from {path}: {err}") from None
+    if len(key) < 16:
+        raise ValueError(f"the ID key in {path} is shorter than 16 bytes")
+    return key

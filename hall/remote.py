@@ -460,10 +460,11 @@ class Leasing:
                                       "hall": referral.hall})]
 
     def cancel_referred(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
-        """The ticket issued here for a citizen another hall referred and then gave up:
-        cancelled if it still waits (one already called or served is left as it is)."""
+        """The ticket issued here for a citizen another hall (or the city's phone channel)
+        referred and then gave up: cancelled if it still waits (one already called or served
+        is left as it is)."""
         ticket = self.engine.ticket(ticket_id)
-        if ticket.channel != "referral":
+        if ticket.channel not in ("referral", "phone"):
             raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
         if ticket.status is not TicketStatus.WAITING:
             return ticket, []

@@ -279,11 +279,12 @@ def validate(days: int) -> dict[str, Any]:
 
 
 def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
-    """Median and 99th percentile (ms) of a recommendation and of a remote choice."""
+    """Median and 99th percentile (ms) of a recommendation (at a kiosk; by phone, from a
+    place, ``rank_halls``) and of a remote choice."""
     from zoneinfo import ZoneInfo
 
     from hall.catalog import HallConfig, Item, Rules, Theme, Window
-    from sync.balancer import CityState, TravelTimes, choose_remote, recommend
+    from sync.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
 
     rng = np.random.default_rng(3)
     items = {p: Item(code=f"{p}2", theme=p, name_zh="", name_en="", anywhere=True, remote=True)
@@ -303,11 +304,18 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     city.idle[:] = 0
     travel = TravelTimes(xy_km=rng.uniform(0, 80, (halls, 2)))
     now = 1710205200.0
-    timings: dict[str, list[float]] = {"recommend": [], "choose_remote": []}
+    timings: dict[str, list[float]] = {"recommend": [], "recommend_phone": [],
+                                       "choose_remote": []}
+    reachable = np.ones(halls, dtype=bool)
     for i in range(calls):
         start = time.perf_counter()
         recommend(items["ABCDE"[i % 5]], f"H{i % halls}", city, travel, now)
         timings["recommend"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        x_km, y_km = rng.uniform(0, 80, 2)
+        rank_halls(city, ["ABCDE"[i % 5]] * halls, travel.from_km(x_km, y_km), now, 5,
+                   reachable)
+        timings["recommend_phone"].append(time.perf_counter() - start)
         start = time.perf_counter()
         choose_remote(("A", "B"), city, now, home=f"H{i % halls}")
         timings["choose_remote"].append(time.perf_counter() - start)

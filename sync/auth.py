@@ -3,7 +3,9 @@
 A credential is an id and a random secret, given once as the bearer token
 ``hq_<id>_<secret>`` and stored as the SHA-256 of the secret (a 256-bit random secret needs no
 slow hash). A hall credential may touch only ``/halls/<its hall>/…`` and its own hall's
-appointments, submissions and statistics; an admin credential sees the whole city.
+appointments, submissions and statistics; an admin credential sees the whole city; a phone
+credential (the city's citizen app, 微信取号) may use only ``/api/v1/phone/…``
+(``sync/phone.py``) and sees only the tickets it took.
 Verified tokens are cached for :data:`CACHE_S` seconds, so a revocation takes effect within
 that time on every API worker.
 """
@@ -20,14 +22,14 @@ from dataclasses import dataclass
 from sync.db import Database
 from sync.errors import forbidden
 
-ROLES = ("hall", "admin")
+ROLES = ("hall", "admin", "phone")
 #: Seconds a verified token is trusted without asking the database again.
 CACHE_S = 30.0
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a hall (``hall_id`` set) or an admin."""
+    """Who is calling: a hall (``hall_id`` set), an admin or the phone channel."""
 
     credential_id: str
     role: str
@@ -37,6 +39,11 @@ class Principal:
     def is_admin(self) -> bool:
         """Whether this credential sees the whole city."""
         return self.role == "admin"
+
+    @property
+    def is_phone(self) -> bool:
+        """Whether this is the city's phone channel (its citizen app's server)."""
+        return self.role == "phone"
 
     def require_hall(self, hall_id: str) -> None:
         """Refuse (403) unless this credential may see ``hall_id``'s data."""
@@ -59,7 +66,7 @@ def create_credential(db: Database, role: str, hall_id: str | None = None,
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if (role == "hall") != bool(hall_id):
-        raise ValueError("a hall credential names its hall; an admin credential names none")
+        raise ValueError("a hall credential names its hall; admin and phone credentials none")
     cred_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     with db.transaction() as tx:
         tx.execute("INSERT INTO credentials (id, role, hall_id, secret_hash, note, created_at) "

@@ -80,6 +80,14 @@ class TravelTimes:
         assert data is not None
         return len(data)
 
+    def from_km(self, x_km: float, y_km: float) -> np.ndarray:
+        """Seconds from a place (a citizen at home, in the halls' km coordinates) to every
+        hall: the overhead plus the straight distance (NaN to a hall without coordinates)."""
+        if self.xy is None:
+            raise ValueError("travel from a place needs the halls' coordinates")
+        km = np.hypot(*(self.xy - np.array([x_km, y_km])).T)
+        return self.overhead_s + km / self.speed_kmh * 3600.0
+
     def row(self, origin: int) -> np.ndarray:
         """Seconds from hall ``origin`` to every hall."""
         if self.matrix is not None:
@@ -328,6 +336,12 @@ class CityState:
         return estimate_one(kind or self.estimator,
                             *self._inputs(hall, theme, now, inbound, priority))
 
+    def wait_behind(self, hall: int, theme: int, ahead: int, now: float) -> float:
+        """Expected wait of a ticket already in ``hall``'s line of ``theme`` with ``ahead``
+        people before it (the decision estimator, the hall's learned service time)."""
+        inputs = self._inputs(hall, theme, now, inbound=False, priority=False)
+        return estimate_one(self.estimator, float(ahead), *inputs[1:])
+
     def wait_all(self, hall: int, theme: int, now: float, inbound: bool = True,
                  priority: bool = False) -> dict[str, float]:
         """:meth:`wait_one` by every estimator (to compare them)."""
@@ -408,6 +422,32 @@ def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now
         best = np.argsort(total, kind="stable")
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
                            float(travel_s[h])) for h in best if total[h] < np.inf]
+
+
+def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarray,
+               now: float, limit: int = 5, allowed: np.ndarray | None = None
+               ) -> list[Recommendation]:
+    """Halls by expected total time, ``travel_s`` (to every hall) + the wait in the hall's
+    theme for the item (``themes``, one per hall of ``city``; None where the hall does not
+    serve it), best first; halls with no open window for it, or not ``allowed``, left out.
+    For a citizen not at a hall (taking a number by phone)."""
+    wait = np.full(len(city.hall_ids), np.inf)
+    names = np.array([t if t is not None else "" for t in themes], dtype=object)
+    for theme in set(themes) - {None}:
+        index = city.theme_index.get(str(theme))
+        if index is None:
+            continue
+        mask = names == theme
+        wait[mask] = city.wait_s(index, now)[mask]
+    total = wait + travel_s
+    if allowed is not None:
+        total = np.where(allowed, total, np.inf)
+    found = np.flatnonzero(np.isfinite(total))
+    if len(found) > limit:
+        found = found[np.argpartition(total[found], limit)[:limit]]
+    found = found[np.lexsort((found, total[found]))]
+    return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
+                           float(travel_s[h])) for h in found]
 
 
 #: A routing policy: (city, item, origin index, travel, now, rng) -> the hall index to offer.

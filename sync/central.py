@@ -5,9 +5,10 @@ state, rebuilt from the database; the relay's mailboxes and holds, which the lea
 retries replace): send ``/api/v1/remote/*`` and ``/api/v1/recommend`` to one worker
 (``sync/remote.py``).
 
-Authentication: ``Authorization: Bearer hq_…`` (``hallq central add-hall`` / ``add-admin``).
-A hall credential may touch only ``/halls/<its id>/…`` and its own appointments, submissions
-and statistics; an admin credential sees the city. Citizens reach two public reads with a code
+Authentication: ``Authorization: Bearer hq_…`` (``hallq central add-hall`` / ``add-admin`` /
+``add-phone``). A hall credential may touch only ``/halls/<its id>/…`` and its own
+appointments, submissions and statistics; an admin credential sees the city; a phone credential
+(the city's citizen app) only ``/phone/…``. Citizens reach two public reads with a code
 they hold: an appointment by its code, a submission's progress by its receipt code.
 Errors are ``{"code", "message_zh", "message_en"}`` with a 4xx/5xx status, like the hall API.
 
@@ -33,6 +34,8 @@ Routes (all under /api/v1):
   GET  /stats?by=hall,theme&hall_id=&day_from=&day_to=   waits, service times, ratings
   POST /remote/choose, POST/GET /remote/messages, POST /remote/referrals[/{id}/result],
   GET  /remote/referrals/{id}, GET /recommend     cloud calling (云叫号, sync/remote.py)
+  GET  /phone/halls, POST /phone/tickets, GET /phone/tickets/{id}, POST …/cancel
+                                                 taking a number by phone (sync/phone.py)
 """
 
 
@@ -52,6 +55,7 @@ from sync import appointments, catalog, fastjson, ingest, live, stats, submissio
 from sync.auth import Authenticator, Principal
 from sync.db import Database, DatabaseUnavailable
 from sync.errors import CentralError, bad_request, unauthorized
+from sync.phone import PHONE_PATHS, add_phone_routes
 from sync.remote import CityService, RemoteSettings, add_remote_routes
 
 log = logging.getLogger("hallq.central.api")
@@ -101,9 +105,12 @@ class StatusRequest(Body):
     note: str = Field("", max_length=500)
 
 
-def create_central_app(db: Database, remote: RemoteSettings | None = None) -> FastAPI:
+def create_central_app(db: Database, remote: RemoteSettings | None = None,
+                       id_key: bytes | None = None) -> FastAPI:
     """The central API over an opened (and migrated) database; closes it at shutdown.
-    ``remote``: settings of cloud calling (default: ``RemoteSettings.from_env()``)."""
+    ``remote``: settings of cloud calling (default: ``RemoteSettings.from_env()``);
+    ``id_key``: the city's key for hashing ID numbers (the halls'), without which no number
+    can be taken by phone."""
     cloud = CityService(db, remote or RemoteSettings.from_env())
 
     @asynccontextmanager
@@ -146,6 +153,9 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None) -> Fa
         principal = auth.cached(token) or await run_in_threadpool(auth.principal, token)
         if principal is None:
             raise unauthorized()
+        if principal.is_phone and not request.url.path.startswith(PHONE_PATHS):
+            raise CentralError(403, "forbidden", "手机取号凭据只能用于手机取号接口",
+                               "A phone channel credential may use only /api/v1/phone/…")
         return principal
 
     Caller = Annotated[Principal, Depends(caller)]
@@ -359,7 +369,8 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None) -> Fa
         groups = [g.strip() for g in by.split(",") if g.strip()]
         return {"by": groups, "rows": stats.statistics(db, groups, hall_id, day_from, day_to)}
 
-    add_remote_routes(app, db, cloud, caller)
+    mailbox = add_remote_routes(app, db, cloud, caller)
+    add_phone_routes(app, db, cloud, mailbox, caller, id_key)
     return app
 
 

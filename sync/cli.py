@@ -3,7 +3,7 @@
 
   hallq central --db postgresql://… --bind 0.0.0.0 --tls-cert C --tls-key K
   hallq central --db sqlite:///var/central.sqlite3 add-hall --hall GD-SZ-FT-001
-  hallq central --db … add-admin | credentials | revoke ID | migrate
+  hallq central --db … add-admin | add-phone | credentials | revoke ID | migrate
   hallq central --db … publish-catalog --hall GD-SZ-FT-001 hall.toml
   hallq sync --hall-url http://127.0.0.1:8470 --hall-token @token.txt \\
              --central-url https://central.example --hall-credential @cred.txt
@@ -65,7 +65,8 @@ def cmd_central(args: argparse.Namespace) -> int:
         server = CentralServer(args.db, host=args.bind, port=args.port, tls_cert=args.tls_cert,
                                tls_key=args.tls_key, workers=args.workers,
                                allow_plain_http=args.allow_plain_http,
-                               log_level="info" if getattr(args, "verbose", False) else "warning")
+                               log_level="info" if getattr(args, "verbose", False) else "warning",
+                               id_key_file=args.id_key_file)
     except ValueError as err:
         print(f"hallq central: {err}", file=sys.stderr)
         return 2
@@ -76,7 +77,7 @@ def cmd_central(args: argparse.Namespace) -> int:
 
 
 def cmd_add_credential(args: argparse.Namespace) -> int:
-    """Create a hall or admin credential and print its token once."""
+    """Create a hall, admin or phone credential and print its token once."""
     from sync.auth import create_credential
 
     db = _open(args)
@@ -219,6 +220,9 @@ def register(subparsers: Any) -> None:
     central.add_argument("--default-travel-min", type=float, default=None,
                          help="cloud calling: travel time between halls of which one has no "
                               "location in its catalog (minutes, default 20)")
+    central.add_argument("--id-key-file",
+                         help="the city's hex key for hashing ID numbers (the halls' "
+                              "--id-key-file); without it no number is taken by phone")
     central.set_defaults(func=cmd_central)
     actions = central.add_subparsers(dest="central_action", metavar="ACTION")
 
@@ -227,7 +231,10 @@ def register(subparsers: Any) -> None:
     hall.set_defaults(func=cmd_add_credential, role="hall")
     admin = actions.add_parser("add-admin", help="create an admin credential; prints its token")
     admin.set_defaults(func=cmd_add_credential, role="admin")
-    for parser in (hall, admin):
+    phone = actions.add_parser("add-phone", help="create the city app's phone-channel "
+                                                 "credential (微信取号); prints its token")
+    phone.set_defaults(func=cmd_add_credential, role="phone")
+    for parser in (hall, admin, phone):
         parser.add_argument("--note", default="", help="who or what it is for")
         parser.add_argument("--json", action="store_true", help="print JSON")
     listing = actions.add_parser("credentials", help="list credentials (no secrets)")
@@ -246,7 +253,7 @@ def register(subparsers: Any) -> None:
     purge.add_argument("--days", type=int, default=30,
                        help="keep appointments' ID hashes this many days (default 30)")
     purge.set_defaults(func=cmd_purge)
-    for parser in (hall, admin, listing, revoke, migrate, publish, purge):
+    for parser in (hall, admin, phone, listing, revoke, migrate, publish, purge):
         _db_option(parser)
 
     sync = subparsers.add_parser("sync", help="run the sync agent beside a hall node")

@@ -8,8 +8,9 @@ rescanning the log), each from the events in sequence order exactly once:
 - ``ticket_facts``: the measurements the statistics group, one row per measuring event and
   never updated (appending is what keeps ingest fast): ``issued`` (theme, item, channel),
   ``called`` (window, wait in seconds), ``finished`` (window, service seconds), ``rated``
-  (window, level) and ``no_show`` (window). Dimensions an event does not carry (the item of a
-  call) come from the ticket's ``issued`` row when the statistics are asked for.
+  (window, level), ``no_show`` (window) and ``cancelled`` (a citizen gave the ticket up; for
+  a phone ticket's people ahead, ``sync/phone.py``). Dimensions an event does not carry (the
+  item of a call) come from the ticket's ``issued`` row when the statistics are asked for.
 
 Waiting counts follow the engine's rules: a ticket waits from ``issued`` (or ``rechecked_in``,
 or ``transferred`` back to a queue) until ``called`` or ``cancelled``; at the start of a new
@@ -26,7 +27,7 @@ FACT_COLUMNS = ("ticket", "day", "kind", "theme", "item", "channel", "window_no"
 #: The measuring events: fact kind, and the data key holding the measured value.
 _FACTS = {"ticket.issued": ("issued", None), "ticket.called": ("called", "waited_s"),
           "ticket.finished": ("finished", "service_s"), "ticket.rated": ("rated", "level"),
-          "ticket.no_show": ("no_show", None)}
+          "ticket.no_show": ("no_show", None), "ticket.cancelled": ("cancelled", None)}
 
 _WINDOW_STATUS = {"window.opened": "open", "window.paused": "paused",
                   "window.resumed": "open", "window.closed": "closed"}

@@ -184,10 +184,11 @@ def get(db: Database, referral_id: str, now: float | None = None) -> dict[str, A
 
 
 def withdraw(db: Database, referral_id: str, from_hall: str | None,
-             now: float | None = None) -> dict[str, Any]:
+             now: float | None = None, reason: dict[str, str] | None = None) -> dict[str, Any]:
     """The referring hall gave the citizen up (see the module docstring); the referral after.
-    ``from_hall`` (None for an admin) must be the referring hall. Repeating it changes
-    nothing."""
+    ``from_hall`` (None for an admin) must be the referring hall; ``reason`` is the error the
+    referral ends with (default :data:`WITHDRAWN`). Repeating it changes nothing."""
+    reason = reason or WITHDRAWN
     now = time.time() if now is None else now
     with db.transaction() as tx:
         _expire(tx, now, referral_id=referral_id)
@@ -197,11 +198,11 @@ def withdraw(db: Database, referral_id: str, from_hall: str | None,
                  "issued": "cancelling"}.get(found["state"])
         if state is None:
             return found
-        result = {"ticket": found["ticket"], "error": WITHDRAWN}   # no ticket: None
+        result = {"ticket": found["ticket"], "error": reason}   # no ticket: None
         tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
                    "WHERE id = ?", (state, json.dumps(result, ensure_ascii=False), now,
                                     referral_id))
-    return {**found, "state": state, "error": WITHDRAWN, "updated_at": now}
+    return {**found, "state": state, "error": reason, "updated_at": now}
 
 
 def cancellations(db: Database, hall_id: str) -> list[dict[str, Any]]:

@@ -37,13 +37,13 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from hall.api_remote import ReferredPerson
+from hall.api_remote import ReferredPerson, is_phone
 from hall.catalog import HallConfig
 from hall.lease import ANSWERS, REFUSED
 from hall.remote import message_from_dict
 from sync import referrals
 from sync.auth import Principal
-from sync.balancer import CityState, TravelTimes, choose_remote, recommend
+from sync.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
 from sync.catalog import CITY, parse_hall_catalog
 from sync.db import Database, Tx
 from sync.errors import CentralError, bad_request, forbidden
@@ -87,12 +87,20 @@ class HallTravel(TravelTimes):
     def __init__(self, locations: list[tuple[float, float] | None], speed_kmh: float,
                  overhead_s: float, default_s: float) -> None:
         known = [loc for loc in locations if loc is not None]
-        lat0 = math.radians(sum(lat for lat, _ in known) / len(known)) if known else 0.0
-        xy = [(loc[1] * 111.32 * math.cos(lat0), loc[0] * 110.57) if loc is not None
-              else (math.nan, math.nan) for loc in locations]
+        self.lat0 = math.radians(sum(lat for lat, _ in known) / len(known)) if known else 0.0
+        xy = [self._km(*loc) if loc is not None else (math.nan, math.nan) for loc in locations]
         super().__init__(xy_km=np.array(xy, dtype=float).reshape(-1, 2), speed_kmh=speed_kmh,
                          overhead_s=overhead_s)
         self.default_s = default_s
+
+    def _km(self, lat: float, lon: float) -> tuple[float, float]:
+        return lon * 111.32 * math.cos(self.lat0), lat * 110.57
+
+    def from_point(self, lat: float, lon: float) -> np.ndarray:
+        """Seconds from a place (a citizen at home) to every hall: ``overhead_s`` plus the
+        straight distance; ``default_s`` to a hall without a location."""
+        found = self.from_km(*self._km(lat, lon))
+        return np.where(np.isnan(found), self.default_s, found)
 
     def row(self, origin: int) -> np.ndarray:
         """Seconds from hall ``origin`` to every hall."""
@@ -373,15 +381,56 @@ class CityService:
                 "expected_total_s": _finite(found.expected_total_s),
                 "wait_s": _finite(found.wait_s), "travel_s": _finite(found.travel_s)}
 
-    def refused_at(self, hall_id: str, item: str) -> dict[str, str] | None:
-        """Why ``hall_id`` cannot take a referral for ``item`` (None when it can)."""
+    def halls_for(self, item: str, lat: float, lon: float, limit: int = 5,
+                  now: float | None = None) -> list[dict[str, Any]]:
+        """Halls whose catalog has ``item`` and that can be reached, by expected total time
+        (travel from the place at ``lat``, ``lon`` + wait), best first — for a citizen
+        taking a number by phone. Halls where no open window serves the item are left out."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            if self.city is None or self.travel is None:
+                return []
+            themes = [found.theme if (found := self.configs[h].items.get(item)) else None
+                      for h in self.city.hall_ids]
+            ranked = rank_halls(self.city, themes, self.travel.from_point(lat, lon), now,
+                                limit, self._reachable_mask(now))
+            return [{**self._entry(found), "waiting": self._waiting(found.hall, item)}
+                    for found in ranked]
+
+    def _waiting(self, hall_id: str, item: str) -> int:
+        assert self.city is not None
+        theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
+        return int(self.city.waiting[theme, self.city.index[hall_id]])
+
+    def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None
+                    ) -> float | None:
+        """Expected wait of a ticket for ``item`` at ``hall_id`` with ``ahead`` people before
+        it (seconds; None when central cannot tell: no catalog, no open window)."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            config = self.configs.get(hall_id)
+            if self.city is None or config is None or item not in config.items:
+                return None
+            theme = self.city.theme_index.get(config.items[item].theme)
+            if theme is None:
+                return None
+            wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)
+            return _finite(wait) if math.isfinite(wait) else None
+
+    def refused_at(self, hall_id: str, item: str, anywhere_only: bool = True
+                   ) -> dict[str, str] | None:
+        """Why ``hall_id`` cannot take a referral for ``item`` (None when it can);
+        ``anywhere_only``: the item must be one any hall serves (通办), as for a citizen
+        sent from another hall."""
         with self._lock:
             config = self.configs.get(hall_id)
             if config is None:
                 return referrals.error("unknown_hall", "目标大厅未接入云叫号",
                                        "The chosen hall is not connected to cloud calling")
             found = config.items.get(item)
-            if found is None or not found.anywhere:
+            if found is None or (anywhere_only and not found.anywhere):
                 return referrals.error("not_anywhere", "目标大厅不办理该事项",
                                        "The chosen hall does not handle this item")
             if not self.reachable(hall_id):
@@ -630,7 +679,7 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
             body.ticket, body.error)
         if changed:
             service.arrived(referral_id)
-            if found["state"] in ("issued", "refused"):
+            if found["state"] in ("issued", "refused") and not is_phone(found["from_hall"]):
                 mailbox.put(found["from_hall"], "referral_results", _public(found))
             elif found["state"] == "cancelling":
                 mailbox.ring(found["hall"])     # issued for a citizen who went: cancel it

@@ -16,6 +16,7 @@ import threading
 import uvicorn
 from fastapi import FastAPI
 
+from hall.idnumber import read_key
 from hall.server import free_port
 from sync.central import create_central_app
 from sync.client import is_loopback
@@ -23,13 +24,17 @@ from sync.db import open_database
 
 log = logging.getLogger("hallq.central.server")
 
-#: The environment variable worker processes read the database URL from.
+#: The environment variables worker processes read the database URL and the path of the
+#: city's ID key file from.
 DB_ENV = "HALLQ_CENTRAL_DB"
+ID_KEY_ENV = "HALLQ_CENTRAL_ID_KEY_FILE"
 
 
 def app_from_env() -> FastAPI:
-    """The app factory each uvicorn worker process calls (database URL from the env)."""
-    return create_central_app(open_database(os.environ[DB_ENV]))
+    """The app factory each uvicorn worker process calls (database URL, ID key from the env)."""
+    key_file = os.environ.get(ID_KEY_ENV)
+    return create_central_app(open_database(os.environ[DB_ENV]),
+                              id_key=read_key(key_file) if key_file else None)
 
 
 class CentralServer:
@@ -37,7 +42,8 @@ class CentralServer:
 
     def __init__(self, db_url: str, host: str = "127.0.0.1", port: int = 8480,
                  tls_cert: str | None = None, tls_key: str | None = None, workers: int = 1,
-                 allow_plain_http: bool = False, log_level: str = "warning") -> None:
+                 allow_plain_http: bool = False, log_level: str = "warning",
+                 id_key_file: str | None = None) -> None:
         if bool(tls_cert) != bool(tls_key):
             raise ValueError("give both --tls-cert and --tls-key")
         if not tls_cert and not allow_plain_http and not is_loopback(host):
@@ -50,6 +56,9 @@ class CentralServer:
         self.workers = workers
         self.tls_cert, self.tls_key = tls_cert, tls_key
         self.log_level = log_level
+        self.id_key_file = id_key_file
+        if id_key_file:
+            read_key(id_key_file)       # a bad key file fails at once, not in each worker
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -63,6 +72,8 @@ class CentralServer:
         """Serve in the foreground until SIGINT/SIGTERM."""
         open_database(self.db_url).close()  # migrate once, before any worker starts
         os.environ[DB_ENV] = self.db_url
+        if self.id_key_file:
+            os.environ[ID_KEY_ENV] = self.id_key_file
         uvicorn.run("sync.server:app_from_env", factory=True, workers=self.workers,
                     host=self.host, port=self.port, log_level=self.log_level, access_log=False,
                     ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key,
@@ -70,7 +81,8 @@ class CentralServer:
 
     def start_in_thread(self, timeout: float = 10.0) -> CentralServer:
         """Serve (one worker) from a background thread; returns once it accepts connections."""
-        app = create_central_app(open_database(self.db_url))
+        app = create_central_app(open_database(self.db_url), id_key=read_key(
+            self.id_key_file) if self.id_key_file else None)
         server = uvicorn.Server(uvicorn.Config(
             app, host=self.host, port=self.port, log_level=self.log_level, access_log=False,
             ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key, timeout_graceful_shutdown=5))

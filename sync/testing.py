@@ -130,8 +130,9 @@ class CentralProcess:
     """``python -m sync central`` in a child process on a fixed port: kill it, start it again."""
 
     def __init__(self, db_url: str, port: int | None = None, workers: int = 1,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, id_key_file: Path | None = None) -> None:
         self.db_url = db_url
+        self.id_key_file = id_key_file
         self.port = port or free_port()
         self.workers = workers
         self.log_path = log_path
@@ -153,6 +154,8 @@ class CentralProcess:
         """Start the process and wait until /api/v1/health answers."""
         args = [sys.executable, "-m", "sync", "central", "--db", self.db_url, "--bind",
                 "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        if self.id_key_file is not None:
+            args += ["--id-key-file", str(self.id_key_file)]
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._log = out
         self._proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,

@@ -2,7 +2,7 @@
 can be killed), two real hall nodes (Futian and Nanshan, two catalogs of the example hall) and
 their sync agents. A video window at Nanshan calls a ticket waiting at Futian through central,
 also across a central crash; a Futian kiosk refers a citizen to Nanshan; recommendations reach
-Futian's kiosk API."""
+Futian's kiosk API; a citizen takes a number at Nanshan by phone, follows it and cancels one."""
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ class City:
 
     central: CentralProcess
     admin: httpx.Client
+    phone: httpx.Client               # the city's citizen app (微信取号)
     ft: Site
     ns: Site
     _closers: list[Callable[[], None]] = field(default_factory=list)
@@ -124,18 +125,23 @@ def city(tmp_path: Path, dialect: str) -> Iterator[City]:
         db = open_database(url)
         credentials = {h: create_credential(db, "hall", h) for h in (FT, NS)}
         admin_token = create_credential(db, "admin")
+        phone_token = create_credential(db, "phone", note="the city's citizen app")
         for hall_id in (FT, NS):
             put_catalog(db, hall_id, json.loads(json.dumps(tomllib.loads(hall_text(hall_id)),
                                                            default=str)))
         db.close()
-        central = CentralProcess(url, log_path=tmp_path / "central.log").start()
+        key_file = tmp_path / "city-id.key"
+        key_file.write_text(CITY_ID_KEY.hex())
+        central = CentralProcess(url, log_path=tmp_path / "central.log",
+                                 id_key_file=key_file).start()
         closers.append(central.stop)
-        admin = httpx.Client(base_url=central.url, timeout=10,
-                             headers={"Authorization": f"Bearer {admin_token}"})
-        closers.append(admin.close)
+        admin, phone = (httpx.Client(base_url=central.url, timeout=10,
+                                     headers={"Authorization": f"Bearer {token}"})
+                        for token in (admin_token, phone_token))
+        closers.extend((admin.close, phone.close))
         ft, ns = (start_site(hall_id, tmp_path, central.url, credentials[hall_id], closers)
                   for hall_id in (FT, NS))
-        yield City(central, admin, ft, ns)
+        yield City(central, admin, phone, ft, ns)
     finally:
         for close in reversed(closers):
             close()
@@ -322,3 +328,51 @@ def test_recommendations_reach_the_kiosk(city: City) -> None:
     assert nanshan["hall"] == NS and nanshan["name_zh"] == "南山区政务服务中心"
     assert 600 < nanshan["travel_s"] < 1000 and nanshan["wait_s"] == 0
     assert nanshan["expected_total_s"] + 300 <= found["here"]["wait_s"]
+
+
+def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
+        city: City, tmp_path: Path) -> None:
+    citizen = "44030419900101123"
+    citizen += idnumber.check_char(citizen)
+    for site in (city.ft, city.ns):
+        site.post("caller-1", "/windows/1/open")
+    first = city.ns.post("kiosk", "/tickets", {"service": "A01"})        # someone waits there
+    city.central_has(city.ns)
+    at_nanshan = {"item": "A01", "lat": 22.5450, "lon": 114.0640}
+    halls = city.phone.get("/api/v1/phone/halls", params=at_nanshan).json()["halls"]
+    assert [h["hall"] for h in halls] == [FT, NS], "Futian's idle window beats 1 km"
+    assert halls[1]["waiting"] == 1 and halls[1]["travel_s"] == 600.0
+
+    def take(app_id: str) -> dict:
+        taken = city.phone.post("/api/v1/phone/tickets", json={
+            "id": app_id, "hall": NS, "item": "A01", "id_number": citizen})
+        assert taken.status_code == 202, taken.text
+        return until(lambda: (r := city.phone.get(f"/api/v1/phone/tickets/{app_id}").json())[
+            "status"] != "taking" and r, what=f"phone ticket {app_id}")
+
+    shown = take("app-000001")
+    assert shown["status"] == "waiting", shown
+    ticket = city.ns.get("kiosk", f"/tickets/{shown['ticket']['id']}")
+    assert (ticket["channel"], ticket["id_masked"], ticket["status"]) == (
+        "phone", idnumber.mask(citizen), "waiting")
+    assert shown["ticket"]["number"] == ticket["number"] and shown["ahead"] == 1
+    assert shown["reminder"]["en"].startswith("Your turn is near")
+    # Nanshan calls the one before, then the phone ticket: the app follows
+    assert city.ns.post("caller-1", "/windows/1/call")["id"] == first["id"]
+    city.ns.post("caller-1", "/windows/1/finish")
+    assert city.ns.post("caller-1", "/windows/1/call")["id"] == ticket["id"]
+    called = until(lambda: (r := city.phone.get("/api/v1/phone/tickets/app-000001").json())[
+        "status"] == "called" and r, what="the call on the phone")
+    assert called["window"] == "1" and called["reminder"]["zh"] == "请到1号窗口办理"
+    # a second number, given up: Nanshan cancels it; the per-ID limit (2 a day) counts
+    second = take("app-000002")
+    cancelled = city.phone.post("/api/v1/phone/tickets/app-000002/cancel").json()
+    assert cancelled["status"] == "cancelled"
+    until(lambda: city.ns.get("kiosk", f"/tickets/{second['ticket']['id']}")["status"]
+          == "cancelled", what="Nanshan's ticket cancelled")
+    assert take("app-000003")["status"] == "waiting"
+    refused = take("app-000004")
+    assert refused["status"] == "refused" and refused["error"]["code"] == "id_limit_reached"
+    issued = [e["data"]["channel"] for e in city.ns.events("ticket.issued")]
+    assert issued == ["kiosk", "phone", "phone", "phone"], "each phone number issued once"
+    assert citizen not in (tmp_path / "central.log").read_text()

@@ -1,0 +1,227 @@
+"""Taking a number by phone (微信取号) through central: the city's citizen app (its server, with
+a ``phone`` credential from ``hallq central add-phone``) lists the halls that serve an item by
+expected total time — travel from where the citizen is plus the wait there — takes a real-name
+number at the hall the citizen chose, follows it ("your turn is near", the call) and cancels it.
+
+A phone ticket is a referral (``sync/referrals.py``) whose referring side is the app's
+credential (``phone:<credential id>``): the chosen hall's sync agent claims it once and issues
+it through its hall node (channel ``phone``). So what referrals guarantee holds here too: it is
+issued at most once whatever is repeated, a hall that does not answer refuses it within
+``referrals.PENDING_S``, and a cancellation withdraws it — the hall cancels a ticket it already
+issued. The ID number is turned at once into the keyed hash under the city's key (the halls'
+``--id-key-file``), the masked number and the age, as a kiosk's hall node does for a referral;
+the number itself is never stored or logged. Without the key no number is taken by phone.
+
+Progress comes from central's ticket facts (``sync/projection.py``): the ticket's call or its
+end, and the people ahead — tickets of its theme issued earlier that day at that hall and not
+yet called, cancelled or ended (priorities are not counted, so it is "about").
+"""
+
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from hall import idnumber
+from hall.api_remote import PHONE_PREFIX
+from sync import referrals
+from sync.auth import Principal
+from sync.db import Database
+from sync.errors import CentralError
+from sync.projection import ticket_day
+from sync.remote import CityService, Mailbox
+
+log = logging.getLogger("hallq.central.phone")
+
+#: The paths a phone credential may use.
+PHONE_PATHS = ("/api/v1/phone/", "/api/v1/whoami")
+#: "Your turn is near" when at most this many people are ahead.
+NEAR_AHEAD = 3
+#: A phone ticket's status by its referral's state (``waiting`` is refined by its progress).
+STATUS = {"pending": "taking", "claimed": "taking", "issued": "waiting", "refused": "refused",
+          "withdrawing": "cancelled", "cancelling": "cancelled", "withdrawn": "cancelled"}
+CANCELLED = referrals.error("cancelled", "已取消", "Cancelled by the citizen")
+_FACT_KINDS = ("issued", "called", "no_show", "cancelled", "finished")
+_ENDED = {"called": "called", "no_show": "no_show", "cancelled": "cancelled",
+          "finished": "finished"}
+
+TicketId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
+class PhoneTicketRequest(BaseModel):
+    """POST /api/v1/phone/tickets: a citizen takes a number at the hall they chose."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$",
+                    description="the app's own id for this request; repeating it is harmless")
+    hall: str = Field(min_length=1, max_length=64)
+    item: str = Field(min_length=1, max_length=32)
+    id_number: str = Field(min_length=15, max_length=32,
+                           description="the citizen's real-name ID number (never stored)")
+
+
+def _require_phone(who: Principal) -> str:
+    """The referring side of the phone credential's tickets (403 for any other credential)."""
+    if not who.is_phone:
+        raise CentralError(403, "forbidden", "只有手机取号渠道可以使用",
+                           "Only a phone channel credential may do this")
+    return f"{PHONE_PREFIX}{who.credential_id}"
+
+
+def _stored_id(who: Principal, ticket_id: str) -> str:
+    return f"phone-{who.credential_id}-{ticket_id}"
+
+
+def person_of(id_number: str, key: bytes, today: Any) -> dict[str, Any]:
+    """The citizen as the chosen hall is told (hash, masked number, age); 422 when the number
+    is not a valid resident ID number."""
+    try:
+        normalized = idnumber.normalize(id_number)
+    except idnumber.InvalidIdNumber as err:
+        raise CentralError(422, "invalid_id_number", "身份证号码无效，请核对",
+                           f"Invalid ID number: {err}") from None
+    return {"id_hash": idnumber.keyed_hash(normalized, key),
+            "id_masked": idnumber.mask(normalized), "age": idnumber.age_on(normalized, today)}
+
+
+def ticket_progress(db: Database, hall_id: str, ticket_id: str, theme: str
+                    ) -> dict[str, Any] | None:
+    """What central's facts say of a hall's ticket: ``{"status", "window", "ahead"}``
+    (status ``waiting``, ``called``, ``no_show``, ``cancelled`` or ``finished``); None while
+    its issue has not reached central."""
+    with db.transaction() as tx:
+        rows = tx.all("SELECT ticket, kind, theme, window_no, ts FROM ticket_facts "
+                      "WHERE hall_id = ? AND day = ? AND kind IN "
+                      f"({', '.join('?' * len(_FACT_KINDS))}) ORDER BY ts",
+                      (hall_id, ticket_day(ticket_id), *_FACT_KINDS))
+    issued_at = next((r[4] for r in rows if r[0] == ticket_id and r[1] == "issued"), None)
+    if issued_at is None:
+        return None
+    status, window = "waiting", None
+    for _, kind, _, window_no, _ in (r for r in rows if r[0] == ticket_id):
+        if kind in _ENDED:
+            status, window = _ENDED[kind], window_no or window
+    gone = {r[0] for r in rows if r[1] != "issued"}
+    ahead = sum(1 for r in rows if r[1] == "issued" and r[2] == theme and r[4] < issued_at
+                and r[0] not in gone)
+    return {"status": status, "window": window,
+            "ahead": ahead if status == "waiting" else None}
+
+
+def _reminder(progress: dict[str, Any]) -> dict[str, str] | None:
+    """What the app tells the citizen now (its push notification), if anything."""
+    if progress["status"] == "called":
+        window = progress["window"] or ""
+        return {"zh": f"请到{window}号窗口办理", "en": f"Please go to window {window}"}
+    ahead = progress["ahead"]
+    if progress["status"] == "waiting" and ahead is not None and ahead < NEAR_AHEAD:
+        return {"zh": f"快到您了，前面还有{ahead}人，请尽快到大厅",
+                "en": f"Your turn is near: {ahead} ahead of you; please come to the hall"}
+    return None
+
+
+def phone_view(db: Database, service: CityService, found: dict[str, Any], client_id: str
+               ) -> dict[str, Any]:
+    """A phone ticket as the citizen's app shows it."""
+    state = found["state"]
+    view: dict[str, Any] = {"id": client_id, "hall": found["hall"], "item": found["item"],
+                            "status": STATUS.get(state, state), "error": None, "ticket": None,
+                            "ahead": None, "expected_wait_s": None, "window": None,
+                            "reminder": None}
+    if state == "refused":
+        view["error"] = found["error"]
+    ticket = found.get("ticket")
+    if not ticket:
+        return view
+    view["ticket"] = {key: ticket.get(key) for key in (
+        "id", "number", "hall", "name_zh", "name_en", "id_masked", "elderly", "url")}
+    if state != "issued":
+        return view
+    config = service.configs.get(found["hall"])
+    theme = config.items[found["item"]].theme if config and found["item"] in config.items \
+        else None
+    progress = ticket_progress(db, found["hall"], ticket["id"], theme or "") or {
+        "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
+    view.update(status=progress["status"], window=progress["window"], ahead=progress["ahead"],
+                reminder=_reminder(progress))
+    if progress["status"] == "waiting" and progress["ahead"] is not None:
+        view["expected_wait_s"] = service.wait_behind(found["hall"], found["item"],
+                                                      int(progress["ahead"]))
+    return view
+
+
+def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: Mailbox,
+                     caller: Any, id_key: bytes | None) -> None:
+    """Add ``/api/v1/phone/…`` to central's app."""
+    Caller = Annotated[Principal, Depends(caller)]
+
+    @app.get("/api/v1/phone/halls")
+    async def halls(who: Caller, item: Annotated[str, Query(min_length=1, max_length=32)],
+                    lat: Annotated[float, Query(ge=-90, le=90)],
+                    lon: Annotated[float, Query(ge=-180, le=180)],
+                    limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict:
+        """Halls that serve ``item`` by expected total time from the citizen's place (travel
+        + wait), best first, with the figures."""
+        _require_phone(who)
+        found = await run_in_threadpool(service.halls_for, item, lat, lon, limit)
+        if not found and not any(item in c.items for c in service.configs.values()):
+            raise CentralError(404, "unknown_service", "没有该业务", f"No such service: {item}")
+        return {"item": item, "halls": found, "at": service.clock()}
+
+    @app.post("/api/v1/phone/tickets", status_code=202)
+    async def take(body: PhoneTicketRequest, who: Caller) -> dict:
+        """Take a real-name number at the chosen hall (its answer follows within seconds:
+        read the ticket until its status is no longer ``taking``)."""
+        origin = _require_phone(who)
+        if id_key is None:
+            raise CentralError(503, "phone_unavailable", "中心未配置证件密钥，暂不能手机取号",
+                               "Central has no ID key (--id-key-file): no numbers by phone")
+        await run_in_threadpool(service.refresh)
+        config = service.configs.get(body.hall)
+        today = datetime.fromtimestamp(service.clock(), config.timezone if config else None)
+        person = person_of(body.id_number, id_key, today.date())
+        refusal = service.refused_at(body.hall, body.item, anywhere_only=False)
+        stored = _stored_id(who, body.id)
+        found, created = await run_in_threadpool(
+            referrals.create, db, stored, origin, body.hall, body.item, refusal, None,
+            None if refusal else person)
+        if created and found["state"] == "pending":
+            service.expect(stored, body.hall, body.item)
+            mailbox.ring(body.hall)
+        log.info("phone ticket %s for %s at %s: %s", stored, body.item, body.hall,
+                 found["state"])
+        return await run_in_threadpool(phone_view, db, service, found, body.id)
+
+    @app.get("/api/v1/phone/tickets/{ticket_id}")
+    async def follow(ticket_id: TicketId, who: Caller) -> dict:
+        """The ticket now: its number once issued, the people ahead and the expected wait,
+        the window it is called to, and what to remind the citizen of."""
+        origin = _require_phone(who)
+        found = await run_in_threadpool(referrals.get, db, _stored_id(who, ticket_id))
+        if found["from_hall"] != origin:      # cannot happen: the id names the credential
+            raise CentralError(404, "not_found", "没有该号码", "No such ticket")
+        if found["state"] in ("issued", "refused"):
+            service.arrived(found["id"])
+        return await run_in_threadpool(phone_view, db, service, found, ticket_id)
+
+    @app.post("/api/v1/phone/tickets/{ticket_id}/cancel")
+    async def cancel(ticket_id: TicketId, who: Caller) -> dict:
+        """The citizen gives the number up while it waits (or is still being taken); the
+        hall cancels the ticket. Repeating it changes nothing."""
+        origin = _require_phone(who)
+        stored = _stored_id(who, ticket_id)
+        found = await run_in_threadpool(referrals.get, db, stored)
+        now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
+        if now["status"] in ("called", "no_show", "finished"):
+            raise CentralError(409, "bad_state", "只有等待中的号码可以取消",
+                               "Only a waiting ticket can be cancelled")
+        found = await run_in_threadpool(referrals.withdraw, db, stored, origin, None, CANCELLED)
+        service.arrived(stored)
+        if found["state"] == "cancelling":
+            mailbox.ring(found["hall"])
+        log.info("phone ticket %s cancelled: %s", stored, found["state"])
+        return await run_in_threadpool(phone_view, db, service, found, ticket_id)

@@ -1,0 +1,247 @@
+"""Taking a number by phone through central (sync/phone.py), over HTTP on a real central on
+SQLite: halls ranked from where the citizen is, a real-name number taken once at the chosen
+hall, followed to the call, cancelled; what a phone credential may not do."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from hall import idnumber
+from sync import catalog
+from sync.auth import create_credential
+from sync.db import open_database
+from sync.server import CentralServer
+from sync.testing import hall_catalog
+
+FUTIAN = (22.5410, 114.0550)          # the example hall's location (HA)
+KEY = b"phone-test-city-key-0123456789ab"
+CITIZEN = "44030419900101123"
+CITIZEN += idnumber.check_char(CITIZEN)
+
+
+def today() -> str:
+    """Today in the halls' time zone, as ticket ids carry it."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d")
+
+
+@dataclass
+class Central:
+    """A central with halls HA (Futian), HB (Nanshan, 12 km away) and HC (no location), the
+    halls' and an admin's credentials and two phone channels."""
+
+    http: httpx.Client
+    tokens: dict[str, dict[str, str]]
+
+    def as_(self, who: str, method: str, path: str, **kwargs: object) -> httpx.Response:
+        """A request to ``/api/v1{path}`` with ``who``'s credential."""
+        return self.http.request(method, path, headers=self.tokens[who], **kwargs)  # type: ignore[arg-type]
+
+    def push(self, hall: str, events: list[dict]) -> None:
+        """The hall's agent pushes events (numbered from its last)."""
+        head = self.as_(hall, "GET", f"/halls/{hall}/sync").json()["acked"]
+        batch = [{**e, "seq": head + i + 1} for i, e in enumerate(events)]
+        assert self.as_(hall, "POST", f"/halls/{hall}/events",
+                        json={"events": batch}).json()["acked"] == head + len(batch)
+
+
+def event(kind: str, ago_s: float = 60.0, **data: object) -> dict:
+    """An event ``ago_s`` seconds ago."""
+    return {"kind": kind, "ts": time.time() - ago_s, "data": data}
+
+
+def issued(number: str, ago_s: float, channel: str = "kiosk") -> dict:
+    """A ticket of theme A issued ``ago_s`` seconds ago."""
+    return event("ticket.issued", ago_s, ticket=f"{today()}-{number}", number=number,
+                 theme="A", item="A01", elderly=False, channel=channel)
+
+
+def start(tmp_path: Path, key: bytes | None) -> tuple[CentralServer, dict[str, dict[str, str]]]:
+    url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    db = open_database(url)
+    catalog.put_catalog(db, "HA", hall_catalog("HA"))
+    nanshan = hall_catalog("HB")
+    nanshan["hall"]["location"] = {"lat": 22.5329, "lon": 113.9305}
+    catalog.put_catalog(db, "HB", nanshan)
+    plain = hall_catalog("HC")
+    del plain["hall"]["location"]
+    catalog.put_catalog(db, "HC", plain)
+    tokens = {who: create_credential(db, role, hall) for who, role, hall in (
+        ("HA", "hall", "HA"), ("HB", "hall", "HB"), ("HC", "hall", "HC"),
+        ("admin", "admin", None), ("phone", "phone", None), ("other", "phone", None))}
+    db.close()
+    key_file = None
+    if key is not None:
+        key_file = tmp_path / "id.key"
+        key_file.write_text(key.hex())
+    server = CentralServer(url, port=0, id_key_file=str(key_file) if key_file else None)
+    return server.start_in_thread(), {w: {"Authorization": f"Bearer {t}"}
+                                      for w, t in tokens.items()}
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    server, tokens = start(tmp_path, KEY)
+    try:
+        with httpx.Client(base_url=f"{server.url}/api/v1", timeout=10) as http:
+            yield Central(http, tokens)
+    finally:
+        server.stop()
+
+
+def take(central: Central, ticket_id: str, hall: str = "HB", item: str = "A01",
+         id_number: str = CITIZEN, who: str = "phone") -> dict:
+    """Take a number by phone; the answer (202)."""
+    answer = central.as_(who, "POST", "/phone/tickets", json={
+        "id": ticket_id, "hall": hall, "item": item, "id_number": id_number})
+    assert answer.status_code == 202, answer.text
+    return dict(answer.json())
+
+
+def claim_and_issue(central: Central, number: str, hall: str = "HB") -> dict:
+    """The chosen hall's agent claims the referral and answers with its ticket."""
+    mail = central.as_(hall, "GET", "/remote/messages", params={"hall": hall}).json()
+    (referral,) = mail["referrals"]
+    ticket = {"id": f"{today()}-{number}", "number": number, "hall": hall,
+              "name_zh": "南山区政务服务中心", "name_en": "Nanshan", "ahead": 4,
+              "expected_wait_s": 1800, "id_masked": referral["person"]["id_masked"],
+              "elderly": False, "url": None}
+    assert central.as_(hall, "POST", f"/remote/referrals/{referral['id']}/result",
+                       json={"ticket": ticket}).json()["state"] == "issued"
+    return dict(referral)
+
+
+def test_halls_are_ranked_by_travel_from_the_citizen_and_the_wait(central: Central) -> None:
+    opened = event("window.opened", window="1")
+    for hall in ("HB", "HC"):
+        central.push(hall, [opened])
+    central.push("HA", [opened, *(issued(f"A{i + 1:03d}", 900 - i) for i in range(20))])
+    lat, lon = FUTIAN
+    found = central.as_("phone", "GET", "/phone/halls",
+                        params={"item": "A01", "lat": lat, "lon": lon}).json()
+    halls = found["halls"]
+    assert [h["hall"] for h in halls] == ["HC", "HB", "HA"], halls   # 20 wait at Futian
+    plain, nanshan, futian = halls
+    assert futian["travel_s"] == 600.0 and futian["waiting"] == 20   # next door: overhead
+    assert 2000 < nanshan["travel_s"] < 2600 and nanshan["waiting"] == 0
+    assert plain["travel_s"] == 1200.0                               # no location: default
+    assert futian["wait_s"] > nanshan["expected_total_s"]
+    assert [h["expected_total_s"] for h in halls] == sorted(h["expected_total_s"]
+                                                            for h in halls)
+    assert futian["name_zh"] == "福田区政务服务中心"
+    one = central.as_("phone", "GET", "/phone/halls",
+                      params={"item": "A01", "lat": lat, "lon": lon, "limit": 1}).json()
+    assert one["halls"] == halls[:1]
+    unknown = central.as_("phone", "GET", "/phone/halls",
+                          params={"item": "Z99", "lat": lat, "lon": lon})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_service"
+    for bad in ({"item": "A01", "lat": 91, "lon": lon}, {"item": "A01", "lat": lat}):
+        refused = central.as_("phone", "GET", "/phone/halls", params=bad)
+        assert refused.status_code == 422 and refused.json()["message_zh"]
+
+
+def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
+        central: Central, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    central.push("HB", [event("window.opened", window="1"),
+                        *(issued(f"A{i + 1:03d}", 300 - i) for i in range(4))])
+    taken = take(central, "app-0001")
+    assert (taken["status"], taken["hall"], taken["ticket"]) == ("taking", "HB", None)
+    assert take(central, "app-0001")["status"] == "taking"            # a retry: the same
+    referral = claim_and_issue(central, "A005")
+    assert referral["from_hall"].startswith("phone:")
+    person = referral["person"]
+    assert person["id_masked"] == idnumber.mask(CITIZEN) and person["age"] >= 35
+    assert person["id_hash"] == idnumber.keyed_hash(CITIZEN, KEY)     # as the halls hash it
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["referrals"] == [], "issued once"
+    # issued; its issue has not reached central yet: what the hall said
+    shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
+    assert (shown["status"], shown["ticket"]["number"], shown["ahead"]) == ("waiting", "A005", 4)
+    assert shown["ticket"]["id_masked"] == idnumber.mask(CITIZEN)
+    assert shown["expected_wait_s"] > 0 and shown["reminder"] is None
+    mine = f"{today()}-A005"
+    central.push("HB", [issued("A005", 200, channel="phone"),
+                        event("ticket.called", 100, ticket=f"{today()}-A001", theme="A",
+                              window="1", waited_s=200.0),
+                        event("ticket.cancelled", 90, ticket=f"{today()}-A002", theme="A",
+                              number="A002")])
+    shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
+    assert (shown["status"], shown["ahead"]) == ("waiting", 2)
+    assert shown["reminder"]["zh"] == "快到您了，前面还有2人，请尽快到大厅"
+    central.push("HB", [event("ticket.called", 10, ticket=mine, theme="A", window="1",
+                              waited_s=190.0)])
+    shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
+    assert (shown["status"], shown["window"], shown["ahead"]) == ("called", "1", None)
+    assert shown["reminder"] == {"zh": "请到1号窗口办理", "en": "Please go to window 1"}
+    late = central.as_("phone", "POST", "/phone/tickets/app-0001/cancel")
+    assert late.status_code == 409 and late.json()["code"] == "bad_state"
+    # another phone channel does not see it; nobody logged the ID number
+    assert central.as_("other", "GET", "/phone/tickets/app-0001").status_code == 404
+    assert CITIZEN not in caplog.text and CITIZEN not in json.dumps(shown)
+
+
+def test_a_cancelled_phone_ticket_is_never_issued_or_is_cancelled_at_the_hall(
+        central: Central) -> None:
+    take(central, "app-pending")
+    gone = central.as_("phone", "POST", "/phone/tickets/app-pending/cancel").json()
+    assert gone["status"] == "cancelled" and gone["ticket"] is None
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["referrals"] == [], "never handed out"
+    take(central, "app-issued")
+    referral = claim_and_issue(central, "A001")
+    gone = central.as_("phone", "POST", "/phone/tickets/app-issued/cancel").json()
+    assert gone["status"] == "cancelled" and gone["ticket"]["number"] == "A001"
+    mail = central.as_("HB", "GET", "/remote/messages", params={"hall": "HB"}).json()
+    assert [(c["id"], c["ticket"]["number"]) for c in mail["cancellations"]] == [
+        (referral["id"], "A001")], "the hall is told to cancel its ticket"
+    assert central.as_("phone", "POST", "/phone/tickets/app-issued/cancel").json()[
+        "status"] == "cancelled"                                          # repeated
+    missing = central.as_("phone", "POST", "/phone/tickets/app-never1/cancel")
+    assert missing.status_code == 404
+
+
+def test_bad_phone_requests_are_refused_and_change_nothing(central: Central) -> None:
+    body = {"id": "app-bad-01", "hall": "HB", "item": "A01", "id_number": CITIZEN[:-1] + "0"}
+    refused = central.as_("phone", "POST", "/phone/tickets", json=body)
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_id_number"
+    for bad in ({**body, "id": "x"}, {**body, "id_number": CITIZEN, "extra": 1},
+                {"hall": "HB", "item": "A01", "id_number": CITIZEN}):
+        assert central.as_("phone", "POST", "/phone/tickets", json=bad).status_code == 422
+    assert central.as_("phone", "GET", "/phone/tickets/app-bad-01").status_code == 404
+    nowhere = take(central, "app-bad-02", hall="NOWHERE")
+    assert nowhere["status"] == "refused" and nowhere["error"]["code"] == "unknown_hall"
+    unknown = take(central, "app-bad-03", item="Z99")
+    assert unknown["status"] == "refused" and unknown["error"]["message_zh"]
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["referrals"] == []
+    # a phone credential reaches nothing else; no other credential takes numbers by phone
+    for method, path in (("GET", "/recommend?origin=HA"), ("GET", "/halls/HA/live"),
+                         ("GET", "/stats"), ("GET", "/city")):
+        assert central.as_("phone", method, path).status_code == 403, path
+    for who in ("HA", "admin"):
+        assert central.as_(who, "POST", "/phone/tickets", json={
+            **body, "id_number": CITIZEN}).status_code == 403
+    assert central.as_("phone", "GET", "/whoami").json()["role"] == "phone"
+
+
+def test_without_the_citys_id_key_no_number_is_taken_by_phone(tmp_path: Path) -> None:
+    server, tokens = start(tmp_path, None)
+    try:
+        with httpx.Client(base_url=f"{server.url}/api/v1", timeout=10) as http:
+            refused = http.post("/phone/tickets", headers=tokens["phone"], json={
+                "id": "app-0001", "hall": "HB", "item": "A01", "id_number": CITIZEN})
+            assert refused.status_code == 503 and refused.json()["code"] == "phone_unavailable"
+            assert http.get("/phone/halls", headers=tokens["phone"], params={
+                "item": "A01", "lat": 22.5, "lon": 114.0}).status_code == 200
+    finally:
+        server.stop()

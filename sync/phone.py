@@ -12,9 +12,10 @@ issued. The ID number is turned at once into the keyed hash under the city's key
 ``--id-key-file``), the masked number and the age, as a kiosk's hall node does for a referral;
 the number itself is never stored or logged. Without the key no number is taken by phone.
 
-Progress comes from central's ticket facts (``sync/projection.py``): the ticket's call or its
-end, and the people ahead — tickets of its theme issued earlier that day at that hall and not
-yet called, cancelled or ended (priorities are not counted, so it is "about").
+Progress comes from central's ticket facts (``sync/projection.py``): the ticket's call (to a
+window, or to the video booth when another hall's window serves it) or its end, and the people
+ahead — tickets of its theme issued earlier that day at that hall that still wait (priorities
+are not counted, so it is "about").
 """
 
 import logging
@@ -44,9 +45,10 @@ NEAR_AHEAD = 3
 STATUS = {"pending": "taking", "claimed": "taking", "issued": "waiting", "refused": "refused",
           "withdrawing": "cancelled", "cancelling": "cancelled", "withdrawn": "cancelled"}
 CANCELLED = referrals.error("cancelled", "已取消", "Cancelled by the citizen")
-_FACT_KINDS = ("issued", "called", "no_show", "cancelled", "finished")
-_ENDED = {"called": "called", "no_show": "no_show", "cancelled": "cancelled",
-          "finished": "finished"}
+#: A ticket's status after each fact of it (``sync/projection.py``).
+_STATUS_AFTER = {"issued": "waiting", "called": "called", "no_show": "no_show",
+                 "cancelled": "cancelled", "finished": "finished", "leased": "booth",
+                 "returned": "waiting", "remote_finished": "finished"}
 
 TicketId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
@@ -96,20 +98,24 @@ def ticket_progress(db: Database, hall_id: str, ticket_id: str, theme: str
     with db.transaction() as tx:
         rows = tx.all("SELECT ticket, kind, theme, window_no, ts FROM ticket_facts "
                       "WHERE hall_id = ? AND day = ? AND kind IN "
-                      f"({', '.join('?' * len(_FACT_KINDS))}) ORDER BY ts",
-                      (hall_id, ticket_day(ticket_id), *_FACT_KINDS))
-    issued_at = next((r[4] for r in rows if r[0] == ticket_id and r[1] == "issued"), None)
-    if issued_at is None:
+                      f"({', '.join('?' * len(_STATUS_AFTER))}) ORDER BY ts",
+                      (hall_id, ticket_day(ticket_id), *_STATUS_AFTER))
+    status: dict[str, str] = {}
+    window: str | None = None
+    issued_at: dict[str, float] = {}
+    for ticket, kind, ticket_theme, window_no, ts in rows:
+        status[ticket] = _STATUS_AFTER[kind]
+        if kind == "issued" and ticket_theme == theme:
+            issued_at[ticket] = ts
+        if ticket == ticket_id and kind == "called":
+            window = window_no
+    mine = issued_at.get(ticket_id)
+    if mine is None:
         return None
-    status, window = "waiting", None
-    for _, kind, _, window_no, _ in (r for r in rows if r[0] == ticket_id):
-        if kind in _ENDED:
-            status, window = _ENDED[kind], window_no or window
-    gone = {r[0] for r in rows if r[1] != "issued"}
-    ahead = sum(1 for r in rows if r[1] == "issued" and r[2] == theme and r[4] < issued_at
-                and r[0] not in gone)
-    return {"status": status, "window": window,
-            "ahead": ahead if status == "waiting" else None}
+    ahead = sum(1 for ticket, at in issued_at.items()
+                if at < mine and status[ticket] == "waiting")
+    return {"status": status[ticket_id], "window": window,
+            "ahead": ahead if status[ticket_id] == "waiting" else None}
 
 
 def _reminder(progress: dict[str, Any]) -> dict[str, str] | None:
@@ -117,6 +123,8 @@ def _reminder(progress: dict[str, Any]) -> dict[str, str] | None:
     if progress["status"] == "called":
         window = progress["window"] or ""
         return {"zh": f"请到{window}号窗口办理", "en": f"Please go to window {window}"}
+    if progress["status"] == "booth":
+        return {"zh": "请到视频服务区办理", "en": "Please go to the video booth"}
     ahead = progress["ahead"]
     if progress["status"] == "waiting" and ahead is not None and ahead < NEAR_AHEAD:
         return {"zh": f"快到您了，前面还有{ahead}人，请尽快到大厅",
@@ -216,7 +224,7 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         stored = _stored_id(who, ticket_id)
         found = await run_in_threadpool(referrals.get, db, stored)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
-        if now["status"] in ("called", "no_show", "finished"):
+        if now["status"] in ("called", "booth", "no_show", "finished"):
             raise CentralError(409, "bad_state", "只有等待中的号码可以取消",
                                "Only a waiting ticket can be cancelled")
         found = await run_in_threadpool(referrals.withdraw, db, stored, origin, None, CANCELLED)

@@ -65,8 +65,9 @@ def issued(number: str, ago_s: float, channel: str = "kiosk") -> dict:
                  theme="A", item="A01", elderly=False, channel=channel)
 
 
-def start(tmp_path: Path, key: bytes | None) -> tuple[CentralServer, dict[str, dict[str, str]]]:
-    url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+def start(tmp_path: Path, key: bytes | None, url: str | None = None
+          ) -> tuple[CentralServer, dict[str, dict[str, str]]]:
+    url = url or f"sqlite:///{tmp_path / 'central.sqlite3'}"
     db = open_database(url)
     catalog.put_catalog(db, "HA", hall_catalog("HA"))
     nanshan = hall_catalog("HB")
@@ -90,7 +91,17 @@ def start(tmp_path: Path, key: bytes | None) -> tuple[CentralServer, dict[str, d
 
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[Central]:
-    server, tokens = start(tmp_path, KEY)
+    yield from serve(tmp_path, None)
+
+
+@pytest.fixture
+def central_db(tmp_path: Path, db_url: str) -> Iterator[Central]:
+    """The same on PostgreSQL and on SQLite."""
+    yield from serve(tmp_path, db_url)
+
+
+def serve(tmp_path: Path, url: str | None) -> Iterator[Central]:
+    server, tokens = start(tmp_path, KEY, url)
     try:
         with httpx.Client(base_url=f"{server.url}/api/v1", timeout=10) as http:
             yield Central(http, tokens)
@@ -150,7 +161,8 @@ def test_halls_are_ranked_by_travel_from_the_citizen_and_the_wait(central: Centr
 
 
 def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
-        central: Central, caplog: pytest.LogCaptureFixture) -> None:
+        central_db: Central, caplog: pytest.LogCaptureFixture) -> None:
+    central = central_db
     caplog.set_level(logging.INFO)
     central.push("HB", [event("window.opened", window="1"),
                         *(issued(f"A{i + 1:03d}", 300 - i) for i in range(4))])
@@ -178,6 +190,12 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
     assert (shown["status"], shown["ahead"]) == ("waiting", 2)
     assert shown["reminder"]["zh"] == "快到您了，前面还有2人，请尽快到大厅"
+    # one before is lent to another hall's video window, and comes back unserved
+    lent = {"ticket": f"{today()}-A003", "theme": "A", "number": "A003", "booth": "V1"}
+    central.push("HB", [event("ticket.leased", 80, **lent)])
+    assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 1
+    central.push("HB", [event("ticket.lease_returned", 70, **lent)])
+    assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 2
     central.push("HB", [event("ticket.called", 10, ticket=mine, theme="A", window="1",
                               waited_s=190.0)])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
@@ -185,6 +203,17 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     assert shown["reminder"] == {"zh": "请到1号窗口办理", "en": "Please go to window 1"}
     late = central.as_("phone", "POST", "/phone/tickets/app-0001/cancel")
     assert late.status_code == 409 and late.json()["code"] == "bad_state"
+    # a second one is called to the video booth: served by another hall's window
+    take(central, "app-0002")
+    claim_and_issue(central, "A006")
+    booth = {"ticket": f"{today()}-A006", "theme": "A", "number": "A006", "booth": "V2"}
+    central.push("HB", [issued("A006", 50, channel="phone"),
+                        event("ticket.leased", 5, **booth)])
+    shown = central.as_("phone", "GET", "/phone/tickets/app-0002").json()
+    assert (shown["status"], shown["ahead"]) == ("booth", None)
+    assert shown["reminder"] == {"zh": "请到视频服务区办理", "en": "Please go to the video booth"}
+    central.push("HB", [event("ticket.remote_finished", 1, **booth, service_s=600.0)])
+    assert central.as_("phone", "GET", "/phone/tickets/app-0002").json()["status"] == "finished"
     # another phone channel does not see it; nobody logged the ID number
     assert central.as_("other", "GET", "/phone/tickets/app-0001").status_code == 404
     assert CITIZEN not in caplog.text and CITIZEN not in json.dumps(shown)

@@ -26,16 +26,24 @@ def test_credentials_migrations_and_catalog_from_the_command_line(
     hall = json.loads(run(capsys, "central", "--db", db, "add-hall", "--hall", "GD-SZ-FT-001",
                           "--json"))
     admin = run(capsys, "central", "--db", db, "add-admin", "--note", "city office").strip()
+    phone = json.loads(run(capsys, "central", "--db", db, "add-phone", "--note", "city app",
+                           "--json"))
     assert hall["token"].startswith("hq_") and admin.startswith("hq_")
+    assert (phone["role"], phone["hall_id"]) == ("phone", None)
     listed = [json.loads(line) for line in run(capsys, "central", "--db", db,
                                                "credentials").splitlines()]
     assert [(c["role"], c["hall_id"]) for c in listed] == [("hall", "GD-SZ-FT-001"),
-                                                            ("admin", None)]
+                                                            ("admin", None), ("phone", None)]
     assert hall["token"] not in json.dumps(listed)
     assert run(capsys, "central", "--db", db, "migrate").split() == [
         "001_initial", "002_referrals", "003_referral_person"]
     assert "version 1" in run(capsys, "central", "--db", db, "publish-catalog", "--hall",
                               "GD-SZ-FT-001", str(EXAMPLE_HALL))
+    short = tmp_path / "short.key"
+    short.write_text("00ff")
+    for bad in (tmp_path / "missing.key", short):           # refused before serving
+        assert main(["central", "--db", db, "--id-key-file", str(bad)]) == 2
+        assert "ID key" in capsys.readouterr().err
     run(capsys, "central", "--db", db, "revoke", listed[1]["id"])
     assert json.loads(run(capsys, "central", "--db", db, "credentials").splitlines()[1])[
         "revoked"] is True

@@ -2,8 +2,8 @@
 holds only a database pool and a short credential cache, so any number of workers can serve
 behind a load balancer over one database. Cloud calling adds what may be lost (the live city
 state, rebuilt from the database; the relay's mailboxes and holds, which the lease protocol's
-retries replace): send ``/api/v1/remote/*`` and ``/api/v1/recommend`` to one worker
-(``sync/remote.py``).
+retries replace): send ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1/phone/*``
+to one worker (``sync/remote.py``).
 
 Authentication: ``Authorization: Bearer hq_…`` (``hallq central add-hall`` / ``add-admin`` /
 ``add-phone``). A hall credential may touch only ``/halls/<its id>/…`` and its own

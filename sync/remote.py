@@ -14,9 +14,9 @@ that relay the lease protocol between halls, referrals, and their API routes.
   answered), and referrals themselves are durable (``sync/referrals.py``).
 * :func:`add_remote_routes` adds ``/api/v1/remote/…`` and ``/api/v1/recommend``.
 
-The mailboxes and the holds live in one process: with several workers, route
-``/api/v1/remote/*`` to one of them (the city state itself is right in every worker, since
-each follows the database). See docs/cloud.md, *Wiring*.
+The mailboxes, the holds and which agents are there live in one process: with several
+workers, route ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1/phone/*`` to one of
+them (the city state itself is right in every worker, since each follows the database). See docs/cloud.md, *Wiring*.
 """
 
 import asyncio

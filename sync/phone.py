@@ -45,6 +45,13 @@ NEAR_AHEAD = 3
 STATUS = {"pending": "taking", "claimed": "taking", "issued": "waiting", "refused": "refused",
           "withdrawing": "cancelled", "cancelling": "cancelled", "withdrawn": "cancelled"}
 CANCELLED = referrals.error("cancelled", "已取消", "Cancelled by the citizen")
+#: Refusals whose words (meant for a kiosk: "take a number here") a phone shows its own way.
+_PHONE_WORDS = {
+    "hall_unavailable": ("该大厅暂时无法取号，请稍后再试或选择其他大厅",
+                         "The hall cannot issue a number now; retry or choose another hall"),
+    "unreachable": ("该大厅暂时无法联系，请稍后再试或选择其他大厅",
+                    "The hall cannot be reached now; retry or choose another hall"),
+    "referral_lost": ("取号未能完成，请重新取号", "The number could not be taken; try again")}
 #: A ticket's status after each fact of it (``sync/projection.py``).
 _STATUS_AFTER = {"issued": "waiting", "called": "called", "no_show": "no_show",
                  "cancelled": "cancelled", "finished": "finished", "leased": "booth",
@@ -141,7 +148,10 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
                             "ahead": None, "expected_wait_s": None, "window": None,
                             "reminder": None}
     if state == "refused":
-        view["error"] = found["error"]
+        error = dict(found["error"] or {})
+        if error.get("code") in _PHONE_WORDS:
+            error["message_zh"], error["message_en"] = _PHONE_WORDS[error["code"]]
+        view["error"] = error
     ticket = found.get("ticket")
     if not ticket:
         return view
@@ -212,8 +222,6 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         found = await run_in_threadpool(referrals.get, db, _stored_id(who, ticket_id))
         if found["from_hall"] != origin:      # cannot happen: the id names the credential
             raise CentralError(404, "not_found", "没有该号码", "No such ticket")
-        if found["state"] in ("issued", "refused"):
-            service.arrived(found["id"])
         return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
     @app.post("/api/v1/phone/tickets/{ticket_id}/cancel")

@@ -16,7 +16,8 @@ that relay the lease protocol between halls, referrals, and their API routes.
 
 The mailboxes, the holds and which agents are there live in one process: with several
 workers, route ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1/phone/*`` to one of
-them (the city state itself is right in every worker, since each follows the database). See docs/cloud.md, *Wiring*.
+them (the city state itself is right in every worker, since each follows the database).
+See docs/cloud.md, *Wiring*.
 """
 
 import asyncio

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from hall import idnumber
-from sync import catalog
+from sync import catalog, referrals
 from sync.auth import create_credential
 from sync.db import open_database
 from sync.server import CentralServer
@@ -237,6 +237,18 @@ def test_a_cancelled_phone_ticket_is_never_issued_or_is_cancelled_at_the_hall(
         "status"] == "cancelled"                                          # repeated
     missing = central.as_("phone", "POST", "/phone/tickets/app-never1/cancel")
     assert missing.status_code == 404
+
+
+def test_a_hall_that_does_not_answer_refuses_the_number_in_phone_words(
+        central: Central, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(referrals, "PENDING_S", 0.3)
+    take(central, "app-silent")
+    time.sleep(0.5)                                   # HB's agent never claimed it
+    shown = central.as_("phone", "GET", "/phone/tickets/app-silent").json()
+    assert shown["status"] == "refused" and shown["error"]["code"] == "hall_unavailable"
+    assert shown["error"]["message_zh"] == "该大厅暂时无法取号，请稍后再试或选择其他大厅"
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["referrals"] == [], "never issued"
 
 
 def test_bad_phone_requests_are_refused_and_change_nothing(central: Central) -> None:

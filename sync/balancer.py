@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -154,6 +154,15 @@ class CityState:
         self._held: set[tuple[int, str]] = set()
         self._priority_tickets: set[tuple[int, str]] = set()
         self._hour_cache = (float("nan"), 0)
+        # When each hall issues numbers, as its engine checks it: hours (seconds of the local
+        # day), open weekdays, and each theme's cutoff before closing (themes × halls).
+        self._all_day = np.array([c.rules.open_all_day for c in self.configs], dtype=bool)
+        self._opens = np.array([_seconds(c.rules.open_time) for c in self.configs], float)
+        self._closes = np.array([_seconds(c.rules.close_time) for c in self.configs], float)
+        self._open_days = np.array([[day in c.rules.open_days for day in range(1, 8)]
+                                    for c in self.configs], dtype=bool).reshape(-1, 7)
+        self._cutoff = np.array([[c.themes[t].cutoff_min * 60.0 if t in c.themes else 0.0
+                                  for c in self.configs] for t in self.themes], float)
 
     # ------------------------------------------------------------------ events
     def apply_event(self, event: Event) -> None:
@@ -322,6 +331,15 @@ class CityState:
             self._hour_cache = (start, hour)
         return hour
 
+    def issuing(self, theme: int, now: float) -> np.ndarray:
+        """Whether each hall gives numbers of ``theme`` at ``now``: open that weekday, within
+        its hours and before the theme's cutoff (or open all day)."""
+        local = datetime.fromtimestamp(now, self.timezone)
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        open_now = (self._open_days[:, local.isoweekday() - 1] & (self._opens <= second)
+                    & (second < self._closes - self._cutoff[theme]))
+        return np.asarray(self._all_day | open_now)
+
     def wait_s(self, theme: int, now: float, kind: str | None = None) -> np.ndarray:
         """Expected wait of a newcomer to ``theme`` at every hall (citizens en route count)."""
         means = self.service.theme_means(theme, self.hour(now))
@@ -405,7 +423,8 @@ def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now
     """Halls for ``item`` by expected total time (travel + wait), best first.
 
     Only the origin hall when the item cannot be served at any hall (not 通办); halls where no
-    open window serves the item's theme are left out.
+    open window serves the item's theme, and other halls that give no more numbers of it now
+    (closed, past the theme's cutoff), are left out.
     """
     o = city.index[origin]
     theme = city.theme_index[item.theme]
@@ -414,7 +433,8 @@ def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now
         return [Recommendation(origin, here, here, 0.0)] if here < np.inf else []
     wait = city.wait_s(theme, now)
     travel_s = travel.row(o)
-    total = wait + travel_s
+    total = np.where(city.issuing(theme, now), wait + travel_s, np.inf)
+    total[o] = wait[o]                 # the citizen is here: this hall is always shown
     if len(total) > limit:
         best = np.argpartition(total, limit)[:limit]
         best = best[np.argsort(total[best], kind="stable")]
@@ -429,7 +449,8 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
                ) -> list[Recommendation]:
     """Halls by expected total time, ``travel_s`` (to every hall) + the wait in the hall's
     theme for the item (``themes``, one per hall of ``city``; None where the hall does not
-    serve it), best first; halls with no open window for it, or not ``allowed``, left out.
+    serve it), best first; halls with no open window for it, giving no more numbers of it now
+    (closed, past the cutoff), or not ``allowed``, left out.
     For a citizen not at a hall (taking a number by phone)."""
     wait = np.full(len(city.hall_ids), np.inf)
     names = np.array([t if t is not None else "" for t in themes], dtype=object)
@@ -438,7 +459,7 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
         if index is None:
             continue
         mask = names == theme
-        wait[mask] = city.wait_s(index, now)[mask]
+        wait[mask] = np.where(city.issuing(index, now), city.wait_s(index, now), np.inf)[mask]
     total = wait + travel_s
     if allowed is not None:
         total = np.where(allowed, total, np.inf)
@@ -448,6 +469,11 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
     found = found[np.lexsort((found, total[found]))]
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
                            float(travel_s[h])) for h in found]
+
+
+def _seconds(at: time) -> float:
+    """Seconds of the day of a time of day."""
+    return at.hour * 3600.0 + at.minute * 60.0 + at.second
 
 
 #: A routing policy: (city, item, origin index, travel, now, rng) -> the hall index to offer.

@@ -17,6 +17,7 @@ from sync.balancer import (
     choose_remote,
     policy_jsq,
     policy_jsq2,
+    rank_halls,
     recommend,
 )
 from sync.estimators import (
@@ -154,6 +155,37 @@ def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
     assert found[1].expected_total_s == pytest.approx(7 * 600 / 2)
     assert [r.hall for r in recommend(LOCAL, "H1", city, travel, NOW)] == ["H1"]
     assert recommend(ANYWHERE, "H1", city, travel, NOW, limit=1)[0].hall == "H2"
+
+
+def test_a_hall_that_gives_no_more_numbers_is_not_offered() -> None:
+    """H2 closes at 16:00 (A's cutoff 30 min before), H3 is closed on Tuesdays; H1, where the
+    citizen is, is shown whatever its hours."""
+    from dataclasses import replace
+    from datetime import time as clock
+
+    early = hall("H2", ("A",))
+    early = replace(early, rules=Rules(close_time=clock(16, 0)))
+    weekend = hall("H3", ("A",))
+    weekend = replace(weekend, rules=Rules(open_days=(6, 7)))
+    city = CityState([hall("H1", ("A",)), early, weekend])
+    open_all(city)
+    busy(city, "H1", "1")
+    for i in range(6):
+        issue(city, "H1", f"t{i}")
+    theme = city.theme_index["A"]
+    at = {hour: NOW + (hour - 9) * 3600 for hour in (9, 15.25, 15.75, 16.75, 17)}   # Tuesday
+    assert city.issuing(theme, at[9]).tolist() == [True, True, False]
+    assert city.issuing(theme, at[15.25]).tolist() == [True, True, False]
+    assert city.issuing(theme, at[15.75]).tolist() == [True, False, False]   # past cutoff
+    assert city.issuing(theme, at[16.75]).tolist() == [True, False, False]
+    assert city.issuing(theme, at[17]).tolist() == [False] * 3      # H1's cutoff: 17:00
+    assert [r.hall for r in recommend(ANYWHERE, "H1", city, ZERO, at[9])] == ["H2", "H1"]
+    assert [r.hall for r in recommend(ANYWHERE, "H1", city, ZERO, at[15.75])] == ["H1"]
+    ranked = rank_halls(city, ["A", "A", "A"], np.zeros(3), at[15.75])
+    assert [r.hall for r in ranked] == ["H1"]
+    always = CityState([hall("H1", ("A",)), replace(early, rules=Rules(open_all_day=True))])
+    open_all(always)
+    assert always.issuing(theme, at[17] + 7 * 3600).tolist() == [False, True]   # midnight
 
 
 def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:

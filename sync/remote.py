@@ -386,7 +386,8 @@ class CityService:
                   now: float | None = None) -> list[dict[str, Any]]:
         """Halls whose catalog has ``item`` and that can be reached, by expected total time
         (travel from the place at ``lat``, ``lon`` + wait), best first — for a citizen
-        taking a number by phone. Halls where no open window serves the item are left out."""
+        taking a number by phone. Halls where no open window serves the item, or that give
+        no more numbers of it now (closed, past the cutoff), are left out."""
         now = self.clock() if now is None else now
         self.refresh(now)
         with self._lock:

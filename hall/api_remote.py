@@ -112,6 +112,15 @@ class CancelReferred(_Body):
     ticket: str = Field(min_length=1, max_length=64)
 
 
+class RateReferred(_Body):
+    """POST /api/v1/referrals/incoming/rating: the citizen's rating, given on the phone, of
+    the service of the ticket issued for a referral."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    ticket: str = Field(min_length=1, max_length=64)
+    level: int = Field(ge=1, le=5)
+
+
 class ReferralResult(_Body):
     """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused."""
 
@@ -208,6 +217,17 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             ticket, events = engine.leasing.cancel_referred(body.ticket, now)
+            return views.ticket_view(engine, ticket, now), events
+        return await run(operation)
+
+    @app.post("/api/v1/referrals/incoming/rating")
+    async def rate_incoming(body: RateReferred, device: Device) -> Response:
+        """A citizen referred here rated the finished service on the phone (好差评)."""
+        allow(device, "relay", None)
+        log.info("referral %s: rating of %s", body.referral, body.ticket)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            ticket, events = engine.leasing.rate_referred(body.ticket, body.level, now)
             return views.ticket_view(engine, ticket, now), events
         return await run(operation)
 

@@ -470,6 +470,18 @@ class Leasing:
             return ticket, []
         return self.engine.cancel(ticket_id, now)
 
+    def rate_referred(self, ticket_id: str, level: int, now: datetime
+                      ) -> tuple[Ticket, list[Event]]:
+        """The rating a citizen gave on the phone to the service of a ticket issued here for
+        them (好差评): recorded as if given at the window; the same level again changes
+        nothing (the agent may deliver it twice)."""
+        ticket = self.engine.ticket(ticket_id)
+        if ticket.channel not in ("referral", "phone"):
+            raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+        if ticket.rating is not None and ticket.rating == level:
+            return ticket, []
+        return self.engine.rate(ticket_id, level, now)
+
     # ------------------------------------------------------------------ a new day
     def roll_day(self) -> None:
         """Yesterday's lent tickets expired with the day; its referrals are done with."""

@@ -134,6 +134,11 @@ class SyncHallClient(HallClient):
             body["person"] = person
         return self._call("POST", "/referrals/incoming", body)
 
+    def rate_referred(self, referral_id: str, ticket_id: str, level: int) -> dict:
+        """Record the rating a referred citizen gave on the phone."""
+        return self._call("POST", "/referrals/incoming/rating",
+                          {"referral": referral_id, "ticket": ticket_id, "level": level})
+
     def referral_withdrawn(self, referral_id: str) -> dict:
         """Central has this hall's withdrawal of a referral."""
         return self._call("POST", f"/referrals/{referral_id}/withdrawn")
@@ -504,8 +509,24 @@ class SyncAgent:
             self._deliver_referral_result(result)
         for withdrawn in mail.get("cancellations", []):
             self._cancel_referred(withdrawn)
+        for rating in mail.get("ratings", []):
+            self._record_rating(rating)
         return {kind: len(mail.get(kind, [])) for kind in (
-            "messages", "referrals", "referral_results", "cancellations")}
+            "messages", "referrals", "referral_results", "cancellations", "ratings")}
+
+    def _record_rating(self, rating: dict) -> None:
+        """A citizen rated on the phone the service of a ticket issued here: record it, then
+        tell central (which hands it out until then) — or why the hall refused it."""
+        error = None
+        try:
+            self.hall.rate_referred(rating["id"], str(rating["ticket"]), int(rating["level"]))
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            error = {"code": err.code, "message_zh": err.message_zh,
+                     "message_en": err.message_en}
+            log.info("rating of referral %s refused: %s", rating["id"], err.code)
+        self.central.rating_recorded(rating["id"], error)
 
     def _cancel_referred(self, referral: dict) -> None:
         """A citizen referred here was given up by their hall: cancel the ticket issued for

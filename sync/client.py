@@ -202,7 +202,7 @@ class CentralClient:
 
     def remote_inbox(self, hall_id: str, wait: float = 0.0) -> dict:
         """The hall's mail (``messages``, ``referrals``, ``referral_results``,
-        ``cancellations``), waiting up to ``wait`` seconds for some."""
+        ``cancellations``, ``ratings``), waiting up to ``wait`` seconds for some."""
         return self.call("GET", "/remote/messages", params={"hall": hall_id, "wait": wait},
                          timeout=wait + 10.0)
 
@@ -221,6 +221,10 @@ class CentralClient:
     def referral_cancelled(self, referral_id: str) -> dict:
         """The ticket this hall issued for a withdrawn referral is cancelled (or not waiting)."""
         return self.call("POST", f"/remote/referrals/{referral_id}/cancelled")
+
+    def rating_recorded(self, referral_id: str, error: dict | None = None) -> dict:
+        """The rating given on the phone is recorded at this hall (or refused: ``error``)."""
+        return self.call("POST", f"/remote/referrals/{referral_id}/rated", {"error": error})
 
     def referral_result(self, referral_id: str, ticket: dict | None = None,
                         error: dict | None = None) -> dict:

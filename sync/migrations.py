@@ -114,12 +114,19 @@ _COMMON_002 = [
 #: agent; kept only until that agent claims the referral (``sync/referrals.py``).
 _COMMON_003 = ["ALTER TABLE referrals ADD COLUMN person TEXT"]
 
+#: A rating (好差评) a citizen gave on the phone to the service of a ticket taken by phone,
+#: kept until the chosen hall's agent has recorded it there (``sync/referrals.py``).
+_COMMON_004 = ["ALTER TABLE referrals ADD COLUMN rating INTEGER",
+               "ALTER TABLE referrals ADD COLUMN rating_state TEXT",
+               "ALTER TABLE referrals ADD COLUMN rating_error TEXT"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
                      "sqlite": _COMMON_001 + _SQLITE_001}),
     ("002_referrals", {"postgresql": _COMMON_002, "sqlite": _COMMON_002}),
     ("003_referral_person", {"postgresql": _COMMON_003, "sqlite": _COMMON_003}),
+    ("004_referral_rating", {"postgresql": _COMMON_004, "sqlite": _COMMON_004}),
 ]
 
 

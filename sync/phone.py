@@ -1,14 +1,16 @@
 """Taking a number by phone (微信取号) through central: the city's citizen app (its server, with
 a ``phone`` credential from ``hallq central add-phone``) lists the halls that serve an item by
 expected total time — travel from where the citizen is plus the wait there — takes a real-name
-number at the hall the citizen chose, follows it ("your turn is near", the call) and cancels it.
+number at the hall the citizen chose, follows it ("your turn is near", the call), cancels it,
+and rates the service once it is finished (好差评).
 
 A phone ticket is a referral (``sync/referrals.py``) whose referring side is the app's
 credential (``phone:<credential id>``): the chosen hall's sync agent claims it once and issues
 it through its hall node (channel ``phone``). So what referrals guarantee holds here too: it is
 issued at most once whatever is repeated, a hall that does not answer refuses it within
 ``referrals.PENDING_S``, and a cancellation withdraws it — the hall cancels a ticket it already
-issued. The ID number is turned at once into the keyed hash under the city's key (the halls'
+issued; a rating waits at central until the hall's agent has recorded it there. The ID
+number is turned at once into the keyed hash under the city's key (the halls'
 ``--id-key-file``), the masked number and the age, as a kiosk's hall node does for a referral;
 the number itself is never stored or logged. Without the key no number is taken by phone.
 
@@ -58,6 +60,14 @@ _STATUS_AFTER = {"issued": "waiting", "called": "called", "no_show": "no_show",
                  "returned": "waiting", "remote_finished": "finished"}
 
 TicketId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
+class PhoneRatingRequest(BaseModel):
+    """POST /api/v1/phone/tickets/{id}/rating: the citizen rates the service (好差评)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
 
 
 class PhoneTicketRequest(BaseModel):
@@ -146,7 +156,7 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
     view: dict[str, Any] = {"id": client_id, "hall": found["hall"], "item": found["item"],
                             "status": STATUS.get(state, state), "error": None, "ticket": None,
                             "ahead": None, "expected_wait_s": None, "window": None,
-                            "reminder": None}
+                            "reminder": None, "rating": None}
     if state == "refused":
         error = dict(found["error"] or {})
         if error.get("code") in _PHONE_WORDS:
@@ -165,7 +175,7 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
     progress = ticket_progress(db, found["hall"], ticket["id"], theme or "") or {
         "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
     view.update(status=progress["status"], window=progress["window"], ahead=progress["ahead"],
-                reminder=_reminder(progress))
+                reminder=_reminder(progress), rating=referrals.rating(db, found["id"]))
     if progress["status"] == "waiting" and progress["ahead"] is not None:
         view["expected_wait_s"] = service.wait_behind(found["hall"], found["item"],
                                                       int(progress["ahead"]))
@@ -222,6 +232,23 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         found = await run_in_threadpool(referrals.get, db, _stored_id(who, ticket_id))
         if found["from_hall"] != origin:      # cannot happen: the id names the credential
             raise CentralError(404, "not_found", "没有该号码", "No such ticket")
+        return await run_in_threadpool(phone_view, db, service, found, ticket_id)
+
+    @app.post("/api/v1/phone/tickets/{ticket_id}/rating")
+    async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller) -> dict:
+        """The citizen rates the finished service (好差评, five levels): kept until the hall
+        has recorded it (``rating.state``: pending → done, or refused with the hall's
+        reason, after which it may be given again)."""
+        origin = _require_phone(who)
+        stored = _stored_id(who, ticket_id)
+        found = await run_in_threadpool(referrals.get, db, stored)
+        now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
+        if now["status"] != "finished":
+            raise CentralError(409, "bad_state", "办结后才能评价",
+                               "Only a finished service can be rated")
+        await run_in_threadpool(referrals.rate, db, stored, origin, body.level)
+        mailbox.ring(found["hall"])
+        log.info("phone ticket %s rated %d", stored, body.level)
         return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
     @app.post("/api/v1/phone/tickets/{ticket_id}/cancel")

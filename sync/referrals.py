@@ -23,6 +23,11 @@ them to the local line) A's agent *withdraws* the referral. Nothing issued yet: 
 answers). A ticket issued at B: ``cancelling`` — B's agent is handed it with every long poll
 until it reports the ticket cancelled (or no longer waiting), then ``withdrawn``. So no
 ticket waits at B for a citizen who took a number at A.
+
+Ratings (好差评, migration ``004_referral_rating``): the citizen who took a number by phone
+(``sync/phone.py``) rates the finished service there; the rating stays ``pending`` and B's
+agent is handed it with every long poll until it reports it recorded (``done``) or refused
+(``refused``, with B's reason: say, rated at the window already).
 """
 
 from __future__ import annotations
@@ -128,11 +133,12 @@ def claim(db: Database, hall_id: str, now: float | None = None) -> list[dict[str
 
 
 def has_work(db: Database, hall_id: str) -> bool:
-    """Whether a referral waits to be claimed by ``hall_id``, or a ticket it issued for one to
-    be cancelled (a cheap check)."""
+    """Whether a referral waits to be claimed by ``hall_id``, a ticket it issued for one to
+    be cancelled, or a rating to be recorded (a cheap check)."""
     with db.transaction() as tx:
-        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND state IN "
-                      "('pending', 'cancelling') LIMIT 1", (hall_id,)) is not None
+        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND (state IN "
+                      "('pending', 'cancelling') OR rating_state = 'pending') LIMIT 1",
+                      (hall_id,)) is not None
 
 
 def _locked(tx: Tx, referral_id: str, side: str, hall_id: str | None,
@@ -227,3 +233,69 @@ def cancelled(db: Database, referral_id: str, hall_id: str | None,
         tx.execute("UPDATE referrals SET state = 'withdrawn', updated_at = ? WHERE id = ?",
                    (now, referral_id))
     return {**found, "state": "withdrawn", "updated_at": now}
+
+
+# ---------------------------------------------------------------------- ratings (好差评)
+def rate(db: Database, referral_id: str, from_hall: str | None, level: int,
+         now: float | None = None) -> dict[str, Any]:
+    """The citizen rates the service of the ticket issued for the referral (a number taken by
+    phone): kept ``pending`` until the chosen hall's agent has recorded it there. Giving the
+    same level again changes nothing; a rating the hall refused may be given again."""
+    if level not in range(1, 6):
+        raise CentralError(422, "bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5")
+    now = time.time() if now is None else now
+    with db.transaction() as tx:
+        found = _locked(tx, referral_id, "from_hall", from_hall, (
+            "只有取号的一方可以评价", "Only who took the number may rate it"))
+        if found["state"] != "issued":
+            raise CentralError(409, "bad_state", "只有已取到的号码可以评价",
+                               "Only a number that was issued can be rated")
+        row = tx.one("SELECT rating, rating_state FROM referrals WHERE id = ?", (referral_id,))
+        if row is not None and row[0] is not None and row[1] != "refused":
+            if row[0] == level:
+                return rating_of(tx, referral_id) or {}
+            raise CentralError(409, "already_rated", "该次服务已评价",
+                               "This service was already rated")
+        tx.execute("UPDATE referrals SET rating = ?, rating_state = 'pending', "
+                   "rating_error = NULL, updated_at = ? WHERE id = ?",
+                   (level, now, referral_id))
+        return rating_of(tx, referral_id) or {}
+
+
+def rating_of(tx: Tx, referral_id: str) -> dict[str, Any] | None:
+    """``{"level", "state": pending | done | refused, "error"}`` of a referral, or None."""
+    row = tx.one("SELECT rating, rating_state, rating_error FROM referrals WHERE id = ?",
+                 (referral_id,))
+    if row is None or row[0] is None:
+        return None
+    return {"level": row[0], "state": row[1], "error": json.loads(row[2]) if row[2] else None}
+
+
+def rating(db: Database, referral_id: str) -> dict[str, Any] | None:
+    """:func:`rating_of` in its own transaction."""
+    with db.transaction() as tx:
+        return rating_of(tx, referral_id)
+
+
+def ratings_due(db: Database, hall_id: str) -> list[dict[str, Any]]:
+    """Ratings ``hall_id`` is to record: ``[{id, ticket, level}]`` (handed out until
+    :func:`rating_recorded` is called for each)."""
+    with db.transaction() as tx:
+        rows = tx.all("SELECT id, result, rating FROM referrals WHERE hall_id = ? AND "
+                      "rating_state = 'pending' ORDER BY updated_at", (hall_id,))
+    return [{"id": row[0], "ticket": (json.loads(row[1]).get("ticket") or {}).get("id"),
+             "level": row[2]} for row in rows if row[1]]
+
+
+def rating_recorded(db: Database, referral_id: str, hall_id: str | None,
+                    refusal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The chosen hall recorded the rating (``done``) or refused it (``refused``, why);
+    repeating it changes nothing."""
+    with db.transaction() as tx:
+        _locked(tx, referral_id, "hall", hall_id, (
+            "只有被转介的大厅可以记录评价", "Only the hall of the ticket may record its rating"))
+        tx.execute("UPDATE referrals SET rating_state = ?, rating_error = ? "
+                   "WHERE id = ? AND rating_state = 'pending'",
+                   ("refused" if refusal else "done",
+                    json.dumps(refusal, ensure_ascii=False) if refusal else None, referral_id))
+        return rating_of(tx, referral_id) or {}

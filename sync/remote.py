@@ -54,7 +54,7 @@ log = logging.getLogger("hallq.central.remote")
 #: The environment variable with the default travel time in minutes (see RemoteSettings).
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 #: Kinds of what a mailbox holds.
-BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations")
+BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
 
 
@@ -583,6 +583,13 @@ class ReferralResultBody(_Body):
     error: dict[str, Any] | None = None
 
 
+class RatingRecordedBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
+    rating, or refused it (``error``)."""
+
+    error: dict[str, Any] | None = None
+
+
 def _public(referral: dict[str, Any]) -> dict[str, Any]:
     return {k: referral[k] for k in ("id", "item", "hall", "from_hall", "state", "ticket",
                                      "error")}
@@ -639,8 +646,9 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
                 return {}
             claimed = await run_in_threadpool(referrals.claim, db, hall)
             cancel = await run_in_threadpool(referrals.cancellations, db, hall)
+            ratings = await run_in_threadpool(referrals.ratings_due, db, hall)
             return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],
-                    "cancellations": [_public(r) for r in cancel]}
+                    "cancellations": [_public(r) for r in cancel], "ratings": ratings}
         service.poll_started(hall)
         try:
             return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), kept,
@@ -704,6 +712,12 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         waited)."""
         return _public(await run_in_threadpool(referrals.cancelled, db, referral_id,
                                                None if who.is_admin else who.hall_id))
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/rated")
+    async def rated(referral_id: str, body: RatingRecordedBody, who: Caller) -> dict:
+        """The chosen hall recorded the rating given on the phone (or refused it, why)."""
+        return await run_in_threadpool(referrals.rating_recorded, db, referral_id,
+                                       None if who.is_admin else who.hall_id, body.error)
 
     @app.get("/api/v1/recommend")
     async def recommend_halls(who: Caller,

@@ -2,7 +2,8 @@
 can be killed), two real hall nodes (Futian and Nanshan, two catalogs of the example hall) and
 their sync agents. A video window at Nanshan calls a ticket waiting at Futian through central,
 also across a central crash; a Futian kiosk refers a citizen to Nanshan; recommendations reach
-Futian's kiosk API; a citizen takes a number at Nanshan by phone, follows it and cancels one."""
+Futian's kiosk API; a citizen takes a number at Nanshan by phone, follows it, rates the
+service and cancels another."""
 
 from __future__ import annotations
 
@@ -364,6 +365,16 @@ def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
     called = until(lambda: (r := city.phone.get("/api/v1/phone/tickets/app-000001").json())[
         "status"] == "called" and r, what="the call on the phone")
     assert called["window"] == "1" and called["reminder"]["zh"] == "请到1号窗口办理"
+    # served; the citizen rates it on the phone, and Nanshan records it (好差评)
+    city.ns.post("caller-1", "/windows/1/finish")
+    until(lambda: city.phone.get("/api/v1/phone/tickets/app-000001").json()["status"]
+          == "finished", what="the end of the service on the phone")
+    rated = city.phone.post("/api/v1/phone/tickets/app-000001/rating", json={"level": 5})
+    assert rated.status_code == 200 and rated.json()["rating"]["state"] == "pending"
+    until(lambda: city.phone.get("/api/v1/phone/tickets/app-000001").json()["rating"][
+        "state"] == "done", what="the rating recorded at Nanshan")
+    assert city.ns.get("kiosk", f"/tickets/{ticket['id']}")["rating"] == 5
+    assert [e["data"]["level"] for e in city.ns.events("ticket.rated")] == [5]
     # a second number, given up: Nanshan cancels it; the per-ID limit (2 a day) counts
     second = take("app-000002")
     cancelled = city.phone.post("/api/v1/phone/tickets/app-000002/cancel").json()

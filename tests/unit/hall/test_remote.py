@@ -314,6 +314,24 @@ def test_the_ticket_of_a_withdrawn_referral_is_cancelled_only_while_it_waits(
     assert refused.value.code == "not_referred"
 
 
+def test_a_rating_given_on_the_phone_is_recorded_once(engine: Engine, now: Any) -> None:
+    phone, _ = engine.issue("A02", now(), channel="phone")
+    own, _ = engine.issue("A02", now())
+    engine.open_window("1", now())
+    for _ in range(2):
+        engine.call_next("1", now())
+        engine.finish("1", now())
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.rate_referred(own.ticket.id, 5, now())
+    assert refused.value.code == "not_referred", "the window's rating pad rates this one"
+    ticket, events = engine.leasing.rate_referred(phone.ticket.id, 5, now())
+    assert ticket.rating == 5 and kinds(events) == ["ticket.rated"]
+    assert engine.leasing.rate_referred(phone.ticket.id, 5, now())[1] == []   # delivered twice
+    with pytest.raises(QueueError) as again:
+        engine.leasing.rate_referred(phone.ticket.id, 2, now())
+    assert again.value.code == "already_rated"
+
+
 def test_a_referral_with_a_bad_id_number_is_refused_and_not_kept(engine: Engine,
                                                                  now: Any) -> None:
     with pytest.raises(QueueError) as refused:

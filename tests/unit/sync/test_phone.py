@@ -212,11 +212,43 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     shown = central.as_("phone", "GET", "/phone/tickets/app-0002").json()
     assert (shown["status"], shown["ahead"]) == ("booth", None)
     assert shown["reminder"] == {"zh": "请到视频服务区办理", "en": "Please go to the video booth"}
+    not_yet = central.as_("phone", "POST", "/phone/tickets/app-0002/rating", json={"level": 5})
+    assert not_yet.status_code == 409 and not_yet.json()["message_zh"] == "办结后才能评价"
     central.push("HB", [event("ticket.remote_finished", 1, **booth, service_s=600.0)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0002").json()["status"] == "finished"
+    rate_the_finished_service(central, "app-0002", f"{today()}-A006")
     # another phone channel does not see it; nobody logged the ID number
     assert central.as_("other", "GET", "/phone/tickets/app-0001").status_code == 404
     assert CITIZEN not in caplog.text and CITIZEN not in json.dumps(shown)
+
+
+def rate_the_finished_service(central: Central, app_id: str, ticket_id: str) -> None:
+    """好差评 on the phone: kept until the hall's agent has recorded it, handed out until
+    then; the hall may refuse it, and then it may be given again."""
+    path = f"/phone/tickets/{app_id}/rating"
+    assert central.as_("phone", "POST", path, json={"level": 6}).status_code == 422
+    rated = central.as_("phone", "POST", path, json={"level": 5}).json()
+    assert rated["rating"] == {"level": 5, "state": "pending", "error": None}
+    for _ in range(2):                                      # until the hall says it has it
+        mail = central.as_("HB", "GET", "/remote/messages", params={"hall": "HB"}).json()
+        (due,) = mail["ratings"]
+        assert (due["ticket"], due["level"]) == (ticket_id, 5)
+    rated_path = f"/remote/referrals/{due['id']}/rated"
+    assert central.as_("HA", "POST", rated_path, json={}).status_code == 403
+    refusal = {"code": "already_rated", "message_zh": "该次服务已评价", "message_en": "x"}
+    assert central.as_("HB", "POST", rated_path, json={"error": refusal}).json()[
+        "state"] == "refused"
+    shown = central.as_("phone", "GET", f"/phone/tickets/{app_id}").json()
+    assert shown["rating"]["state"] == "refused" and shown["rating"]["error"] == refusal
+    again = central.as_("phone", "POST", path, json={"level": 4}).json()   # given again
+    assert again["rating"]["state"] == "pending"
+    assert central.as_("HB", "POST", rated_path, json={}).json()["state"] == "done"
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["ratings"] == []
+    assert central.as_("phone", "POST", path, json={"level": 4}).json()["rating"] == {
+        "level": 4, "state": "done", "error": None}                      # the same: nothing
+    changed = central.as_("phone", "POST", path, json={"level": 1})
+    assert changed.status_code == 409 and changed.json()["code"] == "already_rated"
 
 
 def test_a_cancelled_phone_ticket_is_never_issued_or_is_cancelled_at_the_hall(

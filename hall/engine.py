@@ -225,13 +225,11 @@ class Engine:
     def person(self, id_number: str, today: date) -> Person:
         """Who an ID number names, as another hall may be told (hash, masked, age)."""
         try:
-            normalized = idnumber.normalize(id_number)
+            id_hash, id_masked, age = idnumber.identify(id_number, self.id_key, today)
         except idnumber.InvalidIdNumber as err:
             raise QueueError("invalid_id_number", "身份证号码无效，请核对",
                              f"Invalid ID number: {err}", status=422) from None
-        return Person(id_hash=idnumber.keyed_hash(normalized, self.id_key),
-                      id_masked=idnumber.mask(normalized),
-                      age=idnumber.age_on(normalized, today))
+        return Person(id_hash=id_hash, id_masked=id_masked, age=age)
 
     def _id_hash(self, id_number: str | None, theme: Theme, today: date,
                  person: Person | None = None) -> tuple[str | None, str | None, bool]:

@@ -61,6 +61,14 @@ def keyed_hash(id_number: str, key: bytes) -> str:
     return hmac.new(key, id_number.upper().encode(), hashlib.sha256).hexdigest()
 
 
+def identify(id_number: str, key: bytes, today: date) -> tuple[str, str, int]:
+    """What may travel of a citizen (to another hall, or from central's phone channel): the
+    keyed hash, the masked number and the age on ``today`` — never the number itself.
+    InvalidIdNumber when it is not a valid number."""
+    normalized = normalize(id_number)
+    return keyed_hash(normalized, key), mask(normalized), age_on(normalized, today)
+
+
 def read_key(path: str | Path) -> bytes:
     """The city's key for hashing ID numbers, hex in a file (``--id-key-file``); ValueError
     when it cannot be read or is shorter than 16 bytes."""

@@ -21,7 +21,7 @@ are not counted, so it is "about").
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query
@@ -95,16 +95,25 @@ def _stored_id(who: Principal, ticket_id: str) -> str:
     return f"phone-{who.credential_id}-{ticket_id}"
 
 
-def person_of(id_number: str, key: bytes, today: Any) -> dict[str, Any]:
+def _phone_ticket(db: Database, stored: str) -> dict[str, Any]:
+    """The referral behind a phone ticket; 404 in a phone's words."""
+    try:
+        return referrals.get(db, stored)
+    except CentralError as err:
+        if err.status == 404:
+            raise CentralError(404, "not_found", "没有该号码", "No such ticket") from None
+        raise
+
+
+def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
     """The citizen as the chosen hall is told (hash, masked number, age); 422 when the number
     is not a valid resident ID number."""
     try:
-        normalized = idnumber.normalize(id_number)
+        id_hash, id_masked, age = idnumber.identify(id_number, key, today)
     except idnumber.InvalidIdNumber as err:
         raise CentralError(422, "invalid_id_number", "身份证号码无效，请核对",
                            f"Invalid ID number: {err}") from None
-    return {"id_hash": idnumber.keyed_hash(normalized, key),
-            "id_masked": idnumber.mask(normalized), "age": idnumber.age_on(normalized, today)}
+    return {"id_hash": id_hash, "id_masked": id_masked, "age": age}
 
 
 def ticket_progress(db: Database, hall_id: str, ticket_id: str, theme: str
@@ -228,10 +237,8 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
     async def follow(ticket_id: TicketId, who: Caller) -> dict:
         """The ticket now: its number once issued, the people ahead and the expected wait,
         the window it is called to, and what to remind the citizen of."""
-        origin = _require_phone(who)
-        found = await run_in_threadpool(referrals.get, db, _stored_id(who, ticket_id))
-        if found["from_hall"] != origin:      # cannot happen: the id names the credential
-            raise CentralError(404, "not_found", "没有该号码", "No such ticket")
+        _require_phone(who)
+        found = await run_in_threadpool(_phone_ticket, db, _stored_id(who, ticket_id))
         return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
     @app.post("/api/v1/phone/tickets/{ticket_id}/rating")
@@ -241,7 +248,7 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         reason, after which it may be given again)."""
         origin = _require_phone(who)
         stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(referrals.get, db, stored)
+        found = await run_in_threadpool(_phone_ticket, db, stored)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
         if now["status"] != "finished":
             raise CentralError(409, "bad_state", "办结后才能评价",
@@ -257,7 +264,7 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         hall cancels the ticket. Repeating it changes nothing."""
         origin = _require_phone(who)
         stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(referrals.get, db, stored)
+        found = await run_in_threadpool(_phone_ticket, db, stored)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
         if now["status"] in ("called", "booth", "no_show", "finished"):
             raise CentralError(409, "bad_state", "只有等待中的号码可以取消",

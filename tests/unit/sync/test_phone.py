@@ -268,7 +268,7 @@ def test_a_cancelled_phone_ticket_is_never_issued_or_is_cancelled_at_the_hall(
     assert central.as_("phone", "POST", "/phone/tickets/app-issued/cancel").json()[
         "status"] == "cancelled"                                          # repeated
     missing = central.as_("phone", "POST", "/phone/tickets/app-never1/cancel")
-    assert missing.status_code == 404
+    assert missing.status_code == 404 and missing.json()["message_zh"] == "没有该号码"
 
 
 def test_a_hall_that_does_not_answer_refuses_the_number_in_phone_words(

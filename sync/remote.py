@@ -108,9 +108,8 @@ class HallTravel(TravelTimes):
         found = self._rows.get(origin)
         if found is None:
             assert self.xy is not None
-            km = np.hypot(*(self.xy - self.xy[origin]).T)
-            found = np.where(np.isnan(km), self.default_s,
-                             self.overhead_s + km / self.speed_kmh * 3600.0)
+            found = self.from_km(*self.xy[origin])
+            found = np.where(np.isnan(found), self.default_s, found)
             found[origin] = 0.0
             if len(self._rows) < 4096:
                 self._rows[origin] = found

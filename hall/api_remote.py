@@ -196,14 +196,17 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
     @app.post("/api/v1/referrals/incoming", status_code=201)
     async def incoming_referral(body: IncomingReferral, device: Device) -> Response:
         """A citizen referred here by another hall: their ticket (real-name when the other
-        hall read their ID card: priority and per-ID limit as for a ticket taken here)."""
+        hall read their ID card: priority and per-ID limit as for a ticket taken here).
+        Asked again for the same referral (central hands out one not answered), the same
+        ticket."""
         allow(device, "relay", None)
         person = Person(**body.person.model_dump()) if body.person else None
         channel = "phone" if is_phone(body.from_hall) else "referral"
         log.info("referral %s from %s for %s", body.referral, body.from_hall, body.item)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            issued, events = engine.issue(body.item, now, channel=channel, person=person)
+            issued, events = engine.issue(body.item, now, channel=channel, person=person,
+                                          referral=body.referral)
             return views.ticket_view(engine, issued.ticket, now, issued.ahead,
                                      issued.expected_wait_s), events
         return await run(operation, 201)

@@ -268,9 +268,16 @@ class Engine:
 
     def issue(self, service: str, now: datetime, *, id_number: str | None = None,
               channel: str = "kiosk", appointment_id: str | None = None,
-              person: Person | None = None) -> tuple[Issued, list[Event]]:
+              person: Person | None = None, referral: str | None = None
+              ) -> tuple[Issued, list[Event]]:
         """Issue a ticket for a theme prefix or item code (取号). ``person``: the citizen as
-        another hall identified them (a referral), instead of an ``id_number``."""
+        another hall identified them (a referral), instead of an ``id_number``; ``referral``:
+        central's referral it is issued for — issued once: asked again, the same ticket."""
+        if referral is not None and referral in self.state.by_referral:
+            ticket = self.state.by_referral[referral]
+            waiting = ticket.status is TicketStatus.WAITING
+            return Issued(ticket, self.position(ticket, now) if waiting else 0,
+                          ticket.expected_wait_s), []
         found = self.config.resolve_service(service)
         if found is None:
             raise QueueError("unknown_service", "没有该业务", f"No such service: {service}",
@@ -290,7 +297,7 @@ class Engine:
             id=f"{local_day:%Y%m%d}-{number}", day=self.state.day, number=number,
             theme=theme.prefix, item=item.code if item else None,
             channel=channel, issued_at=now.timestamp(), sort_key=now.timestamp(),
-            elderly=elderly, id_hash=id_hash, id_masked=masked,
+            elderly=elderly, id_hash=id_hash, id_masked=masked, referral_id=referral,
         )
         if appointment is not None:
             ticket.item = ticket.item or appointment.item

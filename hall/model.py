@@ -71,6 +71,7 @@ class Ticket:
     recheckins: int = 0
     rating: int | None = None
     expected_wait_s: int = 0
+    referral_id: str | None = None  # central's referral it was issued for (another hall, phone)
 
     def public(self) -> dict:
         """The ticket without personal data, as events, displays and the API show it."""
@@ -215,6 +216,8 @@ class HallState:
     #: Waiting tickets by theme (those transferred to a named window included).
     waiting_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
     by_id_hash: dict[str, list[Ticket]] = field(default_factory=dict, repr=False)
+    #: Tickets issued for central's referrals, by referral id (each is issued once).
+    by_referral: dict[str, Ticket] = field(default_factory=dict, repr=False)
     #: Waiting tickets transferred to a named window, by that window.
     named_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
     #: Waiting tickets in a theme's line that may have a priority (green channel, an
@@ -232,6 +235,8 @@ class HallState:
         self.tickets[ticket.id] = ticket
         if ticket.id_hash:
             self.by_id_hash.setdefault(ticket.id_hash, []).append(ticket)
+        if ticket.referral_id:
+            self.by_referral[ticket.referral_id] = ticket
         self.reindex(ticket)
 
     def reindex(self, ticket: Ticket) -> None:
@@ -287,7 +292,7 @@ class HallState:
 
     def rebuild_indexes(self) -> None:
         """Build the indexes from ``tickets`` (after loading or a new day)."""
-        for index in (self.waiting_index, self.by_id_hash, self.named_index,
+        for index in (self.waiting_index, self.by_id_hash, self.by_referral, self.named_index,
                       self.priority_index, self.plain_heaps, self._placed):
             index.clear()
         for ticket in list(self.tickets.values()):

@@ -97,10 +97,16 @@ def _m002_remote_calling(db: sqlite_utils.Database) -> None:
     db.table("referrals").create_index(["day"])
 
 
+def _m003_ticket_referral(db: sqlite_utils.Database) -> None:
+    # the central referral a ticket was issued for: issuing it again gives the same ticket
+    db.table("tickets").add_column("referral_id", str)
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_remote_calling", _m002_remote_calling),
+    ("003_ticket_referral", _m003_ticket_referral),
 ]
 
 

@@ -545,7 +545,9 @@ class SyncAgent:
         self.central.referral_cancelled(referral["id"])
 
     def _issue_referral(self, referral: dict) -> None:
-        """Issue a citizen referred here by another hall (once: central handed it out once)."""
+        """Issue a citizen referred here by another hall. The node issues each referral once
+        (asked again, it gives the same ticket), so when it does not answer at all nothing
+        is said to central, which hands the referral out again a few seconds later."""
         try:
             view = self.hall.issue_referred(referral["id"], referral["item"],
                                             str(referral.get("from_hall") or ""),
@@ -557,13 +559,11 @@ class SyncAgent:
                 "expected_wait_s": view.get("expected_wait_s"), "url": view.get("url"),
                 "id_masked": view.get("id_masked"), "elderly": view.get("elderly")}}
         except HallApiError as err:
-            if err.status == 0:   # not known whether it was issued: never issue twice
-                answer = {"error": {"code": "hall_unavailable",
-                                    "message_zh": "目标大厅暂时无法取号，请在本大厅取号或稍后再试",
-                                    "message_en": "The chosen hall cannot issue a number now"}}
-            else:
-                answer = {"error": {"code": err.code, "message_zh": err.message_zh,
-                                    "message_en": err.message_en}}
+            if err.status == 0:   # not known whether it was issued: ask again when handed
+                log.info("referral %s: the hall node did not answer (%s)", referral["id"], err)
+                return
+            answer = {"error": {"code": err.code, "message_zh": err.message_zh,
+                                "message_en": err.message_en}}
         log.info("referral %s from %s: %s", referral["id"], referral.get("from_hall"),
                  "issued" if "ticket" in answer else answer["error"]["code"])
         with self._lock:

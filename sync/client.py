@@ -202,9 +202,11 @@ class CentralClient:
 
     def remote_inbox(self, hall_id: str, wait: float = 0.0) -> dict:
         """The hall's mail (``messages``, ``referrals``, ``referral_results``,
-        ``cancellations``, ``ratings``), waiting up to ``wait`` seconds for some."""
-        return self.call("GET", "/remote/messages", params={"hall": hall_id, "wait": wait},
-                         timeout=wait + 10.0)
+        ``cancellations``, ``ratings``), waiting up to ``wait`` seconds for some. The hall
+        issues each referral once (the node's ``POST /referrals/incoming``), so a referral
+        whose answer was lost may be handed out again (``reissue``)."""
+        return self.call("GET", "/remote/messages", params={
+            "hall": hall_id, "wait": wait, "reissue": "true"}, timeout=wait + 10.0)
 
     def refer(self, referral: dict) -> dict:
         """Send a referral ``{"id", "item", "hall", "from_hall"}`` (again): its current state."""
@@ -245,7 +247,8 @@ class CentralClient:
         """:meth:`remote_inbox` over ``client`` (from :meth:`async_client`): cancellable."""
         try:
             response = await client.get("/api/v1/remote/messages",
-                                        params={"hall": hall_id, "wait": wait},
+                                        params={"hall": hall_id, "wait": wait,
+                                                "reissue": "true"},
                                         timeout=wait + 10.0)
         except httpx.HTTPError as err:
             raise _unreachable(err) from None

@@ -120,6 +120,10 @@ _COMMON_004 = ["ALTER TABLE referrals ADD COLUMN rating INTEGER",
                "ALTER TABLE referrals ADD COLUMN rating_state TEXT",
                "ALTER TABLE referrals ADD COLUMN rating_error TEXT"]
 
+#: When a claimed referral was last handed out: one not answered is handed out again to an
+#: agent whose hall issues each referral once (``sync/referrals.py``).
+_COMMON_005 = ["ALTER TABLE referrals ADD COLUMN handed_at DOUBLE PRECISION"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -127,6 +131,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("002_referrals", {"postgresql": _COMMON_002, "sqlite": _COMMON_002}),
     ("003_referral_person", {"postgresql": _COMMON_003, "sqlite": _COMMON_003}),
     ("004_referral_rating", {"postgresql": _COMMON_004, "sqlite": _COMMON_004}),
+    ("005_referral_handed", {"postgresql": _COMMON_005, "sqlite": _COMMON_005}),
 ]
 
 

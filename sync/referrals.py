@@ -3,19 +3,25 @@ that can be served at any hall (通办); the ticket is issued at B by B's sync a
 
 Kept durably (table ``referrals``, migration ``002_referrals``) so that each is issued at most
 once whatever is repeated or restarted: a referral is ``pending`` until B's agent *claims* it
-(one atomic update; a claimed referral is never handed out again), then ``issued`` or
-``refused`` with B's answer. A's agent posts the same referral again while A still shows it
-pending, and the answer carries the current state and result: that is how A learns the result
-even when the quick relay through its mailbox was lost.
+(one atomic update), then ``issued`` or ``refused`` with B's answer. A claimed referral whose
+answer has not come :data:`RECLAIM_S` after it was handed out (the long poll's answer was
+lost, the agent restarted after issuing) is handed out again — but only to an agent that says
+its hall issues each referral once (``reissue``: B gives the ticket it already issued for
+the referral, or issues it now); to any other it is never handed out twice. A's agent
+posts the same referral again while A still shows it pending, and the answer carries the
+current state and result: that is how A learns the result even when the quick relay through
+its mailbox was lost.
 
 A referral may name the citizen (``person``: the keyed hash of the ID number, the masked
 number and the age, never the number) so that B issues a real-name ticket. Central keeps it
-only until B's agent claims the referral (or it expires): the claim hands it out and clears it.
+only until B answers (or the referral is withdrawn or expires; at most :data:`CLAIMED_S` after
+the claim): a referral handed out again carries it again.
 
 Timeouts (the citizen is waiting at the kiosk): a referral B's agent has not claimed after
 :data:`PENDING_S` is refused (``hall_unavailable``); one claimed but never answered after
-:data:`CLAIMED_S` is refused (``referral_lost``) — B's agent issues within a second of
-claiming, so B has then surely not issued it.
+:data:`CLAIMED_S` is refused (``referral_lost``) — B's agent answers within a second or two of
+having it, and a reissuing agent is handed it again every :data:`RECLAIM_S`, so B's agent is
+then gone (only a ticket issued the moment before it went stays at B).
 
 Withdrawal: when A's node gave the citizen up (no answer within its deadline, the kiosk sent
 them to the local line) A's agent *withdraws* the referral. Nothing issued yet: it ends
@@ -46,6 +52,9 @@ from sync.errors import CentralError
 PENDING_S = 15.0
 #: Seconds a claimed referral waits for the chosen hall's answer.
 CLAIMED_S = 120.0
+#: Seconds after which a claimed referral not answered is handed out again (to an agent whose
+#: hall issues each referral once). An agent that has it answers within a second or two.
+RECLAIM_S = 5.0
 _COLUMNS = "id, from_hall, hall_id, item, state, result, created_at, claimed_at, updated_at"
 
 
@@ -117,28 +126,41 @@ def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: s
             "claimed_at": None, "updated_at": now}, True
 
 
-def claim(db: Database, hall_id: str, now: float | None = None) -> list[dict[str, Any]]:
-    """The pending referrals to ``hall_id``, now claimed (each is handed out once only), each
-    with its ``person`` (None when the citizen was not named), which central then forgets."""
+def _to_hand_out(reissue: bool, now: float) -> tuple[str, tuple[float, ...]]:
+    """The condition (and its parameters) of the referrals to hand out to a hall's agent."""
+    if not reissue:
+        return "state = 'pending'", ()
+    return ("(state = 'pending' OR (state = 'claimed' "
+            "AND COALESCE(handed_at, claimed_at) < ?))", (now - RECLAIM_S,))
+
+
+def claim(db: Database, hall_id: str, now: float | None = None, reissue: bool = False
+          ) -> list[dict[str, Any]]:
+    """The pending referrals to ``hall_id``, now claimed, each with its ``person`` (None when
+    the citizen was not named). With ``reissue`` (the hall issues each referral once) also
+    the claimed ones not answered :data:`RECLAIM_S` after they were handed out."""
     now = time.time() if now is None else now
     with db.transaction() as tx:
         _expire(tx, now, hall_id=hall_id)
-        rows = tx.all(f"SELECT {_COLUMNS}, person FROM referrals WHERE hall_id = ? AND state = "
-                      "'pending' ORDER BY created_at" + tx.for_update, (hall_id,))
+        due, params = _to_hand_out(reissue, now)
+        rows = tx.all(f"SELECT {_COLUMNS}, person FROM referrals WHERE hall_id = ? AND {due} "
+                      "ORDER BY created_at" + tx.for_update, (hall_id, *params))
         for row in rows:
-            tx.execute("UPDATE referrals SET state = 'claimed', claimed_at = ?, updated_at = ?, "
-                       "person = NULL WHERE id = ? AND state = 'pending'", (now, now, row[0]))
-    return [{**_row(row), "state": "claimed", "claimed_at": now,
+            tx.execute("UPDATE referrals SET state = 'claimed', claimed_at = ?, handed_at = ?, "
+                       "updated_at = ? WHERE id = ?", (row[7] or now, now, now, row[0]))
+    return [{**_row(row), "state": "claimed", "claimed_at": row[7] or now,
              "person": json.loads(row[9]) if row[9] else None} for row in rows]
 
 
-def has_work(db: Database, hall_id: str) -> bool:
-    """Whether a referral waits to be claimed by ``hall_id``, a ticket it issued for one to
-    be cancelled, or a rating to be recorded (a cheap check)."""
+def has_work(db: Database, hall_id: str, now: float | None = None,
+             reissue: bool = False) -> bool:
+    """Whether a referral waits to be handed to ``hall_id``'s agent (see :func:`claim`), a
+    ticket it issued for one to be cancelled, or a rating to be recorded (a cheap check)."""
+    due, params = _to_hand_out(reissue, time.time() if now is None else now)
     with db.transaction() as tx:
-        return tx.one("SELECT 1 FROM referrals WHERE hall_id = ? AND (state IN "
-                      "('pending', 'cancelling') OR rating_state = 'pending') LIMIT 1",
-                      (hall_id,)) is not None
+        return tx.one(f"SELECT 1 FROM referrals WHERE hall_id = ? AND ({due} "
+                      "OR state = 'cancelling' OR rating_state = 'pending') LIMIT 1",
+                      (hall_id, *params)) is not None
 
 
 def _locked(tx: Tx, referral_id: str, side: str, hall_id: str | None,
@@ -173,8 +195,9 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
         else:
             state = "issued" if ticket is not None else "refused"
         body = {"ticket": ticket} if ticket is not None else {"error": refusal}
-        tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ? WHERE id = ?",
-                   (state, json.dumps(body, ensure_ascii=False), now, referral_id))
+        tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
+                   "WHERE id = ?", (state, json.dumps(body, ensure_ascii=False), now,
+                                    referral_id))
     return {**found, "state": state, "ticket": ticket, "error": refusal, "updated_at": now}, True
 
 

@@ -635,15 +635,18 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
     @app.get("/api/v1/remote/messages")
     async def inbox(request: Request, who: Caller,
                     hall: Annotated[str, Query(min_length=1, max_length=64)],
-                    wait: Annotated[float, Query(ge=0)] = 0.0) -> dict:
-        """The hall's mail: ``{"messages", "referrals", "referral_results"}``, waiting up to
-        ``wait`` seconds (at most ``max_wait_s``) for some to arrive."""
+                    wait: Annotated[float, Query(ge=0)] = 0.0,
+                    reissue: bool = False) -> dict:
+        """The hall's mail: ``{"messages", "referrals", "referral_results", "cancellations",
+        "ratings"}``, waiting up to ``wait`` seconds (at most ``max_wait_s``) for some to
+        arrive. ``reissue``: the hall issues each referral once, so one whose answer did not
+        come back may be handed out again (``sync/referrals.py``)."""
         who.require_hall(hall)
 
         async def kept() -> dict[str, list[dict[str, Any]]]:
-            if not await run_in_threadpool(referrals.has_work, db, hall):
+            if not await run_in_threadpool(referrals.has_work, db, hall, None, reissue):
                 return {}
-            claimed = await run_in_threadpool(referrals.claim, db, hall)
+            claimed = await run_in_threadpool(referrals.claim, db, hall, None, reissue)
             cancel = await run_in_threadpool(referrals.cancellations, db, hall)
             ratings = await run_in_threadpool(referrals.ratings_due, db, hall)
             return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],

@@ -387,3 +387,44 @@ def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
     issued = [e["data"]["channel"] for e in city.ns.events("ticket.issued")]
     assert issued == ["kiosk", "phone", "phone", "phone"], "each phone number issued once"
     assert citizen not in (tmp_path / "central.log").read_text()
+
+
+def test_a_phone_number_whose_answer_is_lost_is_issued_once_all_the_same(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faults between central and Nanshan's agent: the long poll's answer carrying the number
+    is lost; handed out again, the agent issues it and loses its own answer (a restart).
+    Central hands it out once more and Nanshan answers with the one ticket it issued; the
+    next number goes through as usual."""
+    agent = city.ns.agent
+    act, issue = agent._act_on_mail, agent._issue_referral
+    lost: list[str] = []
+
+    def lose_the_first_mail(mail: dict) -> dict:
+        if mail.get("referrals") and not lost:
+            lost.append(mail["referrals"][0]["id"])        # the answer never arrived
+            return {}
+        return act(mail)
+
+    def issue_then_forget(referral: dict) -> None:
+        issue(referral)
+        if len(lost) == 1:
+            lost.append(referral["id"])
+            with agent._lock:
+                agent._referral_answers.clear()            # the agent went down here
+
+    monkeypatch.setattr(agent, "_act_on_mail", lose_the_first_mail)
+    monkeypatch.setattr(agent, "_issue_referral", issue_then_forget)
+    citizen = "44030419900101123"
+    citizen += idnumber.check_char(citizen)
+    shown = []
+    for app_id in ("app-lost-01", "app-lost-02"):
+        taken = city.phone.post("/api/v1/phone/tickets", json={
+            "id": app_id, "hall": NS, "item": "A01", "id_number": citizen})
+        assert taken.status_code == 202, taken.text
+        shown.append(until(lambda a=app_id: (r := city.phone.get(
+            f"/api/v1/phone/tickets/{a}").json())["status"] != "taking" and r,
+            what=f"{app_id} answered after all"))
+    assert [v["status"] for v in shown] == ["waiting", "waiting"], shown
+    assert len(lost) == 2 and lost[0] == lost[1], "both faults hit the first number"
+    issued = [e["data"]["ticket"] for e in city.ns.events("ticket.issued")]
+    assert issued == [v["ticket"]["id"] for v in shown], "one ticket each, no more"

@@ -274,6 +274,39 @@ def test_a_named_referral_is_a_real_name_ticket_at_the_other_hall(
     assert refused.value.code == "id_limit_reached"
 
 
+def test_a_referral_handed_out_again_gets_the_same_ticket_also_after_a_restart(
+        example_config: HallConfig, tmp_path: Path, clock: Any) -> None:
+    """Central hands a referral out again when its answer did not come back (a lost long
+    poll, the agent restarted after issuing): the hall gives the ticket it issued."""
+    elder = "11010119500101001"
+    elder += idnumber.check_char(elder)
+    person = Person.from_dict({"id_hash": idnumber.keyed_hash(elder, ID_KEY),
+                               "id_masked": idnumber.mask(elder), "age": 74})
+
+    def issue(node: HallNode) -> tuple[str, int]:
+        def op(engine: Engine, now: Any) -> tuple[tuple[str, int], list]:
+            issued, events = engine.issue("A02", now, channel="phone", person=person,
+                                          referral="phone-c1-app-0001")
+            return (issued.ticket.id, len(events)), events
+        return node.run(op)
+
+    node = HallNode(example_config, tmp_path, clock=clock, id_key=ID_KEY).start()
+    try:
+        first, events = issue(node)
+        assert events == 1 and issue(node) == (first, 0), "the same ticket, no new event"
+    finally:
+        node.stop()
+    again = HallNode(example_config, tmp_path, clock=clock, id_key=ID_KEY).start()
+    try:
+        assert issue(again) == (first, 0)
+        tickets = again.read(lambda engine, now: [t.id for t in engine.state.tickets.values()])
+        assert tickets == [first]
+        # the per-ID limit (2 a day in theme A) counted it once: one more may be taken
+        again.run(lambda e, n: (None, e.issue("A", n, id_number=elder)[1]))
+    finally:
+        again.stop()
+
+
 def test_a_referral_answered_too_late_is_withdrawn(engine: Engine, now: Any) -> None:
     slow, _ = engine.leasing.refer("A02", "GD-SZ-NS-002", now())
     quiet, _ = engine.leasing.refer("A02", "GD-SZ-NS-002", now())

@@ -1,6 +1,7 @@
-"""The sync agent's cloud-calling threads (sync/agent.py): they outlive central being away, and
-stopping the agent interrupts a long poll at once. The relaying itself is exercised end to end
-in tests/integration/test_cloud_wiring.py."""
+"""The sync agent's cloud-calling threads (sync/agent.py): they outlive central being away,
+stopping the agent interrupts a long poll at once, and a referral the hall node did not answer
+is asked again, not refused. The relaying itself is exercised end to end in
+tests/integration/test_cloud_wiring.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from hall.client import HallApiError
 from hall.server import free_port
-from sync.agent import AgentConfig, SyncAgent
+from sync import referrals
+from sync.agent import AgentConfig, SyncAgent, SyncHallClient
 from sync.auth import create_credential
 from sync.catalog import put_catalog
 from sync.client import CentralApiError
@@ -73,3 +76,46 @@ def test_stopping_the_agent_interrupts_its_long_poll(hall: RunningHall, tmp_path
         assert time.monotonic() - started < 3
     finally:
         central.stop()
+
+
+class NodeAwayOnce(SyncHallClient):
+    """The hall client, but the node does not answer the first referred issue at all."""
+
+    def __init__(self, hall: RunningHall) -> None:
+        super().__init__(hall.url, hall.sync_token)
+        self.asked = 0
+
+    def issue_referred(self, referral: str, item: str, from_hall: str,
+                       person: dict | None = None) -> dict:
+        self.asked += 1
+        if self.asked == 1:
+            raise HallApiError(0, "unreachable", "无法连接大厅", "timed out")
+        return super().issue_referred(referral, item, from_hall, person)
+
+
+def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
+        hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(referrals, "RECLAIM_S", 0.3)
+    url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    db = open_database(url)
+    credential = create_credential(db, "hall", "HA")
+    put_catalog(db, "HA", hall_catalog("HA"))
+    referrals.create(db, "HB-R1", "HB", "HA", "A01")
+    central = CentralServer(url, port=0).start_in_thread()
+    node = NodeAwayOnce(hall)
+    agent = SyncAgent(config(hall, central.url, credential, tmp_path), hall=node)
+    try:
+        assert agent.inbox_once(0.0)["referrals"] == 1
+        assert referrals.get(db, "HB-R1")["state"] == "claimed", "not refused: not known"
+        time.sleep(0.4)
+        assert agent.inbox_once(0.0)["referrals"] == 1          # handed out again
+        done = referrals.get(db, "HB-R1")
+        assert done["state"] == "issued" and node.asked == 2
+        issued = node.events(0)["events"]
+        assert [e["data"]["channel"] for e in issued if e["kind"] == "ticket.issued"] == [
+            "referral"], "issued once"
+    finally:
+        agent.close()
+        node.close()
+        central.stop()
+        db.close()

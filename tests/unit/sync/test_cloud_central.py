@@ -374,13 +374,42 @@ def test_a_named_citizen_reaches_the_chosen_hall_and_central_then_forgets_them(
     mail = http.get("/remote/messages", params={"hall": "HB", "wait": 2},
                     headers=central.b).json()
     assert [(r["id"], r["person"]) for r in mail["referrals"]] == [(referral["id"], PERSON)]
+    ticket = {"id": f"{DAY}-A001", "number": "A001", "hall": "HB"}
+    assert http.post(f"/remote/referrals/{referral['id']}/result", headers=central.b,
+                     json={"ticket": ticket}).json()["state"] == "issued"
     db = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
     try:
         with db.transaction() as tx:
             assert tx.one("SELECT person FROM referrals WHERE id = ?",
-                          (referral["id"],)) == (None,), "central forgets them once claimed"
+                          (referral["id"],)) == (None,), "central forgets them once answered"
     finally:
         db.close()
+
+
+def test_a_referral_whose_answer_was_lost_is_handed_out_again_to_a_reissuing_agent(
+        db: Database) -> None:
+    again_at = NOW + referrals.RECLAIM_S + 1
+    referrals.create(db, "R1", "HA", "HB", "A01", now=NOW, person=PERSON)
+    first = referrals.claim(db, "HB", now=NOW, reissue=True)
+    assert [(r["id"], r["person"]) for r in first] == [("R1", PERSON)]
+    assert referrals.claim(db, "HB", now=NOW + 1, reissue=True) == [], "being answered"
+    assert not referrals.has_work(db, "HB", now=NOW + 1, reissue=True)
+    # an agent whose hall may issue a referral twice is never handed it twice
+    assert not referrals.has_work(db, "HB", now=again_at)
+    assert referrals.claim(db, "HB", now=again_at) == []
+    assert referrals.has_work(db, "HB", now=again_at, reissue=True)
+    again = referrals.claim(db, "HB", now=again_at, reissue=True)
+    assert [(r["id"], r["person"], r["claimed_at"]) for r in again] == [("R1", PERSON, NOW)]
+    referrals.set_result(db, "R1", "HB", {"id": "T1", "number": "A001"}, None, now=again_at)
+    assert referrals.claim(db, "HB", now=again_at + 60, reissue=True) == [], "answered"
+    with db.transaction() as tx:
+        assert tx.one("SELECT person FROM referrals WHERE id = 'R1'") == (None,)
+    # handed out again and again, never answered: refused from the first claim's deadline
+    referrals.create(db, "R2", "HA", "HB", "A01", now=NOW)
+    referrals.claim(db, "HB", now=NOW, reissue=True)
+    assert [r["id"] for r in referrals.claim(db, "HB", now=NOW + 60, reissue=True)] == ["R2"]
+    lost = referrals.get(db, "R2", now=NOW + referrals.CLAIMED_S + 1)
+    assert lost["state"] == "refused" and lost["error"]["code"] == "referral_lost"
 
 
 def test_a_withdrawn_referral_is_never_issued_and_its_late_ticket_is_cancelled(
@@ -436,6 +465,6 @@ def test_the_referral_store_expires_what_nobody_answers(db: Database) -> None:
     referrals.create(db, "R3", "HA", "HC", "A01", now=NOW, person=PERSON)
     assert referrals.get(db, "R3", now=NOW + referrals.PENDING_S + 1)["error"]["code"] == \
         "hall_unavailable"
-    with db.transaction() as tx:      # nobody is named at central once claimed or refused
+    with db.transaction() as tx:      # nobody is named at central once answered or refused
         assert tx.all("SELECT id FROM referrals WHERE person IS NOT NULL") == []
     assert referrals.get(db, "R1", now=NOW + 9999)["state"] == "issued"

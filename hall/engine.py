@@ -447,7 +447,9 @@ class Engine:
         self._touch(ticket, windows=(state,))
         return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
                                     number=ticket.number, from_window=state.number,
-                                    theme=theme, item=item, to_window=ticket.to_window)]
+                                    theme=theme, item=item, to_window=ticket.to_window,
+                                    sort_key=ticket.sort_key, elderly=ticket.elderly,
+                                    green=ticket.green, appointment=ticket.appointment_id)]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
                     new: WindowStatus, kind: str, staff_id: str | None = None
@@ -526,7 +528,9 @@ class Engine:
         ticket.called_at = None
         self._touch(ticket)
         return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
-                                    number=ticket.number, theme=ticket.theme,
+                                    number=ticket.number, theme=ticket.theme, item=ticket.item,
+                                    sort_key=ticket.sort_key, elderly=ticket.elderly,
+                                    green=ticket.green, appointment=ticket.appointment_id,
                                     ahead=self.position(ticket, now))]
 
     def cancel(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:

@@ -151,6 +151,8 @@ class CityState:
                                      1.0 / len(w.skills)) for n, w in c.windows.items()}
                          for c in self.configs]
         self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
+        #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
+        self._lines: dict[tuple[int, int], dict[str, float]] = {}
         self._held: set[tuple[int, str]] = set()
         self._priority_tickets: set[tuple[int, str]] = set()
         self._hour_cache = (float("nan"), 0)
@@ -188,8 +190,9 @@ class CityState:
             array[:, hall] = 0.0
         self.leased[hall] = 0
         self.last_wait[:, hall] = np.nan
-        for key in [k for k in self._remote_lines if k[0] == hall]:
-            del self._remote_lines[key]
+        for lines in (self._remote_lines, self._lines):
+            for key in [k for k in lines if k[0] == hall]:
+                del lines[key]
         self._held = {k for k in self._held if k[0] != hall}
         self.held_count[hall] = 0
         self._priority_tickets = {k for k in self._priority_tickets if k[0] != hall}
@@ -219,6 +222,8 @@ class CityState:
 
     def _line_add(self, hall: int, theme: int, data: dict[str, Any], ts: float) -> None:
         self.waiting[theme, hall] += 1
+        self._lines.setdefault((hall, theme), {})[data["ticket"]] = float(
+            data.get("sort_key", ts))
         if data.get("elderly") or data.get("appointment") or data.get("green"):
             self._priority_tickets.add((hall, data["ticket"]))
             self.priority[theme, hall] += 1
@@ -230,6 +235,7 @@ class CityState:
 
     def _line_remove(self, hall: int, theme: int, ticket: str) -> None:
         self.waiting[theme, hall] = max(0.0, self.waiting[theme, hall] - 1)
+        self._lines.get((hall, theme), {}).pop(ticket, None)
         if (hall, ticket) in self._priority_tickets:
             self._priority_tickets.discard((hall, ticket))
             self.priority[theme, hall] -= 1
@@ -391,6 +397,25 @@ class CityState:
         with np.errstate(divide="ignore", invalid="ignore"):
             load = (self.waiting[theme] + share - self.idle[theme]) / share
         return np.where(share > 0, load, np.inf)
+
+    def ahead_of(self, hall_id: str, theme: str, ticket: str) -> int | None:
+        """People before a waiting ticket in its hall's line of ``theme``, as the hall calls
+        them: those called first (elderly, appointments, green channel) ahead of the others,
+        each group in its order; None when the ticket does not wait there."""
+        hall, index = self.index.get(hall_id), self.theme_index.get(theme)
+        if hall is None or index is None:
+            return None
+        line = self._lines.get((hall, index), {})
+        mine = line.get(ticket)
+        if mine is None:
+            return None
+        first = (hall, ticket) in self._priority_tickets
+        ahead = 0
+        for other, at in line.items():
+            other_first = (hall, other) in self._priority_tickets
+            if (other_first and not first) or (other_first == first and at < mine):
+                ahead += 1
+        return ahead
 
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""

@@ -14,10 +14,10 @@ number is turned at once into the keyed hash under the city's key (the halls'
 ``--id-key-file``), the masked number and the age, as a kiosk's hall node does for a referral;
 the number itself is never stored or logged. Without the key no number is taken by phone.
 
-Progress comes from central's ticket facts (``sync/projection.py``): the ticket's call (to a
-window, or to the video booth when another hall's window serves it) or its end, and the people
-ahead — tickets of its theme issued earlier that day at that hall that still wait (priorities
-are not counted, so it is "about").
+Progress comes from the hall's events as central follows them in memory
+(``CityService.phone_progress``; no database read): the ticket's call (to a window, or to the
+video booth when another hall's window serves it) or its end, and the people ahead in its line
+as the hall calls them (those called first, then arrival order).
 """
 
 import logging
@@ -34,7 +34,6 @@ from sync import referrals
 from sync.auth import Principal
 from sync.db import Database
 from sync.errors import CentralError
-from sync.projection import ticket_day
 from sync.remote import CityService, Mailbox
 
 log = logging.getLogger("hallq.central.phone")
@@ -54,10 +53,6 @@ _PHONE_WORDS = {
     "unreachable": ("该大厅暂时无法联系，请稍后再试或选择其他大厅",
                     "The hall cannot be reached now; retry or choose another hall"),
     "referral_lost": ("取号未能完成，请重新取号", "The number could not be taken; try again")}
-#: A ticket's status after each fact of it (``sync/projection.py``).
-_STATUS_AFTER = {"issued": "waiting", "called": "called", "no_show": "no_show",
-                 "cancelled": "cancelled", "finished": "finished", "leased": "booth",
-                 "returned": "waiting", "remote_finished": "finished"}
 
 TicketId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
@@ -116,34 +111,6 @@ def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
     return {"id_hash": id_hash, "id_masked": id_masked, "age": age}
 
 
-def ticket_progress(db: Database, hall_id: str, ticket_id: str, theme: str
-                    ) -> dict[str, Any] | None:
-    """What central's facts say of a hall's ticket: ``{"status", "window", "ahead"}``
-    (status ``waiting``, ``called``, ``no_show``, ``cancelled`` or ``finished``); None while
-    its issue has not reached central."""
-    with db.transaction() as tx:
-        rows = tx.all("SELECT ticket, kind, theme, window_no, ts FROM ticket_facts "
-                      "WHERE hall_id = ? AND day = ? AND kind IN "
-                      f"({', '.join('?' * len(_STATUS_AFTER))}) ORDER BY ts",
-                      (hall_id, ticket_day(ticket_id), *_STATUS_AFTER))
-    status: dict[str, str] = {}
-    window: str | None = None
-    issued_at: dict[str, float] = {}
-    for ticket, kind, ticket_theme, window_no, ts in rows:
-        status[ticket] = _STATUS_AFTER[kind]
-        if kind == "issued" and ticket_theme == theme:
-            issued_at[ticket] = ts
-        if ticket == ticket_id and kind == "called":
-            window = window_no
-    mine = issued_at.get(ticket_id)
-    if mine is None:
-        return None
-    ahead = sum(1 for ticket, at in issued_at.items()
-                if at < mine and status[ticket] == "waiting")
-    return {"status": status[ticket_id], "window": window,
-            "ahead": ahead if status[ticket_id] == "waiting" else None}
-
-
 def _reminder(progress: dict[str, Any]) -> dict[str, str] | None:
     """What the app tells the citizen now (its push notification), if anything."""
     if progress["status"] == "called":
@@ -181,7 +148,7 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
     config = service.configs.get(found["hall"])
     theme = config.items[found["item"]].theme if config and found["item"] in config.items \
         else None
-    progress = ticket_progress(db, found["hall"], ticket["id"], theme or "") or {
+    progress = service.phone_progress(found["hall"], ticket["id"], theme or "") or {
         "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
     view.update(status=progress["status"], window=progress["window"], ahead=progress["ahead"],
                 reminder=_reminder(progress), rating=referrals.rating(db, found["id"]))

@@ -8,11 +8,8 @@ rescanning the log), each from the events in sequence order exactly once:
 - ``ticket_facts``: the measurements the statistics group, one row per measuring event and
   never updated (appending is what keeps ingest fast): ``issued`` (theme, item, channel),
   ``called`` (window, wait in seconds), ``finished`` (window, service seconds), ``rated``
-  (window, level) and ``no_show`` (window); and, for a phone ticket's progress
-  (``sync/phone.py``), ``cancelled`` (the citizen gave it up), ``leased`` (called to the
-  video booth for another hall's window), ``returned`` (back in the line) and
-  ``remote_finished``. Dimensions an event does not carry (the item of a call) come from
-  the ticket's ``issued`` row when the statistics are asked for.
+  (window, level) and ``no_show`` (window). Dimensions an event does not carry (the item of a
+  call) come from the ticket's ``issued`` row when the statistics are asked for.
 
 Waiting counts follow the engine's rules: a ticket waits from ``issued`` (or ``rechecked_in``,
 or ``transferred`` back to a queue) until ``called`` or ``cancelled``; at the start of a new
@@ -29,9 +26,7 @@ FACT_COLUMNS = ("ticket", "day", "kind", "theme", "item", "channel", "window_no"
 #: The measuring events: fact kind, and the data key holding the measured value.
 _FACTS = {"ticket.issued": ("issued", None), "ticket.called": ("called", "waited_s"),
           "ticket.finished": ("finished", "service_s"), "ticket.rated": ("rated", "level"),
-          "ticket.no_show": ("no_show", None), "ticket.cancelled": ("cancelled", None),
-          "ticket.leased": ("leased", None), "ticket.lease_returned": ("returned", None),
-          "ticket.remote_finished": ("remote_finished", None)}
+          "ticket.no_show": ("no_show", None)}
 
 _WINDOW_STATUS = {"window.opened": "open", "window.paused": "paused",
                   "window.resumed": "open", "window.closed": "closed"}

@@ -56,6 +56,13 @@ TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 #: Kinds of what a mailbox holds.
 BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
+#: A ticket taken by phone: its status after each event of it (``CityService.phone``).
+PHONE_STATUS = {"ticket.called": "called", "ticket.recalled": "called",
+                "ticket.serving": "called", "ticket.no_show": "no_show",
+                "ticket.rechecked_in": "waiting", "ticket.transferred": "waiting",
+                "ticket.cancelled": "cancelled", "ticket.finished": "finished",
+                "ticket.leased": "booth", "ticket.remote_serving": "booth",
+                "ticket.lease_returned": "waiting", "ticket.remote_finished": "finished"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ class CityService:
         #: per hall, ticket → (number, item) of its remotely servable tickets of the day
         self.numbers: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.holds: dict[tuple[str, str], tuple[str, float]] = {}
+        #: per hall, today's tickets taken by phone → (status, window) (``sync/phone.py``)
+        self.phone: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.en_route: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.RLock()
         self._checked_at = -math.inf
@@ -169,7 +178,7 @@ class CityService:
                     log.warning("catalog of %s left out of cloud calling: %s", hall_id, err)
             self.versions = versions
             self.configs = {c.hall_id: c for c in configs}
-            self.applied, self.days, self.numbers = {}, {}, {}
+            self.applied, self.days, self.numbers, self.phone = {}, {}, {}, {}
             self.city = self.travel = None
             if configs:
                 self.city = CityState(configs, booths={c.hall_id: len(c.booths)
@@ -243,12 +252,17 @@ class CityService:
                                                                 data.get("item"))
             elif kind != "ticket.issued":
                 self.holds.pop((hall_id, ticket), None)   # called, leased, returned, …
+            if kind == "ticket.issued" and data.get("channel") == "phone":
+                self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
+            elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):
+                self.phone[hall_id][ticket] = (PHONE_STATUS[kind], data.get("window"))
 
     def _new_day(self, hall_id: str, now: float) -> tuple[float, float]:
         assert self.city is not None
         self.city.start_day(hall_id)
         self.days[hall_id] = _day_of(self.configs[hall_id], now)
         self.numbers.pop(hall_id, None)
+        self.phone.pop(hall_id, None)
         for key in [k for k in self.holds if k[0] == hall_id]:
             del self.holds[key]
         return self.days[hall_id]
@@ -403,6 +417,20 @@ class CityService:
         assert self.city is not None
         theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
         return int(self.city.waiting[theme, self.city.index[hall_id]])
+
+    def phone_progress(self, hall_id: str, ticket: str, theme: str,
+                       now: float | None = None) -> dict[str, Any] | None:
+        """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
+        ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
+        the hall's events as central follows them; None before its issue reached central."""
+        self.refresh(self.clock() if now is None else now)
+        with self._lock:
+            found = self.phone.get(hall_id, {}).get(ticket)
+            if found is None or self.city is None:
+                return None
+            status, window = found
+            ahead = self.city.ahead_of(hall_id, theme, ticket) if status == "waiting" else None
+            return {"status": status, "window": window, "ahead": ahead}
 
     def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None
                     ) -> float | None:

@@ -188,6 +188,22 @@ def test_a_hall_that_gives_no_more_numbers_is_not_offered() -> None:
     assert always.issuing(theme, at[17] + 7 * 3600).tolist() == [False, True]   # midnight
 
 
+def test_people_ahead_of_a_ticket_as_the_hall_calls_them(city: CityState) -> None:
+    for i, extra in enumerate(({}, {"elderly": True}, {}, {}, {"green": True})):
+        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+                                                    "item": "A1", **extra})
+    ahead = {t: city.ahead_of("H1", "A", t) for t in ("t0", "t1", "t2", "t3", "t4")}
+    assert ahead == {"t0": 2, "t1": 0, "t2": 3, "t3": 4, "t4": 1}   # t1, t4 are called first
+    city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t1", "theme": "A", "window": "1"})
+    assert city.ahead_of("H1", "A", "t3") == 3 and city.ahead_of("H1", "A", "t1") is None
+    # a no-show who checks in again goes a few places back: its new place counts
+    city.apply("H1", "ticket.called", NOW + 11, {"ticket": "t0", "theme": "A", "window": "2"})
+    city.apply("H1", "ticket.rechecked_in", NOW + 12, {"ticket": "t0", "theme": "A",
+                                                        "sort_key": NOW + 2.5})
+    assert city.ahead_of("H1", "A", "t0") == 2 and city.ahead_of("H1", "A", "t3") == 3
+    assert city.ahead_of("H2", "A", "t3") is None and city.ahead_of("H1", "Z", "t3") is None
+
+
 def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:
     busy(city, "H2", "1")
     busy(city, "H2", "2", "y")

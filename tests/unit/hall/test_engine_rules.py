@@ -348,6 +348,7 @@ def test_recheck_in_goes_exactly_recheckin_positions_back(engine: Engine, clock:
     ticket, events = engine.recheck_in(late.id, clock.advance(minutes=3))
     assert ticket is late and late.status is TicketStatus.WAITING
     assert kinds(events) == ["ticket.rechecked_in"] and events[0].data["ahead"] == 3
+    assert events[0].data["sort_key"] == late.sort_key       # central follows its new place
     assert engine.position(late, clock()) == 3
     assert [t.id for t in engine.line("A", clock())] == \
         [line[0].id, line[1].id, line[2].id, late.id, line[3].id, line[4].id]
@@ -394,7 +395,9 @@ def test_transfer_to_a_theme_keeps_the_arrival_time(engine: Engine, clock: Any) 
     assert ticket is moved
     assert kinds(events) == ["ticket.transferred"]
     assert events[0].data == {"ticket": moved.id, "number": "A001", "from_window": "1",
-                              "theme": "B", "item": "B02", "to_window": None}
+                              "theme": "B", "item": "B02", "to_window": None,
+                              "sort_key": moved.sort_key, "elderly": False, "green": False,
+                              "appointment": None}   # its place in the new line (central)
     assert (moved.status, moved.theme, moved.item, moved.number) == \
         (TicketStatus.WAITING, "B", "B02", "A001")
     assert moved.transfers == 1 and engine.state.windows["1"].current is None

@@ -191,11 +191,17 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     assert (shown["status"], shown["ahead"]) == ("waiting", 2)
     assert shown["reminder"]["zh"] == "快到您了，前面还有2人，请尽快到大厅"
     # one before is lent to another hall's video window, and comes back unserved
-    lent = {"ticket": f"{today()}-A003", "theme": "A", "number": "A003", "booth": "V1"}
+    lent = {"ticket": f"{today()}-A003", "theme": "A", "number": "A003", "booth": "V1",
+            "sort_key": time.time() - 298}                  # its place in line: kept
     central.push("HB", [event("ticket.leased", 80, **lent)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 1
     central.push("HB", [event("ticket.lease_returned", 70, **lent)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 2
+    # an elderly citizen who came later is called first (the hall's priority rule)
+    central.push("HB", [{**issued("A007", 60), "data": {**issued("A007", 60)["data"],
+                                                         "elderly": True}}])
+    shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
+    assert (shown["ahead"], shown["reminder"]) == (3, None)
     central.push("HB", [event("ticket.called", 10, ticket=mine, theme="A", window="1",
                               waited_s=190.0)])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()

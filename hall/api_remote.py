@@ -106,10 +106,11 @@ class IncomingReferral(_Body):
 
 
 class CancelReferred(_Body):
-    """POST /api/v1/referrals/incoming/cancel: the ticket issued for a withdrawn referral."""
+    """POST /api/v1/referrals/incoming/cancel: the ticket issued for a withdrawn referral
+    (none given: whichever this hall issued for it, if any)."""
 
     referral: str = Field(min_length=1, max_length=128)
-    ticket: str = Field(min_length=1, max_length=64)
+    ticket: str | None = Field(None, min_length=1, max_length=64)
 
 
 class RateReferred(_Body):
@@ -219,7 +220,9 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
         log.info("referral %s withdrawn: cancelling %s", body.referral, body.ticket)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            ticket, events = engine.leasing.cancel_referred(body.ticket, now)
+            ticket, events = engine.leasing.cancel_referred(body.ticket, now, body.referral)
+            if ticket is None:
+                return {"referral": body.referral, "status": "not_issued"}, events
             return views.ticket_view(engine, ticket, now), events
         return await run(operation)
 

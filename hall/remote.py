@@ -459,10 +459,17 @@ class Leasing:
                                 data={"referral": referral.id, "item": referral.item,
                                       "hall": referral.hall})]
 
-    def cancel_referred(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
+    def cancel_referred(self, ticket_id: str | None, now: datetime, referral: str = ""
+                        ) -> tuple[Ticket | None, list[Event]]:
         """The ticket issued here for a citizen another hall (or the city's phone channel)
         referred and then gave up: cancelled if it still waits (one already called or served
-        is left as it is)."""
+        is left as it is). Without ``ticket_id`` (its answer never reached central), the
+        ticket issued for ``referral``, if any (None when none was)."""
+        if ticket_id is None:
+            found = self.state.by_referral.get(referral)
+            if found is None:
+                return None, []
+            ticket_id = found.id
         ticket = self.engine.ticket(ticket_id)
         if ticket.channel not in ("referral", "phone"):
             raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)

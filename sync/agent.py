@@ -143,8 +143,9 @@ class SyncHallClient(HallClient):
         """Central has this hall's withdrawal of a referral."""
         return self._call("POST", f"/referrals/{referral_id}/withdrawn")
 
-    def cancel_referred(self, referral_id: str, ticket_id: str) -> dict:
-        """Cancel the ticket issued here for a referral its hall withdrew (if it waits)."""
+    def cancel_referred(self, referral_id: str, ticket_id: str | None) -> dict:
+        """Cancel the ticket issued here for a referral its hall withdrew (if it waits; with
+        no ticket id, whichever the node issued for the referral, if any)."""
         return self._call("POST", "/referrals/incoming/cancel",
                           {"referral": referral_id, "ticket": ticket_id})
 
@@ -532,16 +533,15 @@ class SyncAgent:
         """A citizen referred here was given up by their hall: cancel the ticket issued for
         them if it still waits, then tell central (which hands it out until then)."""
         ticket = (referral.get("ticket") or {}).get("id")
-        if ticket:
-            try:
-                view = self.hall.cancel_referred(referral["id"], str(ticket))
-                log.info("referral %s withdrawn: ticket %s is %s", referral["id"], ticket,
-                         view.get("status"))
-            except HallApiError as err:
-                if err.status == 0 or err.status >= 500:
-                    raise
-                log.warning("could not cancel ticket %s of referral %s: %s", ticket,
-                            referral["id"], err.code)
+        try:
+            view = self.hall.cancel_referred(referral["id"], str(ticket) if ticket else None)
+            log.info("referral %s withdrawn: ticket %s is %s", referral["id"],
+                     view.get("id", ticket), view.get("status"))
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            log.warning("could not cancel ticket %s of referral %s: %s", ticket,
+                        referral["id"], err.code)
         self.central.referral_cancelled(referral["id"])
 
     def _issue_referral(self, referral: dict) -> None:

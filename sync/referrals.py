@@ -27,8 +27,10 @@ Withdrawal: when A's node gave the citizen up (no answer within its deadline, th
 them to the local line) A's agent *withdraws* the referral. Nothing issued yet: it ends
 ``withdrawn`` (a pending one is never handed out; a claimed one is ``withdrawing`` until B
 answers). A ticket issued at B: ``cancelling`` — B's agent is handed it with every long poll
-until it reports the ticket cancelled (or no longer waiting), then ``withdrawn``. So no
-ticket waits at B for a citizen who took a number at A.
+until it reports the ticket cancelled (or no longer waiting), then ``withdrawn``. A
+``withdrawing`` one whose answer has not come is handed to a reissuing agent the same way,
+without a ticket: B cancels whatever it issued for the referral. So no ticket waits at B for
+a citizen who took a number at A.
 
 Ratings (好差评, migration ``004_referral_rating``): the citizen who took a number by phone
 (``sync/phone.py``) rates the finished service there; the rating stays ``pending`` and B's
@@ -156,11 +158,13 @@ def has_work(db: Database, hall_id: str, now: float | None = None,
              reissue: bool = False) -> bool:
     """Whether a referral waits to be handed to ``hall_id``'s agent (see :func:`claim`), a
     ticket it issued for one to be cancelled, or a rating to be recorded (a cheap check)."""
-    due, params = _to_hand_out(reissue, time.time() if now is None else now)
+    now = time.time() if now is None else now
+    due, params = _to_hand_out(reissue, now)
+    cancel, cancel_params = _to_cancel(reissue, now)
     with db.transaction() as tx:
-        return tx.one(f"SELECT 1 FROM referrals WHERE hall_id = ? AND ({due} "
-                      "OR state = 'cancelling' OR rating_state = 'pending') LIMIT 1",
-                      (hall_id, *params)) is not None
+        return tx.one(f"SELECT 1 FROM referrals WHERE hall_id = ? AND ({due} OR {cancel} "
+                      "OR rating_state = 'pending') LIMIT 1",
+                      (hall_id, *params, *cancel_params)) is not None
 
 
 def _locked(tx: Tx, referral_id: str, side: str, hall_id: str | None,
@@ -234,24 +238,38 @@ def withdraw(db: Database, referral_id: str, from_hall: str | None,
     return {**found, "state": state, "error": reason, "updated_at": now}
 
 
-def cancellations(db: Database, hall_id: str) -> list[dict[str, Any]]:
-    """Tickets ``hall_id`` issued for referrals since withdrawn: to cancel (handed out until
-    :func:`cancelled` is called for each)."""
+def _to_cancel(reissue: bool, now: float) -> tuple[str, tuple[float, ...]]:
+    """The condition (and its parameters) of the referrals whose ticket a hall is to cancel:
+    those it answered with a ticket after they were withdrawn, and — for a hall that issues
+    each referral once — those withdrawn while claimed whose answer has not come
+    :data:`RECLAIM_S` after they were handed out (its ticket, if it issued one, is found by
+    the referral)."""
+    if not reissue:
+        return "state = 'cancelling'", ()
+    return ("(state = 'cancelling' OR (state = 'withdrawing' "
+            "AND COALESCE(handed_at, claimed_at) < ?))", (now - RECLAIM_S,))
+
+
+def cancellations(db: Database, hall_id: str, now: float | None = None,
+                  reissue: bool = False) -> list[dict[str, Any]]:
+    """Referrals whose ticket ``hall_id`` is to cancel (:func:`_to_cancel`; a ``ticket`` of
+    None when its answer never came): handed out until :func:`cancelled` is called for each."""
+    due, params = _to_cancel(reissue, time.time() if now is None else now)
     with db.transaction() as tx:
-        rows = tx.all(f"SELECT {_COLUMNS} FROM referrals WHERE hall_id = ? AND state = "
-                      "'cancelling' ORDER BY updated_at", (hall_id,))
+        rows = tx.all(f"SELECT {_COLUMNS} FROM referrals WHERE hall_id = ? AND {due} "
+                      "ORDER BY updated_at", (hall_id, *params))
     return [_row(row) for row in rows]
 
 
 def cancelled(db: Database, referral_id: str, hall_id: str | None,
               now: float | None = None) -> dict[str, Any]:
-    """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer waited):
-    the referral is ``withdrawn``. Repeating it changes nothing."""
+    """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer waited,
+    or none was issued): the referral is ``withdrawn``. Repeating it changes nothing."""
     now = time.time() if now is None else now
     with db.transaction() as tx:
         found = _locked(tx, referral_id, "hall", hall_id, (
             "只有被转介的大厅可以取消", "Only the hall the citizen was referred to may cancel"))
-        if found["state"] != "cancelling":
+        if found["state"] not in ("cancelling", "withdrawing"):
             return found
         tx.execute("UPDATE referrals SET state = 'withdrawn', updated_at = ? WHERE id = ?",
                    (now, referral_id))

@@ -675,7 +675,7 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
             if not await run_in_threadpool(referrals.has_work, db, hall, None, reissue):
                 return {}
             claimed = await run_in_threadpool(referrals.claim, db, hall, None, reissue)
-            cancel = await run_in_threadpool(referrals.cancellations, db, hall)
+            cancel = await run_in_threadpool(referrals.cancellations, db, hall, None, reissue)
             ratings = await run_in_threadpool(referrals.ratings_due, db, hall)
             return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],
                     "cancellations": [_public(r) for r in cancel], "ratings": ratings}

@@ -428,3 +428,31 @@ def test_a_phone_number_whose_answer_is_lost_is_issued_once_all_the_same(
     assert len(lost) == 2 and lost[0] == lost[1], "both faults hit the first number"
     issued = [e["data"]["ticket"] for e in city.ns.events("ticket.issued")]
     assert issued == [v["ticket"]["id"] for v in shown], "one ticket each, no more"
+
+
+def test_a_referral_given_up_while_its_answer_was_lost_leaves_no_ticket_behind(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nanshan's agent issues the referred ticket and loses its answer (a restart); Futian
+    gives the citizen up meanwhile. Central hands Nanshan the withdrawal without a ticket, and
+    Nanshan cancels the one it issued for that referral."""
+    monkeypatch.setattr(hall.remote, "REFERRAL_ANSWER_S", 3.0)
+    agent = city.ns.agent
+    issue = agent._issue_referral
+
+    def issue_then_forget(referral: dict) -> None:
+        issue(referral)
+        with agent._lock:
+            agent._referral_answers.clear()                # the agent went down here
+
+    monkeypatch.setattr(agent, "_issue_referral", issue_then_forget)
+    referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
+    (issued,) = until(lambda: city.ns.events("ticket.issued"), what="Nanshan's ticket")
+    ticket_id = issued["data"]["ticket"]
+    until(lambda: city.ns.get("kiosk", f"/tickets/{ticket_id}")["status"] == "cancelled",
+          what="Nanshan's ticket cancelled after all")
+    path = f"/api/v1/remote/referrals/{referral['id']}"
+    assert until(lambda: city.admin.get(path).json()["state"] == "withdrawn",
+                 what="the referral withdrawn at central")
+    shown = city.ft.get("kiosk", f"/referrals/{referral['id']}")
+    assert shown["state"] == "withdrawn" and shown["ticket"] is None
+    assert len(city.ns.events("ticket.issued")) == 1

@@ -303,6 +303,14 @@ def test_a_referral_handed_out_again_gets_the_same_ticket_also_after_a_restart(
         assert tickets == [first]
         # the per-ID limit (2 a day in theme A) counted it once: one more may be taken
         again.run(lambda e, n: (None, e.issue("A", n, id_number=elder)[1]))
+        # withdrawn before its answer reached central: cancelled by its referral
+        cancelled = again.run(lambda e, n: (lambda r: (
+            r[0].status if r[0] else None, r[1]))(e.leasing.cancel_referred(
+                None, n, "phone-c1-app-0001")))
+        assert cancelled is TicketStatus.CANCELLED
+        nothing = again.run(lambda e, n: (lambda r: (r[0], r[1]))(e.leasing.cancel_referred(
+            None, n, "never-issued")))
+        assert nothing is None
     finally:
         again.stop()
 

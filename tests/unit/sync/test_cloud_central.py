@@ -404,6 +404,17 @@ def test_a_referral_whose_answer_was_lost_is_handed_out_again_to_a_reissuing_age
     assert referrals.claim(db, "HB", now=again_at + 60, reissue=True) == [], "answered"
     with db.transaction() as tx:
         assert tx.one("SELECT person FROM referrals WHERE id = 'R1'") == (None,)
+    # withdrawn while its answer is lost: the hall cancels whatever it issued for it
+    referrals.create(db, "R3", "HA", "HB", "A01", now=NOW)
+    referrals.claim(db, "HB", now=NOW, reissue=True)
+    referrals.withdraw(db, "R3", "HA", now=NOW + 1)
+    assert referrals.cancellations(db, "HB", now=NOW + 1, reissue=True) == []
+    assert referrals.cancellations(db, "HB", now=again_at) == [], "not to an old agent"
+    (cancel,) = referrals.cancellations(db, "HB", now=again_at, reissue=True)
+    assert (cancel["id"], cancel["state"], cancel["ticket"]) == ("R3", "withdrawing", None)
+    assert referrals.has_work(db, "HB", now=again_at, reissue=True)
+    assert referrals.cancelled(db, "R3", "HB", now=again_at)["state"] == "withdrawn"
+    assert referrals.cancellations(db, "HB", now=again_at + 1, reissue=True) == []
     # handed out again and again, never answered: refused from the first claim's deadline
     referrals.create(db, "R2", "HA", "HB", "A01", now=NOW)
     referrals.claim(db, "HB", now=NOW, reissue=True)

@@ -20,6 +20,7 @@ from hall import idnumber
 from sync import catalog, referrals
 from sync.auth import create_credential
 from sync.db import open_database
+from sync.remote import CityService
 from sync.server import CentralServer
 from sync.testing import hall_catalog
 
@@ -255,6 +256,26 @@ def rate_the_finished_service(central: Central, app_id: str, ticket_id: str) -> 
         "level": 4, "state": "done", "error": None}                      # the same: nothing
     changed = central.as_("phone", "POST", path, json={"level": 1})
     assert changed.status_code == 409 and changed.json()["code"] == "already_rated"
+
+
+def test_a_restarted_central_knows_where_each_phone_ticket_is(central: Central,
+                                                              tmp_path: Path) -> None:
+    """What central follows in memory is built again from the day's stored events."""
+    central.push("HB", [event("window.opened", window="1"),
+                        issued("A001", 300), issued("A002", 200, channel="phone"),
+                        issued("A003", 100, channel="phone"),
+                        event("ticket.called", 50, ticket=f"{today()}-A003", theme="A",
+                              window="1", waited_s=50.0)])
+    restarted = CityService(open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}"))
+    try:
+        restarted.rebuild()
+        assert restarted.phone_progress("HB", f"{today()}-A002", "A") == {
+            "status": "waiting", "window": None, "ahead": 1}
+        assert restarted.phone_progress("HB", f"{today()}-A003", "A") == {
+            "status": "called", "window": "1", "ahead": None}
+        assert restarted.phone_progress("HB", f"{today()}-A001", "A") is None, "not by phone"
+    finally:
+        restarted.db.close()
 
 
 def test_a_cancelled_phone_ticket_is_never_issued_or_is_cancelled_at_the_hall(

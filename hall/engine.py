@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from hall import idnumber, policy
 from hall.catalog import HallConfig, Theme, Window
@@ -41,6 +42,13 @@ class Issued:
     ticket: Ticket
     ahead: int
     expected_wait_s: int
+
+
+def _place(ticket: Ticket) -> dict[str, Any]:
+    """Where a ticket back in a line stands, for whoever follows the events (central): its
+    place (sort key) and whether it may be called first."""
+    return {"sort_key": ticket.sort_key, "elderly": ticket.elderly, "green": ticket.green,
+            "appointment": ticket.appointment_id}
 
 
 class Engine:
@@ -448,8 +456,7 @@ class Engine:
         return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
                                     number=ticket.number, from_window=state.number,
                                     theme=theme, item=item, to_window=ticket.to_window,
-                                    sort_key=ticket.sort_key, elderly=ticket.elderly,
-                                    green=ticket.green, appointment=ticket.appointment_id)]
+                                    **_place(ticket))]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
                     new: WindowStatus, kind: str, staff_id: str | None = None
@@ -529,9 +536,7 @@ class Engine:
         self._touch(ticket)
         return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
-                                    sort_key=ticket.sort_key, elderly=ticket.elderly,
-                                    green=ticket.green, appointment=ticket.appointment_id,
-                                    ahead=self.position(ticket, now))]
+                                    **_place(ticket), ahead=self.position(ticket, now))]
 
     def cancel(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """A citizen gives up a waiting ticket (取消)."""

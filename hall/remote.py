@@ -470,9 +470,7 @@ class Leasing:
             if found is None:
                 return None, []
             ticket_id = found.id
-        ticket = self.engine.ticket(ticket_id)
-        if ticket.channel not in ("referral", "phone"):
-            raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+        ticket = self._referred(ticket_id)
         if ticket.status is not TicketStatus.WAITING:
             return ticket, []
         return self.engine.cancel(ticket_id, now)
@@ -482,12 +480,18 @@ class Leasing:
         """The rating a citizen gave on the phone to the service of a ticket issued here for
         them (好差评): recorded as if given at the window; the same level again changes
         nothing (the agent may deliver it twice)."""
+        ticket = self._referred(ticket_id)
+        if ticket.rating == level:
+            return ticket, []
+        return self.engine.rate(ticket_id, level, now)
+
+    def _referred(self, ticket_id: str) -> Ticket:
+        """A ticket issued here for central's referral (another hall's kiosk or the phone
+        channel); 409 for any other."""
         ticket = self.engine.ticket(ticket_id)
         if ticket.channel not in ("referral", "phone"):
             raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
-        if ticket.rating is not None and ticket.rating == level:
-            return ticket, []
-        return self.engine.rate(ticket_id, level, now)
+        return ticket
 
     # ------------------------------------------------------------------ a new day
     def roll_day(self) -> None:

@@ -63,6 +63,12 @@ def _decode(response: httpx.Response) -> Any:
     return response.content
 
 
+def _inbox_params(hall_id: str, wait: float) -> dict[str, Any]:
+    """The long poll's query: this hall, how long to wait, and that its node issues each
+    referral once (so central may hand one whose answer was lost out again)."""
+    return {"hall": hall_id, "wait": wait, "reissue": "true"}
+
+
 class CentralClient:
     """Client of one central platform with one credential (``hq_…``).
 
@@ -205,8 +211,8 @@ class CentralClient:
         ``cancellations``, ``ratings``), waiting up to ``wait`` seconds for some. The hall
         issues each referral once (the node's ``POST /referrals/incoming``), so a referral
         whose answer was lost may be handed out again (``reissue``)."""
-        return self.call("GET", "/remote/messages", params={
-            "hall": hall_id, "wait": wait, "reissue": "true"}, timeout=wait + 10.0)
+        return self.call("GET", "/remote/messages", params=_inbox_params(hall_id, wait),
+                         timeout=wait + 10.0)
 
     def refer(self, referral: dict) -> dict:
         """Send a referral ``{"id", "item", "hall", "from_hall"}`` (again): its current state."""
@@ -247,8 +253,7 @@ class CentralClient:
         """:meth:`remote_inbox` over ``client`` (from :meth:`async_client`): cancellable."""
         try:
             response = await client.get("/api/v1/remote/messages",
-                                        params={"hall": hall_id, "wait": wait,
-                                                "reissue": "true"},
+                                        params=_inbox_params(hall_id, wait),
                                         timeout=wait + 10.0)
         except httpx.HTTPError as err:
             raise _unreachable(err) from None

@@ -44,11 +44,18 @@ class Issued:
     expected_wait_s: int
 
 
+def _slot(ticket: Ticket) -> dict[str, Any]:
+    """An appointment ticket's slot, on its events: it is called first only within it."""
+    if ticket.slot_start is None:
+        return {}
+    return {"slot_start": ticket.slot_start, "slot_end": ticket.slot_end}
+
+
 def _place(ticket: Ticket) -> dict[str, Any]:
     """Where a ticket back in a line stands, for whoever follows the events (central): its
     place (sort key) and whether it may be called first."""
     return {"sort_key": ticket.sort_key, "elderly": ticket.elderly, "green": ticket.green,
-            "appointment": ticket.appointment_id}
+            "appointment": ticket.appointment_id, **_slot(ticket)}
 
 
 class Engine:
@@ -322,7 +329,8 @@ class Engine:
         events = [self._event("ticket.issued", now, ticket=ticket.id, number=number,
                                   theme=theme.prefix, item=ticket.item, channel=channel,
                                   elderly=elderly, appointment=ticket.appointment_id,
-                                  ahead=ahead, expected_wait_s=ticket.expected_wait_s)]
+                                  ahead=ahead, expected_wait_s=ticket.expected_wait_s,
+                                  **_slot(ticket))]
         return Issued(ticket, ahead, ticket.expected_wait_s), events
 
     # ------------------------------------------------------------------ windows
@@ -559,7 +567,7 @@ class Engine:
         ticket.green = green
         self._touch(ticket)
         return ticket, [self._event("ticket.prioritized", now, ticket=ticket.id,
-                                    number=ticket.number, green=green)]
+                                    number=ticket.number, theme=ticket.theme, green=green)]
 
     def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
         """Record the citizen's rating of a finished service (好差评, 1-5)."""

@@ -103,6 +103,26 @@ class TravelTimes:
         return found
 
 
+@dataclass(slots=True)
+class _FirstBy:
+    """Why a waiting ticket may be called before earlier arrivals (``hall.policy``'s rule 2)."""
+
+    green: bool = False
+    elderly: bool = False
+    appointment: bool = False
+    slot: tuple[float, float] | None = None    # the appointment's slot, when the hall says it
+
+    def rank(self, now: float, early_s: float) -> int:
+        """The hall's priority rank at ``now``: green 0, appointment within its slot 1,
+        elderly 2, nobody first 3. An appointment without a known slot counts as in it."""
+        if self.green:
+            return 0
+        if self.appointment and (self.slot is None
+                                 or self.slot[0] - early_s <= now <= self.slot[1]):
+            return 1
+        return 2 if self.elderly else 3
+
+
 @dataclass
 class _Window:
     """A window as the balancer sees it: its themes, each with its skill share 1/k."""
@@ -154,7 +174,9 @@ class CityState:
         #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
         self._lines: dict[tuple[int, int], dict[str, float]] = {}
         self._held: set[tuple[int, str]] = set()
-        self._priority_tickets: set[tuple[int, str]] = set()
+        #: Waiting tickets that may be called first, and why.
+        self._first: dict[tuple[int, str], _FirstBy] = {}
+        self._early_s = np.array([c.rules.appointment_early_min * 60.0 for c in self.configs])
         self._hour_cache = (float("nan"), 0)
         # When each hall issues numbers, as its engine checks it: hours (seconds of the local
         # day), open weekdays, and each theme's cutoff before closing (themes × halls).
@@ -195,7 +217,7 @@ class CityState:
                 del lines[key]
         self._held = {k for k in self._held if k[0] != hall}
         self.held_count[hall] = 0
-        self._priority_tickets = {k for k in self._priority_tickets if k[0] != hall}
+        self._first = {k: v for k, v in self._first.items() if k[0] != hall}
         for number in self._windows[hall]:
             self._set_window(hall, number, busy=False)
 
@@ -225,7 +247,10 @@ class CityState:
         self._lines.setdefault((hall, theme), {})[data["ticket"]] = float(
             data.get("sort_key", ts))
         if data.get("elderly") or data.get("appointment") or data.get("green"):
-            self._priority_tickets.add((hall, data["ticket"]))
+            start, end = data.get("slot_start"), data.get("slot_end")
+            self._first[(hall, data["ticket"])] = _FirstBy(
+                bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
+                (float(start), float(end)) if start is not None and end is not None else None)
             self.priority[theme, hall] += 1
         if data.get("item") in self.remote_items and not data.get("to_window"):
             line = self._remote_lines.setdefault((hall, theme), {})
@@ -236,8 +261,7 @@ class CityState:
     def _line_remove(self, hall: int, theme: int, ticket: str) -> None:
         self.waiting[theme, hall] = max(0.0, self.waiting[theme, hall] - 1)
         self._lines.get((hall, theme), {}).pop(ticket, None)
-        if (hall, ticket) in self._priority_tickets:
-            self._priority_tickets.discard((hall, ticket))
+        if self._first.pop((hall, ticket), None) is not None:
             self.priority[theme, hall] -= 1
         line = self._remote_lines.get((hall, theme))
         if line is not None and line.pop(ticket, None) is not None:
@@ -297,6 +321,26 @@ class CityState:
         theme = self._theme(data)
         if theme is not None:
             self._line_add(hall, theme, data, ts)
+
+    def _on_prioritized(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        """Staff put a waiting ticket on (or off) the green channel."""
+        ticket = data["ticket"]
+        theme = self._theme(data)
+        if theme is None:       # a hall from before the event named the theme
+            theme = next((t for (h, t), line in self._lines.items()
+                          if h == hall and ticket in line), None)
+        if theme is None or ticket not in self._lines.get((hall, theme), {}):
+            return
+        first = self._first.get((hall, ticket))
+        if first is None:
+            if not data.get("green"):
+                return
+            first = self._first[(hall, ticket)] = _FirstBy()
+            self.priority[theme, hall] += 1
+        first.green = bool(data.get("green"))
+        if not (first.green or first.elderly or first.appointment):
+            del self._first[(hall, ticket)]
+            self.priority[theme, hall] -= 1
 
     def _on_left_line(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         theme = self._theme(data)
@@ -398,24 +442,25 @@ class CityState:
             load = (self.waiting[theme] + share - self.idle[theme]) / share
         return np.where(share > 0, load, np.inf)
 
-    def ahead_of(self, hall_id: str, theme: str, ticket: str) -> int | None:
-        """People before a waiting ticket in its hall's line of ``theme``, as the hall calls
-        them: those called first (elderly, appointments, green channel) ahead of the others,
-        each group in its order; None when the ticket does not wait there."""
+    def ahead_of(self, hall_id: str, theme: str, ticket: str, now: float) -> int | None:
+        """People before a waiting ticket in its hall's line of ``theme`` at ``now``, as the
+        hall calls them (``hall.policy``): green channel, then appointments within their
+        slot, then the elderly, then everyone else, each group in its order; None when the
+        ticket does not wait there."""
         hall, index = self.index.get(hall_id), self.theme_index.get(theme)
         if hall is None or index is None:
             return None
         line = self._lines.get((hall, index), {})
-        mine = line.get(ticket)
-        if mine is None:
+        if ticket not in line:
             return None
-        first = (hall, ticket) in self._priority_tickets
-        ahead = 0
-        for other, at in line.items():
-            other_first = (hall, other) in self._priority_tickets
-            if (other_first and not first) or (other_first == first and at < mine):
-                ahead += 1
-        return ahead
+        early_s = float(self._early_s[hall])
+
+        def order(other: str) -> tuple[int, float, str]:
+            first = self._first.get((hall, other))
+            return (3 if first is None else first.rank(now, early_s), line[other], other)
+
+        mine = order(ticket)
+        return sum(1 for other in line if order(other) < mine)
 
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""
@@ -434,6 +479,7 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     "ticket.transferred": CityState._on_transferred,
     "ticket.rechecked_in": CityState._on_back_in_line,
     "ticket.cancelled": CityState._on_left_line,
+    "ticket.prioritized": CityState._on_prioritized,
     "ticket.leased": CityState._on_leased,
     "ticket.lease_returned": CityState._on_lease_returned,
     "ticket.remote_finished": CityState._on_remote_finished,

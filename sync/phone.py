@@ -17,7 +17,8 @@ the number itself is never stored or logged. Without the key no number is taken 
 Progress comes from the hall's events as central follows them in memory
 (``CityService.phone_progress``; no database read): the ticket's call (to a window, or to the
 video booth when another hall's window serves it) or its end, and the people ahead in its line
-as the hall calls them (those called first, then arrival order).
+as the hall calls them (green channel, appointments within their slot, the elderly, then
+arrival order).
 """
 
 import logging

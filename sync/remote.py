@@ -423,13 +423,15 @@ class CityService:
         """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
         ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
         the hall's events as central follows them; None before its issue reached central."""
-        self.refresh(self.clock() if now is None else now)
+        now = self.clock() if now is None else now
+        self.refresh(now)
         with self._lock:
             found = self.phone.get(hall_id, {}).get(ticket)
             if found is None or self.city is None:
                 return None
             status, window = found
-            ahead = self.city.ahead_of(hall_id, theme, ticket) if status == "waiting" else None
+            ahead = (self.city.ahead_of(hall_id, theme, ticket, now)
+                     if status == "waiting" else None)
             return {"status": status, "window": window, "ahead": ahead}
 
     def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None

@@ -192,16 +192,48 @@ def test_people_ahead_of_a_ticket_as_the_hall_calls_them(city: CityState) -> Non
     for i, extra in enumerate(({}, {"elderly": True}, {}, {}, {"green": True})):
         city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
                                                     "item": "A1", **extra})
-    ahead = {t: city.ahead_of("H1", "A", t) for t in ("t0", "t1", "t2", "t3", "t4")}
-    assert ahead == {"t0": 2, "t1": 0, "t2": 3, "t3": 4, "t4": 1}   # t1, t4 are called first
-    city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t1", "theme": "A", "window": "1"})
-    assert city.ahead_of("H1", "A", "t3") == 3 and city.ahead_of("H1", "A", "t1") is None
+    ahead = {t: city.ahead_of("H1", "A", t, NOW + 5) for t in ("t0", "t1", "t2", "t3", "t4")}
+    assert ahead == {"t0": 2, "t1": 1, "t2": 3, "t3": 4, "t4": 0}   # green, then the elderly
+    city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t4", "theme": "A", "window": "1"})
+    assert city.ahead_of("H1", "A", "t3", NOW + 9) == 3
+    assert city.ahead_of("H1", "A", "t4", NOW + 9) is None
     # a no-show who checks in again goes a few places back: its new place counts
     city.apply("H1", "ticket.called", NOW + 11, {"ticket": "t0", "theme": "A", "window": "2"})
     city.apply("H1", "ticket.rechecked_in", NOW + 12, {"ticket": "t0", "theme": "A",
                                                         "sort_key": NOW + 2.5})
-    assert city.ahead_of("H1", "A", "t0") == 2 and city.ahead_of("H1", "A", "t3") == 3
-    assert city.ahead_of("H2", "A", "t3") is None and city.ahead_of("H1", "Z", "t3") is None
+    assert city.ahead_of("H1", "A", "t0", NOW + 12) == 2
+    assert city.ahead_of("H1", "A", "t3", NOW + 12) == 3
+    assert city.ahead_of("H2", "A", "t3", NOW) is None
+    assert city.ahead_of("H1", "Z", "t3", NOW) is None
+
+
+def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityState) -> None:
+    """Staff putting a ticket on the green channel moves it ahead; an appointment holder is
+    ahead of the elderly only within their slot (and its early minutes), as at the hall."""
+    early_s = city.configs[0].rules.appointment_early_min * 60.0
+    slot = {"slot_start": NOW + 3600, "slot_end": NOW + 5400}
+    for i, extra in enumerate(({"elderly": True}, {}, {"appointment": "ap1", **slot}, {})):
+        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+                                                    "item": "A1", **extra})
+
+    def line(now: float) -> list[str]:
+        return sorted((t for t in ("t0", "t1", "t2", "t3")
+                       if city.ahead_of("H1", "A", t, now) is not None),
+                      key=lambda t: city.ahead_of("H1", "A", t, now) or 0)
+
+    assert line(NOW + 3600 - early_s - 1) == ["t0", "t1", "t2", "t3"]   # before its slot
+    assert line(NOW + 3600 - early_s) == ["t2", "t0", "t1", "t3"]       # early minutes
+    assert line(NOW + 5400) == ["t2", "t0", "t1", "t3"]
+    assert line(NOW + 5401) == ["t0", "t1", "t2", "t3"]                 # slot over
+    city.apply("H1", "ticket.prioritized", NOW + 10, {"ticket": "t3", "theme": "A",
+                                                      "green": True})
+    assert line(NOW + 10) == ["t3", "t0", "t1", "t2"]
+    assert city.priority[0, 0] == 3
+    city.apply("H1", "ticket.prioritized", NOW + 11, {"ticket": "t3", "green": False})
+    assert line(NOW + 11) == ["t0", "t1", "t2", "t3"] and city.priority[0, 0] == 2
+    city.apply("H1", "ticket.prioritized", NOW + 12, {"ticket": "t0", "green": True})
+    city.apply("H1", "ticket.prioritized", NOW + 13, {"ticket": "t0", "green": False})
+    assert line(NOW + 13)[0] == "t0" and city.priority[0, 0] == 2, "still elderly"
 
 
 def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:

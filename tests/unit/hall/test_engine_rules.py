@@ -206,6 +206,37 @@ def test_appointment_counts_only_within_its_slot(engine: Engine, clock: Any) -> 
     assert engine.position(walk_in, clock()) == 0
 
 
+def test_central_counts_people_ahead_as_the_hall_does(
+        engine: Engine, clock: Any, id_number: Any) -> None:
+    """What a phone shows as people ahead (central, following the hall's events) is the
+    hall's own count, through the green channel and an appointment's slot."""
+    from sync.balancer import CityState
+
+    city = CityState([engine.config])
+    _appointment(engine, clock, "AP1", clock.now.replace(minute=30))     # 10:30-11:00
+    events = []
+    for kwargs in ({}, {"id_number": id_number(date(1950, 1, 1))},
+                   {"channel": "appointment", "appointment_id": "AP1"}, {}, {}):
+        issued, made = engine.issue("A", clock.advance(seconds=1), **kwargs)
+        events += made
+    line = list(engine.state.waiting())
+    events += engine.set_green(line[3].id, clock())[1]
+    events += engine.set_green(line[3].id, clock(), green=False)[1]
+    events += engine.set_green(line[4].id, clock())[1]
+    for event in events:
+        city.apply_event(event)
+    hall_says = {}
+    for minute in (14, 15, 60, 61):
+        now = _at(clock, 10 + minute // 60, minute % 60)
+        hall_says[minute] = [engine.position(t, now) for t in line]
+        assert [city.ahead_of(engine.config.hall_id, "A", t.id, now.timestamp())
+                for t in line] == hall_says[minute], f"{minute} min past ten"
+    # walk-in, elderly, appointment, walk-in (green, then not), walk-in (green)
+    assert hall_says[15] == hall_says[60] == [3, 2, 1, 4, 0]
+    assert hall_says[14] == hall_says[61] == [2, 1, 3, 4, 0]
+    assert city.priority.sum() == 3
+
+
 def test_appointment_check_in_is_checked(engine: Engine, clock: Any, id_number: Any) -> None:
     from hall.idnumber import keyed_hash
 

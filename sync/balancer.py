@@ -103,6 +103,12 @@ class TravelTimes:
         return found
 
 
+def _forget_hall(kept: dict[Any, Any], hall: int) -> None:
+    """Drop the entries of one hall from a mapping keyed by (hall, …)."""
+    for key in [k for k in kept if k[0] == hall]:
+        del kept[key]
+
+
 @dataclass(slots=True)
 class _FirstBy:
     """Why a waiting ticket may be called before earlier arrivals (``hall.policy``'s rule 2)."""
@@ -173,6 +179,11 @@ class CityState:
         self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
         #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
         self._lines: dict[tuple[int, int], dict[str, float]] = {}
+        #: The theme of each waiting ticket, and the window a ticket was transferred to by
+        #: name (it waits for that window only; the hall calls those in their own line).
+        self._theme_of: dict[tuple[int, str], int] = {}
+        self._to_window: dict[tuple[int, str], str] = {}
+        self._named_lines: dict[tuple[int, str], dict[str, int]] = {}
         self._held: set[tuple[int, str]] = set()
         #: Waiting tickets that may be called first, and why.
         self._first: dict[tuple[int, str], _FirstBy] = {}
@@ -212,12 +223,11 @@ class CityState:
             array[:, hall] = 0.0
         self.leased[hall] = 0
         self.last_wait[:, hall] = np.nan
-        for lines in (self._remote_lines, self._lines):
-            for key in [k for k in lines if k[0] == hall]:
-                del lines[key]
+        for kept in (self._remote_lines, self._lines, self._theme_of, self._to_window,
+                     self._named_lines, self._first):
+            _forget_hall(kept, hall)
         self._held = {k for k in self._held if k[0] != hall}
         self.held_count[hall] = 0
-        self._first = {k: v for k, v in self._first.items() if k[0] != hall}
         for number in self._windows[hall]:
             self._set_window(hall, number, busy=False)
 
@@ -244,8 +254,12 @@ class CityState:
 
     def _line_add(self, hall: int, theme: int, data: dict[str, Any], ts: float) -> None:
         self.waiting[theme, hall] += 1
-        self._lines.setdefault((hall, theme), {})[data["ticket"]] = float(
-            data.get("sort_key", ts))
+        ticket = data["ticket"]
+        self._lines.setdefault((hall, theme), {})[ticket] = float(data.get("sort_key", ts))
+        self._theme_of[(hall, ticket)] = theme
+        if data.get("to_window"):
+            self._to_window[(hall, ticket)] = window = str(data["to_window"])
+            self._named_lines.setdefault((hall, window), {})[ticket] = theme
         if data.get("elderly") or data.get("appointment") or data.get("green"):
             start, end = data.get("slot_start"), data.get("slot_end")
             self._first[(hall, data["ticket"])] = _FirstBy(
@@ -261,6 +275,10 @@ class CityState:
     def _line_remove(self, hall: int, theme: int, ticket: str) -> None:
         self.waiting[theme, hall] = max(0.0, self.waiting[theme, hall] - 1)
         self._lines.get((hall, theme), {}).pop(ticket, None)
+        self._theme_of.pop((hall, ticket), None)
+        window = self._to_window.pop((hall, ticket), None)
+        if window is not None:
+            self._named_lines.get((hall, window), {}).pop(ticket, None)
         if self._first.pop((hall, ticket), None) is not None:
             self.priority[theme, hall] -= 1
         line = self._remote_lines.get((hall, theme))
@@ -325,11 +343,8 @@ class CityState:
     def _on_prioritized(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         """Staff put a waiting ticket on (or off) the green channel."""
         ticket = data["ticket"]
-        theme = self._theme(data)
-        if theme is None:       # a hall from before the event named the theme
-            theme = next((t for (h, t), line in self._lines.items()
-                          if h == hall and ticket in line), None)
-        if theme is None or ticket not in self._lines.get((hall, theme), {}):
+        theme = self._theme_of.get((hall, ticket))
+        if theme is None:
             return
         first = self._first.get((hall, ticket))
         if first is None:
@@ -442,25 +457,40 @@ class CityState:
             load = (self.waiting[theme] + share - self.idle[theme]) / share
         return np.where(share > 0, load, np.inf)
 
-    def ahead_of(self, hall_id: str, theme: str, ticket: str, now: float) -> int | None:
-        """People before a waiting ticket in its hall's line of ``theme`` at ``now``, as the
-        hall calls them (``hall.policy``): green channel, then appointments within their
-        slot, then the elderly, then everyone else, each group in its order; None when the
-        ticket does not wait there."""
-        hall, index = self.index.get(hall_id), self.theme_index.get(theme)
-        if hall is None or index is None:
-            return None
-        line = self._lines.get((hall, index), {})
-        if ticket not in line:
+    def ahead_of(self, hall_id: str, ticket: str, now: float) -> int | None:
+        """People before a waiting ticket at ``now``, as its hall calls them (``hall.policy``):
+        in its theme's line the green channel, then appointments within their slot, then the
+        elderly, then everyone else, each group in its order; a ticket transferred to a named
+        window among those transferred to that window. None when it does not wait there."""
+        hall = self.index.get(hall_id)
+        theme = None if hall is None else self._theme_of.get((hall, ticket))
+        if hall is None or theme is None:
             return None
         early_s = float(self._early_s[hall])
 
-        def order(other: str) -> tuple[int, float, str]:
+        def rank(other: str) -> int:
             first = self._first.get((hall, other))
-            return (3 if first is None else first.rank(now, early_s), line[other], other)
+            return 3 if first is None else first.rank(now, early_s)
+
+        window = self._to_window.get((hall, ticket))
+        if window is None:
+            line = self._lines[(hall, theme)]
+            others = [t for t in line if (hall, t) not in self._to_window]
+
+            def order(other: str) -> tuple:
+                return (rank(other), line[other], other)
+        else:
+            named = self._named_lines[(hall, window)]
+            skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
+            others = list(named)
+
+            def order(other: str) -> tuple:
+                preference = skills.index(named[other]) if named[other] in skills else 0
+                return (rank(other), preference, self._lines[(hall, named[other])][other],
+                        other)
 
         mine = order(ticket)
-        return sum(1 for other in line if order(other) < mine)
+        return sum(1 for other in others if order(other) < mine)
 
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""

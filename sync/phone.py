@@ -146,10 +146,7 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
         "id", "number", "hall", "name_zh", "name_en", "id_masked", "elderly", "url")}
     if state != "issued":
         return view
-    config = service.configs.get(found["hall"])
-    theme = config.items[found["item"]].theme if config and found["item"] in config.items \
-        else None
-    progress = service.phone_progress(found["hall"], ticket["id"], theme or "") or {
+    progress = service.phone_progress(found["hall"], ticket["id"]) or {
         "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
     view.update(status=progress["status"], window=progress["window"], ahead=progress["ahead"],
                 reminder=_reminder(progress), rating=referrals.rating(db, found["id"]))

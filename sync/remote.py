@@ -418,8 +418,8 @@ class CityService:
         theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
         return int(self.city.waiting[theme, self.city.index[hall_id]])
 
-    def phone_progress(self, hall_id: str, ticket: str, theme: str,
-                       now: float | None = None) -> dict[str, Any] | None:
+    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None
+                       ) -> dict[str, Any] | None:
         """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
         ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
         the hall's events as central follows them; None before its issue reached central."""
@@ -430,8 +430,7 @@ class CityService:
             if found is None or self.city is None:
                 return None
             status, window = found
-            ahead = (self.city.ahead_of(hall_id, theme, ticket, now)
-                     if status == "waiting" else None)
+            ahead = self.city.ahead_of(hall_id, ticket, now) if status == "waiting" else None
             return {"status": status, "window": window, "ahead": ahead}
 
     def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None

@@ -192,19 +192,18 @@ def test_people_ahead_of_a_ticket_as_the_hall_calls_them(city: CityState) -> Non
     for i, extra in enumerate(({}, {"elderly": True}, {}, {}, {"green": True})):
         city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
                                                     "item": "A1", **extra})
-    ahead = {t: city.ahead_of("H1", "A", t, NOW + 5) for t in ("t0", "t1", "t2", "t3", "t4")}
+    ahead = {t: city.ahead_of("H1", t, NOW + 5) for t in ("t0", "t1", "t2", "t3", "t4")}
     assert ahead == {"t0": 2, "t1": 1, "t2": 3, "t3": 4, "t4": 0}   # green, then the elderly
     city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t4", "theme": "A", "window": "1"})
-    assert city.ahead_of("H1", "A", "t3", NOW + 9) == 3
-    assert city.ahead_of("H1", "A", "t4", NOW + 9) is None
+    assert city.ahead_of("H1", "t3", NOW + 9) == 3
+    assert city.ahead_of("H1", "t4", NOW + 9) is None
     # a no-show who checks in again goes a few places back: its new place counts
     city.apply("H1", "ticket.called", NOW + 11, {"ticket": "t0", "theme": "A", "window": "2"})
     city.apply("H1", "ticket.rechecked_in", NOW + 12, {"ticket": "t0", "theme": "A",
                                                         "sort_key": NOW + 2.5})
-    assert city.ahead_of("H1", "A", "t0", NOW + 12) == 2
-    assert city.ahead_of("H1", "A", "t3", NOW + 12) == 3
-    assert city.ahead_of("H2", "A", "t3", NOW) is None
-    assert city.ahead_of("H1", "Z", "t3", NOW) is None
+    assert city.ahead_of("H1", "t0", NOW + 12) == 2
+    assert city.ahead_of("H1", "t3", NOW + 12) == 3
+    assert city.ahead_of("H2", "t3", NOW) is None and city.ahead_of("H9", "t3", NOW) is None
 
 
 def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityState) -> None:
@@ -218,8 +217,8 @@ def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityS
 
     def line(now: float) -> list[str]:
         return sorted((t for t in ("t0", "t1", "t2", "t3")
-                       if city.ahead_of("H1", "A", t, now) is not None),
-                      key=lambda t: city.ahead_of("H1", "A", t, now) or 0)
+                       if city.ahead_of("H1", t, now) is not None),
+                      key=lambda t: city.ahead_of("H1", t, now) or 0)
 
     assert line(NOW + 3600 - early_s - 1) == ["t0", "t1", "t2", "t3"]   # before its slot
     assert line(NOW + 3600 - early_s) == ["t2", "t0", "t1", "t3"]       # early minutes

@@ -229,12 +229,26 @@ def test_central_counts_people_ahead_as_the_hall_does(
     for minute in (14, 15, 60, 61):
         now = _at(clock, 10 + minute // 60, minute % 60)
         hall_says[minute] = [engine.position(t, now) for t in line]
-        assert [city.ahead_of(engine.config.hall_id, "A", t.id, now.timestamp())
+        assert [city.ahead_of(engine.config.hall_id, t.id, now.timestamp())
                 for t in line] == hall_says[minute], f"{minute} min past ten"
     # walk-in, elderly, appointment, walk-in (green, then not), walk-in (green)
     assert hall_says[15] == hall_says[60] == [3, 2, 1, 4, 0]
     assert hall_says[14] == hall_says[61] == [2, 1, 3, 4, 0]
     assert city.priority.sum() == 3
+    # transfers: two to window 12 by name (it serves A, then C), one to theme C
+    for service in ("A", "C", "C"):
+        city.apply_event(*engine.issue(service, clock.advance(seconds=1))[1])
+    for event in engine.open_window("1", clock())[1]:
+        city.apply_event(event)
+    for target in ({"to_window": "12"}, {"to_window": "12"}, {"to_service": "C"}):
+        called, made = engine.call_next("1", clock.advance(seconds=1))
+        made += engine.transfer("1", clock.advance(seconds=1), **target)[1]
+        for event in made:
+            city.apply_event(event)
+    waiting = list(engine.state.waiting())
+    assert len(waiting) == 8 and sum(t.to_window == "12" for t in waiting) == 2
+    assert [city.ahead_of(engine.config.hall_id, t.id, clock().timestamp())
+            for t in waiting] == [engine.position(t, clock()) for t in waiting]
 
 
 def test_appointment_check_in_is_checked(engine: Engine, clock: Any, id_number: Any) -> None:

@@ -269,11 +269,11 @@ def test_a_restarted_central_knows_where_each_phone_ticket_is(central: Central,
     restarted = CityService(open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}"))
     try:
         restarted.rebuild()
-        assert restarted.phone_progress("HB", f"{today()}-A002", "A") == {
+        assert restarted.phone_progress("HB", f"{today()}-A002") == {
             "status": "waiting", "window": None, "ahead": 1}
-        assert restarted.phone_progress("HB", f"{today()}-A003", "A") == {
+        assert restarted.phone_progress("HB", f"{today()}-A003") == {
             "status": "called", "window": "1", "ahead": None}
-        assert restarted.phone_progress("HB", f"{today()}-A001", "A") is None, "not by phone"
+        assert restarted.phone_progress("HB", f"{today()}-A001") is None, "not by phone"
     finally:
         restarted.db.close()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from hall import idnumber, policy
 from hall.catalog import HallConfig, Theme, Window
@@ -26,6 +25,8 @@ from hall.model import (
     TicketStatus,
     WindowState,
     WindowStatus,
+    line_place,
+    slot_data,
 )
 from hall.remote import Leasing
 
@@ -42,20 +43,6 @@ class Issued:
     ticket: Ticket
     ahead: int
     expected_wait_s: int
-
-
-def _slot(ticket: Ticket) -> dict[str, Any]:
-    """An appointment ticket's slot, on its events: it is called first only within it."""
-    if ticket.slot_start is None:
-        return {}
-    return {"slot_start": ticket.slot_start, "slot_end": ticket.slot_end}
-
-
-def _place(ticket: Ticket) -> dict[str, Any]:
-    """Where a ticket back in a line stands, for whoever follows the events (central): its
-    place (sort key) and whether it may be called first."""
-    return {"sort_key": ticket.sort_key, "elderly": ticket.elderly, "green": ticket.green,
-            "appointment": ticket.appointment_id, **_slot(ticket)}
 
 
 class Engine:
@@ -330,7 +317,7 @@ class Engine:
                                   theme=theme.prefix, item=ticket.item, channel=channel,
                                   elderly=elderly, appointment=ticket.appointment_id,
                                   ahead=ahead, expected_wait_s=ticket.expected_wait_s,
-                                  **_slot(ticket))]
+                                  **slot_data(ticket))]
         return Issued(ticket, ahead, ticket.expected_wait_s), events
 
     # ------------------------------------------------------------------ windows
@@ -464,7 +451,7 @@ class Engine:
         return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
                                     number=ticket.number, from_window=state.number,
                                     theme=theme, item=item, to_window=ticket.to_window,
-                                    **_place(ticket))]
+                                    **line_place(ticket))]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
                     new: WindowStatus, kind: str, staff_id: str | None = None
@@ -544,7 +531,7 @@ class Engine:
         self._touch(ticket)
         return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
-                                    **_place(ticket), ahead=self.position(ticket, now))]
+                                    **line_place(ticket), ahead=self.position(ticket, now))]
 
     def cancel(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """A citizen gives up a waiting ticket (取消)."""

@@ -80,6 +80,21 @@ class Ticket:
         return data
 
 
+def slot_data(ticket: Ticket) -> dict[str, float]:
+    """An appointment ticket's slot, for its events: it is called first only within it."""
+    if ticket.slot_start is None or ticket.slot_end is None:
+        return {}
+    return {"slot_start": ticket.slot_start, "slot_end": ticket.slot_end}
+
+
+def line_place(ticket: Ticket) -> dict[str, object]:
+    """Where a ticket back in a line stands, for whoever follows the events (central): its
+    place (sort key) and whether it may be called first (green channel, appointment and its
+    slot, elderly)."""
+    return {"sort_key": ticket.sort_key, "elderly": ticket.elderly, "green": ticket.green,
+            "appointment": ticket.appointment_id, **slot_data(ticket)}
+
+
 def may_have_priority(ticket: Ticket) -> bool:
     """Whether a ticket may be called before earlier arrivals (green channel, an appointment
     whose slot may have begun, the elderly); ``hall.policy`` decides whether it is."""

@@ -27,7 +27,7 @@ from hall.lease import (
     RemoteLease,
     RemoteState,
 )
-from hall.model import Referral, RemoteCall, Ticket, TicketStatus
+from hall.model import Referral, RemoteCall, Ticket, TicketStatus, line_place
 
 if TYPE_CHECKING:
     from hall.engine import Engine
@@ -205,8 +205,8 @@ class Leasing:
         ticket.window = None
         self._touch(ticket)
         self._event("ticket.lease_returned", ticket=ticket.id, number=ticket.number,
-                    theme=ticket.theme, item=ticket.item, elderly=ticket.elderly,
-                    sort_key=ticket.sort_key, lease=lease.id, reason=self._reason)
+                    theme=ticket.theme, item=ticket.item, lease=lease.id, reason=self._reason,
+                    **line_place(ticket))
 
     def start(self, ticket_id: str, now: float) -> None:
         """The remote window serves the leased ticket."""

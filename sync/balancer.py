@@ -137,6 +137,7 @@ class _Window:
     weight: float
     status: str = CLOSED
     busy: bool = False
+    remote: bool = False      # on a call to another hall (``window.remote_busy``)
 
 
 class CityState:
@@ -228,8 +229,8 @@ class CityState:
             _forget_hall(kept, hall)
         self._held = {k for k in self._held if k[0] != hall}
         self.held_count[hall] = 0
-        for number in self._windows[hall]:
-            self._set_window(hall, number, busy=False)
+        for number, window in self._windows[hall].items():
+            self._set_window(hall, number, busy=window.remote)
 
     def _set_window(self, hall: int, number: str, status: str | None = None,
                     busy: bool | None = None) -> None:
@@ -326,8 +327,18 @@ class CityState:
     def _on_window_free(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._set_window(hall, str(data.get("window")), busy=False)
 
-    def _on_window_busy(self, hall: int, ts: float, data: dict[str, Any]) -> None:
-        self._set_window(hall, str(data.get("window")), busy=True)
+    def _on_remote_call(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._remote_call(hall, str(data.get("window")), True)
+
+    def _on_remote_call_ended(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._remote_call(hall, str(data.get("window")), False)
+
+    def _remote_call(self, hall: int, number: str, on: bool) -> None:
+        """A window busy with a call to another hall, which goes on past the hall's midnight."""
+        window = self._windows[hall].get(number)
+        if window is not None:
+            window.remote = on
+            self._set_window(hall, number, busy=on)
 
     def _on_transferred(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._set_window(hall, str(data.get("from_window")), busy=False)
@@ -513,8 +524,8 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     "ticket.leased": CityState._on_leased,
     "ticket.lease_returned": CityState._on_lease_returned,
     "ticket.remote_finished": CityState._on_remote_finished,
-    "window.remote_busy": CityState._on_window_busy,
-    "window.remote_free": CityState._on_window_free,
+    "window.remote_busy": CityState._on_remote_call,
+    "window.remote_free": CityState._on_remote_call_ended,
 }
 
 

@@ -56,6 +56,8 @@ TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 #: Kinds of what a mailbox holds.
 BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
+#: A window's status in the ``live_windows`` projection, as the event that sets it.
+_STATUS_EVENT = {"open": "window.opened", "paused": "window.paused", "closed": "window.closed"}
 #: A ticket taken by phone: its status after each event of it (``CityService.phone``).
 PHONE_STATUS = {"ticket.called": "called", "ticket.recalled": "called",
                 "ticket.serving": "called", "ticket.no_show": "no_show",
@@ -187,6 +189,12 @@ class CityService:
                                          self.settings.speed_kmh, self.settings.overhead_s,
                                          self.settings.default_travel_s)
             acked = dict(tx.all("SELECT hall_id, acked FROM halls"))
+            # A window stays open (or paused) over midnight: its status as of the events
+            # below comes from the projection; today's window events then replay onto it.
+            for hall, window, status in tx.all("SELECT hall_id, window_no, status "
+                                               "FROM live_windows"):
+                if self.city is not None and status in _STATUS_EVENT:
+                    self.city.apply(hall, _STATUS_EVENT[status], 0.0, {"window": window})
             for config in configs:
                 hall = config.hall_id
                 self.days[hall] = _day_of(config, now)
@@ -239,8 +247,8 @@ class CityService:
         remote_items = city.remote_items
         for event in events:
             ts, kind, data = event["ts"], event["kind"], event["data"]
-            if ts < start:
-                continue              # an earlier day's: its lines are gone
+            if ts < start and not kind.startswith("window."):
+                continue              # an earlier day's: its lines are gone (windows stay)
             if ts >= end:
                 start, end = self._new_day(hall_id, ts)
             city.apply(hall_id, kind, ts, data)
@@ -250,8 +258,8 @@ class CityService:
             if kind == "ticket.issued" and data.get("item") in remote_items:
                 self.numbers.setdefault(hall_id, {})[ticket] = (str(data.get("number", "")),
                                                                 data.get("item"))
-            elif kind != "ticket.issued":
-                self.holds.pop((hall_id, ticket), None)   # called, leased, returned, …
+            elif (hall_id, ticket) in self.holds and not city.held(city.index[hall_id], ticket):
+                del self.holds[(hall_id, ticket)]         # out of the line: called, leased, …
             if kind == "ticket.issued" and data.get("channel") == "phone":
                 self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
             elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):

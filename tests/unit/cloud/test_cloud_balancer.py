@@ -235,6 +235,18 @@ def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityS
     assert line(NOW + 13)[0] == "t0" and city.priority[0, 0] == 2, "still elderly"
 
 
+def test_a_window_on_a_call_to_another_hall_stays_busy_over_midnight(city: CityState) -> None:
+    """A new day frees every window at work in the hall, not one calling elsewhere (the hall
+    keeps its remote call across midnight)."""
+    busy(city, "H1", "1")
+    city.apply("H1", "window.remote_busy", NOW, {"window": "2"})
+    assert city.idle[0, 0] == 0
+    city.start_day("H1")
+    assert city.idle[0, 0] == 1, "window 1 is free, window 2 still calls another hall"
+    city.apply("H1", "window.remote_free", NOW + 1, {"window": "2"})
+    assert city.idle[0, 0] == 2
+
+
 def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:
     busy(city, "H2", "1")
     busy(city, "H2", "2", "y")

@@ -103,6 +103,25 @@ def test_a_lease_not_started_in_time_gives_the_ticket_back_its_place(engine: Eng
     assert engine.state.tickets[tickets[0]].status is TicketStatus.WAITING
 
 
+def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
+        engine: Engine, now: Any) -> None:
+    """The line central follows (people ahead on a phone) puts a green-channel ticket back
+    first when its lease is given back, as the hall does."""
+    from sync.balancer import CityState
+
+    city = CityState([engine.config])
+    events = [e for _ in range(3) for e in engine.issue("A02", now.advance(seconds=1))[1]]
+    tickets = [e.data["ticket"] for e in events]
+    events += engine.set_green(tickets[2], now())[1]
+    events += engine.leasing.handle([request(tickets[2])], now.advance(seconds=1))[1]
+    events += engine.leasing.tick(now.advance(seconds=181))
+    assert kinds(events)[-1] == "ticket.lease_returned" and events[-1].data["green"] is True
+    for event in events:
+        city.apply_event(event)
+    assert [city.ahead_of(HOME, t, now().timestamp()) for t in tickets] == \
+        [engine.position(engine.state.tickets[t], now()) for t in tickets] == [1, 2, 0]
+
+
 def test_started_finished_lease_ends_the_ticket_without_a_local_window(engine: Engine,
                                                                        now: Any) -> None:
     ticket = issue_remote_item(engine, now)

@@ -117,6 +117,33 @@ def test_a_hold_ends_with_the_home_halls_lease_events(sqlite_db: Database,
     assert chosen(service, "HC", ["A"], NOW) == ticket
 
 
+def test_a_hold_outlives_the_green_channel_and_still_times_out(
+        sqlite_db: Database, service: CityService) -> None:
+    """Staff putting a held ticket on the green channel does not end its hold; a lease that
+    never comes still gives the ticket back to the other windows after ``hold_s``."""
+    push(sqlite_db, service, "HA", [issued(1, "A002")])
+    ticket = chosen(service, "HB", ["A"], NOW)
+    push(sqlite_db, service, "HA", [event(2, "ticket.prioritized", ticket=ticket,
+                                          number="A002", theme="A", green=True)])
+    assert service.choose("HC", ["A"], NOW + 1) is None, "still held"
+    service.refresh(NOW + 121, force=True)
+    assert chosen(service, "HC", ["A"], NOW + 121) == ticket
+
+
+def test_windows_left_open_over_midnight_are_open_after_a_restart(
+        sqlite_db: Database, service: CityService) -> None:
+    yesterday = NOW - 86400
+    push(sqlite_db, service, "HB", [event(1, "window.opened", window="1", ts=yesterday),
+                                    event(2, "window.opened", window="2", ts=yesterday),
+                                    event(3, "window.paused", window="2", ts=NOW - 600)])
+    restarted = CityService(sqlite_db, RemoteSettings(), clock=lambda: NOW)
+    restarted.rebuild()
+    for city in (service.city, restarted.city):     # the live worker, the restarted one
+        assert city is not None
+        hb, a = city.index["HB"], city.theme_index["A"]
+        assert (city.share[a, hb], city.idle[a, hb]) == (2.0, 1.0), "1 open, 2 paused"
+
+
 def test_the_state_is_rebuilt_from_the_days_stored_events(sqlite_db: Database,
                                                           service: CityService) -> None:
     yesterday = NOW - 86400

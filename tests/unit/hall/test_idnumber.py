@@ -129,3 +129,102 @@ def test_keyed_hash_ignores_the_case_of_x_and_tells_people_apart() -> None:
         idnumber.keyed_hash("11010519491231002X", key)
     assert idnumber.keyed_hash("440308199901011234", key) != \
         idnumber.keyed_hash("440524188001010014", key)
+
+
+def _number(born: date, region: str = "440308", serial: str = "123") -> str:
+    """A valid number (right check character) of someone born on ``born``."""
+    first17 = f"{region}{born:%Y%m%d}{serial}"
+    return first17 + _check_by_standard(first17)
+
+
+TODAY = date(2026, 12, 4)
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("text", [
+    "440308199901011234".translate(FULL_WIDTH),      # all full-width: the same person
+    "4403081999010112３4",                           # one full-width digit in the serial
+    "４40308199901011234",                           # one in the region
+    "44030819990１011234",                           # one in the birth date
+    "44030819990101123４",                           # the check character
+    "²40308199901011234",                            # superscript two: int() cannot read it
+    "4403081999010112²4",
+    "44030819990101123²",
+    "٤٤٠٣٠٨١٩٩٩٠١٠١١٢٣٤",                            # Arabic-Indic digits
+])
+def test_digits_other_than_ascii_0_to_9_are_refused(text: str) -> None:
+    with pytest.raises(InvalidIdNumber, match="digits 0-9 only") as refused:
+        idnumber.normalize(text, TODAY)
+    assert text not in str(refused.value) and "19990101" not in str(refused.value)
+    with pytest.raises(InvalidIdNumber):
+        idnumber.identify(text, b"hall-key", TODAY)
+
+
+def test_full_width_x_is_not_a_check_character() -> None:
+    with pytest.raises(InvalidIdNumber, match="17 digits"):
+        idnumber.normalize("11010519491231002ｘ", TODAY)
+
+
+def test_check_char_and_birth_date_refuse_other_digits_as_an_invalid_number() -> None:
+    with pytest.raises(InvalidIdNumber, match="17 digits"):
+        idnumber.check_char("²4030819990101123")
+    with pytest.raises(InvalidIdNumber, match="17 digits"):
+        idnumber.check_char("4403081999010112")
+    with pytest.raises(InvalidIdNumber, match="not a date"):
+        idnumber.birth_date("440308199901011234".translate(FULL_WIDTH))
+
+
+@pytest.mark.parametrize("born", [date(2090, 1, 1), date(2026, 12, 5), date(2027, 2, 1)])
+def test_a_birth_date_after_today_is_refused(born: date) -> None:
+    number = _number(born)
+    with pytest.raises(InvalidIdNumber, match="in the future") as refused:
+        idnumber.normalize(number, TODAY)
+    assert number not in str(refused.value)
+    with pytest.raises(InvalidIdNumber, match="in the future"):
+        idnumber.identify(number, b"hall-key", TODAY)
+    with pytest.raises(InvalidIdNumber, match="in the future"):
+        idnumber.age_on(number, TODAY)
+
+
+def test_without_a_date_normalize_judges_against_the_local_today() -> None:
+    with pytest.raises(InvalidIdNumber, match="in the future"):
+        idnumber.normalize(_number(date(date.today().year + 1, 1, 1)))
+    with pytest.raises(InvalidIdNumber, match="more than 150 years ago"):
+        idnumber.normalize(_number(date(1800, 1, 1)))
+    born_today = _number(date.today())
+    assert idnumber.normalize(born_today) == born_today
+
+
+@pytest.mark.parametrize("born", [date(1800, 1, 1), date(1876, 12, 3), date(1000, 6, 15)])
+def test_a_birth_date_more_than_150_years_ago_is_refused(born: date) -> None:
+    number = _number(born)
+    with pytest.raises(InvalidIdNumber, match="more than 150 years ago") as refused:
+        idnumber.normalize(number, TODAY)
+    assert number not in str(refused.value)
+    with pytest.raises(InvalidIdNumber, match="more than 150 years ago"):
+        idnumber.identify(number, b"hall-key", TODAY)
+    with pytest.raises(InvalidIdNumber, match="more than 150 years ago"):
+        idnumber.age_on(number, TODAY)
+
+
+@pytest.mark.parametrize("born, age", [
+    (TODAY, 0),                   # born today
+    (date(1926, 12, 4), 100),     # 100 years ago today
+    (date(1926, 12, 5), 99),
+    (date(1876, 12, 4), 150),     # exactly 150 years ago: the oldest accepted
+])
+def test_born_today_or_100_or_150_years_ago_is_still_valid(born: date, age: int) -> None:
+    number = _number(born)
+    assert idnumber.normalize(number, TODAY) == number
+    id_hash, masked, years = idnumber.identify(number, b"hall-key", TODAY)
+    assert (id_hash, masked, years) == (idnumber.keyed_hash(number, b"hall-key"),
+                                        idnumber.mask(number), age)
+
+
+def test_the_150_year_bound_on_29_february() -> None:
+    today = date(2028, 2, 29)                        # 1878 has no 29 February
+    with pytest.raises(InvalidIdNumber, match="more than 150 years ago"):
+        idnumber.normalize(_number(date(1878, 2, 28)), today)
+    oldest = _number(date(1878, 3, 1))
+    assert idnumber.normalize(oldest, today) == oldest
+    assert idnumber.age_on(oldest, today) == 149

@@ -533,16 +533,18 @@ class SyncAgent:
         """A citizen referred here was given up by their hall: cancel the ticket issued for
         them if it still waits, then tell central (which hands it out until then)."""
         ticket = (referral.get("ticket") or {}).get("id")
+        status = None
         try:
             view = self.hall.cancel_referred(referral["id"], str(ticket) if ticket else None)
+            status = view.get("status")
             log.info("referral %s withdrawn: ticket %s is %s", referral["id"],
-                     view.get("id", ticket), view.get("status"))
+                     view.get("id", ticket), status)
         except HallApiError as err:
             if err.status == 0 or err.status >= 500:
                 raise
             log.warning("could not cancel ticket %s of referral %s: %s", ticket,
                         referral["id"], err.code)
-        self.central.referral_cancelled(referral["id"])
+        self.central.referral_cancelled(referral["id"], status)
 
     def _issue_referral(self, referral: dict) -> None:
         """Issue a citizen referred here by another hall. The node issues each referral once

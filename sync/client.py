@@ -226,9 +226,11 @@ class CentralClient:
         """This hall gave the referred citizen up: the referral's state after."""
         return self.call("POST", f"/remote/referrals/{referral_id}/withdraw")
 
-    def referral_cancelled(self, referral_id: str) -> dict:
-        """The ticket this hall issued for a withdrawn referral is cancelled (or not waiting)."""
-        return self.call("POST", f"/remote/referrals/{referral_id}/cancelled")
+    def referral_cancelled(self, referral_id: str, status: str | None = None) -> dict:
+        """The ticket this hall issued for a withdrawn referral is cancelled (or not waiting:
+        ``status`` says where it is)."""
+        return self.call("POST", f"/remote/referrals/{referral_id}/cancelled",
+                         {"status": status})
 
     def rating_recorded(self, referral_id: str, error: dict | None = None) -> dict:
         """The rating given on the phone is recorded at this hall (or refused: ``error``)."""

@@ -30,7 +30,10 @@ answers). A ticket issued at B: ``cancelling`` — B's agent is handed it with e
 until it reports the ticket cancelled (or no longer waiting), then ``withdrawn``. A
 ``withdrawing`` one whose answer has not come is handed to a reissuing agent the same way,
 without a ticket: B cancels whatever it issued for the referral. So no ticket waits at B for
-a citizen who took a number at A.
+a citizen who took a number at A. A ticket answered after central refused the referral as
+lost (``referral_lost``: the citizen was told to choose again) is ``cancelling`` the same way.
+A ticket B had already called or served when the cancellation reached it stays: B says so,
+and the referral is ``issued`` again (the citizen came after all).
 
 Ratings (好差评, migration ``004_referral_rating``): the citizen who took a number by phone
 (``sync/phone.py``) rates the finished service there; the rating stays ``pending`` and B's
@@ -192,13 +195,18 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
     with db.transaction() as tx:
         found = _locked(tx, referral_id, "hall", hall_id, (
             "只有被转介的大厅可以答复", "Only the hall the citizen was referred to may answer"))
-        if found["state"] not in ("pending", "claimed", "withdrawing"):
+        lost = (found["error"] or {}).get("code") == LOST["code"]
+        if ticket is not None and lost and found["state"] in ("refused", "withdrawn"):
+            state = "cancelling"    # issued after the citizen was told it was lost: cancel it
+            refusal = LOST
+        elif found["state"] not in ("pending", "claimed", "withdrawing"):
             return found, False
-        if found["state"] == "withdrawing":     # the citizen went: cancel what B issued
+        elif found["state"] == "withdrawing":     # the citizen went: cancel what B issued
             state = "cancelling" if ticket is not None else "withdrawn"
         else:
             state = "issued" if ticket is not None else "refused"
-        body = {"ticket": ticket} if ticket is not None else {"error": refusal}
+        body = {"ticket": ticket, "error": refusal} if ticket is not None and refusal else (
+            {"ticket": ticket} if ticket is not None else {"error": refusal})
         tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
                    "WHERE id = ?", (state, json.dumps(body, ensure_ascii=False), now,
                                     referral_id))
@@ -261,16 +269,28 @@ def cancellations(db: Database, hall_id: str, now: float | None = None,
     return [_row(row) for row in rows]
 
 
+#: A ticket's status at the chosen hall that means the citizen came after all: called to a
+#: window or the video booth, served. Its referral is not withdrawn but issued again.
+SERVED_STATUSES = frozenset({"called", "serving", "finished", "leased"})
+
+
 def cancelled(db: Database, referral_id: str, hall_id: str | None,
-              now: float | None = None) -> dict[str, Any]:
+              now: float | None = None, status: str | None = None) -> dict[str, Any]:
     """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer waited,
-    or none was issued): the referral is ``withdrawn``. Repeating it changes nothing."""
+    or none was issued): the referral is ``withdrawn``. ``status`` is the ticket's status at
+    the hall: one the hall had already called or served (:data:`SERVED_STATUSES`, the citizen
+    gave up too late) puts the referral back to ``issued``. Repeating it changes nothing."""
     now = time.time() if now is None else now
     with db.transaction() as tx:
         found = _locked(tx, referral_id, "hall", hall_id, (
             "只有被转介的大厅可以取消", "Only the hall the citizen was referred to may cancel"))
         if found["state"] not in ("cancelling", "withdrawing"):
             return found
+        if status in SERVED_STATUSES and found["ticket"] and found["error"] != LOST:
+            tx.execute("UPDATE referrals SET state = 'issued', result = ?, updated_at = ? "
+                       "WHERE id = ?", (json.dumps({"ticket": found["ticket"]},
+                                                   ensure_ascii=False), now, referral_id))
+            return {**found, "state": "issued", "error": None, "updated_at": now}
         tx.execute("UPDATE referrals SET state = 'withdrawn', updated_at = ? WHERE id = ?",
                    (now, referral_id))
     return {**found, "state": "withdrawn", "updated_at": now}

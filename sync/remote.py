@@ -619,6 +619,13 @@ class ReferralResultBody(_Body):
     error: dict[str, Any] | None = None
 
 
+class ReferralCancelledBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/cancelled: the ticket's status at the chosen hall
+    after it was asked to cancel it (``cancelled``, or where it already was)."""
+
+    status: str | None = Field(default=None, max_length=32)
+
+
 class RatingRecordedBody(_Body):
     """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
     rating, or refused it (``error``)."""
@@ -746,11 +753,13 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         return _public(found)
 
     @app.post("/api/v1/remote/referrals/{referral_id}/cancelled")
-    async def cancelled(referral_id: str, who: Caller) -> dict:
+    async def cancelled(referral_id: str, who: Caller,
+                        body: ReferralCancelledBody | None = None) -> dict:
         """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer
-        waited)."""
-        return _public(await run_in_threadpool(referrals.cancelled, db, referral_id,
-                                               None if who.is_admin else who.hall_id))
+        waited: ``status`` says where it is)."""
+        return _public(await run_in_threadpool(
+            referrals.cancelled, db, referral_id, None if who.is_admin else who.hall_id,
+            None, body.status if body else None))
 
     @app.post("/api/v1/remote/referrals/{referral_id}/rated")
     async def rated(referral_id: str, body: RatingRecordedBody, who: Caller) -> dict:

@@ -487,6 +487,46 @@ def test_a_withdrawn_referral_is_never_issued_and_its_late_ticket_is_cancelled(
     assert referrals.get(db, "silent", now=NOW + referrals.CLAIMED_S + 1)["state"] == "withdrawn"
 
 
+def test_a_ticket_issued_after_its_referral_was_lost_is_cancelled_at_the_hall(
+        db: Database) -> None:
+    """The chosen hall's answer comes after central told the citizen the referral was lost
+    (a central restart, a slow node): the ticket is handed back to be cancelled, so nobody's
+    number waits there for no one (and counts against their daily limit)."""
+    referrals.create(db, "R1", "HA", "HB", "A01", now=NOW, person=PERSON)
+    referrals.claim(db, "HB", now=NOW + 1)
+    assert referrals.get(db, "R1", now=NOW + referrals.CLAIMED_S + 2)["state"] == "refused"
+    late, changed = referrals.set_result(db, "R1", "HB", {"id": "T1", "number": "A001"}, None,
+                                         now=NOW + referrals.CLAIMED_S + 3)
+    assert changed and late["state"] == "cancelling"
+    assert late["error"]["code"] == "referral_lost", "the citizen still reads why"
+    assert [r["ticket"]["id"] for r in referrals.cancellations(db, "HB", now=NOW + 200)] == \
+        ["T1"]
+    assert referrals.cancelled(db, "R1", "HB", now=NOW + 201)["state"] == "withdrawn"
+    # a refusal for a referral long refused changes nothing
+    referrals.create(db, "R2", "HA", "HB", "A01", now=NOW)
+    assert referrals.get(db, "R2", now=NOW + referrals.PENDING_S + 1)["state"] == "refused"
+    assert referrals.set_result(db, "R2", "HB", {"id": "T2"}, None, now=NOW + 20)[1] is False
+
+
+def test_a_number_given_up_after_the_hall_called_it_stays_issued(db: Database) -> None:
+    """The citizen gives the number up on the phone just as the hall calls it: the hall
+    leaves a called ticket alone and says so; the referral is issued again (its progress
+    and rating follow), not withdrawn."""
+    for referral, status in (("R1", "called"), ("R2", "finished"), ("R3", "cancelled"),
+                             ("R4", None)):
+        referrals.create(db, referral, "phone:app", "HB", "A01", now=NOW)
+        referrals.claim(db, "HB", now=NOW + 1)
+        referrals.set_result(db, referral, "HB", {"id": f"T-{referral}"}, None, now=NOW + 2)
+        assert referrals.withdraw(db, referral, "phone:app", now=NOW + 3)["state"] == \
+            "cancelling"
+        after = referrals.cancelled(db, referral, "HB", now=NOW + 4, status=status)
+        assert after["state"] == ("issued" if status in ("called", "finished")
+                                  else "withdrawn"), referral
+        assert referrals.get(db, referral, now=NOW + 5)["state"] == after["state"]
+    assert referrals.get(db, "R1", now=NOW + 5)["error"] is None
+    assert referrals.cancellations(db, "HB", now=NOW + 6) == []
+
+
 def test_the_referral_store_expires_what_nobody_answers(db: Database) -> None:
     created, new = referrals.create(db, "R1", "HA", "HB", "A01", now=NOW)
     assert new and created["state"] == "pending"

@@ -19,9 +19,16 @@ Progress comes from the hall's events as central follows them in memory
 video booth when another hall's window serves it) or its end, and the people ahead in its line
 as the hall calls them (green channel, appointments within their slot, the elderly, then
 arrival order).
+
+A ticket is valid on its day at the hall (its id starts with the hall's local day,
+``YYYYMMDD-``): at the hall's midnight the hall expires what is still open and central
+forgets the day's progress, so a ticket of an earlier day is ``expired`` — a final status,
+whatever became of it — and can no longer be cancelled or rated (the hall knows only its
+current day's tickets, so it could not record a rating of an earlier day's either).
 """
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -47,6 +54,9 @@ NEAR_AHEAD = 3
 STATUS = {"pending": "taking", "claimed": "taking", "issued": "waiting", "refused": "refused",
           "withdrawing": "cancelled", "cancelling": "cancelled", "withdrawn": "cancelled"}
 CANCELLED = referrals.error("cancelled", "已取消", "Cancelled by the citizen")
+#: Why a ticket of an earlier day at its hall is ``expired`` (shown as its ``error``).
+EXPIRED = referrals.error("expired", "该号码已过期（仅限取号当日有效）",
+                          "This number has expired (it is valid only on the day it was taken)")
 #: Refusals whose words (meant for a kiosk: "take a number here") a phone shows its own way.
 _PHONE_WORDS = {
     "hall_unavailable": ("该大厅暂时无法取号，请稍后再试或选择其他大厅",
@@ -63,7 +73,9 @@ class PhoneRatingRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    level: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    #: strict: an integer, nothing coerced (``true`` would be 1 非常不满意, ``"5"`` or ``4.0`` an
+    #: integer), and a rating once recorded cannot be changed.
+    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
 
 
 class PhoneTicketRequest(BaseModel):
@@ -112,6 +124,27 @@ def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
     return {"id_hash": id_hash, "id_masked": id_masked, "age": age}
 
 
+_TICKET_DAY = re.compile(r"^(\d{8})-")
+
+
+def _expired(service: CityService, hall: str, ticket_id: str) -> bool:
+    """Whether a ticket issued at ``hall`` is of a day before the hall's current one (its id
+    starts with its local day, ``hall.engine.Engine.issue``). The hall's day is that of
+    central's clock in the hall's time zone, or the day central already follows there if
+    later (the hall's clock a little ahead of central's at midnight); without the hall's
+    catalog, central's own time zone (as when the number was taken)."""
+    found = _TICKET_DAY.match(ticket_id)
+    if found is None:
+        return False
+    service.refresh()                                  # the catalogs, the day followed
+    now = service.clock()
+    config = service.configs.get(hall)
+    if config is not None:
+        now = max(now, service.days.get(hall, (now, now))[0])
+    today = datetime.fromtimestamp(now, config.timezone if config else None)
+    return found.group(1) < f"{today:%Y%m%d}"
+
+
 def _reminder(progress: dict[str, Any]) -> dict[str, str] | None:
     """What the app tells the citizen now (its push notification), if anything."""
     if progress["status"] == "called":
@@ -145,6 +178,11 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
     view["ticket"] = {key: ticket.get(key) for key in (
         "id", "number", "hall", "name_zh", "name_en", "id_masked", "elderly", "url")}
     if state != "issued":
+        return view
+    if _expired(service, found["hall"], str(ticket.get("id") or "")):
+        # the hall's day is over: central no longer follows the ticket; what it was shown
+        # at issue (waiting, so many ahead) is long out of date
+        view.update(status="expired", error=EXPIRED, rating=referrals.rating(db, found["id"]))
         return view
     progress = service.phone_progress(found["hall"], ticket["id"]) or {
         "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
@@ -215,6 +253,13 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         stored = _stored_id(who, ticket_id)
         found = await run_in_threadpool(_phone_ticket, db, stored)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
+        if now["status"] == "expired":
+            given = now["rating"]
+            if given and given["level"] == body.level and given["state"] != "refused":
+                return now                                  # given before: a retry
+            raise CentralError(409, "bad_state", "该号码已过期，不能再评价",
+                               "The number has expired (an earlier day's): it can no longer "
+                               "be rated")
         if now["status"] != "finished":
             raise CentralError(409, "bad_state", "办结后才能评价",
                                "Only a finished service can be rated")
@@ -231,6 +276,10 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         stored = _stored_id(who, ticket_id)
         found = await run_in_threadpool(_phone_ticket, db, stored)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
+        if now["status"] == "expired":
+            raise CentralError(409, "bad_state", "该号码已过期，无需取消",
+                               "The number has expired (an earlier day's): there is nothing "
+                               "to cancel")
         if now["status"] in ("called", "booth", "no_show", "finished"):
             raise CentralError(409, "bad_state", "只有等待中的号码可以取消",
                                "Only a waiting ticket can be cancelled")

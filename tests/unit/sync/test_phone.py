@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from hall import idnumber
 from sync import catalog, referrals
 from sync.auth import create_credential
 from sync.db import open_database
+from sync.phone import phone_view
 from sync.remote import CityService
 from sync.server import CentralServer
 from sync.testing import hall_catalog
@@ -28,11 +29,23 @@ FUTIAN = (22.5410, 114.0550)          # the example hall's location (HA)
 KEY = b"phone-test-city-key-0123456789ab"
 CITIZEN = "44030419900101123"
 CITIZEN += idnumber.check_char(CITIZEN)
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the halls' time zone
 
 
 def today() -> str:
     """Today in the halls' time zone, as ticket ids carry it."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d")
+    return datetime.now(SHANGHAI).strftime("%Y%m%d")
+
+
+def yesterday() -> str:
+    """The day before, as ticket ids carry it."""
+    return (datetime.now(SHANGHAI) - timedelta(days=1)).strftime("%Y%m%d")
+
+
+def next_midnight(now: float) -> float:
+    """The halls' next midnight after ``now``."""
+    day = datetime.fromtimestamp(now, SHANGHAI).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp()
 
 
 @dataclass
@@ -119,12 +132,14 @@ def take(central: Central, ticket_id: str, hall: str = "HB", item: str = "A01",
     return dict(answer.json())
 
 
-def claim_and_issue(central: Central, number: str, hall: str = "HB") -> dict:
-    """The chosen hall's agent claims the referral and answers with its ticket."""
+def claim_and_issue(central: Central, number: str, hall: str = "HB", day: str | None = None,
+                    ahead: int = 4) -> dict:
+    """The chosen hall's agent claims the referral and answers with its ticket (of ``day``,
+    today by default; ``ahead`` of it then)."""
     mail = central.as_(hall, "GET", "/remote/messages", params={"hall": hall}).json()
     (referral,) = mail["referrals"]
-    ticket = {"id": f"{today()}-{number}", "number": number, "hall": hall,
-              "name_zh": "南山区政务服务中心", "name_en": "Nanshan", "ahead": 4,
+    ticket = {"id": f"{day or today()}-{number}", "number": number, "hall": hall,
+              "name_zh": "南山区政务服务中心", "name_en": "Nanshan", "ahead": ahead,
               "expected_wait_s": 1800, "id_masked": referral["person"]["id_masked"],
               "elderly": False, "url": None}
     assert central.as_(hall, "POST", f"/remote/referrals/{referral['id']}/result",
@@ -256,6 +271,116 @@ def rate_the_finished_service(central: Central, app_id: str, ticket_id: str) -> 
         "level": 4, "state": "done", "error": None}                      # the same: nothing
     changed = central.as_("phone", "POST", path, json={"level": 1})
     assert changed.status_code == 409 and changed.json()["code"] == "already_rated"
+
+
+def finished(number: str) -> list[dict]:
+    """The events of a phone ticket of theme A issued, called and finished today."""
+    mine = {"ticket": f"{today()}-{number}", "theme": "A"}
+    return [issued(number, 300, channel="phone"),
+            event("ticket.called", 200, **mine, window="1", waited_s=100.0),
+            event("ticket.finished", 100, **mine, window="1", service_s=100.0)]
+
+
+def test_a_rating_is_a_whole_level_from_1_to_5_and_nothing_else(central: Central) -> None:
+    """``true`` is no 1-star rating (非常不满意, which could never be changed), nor ``"5"``
+    or ``4.0`` a level: refused, nothing recorded, nothing handed to the hall."""
+    central.push("HB", [event("window.opened", 400, window="1")])
+    take(central, "app-rate-1")
+    claim_and_issue(central, "A001")
+    central.push("HB", finished("A001"))
+    path = "/phone/tickets/app-rate-1/rating"
+    for bad in (True, False, "5", "4", 4.0, 5.0, 4.5, None, [5], {"level": 5}):
+        refused = central.as_("phone", "POST", path, json={"level": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["code"] == "bad_request" and "level" in refused.json()[
+            "message_en"], refused.json()
+    assert central.as_("phone", "POST", path, json={}).status_code == 422
+    shown = central.as_("phone", "GET", "/phone/tickets/app-rate-1").json()
+    assert (shown["status"], shown["rating"]) == ("finished", None), "nothing recorded"
+    assert central.as_("HB", "GET", "/remote/messages",
+                       params={"hall": "HB"}).json()["ratings"] == []
+    rated = central.as_("phone", "POST", path, json={"level": 4}).json()   # a whole level
+    assert rated["rating"] == {"level": 4, "state": "pending", "error": None}
+
+
+def test_a_phone_ticket_of_an_earlier_day_has_expired(central_db: Central, db_url: str
+                                                      ) -> None:
+    """Central forgot the hall's earlier days: a ticket of one is ``expired`` — not waiting
+    with the people ahead at its issue — and can no longer be cancelled or rated."""
+    central = central_db
+    central.push("HB", [event("window.opened", window="1")])
+    take(central, "app-old-01")
+    referral = claim_and_issue(central, "A001", day=yesterday(), ahead=1)
+    mine = {"ticket": f"{yesterday()}-A001", "theme": "A"}       # served yesterday
+    central.push("HB", [event("ticket.called", 86_000, **mine, window="1", waited_s=60.0),
+                        event("ticket.finished", 85_900, **mine, window="1",
+                              service_s=100.0)])
+    shown = central.as_("phone", "GET", "/phone/tickets/app-old-01").json()
+    assert (shown["status"], shown["ticket"]["number"]) == ("expired", "A001"), shown
+    assert (shown["ahead"], shown["expected_wait_s"], shown["window"], shown["reminder"],
+            shown["rating"]) == (None, None, None, None, None), shown
+    assert shown["error"] == {"code": "expired", "message_zh": "该号码已过期（仅限取号当日有效）",
+                              "message_en": "This number has expired (it is valid only on "
+                                            "the day it was taken)"}
+    late = central.as_("phone", "POST", "/phone/tickets/app-old-01/cancel")
+    assert late.status_code == 409 and late.json()["code"] == "bad_state"
+    assert late.json()["message_zh"] == "该号码已过期，无需取消"
+    unrated = central.as_("phone", "POST", "/phone/tickets/app-old-01/rating", json={"level": 5})
+    assert unrated.status_code == 409 and unrated.json()["message_zh"] == "该号码已过期，不能再评价"
+    assert central.as_("phone", "GET", "/phone/tickets/app-old-01").json() == shown, "unchanged"
+    mail = central.as_("HB", "GET", "/remote/messages", params={"hall": "HB"}).json()
+    assert (mail["cancellations"], mail["ratings"]) == ([], []), "the hall is told nothing"
+    # a rating given before the hall's midnight: giving it again is harmless, changing it not
+    db = open_database(db_url)
+    try:
+        referrals.rate(db, referral["id"], referral["from_hall"], 4)
+    finally:
+        db.close()
+    path = "/phone/tickets/app-old-01/rating"
+    again = central.as_("phone", "POST", path, json={"level": 4})
+    assert again.status_code == 200 and again.json()["rating"] == {
+        "level": 4, "state": "pending", "error": None}
+    assert again.json()["status"] == "expired"
+    assert central.as_("phone", "POST", path, json={"level": 5}).status_code == 409
+    # today's number, its issue not at central yet, waits with what the hall said at issue
+    take(central, "app-new-01")
+    claim_and_issue(central, "A002", ahead=1)
+    shown = central.as_("phone", "GET", "/phone/tickets/app-new-01").json()
+    assert (shown["status"], shown["ahead"], shown["error"]) == ("waiting", 1, None)
+    assert shown["reminder"]["zh"] == "快到您了，前面还有1人，请尽快到大厅"
+
+
+def test_past_the_halls_midnight_a_phone_ticket_has_expired(central: Central,
+                                                            tmp_path: Path) -> None:
+    """At the hall's midnight central forgets its day's tickets: a number served today
+    is then ``expired``, not back to waiting; the same once the hall's events show its new
+    day while central's clock is still a little behind."""
+    central.push("HB", [event("window.opened", 400, window="1")])
+    take(central, "app-late-1")
+    referral = claim_and_issue(central, "A001", ahead=1)
+    central.push("HB", finished("A001"))
+    clock = [time.time()]
+    db = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    try:
+        service = CityService(db, clock=lambda: clock[0])
+        service.rebuild()
+        found = referrals.get(db, referral["id"])
+        assert phone_view(db, service, found, "app-late-1")["status"] == "finished"
+        midnight = next_midnight(clock[0])
+        clock[0] = midnight + 60
+        shown = phone_view(db, service, found, "app-late-1")
+        assert service.phone_progress("HB", f"{today()}-A001") is None, "forgotten"
+        assert (shown["status"], shown["ahead"], shown["expected_wait_s"],
+                shown["reminder"]) == ("expired", None, None, None), shown
+        # the hall's clock a little ahead: its new day reaches central first
+        clock[0] = midnight - 2
+        central.push("HB", [{"kind": "window.opened", "ts": midnight + 1,
+                             "data": {"window": "2"}}])
+        late = CityService(db, clock=lambda: clock[0])
+        late.rebuild()
+        assert phone_view(db, late, found, "app-late-1")["status"] == "expired"
+    finally:
+        db.close()
 
 
 def test_a_restarted_central_knows_where_each_phone_ticket_is(central: Central,

@@ -125,7 +125,7 @@ class TicketRequest(Body):
 class RatingRequest(Body):
     """POST /api/v1/tickets/{id}/rating."""
 
-    level: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
 
 
 class TransferRequest(Body):

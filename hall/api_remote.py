@@ -119,7 +119,7 @@ class RateReferred(_Body):
 
     referral: str = Field(min_length=1, max_length=128)
     ticket: str = Field(min_length=1, max_length=64)
-    level: int = Field(ge=1, le=5)
+    level: int = Field(ge=1, le=5, strict=True)
 
 
 class ReferralResult(_Body):

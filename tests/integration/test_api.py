@@ -327,6 +327,9 @@ def test_rating_a_finished_service(hall: Any) -> None:
     _open(hall, "21")
     hall.client("caller-21").call("21")
     hall.client("caller-21").window_action("21", "finish")
+    for odd in (True, "5", 4.0):        # never coerced: true would be 1, 非常不满意, for good
+        _refused(hall.http("kiosk").post(f"/api/v1/tickets/{ticket['id']}/rating",
+                                         json={"level": odd}), 422, "bad_request")
     assert kiosk.rate(ticket["id"], 5)["rating"] == 5
     _api_error(lambda: kiosk.rate(ticket["id"], 4), 409, "already_rated")
     _refused(hall.http("kiosk").post(f"/api/v1/tickets/{ticket['id']}/rating",

@@ -263,7 +263,7 @@ class CityState:
             self._named_lines.setdefault((hall, window), {})[ticket] = theme
         if data.get("elderly") or data.get("appointment") or data.get("green"):
             start, end = data.get("slot_start"), data.get("slot_end")
-            self._first[(hall, data["ticket"])] = _FirstBy(
+            self._first[(hall, ticket)] = _FirstBy(
                 bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
                 (float(start), float(end)) if start is not None and end is not None else None)
             self.priority[theme, hall] += 1

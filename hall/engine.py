@@ -229,7 +229,7 @@ class Engine:
         try:
             id_hash, id_masked, age = idnumber.identify(id_number, self.id_key, today)
         except idnumber.InvalidIdNumber as err:
-            raise QueueError("invalid_id_number", "身份证号码无效，请核对",
+            raise QueueError("invalid_id_number", f"身份证号码无效：{err.message_zh}，请核对",
                              f"Invalid ID number: {err}", status=422) from None
         return Person(id_hash=id_hash, id_masked=id_masked, age=age)
 

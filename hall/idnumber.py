@@ -23,14 +23,20 @@ MAX_AGE = 150
 
 
 class InvalidIdNumber(ValueError):
-    """The text is not a valid 18-character resident ID number."""
+    """The text is not a valid 18-character resident ID number: ``str()`` says why in
+    English, :attr:`message_zh` in Chinese (for the citizen); neither holds the number."""
+
+    def __init__(self, message_en: str, message_zh: str) -> None:
+        super().__init__(message_en)
+        self.message_zh = message_zh
 
 
 def check_char(first17: str) -> str:
     """The GB 11643 check character (ISO 7064 MOD 11-2) of the first 17 digits;
     InvalidIdNumber unless they are 17 ASCII digits."""
     if len(first17) != 17 or not _DIGITS.issuperset(first17):
-        raise InvalidIdNumber("an ID number has 17 digits and a check digit or X")
+        raise InvalidIdNumber("an ID number has 17 digits and a check digit or X",
+                              "应为17位数字加1位校验码（数字或X）")
     total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
 
@@ -46,11 +52,13 @@ def normalize(id_number: str, today: date | None = None) -> str:
     if not _FORM.fullmatch(text):
         if any(not c.isascii() and (c.isdigit() or c.isnumeric()) for c in text):
             raise InvalidIdNumber("an ID number is written with the digits 0-9 only, "
-                                  "not full-width or other digit characters")
-        raise InvalidIdNumber("an ID number has 17 digits and a check digit or X")
+                                  "not full-width or other digit characters",
+                                  "只能使用半角数字0-9")
+        raise InvalidIdNumber("an ID number has 17 digits and a check digit or X",
+                              "应为17位数字加1位校验码（数字或X）")
     _check_born(birth_date(text), date.today() if today is None else today)
     if check_char(text[:17]) != text[17]:
-        raise InvalidIdNumber("the check digit does not match")
+        raise InvalidIdNumber("the check digit does not match", "校验码不符")
     return text
 
 
@@ -59,11 +67,12 @@ def birth_date(id_number: str) -> date:
     are not 8 ASCII digits forming a calendar date."""
     digits = id_number[6:14]
     if len(digits) != 8 or not _DIGITS.issuperset(digits):
-        raise InvalidIdNumber("the birth date in the ID number is not a date")
+        raise InvalidIdNumber("the birth date in the ID number is not a date", "出生日期无效")
     try:
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise InvalidIdNumber("the birth date in the ID number is not a date") from None
+        raise InvalidIdNumber("the birth date in the ID number is not a date",
+                              "出生日期无效") from None
 
 
 def _years_before(day: date, years: int) -> date:
@@ -80,10 +89,11 @@ def _years_before(day: date, years: int) -> date:
 def _check_born(born: date, today: date) -> None:
     """InvalidIdNumber when a birth date is after ``today`` or more than MAX_AGE years ago."""
     if born > today:
-        raise InvalidIdNumber("the birth date in the ID number is in the future")
+        raise InvalidIdNumber("the birth date in the ID number is in the future",
+                              "出生日期晚于今天")
     if born < _years_before(today, MAX_AGE):
         raise InvalidIdNumber(f"the birth date in the ID number is more than {MAX_AGE} "
-                              "years ago")
+                              "years ago", f"出生日期早于{MAX_AGE}年前")
 
 
 def age_on(id_number: str, today: date) -> int:

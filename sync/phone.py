@@ -119,7 +119,7 @@ def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
     try:
         id_hash, id_masked, age = idnumber.identify(id_number, key, today)
     except idnumber.InvalidIdNumber as err:
-        raise CentralError(422, "invalid_id_number", "身份证号码无效，请核对",
+        raise CentralError(422, "invalid_id_number", f"身份证号码无效：{err.message_zh}，请核对",
                            f"Invalid ID number: {err}") from None
     return {"id_hash": id_hash, "id_masked": id_masked, "age": age}
 

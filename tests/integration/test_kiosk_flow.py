@@ -192,7 +192,7 @@ def test_per_id_limit_and_quota_are_plain_sentences(qtbot, kiosk: KioskWindow,
 def test_invalid_id_card_is_a_sentence(qtbot, kiosk: KioskWindow) -> None:
     swipe(qtbot, kiosk, FOREIGN)
     issue_through_screens(qtbot, kiosk, "C", "C01")
-    assert text(kiosk, "error_text") == "身份证号码无效，请核对"
+    assert text(kiosk, "error_text") == "身份证号码无效：应为17位数字加1位校验码（数字或X），请核对"
 
 
 def test_idle_timeout_clears_personal_data(qtbot, hall: Hall, tmp_path: Path) -> None:

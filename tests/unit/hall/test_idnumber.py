@@ -71,8 +71,11 @@ def test_every_check_character_occurs_and_only_the_right_one_passes() -> None:
     ("440308199900001230", "not a date"),            # month 0
 ])
 def test_invalid_numbers_are_refused_with_a_reason(text: str, why: str) -> None:
-    with pytest.raises(InvalidIdNumber, match=why):
+    with pytest.raises(InvalidIdNumber, match=why) as refused:
         idnumber.normalize(text)
+    zh = {"check digit": "校验码不符", "17 digits": "应为17位数字加1位校验码（数字或X）",
+          "not a date": "出生日期无效"}[why]
+    assert refused.value.message_zh == zh, "the citizen reads why in Chinese too"
 
 
 def test_invalid_date_is_refused_even_with_a_matching_check_digit() -> None:

@@ -124,6 +124,10 @@ _COMMON_004 = ["ALTER TABLE referrals ADD COLUMN rating INTEGER",
 #: agent whose hall issues each referral once (``sync/referrals.py``).
 _COMMON_005 = ["ALTER TABLE referrals ADD COLUMN handed_at DOUBLE PRECISION"]
 
+#: Which citizen a referral names, as a digest of the referral id and the keyed hash (it
+#: matches nothing else): the same id posted again for another citizen is refused.
+_COMMON_006 = ["ALTER TABLE referrals ADD COLUMN person_check TEXT"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -132,6 +136,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("003_referral_person", {"postgresql": _COMMON_003, "sqlite": _COMMON_003}),
     ("004_referral_rating", {"postgresql": _COMMON_004, "sqlite": _COMMON_004}),
     ("005_referral_handed", {"postgresql": _COMMON_005, "sqlite": _COMMON_005}),
+    ("006_referral_person_check", {"postgresql": _COMMON_006, "sqlite": _COMMON_006}),
 ]
 
 

@@ -43,6 +43,7 @@ agent is handed it with every long poll until it reports it recorded (``done``) 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import Any
@@ -103,6 +104,15 @@ def _expire(tx: Tx, now: float, hall_id: str | None = None, referral_id: str | N
                     now - limit, *params))
 
 
+def _person_check(referral_id: str, person: dict[str, Any] | None) -> str | None:
+    """Which citizen a referral names, as a digest that matches nothing but this referral
+    (kept after the person is cleared, to refuse the id posted again for someone else)."""
+    if not person or not person.get("id_hash"):
+        return None
+    text = f"{referral_id}\n{person['id_hash']}".encode()
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
 def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: str,
            refusal: dict[str, str] | None = None, now: float | None = None,
            person: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
@@ -112,20 +122,22 @@ def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: s
     now = time.time() if now is None else now
     state, result = ("refused", json.dumps({"error": refusal}, ensure_ascii=False)) if (
         refusal) else ("pending", None)
+    check = _person_check(referral_id, person)
     with db.transaction() as tx:
         _expire(tx, now, referral_id=referral_id)
-        found = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
+        found = tx.one(f"SELECT {_COLUMNS}, person_check FROM referrals WHERE id = ?",
+                       (referral_id,))
         if found is not None:
             existing = _row(found)
-            if (existing["from_hall"], existing["hall"], existing["item"]) != (
-                    from_hall, hall_id, item):
+            if (existing["from_hall"], existing["hall"], existing["item"], found[9]) != (
+                    from_hall, hall_id, item, check):
                 raise CentralError(409, "conflict", "转介编号已被使用",
                                    "This referral id was used for another referral")
             return existing, False
-        tx.execute(f"INSERT INTO referrals ({_COLUMNS}, person) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+        tx.execute(f"INSERT INTO referrals ({_COLUMNS}, person, person_check) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
                    (referral_id, from_hall, hall_id, item, state, result, now, now,
-                    json.dumps(person) if person and not refusal else None))
+                    json.dumps(person) if person and not refusal else None, check))
     return {"id": referral_id, "from_hall": from_hall, "hall": hall_id, "item": item,
             "state": state, "ticket": None, "error": refusal, "created_at": now,
             "claimed_at": None, "updated_at": now}, True

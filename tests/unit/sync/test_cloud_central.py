@@ -534,6 +534,11 @@ def test_the_referral_store_expires_what_nobody_answers(db: Database) -> None:
     with pytest.raises(referrals.CentralError):
         referrals.create(db, "R1", "HA", "HC", "A01", now=NOW)
     referrals.create(db, "R2", "HA", "HB", "A01", now=NOW, person=PERSON)
+    assert referrals.create(db, "R2", "HA", "HB", "A01", now=NOW, person=PERSON)[1] is False
+    for someone_else in ({**PERSON, "id_hash": "f" * 64}, None):
+        with pytest.raises(referrals.CentralError) as refused:   # the id names one citizen
+            referrals.create(db, "R2", "HA", "HB", "A01", now=NOW, person=someone_else)
+        assert refused.value.status == 409
     claimed = referrals.claim(db, "HB", now=NOW + 1)
     assert [(r["id"], r["person"]) for r in claimed] == [("R1", None), ("R2", PERSON)]
     assert referrals.claim(db, "HB", now=NOW + 2) == []

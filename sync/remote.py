@@ -76,7 +76,9 @@ class RemoteSettings:
     overhead_s: float = 600.0
     min_wait_s: float = 300.0         # a ticket is called remotely only from a longer line
     hold_s: float = 120.0             # a chosen ticket is not chosen again for this long
-    en_route_s: float = 1800.0        # a referred citizen counts as travelling at most this long
+    #: A referred citizen counts in the chosen hall's line from the referral until its ticket
+    #: is issued (then the ticket counts) or refused; one never answered is refused by then.
+    en_route_s: float = referrals.PENDING_S + referrals.CLAIMED_S
     mailbox_size: int = 1000          # items kept per hall and kind (the oldest dropped)
     max_wait_s: float = 20.0          # longest long poll
     refresh_s: float = 1.0            # follow other workers' ingest at most this often

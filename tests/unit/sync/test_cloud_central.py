@@ -144,6 +144,21 @@ def test_windows_left_open_over_midnight_are_open_after_a_restart(
         assert (city.share[a, hb], city.idle[a, hb]) == (2.0, 1.0), "1 open, 2 paused"
 
 
+def test_a_referral_nobody_answers_stops_counting_in_the_chosen_halls_line(
+        service: CityService) -> None:
+    """A citizen referred to HB counts in its line until the ticket is issued; a referral
+    never answered (refused by central after at most 135 s) stops counting then, not after
+    half an hour."""
+    assert service.city is not None
+    service.expect("R1", "HB", "A02", now=NOW)
+    hb, a = service.city.index["HB"], service.city.theme_index["A"]
+    assert service.city.inbound[a, hb] == 1
+    service.refresh(NOW + referrals.PENDING_S + referrals.CLAIMED_S - 1, force=True)
+    assert service.city.inbound[a, hb] == 1
+    service.refresh(NOW + referrals.PENDING_S + referrals.CLAIMED_S, force=True)
+    assert service.city.inbound[a, hb] == 0 and service.en_route == {}
+
+
 def test_the_state_is_rebuilt_from_the_days_stored_events(sqlite_db: Database,
                                                           service: CityService) -> None:
     yesterday = NOW - 86400

@@ -13,6 +13,7 @@ absolute error (``estimate_mae_s``) and the share of citizens who waited longer 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sync.db import Database
@@ -56,10 +57,16 @@ _MEASURES = ", ".join([
 
 def statistics(db: Database, by: list[str], hall_id: str | None = None,
                day_from: str | None = None, day_to: str | None = None) -> list[dict[str, Any]]:
-    """One row per group: tickets issued, waits, service times, no-shows, ratings and shares."""
+    """One row per group: tickets issued, waits, service times, no-shows, ratings and shares.
+    ``by``: groups of :data:`GROUPS`, each once; ``day_from``/``day_to``: ``YYYY-MM-DD``."""
     unknown = [g for g in by if g not in GROUPS]
     if unknown:
-        raise bad_request(f"cannot group by {unknown}; choose from {sorted(GROUPS)}")
+        raise bad_request(f"cannot group by {unknown[:5]}; choose from {sorted(GROUPS)}")
+    if len(set(by)) != len(by):
+        raise bad_request("each group may be named once")
+    for day in (day_from, day_to):
+        if day is not None and not _is_day(day):
+            raise bad_request("a day is written YYYY-MM-DD (a real date)")
     dims = [GROUPS[g] for g in by]
     sql = f"SELECT {', '.join([*dims, _MEASURES])} FROM ticket_facts f"
     if any(g in by for g in _FROM_ISSUE):  # a call names no item: its ticket's issue does
@@ -73,6 +80,14 @@ def statistics(db: Database, by: list[str], hall_id: str | None = None,
     with db.transaction() as tx:
         rows = tx.all(sql, params)
     return [_row(by, row) for row in rows]
+
+
+def _is_day(text: str) -> bool:
+    """Whether ``text`` is a real date written ``YYYY-MM-DD`` (as the facts' days are)."""
+    try:
+        return len(text) == 10 and date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def _round(value: Any) -> float | None:

@@ -261,6 +261,12 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
     assert stats.statistics(db, ["hall"], day_from="2024-03-13") == []
     with pytest.raises(CentralError):
         stats.statistics(db, ["citizen"])
+    for by, days in ((["hall"] * 2000, {}), (["hall", "day", "hall"], {}),
+                     (["hall"], {"day_from": "not-a-date"}), (["hall"], {"day_to": "zzz"}),
+                     (["hall"], {"day_from": "2024-13-99"}), (["hall"], {"day_to": "20240312"})):
+        with pytest.raises(CentralError) as refused:      # before: a 500, or every row
+            stats.statistics(db, by, **days)
+        assert refused.value.status == 422, (by[:3], days)
 
 
 def test_statistics_measure_the_error_of_the_waits_printed_on_tickets(db: Database) -> None:

@@ -441,8 +441,11 @@ class SyncAgent:
         except CentralApiError as err:
             if err.transient:
                 raise
-            # never reached central (404): nothing was issued for it anywhere
-            log.warning("central refused to withdraw referral %s: %s", referral_id, err)
+            if err.status != 404:      # kept at the node: withdrawn again next round
+                log.warning("central refused to withdraw referral %s: %s", referral_id, err)
+                return
+            # never reached central: nothing was issued for it anywhere
+            log.info("referral %s never reached central", referral_id)
         try:
             self.hall.referral_withdrawn(referral_id)
         except HallApiError as err:
@@ -549,20 +552,22 @@ class SyncAgent:
     def _issue_referral(self, referral: dict) -> None:
         """Issue a citizen referred here by another hall. The node issues each referral once
         (asked again, it gives the same ticket), so when it does not answer at all nothing
-        is said to central, which hands the referral out again a few seconds later."""
+        is said to central, which hands the referral out again a few seconds later; nor when
+        it cannot now (a 5xx: its store unavailable, say)."""
         try:
+            name_zh, name_en = self._names()
             view = self.hall.issue_referred(referral["id"], referral["item"],
                                             str(referral.get("from_hall") or ""),
                                             referral.get("person"))
-            name_zh, name_en = self._names()
             answer: dict[str, Any] = {"ticket": {
                 "id": view["id"], "number": view["number"], "hall": self.hall_id,
                 "name_zh": name_zh, "name_en": name_en, "ahead": view.get("ahead"),
                 "expected_wait_s": view.get("expected_wait_s"), "url": view.get("url"),
                 "id_masked": view.get("id_masked"), "elderly": view.get("elderly")}}
         except HallApiError as err:
-            if err.status == 0:   # not known whether it was issued: ask again when handed
-                log.info("referral %s: the hall node did not answer (%s)", referral["id"], err)
+            if err.status == 0 or err.status >= 500:   # not known, or not now: ask again
+                log.info("referral %s: the hall node cannot answer now (%s)", referral["id"],
+                         err.code or err)
                 return
             answer = {"error": {"code": err.code, "message_zh": err.message_zh,
                                 "message_en": err.message_en}}

@@ -79,22 +79,25 @@ def test_stopping_the_agent_interrupts_its_long_poll(hall: RunningHall, tmp_path
 
 
 class NodeAwayOnce(SyncHallClient):
-    """The hall client, but the node does not answer the first referred issue at all."""
+    """The hall client, but the node does not answer the first referred issue at all
+    (``status`` 0), or cannot now (a 5xx: its store unavailable)."""
 
-    def __init__(self, hall: RunningHall) -> None:
+    def __init__(self, hall: RunningHall, status: int = 0) -> None:
         super().__init__(hall.url, hall.sync_token)
-        self.asked = 0
+        self.asked, self.status = 0, status
 
     def issue_referred(self, referral: str, item: str, from_hall: str,
                        person: dict | None = None) -> dict:
         self.asked += 1
         if self.asked == 1:
-            raise HallApiError(0, "unreachable", "无法连接大厅", "timed out")
+            raise HallApiError(self.status, "unreachable", "无法连接大厅", "timed out")
         return super().issue_referred(referral, item, from_hall, person)
 
 
+@pytest.mark.parametrize("status", [0, 503])
 def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
-        hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        status: int) -> None:
     monkeypatch.setattr(referrals, "RECLAIM_S", 0.3)
     url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
     db = open_database(url)
@@ -102,7 +105,7 @@ def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
     put_catalog(db, "HA", hall_catalog("HA"))
     referrals.create(db, "HB-R1", "HB", "HA", "A01")
     central = CentralServer(url, port=0).start_in_thread()
-    node = NodeAwayOnce(hall)
+    node = NodeAwayOnce(hall, status)
     agent = SyncAgent(config(hall, central.url, credential, tmp_path), hall=node)
     try:
         assert agent.inbox_once(0.0)["referrals"] == 1
@@ -119,3 +122,62 @@ def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
         node.close()
         central.stop()
         db.close()
+
+
+def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
+        hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node gave a referred citizen up; central refuses the withdrawal (a credential
+    being rotated, say). The node keeps it and the agent sends it again next round — only a
+    referral central never had (404) is withdrawn at the node at once."""
+    import json
+
+    import httpx
+
+    import hall.remote as hall_remote
+    from hall.client import HallClient
+    from sync.client import CentralClient
+
+    monkeypatch.setattr(hall_remote, "REFERRAL_ANSWER_S", 0.2)
+    answers = [401, 401, 200]
+    withdrawals: list[str] = []
+
+    def central_app(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/withdraw"):
+            withdrawals.append(path)
+            status = answers[min(len(withdrawals), len(answers)) - 1]
+            if status != 200:
+                return httpx.Response(status, json={
+                    "code": "unauthorized", "message_zh": "凭证无效或缺失",
+                    "message_en": "A valid credential is required"})
+            return httpx.Response(200, json={"id": path.split("/")[-2], "state": "cancelling"})
+        if path.endswith("/remote/referrals"):
+            return httpx.Response(202, json={**json.loads(request.content), "state": "claimed",
+                                             "ticket": None, "error": None})
+        if path.endswith("/recommend"):
+            return httpx.Response(200, json={"items": {}, "at": time.time()})
+        return httpx.Response(200, json={"acked": 0, "missing": []})
+
+    central = CentralClient("http://127.0.0.1:1", "hq_x")
+    central._http = httpx.Client(base_url="http://127.0.0.1:1",
+                                 transport=httpx.MockTransport(central_app))
+    node = SyncHallClient(hall.url, hall.sync_token)
+    agent = SyncAgent(config(hall, "http://127.0.0.1:1", "hq_x", tmp_path), hall=node,
+                      central=central)
+    admin = HallClient(hall.url, hall.admin_token)
+    try:
+        referral = admin.refer("A01", "HB")
+        agent.relay_once()                                  # at central, claimed at HB
+        time.sleep(0.3)                                     # the node gives the citizen up
+        for expected in (1, 2, 3):
+            agent.relay_once()
+            assert len(withdrawals) == expected
+            state = node.referral(referral["id"])["state"]
+            assert state == ("withdrawing" if expected < 3 else "withdrawn"), expected
+        agent.relay_once()
+        assert len(withdrawals) == 3, "taken: not sent again"
+    finally:
+        agent.close()
+        node.close()
+        admin.close()
+        central.close()

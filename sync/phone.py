@@ -42,7 +42,7 @@ from sync import referrals
 from sync.auth import Principal
 from sync.db import Database
 from sync.errors import CentralError
-from sync.remote import CityService, Mailbox
+from sync.remote import PHONE_ID_PREFIX, CityService, Mailbox
 
 log = logging.getLogger("hallq.central.phone")
 
@@ -100,17 +100,28 @@ def _require_phone(who: Principal) -> str:
 
 
 def _stored_id(who: Principal, ticket_id: str) -> str:
-    return f"phone-{who.credential_id}-{ticket_id}"
+    return f"{PHONE_ID_PREFIX}{who.credential_id}-{ticket_id}"
 
 
-def _phone_ticket(db: Database, stored: str) -> dict[str, Any]:
-    """The referral behind a phone ticket; 404 in a phone's words."""
+def _phone_ticket(db: Database, stored: str, origin: str) -> dict[str, Any]:
+    """The referral behind a phone ticket taken with the credential whose tickets' referring
+    side is ``origin``; 404 in a phone's words — also for a referral of that id someone else
+    made (no hall may make one: ``sync.remote.PHONE_ID_PREFIX``)."""
     try:
-        return referrals.get(db, stored)
+        found = referrals.get(db, stored)
     except CentralError as err:
-        if err.status == 404:
-            raise CentralError(404, "not_found", "没有该号码", "No such ticket") from None
-        raise
+        if err.status != 404:
+            raise
+        found = None
+    if found is None or found["from_hall"] != origin:
+        raise CentralError(404, "not_found", "没有该号码", "No such ticket")
+    return found
+
+
+def _count(value: Any) -> int | None:
+    """A count of people as stored (``ahead``): an integer ≥ 0, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
+        else None
 
 
 def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
@@ -184,8 +195,8 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
         # at issue (waiting, so many ahead) is long out of date
         view.update(status="expired", error=EXPIRED, rating=referrals.rating(db, found["id"]))
         return view
-    progress = service.phone_progress(found["hall"], ticket["id"]) or {
-        "status": "waiting", "window": None, "ahead": ticket.get("ahead")}
+    progress = service.phone_progress(found["hall"], str(ticket.get("id") or "")) or {
+        "status": "waiting", "window": None, "ahead": _count(ticket.get("ahead"))}
     view.update(status=progress["status"], window=progress["window"], ahead=progress["ahead"],
                 reminder=_reminder(progress), rating=referrals.rating(db, found["id"]))
     if progress["status"] == "waiting" and progress["ahead"] is not None:
@@ -240,8 +251,8 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
     async def follow(ticket_id: TicketId, who: Caller) -> dict:
         """The ticket now: its number once issued, the people ahead and the expected wait,
         the window it is called to, and what to remind the citizen of."""
-        _require_phone(who)
-        found = await run_in_threadpool(_phone_ticket, db, _stored_id(who, ticket_id))
+        origin = _require_phone(who)
+        found = await run_in_threadpool(_phone_ticket, db, _stored_id(who, ticket_id), origin)
         return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
     @app.post("/api/v1/phone/tickets/{ticket_id}/rating")
@@ -251,7 +262,7 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         reason, after which it may be given again)."""
         origin = _require_phone(who)
         stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(_phone_ticket, db, stored)
+        found = await run_in_threadpool(_phone_ticket, db, stored, origin)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
         if now["status"] == "expired":
             given = now["rating"]
@@ -274,7 +285,7 @@ def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: 
         hall cancels the ticket. Repeating it changes nothing."""
         origin = _require_phone(who)
         stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(_phone_ticket, db, stored)
+        found = await run_in_threadpool(_phone_ticket, db, stored, origin)
         now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
         if now["status"] == "expired":
             raise CentralError(409, "bad_state", "该号码已过期，无需取消",

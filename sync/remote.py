@@ -56,6 +56,8 @@ TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 #: Kinds of what a mailbox holds.
 BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
+#: How the ids of the phone channel's referrals start (``sync/phone.py``): no hall's may.
+PHONE_ID_PREFIX = "phone-"
 #: A window's status in the ``live_windows`` projection, as the event that sets it.
 _STATUS_EVENT = {"open": "window.opened", "paused": "window.paused", "closed": "window.closed"}
 #: A ticket taken by phone: its status after each event of it (``CityService.phone``).
@@ -597,10 +599,30 @@ class ChooseRequest(_Body):
     skills: list[str] = Field(min_length=1, max_length=32)
 
 
+class _Part(BaseModel):
+    """A part of a body that a hall's agent fills from its own data: fields it does not know
+    are left out (not stored, not relayed); no NaN or infinity in any number."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+class LeaseMessageBody(_Part):
+    """One lease protocol message (``hall.lease.Message``) as a hall's agent relays it."""
+
+    kind: str = Field(min_length=1, max_length=16)
+    lease: str = Field(min_length=1, max_length=256)
+    home: str = Field(min_length=1, max_length=64)
+    remote: str = Field(min_length=3, max_length=128)      # "hall/window"
+    ticket: str = Field(default="", max_length=64)
+    expires_at: float = Field(default=0.0, ge=0)           # POSIX seconds, in ``granted``
+    id: str = Field(default="", max_length=512)
+    reply_to: str = Field(default="", max_length=512)
+
+
 class MessagesBody(_Body):
     """POST /api/v1/remote/messages: lease protocol messages to relay."""
 
-    messages: list[dict[str, Any]] = Field(max_length=1000)
+    messages: list[LeaseMessageBody] = Field(max_length=1000)
 
 
 class ReferralBody(_Body):
@@ -614,11 +636,36 @@ class ReferralBody(_Body):
     person: ReferredPerson | None = None
 
 
-class ReferralResultBody(_Body):
-    """POST /api/v1/remote/referrals/{id}/result: the chosen hall's ticket, or its refusal."""
+class ReferredTicket(_Part):
+    """The ticket the chosen hall issued for a referral, as its agent reports it
+    (``sync.agent.SyncAgent._issue_referral``) and the referring kiosk and the phone show it."""
 
-    ticket: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
+    id: str = Field(min_length=1, max_length=64)
+    number: str = Field(min_length=1, max_length=32)
+    hall: str | None = Field(default=None, max_length=64)
+    name_zh: str | None = Field(default=None, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    ahead: int | None = Field(default=None, ge=0, le=1_000_000)
+    expected_wait_s: float | None = Field(default=None, ge=0)
+    url: str | None = Field(default=None, max_length=2048)
+    id_masked: str | None = Field(default=None, max_length=64)
+    elderly: bool | None = None
+
+
+class Refusal(_Part):
+    """Why a hall refused (a referral, a rating): the house error shape."""
+
+    code: str = Field(min_length=1, max_length=64)
+    message_zh: str = Field(max_length=2000)
+    message_en: str = Field(max_length=2000)
+
+
+class ReferralResultBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/result: the chosen hall's ticket, or its refusal
+    (exactly one)."""
+
+    ticket: ReferredTicket | None = None
+    error: Refusal | None = None
 
 
 class ReferralCancelledBody(_Body):
@@ -632,7 +679,7 @@ class RatingRecordedBody(_Body):
     """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
     rating, or refused it (``error``)."""
 
-    error: dict[str, Any] | None = None
+    error: Refusal | None = None
 
 
 def _public(referral: dict[str, Any]) -> dict[str, Any]:
@@ -659,17 +706,21 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         """Lease messages into the mailbox of the hall each is addressed to: requests to the
         home hall, answers to the remote window's hall. A hall sends only its own."""
         try:
-            parsed = [message_from_dict(m) for m in body.messages]
+            parsed = [message_from_dict(m.model_dump()) for m in body.messages]
         except ValueError as err:
             raise bad_request(str(err), "租约消息格式有误") from None
-        await run_in_threadpool(service.refresh)    # knows the halls published since
-        accepted = 0
+        # every message is checked before any is acted on: a refusal changes nothing
+        routed = []
         for msg in parsed:
             remote_hall = msg.remote.partition("/")[0]
             answer = msg.kind in ANSWERS
             sender, to = (msg.home, remote_hall) if answer else (remote_hall, msg.home)
             if not who.is_admin and sender != who.hall_id:
                 raise forbidden("A hall may relay only its own windows' and leases' messages")
+            routed.append((msg, to))
+        await run_in_threadpool(service.refresh)    # knows the halls published since
+        accepted = 0
+        for msg, to in routed:
             if to not in service.configs:
                 continue              # no such hall: nobody would ever take it
             if msg.kind == REFUSED and msg.ticket:
@@ -708,6 +759,10 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
     async def refer(body: ReferralBody, who: Caller) -> dict:
         """A citizen at ``from_hall``'s kiosk chose ``hall`` for a 通办 item: stored (once),
         relayed to the chosen hall's agent. Posting it again answers its current state."""
+        if body.id.startswith(PHONE_ID_PREFIX):
+            raise bad_request(
+                f"A referral id may not start with {PHONE_ID_PREFIX!r} (kept for numbers "
+                "taken by phone)", f"转介编号不能以 {PHONE_ID_PREFIX} 开头（为手机取号保留）")
         who.require_hall(body.from_hall)
         await run_in_threadpool(service.refresh)
         refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
@@ -734,7 +789,8 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         hall's agent. A repeated answer changes nothing."""
         found, changed = await run_in_threadpool(
             referrals.set_result, db, referral_id, None if who.is_admin else who.hall_id,
-            body.ticket, body.error)
+            body.ticket.model_dump(exclude_unset=True) if body.ticket else None,
+            body.error.model_dump() if body.error else None)
         if changed:
             service.arrived(referral_id)
             if found["state"] in ("issued", "refused") and not is_phone(found["from_hall"]):
@@ -767,7 +823,8 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
     async def rated(referral_id: str, body: RatingRecordedBody, who: Caller) -> dict:
         """The chosen hall recorded the rating given on the phone (or refused it, why)."""
         return await run_in_threadpool(referrals.rating_recorded, db, referral_id,
-                                       None if who.is_admin else who.hall_id, body.error)
+                                       None if who.is_admin else who.hall_id,
+                                       body.error.model_dump() if body.error else None)
 
     @app.get("/api/v1/recommend")
     async def recommend_halls(who: Caller,

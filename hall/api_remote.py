@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hall import views
 from hall.engine import Engine
 from hall.errors import QueueError
+from hall.lease import Message
 from hall.model import Person
 from hall.node import HallNode
 from hall.remote import message_from_dict
@@ -26,6 +28,9 @@ log = logging.getLogger("hallq.hall.remote")
 RECOMMENDATIONS_FRESH_S = 60.0
 #: Another hall is offered only when it saves the citizen at least this long.
 MIN_SAVING_S = 300.0
+#: Recommendations dated later than this ahead of the node's clock are refused (a few minutes
+#: of clock skew between central and the node are allowed).
+RECOMMENDATIONS_AHEAD_S = 300.0
 #: A referral whose referring side starts so came from the city's phone channel (its
 #: ticket's channel is ``phone``); central names it ``phone:<credential id>``.
 PHONE_PREFIX = "phone:"
@@ -33,9 +38,41 @@ PHONE_PREFIX = "phone:"
 Allow = Callable[[PairedDevice, str, str | None], None]
 Run = Callable[..., Awaitable[Response]]
 
+#: A hall's id, as central names halls (``sync/remote.py``).
+HallId = Annotated[str, Field(min_length=1, max_length=64,
+                              pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+#: A ticket's id (``20240312-A031``).
+TicketId = Annotated[str, Field(min_length=1, max_length=64)]
+#: An item's code in a catalog.
+ItemCode = Annotated[str, Field(min_length=1, max_length=32)]
+#: A hall's name (or another short text shown to people).
+Name = Annotated[str, Field(max_length=200)]
+#: A duration or a time: a real, finite number ≥ 0 (not true / false, NaN or Infinity).
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _FromCentral(BaseModel):
+    """Something central made and the agent passes on as it is (a newer central may add
+    fields: they are ignored, the known ones checked)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class RemoteChoice(_FromCentral):
+    """A ticket of another hall central chose for a window (``CityService.choose``)."""
+
+    hall: HallId
+    ticket: TicketId
+    theme: str = Field("", max_length=16)
+    number: str = Field("", max_length=32)
+    wait_s: Seconds | None = None
+    item: ItemCode | None = None
+    name_zh: Name = ""
+    name_en: Name = ""
 
 
 class ChoiceRequest(_Body):
@@ -43,32 +80,33 @@ class ChoiceRequest(_Body):
 
     request: str = Field(min_length=1, max_length=128)
     window: str = Field(min_length=1, max_length=16)
-    choice: dict[str, Any] | None = None
+    choice: RemoteChoice | None = None
 
 
 class MessagesRequest(_Body):
-    """POST /api/v1/leases/messages: lease protocol messages relayed by central."""
+    """POST /api/v1/leases/messages: lease protocol messages relayed by central (each checked
+    on its own: see the route)."""
 
-    messages: list[dict[str, Any]] = Field(max_length=1000)
+    messages: list[Any] = Field(max_length=1000)
 
 
-class Recommendation(_Body):
+class Recommendation(_FromCentral):
     """One hall offered for an item, with its figures."""
 
-    model_config = ConfigDict(extra="ignore")
-    hall: str = Field(min_length=1, max_length=64)
-    name_zh: str = ""
-    name_en: str = ""
-    expected_total_s: float = Field(ge=0)
-    wait_s: float = Field(ge=0)
-    travel_s: float = Field(ge=0)
+    hall: HallId
+    name_zh: Name = ""
+    name_en: Name = ""
+    expected_total_s: Seconds
+    wait_s: Seconds
+    travel_s: Seconds
 
 
 class RecommendationsRequest(_Body):
     """PUT /api/v1/sync/recommendations: the city's best halls for each 通办 item."""
 
-    at: float
-    items: dict[str, list[Recommendation]]
+    at: Seconds = Field(description="when central worked them out (Unix seconds)")
+    items: dict[ItemCode, Annotated[list[Recommendation], Field(max_length=100)]] = Field(
+        max_length=1000)
 
 
 class ReferralRequest(_Body):
@@ -122,11 +160,42 @@ class RateReferred(_Body):
     level: int = Field(ge=1, le=5, strict=True)
 
 
-class ReferralResult(_Body):
-    """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused."""
+class ReferredTicket(_FromCentral):
+    """The ticket the chosen hall issued for a referral (as its agent tells central, which
+    checks it the same way: what central relays is taken here)."""
 
-    ticket: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
+    id: TicketId
+    number: str = Field(min_length=1, max_length=32)
+    hall: HallId | None = None
+    name_zh: Name | None = None
+    name_en: Name | None = None
+    ahead: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
+    expected_wait_s: Seconds | None = None
+    url: str | None = Field(None, max_length=2048)
+    id_masked: str | None = Field(None, max_length=64)
+    elderly: Annotated[bool, Field(strict=True)] | None = None
+
+
+class ReferralError(_FromCentral):
+    """Why the chosen hall (or central) refused a referral, as the kiosk shows it."""
+
+    code: str = Field(min_length=1, max_length=64)
+    message_zh: str = Field(max_length=2000)
+    message_en: str = Field(max_length=2000)
+
+
+class ReferralResult(_Body):
+    """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused
+    (exactly one)."""
+
+    ticket: ReferredTicket | None = None
+    error: ReferralError | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "ReferralResult":
+        if (self.ticket is None) == (self.error is None):
+            raise ValueError("give exactly one of ticket and error")
+        return self
 
 
 class Recommendations:
@@ -166,30 +235,54 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
         """Central chose a ticket of another hall for a window (or none)."""
         allow(device, "relay", None)
 
+        choice = body.choice.model_dump() if body.choice is not None else None
+
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            call, events = engine.leasing.remote_choice(body.window, body.request, body.choice,
-                                                        now)
+            call, events = engine.leasing.remote_choice(body.window, body.request, choice, now)
             return engine.leasing.remote_view(call.window), events
         return await run(operation)
 
     @app.post("/api/v1/leases/messages")
     async def messages(body: MessagesRequest, device: Device) -> Response:
-        """Lease messages for this hall: requests are answered, answers taken note of."""
+        """Lease messages for this hall: requests are answered, answers taken note of.
+
+        Each message is its own request, taken out of central's mailbox with the others: one
+        that is not a lease message is refused alone (listed in ``refused`` with its index
+        and the reason, changing nothing) and the others are handled. Refusing the whole
+        batch would lose the good ones too (central's mailbox hands each out once) and stop
+        the agent from acting on the rest of its mail."""
         allow(device, "relay", None)
-        try:
-            parsed = [message_from_dict(m) for m in body.messages]
-        except ValueError as err:
-            raise QueueError("bad_request", "租约消息格式有误", str(err), 422) from None
+        parsed: list[Message] = []
+        refused: list[dict[str, Any]] = []
+        reasons: list[str] = []
+        for index, raw in enumerate(body.messages):
+            try:
+                parsed.append(message_from_dict(raw))
+            except ValueError as err:
+                reasons.append(f"#{index} {err}")
+                refused.append({"index": index, "code": "bad_request",
+                                "message_zh": "租约消息格式有误", "message_en": str(err)})
+        if refused:
+            log.warning("%d of %d lease messages refused: %s", len(refused),
+                        len(body.messages), "; ".join(reasons[:5]))
+        if not parsed:
+            return JSONResponse({"answers": [], "refused": refused})
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             answers, events = engine.leasing.handle(parsed, now)
-            return {"answers": [_message_dict(a) for a in answers]}, events
+            return {"answers": [_message_dict(a) for a in answers], "refused": refused}, events
         return await run(operation)
 
     @app.put("/api/v1/sync/recommendations")
     async def put_recommendations(body: RecommendationsRequest, device: Device) -> dict:
         """The city's best halls for this hall's 通办 items (from central, via the agent)."""
         allow(device, "relay", None)
+        if body.at - node.clock().timestamp() > RECOMMENDATIONS_AHEAD_S:
+            raise QueueError(
+                "bad_request",
+                f"推荐数据的时间超前本机时钟{RECOMMENDATIONS_AHEAD_S:.0f}秒以上，请检查时钟",
+                f"The recommendations are dated more than {RECOMMENDATIONS_AHEAD_S:.0f} s "
+                "ahead of this node's clock; check the clocks", 422)
         recommendations.put(body.at, {code: [r.model_dump() for r in recs]
                                       for code, recs in body.items.items()})
         return {"items": len(body.items)}
@@ -233,7 +326,8 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
         log.info("referral %s: rating of %s", body.referral, body.ticket)
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            ticket, events = engine.leasing.rate_referred(body.ticket, body.level, now)
+            ticket, events = engine.leasing.rate_referred(body.ticket, body.level, now,
+                                                          body.referral)
             return views.ticket_view(engine, ticket, now), events
         return await run(operation)
 
@@ -252,10 +346,11 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
                               ) -> Response:
         """The chosen hall issued the referred citizen's ticket (or refused)."""
         allow(device, "relay", None)
+        ticket = body.ticket.model_dump(exclude_unset=True) if body.ticket else None
+        error = body.error.model_dump() if body.error else None
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
-            referral, events = engine.leasing.referral_result(referral_id, body.ticket,
-                                                              body.error, now)
+            referral, events = engine.leasing.referral_result(referral_id, ticket, error, now)
             return referral.public(), events
         return await run(operation)
 

@@ -10,6 +10,8 @@ sync agent and central, which may lose, repeat or reorder them (see ``docs/cloud
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -65,22 +67,79 @@ def lease_from_dict(data: dict[str, Any]) -> RemoteLease:
     return lease
 
 
-def message_from_dict(data: dict[str, Any]) -> Message:
-    """A protocol message from its JSON form; ValueError when it is not one."""
+#: A hall's id as central names halls (``sync/remote.py``).
+HALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+#: The longest lease id, ticket id and remote window ("hall/window") a message may carry.
+LEASE_MAX, TICKET_MAX, REMOTE_MAX = 128, 64, 128
+#: The longest id of a request (``reply_to`` names one); an answer's id is the request's plus
+#: ``":<kind>"``, so every request this node accepts has an answer central accepts.
+REQUEST_ID_MAX = 200
+ANSWER_ID_MAX = REQUEST_ID_MAX + 16
+
+
+def _text(data: dict[str, Any], key: str, max_len: int, min_len: int = 0) -> str:
+    """``data[key]``, a string of ``min_len``..``max_len`` characters ("" when absent and
+    ``min_len`` is 0); ValueError otherwise (never quoting the value: it may be huge)."""
+    if key not in data:
+        if min_len:
+            raise ValueError(f"{key}: missing")
+        return ""
+    value = data[key]
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: not a string ({type(value).__name__})")
+    if not min_len <= len(value) <= max_len:
+        raise ValueError(f"{key}: {len(value)} characters, not {min_len}..{max_len}")
+    return value
+
+
+def _seconds(data: dict[str, Any], key: str) -> float:
+    """``data[key]``, a finite number ≥ 0 (0.0 when absent); ValueError otherwise."""
+    value = data.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key}: not a number ({type(value).__name__})")
     try:
-        msg = Message(kind=str(data["kind"]), lease=str(data["lease"]), home=str(data["home"]),
-                      remote=str(data["remote"]), ticket=str(data.get("ticket", "")),
-                      expires_at=float(data.get("expires_at", 0.0)),
-                      id=str(data.get("id", "")), reply_to=str(data.get("reply_to", "")))
-    except (KeyError, TypeError, ValueError) as err:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{key}: not a finite number of seconds ≥ 0")
+    return seconds
+
+
+def message_from_dict(data: Any) -> Message:
+    """A protocol message from its JSON form; ValueError when it is not one: every field a
+    real string of bounded length (``home`` and the hall of ``remote`` hall ids),
+    ``expires_at`` a finite number ≥ 0. Unknown fields are ignored."""
+    if not isinstance(data, dict):
+        raise ValueError(f"not a lease message: not an object ({type(data).__name__})")
+    try:
+        kind = _text(data, "kind", 16, 1)
+        if kind not in REQUESTS + ANSWERS:
+            raise ValueError(f"kind: not one of {', '.join(REQUESTS + ANSWERS)}")
+        home = _text(data, "home", 64, 1)
+        if not HALL_ID.fullmatch(home):
+            raise ValueError("home: not a hall id")
+        remote = _text(data, "remote", REMOTE_MAX, 1)
+        remote_hall, _, window = remote.partition("/")
+        if not HALL_ID.fullmatch(remote_hall) or not window:
+            raise ValueError("remote: not hall/window")
+        msg = Message(kind=kind, lease=_text(data, "lease", LEASE_MAX, 1), home=home,
+                      remote=remote, ticket=_text(data, "ticket", TICKET_MAX),
+                      expires_at=_seconds(data, "expires_at"),
+                      id=_text(data, "id", REQUEST_ID_MAX if kind in REQUESTS
+                               else ANSWER_ID_MAX),
+                      reply_to=_text(data, "reply_to", REQUEST_ID_MAX))
+    except ValueError as err:
         raise ValueError(f"not a lease message: {err}") from None
-    if msg.kind not in REQUESTS + ANSWERS or "/" not in msg.remote:
-        raise ValueError(f"not a lease message: kind {msg.kind!r}, remote {msg.remote!r}")
     return msg
 
 
 def _ts(now: datetime) -> float:
     return now.timestamp()
+
+
+def _str_or(value: Any, default: str = "") -> str:
+    return value if isinstance(value, str) else default
 
 
 class Leasing:
@@ -301,16 +360,22 @@ class Leasing:
             return call, []     # a late or repeated answer
         if choice is None:
             return call, self._set_call(call, "none", now)
-        lease = RemoteLease(id=request, home=str(choice["hall"]),
-                            remote=f"{self.hall_id}/{window_number}", ticket=str(choice["ticket"]),
-                            now=_ts(now), retry_s=LEASE_RETRY_S,
+        home, ticket = choice.get("hall"), choice.get("ticket")
+        if not (isinstance(home, str) and HALL_ID.fullmatch(home) and isinstance(ticket, str)
+                and 0 < len(ticket) <= TICKET_MAX):
+            # the API validates the choice (hall.api_remote.RemoteChoice); never half-taken
+            raise QueueError("bad_request", "中心平台的选择有误：须含大厅编号和票号",
+                             "Central's choice needs a hall id and a ticket id", 422)
+        lease = RemoteLease(id=request, home=home, remote=f"{self.hall_id}/{window_number}",
+                            ticket=ticket, now=_ts(now), retry_s=LEASE_RETRY_S,
                             give_up_s=self.config.rules.lease_ttl_s + 60.0)
         call.home, call.ticket = lease.home, lease.ticket
-        call.number = str(choice.get("number", ""))
-        call.theme = str(choice.get("theme", ""))
-        call.item = choice.get("item")
-        call.home_name_zh = str(choice.get("name_zh", ""))
-        call.home_name_en = str(choice.get("name_en", ""))
+        call.number = _str_or(choice.get("number"))
+        call.theme = _str_or(choice.get("theme"))
+        item = choice.get("item")
+        call.item = item if isinstance(item, str) else None
+        call.home_name_zh = _str_or(choice.get("name_zh"))
+        call.home_name_en = _str_or(choice.get("name_en"))
         call.lease = lease_to_dict(lease)
         return call, self._set_call(call, lease.state.value, now)
 
@@ -464,33 +529,38 @@ class Leasing:
         """The ticket issued here for a citizen another hall (or the city's phone channel)
         referred and then gave up: cancelled if it still waits (one already called or served
         is left as it is). Without ``ticket_id`` (its answer never reached central), the
-        ticket issued for ``referral``, if any (None when none was)."""
+        ticket issued for ``referral``, if any (None when none was). A ticket issued for
+        another referral than ``referral`` (when given) is refused (409)."""
         if ticket_id is None:
             found = self.state.by_referral.get(referral)
             if found is None:
                 return None, []
             ticket_id = found.id
-        ticket = self._referred(ticket_id)
+        ticket = self._referred(ticket_id, referral)
         if ticket.status is not TicketStatus.WAITING:
             return ticket, []
         return self.engine.cancel(ticket_id, now)
 
-    def rate_referred(self, ticket_id: str, level: int, now: datetime
+    def rate_referred(self, ticket_id: str, level: int, now: datetime, referral: str = ""
                       ) -> tuple[Ticket, list[Event]]:
         """The rating a citizen gave on the phone to the service of a ticket issued here for
         them (好差评): recorded as if given at the window; the same level again changes
-        nothing (the agent may deliver it twice)."""
-        ticket = self._referred(ticket_id)
+        nothing (the agent may deliver it twice). A ticket issued for another referral than
+        ``referral`` (when given) is refused (409)."""
+        ticket = self._referred(ticket_id, referral)
         if ticket.rating == level:
             return ticket, []
         return self.engine.rate(ticket_id, level, now)
 
-    def _referred(self, ticket_id: str) -> Ticket:
+    def _referred(self, ticket_id: str, referral: str = "") -> Ticket:
         """A ticket issued here for central's referral (another hall's kiosk or the phone
-        channel); 409 for any other."""
+        channel) — for ``referral`` when given; 409 for any other."""
         ticket = self.engine.ticket(ticket_id)
         if ticket.channel not in ("referral", "phone"):
             raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+        if referral and ticket.referral_id != referral:
+            raise QueueError("wrong_referral", "该号码不是为此转介签发的",
+                             "This ticket was not issued for this referral", 409)
         return ticket
 
     # ------------------------------------------------------------------ a new day

@@ -3,8 +3,11 @@ video window's console and a kiosk see (the relaying itself is in test_cloud_wir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 
 HOME = "GD-SZ-FT-001"
@@ -23,8 +26,11 @@ def test_only_the_sync_agent_relays_lease_messages(hall: Callable) -> None:
     assert hall.http().get("/api/v1/leases/outbox").status_code == 401
     bad = hall.http("sync").post("/api/v1/leases/messages",
                                  json={"messages": [{"kind": "steal", "lease": "x"}]})
-    assert bad.status_code == 422 and bad.json()["code"] == "bad_request"
-    assert bad.json()["message_zh"]
+    assert bad.status_code == 200 and bad.json()["answers"] == []
+    (refused,) = bad.json()["refused"]
+    assert refused["index"] == 0 and refused["code"] == "bad_request" and refused["message_zh"]
+    not_a_batch = hall.http("sync").post("/api/v1/leases/messages", json={"messages": "x"})
+    assert not_a_batch.status_code == 422 and not_a_batch.json()["code"] == "bad_request"
 
 
 def test_a_ticket_lent_to_a_remote_window_goes_to_the_video_booth(hall: Callable) -> None:
@@ -70,7 +76,7 @@ def test_a_video_window_calls_another_hall_through_the_agent(hall: Callable) -> 
     assert request["kind"] == "request" and request["remote"] == f"{HOME}/30"
     granted = {**request, "kind": "granted", "expires_at": 1e10, "reply_to": request["id"]}
     assert sync.post("/api/v1/leases/messages",
-                     json={"messages": [granted]}).json() == {"answers": []}
+                     json={"messages": [granted]}).json() == {"answers": [], "refused": []}
     state = console.get("/api/v1/windows/30/remote").json()
     assert state["state"] == "calling" and state["home_name_zh"] == "南山区政务服务中心"
     assert console.post("/api/v1/windows/30/call").json()["code"] == "remote_busy"
@@ -142,3 +148,156 @@ def test_console_steps_out_of_order_are_refused(hall: Callable, path: str) -> No
     console.post("/api/v1/windows/30/open")
     refused = console.post(f"/api/v1/windows/30/{path}")
     assert refused.status_code == 409 and refused.json()["message_en"]
+
+
+# ---------------------------------------------------------------------- bad input from the cloud
+def raw(client: httpx.Client, method: str, path: str, body: Any) -> httpx.Response:
+    """``body`` sent as Python's json writes it: NaN and Infinity as JavaScript literals."""
+    return client.request(method, path, content=json.dumps(body, allow_nan=True),
+                          headers={"content-type": "application/json"})
+
+
+def refused(response: httpx.Response, status: int = 422, code: str = "bad_request") -> None:
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+    assert response.json()["message_zh"] and response.json()["message_en"]
+
+
+@pytest.mark.parametrize("choice", [
+    {}, {"hall": {"a": [1]}, "ticket": ["x"], "item": {"deep": 1}},
+    {"hall": "HB/../x y", "ticket": "20240312-C007"}, {"hall": "GD-SZ-NS-002"},
+    {"hall": "GD-SZ-NS-002", "ticket": "t" * 65},
+    {"hall": "GD-SZ-NS-002", "ticket": "20240312-C007", "wait_s": float("inf")},
+    {"hall": "GD-SZ-NS-002", "ticket": "20240312-C007", "name_zh": "名" * 201}])
+def test_a_bad_choice_from_central_is_refused_and_the_window_keeps_waiting(
+        hall: Callable, choice: dict) -> None:
+    console, sync = hall.http("caller-30"), hall.http("sync")
+    console.post("/api/v1/windows/30/open")
+    console.post("/api/v1/windows/30/remote-call")
+    (choose,) = sync.get("/api/v1/leases/outbox").json()["choose"]
+    before = console.get("/api/v1/windows/30/remote").json()
+    events = len(console.get("/api/v1/events").json()["events"])
+    refused(raw(sync, "POST", "/api/v1/leases/choices",
+                {"request": choose["request"], "window": "30", "choice": choice}))
+    assert console.get("/api/v1/windows/30/remote").json() == before
+    assert before["state"] == "choosing" and before["home"] == ""
+    assert len(console.get("/api/v1/events").json()["events"]) == events
+    assert sync.get("/api/v1/leases/outbox").json()["messages"] == []
+    good = {"hall": "GD-SZ-NS-002", "ticket": "20240312-C007", "theme": "C",
+            "number": "C007", "wait_s": 900.0, "item": None, "name_zh": "南山", "name_en": "NS"}
+    taken = sync.post("/api/v1/leases/choices", json={"request": choose["request"],
+                                                       "window": "30", "choice": good})
+    assert taken.status_code == 200 and taken.json()["state"] == "requesting"
+    assert taken.json()["home"] == "GD-SZ-NS-002" and taken.json()["ticket"] == "20240312-C007"
+
+
+def test_lease_messages_are_checked_one_by_one_and_the_good_ones_handled(
+        hall: Callable) -> None:
+    kiosk, sync = hall.http("kiosk"), hall.http("sync")
+    first = kiosk.post("/api/v1/tickets", json={"service": "A02"}).json()["id"]
+    second = kiosk.post("/api/v1/tickets", json={"service": "A02"}).json()["id"]
+    good = lease_message("request", first)
+    bad = [{**lease_message("request", second, lease="NS/7/2"), **change} for change in (
+        {"ticket": {"a": [1]}}, {"ticket": "x" * 1_000_000}, {"expires_at": float("nan")},
+        {"expires_at": None}, {"home": ["GD-SZ-FT-001"]}, {"kind": "steal"})]
+    answer = raw(sync, "POST", "/api/v1/leases/messages",
+                 {"messages": [bad[0], good, *bad[1:], "not an object"]})
+    assert answer.status_code == 200, answer.text
+    (granted,) = answer.json()["answers"]
+    assert granted["kind"] == "granted" and granted["ticket"] == first
+    assert [r["index"] for r in answer.json()["refused"]] == [0, 2, 3, 4, 5, 6, 7]
+    for one in answer.json()["refused"]:
+        assert one["code"] == "bad_request" and one["message_zh"] == "租约消息格式有误"
+        assert len(one["message_en"]) < 200       # the bad value is not echoed back
+    assert kiosk.get(f"/api/v1/tickets/{first}").json()["status"] == "leased"
+    assert kiosk.get(f"/api/v1/tickets/{second}").json()["status"] == "waiting"
+    # nothing but bad ones: nothing changes, still an answer the agent can act on
+    events = len(kiosk.get("/api/v1/events").json()["events"])
+    only_bad = raw(sync, "POST", "/api/v1/leases/messages", {"messages": bad})
+    assert only_bad.status_code == 200 and only_bad.json()["answers"] == []
+    assert len(only_bad.json()["refused"]) == len(bad)
+    assert kiosk.get(f"/api/v1/tickets/{second}").json()["status"] == "waiting"
+    assert len(kiosk.get("/api/v1/events").json()["events"]) == events
+
+
+def test_recommendations_with_unreal_times_are_refused_and_the_last_ones_kept(
+        start_hall: Callable, hall_clock: Callable) -> None:
+    hall = start_hall(clock=hall_clock)
+    kiosk, sync, admin = hall.http("kiosk"), hall.http("sync"), hall.http("admin")
+    admin.post("/api/v1/windows/1/open")
+    for _ in range(12):
+        kiosk.post("/api/v1/tickets", json={"service": "A02"})
+    now = hall_clock().timestamp()
+    rec = {"hall": "GD-SZ-NS-002", "name_zh": "南山", "name_en": "Nanshan",
+           "expected_total_s": 1500, "wait_s": 300, "travel_s": 1200}
+    assert sync.put("/api/v1/sync/recommendations",
+                    json={"at": now + 60, "items": {"A02": [rec]}}).status_code == 200  # skew
+    kept = kiosk.get("/api/v1/recommend", params={"item": "A02"}).json()
+    assert kept["at"] == now + 60 and kept["stale"] is False and len(kept["halls"]) == 1
+    for at, items in ((float("inf"), {}), (float("nan"), {}), (1e300, {"A02": [rec]}),
+                      (now + 3600, {"A02": [rec]}), (True, {}), (-1, {}), ("1", {}),
+                      (now, {"A02": [{**rec, "expected_total_s": float("inf")}]}),
+                      (now, {"A02": [{**rec, "wait_s": float("nan")}]}),
+                      (now, {"A02": [{**rec, "travel_s": True}]}),
+                      (now, {"A02": [{**rec, "hall": {"a": 1}}]}),
+                      (now, {"A02": [{**rec, "hall": "HB/../x y"}]}),
+                      (now, {"A02": [{**rec, "name_zh": "名" * 201}]}),
+                      (now, {"x" * 33: [rec]})):
+        refused(raw(sync, "PUT", "/api/v1/sync/recommendations", {"at": at, "items": items}))
+        assert kiosk.get("/api/v1/recommend", params={"item": "A02"}).json() == kept
+    hall_clock.set(10, 3)         # three minutes later, nothing newer came: stale after all
+    assert kiosk.get("/api/v1/recommend", params={"item": "A02"}).json()["stale"] is True
+
+
+def test_a_referral_result_is_a_real_ticket_or_error_and_a_bad_one_changes_nothing(
+        hall: Callable) -> None:
+    kiosk, sync = hall.http("kiosk"), hall.http("sync")
+    referral = kiosk.post("/api/v1/referrals",
+                          json={"item": "A02", "hall": "GD-SZ-NS-002"}).json()["id"]
+    ticket = {"id": "20240312-A031", "number": "A031", "hall": "GD-SZ-NS-002",
+              "name_zh": "南山区政务服务中心", "name_en": "Nanshan", "ahead": 2,
+              "expected_wait_s": 900, "url": "http://ns.local/t/20240312-A031",
+              "id_masked": None, "elderly": False}
+    error = {"code": "quota_reached", "message_zh": "今日号已取完", "message_en": "No more"}
+    path = f"/api/v1/referrals/{referral}/result"
+    before = kiosk.get(f"/api/v1/referrals/{referral}").json()
+    for body in ({}, {"ticket": {}}, {"error": {}}, {"error": {"x": [1]}},
+                 {"ticket": None, "error": None}, {"ticket": ticket, "error": error},
+                 {"ticket": {**ticket, "id": {"a": [1]}}},
+                 {"ticket": {**ticket, "hall": "HB/../x y"}},
+                 {"ticket": {**ticket, "ahead": -1}}, {"ticket": {**ticket, "ahead": True}},
+                 {"ticket": {**ticket, "expected_wait_s": float("inf")}},
+                 {"ticket": {**ticket, "expected_wait_s": float("nan")}},
+                 {"ticket": {**ticket, "id_masked": ["1101**1234"]}},
+                 {"ticket": {**ticket, "url": "u" * 2049}}, {"ticket": {**ticket, "id": ""}},
+                 {"error": {**error, "code": ""}}, {"error": {**error, "message_zh": 1}}):
+        refused(raw(sync, "POST", path, body))
+        assert kiosk.get(f"/api/v1/referrals/{referral}").json() == before
+    assert before["state"] == "pending"
+    assert [r["id"] for r in sync.get("/api/v1/leases/outbox").json()["referrals"]] == [
+        referral]
+    issued = sync.post(path, json={"ticket": {**ticket, "from_a_newer_central": 1}})
+    assert issued.status_code == 200 and issued.json()["state"] == "issued"
+    assert issued.json()["ticket"] == ticket
+    other = kiosk.post("/api/v1/referrals", json={"item": "A02", "hall": "GD-SZ-NS-002"})
+    refusal = sync.post(f"/api/v1/referrals/{other.json()['id']}/result", json={"error": error})
+    assert refusal.json()["state"] == "refused" and refusal.json()["error"] == error
+
+
+def test_a_referred_ticket_is_cancelled_only_for_its_own_referral(hall: Callable) -> None:
+    kiosk, sync = hall.http("kiosk"), hall.http("sync")
+    first = sync.post("/api/v1/referrals/incoming",
+                      json={"referral": "R1", "item": "A02", "from_hall": "GD-SZ-NS-002"})
+    assert first.status_code == 201
+    ticket = first.json()["id"]
+    events = len(kiosk.get("/api/v1/events").json()["events"])
+    refused(sync.post("/api/v1/referrals/incoming/cancel",
+                      json={"referral": "R-OTHER", "ticket": ticket}), 409, "wrong_referral")
+    assert kiosk.get(f"/api/v1/tickets/{ticket}").json()["status"] == "waiting"
+    assert len(kiosk.get("/api/v1/events").json()["events"]) == events
+    refused(sync.post("/api/v1/referrals/incoming/rating",
+                      json={"referral": "R-OTHER", "ticket": ticket, "level": 1}),
+            409, "wrong_referral")
+    cancelled = sync.post("/api/v1/referrals/incoming/cancel",
+                          json={"referral": "R1", "ticket": ticket})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"

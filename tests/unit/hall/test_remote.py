@@ -20,7 +20,7 @@ from hall.errors import QueueError
 from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
 from hall.model import HallState, Person, TicketStatus
 from hall.node import HallNode
-from hall.remote import REFERRAL_ANSWER_S
+from hall.remote import REFERRAL_ANSWER_S, message_from_dict
 from hall.store import Store
 
 ID_KEY = b"unit-test-id-key-0123456789abcdef"
@@ -398,6 +398,84 @@ def test_a_referral_with_a_bad_id_number_is_refused_and_not_kept(engine: Engine,
         engine.leasing.refer("A02", "GD-SZ-NS-002", now(), id_number="440308199901011235")
     assert refused.value.code == "invalid_id_number" and refused.value.status == 422
     assert engine.state.referrals == {}
+
+
+# ---------------------------------------------------------------------- bad input
+GOOD_MESSAGE = {"kind": "request", "lease": "GD-SZ-NS-002/7/1", "home": HOME, "remote": REMOTE,
+                "ticket": "20240312-A002", "id": "GD-SZ-NS-002/7/1:request:1"}
+
+
+@pytest.mark.parametrize("bad", [
+    {"ticket": {"a": [1]}}, {"lease": ["x"]}, {"home": 7}, {"remote": None}, {"id": 1.5},
+    {"reply_to": True}, {"kind": "steal"}, {"ticket": "x" * 1_000_000}, {"lease": ""},
+    {"lease": "L" * 129}, {"home": "HB/../x y"}, {"home": ""}, {"remote": "HB"},
+    {"remote": "/7"}, {"remote": "H B/7"}, {"id": "i" * 201},
+    {"expires_at": float("nan")}, {"expires_at": float("inf")}, {"expires_at": -1},
+    {"expires_at": None}, {"expires_at": True}, {"expires_at": "1"}, {"expires_at": 10**400},
+    {"kind": None}])
+def test_a_lease_message_needs_real_bounded_strings_and_finite_times(bad: dict) -> None:
+    with pytest.raises(ValueError, match="not a lease message"):
+        message_from_dict({**GOOD_MESSAGE, **bad})
+
+
+@pytest.mark.parametrize("missing", ["kind", "lease", "home", "remote"])
+def test_a_lease_message_without_its_addresses_is_not_one(missing: str) -> None:
+    with pytest.raises(ValueError, match=f"{missing}: missing"):
+        message_from_dict({k: v for k, v in GOOD_MESSAGE.items() if k != missing})
+    for not_an_object in (None, [GOOD_MESSAGE], "request"):
+        with pytest.raises(ValueError, match="not an object"):
+            message_from_dict(not_an_object)
+
+
+def test_a_lease_message_takes_its_fields_as_they_are(engine: Engine, now: Any) -> None:
+    ticket = issue_remote_item(engine, now)
+    longest = {**GOOD_MESSAGE, "ticket": ticket, "lease": "L" * 128, "id": "i" * 200,
+               "extra": {"from": "a newer central"}}
+    msg = message_from_dict(longest)
+    assert msg == Message("request", "L" * 128, HOME, REMOTE, ticket, 0.0, "i" * 200, "")
+    assert message_from_dict({**GOOD_MESSAGE, "expires_at": 17}).expires_at == 17.0
+    # the answer to the longest request is itself a message central relays
+    (answer,), _ = engine.leasing.handle([msg], now())
+    assert answer.kind == GRANTED and message_from_dict(asdict(answer)) == answer
+
+
+@pytest.mark.parametrize("choice", [{}, {"hall": "GD-SZ-NS-002"}, {"ticket": "20240312-C007"},
+                                    {"hall": {"a": [1]}, "ticket": ["x"]},
+                                    {"hall": "HB/../x y", "ticket": "20240312-C007"},
+                                    {"hall": "GD-SZ-NS-002", "ticket": ""}])
+def test_a_choice_without_a_hall_and_a_ticket_is_refused_and_the_window_keeps_waiting(
+        engine: Engine, now: Any, choice: dict) -> None:
+    open_video_window(engine, now)
+    call, _ = engine.leasing.remote_call("30", now())
+    before = engine.leasing.remote_view("30")
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.remote_choice("30", call.request, choice, now())
+    assert refused.value.code == "bad_request" and refused.value.status == 422
+    assert refused.value.message_zh
+    assert engine.leasing.remote_view("30") == before and call.lease is None
+    good = {"hall": "GD-SZ-NS-002", "ticket": "20240312-C007", "number": "C007"}
+    assert engine.leasing.remote_choice("30", call.request, good, now())[0].state == "requesting"
+
+
+def test_a_referred_ticket_is_cancelled_or_rated_only_for_its_own_referral(engine: Engine,
+                                                                         now: Any) -> None:
+    first, _ = engine.issue("A02", now(), channel="referral", referral="R1")
+    second, _ = engine.issue("A02", now(), channel="referral", referral="R2")
+    with pytest.raises(QueueError) as refused:
+        engine.leasing.cancel_referred(first.ticket.id, now(), "R2")
+    assert refused.value.code == "wrong_referral" and refused.value.status == 409
+    assert engine.state.tickets[first.ticket.id].status is TicketStatus.WAITING
+    engine.open_window("1", now())
+    engine.call_next("1", now())
+    engine.finish("1", now())
+    assert engine.state.tickets[first.ticket.id].status is TicketStatus.FINISHED
+    with pytest.raises(QueueError) as wrong:
+        engine.leasing.rate_referred(first.ticket.id, 1, now(), "R2")
+    assert wrong.value.code == "wrong_referral"
+    assert engine.state.tickets[first.ticket.id].rating is None
+    assert engine.leasing.rate_referred(first.ticket.id, 5, now(), "R1")[0].rating == 5
+    ticket, _ = engine.leasing.cancel_referred(second.ticket.id, now(), "R2")
+    assert ticket is not None and ticket.status is TicketStatus.CANCELLED
 
 
 # ---------------------------------------------------------------------- durability

@@ -493,7 +493,9 @@ class SyncAgent:
             if err.status == 404:
                 return 0
             raise
-        self.hall.put_recommendations(found["at"], found["items"])
+        # stamped on this machine's clock, which the node judges freshness by (central's may
+        # be a little off)
+        self.hall.put_recommendations(time.time(), found["items"])
         return len(found["items"])
 
     def inbox_once(self, wait: float = 0.0) -> dict[str, int]:

@@ -181,3 +181,37 @@ def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
         node.close()
         admin.close()
         central.close()
+
+
+def test_recommendations_are_fresh_by_the_halls_clock_not_centrals(
+        hall: RunningHall, tmp_path: Path) -> None:
+    """Central's clock is two minutes behind the hall's: the figures just fetched are shown
+    at the kiosk as fresh, not dropped as stale."""
+    import httpx
+
+    from hall.client import HallClient
+    from sync.client import CentralClient
+
+    def central_app(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/recommend"):
+            return httpx.Response(200, json={"acked": 0, "missing": []})
+        offer = {"hall": "HB", "name_zh": "南山", "name_en": "Nanshan",
+                 "expected_total_s": 600.0, "wait_s": 300.0, "travel_s": 300.0}
+        return httpx.Response(200, json={"at": time.time() - 120, "items": {"A02": [offer]}})
+
+    central = CentralClient("http://127.0.0.1:1", "hq_x")
+    central._http = httpx.Client(base_url="http://127.0.0.1:1",
+                                 transport=httpx.MockTransport(central_app))
+    node = SyncHallClient(hall.url, hall.sync_token)
+    agent = SyncAgent(config(hall, "http://127.0.0.1:1", "hq_x", tmp_path), hall=node,
+                      central=central)
+    kiosk = HallClient(hall.url, hall.admin_token)
+    try:
+        assert agent.pull_recommendations() == 1
+        shown = kiosk.recommend("A02")
+        assert shown["stale"] is False and abs(shown["at"] - time.time()) < 5
+    finally:
+        agent.close()
+        node.close()
+        kiosk.close()
+        central.close()

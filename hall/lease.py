@@ -118,12 +118,14 @@ class HomeLeases:
                 lease = self._grant_or_refuse(msg, now)
             kind = GRANTED if lease.state in (HomeState.GRANTED, HomeState.SERVING,
                                               HomeState.FINISHED) else REFUSED
-        elif msg.kind == START:
-            kind = self._start(lease, now)
-        elif msg.kind == FINISH:
-            kind = self._finish(lease, now)
-        elif msg.kind == RELEASE:
-            kind = self._release(lease, now)
+        elif msg.kind in (START, FINISH, RELEASE):
+            if lease is None:
+                # the request is late (reordered, or never came): a request arriving after
+                # this is refused, so the ticket is never lent to a window gone already
+                self.leases[msg.lease] = HomeLease(msg.lease, msg.ticket, msg.remote,
+                                                   HomeState.RETURNED)
+            kind = {START: self._start, FINISH: self._finish,
+                    RELEASE: self._release}[msg.kind](lease, now)
         else:
             raise ValueError(f"not a request: {msg.kind!r}")
         return replace(msg, kind=kind, ticket=lease.ticket if lease else msg.ticket,

@@ -122,6 +122,21 @@ def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
         [engine.position(engine.state.tickets[t], now()) for t in tickets] == [1, 2, 0]
 
 
+@pytest.mark.parametrize("first", ["release", "start"])
+def test_a_request_arriving_after_its_lease_was_released_lends_nothing(
+        engine: Engine, now: Any, first: str) -> None:
+    """Messages reordered on the way: the remote window gave up (release) or thought it had
+    the ticket (start) before its request reached the home hall. The late request is refused:
+    the citizen is not sent to a booth where nobody will serve them."""
+    ticket = issue_remote_item(engine, now)
+    (early,), _ = engine.leasing.handle([request(ticket, kind=first)], now())
+    assert early.kind == ("released" if first == "release" else "expired")
+    (late,), events = engine.leasing.handle([request(ticket)], now.advance(seconds=1))
+    assert late.kind == REFUSED and events == []
+    assert engine.state.tickets[ticket].status is TicketStatus.WAITING
+    assert [t.id for t in engine.line("A", now())] == [ticket]
+
+
 def test_started_finished_lease_ends_the_ticket_without_a_local_window(engine: Engine,
                                                                        now: Any) -> None:
     ticket = issue_remote_item(engine, now)

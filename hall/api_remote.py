@@ -113,7 +113,7 @@ class ReferralRequest(_Body):
     """POST /api/v1/referrals: send the citizen to another hall for an item."""
 
     item: str = Field(min_length=1, max_length=32)
-    hall: str = Field(min_length=1, max_length=64)
+    hall: HallId
     id_number: str | None = Field(None, max_length=32, description="from the ID card")
 
 

@@ -110,6 +110,9 @@ def test_a_kiosk_refers_a_citizen_to_another_hall(hall: Callable) -> None:
     code = next(c for c, item in hall.config.items.items() if not item.anywhere)
     local_only = kiosk.post("/api/v1/referrals", json={"item": code, "hall": "GD-SZ-NS-002"})
     assert local_only.status_code == 409 and local_only.json()["code"] == "not_anywhere"
+    not_a_hall = kiosk.post("/api/v1/referrals", json={"item": "A02", "hall": "HB/../x y"})
+    assert not_a_hall.status_code == 422 and not_a_hall.json()["code"] == "bad_request"
+    assert len(sync.get("/api/v1/leases/outbox").json()["referrals"]) == 0, "nothing sent"
 
 
 def test_kiosks_are_offered_only_halls_that_save_time_while_fresh(

@@ -25,6 +25,7 @@ import psycopg
 
 from hall.catalog import EXAMPLE_HALL, HallConfig, load_config
 from hall.client import HallApiError, HallClient
+from hall.idnumber import check_char
 from hall.node import HallNode
 from hall.server import HallServer, free_port
 
@@ -215,6 +216,20 @@ def release_shared_cluster() -> None:
     if _shared_users <= 0 and _shared is not None:
         _shared.stop()
         _shared = None
+
+
+#: The city's ID key in tests (every hall's and central's ``--id-key-file``).
+CITY_TEST_ID_KEY = b"phone-test-city-key-0123456789ab"
+#: A valid ID number of a citizen born on 1 January 1990, for tests.
+TEST_CITIZEN = "44030419900101123" + check_char("44030419900101123")
+
+
+def hall_day(days_ago: int = 0, timezone: str = "Asia/Shanghai") -> str:
+    """A day of the halls' time zone as ticket ids carry it (``YYYYMMDD``)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    return (datetime.now(ZoneInfo(timezone)) - timedelta(days=days_ago)).strftime("%Y%m%d")
 
 
 def hall_config(hall_id: str | None = None) -> HallConfig:

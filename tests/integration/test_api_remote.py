@@ -115,13 +115,20 @@ def test_a_kiosk_refers_a_citizen_to_another_hall(hall: Callable) -> None:
     assert len(sync.get("/api/v1/leases/outbox").json()["referrals"]) == 0, "nothing sent"
 
 
-def test_kiosks_are_offered_only_halls_that_save_time_while_fresh(
-        start_hall: Callable, hall_clock: Callable) -> None:
+def busy_hall(start_hall: Callable, hall_clock: Callable) -> tuple[Any, Any, Any]:
+    """A hall with one window open and 12 citizens waiting for A02 (over an hour's wait):
+    the hall, and its kiosk's and sync agent's HTTP clients."""
     hall = start_hall(clock=hall_clock)
-    kiosk, sync, admin = hall.http("kiosk"), hall.http("sync"), hall.http("admin")
-    admin.post("/api/v1/windows/1/open")
+    kiosk, sync = hall.http("kiosk"), hall.http("sync")
+    hall.http("admin").post("/api/v1/windows/1/open")
     for _ in range(12):
         kiosk.post("/api/v1/tickets", json={"service": "A02"})
+    return hall, kiosk, sync
+
+
+def test_kiosks_are_offered_only_halls_that_save_time_while_fresh(
+        start_hall: Callable, hall_clock: Callable) -> None:
+    hall, kiosk, sync = busy_hall(start_hall, hall_clock)
     here = kiosk.get("/api/v1/recommend", params={"item": "A02"}).json()
     assert here["halls"] == [] and here["stale"] is True
     wait_here = here["here"]["wait_s"]
@@ -225,11 +232,7 @@ def test_lease_messages_are_checked_one_by_one_and_the_good_ones_handled(
 
 def test_recommendations_with_unreal_times_are_refused_and_the_last_ones_kept(
         start_hall: Callable, hall_clock: Callable) -> None:
-    hall = start_hall(clock=hall_clock)
-    kiosk, sync, admin = hall.http("kiosk"), hall.http("sync"), hall.http("admin")
-    admin.post("/api/v1/windows/1/open")
-    for _ in range(12):
-        kiosk.post("/api/v1/tickets", json={"service": "A02"})
+    hall, kiosk, sync = busy_hall(start_hall, hall_clock)
     now = hall_clock().timestamp()
     rec = {"hall": "GD-SZ-NS-002", "name_zh": "南山", "name_en": "Nanshan",
            "expected_total_s": 1500, "wait_s": 300, "travel_s": 1200}

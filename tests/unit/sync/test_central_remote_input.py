@@ -16,22 +16,15 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from hall import idnumber
 from sync import catalog, referrals
 from sync.auth import create_credential
 from sync.db import Database, open_database
 from sync.server import CentralServer
-from sync.testing import hall_catalog
+from sync.testing import CITY_TEST_ID_KEY, TEST_CITIZEN, hall_catalog, hall_day
 
-KEY = b"phone-test-city-key-0123456789ab"
-CITIZEN = "44030419900101123"
-CITIZEN += idnumber.check_char(CITIZEN)
+KEY, CITIZEN = CITY_TEST_ID_KEY, TEST_CITIZEN
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the halls' time zone
-
-
-def today() -> str:
-    """Today in the halls' time zone, as ticket ids carry it."""
-    return datetime.now(SHANGHAI).strftime("%Y%m%d")
+today = hall_day
 
 
 @dataclass

@@ -6,7 +6,7 @@ tests/integration/test_cloud_wiring.py."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,22 @@ def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
         db.close()
 
 
+def agent_with_fake_central(hall: RunningHall, tmp_path: Path,
+                            answer: Callable[[Any], Any]) -> tuple[Any, Any, SyncAgent]:
+    """An agent of ``hall`` whose central is ``answer`` (an ``httpx.MockTransport``
+    handler): the central client, the node client and the agent."""
+    import httpx
+
+    from sync.client import CentralClient
+
+    central = CentralClient("http://127.0.0.1:1", "hq_x")
+    central._http = httpx.Client(base_url="http://127.0.0.1:1",
+                                 transport=httpx.MockTransport(answer))
+    node = SyncHallClient(hall.url, hall.sync_token)
+    return central, node, SyncAgent(config(hall, "http://127.0.0.1:1", "hq_x", tmp_path),
+                                    hall=node, central=central)
+
+
 def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
         hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The node gave a referred citizen up; central refuses the withdrawal (a credential
@@ -135,7 +151,6 @@ def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
 
     import hall.remote as hall_remote
     from hall.client import HallClient
-    from sync.client import CentralClient
 
     monkeypatch.setattr(hall_remote, "REFERRAL_ANSWER_S", 0.2)
     answers = [401, 401, 200]
@@ -158,12 +173,7 @@ def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
             return httpx.Response(200, json={"items": {}, "at": time.time()})
         return httpx.Response(200, json={"acked": 0, "missing": []})
 
-    central = CentralClient("http://127.0.0.1:1", "hq_x")
-    central._http = httpx.Client(base_url="http://127.0.0.1:1",
-                                 transport=httpx.MockTransport(central_app))
-    node = SyncHallClient(hall.url, hall.sync_token)
-    agent = SyncAgent(config(hall, "http://127.0.0.1:1", "hq_x", tmp_path), hall=node,
-                      central=central)
+    central, node, agent = agent_with_fake_central(hall, tmp_path, central_app)
     admin = HallClient(hall.url, hall.admin_token)
     try:
         referral = admin.refer("A01", "HB")
@@ -190,7 +200,6 @@ def test_recommendations_are_fresh_by_the_halls_clock_not_centrals(
     import httpx
 
     from hall.client import HallClient
-    from sync.client import CentralClient
 
     def central_app(request: httpx.Request) -> httpx.Response:
         if not request.url.path.endswith("/recommend"):
@@ -199,12 +208,7 @@ def test_recommendations_are_fresh_by_the_halls_clock_not_centrals(
                  "expected_total_s": 600.0, "wait_s": 300.0, "travel_s": 300.0}
         return httpx.Response(200, json={"at": time.time() - 120, "items": {"A02": [offer]}})
 
-    central = CentralClient("http://127.0.0.1:1", "hq_x")
-    central._http = httpx.Client(base_url="http://127.0.0.1:1",
-                                 transport=httpx.MockTransport(central_app))
-    node = SyncHallClient(hall.url, hall.sync_token)
-    agent = SyncAgent(config(hall, "http://127.0.0.1:1", "hq_x", tmp_path), hall=node,
-                      central=central)
+    central, node, agent = agent_with_fake_central(hall, tmp_path, central_app)
     kiosk = HallClient(hall.url, hall.admin_token)
     try:
         assert agent.pull_recommendations() == 1

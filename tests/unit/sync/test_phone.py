@@ -23,23 +23,18 @@ from sync.db import open_database
 from sync.phone import phone_view
 from sync.remote import CityService
 from sync.server import CentralServer
-from sync.testing import hall_catalog
+from sync.testing import CITY_TEST_ID_KEY, TEST_CITIZEN, hall_catalog, hall_day
 
 FUTIAN = (22.5410, 114.0550)          # the example hall's location (HA)
-KEY = b"phone-test-city-key-0123456789ab"
-CITIZEN = "44030419900101123"
-CITIZEN += idnumber.check_char(CITIZEN)
+KEY = CITY_TEST_ID_KEY
+CITIZEN = TEST_CITIZEN
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the halls' time zone
-
-
-def today() -> str:
-    """Today in the halls' time zone, as ticket ids carry it."""
-    return datetime.now(SHANGHAI).strftime("%Y%m%d")
+today = hall_day
 
 
 def yesterday() -> str:
-    """The day before, as ticket ids carry it."""
-    return (datetime.now(SHANGHAI) - timedelta(days=1)).strftime("%Y%m%d")
+    """Yesterday in the halls' time zone, as ticket ids carry it."""
+    return hall_day(1)
 
 
 def next_midnight(now: float) -> float:

@@ -38,7 +38,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from hall.api_remote import ReferredPerson, is_phone
+from hall.api_remote import ReferralError, ReferredPerson, ReferredTicket, is_phone
 from hall.catalog import HallConfig
 from hall.lease import ANSWERS, REFUSED
 from hall.remote import message_from_dict
@@ -599,30 +599,11 @@ class ChooseRequest(_Body):
     skills: list[str] = Field(min_length=1, max_length=32)
 
 
-class _Part(BaseModel):
-    """A part of a body that a hall's agent fills from its own data: fields it does not know
-    are left out (not stored, not relayed); no NaN or infinity in any number."""
-
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
-
-
-class LeaseMessageBody(_Part):
-    """One lease protocol message (``hall.lease.Message``) as a hall's agent relays it."""
-
-    kind: str = Field(min_length=1, max_length=16)
-    lease: str = Field(min_length=1, max_length=256)
-    home: str = Field(min_length=1, max_length=64)
-    remote: str = Field(min_length=3, max_length=128)      # "hall/window"
-    ticket: str = Field(default="", max_length=64)
-    expires_at: float = Field(default=0.0, ge=0)           # POSIX seconds, in ``granted``
-    id: str = Field(default="", max_length=512)
-    reply_to: str = Field(default="", max_length=512)
-
-
 class MessagesBody(_Body):
     """POST /api/v1/remote/messages: lease protocol messages to relay."""
 
-    messages: list[LeaseMessageBody] = Field(max_length=1000)
+    #: each checked by ``hall.remote.message_from_dict``, as the home hall checks it
+    messages: list[Any] = Field(max_length=1000)
 
 
 class ReferralBody(_Body):
@@ -636,36 +617,12 @@ class ReferralBody(_Body):
     person: ReferredPerson | None = None
 
 
-class ReferredTicket(_Part):
-    """The ticket the chosen hall issued for a referral, as its agent reports it
-    (``sync.agent.SyncAgent._issue_referral``) and the referring kiosk and the phone show it."""
-
-    id: str = Field(min_length=1, max_length=64)
-    number: str = Field(min_length=1, max_length=32)
-    hall: str | None = Field(default=None, max_length=64)
-    name_zh: str | None = Field(default=None, max_length=200)
-    name_en: str | None = Field(default=None, max_length=200)
-    ahead: int | None = Field(default=None, ge=0, le=1_000_000)
-    expected_wait_s: float | None = Field(default=None, ge=0)
-    url: str | None = Field(default=None, max_length=2048)
-    id_masked: str | None = Field(default=None, max_length=64)
-    elderly: bool | None = None
-
-
-class Refusal(_Part):
-    """Why a hall refused (a referral, a rating): the house error shape."""
-
-    code: str = Field(min_length=1, max_length=64)
-    message_zh: str = Field(max_length=2000)
-    message_en: str = Field(max_length=2000)
-
-
 class ReferralResultBody(_Body):
     """POST /api/v1/remote/referrals/{id}/result: the chosen hall's ticket, or its refusal
     (exactly one)."""
 
     ticket: ReferredTicket | None = None
-    error: Refusal | None = None
+    error: ReferralError | None = None
 
 
 class ReferralCancelledBody(_Body):
@@ -679,7 +636,7 @@ class RatingRecordedBody(_Body):
     """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
     rating, or refused it (``error``)."""
 
-    error: Refusal | None = None
+    error: ReferralError | None = None
 
 
 def _public(referral: dict[str, Any]) -> dict[str, Any]:
@@ -706,7 +663,7 @@ def add_remote_routes(app: FastAPI, db: Database, service: CityService,
         """Lease messages into the mailbox of the hall each is addressed to: requests to the
         home hall, answers to the remote window's hall. A hall sends only its own."""
         try:
-            parsed = [message_from_dict(m.model_dump()) for m in body.messages]
+            parsed = [message_from_dict(m) for m in body.messages]
         except ValueError as err:
             raise bad_request(str(err), "租约消息格式有误") from None
         # every message is checked before any is acted on: a refusal changes nothing

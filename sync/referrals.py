@@ -217,8 +217,8 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
             state = "cancelling" if ticket is not None else "withdrawn"
         else:
             state = "issued" if ticket is not None else "refused"
-        body = {"ticket": ticket, "error": refusal} if ticket is not None and refusal else (
-            {"ticket": ticket} if ticket is not None else {"error": refusal})
+        body = {key: value for key, value in (("ticket", ticket), ("error", refusal))
+                if value is not None}
         tx.execute("UPDATE referrals SET state = ?, result = ?, updated_at = ?, person = NULL "
                    "WHERE id = ?", (state, json.dumps(body, ensure_ascii=False), now,
                                     referral_id))

@@ -4,10 +4,11 @@ pushing at once, and the end-to-end lag from a hall's commit to central's commit
 Run: ``.venv/bin/python -m bench.bench_central [--halls 100] [--events 3000] [--rate 20000]``.
 
 Set-up: a throwaway PostgreSQL 15 cluster with its durable defaults (fsync, synchronous_commit
-on), central as a real ``python -m sync central`` process (``--workers``), and in this process
+on), central as a real ``python -m central`` process (``--workers``), and in this process
 one keep-alive connection per hall. The halls' events come from the real queue engine
-(``sync/simulate.py``). Each pushed batch is the agent's protocol: ``POST /halls/{id}/events``,
-one transaction with the events, the live projections and the ticket facts.
+(``tests/helpers/simulated_hall.py``). Each pushed batch is the agent's protocol:
+``POST /halls/{id}/events``, one transaction with the events, the live projections and the
+ticket facts.
 
 1. Ingest: every hall pushes ``--events`` events in batches of ``--batch`` as fast as central
    answers; events/s = all events / wall time. Central's row count is checked afterwards.
@@ -29,10 +30,10 @@ from typing import Any
 import psycopg
 
 from bench.http_load import Connection, percentile
-from sync.auth import create_credential
-from sync.db import open_database
-from sync.simulate import SimulatedHall
-from sync.testing import CentralProcess, PgCluster
+from central.auth import create_credential
+from central.db import open_database
+from tests.helpers.central import CentralProcess, PgCluster
+from tests.helpers.simulated_hall import SimulatedHall
 
 TEMPLATES = 4
 

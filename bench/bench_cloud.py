@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from bench.cloudsim.city_model import CityModel
 from bench.cloudsim.cli import run_cloud
 from bench.cloudsim.metrics import ci95, measured
-from bench.cloudsim.model import CityModel
 from bench.cloudsim.scenario import Scenario, load_scenario, parse_scenario
 from bench.cloudsim.theory import jsq_d_mean_time, mmc_mean_wait
 
@@ -283,8 +283,8 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     place, ``rank_halls``) and of a remote choice."""
     from zoneinfo import ZoneInfo
 
-    from hall.catalog import HallConfig, Item, Rules, Theme, Window
-    from sync.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+    from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+    from hall.config import HallConfig, Item, Rules, Theme, Window
 
     rng = np.random.default_rng(3)
     items = {p: Item(code=f"{p}2", theme=p, name_zh="", name_en="", anywhere=True, remote=True)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from bench.http_load import percentile
-from display.startup import rss_mb
+from hallq.startup import rss_mb
 
 TARGET_P99_MS = 50.0
 TARGET_START_S = 2.0
@@ -67,7 +67,7 @@ def pair_tokens(data_dir: Path) -> dict[str, str]:
 
 def bench_config(path: Path) -> Path:
     """The example hall without daily quotas (a benchmark calls more than a day's tickets)."""
-    from hall.catalog import EXAMPLE_HALL
+    from hall.config import EXAMPLE_HALL
 
     text = re.sub(r"(?m)^daily_quota = \d+$", "daily_quota = 0", Path(EXAMPLE_HALL).read_text())
     path.write_text(text)
@@ -78,7 +78,7 @@ def start_node(data_dir: Path, port: int) -> subprocess.Popen:
     """``hallq hall`` with the example hall, open all day; returns once it answers."""
     config = bench_config(data_dir.parent / "hall.toml")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hall", "hall", "--config", str(config), "--data-dir",
+        [sys.executable, "-m", "hallq", "hall", "--config", str(config), "--data-dir",
          str(data_dir), "--port", str(port), "--bind", "127.0.0.1", "--no-advertise",
          "--open-all-day"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -238,10 +238,10 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
     the failures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from display.app import WallDisplay
-    from display.model import DisplayModel
-    from display.qtkit import LANDSCAPE, ensure_app
+    from display.viewmodel import DisplayModel
     from display.wall import DisplayWindow
     from hall.client import HallClient
+    from ui.qt import LANDSCAPE, ensure_app
 
     app = ensure_app()
     model = DisplayModel()
@@ -296,7 +296,7 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
 def cold_start(role: str, url: str, token: str, settle_s: float = 3.0) -> dict:
     """Start an app as a subprocess: seconds to its first paint, and its RSS after a while."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    command = [sys.executable, "-m", "hall", role, "--url", url, "--token", token,
+    command = [sys.executable, "-m", "hallq", role, "--url", url, "--token", token,
                "--report-first-paint"]
     if role == "display":
         command += ["--audio", "off"]

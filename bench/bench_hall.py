@@ -93,7 +93,7 @@ def free_port() -> int:
 def start_node(config: Path, data_dir: Path, port: int) -> subprocess.Popen:
     """Start ``hallq hall`` and wait until it answers."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hall", "hall", "--config", str(config), "--data-dir",
+        [sys.executable, "-m", "hallq", "hall", "--config", str(config), "--data-dir",
          str(data_dir), "--port", str(port), "--bind", "127.0.0.1", "--no-advertise"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -3,7 +3,7 @@ and the hall's events.
 
 ``hallq caller --url URL --token TOKEN --window 3 --led sim://led?addr=3
 --rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard`` runs it (:func:`run`, or
-``hall.appcli`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow` can also be built
+``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow` can also be built
 by another program (the demo) with its own client, event bridge and devices; whoever builds them
 closes them: :meth:`CallerWindow.shutdown` stops what the window started, and closes what
 :meth:`~CallerWindow.from_args` opened for it.
@@ -24,12 +24,12 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMainWindow
 
 from caller.devices import CallerDevices
-from caller.model import CallerModel, CallerSettings
 from caller.view import CallerView
-from display.qtkit import EventBridge
+from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError, HallClient
-from kiosk.launch import add_hall_arguments, run_window
-from kiosk.tasks import Tasks, weak_slot
+from ui.bridge import EventBridge
+from ui.launch import add_hall_arguments, run_window
+from ui.tasks import Tasks, weak_slot
 
 log = logging.getLogger("hallq.caller")
 

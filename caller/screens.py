@@ -1,6 +1,6 @@
 """Every calling-console screen rendered from fixed data, for screenshots and docs (no hall).
 
-:func:`render_scenario` fills a real :class:`~caller.model.CallerModel` for window 3 of the
+:func:`render_scenario` fills a real :class:`~caller.viewmodel.CallerModel` for window 3 of the
 example hall (window 30, which has video, for the remote calls) with data shaped exactly as the
 hall API returns it and returns the real :class:`~caller.view.CallerView` over it.
 """
@@ -12,10 +12,10 @@ import time
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget
 
-from caller.model import CallerModel, RatingState
 from caller.view import CallerView
-from display.qtkit import ensure_app
-from kiosk.screens import example_hall, sample_hall, sample_services
+from caller.viewmodel import CallerModel, RatingState
+from ui.qt import ensure_app
+from ui.samples import example_hall, sample_hall, sample_services
 
 SCENARIOS = ("signin", "idle", "serving", "paused", "remote_calling", "remote_serving")
 WINDOW = "3"

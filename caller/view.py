@@ -1,4 +1,4 @@
-"""The calling console's screens: a view over :class:`~caller.model.CallerModel`.
+"""The calling console's screens: a view over :class:`~caller.viewmodel.CallerModel`.
 
 Two screens: sign-in (staff ID + PIN on an on-screen keypad, or a staff badge) and the console
 (the current ticket in large type, the eight actions with their function keys, the waiting
@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caller.model import ACTIONS, KEYPAD_KEYS, CallerModel
-from caller.remote import REMOTE_ACTIONS, RemotePanel
-from display.qtkit import font
-from kiosk.look import CJK_START, Look, button, fit_text, label
-from kiosk.pageview import PageView
-from kiosk.tasks import weak_slot
+from caller.remote_panel import REMOTE_ACTIONS, RemotePanel
+from caller.viewmodel import ACTIONS, KEYPAD_KEYS, CallerModel
+from ui.look import CJK_START, Look, button, fit_text, label
+from ui.pageview import PageView
+from ui.qt import font
+from ui.tasks import weak_slot
 
 PRIORITY_TAGS = {0: ("绿色通道", "Green", "#2b8a3e"), 1: ("预约", "Booked", "#1864ab"),
                  2: ("老人", "Elderly", "#d9480f")}

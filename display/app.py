@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from display.model import DisplayModel, windows_touched
-from display.qtkit import EventBridge
+from display.viewmodel import DisplayModel, windows_touched
 from display.wall import DisplayWindow
 from hall.client import HallApiError, HallClient
+from ui.bridge import EventBridge
 
 if TYPE_CHECKING:
     from display.announcer import Announcer

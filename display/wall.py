@@ -1,4 +1,4 @@
-"""The wall display's widgets (综合屏): they paint a :class:`~display.model.DisplayModel`.
+"""The wall display's widgets (综合屏): they paint a :class:`~display.viewmodel.DisplayModel`.
 
 Landscape (1920x1080) puts the current calls on the left and the earlier calls and waiting
 counts on the right; portrait (1080x1920) stacks them. The layout follows the widget's shape,
@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from display.model import Call, DisplayModel, wait_text
-from display.qtkit import font, pick
+from display.viewmodel import Call, DisplayModel, wait_text
+from ui.qt import font, pick
 
 BACKGROUND = QColor("#0b1f3a")
 PANEL = QColor("#12305a")

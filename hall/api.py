@@ -21,12 +21,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hall import views
-from hall.api_remote import add_remote_routes
+from hall.api_cloud import add_remote_routes
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.hub import EventHub
-from hall.model import Appointment
 from hall.node import HallNode, InternalError, Operation
+from hall.state import Appointment
 from hall.store import PairedDevice, StoreError
 
 log = logging.getLogger("hallq.api")

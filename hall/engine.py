@@ -1,4 +1,4 @@
-"""The queue engine: every rule of the hall, as operations on :class:`~hall.model.HallState`.
+"""The queue engine: every rule of the hall, as operations on :class:`~hall.state.HallState`.
 
 Pure domain logic — no Qt, no HTTP, no SQL. Each operation first checks everything that could
 refuse it (raising :class:`~hall.errors.QueueError` with nothing changed), then changes the
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hall import idnumber, policy
-from hall.catalog import HallConfig, Theme, Window
+from hall.cloud import Leasing
+from hall.config import HallConfig, Theme, Window
 from hall.errors import QueueError, not_found
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event
-from hall.model import (
+from hall.state import (
     AT_WINDOW_STATUSES,
     Appointment,
     HallState,
@@ -28,7 +29,6 @@ from hall.model import (
     line_place,
     slot_data,
 )
-from hall.remote import Leasing
 
 RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
                  3: ("基本满意", "Fair"), 2: ("不满意", "Dissatisfied"),

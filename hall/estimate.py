@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hall.catalog import Window
-from hall.model import WindowStatus
+from hall.config import Window
+from hall.state import WindowStatus
 
 #: Weight of the newest service time in the running mean.
 EWMA_WEIGHT = 0.05

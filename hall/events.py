@@ -8,7 +8,7 @@ ticket.no_show, ticket.rechecked_in, ticket.transferred, ticket.cancelled, ticke
 ticket.prioritized, ticket.rated, window.opened, window.paused, window.resumed, window.closed,
 appointment.saved, device.status.
 
-Cloud calling (``hall/remote.py``): ticket.leased, ticket.lease_returned,
+Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
 window), window.remote_busy, window.remote, window.remote_free (a window of this hall calling
 elsewhere), referral.requested, referral.issued, referral.refused, referral.withdrawing,

@@ -21,7 +21,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hall.catalog import HallConfig
+from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.events import Event
@@ -251,6 +251,6 @@ def _settle_all(outcomes: list[Outcome]) -> None:
 
 def open_node(config_path: Path | str, data_dir: Path | str, **kwargs: Any) -> HallNode:
     """Load a hall's TOML and open its node (not started)."""
-    from hall.catalog import load_config
+    from hall.config import load_config
 
     return HallNode(load_config(config_path), data_dir, **kwargs)

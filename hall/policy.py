@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hall.catalog import Window
-from hall.model import Ticket, TicketStatus
+from hall.config import Window
+from hall.state import Ticket, TicketStatus
 
 GREEN_CHANNEL, APPOINTMENT_IN_SLOT, ELDERLY, NORMAL = range(4)
 

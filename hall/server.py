@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from hall.api import API_VERSION, create_app
-from hall.catalog import HallConfig
+from hall.config import HallConfig
 from hall.discovery import Advertiser
 from hall.fastpath import FastPath
 from hall.node import HallNode

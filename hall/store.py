@@ -27,7 +27,7 @@ import sqlite_utils
 
 from hall.events import Event
 from hall.lease import HomeLease, HomeState
-from hall.model import (
+from hall.state import (
     Appointment,
     HallState,
     Referral,

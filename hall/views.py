@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hall.engine import Engine
-from hall.model import Ticket, TicketStatus
+from hall.state import Ticket, TicketStatus
 
 
 def ticket_view(engine: Engine, ticket: Ticket, now: datetime,

@@ -1,7 +1,7 @@
 """The kiosk app: the window that wires the model, the view, the devices and the hall's events.
 
 ``hallq kiosk --url URL --token TOKEN --idcard sim://idcard --printer sim://printer
---camera sim://camera [--fullscreen]`` runs it (:func:`run`, or ``hall.appcli`` through
+--camera sim://camera [--fullscreen]`` runs it (:func:`run`, or ``hallq.apps`` through
 :meth:`KioskWindow.from_args`). :class:`KioskWindow` can also be built by another program (the
 demo) with its own client, event bridge and devices; whoever builds them closes them:
 :meth:`KioskWindow.shutdown` stops what the window started, and closes what
@@ -20,13 +20,13 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from display.qtkit import EventBridge
 from hall.client import HallClient
 from kiosk.devices import KioskDevices, OncePerPresence
-from kiosk.launch import add_hall_arguments, run_window
-from kiosk.model import KioskModel, KioskSettings
-from kiosk.tasks import Tasks, weak_slot
 from kiosk.view import KioskView
+from kiosk.viewmodel import KioskModel, KioskSettings
+from ui.bridge import EventBridge
+from ui.launch import add_hall_arguments, run_window
+from ui.tasks import Tasks, weak_slot
 
 log = logging.getLogger("hallq.kiosk")
 

@@ -3,7 +3,7 @@
 Each is opened from its device URL (``devices.registry.open_device``), e.g.
 ``ga467:///dev/idcard``, ``escpos+tcp://10.0.0.9:9100``, ``camera:///dev/video0`` or a
 simulator ``sim://idcard?card=resident``. Every call here blocks: the kiosk runs them in
-worker threads (:mod:`kiosk.tasks`).
+worker threads (:mod:`ui.tasks`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The kiosk's screens for other halls (跨厅推荐, 云叫号): the offer, waiting for the other
 hall, and a referral that did not work. Built by :class:`~kiosk.view.KioskView` like its other
-screens, from :class:`~kiosk.model.KioskModel` only.
+screens, from :class:`~kiosk.viewmodel.KioskModel` only.
 
 Object names: ``offer-here`` and ``offer-<hall id>`` (the rows), ``take_here``,
 ``go-<hall id>`` (the buttons), ``saving``, ``referring``, ``referral_error``.
@@ -15,8 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from display.qtkit import font
-from kiosk.look import Look, button, fit_text, label
 from kiosk.offer import (
     OfferedHall,
     figures_text,
@@ -25,6 +23,8 @@ from kiosk.offer import (
     minutes_saved,
     saving_text,
 )
+from ui.look import Look, button, fit_text, label
+from ui.qt import font
 
 if TYPE_CHECKING:
     from kiosk.view import KioskView

@@ -1,13 +1,12 @@
 """Every kiosk screen rendered from fixed data, for screenshots and docs (no hall, no network).
 
-:func:`render_scenario` fills a real :class:`~kiosk.model.KioskModel` with data shaped exactly
+:func:`render_scenario` fills a real :class:`~kiosk.viewmodel.KioskModel` with data shaped exactly
 as the hall API returns it (the example hall's catalog, a few people waiting, a sample card and
 ticket) and returns the real :class:`~kiosk.view.KioskView` over it.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from datetime import date
 
@@ -15,51 +14,14 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget
 
 from devices.printer.errors import PrinterPaperOut
-from display.qtkit import ensure_app
-from hall.catalog import EXAMPLE_HALL, HallConfig, load_config
 from hall.client import HallApiError
-from kiosk.model import Citizen, KioskModel
 from kiosk.view import KioskView
+from kiosk.viewmodel import Citizen, KioskModel
+from ui.qt import ensure_app
+from ui.samples import sample_hall, sample_services
 
 SCENARIOS = ("attract", "choose", "items", "ticket", "printer_fault", "error", "elderly",
              "offer", "referral", "referral_failed")
-#: People waiting per theme in the pictures, and the wait a new ticket would get.
-_WAITING = {"A": (6, 1320), "B": (2, 1500), "C": (9, 720)}
-
-
-@functools.cache
-def example_hall() -> HallConfig:
-    """The example hall's configuration (read once)."""
-    return load_config(EXAMPLE_HALL)
-
-
-def sample_hall() -> dict:
-    """``GET /hall`` of the example hall."""
-    config = example_hall()
-    return {"hall_id": config.hall_id, "name_zh": config.name_zh, "name_en": config.name_en,
-            "timezone": str(config.timezone), "open": "09:00", "close": "18:00",
-            "open_all_day": False, "elderly_age": config.rules.elderly_age,
-            "max_recalls": config.rules.max_recalls,
-            "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
-
-
-def sample_services() -> list[dict]:
-    """``GET /services`` of the example hall with a few people waiting."""
-    config = example_hall()
-    services = []
-    for theme in config.themes.values():
-        waiting, wait_s = _WAITING.get(theme.prefix, (0, 0))
-        issued = waiting + 11
-        services.append({
-            "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
-            "waiting": waiting, "expected_wait_s": wait_s, "quota": theme.daily_quota,
-            "issued_today": issued,
-            "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
-            "per_id_daily_limit": theme.per_id_daily_limit,
-            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
-                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
-                      for i in theme.items]})
-    return services
 
 
 def sample_citizen() -> Citizen:

@@ -1,4 +1,4 @@
-"""The kiosk's screens: a view over :class:`~kiosk.model.KioskModel`.
+"""The kiosk's screens: a view over :class:`~kiosk.viewmodel.KioskModel`.
 
 The view only renders the model and forwards touches to it. After each change of the model it
 rebuilds the page (header, the screen of the moment, footer); pages are small, and rebuilding
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from display.qtkit import font
-from kiosk.look import Look, Tile, button, fit_text, label, qr_pixmap
-from kiosk.model import KioskModel, wait_minutes
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
-from kiosk.pageview import PageView
+from kiosk.viewmodel import KioskModel, wait_minutes
+from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
+from ui.pageview import PageView
+from ui.qt import font
 
 
 def wait_text(look: Look, seconds: int | float | None) -> str:

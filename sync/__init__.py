@@ -1,1 +1,1 @@
-"""hallq sync package."""
+"""The sync agent beside a hall node: events up, catalog and appointments down, submissions out."""

@@ -1,4 +1,4 @@
-"""``python -m sync``: the central service and the sync agent without the hallq CLI."""
+"""``python -m sync``: the sync agent without the hallq launcher."""
 
 import sys
 

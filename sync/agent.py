@@ -54,9 +54,10 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from hall.client import EventStream, HallApiError, HallClient
-from sync.client import CentralApiError, CentralClient, is_loopback
+from hall.net import is_loopback
+from sync.agent_state import AgentState, StateFile, write_json_atomic
+from sync.central_client import CentralApiError, CentralClient
 from sync.outbox import Uploader, pending
-from sync.state import AgentState, StateFile, write_json_atomic
 
 log = logging.getLogger("hallq.sync.agent")
 

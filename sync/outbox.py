@@ -21,8 +21,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sync.client import CentralApiError, CentralClient
-from sync.state import write_json_atomic
+from sync.agent_state import write_json_atomic
+from sync.central_client import CentralApiError, CentralClient
 
 log = logging.getLogger("hallq.sync.outbox")
 

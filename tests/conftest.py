@@ -8,6 +8,10 @@ import gc
 
 import pytest
 
+#: Fixtures shared across the tree, each module a pytest plugin in ``tests/helpers/``.
+pytest_plugins = ("tests.helpers.hall_fixtures", "tests.helpers.hall_servers",
+                  "tests.helpers.device_fixtures", "tests.helpers.central_db")
+
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Move everything imported so far (Qt, FastAPI, numpy, the test modules) out of the

@@ -12,10 +12,10 @@ import sys
 import time
 from typing import Any
 
+from bench.cloudsim.city_model import MODEL_POLICIES, CityModel
 from bench.cloudsim.metrics import summarize
-from bench.cloudsim.model import MODEL_POLICIES, CityModel
 from bench.cloudsim.scenario import ScenarioError, load_scenario
-from sync.estimators import ESTIMATORS
+from central.estimators import ESTIMATORS
 
 SHOWN = ("mean_wait_s", "mean_wait_ci95_s", "p90_wait_s", "p95_wait_s",
          "share_wait_over_15min", "mean_total_time_s", "redirected_share", "remote_share",

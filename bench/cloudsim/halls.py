@@ -5,7 +5,7 @@ Two interchangeable implementations of one small interface (:class:`SimHall`):
 * :class:`EngineHall` drives the real queue engine (``hall.engine.Engine``) with a simulated
   clock. Exact, but the engine scans the waiting tickets on every call (fine for a hall node,
   ~1 ms per ticket once hundreds wait), too slow for months of a 534-window city.
-* :class:`PolicyHall` keeps real ``hall.model.Ticket`` objects in lines per theme and priority
+* :class:`PolicyHall` keeps real ``hall.state.Ticket`` objects in lines per theme and priority
   and asks the real ``hall.policy.choose_next`` to choose among the heads of the lines the
   window serves — the same choice, since within one theme and priority the policy's order is
   the arrival order. Expected waits and learned service times use ``hall.estimate``.
@@ -14,7 +14,7 @@ Two interchangeable implementations of one small interface (:class:`SimHall`):
 Both return the events the hall node would send to central (``hall.events.Event``), and offer
 the operations a lease of a ticket to a remote window needs (``lease_out``, ``give_back``,
 ``start_remote``, ``finish_remote``). The hall node runs them through
-``hall.remote.Leasing`` (which also picks the video booth and writes the lease table); here they
+``hall.cloud.Leasing`` (which also picks the video booth and writes the lease table); here they
 change the ticket's status and send the same events, and the simulator counts the booths.
 """
 
@@ -26,11 +26,11 @@ from datetime import datetime
 from typing import Protocol
 
 from hall import idnumber, policy
-from hall.catalog import HallConfig, Window
+from hall.config import HallConfig, Window
 from hall.engine import Engine
 from hall.estimate import expected_wait_s, skill_share, updated_mean
 from hall.events import Event
-from hall.model import HallState, Ticket, TicketStatus, WindowStatus
+from hall.state import HallState, Ticket, TicketStatus, WindowStatus
 
 #: The simulated lease's stand-in for the window a leased ticket is at.
 REMOTE_WINDOW = "remote"

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from bench.cloudsim.city_model import DAY0
 from bench.cloudsim.demand import DAY_S, Citizen
-from bench.cloudsim.model import DAY0
 from bench.cloudsim.scenario import Scenario
-from sync.estimators import ESTIMATORS
+from central.estimators import ESTIMATORS
 
 #: Two-sided 95% quantiles of Student's t by degrees of freedom (a smaller df is conservative).
 _T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from hall.catalog import HallConfig, Item, Rules, Theme, Window
+from central.balancer import TravelTimes
+from central.estimators import ESTIMATORS
+from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.estimate import skill_share
-from sync.balancer import TravelTimes
-from sync.estimators import ESTIMATORS
 
 DISTRIBUTIONS = ("lognormal", "exp", "fixed")
 TIMEZONE = ZoneInfo("Asia/Shanghai")

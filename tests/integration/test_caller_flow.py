@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from caller.app import CallerWindow
 from caller.devices import CallerDevices
-from caller.model import CallerSettings
+from caller.viewmodel import CallerSettings
 from devices.registry import open_device
-from display.qtkit import EventBridge
-from hall.catalog import EXAMPLE_HALL, load_config
 from hall.client import HallClient
+from hall.config import EXAMPLE_HALL, load_config
 from hall.node import HallNode
 from hall.server import HallServer
+from ui.bridge import EventBridge
 
 WINDOW = "3"  # skills: A only
 BADGE_S001 = "04A1B2C3D4E5F6"  # hall/example_hall.toml

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from caller.app import CallerWindow
 from caller.devices import CallerDevices
-from caller.model import CallerSettings
+from caller.viewmodel import CallerSettings
 from devices.registry import open_device
-from display.qtkit import EventBridge
 from hall.client import HallClient
 from kiosk.app import KioskWindow
 from kiosk.devices import KioskDevices
-from kiosk.model import KioskSettings
+from kiosk.viewmodel import KioskSettings
+from ui.bridge import EventBridge
 
 VIDEO_WINDOW = "30"  # skills C, A; video_booth = true in the example hall
 OTHER = "GD-SZ-NS-002"

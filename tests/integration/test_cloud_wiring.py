@@ -18,16 +18,16 @@ from typing import Any
 import httpx
 import pytest
 
-import hall.remote
+import hall.cloud
+from central.auth import create_credential
+from central.catalog import put_catalog
+from central.db import open_database
 from hall import idnumber
-from hall.catalog import EXAMPLE_HALL, parse_config
+from hall.config import EXAMPLE_HALL, parse_config
 from hall.node import HallNode
 from hall.server import HallServer
 from sync.agent import AgentConfig, SyncAgent
-from sync.auth import create_credential
-from sync.catalog import put_catalog
-from sync.db import open_database
-from sync.testing import CentralProcess, acquire_shared_cluster, release_shared_cluster
+from tests.helpers.central import CentralProcess, acquire_shared_cluster, release_shared_cluster
 
 FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
 #: The city's key for hashing ID numbers, shared by its halls (``hallq hall --id-key-file``).
@@ -288,7 +288,7 @@ def test_an_answer_too_late_cancels_the_ticket_at_the_other_hall(
         city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """Futian's agent is down while Nanshan issues: Futian gives the citizen up (they take a
     number at Futian), withdraws when its agent is back, and Nanshan cancels its ticket."""
-    monkeypatch.setattr(hall.remote, "REFERRAL_ANSWER_S", 3.0)
+    monkeypatch.setattr(hall.cloud, "REFERRAL_ANSWER_S", 3.0)
     city.ns.agent.close()                              # Nanshan does not claim it yet
     referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
     path = f"/api/v1/remote/referrals/{referral['id']}"
@@ -435,7 +435,7 @@ def test_a_referral_given_up_while_its_answer_was_lost_leaves_no_ticket_behind(
     """Nanshan's agent issues the referred ticket and loses its answer (a restart); Futian
     gives the citizen up meanwhile. Central hands Nanshan the withdrawal without a ticket, and
     Nanshan cancels the one it issued for that referral."""
-    monkeypatch.setattr(hall.remote, "REFERRAL_ANSWER_S", 3.0)
+    monkeypatch.setattr(hall.cloud, "REFERRAL_ANSWER_S", 3.0)
     agent = city.ns.agent
     issue = agent._issue_referral
 

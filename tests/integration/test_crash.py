@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class HallProcess:
-    """``python -m hall hall`` on 127.0.0.1, its output in files of the data directory."""
+    """``python -m hallq hall`` on 127.0.0.1, its output in files of the data directory."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -32,7 +32,7 @@ class HallProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(data_dir / f"hall-{self.port}.log", "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hall", "hall", "--data-dir", str(data_dir),
+            [sys.executable, "-m", "hallq", "hall", "--data-dir", str(data_dir),
              "--port", str(self.port), "--bind", "127.0.0.1", "--no-advertise",
              "--open-all-day"],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)

@@ -5,8 +5,8 @@ calls it (the window's LED screen shows it) → the wall display's model shows i
 repaints → the announcement is queued and spoken → the citizen presses the rating pad → the
 rating is recorded in the hall.
 
-The kiosk and the console are driven through their view-models (``kiosk.model.KioskModel``,
-``caller.model.CallerModel``) with real device drivers on simulators; the wall display is the
+The kiosk and the console are driven through their view-models (``kiosk.viewmodel.KioskModel``,
+``caller.viewmodel.CallerModel``) with real device drivers on simulators; the wall display is the
 real widget with its controller and the announcer.
 """
 
@@ -18,23 +18,23 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from caller.devices import CallerDevices
-from caller.model import CallerModel, CallerSettings
+from caller.viewmodel import CallerModel, CallerSettings
 from devices.idcard.samples import SAMPLE_CARDS
 from devices.led.screen import call_text
 from devices.registry import open_device
 from display.announcer import Announcer
 from display.app import WallDisplay
 from display.audio import FileWriter
-from display.model import DisplayModel
-from display.scenarios import open_all_day
+from display.viewmodel import DisplayModel
 from display.voice import make_default_voice
 from display.wall import DisplayWindow
 from hall.client import HallClient
 from hall.node import HallNode
 from hall.server import HallServer
+from hallq.display_scenarios import open_all_day
 from kiosk.devices import KioskDevices
-from kiosk.model import KioskModel, KioskSettings
-from kiosk.tasks import run_now
+from kiosk.viewmodel import KioskModel, KioskSettings
+from ui.tasks import run_now
 
 WINDOW = "1"
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from hall.api import create_app
-from hall.catalog import HallConfig
+from hall.config import HallConfig
 from hall.fastpath import FastPath
 from hall.node import HallNode
 from hall.server import HallServer

@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 from devices.base import DeviceState
 from devices.idcard.samples import FOREIGN, RESIDENT
 from devices.registry import open_device
-from display.qtkit import EventBridge
-from hall.catalog import EXAMPLE_HALL, load_config
 from hall.client import HallClient
+from hall.config import EXAMPLE_HALL, load_config
 from hall.node import HallNode
 from hall.server import HallServer
 from kiosk.app import KioskWindow
 from kiosk.devices import KioskDevices
-from kiosk.model import KioskSettings
+from kiosk.viewmodel import KioskSettings
+from ui.bridge import EventBridge
 
 
 @dataclass

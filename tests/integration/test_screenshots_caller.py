@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from caller.screens import SCENARIOS, render_scenario
-from display.qtkit import LANDSCAPE, PORTRAIT, screenshot
+from ui.qt import LANDSCAPE, PORTRAIT, screenshot
 
 
 def distinct_colours(image: QImage, step: int = 16) -> int:

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from display.qtkit import LANDSCAPE, PORTRAIT, screenshot
-from display.scenarios import render_scenario
 from display.wall import HIGHLIGHT, NUMBER
+from hallq.display_scenarios import render_scenario
+from ui.qt import LANDSCAPE, PORTRAIT, screenshot
 
 
 def colour_share(image: QImage, colour: QColor) -> float:

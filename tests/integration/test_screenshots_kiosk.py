@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from display.qtkit import LANDSCAPE, PORTRAIT, screenshot
 from kiosk.screens import SCENARIOS, render_scenario
+from ui.qt import LANDSCAPE, PORTRAIT, screenshot
 
 
 def distinct_colours(image: QImage, step: int = 16) -> int:

@@ -17,13 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from central.auth import create_credential
+from central.db import open_database
 from hall.client import HallClient
 from sync.agent import AgentConfig, SyncAgent
-from sync.auth import create_credential
-from sync.client import CentralClient
-from sync.db import open_database
+from sync.central_client import CentralClient
 from sync.outbox import enqueue, pending
-from sync.testing import (
+from tests.helpers.central import (
     CentralProcess,
     PgCluster,
     RunningHall,
@@ -31,7 +31,7 @@ from sync.testing import (
     hall_activity,
     release_shared_cluster,
 )
-from sync.testing import start_hall as start_hall_node
+from tests.helpers.central import start_hall as start_hall_node
 
 pytestmark = pytest.mark.slow
 
@@ -171,7 +171,7 @@ def test_central_killed_during_hall_activity_ends_with_exactly_the_halls_log(
 def test_the_agent_process_killed_mid_batch_again_and_again(world: World) -> None:
     env = {**os.environ, "HALLQ_HALL_TOKEN": world.hall.sync_token,
            "HALLQ_CENTRAL_CREDENTIAL": world.credential}
-    args = [sys.executable, "-m", "sync", "sync", "--hall-url", world.hall.url,
+    args = [sys.executable, "-m", "sync", "--hall-url", world.hall.url,
             "--central-url", world.central.url, "--state-dir", str(world.tmp / "sync"),
             "--batch-size", "7", "--max-backoff", "0.5", "--pull-every", "3600"]
     kills = 0

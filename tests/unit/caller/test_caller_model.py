@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 from caller.devices import CallerDevices
-from caller.model import KEYS, CallerModel, CallerSettings
+from caller.viewmodel import KEYS, CallerModel, CallerSettings
 from devices.led.errors import LedTimeout
 from hall.client import HallApiError
-from kiosk.screens import sample_hall, sample_services
+from ui.samples import sample_hall, sample_services
 
 WINDOW = "3"
 

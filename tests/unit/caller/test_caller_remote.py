@@ -10,8 +10,8 @@ import pytest
 from test_caller_model import FakeWindowHall, sign_in
 
 from caller.devices import CallerDevices
-from caller.model import CallerModel, CallerSettings
-from caller.remote import remote_panel
+from caller.remote_panel import remote_panel
+from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError
 
 WINDOW = "3"

@@ -12,7 +12,7 @@ from test_display_model import FakeClock, called, event, windows_read
 
 from display import audio, voice
 from display.announcer import Announcer
-from display.model import RELOAD_KINDS, DisplayModel
+from display.viewmodel import RELOAD_KINDS, DisplayModel
 
 
 def leased(number: str, seq: int, booth: str = "V1") -> dict:

@@ -1,6 +1,6 @@
 """The wall display's view-model: events and API reads in, what the screen shows out."""
 
-from display.model import DisplayModel, wait_text, windows_touched
+from display.viewmodel import DisplayModel, wait_text, windows_touched
 
 
 class FakeClock:

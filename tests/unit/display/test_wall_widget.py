@@ -4,7 +4,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from display.model import DisplayModel
+from display.viewmodel import DisplayModel
 from display.wall import HIGHLIGHT, DisplayWindow
 
 

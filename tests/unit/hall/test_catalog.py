@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hall.catalog import EXAMPLE_HALL, ConfigError, HallConfig, load_config, pin_digest
+from hall.config import EXAMPLE_HALL, ConfigError, HallConfig, load_config, pin_digest
 
 MINIMAL = """\
 [hall]

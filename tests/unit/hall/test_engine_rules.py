@@ -13,7 +13,7 @@ import pytest
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.events import Event
-from hall.model import Appointment, HallState, Ticket, TicketStatus, WindowStatus
+from hall.state import Appointment, HallState, Ticket, TicketStatus, WindowStatus
 
 
 def _at(clock: Any, hour: int, minute: int = 0, day: int = 12) -> datetime:
@@ -210,7 +210,7 @@ def test_central_counts_people_ahead_as_the_hall_does(
         engine: Engine, clock: Any, id_number: Any) -> None:
     """What a phone shows as people ahead (central, following the hall's events) is the
     hall's own count, through the green channel and an appointment's slot."""
-    from sync.balancer import CityState
+    from central.balancer import CityState
 
     city = CityState([engine.config])
     _appointment(engine, clock, "AP1", clock.now.replace(minute=30))     # 10:30-11:00

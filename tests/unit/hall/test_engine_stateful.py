@@ -21,10 +21,10 @@ from hypothesis.stateful import (
 )
 
 from hall import policy
-from hall.catalog import EXAMPLE_HALL, load_config
+from hall.config import EXAMPLE_HALL, load_config
 from hall.engine import Engine
 from hall.errors import QueueError
-from hall.model import AT_WINDOW_STATUSES, HallState, TicketStatus, WindowStatus
+from hall.state import AT_WINDOW_STATUSES, HallState, TicketStatus, WindowStatus
 
 
 def _id(born: date, serial: str) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from hall.catalog import HallConfig
+from hall.config import HallConfig
 from hall.engine import Engine
 from hall.events import Event
-from hall.model import Appointment
 from hall.node import HallNode, InternalError
+from hall.state import Appointment
 from hall.store import Store, StoreError
 
 

@@ -1,4 +1,4 @@
-"""Cloud calling at one hall (hall/remote.py): lending a ticket to another hall's window, a
+"""Cloud calling at one hall (hall/cloud.py): lending a ticket to another hall's window, a
 window of this hall calling elsewhere, and referrals — driven through the engine, as the hall
 node's writer does, with the protocol's messages passed by hand."""
 
@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from hall import idnumber
-from hall.catalog import HallConfig
+from hall.cloud import REFERRAL_ANSWER_S, message_from_dict
+from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
-from hall.model import HallState, Person, TicketStatus
 from hall.node import HallNode
-from hall.remote import REFERRAL_ANSWER_S, message_from_dict
+from hall.state import HallState, Person, TicketStatus
 from hall.store import Store
 
 ID_KEY = b"unit-test-id-key-0123456789abcdef"
@@ -107,7 +107,7 @@ def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
         engine: Engine, now: Any) -> None:
     """The line central follows (people ahead on a phone) puts a green-channel ticket back
     first when its lease is given back, as the hall does."""
-    from sync.balancer import CityState
+    from central.balancer import CityState
 
     city = CityState([engine.config])
     events = [e for _ in range(3) for e in engine.issue("A02", now.advance(seconds=1))[1]]

@@ -15,7 +15,7 @@ import pytest
 
 from hall.engine import Engine
 from hall.events import Event
-from hall.model import Appointment, HallState, Ticket, TicketStatus, WindowStatus
+from hall.state import Appointment, HallState, Ticket, TicketStatus, WindowStatus
 from hall.store import MIGRATIONS, PairedDevice, Store, StoreError
 
 DAY = "2024-03-12"

@@ -13,15 +13,15 @@ from devices.idcard.samples import RESIDENT
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
 from kiosk.devices import KioskDevices, OncePerPresence
-from kiosk.model import (
+from kiosk.ticketprint import ticket_content
+from kiosk.viewmodel import (
     Citizen,
     KioskModel,
     KioskSettings,
     parse_appointment_code,
     wait_minutes,
 )
-from kiosk.screens import sample_hall, sample_services
-from kiosk.ticketprint import ticket_content
+from ui.samples import sample_hall, sample_services
 
 MISMATCH_THEME = HallApiError(422, "appointment_mismatch", "预约事项与所选业务不符",
                               "The appointment is for another service")

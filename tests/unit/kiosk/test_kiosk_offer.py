@@ -12,9 +12,9 @@ from test_kiosk_model import Clock, FakeHall, FakePrinter, Later
 from devices.idcard.samples import RESIDENT
 from hall.client import HallApiError
 from kiosk.devices import KioskDevices
-from kiosk.model import REFERRAL_GIVE_UP_S, KioskModel, KioskSettings
 from kiosk.offer import figures_text, here_text, offer_from, saving_text
 from kiosk.screens import sample_recommend, sample_referral
+from kiosk.viewmodel import REFERRAL_GIVE_UP_S, KioskModel, KioskSettings
 
 HERE = "GD-SZ-FT-001"
 PENDING = {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",

@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
+from central import referrals
+from central.auth import create_credential
+from central.catalog import put_catalog
+from central.db import open_database
+from central.server import CentralServer
 from hall.client import HallApiError
 from hall.server import free_port
-from sync import referrals
 from sync.agent import AgentConfig, SyncAgent, SyncHallClient
-from sync.auth import create_credential
-from sync.catalog import put_catalog
-from sync.client import CentralApiError
-from sync.db import open_database
-from sync.server import CentralServer
-from sync.testing import RunningHall, hall_catalog, start_hall
+from sync.central_client import CentralApiError
+from tests.helpers.central import RunningHall, hall_catalog, start_hall
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def agent_with_fake_central(hall: RunningHall, tmp_path: Path,
     handler): the central client, the node client and the agent."""
     import httpx
 
-    from sync.client import CentralClient
+    from sync.central_client import CentralClient
 
     central = CentralClient("http://127.0.0.1:1", "hq_x")
     central._http = httpx.Client(base_url="http://127.0.0.1:1",
@@ -149,7 +149,7 @@ def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
 
     import httpx
 
-    import hall.remote as hall_remote
+    import hall.cloud as hall_remote
     from hall.client import HallClient
 
     monkeypatch.setattr(hall_remote, "REFERRAL_ANSWER_S", 0.2)

@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from central.auth import create_credential
+from central.db import open_database
+from central.server import CentralServer
 from hall.client import HallClient
 from sync.agent import AgentConfig, AgentConfigError, SyncAgent, check_transport
-from sync.auth import create_credential
-from sync.client import CentralApiError, CentralClient
-from sync.db import open_database
+from sync.agent_state import AgentState, StateFile
+from sync.central_client import CentralApiError, CentralClient
 from sync.outbox import Uploader, enqueue, pending
-from sync.server import CentralServer
-from sync.state import AgentState, StateFile
-from sync.testing import RunningHall, hall_activity, hall_catalog, start_hall
+from tests.helpers.central import RunningHall, hall_activity, hall_catalog, start_hall
 
 
 @dataclass

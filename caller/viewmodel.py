@@ -1,0 +1,536 @@
+"""The calling console's view-model: one window's state as the hall reports it, and what each
+button or key does.
+
+Plain Python, no widgets. The console holds no queue state of its own: after every action
+and every relevant hall event it reloads ``GET /windows``, ``GET /windows/{w}/queue`` and the
+current ticket, and renders what came back. Blocking calls run through the ``run``
+:data:`~ui.tasks.Runner`; the LED screen and the rating pad each have their own lane
+(``lanes["led"]``, ``lanes["rating"]``) so that a citizen taking time to rate never delays
+the next call on the LED.
+
+Keys (documented on screen): F1 call next, F2 recall, F3 start serving, F4 finish, F5 no-show,
+F6 transfer, F7 pause, F8 resume; at a window with video (``video_booth``) also F9 remote call,
+F10 video connected, F11 finish the remote service, F12 cancel it (see :mod:`caller.remote_panel`).
+While a remote call is under way the window calls nobody of its own hall.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from caller.devices import CallerDevices
+from caller.remote_panel import (
+    ACTIVE,
+    OVER,
+    REMOTE_ACTIONS,
+    REMOTE_NAMES,
+    RemotePanel,
+    remote_actions,
+    remote_panel,
+)
+from devices.rating.levels import LABELS
+from hall.client import HallApiError, HallClient
+from ui.cloudclient import cloud_calls
+from ui.tasks import Runner, run_now
+from ui.viewmodel import Message, message_of, weak_callable
+
+log = logging.getLogger("hallq.caller")
+
+#: Action names in key order, with their key and (Chinese, English) labels.
+ACTIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("call", "F1", "叫号", "Call next"),
+    ("recall", "F2", "重呼", "Recall"),
+    ("serve", "F3", "开始办理", "Start"),
+    ("finish", "F4", "办结", "Finish"),
+    ("no_show", "F5", "过号", "No-show"),
+    ("transfer", "F6", "转移", "Transfer"),
+    ("pause", "F7", "暂停", "Pause"),
+    ("resume", "F8", "恢复", "Resume"),
+)
+KEYS = {key: name for name, key, _, _ in ACTIONS + REMOTE_ACTIONS}
+#: Hall endpoints of the simple actions (transfer has a body).
+ENDPOINTS = {"recall": "recall", "serve": "serve", "finish": "finish", "no_show": "no-show",
+             "pause": "pause", "resume": "resume", "sign_out": "close"}
+KEYPAD_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "S", "0", "⌫")
+
+
+@dataclass(frozen=True)
+class CallerSettings:
+    """How one console behaves."""
+
+    #: The console's name, reported as ``where`` with device faults.
+    name: str = "console"
+    #: Seconds the rating pad waits for the citizen's key after a finish.
+    rating_timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class RatingState:
+    """The last rating asked for: the ticket, and the level (None while waiting / if none)."""
+
+    number: str
+    waiting: bool
+    level: int | None = None
+
+
+class CallerModel:
+    """One window's console. All methods run on one thread (the Qt thread)."""
+
+    def __init__(self, client: HallClient | None, window: str,
+                 devices: CallerDevices | None = None, settings: CallerSettings | None = None,
+                 run: Runner = run_now, lanes: dict[str, Runner] | None = None,
+                 lang: str = "zh") -> None:
+        self.client = client
+        self.window = str(window)
+        self.devices = devices or CallerDevices()
+        self.settings = settings or CallerSettings()
+        self._run = run
+        self._lanes = lanes or {}
+        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
+        self.lang = lang
+        self.connected: bool | None = None
+        self.hall: dict = {}
+        self.window_info: dict | None = None
+        self.windows: list[dict] = []
+        self.services: list[dict] = []
+        self.queue: list[dict] = []
+        self.current: dict | None = None
+        self.remote: dict | None = None
+        """``GET /windows/{n}/remote`` at a window with video, else None."""
+        self.remote_cancelled = False
+        self._remote_outcome = False
+        self.message: Message | None = None
+        self.message_is_error = False
+        self.rating: RatingState | None = None
+        self.staff_entry = ""
+        self.pin_entry = ""
+        self.active_field = "staff"
+        self.busy = False
+        self.refreshed_at: float | None = None
+        self._refreshing = False
+        self._stale = False
+        self._rating_cancel = threading.Event()
+        self._reported: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ observers
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change (bound methods are held weakly)."""
+        self._listeners.append(weak_callable(listener))
+
+    def _changed(self) -> None:
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is not None:
+                listener()
+
+    def _lane(self, name: str) -> Runner:
+        return self._lanes.get(name, self._run)
+
+    # ------------------------------------------------------------------ what is shown
+    @property
+    def status(self) -> str:
+        """The window's status: closed, open or paused ("unknown" before the first load)."""
+        return self.window_info["status"] if self.window_info else "unknown"
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether the window is open (or paused) with someone at it."""
+        return self.status in ("open", "paused")
+
+    @property
+    def video_booth(self) -> bool:
+        """Whether this window can serve by video, and so call other halls (远程叫号): its
+        catalog entry says ``video_booth`` and its remote state was read."""
+        return bool((self.window_info or {}).get("video_booth")) and self.remote is not None
+
+    @property
+    def remote_state(self) -> str:
+        """The window's remote call: ``idle``, ``calling``, ``serving``… (caller.remote_panel)."""
+        return (self.remote or {}).get("state", "idle")
+
+    def available(self) -> set[str]:
+        """The actions that make sense now (the others are shown disabled)."""
+        if not self.signed_in or self.busy:
+            return set()
+        if self.status == "paused":
+            return {"resume"}
+        if self.remote_state in ACTIVE:
+            return remote_actions(self.remote_state)
+        current = self.window_info.get("current_status") if self.window_info else None
+        if current is None:
+            return {"call", "pause"} | ({"remote_call"} if self.video_booth else set())
+        if current == "called":
+            return {"recall", "serve", "finish", "no_show", "transfer"}
+        return {"finish", "transfer"}
+
+    def key_actions(self) -> tuple[tuple[str, str, str, str], ...]:
+        """The actions with their keys, as documented on screen (remote ones with video)."""
+        return ACTIONS + REMOTE_ACTIONS if self.video_booth else ACTIONS
+
+    def remote_panel(self) -> RemotePanel | None:
+        """What the current-ticket card shows of a remote call: while it is under way, and
+        its outcome until staff do something else; None otherwise."""
+        if self.remote is None or (self.window_info or {}).get("current"):
+            return None
+        if self.remote_state in ACTIVE or (self.remote_state in OVER and self._remote_outcome):
+            return remote_panel(self.remote, self.remote_cancelled)
+        return None
+
+    def window_name(self) -> str:
+        """"3号窗口" / "Window 3"."""
+        if self.lang == "en":
+            return f"Window {self.window}"
+        return f"{self.window}号窗口"
+
+    def set_lang(self, lang: str) -> None:
+        """Switch the language ("zh" or "en")."""
+        self.lang = "en" if lang == "en" else "zh"
+        self._changed()
+
+    def toggle_lang(self) -> None:
+        """Chinese ↔ English."""
+        self.set_lang("zh" if self.lang == "en" else "en")
+
+    def set_connected(self, connected: bool) -> None:
+        """The hall's event stream went up or down; reload when it is back."""
+        self.connected = connected
+        if connected:
+            self.refresh()
+        self._changed()
+
+    def _say(self, message: Message | None, error: bool = False) -> None:
+        self.message = message
+        self.message_is_error = error
+        self._changed()
+
+    # ------------------------------------------------------------------ loading
+    def start(self) -> None:
+        """Load the hall, the services (for transfers) and this window's state."""
+        client = self.client
+        if client is None:
+            return
+        self._run(client.hall, self._hall_loaded, self._load_failed)
+        self._run(client.services, self._services_loaded, self._load_failed)
+        self.refresh()
+
+    def _hall_loaded(self, hall: dict) -> None:
+        self.hall = hall
+        self._changed()
+
+    def _services_loaded(self, services: list[dict]) -> None:
+        self.services = services
+        self._changed()
+
+    def _load_failed(self, err: Exception) -> None:
+        log.warning("could not load from the hall: %s", err)
+
+    def refresh(self) -> None:
+        """Reload the window, its queue and its current ticket (one request at a time)."""
+        client = self.client
+        if client is None:
+            return
+        if self._refreshing:
+            self._stale = True
+            return
+        self._refreshing = True
+        self._run(lambda: self._fetch(client), self.refreshed, self._refresh_failed)
+
+    def _fetch(self, client: HallClient) -> dict:
+        windows = client.windows()
+        mine = next((w for w in windows if w["number"] == self.window), None)
+        if mine is None:
+            raise HallApiError(404, "unknown_window", "窗口不存在", "Window not found")
+        current = client.ticket(mine["current_ticket"]) if mine.get("current_ticket") else None
+        cloud = cloud_calls(client)
+        remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None
+        return {"windows": windows, "window": mine, "current": current,
+                "queue": client.window_queue(self.window), "remote": remote}
+
+    def refreshed(self, snapshot: dict) -> None:
+        """A fresh view of the window arrived."""
+        self.windows = snapshot["windows"]
+        self.window_info = snapshot["window"]
+        self.current = snapshot["current"]
+        self.queue = snapshot["queue"]
+        self._note_remote(snapshot.get("remote"))
+        self.refreshed_at = time.time()
+        self._refresh_done()
+        self._changed()
+
+    def _refresh_failed(self, err: Exception) -> None:
+        self._load_failed(err)
+        self._refresh_done()
+        self._say(message_of(err), error=True)
+
+    def _refresh_done(self) -> None:
+        self._refreshing = False
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def _note_remote(self, remote: dict | None) -> None:
+        """The hall's view of the remote call; a call that just ended shows its outcome."""
+        before = self.remote_state
+        self.remote = remote
+        if self.remote_state in ACTIVE:
+            self._remote_outcome = False
+        elif self.remote_state in OVER and before in ACTIVE:
+            self._remote_outcome = True
+
+    def on_event(self, event: dict) -> None:
+        """A hall event: the queue or this window (its remote call too) may have changed."""
+        if event.get("kind", "").startswith(("ticket.", "window.")):
+            self.refresh()
+
+    # ------------------------------------------------------------------ signing in
+    def select_field(self, field: str) -> None:
+        """Type into the staff ID ("staff") or the PIN ("pin") field."""
+        self.active_field = "pin" if field == "pin" else "staff"
+        self._changed()
+
+    def keypad(self, key: str) -> None:
+        """A key of the on-screen keypad (or the keyboard) on the sign-in screen."""
+        if key == "⌫":
+            if self.active_field == "pin":
+                self.pin_entry = self.pin_entry[:-1]
+            else:
+                self.staff_entry = self.staff_entry[:-1]
+        elif key == "clear":
+            self.staff_entry = self.pin_entry = ""
+            self.active_field = "staff"
+        elif len(key) == 1 and key.isalnum():
+            if self.active_field == "pin" and len(self.pin_entry) < 12:
+                self.pin_entry += key if key.isdigit() else ""
+            elif self.active_field == "staff" and len(self.staff_entry) < 16:
+                self.staff_entry += key.upper()
+        self._changed()
+
+    def sign_in_pin(self) -> None:
+        """Sign in with the staff ID and PIN typed."""
+        if not self.staff_entry or not self.pin_entry:
+            self._say(("请输入工号和密码", "Enter your staff ID and PIN"), error=True)
+            return
+        staff, pin = self.staff_entry, self.pin_entry
+        self.pin_entry = ""
+        self._sign_in(lambda client: client.sign_in(self.window, staff_id=staff, pin=pin))
+
+    def badge_seen(self, uid: str) -> None:
+        """A staff badge was laid on the reader: sign in with its UID."""
+        if not uid:
+            self._say(("无法读取工作证", "Cannot read the badge"), error=True)
+            return
+        if self.signed_in:
+            return
+        self._sign_in(lambda client: client.sign_in(self.window, badge_uid=uid))
+
+    def _sign_in(self, call: Callable[[HallClient], dict]) -> None:
+        client = self.client
+        if client is None or self.busy:
+            return
+        self.busy = True
+        self._say(None)
+        self._run(lambda: call(client), self._signed_in, self._failed)
+
+    def _signed_in(self, window: dict) -> None:
+        self.busy = False
+        self.staff_entry = self.pin_entry = ""
+        self.active_field = "staff"
+        self.window_info = window
+        self._say(("已签到，窗口开启", "Signed in; the window is open"))
+        self.refresh()
+
+    # ------------------------------------------------------------------ actions
+    def press_key(self, key: str) -> bool:
+        """A function key (F1…F8); True when it is one of the console's keys."""
+        name = KEYS.get(key)
+        if name is None:
+            return False
+        if name == "transfer":
+            return True  # the view opens the transfer dialog
+        self.act(name)
+        return True
+
+    def act(self, name: str) -> None:
+        """Do one action (call, recall, serve, finish, no_show, pause, resume, sign_out,
+        and at a window with video remote_call, remote_start, remote_finish, remote_cancel)."""
+        client = self.client
+        if client is None or self.busy:
+            return
+        if name != "sign_out" and name not in self.available():
+            self._say(self._why_not(name), error=True)
+            return
+        self.busy = True
+        self._remote_outcome = False
+        self._say(None)
+        window = self.window
+        cloud = cloud_calls(client)
+        if name in REMOTE_NAMES:
+            assert cloud is not None  # remote actions are available only with cloud calls
+            self.remote_cancelled = name == "remote_cancel"
+            self._run(lambda: cloud.remote_step(window, name),
+                      lambda state: self._remote_acted(name, state), self._failed)
+            return
+        if name == "call":
+            job: Callable[[], Any] = lambda: client.call(window)  # noqa: E731
+        else:
+            job = lambda: client.window_action(window, ENDPOINTS[name])  # noqa: E731
+        self._run(job, lambda result: self._acted(name, result), self._failed)
+
+    def _remote_acted(self, name: str, state: dict) -> None:
+        self.busy = False
+        self._note_remote(state)
+        number = state.get("number") or ""
+        if name == "remote_finish":
+            self._say((f"{number} 已远程办结", f"{number} served by video"))
+        elif name == "remote_cancel":
+            self._say(("已取消远程叫号", "Remote call cancelled"))
+        else:
+            self._changed()
+        self.refresh()
+
+    def transfer(self, to_service: str | None = None, to_window: str | None = None) -> None:
+        """Hand the current ticket to a theme or a named window."""
+        client = self.client
+        if client is None or self.busy or "transfer" not in self.available():
+            return
+        self.busy = True
+        window = self.window
+        self._run(lambda: client.transfer(window, to_service=to_service, to_window=to_window),
+                  lambda result: self._acted("transfer", result), self._failed)
+
+    def _why_not(self, name: str) -> Message:
+        if self.status == "paused":
+            return "窗口已暂停，请先恢复服务 (F8)", "The window is paused; resume first (F8)"
+        if name in REMOTE_NAMES:
+            return self._why_not_remote(name)
+        if self.remote_state in ACTIVE:
+            return ("本窗口正在远程叫号，请先完成或取消 (F12)",
+                    "This window is on a remote call; finish or cancel it first (F12)")
+        if name == "call":
+            return "请先办结或过号当前号码", "Finish or mark the current ticket first"
+        if name in ("pause", "resume"):
+            return "请先办结当前号码", "Finish the current ticket first"
+        return "当前没有叫号", "No ticket has been called"
+
+    def _why_not_remote(self, name: str) -> Message:
+        if not self.video_booth:
+            return ("本窗口没有视频设备，不能远程叫号",
+                    "This window has no video equipment for remote calling")
+        state = self.remote_state
+        if name == "remote_call" and state in ACTIVE:
+            return "本窗口正在远程叫号", "This window is on a remote call already"
+        if name == "remote_call":
+            return "请先办结或过号当前号码", "Finish or mark the current ticket first"
+        if name == "remote_start":
+            return "该市民尚未被叫到视频服务区", "No citizen has been called to the video booth"
+        if name == "remote_finish":
+            return "远程办理尚未开始", "The remote service has not started"
+        return "没有可取消的远程叫号", "There is no remote call to cancel"
+
+    def _failed(self, err: Exception) -> None:
+        self.busy = False
+        self._say(message_of(err), error=True)
+        self.refresh()
+
+    def _acted(self, name: str, result: Any) -> None:
+        self.busy = False
+        number = result.get("number") if isinstance(result, dict) else None
+        if name == "call" and result is None:
+            self._say(("暂无等候的号码", "Nobody is waiting"))
+        elif name in ("call", "recall") and number:
+            self._say((f"已叫号 {number}", f"Called {number}"))
+            self._led("show_call", number, self.window)
+        elif name == "pause":
+            self._say(("已暂停服务", "Paused"))
+            self._led("show_paused")
+        elif name in ("resume", "sign_out"):
+            self._say(("已恢复服务", "Resumed") if name == "resume" else
+                      ("已签退，窗口关闭", "Signed out; the window is closed"))
+            self._led("clear")
+        elif name == "finish" and isinstance(result, dict):
+            self._say((f"{number} 已办结", f"{number} finished"))
+            self._ask_rating(result)
+        elif name == "no_show":
+            self._say((f"{number} 已过号", f"{number} marked as no-show"))
+        elif name == "transfer":
+            self._say((f"{number} 已转移", f"{number} transferred"))
+        self.refresh()
+
+    # ------------------------------------------------------------------ devices
+    def _led(self, command: str, *args: str) -> None:
+        led = self.devices.led
+        if led is None:
+            return
+        self._lane("led")(lambda: getattr(led, command)(*args), lambda _: self.device_ok("led"),
+                          lambda err: self.device_failed("led", err))
+
+    def _ask_rating(self, ticket: dict) -> None:
+        if self.devices.rating is None or self.client is None:
+            return
+        self._rating_cancel.set()  # the previous citizen has left the window
+        cancel = self._rating_cancel = threading.Event()
+        client, devices = self.client, self.devices
+        number, ticket_id = ticket["number"], ticket["id"]
+        timeout = self.settings.rating_timeout_s
+        self.rating = RatingState(number, waiting=True)
+
+        def job() -> int | None:
+            level = devices.wait_rating(number, timeout, cancel)
+            if level is not None:
+                client.rate(ticket_id, level)
+            return level
+        self._lane("rating")(job, lambda level: self._rated(number, level),
+                             lambda err: self._rating_failed(number, err))
+
+    def _rated(self, number: str, level: int | None) -> None:
+        self.device_ok("rating")
+        if self.rating is not None and self.rating.number == number:
+            self.rating = RatingState(number, waiting=False, level=level)
+        self._changed()
+
+    def _rating_failed(self, number: str, err: Exception) -> None:
+        if self.rating is not None and self.rating.number == number:
+            self.rating = RatingState(number, waiting=False)
+        if isinstance(err, HallApiError):
+            self._say(message_of(err), error=True)
+        else:
+            self.device_failed("rating", err)
+
+    def rating_label(self) -> str:
+        """The rated level's label in the current language."""
+        if self.rating is None or self.rating.level is None:
+            return ""
+        zh, en = LABELS[self.rating.level]
+        return en if self.lang == "en" else zh
+
+    def device_ok(self, kind: str) -> None:
+        """A device answered again after a fault: tell staff it is fine."""
+        if self._reported.pop(kind, None) is not None:
+            self._report(kind, "ready", "")
+
+    def device_failed(self, kind: str, err: Exception) -> None:
+        """A device at the window failed: say so and tell staff and technicians once."""
+        code = getattr(err, "code", f"{kind}.error")
+        zh, en = message_of(err)
+        self._say((f"设备故障：{zh}", f"Device fault: {en}"), error=True)
+        if self._reported.get(kind) != code:
+            self._reported[kind] = code
+            state = "disconnected" if code.endswith(("disconnected", "timeout")) else "error"
+            self._report(kind, state, code)
+
+    def _report(self, kind: str, state: str, detail: str) -> None:
+        client = self.client
+        if client is None:
+            return
+        where = self.settings.name
+        self._run(lambda: client.device_status(kind, state, where=where, detail=detail),
+                  lambda _: None, self._load_failed)
+
+    def close(self) -> None:
+        """Stop waiting for a rating (the console is closing)."""
+        self._rating_cancel.set()

@@ -1,0 +1,800 @@
+"""Cloud calling at central (云叫号): the live city state the balancer decides on, the mailboxes
+that relay the lease protocol between halls, referrals, and their API routes.
+
+* :class:`CityService` keeps a :class:`central.balancer.CityState` over every hall whose catalog
+  central holds. The ingest feeds it each batch as it commits (:meth:`CityService.feed`); at
+  start, and whenever a catalog changes, it is rebuilt from the stored events of each hall's
+  current day, so a restart loses nothing it needs. Before each decision it also follows what
+  other workers ingested (the halls' ``acked`` marks) at most once a second, and starts a
+  hall's new day at its local midnight. Travel times come from the halls' locations
+  (:class:`HallTravel`); between halls of which one has no location, ``default_travel_s``.
+* :class:`Mailbox` holds, per hall, the lease messages addressed to it, referrals to issue and
+  results of its own referrals, until its agent's long poll takes them. In memory and bounded:
+  central keeps nothing the protocol depends on (the remote window resends every message until
+  answered), and referrals themselves are durable (``central/referrals.py``).
+* :func:`add_remote_routes` adds ``/api/v1/remote/…`` and ``/api/v1/recommend``.
+
+The mailboxes, the holds and which agents are there live in one process: with several
+workers, route ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1/phone/*`` to one of
+them (the city state itself is right in every worker, since each follows the database).
+See docs/cloud.md, *Wiring*.
+"""
+
+import asyncio
+import json
+import logging
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import Depends, FastAPI, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from central import referrals
+from central.auth import Principal
+from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+from central.catalog import CITY, parse_hall_catalog
+from central.db import Database, Tx
+from central.errors import CentralError, bad_request, forbidden
+from hall.api_cloud import ReferralError, ReferredPerson, ReferredTicket, is_phone
+from hall.cloud import message_from_dict
+from hall.config import HallConfig
+from hall.lease import ANSWERS, REFUSED
+
+log = logging.getLogger("hallq.central.remote")
+
+#: The environment variable with the default travel time in minutes (see RemoteSettings).
+TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
+#: Kinds of what a mailbox holds.
+BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
+_WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
+#: How the ids of the phone channel's referrals start (``central/phone.py``): no hall's may.
+PHONE_ID_PREFIX = "phone-"
+#: A window's status in the ``live_windows`` projection, as the event that sets it.
+_STATUS_EVENT = {"open": "window.opened", "paused": "window.paused", "closed": "window.closed"}
+#: A ticket taken by phone: its status after each event of it (``CityService.phone``).
+PHONE_STATUS = {"ticket.called": "called", "ticket.recalled": "called",
+                "ticket.serving": "called", "ticket.no_show": "no_show",
+                "ticket.rechecked_in": "waiting", "ticket.transferred": "waiting",
+                "ticket.cancelled": "cancelled", "ticket.finished": "finished",
+                "ticket.leased": "booth", "ticket.remote_serving": "booth",
+                "ticket.lease_returned": "waiting", "ticket.remote_finished": "finished"}
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    """Settings of cloud calling at central; durations in seconds."""
+
+    default_travel_s: float = 1200.0  # between halls of which one has no location
+    speed_kmh: float = 25.0           # travel between located halls: overhead + km / speed
+    overhead_s: float = 600.0
+    min_wait_s: float = 300.0         # a ticket is called remotely only from a longer line
+    hold_s: float = 120.0             # a chosen ticket is not chosen again for this long
+    #: A referred citizen counts in the chosen hall's line from the referral until its ticket
+    #: is issued (then the ticket counts) or refused; one never answered is refused by then.
+    en_route_s: float = referrals.PENDING_S + referrals.CLAIMED_S
+    mailbox_size: int = 1000          # items kept per hall and kind (the oldest dropped)
+    max_wait_s: float = 20.0          # longest long poll
+    refresh_s: float = 1.0            # follow other workers' ingest at most this often
+    silent_s: float = 60.0            # a hall whose agent has not asked for its mail this long
+                                      # is offered to nobody (recommendations, remote calls)
+
+    @classmethod
+    def from_env(cls) -> "RemoteSettings":
+        """The defaults, with the default travel time from ``HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN``."""
+        minutes = os.environ.get(TRAVEL_ENV)
+        return cls(default_travel_s=float(minutes) * 60.0) if minutes else cls()
+
+
+class HallTravel(TravelTimes):
+    """Travel times from the halls' (latitude, longitude): ``overhead_s`` plus the straight
+    distance at ``speed_kmh``; ``default_s`` between two halls when either has no location."""
+
+    def __init__(self, locations: list[tuple[float, float] | None], speed_kmh: float,
+                 overhead_s: float, default_s: float) -> None:
+        known = [loc for loc in locations if loc is not None]
+        self.lat0 = math.radians(sum(lat for lat, _ in known) / len(known)) if known else 0.0
+        xy = [self._km(*loc) if loc is not None else (math.nan, math.nan) for loc in locations]
+        super().__init__(xy_km=np.array(xy, dtype=float).reshape(-1, 2), speed_kmh=speed_kmh,
+                         overhead_s=overhead_s)
+        self.default_s = default_s
+
+    def _km(self, lat: float, lon: float) -> tuple[float, float]:
+        return lon * 111.32 * math.cos(self.lat0), lat * 110.57
+
+    def from_point(self, lat: float, lon: float) -> np.ndarray:
+        """Seconds from a place (a citizen at home) to every hall: ``overhead_s`` plus the
+        straight distance; ``default_s`` to a hall without a location."""
+        found = self.from_km(*self._km(lat, lon))
+        return np.where(np.isnan(found), self.default_s, found)
+
+    def row(self, origin: int) -> np.ndarray:
+        """Seconds from hall ``origin`` to every hall."""
+        found = self._rows.get(origin)
+        if found is None:
+            assert self.xy is not None
+            found = self.from_km(*self.xy[origin])
+            found = np.where(np.isnan(found), self.default_s, found)
+            found[origin] = 0.0
+            if len(self._rows) < 4096:
+                self._rows[origin] = found
+        return found
+
+
+def _finite(seconds: float) -> float:
+    return round(min(float(seconds), _WAIT_CAP_S), 1)
+
+
+class CityService:
+    """The live city state of one central worker and the decisions taken on it (thread-safe)."""
+
+    def __init__(self, db: Database, settings: RemoteSettings | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.settings = settings or RemoteSettings()
+        self.clock = clock
+        self.city: CityState | None = None
+        self.travel: HallTravel | None = None
+        self.configs: dict[str, HallConfig] = {}
+        self.versions: dict[str, int] = {}
+        self.applied: dict[str, int] = {}          # per hall: the last event followed
+        self.days: dict[str, tuple[float, float]] = {}   # per hall: its current day [start, end)
+        #: per hall, ticket → (number, item) of its remotely servable tickets of the day
+        self.numbers: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self.holds: dict[tuple[str, str], tuple[str, float]] = {}
+        #: per hall, today's tickets taken by phone → (status, window) (``central/phone.py``)
+        self.phone: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self.en_route: dict[str, tuple[str, str, float]] = {}
+        self._lock = threading.RLock()
+        self._checked_at = -math.inf
+        #: Which agents are there: long polls under way and when each last ended, per hall.
+        self._polling: dict[str, int] = {}
+        self._heard: dict[str, float] = {}
+        self._started = clock()
+
+    # ------------------------------------------------------------------ following the halls
+    def invalidate(self, rebuild: bool = False) -> None:
+        """A catalog changed: check the catalogs before the next decision (``rebuild``: build
+        the state afresh then, e.g. after following events failed half-way)."""
+        with self._lock:
+            self._checked_at = -math.inf
+            if rebuild:
+                self.versions = {}
+
+    def rebuild(self, now: float | None = None) -> None:
+        """Build the state afresh from the catalogs and each hall's events of its current day."""
+        now = self.clock() if now is None else now
+        with self._lock, self.db.transaction() as tx:
+            rows = tx.all("SELECT hall_id, version, body FROM catalogs WHERE hall_id <> ? "
+                          "ORDER BY hall_id", (CITY,))
+            configs, versions = [], {}
+            for hall_id, version, body in rows:
+                versions[hall_id] = version
+                try:
+                    configs.append(parse_hall_catalog(hall_id, json.loads(body)))
+                except (CentralError, ValueError) as err:
+                    log.warning("catalog of %s left out of cloud calling: %s", hall_id, err)
+            self.versions = versions
+            self.configs = {c.hall_id: c for c in configs}
+            self.applied, self.days, self.numbers, self.phone = {}, {}, {}, {}
+            self.city = self.travel = None
+            if configs:
+                self.city = CityState(configs, booths={c.hall_id: len(c.booths)
+                                                       for c in configs})
+                self.travel = HallTravel([c.location for c in configs],
+                                         self.settings.speed_kmh, self.settings.overhead_s,
+                                         self.settings.default_travel_s)
+            acked = dict(tx.all("SELECT hall_id, acked FROM halls"))
+            # A window stays open (or paused) over midnight: its status as of the events
+            # below comes from the projection; today's window events then replay onto it.
+            for hall, window, status in tx.all("SELECT hall_id, window_no, status "
+                                               "FROM live_windows"):
+                if self.city is not None and status in _STATUS_EVENT:
+                    self.city.apply(hall, _STATUS_EVENT[status], 0.0, {"window": window})
+            for config in configs:
+                hall = config.hall_id
+                self.days[hall] = _day_of(config, now)
+                mark = int(acked.get(hall, 0))
+                first = _first_seq_since(tx, hall, self.days[hall][0], mark)
+                self._apply_all(hall, _events(tx, hall, first - 1, mark))
+                self.applied[hall] = mark
+            self._checked_at = now
+        with self._lock:
+            self._restore_holds(now)
+        log.info("cloud calling: city state of %d halls rebuilt", len(self.configs))
+
+    def _restore_holds(self, now: float) -> None:
+        city = self.city
+        for (hall, ticket), (theme, at) in list(self.holds.items()):
+            if city is None or hall not in city.index or now - at >= self.settings.hold_s:
+                del self.holds[(hall, ticket)]
+            else:
+                city.hold(hall, ticket, theme)
+        for referral, (hall, theme, _) in list(self.en_route.items()):
+            if city is None or hall not in city.index or theme not in city.theme_index:
+                del self.en_route[referral]
+            else:
+                city.expect(hall, theme)
+
+    def follows(self, hall_id: str) -> bool:
+        """Whether the hall's events are followed (central holds its catalog)."""
+        return hall_id in self.applied
+
+    def feed(self, hall_id: str, batch: list[dict[str, Any]], acked: int) -> None:
+        """Follow a hall's events up to ``acked`` as the ingest committed them (``batch`` holds
+        them, except those central had stored before a gap: read then)."""
+        with self._lock:
+            start = self.applied.get(hall_id)
+            if self.city is None or start is None or acked <= start:
+                return
+            fresh = {e["seq"]: e for e in batch if start < e["seq"] <= acked}
+            if len(fresh) == acked - start:
+                events = [fresh[seq] for seq in sorted(fresh)]
+            else:
+                with self.db.transaction() as tx:
+                    events = _events(tx, hall_id, start, acked)
+            self._apply_all(hall_id, events)
+            self.applied[hall_id] = acked
+
+    def _apply_all(self, hall_id: str, events: list[dict[str, Any]]) -> None:
+        city = self.city
+        assert city is not None
+        start, end = self.days[hall_id]
+        remote_items = city.remote_items
+        for event in events:
+            ts, kind, data = event["ts"], event["kind"], event["data"]
+            if ts < start and not kind.startswith("window."):
+                continue              # an earlier day's: its lines are gone (windows stay)
+            if ts >= end:
+                start, end = self._new_day(hall_id, ts)
+            city.apply(hall_id, kind, ts, data)
+            ticket = data.get("ticket")
+            if ticket is None:
+                continue
+            if kind == "ticket.issued" and data.get("item") in remote_items:
+                self.numbers.setdefault(hall_id, {})[ticket] = (str(data.get("number", "")),
+                                                                data.get("item"))
+            elif (hall_id, ticket) in self.holds and not city.held(city.index[hall_id], ticket):
+                del self.holds[(hall_id, ticket)]         # out of the line: called, leased, …
+            if kind == "ticket.issued" and data.get("channel") == "phone":
+                self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
+            elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):
+                self.phone[hall_id][ticket] = (PHONE_STATUS[kind], data.get("window"))
+
+    def _new_day(self, hall_id: str, now: float) -> tuple[float, float]:
+        assert self.city is not None
+        self.city.start_day(hall_id)
+        self.days[hall_id] = _day_of(self.configs[hall_id], now)
+        self.numbers.pop(hall_id, None)
+        self.phone.pop(hall_id, None)
+        for key in [k for k in self.holds if k[0] == hall_id]:
+            del self.holds[key]
+        return self.days[hall_id]
+
+    def refresh(self, now: float | None = None, force: bool = False) -> None:
+        """At most every ``refresh_s``: rebuild when a catalog changed, follow the events other
+        workers ingested, start new days, drop old holds and travellers."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            if not force and now - self._checked_at < self.settings.refresh_s:
+                return
+            with self.db.transaction() as tx:
+                versions = dict(tx.all("SELECT hall_id, version FROM catalogs WHERE "
+                                       "hall_id <> ?", (CITY,)))
+                acked = dict(tx.all("SELECT hall_id, acked FROM halls"))
+            if versions != self.versions:
+                self.rebuild(now)
+                return
+            self._checked_at = now
+            for hall_id in self.configs:
+                if now >= self.days[hall_id][1]:
+                    self._new_day(hall_id, now)
+                if int(acked.get(hall_id, 0)) > self.applied[hall_id]:
+                    self.feed(hall_id, [], int(acked[hall_id]))
+            for key, (theme, at) in list(self.holds.items()):
+                if now - at >= self.settings.hold_s:
+                    self.unhold(*key, theme)
+            for referral, (_, _, at) in list(self.en_route.items()):
+                if now - at >= self.settings.en_route_s:
+                    self.arrived(referral)
+
+    # ------------------------------------------------------------------ which halls answer
+    def poll_started(self, hall_id: str) -> None:
+        """The hall's agent is asking for its mail (a long poll began)."""
+        with self._lock:
+            self._polling[hall_id] = self._polling.get(hall_id, 0) + 1
+
+    def poll_ended(self, hall_id: str) -> None:
+        """The hall's agent got its mail (or hung up)."""
+        with self._lock:
+            self._polling[hall_id] -= 1
+            self._heard[hall_id] = self.clock()
+
+    def reachable(self, hall_id: str, now: float | None = None) -> bool:
+        """Whether the hall's agent takes its mail: it is polling now, or did within
+        ``silent_s`` (a hall not heard since central started gets that long to be heard).
+        A hall that is not reachable is offered to no citizen and lends no ticket: nobody
+        would issue its referrals or answer its leases."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            return self._heard_since(hall_id, now - self.settings.silent_s)
+
+    def _heard_since(self, hall_id: str, since: float) -> bool:
+        return (self._polling.get(hall_id, 0) > 0
+                or self._heard.get(hall_id, self._started) >= since)
+
+    def _reachable_mask(self, now: float) -> np.ndarray:
+        """:meth:`reachable` for every hall of the city state, in its order."""
+        assert self.city is not None
+        since = now - self.settings.silent_s
+        return np.array([self._heard_since(h, since) for h in self.city.hall_ids], dtype=bool)
+
+    # ------------------------------------------------------------------ decisions
+    def choose(self, asking_hall: str, skills: list[str], now: float | None = None
+               ) -> dict[str, Any] | None:
+        """A ticket of another hall for an idle video window of ``asking_hall`` with
+        ``skills``, now held for it; None when nothing is worth calling."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            if self.city is None:
+                return None
+            found = choose_remote(skills, self.city, now, home=asking_hall,
+                                  min_wait_s=self.settings.min_wait_s,
+                                  halls=self._reachable_mask(now))
+            if found is None:
+                return None
+            self.city.hold(found.hall, found.ticket, found.theme)
+            self.holds[(found.hall, found.ticket)] = (found.theme, now)
+            number, item = self.numbers.get(found.hall, {}).get(
+                found.ticket, (found.ticket.rpartition("-")[2], None))
+            home = self.configs[found.hall]
+            return {"hall": found.hall, "ticket": found.ticket, "theme": found.theme,
+                    "number": number, "wait_s": _finite(found.wait_s), "item": item,
+                    "name_zh": home.name_zh, "name_en": home.name_en}
+
+    def unhold(self, hall_id: str, ticket: str, theme: str | None = None) -> None:
+        """The home hall refused the lease (or the hold timed out): the ticket may be chosen
+        again if it still waits."""
+        with self._lock:
+            held = self.holds.pop((hall_id, ticket), None)
+            theme = theme or (held[0] if held else None)
+            if self.city is not None and theme is not None and hall_id in self.city.index:
+                self.city.unhold(hall_id, ticket, theme)
+
+    def recommend(self, origin: str, item: str | None = None, limit: int = 5,
+                  now: float | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Halls for ``item`` (or every 通办 item of the origin's catalog) by expected total
+        time, best first, as ``{item code: [entry…]}``; only halls whose catalog has the item."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            config = self.configs.get(origin)
+            if self.city is None or self.travel is None or config is None:
+                raise CentralError(404, "not_found", "该大厅尚未发布服务目录",
+                                   "No catalog was published for this hall")
+            if item is not None and item not in config.items:
+                raise CentralError(404, "unknown_service", "没有该业务",
+                                   f"No such service: {item}")
+            codes = [item] if item is not None else [
+                code for code, found in config.items.items() if found.anywhere]
+            halls = len(self.city.hall_ids)
+            answer: dict[str, list[dict[str, Any]]] = {}
+            for code in codes:
+                ranked = recommend(config.items[code], origin, self.city, self.travel, now,
+                                   limit=halls)
+                entries: list[dict[str, Any]] = []
+                answer[code] = entries
+                for found in ranked:
+                    if code in self.configs[found.hall].items and (
+                            found.hall == origin or self.reachable(found.hall, now)):
+                        entries.append(self._entry(found))
+                        if len(entries) == limit:
+                            break
+            return answer
+
+    def _entry(self, found: Any) -> dict[str, Any]:
+        config = self.configs[found.hall]
+        return {"hall": found.hall, "name_zh": config.name_zh, "name_en": config.name_en,
+                "expected_total_s": _finite(found.expected_total_s),
+                "wait_s": _finite(found.wait_s), "travel_s": _finite(found.travel_s)}
+
+    def halls_for(self, item: str, lat: float, lon: float, limit: int = 5,
+                  now: float | None = None) -> list[dict[str, Any]]:
+        """Halls whose catalog has ``item`` and that can be reached, by expected total time
+        (travel from the place at ``lat``, ``lon`` + wait), best first — for a citizen
+        taking a number by phone. Halls where no open window serves the item, or that give
+        no more numbers of it now (closed, past the cutoff), are left out."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            if self.city is None or self.travel is None:
+                return []
+            themes = [found.theme if (found := self.configs[h].items.get(item)) else None
+                      for h in self.city.hall_ids]
+            ranked = rank_halls(self.city, themes, self.travel.from_point(lat, lon), now,
+                                limit, self._reachable_mask(now))
+            return [{**self._entry(found), "waiting": self._waiting(found.hall, item)}
+                    for found in ranked]
+
+    def _waiting(self, hall_id: str, item: str) -> int:
+        assert self.city is not None
+        theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
+        return int(self.city.waiting[theme, self.city.index[hall_id]])
+
+    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None
+                       ) -> dict[str, Any] | None:
+        """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
+        ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
+        the hall's events as central follows them; None before its issue reached central."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            found = self.phone.get(hall_id, {}).get(ticket)
+            if found is None or self.city is None:
+                return None
+            status, window = found
+            ahead = self.city.ahead_of(hall_id, ticket, now) if status == "waiting" else None
+            return {"status": status, "window": window, "ahead": ahead}
+
+    def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None
+                    ) -> float | None:
+        """Expected wait of a ticket for ``item`` at ``hall_id`` with ``ahead`` people before
+        it (seconds; None when central cannot tell: no catalog, no open window)."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            config = self.configs.get(hall_id)
+            if self.city is None or config is None or item not in config.items:
+                return None
+            theme = self.city.theme_index.get(config.items[item].theme)
+            if theme is None:
+                return None
+            wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)
+            return _finite(wait) if math.isfinite(wait) else None
+
+    def refused_at(self, hall_id: str, item: str, anywhere_only: bool = True
+                   ) -> dict[str, str] | None:
+        """Why ``hall_id`` cannot take a referral for ``item`` (None when it can);
+        ``anywhere_only``: the item must be one any hall serves (通办), as for a citizen
+        sent from another hall."""
+        with self._lock:
+            config = self.configs.get(hall_id)
+            if config is None:
+                return referrals.error("unknown_hall", "目标大厅未接入云叫号",
+                                       "The chosen hall is not connected to cloud calling")
+            found = config.items.get(item)
+            if found is None or (anywhere_only and not found.anywhere):
+                return referrals.error("not_anywhere", "目标大厅不办理该事项",
+                                       "The chosen hall does not handle this item")
+            if not self.reachable(hall_id):
+                return referrals.error("unreachable", "目标大厅暂时无法联系，请在本厅取号",
+                                       "The chosen hall cannot be reached right now; "
+                                       "take a number here")
+            return None
+
+    def expect(self, referral_id: str, hall_id: str, item: str, now: float | None = None
+               ) -> None:
+        """A citizen referred to ``hall_id`` for ``item`` is on the way (until issued)."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            found = self.configs.get(hall_id)
+            theme = found.items[item].theme if found and item in found.items else None
+            if (self.city is None or theme is None or theme not in self.city.theme_index
+                    or referral_id in self.en_route):
+                return
+            self.city.expect(hall_id, theme)
+            self.en_route[referral_id] = (hall_id, theme, now)
+
+    def arrived(self, referral_id: str) -> None:
+        """The referred citizen's ticket was issued (they count in the line now) or refused."""
+        with self._lock:
+            found = self.en_route.pop(referral_id, None)
+            if found is not None and self.city is not None and found[0] in self.city.index:
+                self.city.expect(found[0], found[1], -1)
+
+
+def _day_of(config: HallConfig, now: float) -> tuple[float, float]:
+    """The hall's local day holding ``now``, as [start, end) POSIX seconds."""
+    local = datetime.fromtimestamp(now, config.timezone)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = (start + timedelta(days=1, hours=2)).replace(hour=0)
+    return start.timestamp(), end.timestamp()
+
+
+def _first_seq_since(tx: Tx, hall_id: str, since: float, mark: int) -> int:
+    """The first of events 1..mark (contiguous at central) stamped at or after ``since``, by
+    bisection on the primary key (a hall's clock runs forward); mark + 1 when none."""
+    low, high = 1, mark + 1
+    while low < high:
+        middle = (low + high) // 2
+        row = tx.one("SELECT ts FROM events WHERE hall_id = ? AND seq = ?", (hall_id, middle))
+        if row is not None and row[0] >= since:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _events(tx: Tx, hall_id: str, after: int, upto: int) -> list[dict[str, Any]]:
+    if upto <= after:
+        return []
+    rows = tx.all("SELECT seq, ts, kind, data FROM events WHERE hall_id = ? AND seq > ? "
+                  "AND seq <= ? ORDER BY seq", (hall_id, after, upto))
+    return [{"seq": r[0], "ts": r[1], "kind": r[2], "data": json.loads(r[3])} for r in rows]
+
+
+class Mailbox:
+    """What waits for each hall's agent (``BOX_KINDS``), in memory, at most ``size`` of each
+    kind (the oldest dropped). Used from the event loop only; :meth:`collect` waits for mail."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._boxes: dict[str, dict[str, deque[dict[str, Any]]]] = {}
+        self._bells: dict[str, asyncio.Event] = {}
+
+    def put(self, hall_id: str, kind: str, item: dict[str, Any]) -> None:
+        """Leave ``item`` for the hall's agent."""
+        box = self._boxes.setdefault(hall_id, {k: deque(maxlen=self.size) for k in BOX_KINDS})
+        box[kind].append(item)
+        self.ring(hall_id)
+
+    def ring(self, hall_id: str) -> None:
+        """Wake the hall's waiting long poll (something may wait for it elsewhere)."""
+        bell = self._bells.get(hall_id)
+        if bell is not None:
+            bell.set()
+
+    def take(self, hall_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Everything waiting for the hall, now removed."""
+        box = self._boxes.pop(hall_id, None)
+        return {kind: list(box[kind]) if box else [] for kind in BOX_KINDS}
+
+    async def collect(self, hall_id: str, timeout: float,
+                      also: Callable[[], Coroutine[Any, Any, dict[str, list[dict[str, Any]]]]],
+                      gone: Callable[[], Coroutine[Any, Any, bool]] | None = None
+                      ) -> dict[str, list[dict[str, Any]]]:
+        """Wait up to ``timeout`` seconds for mail; ``also()`` adds what is kept in the
+        database (referrals to issue, tickets to cancel), by kind. ``gone()`` tells whether the
+        asker hung up (checked every half second: then the mail stays in the box)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        bell = self._bells.setdefault(hall_id, asyncio.Event())
+        while True:
+            bell.clear()
+            got = self.take(hall_id)
+            for kind, items in (await also()).items():
+                got[kind] += items
+            left = deadline - loop.time()
+            if any(got.values()) or left <= 0:
+                return got
+            try:
+                await asyncio.wait_for(bell.wait(), min(left, 0.5))
+            except TimeoutError:
+                if gone is not None and await gone():
+                    return got
+
+
+# ---------------------------------------------------------------------- routes
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+_HALL = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+
+
+class ChooseRequest(_Body):
+    """POST /api/v1/remote/choose: an idle video window asks for a ticket of another hall."""
+
+    hall: str = _HALL
+    window: str = Field(min_length=1, max_length=16)
+    skills: list[str] = Field(min_length=1, max_length=32)
+
+
+class MessagesBody(_Body):
+    """POST /api/v1/remote/messages: lease protocol messages to relay."""
+
+    #: each checked by ``hall.cloud.message_from_dict``, as the home hall checks it
+    messages: list[Any] = Field(max_length=1000)
+
+
+class ReferralBody(_Body):
+    """POST /api/v1/remote/referrals: a citizen sent from ``from_hall`` to ``hall`` (named by
+    ``person`` when they showed an ID card)."""
+
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    item: str = Field(min_length=1, max_length=32)
+    hall: str = _HALL
+    from_hall: str = _HALL
+    person: ReferredPerson | None = None
+
+
+class ReferralResultBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/result: the chosen hall's ticket, or its refusal
+    (exactly one)."""
+
+    ticket: ReferredTicket | None = None
+    error: ReferralError | None = None
+
+
+class ReferralCancelledBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/cancelled: the ticket's status at the chosen hall
+    after it was asked to cancel it (``cancelled``, or where it already was)."""
+
+    status: str | None = Field(default=None, max_length=32)
+
+
+class RatingRecordedBody(_Body):
+    """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
+    rating, or refused it (``error``)."""
+
+    error: ReferralError | None = None
+
+
+def _public(referral: dict[str, Any]) -> dict[str, Any]:
+    return {k: referral[k] for k in ("id", "item", "hall", "from_hall", "state", "ticket",
+                                     "error")}
+
+
+def add_remote_routes(app: FastAPI, db: Database, service: CityService,
+                      caller: Callable[..., Any]) -> Mailbox:
+    """Add the cloud-calling routes to central's app; returns the mailboxes."""
+    Caller = Annotated[Principal, Depends(caller)]
+    mailbox = Mailbox(service.settings.mailbox_size)
+    app.state.mailbox = mailbox
+
+    @app.post("/api/v1/remote/choose", response_model=None)
+    async def choose(body: ChooseRequest, who: Caller) -> dict | Response:
+        """A ticket waiting at another hall for an idle video window (held for it), or 204."""
+        who.require_hall(body.hall)
+        found = await run_in_threadpool(service.choose, body.hall, body.skills)
+        return found if found is not None else Response(status_code=204)
+
+    @app.post("/api/v1/remote/messages", status_code=202)
+    async def relay(body: MessagesBody, who: Caller) -> dict:
+        """Lease messages into the mailbox of the hall each is addressed to: requests to the
+        home hall, answers to the remote window's hall. A hall sends only its own."""
+        try:
+            parsed = [message_from_dict(m) for m in body.messages]
+        except ValueError as err:
+            raise bad_request(str(err), "租约消息格式有误") from None
+        # every message is checked before any is acted on: a refusal changes nothing
+        routed = []
+        for msg in parsed:
+            remote_hall = msg.remote.partition("/")[0]
+            answer = msg.kind in ANSWERS
+            sender, to = (msg.home, remote_hall) if answer else (remote_hall, msg.home)
+            if not who.is_admin and sender != who.hall_id:
+                raise forbidden("A hall may relay only its own windows' and leases' messages")
+            routed.append((msg, to))
+        await run_in_threadpool(service.refresh)    # knows the halls published since
+        accepted = 0
+        for msg, to in routed:
+            if to not in service.configs:
+                continue              # no such hall: nobody would ever take it
+            if msg.kind == REFUSED and msg.ticket:
+                service.unhold(msg.home, msg.ticket)
+            mailbox.put(to, "messages", asdict(msg))
+            accepted += 1
+        return {"accepted": accepted, "dropped": len(parsed) - accepted}
+
+    @app.get("/api/v1/remote/messages")
+    async def inbox(request: Request, who: Caller,
+                    hall: Annotated[str, Query(min_length=1, max_length=64)],
+                    wait: Annotated[float, Query(ge=0)] = 0.0,
+                    reissue: bool = False) -> dict:
+        """The hall's mail: ``{"messages", "referrals", "referral_results", "cancellations",
+        "ratings"}``, waiting up to ``wait`` seconds (at most ``max_wait_s``) for some to
+        arrive. ``reissue``: the hall issues each referral once, so one whose answer did not
+        come back may be handed out again (``central/referrals.py``)."""
+        who.require_hall(hall)
+
+        async def kept() -> dict[str, list[dict[str, Any]]]:
+            if not await run_in_threadpool(referrals.has_work, db, hall, None, reissue):
+                return {}
+            claimed = await run_in_threadpool(referrals.claim, db, hall, None, reissue)
+            cancel = await run_in_threadpool(referrals.cancellations, db, hall, None, reissue)
+            ratings = await run_in_threadpool(referrals.ratings_due, db, hall)
+            return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],
+                    "cancellations": [_public(r) for r in cancel], "ratings": ratings}
+        service.poll_started(hall)
+        try:
+            return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), kept,
+                                         request.is_disconnected)
+        finally:
+            service.poll_ended(hall)
+
+    @app.post("/api/v1/remote/referrals", status_code=202)
+    async def refer(body: ReferralBody, who: Caller) -> dict:
+        """A citizen at ``from_hall``'s kiosk chose ``hall`` for a 通办 item: stored (once),
+        relayed to the chosen hall's agent. Posting it again answers its current state."""
+        if body.id.startswith(PHONE_ID_PREFIX):
+            raise bad_request(
+                f"A referral id may not start with {PHONE_ID_PREFIX!r} (kept for numbers "
+                "taken by phone)", f"转介编号不能以 {PHONE_ID_PREFIX} 开头（为手机取号保留）")
+        who.require_hall(body.from_hall)
+        await run_in_threadpool(service.refresh)
+        refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
+            else referrals.error("bad_request", "请选择其他大厅", "Choose another hall")
+        person = body.person.model_dump() if body.person else None
+        found, created = await run_in_threadpool(referrals.create, db, body.id, body.from_hall,
+                                                 body.hall, body.item, refusal, None, person)
+        if created and found["state"] == "pending":
+            service.expect(body.id, body.hall, body.item)
+            mailbox.ring(body.hall)
+        return _public(found)
+
+    @app.get("/api/v1/remote/referrals/{referral_id}")
+    async def referral(referral_id: str, who: Caller) -> dict:
+        """A referral's state (the referring hall, the chosen hall or an admin)."""
+        found = await run_in_threadpool(referrals.get, db, referral_id)
+        if not (who.is_admin or who.hall_id in (found["hall"], found["from_hall"])):
+            raise forbidden()
+        return _public(found)
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/result")
+    async def referral_result(referral_id: str, body: ReferralResultBody, who: Caller) -> dict:
+        """The chosen hall issued the referred ticket (or refused): relayed to the referring
+        hall's agent. A repeated answer changes nothing."""
+        found, changed = await run_in_threadpool(
+            referrals.set_result, db, referral_id, None if who.is_admin else who.hall_id,
+            body.ticket.model_dump(exclude_unset=True) if body.ticket else None,
+            body.error.model_dump() if body.error else None)
+        if changed:
+            service.arrived(referral_id)
+            if found["state"] in ("issued", "refused") and not is_phone(found["from_hall"]):
+                mailbox.put(found["from_hall"], "referral_results", _public(found))
+            elif found["state"] == "cancelling":
+                mailbox.ring(found["hall"])     # issued for a citizen who went: cancel it
+        return _public(found)
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/withdraw")
+    async def withdraw(referral_id: str, who: Caller) -> dict:
+        """The referring hall gave the citizen up (they took a number there): nothing is
+        issued any more, and a ticket already issued is cancelled at the chosen hall."""
+        found = await run_in_threadpool(referrals.withdraw, db, referral_id,
+                                        None if who.is_admin else who.hall_id)
+        service.arrived(referral_id)
+        if found["state"] == "cancelling":
+            mailbox.ring(found["hall"])
+        return _public(found)
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/cancelled")
+    async def cancelled(referral_id: str, who: Caller,
+                        body: ReferralCancelledBody | None = None) -> dict:
+        """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer
+        waited: ``status`` says where it is)."""
+        return _public(await run_in_threadpool(
+            referrals.cancelled, db, referral_id, None if who.is_admin else who.hall_id,
+            None, body.status if body else None))
+
+    @app.post("/api/v1/remote/referrals/{referral_id}/rated")
+    async def rated(referral_id: str, body: RatingRecordedBody, who: Caller) -> dict:
+        """The chosen hall recorded the rating given on the phone (or refused it, why)."""
+        return await run_in_threadpool(referrals.rating_recorded, db, referral_id,
+                                       None if who.is_admin else who.hall_id,
+                                       body.error.model_dump() if body.error else None)
+
+    @app.get("/api/v1/recommend")
+    async def recommend_halls(who: Caller,
+                              origin: Annotated[str, Query(min_length=1, max_length=64)],
+                              item: Annotated[str | None, Query(max_length=32)] = None,
+                              limit: Annotated[int, Query(ge=1, le=50)] = 5) -> dict:
+        """Halls by expected total time (travel + wait) for an item, or for every 通办 item
+        of the origin's catalog (``{"items": {code: [...]}}``)."""
+        who.require_hall(origin)
+        found = await run_in_threadpool(service.recommend, origin, item, limit)
+        at = service.clock()
+        if item is not None:
+            return {"origin": origin, "item": item, "halls": found[item], "at": at}
+        return {"origin": origin, "items": found, "at": at}
+
+    return mailbox

@@ -1,0 +1,106 @@
+"""Running the central platform under uvicorn: in the foreground (``hallq central``), with
+several worker processes, or in a thread (tests).
+
+TLS: give a certificate and key and uvicorn serves HTTPS. Plain HTTP is allowed only on a
+loopback address or when explicitly asked for (behind a load balancer that terminates TLS),
+because submissions carry citizens' personal data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+
+import uvicorn
+from fastapi import FastAPI
+
+from central.app import create_central_app
+from central.db import open_database
+from hall.idnumber import read_key
+from hall.net import is_loopback
+from hall.server import free_port
+
+log = logging.getLogger("hallq.central.server")
+
+#: The environment variables worker processes read the database URL and the path of the
+#: city's ID key file from.
+DB_ENV = "HALLQ_CENTRAL_DB"
+ID_KEY_ENV = "HALLQ_CENTRAL_ID_KEY_FILE"
+
+
+def app_from_env() -> FastAPI:
+    """The app factory each uvicorn worker process calls (database URL, ID key from the env)."""
+    key_file = os.environ.get(ID_KEY_ENV)
+    return create_central_app(open_database(os.environ[DB_ENV]),
+                              id_key=read_key(key_file) if key_file else None)
+
+
+class CentralServer:
+    """The central API served by uvicorn."""
+
+    def __init__(self, db_url: str, host: str = "127.0.0.1", port: int = 8480,
+                 tls_cert: str | None = None, tls_key: str | None = None, workers: int = 1,
+                 allow_plain_http: bool = False, log_level: str = "warning",
+                 id_key_file: str | None = None) -> None:
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("give both --tls-cert and --tls-key")
+        if not tls_cert and not allow_plain_http and not is_loopback(host):
+            raise ValueError("serving on a network without TLS: give --tls-cert/--tls-key "
+                             "(or --allow-plain-http behind a TLS-terminating balancer)")
+        self.db_url = db_url
+        self.host = host
+        self.port = port or free_port(host)
+        self.tls = bool(tls_cert)
+        self.workers = workers
+        self.tls_cert, self.tls_key = tls_cert, tls_key
+        self.log_level = log_level
+        self.id_key_file = id_key_file
+        if id_key_file:
+            read_key(id_key_file)       # a bad key file fails at once, not in each worker
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the API."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    def serve(self) -> None:
+        """Serve in the foreground until SIGINT/SIGTERM."""
+        open_database(self.db_url).close()  # migrate once, before any worker starts
+        os.environ[DB_ENV] = self.db_url
+        if self.id_key_file:
+            os.environ[ID_KEY_ENV] = self.id_key_file
+        uvicorn.run("central.server:app_from_env", factory=True, workers=self.workers,
+                    host=self.host, port=self.port, log_level=self.log_level, access_log=False,
+                    ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key,
+                    timeout_graceful_shutdown=5)
+
+    def start_in_thread(self, timeout: float = 10.0) -> CentralServer:
+        """Serve (one worker) from a background thread; returns once it accepts connections."""
+        app = create_central_app(open_database(self.db_url), id_key=read_key(
+            self.id_key_file) if self.id_key_file else None)
+        server = uvicorn.Server(uvicorn.Config(
+            app, host=self.host, port=self.port, log_level=self.log_level, access_log=False,
+            ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key, timeout_graceful_shutdown=5))
+        self._server = server
+        self._thread = threading.Thread(target=lambda: asyncio.run(server.serve()),
+                                        name="central-http", daemon=True)
+        self._thread.start()
+        waited = threading.Event()
+        for _ in range(int(timeout / 0.02)):
+            if server.started:
+                return self
+            waited.wait(0.02)
+        raise RuntimeError(f"central did not start on {self.url}")
+
+    def stop(self) -> None:
+        """Stop a server started with :meth:`start_in_thread`."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None

@@ -1,0 +1,441 @@
+"""The hall node's API for cloud calling (云叫号): the lease protocol's messages and the remote
+windows' outbox (for the sync agent), a window calling another hall (for its console), and
+recommendations and referrals to other halls (for the kiosks). See ``docs/cloud.md``.
+"""
+
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hall import views
+from hall.cloud import message_from_dict
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.lease import Message
+from hall.node import HallNode
+from hall.state import Person
+from hall.store import PairedDevice
+
+log = logging.getLogger("hallq.hall.remote")
+
+#: Recommendations older than this are not offered (the agent refreshes them every ~15 s).
+RECOMMENDATIONS_FRESH_S = 60.0
+#: Another hall is offered only when it saves the citizen at least this long.
+MIN_SAVING_S = 300.0
+#: Recommendations dated later than this ahead of the node's clock are refused (a few minutes
+#: of clock skew between central and the node are allowed).
+RECOMMENDATIONS_AHEAD_S = 300.0
+#: A referral whose referring side starts so came from the city's phone channel (its
+#: ticket's channel is ``phone``); central names it ``phone:<credential id>``.
+PHONE_PREFIX = "phone:"
+
+Allow = Callable[[PairedDevice, str, str | None], None]
+Run = Callable[..., Awaitable[Response]]
+
+#: A hall's id, as central names halls (``central/cloud.py``).
+HallId = Annotated[str, Field(min_length=1, max_length=64,
+                              pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+#: A ticket's id (``20240312-A031``).
+TicketId = Annotated[str, Field(min_length=1, max_length=64)]
+#: An item's code in a catalog.
+ItemCode = Annotated[str, Field(min_length=1, max_length=32)]
+#: A hall's name (or another short text shown to people).
+Name = Annotated[str, Field(max_length=200)]
+#: A duration or a time: a real, finite number ≥ 0 (not true / false, NaN or Infinity).
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _FromCentral(BaseModel):
+    """Something central made and the agent passes on as it is (a newer central may add
+    fields: they are ignored, the known ones checked)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class RemoteChoice(_FromCentral):
+    """A ticket of another hall central chose for a window (``CityService.choose``)."""
+
+    hall: HallId
+    ticket: TicketId
+    theme: str = Field("", max_length=16)
+    number: str = Field("", max_length=32)
+    wait_s: Seconds | None = None
+    item: ItemCode | None = None
+    name_zh: Name = ""
+    name_en: Name = ""
+
+
+class ChoiceRequest(_Body):
+    """POST /api/v1/leases/choices: central's answer to a window asking for remote work."""
+
+    request: str = Field(min_length=1, max_length=128)
+    window: str = Field(min_length=1, max_length=16)
+    choice: RemoteChoice | None = None
+
+
+class MessagesRequest(_Body):
+    """POST /api/v1/leases/messages: lease protocol messages relayed by central (each checked
+    on its own: see the route)."""
+
+    messages: list[Any] = Field(max_length=1000)
+
+
+class Recommendation(_FromCentral):
+    """One hall offered for an item, with its figures."""
+
+    hall: HallId
+    name_zh: Name = ""
+    name_en: Name = ""
+    expected_total_s: Seconds
+    wait_s: Seconds
+    travel_s: Seconds
+
+
+class RecommendationsRequest(_Body):
+    """PUT /api/v1/sync/recommendations: the city's best halls for each 通办 item."""
+
+    at: Seconds = Field(description="when central worked them out (Unix seconds)")
+    items: dict[ItemCode, Annotated[list[Recommendation], Field(max_length=100)]] = Field(
+        max_length=1000)
+
+
+class ReferralRequest(_Body):
+    """POST /api/v1/referrals: send the citizen to another hall for an item."""
+
+    item: str = Field(min_length=1, max_length=32)
+    hall: HallId
+    id_number: str | None = Field(None, max_length=32, description="from the ID card")
+
+
+def is_phone(from_hall: str) -> bool:
+    """Whether a referral's referring side is the city's phone channel (微信取号 through
+    central, ``central/phone.py``) rather than another hall's kiosk."""
+    return from_hall.startswith(PHONE_PREFIX)
+
+
+class ReferredPerson(_Body):
+    """Who a referred citizen is, as the referring hall identified them (``hall.state.Person``:
+    the keyed hash of the ID number under the city's key, the masked number, the age — never
+    the number). Central's referral API takes the same shape."""
+
+    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
+    age: int = Field(ge=0, le=150)
+
+
+class IncomingReferral(_Body):
+    """POST /api/v1/referrals/incoming: issue the ticket of a citizen another hall referred
+    here (the sync agent, once per referral central handed out)."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    item: str = Field(min_length=1, max_length=32)
+    from_hall: str = Field(min_length=1, max_length=64)
+    person: ReferredPerson | None = None
+
+
+class CancelReferred(_Body):
+    """POST /api/v1/referrals/incoming/cancel: the ticket issued for a withdrawn referral
+    (none given: whichever this hall issued for it, if any)."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    ticket: str | None = Field(None, min_length=1, max_length=64)
+
+
+class RateReferred(_Body):
+    """POST /api/v1/referrals/incoming/rating: the citizen's rating, given on the phone, of
+    the service of the ticket issued for a referral."""
+
+    referral: str = Field(min_length=1, max_length=128)
+    ticket: str = Field(min_length=1, max_length=64)
+    level: int = Field(ge=1, le=5, strict=True)
+
+
+class ReferredTicket(_FromCentral):
+    """The ticket the chosen hall issued for a referral (as its agent tells central, which
+    checks it the same way: what central relays is taken here)."""
+
+    id: TicketId
+    number: str = Field(min_length=1, max_length=32)
+    hall: HallId | None = None
+    name_zh: Name | None = None
+    name_en: Name | None = None
+    ahead: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
+    expected_wait_s: Seconds | None = None
+    url: str | None = Field(None, max_length=2048)
+    id_masked: str | None = Field(None, max_length=64)
+    elderly: Annotated[bool, Field(strict=True)] | None = None
+
+
+class ReferralError(_FromCentral):
+    """Why the chosen hall (or central) refused a referral, as the kiosk shows it."""
+
+    code: str = Field(min_length=1, max_length=64)
+    message_zh: str = Field(max_length=2000)
+    message_en: str = Field(max_length=2000)
+
+
+class ReferralResult(_Body):
+    """POST /api/v1/referrals/{id}/result: the chosen hall's ticket, or why it refused
+    (exactly one)."""
+
+    ticket: ReferredTicket | None = None
+    error: ReferralError | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "ReferralResult":
+        if (self.ticket is None) == (self.error is None):
+            raise ValueError("give exactly one of ticket and error")
+        return self
+
+
+class Recommendations:
+    """The latest recommendations pushed by the sync agent (kept in memory: they are
+    refreshed every few seconds and are worth nothing once old)."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.items: dict[str, list[dict]] = {}
+
+    def put(self, at: float, items: dict[str, list[dict]]) -> None:
+        """Replace them all."""
+        self.at, self.items = at, items
+
+    def fresh(self, now: float) -> bool:
+        """Whether they are recent enough to offer."""
+        return now - self.at <= RECOMMENDATIONS_FRESH_S
+
+
+def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
+                      run: Run) -> None:
+    """Add the cloud-calling routes to the hall node's app."""
+    Device = Annotated[PairedDevice, Depends(bearer)]
+    recommendations = Recommendations()
+    app.state.recommendations = recommendations
+
+    # ------------------------------------------------------------------ the sync agent
+    @app.get("/api/v1/leases/outbox")
+    async def outbox(device: Device) -> Response:
+        """What the agent must send now (remote windows' requests and lease messages, referrals).
+        Calling it drives the protocol's retries: the agent calls it every second or so."""
+        allow(device, "relay", None)
+        return await run(lambda engine, now: engine.leasing.outbox(now))
+
+    @app.post("/api/v1/leases/choices")
+    async def choices(body: ChoiceRequest, device: Device) -> Response:
+        """Central chose a ticket of another hall for a window (or none)."""
+        allow(device, "relay", None)
+
+        choice = body.choice.model_dump() if body.choice is not None else None
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_choice(body.window, body.request, choice, now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation)
+
+    @app.post("/api/v1/leases/messages")
+    async def messages(body: MessagesRequest, device: Device) -> Response:
+        """Lease messages for this hall: requests are answered, answers taken note of.
+
+        Each message is its own request, taken out of central's mailbox with the others: one
+        that is not a lease message is refused alone (listed in ``refused`` with its index
+        and the reason, changing nothing) and the others are handled. Refusing the whole
+        batch would lose the good ones too (central's mailbox hands each out once) and stop
+        the agent from acting on the rest of its mail."""
+        allow(device, "relay", None)
+        parsed: list[Message] = []
+        refused: list[dict[str, Any]] = []
+        reasons: list[str] = []
+        for index, raw in enumerate(body.messages):
+            try:
+                parsed.append(message_from_dict(raw))
+            except ValueError as err:
+                reasons.append(f"#{index} {err}")
+                refused.append({"index": index, "code": "bad_request",
+                                "message_zh": "租约消息格式有误", "message_en": str(err)})
+        if refused:
+            log.warning("%d of %d lease messages refused: %s", len(refused),
+                        len(body.messages), "; ".join(reasons[:5]))
+        if not parsed:
+            return JSONResponse({"answers": [], "refused": refused})
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            answers, events = engine.leasing.handle(parsed, now)
+            return {"answers": [_message_dict(a) for a in answers], "refused": refused}, events
+        return await run(operation)
+
+    @app.put("/api/v1/sync/recommendations")
+    async def put_recommendations(body: RecommendationsRequest, device: Device) -> dict:
+        """The city's best halls for this hall's 通办 items (from central, via the agent)."""
+        allow(device, "relay", None)
+        if body.at - node.clock().timestamp() > RECOMMENDATIONS_AHEAD_S:
+            raise QueueError(
+                "bad_request",
+                f"推荐数据的时间超前本机时钟{RECOMMENDATIONS_AHEAD_S:.0f}秒以上，请检查时钟",
+                f"The recommendations are dated more than {RECOMMENDATIONS_AHEAD_S:.0f} s "
+                "ahead of this node's clock; check the clocks", 422)
+        recommendations.put(body.at, {code: [r.model_dump() for r in recs]
+                                      for code, recs in body.items.items()})
+        return {"items": len(body.items)}
+
+    @app.post("/api/v1/referrals/incoming", status_code=201)
+    async def incoming_referral(body: IncomingReferral, device: Device) -> Response:
+        """A citizen referred here by another hall: their ticket (real-name when the other
+        hall read their ID card: priority and per-ID limit as for a ticket taken here).
+        Asked again for the same referral (central hands out one not answered), the same
+        ticket."""
+        allow(device, "relay", None)
+        person = Person(**body.person.model_dump()) if body.person else None
+        channel = "phone" if is_phone(body.from_hall) else "referral"
+        log.info("referral %s from %s for %s", body.referral, body.from_hall, body.item)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            issued, events = engine.issue(body.item, now, channel=channel, person=person,
+                                          referral=body.referral)
+            return views.ticket_view(engine, issued.ticket, now, issued.ahead,
+                                     issued.expected_wait_s), events
+        return await run(operation, 201)
+
+    @app.post("/api/v1/referrals/incoming/cancel")
+    async def cancel_incoming(body: CancelReferred, device: Device) -> Response:
+        """The referring hall gave the citizen up: their ticket here is cancelled if it still
+        waits (the answer says the ticket's status)."""
+        allow(device, "relay", None)
+        log.info("referral %s withdrawn: cancelling %s", body.referral, body.ticket)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            ticket, events = engine.leasing.cancel_referred(body.ticket, now, body.referral)
+            if ticket is None:
+                return {"referral": body.referral, "status": "not_issued"}, events
+            return views.ticket_view(engine, ticket, now), events
+        return await run(operation)
+
+    @app.post("/api/v1/referrals/incoming/rating")
+    async def rate_incoming(body: RateReferred, device: Device) -> Response:
+        """A citizen referred here rated the finished service on the phone (好差评)."""
+        allow(device, "relay", None)
+        log.info("referral %s: rating of %s", body.referral, body.ticket)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            ticket, events = engine.leasing.rate_referred(body.ticket, body.level, now,
+                                                          body.referral)
+            return views.ticket_view(engine, ticket, now), events
+        return await run(operation)
+
+    @app.post("/api/v1/referrals/{referral_id}/withdrawn")
+    async def referral_withdrawn(referral_id: str, device: Device) -> Response:
+        """Central has this hall's withdrawal of a referral answered too late."""
+        allow(device, "relay", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.referral_withdrawn(referral_id, now)
+            return referral.public(), events
+        return await run(operation)
+
+    @app.post("/api/v1/referrals/{referral_id}/result")
+    async def referral_result(referral_id: str, body: ReferralResult, device: Device
+                              ) -> Response:
+        """The chosen hall issued the referred citizen's ticket (or refused)."""
+        allow(device, "relay", None)
+        ticket = body.ticket.model_dump(exclude_unset=True) if body.ticket else None
+        error = body.error.model_dump() if body.error else None
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.referral_result(referral_id, ticket, error, now)
+            return referral.public(), events
+        return await run(operation)
+
+    # ------------------------------------------------------------------ the kiosk
+    @app.get("/api/v1/recommend")
+    async def recommend(item: str, device: Device) -> dict:
+        """Other halls where a 通办 item would be done sooner (travel + wait), best first."""
+        allow(device, "read", None)
+
+        def read(engine: Engine, now: datetime) -> dict:
+            found = engine.config.items.get(item)
+            if found is None:
+                raise QueueError("unknown_service", "没有该业务", f"No such service: {item}",
+                                 status=404)
+            ahead = len(engine.line(found.theme, now))
+            here = engine.expected_wait(found.theme, ahead)
+            fresh = recommendations.fresh(now.timestamp())
+            halls = [r for r in recommendations.items.get(found.code, [])
+                     if r["hall"] != engine.config.hall_id
+                     and r["expected_total_s"] + MIN_SAVING_S <= here] if (
+                found.anywhere and fresh) else []
+            return {"item": found.code, "here": {"hall": engine.config.hall_id,
+                                                 "wait_s": here},
+                    "halls": sorted(halls, key=lambda r: r["expected_total_s"]),
+                    "at": recommendations.at, "stale": not fresh}
+        return node.read(read)
+
+    @app.post("/api/v1/referrals", status_code=202)
+    async def refer(body: ReferralRequest, device: Device) -> Response:
+        """Send the citizen to another hall: its ticket is issued there (跨厅取号)."""
+        allow(device, "issue", None)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            referral, events = engine.leasing.refer(body.item, body.hall, now, body.id_number)
+            return referral.public(), events
+        return await run(operation, 202)
+
+    @app.get("/api/v1/referrals/{referral_id}")
+    async def get_referral(referral_id: str, device: Device) -> dict:
+        """A referral's state: pending, issued (with the other hall's ticket), refused, or
+        withdrawing / withdrawn (answered too late: the citizen takes a number here)."""
+        allow(device, "read", None)
+        return node.read(lambda engine, now: engine.leasing.referral(referral_id).public())
+
+    # ------------------------------------------------------------------ the console
+    @app.get("/api/v1/windows/{window}/remote")
+    async def remote_state(window: str, device: Device) -> dict:
+        """The window's remote call (远程叫号): idle, choosing, requesting, calling, …"""
+        allow(device, "read", None)
+        return node.read(lambda engine, now: engine.leasing.remote_view(window))
+
+    @app.post("/api/v1/windows/{window}/remote-call", status_code=202)
+    async def remote_call(window: str, device: Device) -> Response:
+        """Nobody waits here: ask central for a ticket waiting at another hall."""
+        allow(device, "window", window)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_call(window, now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation, 202)
+
+    for path, step in (("remote-start", "at_booth"), ("remote-finish", "served"),
+                       ("remote-cancel", "give_up")):
+        app.add_api_route(f"/api/v1/windows/{{window}}/{path}",
+                          _remote_step_endpoint(step, bearer, allow, run),
+                          methods=["POST"], name=f"window_remote_{step}")
+
+
+def _remote_step_endpoint(step: str, bearer: Any, allow: Allow, run: Run) -> Any:
+    async def endpoint(window: str,
+                       device: Annotated[PairedDevice, Depends(bearer)]) -> Response:
+        allow(device, "window", window)
+
+        def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+            call, events = engine.leasing.remote_step(window, step, now)
+            return engine.leasing.remote_view(call.window), events
+        return await run(operation)
+    endpoint.__doc__ = {"at_booth": "The citizen is at the home hall's video booth: start.",
+                        "served": "The remote service is over.",
+                        "give_up": "Stop the remote call before serving."}[step]
+    return endpoint
+
+
+def _message_dict(msg: Any) -> dict:
+    return {"kind": msg.kind, "lease": msg.lease, "home": msg.home, "remote": msg.remote,
+            "ticket": msg.ticket, "expires_at": msg.expires_at, "id": msg.id,
+            "reply_to": msg.reply_to}
+

@@ -1,0 +1,1 @@
+"""The `hallq` command: launches any role, the demo hall and the technicians' commands."""

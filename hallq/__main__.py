@@ -1,0 +1,7 @@
+"""``python -m hallq`` is ``hallq``."""
+
+import sys
+
+from hallq.cli import main
+
+sys.exit(main())

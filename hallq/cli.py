@@ -1,0 +1,247 @@
+"""The ``hallq`` command: run a hall node, pair devices, run the demo, drive devices."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.cloudsim import cli as cloudsim_cli
+from central import cli as central_cli
+from devices import cli as devices_cli
+from hall import idnumber
+from hall.config import EXAMPLE_HALL, ConfigError, load_config
+from hallq import apps
+from sync import cli as sync_cli
+
+if TYPE_CHECKING:
+    from hall.store import Store
+
+DESCRIPTION = """\
+hallq — the software of a government service hall (政务服务大厅).
+
+  hallq demo                         a whole hall in one process (the example hall)
+  hallq hall --config HALL.toml      run a hall node (queue, API, LAN advert)
+  hallq pair --role caller --window 3   print a token for a console of window 3
+  hallq paired | revoke NAME         the paired devices; revoke a lost one
+  hallq status                       the node's health (and sync lag), by URL or on the LAN
+  hallq kiosk | caller | display     run one app against a hall found on the LAN
+  hallq devices …                    technicians: list, test and simulate devices
+  hallq central …                    the city's central platform
+  hallq sync …                       the sync agent beside a hall node
+"""
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _config(path: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return load_config(path or EXAMPLE_HALL)
+    except (ConfigError, OSError) as err:
+        raise SystemExit(f"hallq: cannot load the hall config: {err}") from None
+
+
+def cmd_hall(args: argparse.Namespace) -> int:
+    """Run a hall node in the foreground."""
+    from hall.node import HallNode
+    from hall.server import HallServer
+
+    _setup_logging(args.verbose)
+    config = _config(args.config)
+    if args.open_all_day:
+        from dataclasses import replace
+        config = replace(config, rules=replace(config.rules, open_all_day=True))
+    node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+    server = HallServer(node, host=args.bind, port=args.port, advertise=not args.no_advertise,
+                        log_level="info" if args.verbose else "warning")
+    print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "
+          f"data in {args.data_dir}", flush=True)
+    server.serve()
+    return 0
+
+
+def _id_key(path: str | None) -> bytes | None:
+    """The city's key for hashing ID numbers (hex in a file), or None for the hall's own."""
+    if path is None:
+        return None
+    try:
+        return idnumber.read_key(path)
+    except ValueError as err:
+        raise SystemExit(f"hallq: {err}") from None
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    """Print a new device token."""
+    from hall.store import Store
+
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    store = Store(data / "hall.sqlite3")
+    try:
+        token = store.pair(args.role, args.name or f"{args.role}-{args.window or ''}".strip("-"),
+                           args.window)
+    except ValueError as err:
+        print(f"hallq pair: {err}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"token": token, "role": args.role, "window": args.window}))
+    else:
+        print(token)
+    return 0
+
+
+def cmd_paired(args: argparse.Namespace) -> int:
+    """List the paired devices."""
+    store = _existing_store(args.data_dir)
+    if store is None:
+        return 1
+    try:
+        devices = store.devices()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(devices, ensure_ascii=False))
+        return 0
+    for device in devices:
+        paired = datetime.fromtimestamp(device["paired_at"]).strftime("%Y-%m-%d %H:%M")
+        window = f"window {device['window']}" if device["window"] else ""
+        state = "REVOKED" if device["revoked"] else "valid"
+        print(f"{device['name']:<24} {device['role']:<8} {window:<12} {paired}  {state}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Revoke the devices paired under a name."""
+    store = _existing_store(args.data_dir)
+    if store is None:
+        return 1
+    try:
+        revoked = store.revoke(args.name)
+    finally:
+        store.close()
+    if not revoked:
+        print(f"hallq revoke: no valid device named {args.name!r} (see: hallq paired)",
+              file=sys.stderr)
+        return 1
+    print(f"revoked {revoked} device(s) named {args.name!r}; a running node refuses them "
+          "within seconds")
+    return 0
+
+
+def _existing_store(data_dir: str) -> Store | None:
+    """The hall's store in ``data_dir``, or None (said on stderr) when there is none."""
+    from hall.store import Store
+
+    path = Path(data_dir) / "hall.sqlite3"
+    if not path.exists():
+        print(f"hallq: no hall database in {data_dir} (give --data-dir)", file=sys.stderr)
+        return None
+    return Store(path)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print the health of a hall node."""
+    import httpx
+
+    url = args.url
+    if url is None:
+        from hall.discovery import find_hall
+
+        found = find_hall(timeout=args.timeout)
+        if found is None:
+            print("hallq status: no hall found on the LAN (give --url)", file=sys.stderr)
+            return 1
+        url = found.url
+    try:
+        health = httpx.get(f"{url}/api/v1/health", timeout=5).json()
+    except httpx.HTTPError as err:
+        print(f"hallq status: {url} does not answer: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(health, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the demo hall."""
+    from hallq.demo import run_demo
+
+    _setup_logging(args.verbose)
+    return run_demo(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(prog="hallq", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    hall = sub.add_parser("hall", help="run a hall node: queue engine, API, LAN advert")
+    hall.add_argument("--config", help="the hall's TOML file (default: the example hall)")
+    hall.add_argument("--data-dir", default="var/hall", help="where the database lives")
+    hall.add_argument("--bind", default="0.0.0.0", help="address to listen on")
+    hall.add_argument("--port", type=int, default=8470, help="TCP port (default 8470)")
+    hall.add_argument("--no-advertise", action="store_true", help="do not advertise on the LAN")
+    hall.add_argument("--id-key-file", help="hex key for hashing ID numbers, shared by every "
+                      "hall of the city so appointments match by ID (default: the hall's own)")
+    hall.add_argument("--open-all-day", action="store_true",
+                      help="ignore opening hours and cutoffs (24-hour halls, trials)")
+    hall.set_defaults(func=cmd_hall)
+
+    pair = sub.add_parser("pair", help="pair a device: print its API token")
+    pair.add_argument("--role", required=True,
+                      choices=["kiosk", "caller", "display", "sync", "admin"])
+    pair.add_argument("--window", help="the window a caller console is bound to")
+    pair.add_argument("--name", help="a name for the device (shown to technicians)")
+    pair.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    pair.add_argument("--json", action="store_true", help="print JSON")
+    pair.set_defaults(func=cmd_pair)
+
+    paired = sub.add_parser("paired", help="list the paired devices (never their tokens)")
+    paired.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    paired.add_argument("--json", action="store_true", help="print JSON")
+    paired.set_defaults(func=cmd_paired)
+
+    revoke = sub.add_parser("revoke", help="revoke a paired device by its name (a lost tablet)")
+    revoke.add_argument("name", help="the device's name, as `hallq paired` lists it")
+    revoke.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    revoke.set_defaults(func=cmd_revoke)
+
+    status = sub.add_parser("status", help="health of a hall node")
+    status.add_argument("--url", help="the node's URL (default: find it on the LAN)")
+    status.add_argument("--timeout", type=float, default=5.0, help="seconds to browse the LAN")
+    status.set_defaults(func=cmd_status)
+
+    demo = sub.add_parser("demo", help="a whole hall in one process, with the example hall")
+    demo.add_argument("--data-dir", default="var/demo", help="where the demo keeps its data")
+    demo.add_argument("--port", type=int, default=8470, help="TCP port of the hall API")
+    demo.add_argument("--headless", action="store_true", help="no windows: the node only")
+    demo.set_defaults(func=cmd_demo)
+
+    for register in (apps.register, devices_cli.register, central_cli.register,
+                     sync_cli.register, cloudsim_cli.register):
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``hallq``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The windows of ``hallq demo``: wall display, kiosk, calling consoles and a simulator panel.
+
+Each app gets its own client and event stream as it would on its own machine. The kiosk and
+the consoles are opened when their packages provide ``kiosk.app.KioskWindow`` and
+``caller.app.CallerWindow``; a missing one is reported and the rest still runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from display.announcer import Announcer
+from display.app import WallDisplay
+from display.audio import choose_player
+from display.viewmodel import DisplayModel
+from display.wall import DisplayWindow
+from hall.client import HallClient
+from ui.bridge import EventBridge
+from ui.qt import font
+
+log = logging.getLogger("hallq.demo")
+
+CONSOLE_WINDOWS = ("1", "14")
+#: How long the simulated card stays on the reader after "swipe".
+CARD_ON_READER_S = 3.0
+
+
+class SimulatorPanel(QWidget):
+    """Buttons that act on the simulated devices: swipe the sample ID card, paper out/in."""
+
+    def __init__(self, devices: dict[str, Any]) -> None:
+        super().__init__()
+        self.devices = devices
+        self.setWindowTitle("模拟设备 / Simulated devices")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("模拟设备 / Simulated devices"))
+        for text, action in (("刷身份证 / Swipe the ID card", self.swipe_card),
+                             ("打印机缺纸 / Printer paper out", lambda: self.paper("out")),
+                             ("装纸 / Load paper", lambda: self.paper("ok"))):
+            button = QPushButton(text)
+            button.setFont(font(18))
+            button.setMinimumHeight(48)
+            button.clicked.connect(action)
+            layout.addWidget(button)
+
+    def swipe_card(self) -> None:
+        """Put the sample resident card on the reader for a few seconds."""
+        reader = self.devices.get("idcard")
+        if reader is None:
+            return
+        from devices.idcard.samples import SAMPLE_CARDS
+
+        simulator = reader.simulator
+        simulator.insert(SAMPLE_CARDS["resident"])
+        timer = threading.Timer(CARD_ON_READER_S, simulator.remove)
+        timer.daemon = True
+        timer.start()
+
+    def paper(self, state: str) -> None:
+        """Set the simulated printer's paper roll."""
+        printer = self.devices.get("printer")
+        if printer is not None:
+            printer.simulator.set_paper(state)
+
+
+class DemoWindows:
+    """Opens and closes every window of the demo."""
+
+    def __init__(self, url: str, tokens: dict[str, str], devices: dict[str, Any],
+                 data_dir: Path, lang: str = "zh") -> None:
+        self.url = url
+        self.tokens = tokens
+        self.devices = devices
+        self.data_dir = data_dir
+        self.lang = lang
+        self.clients: list[HallClient] = []
+        self.bridges: list[EventBridge] = []
+        self.windows: list[Any] = []
+        self.wall: WallDisplay | None = None
+        self.announcer: Announcer | None = None
+
+    def _client(self, token_name: str) -> HallClient:
+        # With the cloud calls (云叫号): the kiosk offers other halls, window 30 calls them.
+
+        client = HallClient(self.url, self.tokens[token_name])
+        self.clients.append(client)
+        return client
+
+    def _bridge(self, token_name: str) -> EventBridge:
+        bridge = EventBridge(self.url, self.tokens[token_name]).start()
+        self.bridges.append(bridge)
+        return bridge
+
+    def open(self) -> None:
+        """Open every window, tiled over the screen."""
+        area = self._screen_area()
+        half_w, half_h = area.width() // 2, area.height() // 2
+        self._open_wall(QRect(area.x() + half_w, area.y(), half_w, half_h))
+        self._open_kiosk(QRect(area.x(), area.y(), half_w, half_h))
+        for index, window in enumerate(CONSOLE_WINDOWS):
+            third = area.width() // 3
+            self._open_caller(window, QRect(area.x() + index * third, area.y() + half_h,
+                                            third, half_h))
+        panel = SimulatorPanel(self.devices)
+        panel.setGeometry(area.x() + 2 * (area.width() // 3) + 20, area.y() + half_h + 20,
+                          420, 260)
+        panel.show()
+        self.windows.append(panel)
+
+    def _screen_area(self) -> QRect:
+        screen = QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1920, 1080)
+
+    def _open_wall(self, where: QRect) -> None:
+        window = DisplayWindow(DisplayModel(), lang=self.lang)
+        self.announcer = Announcer(player=choose_player("auto", self.data_dir / "announcements"),
+                                   out_dir=self.data_dir / "announcements")
+        self.wall = WallDisplay(self._client("demo-wall"), window=window,
+                                announcer=self.announcer).start()
+        window.setGeometry(where)
+        window.show()
+        self.windows.append(window)
+
+    def _open_kiosk(self, where: QRect) -> None:
+        try:
+            app = importlib.import_module("kiosk.app")
+            from kiosk.devices import KioskDevices
+            from kiosk.viewmodel import KioskSettings
+        except ImportError as err:
+            print(f"hallq demo: the kiosk is not available yet ({err})")
+            return
+        camera = self.devices.get("camera")
+        if camera is not None and not hasattr(camera, "poll"):
+            from devices.camera.qr import QrScanner
+
+            camera = QrScanner(camera)
+        devices = KioskDevices(id_reader=self.devices.get("idcard"),
+                               printer=self.devices.get("printer"), camera=camera)
+        window = app.KioskWindow(self._client("demo-kiosk"), self._bridge("demo-kiosk"),
+                                 devices, self.lang, KioskSettings(name="demo-kiosk"))
+        window.setGeometry(where)
+        window.show()
+        self.windows.append(window)
+
+    def _open_caller(self, number: str, where: QRect) -> None:
+        try:
+            app = importlib.import_module("caller.app")
+            from caller.devices import CallerDevices
+            from caller.viewmodel import CallerSettings
+        except ImportError as err:
+            print(f"hallq demo: the calling console is not available yet ({err})")
+            return
+        name = f"demo-caller-{number}"
+        devices = CallerDevices(led=self.devices.get(f"led-{number}"),
+                                rating=self.devices.get(f"rating-{number}"))
+        window = app.CallerWindow(self._client(name), self._bridge(name), number, devices,
+                                  self.lang, CallerSettings(name=name))
+        window.setGeometry(where)
+        window.show()
+        self.windows.append(window)
+
+    def close(self) -> None:
+        """Stop what the windows started, then the streams and clients."""
+        for window in self.windows:
+            shutdown = getattr(window, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
+            window.close()
+        if self.wall is not None:
+            self.wall.stop()
+        if self.announcer is not None:
+            self.announcer.stop(timeout=2)
+        for bridge in self.bridges:
+            bridge.stop()
+        for client in self.clients:
+            client.close()

@@ -1,0 +1,659 @@
+"""The kiosk's view-model: what the citizen sees and what each touch, swipe or scan does.
+
+Plain Python, no widgets: the view renders :class:`KioskModel` and forwards touches to it;
+device pollers forward cards and QR codes. Blocking work (hall API, printer) runs through the
+``run`` :data:`~ui.tasks.Runner` given to the model; its outcome comes back to a method here.
+The model keeps no queue state of its own: waiting counts and waits come from ``GET /services``,
+the ticket from ``POST /tickets``.
+
+Screens: ``attract`` → ``themes`` → ``items`` → ``ticket``, and ``error`` (a plain sentence
+from the hall).
+
+Other halls (跨厅推荐, 云叫号): for an item that can be served at any hall (通办) the kiosk first
+asks which other halls would do it sooner (``GET /recommend``). When some would, ``offer``
+shows them next to this hall's wait; the citizen takes a number here, or chooses a hall:
+``POST /referrals``, then ``referring`` while the node asks that hall (``GET
+/referrals/{id}`` about once a second, see :meth:`KioskModel.tick`) and ``ticket`` with the
+other hall's ticket, or ``referral_failed`` (a plain sentence, and a number here instead). No
+answer, a stale one, or none that saves time: the number is issued here, without a word.
+
+Personal data — the ID number read from a card — lives only in the current
+:class:`Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout, "done", new session);
+screens show the masked form only.
+
+Appointments (预约): a QR code ``hallq:appt:<id>`` or ``hallq:appt:<id>:<service>`` checks the
+appointment in (``POST /tickets`` with ``channel=appointment``), which gives a priority ticket
+within its slot. The hall API finds an appointment by its id only, so a QR code is the way in;
+a citizen who swiped a card first and then scans the code gets a real-name check-in (the hall
+checks the card against the booking). When the code names no service, the kiosk tries each
+theme in turn: the hall refuses a theme that is not the booked one (``appointment_mismatch``)
+without changing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hall.client import HallApiError, HallClient
+from kiosk.devices import KioskDevices
+from kiosk.offer import Offer, OfferedHall, offer_from
+from kiosk.ticketprint import referral_content, ticket_content
+from ui.cloudclient import cloud_calls
+from ui.tasks import Runner, run_now
+from ui.viewmodel import Message, message_of, weak_callable
+
+log = logging.getLogger("hallq.kiosk")
+
+SCREENS = ("attract", "themes", "items", "offer", "referring", "referral_failed", "ticket",
+           "error")
+APPOINTMENT_PREFIX = "hallq:appt:"
+TICKET_PREFIX = "hallq:ticket:"
+#: Items per page of the item list, in normal and in elderly (适老化) mode.
+PAGE_SIZE = 12
+ELDERLY_PAGE_SIZE = 6
+#: Printer error code -> the state reported to staff through ``POST /devices/status``.
+PRINTER_STATES = {"printer.paper_out": "paper_out", "printer.cover_open": "cover_open",
+                  "printer.disconnected": "disconnected", "printer.timeout": "disconnected"}
+#: Seconds between two questions about a referral, and before giving up on it.
+REFERRAL_POLL_S = 1.0
+REFERRAL_GIVE_UP_S = 20.0
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """How one kiosk behaves."""
+
+    #: The kiosk's name, reported as ``where`` with device faults.
+    name: str = "kiosk"
+    #: Seconds without a touch, swipe or scan before the attract screen returns.
+    idle_timeout_s: float = 60.0
+    #: Whether a citizen without an ID card may take a number by touching a theme.
+    walk_in: bool = True
+    #: Whether each session starts in elderly mode (适老化), e.g. at a kiosk for the elderly.
+    start_elderly: bool = False
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """The person at the kiosk, from an ID card. ``id_number`` is only sent to the hall."""
+
+    masked_id: str
+    masked_name: str
+    birth_date: date | None
+    id_number: str = field(repr=False)
+
+    @classmethod
+    def from_card(cls, card: Any) -> Citizen:
+        """From an ``IdCardInfo`` (or anything with the same fields)."""
+        return cls(masked_id=card.masked_id, masked_name=getattr(card, "masked_name", ""),
+                   birth_date=getattr(card, "birth_date", None), id_number=card.id_number)
+
+    def age_on(self, today: date) -> int | None:
+        """Age in whole years, when the birth date is known."""
+        born = self.birth_date
+        if born is None:
+            return None
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def parse_appointment_code(text: str) -> tuple[str, str | None] | None:
+    """``(appointment_id, service or None)`` of an appointment QR code, else None."""
+    text = text.strip()
+    if not text.startswith(APPOINTMENT_PREFIX):
+        return None
+    appointment_id, _, service = text[len(APPOINTMENT_PREFIX):].partition(":")
+    if not appointment_id:
+        return None
+    return appointment_id, service or None
+
+
+def wait_minutes(seconds: int | float | None) -> int:
+    """An expected wait in whole minutes, rounded up as on the printed ticket."""
+    return math.ceil((seconds or 0) / 60)
+
+
+class KioskModel:
+    """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
+
+    def __init__(self, client: HallClient | None, devices: KioskDevices | None = None,
+                 settings: KioskSettings | None = None, run: Runner = run_now,
+                 lang: str = "zh", clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.devices = devices or KioskDevices()
+        self.settings = settings or KioskSettings()
+        self._run = run
+        self._clock = clock
+        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
+        self.lang = lang
+        self.elderly = self.settings.start_elderly
+        self.connected: bool | None = None
+        self.hall: dict = {}
+        self.services: list[dict] = []
+        self._services_loading = False
+        self._services_stale = False
+        self._session = 0
+        self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
+        self._last_touch = clock()
+        self._clear_session()
+
+    # ------------------------------------------------------------------ observers
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change (a bound method is held weakly, so a view
+        that goes away does not stay alive through its model)."""
+        self._listeners.append(weak_callable(listener))
+
+    def _changed(self) -> None:
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is not None:
+                listener()
+
+    def _in_session(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Wrap a callback so it is dropped when the session ended while its job ran."""
+        session = self._session
+
+        def guarded(value: Any) -> None:
+            if session == self._session:
+                callback(value)
+        return guarded
+
+    # ------------------------------------------------------------------ session
+    def _clear_session(self) -> None:
+        self.screen = "attract"
+        self.citizen: Citizen | None = None
+        self.appointment_id: str | None = None
+        self.theme_prefix: str | None = None
+        self.page = 0
+        self.ticket: dict | None = None
+        self.print_state = "none"  # none, printing, printed, failed, no_printer
+        self.print_error: Message | None = None
+        self.error: Message | None = None
+        self.busy = False
+        self.offer: Offer | None = None
+        self.referral_hall: OfferedHall | None = None
+        """The hall chosen on the offer screen (and then the one the ticket is for)."""
+        self.referral_id: str | None = None
+        self.referral_error: Message | None = None
+        self._referral_since = 0.0
+        self._next_poll = 0.0
+        self._polling = False
+
+    def reset(self) -> None:
+        """Forget everything personal and go back to the attract screen."""
+        self._session += 1
+        self._clear_session()
+        self.elderly = self.settings.start_elderly
+        self._changed()
+
+    def touch(self) -> None:
+        """Someone is using the kiosk: restart the idle countdown."""
+        self._last_touch = self._clock()
+
+    def idle_for(self) -> float:
+        """Seconds since the last touch, swipe or scan."""
+        return self._clock() - self._last_touch
+
+    def check_idle(self) -> bool:
+        """Reset when idle for the timeout outside the attract screen; True if it did."""
+        if self.screen == "attract" and self.citizen is None:
+            return False
+        if self.busy or self.idle_for() < self.settings.idle_timeout_s:
+            return False
+        log.info("idle for %.0f s: session cleared", self.idle_for())
+        self.reset()
+        return True
+
+    def set_lang(self, lang: str) -> None:
+        """Switch the language ("zh" or "en")."""
+        self.touch()
+        self.lang = "en" if lang == "en" else "zh"
+        self._changed()
+
+    def toggle_lang(self) -> None:
+        """Chinese ↔ English."""
+        self.set_lang("zh" if self.lang == "en" else "en")
+
+    def toggle_elderly(self) -> None:
+        """Large type, fewer items per page, high contrast (适老化) on or off."""
+        self.touch()
+        self.elderly = not self.elderly
+        self.page = 0
+        self._changed()
+
+    def set_connected(self, connected: bool) -> None:
+        """The hall's event stream went up or down."""
+        self.connected = connected
+        if connected:
+            self.refresh_services()
+        self._changed()
+
+    # ------------------------------------------------------------------ loading
+    def start(self) -> None:
+        """Load the hall's name and rules and its services."""
+        if self.client is None:
+            return
+        client = self.client
+        self._run(client.hall, self.hall_loaded, self._log_load_error)
+        self.refresh_services()
+
+    def hall_loaded(self, hall: dict) -> None:
+        """The hall's name and rules arrived."""
+        self.hall = hall
+        self._changed()
+
+    def _log_load_error(self, err: Exception) -> None:
+        log.warning("could not load from the hall: %s", err)
+
+    def refresh_services(self) -> None:
+        """Reload themes, waiting counts and waits (at most one request at a time)."""
+        if self.client is None:
+            return
+        if self._services_loading:
+            self._services_stale = True
+            return
+        self._services_loading = True
+        self._run(self.client.services, self.services_loaded, self._services_failed)
+
+    def services_loaded(self, services: list[dict]) -> None:
+        """New themes and figures arrived."""
+        self.services = services
+        self._services_done()
+        self._changed()
+
+    def _services_failed(self, err: Exception) -> None:
+        self._log_load_error(err)
+        self._services_done()
+
+    def _services_done(self) -> None:
+        self._services_loading = False
+        if self._services_stale:
+            self._services_stale = False
+            self.refresh_services()
+
+    def on_event(self, event: dict) -> None:
+        """A hall event: waiting counts changed when tickets moved."""
+        if event.get("kind", "").startswith(("ticket.", "window.")):
+            self.refresh_services()
+
+    # ------------------------------------------------------------------ the citizen
+    def walk_in(self) -> None:
+        """Take a number without an ID card (when the hall allows it)."""
+        self.touch()
+        if not self.settings.walk_in:
+            return
+        self.screen = "themes"
+        self.refresh_services()
+        self._changed()
+
+    def card_read(self, card: Any) -> None:
+        """An ID card was swiped: start (or restart) a real-name session."""
+        if self.busy:
+            return
+        self._session += 1
+        self._clear_session()
+        self.touch()
+        self.citizen = Citizen.from_card(card)
+        age = self.citizen.age_on(date.today())
+        if age is not None and age >= int(self.hall.get("elderly_age", 65)):
+            self.elderly = True
+        self.screen = "themes"
+        self.refresh_services()
+        self._changed()
+
+    def qr_scanned(self, text: str) -> None:
+        """The camera read a QR code: an appointment check-in, or an explanation."""
+        if self.busy:
+            return
+        self.touch()
+        parsed = parse_appointment_code(text)
+        if parsed is None and text.strip().startswith(TICKET_PREFIX):
+            self._show_error(("这是已取的号码，无需再次取号，请留意叫号",
+                              "This is a ticket you already have; please wait for your call"))
+            return
+        if parsed is None:
+            self._show_error(("无法识别该二维码，请扫描预约二维码",
+                              "This QR code is not an appointment code"))
+            return
+        appointment_id, service = parsed
+        self.appointment_id = appointment_id
+        self.busy = True
+        self._changed()
+        id_number = self.citizen.id_number if self.citizen else None
+        self._run(lambda: self._check_in(appointment_id, service, id_number),
+                  self._in_session(self.ticket_issued), self._in_session(self.failed))
+
+    def _check_in(self, appointment_id: str, service: str | None,
+                  id_number: str | None) -> dict:
+        """POST /tickets for an appointment, finding its theme when the code does not say."""
+        assert self.client is not None
+        if service:
+            candidates = [service]
+        else:
+            candidates = [t["prefix"] for t in (self.services or self.client.services())]
+        refusals: list[HallApiError] = []
+        for prefix in candidates:
+            try:
+                return self.client.issue(prefix, id_number=id_number, channel="appointment",
+                                         appointment_id=appointment_id)
+            except HallApiError as err:
+                if err.code != "appointment_mismatch":
+                    raise
+                refusals.append(err)
+        # Every wrong theme gives the same refusal; the booked one may say why (ID mismatch).
+        messages = [err.message_zh for err in refusals]
+        raise min(refusals, key=lambda err: messages.count(err.message_zh))
+
+    def choose_theme(self, prefix: str) -> None:
+        """Show the items of a theme."""
+        self.touch()
+        self.theme_prefix = prefix
+        self.page = 0
+        self.screen = "items"
+        self._changed()
+
+    def back(self) -> None:
+        """One screen back: offer → items → themes → attract (which ends the session)."""
+        self.touch()
+        if self.screen == "offer":
+            self.offer = None
+            self.screen = "items"
+            self._changed()
+        elif self.screen == "items":
+            self.screen = "themes"
+            self._changed()
+        elif self.screen == "error" and (self.citizen or self.settings.walk_in) \
+                and self.ticket is None:
+            self.error = None
+            self.screen = "themes"
+            self._changed()
+        else:
+            self.reset()
+
+    def next_page(self) -> None:
+        """The next page of items."""
+        self.touch()
+        if self.page + 1 < self.page_count():
+            self.page += 1
+            self._changed()
+
+    def prev_page(self) -> None:
+        """The previous page of items."""
+        self.touch()
+        if self.page > 0:
+            self.page -= 1
+            self._changed()
+
+    def take_number(self, service: str) -> None:
+        """Issue a ticket for an item code or a theme prefix; for an item served at any hall
+        (通办), first see whether another hall would do it sooner."""
+        if self.busy or self.client is None:
+            return
+        self.touch()
+        self.busy = True
+        self._changed()
+        cloud = cloud_calls(self.client)
+        item = self.item(service)
+        if cloud is None or item is None or not item.get("anywhere"):
+            self._issue_here(service)
+            return
+        self._run(lambda: cloud.recommend(service),
+                  self._in_session(lambda answer: self.recommended(service, answer)),
+                  self._in_session(lambda err: self._no_offer(service, err)))
+
+    def _issue_here(self, service: str) -> None:
+        assert self.client is not None
+        client = self.client
+        id_number = self.citizen.id_number if self.citizen else None
+        self._run(lambda: client.issue(service, id_number=id_number, channel="kiosk"),
+                  self._in_session(self.ticket_issued), self._in_session(self.failed))
+
+    # ------------------------------------------------------------------ other halls
+    def recommended(self, service: str, answer: dict) -> None:
+        """The other halls for an item arrived: offer them, or issue here when none helps."""
+        offer = offer_from(answer, str(self.hall.get("hall_id", "")))
+        if offer is None:
+            self._issue_here(service)
+            return
+        self.busy = False
+        self.touch()
+        self.offer = offer
+        self.screen = "offer"
+        self._changed()
+
+    def _no_offer(self, service: str, err: Exception) -> None:
+        log.info("no other halls offered for %s: %s", service, message_of(err)[1])
+        self._issue_here(service)
+
+    def take_here(self) -> None:
+        """On the offer (or after a failed referral): take the number at this hall."""
+        if self.busy or self.offer is None or self.client is None:
+            return
+        self.touch()
+        self.busy = True
+        self._changed()
+        self._issue_here(self.offer.item)
+
+    def go_to(self, hall_id: str) -> None:
+        """On the offer: take the number at another hall (``POST /referrals``)."""
+        cloud = cloud_calls(self.client)
+        hall = self.offer.hall(hall_id) if self.offer else None
+        if self.busy or hall is None or cloud is None or self.offer is None:
+            return
+        self.touch()
+        self.busy = True
+        self.referral_hall = hall
+        self._changed()
+        item = self.offer.item
+        # with the card's number the other hall issues a real-name ticket (priority, limits)
+        id_number = self.citizen.id_number if self.citizen else None
+        self._run(lambda: cloud.refer(item, hall.hall, id_number),
+                  self._in_session(self.referral_started),
+                  self._in_session(lambda err: self.referral_failed(message_of(err))))
+
+    def referral_started(self, answer: dict) -> None:
+        """The hall node took the referral: wait for the other hall's ticket."""
+        self.busy = False
+        self.touch()
+        self.referral_id = str(answer["id"])
+        self.screen = "referring"
+        self._referral_since = self._clock()
+        self._next_poll = self._referral_since + REFERRAL_POLL_S
+        self._changed()
+        if answer.get("state", "pending") != "pending":
+            self.referral_polled(answer)
+
+    def tick(self) -> None:
+        """About once a second: while a referral is pending, ask about it (and give up after
+        :data:`REFERRAL_GIVE_UP_S`)."""
+        cloud = cloud_calls(self.client)
+        if self.screen != "referring" or self._polling or cloud is None:
+            return
+        now = self._clock()
+        if now - self._referral_since >= REFERRAL_GIVE_UP_S:
+            self.referral_failed(self._too_slow())
+            return
+        if now < self._next_poll:
+            return
+        self._polling = True
+        # The poll interval counts from the question: a timer a hair early must not skip one.
+        self._next_poll = now + 0.8 * REFERRAL_POLL_S
+        referral_id = str(self.referral_id)
+        self._run(lambda: cloud.referral(referral_id), self._in_session(self.referral_polled),
+                  self._in_session(self._poll_failed))
+
+    def referral_polled(self, answer: dict) -> None:
+        """The referral's state: still pending, issued (show and print), refused or given up
+        by the node (withdrawn: the answer came too late)."""
+        self._polling = False
+        if self.screen != "referring" or answer.get("id") != self.referral_id:
+            return
+        if answer.get("state") == "issued" and answer.get("ticket"):
+            self._referral_issued(answer["ticket"])
+        elif answer.get("state") == "refused":
+            error = answer.get("error") or {}
+            self.referral_failed((error.get("message_zh") or self._too_slow()[0],
+                                  error.get("message_en") or self._too_slow()[1]))
+        elif answer.get("state") in ("withdrawing", "withdrawn"):
+            self.referral_failed(self._too_slow())    # the node gave up waiting: a number here
+
+    def _poll_failed(self, err: Exception) -> None:
+        self._polling = False
+        log.info("referral %s not read: %s", self.referral_id, message_of(err)[1])
+
+    def _too_slow(self) -> Message:
+        hall = self.referral_hall
+        zh, en = (hall.name("zh"), hall.name("en")) if hall else ("其他大厅", "the other hall")
+        return (f"暂时无法在{zh}取号，请在本大厅取号",
+                f"Could not get a number at {en} just now; please take one here")
+
+    def referral_failed(self, message: Message) -> None:
+        """The other hall refused, did not answer in time, or could not be asked."""
+        self.busy = False
+        self.touch()
+        self.referral_error = message
+        self.screen = "referral_failed"
+        self._changed()
+
+    def _referral_issued(self, ticket: dict) -> None:
+        code = self.offer.item if self.offer else ""
+        item = self.item(code)
+        theme = next((t for t in self.services
+                      if any(i["code"] == code for i in t["items"])), {})
+        hall = self.referral_hall
+        shown = dict(ticket, item=item["code"] if item else None,
+                     item_name_zh=(item or {}).get("name_zh"),
+                     item_name_en=(item or {}).get("name_en"), service=theme.get("prefix"),
+                     service_name_zh=theme.get("name_zh", ""),
+                     service_name_en=theme.get("name_en", ""))
+        if hall is not None:
+            self.referral_hall = OfferedHall(
+                ticket.get("hall") or hall.hall, ticket.get("name_zh") or hall.name_zh,
+                ticket.get("name_en") or hall.name_en, hall.travel_s, hall.wait_s,
+                hall.total_s, hall.saved_s)
+        self.ticket_issued(shown)
+
+    # ------------------------------------------------------------------ outcomes
+    def ticket_issued(self, ticket: dict) -> None:
+        """The hall (or, for a referral, the other hall) issued a ticket: show and print it."""
+        self.busy = False
+        self.touch()
+        if self.screen != "referring":
+            self.referral_hall = None  # issued here
+        self.ticket = ticket
+        self.error = None
+        self.screen = "ticket"
+        self.refresh_services()
+        self._print(ticket)
+        self._changed()
+
+    def failed(self, err: Exception) -> None:
+        """The hall refused (quota, cutoff, per-ID limit, invalid ID…) or is unreachable."""
+        self.busy = False
+        self._show_error(message_of(err))
+
+    def _show_error(self, message: Message) -> None:
+        self.touch()
+        self.error = message
+        self.screen = "error"
+        self._changed()
+
+    def _print(self, ticket: dict) -> None:
+        printer = self.devices.printer
+        if printer is None:
+            self.print_state = "no_printer"
+            return
+        hall = self.referral_hall
+        content = referral_content(ticket, self.hall, hall.name("zh"), hall.name("en")) \
+            if hall is not None else ticket_content(
+                ticket, self.hall, self.citizen.masked_id if self.citizen else None)
+        self.print_state = "printing"
+        self._run(lambda: printer.print_ticket(content), self._in_session(self.printed),
+                  self._in_session(self.print_failed))
+
+    def printed(self, state: Any) -> None:
+        """The printer confirmed the ticket (``state`` READY or PAPER_LOW)."""
+        self.print_state = "printed"
+        value = getattr(state, "value", str(state))
+        if value == "paper_low":
+            self.report_device("printer", "paper_low", "printer.paper_low")
+        self._changed()
+
+    def print_failed(self, err: Exception) -> None:
+        """The ticket was not printed: say so on screen and tell staff."""
+        self.print_state = "failed"
+        code = getattr(err, "code", "printer.error")
+        self.print_error = message_of(err)
+        self.report_device("printer", PRINTER_STATES.get(code, "error"), code)
+        self._changed()
+
+    def device_ok(self, kind: str) -> None:
+        """A device answered again after a fault: tell staff it is fine."""
+        if self._reported.pop(kind, None) is not None:
+            self.report_device(kind, "ready", "")
+
+    def device_failed(self, kind: str, err: Exception) -> None:
+        """A device poll failed (reader unplugged…): tell staff (once per fault code)."""
+        code = getattr(err, "code", f"{kind}.error")
+        state = "disconnected" if code.endswith(("disconnected", "timeout")) else "error"
+        if self._reported.get(kind) != code:
+            self._reported[kind] = code
+            self.report_device(kind, state, code)
+
+    def report_device(self, device: str, state: str, detail: str) -> None:
+        """``POST /devices/status`` so that staff and technicians see the fault."""
+        if self.client is None:
+            return
+        client, where = self.client, self.settings.name
+        self._run(lambda: client.device_status(device, state, where=where, detail=detail),
+                  lambda _: None, self._log_load_error)
+
+    # ------------------------------------------------------------------ for the view
+    def theme(self) -> dict | None:
+        """The chosen theme's entry of ``GET /services``."""
+        return next((t for t in self.services if t["prefix"] == self.theme_prefix), None)
+
+    def item(self, code: str) -> dict | None:
+        """An item of ``GET /services`` by its code (None for a theme prefix)."""
+        return next((i for t in self.services for i in t["items"] if i["code"] == code), None)
+
+    def page_size(self) -> int:
+        """Items per page: fewer in elderly mode."""
+        return ELDERLY_PAGE_SIZE if self.elderly else PAGE_SIZE
+
+    def page_count(self) -> int:
+        """Pages of the chosen theme's items (at least 1)."""
+        theme = self.theme()
+        count = len(theme["items"]) if theme else 0
+        return max(1, math.ceil(count / self.page_size()))
+
+    def items_page(self) -> list[dict]:
+        """The items on the current page."""
+        theme = self.theme()
+        if theme is None:
+            return []
+        size = self.page_size()
+        return theme["items"][self.page * size:(self.page + 1) * size]
+
+    def hall_name(self) -> str:
+        """The hall's name in the current language."""
+        if self.lang == "en":
+            return str(self.hall.get("name_en") or self.hall.get("name_zh") or "")
+        return str(self.hall.get("name_zh") or "")
+
+    def timezone(self) -> ZoneInfo | None:
+        """The hall's timezone, when known."""
+        name = self.hall.get("timezone")
+        return ZoneInfo(name) if name else None
+
+    def issued_at(self) -> datetime | None:
+        """When the current ticket was issued, in the hall's time."""
+        if not self.ticket or not self.ticket.get("issued_at"):
+            return None
+        return datetime.fromtimestamp(self.ticket["issued_at"], self.timezone())

@@ -1,0 +1,308 @@
+"""The balancer's live state, estimators, recommendations, routing policies and remote choice."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from central.balancer import (
+    POLICIES,
+    CityState,
+    TravelTimes,
+    choose_remote,
+    policy_jsq,
+    policy_jsq2,
+    rank_halls,
+    recommend,
+)
+from central.estimators import (
+    MIN_HOURLY_SAMPLES,
+    ServiceTimes,
+    estimate,
+    estimate_one,
+    queue_length_wait,
+)
+from hall.config import HallConfig, Item, Rules, Theme, Window
+
+NOW = 1710205200.0      # 2024-03-12 09:00 in Shanghai
+TZ = ZoneInfo("Asia/Shanghai")
+ANYWHERE = Item(code="A2", theme="A", name_zh="", name_en="", anywhere=True, remote=True)
+LOCAL = Item(code="A1", theme="A", name_zh="", name_en="")
+
+
+def hall(hall_id: str, *skills: tuple[str, ...], mean_s: float = 600.0) -> HallConfig:
+    """A hall with one window per ``skills`` tuple; themes A and B with items A1, A2, B1."""
+    themes = {"A": Theme(prefix="A", name_zh="A", name_en="A", mean_service_s=mean_s,
+                         items=(LOCAL, ANYWHERE)),
+              "B": Theme(prefix="B", name_zh="B", name_en="B", mean_service_s=mean_s,
+                         items=(Item(code="B1", theme="B", name_zh="", name_en=""),))}
+    windows = {str(i + 1): Window(number=str(i + 1), skills=s) for i, s in enumerate(skills)}
+    return HallConfig(hall_id=hall_id, name_zh=hall_id, name_en=hall_id, timezone=TZ,
+                      rules=Rules(), themes=themes, windows=windows)
+
+
+def open_all(city: CityState) -> None:
+    for config in city.configs:
+        for number in config.windows:
+            city.apply(config.hall_id, "window.opened", NOW, {"window": number})
+
+
+def issue(city: CityState, hall_id: str, ticket: str, item: str = "A2",
+          theme: str = "A", **extra: object) -> None:
+    city.apply(hall_id, "ticket.issued", NOW, {"ticket": ticket, "theme": theme, "item": item,
+                                               **extra})
+
+
+def busy(city: CityState, hall_id: str, window: str, ticket: str = "x") -> None:
+    """Put a window at work on a ticket (issued and called at once)."""
+    issue(city, hall_id, ticket, item="A1")
+    city.apply(hall_id, "ticket.called", NOW, {"ticket": ticket, "theme": "A",
+                                               "window": window, "waited_s": 0.0})
+
+
+@pytest.fixture
+def city() -> CityState:
+    """Three halls: H1 two A windows, H2 one A and one A+B window, H3 only B."""
+    state = CityState([hall("H1", ("A",), ("A",)), hall("H2", ("A",), ("A", "B")),
+                       hall("H3", ("B",))])
+    open_all(state)
+    return state
+
+
+ZERO = TravelTimes(matrix_s=np.zeros((3, 3)))
+
+
+def test_queue_length_estimator_with_skill_shares_and_idle_windows() -> None:
+    wait = queue_length_wait(np.array([3.0, 0.0, 0.0, 2.0]), np.array([1.5, 2.0, 2.0, 0.0]),
+                             np.array([0.0, 1.0, 0.0, 0.0]), np.full(4, 600.0))
+    assert wait[0] == pytest.approx(4 * 600 / 1.5)     # (n + 1) · m / s
+    assert wait[1] == 0.0                               # an idle window calls at once
+    assert wait[2] == pytest.approx(300.0)              # all busy: one departure of two
+    assert wait[3] == np.inf                            # nobody serves the theme
+    assert estimate_one("queue", 3, 1.5, 0.0, 600.0, float("nan")) == pytest.approx(wait[0])
+
+
+def test_recent_estimator_is_the_last_wait_and_blend_the_mean() -> None:
+    args = (np.array([4.0]), np.array([2.0]), np.array([0.0]), np.array([600.0]))
+    assert estimate("recent", *args, np.array([np.nan]))[0] == pytest.approx(1500.0)
+    assert estimate("recent", *args, np.array([90.0]))[0] == 90.0
+    assert estimate("blend", *args, np.array([90.0]))[0] == pytest.approx(795.0)
+    assert estimate_one("recent", 4, 2.0, 0.0, 600.0, 90.0) == 90.0
+    with pytest.raises(ValueError):
+        estimate("median", *args, np.array([90.0]))
+
+
+def test_state_follows_the_event_stream(city: CityState) -> None:
+    a = city.theme_index["A"]
+    h1, h2 = city.index["H1"], city.index["H2"]
+    assert city.share[a, h2] == pytest.approx(1.5)      # the A+B window counts 1/2
+    assert city.idle[a, h1] == pytest.approx(2.0)
+    issue(city, "H1", "t1")
+    city.apply("H1", "ticket.called", NOW, {"ticket": "t1", "theme": "A", "window": "1",
+                                            "waited_s": 42.0})
+    assert city.waiting[a, h1] == 0 and city.idle[a, h1] == pytest.approx(1.0)
+    assert city.last_wait[a, h1] == 42.0
+    city.apply("H1", "ticket.finished", NOW + 900, {"ticket": "t1", "theme": "A", "item": "A2",
+                                                    "window": "1", "service_s": 900.0})
+    assert city.idle[a, h1] == pytest.approx(2.0)
+    assert city.service.allday[h1, a] == pytest.approx(750.0)   # configured counts as one
+    assert city.service.item_mean(h1, a, "A2") == pytest.approx(750.0)
+    city.apply("H1", "window.closed", NOW, {"window": "2"})
+    assert city.share[a, h1] == pytest.approx(1.0)
+    issue(city, "H1", "t2")
+    city.apply("H1", "ticket.cancelled", NOW, {"ticket": "t2", "theme": "A"})
+    assert city.waiting[a, h1] == 0 and city.remote[a, h1] == 0
+    city.apply("nowhere", "ticket.issued", NOW, {"ticket": "t3", "theme": "A"})   # ignored
+    city.start_day("H1")
+    assert city.waiting[:, h1].sum() == 0
+
+
+def test_elderly_wait_only_behind_the_elderly(city: CityState) -> None:
+    a, h1 = city.theme_index["A"], city.index["H1"]
+    busy(city, "H1", "1", "b1")
+    busy(city, "H1", "2", "b2")
+    for i in range(4):
+        issue(city, "H1", f"t{i}", elderly=(i == 0))
+    assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx(2 * 600 / 2)
+    assert city.wait_one(h1, a, NOW) == pytest.approx(5 * 600 / 2)
+    city.apply("H1", "ticket.called", NOW, {"ticket": "t0", "theme": "A", "window": "1"})
+    assert city.priority[a, h1] == 0
+
+
+def test_service_times_by_hour_need_enough_samples() -> None:
+    times = ServiceTimes(np.array([[600.0]]))
+    for _ in range(MIN_HOURLY_SAMPLES - 1):
+        times.learn(0, 0, 10, 300.0)
+    assert times.theme_means(0, 10)[0] == pytest.approx(times.allday[0, 0])
+    times.learn(0, 0, 10, 300.0)
+    assert times.mean_one(0, 0, 10) == pytest.approx(times.hourly[0, 0, 10])
+    assert times.mean_one(0, 0, 11) == pytest.approx(times.allday[0, 0])
+
+
+def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
+    for window in ("1", "2"):
+        busy(city, "H1", window, f"b{window}")
+    for i in range(6):
+        issue(city, "H1", f"t{i}")
+    travel = TravelTimes(matrix_s=np.array([[0, 900, 60], [900, 0, 60], [60, 60, 0.0]]))
+    found = recommend(ANYWHERE, "H1", city, travel, NOW)
+    assert [r.hall for r in found] == ["H2", "H1"]       # H3 has no window for A
+    assert found[0].wait_s == 0.0 and found[0].travel_s == 900.0
+    assert found[1].expected_total_s == pytest.approx(7 * 600 / 2)
+    assert [r.hall for r in recommend(LOCAL, "H1", city, travel, NOW)] == ["H1"]
+    assert recommend(ANYWHERE, "H1", city, travel, NOW, limit=1)[0].hall == "H2"
+
+
+def test_a_hall_that_gives_no_more_numbers_is_not_offered() -> None:
+    """H2 closes at 16:00 (A's cutoff 30 min before), H3 is closed on Tuesdays; H1, where the
+    citizen is, is shown whatever its hours."""
+    from dataclasses import replace
+    from datetime import time as clock
+
+    early = hall("H2", ("A",))
+    early = replace(early, rules=Rules(close_time=clock(16, 0)))
+    weekend = hall("H3", ("A",))
+    weekend = replace(weekend, rules=Rules(open_days=(6, 7)))
+    city = CityState([hall("H1", ("A",)), early, weekend])
+    open_all(city)
+    busy(city, "H1", "1")
+    for i in range(6):
+        issue(city, "H1", f"t{i}")
+    theme = city.theme_index["A"]
+    at = {hour: NOW + (hour - 9) * 3600 for hour in (9, 15.25, 15.75, 16.75, 17)}   # Tuesday
+    assert city.issuing(theme, at[9]).tolist() == [True, True, False]
+    assert city.issuing(theme, at[15.25]).tolist() == [True, True, False]
+    assert city.issuing(theme, at[15.75]).tolist() == [True, False, False]   # past cutoff
+    assert city.issuing(theme, at[16.75]).tolist() == [True, False, False]
+    assert city.issuing(theme, at[17]).tolist() == [False] * 3      # H1's cutoff: 17:00
+    assert [r.hall for r in recommend(ANYWHERE, "H1", city, ZERO, at[9])] == ["H2", "H1"]
+    assert [r.hall for r in recommend(ANYWHERE, "H1", city, ZERO, at[15.75])] == ["H1"]
+    ranked = rank_halls(city, ["A", "A", "A"], np.zeros(3), at[15.75])
+    assert [r.hall for r in ranked] == ["H1"]
+    always = CityState([hall("H1", ("A",)), replace(early, rules=Rules(open_all_day=True))])
+    open_all(always)
+    assert always.issuing(theme, at[17] + 7 * 3600).tolist() == [False, True]   # midnight
+
+
+def test_people_ahead_of_a_ticket_as_the_hall_calls_them(city: CityState) -> None:
+    for i, extra in enumerate(({}, {"elderly": True}, {}, {}, {"green": True})):
+        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+                                                    "item": "A1", **extra})
+    ahead = {t: city.ahead_of("H1", t, NOW + 5) for t in ("t0", "t1", "t2", "t3", "t4")}
+    assert ahead == {"t0": 2, "t1": 1, "t2": 3, "t3": 4, "t4": 0}   # green, then the elderly
+    city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t4", "theme": "A", "window": "1"})
+    assert city.ahead_of("H1", "t3", NOW + 9) == 3
+    assert city.ahead_of("H1", "t4", NOW + 9) is None
+    # a no-show who checks in again goes a few places back: its new place counts
+    city.apply("H1", "ticket.called", NOW + 11, {"ticket": "t0", "theme": "A", "window": "2"})
+    city.apply("H1", "ticket.rechecked_in", NOW + 12, {"ticket": "t0", "theme": "A",
+                                                        "sort_key": NOW + 2.5})
+    assert city.ahead_of("H1", "t0", NOW + 12) == 2
+    assert city.ahead_of("H1", "t3", NOW + 12) == 3
+    assert city.ahead_of("H2", "t3", NOW) is None and city.ahead_of("H9", "t3", NOW) is None
+
+
+def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityState) -> None:
+    """Staff putting a ticket on the green channel moves it ahead; an appointment holder is
+    ahead of the elderly only within their slot (and its early minutes), as at the hall."""
+    early_s = city.configs[0].rules.appointment_early_min * 60.0
+    slot = {"slot_start": NOW + 3600, "slot_end": NOW + 5400}
+    for i, extra in enumerate(({"elderly": True}, {}, {"appointment": "ap1", **slot}, {})):
+        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+                                                    "item": "A1", **extra})
+
+    def line(now: float) -> list[str]:
+        return sorted((t for t in ("t0", "t1", "t2", "t3")
+                       if city.ahead_of("H1", t, now) is not None),
+                      key=lambda t: city.ahead_of("H1", t, now) or 0)
+
+    assert line(NOW + 3600 - early_s - 1) == ["t0", "t1", "t2", "t3"]   # before its slot
+    assert line(NOW + 3600 - early_s) == ["t2", "t0", "t1", "t3"]       # early minutes
+    assert line(NOW + 5400) == ["t2", "t0", "t1", "t3"]
+    assert line(NOW + 5401) == ["t0", "t1", "t2", "t3"]                 # slot over
+    city.apply("H1", "ticket.prioritized", NOW + 10, {"ticket": "t3", "theme": "A",
+                                                      "green": True})
+    assert line(NOW + 10) == ["t3", "t0", "t1", "t2"]
+    assert city.priority[0, 0] == 3
+    city.apply("H1", "ticket.prioritized", NOW + 11, {"ticket": "t3", "green": False})
+    assert line(NOW + 11) == ["t0", "t1", "t2", "t3"] and city.priority[0, 0] == 2
+    city.apply("H1", "ticket.prioritized", NOW + 12, {"ticket": "t0", "green": True})
+    city.apply("H1", "ticket.prioritized", NOW + 13, {"ticket": "t0", "green": False})
+    assert line(NOW + 13)[0] == "t0" and city.priority[0, 0] == 2, "still elderly"
+
+
+def test_a_window_on_a_call_to_another_hall_stays_busy_over_midnight(city: CityState) -> None:
+    """A new day frees every window at work in the hall, not one calling elsewhere (the hall
+    keeps its remote call across midnight)."""
+    busy(city, "H1", "1")
+    city.apply("H1", "window.remote_busy", NOW, {"window": "2"})
+    assert city.idle[0, 0] == 0
+    city.start_day("H1")
+    assert city.idle[0, 0] == 1, "window 1 is free, window 2 still calls another hall"
+    city.apply("H1", "window.remote_free", NOW + 1, {"window": "2"})
+    assert city.idle[0, 0] == 2
+
+
+def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:
+    busy(city, "H2", "1")
+    busy(city, "H2", "2", "y")
+    before = recommend(ANYWHERE, "H1", city, ZERO, NOW)
+    city.expect("H2", "A", 3)
+    after = {r.hall: r.wait_s for r in recommend(ANYWHERE, "H1", city, ZERO, NOW)}
+    assert after["H2"] > dict((r.hall, r.wait_s) for r in before)["H2"]
+    city.expect("H2", "A", -5)
+    assert city.inbound.min() == 0
+
+
+def test_routing_policies_use_the_same_state(city: CityState) -> None:
+    rng = np.random.default_rng(1)
+    h1, h2 = city.index["H1"], city.index["H2"]
+    for window in ("1", "2"):
+        busy(city, "H1", window, f"b{window}")
+    for i in range(4):
+        issue(city, "H1", f"t{i}")
+    assert policy_jsq(city, ANYWHERE, h1, ZERO, NOW, rng) == h2
+    assert policy_jsq(city, LOCAL, h1, ZERO, NOW, rng) == h1
+    assert {policy_jsq2(city, ANYWHERE, h1, ZERO, NOW, rng) for _ in range(20)} == {h2}
+    assert policy_jsq2(city, ANYWHERE, h2, ZERO, NOW, rng) == h2     # the other is longer
+    assert POLICIES["hallq"](city, ANYWHERE, h1, ZERO, NOW, rng) == h2
+    assert POLICIES["none"](city, ANYWHERE, h1, ZERO, NOW, rng) == h1
+
+
+def test_choose_remote_takes_the_oldest_ticket_of_the_longest_wait(city: CityState) -> None:
+    for hall_id in ("H1", "H2"):
+        busy(city, hall_id, "1", f"{hall_id}b1")
+        busy(city, hall_id, "2", f"{hall_id}b2")
+    issue(city, "H1", "h1-local", item="A1")
+    for i in range(3):
+        issue(city, "H2", f"h2-{i}", sort_key=NOW + 10 - i)
+    choice = choose_remote(("B", "A"), city, NOW, home="H3")
+    assert choice is not None and (choice.hall, choice.ticket) == ("H2", "h2-2")
+    city.hold("H2", "h2-2", "A")
+    assert choose_remote(("A",), city, NOW, home="H3").ticket == "h2-1"  # type: ignore[union-attr]
+    assert choose_remote(("A",), city, NOW, home="H2") is None   # never from its own hall
+    assert choose_remote(("A",), city, NOW, home="H3", min_wait_s=1e6) is None
+    assert choose_remote(("B",), city, NOW, home="H3") is None
+    city.unhold("H2", "h2-2", "A")
+    city.apply("H2", "ticket.leased", NOW, {"ticket": "h2-2", "theme": "A"})
+    assert city.remote[city.theme_index["A"], city.index["H2"]] == 2
+
+
+def test_a_decision_for_2000_halls_takes_under_5_ms() -> None:
+    rng = np.random.default_rng(2)
+    configs = [hall(f"H{i}", ("A",), ("A", "B"), ("B",)) for i in range(2000)]
+    city = CityState(configs)
+    city.share[:] = rng.uniform(0.5, 3, city.share.shape)
+    city.waiting[:] = rng.integers(0, 40, city.waiting.shape)
+    city.remote[:] = rng.integers(0, 3, city.remote.shape)
+    travel = TravelTimes(xy_km=rng.uniform(0, 80, (2000, 2)))
+    timings = []
+    for i in range(60):
+        start = time.perf_counter()
+        recommend(ANYWHERE, f"H{i}", city, travel, NOW)
+        timings.append(time.perf_counter() - start)
+    assert statistics.median(timings) < 0.005

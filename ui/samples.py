@@ -1,0 +1,46 @@
+"""Data shaped exactly as the example hall's API returns it, for the screens rendered without a
+hall (screenshots, docs, tests)."""
+
+from __future__ import annotations
+
+import functools
+
+from hall.config import EXAMPLE_HALL, HallConfig, load_config
+
+#: People waiting per theme in the pictures, and the wait a new ticket would get.
+_WAITING = {"A": (6, 1320), "B": (2, 1500), "C": (9, 720)}
+
+
+@functools.cache
+def example_hall() -> HallConfig:
+    """The example hall's configuration (read once)."""
+    return load_config(EXAMPLE_HALL)
+
+
+def sample_hall() -> dict:
+    """``GET /hall`` of the example hall."""
+    config = example_hall()
+    return {"hall_id": config.hall_id, "name_zh": config.name_zh, "name_en": config.name_en,
+            "timezone": str(config.timezone), "open": "09:00", "close": "18:00",
+            "open_all_day": False, "elderly_age": config.rules.elderly_age,
+            "max_recalls": config.rules.max_recalls,
+            "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
+
+
+def sample_services() -> list[dict]:
+    """``GET /services`` of the example hall with a few people waiting."""
+    config = example_hall()
+    services = []
+    for theme in config.themes.values():
+        waiting, wait_s = _WAITING.get(theme.prefix, (0, 0))
+        issued = waiting + 11
+        services.append({
+            "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
+            "waiting": waiting, "expected_wait_s": wait_s, "quota": theme.daily_quota,
+            "issued_today": issued,
+            "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
+            "per_id_daily_limit": theme.per_id_daily_limit,
+            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
+                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
+                      for i in theme.items]})
+    return services

@@ -14,6 +14,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the house's import rules: [tool.importlinter] in pyproject.toml
 
 test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

@@ -10,7 +10,8 @@ import pytest
 
 #: Fixtures shared across the tree, each module a pytest plugin in ``tests/helpers/``.
 pytest_plugins = ("tests.helpers.hall_fixtures", "tests.helpers.hall_servers",
-                  "tests.helpers.device_fixtures", "tests.helpers.central_db")
+                  "tests.helpers.device_fixtures", "tests.helpers.central_db",
+                  "tests.helpers.log_check")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

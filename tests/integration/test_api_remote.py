@@ -18,6 +18,7 @@ def lease_message(kind: str, ticket: str, lease: str = "NS/7/1", n: int = 1) -> 
             "ticket": ticket, "id": f"{lease}:{kind}:{n}"}
 
 
+@pytest.mark.allow_log("lease messages refused")
 def test_only_the_sync_agent_relays_lease_messages(hall: Callable) -> None:
     for device in ("kiosk", "display", "caller-1"):
         assert hall.http(device).get("/api/v1/leases/outbox").status_code == 403
@@ -201,6 +202,7 @@ def test_a_bad_choice_from_central_is_refused_and_the_window_keeps_waiting(
     assert taken.json()["home"] == "GD-SZ-NS-002" and taken.json()["ticket"] == "20240312-C007"
 
 
+@pytest.mark.allow_log("lease messages refused")
 def test_lease_messages_are_checked_one_by_one_and_the_good_ones_handled(
         hall: Callable) -> None:
     kiosk, sync = hall.http("kiosk"), hall.http("sync")

@@ -57,6 +57,7 @@ def test_a_long_backlog_comes_in_order_then_live_events(hall: Any) -> None:
             ws.recv(timeout=0.3)
 
 
+@pytest.mark.allow_log("stream subscriber fell")
 def test_a_subscriber_too_far_behind_gets_what_fitted_then_1013(
         hall: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "SUBSCRIBER_BACKLOG", 5)

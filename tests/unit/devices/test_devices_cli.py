@@ -48,6 +48,7 @@ def test_bad_url_exits_2_with_the_code(url: str, capsys: pytest.CaptureFixture[s
     assert captured.err.startswith("[device.bad_url] 设备地址无效 / Invalid device URL")
 
 
+@pytest.mark.allow_log("no reply on")
 def test_device_failure_exits_2_with_its_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["devices", "test", "sim://led?addr=3&fault=no_ack&timeout=0.05&retries=0"]) == 2
     assert capsys.readouterr().err.startswith("[led.timeout] 窗口屏无应答")

@@ -124,6 +124,7 @@ def test_rawline_protocol_through_the_simulator() -> None:
         simulator.stop()
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_no_ack_is_a_typed_timeout_after_retries_then_recovers(
         sim: LedSimulator, fast: SerialLedScreen) -> None:
     screen = fast
@@ -146,6 +147,7 @@ def test_no_ack_is_a_typed_timeout_after_retries_then_recovers(
                        (DeviceState.ERROR, DeviceState.READY)]
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_one_lost_ack_is_retried(sim: LedSimulator, fast: SerialLedScreen) -> None:
     screen = fast
     sim.inject("no_ack", count=1)
@@ -154,6 +156,7 @@ def test_one_lost_ack_is_retried(sim: LedSimulator, fast: SerialLedScreen) -> No
     assert screen.state is DeviceState.READY
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_bad_checksum_in_acks_is_typed_then_recovers(
         sim: LedSimulator, fast: SerialLedScreen) -> None:
     screen = fast
@@ -244,6 +247,7 @@ def test_sim_url_gives_a_ready_driver_and_close_stops_the_simulator() -> None:
     assert not os.path.exists(simulator.port)  # the pty is gone
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_sim_url_with_fault() -> None:
     screen = open_sim_url("sim://led?addr=5&fault=no_ack&timeout=0.05&retries=0")
     try:

@@ -120,6 +120,7 @@ def test_unknown_commands_are_skipped(sim: EscposPrinterSimulator, network: Netw
     assert sim.errors == []
 
 
+@pytest.mark.allow_log("malformed ESC/POS skipped")
 def test_malformed_command_keeps_connection_usable(sim: EscposPrinterSimulator,
                                                    network: Network) -> None:
     network._raw(b"\x1d!\x99" + b"\x1dV\x07" + b"\x1d(k\x03\x001C\x00")

@@ -126,6 +126,7 @@ EDITS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000), st.integer
                  min_size=1, max_size=8)
 
 
+@pytest.mark.allow_log("malformed ESC/POS skipped")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EDITS, st.integers(1, 64))
 def test_fuzz_simulator_with_mutated_tickets(edits: list[tuple[int, int, int]],

@@ -98,6 +98,7 @@ def test_press_while_reading(sim: RatingSimulator, pad: SerialRatingPad) -> None
     assert pad.read_rating(2.0) == Rating.DISSATISFIED
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_lost_poll_reply_loses_no_rating(sim: RatingSimulator, fast: SerialRatingPad) -> None:
     pad = fast
     pad.prompt("A004")
@@ -119,6 +120,7 @@ def test_bad_key_is_typed_then_recovers(sim: RatingSimulator, pad: SerialRatingP
     assert pad.read_rating(1.0) == Rating.FAIRLY_SATISFIED
 
 
+@pytest.mark.allow_log("(no|bad) reply on")
 def test_no_ack_is_a_typed_timeout_then_recovers(sim: RatingSimulator,
                                                  fast: SerialRatingPad) -> None:
     pad = fast
@@ -159,6 +161,7 @@ def test_sim_url_auto_press() -> None:
         pad.close()
 
 
+@pytest.mark.allow_log("(no|bad) reply on", "closing .* failed")
 def test_sim_url_fault_and_bad_params() -> None:
     pad = open_sim_url("sim://rating?addr=4&fault=bad_checksum&timeout=0.05&retries=0")
     try:

@@ -29,6 +29,7 @@ def test_devices_open_in_order_and_absent_ones_are_none(monkeypatch: pytest.Monk
     assert (led.url, none, rating.url) == ("led://a", None, "rating://b") and closed == []
 
 
+@pytest.mark.allow_log("closing .* failed")
 def test_a_device_that_cannot_be_opened_closes_those_opened_before(
         monkeypatch: pytest.MonkeyPatch) -> None:
     closed: list[str] = []

@@ -206,6 +206,7 @@ def test_pcscd_not_running_is_service_down() -> None:
     assert out.stdout.split() == ["smartcard.service_down", "disconnected"]
 
 
+@pytest.mark.allow_log("smartcard reader .* lost")
 def test_pcscd_restart_is_survived(vcard: VirtualCard, pcscd: service.PcscdService) -> None:
     if not pcscd.started_here:
         pytest.skip("pcscd is the system's service, not ours to stop")

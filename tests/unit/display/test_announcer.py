@@ -122,6 +122,7 @@ def test_compose_is_a_chime_and_the_sentence_twice(tmp_path: Path) -> None:
     assert np.allclose(first, second, atol=2e-4)
 
 
+@pytest.mark.allow_log("has no clip", "no speech for")
 def test_a_missing_clip_falls_back_to_espeak_or_the_chime(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tone_voice(tmp_path / "voice", tuple(n for n in voice.CLIP_NAMES if n != "Z"))
@@ -134,6 +135,7 @@ def test_a_missing_clip_falls_back_to_espeak_or_the_chime(tmp_path: Path,
     assert source == "clips"
 
 
+@pytest.mark.allow_log("has no clip", "no speech for")
 @needs_espeak
 def test_espeak_speaks_the_whole_sentence_without_clips(tmp_path: Path) -> None:
     announcer = Announcer(tmp_path / "empty", player=RecordingPlayer())

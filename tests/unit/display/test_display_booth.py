@@ -145,6 +145,7 @@ def test_the_announcer_speaks_a_booth_call_from_clips(tmp_path: Path) -> None:
     assert booth_wav != window_wav and booth_wav != other_booth
 
 
+@pytest.mark.allow_log("has no clip", "no speech for")
 def test_a_voice_without_the_booth_clip_falls_back(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     older = tuple(n for n in voice.CLIP_NAMES if n != "shipinfuwuqu")
@@ -158,6 +159,7 @@ def test_a_voice_without_the_booth_clip_falls_back(tmp_path: Path,
     assert source == "clips", "window calls still use the recorded voice"
 
 
+@pytest.mark.allow_log("has no clip", "no speech for")
 @needs_espeak
 def test_espeak_speaks_a_booth_call_without_the_clip(tmp_path: Path) -> None:
     older = tuple(n for n in voice.CLIP_NAMES if n != "shipinfuwuqu")

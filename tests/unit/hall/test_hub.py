@@ -69,6 +69,7 @@ def test_a_waiting_sender_wakes_on_an_event_and_on_close() -> None:
     asyncio.run(go())
 
 
+@pytest.mark.allow_log("stream subscriber fell")
 def test_a_subscriber_too_far_behind_keeps_what_fitted_and_is_dropped(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "SUBSCRIBER_BACKLOG", 3)

@@ -159,6 +159,7 @@ def _blocked_writer(node: HallNode) -> tuple[threading.Event, Future]:
     return gate, future
 
 
+@pytest.mark.allow_log("could not write")
 def test_a_failed_write_acknowledges_nothing_of_its_batch(node: HallNode, tmp_path: Path
                                                           ) -> None:
     heard: list[str] = []
@@ -187,6 +188,7 @@ def test_a_failed_write_acknowledges_nothing_of_its_batch(node: HallNode, tmp_pa
     assert [e.seq for e in node.store.events_after(0)] == [1, 2, 3]
 
 
+@pytest.mark.allow_log("could not write")
 def test_a_commit_that_raises_once_fails_its_batch_only(node: HallNode,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     real_commit = Store.commit
@@ -211,6 +213,7 @@ def test_a_commit_that_raises_once_fails_its_batch_only(node: HallNode,
     assert sorted(f.result().ticket.number for f in batch) == ["C002", "C003", "C004"]
 
 
+@pytest.mark.allow_log("bug in an operation")
 def test_a_bug_in_an_operation_fails_its_batch_as_internal_error(node: HallNode) -> None:
     gate, first = _blocked_writer(node)
     good = node.submit(_issue("B"))

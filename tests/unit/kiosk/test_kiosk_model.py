@@ -160,6 +160,7 @@ def test_refusal_is_the_halls_sentence_and_back_returns_to_the_themes() -> None:
     assert model.screen == "themes" and model.citizen is not None
 
 
+@pytest.mark.allow_log("unexpected error")
 def test_a_bug_is_never_shown_as_a_trace(caplog: pytest.LogCaptureFixture) -> None:
     model, _, _ = make({"A": KeyError("number")})
     model.walk_in()

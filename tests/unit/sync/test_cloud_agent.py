@@ -40,6 +40,7 @@ def config(hall: RunningHall, central_url: str, credential: str, tmp_path: Path,
                        relay_max_backoff_s=0.2, **overrides)
 
 
+@pytest.mark.allow_log("Cannot reach the central platform", "central refused to withdraw")
 def test_the_relay_outlives_central_being_away(hall: RunningHall, tmp_path: Path) -> None:
     agent = SyncAgent(config(hall, f"http://127.0.0.1:{free_port()}", "hq_x_y", tmp_path))
     with pytest.raises(CentralApiError) as refused:
@@ -140,6 +141,7 @@ def agent_with_fake_central(hall: RunningHall, tmp_path: Path,
                                     hall=node, central=central)
 
 
+@pytest.mark.allow_log("Cannot reach the central platform", "central refused to withdraw")
 def test_a_withdrawal_central_refuses_is_sent_again_until_it_is_taken(
         hall: RunningHall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The node gave a referred citizen up; central refuses the withdrawal (a credential

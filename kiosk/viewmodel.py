@@ -47,7 +47,7 @@ from kiosk.offer import Offer, OfferedHall, offer_from
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, message_of, weak_callable
+from ui.viewmodel import Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -119,18 +119,18 @@ def wait_minutes(seconds: int | float | None) -> int:
     return math.ceil((seconds or 0) / 60)
 
 
-class KioskModel:
+class KioskModel(ViewModel):
     """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, devices: KioskDevices | None = None,
                  settings: KioskSettings | None = None, run: Runner = run_now,
                  lang: str = "zh", clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self.client = client
         self.devices = devices or KioskDevices()
         self.settings = settings or KioskSettings()
         self._run = run
         self._clock = clock
-        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
         self.lang = lang
         self.elderly = self.settings.start_elderly
         self.connected: bool | None = None
@@ -142,18 +142,6 @@ class KioskModel:
         self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
         self._last_touch = clock()
         self._clear_session()
-
-    # ------------------------------------------------------------------ observers
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after every change (a bound method is held weakly, so a view
-        that goes away does not stay alive through its model)."""
-        self._listeners.append(weak_callable(listener))
-
-    def _changed(self) -> None:
-        for ref in list(self._listeners):
-            listener = ref()
-            if listener is not None:
-                listener()
 
     def _in_session(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
         """Wrap a callback so it is dropped when the session ended while its job ran."""

@@ -37,7 +37,7 @@ from devices.rating.levels import LABELS
 from hall.client import HallApiError, HallClient
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, message_of, weak_callable
+from ui.viewmodel import Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.caller")
 
@@ -78,20 +78,20 @@ class RatingState:
     level: int | None = None
 
 
-class CallerModel:
+class CallerModel(ViewModel):
     """One window's console. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, window: str,
                  devices: CallerDevices | None = None, settings: CallerSettings | None = None,
                  run: Runner = run_now, lanes: dict[str, Runner] | None = None,
                  lang: str = "zh") -> None:
+        super().__init__()
         self.client = client
         self.window = str(window)
         self.devices = devices or CallerDevices()
         self.settings = settings or CallerSettings()
         self._run = run
         self._lanes = lanes or {}
-        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
         self.lang = lang
         self.connected: bool | None = None
         self.hall: dict = {}
@@ -116,17 +116,6 @@ class CallerModel:
         self._stale = False
         self._rating_cancel = threading.Event()
         self._reported: dict[str, str] = {}
-
-    # ------------------------------------------------------------------ observers
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after every change (bound methods are held weakly)."""
-        self._listeners.append(weak_callable(listener))
-
-    def _changed(self) -> None:
-        for ref in list(self._listeners):
-            listener = ref()
-            if listener is not None:
-                listener()
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from display import voice
+from ui.viewmodel import ViewModel
 
 #: Events after which the waiting counts change (the model asks for a fresh /services).
 RELOAD_KINDS = frozenset({
@@ -87,7 +88,7 @@ class Outcome:
 
 
 @dataclass
-class DisplayModel:
+class DisplayModel(ViewModel):
     """What the wall display shows; ``revision`` grows with every change (views repaint)."""
 
     hall_name_zh: str = ""
@@ -103,16 +104,18 @@ class DisplayModel:
     window_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     connected: bool = False
     loaded: bool = False
-    revision: int = 0
     day: date | None = None
     """The hall's day of the calls shown; a new day starts with an empty list of calls."""
+
+    def __post_init__(self) -> None:
+        super().__init__()  # the generated __init__ does not call the base's
 
     # ------------------------------------------------------------------ reads of the API
     def load_hall(self, hall: dict) -> None:
         """GET /hall: the hall's names."""
         self.hall_name_zh, self.hall_name_en = hall.get("name_zh", ""), hall.get("name_en", "")
         self.timezone = hall.get("timezone", "")
-        self._bump()
+        self._changed()
 
     def load_windows(self, windows: list[dict], keep: set[str] | frozenset[str] = frozenset()
                      ) -> None:
@@ -137,20 +140,20 @@ class DisplayModel:
                                                 w["number"], at=self.clock(), live=False)
         self.current = current
         self.loaded = True
-        self._bump()
+        self._changed()
 
     def load_services(self, services: list[dict]) -> None:
         """GET /services: people waiting and expected wait per theme."""
         self.themes = [ThemeLine(s["prefix"], s.get("name_zh", ""), s.get("name_en", ""),
                                  int(s.get("waiting", 0)), int(s.get("expected_wait_s") or 0))
                        for s in services]
-        self._bump()
+        self._changed()
 
     def set_connected(self, connected: bool) -> None:
         """The event stream went up or down."""
         if connected != self.connected:
             self.connected = connected
-            self._bump()
+            self._changed()
 
     # ------------------------------------------------------------------ events
     def apply(self, event: dict, live: bool = True) -> Outcome:
@@ -177,7 +180,7 @@ class DisplayModel:
         elif kind in STATUS_KINDS:
             outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""))
         if outcome.changed:
-            self._bump()
+            self._changed()
         return outcome
 
     def _called(self, data: dict, ts: float, live: bool, recalled: bool) -> None:
@@ -210,7 +213,7 @@ class DisplayModel:
         if self.day is not None and day > self.day:
             self.recent.clear()
             self.current.clear()
-            self._bump()
+            self._changed()
         if self.day is None or day > self.day:
             self.day = day
 
@@ -254,9 +257,6 @@ class DisplayModel:
     def hall_name(self, lang: str) -> str:
         """The hall's name in a language."""
         return (self.hall_name_en or self.hall_name_zh) if lang == "en" else self.hall_name_zh
-
-    def _bump(self) -> None:
-        self.revision += 1
 
 
 def windows_touched(event: dict) -> set[str]:

@@ -297,11 +297,11 @@ class Leasing:
     # ------------------------------------------------------------------ remote side
     def remote_call(self, window_number: str, now: datetime) -> tuple[RemoteCall, list[Event]]:
         """A window with nobody waiting asks central for a ticket of another hall."""
-        window, state = self.engine._window(window_number)
+        window, state = self.engine.window(window_number)
         if not window.video_booth:
             raise QueueError("no_video", "本窗口没有视频设备，不能远程叫号",
                              "This window has no video equipment for remote calling", 403)
-        self.engine._require_open(state)
+        self.engine.require_open(state)
         if state.current is not None:
             raise QueueError("window_busy", "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first", 409)
@@ -393,7 +393,7 @@ class Leasing:
     def remote_step(self, window_number: str, step: str, now: datetime
                     ) -> tuple[RemoteCall, list[Event]]:
         """The console's part: ``at_booth`` (video connected), ``served`` or ``give_up``."""
-        _, state = self.engine._window(window_number)
+        _, state = self.engine.window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None or call.lease is None or call.state in OVER_STATES:
             if step == "give_up" and call is not None and call.state == "choosing":
@@ -429,7 +429,7 @@ class Leasing:
 
     def remote_view(self, window_number: str) -> dict:
         """The window's remote call as the console shows it (``idle`` when none)."""
-        _, state = self.engine._window(window_number)
+        _, state = self.engine.window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None:
             return {"window": state.number, "state": "idle", "lease": "", "home": "",

@@ -592,6 +592,14 @@ class Engine:
         return [self._event("device.status", now, device=device, state=state, where=where,
                             detail=detail)]
 
+    def window(self, number: str) -> tuple[Window, WindowState]:
+        """A window's catalog entry and state; 404 ``unknown_window`` when there is none."""
+        return self._window(number)
+
+    def require_open(self, state: WindowState) -> None:
+        """Refuse (409 ``window_closed``, ``window_paused``) a window that is not open."""
+        self._require_open(state)
+
 
 _WINDOW_ZH = {WindowStatus.CLOSED: "关闭", WindowStatus.OPEN: "开启", WindowStatus.PAUSED: "暂停"}
 

@@ -36,7 +36,7 @@ BUTTON_W = 420
 def offer_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     """This hall's wait next to the best few other halls; a button for each."""
     model = view.model
-    offer = model.offer
+    offer = model.referral.offer
     if offer is None:
         return
     best = offer.halls[0]
@@ -143,7 +143,7 @@ def _row(look: Look, body: int, name: str, titles: list[str], figures: str, savi
 
 def referring_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     """Waiting for the other hall's ticket."""
-    hall = view.model.referral_hall
+    hall = view.model.referral.hall
     zh, en = (hall.name("zh"), hall.name("en")) if hall else ("其他大厅", "the other hall")
     center = Qt.AlignmentFlag.AlignCenter
     layout.addStretch(1)
@@ -160,7 +160,7 @@ def referral_failed_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> 
     """The other hall did not issue the ticket: say why, and offer a number here."""
     model = view.model
     pal = look.palette
-    zh, en = model.referral_error or ("", "")
+    zh, en = model.referral.error or ("", "")
     center = Qt.AlignmentFlag.AlignCenter
     layout.addStretch(1)
     layout.addWidget(label(look, zh, 52, bold=True, color=pal.bad, align=center, wrap=True,
@@ -168,7 +168,8 @@ def referral_failed_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> 
     if look.lang == "en":
         layout.addWidget(label(look, en, 40, align=center, wrap=True, name="referral_error_en"))
     layout.addSpacing(look.px(24))
-    wait = minutes(model.offer.here_wait_s) if model.offer else 0
+    offer = model.referral.offer
+    wait = minutes(offer.here_wait_s) if offer else 0
     layout.addWidget(label(look, look.t(f"您可以在本大厅取号（预计等待约 {wait} 分钟）",
                                         f"You can take a number here (about {wait} min wait)")
                            if wait else look.t("您可以在本大厅取号", "You can take a number here"),

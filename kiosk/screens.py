@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QWidget
 
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
+from kiosk.citizen import Citizen
 from kiosk.view import KioskView
-from kiosk.viewmodel import Citizen, KioskModel
+from kiosk.viewmodel import KioskModel, Screen
 from ui.qt import ensure_app
 from ui.samples import sample_hall, sample_services
 
@@ -79,14 +80,14 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     model.services_loaded(sample_services())
     if state != "attract":
         model.citizen = sample_citizen()
-        model.screen = "themes"
+        model.screen = Screen.THEMES
     if state in ("items", "elderly", "offer", "referral"):
         model.choose_theme("A")
     if state in ("offer", "referral", "referral_failed"):
         model.recommended("A02", sample_recommend())
     if state in ("referral", "referral_failed"):
-        assert model.offer is not None
-        model.referral_hall = model.offer.halls[0]
+        assert model.referral.offer is not None
+        model.referral.hall = model.referral.offer.halls[0]
         model.referral_started({"id": sample_referral()["id"], "state": "pending"})
     if state == "referral":
         model.referral_polled(sample_referral())

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
-from kiosk.viewmodel import KioskModel, wait_minutes
+from kiosk.viewmodel import KioskModel, Screen, wait_minutes
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
 from ui.pageview import PageView
 from ui.qt import font
@@ -92,11 +92,12 @@ class KioskView(PageView[KioskModel]):
 
     def fill(self, look: Look, layout: QVBoxLayout) -> None:
         """The current screen."""
-        screens: dict[str, Callable[[Look, QVBoxLayout], None]] = {
-            "attract": self._attract, "themes": self._themes, "items": self._items,
-            "ticket": self._ticket, "error": self._error,
-            "offer": partial(offer_screen, self), "referring": partial(referring_screen, self),
-            "referral_failed": partial(referral_failed_screen, self)}
+        screens: dict[Screen, Callable[[Look, QVBoxLayout], None]] = {
+            Screen.ATTRACT: self._attract, Screen.THEMES: self._themes,
+            Screen.ITEMS: self._items, Screen.TICKET: self._ticket, Screen.ERROR: self._error,
+            Screen.OFFER: partial(offer_screen, self),
+            Screen.REFERRING: partial(referring_screen, self),
+            Screen.REFERRAL_FAILED: partial(referral_failed_screen, self)}
         screens[self.model.screen](look, layout)
 
     def set_clock(self, now: datetime) -> None:
@@ -148,7 +149,7 @@ class KioskView(PageView[KioskModel]):
         row = QHBoxLayout(bar)
         row.setContentsMargins(look.px(48), look.px(8), look.px(48), look.px(14))
         hint = ""
-        if self.model.screen != "attract":
+        if self.model.screen != Screen.ATTRACT:
             seconds = round(self.model.settings.idle_timeout_s)
             hint = look.t(f"{seconds} 秒无操作将自动返回首页，并清除您的信息",
                           f"After {seconds} s without a touch the kiosk returns to the start "
@@ -366,7 +367,7 @@ class KioskView(PageView[KioskModel]):
         center = Qt.AlignmentFlag.AlignCenter
         info = QVBoxLayout()
         info.setSpacing(look.px(6))
-        other = self.model.referral_hall
+        other = self.model.referral.hall
         # Type here is large already: elderly mode only makes it bolder in contrast.
         if other is not None:  # a ticket of another hall (跨厅取号): where to go, first
             info.addWidget(label(look, look.t(f"请前往 {other.name('zh')} 办理",

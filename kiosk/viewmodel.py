@@ -6,20 +6,18 @@ device pollers forward cards and QR codes. Blocking work (hall API, printer) run
 The model keeps no queue state of its own: waiting counts and waits come from ``GET /services``,
 the ticket from ``POST /tickets``.
 
-Screens: ``attract`` → ``themes`` → ``items`` → ``ticket``, and ``error`` (a plain sentence
-from the hall).
+Screens (:class:`Screen`): ``attract`` → ``themes`` → ``items`` → ``ticket``, and ``error``
+(a plain sentence from the hall).
 
-Other halls (跨厅推荐, 云叫号): for an item that can be served at any hall (通办) the kiosk first
-asks which other halls would do it sooner (``GET /recommend``). When some would, ``offer``
-shows them next to this hall's wait; the citizen takes a number here, or chooses a hall:
-``POST /referrals``, then ``referring`` while the node asks that hall (``GET
-/referrals/{id}`` about once a second, see :meth:`KioskModel.tick`) and ``ticket`` with the
-other hall's ticket, or ``referral_failed`` (a plain sentence, and a number here instead). No
-answer, a stale one, or none that saves time: the number is issued here, without a word.
+Other halls (跨厅推荐, 云叫号): for an item that can be served at any hall (通办) the kiosk may
+offer other halls that would do it sooner (``offer``), and take the number at the one the
+citizen chooses (``referring``, then ``ticket`` or ``referral_failed``). The offer and the
+referral are a :class:`~kiosk.referral_flow.ReferralFlow` (``model.referral``), one per
+session; the model makes its hall calls (the polling in :meth:`KioskModel.tick`).
 
 Personal data — the ID number read from a card — lives only in the current
-:class:`Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout, "done", new session);
-screens show the masked form only.
+:class:`~kiosk.citizen.Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout,
+"done", new session); screens show the masked form only.
 
 Appointments (预约): a QR code ``hallq:appt:<id>`` or ``hallq:appt:<id>:<service>`` checks the
 appointment in (``POST /tickets`` with ``channel=appointment``), which gives a priority ticket
@@ -36,34 +34,43 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hall.client import HallApiError, HallClient
+from kiosk.citizen import TICKET_PREFIX, Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices
-from kiosk.offer import Offer, OfferedHall, offer_from
+from kiosk.offer import offer_from
+from kiosk.referral_flow import ReferralFlow, Step
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, message_of, weak_callable
+from ui.viewmodel import Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
-SCREENS = ("attract", "themes", "items", "offer", "referring", "referral_failed", "ticket",
-           "error")
-APPOINTMENT_PREFIX = "hallq:appt:"
-TICKET_PREFIX = "hallq:ticket:"
 #: Items per page of the item list, in normal and in elderly (适老化) mode.
 PAGE_SIZE = 12
 ELDERLY_PAGE_SIZE = 6
 #: Printer error code -> the state reported to staff through ``POST /devices/status``.
 PRINTER_STATES = {"printer.paper_out": "paper_out", "printer.cover_open": "cover_open",
                   "printer.disconnected": "disconnected", "printer.timeout": "disconnected"}
-#: Seconds between two questions about a referral, and before giving up on it.
-REFERRAL_POLL_S = 1.0
-REFERRAL_GIVE_UP_S = 20.0
+
+
+class Screen(StrEnum):
+    """The kiosk's screens; each equals its name as a string (``Screen.TICKET == "ticket"``)."""
+
+    ATTRACT = "attract"
+    THEMES = "themes"
+    ITEMS = "items"
+    OFFER = "offer"
+    REFERRING = "referring"
+    REFERRAL_FAILED = "referral_failed"
+    TICKET = "ticket"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -80,57 +87,23 @@ class KioskSettings:
     start_elderly: bool = False
 
 
-@dataclass(frozen=True)
-class Citizen:
-    """The person at the kiosk, from an ID card. ``id_number`` is only sent to the hall."""
-
-    masked_id: str
-    masked_name: str
-    birth_date: date | None
-    id_number: str = field(repr=False)
-
-    @classmethod
-    def from_card(cls, card: Any) -> Citizen:
-        """From an ``IdCardInfo`` (or anything with the same fields)."""
-        return cls(masked_id=card.masked_id, masked_name=getattr(card, "masked_name", ""),
-                   birth_date=getattr(card, "birth_date", None), id_number=card.id_number)
-
-    def age_on(self, today: date) -> int | None:
-        """Age in whole years, when the birth date is known."""
-        born = self.birth_date
-        if born is None:
-            return None
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def parse_appointment_code(text: str) -> tuple[str, str | None] | None:
-    """``(appointment_id, service or None)`` of an appointment QR code, else None."""
-    text = text.strip()
-    if not text.startswith(APPOINTMENT_PREFIX):
-        return None
-    appointment_id, _, service = text[len(APPOINTMENT_PREFIX):].partition(":")
-    if not appointment_id:
-        return None
-    return appointment_id, service or None
-
-
 def wait_minutes(seconds: int | float | None) -> int:
     """An expected wait in whole minutes, rounded up as on the printed ticket."""
     return math.ceil((seconds or 0) / 60)
 
 
-class KioskModel:
+class KioskModel(ViewModel):
     """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, devices: KioskDevices | None = None,
                  settings: KioskSettings | None = None, run: Runner = run_now,
                  lang: str = "zh", clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self.client = client
         self.devices = devices or KioskDevices()
         self.settings = settings or KioskSettings()
         self._run = run
         self._clock = clock
-        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
         self.lang = lang
         self.elderly = self.settings.start_elderly
         self.connected: bool | None = None
@@ -143,18 +116,6 @@ class KioskModel:
         self._last_touch = clock()
         self._clear_session()
 
-    # ------------------------------------------------------------------ observers
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after every change (a bound method is held weakly, so a view
-        that goes away does not stay alive through its model)."""
-        self._listeners.append(weak_callable(listener))
-
-    def _changed(self) -> None:
-        for ref in list(self._listeners):
-            listener = ref()
-            if listener is not None:
-                listener()
-
     def _in_session(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
         """Wrap a callback so it is dropped when the session ended while its job ran."""
         session = self._session
@@ -166,7 +127,7 @@ class KioskModel:
 
     # ------------------------------------------------------------------ session
     def _clear_session(self) -> None:
-        self.screen = "attract"
+        self.screen = Screen.ATTRACT
         self.citizen: Citizen | None = None
         self.appointment_id: str | None = None
         self.theme_prefix: str | None = None
@@ -176,14 +137,7 @@ class KioskModel:
         self.print_error: Message | None = None
         self.error: Message | None = None
         self.busy = False
-        self.offer: Offer | None = None
-        self.referral_hall: OfferedHall | None = None
-        """The hall chosen on the offer screen (and then the one the ticket is for)."""
-        self.referral_id: str | None = None
-        self.referral_error: Message | None = None
-        self._referral_since = 0.0
-        self._next_poll = 0.0
-        self._polling = False
+        self.referral = ReferralFlow()
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -202,7 +156,7 @@ class KioskModel:
 
     def check_idle(self) -> bool:
         """Reset when idle for the timeout outside the attract screen; True if it did."""
-        if self.screen == "attract" and self.citizen is None:
+        if self.screen == Screen.ATTRACT and self.citizen is None:
             return False
         if self.busy or self.idle_for() < self.settings.idle_timeout_s:
             return False
@@ -288,7 +242,7 @@ class KioskModel:
         self.touch()
         if not self.settings.walk_in:
             return
-        self.screen = "themes"
+        self.screen = Screen.THEMES
         self.refresh_services()
         self._changed()
 
@@ -303,7 +257,7 @@ class KioskModel:
         age = self.citizen.age_on(date.today())
         if age is not None and age >= int(self.hall.get("elderly_age", 65)):
             self.elderly = True
-        self.screen = "themes"
+        self.screen = Screen.THEMES
         self.refresh_services()
         self._changed()
 
@@ -355,23 +309,23 @@ class KioskModel:
         self.touch()
         self.theme_prefix = prefix
         self.page = 0
-        self.screen = "items"
+        self.screen = Screen.ITEMS
         self._changed()
 
     def back(self) -> None:
         """One screen back: offer → items → themes → attract (which ends the session)."""
         self.touch()
-        if self.screen == "offer":
-            self.offer = None
-            self.screen = "items"
+        if self.screen == Screen.OFFER:
+            self.referral.offer = None
+            self.screen = Screen.ITEMS
             self._changed()
-        elif self.screen == "items":
-            self.screen = "themes"
+        elif self.screen == Screen.ITEMS:
+            self.screen = Screen.THEMES
             self._changed()
-        elif self.screen == "error" and (self.citizen or self.settings.walk_in) \
+        elif self.screen == Screen.ERROR and (self.citizen or self.settings.walk_in) \
                 and self.ticket is None:
             self.error = None
-            self.screen = "themes"
+            self.screen = Screen.THEMES
             self._changed()
         else:
             self.reset()
@@ -423,8 +377,8 @@ class KioskModel:
             return
         self.busy = False
         self.touch()
-        self.offer = offer
-        self.screen = "offer"
+        self.referral.offer = offer
+        self.screen = Screen.OFFER
         self._changed()
 
     def _no_offer(self, service: str, err: Exception) -> None:
@@ -433,24 +387,26 @@ class KioskModel:
 
     def take_here(self) -> None:
         """On the offer (or after a failed referral): take the number at this hall."""
-        if self.busy or self.offer is None or self.client is None:
+        offer = self.referral.offer
+        if self.busy or offer is None or self.client is None:
             return
         self.touch()
         self.busy = True
         self._changed()
-        self._issue_here(self.offer.item)
+        self._issue_here(offer.item)
 
     def go_to(self, hall_id: str) -> None:
         """On the offer: take the number at another hall (``POST /referrals``)."""
         cloud = cloud_calls(self.client)
-        hall = self.offer.hall(hall_id) if self.offer else None
-        if self.busy or hall is None or cloud is None or self.offer is None:
+        offer = self.referral.offer
+        hall = offer.hall(hall_id) if offer else None
+        if self.busy or hall is None or cloud is None or offer is None:
             return
         self.touch()
         self.busy = True
-        self.referral_hall = hall
+        self.referral.hall = hall
         self._changed()
-        item = self.offer.item
+        item = offer.item
         # with the card's number the other hall issues a real-name ticket (priority, limits)
         id_number = self.citizen.id_number if self.citizen else None
         self._run(lambda: cloud.refer(item, hall.hall, id_number),
@@ -461,94 +417,60 @@ class KioskModel:
         """The hall node took the referral: wait for the other hall's ticket."""
         self.busy = False
         self.touch()
-        self.referral_id = str(answer["id"])
-        self.screen = "referring"
-        self._referral_since = self._clock()
-        self._next_poll = self._referral_since + REFERRAL_POLL_S
+        self.referral.started(str(answer["id"]), self._clock())
+        self.screen = Screen.REFERRING
         self._changed()
         if answer.get("state", "pending") != "pending":
             self.referral_polled(answer)
 
     def tick(self) -> None:
         """About once a second: while a referral is pending, ask about it (and give up after
-        :data:`REFERRAL_GIVE_UP_S`)."""
+        :data:`~kiosk.referral_flow.REFERRAL_GIVE_UP_S`)."""
         cloud = cloud_calls(self.client)
-        if self.screen != "referring" or self._polling or cloud is None:
+        if self.screen != Screen.REFERRING or self.referral.polling or cloud is None:
             return
-        now = self._clock()
-        if now - self._referral_since >= REFERRAL_GIVE_UP_S:
-            self.referral_failed(self._too_slow())
-            return
-        if now < self._next_poll:
-            return
-        self._polling = True
-        # The poll interval counts from the question: a timer a hair early must not skip one.
-        self._next_poll = now + 0.8 * REFERRAL_POLL_S
-        referral_id = str(self.referral_id)
-        self._run(lambda: cloud.referral(referral_id), self._in_session(self.referral_polled),
-                  self._in_session(self._poll_failed))
+        step = self.referral.next_step(self._clock())
+        if step is Step.GIVE_UP:
+            self.referral_failed(self.referral.too_slow())
+        elif step is Step.ASK:
+            referral_id = str(self.referral.id)
+            self._run(lambda: cloud.referral(referral_id),
+                      self._in_session(self.referral_polled), self._in_session(self._poll_failed))
 
     def referral_polled(self, answer: dict) -> None:
         """The referral's state: still pending, issued (show and print), refused or given up
         by the node (withdrawn: the answer came too late)."""
-        self._polling = False
-        if self.screen != "referring" or answer.get("id") != self.referral_id:
+        self.referral.polling = False
+        if self.screen != Screen.REFERRING:
             return
-        if answer.get("state") == "issued" and answer.get("ticket"):
-            self._referral_issued(answer["ticket"])
-        elif answer.get("state") == "refused":
-            error = answer.get("error") or {}
-            self.referral_failed((error.get("message_zh") or self._too_slow()[0],
-                                  error.get("message_en") or self._too_slow()[1]))
-        elif answer.get("state") in ("withdrawing", "withdrawn"):
-            self.referral_failed(self._too_slow())    # the node gave up waiting: a number here
+        ticket, failure = self.referral.issued_ticket(answer), self.referral.failure(answer)
+        if ticket is not None:
+            self.ticket_issued(self.referral.shown_ticket(ticket, self.services))
+        elif failure is not None:
+            self.referral_failed(failure)
 
     def _poll_failed(self, err: Exception) -> None:
-        self._polling = False
-        log.info("referral %s not read: %s", self.referral_id, message_of(err)[1])
-
-    def _too_slow(self) -> Message:
-        hall = self.referral_hall
-        zh, en = (hall.name("zh"), hall.name("en")) if hall else ("其他大厅", "the other hall")
-        return (f"暂时无法在{zh}取号，请在本大厅取号",
-                f"Could not get a number at {en} just now; please take one here")
+        self.referral.polling = False
+        log.info("referral %s not read: %s", self.referral.id, message_of(err)[1])
 
     def referral_failed(self, message: Message) -> None:
         """The other hall refused, did not answer in time, or could not be asked."""
         self.busy = False
         self.touch()
-        self.referral_error = message
-        self.screen = "referral_failed"
+        self.referral.error = message
+        self.screen = Screen.REFERRAL_FAILED
         self._changed()
-
-    def _referral_issued(self, ticket: dict) -> None:
-        code = self.offer.item if self.offer else ""
-        item = self.item(code)
-        theme = next((t for t in self.services
-                      if any(i["code"] == code for i in t["items"])), {})
-        hall = self.referral_hall
-        shown = dict(ticket, item=item["code"] if item else None,
-                     item_name_zh=(item or {}).get("name_zh"),
-                     item_name_en=(item or {}).get("name_en"), service=theme.get("prefix"),
-                     service_name_zh=theme.get("name_zh", ""),
-                     service_name_en=theme.get("name_en", ""))
-        if hall is not None:
-            self.referral_hall = OfferedHall(
-                ticket.get("hall") or hall.hall, ticket.get("name_zh") or hall.name_zh,
-                ticket.get("name_en") or hall.name_en, hall.travel_s, hall.wait_s,
-                hall.total_s, hall.saved_s)
-        self.ticket_issued(shown)
 
     # ------------------------------------------------------------------ outcomes
     def ticket_issued(self, ticket: dict) -> None:
         """The hall (or, for a referral, the other hall) issued a ticket: show and print it."""
         self.busy = False
         self.touch()
-        if self.screen != "referring":
-            self.referral_hall = None  # issued here
+        if self.screen != Screen.REFERRING:
+            self.referral.hall = None  # issued here
         self.ticket = ticket
         self.error = None
-        self.screen = "ticket"
+        self.screen = Screen.TICKET
         self.refresh_services()
         self._print(ticket)
         self._changed()
@@ -561,7 +483,7 @@ class KioskModel:
     def _show_error(self, message: Message) -> None:
         self.touch()
         self.error = message
-        self.screen = "error"
+        self.screen = Screen.ERROR
         self._changed()
 
     def _print(self, ticket: dict) -> None:
@@ -569,7 +491,7 @@ class KioskModel:
         if printer is None:
             self.print_state = "no_printer"
             return
-        hall = self.referral_hall
+        hall = self.referral.hall
         content = referral_content(ticket, self.hall, hall.name("zh"), hall.name("en")) \
             if hall is not None else ticket_content(
                 ticket, self.hall, self.citizen.masked_id if self.citizen else None)

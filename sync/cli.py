@@ -37,7 +37,8 @@ def _secret(value: str | None, env: str, what: str) -> str:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Run the sync agent beside a hall node until SIGINT/SIGTERM."""
-    from sync.agent import AgentConfig, AgentConfigError, SyncAgent
+    from sync.agent import SyncAgent
+    from sync.agent_config import AgentConfig, AgentConfigError
 
     _setup_logging(args)
     config = AgentConfig(

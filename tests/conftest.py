@@ -12,6 +12,8 @@ import pytest
 pytest_plugins = ("tests.helpers.hall_fixtures", "tests.helpers.hall_servers",
                   "tests.helpers.device_fixtures", "tests.helpers.central_db",
                   "tests.helpers.log_check")
+#: Helpers that assert, imported by the tests (pytest rewrites their asserts as the tests').
+pytest.register_assert_rewrite("tests.helpers.engine_steps")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -4,8 +4,7 @@ scaled to the window's size)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QResizeEvent
@@ -13,15 +12,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.look import Look, clear_layout_widget
 from ui.tasks import weak_slot
-
-
-class ViewModel(Protocol):
-    """What a page view needs of its model: to hear of its changes."""
-
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each change."""
-        ...
-
+from ui.viewmodel import ViewModel
 
 M = TypeVar("M", bound=ViewModel)
 

@@ -1,5 +1,6 @@
-"""What every view-model of the apps shares: the (Chinese, English) message of an error, and
-listeners held without keeping their objects alive."""
+"""What every view-model of the apps shares: the :class:`ViewModel` base (listeners told after
+each change, held without keeping their objects alive, and a revision counting the changes), and
+the (Chinese, English) message of an error."""
 
 from __future__ import annotations
 
@@ -30,3 +31,28 @@ def message_of(err: Exception) -> Message:
     log.error("unexpected error", exc_info=err)
     return "系统暂时无法办理，请稍后再试或咨询工作人员", \
         "Something went wrong; please try again or ask the staff"
+
+
+class ViewModel:
+    """The base of the apps' view-models (kiosk, calling console, wall display): plain Python,
+    no widgets. A subclass calls :meth:`_changed` after each change it makes; views
+    :meth:`subscribe` to hear of it, or compare :attr:`revision` with the one they last drew.
+    All methods run on one thread (the Qt thread)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], Callable[[], None] | None]] = []
+        #: Grows by one with every change.
+        self.revision = 0
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change (a bound method is held weakly, so a view
+        that goes away does not stay alive through its model)."""
+        self._listeners.append(weak_callable(listener))
+
+    def _changed(self) -> None:
+        """Count a change and tell the listeners still alive."""
+        self.revision += 1
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is not None:
+                listener()

@@ -26,7 +26,8 @@ from hall import idnumber
 from hall.config import EXAMPLE_HALL, parse_config
 from hall.node import HallNode
 from hall.server import HallServer
-from sync.agent import AgentConfig, SyncAgent
+from sync.agent import SyncAgent
+from sync.agent_config import AgentConfig
 from tests.helpers.central import CentralProcess, acquire_shared_cluster, release_shared_cluster
 
 FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
@@ -396,8 +397,8 @@ def test_a_phone_number_whose_answer_is_lost_is_issued_once_all_the_same(
     is lost; handed out again, the agent issues it and loses its own answer (a restart).
     Central hands it out once more and Nanshan answers with the one ticket it issued; the
     next number goes through as usual."""
-    agent = city.ns.agent
-    act, issue = agent._act_on_mail, agent._issue_referral
+    inbox = city.ns.agent.inbox
+    act, issue = inbox._act_on_mail, inbox._issue_referral
     lost: list[str] = []
 
     def lose_the_first_mail(mail: dict) -> dict:
@@ -410,11 +411,11 @@ def test_a_phone_number_whose_answer_is_lost_is_issued_once_all_the_same(
         issue(referral)
         if len(lost) == 1:
             lost.append(referral["id"])
-            with agent._lock:
-                agent._referral_answers.clear()            # the agent went down here
+            with inbox.answers._lock:
+                inbox.answers._waiting.clear()             # the agent went down here
 
-    monkeypatch.setattr(agent, "_act_on_mail", lose_the_first_mail)
-    monkeypatch.setattr(agent, "_issue_referral", issue_then_forget)
+    monkeypatch.setattr(inbox, "_act_on_mail", lose_the_first_mail)
+    monkeypatch.setattr(inbox, "_issue_referral", issue_then_forget)
     citizen = "44030419900101123"
     citizen += idnumber.check_char(citizen)
     shown = []
@@ -437,15 +438,15 @@ def test_a_referral_given_up_while_its_answer_was_lost_leaves_no_ticket_behind(
     gives the citizen up meanwhile. Central hands Nanshan the withdrawal without a ticket, and
     Nanshan cancels the one it issued for that referral."""
     monkeypatch.setattr(hall.cloud, "REFERRAL_ANSWER_S", 3.0)
-    agent = city.ns.agent
-    issue = agent._issue_referral
+    inbox = city.ns.agent.inbox
+    issue = inbox._issue_referral
 
     def issue_then_forget(referral: dict) -> None:
         issue(referral)
-        with agent._lock:
-            agent._referral_answers.clear()                # the agent went down here
+        with inbox.answers._lock:
+            inbox.answers._waiting.clear()                 # the agent went down here
 
-    monkeypatch.setattr(agent, "_issue_referral", issue_then_forget)
+    monkeypatch.setattr(inbox, "_issue_referral", issue_then_forget)
     referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
     (issued,) = until(lambda: city.ns.events("ticket.issued"), what="Nanshan's ticket")
     ticket_id = issued["data"]["ticket"]

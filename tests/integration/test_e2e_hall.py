@@ -13,6 +13,7 @@ real widget with its controller and the announcer.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -70,6 +71,62 @@ def kiosk_devices(tmp_path: Path) -> Iterator[KioskDevices]:
     devices.close()
 
 
+def take_a_number(client: HallClient, devices: KioskDevices) -> dict:
+    """The kiosk: a citizen swipes the ID card and takes a number; the ticket is printed
+    without the ID number."""
+    kiosk = KioskModel(client, devices, KioskSettings(name="kiosk-1"), run=run_now)
+    kiosk.start()
+    devices.id_reader.simulator.insert(SAMPLE_CARDS["resident"])
+    card = devices.read_card()
+    assert card is not None
+    kiosk.card_read(card)
+    assert kiosk.screen == "themes" and kiosk.citizen is not None
+    kiosk.choose_theme("A")
+    kiosk.take_number("A01")
+    assert kiosk.screen == "ticket", kiosk.error
+    ticket = kiosk.ticket
+    assert ticket is not None and ticket["number"] == "A001"
+    assert kiosk.print_state == "printed"
+    [printed] = devices.printer.simulator.wait_tickets(1)
+    assert printed.png_path is not None and printed.png_path.is_file()
+    assert "A001" in printed.text
+    assert card.id_number not in printed.text
+    return ticket
+
+
+def signed_in_console(client: HallClient, led: Any, pad: Any) -> CallerModel:
+    """The console of the window, with its LED screen and rating pad, signed in by PIN."""
+    console = CallerModel(client, WINDOW, CallerDevices(led=led, rating=pad),
+                          CallerSettings(name="console-1", rating_timeout_s=5), run=run_now)
+    console.start()
+    for key in "S001":
+        console.keypad(key)
+    console.select_field("pin")
+    for key in "1234":
+        console.keypad(key)
+    console.sign_in_pin()
+    assert console.signed_in, console.message
+    return console
+
+
+def check_the_wall_shows_and_announces_a001(qtbot: QtBot, window: DisplayWindow,
+                                            painted: list[int], announcer: Announcer) -> None:
+    """The wall display shows the call, highlighted, and repaints; the announcement is
+    queued, then spoken from the voice's clips."""
+    qtbot.waitUntil(lambda: WINDOW in window.model.current, timeout=5000)
+    call = window.model.current[WINDOW]
+    assert call.number == "A001" and window.model.highlighted(call)
+    revision = window.model.revision
+    qtbot.waitUntil(lambda: any(r >= revision for r in painted), timeout=3000)
+    qtbot.waitUntil(lambda: any(t.prefix == "A" and t.waiting == 0
+                                for t in window.model.themes), timeout=3000)
+    assert announcer.wait_idle(20)
+    [spoken] = announcer.announced
+    assert (spoken.number, spoken.window, spoken.source) == ("A001", WINDOW, "clips")
+    assert spoken.text == "请 A001 号到 1 号窗口办理"
+    assert Path(spoken.output).is_file()
+
+
 def test_swipe_ticket_call_display_announce_rate(hall: Hall, kiosk_devices: KioskDevices,
                                                  tmp_path: Path, qtbot: QtBot) -> None:
     clients = [hall.client(name) for name in ("kiosk", "caller", "display", "admin")]
@@ -86,59 +143,16 @@ def test_swipe_ticket_call_display_announce_rate(hall: Hall, kiosk_devices: Kios
     pad = open_device(f"sim://rating?addr={WINDOW}&auto=4&delay=0.1")
     try:
         qtbot.waitUntil(lambda: window.model.loaded and window.model.connected, timeout=5000)
+        ticket = take_a_number(kiosk_client, kiosk_devices)
 
-        # the kiosk: a citizen swipes the ID card and takes a number
-        kiosk = KioskModel(kiosk_client, kiosk_devices, KioskSettings(name="kiosk-1"),
-                           run=run_now)
-        kiosk.start()
-        kiosk_devices.id_reader.simulator.insert(SAMPLE_CARDS["resident"])
-        card = kiosk_devices.read_card()
-        assert card is not None
-        kiosk.card_read(card)
-        assert kiosk.screen == "themes" and kiosk.citizen is not None
-        kiosk.choose_theme("A")
-        kiosk.take_number("A01")
-        assert kiosk.screen == "ticket", kiosk.error
-        ticket = kiosk.ticket
-        assert ticket is not None and ticket["number"] == "A001"
-        assert kiosk.print_state == "printed"
-        [printed] = kiosk_devices.printer.simulator.wait_tickets(1)
-        assert printed.png_path is not None and printed.png_path.is_file()
-        assert "A001" in printed.text
-        assert card.id_number not in printed.text
-
-        # the console: sign in, call next, the window's LED screen follows
-        console = CallerModel(caller, WINDOW, CallerDevices(led=led, rating=pad),
-                              CallerSettings(name="console-1", rating_timeout_s=5), run=run_now)
-        console.start()
-        for key in "S001":
-            console.keypad(key)
-        console.select_field("pin")
-        for key in "1234":
-            console.keypad(key)
-        console.sign_in_pin()
-        assert console.signed_in, console.message
+        # the console calls it, the window's LED screen follows
+        console = signed_in_console(caller, led, pad)
         painted: list[int] = []
         window.paint_listeners.append(painted.append)
         console.act("call")
         assert console.current is not None and console.current["id"] == ticket["id"]
         assert led.simulator.wait_for_text(int(WINDOW), call_text("A001", WINDOW))
-
-        # the wall display shows it, highlighted, and repaints
-        qtbot.waitUntil(lambda: WINDOW in window.model.current, timeout=5000)
-        call = window.model.current[WINDOW]
-        assert call.number == "A001" and window.model.highlighted(call)
-        revision = window.model.revision
-        qtbot.waitUntil(lambda: any(r >= revision for r in painted), timeout=3000)
-        qtbot.waitUntil(lambda: any(t.prefix == "A" and t.waiting == 0
-                                    for t in window.model.themes), timeout=3000)
-
-        # the announcement is queued, then spoken from the voice's clips
-        assert announcer.wait_idle(20)
-        [spoken] = announcer.announced
-        assert (spoken.number, spoken.window, spoken.source) == ("A001", WINDOW, "clips")
-        assert spoken.text == "请 A001 号到 1 号窗口办理"
-        assert Path(spoken.output).is_file()
+        check_the_wall_shows_and_announces_a001(qtbot, window, painted, announcer)
 
         # finish: the rating pad asks, the citizen presses 4, the hall records it
         console.act("finish")

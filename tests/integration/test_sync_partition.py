@@ -20,7 +20,8 @@ import pytest
 from central.auth import create_credential
 from central.db import open_database
 from hall.client import HallClient
-from sync.agent import AgentConfig, SyncAgent
+from sync.agent import SyncAgent
+from sync.agent_config import AgentConfig
 from sync.central_client import CentralClient
 from sync.outbox import enqueue, pending
 from tests.helpers.central import (

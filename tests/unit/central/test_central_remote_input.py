@@ -100,7 +100,7 @@ def refused(answer: httpx.Response, status: int = 422, code: str = "bad_request"
 
 # ---------------------------------------------------------------------- the chosen hall's answer
 def ticket(**changed: object) -> dict:
-    """A ticket as the chosen hall's agent reports it (``SyncAgent._issue_referral``)."""
+    """A ticket as the chosen hall's agent reports it (``CloudInbox._issue_referral``)."""
     return {"id": f"{today()}-A001", "number": "A001", "hall": "HB",
             "name_zh": "南山区政务服务中心", "name_en": "Nanshan", "ahead": 4,
             "expected_wait_s": 1800, "url": "http://hallq.local/t/x",

@@ -12,15 +12,10 @@ from devices.base import DeviceState
 from devices.idcard.samples import RESIDENT
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
+from kiosk.citizen import Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices, OncePerPresence
 from kiosk.ticketprint import ticket_content
-from kiosk.viewmodel import (
-    Citizen,
-    KioskModel,
-    KioskSettings,
-    parse_appointment_code,
-    wait_minutes,
-)
+from kiosk.viewmodel import KioskModel, KioskSettings, wait_minutes
 from ui.samples import sample_hall, sample_services
 
 MISMATCH_THEME = HallApiError(422, "appointment_mismatch", "预约事项与所选业务不符",

@@ -13,8 +13,9 @@ from devices.idcard.samples import RESIDENT
 from hall.client import HallApiError
 from kiosk.devices import KioskDevices
 from kiosk.offer import figures_text, here_text, offer_from, saving_text
+from kiosk.referral_flow import REFERRAL_GIVE_UP_S
 from kiosk.screens import sample_recommend, sample_referral
-from kiosk.viewmodel import REFERRAL_GIVE_UP_S, KioskModel, KioskSettings
+from kiosk.viewmodel import KioskModel, KioskSettings
 
 HERE = "GD-SZ-FT-001"
 PENDING = {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",
@@ -69,7 +70,7 @@ def make(printer: FakePrinter | None = None) -> tuple[KioskModel, FakeCloudHall,
 
 def offered(model: KioskModel, lang: int = 0) -> list[str]:
     """The offer as the citizen reads it: the headline, this hall, then each other hall."""
-    offer = model.offer
+    offer = model.referral.offer
     assert offer is not None and model.screen == "offer"
     return [saving_text(offer.halls[0])[lang], here_text(offer.here_wait_s)[lang]] + [
         f"{h.name('en' if lang else 'zh')}: {figures_text(h)[lang]}" for h in offer.halls]
@@ -123,9 +124,9 @@ def test_no_offer_means_a_number_here_without_a_word(answer: Any) -> None:
     model, hall, _, printer = make()
     hall.recommendation = answer
     model.take_number("A02")
-    assert model.screen == "ticket" and model.error is None and model.offer is None
+    assert model.screen == "ticket" and model.error is None and model.referral.offer is None
     assert [i["service"] for i in hall.issued] == ["A02"]
-    assert model.referral_hall is None and len(printer.printed) == 1
+    assert model.referral.hall is None and len(printer.printed) == 1
 
 
 @pytest.mark.parametrize("service", ["A12", "A"], ids=["only-here", "theme"])
@@ -148,7 +149,7 @@ def test_taking_the_number_here_after_all() -> None:
     model.take_here()
     assert model.screen == "ticket" and [i["service"] for i in hall.issued] == ["A02"]
     assert hall.issued[0]["id_number"] == RESIDENT.id_number, "still a real-name ticket"
-    assert model.referral_hall is None
+    assert model.referral.hall is None
     assert printer.printed[0].hall_name == "福田区政务服务中心"
 
 
@@ -156,7 +157,7 @@ def test_back_from_the_offer_returns_to_the_items() -> None:
     model, _, _, _ = make()
     model.take_number("A02")
     model.back()
-    assert model.screen == "items" and model.offer is None
+    assert model.screen == "items" and model.referral.offer is None
 
 
 # ---------------------------------------------------------------------- a referral
@@ -178,7 +179,7 @@ def test_choosing_another_hall_shows_and_prints_its_ticket() -> None:
     ticket = model.ticket or {}
     assert (ticket["number"], ticket["ahead"], ticket["expected_wait_s"]) == ("A031", 2, 300)
     assert ticket["item_name_zh"] == "企业变更登记" and ticket["service_name_zh"] == "商事登记"
-    other = model.referral_hall
+    other = model.referral.hall
     assert other is not None and other.name("zh") == "南山区政务服务中心"
     [paper] = printer.printed
     assert paper.hall_name == "南山区政务服务中心" and paper.number == "A031"
@@ -207,7 +208,7 @@ def test_a_referral_the_hall_gave_up_on_offers_a_number_here() -> None:
     hall.referrals = [dict(PENDING, state="withdrawing", error={"code": "referral_timeout"})]
     wait_for_ticket(model, clock, 1)
     assert model.screen == "referral_failed" and printer.printed == []
-    assert model.referral_error is not None and "南山区政务服务中心" in model.referral_error[0]
+    assert model.referral.error is not None and "南山区政务服务中心" in model.referral.error[0]
 
 
 def test_a_refusal_is_said_plainly_and_a_number_here_is_offered() -> None:
@@ -219,11 +220,11 @@ def test_a_refusal_is_said_plainly_and_a_number_here_is_offered() -> None:
         "message_en": "Nanshan has no tickets left today"})]
     wait_for_ticket(model, clock, 1)
     assert model.screen == "referral_failed"
-    assert model.referral_error == ("南山区政务服务中心今日号源已发完",
+    assert model.referral.error == ("南山区政务服务中心今日号源已发完",
                                     "Nanshan has no tickets left today")
     model.take_here()
     assert model.screen == "ticket" and [i["service"] for i in hall.issued] == ["A02"]
-    assert model.referral_hall is None
+    assert model.referral.hall is None
 
 
 def test_no_answer_in_twenty_seconds_gives_up_with_a_plain_sentence() -> None:
@@ -237,7 +238,7 @@ def test_no_answer_in_twenty_seconds_gives_up_with_a_plain_sentence() -> None:
     assert 15 <= polls <= 20, "about once a second"
     wait_for_ticket(model, clock, 1)
     assert model.screen == "referral_failed"
-    assert model.referral_error == ("暂时无法在南山区政务服务中心取号，请在本大厅取号",
+    assert model.referral.error == ("暂时无法在南山区政务服务中心取号，请在本大厅取号",
                                     "Could not get a number at Nanshan District Government "
                                     "Service Center just now; please take one here")
 
@@ -249,7 +250,7 @@ def test_a_referral_the_hall_node_refuses_at_once() -> None:
                                     "This item can only be handled at this hall")
     model.go_to("GD-SZ-NS-002")
     assert model.screen == "referral_failed"
-    assert model.referral_error == ("该事项只能在本大厅办理",
+    assert model.referral.error == ("该事项只能在本大厅办理",
                                     "This item can only be handled at this hall")
 
 
@@ -258,14 +259,14 @@ def test_idle_timeout_clears_the_offer_and_the_referral() -> None:
     model.take_number("A02")
     clock.now += 61
     assert model.check_idle()
-    assert model.screen == "attract" and model.offer is None and model.citizen is None
+    assert model.screen == "attract" and model.referral.offer is None and model.citizen is None
     model.card_read(RESIDENT)
     model.choose_theme("A")
     model.take_number("A02")
     model.go_to("GD-SZ-NS-002")
     clock.now += 61
     assert model.check_idle()
-    assert model.referral_id is None and model.referral_hall is None
+    assert model.referral.id is None and model.referral.hall is None
     model.tick()
     assert [c[0] for c in hall.calls].count("referral") == 0
 

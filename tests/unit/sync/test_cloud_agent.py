@@ -1,7 +1,7 @@
-"""The sync agent's cloud-calling threads (sync/agent.py): they outlive central being away,
-stopping the agent interrupts a long poll at once, and a referral the hall node did not answer
-is asked again, not refused. The relaying itself is exercised end to end in
-tests/integration/test_cloud_wiring.py."""
+"""The sync agent's cloud-calling threads (sync/cloud_relay.py, sync/cloud_inbox.py): they
+outlive central being away, stopping the agent interrupts a long poll at once, and a referral
+the hall node did not answer is asked again, not refused. The relaying itself is exercised end
+to end in tests/integration/test_cloud_wiring.py."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallApiError
 from hall.server import free_port
-from sync.agent import AgentConfig, SyncAgent, SyncHallClient
+from sync.agent import SyncAgent
+from sync.agent_config import AgentConfig
 from sync.central_client import CentralApiError
+from sync.hall_client import SyncHallClient
 from tests.helpers.central import RunningHall, hall_catalog, start_hall
 
 

@@ -19,7 +19,8 @@ from central.auth import create_credential
 from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallClient
-from sync.agent import AgentConfig, AgentConfigError, SyncAgent, check_transport
+from sync.agent import SyncAgent
+from sync.agent_config import AgentConfig, AgentConfigError, check_transport
 from sync.agent_state import AgentState, StateFile
 from sync.central_client import CentralApiError, CentralClient
 from sync.outbox import Uploader, enqueue, pending

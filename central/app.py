@@ -61,8 +61,9 @@ from central.api import (
 from central.api.dependencies import API_VERSION
 from central.api.error_handlers import add_error_handlers
 from central.auth import Authenticator
-from central.cloud import CityService, Mailbox, RemoteSettings
+from central.city import CityService, RemoteSettings
 from central.db import Database, DatabaseUnavailable
+from central.mailbox import Mailbox
 
 log = logging.getLogger("hallq.central.api")
 

@@ -36,12 +36,14 @@ from typing import Any
 
 from central import referrals
 from central.auth import Principal
-from central.cloud import PHONE_ID_PREFIX, CityService
+from central.city import CityService
 from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
 from hall.api_cloud import PHONE_PREFIX
 
+#: How the ids of the phone channel's referrals start: no hall's may (``central/api/cloud.py``).
+PHONE_ID_PREFIX = "phone-"
 #: The paths a phone credential may use.
 PHONE_PATHS = ("/api/v1/phone/", "/api/v1/whoami")
 #: "Your turn is near" when at most this many people are ahead.
@@ -77,7 +79,7 @@ def stored_id(who: Principal, ticket_id: str) -> str:
 def phone_ticket(db: Database, stored: str, origin: str) -> dict[str, Any]:
     """The referral behind a phone ticket taken with the credential whose tickets' referring
     side is ``origin``; 404 in a phone's words — also for a referral of that id someone else
-    made (no hall may make one: ``central.cloud.PHONE_ID_PREFIX``)."""
+    made (no hall may make one: ``PHONE_ID_PREFIX``)."""
     try:
         found = referrals.get(db, stored)
     except CentralError as err:

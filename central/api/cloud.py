@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, Mail
-from central.cloud import PHONE_ID_PREFIX
 from central.errors import bad_request, forbidden
+from central.phone import PHONE_ID_PREFIX
 from hall.api_cloud import ReferralError, ReferredPerson, ReferredTicket, is_phone
 from hall.cloud import message_from_dict
 from hall.lease import ANSWERS, REFUSED

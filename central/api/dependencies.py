@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from central.auth import Authenticator, Principal
-from central.cloud import CityService, Mailbox
+from central.city import CityService
 from central.db import Database
 from central.errors import CentralError, unauthorized
+from central.mailbox import Mailbox
 from central.phone import PHONE_PATHS
 
 #: The version in the API's path (``/api/v1``) and in its OpenAPI document.

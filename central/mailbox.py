@@ -4,8 +4,8 @@ agent's long poll (``GET /api/v1/remote/messages``) takes them.
 
 In memory and bounded: central keeps nothing the protocol depends on (the remote window resends
 every message until answered), and referrals themselves are durable (``central/referrals.py``).
-So the mailboxes live in one worker: route ``/api/v1/remote/*``, ``/api/v1/recommend`` and
-``/api/v1/phone/*`` to one of them.
+They live in one worker's memory: with several workers, route ``/api/v1/remote/*``,
+``/api/v1/recommend`` and ``/api/v1/phone/*`` to one of them.
 """
 
 import asyncio

@@ -50,8 +50,8 @@ def cmd_central(args: argparse.Namespace) -> int:
 
     _setup_logging(args)
     _open(args).close()
-    if args.default_travel_min is not None:  # read by every worker (central/cloud.py)
-        from central.cloud import TRAVEL_ENV
+    if args.default_travel_min is not None:  # read by every worker (central/city.py)
+        from central.city import TRAVEL_ENV
 
         os.environ[TRAVEL_ENV] = str(args.default_travel_min)
     try:

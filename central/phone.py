@@ -25,27 +25,25 @@ A ticket is valid on its day at the hall (its id starts with the hall's local da
 forgets the day's progress, so a ticket of an earlier day is ``expired`` — a final status,
 whatever became of it — and can no longer be cancelled or rated (the hall knows only its
 current day's tickets, so it could not record a rating of an earlier day's either).
+
+The routes (``/api/v1/phone/…``) are ``central/api/phone.py``'s; this module holds what they
+show and check.
 """
 
-import logging
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
-
-from fastapi import Depends, FastAPI, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
+from typing import Any
 
 from central import referrals
 from central.auth import Principal
-from central.cloud import PHONE_ID_PREFIX, CityService, Mailbox
+from central.city import CityService
 from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
 from hall.api_cloud import PHONE_PREFIX
 
-log = logging.getLogger("hallq.central.phone")
-
+#: How the ids of the phone channel's referrals start: no hall's may (``central/api/cloud.py``).
+PHONE_ID_PREFIX = "phone-"
 #: The paths a phone credential may use.
 PHONE_PATHS = ("/api/v1/phone/", "/api/v1/whoami")
 #: "Your turn is near" when at most this many people are ahead.
@@ -65,33 +63,7 @@ _PHONE_WORDS = {
                     "The hall cannot be reached now; retry or choose another hall"),
     "referral_lost": ("取号未能完成，请重新取号", "The number could not be taken; try again")}
 
-TicketId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-
-
-class PhoneRatingRequest(BaseModel):
-    """POST /api/v1/phone/tickets/{id}/rating: the citizen rates the service (好差评)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: strict: an integer, nothing coerced (``true`` would be 1 非常不满意, ``"5"`` or ``4.0`` an
-    #: integer), and a rating once recorded cannot be changed.
-    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
-
-
-class PhoneTicketRequest(BaseModel):
-    """POST /api/v1/phone/tickets: a citizen takes a number at the hall they chose."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$",
-                    description="the app's own id for this request; repeating it is harmless")
-    hall: str = Field(min_length=1, max_length=64)
-    item: str = Field(min_length=1, max_length=32)
-    id_number: str = Field(min_length=15, max_length=32,
-                           description="the citizen's real-name ID number (never stored)")
-
-
-def _require_phone(who: Principal) -> str:
+def require_phone(who: Principal) -> str:
     """The referring side of the phone credential's tickets (403 for any other credential)."""
     if not who.is_phone:
         raise CentralError(403, "forbidden", "只有手机取号渠道可以使用",
@@ -99,14 +71,15 @@ def _require_phone(who: Principal) -> str:
     return f"{PHONE_PREFIX}{who.credential_id}"
 
 
-def _stored_id(who: Principal, ticket_id: str) -> str:
+def stored_id(who: Principal, ticket_id: str) -> str:
+    """The id of the referral behind the phone ticket the app calls ``ticket_id``."""
     return f"{PHONE_ID_PREFIX}{who.credential_id}-{ticket_id}"
 
 
-def _phone_ticket(db: Database, stored: str, origin: str) -> dict[str, Any]:
+def phone_ticket(db: Database, stored: str, origin: str) -> dict[str, Any]:
     """The referral behind a phone ticket taken with the credential whose tickets' referring
     side is ``origin``; 404 in a phone's words — also for a referral of that id someone else
-    made (no hall may make one: ``central.cloud.PHONE_ID_PREFIX``)."""
+    made (no hall may make one: ``PHONE_ID_PREFIX``)."""
     try:
         found = referrals.get(db, stored)
     except CentralError as err:
@@ -203,100 +176,3 @@ def phone_view(db: Database, service: CityService, found: dict[str, Any], client
         view["expected_wait_s"] = service.wait_behind(found["hall"], found["item"],
                                                       int(progress["ahead"]))
     return view
-
-
-def add_phone_routes(app: FastAPI, db: Database, service: CityService, mailbox: Mailbox,
-                     caller: Any, id_key: bytes | None) -> None:
-    """Add ``/api/v1/phone/…`` to central's app."""
-    Caller = Annotated[Principal, Depends(caller)]
-
-    @app.get("/api/v1/phone/halls")
-    async def halls(who: Caller, item: Annotated[str, Query(min_length=1, max_length=32)],
-                    lat: Annotated[float, Query(ge=-90, le=90)],
-                    lon: Annotated[float, Query(ge=-180, le=180)],
-                    limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict:
-        """Halls that serve ``item`` by expected total time from the citizen's place (travel
-        + wait), best first, with the figures."""
-        _require_phone(who)
-        found = await run_in_threadpool(service.halls_for, item, lat, lon, limit)
-        if not found and not any(item in c.items for c in service.configs.values()):
-            raise CentralError(404, "unknown_service", "没有该业务", f"No such service: {item}")
-        return {"item": item, "halls": found, "at": service.clock()}
-
-    @app.post("/api/v1/phone/tickets", status_code=202)
-    async def take(body: PhoneTicketRequest, who: Caller) -> dict:
-        """Take a real-name number at the chosen hall (its answer follows within seconds:
-        read the ticket until its status is no longer ``taking``)."""
-        origin = _require_phone(who)
-        if id_key is None:
-            raise CentralError(503, "phone_unavailable", "中心未配置证件密钥，暂不能手机取号",
-                               "Central has no ID key (--id-key-file): no numbers by phone")
-        await run_in_threadpool(service.refresh)
-        config = service.configs.get(body.hall)
-        today = datetime.fromtimestamp(service.clock(), config.timezone if config else None)
-        person = person_of(body.id_number, id_key, today.date())
-        refusal = service.refused_at(body.hall, body.item, anywhere_only=False)
-        stored = _stored_id(who, body.id)
-        found, created = await run_in_threadpool(
-            referrals.create, db, stored, origin, body.hall, body.item, refusal, None,
-            None if refusal else person)
-        if created and found["state"] == "pending":
-            service.expect(stored, body.hall, body.item)
-            mailbox.ring(body.hall)
-        log.info("phone ticket %s for %s at %s: %s", stored, body.item, body.hall,
-                 found["state"])
-        return await run_in_threadpool(phone_view, db, service, found, body.id)
-
-    @app.get("/api/v1/phone/tickets/{ticket_id}")
-    async def follow(ticket_id: TicketId, who: Caller) -> dict:
-        """The ticket now: its number once issued, the people ahead and the expected wait,
-        the window it is called to, and what to remind the citizen of."""
-        origin = _require_phone(who)
-        found = await run_in_threadpool(_phone_ticket, db, _stored_id(who, ticket_id), origin)
-        return await run_in_threadpool(phone_view, db, service, found, ticket_id)
-
-    @app.post("/api/v1/phone/tickets/{ticket_id}/rating")
-    async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller) -> dict:
-        """The citizen rates the finished service (好差评, five levels): kept until the hall
-        has recorded it (``rating.state``: pending → done, or refused with the hall's
-        reason, after which it may be given again)."""
-        origin = _require_phone(who)
-        stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(_phone_ticket, db, stored, origin)
-        now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
-        if now["status"] == "expired":
-            given = now["rating"]
-            if given and given["level"] == body.level and given["state"] != "refused":
-                return now                                  # given before: a retry
-            raise CentralError(409, "bad_state", "该号码已过期，不能再评价",
-                               "The number has expired (an earlier day's): it can no longer "
-                               "be rated")
-        if now["status"] != "finished":
-            raise CentralError(409, "bad_state", "办结后才能评价",
-                               "Only a finished service can be rated")
-        await run_in_threadpool(referrals.rate, db, stored, origin, body.level)
-        mailbox.ring(found["hall"])
-        log.info("phone ticket %s rated %d", stored, body.level)
-        return await run_in_threadpool(phone_view, db, service, found, ticket_id)
-
-    @app.post("/api/v1/phone/tickets/{ticket_id}/cancel")
-    async def cancel(ticket_id: TicketId, who: Caller) -> dict:
-        """The citizen gives the number up while it waits (or is still being taken); the
-        hall cancels the ticket. Repeating it changes nothing."""
-        origin = _require_phone(who)
-        stored = _stored_id(who, ticket_id)
-        found = await run_in_threadpool(_phone_ticket, db, stored, origin)
-        now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
-        if now["status"] == "expired":
-            raise CentralError(409, "bad_state", "该号码已过期，无需取消",
-                               "The number has expired (an earlier day's): there is nothing "
-                               "to cancel")
-        if now["status"] in ("called", "booth", "no_show", "finished"):
-            raise CentralError(409, "bad_state", "只有等待中的号码可以取消",
-                               "Only a waiting ticket can be cancelled")
-        found = await run_in_threadpool(referrals.withdraw, db, stored, origin, None, CANCELLED)
-        service.arrived(stored)
-        if found["state"] == "cancelling":
-            mailbox.ring(found["hall"])
-        log.info("phone ticket %s cancelled: %s", stored, found["state"])
-        return await run_in_threadpool(phone_view, db, service, found, ticket_id)

@@ -1,6 +1,6 @@
-"""Taking a number by phone through central (central/phone.py), over HTTP on a real central on
-SQLite: halls ranked from where the citizen is, a real-name number taken once at the chosen
-hall, followed to the call, cancelled; what a phone credential may not do."""
+"""Taking a number by phone through central (central/phone.py, central/api/phone.py), over HTTP
+on a real central on SQLite: halls ranked from where the citizen is, a real-name number taken
+once at the chosen hall, followed to the call, cancelled; what a phone credential may not do."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 
 from central import catalog, referrals
 from central.auth import create_credential
-from central.cloud import CityService
+from central.city import CityService
 from central.db import open_database
 from central.phone import phone_view
 from central.server import CentralServer

@@ -1,7 +1,7 @@
 """Bad input to central's cloud-calling routes gets a clear 4xx in the house shape and changes
-nothing (central/cloud.py, central/phone.py): the chosen hall's answer to a referral, the relay of
-lease messages, and referral ids of the phone channel — over HTTP on a real central on
-SQLite."""
+nothing (central/api/cloud.py, central/api/phone.py): the chosen hall's answer to a referral,
+the relay of lease messages, and referral ids of the phone channel — over HTTP on a real
+central on SQLite."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Cloud calling at central (central/cloud.py, central/referrals.py): the live city state fed by the
-ingest and rebuilt from the stored events, holds and their timeout, recommendations, the
-mailboxes' relay and long poll, and referrals issued at most once — on SQLite (the referral
-store on PostgreSQL too)."""
+"""Cloud calling at central (central/city.py, central/travel.py, central/mailbox.py,
+central/referrals.py, central/api/cloud.py): the live city state fed by the ingest and rebuilt
+from the stored events, holds and their timeout, recommendations, the mailboxes' relay and long
+poll, and referrals issued at most once — on SQLite (the referral store on PostgreSQL too)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ import pytest
 
 from central import catalog, ingest, referrals
 from central.auth import create_credential
-from central.cloud import CityService, HallTravel, Mailbox, RemoteSettings
+from central.city import CityService, RemoteSettings
 from central.db import Database, open_database
+from central.mailbox import Mailbox
 from central.server import CentralServer
+from central.travel import HallTravel
 from tests.helpers.central import hall_catalog
 
 NOW = 1710208800.0  # Tuesday 2024-03-12 10:00 in Shanghai

@@ -1,63 +1,47 @@
-"""Cloud calling at central (云叫号): the live city state the balancer decides on, the mailboxes
-that relay the lease protocol between halls, referrals, and their API routes.
+"""Cloud calling's live city state at central (云叫号): the :class:`central.balancer.CityState`
+the balancer decides on, over every hall whose catalog central holds, and the decisions taken
+on it (a ticket for an idle video window, halls to recommend, halls for a phone ticket, where a
+phone ticket is, whether a hall can take a referral).
 
-* :class:`CityService` keeps a :class:`central.balancer.CityState` over every hall whose catalog
-  central holds. The ingest feeds it each batch as it commits (:meth:`CityService.feed`); at
-  start, and whenever a catalog changes, it is rebuilt from the stored events of each hall's
-  current day, so a restart loses nothing it needs. Before each decision it also follows what
-  other workers ingested (the halls' ``acked`` marks) at most once a second, and starts a
-  hall's new day at its local midnight. Travel times come from the halls' locations
-  (:class:`HallTravel`); between halls of which one has no location, ``default_travel_s``.
-* :class:`Mailbox` holds, per hall, the lease messages addressed to it, referrals to issue and
-  results of its own referrals, until its agent's long poll takes them. In memory and bounded:
-  central keeps nothing the protocol depends on (the remote window resends every message until
-  answered), and referrals themselves are durable (``central/referrals.py``).
-* :func:`add_remote_routes` adds ``/api/v1/remote/…`` and ``/api/v1/recommend``.
+:class:`CityService` is fed each batch as the ingest commits it (:meth:`CityService.feed`); at
+start, and whenever a catalog changes, it is rebuilt from the stored events of each hall's
+current day, so a restart loses nothing it needs. Before each decision it also follows what
+other workers ingested (the halls' ``acked`` marks) at most once a second, and starts a hall's
+new day at its local midnight. Travel times come from the halls' locations
+(:class:`central.travel.HallTravel`); between halls of which one has no location,
+``default_travel_s``.
 
-The mailboxes, the holds and which agents are there live in one process: with several
-workers, route ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1/phone/*`` to one of
-them (the city state itself is right in every worker, since each follows the database).
-See docs/cloud.md, *Wiring*.
+The city state itself is right in every worker, since each follows the database; the holds and
+which agents are there (:meth:`CityService.reachable`) live in one process, like the mailboxes
+(``central/mailbox.py``). See docs/cloud.md, *Wiring*.
 """
 
-import asyncio
 import json
 import logging
 import math
 import os
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from fastapi import Depends, FastAPI, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from central import referrals
-from central.auth import Principal
-from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+from central.balancer import CityState, choose_remote, rank_halls, recommend
 from central.catalog import CITY, parse_hall_catalog
 from central.db import Database, Tx
-from central.errors import CentralError, bad_request, forbidden
-from hall.api_cloud import ReferralError, ReferredPerson, ReferredTicket, is_phone
-from hall.cloud import message_from_dict
+from central.errors import CentralError
+from central.travel import HallTravel
 from hall.config import HallConfig
-from hall.lease import ANSWERS, REFUSED
 
 log = logging.getLogger("hallq.central.remote")
 
 #: The environment variable with the default travel time in minutes (see RemoteSettings).
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
-#: Kinds of what a mailbox holds.
-BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
-#: How the ids of the phone channel's referrals start (``central/phone.py``): no hall's may.
-PHONE_ID_PREFIX = "phone-"
 #: A window's status in the ``live_windows`` projection, as the event that sets it.
 _STATUS_EVENT = {"open": "window.opened", "paused": "window.paused", "closed": "window.closed"}
 #: A ticket taken by phone: its status after each event of it (``CityService.phone``).
@@ -93,40 +77,6 @@ class RemoteSettings:
         minutes = os.environ.get(TRAVEL_ENV)
         return cls(default_travel_s=float(minutes) * 60.0) if minutes else cls()
 
-
-class HallTravel(TravelTimes):
-    """Travel times from the halls' (latitude, longitude): ``overhead_s`` plus the straight
-    distance at ``speed_kmh``; ``default_s`` between two halls when either has no location."""
-
-    def __init__(self, locations: list[tuple[float, float] | None], speed_kmh: float,
-                 overhead_s: float, default_s: float) -> None:
-        known = [loc for loc in locations if loc is not None]
-        self.lat0 = math.radians(sum(lat for lat, _ in known) / len(known)) if known else 0.0
-        xy = [self._km(*loc) if loc is not None else (math.nan, math.nan) for loc in locations]
-        super().__init__(xy_km=np.array(xy, dtype=float).reshape(-1, 2), speed_kmh=speed_kmh,
-                         overhead_s=overhead_s)
-        self.default_s = default_s
-
-    def _km(self, lat: float, lon: float) -> tuple[float, float]:
-        return lon * 111.32 * math.cos(self.lat0), lat * 110.57
-
-    def from_point(self, lat: float, lon: float) -> np.ndarray:
-        """Seconds from a place (a citizen at home) to every hall: ``overhead_s`` plus the
-        straight distance; ``default_s`` to a hall without a location."""
-        found = self.from_km(*self._km(lat, lon))
-        return np.where(np.isnan(found), self.default_s, found)
-
-    def row(self, origin: int) -> np.ndarray:
-        """Seconds from hall ``origin`` to every hall."""
-        found = self._rows.get(origin)
-        if found is None:
-            assert self.xy is not None
-            found = self.from_km(*self.xy[origin])
-            found = np.where(np.isnan(found), self.default_s, found)
-            found[origin] = 0.0
-            if len(self._rows) < 4096:
-                self._rows[origin] = found
-        return found
 
 
 def _finite(seconds: float) -> float:
@@ -530,271 +480,3 @@ def _events(tx: Tx, hall_id: str, after: int, upto: int) -> list[dict[str, Any]]
     rows = tx.all("SELECT seq, ts, kind, data FROM events WHERE hall_id = ? AND seq > ? "
                   "AND seq <= ? ORDER BY seq", (hall_id, after, upto))
     return [{"seq": r[0], "ts": r[1], "kind": r[2], "data": json.loads(r[3])} for r in rows]
-
-
-class Mailbox:
-    """What waits for each hall's agent (``BOX_KINDS``), in memory, at most ``size`` of each
-    kind (the oldest dropped). Used from the event loop only; :meth:`collect` waits for mail."""
-
-    def __init__(self, size: int = 1000) -> None:
-        self.size = size
-        self._boxes: dict[str, dict[str, deque[dict[str, Any]]]] = {}
-        self._bells: dict[str, asyncio.Event] = {}
-
-    def put(self, hall_id: str, kind: str, item: dict[str, Any]) -> None:
-        """Leave ``item`` for the hall's agent."""
-        box = self._boxes.setdefault(hall_id, {k: deque(maxlen=self.size) for k in BOX_KINDS})
-        box[kind].append(item)
-        self.ring(hall_id)
-
-    def ring(self, hall_id: str) -> None:
-        """Wake the hall's waiting long poll (something may wait for it elsewhere)."""
-        bell = self._bells.get(hall_id)
-        if bell is not None:
-            bell.set()
-
-    def take(self, hall_id: str) -> dict[str, list[dict[str, Any]]]:
-        """Everything waiting for the hall, now removed."""
-        box = self._boxes.pop(hall_id, None)
-        return {kind: list(box[kind]) if box else [] for kind in BOX_KINDS}
-
-    async def collect(self, hall_id: str, timeout: float,
-                      also: Callable[[], Coroutine[Any, Any, dict[str, list[dict[str, Any]]]]],
-                      gone: Callable[[], Coroutine[Any, Any, bool]] | None = None
-                      ) -> dict[str, list[dict[str, Any]]]:
-        """Wait up to ``timeout`` seconds for mail; ``also()`` adds what is kept in the
-        database (referrals to issue, tickets to cancel), by kind. ``gone()`` tells whether the
-        asker hung up (checked every half second: then the mail stays in the box)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        bell = self._bells.setdefault(hall_id, asyncio.Event())
-        while True:
-            bell.clear()
-            got = self.take(hall_id)
-            for kind, items in (await also()).items():
-                got[kind] += items
-            left = deadline - loop.time()
-            if any(got.values()) or left <= 0:
-                return got
-            try:
-                await asyncio.wait_for(bell.wait(), min(left, 0.5))
-            except TimeoutError:
-                if gone is not None and await gone():
-                    return got
-
-
-# ---------------------------------------------------------------------- routes
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-_HALL = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-
-
-class ChooseRequest(_Body):
-    """POST /api/v1/remote/choose: an idle video window asks for a ticket of another hall."""
-
-    hall: str = _HALL
-    window: str = Field(min_length=1, max_length=16)
-    skills: list[str] = Field(min_length=1, max_length=32)
-
-
-class MessagesBody(_Body):
-    """POST /api/v1/remote/messages: lease protocol messages to relay."""
-
-    #: each checked by ``hall.cloud.message_from_dict``, as the home hall checks it
-    messages: list[Any] = Field(max_length=1000)
-
-
-class ReferralBody(_Body):
-    """POST /api/v1/remote/referrals: a citizen sent from ``from_hall`` to ``hall`` (named by
-    ``person`` when they showed an ID card)."""
-
-    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-    item: str = Field(min_length=1, max_length=32)
-    hall: str = _HALL
-    from_hall: str = _HALL
-    person: ReferredPerson | None = None
-
-
-class ReferralResultBody(_Body):
-    """POST /api/v1/remote/referrals/{id}/result: the chosen hall's ticket, or its refusal
-    (exactly one)."""
-
-    ticket: ReferredTicket | None = None
-    error: ReferralError | None = None
-
-
-class ReferralCancelledBody(_Body):
-    """POST /api/v1/remote/referrals/{id}/cancelled: the ticket's status at the chosen hall
-    after it was asked to cancel it (``cancelled``, or where it already was)."""
-
-    status: str | None = Field(default=None, max_length=32)
-
-
-class RatingRecordedBody(_Body):
-    """POST /api/v1/remote/referrals/{id}/rated: the chosen hall recorded the citizen's
-    rating, or refused it (``error``)."""
-
-    error: ReferralError | None = None
-
-
-def _public(referral: dict[str, Any]) -> dict[str, Any]:
-    return {k: referral[k] for k in ("id", "item", "hall", "from_hall", "state", "ticket",
-                                     "error")}
-
-
-def add_remote_routes(app: FastAPI, db: Database, service: CityService,
-                      caller: Callable[..., Any]) -> Mailbox:
-    """Add the cloud-calling routes to central's app; returns the mailboxes."""
-    Caller = Annotated[Principal, Depends(caller)]
-    mailbox = Mailbox(service.settings.mailbox_size)
-    app.state.mailbox = mailbox
-
-    @app.post("/api/v1/remote/choose", response_model=None)
-    async def choose(body: ChooseRequest, who: Caller) -> dict | Response:
-        """A ticket waiting at another hall for an idle video window (held for it), or 204."""
-        who.require_hall(body.hall)
-        found = await run_in_threadpool(service.choose, body.hall, body.skills)
-        return found if found is not None else Response(status_code=204)
-
-    @app.post("/api/v1/remote/messages", status_code=202)
-    async def relay(body: MessagesBody, who: Caller) -> dict:
-        """Lease messages into the mailbox of the hall each is addressed to: requests to the
-        home hall, answers to the remote window's hall. A hall sends only its own."""
-        try:
-            parsed = [message_from_dict(m) for m in body.messages]
-        except ValueError as err:
-            raise bad_request(str(err), "租约消息格式有误") from None
-        # every message is checked before any is acted on: a refusal changes nothing
-        routed = []
-        for msg in parsed:
-            remote_hall = msg.remote.partition("/")[0]
-            answer = msg.kind in ANSWERS
-            sender, to = (msg.home, remote_hall) if answer else (remote_hall, msg.home)
-            if not who.is_admin and sender != who.hall_id:
-                raise forbidden("A hall may relay only its own windows' and leases' messages")
-            routed.append((msg, to))
-        await run_in_threadpool(service.refresh)    # knows the halls published since
-        accepted = 0
-        for msg, to in routed:
-            if to not in service.configs:
-                continue              # no such hall: nobody would ever take it
-            if msg.kind == REFUSED and msg.ticket:
-                service.unhold(msg.home, msg.ticket)
-            mailbox.put(to, "messages", asdict(msg))
-            accepted += 1
-        return {"accepted": accepted, "dropped": len(parsed) - accepted}
-
-    @app.get("/api/v1/remote/messages")
-    async def inbox(request: Request, who: Caller,
-                    hall: Annotated[str, Query(min_length=1, max_length=64)],
-                    wait: Annotated[float, Query(ge=0)] = 0.0,
-                    reissue: bool = False) -> dict:
-        """The hall's mail: ``{"messages", "referrals", "referral_results", "cancellations",
-        "ratings"}``, waiting up to ``wait`` seconds (at most ``max_wait_s``) for some to
-        arrive. ``reissue``: the hall issues each referral once, so one whose answer did not
-        come back may be handed out again (``central/referrals.py``)."""
-        who.require_hall(hall)
-
-        async def kept() -> dict[str, list[dict[str, Any]]]:
-            if not await run_in_threadpool(referrals.has_work, db, hall, None, reissue):
-                return {}
-            claimed = await run_in_threadpool(referrals.claim, db, hall, None, reissue)
-            cancel = await run_in_threadpool(referrals.cancellations, db, hall, None, reissue)
-            ratings = await run_in_threadpool(referrals.ratings_due, db, hall)
-            return {"referrals": [{**_public(r), "person": r["person"]} for r in claimed],
-                    "cancellations": [_public(r) for r in cancel], "ratings": ratings}
-        service.poll_started(hall)
-        try:
-            return await mailbox.collect(hall, min(wait, service.settings.max_wait_s), kept,
-                                         request.is_disconnected)
-        finally:
-            service.poll_ended(hall)
-
-    @app.post("/api/v1/remote/referrals", status_code=202)
-    async def refer(body: ReferralBody, who: Caller) -> dict:
-        """A citizen at ``from_hall``'s kiosk chose ``hall`` for a 通办 item: stored (once),
-        relayed to the chosen hall's agent. Posting it again answers its current state."""
-        if body.id.startswith(PHONE_ID_PREFIX):
-            raise bad_request(
-                f"A referral id may not start with {PHONE_ID_PREFIX!r} (kept for numbers "
-                "taken by phone)", f"转介编号不能以 {PHONE_ID_PREFIX} 开头（为手机取号保留）")
-        who.require_hall(body.from_hall)
-        await run_in_threadpool(service.refresh)
-        refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
-            else referrals.error("bad_request", "请选择其他大厅", "Choose another hall")
-        person = body.person.model_dump() if body.person else None
-        found, created = await run_in_threadpool(referrals.create, db, body.id, body.from_hall,
-                                                 body.hall, body.item, refusal, None, person)
-        if created and found["state"] == "pending":
-            service.expect(body.id, body.hall, body.item)
-            mailbox.ring(body.hall)
-        return _public(found)
-
-    @app.get("/api/v1/remote/referrals/{referral_id}")
-    async def referral(referral_id: str, who: Caller) -> dict:
-        """A referral's state (the referring hall, the chosen hall or an admin)."""
-        found = await run_in_threadpool(referrals.get, db, referral_id)
-        if not (who.is_admin or who.hall_id in (found["hall"], found["from_hall"])):
-            raise forbidden()
-        return _public(found)
-
-    @app.post("/api/v1/remote/referrals/{referral_id}/result")
-    async def referral_result(referral_id: str, body: ReferralResultBody, who: Caller) -> dict:
-        """The chosen hall issued the referred ticket (or refused): relayed to the referring
-        hall's agent. A repeated answer changes nothing."""
-        found, changed = await run_in_threadpool(
-            referrals.set_result, db, referral_id, None if who.is_admin else who.hall_id,
-            body.ticket.model_dump(exclude_unset=True) if body.ticket else None,
-            body.error.model_dump() if body.error else None)
-        if changed:
-            service.arrived(referral_id)
-            if found["state"] in ("issued", "refused") and not is_phone(found["from_hall"]):
-                mailbox.put(found["from_hall"], "referral_results", _public(found))
-            elif found["state"] == "cancelling":
-                mailbox.ring(found["hall"])     # issued for a citizen who went: cancel it
-        return _public(found)
-
-    @app.post("/api/v1/remote/referrals/{referral_id}/withdraw")
-    async def withdraw(referral_id: str, who: Caller) -> dict:
-        """The referring hall gave the citizen up (they took a number there): nothing is
-        issued any more, and a ticket already issued is cancelled at the chosen hall."""
-        found = await run_in_threadpool(referrals.withdraw, db, referral_id,
-                                        None if who.is_admin else who.hall_id)
-        service.arrived(referral_id)
-        if found["state"] == "cancelling":
-            mailbox.ring(found["hall"])
-        return _public(found)
-
-    @app.post("/api/v1/remote/referrals/{referral_id}/cancelled")
-    async def cancelled(referral_id: str, who: Caller,
-                        body: ReferralCancelledBody | None = None) -> dict:
-        """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer
-        waited: ``status`` says where it is)."""
-        return _public(await run_in_threadpool(
-            referrals.cancelled, db, referral_id, None if who.is_admin else who.hall_id,
-            None, body.status if body else None))
-
-    @app.post("/api/v1/remote/referrals/{referral_id}/rated")
-    async def rated(referral_id: str, body: RatingRecordedBody, who: Caller) -> dict:
-        """The chosen hall recorded the rating given on the phone (or refused it, why)."""
-        return await run_in_threadpool(referrals.rating_recorded, db, referral_id,
-                                       None if who.is_admin else who.hall_id,
-                                       body.error.model_dump() if body.error else None)
-
-    @app.get("/api/v1/recommend")
-    async def recommend_halls(who: Caller,
-                              origin: Annotated[str, Query(min_length=1, max_length=64)],
-                              item: Annotated[str | None, Query(max_length=32)] = None,
-                              limit: Annotated[int, Query(ge=1, le=50)] = 5) -> dict:
-        """Halls by expected total time (travel + wait) for an item, or for every 通办 item
-        of the origin's catalog (``{"items": {code: [...]}}``)."""
-        who.require_hall(origin)
-        found = await run_in_threadpool(service.recommend, origin, item, limit)
-        at = service.clock()
-        if item is not None:
-            return {"origin": origin, "item": item, "halls": found[item], "at": at}
-        return {"origin": origin, "items": found, "at": at}
-
-    return mailbox

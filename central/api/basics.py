@@ -1,0 +1,22 @@
+"""Central's basic routes: liveness (no credential) and who the caller is."""
+
+import time
+
+from fastapi import APIRouter
+
+from central.api.dependencies import API_VERSION, Caller, Db
+
+router = APIRouter()
+
+
+@router.get("/api/v1/health")
+def health(db: Db) -> dict:
+    """Liveness; no credential needed."""
+    return {"status": "ok", "api_version": API_VERSION, "database": db.dialect,
+            "time": time.time()}
+
+
+@router.get("/api/v1/whoami")
+def whoami(who: Caller) -> dict:
+    """The caller's credential id, role and hall."""
+    return {"credential": who.credential_id, "role": who.role, "hall_id": who.hall_id}

@@ -44,10 +44,16 @@ from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, 
 from central.catalog import CITY, parse_hall_catalog
 from central.db import Database, Tx
 from central.errors import CentralError, bad_request, forbidden
-from hall.api_cloud import ReferralError, ReferredPerson, ReferredTicket, is_phone
-from hall.cloud import message_from_dict
 from hall.config import HallConfig
-from hall.lease import ANSWERS, REFUSED
+from hall.protocol import (
+    ANSWERS,
+    REFUSED,
+    ReferralError,
+    ReferredPerson,
+    ReferredTicket,
+    is_phone,
+    message_from_dict,
+)
 
 log = logging.getLogger("hallq.central.remote")
 

@@ -42,7 +42,7 @@ from central.cloud import PHONE_ID_PREFIX, CityService, Mailbox
 from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
-from hall.api_cloud import PHONE_PREFIX
+from hall.protocol import PHONE_PREFIX
 
 log = logging.getLogger("hallq.central.phone")
 

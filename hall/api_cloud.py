@@ -14,11 +14,23 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hall import views
-from hall.cloud import message_from_dict
 from hall.engine import Engine
 from hall.errors import QueueError
-from hall.lease import Message
 from hall.node import HallNode
+from hall.protocol import (
+    HallId,
+    ItemCode,
+    Message,
+    Recommendation,
+    ReferralError,
+    ReferredPerson,
+    ReferredTicket,
+    RemoteChoice,
+    Seconds,
+    is_phone,
+    message_from_dict,
+    message_to_dict,
+)
 from hall.state import Person
 from hall.store import PairedDevice
 
@@ -31,48 +43,15 @@ MIN_SAVING_S = 300.0
 #: Recommendations dated later than this ahead of the node's clock are refused (a few minutes
 #: of clock skew between central and the node are allowed).
 RECOMMENDATIONS_AHEAD_S = 300.0
-#: A referral whose referring side starts so came from the city's phone channel (its
-#: ticket's channel is ``phone``); central names it ``phone:<credential id>``.
-PHONE_PREFIX = "phone:"
-
 Allow = Callable[[PairedDevice, str, str | None], None]
 Run = Callable[..., Awaitable[Response]]
-
-#: A hall's id, as central names halls (``central/cloud.py``).
-HallId = Annotated[str, Field(min_length=1, max_length=64,
-                              pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
-#: A ticket's id (``20240312-A031``).
-TicketId = Annotated[str, Field(min_length=1, max_length=64)]
-#: An item's code in a catalog.
-ItemCode = Annotated[str, Field(min_length=1, max_length=32)]
-#: A hall's name (or another short text shown to people).
-Name = Annotated[str, Field(max_length=200)]
-#: A duration or a time: a real, finite number ≥ 0 (not true / false, NaN or Infinity).
-Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
-
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _FromCentral(BaseModel):
-    """Something central made and the agent passes on as it is (a newer central may add
-    fields: they are ignored, the known ones checked)."""
-
-    model_config = ConfigDict(extra="ignore")
 
 
-class RemoteChoice(_FromCentral):
-    """A ticket of another hall central chose for a window (``CityService.choose``)."""
-
-    hall: HallId
-    ticket: TicketId
-    theme: str = Field("", max_length=16)
-    number: str = Field("", max_length=32)
-    wait_s: Seconds | None = None
-    item: ItemCode | None = None
-    name_zh: Name = ""
-    name_en: Name = ""
 
 
 class ChoiceRequest(_Body):
@@ -90,15 +69,6 @@ class MessagesRequest(_Body):
     messages: list[Any] = Field(max_length=1000)
 
 
-class Recommendation(_FromCentral):
-    """One hall offered for an item, with its figures."""
-
-    hall: HallId
-    name_zh: Name = ""
-    name_en: Name = ""
-    expected_total_s: Seconds
-    wait_s: Seconds
-    travel_s: Seconds
 
 
 class RecommendationsRequest(_Body):
@@ -117,20 +87,8 @@ class ReferralRequest(_Body):
     id_number: str | None = Field(None, max_length=32, description="from the ID card")
 
 
-def is_phone(from_hall: str) -> bool:
-    """Whether a referral's referring side is the city's phone channel (微信取号 through
-    central, ``central/phone.py``) rather than another hall's kiosk."""
-    return from_hall.startswith(PHONE_PREFIX)
 
 
-class ReferredPerson(_Body):
-    """Who a referred citizen is, as the referring hall identified them (``hall.state.Person``:
-    the keyed hash of the ID number under the city's key, the masked number, the age — never
-    the number). Central's referral API takes the same shape."""
-
-    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
-    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
-    age: int = Field(ge=0, le=150)
 
 
 class IncomingReferral(_Body):
@@ -160,28 +118,8 @@ class RateReferred(_Body):
     level: int = Field(ge=1, le=5, strict=True)
 
 
-class ReferredTicket(_FromCentral):
-    """The ticket the chosen hall issued for a referral (as its agent tells central, which
-    checks it the same way: what central relays is taken here)."""
-
-    id: TicketId
-    number: str = Field(min_length=1, max_length=32)
-    hall: HallId | None = None
-    name_zh: Name | None = None
-    name_en: Name | None = None
-    ahead: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
-    expected_wait_s: Seconds | None = None
-    url: str | None = Field(None, max_length=2048)
-    id_masked: str | None = Field(None, max_length=64)
-    elderly: Annotated[bool, Field(strict=True)] | None = None
 
 
-class ReferralError(_FromCentral):
-    """Why the chosen hall (or central) refused a referral, as the kiosk shows it."""
-
-    code: str = Field(min_length=1, max_length=64)
-    message_zh: str = Field(max_length=2000)
-    message_en: str = Field(max_length=2000)
 
 
 class ReferralResult(_Body):
@@ -270,7 +208,7 @@ def add_remote_routes(app: FastAPI, node: HallNode, bearer: Any, allow: Allow,
 
         def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
             answers, events = engine.leasing.handle(parsed, now)
-            return {"answers": [_message_dict(a) for a in answers], "refused": refused}, events
+            return {"answers": [message_to_dict(a) for a in answers], "refused": refused}, events
         return await run(operation)
 
     @app.put("/api/v1/sync/recommendations")
@@ -432,10 +370,4 @@ def _remote_step_endpoint(step: str, bearer: Any, allow: Allow, run: Run) -> Any
                         "served": "The remote service is over.",
                         "give_up": "Stop the remote call before serving."}[step]
     return endpoint
-
-
-def _message_dict(msg: Any) -> dict:
-    return {"kind": msg.kind, "lease": msg.lease, "home": msg.home, "remote": msg.remote,
-            "ticket": msg.ticket, "expires_at": msg.expires_at, "id": msg.id,
-            "reply_to": msg.reply_to}
 

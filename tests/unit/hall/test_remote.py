@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from hall import idnumber
-from hall.cloud import REFERRAL_ANSWER_S, message_from_dict
+from hall.cloud import REFERRAL_ANSWER_S
 from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import QueueError
-from hall.lease import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
 from hall.node import HallNode
+from hall.protocol import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message, message_from_dict
 from hall.state import HallState, Person, TicketStatus
 from hall.store import Store
 

@@ -7,8 +7,10 @@ loop shares (and the GIL) with the node's writer. Here they take a fraction of t
 
 Why a second way to serve a route: without it the node does not hold its target (≥ 2,000
 durable operations a second with p99 < 20 ms, 200 window desks paced at 2,000 requests a
-second, ``bench/bench_hall.py``): measured on 2 cores, p99 570–690 ms through FastAPI alone
-against 9–27 ms with this path (the README has the figures).
+second: ``python -m bench.bench_hall --history 0 --clients 200 --paced-only`` with and without
+``--no-fast-path``). On 2 cores shared with other jobs, the FastAPI routes alone fell behind
+(p99 0.2–1.4 s in four 25-second runs) where this path kept p99 at 9–27 ms (once 118 ms, the
+machine's other load peaking); the README has the figures.
 
 It is the same route, not a copy: the routers' own dependencies and operations, taken from
 :mod:`hall.api` — the node and the device tokens from ``app.state`` as ``Depends`` gives them,

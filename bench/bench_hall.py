@@ -6,6 +6,9 @@ finished tickets of history.
 Run: ``.venv/bin/python -m bench.bench_hall [--seconds 15] [--history 1000000]``.
 A durable operation is an acknowledged state change (201 issue, 200 call or finish); the node
 runs as a real ``hallq hall`` process with ``synchronous=FULL`` (each acknowledgement is on disk).
+``--no-fast-path`` serves it without ``hall/fastpath.py`` (every request through FastAPI) and
+``--paced-only`` skips the closed-loop rows, e.g. the row the target is set for, both ways:
+``--history 0 --clients 200 --paced-only [--no-fast-path]``.
 """
 
 from __future__ import annotations
@@ -90,12 +93,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_node(config: Path, data_dir: Path, port: int) -> subprocess.Popen:
-    """Start ``hallq hall`` and wait until it answers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hallq", "hall", "--config", str(config), "--data-dir",
-         str(data_dir), "--port", str(port), "--bind", "127.0.0.1", "--no-advertise"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+#: ``hallq hall`` as it serves a node, but without the fast path (``--no-fast-path``).
+SERVE_WITHOUT_FAST_PATH = """
+import sys
+from pathlib import Path
+from hall.config import load_config
+from hall.node import HallNode
+from hall.server import HallServer
+config, data_dir, port = sys.argv[1:4]
+HallServer(HallNode(load_config(config), Path(data_dir)), host="127.0.0.1", port=int(port),
+           advertise=False, fast_path=False).serve()
+"""
+
+
+def start_node(config: Path, data_dir: Path, port: int, fast_path: bool = True
+               ) -> subprocess.Popen:
+    """Start ``hallq hall`` (or the same without the fast path) and wait until it answers."""
+    command = ([sys.executable, "-m", "hallq", "hall", "--config", str(config), "--data-dir",
+                str(data_dir), "--port", str(port), "--bind", "127.0.0.1", "--no-advertise"]
+               if fast_path else
+               [sys.executable, "-c", SERVE_WITHOUT_FAST_PATH, str(config), str(data_dir),
+                str(port)])
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -191,8 +210,9 @@ def open_windows(port: int, token: str, windows: int) -> None:
 
 
 def measure(history: int, seconds: float, client_counts: list[int], workdir: Path,
-            rate: float) -> list[dict]:
-    """Run the load at each client count against a node holding ``history`` old tickets."""
+            rate: float, fast_path: bool = True, paced_only: bool = False) -> list[dict]:
+    """Run the load at each client count against a node holding ``history`` old tickets:
+    closed-loop (unless ``paced_only``), then paced at ``rate``."""
     windows = max(client_counts)
     data_dir = workdir / f"data-{history}"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -213,12 +233,12 @@ def measure(history: int, seconds: float, client_counts: list[int], workdir: Pat
     token = store.pair("admin", "bench")
     store.close()
     port = free_port()
-    proc = start_node(config, data_dir, port)
+    proc = start_node(config, data_dir, port, fast_path)
     rows = []
     try:
         open_windows(port, token, windows)
         for clients in client_counts:
-            for offered in (0.0, rate):
+            for offered in (rate,) if paced_only else (0.0, rate):
                 result = run(run_load(port, token, clients, seconds, offered))
                 result["history"] = history
                 rows.append(result)
@@ -244,14 +264,20 @@ def main() -> None:
     parser.add_argument("--clients", default="50,200", help="client counts")
     parser.add_argument("--rate", type=float, default=2000.0,
                         help="offered requests/s of the paced runs (all clients together)")
+    parser.add_argument("--no-fast-path", dest="fast_path", action="store_false",
+                        help="serve every request through FastAPI (no hall/fastpath.py)")
+    parser.add_argument("--paced-only", action="store_true",
+                        help="only the paced runs, not the closed-loop ones")
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
-    print(f"hall node benchmark on {os.cpu_count()} cores, {args.seconds:.0f} s per run")
+    print(f"hall node benchmark on {os.cpu_count()} cores, {args.seconds:.0f} s per run"
+          f"{'' if args.fast_path else ', without the fast path'}")
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure(0, args.seconds, counts, Path(tmp) / "empty", args.rate)
+        rows = measure(0, args.seconds, counts, Path(tmp) / "empty", args.rate,
+                       args.fast_path, args.paced_only)
         if args.history:
             rows += measure(args.history, args.seconds, counts, Path(tmp) / "history",
-                            args.rate)
+                            args.rate, args.fast_path, args.paced_only)
     print()
     print("| history (finished tickets) | clients | offered load | durable ops/s | p50 ms "
           "| p99 ms |")

@@ -40,7 +40,7 @@ from central.city import CityService
 from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
-from hall.api_cloud import PHONE_PREFIX
+from hall.protocol import PHONE_PREFIX
 
 #: How the ids of the phone channel's referrals start: no hall's may (``central/api/cloud.py``).
 PHONE_ID_PREFIX = "phone-"

@@ -10,25 +10,14 @@ sync agent and central, which may lose, repeat or reorder them (see ``docs/cloud
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hall.errors import QueueError, not_found
 from hall.events import Event
-from hall.lease import (
-    ANSWERS,
-    RELEASE,
-    REQUESTS,
-    HomeLease,
-    HomeLeases,
-    HomeState,
-    Message,
-    RemoteLease,
-    RemoteState,
-)
+from hall.lease import HomeLease, HomeLeases, HomeState, RemoteLease, RemoteState
+from hall.protocol import ANSWERS, HALL_ID, RELEASE, REQUESTS, TICKET_MAX, Message
 from hall.state import Referral, RemoteCall, Ticket, TicketStatus, line_place
 
 if TYPE_CHECKING:
@@ -65,73 +54,6 @@ def lease_from_dict(data: dict[str, Any]) -> RemoteLease:
     lease.asked_at = float(data.get("asked_at", lease.asked_at))
     lease.next_send = float(data.get("next_send", lease.next_send))
     return lease
-
-
-#: A hall's id as central names halls (``central/cloud.py``).
-HALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-#: The longest lease id, ticket id and remote window ("hall/window") a message may carry.
-LEASE_MAX, TICKET_MAX, REMOTE_MAX = 128, 64, 128
-#: The longest id of a request (``reply_to`` names one); an answer's id is the request's plus
-#: ``":<kind>"``, so every request this node accepts has an answer central accepts.
-REQUEST_ID_MAX = 200
-ANSWER_ID_MAX = REQUEST_ID_MAX + 16
-
-
-def _text(data: dict[str, Any], key: str, max_len: int, min_len: int = 0) -> str:
-    """``data[key]``, a string of ``min_len``..``max_len`` characters ("" when absent and
-    ``min_len`` is 0); ValueError otherwise (never quoting the value: it may be huge)."""
-    if key not in data:
-        if min_len:
-            raise ValueError(f"{key}: missing")
-        return ""
-    value = data[key]
-    if not isinstance(value, str):
-        raise ValueError(f"{key}: not a string ({type(value).__name__})")
-    if not min_len <= len(value) <= max_len:
-        raise ValueError(f"{key}: {len(value)} characters, not {min_len}..{max_len}")
-    return value
-
-
-def _seconds(data: dict[str, Any], key: str) -> float:
-    """``data[key]``, a finite number ≥ 0 (0.0 when absent); ValueError otherwise."""
-    value = data.get(key, 0.0)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key}: not a number ({type(value).__name__})")
-    try:
-        seconds = float(value)
-    except OverflowError:
-        seconds = math.inf
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"{key}: not a finite number of seconds ≥ 0")
-    return seconds
-
-
-def message_from_dict(data: Any) -> Message:
-    """A protocol message from its JSON form; ValueError when it is not one: every field a
-    real string of bounded length (``home`` and the hall of ``remote`` hall ids),
-    ``expires_at`` a finite number ≥ 0. Unknown fields are ignored."""
-    if not isinstance(data, dict):
-        raise ValueError(f"not a lease message: not an object ({type(data).__name__})")
-    try:
-        kind = _text(data, "kind", 16, 1)
-        if kind not in REQUESTS + ANSWERS:
-            raise ValueError(f"kind: not one of {', '.join(REQUESTS + ANSWERS)}")
-        home = _text(data, "home", 64, 1)
-        if not HALL_ID.fullmatch(home):
-            raise ValueError("home: not a hall id")
-        remote = _text(data, "remote", REMOTE_MAX, 1)
-        remote_hall, _, window = remote.partition("/")
-        if not HALL_ID.fullmatch(remote_hall) or not window:
-            raise ValueError("remote: not hall/window")
-        msg = Message(kind=kind, lease=_text(data, "lease", LEASE_MAX, 1), home=home,
-                      remote=remote, ticket=_text(data, "ticket", TICKET_MAX),
-                      expires_at=_seconds(data, "expires_at"),
-                      id=_text(data, "id", REQUEST_ID_MAX if kind in REQUESTS
-                               else ANSWER_ID_MAX),
-                      reply_to=_text(data, "reply_to", REQUEST_ID_MAX))
-    except ValueError as err:
-        raise ValueError(f"not a lease message: {err}") from None
-    return msg
 
 
 def _ts(now: datetime) -> float:
@@ -363,7 +285,7 @@ class Leasing:
         home, ticket = choice.get("hall"), choice.get("ticket")
         if not (isinstance(home, str) and HALL_ID.fullmatch(home) and isinstance(ticket, str)
                 and 0 < len(ticket) <= TICKET_MAX):
-            # the API validates the choice (hall.api_cloud.RemoteChoice); never half-taken
+            # the API validates the choice (hall.protocol.RemoteChoice); never half-taken
             raise QueueError("bad_request", "中心平台的选择有误：须含大厅编号和票号",
                              "Central's choice needs a hall id and a ticket id", 422)
         lease = RemoteLease(id=request, home=home, remote=f"{self.hall_id}/{window_number}",

@@ -28,6 +28,8 @@ and a central restart). Safety rests on three rules:
 The home hall's lease table must be durable (written with the ticket in one transaction);
 the remote side's too. Central keeps nothing a lease depends on: a restart only loses
 messages in flight, which the retries replace.
+
+The messages themselves and their JSON form are ``hall/protocol.py`` (central checks them too).
 """
 
 from __future__ import annotations
@@ -36,25 +38,19 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-REQUEST, START, FINISH, RELEASE = "request", "start", "finish", "release"
-GRANTED, REFUSED, STARTED, EXPIRED, FINISHED, RELEASED = (
-    "granted", "refused", "started", "expired", "finished", "released")
-REQUESTS = (REQUEST, START, FINISH, RELEASE)
-ANSWERS = (GRANTED, REFUSED, STARTED, EXPIRED, FINISHED, RELEASED)
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message of the protocol. ``id`` names one sending; a duplicate keeps it."""
-
-    kind: str
-    lease: str
-    home: str                 # the home hall's id
-    remote: str               # the remote window, "hall/window"
-    ticket: str = ""
-    expires_at: float = 0.0   # in ``granted``
-    id: str = ""
-    reply_to: str = ""        # in answers: the id of the message answered
+from hall.protocol import (
+    EXPIRED,
+    FINISH,
+    FINISHED,
+    GRANTED,
+    REFUSED,
+    RELEASE,
+    RELEASED,
+    REQUEST,
+    START,
+    STARTED,
+    Message,
+)
 
 
 class HomePort(Protocol):

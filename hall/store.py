@@ -383,7 +383,7 @@ class Store:
     def revoke(self, name: str) -> int:
         """Revoke every device paired under ``name`` (a lost tablet, a replaced console);
         returns how many were still valid. A running node refuses them within
-        ``hall.api.TOKEN_RECHECK_S`` seconds."""
+        ``hall.api.dependencies.TOKEN_RECHECK_S`` seconds."""
         with self.atomic() as conn:
             return conn.execute("UPDATE devices SET revoked = 1 WHERE name = ? AND revoked = 0",
                                 (name,)).rowcount

@@ -19,9 +19,15 @@ from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, Mail
 from central.errors import bad_request, forbidden
 from central.phone import PHONE_ID_PREFIX
-from hall.api_cloud import ReferralError, ReferredPerson, ReferredTicket, is_phone
-from hall.cloud import message_from_dict
-from hall.lease import ANSWERS, REFUSED
+from hall.protocol import (
+    ANSWERS,
+    REFUSED,
+    ReferralError,
+    ReferredPerson,
+    ReferredTicket,
+    is_phone,
+    message_from_dict,
+)
 
 router = APIRouter()
 
@@ -44,7 +50,7 @@ class ChooseRequest(_Body):
 class MessagesBody(_Body):
     """POST /api/v1/remote/messages: lease protocol messages to relay."""
 
-    #: each checked by ``hall.cloud.message_from_dict``, as the home hall checks it
+    #: each checked by ``hall.protocol.message_from_dict``, as the home hall checks it
     messages: list[Any] = Field(max_length=1000)
 
 

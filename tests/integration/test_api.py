@@ -15,7 +15,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from hall import api as hall_api
+from hall.api import dependencies as hall_api
 from hall.client import EventStream, HallApiError, HallClient
 from hall.store import Store
 

@@ -9,19 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from hall.lease import (
-    EXPIRED,
-    FINISHED,
-    GRANTED,
-    REFUSED,
-    RELEASED,
-    STARTED,
-    HomeLeases,
-    HomeState,
-    Message,
-    RemoteLease,
-    RemoteState,
-)
+from hall.lease import HomeLeases, HomeState, RemoteLease, RemoteState
+from hall.protocol import EXPIRED, FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
 
 WAITING, LEASED, LOCAL, REMOTE, DONE = "waiting", "leased", "local", "remote", "done"
 

@@ -1,0 +1,164 @@
+"""What every route of the hall node's LAN API shares: the node and the event hub (kept in
+``app.state`` by :func:`hall.api.create_app`, handed to routes by ``Depends``), the paired
+device of a request's token and what its role may do, running a write on the node, and the
+error answers.
+
+Every call but ``/api/v1/health`` and the phone page needs a paired device token
+(``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
+bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status
+(503 when the store cannot write, 500 for a bug).
+"""
+
+import time
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.requests import HTTPConnection
+
+from hall.errors import QueueError
+from hall.hub import EventHub
+from hall.node import HallNode, InternalError, Operation
+from hall.store import PairedDevice, StoreError
+
+API_VERSION = "1"
+ALL_ROLES = frozenset({"kiosk", "caller", "display", "sync", "admin"})
+#: What each kind of call needs. A caller may act only on its own window.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read": ALL_ROLES,
+    "issue": frozenset({"kiosk", "caller", "sync", "admin"}),   # sync: referred citizens
+    "ticket": frozenset({"kiosk", "caller", "admin"}),
+    "green": frozenset({"caller", "admin"}),
+    "window": frozenset({"caller", "admin"}),
+    "appointments": frozenset({"sync", "admin"}),
+    "device_status": ALL_ROLES,
+    "sync_status": frozenset({"sync", "admin"}),
+    "relay": frozenset({"sync", "admin"}),      # cloud calling: what central relays
+}
+STORE_UNAVAILABLE = ("store_unavailable", "系统暂时无法保存，请稍后重试",
+                     "The hall cannot save right now; try again")
+INTERNAL_ERROR = ("internal_error", "系统内部错误，请重试", "Internal error; try again")
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header; None for any other scheme."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+#: Seconds a token's device is trusted before the store is asked again: ``hallq revoke``
+#: (from another process) takes effect within this long, without a restart.
+TOKEN_RECHECK_S = 5.0
+
+
+class DeviceTokens:
+    """The paired device of each token, looked up in the store at most every
+    ``TOKEN_RECHECK_S`` seconds per token (so a revoked device is refused soon after)."""
+
+    def __init__(self, node: HallNode) -> None:
+        self._node = node
+        self._known: dict[str, tuple[PairedDevice, float]] = {}
+
+    def device_of(self, token: str | None) -> PairedDevice:
+        """The device paired with ``token``; a 401 QueueError when there is none."""
+        if not token:
+            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
+                             status=401)
+        known = self._known.get(token)
+        now = time.monotonic()
+        if known is not None and now - known[1] < TOKEN_RECHECK_S:
+            return known[0]
+        device = self._node.store.device_for(token)
+        if device is None:
+            self._known.pop(token, None)
+            raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+                             status=401)
+        self._known[token] = (device, now)
+        return device
+
+
+def still_paired(tokens: DeviceTokens, token: str | None) -> bool:
+    """Whether ``token`` still belongs to a paired device (checked against the store at most
+    every ``TOKEN_RECHECK_S``)."""
+    try:
+        tokens.device_of(token)
+    except QueueError:
+        return False
+    return True
+
+
+def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
+    """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
+    if device.role not in PERMISSIONS[what]:
+        raise QueueError("forbidden", "该设备无权执行此操作",
+                         f"A {device.role} device may not do this", status=403)
+    if window is not None and device.role == "caller" and device.window != window:
+        raise QueueError("forbidden", "只能操作本窗口",
+                         f"This console is paired to window {device.window}", status=403)
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------- dependencies
+async def node_of(connection: HTTPConnection) -> HallNode:
+    """The hall node the app serves."""
+    return connection.app.state.node
+
+
+async def hub_of(connection: HTTPConnection) -> EventHub:
+    """The hub that sends the node's events to the stream's subscribers."""
+    return connection.app.state.hub
+
+
+async def bearer(request: Request) -> PairedDevice:
+    """The paired device of the request's bearer token; 401 when there is none."""
+    tokens: DeviceTokens = request.app.state.device_tokens
+    return tokens.device_of(bearer_token(request.headers.get("authorization", "")))
+
+
+Node = Annotated[HallNode, Depends(node_of)]
+Hub = Annotated[EventHub, Depends(hub_of)]
+Device = Annotated[PairedDevice, Depends(bearer)]
+
+
+async def run(node: HallNode, operation: Operation, status: int = 200) -> Response:
+    """Run a write through the node; the answer is sent once it is on disk."""
+    result = await node.submit_async(operation)
+    if result is None:
+        return Response(status_code=204)
+    return JSONResponse(result, status_code=status)
+
+
+# ---------------------------------------------------------------------- errors
+def error_of(failed: QueueError | StoreError | InternalError) -> tuple[int, dict[str, str]]:
+    """Status and body of the answer to an error an operation raised."""
+    if isinstance(failed, QueueError):
+        return failed.status, failed.to_dict()
+    status, (code, zh, en) = ((503, STORE_UNAVAILABLE) if isinstance(failed, StoreError)
+                              else (500, INTERNAL_ERROR))
+    return status, {"code": code, "message_zh": zh, "message_en": en}
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Answer the node's errors and a malformed request as the module docstring says."""
+
+    @app.exception_handler(QueueError)
+    @app.exception_handler(StoreError)
+    @app.exception_handler(InternalError)
+    async def known_error(_: Request, err: QueueError | StoreError | InternalError
+                          ) -> JSONResponse:
+        status, body = error_of(err)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                          for e in err.errors())
+        return JSONResponse({"code": "bad_request", "message_zh": "请求内容有误",
+                             "message_en": f"Bad request: {where}"}, status_code=422)

@@ -1,0 +1,92 @@
+"""The event log: committed events after a sequence number, and the WebSocket stream of every
+event as it commits (what displays, consoles and the sync agent follow)."""
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+
+from hall.api.dependencies import Device, DeviceTokens, Hub, Node, allow, still_paired
+from hall.errors import QueueError
+from hall.node import HallNode
+
+router = APIRouter()
+
+
+@router.get("/api/v1/events")
+async def events(device: Device, node: Node, after: Annotated[int, Query(ge=0)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
+    """Committed events after a sequence number, oldest first."""
+    allow(device, "read")
+    found = await asyncio.to_thread(node.store.events_after, after, limit)
+    return JSONResponse({"events": [_event_dict(node, e) for e in found],
+                         "last_seq": node.store.last_seq})
+
+
+@router.websocket("/api/v1/stream")
+async def stream(websocket: WebSocket, node: Node, hub: Hub, after: int = 0,
+                 token: str | None = None) -> None:
+    """Every event as it commits, after those with seq > ``after`` that already exist."""
+    device_tokens: DeviceTokens = websocket.app.state.device_tokens
+    header = websocket.headers.get("authorization", "")
+    token = token or header.partition(" ")[2].strip() or None
+    try:
+        device = device_tokens.device_of(token)
+        allow(device, "read")
+    except QueueError as refused:
+        # Accept first: a close before accept reaches the client as a bare HTTP 403,
+        # and the technician would not learn whether the token is unknown or forbidden.
+        await websocket.accept()
+        await websocket.close(code=4401 if refused.status == 401 else 4403,
+                              reason=refused.code)
+        return
+    await websocket.accept()
+    subscription = hub.subscribe()
+
+    async def until_disconnect() -> None:
+        # a client that leaves while the hall is quiet is noticed at once, not at the next
+        # event (nor, at shutdown, by cancelling this handler)
+        try:
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass
+        finally:
+            subscription.close()
+    gone = asyncio.ensure_future(until_disconnect())
+    try:
+        sent = after
+        while not subscription.closed:
+            backlog = await asyncio.to_thread(node.store.events_after, sent, 1000)
+            for event in backlog:
+                await websocket.send_text(hub.encode(event))
+                sent = event.seq
+            if len(backlog) < 1000:
+                break
+        pending = subscription.pending
+        while not subscription.closed:
+            if pending and not still_paired(device_tokens, token):
+                # revoked (hallq revoke) while connected: nothing more for this device
+                await websocket.close(code=4401, reason="unauthorized")
+                return
+            while pending:
+                seq, text = pending.popleft()
+                if seq > sent:          # already sent from the backlog
+                    await websocket.send_text(text)
+                    sent = seq
+            if subscription.overflowed:
+                await websocket.close(code=1013, reason="fell behind; reconnect with after")
+                return
+            await subscription.wait()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        gone.cancel()
+        if gone.done() and not gone.cancelled():
+            gone.exception()       # a connection that broke is just a disconnect
+        hub.unsubscribe(subscription)
+
+
+def _event_dict(node: HallNode, event: Any) -> dict:
+    data = event.to_dict()
+    data["hall_id"] = node.config.hall_id
+    return data

@@ -1,0 +1,48 @@
+"""The hall at a glance: liveness (no token), the hall and its calling rules, the services
+with their waits, and today's figures."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from hall import views
+from hall.api.dependencies import API_VERSION, Device, Hub, Node, allow
+
+router = APIRouter()
+
+
+@router.get("/api/v1/health")
+async def health(request: Request, node: Node, hub: Hub) -> dict:
+    """Liveness; no token needed."""
+    return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
+            "last_seq": node.store.last_seq, "time": datetime.now(UTC).isoformat(),
+            "subscribers": hub.subscribers, "writes": node.write_stats,
+            "sync": request.app.state.sync_status}
+
+
+@router.get("/api/v1/hall")
+async def hall_info(device: Device, node: Node) -> dict:
+    """The hall's name and the calling rules in force."""
+    allow(device, "read")
+    rules = node.config.rules
+    return {"hall_id": node.config.hall_id, "name_zh": node.config.name_zh,
+            "name_en": node.config.name_en, "timezone": str(node.config.timezone),
+            "open": rules.open_time.strftime("%H:%M"),
+            "close": rules.close_time.strftime("%H:%M"), "open_all_day": rules.open_all_day,
+            "elderly_age": rules.elderly_age, "max_recalls": rules.max_recalls,
+            "device": {"role": device.role, "window": device.window, "name": device.name}}
+
+
+@router.get("/api/v1/services")
+async def services(device: Device, node: Node) -> Response:
+    """Themes and items with people waiting and the wait a new ticket would get."""
+    allow(device, "read")
+    return JSONResponse(node.read(views.services_view))
+
+
+@router.get("/api/v1/stats/today")
+async def stats(device: Device, node: Node) -> Response:
+    """Today's figures per theme and the rating shares."""
+    allow(device, "read")
+    return JSONResponse(node.read(views.stats_view))

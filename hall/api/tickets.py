@@ -1,0 +1,116 @@
+"""Tickets: taking a number (取号), reading one, and what a citizen or staff does with it —
+rating the service, checking in again after a no-show, giving up, the green channel."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from hall import views
+from hall.api.dependencies import Body, Device, Node, allow, run
+from hall.engine import Engine
+from hall.errors import QueueError
+from hall.node import HallNode, Operation
+
+router = APIRouter()
+
+
+class TicketRequest(Body):
+    """POST /api/v1/tickets."""
+
+    service: str = Field(min_length=1, max_length=32, description="theme prefix or item code")
+    id_number: str | None = Field(None, max_length=32, description="resident ID number")
+    channel: Literal["kiosk", "appointment", "phone", "staff", "referral"] = "kiosk"
+    appointment_id: str | None = Field(None, max_length=64)
+
+
+class RatingRequest(Body):
+    """POST /api/v1/tickets/{id}/rating."""
+
+    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
+
+
+class GreenRequest(Body):
+    """POST /api/v1/tickets/{id}/green."""
+
+    green: bool = True
+
+
+@router.get("/api/v1/tickets/{ticket_id}")
+async def get_ticket(ticket_id: str, device: Device, node: Node) -> Response:
+    """A ticket's status and position."""
+    allow(device, "read")
+    return JSONResponse(ticket_or_404(node, ticket_id))
+
+
+@router.post("/api/v1/tickets", status_code=201)
+async def issue(body: TicketRequest, device: Device, node: Node) -> Response:
+    """Take a number (取号)."""
+    allow(device, "issue")
+    return await run(node, issue_operation(body), 201)
+
+
+@router.post("/api/v1/tickets/{ticket_id}/rating")
+async def rate(ticket_id: str, body: RatingRequest, device: Device, node: Node) -> Response:
+    """Rate a finished service on five levels."""
+    allow(device, "ticket")
+    return await run(node, ticket_operation(ticket_id, "rate", body.level))
+
+
+@router.post("/api/v1/tickets/{ticket_id}/recheck-in")
+async def recheck_in(ticket_id: str, device: Device, node: Node) -> Response:
+    """A no-show checks in again and goes a few places back."""
+    allow(device, "ticket")
+    return await run(node, ticket_operation(ticket_id, "recheck_in"))
+
+
+@router.post("/api/v1/tickets/{ticket_id}/cancel")
+async def cancel(ticket_id: str, device: Device, node: Node) -> Response:
+    """Give up a waiting ticket."""
+    allow(device, "ticket")
+    return await run(node, ticket_operation(ticket_id, "cancel"))
+
+
+@router.post("/api/v1/tickets/{ticket_id}/green")
+async def green(ticket_id: str, body: GreenRequest, device: Device, node: Node) -> Response:
+    """Put a waiting ticket on (or off) the green channel."""
+    allow(device, "green")
+    return await run(node, ticket_operation(ticket_id, "set_green", body.green))
+
+
+def issue_operation(body: TicketRequest) -> Operation:
+    """The node operation of ``POST /api/v1/tickets``: the ticket, people ahead and wait."""
+    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+        issued, events = engine.issue(body.service, now, id_number=body.id_number,
+                                      channel=body.channel,
+                                      appointment_id=body.appointment_id)
+        return views.ticket_view(engine, issued.ticket, now, issued.ahead,
+                                 issued.expected_wait_s), events
+    return operation
+
+
+def ticket_operation(ticket_id: str, method: str, *args: Any) -> Operation:
+    """The node operation of ``POST /api/v1/tickets/{ticket_id}/…``: ``Engine.<method>`` and
+    the ticket it leaves."""
+    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+        ticket, events = getattr(engine, method)(ticket_id, *args, now) if method == "rate" \
+            else getattr(engine, method)(ticket_id, now, *args)
+        return views.ticket_view(engine, ticket, now), events
+    return operation
+
+
+def ticket_or_404(node: HallNode, ticket_id: str) -> dict:
+    """A ticket as ``GET /api/v1/tickets/{ticket_id}`` shows it, today's or an older one; a
+    404 QueueError when there is none."""
+    def read(engine: Engine, now: datetime) -> dict | None:
+        ticket = engine.state.tickets.get(ticket_id)
+        return views.ticket_view(engine, ticket, now) if ticket else None
+    found = node.read(read)
+    if found is None:
+        old = node.store.find_ticket(ticket_id)
+        if old is None:
+            raise QueueError("unknown_ticket", "票号不存在", "Ticket not found", status=404)
+        found = node.read(lambda engine, now: views.ticket_view(engine, old, now))
+    return found

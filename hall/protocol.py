@@ -1,0 +1,217 @@
+"""The hall↔central protocol of cloud calling (云叫号): what a hall node, its sync agent and
+central say to each other, as data and its checks — no routes, no state machines.
+
+* the lease messages (:class:`Message`, their kinds, :func:`message_from_dict` and
+  :func:`message_to_dict`), whose state machines are ``hall/lease.py``;
+* the ticket of another hall central chose for a window (:class:`RemoteChoice`);
+* recommendations of other halls for an item (:class:`Recommendation`);
+* referrals: who the referred citizen is (:class:`ReferredPerson`), the ticket the chosen hall
+  issued (:class:`ReferredTicket`) or why it refused (:class:`ReferralError`);
+* the prefix of the city's phone channel as a referral's referring side (:data:`PHONE_PREFIX`).
+
+The hall node checks what central relays with these, and central checks what halls send with
+the same ones, so each side accepts what the other sends. See ``docs/cloud.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# ---------------------------------------------------------------------- lease messages
+REQUEST, START, FINISH, RELEASE = "request", "start", "finish", "release"
+GRANTED, REFUSED, STARTED, EXPIRED, FINISHED, RELEASED = (
+    "granted", "refused", "started", "expired", "finished", "released")
+REQUESTS = (REQUEST, START, FINISH, RELEASE)
+ANSWERS = (GRANTED, REFUSED, STARTED, EXPIRED, FINISHED, RELEASED)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of the protocol. ``id`` names one sending; a duplicate keeps it."""
+
+    kind: str
+    lease: str
+    home: str                 # the home hall's id
+    remote: str               # the remote window, "hall/window"
+    ticket: str = ""
+    expires_at: float = 0.0   # in ``granted``
+    id: str = ""
+    reply_to: str = ""        # in answers: the id of the message answered
+
+
+#: A hall's id as central names halls (``central/api/cloud.py``).
+HALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+#: The longest lease id, ticket id and remote window ("hall/window") a message may carry.
+LEASE_MAX, TICKET_MAX, REMOTE_MAX = 128, 64, 128
+#: The longest id of a request (``reply_to`` names one); an answer's id is the request's plus
+#: ``":<kind>"``, so every request this node accepts has an answer central accepts.
+REQUEST_ID_MAX = 200
+ANSWER_ID_MAX = REQUEST_ID_MAX + 16
+
+
+def _text(data: dict[str, Any], key: str, max_len: int, min_len: int = 0) -> str:
+    """``data[key]``, a string of ``min_len``..``max_len`` characters ("" when absent and
+    ``min_len`` is 0); ValueError otherwise (never quoting the value: it may be huge)."""
+    if key not in data:
+        if min_len:
+            raise ValueError(f"{key}: missing")
+        return ""
+    value = data[key]
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: not a string ({type(value).__name__})")
+    if not min_len <= len(value) <= max_len:
+        raise ValueError(f"{key}: {len(value)} characters, not {min_len}..{max_len}")
+    return value
+
+
+def _seconds(data: dict[str, Any], key: str) -> float:
+    """``data[key]``, a finite number ≥ 0 (0.0 when absent); ValueError otherwise."""
+    value = data.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key}: not a number ({type(value).__name__})")
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{key}: not a finite number of seconds ≥ 0")
+    return seconds
+
+
+def message_from_dict(data: Any) -> Message:
+    """A protocol message from its JSON form; ValueError when it is not one: every field a
+    real string of bounded length (``home`` and the hall of ``remote`` hall ids),
+    ``expires_at`` a finite number ≥ 0. Unknown fields are ignored."""
+    if not isinstance(data, dict):
+        raise ValueError(f"not a lease message: not an object ({type(data).__name__})")
+    try:
+        kind = _text(data, "kind", 16, 1)
+        if kind not in REQUESTS + ANSWERS:
+            raise ValueError(f"kind: not one of {', '.join(REQUESTS + ANSWERS)}")
+        home = _text(data, "home", 64, 1)
+        if not HALL_ID.fullmatch(home):
+            raise ValueError("home: not a hall id")
+        remote = _text(data, "remote", REMOTE_MAX, 1)
+        remote_hall, _, window = remote.partition("/")
+        if not HALL_ID.fullmatch(remote_hall) or not window:
+            raise ValueError("remote: not hall/window")
+        msg = Message(kind=kind, lease=_text(data, "lease", LEASE_MAX, 1), home=home,
+                      remote=remote, ticket=_text(data, "ticket", TICKET_MAX),
+                      expires_at=_seconds(data, "expires_at"),
+                      id=_text(data, "id", REQUEST_ID_MAX if kind in REQUESTS
+                               else ANSWER_ID_MAX),
+                      reply_to=_text(data, "reply_to", REQUEST_ID_MAX))
+    except ValueError as err:
+        raise ValueError(f"not a lease message: {err}") from None
+    return msg
+
+
+def message_to_dict(msg: Message) -> dict:
+    """A protocol message in its JSON form (what :func:`message_from_dict` reads back)."""
+    return {"kind": msg.kind, "lease": msg.lease, "home": msg.home, "remote": msg.remote,
+            "ticket": msg.ticket, "expires_at": msg.expires_at, "id": msg.id,
+            "reply_to": msg.reply_to}
+
+
+# ---------------------------------------------------------------------- the phone channel
+#: A referral whose referring side starts so came from the city's phone channel (its
+#: ticket's channel is ``phone``); central names it ``phone:<credential id>``.
+PHONE_PREFIX = "phone:"
+
+
+def is_phone(from_hall: str) -> bool:
+    """Whether a referral's referring side is the city's phone channel (微信取号 through
+    central, ``central/phone.py``) rather than another hall's kiosk."""
+    return from_hall.startswith(PHONE_PREFIX)
+
+
+# ---------------------------------------------------------------------- fields
+#: A hall's id, as central names halls (``central/api/cloud.py``).
+HallId = Annotated[str, Field(min_length=1, max_length=64,
+                              pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+#: A ticket's id (``20240312-A031``).
+TicketId = Annotated[str, Field(min_length=1, max_length=64)]
+#: An item's code in a catalog.
+ItemCode = Annotated[str, Field(min_length=1, max_length=32)]
+#: A hall's name (or another short text shown to people).
+Name = Annotated[str, Field(max_length=200)]
+#: A duration or a time: a real, finite number ≥ 0 (not true / false, NaN or Infinity).
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+
+
+class _Exact(BaseModel):
+    """What a hall node sends in the shape it was asked for: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _FromCentral(BaseModel):
+    """Something central made and the agent passes on as it is (a newer central may add
+    fields: they are ignored, the known ones checked)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---------------------------------------------------------------------- choices, recommendations
+class RemoteChoice(_FromCentral):
+    """A ticket of another hall central chose for a window (``CityService.choose``)."""
+
+    hall: HallId
+    ticket: TicketId
+    theme: str = Field("", max_length=16)
+    number: str = Field("", max_length=32)
+    wait_s: Seconds | None = None
+    item: ItemCode | None = None
+    name_zh: Name = ""
+    name_en: Name = ""
+
+
+class Recommendation(_FromCentral):
+    """One hall offered for an item, with its figures."""
+
+    hall: HallId
+    name_zh: Name = ""
+    name_en: Name = ""
+    expected_total_s: Seconds
+    wait_s: Seconds
+    travel_s: Seconds
+
+
+# ---------------------------------------------------------------------- referrals
+class ReferredPerson(_Exact):
+    """Who a referred citizen is, as the referring hall identified them (``hall.state.Person``:
+    the keyed hash of the ID number under the city's key, the masked number, the age — never
+    the number). Central's referral API takes the same shape."""
+
+    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
+    age: int = Field(ge=0, le=150)
+
+
+class ReferredTicket(_FromCentral):
+    """The ticket the chosen hall issued for a referral (as its agent tells central, which
+    checks it the same way: what central relays is taken here)."""
+
+    id: TicketId
+    number: str = Field(min_length=1, max_length=32)
+    hall: HallId | None = None
+    name_zh: Name | None = None
+    name_en: Name | None = None
+    ahead: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
+    expected_wait_s: Seconds | None = None
+    url: str | None = Field(None, max_length=2048)
+    id_masked: str | None = Field(None, max_length=64)
+    elderly: Annotated[bool, Field(strict=True)] | None = None
+
+
+class ReferralError(_FromCentral):
+    """Why the chosen hall (or central) refused a referral, as the kiosk shows it."""
+
+    code: str = Field(min_length=1, max_length=64)
+    message_zh: str = Field(max_length=2000)
+    message_en: str = Field(max_length=2000)

@@ -1,0 +1,72 @@
+"""The hall node's API serves exactly the operations its devices use, each from the router
+module of its resource in ``hall/api/`` (a change there must not add, drop or move one
+unnoticed; the OpenAPI document lists the same operations)."""
+
+from pathlib import Path
+from typing import Any
+
+from hall.api import create_app
+from hall.config import HallConfig
+from hall.node import HallNode
+
+#: (method, path) → the module of ``hall.api`` that serves it ("WS": a WebSocket).
+OPERATIONS = {
+    ("GET", "/api/v1/health"): "overview",
+    ("GET", "/api/v1/hall"): "overview",
+    ("GET", "/api/v1/services"): "overview",
+    ("GET", "/api/v1/stats/today"): "overview",
+    ("GET", "/api/v1/windows"): "windows",
+    ("GET", "/api/v1/windows/{window}/queue"): "windows",
+    **{("POST", f"/api/v1/windows/{{window}}/{action}"): "windows"
+       for action in ("call", "recall", "serve", "no-show", "finish", "pause", "resume",
+                      "close", "transfer", "open", "sign-in")},
+    ("GET", "/api/v1/tickets/{ticket_id}"): "tickets",
+    ("POST", "/api/v1/tickets"): "tickets",
+    **{("POST", f"/api/v1/tickets/{{ticket_id}}/{action}"): "tickets"
+       for action in ("rating", "recheck-in", "cancel", "green")},
+    ("POST", "/api/v1/appointments"): "appointments",
+    ("POST", "/api/v1/devices/status"): "status_reports",
+    ("POST", "/api/v1/sync/status"): "status_reports",
+    ("GET", "/api/v1/events"): "events",
+    ("WS", "/api/v1/stream"): "events",
+    ("GET", "/t/{ticket_id}"): "phone_page",
+    ("GET", "/api/v1/leases/outbox"): "cloud",
+    ("POST", "/api/v1/leases/choices"): "cloud",
+    ("POST", "/api/v1/leases/messages"): "cloud",
+    ("PUT", "/api/v1/sync/recommendations"): "cloud",
+    ("POST", "/api/v1/referrals/incoming"): "cloud",
+    ("POST", "/api/v1/referrals/incoming/cancel"): "cloud",
+    ("POST", "/api/v1/referrals/incoming/rating"): "cloud",
+    ("POST", "/api/v1/referrals/{referral_id}/withdrawn"): "cloud",
+    ("POST", "/api/v1/referrals/{referral_id}/result"): "cloud",
+    ("GET", "/api/v1/recommend"): "cloud",
+    ("POST", "/api/v1/referrals"): "cloud",
+    ("GET", "/api/v1/referrals/{referral_id}"): "cloud",
+    ("GET", "/api/v1/windows/{window}/remote"): "cloud",
+    **{("POST", f"/api/v1/windows/{{window}}/{step}"): "cloud"
+       for step in ("remote-call", "remote-start", "remote-finish", "remote-cancel")},
+}
+
+
+def _served(route: Any) -> dict[tuple[str, str], str]:
+    module = route.endpoint.__module__
+    if not module.startswith("hall.api."):
+        return {}           # FastAPI's own: /openapi.json, /docs, /redoc
+    methods = getattr(route, "methods", None) or {"WS"}
+    return {(method, route.path): module.removeprefix("hall.api.")
+            for method in methods}
+
+
+def test_each_operation_is_served_by_its_resource_and_documented(
+        tmp_path: Path, example_config: HallConfig) -> None:
+    node = HallNode(example_config, tmp_path)
+    try:
+        app = create_app(node)
+        served = {key: module for route in app.routes for key, module in _served(route).items()}
+        assert served == OPERATIONS
+        documented = {(method.upper(), path)
+                      for path, operations in app.openapi()["paths"].items()
+                      for method in operations}
+        assert documented == set(OPERATIONS) - {("WS", "/api/v1/stream")}
+    finally:
+        node.store.close()

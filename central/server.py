@@ -19,8 +19,7 @@ from fastapi import FastAPI
 from central.app import create_central_app
 from central.db import open_database
 from hall.idnumber import read_key
-from hall.net import is_loopback
-from hall.server import free_port
+from hall.net import free_port, is_loopback
 
 log = logging.getLogger("hallq.central.server")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,16 +14,10 @@ from hall.api import API_VERSION, create_app
 from hall.config import HallConfig
 from hall.discovery import Advertiser
 from hall.fastpath import FastPath
+from hall.net import free_port
 from hall.node import HallNode
 
 log = logging.getLogger("hallq.server")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class HallServer:

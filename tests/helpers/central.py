@@ -26,8 +26,9 @@ import psycopg
 from hall.client import HallApiError, HallClient
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.idnumber import check_char
+from hall.net import free_port
 from hall.node import HallNode
-from hall.server import HallServer, free_port
+from hall.server import HallServer
 
 
 class PostgresMissing(RuntimeError):

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hall.server import free_port
+from hall.net import free_port
 from hall.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

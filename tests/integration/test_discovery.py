@@ -12,7 +12,7 @@ import asyncio
 import uuid
 
 from hall.discovery import Advertiser, HallAddress, find_hall, find_halls
-from hall.server import free_port
+from hall.net import free_port
 
 
 def _unique_id() -> str:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from hall.config import HallConfig
+from hall.net import free_port
 from hall.node import HallNode
-from hall.server import HallServer, free_port
+from hall.server import HallServer
 from hall.store import PairedDevice, Store
 from hallq.cli import main
 

@@ -18,7 +18,7 @@ from central.catalog import put_catalog
 from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallApiError
-from hall.server import free_port
+from hall.net import free_port
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
 from sync.central_client import CentralApiError

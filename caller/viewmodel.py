@@ -33,8 +33,8 @@ from caller.remote_panel import (
     remote_actions,
     remote_panel,
 )
-from devices.rating.levels import LABELS
 from hall.client import HallApiError, HallClient
+from hall.ratings import LABELS
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
 from ui.viewmodel import Message, message_of, weak_callable

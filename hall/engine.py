@@ -17,6 +17,7 @@ from hall.config import HallConfig, Theme, Window
 from hall.errors import QueueError, not_found
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event
+from hall.ratings import LABELS
 from hall.state import (
     AT_WINDOW_STATUSES,
     Appointment,
@@ -30,9 +31,6 @@ from hall.state import (
     slot_data,
 )
 
-RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
-                 3: ("基本满意", "Fair"), 2: ("不满意", "Dissatisfied"),
-                 1: ("非常不满意", "Very dissatisfied")}
 CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
 
 
@@ -558,7 +556,7 @@ class Engine:
 
     def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
         """Record the citizen's rating of a finished service (好差评, 1-5)."""
-        if level not in RATING_LEVELS:
+        if level not in LABELS:
             raise QueueError("bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5",
                              status=422)
         ticket = self.ticket(ticket_id)
@@ -570,7 +568,7 @@ class Engine:
         self._touch(ticket)
         return ticket, [self._event("ticket.rated", now, ticket=ticket.id, number=ticket.number,
                                     window=ticket.window, theme=ticket.theme, level=level,
-                                    label_zh=RATING_LEVELS[level][0])]
+                                    label_zh=LABELS[level][0])]
 
     def save_appointment(self, appointment: Appointment, now: datetime) -> list[Event]:
         """Record (or update) an appointment the central platform or staff booked."""

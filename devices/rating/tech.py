@@ -11,7 +11,7 @@ import argparse
 
 from devices.base import DeviceURLError
 from devices.busframe import check_address
-from devices.rating.levels import LABELS, Rating
+from devices.rating.levels import Rating
 from devices.rating.pad import RatingPad, SerialRatingPad
 from devices.rating.simulator import PadState, RatingSimulator
 from devices.registry import open_device
@@ -48,7 +48,7 @@ def self_test(url: str) -> str:
         if rating is None:
             lines.append("  按键 / key: 未按键（不算故障）/ none pressed (not a failure)")
         else:
-            lines.append(f"  按键 / key: {int(rating)} {rating.label_zh} / {rating.label_en}")
+            lines.append(f"  按键 / key: {int(rating)} ({rating.name})")
         pad.cancel()
         lines.append("  取消 / cancel: OK")
         lines.append(f"  状态 / state: {pad.state.value}")
@@ -60,7 +60,7 @@ def self_test(url: str) -> str:
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the standalone pad simulator."""
     add_bus_sim_arguments(parser, "pad")
-    parser.add_argument("--auto", type=int, choices=sorted(LABELS), metavar="LEVEL",
+    parser.add_argument("--auto", type=int, choices=[int(r) for r in Rating], metavar="LEVEL",
                         help="press this level (1..5) by itself after every prompt, for demos")
     parser.add_argument("--delay", type=float, default=2.0, metavar="SECONDS",
                         help="seconds between a prompt and the automatic press (default 2)")
@@ -79,6 +79,6 @@ def run_sim(args: argparse.Namespace) -> int:
 
 
 def _print_change(addr: int, pad: PadState) -> None:
-    key = f", key {pad.key} {Rating(pad.key).label_en}" if pad.key else ""
+    key = f", key {pad.key} ({Rating(pad.key).name})" if pad.key else ""
     print(f"评价器 / pad {addr}: {pad.display!r}{key}", flush=True)
 

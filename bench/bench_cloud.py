@@ -30,6 +30,7 @@ from bench.cloudsim.cli import run_cloud
 from bench.cloudsim.metrics import ci95, measured
 from bench.cloudsim.scenario import Scenario, load_scenario, parse_scenario
 from bench.cloudsim.theory import jsq_d_mean_time, mmc_mean_wait
+from hall.events import EventKind
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -298,7 +299,7 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     city = CityState(configs)
     for config in configs:
         for number in config.windows:
-            city.apply(config.hall_id, "window.opened", 0.0, {"window": number})
+            city.apply(config.hall_id, EventKind.WINDOW_OPENED, 0.0, {"window": number})
     city.waiting[:] = rng.integers(0, 40, city.waiting.shape)
     city.remote[:] = rng.integers(0, 3, city.remote.shape)
     city.idle[:] = 0

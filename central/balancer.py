@@ -30,12 +30,12 @@ import numpy as np
 
 from central.estimators import ESTIMATORS, ServiceTimes, estimate, estimate_one
 from hall.config import HallConfig, Item
-from hall.events import Event
+from hall.events import Event, EventKind
 
 #: Statuses a window can have in the balancer's view (as ``hall.state.WindowStatus``).
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
-_WINDOW_KINDS = {"window.opened": OPEN, "window.resumed": OPEN, "window.paused": PAUSED,
-                 "window.closed": CLOSED}
+_WINDOW_KINDS: dict[str, str] = {EventKind.WINDOW_OPENED: OPEN, EventKind.WINDOW_RESUMED: OPEN,
+                 EventKind.WINDOW_PAUSED: PAUSED, EventKind.WINDOW_CLOSED: CLOSED}
 
 
 class Recommendation(NamedTuple):
@@ -513,19 +513,19 @@ class CityState:
 
 
 _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = {
-    "ticket.issued": CityState._on_issued,
-    "ticket.called": CityState._on_called,
-    "ticket.finished": CityState._on_finished,
-    "ticket.no_show": CityState._on_window_free,
-    "ticket.transferred": CityState._on_transferred,
-    "ticket.rechecked_in": CityState._on_back_in_line,
-    "ticket.cancelled": CityState._on_left_line,
-    "ticket.prioritized": CityState._on_prioritized,
-    "ticket.leased": CityState._on_leased,
-    "ticket.lease_returned": CityState._on_lease_returned,
-    "ticket.remote_finished": CityState._on_remote_finished,
-    "window.remote_busy": CityState._on_remote_call,
-    "window.remote_free": CityState._on_remote_call_ended,
+    EventKind.TICKET_ISSUED: CityState._on_issued,
+    EventKind.TICKET_CALLED: CityState._on_called,
+    EventKind.TICKET_FINISHED: CityState._on_finished,
+    EventKind.TICKET_NO_SHOW: CityState._on_window_free,
+    EventKind.TICKET_TRANSFERRED: CityState._on_transferred,
+    EventKind.TICKET_RECHECKED_IN: CityState._on_back_in_line,
+    EventKind.TICKET_CANCELLED: CityState._on_left_line,
+    EventKind.TICKET_PRIORITIZED: CityState._on_prioritized,
+    EventKind.TICKET_LEASED: CityState._on_leased,
+    EventKind.TICKET_LEASE_RETURNED: CityState._on_lease_returned,
+    EventKind.TICKET_REMOTE_FINISHED: CityState._on_remote_finished,
+    EventKind.WINDOW_REMOTE_BUSY: CityState._on_remote_call,
+    EventKind.WINDOW_REMOTE_FREE: CityState._on_remote_call_ended,
 }
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hall.errors import QueueError, not_found
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.lease import (
     ANSWERS,
     RELEASE,
@@ -218,7 +218,7 @@ class Leasing:
         return self.home.leases[self._active_before.get(ticket_id)
                                 or self.home.active[ticket_id]]
 
-    def _event(self, kind: str, **data: object) -> None:
+    def _event(self, kind: EventKind, **data: object) -> None:
         self._events.append(Event(kind=kind, ts=self._now.timestamp(), data=dict(data),
                                   hall_id=self.hall_id))
 
@@ -246,7 +246,8 @@ class Leasing:
         self._touch(ticket)
         self._booth = booth.id
         msg_lease = self._request     # HomeLeases records the lease after taking the ticket
-        self._event("ticket.leased", ticket=ticket.id, number=ticket.number, theme=ticket.theme,
+        self._event(EventKind.TICKET_LEASED, ticket=ticket.id, number=ticket.number,
+                    theme=ticket.theme,
                     item=ticket.item, elderly=ticket.elderly, sort_key=ticket.sort_key,
                     lease=msg_lease.lease, remote=msg_lease.remote, booth=booth.id,
                     booth_name_zh=booth.name_zh, booth_name_en=booth.name_en,
@@ -263,7 +264,7 @@ class Leasing:
         ticket.called_at = ticket.serving_at = None
         ticket.window = None
         self._touch(ticket)
-        self._event("ticket.lease_returned", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_LEASE_RETURNED, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, item=ticket.item, lease=lease.id, reason=self._reason,
                     **line_place(ticket))
 
@@ -277,7 +278,7 @@ class Leasing:
         ticket.window = f"remote:{lease.remote}"
         ticket.serving_at = now
         self._touch(ticket)
-        self._event("ticket.remote_serving", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_REMOTE_SERVING, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, lease=lease.id, remote=lease.remote, booth=lease.booth)
 
     def finish(self, ticket_id: str, now: float) -> None:
@@ -290,7 +291,7 @@ class Leasing:
         ticket.finished_at = now
         self._touch(ticket)
         started = ticket.serving_at or now
-        self._event("ticket.remote_finished", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_REMOTE_FINISHED, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, item=ticket.item, lease=lease.id, remote=lease.remote,
                     service_s=round(now - started, 1))
 
@@ -310,7 +311,7 @@ class Leasing:
         request = f"{self.hall_id}/{window.number}/{int(ts * 1000)}"
         call = RemoteCall(window=window.number, request=request, state="choosing", since=ts)
         self.state.remote_calls[window.number] = call
-        return call, [self._window_event("window.remote_busy", call, now)]
+        return call, [self._window_event(EventKind.WINDOW_REMOTE_BUSY, call, now)]
 
     def check_window_free(self, window_number: str) -> None:
         """Refuse (409) while the window is calling or serving a ticket of another hall."""
@@ -417,10 +418,10 @@ class Leasing:
         call.state = state
         call.since = _ts(now)
         self.state.dirty_remote_calls.add(call.window)
-        kind = "window.remote_free" if state in OVER_STATES else "window.remote"
+        kind = EventKind.WINDOW_REMOTE_FREE if state in OVER_STATES else EventKind.WINDOW_REMOTE
         return [self._window_event(kind, call, now)]
 
-    def _window_event(self, kind: str, call: RemoteCall, now: datetime) -> Event:
+    def _window_event(self, kind: EventKind, call: RemoteCall, now: datetime) -> Event:
         self.state.dirty_remote_calls.add(call.window)
         return Event(kind=kind, ts=_ts(now), hall_id=self.hall_id, data={
             "window": call.window, "lease": (call.lease or {}).get("id", ""), "home": call.home,
@@ -466,7 +467,8 @@ class Leasing:
             referral.id += "x"
         self.state.referrals[referral.id] = referral
         self.state.dirty_referrals.add(referral.id)
-        return referral, [Event(kind="referral.requested", ts=_ts(now), hall_id=self.hall_id,
+        return referral, [Event(kind=EventKind.REFERRAL_REQUESTED, ts=_ts(now),
+                                hall_id=self.hall_id,
                                 data={"referral": referral.id, "item": item.code,
                                       "theme": item.theme, "hall": hall})]
 
@@ -499,7 +501,7 @@ class Leasing:
             data["number"] = ticket.get("number")
         else:
             data["code"] = (error or {}).get("code")
-        return referral, [Event(kind=f"referral.{referral.state}", ts=_ts(now),
+        return referral, [Event(kind=EventKind(f"referral.{referral.state}"), ts=_ts(now),
                                 hall_id=self.hall_id, data=data)]
 
     def _give_up(self, referral: Referral, now: datetime) -> list[Event]:
@@ -507,7 +509,7 @@ class Leasing:
         referral.state = "withdrawing"
         referral.error = dict(REFERRAL_TIMEOUT)
         self.state.dirty_referrals.add(referral.id)
-        return [Event(kind="referral.withdrawing", ts=_ts(now), hall_id=self.hall_id,
+        return [Event(kind=EventKind.REFERRAL_WITHDRAWING, ts=_ts(now), hall_id=self.hall_id,
                       data={"referral": referral.id, "item": referral.item,
                             "hall": referral.hall})]
 
@@ -520,7 +522,8 @@ class Leasing:
             return referral, []
         referral.state = "withdrawn"
         self.state.dirty_referrals.add(referral.id)
-        return referral, [Event(kind="referral.withdrawn", ts=_ts(now), hall_id=self.hall_id,
+        return referral, [Event(kind=EventKind.REFERRAL_WITHDRAWN, ts=_ts(now),
+                                hall_id=self.hall_id,
                                 data={"referral": referral.id, "item": referral.item,
                                       "hall": referral.hall})]
 

@@ -16,7 +16,7 @@ from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
 from hall.errors import QueueError, not_found
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.ratings import LABELS
 from hall.state import (
     AT_WINDOW_STATUSES,
@@ -66,7 +66,7 @@ class Engine:
     def _local(self, now: datetime) -> datetime:
         return now.astimezone(self.config.timezone)
 
-    def _event(self, kind: str, now: datetime, **data: object) -> Event:
+    def _event(self, kind: EventKind, now: datetime, **data: object) -> Event:
         return Event(kind=kind, ts=now.timestamp(), data=dict(data), hall_id=self.config.hall_id)
 
     @property
@@ -105,7 +105,7 @@ class Engine:
             if ticket.status in (TicketStatus.WAITING, TicketStatus.LEASED, *AT_WINDOW_STATUSES):
                 ticket.status = TicketStatus.CANCELLED
                 self._touch(ticket)
-                events.append(self._event("ticket.expired", now, ticket=ticket.id,
+                events.append(self._event(EventKind.TICKET_EXPIRED, now, ticket=ticket.id,
                                           number=ticket.number, theme=ticket.theme))
         for window in self.state.windows.values():
             if window.current is not None or window.served_today:
@@ -311,7 +311,7 @@ class Engine:
         ahead = self.position(ticket, now)
         ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead)
         self._touch(ticket)
-        events = [self._event("ticket.issued", now, ticket=ticket.id, number=number,
+        events = [self._event(EventKind.TICKET_ISSUED, now, ticket=ticket.id, number=number,
                                   theme=theme.prefix, item=ticket.item, channel=channel,
                                   elderly=elderly, appointment=ticket.appointment_id,
                                   ahead=ahead, expected_wait_s=ticket.expected_wait_s,
@@ -350,7 +350,8 @@ class Engine:
         state.current = ticket.id
         self._touch(ticket, windows=(state,))
         waited = ticket.called_at - ticket.issued_at
-        return ticket, [self._event("ticket.called", now, ticket=ticket.id, number=ticket.number,
+        return ticket, [self._event(EventKind.TICKET_CALLED, now, ticket=ticket.id,
+                                    number=ticket.number,
                                     theme=ticket.theme, window=window.number,
                                     waited_s=round(waited, 1),
                                     expected_wait_s=ticket.expected_wait_s)]
@@ -366,7 +367,7 @@ class Engine:
                              f"Recalled {ticket.recalls} times; mark it as no-show")
         ticket.recalls += 1
         self._touch(ticket)
-        return ticket, [self._event("ticket.recalled", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_RECALLED, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number,
                                     recalls=ticket.recalls)]
 
@@ -379,7 +380,7 @@ class Engine:
         ticket.status = TicketStatus.SERVING
         ticket.serving_at = now.timestamp()
         self._touch(ticket)
-        return ticket, [self._event("ticket.serving", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_SERVING, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number)]
 
     def no_show(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
@@ -392,7 +393,7 @@ class Engine:
         ticket.status = TicketStatus.NO_SHOW
         state.current = None
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.no_show", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_NO_SHOW, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number)]
 
     def finish(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
@@ -413,7 +414,7 @@ class Engine:
         state.served_today += 1
         state.service_s_today += service_s
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.finished", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_FINISHED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
                                     window=state.number, service_s=round(service_s, 1))]
 
@@ -446,13 +447,13 @@ class Engine:
         ticket.called_at = ticket.serving_at = None
         state.current = None
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_TRANSFERRED, now, ticket=ticket.id,
                                     number=ticket.number, from_window=state.number,
                                     theme=theme, item=item, to_window=ticket.to_window,
                                     **line_place(ticket))]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
-                    new: WindowStatus, kind: str, staff_id: str | None = None
+                    new: WindowStatus, kind: EventKind, staff_id: str | None = None
                     ) -> tuple[WindowState, list[Event]]:
         _, state = self._window(window_number)
         if state.status not in allowed:
@@ -479,22 +480,22 @@ class Engine:
         if staff_id is not None and staff_id not in self.config.staff:
             raise not_found("unknown_staff", "工作人员", "Staff member")
         return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
-                                "window.opened", staff_id)
+                                EventKind.WINDOW_OPENED, staff_id)
 
     def pause(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Pause an open window (暂停服务)."""
         return self._set_window(window_number, now, (WindowStatus.OPEN,), WindowStatus.PAUSED,
-                                "window.paused")
+                                EventKind.WINDOW_PAUSED)
 
     def resume(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Resume a paused window."""
         return self._set_window(window_number, now, (WindowStatus.PAUSED,), WindowStatus.OPEN,
-                                "window.resumed")
+                                EventKind.WINDOW_RESUMED)
 
     def close_window(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Close a window."""
         return self._set_window(window_number, now, (WindowStatus.OPEN, WindowStatus.PAUSED),
-                                WindowStatus.CLOSED, "window.closed")
+                                WindowStatus.CLOSED, EventKind.WINDOW_CLOSED)
 
     # ------------------------------------------------------------------ tickets
     def recheck_in(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
@@ -527,7 +528,7 @@ class Engine:
         ticket.recheckins += 1
         ticket.called_at = None
         self._touch(ticket)
-        return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_RECHECKED_IN, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
                                     **line_place(ticket), ahead=self.position(ticket, now))]
 
@@ -539,7 +540,7 @@ class Engine:
                              "Only a waiting ticket can be cancelled")
         ticket.status = TicketStatus.CANCELLED
         self._touch(ticket)
-        return ticket, [self._event("ticket.cancelled", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_CANCELLED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme)]
 
     def set_green(self, ticket_id: str, now: datetime, green: bool = True
@@ -551,7 +552,7 @@ class Engine:
                              "Only a waiting ticket can be put on the green channel")
         ticket.green = green
         self._touch(ticket)
-        return ticket, [self._event("ticket.prioritized", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_PRIORITIZED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, green=green)]
 
     def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
@@ -566,7 +567,8 @@ class Engine:
             raise QueueError("already_rated", "该次服务已评价", "This service was already rated")
         ticket.rating = level
         self._touch(ticket)
-        return ticket, [self._event("ticket.rated", now, ticket=ticket.id, number=ticket.number,
+        return ticket, [self._event(EventKind.TICKET_RATED, now, ticket=ticket.id,
+                                    number=ticket.number,
                                     window=ticket.window, theme=ticket.theme, level=level,
                                     label_zh=LABELS[level][0])]
 
@@ -580,14 +582,14 @@ class Engine:
             appointment.ticket_id = existing.ticket_id
         self.state.appointments[appointment.id] = appointment
         self.state.dirty_appointments.add(appointment.id)
-        return [self._event("appointment.saved", now, appointment=appointment.id,
+        return [self._event(EventKind.APPOINTMENT_SAVED, now, appointment=appointment.id,
                             theme=appointment.theme, slot_start=appointment.slot_start,
                             slot_end=appointment.slot_end)]
 
     def device_status(self, device: str, state: str, now: datetime, where: str = "",
                       detail: str = "") -> list[Event]:
         """A device reported a state a technician or staff should know of (e.g. paper out)."""
-        return [self._event("device.status", now, device=device, state=state, where=where,
+        return [self._event(EventKind.DEVICE_STATUS, now, device=device, state=state, where=where,
                             detail=detail)]
 
 

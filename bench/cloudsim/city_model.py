@@ -28,7 +28,7 @@ from bench.cloudsim.remote_calling import RemoteCalls
 from bench.cloudsim.scenario import TIMEZONE, Scenario, ThemeSpec, item_code, theme_items
 from central.balancer import POLICIES, CityState
 from hall.config import HallConfig, Item, Rules, Theme, Window
-from hall.events import Event
+from hall.events import Event, EventKind
 
 DAY0 = datetime(2024, 3, 4, tzinfo=TIMEZONE).timestamp()
 POOL = "P"
@@ -146,7 +146,8 @@ class CityModel:
 
     def _deliver(self, hall: int, event: Event) -> None:
         self.city.apply_event(event)
-        if self.remote is not None and event.kind in ("ticket.issued", "ticket.lease_returned"):
+        if self.remote is not None and event.kind in (EventKind.TICKET_ISSUED,
+                                                      EventKind.TICKET_LEASE_RETURNED):
             self.remote.notice(hall, event.data["theme"])
 
     # ------------------------------------------------------------------ windows

@@ -12,7 +12,7 @@ import pytest
 
 from hall.engine import Engine
 from hall.errors import QueueError
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.state import Appointment, HallState, Ticket, TicketStatus, WindowStatus
 
 
@@ -24,7 +24,7 @@ def _at(clock: Any, hour: int, minute: int = 0, day: int = 12) -> datetime:
 def issue(engine: Engine, clock: Any, service: str = "A", **kwargs: Any) -> Ticket:
     """Issue a ticket one second after the previous one (so arrival order is clear)."""
     issued, events = engine.issue(service, clock.advance(seconds=1), **kwargs)
-    assert [e.kind for e in events] == ["ticket.issued"]
+    assert [e.kind for e in events] == [EventKind.TICKET_ISSUED]
     return issued.ticket
 
 
@@ -103,7 +103,7 @@ def test_new_day_restarts_numbers_and_expires_yesterdays_open_tickets(engine: En
     assert engine.roll_day(clock.advance(minutes=5)) == []          # same day: nothing
 
     events = engine.roll_day(_at(clock, 9, 5, day=13))
-    assert kinds(events) == ["ticket.expired", "ticket.expired"]
+    assert kinds(events) == [EventKind.TICKET_EXPIRED, EventKind.TICKET_EXPIRED]
     assert {e.data["ticket"] for e in events} == {at_window.id, waiting.id}
     assert at_window.status is waiting.status is TicketStatus.CANCELLED
     assert done.status is TicketStatus.FINISHED
@@ -187,7 +187,7 @@ def test_priority_green_then_appointment_then_elderly_then_first_come(
 def test_green_channel_can_be_taken_off(engine: Engine, clock: Any) -> None:
     first, second = issue(engine, clock), issue(engine, clock)
     _, events = engine.set_green(second.id, clock())
-    assert kinds(events) == ["ticket.prioritized"] and events[0].data["green"] is True
+    assert kinds(events) == [EventKind.TICKET_PRIORITIZED] and events[0].data["green"] is True
     assert engine.position(second, clock()) == 0
     engine.set_green(second.id, clock(), green=False)
     assert engine.position(second, clock()) == 1 and engine.position(first, clock()) == 0
@@ -331,7 +331,7 @@ def test_recall_up_to_max_recalls_then_recall_limit(engine: Engine, clock: Any) 
     for n in (1, 2, 3):
         again, events = engine.recall("1", clock.advance(seconds=30))
         assert again is ticket and ticket.recalls == n
-        assert kinds(events) == ["ticket.recalled"] and events[0].data["recalls"] == n
+        assert kinds(events) == [EventKind.TICKET_RECALLED] and events[0].data["recalls"] == n
     refused("recall_limit", lambda: engine.recall("1", clock()))
     assert ticket.recalls == 3 and ticket.status is TicketStatus.CALLED
 
@@ -351,7 +351,7 @@ def test_recall_needs_a_called_ticket(engine: Engine, clock: Any) -> None:
     issue(engine, clock)
     call(engine, clock, "1")
     _, events = engine.start_serving("1", clock())
-    assert kinds(events) == ["ticket.serving"]
+    assert kinds(events) == [EventKind.TICKET_SERVING]
     refused("bad_state", lambda: engine.recall("1", clock()))
     refused("bad_state", lambda: engine.start_serving("1", clock()))
 
@@ -362,7 +362,7 @@ def test_no_show_removes_the_ticket_and_frees_the_window(engine: Engine, clock: 
     call(engine, clock, "1")
     ticket, events = engine.no_show("1", clock())
     assert ticket is absent and absent.status is TicketStatus.NO_SHOW
-    assert kinds(events) == ["ticket.no_show"] and events[0].data["window"] == "1"
+    assert kinds(events) == [EventKind.TICKET_NO_SHOW] and events[0].data["window"] == "1"
     assert engine.state.windows["1"].current is None
     assert engine.line("A", clock()) == [present]
     assert engine.position(absent, clock()) == -1
@@ -392,7 +392,7 @@ def test_recheck_in_goes_exactly_recheckin_positions_back(engine: Engine, clock:
     late, line = _no_show_first(engine, clock, 5)
     ticket, events = engine.recheck_in(late.id, clock.advance(minutes=3))
     assert ticket is late and late.status is TicketStatus.WAITING
-    assert kinds(events) == ["ticket.rechecked_in"] and events[0].data["ahead"] == 3
+    assert kinds(events) == [EventKind.TICKET_RECHECKED_IN] and events[0].data["ahead"] == 3
     assert events[0].data["sort_key"] == late.sort_key       # central follows its new place
     assert engine.position(late, clock()) == 3
     assert [t.id for t in engine.line("A", clock())] == \
@@ -438,7 +438,7 @@ def test_transfer_to_a_theme_keeps_the_arrival_time(engine: Engine, clock: Any) 
     assert call(engine, clock, "1") is moved
     ticket, events = engine.transfer("1", clock.advance(minutes=5), to_service="B02")
     assert ticket is moved
-    assert kinds(events) == ["ticket.transferred"]
+    assert kinds(events) == [EventKind.TICKET_TRANSFERRED]
     assert events[0].data == {"ticket": moved.id, "number": "A001", "from_window": "1",
                               "theme": "B", "item": "B02", "to_window": None,
                               "sort_key": moved.sort_key, "elderly": False, "green": False,
@@ -496,19 +496,19 @@ def test_window_open_pause_resume_close(engine: Engine, clock: Any) -> None:
     issue(engine, clock)
     refused("window_closed", lambda: engine.call_next("1", clock()))
     _, events = engine.open_window("1", clock(), staff_id="S001")
-    assert kinds(events) == ["window.opened"] and events[0].data["staff"] == "S001"
+    assert kinds(events) == [EventKind.WINDOW_OPENED] and events[0].data["staff"] == "S001"
     assert (state.status, state.staff_id) == (WindowStatus.OPEN, "S001")
     refused("bad_state", lambda: engine.open_window("1", clock()))
     refused("bad_state", lambda: engine.resume("1", clock()))
     _, events = engine.pause("1", clock())
-    assert kinds(events) == ["window.paused"] and state.status is WindowStatus.PAUSED
+    assert kinds(events) == [EventKind.WINDOW_PAUSED] and state.status is WindowStatus.PAUSED
     refused("window_paused", lambda: engine.call_next("1", clock()))
     refused("bad_state", lambda: engine.pause("1", clock()))
     _, events = engine.resume("1", clock())
-    assert kinds(events) == ["window.resumed"] and state.status is WindowStatus.OPEN
+    assert kinds(events) == [EventKind.WINDOW_RESUMED] and state.status is WindowStatus.OPEN
     engine.pause("1", clock())
     _, events = engine.close_window("1", clock())
-    assert kinds(events) == ["window.closed"]
+    assert kinds(events) == [EventKind.WINDOW_CLOSED]
     assert (state.status, state.staff_id) == (WindowStatus.CLOSED, None)
     refused("bad_state", lambda: engine.close_window("1", clock()))
     refused("bad_state", lambda: engine.pause("1", clock()))
@@ -595,7 +595,7 @@ def test_rating_a_finished_service(engine: Engine, clock: Any, level: int, label
     ticket = _finished(engine, clock)
     rated, events = engine.rate(ticket.id, level, clock())
     assert rated.rating == level
-    assert kinds(events) == ["ticket.rated"]
+    assert kinds(events) == [EventKind.TICKET_RATED]
     assert events[0].data["label_zh"] == label and events[0].data["window"] == "1"
     refused("already_rated", lambda: engine.rate(ticket.id, 4, clock()))
     assert ticket.rating == level
@@ -653,7 +653,7 @@ def test_service_times_teach_the_mean(engine: Engine, clock: Any) -> None:
     call(engine, clock, "1")
     engine.start_serving("1", clock.advance(seconds=30))
     _, events = engine.finish("1", clock.advance(seconds=240))
-    assert kinds(events) == ["ticket.finished"] and events[0].data["service_s"] == 240
+    assert kinds(events) == [EventKind.TICKET_FINISHED] and events[0].data["service_s"] == 240
     # the configured mean counts as one sample: (720 + 240) / 2 and (1200 + 240) / 2
     assert engine.state.service_means == {"A": 480.0, "A01": 720.0}
     assert engine.state.service_counts == {"A": 1, "A01": 1}
@@ -697,11 +697,12 @@ def test_every_operation_returns_its_events(engine: Engine, clock: Any) -> None:
     record(engine.close_window("2", clock()))
     record(engine.device_status("printer-1", "paper_out", clock(), where="kiosk-1"))
     assert seen == [
-        "window.opened", "window.opened", "ticket.prioritized", "ticket.called",
-        "ticket.recalled", "ticket.serving", "ticket.transferred", "ticket.called",
-        "ticket.no_show", "ticket.rechecked_in", "ticket.called", "ticket.finished",
-        "ticket.rated", "ticket.cancelled", "window.paused", "window.resumed", "window.closed",
-        "device.status"]
+        EventKind.WINDOW_OPENED, EventKind.WINDOW_OPENED, EventKind.TICKET_PRIORITIZED,
+        EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED, EventKind.TICKET_SERVING,
+        EventKind.TICKET_TRANSFERRED, EventKind.TICKET_CALLED, EventKind.TICKET_NO_SHOW,
+        EventKind.TICKET_RECHECKED_IN, EventKind.TICKET_CALLED, EventKind.TICKET_FINISHED,
+        EventKind.TICKET_RATED, EventKind.TICKET_CANCELLED, EventKind.WINDOW_PAUSED,
+        EventKind.WINDOW_RESUMED, EventKind.WINDOW_CLOSED, EventKind.DEVICE_STATUS]
 
 
 def _busy_hall(engine: Engine, clock: Any, id_number: Any) -> dict[str, Ticket]:

@@ -31,6 +31,7 @@ import numpy as np
 from central.estimators import ESTIMATORS, ServiceTimes, estimate, estimate_one
 from hall.config import HallConfig, Item
 from hall.events import Event, EventKind
+from hall.policy import Priority, rank, slot_open
 
 #: Statuses a window can have in the balancer's view (as ``hall.state.WindowStatus``).
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
@@ -118,15 +119,12 @@ class _FirstBy:
     appointment: bool = False
     slot: tuple[float, float] | None = None    # the appointment's slot, when the hall says it
 
-    def rank(self, now: float, early_s: float) -> int:
-        """The hall's priority rank at ``now``: green 0, appointment within its slot 1,
-        elderly 2, nobody first 3. An appointment without a known slot counts as in it."""
-        if self.green:
-            return 0
-        if self.appointment and (self.slot is None
-                                 or self.slot[0] - early_s <= now <= self.slot[1]):
-            return 1
-        return 2 if self.elderly else 3
+    def rank(self, now: float, early_s: float) -> Priority:
+        """The hall's priority rank at ``now`` (``hall.policy.rank``). An appointment without
+        a known slot counts as in it."""
+        in_slot = self.appointment and (self.slot is None
+                                        or slot_open(*self.slot, now, early_s))
+        return rank(green=self.green, in_slot=in_slot, elderly=self.elderly)
 
 
 @dataclass
@@ -479,9 +477,9 @@ class CityState:
             return None
         early_s = float(self._early_s[hall])
 
-        def rank(other: str) -> int:
+        def rank_of(other: str) -> Priority:
             first = self._first.get((hall, other))
-            return 3 if first is None else first.rank(now, early_s)
+            return Priority.NORMAL if first is None else first.rank(now, early_s)
 
         window = self._to_window.get((hall, ticket))
         if window is None:
@@ -489,7 +487,7 @@ class CityState:
             others = [t for t in line if (hall, t) not in self._to_window]
 
             def order(other: str) -> tuple:
-                return (rank(other), line[other], other)
+                return (rank_of(other), line[other], other)
         else:
             named = self._named_lines[(hall, window)]
             skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
@@ -497,7 +495,7 @@ class CityState:
 
             def order(other: str) -> tuple:
                 preference = skills.index(named[other]) if named[other] in skills else 0
-                return (rank(other), preference, self._lines[(hall, named[other])][other],
+                return (rank_of(other), preference, self._lines[(hall, named[other])][other],
                         other)
 
         mine = order(ticket)

@@ -153,7 +153,7 @@ class Engine:
                    if other is not ticket and other.to_window is None
                    and (other.sort_key, other.id) < (ticket.sort_key, ticket.id)
                    or other is not ticket and other.to_window is None
-                   and policy.priority_rank(other, now_ts, early) < policy.NORMAL)
+                   and policy.priority_rank(other, now_ts, early) < policy.Priority.NORMAL)
 
     def mean_service_s(self, theme: str, item: str | None = None) -> float:
         """The learned mean service time of an item, else its theme, else the configured one."""

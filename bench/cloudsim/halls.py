@@ -146,7 +146,7 @@ class PolicyHall:
                 for n in self.config.windows]
 
     def _rank(self, ticket: Ticket, now: float) -> int:
-        return 0 if policy.priority_rank(ticket, now, self.early_s) < policy.NORMAL else 1
+        return 0 if policy.priority_rank(ticket, now, self.early_s) < policy.Priority.NORMAL else 1
 
     def issue(self, item: str, now: float, elderly: bool) -> tuple[Ticket, list[Event]]:
         """Issue a ticket (as ``Engine.issue``: number, position, shown estimate)."""

@@ -284,7 +284,8 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     place, ``rank_halls``) and of a remote choice."""
     from zoneinfo import ZoneInfo
 
-    from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+    from central.balancer import TravelTimes, choose_remote, rank_halls, recommend
+    from central.city_state import CityState
     from hall.config import HallConfig, Item, Rules, Theme, Window
 
     rng = np.random.default_rng(3)

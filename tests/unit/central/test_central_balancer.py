@@ -1,4 +1,4 @@
-"""The balancer's live state, estimators, recommendations, routing policies and remote choice."""
+"""The balancer: live city state, estimators, recommendations, routing policies, remote choice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from central.balancer import (
     POLICIES,
-    CityState,
     TravelTimes,
     choose_remote,
     policy_jsq,
@@ -19,6 +18,7 @@ from central.balancer import (
     rank_halls,
     recommend,
 )
+from central.city_state import CityState
 from central.estimators import (
     MIN_HOURLY_SAMPLES,
     ServiceTimes,

@@ -210,7 +210,7 @@ def test_central_counts_people_ahead_as_the_hall_does(
         engine: Engine, clock: Any, id_number: Any) -> None:
     """What a phone shows as people ahead (central, following the hall's events) is the
     hall's own count, through the green channel and an appointment's slot."""
-    from central.balancer import CityState
+    from central.city_state import CityState
 
     city = CityState([engine.config])
     _appointment(engine, clock, "AP1", clock.now.replace(minute=30))     # 10:30-11:00

@@ -108,7 +108,7 @@ def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
         engine: Engine, now: Any) -> None:
     """The line central follows (people ahead on a phone) puts a green-channel ticket back
     first when its lease is given back, as the hall does."""
-    from central.balancer import CityState
+    from central.city_state import CityState
 
     city = CityState([engine.config])
     events = [e for _ in range(3) for e in engine.issue("A02", now.advance(seconds=1))[1]]

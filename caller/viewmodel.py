@@ -34,6 +34,7 @@ from caller.remote_panel import (
     remote_panel,
 )
 from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
 from hall.ratings import LABELS
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
@@ -244,7 +245,7 @@ class CallerModel:
         windows = client.windows()
         mine = next((w for w in windows if w["number"] == self.window), None)
         if mine is None:
-            raise HallApiError(404, "unknown_window", "窗口不存在", "Window not found")
+            raise HallApiError(404, ErrorCode.UNKNOWN_WINDOW, "窗口不存在", "Window not found")
         current = client.ticket(mine["current_ticket"]) if mine.get("current_ticket") else None
         cloud = cloud_calls(client)
         remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None

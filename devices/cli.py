@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from devices.base import DeviceError, DeviceURLError, parse_device_url
+from devices.codes import DeviceErrorCode
 from devices.registry import FACTORIES, SIMULATORS
 
 KINDS = ("idcard", "printer", "smartcard", "camera", "led", "rating")
@@ -37,7 +38,7 @@ URL schemes: {schemes}; simulators: sim://<kind>?... with kind one of {kinds}
 class DeviceUnavailable(DeviceError):
     """The software for a device kind is not installed or fails to load."""
 
-    code = "device.unavailable"
+    code = DeviceErrorCode.DEVICE_UNAVAILABLE
     message_zh = "该类设备的驱动未安装或无法加载"
     message_en = "The driver for this kind of device is not installed or fails to load"
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from hall.errors import QueueError, not_found
+from hall.errors import ErrorCode, QueueError, not_found
 from hall.events import Event, EventKind
 from hall.lease import (
     ANSWERS,
@@ -44,7 +44,7 @@ LEASE_RETRY_S = 3.0
 #: referral through central, which cancels a ticket the other hall issued late.
 REFERRAL_ANSWER_S = 18.0
 #: Why a referral given up is refused, as the kiosk shows it.
-REFERRAL_TIMEOUT = {"code": "referral_timeout",
+REFERRAL_TIMEOUT = {"code": ErrorCode.REFERRAL_TIMEOUT,
                     "message_zh": "目标大厅未及时答复，请在本大厅取号",
                     "message_en": "The other hall did not answer in time; take a number here"}
 #: Remote-call states after which the window is free again.
@@ -300,11 +300,11 @@ class Leasing:
         """A window with nobody waiting asks central for a ticket of another hall."""
         window, state = self.engine._window(window_number)
         if not window.video_booth:
-            raise QueueError("no_video", "本窗口没有视频设备，不能远程叫号",
+            raise QueueError(ErrorCode.NO_VIDEO, "本窗口没有视频设备，不能远程叫号",
                              "This window has no video equipment for remote calling", 403)
         self.engine._require_open(state)
         if state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
+            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first", 409)
         self.check_window_free(window.number)
         ts = _ts(now)
@@ -317,7 +317,7 @@ class Leasing:
         """Refuse (409) while the window is calling or serving a ticket of another hall."""
         call = self.state.remote_calls.get(window_number)
         if call is not None and call.state not in OVER_STATES:
-            raise QueueError("remote_busy", "本窗口正在远程叫号，请先完成或取消",
+            raise QueueError(ErrorCode.REMOTE_BUSY, "本窗口正在远程叫号，请先完成或取消",
                              "This window is on a remote call; finish or cancel it first", 409)
 
     def outbox(self, now: datetime) -> tuple[dict[str, list], list[Event]]:
@@ -357,7 +357,7 @@ class Leasing:
         call = self.state.remote_calls.get(window_number)
         if call is None or call.request != request or call.state != "choosing":
             if call is None:
-                raise not_found("unknown_request", "远程叫号请求", "Remote-call request")
+                raise not_found(ErrorCode.UNKNOWN_REQUEST, "远程叫号请求", "Remote-call request")
             return call, []     # a late or repeated answer
         if choice is None:
             return call, self._set_call(call, "none", now)
@@ -365,7 +365,7 @@ class Leasing:
         if not (isinstance(home, str) and HALL_ID.fullmatch(home) and isinstance(ticket, str)
                 and 0 < len(ticket) <= TICKET_MAX):
             # the API validates the choice (hall.api_cloud.RemoteChoice); never half-taken
-            raise QueueError("bad_request", "中心平台的选择有误：须含大厅编号和票号",
+            raise QueueError(ErrorCode.BAD_REQUEST, "中心平台的选择有误：须含大厅编号和票号",
                              "Central's choice needs a hall id and a ticket id", 422)
         lease = RemoteLease(id=request, home=home, remote=f"{self.hall_id}/{window_number}",
                             ticket=ticket, now=_ts(now), retry_s=LEASE_RETRY_S,
@@ -399,12 +399,13 @@ class Leasing:
         if call is None or call.lease is None or call.state in OVER_STATES:
             if step == "give_up" and call is not None and call.state == "choosing":
                 return call, self._set_call(call, RemoteState.ENDED.value, now)
-            raise QueueError("bad_state", "本窗口没有进行中的远程叫号",
+            raise QueueError(ErrorCode.BAD_STATE, "本窗口没有进行中的远程叫号",
                              "This window has no remote call in progress", 409)
         lease = lease_from_dict(call.lease)
         expected = {"at_booth": RemoteState.CALLING, "served": RemoteState.SERVING}.get(step)
         if expected is not None and lease.state is not expected:
-            raise QueueError("bad_state", _STEP_REFUSED_ZH[step], _STEP_REFUSED_EN[step], 409)
+            raise QueueError(ErrorCode.BAD_STATE, _STEP_REFUSED_ZH[step], _STEP_REFUSED_EN[step],
+                             409)
         getattr(lease, step)(_ts(now))
         call.lease = lease_to_dict(lease)
         return call, self._follow(call, lease, now)
@@ -450,13 +451,14 @@ class Leasing:
         itself never leaves this hall, see :class:`~hall.state.Person`)."""
         item = self.config.items.get(item_code)
         if item is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {item_code}",
+            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
+                             f"No such service: {item_code}",
                              status=404)
         if not item.anywhere:
-            raise QueueError("not_anywhere", "该事项只能在本大厅办理",
+            raise QueueError(ErrorCode.NOT_ANYWHERE, "该事项只能在本大厅办理",
                              "This item can only be handled at this hall", 409)
         if hall == self.hall_id or not hall:
-            raise QueueError("bad_request", "请选择其他大厅", "Choose another hall", 422)
+            raise QueueError(ErrorCode.BAD_REQUEST, "请选择其他大厅", "Choose another hall", 422)
         person = self.engine.person(id_number, now.astimezone(self.config.timezone).date()) \
             if id_number else None
         day = self.state.day.replace("-", "")
@@ -476,7 +478,7 @@ class Leasing:
         """A referral of today, or a 404."""
         referral = self.state.referrals.get(referral_id)
         if referral is None:
-            raise not_found("unknown_referral", "转介记录", "Referral")
+            raise not_found(ErrorCode.UNKNOWN_REFERRAL, "转介记录", "Referral")
         return referral
 
     def referral_result(self, referral_id: str, ticket: dict | None, error: dict | None,
@@ -488,7 +490,7 @@ class Leasing:
         if referral.state != "pending":
             return referral, []
         if (ticket is None) == (error is None):
-            raise QueueError("bad_request", "结果须为票号或错误之一",
+            raise QueueError(ErrorCode.BAD_REQUEST, "结果须为票号或错误之一",
                              "Give exactly one of ticket and error", 422)
         if _ts(now) - referral.created_at >= REFERRAL_ANSWER_S:
             return referral, self._give_up(referral, now)
@@ -560,9 +562,10 @@ class Leasing:
         channel) — for ``referral`` when given; 409 for any other."""
         ticket = self.engine.ticket(ticket_id)
         if ticket.channel not in ("referral", "phone"):
-            raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+            raise QueueError(ErrorCode.NOT_REFERRED, "该号码不是转介取号", "Not a referred ticket",
+                             409)
         if referral and ticket.referral_id != referral:
-            raise QueueError("wrong_referral", "该号码不是为此转介签发的",
+            raise QueueError(ErrorCode.WRONG_REFERRAL, "该号码不是为此转介签发的",
                              "This ticket was not issued for this referral", 409)
         return ticket
 

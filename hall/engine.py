@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from hall import idnumber, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
-from hall.errors import QueueError, not_found
+from hall.errors import ErrorCode, QueueError, not_found
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event, EventKind
 from hall.ratings import LABELS
@@ -76,14 +76,14 @@ class Engine:
     def _window(self, number: str) -> tuple[Window, WindowState]:
         window = self.config.windows.get(str(number))
         if window is None:
-            raise not_found("unknown_window", "窗口", "Window")
+            raise not_found(ErrorCode.UNKNOWN_WINDOW, "窗口", "Window")
         return window, self.state.windows[window.number]
 
     def ticket(self, ticket_id: str) -> Ticket:
         """A ticket of today, or a 404 error."""
         ticket = self.state.tickets.get(ticket_id)
         if ticket is None:
-            raise not_found("unknown_ticket", "票号", "Ticket")
+            raise not_found(ErrorCode.UNKNOWN_TICKET, "票号", "Ticket")
         return ticket
 
     def _touch(self, *tickets: Ticket, windows: tuple[WindowState, ...] = ()) -> None:
@@ -208,18 +208,19 @@ class Engine:
                                second=0, microsecond=0)
         if local.isoweekday() not in rules.open_days or not opens <= local < closes:
             raise QueueError(
-                "closed",
+                ErrorCode.CLOSED,
                 f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",
                 f"The hall is closed (hours {rules.open_time:%H:%M}–{rules.close_time:%H:%M})")
         if local >= closes - timedelta(minutes=theme.cutoff_min):
             raise QueueError(
-                "cutoff", f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
+                ErrorCode.CUTOFF,
+                f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
                 f"{theme.name_en}: no more tickets today "
                 f"(issuing stops {theme.cutoff_min} min before closing)")
 
     def _check_quota(self, theme: Theme) -> None:
         if theme.daily_quota and self.state.counters.get(theme.prefix, 0) >= theme.daily_quota:
-            raise QueueError("quota_reached", f"{theme.name_zh}今日号源已发完",
+            raise QueueError(ErrorCode.QUOTA_REACHED, f"{theme.name_zh}今日号源已发完",
                              f"{theme.name_en}: today's tickets are all taken")
 
     def person(self, id_number: str, today: date) -> Person:
@@ -227,7 +228,8 @@ class Engine:
         try:
             id_hash, id_masked, age = idnumber.identify(id_number, self.id_key, today)
         except idnumber.InvalidIdNumber as err:
-            raise QueueError("invalid_id_number", f"身份证号码无效：{err.message_zh}，请核对",
+            raise QueueError(ErrorCode.INVALID_ID_NUMBER,
+                             f"身份证号码无效：{err.message_zh}，请核对",
                              f"Invalid ID number: {err}", status=422) from None
         return Person(id_hash=id_hash, id_masked=id_masked, age=age)
 
@@ -244,7 +246,7 @@ class Engine:
         taken = sum(1 for t in self.state.by_id_hash.get(id_hash, ())
                     if t.theme == theme.prefix and t.status is not TicketStatus.CANCELLED)
         if limit and taken >= limit:
-            raise QueueError("id_limit_reached",
+            raise QueueError(ErrorCode.ID_LIMIT_REACHED,
                              f"同一证件今日在{theme.name_zh}最多取号{limit}次",
                              f"One ID may take at most {limit} tickets a day for {theme.name_en}")
         return id_hash, person.id_masked, person.age >= self.config.rules.elderly_age
@@ -255,14 +257,15 @@ class Engine:
             return None
         appointment = self.state.appointments.get(appointment_id)
         if appointment is None:
-            raise not_found("unknown_appointment", "预约", "Appointment")
+            raise not_found(ErrorCode.UNKNOWN_APPOINTMENT, "预约", "Appointment")
         if appointment.ticket_id is not None:
-            raise QueueError("appointment_used", "该预约已取号", "This appointment was checked in")
+            raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已取号",
+                             "This appointment was checked in")
         if appointment.theme != theme.prefix:
-            raise QueueError("appointment_mismatch", "预约事项与所选业务不符",
+            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "预约事项与所选业务不符",
                              "The appointment is for another service", status=422)
         if appointment.id_hash and id_hash and appointment.id_hash != id_hash:
-            raise QueueError("appointment_mismatch", "证件与预约人不符",
+            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "证件与预约人不符",
                              "The ID card does not match the appointment", status=422)
         return appointment
 
@@ -280,11 +283,12 @@ class Engine:
                           ticket.expected_wait_s), []
         found = self.config.resolve_service(service)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {service}",
+            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务", f"No such service: {service}",
                              status=404)
         theme, item = found
         if channel not in CHANNELS:
-            raise QueueError("bad_channel", "取号渠道无效", f"Unknown channel {channel!r}", 422)
+            raise QueueError(ErrorCode.BAD_CHANNEL, "取号渠道无效", f"Unknown channel {channel!r}",
+                             422)
         self._check_open(theme, now)
         self._check_quota(theme)
         local_day = self._local(now).date()
@@ -321,13 +325,14 @@ class Engine:
     # ------------------------------------------------------------------ windows
     def _require_open(self, state: WindowState) -> None:
         if state.status is WindowStatus.CLOSED:
-            raise QueueError("window_closed", "窗口未开启", "The window is closed")
+            raise QueueError(ErrorCode.WINDOW_CLOSED, "窗口未开启", "The window is closed")
         if state.status is WindowStatus.PAUSED:
-            raise QueueError("window_paused", "窗口已暂停服务", "The window is paused")
+            raise QueueError(ErrorCode.WINDOW_PAUSED, "窗口已暂停服务", "The window is paused")
 
     def _current(self, state: WindowState) -> Ticket:
         if state.current is None:
-            raise QueueError("window_idle", "窗口当前没有叫号", "The window has no current ticket")
+            raise QueueError(ErrorCode.WINDOW_IDLE, "窗口当前没有叫号",
+                             "The window has no current ticket")
         return self.state.tickets[state.current]
 
     def call_next(self, window_number: str, now: datetime) -> tuple[Ticket | None, list[Event]]:
@@ -335,7 +340,7 @@ class Engine:
         window, state = self._window(window_number)
         self._require_open(state)
         if state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
+            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
         self.leasing.check_window_free(window.number)
         candidates = self.state.call_candidates(window.number, window.skills)
@@ -361,9 +366,10 @@ class Engine:
         _, state = self._window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+            raise QueueError(ErrorCode.BAD_STATE, "该号码已在办理中",
+                             "The ticket is already being served")
         if ticket.recalls >= self.config.rules.max_recalls:
-            raise QueueError("recall_limit", f"已重呼{ticket.recalls}次，请过号",
+            raise QueueError(ErrorCode.RECALL_LIMIT, f"已重呼{ticket.recalls}次，请过号",
                              f"Recalled {ticket.recalls} times; mark it as no-show")
         ticket.recalls += 1
         self._touch(ticket)
@@ -376,7 +382,8 @@ class Engine:
         _, state = self._window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+            raise QueueError(ErrorCode.BAD_STATE, "该号码已在办理中",
+                             "The ticket is already being served")
         ticket.status = TicketStatus.SERVING
         ticket.serving_at = now.timestamp()
         self._touch(ticket)
@@ -388,7 +395,7 @@ class Engine:
         _, state = self._window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "办理中的号码不能过号",
+            raise QueueError(ErrorCode.BAD_STATE, "办理中的号码不能过号",
                              "A ticket being served cannot be a no-show")
         ticket.status = TicketStatus.NO_SHOW
         state.current = None
@@ -425,20 +432,21 @@ class Engine:
         _, state = self._window(window_number)
         ticket = self._current(state)
         if (to_service is None) == (to_window is None):
-            raise QueueError("bad_transfer", "请选择转往的业务或窗口",
+            raise QueueError(ErrorCode.BAD_TRANSFER, "请选择转往的业务或窗口",
                              "Give either to_service or to_window", status=422)
         theme, item = ticket.theme, ticket.item
         if to_service is not None:
             found = self.config.resolve_service(to_service)
             if found is None:
-                raise QueueError("unknown_service", "没有该业务", f"No such service: {to_service}",
+                raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
+                                 f"No such service: {to_service}",
                                  status=404)
             theme, item = found[0].prefix, found[1].code if found[1] else None
         target = None
         if to_window is not None:
             target, _ = self._window(to_window)
             if target.number == state.number:
-                raise QueueError("bad_transfer", "不能转给本窗口",
+                raise QueueError(ErrorCode.BAD_TRANSFER, "不能转给本窗口",
                                  "Cannot transfer to the same window", status=422)
         ticket.status = TicketStatus.WAITING
         ticket.theme, ticket.item = theme, item
@@ -457,10 +465,10 @@ class Engine:
                     ) -> tuple[WindowState, list[Event]]:
         _, state = self._window(window_number)
         if state.status not in allowed:
-            raise QueueError("bad_state", f"窗口当前为{_WINDOW_ZH[state.status]}",
+            raise QueueError(ErrorCode.BAD_STATE, f"窗口当前为{_WINDOW_ZH[state.status]}",
                              f"The window is {state.status.value}")
         if new is not WindowStatus.OPEN and state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
+            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first")
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
@@ -478,7 +486,7 @@ class Engine:
                     ) -> tuple[WindowState, list[Event]]:
         """Open a closed window, optionally with the staff member who signed in."""
         if staff_id is not None and staff_id not in self.config.staff:
-            raise not_found("unknown_staff", "工作人员", "Staff member")
+            raise not_found(ErrorCode.UNKNOWN_STAFF, "工作人员", "Staff member")
         return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
                                 EventKind.WINDOW_OPENED, staff_id)
 
@@ -502,10 +510,10 @@ class Engine:
         """A no-show comes back: placed a few positions back in its line, not at the end."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.NO_SHOW:
-            raise QueueError("bad_state", "只有过号的号码可以重新签到",
+            raise QueueError(ErrorCode.BAD_STATE, "只有过号的号码可以重新签到",
                              "Only a no-show ticket can check in again")
         if ticket.recheckins >= self.config.rules.max_recheckins:
-            raise QueueError("recheckin_limit", "该号码已重新签到过，请重新取号",
+            raise QueueError(ErrorCode.RECHECKIN_LIMIT, "该号码已重新签到过，请重新取号",
                              "This ticket already checked in again; take a new ticket")
         line = self.line(ticket.theme, now)
         back = self.config.rules.recheckin_positions
@@ -536,7 +544,7 @@ class Engine:
         """A citizen gives up a waiting ticket (取消)."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.WAITING:
-            raise QueueError("bad_state", "只有等待中的号码可以取消",
+            raise QueueError(ErrorCode.BAD_STATE, "只有等待中的号码可以取消",
                              "Only a waiting ticket can be cancelled")
         ticket.status = TicketStatus.CANCELLED
         self._touch(ticket)
@@ -548,7 +556,7 @@ class Engine:
         """Staff put a waiting ticket on (or off) the green channel (绿色通道)."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.WAITING:
-            raise QueueError("bad_state", "只有等待中的号码可以设置绿色通道",
+            raise QueueError(ErrorCode.BAD_STATE, "只有等待中的号码可以设置绿色通道",
                              "Only a waiting ticket can be put on the green channel")
         ticket.green = green
         self._touch(ticket)
@@ -558,13 +566,16 @@ class Engine:
     def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
         """Record the citizen's rating of a finished service (好差评, 1-5)."""
         if level not in LABELS:
-            raise QueueError("bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5",
+            raise QueueError(ErrorCode.BAD_RATING, "评价等级应为1到5",
+                             "A rating is a level from 1 to 5",
                              status=422)
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.FINISHED:
-            raise QueueError("bad_state", "办结后才能评价", "Only a finished service can be rated")
+            raise QueueError(ErrorCode.BAD_STATE, "办结后才能评价",
+                             "Only a finished service can be rated")
         if ticket.rating is not None:
-            raise QueueError("already_rated", "该次服务已评价", "This service was already rated")
+            raise QueueError(ErrorCode.ALREADY_RATED, "该次服务已评价",
+                             "This service was already rated")
         ticket.rating = level
         self._touch(ticket)
         return ticket, [self._event(EventKind.TICKET_RATED, now, ticket=ticket.id,
@@ -575,7 +586,7 @@ class Engine:
     def save_appointment(self, appointment: Appointment, now: datetime) -> list[Event]:
         """Record (or update) an appointment the central platform or staff booked."""
         if appointment.theme not in self.config.themes:
-            raise QueueError("unknown_service", "没有该业务",
+            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
                              f"No such service: {appointment.theme}", status=404)
         existing = self.state.appointments.get(appointment.id)
         if existing is not None and existing.ticket_id is not None:

@@ -41,7 +41,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from devices.codes import DeviceErrorCode
 from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
 from kiosk.devices import KioskDevices
 from kiosk.offer import Offer, OfferedHall, offer_from
 from kiosk.ticketprint import referral_content, ticket_content
@@ -59,8 +61,10 @@ TICKET_PREFIX = "hallq:ticket:"
 PAGE_SIZE = 12
 ELDERLY_PAGE_SIZE = 6
 #: Printer error code -> the state reported to staff through ``POST /devices/status``.
-PRINTER_STATES = {"printer.paper_out": "paper_out", "printer.cover_open": "cover_open",
-                  "printer.disconnected": "disconnected", "printer.timeout": "disconnected"}
+PRINTER_STATES = {DeviceErrorCode.PRINTER_PAPER_OUT: "paper_out",
+                  DeviceErrorCode.PRINTER_COVER_OPEN: "cover_open",
+                  DeviceErrorCode.PRINTER_DISCONNECTED: "disconnected",
+                  DeviceErrorCode.PRINTER_TIMEOUT: "disconnected"}
 #: Seconds between two questions about a referral, and before giving up on it.
 REFERRAL_POLL_S = 1.0
 REFERRAL_GIVE_UP_S = 20.0
@@ -343,7 +347,7 @@ class KioskModel:
                 return self.client.issue(prefix, id_number=id_number, channel="appointment",
                                          appointment_id=appointment_id)
             except HallApiError as err:
-                if err.code != "appointment_mismatch":
+                if err.code != ErrorCode.APPOINTMENT_MISMATCH:
                     raise
                 refusals.append(err)
         # Every wrong theme gives the same refusal; the booked one may say why (ID mismatch).
@@ -582,13 +586,13 @@ class KioskModel:
         self.print_state = "printed"
         value = getattr(state, "value", str(state))
         if value == "paper_low":
-            self.report_device("printer", "paper_low", "printer.paper_low")
+            self.report_device("printer", "paper_low", DeviceErrorCode.PRINTER_PAPER_LOW)
         self._changed()
 
     def print_failed(self, err: Exception) -> None:
         """The ticket was not printed: say so on screen and tell staff."""
         self.print_state = "failed"
-        code = getattr(err, "code", "printer.error")
+        code = getattr(err, "code", DeviceErrorCode.PRINTER_ERROR)
         self.print_error = message_of(err)
         self.report_device("printer", PRINTER_STATES.get(code, "error"), code)
         self._changed()

@@ -20,12 +20,14 @@ from hall.errors import ErrorCode, QueueError, not_found
 from hall.events import Event, EventKind
 from hall.lease import (
     ANSWERS,
+    CALL_OVER,
     RELEASE,
     REQUESTS,
     HomeLease,
     HomeLeases,
     HomeState,
     Message,
+    RemoteCallState,
     RemoteLease,
     RemoteState,
 )
@@ -48,7 +50,7 @@ REFERRAL_TIMEOUT = {"code": ErrorCode.REFERRAL_TIMEOUT,
                     "message_zh": "目标大厅未及时答复，请在本大厅取号",
                     "message_en": "The other hall did not answer in time; take a number here"}
 #: Remote-call states after which the window is free again.
-OVER_STATES = frozenset({"none", RemoteState.DONE.value, RemoteState.ENDED.value})
+OVER_STATES = CALL_OVER
 _LIVE_HOME = (HomeState.GRANTED, HomeState.SERVING)
 _LEASE_INIT = [f.name for f in fields(RemoteLease) if f.init]
 
@@ -196,15 +198,15 @@ class Leasing:
     def needs_tick(self) -> bool:
         """Whether a timer runs: a granted lease may expire or a window waits for central."""
         return self.home.next_expiry() is not None or any(
-            call.state == "choosing" for call in self.state.remote_calls.values())
+            call.state == RemoteCallState.CHOOSING for call in self.state.remote_calls.values())
 
     def tick(self, now: datetime) -> list[Event]:
         """The timers (the node runs this every second while :meth:`needs_tick`): expired
         leases give their tickets back; a window central never answered stops waiting."""
         events = self.expire(now)
         for call in self.state.remote_calls.values():
-            if call.state == "choosing" and _ts(now) - call.since >= CHOOSE_GIVE_UP_S:
-                events.extend(self._set_call(call, "none", now))
+            if call.state == RemoteCallState.CHOOSING and _ts(now) - call.since >= CHOOSE_GIVE_UP_S:
+                events.extend(self._set_call(call, RemoteCallState.NONE, now))
         return events
 
     def _home_call(self, call: Any, now: datetime) -> tuple[Any, list[Event]]:
@@ -309,7 +311,8 @@ class Leasing:
         self.check_window_free(window.number)
         ts = _ts(now)
         request = f"{self.hall_id}/{window.number}/{int(ts * 1000)}"
-        call = RemoteCall(window=window.number, request=request, state="choosing", since=ts)
+        call = RemoteCall(window=window.number, request=request, state=RemoteCallState.CHOOSING,
+                          since=ts)
         self.state.remote_calls[window.number] = call
         return call, [self._window_event(EventKind.WINDOW_REMOTE_BUSY, call, now)]
 
@@ -326,7 +329,7 @@ class Leasing:
         ts = _ts(now)
         choose, messages, events = [], [], []
         for call in self.state.remote_calls.values():
-            if call.state == "choosing":
+            if call.state == RemoteCallState.CHOOSING:
                 if ts - call.since < CHOOSE_GIVE_UP_S and ts - call.asked_at >= CHOOSE_RETRY_S:
                     call.asked_at = ts
                     choose.append({"request": call.request, "window": call.window,
@@ -355,12 +358,12 @@ class Leasing:
                       now: datetime) -> tuple[RemoteCall, list[Event]]:
         """Central's answer to a window's request: a ticket to ask a lease for, or none."""
         call = self.state.remote_calls.get(window_number)
-        if call is None or call.request != request or call.state != "choosing":
+        if call is None or call.request != request or call.state != RemoteCallState.CHOOSING:
             if call is None:
                 raise not_found(ErrorCode.UNKNOWN_REQUEST, "远程叫号请求", "Remote-call request")
             return call, []     # a late or repeated answer
         if choice is None:
-            return call, self._set_call(call, "none", now)
+            return call, self._set_call(call, RemoteCallState.NONE, now)
         home, ticket = choice.get("hall"), choice.get("ticket")
         if not (isinstance(home, str) and HALL_ID.fullmatch(home) and isinstance(ticket, str)
                 and 0 < len(ticket) <= TICKET_MAX):
@@ -397,8 +400,8 @@ class Leasing:
         _, state = self.engine._window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None or call.lease is None or call.state in OVER_STATES:
-            if step == "give_up" and call is not None and call.state == "choosing":
-                return call, self._set_call(call, RemoteState.ENDED.value, now)
+            if step == "give_up" and call is not None and call.state == RemoteCallState.CHOOSING:
+                return call, self._set_call(call, RemoteCallState.ENDED, now)
             raise QueueError(ErrorCode.BAD_STATE, "本窗口没有进行中的远程叫号",
                              "This window has no remote call in progress", 409)
         lease = lease_from_dict(call.lease)
@@ -434,7 +437,7 @@ class Leasing:
         _, state = self.engine._window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None:
-            return {"window": state.number, "state": "idle", "lease": "", "home": "",
+            return {"window": state.number, "state": RemoteCallState.IDLE, "lease": "", "home": "",
                     "home_name_zh": "", "home_name_en": "", "ticket": "", "number": "",
                     "theme": "", "item": None, "since": None}
         view = call.public()

@@ -134,9 +134,9 @@ class Appointment:
 class RemoteCall:
     """A window of this hall calling a ticket of another hall (远程叫号), as the window knows it.
 
-    ``state`` is ``choosing`` (central is asked for a ticket), ``none`` (there was none), or
-    the lease's :class:`hall.lease.RemoteState` once a ticket was chosen; ``lease`` holds the
-    protocol state machine's fields.
+    ``state`` is a :class:`hall.lease.RemoteCallState`: ``choosing`` (central is asked for a
+    ticket), ``none`` (there was none), or the lease's :class:`hall.lease.RemoteState` once a
+    ticket was chosen; ``lease`` holds the protocol state machine's fields.
     """
 
     window: str

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from hall import idnumber, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
-from hall.errors import ErrorCode, QueueError, not_found
+from hall.errors import ErrorCode, QueueError, not_found, unknown_service, window_busy
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event, EventKind
 from hall.ratings import LABELS
@@ -283,8 +283,7 @@ class Engine:
                           ticket.expected_wait_s), []
         found = self.config.resolve_service(service)
         if found is None:
-            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务", f"No such service: {service}",
-                             status=404)
+            raise unknown_service(service)
         theme, item = found
         if channel not in CHANNELS:
             raise QueueError(ErrorCode.BAD_CHANNEL, "取号渠道无效", f"Unknown channel {channel!r}",
@@ -340,8 +339,7 @@ class Engine:
         window, state = self._window(window_number)
         self._require_open(state)
         if state.current is not None:
-            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
-                             "Finish or mark the current ticket as no-show first")
+            raise window_busy()
         self.leasing.check_window_free(window.number)
         candidates = self.state.call_candidates(window.number, window.skills)
         ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
@@ -356,8 +354,7 @@ class Engine:
         self._touch(ticket, windows=(state,))
         waited = ticket.called_at - ticket.issued_at
         return ticket, [self._event(EventKind.TICKET_CALLED, now, ticket=ticket.id,
-                                    number=ticket.number,
-                                    theme=ticket.theme, window=window.number,
+                                    number=ticket.number, theme=ticket.theme, window=window.number,
                                     waited_s=round(waited, 1),
                                     expected_wait_s=ticket.expected_wait_s)]
 
@@ -438,9 +435,7 @@ class Engine:
         if to_service is not None:
             found = self.config.resolve_service(to_service)
             if found is None:
-                raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
-                                 f"No such service: {to_service}",
-                                 status=404)
+                raise unknown_service(to_service)
             theme, item = found[0].prefix, found[1].code if found[1] else None
         target = None
         if to_window is not None:
@@ -468,8 +463,7 @@ class Engine:
             raise QueueError(ErrorCode.BAD_STATE, f"窗口当前为{_WINDOW_ZH[state.status]}",
                              f"The window is {state.status.value}")
         if new is not WindowStatus.OPEN and state.current is not None:
-            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
-                             "Finish or mark the current ticket as no-show first")
+            raise window_busy()
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
         state.status = new
@@ -567,8 +561,7 @@ class Engine:
         """Record the citizen's rating of a finished service (好差评, 1-5)."""
         if level not in LABELS:
             raise QueueError(ErrorCode.BAD_RATING, "评价等级应为1到5",
-                             "A rating is a level from 1 to 5",
-                             status=422)
+                             "A rating is a level from 1 to 5", status=422)
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.FINISHED:
             raise QueueError(ErrorCode.BAD_STATE, "办结后才能评价",
@@ -586,8 +579,7 @@ class Engine:
     def save_appointment(self, appointment: Appointment, now: datetime) -> list[Event]:
         """Record (or update) an appointment the central platform or staff booked."""
         if appointment.theme not in self.config.themes:
-            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
-                             f"No such service: {appointment.theme}", status=404)
+            raise unknown_service(appointment.theme)
         existing = self.state.appointments.get(appointment.id)
         if existing is not None and existing.ticket_id is not None:
             appointment.ticket_id = existing.ticket_id

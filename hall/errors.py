@@ -136,6 +136,18 @@ def not_found(code: ErrorCode, what_zh: str, what_en: str) -> QueueError:
     return QueueError(code, f"{what_zh}不存在", f"{what_en} not found", status=404)
 
 
+def unknown_service(name: str) -> QueueError:
+    """A 404 for a service (theme or item) the hall does not have."""
+    return QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务", f"No such service: {name}",
+                      status=404)
+
+
+def window_busy() -> QueueError:
+    """A 409: the window still has a current ticket."""
+    return QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
+                      "Finish or mark the current ticket as no-show first")
+
+
 def error_responses(codes: Iterable[ErrorCode] | None = None) -> dict[int | str, Any]:
     """The ``responses=`` of a FastAPI route or app: for each HTTP status among ``codes``
     (default: every code a server sends), the error body's schema with the codes as an enum

@@ -30,6 +30,7 @@ from bench.cloudsim.cli import run_cloud
 from bench.cloudsim.metrics import ci95, measured
 from bench.cloudsim.scenario import Scenario, load_scenario, parse_scenario
 from bench.cloudsim.theory import jsq_d_mean_time, mmc_mean_wait
+from hall.events import EventKind
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -283,7 +284,8 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     place, ``rank_halls``) and of a remote choice."""
     from zoneinfo import ZoneInfo
 
-    from central.balancer import CityState, TravelTimes, choose_remote, rank_halls, recommend
+    from central.balancer import TravelTimes, choose_remote, rank_halls, recommend
+    from central.city_state import CityState
     from hall.config import HallConfig, Item, Rules, Theme, Window
 
     rng = np.random.default_rng(3)
@@ -298,7 +300,7 @@ def decision_time(halls: int = 2000, calls: int = 300) -> dict[str, float]:
     city = CityState(configs)
     for config in configs:
         for number in config.windows:
-            city.apply(config.hall_id, "window.opened", 0.0, {"window": number})
+            city.apply(config.hall_id, EventKind.WINDOW_OPENED, 0.0, {"window": number})
     city.waiting[:] = rng.integers(0, 40, city.waiting.shape)
     city.remote[:] = rng.integers(0, 3, city.remote.shape)
     city.idle[:] = 0

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from bench.http_load import percentile
+from hall.events import EventKind
 from hallq.startup import rss_mb
 
 TARGET_P99_MS = 50.0
@@ -261,7 +262,7 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
             probe.done.set()
 
     def received(event: dict) -> None:
-        if (not probe.done.is_set() and event.get("kind") == "ticket.called"
+        if (not probe.done.is_set() and event.get("kind") == EventKind.TICKET_CALLED
                 and event["data"].get("window") == probe.window):
             probe.received_at = time.perf_counter()
 

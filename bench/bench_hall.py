@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from bench.http_load import Connection, Tally, now, percentile, run
+from hall.events import EventKind
 from hall.store import Store
 
 BENCH_HALL = """
@@ -68,7 +69,8 @@ def seed_history(data_dir: Path, tickets: int) -> None:
             tid = f"{day.replace('-', '')}-{number}"
             batch_t.append((tid, day, number, number[0], None, "kiosk", issued, issued,
                             "finished", 0, 0, issued + 300, issued + 900, 1, 4))
-            for kind in ("ticket.issued", "ticket.called", "ticket.finished"):
+            for kind in (EventKind.TICKET_ISSUED, EventKind.TICKET_CALLED,
+                         EventKind.TICKET_FINISHED):
                 seq += 1
                 batch_e.append((seq, issued, kind, f'{{"ticket": "{tid}"}}'))
             if len(batch_t) >= 50_000:

@@ -25,16 +25,16 @@ from typing import Any
 
 from caller.devices import CallerDevices
 from caller.remote_panel import (
-    ACTIVE,
-    OVER,
     REMOTE_ACTIONS,
     REMOTE_NAMES,
     RemotePanel,
     remote_actions,
     remote_panel,
 )
-from devices.rating.levels import LABELS
 from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
+from hall.lease import CALL_ACTIVE, CALL_OVER, RemoteCallState
+from hall.ratings import LABELS
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
 from ui.viewmodel import Message, ViewModel, message_of
@@ -140,7 +140,7 @@ class CallerModel(ViewModel):
     @property
     def remote_state(self) -> str:
         """The window's remote call: ``idle``, ``calling``, ``serving``… (caller.remote_panel)."""
-        return (self.remote or {}).get("state", "idle")
+        return (self.remote or {}).get("state", RemoteCallState.IDLE)
 
     def available(self) -> set[str]:
         """The actions that make sense now (the others are shown disabled)."""
@@ -148,7 +148,7 @@ class CallerModel(ViewModel):
             return set()
         if self.status == "paused":
             return {"resume"}
-        if self.remote_state in ACTIVE:
+        if self.remote_state in CALL_ACTIVE:
             return remote_actions(self.remote_state)
         current = self.window_info.get("current_status") if self.window_info else None
         if current is None:
@@ -166,7 +166,8 @@ class CallerModel(ViewModel):
         its outcome until staff do something else; None otherwise."""
         if self.remote is None or (self.window_info or {}).get("current"):
             return None
-        if self.remote_state in ACTIVE or (self.remote_state in OVER and self._remote_outcome):
+        state = self.remote_state
+        if state in CALL_ACTIVE or (state in CALL_OVER and self._remote_outcome):
             return remote_panel(self.remote, self.remote_cancelled)
         return None
 
@@ -233,7 +234,7 @@ class CallerModel(ViewModel):
         windows = client.windows()
         mine = next((w for w in windows if w["number"] == self.window), None)
         if mine is None:
-            raise HallApiError(404, "unknown_window", "窗口不存在", "Window not found")
+            raise HallApiError(404, ErrorCode.UNKNOWN_WINDOW, "窗口不存在", "Window not found")
         current = client.ticket(mine["current_ticket"]) if mine.get("current_ticket") else None
         cloud = cloud_calls(client)
         remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None
@@ -266,9 +267,9 @@ class CallerModel(ViewModel):
         """The hall's view of the remote call; a call that just ended shows its outcome."""
         before = self.remote_state
         self.remote = remote
-        if self.remote_state in ACTIVE:
+        if self.remote_state in CALL_ACTIVE:
             self._remote_outcome = False
-        elif self.remote_state in OVER and before in ACTIVE:
+        elif self.remote_state in CALL_OVER and before in CALL_ACTIVE:
             self._remote_outcome = True
 
     def on_event(self, event: dict) -> None:
@@ -397,7 +398,7 @@ class CallerModel(ViewModel):
             return "窗口已暂停，请先恢复服务 (F8)", "The window is paused; resume first (F8)"
         if name in REMOTE_NAMES:
             return self._why_not_remote(name)
-        if self.remote_state in ACTIVE:
+        if self.remote_state in CALL_ACTIVE:
             return ("本窗口正在远程叫号，请先完成或取消 (F12)",
                     "This window is on a remote call; finish or cancel it first (F12)")
         if name == "call":
@@ -411,7 +412,7 @@ class CallerModel(ViewModel):
             return ("本窗口没有视频设备，不能远程叫号",
                     "This window has no video equipment for remote calling")
         state = self.remote_state
-        if name == "remote_call" and state in ACTIVE:
+        if name == "remote_call" and state in CALL_ACTIVE:
             return "本窗口正在远程叫号", "This window is on a remote call already"
         if name == "remote_call":
             return "请先办结或过号当前号码", "Finish or mark the current ticket first"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from central.catalog import get_catalog, parse_hall_catalog
 from central.db import Database
 from central.errors import CentralError, bad_request, not_found
+from hall.errors import ErrorCode
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
@@ -43,7 +44,7 @@ def _timezone_and_check(db: Database, hall_id: str, service: str) -> ZoneInfo:
         return DEFAULT_TZ
     config = parse_hall_catalog(hall_id, published["catalog"])
     if config.resolve_service(service) is None:
-        raise CentralError(404, "unknown_service", "该大厅没有此业务",
+        raise CentralError(404, ErrorCode.UNKNOWN_SERVICE, "该大厅没有此业务",
                            f"Hall {hall_id} offers no service {service}")
     return config.timezone
 

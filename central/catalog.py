@@ -17,6 +17,7 @@ from typing import Any
 from central.db import Database
 from central.errors import CentralError
 from hall.config import ConfigError, HallConfig, parse_config
+from hall.errors import ErrorCode
 
 CITY = "*"
 
@@ -35,10 +36,10 @@ def parse_hall_catalog(hall_id: str, body: Any) -> HallConfig:
             raise ConfigError("a catalog is a JSON object")
         config = parse_config(body)
     except (ConfigError, KeyError, TypeError, ValueError) as err:
-        raise CentralError(422, "catalog_invalid", "服务目录格式有误",
+        raise CentralError(422, ErrorCode.CATALOG_INVALID, "服务目录格式有误",
                            f"The catalog is not a valid hall configuration: {err}") from None
     if config.hall_id != hall_id:
-        raise CentralError(422, "catalog_invalid", "服务目录与大厅编号不符",
+        raise CentralError(422, ErrorCode.CATALOG_INVALID, "服务目录与大厅编号不符",
                            f"The catalog is for hall {config.hall_id}, not {hall_id}")
     return config
 
@@ -48,7 +49,8 @@ def put_catalog(db: Database, hall_id: str, body: dict[str, Any]) -> int:
     if hall_id != CITY:
         parse_hall_catalog(hall_id, body)
     elif not isinstance(body, dict):
-        raise CentralError(422, "catalog_invalid", "服务目录格式有误", "A catalog is an object")
+        raise CentralError(422, ErrorCode.CATALOG_INVALID, "服务目录格式有误",
+                           "A catalog is an object")
     text = json.dumps(body, ensure_ascii=False)
     with db.transaction() as tx:
         row = tx.one("SELECT version FROM catalogs WHERE hall_id = ?" + tx.for_update,

@@ -23,13 +23,15 @@ from urllib.parse import urlparse
 
 import psycopg
 
+from hall.errors import ErrorCode
+
 log = logging.getLogger("hallq.central.db")
 
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached or written right now; the caller may retry."""
 
-    code = "database_unavailable"
+    code = ErrorCode.DATABASE_UNAVAILABLE
 
 
 class Tx:

@@ -21,19 +21,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hall.events import EventKind
+
 #: Columns of a fact row, in table order (after hall_id).
 FACT_COLUMNS = ("ticket", "day", "kind", "theme", "item", "channel", "window_no", "value", "ts")
 #: The measuring events: fact kind, and the data key holding the measured value.
-_FACTS = {"ticket.issued": ("issued", None), "ticket.called": ("called", "waited_s"),
-          "ticket.finished": ("finished", "service_s"), "ticket.rated": ("rated", "level"),
-          "ticket.no_show": ("no_show", None)}
+_FACTS: dict[str, tuple[str, str | None]] = {
+    EventKind.TICKET_ISSUED: ("issued", None), EventKind.TICKET_CALLED: ("called", "waited_s"),
+    EventKind.TICKET_FINISHED: ("finished", "service_s"),
+    EventKind.TICKET_RATED: ("rated", "level"), EventKind.TICKET_NO_SHOW: ("no_show", None)}
 
-_WINDOW_STATUS = {"window.opened": "open", "window.paused": "paused",
-                  "window.resumed": "open", "window.closed": "closed"}
-_WAITING_DELTA = {"ticket.issued": 1, "ticket.rechecked_in": 1, "ticket.transferred": 1,
-                  "ticket.called": -1, "ticket.cancelled": -1,
+_WINDOW_STATUS = {EventKind.WINDOW_OPENED: "open", EventKind.WINDOW_PAUSED: "paused",
+                  EventKind.WINDOW_RESUMED: "open", EventKind.WINDOW_CLOSED: "closed"}
+_WAITING_DELTA = {EventKind.TICKET_ISSUED: 1, EventKind.TICKET_RECHECKED_IN: 1,
+                  EventKind.TICKET_TRANSFERRED: 1, EventKind.TICKET_CALLED: -1,
+                  EventKind.TICKET_CANCELLED: -1,
                   # lent to another hall's video window, and back in the line unserved
-                  "ticket.leased": -1, "ticket.lease_returned": 1}
+                  EventKind.TICKET_LEASED: -1, EventKind.TICKET_LEASE_RETURNED: 1}
 
 
 @dataclass
@@ -80,7 +84,7 @@ def _estimate_error(kind: str, fact: tuple, data: dict[str, Any]) -> tuple | Non
     """For a call: how much longer the citizen waited than the ticket said (seconds; > 0 is
     an under-prediction), as an ``estimate`` fact."""
     expected, waited = data.get("expected_wait_s"), data.get("waited_s")
-    if kind != "ticket.called" or not isinstance(expected, int | float) \
+    if kind != EventKind.TICKET_CALLED or not isinstance(expected, int | float) \
             or not isinstance(waited, int | float):
         return None
     return (*fact[:2], "estimate", *fact[3:7], float(waited) - float(expected), fact[8])
@@ -110,11 +114,11 @@ def project(events: list[dict[str, Any]]) -> Changes:
             continue
         change = _theme(changes, theme)
         change.ts = ts
-        if kind == "ticket.expired":
+        if kind == EventKind.TICKET_EXPIRED:
             change.reset, change.waiting = True, 0
         else:
             change.waiting += _WAITING_DELTA.get(kind, 0)
-        if kind == "ticket.finished" and isinstance(data.get("service_s"), int | float):
+        if kind == EventKind.TICKET_FINISHED and isinstance(data.get("service_s"), int | float):
             change.service_count += 1
             change.service_sum += float(data["service_s"])
     return changes

@@ -50,6 +50,7 @@ from typing import Any
 
 from central.db import Database, Tx
 from central.errors import CentralError
+from hall.errors import ErrorCode
 
 #: Seconds a referral waits for the chosen hall's agent to claim it. Shorter than the kiosk
 #: waits for the answer (20 s, ``kiosk.viewmodel.REFERRAL_GIVE_UP_S``): the chosen hall must not
@@ -69,9 +70,10 @@ def error(code: str, message_zh: str, message_en: str) -> dict[str, str]:
     return {"code": code, "message_zh": message_zh, "message_en": message_en}
 
 
-LOST = error("referral_lost", "转介未能完成，请重新选择",
+LOST = error(ErrorCode.REFERRAL_LOST, "转介未能完成，请重新选择",
              "The referral could not be completed; please choose again")
-WITHDRAWN = error("withdrawn", "已改为在本大厅取号", "The citizen took a number at their hall")
+WITHDRAWN = error(ErrorCode.WITHDRAWN, "已改为在本大厅取号",
+                  "The citizen took a number at their hall")
 
 
 def _row(row: tuple) -> dict[str, Any]:
@@ -92,7 +94,7 @@ def _expire(tx: Tx, now: float, hall_id: str | None = None, referral_id: str | N
         where, params = " AND id = ?", (referral_id,)
     for state, since, limit, refusal, ends in (
             ("pending", "created_at", PENDING_S, error(
-                "hall_unavailable", "目标大厅暂时无法接收转介，请在本大厅取号或稍后再试",
+                ErrorCode.HALL_UNAVAILABLE, "目标大厅暂时无法接收转介，请在本大厅取号或稍后再试",
                 "The chosen hall cannot take the referral now; take a number here or retry"),
              "refused"),
             ("claimed", "claimed_at", CLAIMED_S, LOST, "refused"),
@@ -131,7 +133,7 @@ def create(db: Database, referral_id: str, from_hall: str, hall_id: str, item: s
             existing = _row(found)
             if (existing["from_hall"], existing["hall"], existing["item"], found[9]) != (
                     from_hall, hall_id, item, check):
-                raise CentralError(409, "conflict", "转介编号已被使用",
+                raise CentralError(409, ErrorCode.CONFLICT, "转介编号已被使用",
                                    "This referral id was used for another referral")
             return existing, False
         tx.execute(f"INSERT INTO referrals ({_COLUMNS}, person, person_check) "
@@ -189,10 +191,10 @@ def _locked(tx: Tx, referral_id: str, side: str, hall_id: str | None,
     row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?" + tx.for_update,
                  (referral_id,))
     if row is None:
-        raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+        raise CentralError(404, ErrorCode.NOT_FOUND, "转介记录不存在", "Referral not found")
     found = _row(row)
     if hall_id is not None and found[side] != hall_id:
-        raise CentralError(403, "forbidden", *refusal)
+        raise CentralError(403, ErrorCode.FORBIDDEN, *refusal)
     return found
 
 
@@ -201,7 +203,7 @@ def set_result(db: Database, referral_id: str, hall_id: str | None, ticket: dict
     """The chosen hall's answer: ``(referral, changed)``; a repeated or late answer changes
     nothing. ``hall_id`` (the answering hall; None for an admin) must be the chosen hall."""
     if (ticket is None) == (refusal is None):
-        raise CentralError(422, "bad_request", "结果须为票号或错误之一",
+        raise CentralError(422, ErrorCode.BAD_REQUEST, "结果须为票号或错误之一",
                            "Give exactly one of ticket and error")
     now = time.time() if now is None else now
     with db.transaction() as tx:
@@ -232,7 +234,7 @@ def get(db: Database, referral_id: str, now: float | None = None) -> dict[str, A
         _expire(tx, now, referral_id=referral_id)
         row = tx.one(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
     if row is None:
-        raise CentralError(404, "not_found", "转介记录不存在", "Referral not found")
+        raise CentralError(404, ErrorCode.NOT_FOUND, "转介记录不存在", "Referral not found")
     return _row(row)
 
 
@@ -315,19 +317,20 @@ def rate(db: Database, referral_id: str, from_hall: str | None, level: int,
     phone): kept ``pending`` until the chosen hall's agent has recorded it there. Giving the
     same level again changes nothing; a rating the hall refused may be given again."""
     if level not in range(1, 6):
-        raise CentralError(422, "bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5")
+        raise CentralError(422, ErrorCode.BAD_RATING, "评价等级应为1到5",
+                           "A rating is a level from 1 to 5")
     now = time.time() if now is None else now
     with db.transaction() as tx:
         found = _locked(tx, referral_id, "from_hall", from_hall, (
             "只有取号的一方可以评价", "Only who took the number may rate it"))
         if found["state"] != "issued":
-            raise CentralError(409, "bad_state", "只有已取到的号码可以评价",
+            raise CentralError(409, ErrorCode.BAD_STATE, "只有已取到的号码可以评价",
                                "Only a number that was issued can be rated")
         row = tx.one("SELECT rating, rating_state FROM referrals WHERE id = ?", (referral_id,))
         if row is not None and row[0] is not None and row[1] != "refused":
             if row[0] == level:
                 return rating_of(tx, referral_id) or {}
-            raise CentralError(409, "already_rated", "该次服务已评价",
+            raise CentralError(409, ErrorCode.ALREADY_RATED, "该次服务已评价",
                                "This service was already rated")
         tx.execute("UPDATE referrals SET rating = ?, rating_state = 'pending', "
                    "rating_error = NULL, updated_at = ? WHERE id = ?",

@@ -27,6 +27,7 @@ from typing import Any
 from central.appointments import CODE_ALPHABET
 from central.db import Database, Tx
 from central.errors import CentralError, bad_request, not_found
+from hall.errors import ErrorCode
 
 MAX_FILES = 20
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -142,7 +143,7 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
     if len(data) > MAX_CHUNK_BYTES:
         raise bad_request(f"a chunk is at most {MAX_CHUNK_BYTES} bytes")
     if chunk_sha256 is not None and hashlib.sha256(data).hexdigest() != chunk_sha256.lower():
-        raise CentralError(422, "checksum_mismatch", "数据块校验失败，请重传该块",
+        raise CentralError(422, ErrorCode.CHECKSUM_MISMATCH, "数据块校验失败，请重传该块",
                            "The chunk's SHA-256 does not match; it was discarded")
     mismatch = False
     with db.transaction() as tx:
@@ -150,7 +151,7 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
         if complete:
             return {"name": name, "size": size, "received": size, "complete": True}
         if offset != received:
-            raise CentralError(409, "bad_offset", f"续传位置有误，已接收 {received} 字节",
+            raise CentralError(409, ErrorCode.BAD_OFFSET, f"续传位置有误，已接收 {received} 字节",
                                f"Expected offset {received}, got {offset}")
         if not data or received + len(data) > size:
             raise bad_request(f"the chunk must hold 1..{size - received} bytes")
@@ -171,7 +172,7 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
             tx.execute("UPDATE submissions SET status = 'received', updated_at = ? "
                        "WHERE id = ? AND status = 'uploading'", (time.time(), sub_id))
     if mismatch:
-        raise CentralError(422, "checksum_mismatch", "文件校验失败，请重新上传",
+        raise CentralError(422, ErrorCode.CHECKSUM_MISMATCH, "文件校验失败，请重新上传",
                            "The whole file's SHA-256 does not match; upload it again")
     return {"name": name, "size": size, "received": received, "complete": complete}
 
@@ -183,7 +184,7 @@ def set_status(db: Database, sub_id: str, status: str, note: str = "") -> dict[s
         if row is None:
             raise not_found("申报", "Submission")
         if status not in TRANSITIONS.get(row[0], set()):
-            raise CentralError(409, "bad_state",
+            raise CentralError(409, ErrorCode.BAD_STATE,
                                f"申报当前为“{STATUS_ZH[row[0]]}”，不能改为该状态",
                                f"A submission that is {row[0]} cannot become {status}")
         tx.execute("UPDATE submissions SET status = ?, note = ?, updated_at = ? WHERE id = ?",
@@ -215,7 +216,8 @@ def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:
     """The bytes of a verified file, chunk by chunk (back office)."""
     with db.transaction() as tx:
         if not _file(tx, sub_id, name)[3]:
-            raise CentralError(409, "bad_state", "文件尚未上传完成", "The file is not complete")
+            raise CentralError(409, ErrorCode.BAD_STATE, "文件尚未上传完成",
+                               "The file is not complete")
         positions = [r[0] for r in tx.all("SELECT pos FROM file_chunks WHERE submission_id = ? "
                                           "AND name = ? ORDER BY pos", (sub_id, name))]
     for pos in positions:

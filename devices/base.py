@@ -4,8 +4,9 @@ A device kind (ID-card reader, ticket printer, camera, LED screen, rating pad, s
 has one interface class deriving from :class:`Device`, one driver class per transport, and a
 simulator that speaks the real protocol over a real transport.
 
-Error codes are stable strings (``<kind>.<what>``, e.g. ``printer.paper_out``); each error
-carries a Chinese message first and an English one, both readable by a technician.
+Error codes are stable (``<kind>.<what>``, e.g. ``printer.paper_out``), members of
+``devices.codes.DeviceErrorCode``; each error carries a Chinese message first and an English
+one, both readable by a technician.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
+
+from devices.codes import DeviceErrorCode
 
 log = logging.getLogger("hallq.devices")
 
@@ -50,11 +53,11 @@ ATTENTION_STATES = frozenset(
 class DeviceError(Exception):
     """A known device failure with a stable code and a message in Chinese and English."""
 
-    code = "device.error"
+    code: DeviceErrorCode = DeviceErrorCode.DEVICE_ERROR
     message_zh = "设备故障"
     message_en = "Device failure"
 
-    def __init__(self, detail: str = "", *, code: str | None = None,
+    def __init__(self, detail: str = "", *, code: DeviceErrorCode | None = None,
                  message_zh: str | None = None, message_en: str | None = None) -> None:
         if code is not None:
             self.code = code
@@ -74,7 +77,7 @@ class DeviceError(Exception):
 class DeviceTimeout(DeviceError):
     """The device did not answer within its time limit."""
 
-    code = "device.timeout"
+    code = DeviceErrorCode.DEVICE_TIMEOUT
     message_zh = "设备无响应"
     message_en = "The device did not answer in time"
 
@@ -82,7 +85,7 @@ class DeviceTimeout(DeviceError):
 class DeviceDisconnected(DeviceError):
     """The device is unplugged or its port cannot be opened."""
 
-    code = "device.disconnected"
+    code = DeviceErrorCode.DEVICE_DISCONNECTED
     message_zh = "设备未连接"
     message_en = "The device is not connected"
 
@@ -90,7 +93,7 @@ class DeviceDisconnected(DeviceError):
 class DeviceURLError(DeviceError):
     """A device URL that names no known device or transport."""
 
-    code = "device.bad_url"
+    code = DeviceErrorCode.DEVICE_BAD_URL
     message_zh = "设备地址无效"
     message_en = "Invalid device URL"
 

@@ -68,6 +68,7 @@ from devices.base import (
     DeviceURL,
     DeviceURLError,
 )
+from devices.codes import DeviceErrorCode
 from devices.pty_link import PtySimulator
 
 log = logging.getLogger("hallq.devices.bus")
@@ -84,7 +85,7 @@ HEADER_LEN = 4  # 68 L L 68
 class BusFrameError(DeviceError):
     """A frame on the bus is malformed (wrong end byte, or bad values to encode)."""
 
-    code = "bus.frame"
+    code = DeviceErrorCode.BUS_FRAME
     message_zh = "总线数据帧格式错误"
     message_en = "Malformed frame on the serial bus (check baud rate and wiring)"
 
@@ -92,7 +93,7 @@ class BusFrameError(DeviceError):
 class BusLengthError(BusFrameError):
     """The two length bytes of a frame disagree, or the data is too long."""
 
-    code = "bus.length"
+    code = DeviceErrorCode.BUS_LENGTH
     message_zh = "总线数据帧长度错误"
     message_en = "Bad frame length on the serial bus"
 
@@ -100,7 +101,7 @@ class BusLengthError(BusFrameError):
 class BusChecksumError(BusFrameError):
     """The checksum byte does not match the frame's content."""
 
-    code = "bus.checksum"
+    code = DeviceErrorCode.BUS_CHECKSUM
     message_zh = "总线数据帧校验错误"
     message_en = "Frame checksum mismatch on the serial bus (line noise or wrong baud rate)"
 
@@ -108,7 +109,7 @@ class BusChecksumError(BusFrameError):
 class BusAddressError(BusFrameError):
     """An address outside 1..254 that is not the broadcast address."""
 
-    code = "bus.address"
+    code = DeviceErrorCode.BUS_ADDRESS
     message_zh = "设备地址超出范围（1–254）"
     message_en = "Bus address out of range (1..254, or 255 for broadcast)"
 

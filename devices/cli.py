@@ -14,11 +14,12 @@ import argparse
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 from devices.base import DeviceError, DeviceURLError, parse_device_url
+from devices.codes import DeviceErrorCode
 from devices.registry import FACTORIES, SIMULATORS
 
 KINDS = ("idcard", "printer", "smartcard", "camera", "led", "rating")
@@ -37,7 +38,7 @@ URL schemes: {schemes}; simulators: sim://<kind>?... with kind one of {kinds}
 class DeviceUnavailable(DeviceError):
     """The software for a device kind is not installed or fails to load."""
 
-    code = "device.unavailable"
+    code = DeviceErrorCode.DEVICE_UNAVAILABLE
     message_zh = "该类设备的驱动未安装或无法加载"
     message_en = "The driver for this kind of device is not installed or fails to load"
 
@@ -97,7 +98,11 @@ def format_table(rows: Sequence[tuple[str, ...]]) -> str:
 def cmd_test(args: argparse.Namespace) -> int:
     """Run the self-test of the device at args.url."""
     try:
-        report = load_tech(kind_of_url(args.url)).self_test(args.url)
+        kind = kind_of_url(args.url)
+        if kind == "rating":
+            report = load_tech(kind).self_test(args.url, key_labels=args.key_labels)
+        else:
+            report = load_tech(kind).self_test(args.url)
     except DeviceError as exc:
         print(exc.describe(), file=sys.stderr)
         return EXIT_DEVICE_ERROR
@@ -178,8 +183,10 @@ def _report(exc: DeviceError) -> int:
     return EXIT_DEVICE_ERROR
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``devices`` command and its sub-commands to the main CLI's subparsers."""
+def register(subparsers: Any,
+             key_labels: Mapping[int, tuple[str, str]] | None = None) -> None:
+    """Add the ``devices`` command and its sub-commands to the main CLI's subparsers;
+    ``key_labels`` names the rating pad's keys in its self-test (the hall's rating levels)."""
     devices = subparsers.add_parser(
         "devices", help="list, test and simulate hall devices (technician tools)",
         description="Technician tools for the devices of this machine: ID-card readers, "
@@ -202,7 +209,7 @@ def register(subparsers: Any) -> None:
                                   kinds=", ".join(sorted(SIMULATORS))),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     test.add_argument("url", help="device URL, e.g. sim://led?addr=3 or ga467:///dev/ttyUSB0")
-    test.set_defaults(func=cmd_test)
+    test.set_defaults(func=cmd_test, key_labels=key_labels)
 
     read = commands.add_parser(
         "read-idcard", help="read the resident ID card on a reader",

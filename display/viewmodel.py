@@ -21,22 +21,24 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from display import voice
+from hall.events import WINDOW_STATUS_KINDS, EventKind
 from ui.viewmodel import ViewModel
 
 #: Events after which the waiting counts change (the model asks for a fresh /services).
 RELOAD_KINDS = frozenset({
-    "ticket.issued", "ticket.called", "ticket.no_show", "ticket.rechecked_in",
-    "ticket.transferred", "ticket.cancelled", "ticket.expired", "ticket.prioritized",
-    "ticket.finished", "window.opened", "window.paused", "window.resumed", "window.closed",
-    "ticket.leased", "ticket.lease_returned", "ticket.remote_serving",
-    "ticket.remote_finished"})
+    EventKind.TICKET_ISSUED, EventKind.TICKET_CALLED, EventKind.TICKET_NO_SHOW,
+    EventKind.TICKET_RECHECKED_IN, EventKind.TICKET_TRANSFERRED, EventKind.TICKET_CANCELLED,
+    EventKind.TICKET_EXPIRED, EventKind.TICKET_PRIORITIZED, EventKind.TICKET_FINISHED,
+    *WINDOW_STATUS_KINDS, EventKind.TICKET_LEASED, EventKind.TICKET_LEASE_RETURNED,
+    EventKind.TICKET_REMOTE_SERVING, EventKind.TICKET_REMOTE_FINISHED})
 #: Events after which a ticket is no longer at a window (or at the video booth).
-LEAVE_KINDS = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
-                         "ticket.expired", "ticket.cancelled", "ticket.lease_returned",
-                         "ticket.remote_finished"})
+LEAVE_KINDS = frozenset({
+    EventKind.TICKET_FINISHED, EventKind.TICKET_NO_SHOW, EventKind.TICKET_TRANSFERRED,
+    EventKind.TICKET_EXPIRED, EventKind.TICKET_CANCELLED, EventKind.TICKET_LEASE_RETURNED,
+    EventKind.TICKET_REMOTE_FINISHED})
 #: Events that open, pause, resume or close a window (others, like a window's remote call,
 #: leave its status alone).
-STATUS_KINDS = frozenset({"window.opened", "window.paused", "window.resumed", "window.closed"})
+STATUS_KINDS = WINDOW_STATUS_KINDS
 #: A window in one of these states is listed as paused (closed windows are simply not staffed).
 PAUSED_STATES = frozenset({"paused"})
 
@@ -162,12 +164,12 @@ class DisplayModel(ViewModel):
         kind, data = event.get("kind", ""), event.get("data", {})
         outcome = Outcome(reload_services=kind in RELOAD_KINDS)
         self._new_day(self.day_of(float(event.get("ts", 0.0))))
-        if kind in ("ticket.called", "ticket.recalled"):
-            self._called(data, float(event.get("ts", 0.0)), live, kind == "ticket.recalled")
+        if kind in (EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED):
+            self._called(data, float(event.get("ts", 0.0)), live, kind == EventKind.TICKET_RECALLED)
             outcome.changed = True
             if live:
                 outcome.announce = (data["number"], data["window"])
-        elif kind == "ticket.leased":
+        elif kind == EventKind.TICKET_LEASED:
             self._to_booth(data, float(event.get("ts", 0.0)), live)
             outcome.changed = True
             if live:

@@ -18,6 +18,8 @@ import httpx
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
+from hall.errors import ErrorCode
+
 log = logging.getLogger("hallq.client")
 
 
@@ -27,12 +29,13 @@ REMOTE_STEPS = {"remote_call": "remote-call", "remote_start": "remote-start",
 
 class HallApiError(Exception):
     """The hall refused a call (a 4xx/5xx with a code) or could not be reached (code
-    ``unreachable``). ``message_zh`` is what an app shows first."""
+    ``unreachable``). ``code`` is the :class:`~hall.errors.ErrorCode` member when it is one
+    (a newer node's unknown code stays a string); ``message_zh`` is what an app shows first."""
 
     def __init__(self, status: int, code: str, message_zh: str, message_en: str) -> None:
         super().__init__(f"{status} {code}: {message_en}")
         self.status = status
-        self.code = code
+        self.code: ErrorCode | str = ErrorCode.of(code)
         self.message_zh = message_zh
         self.message_en = message_en
 
@@ -61,7 +64,7 @@ class HallClient:
         try:
             response = self._http.request(method, f"/api/v1{path}", json=body, params=params)
         except httpx.HTTPError as err:
-            raise HallApiError(0, "unreachable", "无法连接大厅服务器",
+            raise HallApiError(0, ErrorCode.UNREACHABLE, "无法连接大厅服务器",
                                f"Cannot reach the hall node: {err}") from None
         if response.status_code == 204:
             return None
@@ -70,7 +73,7 @@ class HallClient:
         except json.JSONDecodeError:
             data = {}
         if response.status_code >= 400:
-            raise HallApiError(response.status_code, data.get("code", "http_error"),
+            raise HallApiError(response.status_code, data.get("code", ErrorCode.HTTP_ERROR),
                                data.get("message_zh", "请求失败"),
                                data.get("message_en", response.text[:200]))
         return data

@@ -14,9 +14,17 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from hall.errors import QueueError, not_found
-from hall.events import Event
-from hall.lease import HomeLease, HomeLeases, HomeState, RemoteLease, RemoteState
+from hall.errors import ErrorCode, QueueError, not_found
+from hall.events import Event, EventKind
+from hall.lease import (
+    CALL_OVER,
+    HomeLease,
+    HomeLeases,
+    HomeState,
+    RemoteCallState,
+    RemoteLease,
+    RemoteState,
+)
 from hall.protocol import ANSWERS, HALL_ID, RELEASE, REQUESTS, TICKET_MAX, Message
 from hall.state import Referral, RemoteCall, Ticket, TicketStatus, line_place
 
@@ -33,11 +41,11 @@ LEASE_RETRY_S = 3.0
 #: referral through central, which cancels a ticket the other hall issued late.
 REFERRAL_ANSWER_S = 18.0
 #: Why a referral given up is refused, as the kiosk shows it.
-REFERRAL_TIMEOUT = {"code": "referral_timeout",
+REFERRAL_TIMEOUT = {"code": ErrorCode.REFERRAL_TIMEOUT,
                     "message_zh": "目标大厅未及时答复，请在本大厅取号",
                     "message_en": "The other hall did not answer in time; take a number here"}
 #: Remote-call states after which the window is free again.
-OVER_STATES = frozenset({"none", RemoteState.DONE.value, RemoteState.ENDED.value})
+OVER_STATES = CALL_OVER
 _LIVE_HOME = (HomeState.GRANTED, HomeState.SERVING)
 _LEASE_INIT = [f.name for f in fields(RemoteLease) if f.init]
 
@@ -118,15 +126,15 @@ class Leasing:
     def needs_tick(self) -> bool:
         """Whether a timer runs: a granted lease may expire or a window waits for central."""
         return self.home.next_expiry() is not None or any(
-            call.state == "choosing" for call in self.state.remote_calls.values())
+            call.state == RemoteCallState.CHOOSING for call in self.state.remote_calls.values())
 
     def tick(self, now: datetime) -> list[Event]:
         """The timers (the node runs this every second while :meth:`needs_tick`): expired
         leases give their tickets back; a window central never answered stops waiting."""
         events = self.expire(now)
         for call in self.state.remote_calls.values():
-            if call.state == "choosing" and _ts(now) - call.since >= CHOOSE_GIVE_UP_S:
-                events.extend(self._set_call(call, "none", now))
+            if call.state == RemoteCallState.CHOOSING and _ts(now) - call.since >= CHOOSE_GIVE_UP_S:
+                events.extend(self._set_call(call, RemoteCallState.NONE, now))
         return events
 
     def _home_call(self, call: Any, now: datetime) -> tuple[Any, list[Event]]:
@@ -140,7 +148,7 @@ class Leasing:
         return self.home.leases[self._active_before.get(ticket_id)
                                 or self.home.active[ticket_id]]
 
-    def _event(self, kind: str, **data: object) -> None:
+    def _event(self, kind: EventKind, **data: object) -> None:
         self._events.append(Event(kind=kind, ts=self._now.timestamp(), data=dict(data),
                                   hall_id=self.hall_id))
 
@@ -168,7 +176,8 @@ class Leasing:
         self._touch(ticket)
         self._booth = booth.id
         msg_lease = self._request     # HomeLeases records the lease after taking the ticket
-        self._event("ticket.leased", ticket=ticket.id, number=ticket.number, theme=ticket.theme,
+        self._event(EventKind.TICKET_LEASED, ticket=ticket.id, number=ticket.number,
+                    theme=ticket.theme,
                     item=ticket.item, elderly=ticket.elderly, sort_key=ticket.sort_key,
                     lease=msg_lease.lease, remote=msg_lease.remote, booth=booth.id,
                     booth_name_zh=booth.name_zh, booth_name_en=booth.name_en,
@@ -185,7 +194,7 @@ class Leasing:
         ticket.called_at = ticket.serving_at = None
         ticket.window = None
         self._touch(ticket)
-        self._event("ticket.lease_returned", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_LEASE_RETURNED, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, item=ticket.item, lease=lease.id, reason=self._reason,
                     **line_place(ticket))
 
@@ -199,7 +208,7 @@ class Leasing:
         ticket.window = f"remote:{lease.remote}"
         ticket.serving_at = now
         self._touch(ticket)
-        self._event("ticket.remote_serving", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_REMOTE_SERVING, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, lease=lease.id, remote=lease.remote, booth=lease.booth)
 
     def finish(self, ticket_id: str, now: float) -> None:
@@ -212,7 +221,7 @@ class Leasing:
         ticket.finished_at = now
         self._touch(ticket)
         started = ticket.serving_at or now
-        self._event("ticket.remote_finished", ticket=ticket.id, number=ticket.number,
+        self._event(EventKind.TICKET_REMOTE_FINISHED, ticket=ticket.id, number=ticket.number,
                     theme=ticket.theme, item=ticket.item, lease=lease.id, remote=lease.remote,
                     service_s=round(now - started, 1))
 
@@ -221,24 +230,25 @@ class Leasing:
         """A window with nobody waiting asks central for a ticket of another hall."""
         window, state = self.engine.window(window_number)
         if not window.video_booth:
-            raise QueueError("no_video", "本窗口没有视频设备，不能远程叫号",
+            raise QueueError(ErrorCode.NO_VIDEO, "本窗口没有视频设备，不能远程叫号",
                              "This window has no video equipment for remote calling", 403)
         self.engine.require_open(state)
         if state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
+            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
                              "Finish or mark the current ticket as no-show first", 409)
         self.check_window_free(window.number)
         ts = _ts(now)
         request = f"{self.hall_id}/{window.number}/{int(ts * 1000)}"
-        call = RemoteCall(window=window.number, request=request, state="choosing", since=ts)
+        call = RemoteCall(window=window.number, request=request, state=RemoteCallState.CHOOSING,
+                          since=ts)
         self.state.remote_calls[window.number] = call
-        return call, [self._window_event("window.remote_busy", call, now)]
+        return call, [self._window_event(EventKind.WINDOW_REMOTE_BUSY, call, now)]
 
     def check_window_free(self, window_number: str) -> None:
         """Refuse (409) while the window is calling or serving a ticket of another hall."""
         call = self.state.remote_calls.get(window_number)
         if call is not None and call.state not in OVER_STATES:
-            raise QueueError("remote_busy", "本窗口正在远程叫号，请先完成或取消",
+            raise QueueError(ErrorCode.REMOTE_BUSY, "本窗口正在远程叫号，请先完成或取消",
                              "This window is on a remote call; finish or cancel it first", 409)
 
     def outbox(self, now: datetime) -> tuple[dict[str, list], list[Event]]:
@@ -247,7 +257,7 @@ class Leasing:
         ts = _ts(now)
         choose, messages, events = [], [], []
         for call in self.state.remote_calls.values():
-            if call.state == "choosing":
+            if call.state == RemoteCallState.CHOOSING:
                 if ts - call.since < CHOOSE_GIVE_UP_S and ts - call.asked_at >= CHOOSE_RETRY_S:
                     call.asked_at = ts
                     choose.append({"request": call.request, "window": call.window,
@@ -276,17 +286,17 @@ class Leasing:
                       now: datetime) -> tuple[RemoteCall, list[Event]]:
         """Central's answer to a window's request: a ticket to ask a lease for, or none."""
         call = self.state.remote_calls.get(window_number)
-        if call is None or call.request != request or call.state != "choosing":
+        if call is None or call.request != request or call.state != RemoteCallState.CHOOSING:
             if call is None:
-                raise not_found("unknown_request", "远程叫号请求", "Remote-call request")
+                raise not_found(ErrorCode.UNKNOWN_REQUEST, "远程叫号请求", "Remote-call request")
             return call, []     # a late or repeated answer
         if choice is None:
-            return call, self._set_call(call, "none", now)
+            return call, self._set_call(call, RemoteCallState.NONE, now)
         home, ticket = choice.get("hall"), choice.get("ticket")
         if not (isinstance(home, str) and HALL_ID.fullmatch(home) and isinstance(ticket, str)
                 and 0 < len(ticket) <= TICKET_MAX):
             # the API validates the choice (hall.protocol.RemoteChoice); never half-taken
-            raise QueueError("bad_request", "中心平台的选择有误：须含大厅编号和票号",
+            raise QueueError(ErrorCode.BAD_REQUEST, "中心平台的选择有误：须含大厅编号和票号",
                              "Central's choice needs a hall id and a ticket id", 422)
         lease = RemoteLease(id=request, home=home, remote=f"{self.hall_id}/{window_number}",
                             ticket=ticket, now=_ts(now), retry_s=LEASE_RETRY_S,
@@ -318,14 +328,15 @@ class Leasing:
         _, state = self.engine.window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None or call.lease is None or call.state in OVER_STATES:
-            if step == "give_up" and call is not None and call.state == "choosing":
-                return call, self._set_call(call, RemoteState.ENDED.value, now)
-            raise QueueError("bad_state", "本窗口没有进行中的远程叫号",
+            if step == "give_up" and call is not None and call.state == RemoteCallState.CHOOSING:
+                return call, self._set_call(call, RemoteCallState.ENDED, now)
+            raise QueueError(ErrorCode.BAD_STATE, "本窗口没有进行中的远程叫号",
                              "This window has no remote call in progress", 409)
         lease = lease_from_dict(call.lease)
         expected = {"at_booth": RemoteState.CALLING, "served": RemoteState.SERVING}.get(step)
         if expected is not None and lease.state is not expected:
-            raise QueueError("bad_state", _STEP_REFUSED_ZH[step], _STEP_REFUSED_EN[step], 409)
+            raise QueueError(ErrorCode.BAD_STATE, _STEP_REFUSED_ZH[step], _STEP_REFUSED_EN[step],
+                             409)
         getattr(lease, step)(_ts(now))
         call.lease = lease_to_dict(lease)
         return call, self._follow(call, lease, now)
@@ -339,10 +350,10 @@ class Leasing:
         call.state = state
         call.since = _ts(now)
         self.state.dirty_remote_calls.add(call.window)
-        kind = "window.remote_free" if state in OVER_STATES else "window.remote"
+        kind = EventKind.WINDOW_REMOTE_FREE if state in OVER_STATES else EventKind.WINDOW_REMOTE
         return [self._window_event(kind, call, now)]
 
-    def _window_event(self, kind: str, call: RemoteCall, now: datetime) -> Event:
+    def _window_event(self, kind: EventKind, call: RemoteCall, now: datetime) -> Event:
         self.state.dirty_remote_calls.add(call.window)
         return Event(kind=kind, ts=_ts(now), hall_id=self.hall_id, data={
             "window": call.window, "lease": (call.lease or {}).get("id", ""), "home": call.home,
@@ -354,7 +365,7 @@ class Leasing:
         _, state = self.engine.window(window_number)
         call = self.state.remote_calls.get(state.number)
         if call is None:
-            return {"window": state.number, "state": "idle", "lease": "", "home": "",
+            return {"window": state.number, "state": RemoteCallState.IDLE, "lease": "", "home": "",
                     "home_name_zh": "", "home_name_en": "", "ticket": "", "number": "",
                     "theme": "", "item": None, "since": None}
         view = call.public()
@@ -371,13 +382,14 @@ class Leasing:
         itself never leaves this hall, see :class:`~hall.state.Person`)."""
         item = self.config.items.get(item_code)
         if item is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {item_code}",
+            raise QueueError(ErrorCode.UNKNOWN_SERVICE, "没有该业务",
+                             f"No such service: {item_code}",
                              status=404)
         if not item.anywhere:
-            raise QueueError("not_anywhere", "该事项只能在本大厅办理",
+            raise QueueError(ErrorCode.NOT_ANYWHERE, "该事项只能在本大厅办理",
                              "This item can only be handled at this hall", 409)
         if hall == self.hall_id or not hall:
-            raise QueueError("bad_request", "请选择其他大厅", "Choose another hall", 422)
+            raise QueueError(ErrorCode.BAD_REQUEST, "请选择其他大厅", "Choose another hall", 422)
         person = self.engine.person(id_number, now.astimezone(self.config.timezone).date()) \
             if id_number else None
         day = self.state.day.replace("-", "")
@@ -388,7 +400,8 @@ class Leasing:
             referral.id += "x"
         self.state.referrals[referral.id] = referral
         self.state.dirty_referrals.add(referral.id)
-        return referral, [Event(kind="referral.requested", ts=_ts(now), hall_id=self.hall_id,
+        return referral, [Event(kind=EventKind.REFERRAL_REQUESTED, ts=_ts(now),
+                                hall_id=self.hall_id,
                                 data={"referral": referral.id, "item": item.code,
                                       "theme": item.theme, "hall": hall})]
 
@@ -396,7 +409,7 @@ class Leasing:
         """A referral of today, or a 404."""
         referral = self.state.referrals.get(referral_id)
         if referral is None:
-            raise not_found("unknown_referral", "转介记录", "Referral")
+            raise not_found(ErrorCode.UNKNOWN_REFERRAL, "转介记录", "Referral")
         return referral
 
     def referral_result(self, referral_id: str, ticket: dict | None, error: dict | None,
@@ -408,7 +421,7 @@ class Leasing:
         if referral.state != "pending":
             return referral, []
         if (ticket is None) == (error is None):
-            raise QueueError("bad_request", "结果须为票号或错误之一",
+            raise QueueError(ErrorCode.BAD_REQUEST, "结果须为票号或错误之一",
                              "Give exactly one of ticket and error", 422)
         if _ts(now) - referral.created_at >= REFERRAL_ANSWER_S:
             return referral, self._give_up(referral, now)
@@ -421,7 +434,7 @@ class Leasing:
             data["number"] = ticket.get("number")
         else:
             data["code"] = (error or {}).get("code")
-        return referral, [Event(kind=f"referral.{referral.state}", ts=_ts(now),
+        return referral, [Event(kind=EventKind(f"referral.{referral.state}"), ts=_ts(now),
                                 hall_id=self.hall_id, data=data)]
 
     def _give_up(self, referral: Referral, now: datetime) -> list[Event]:
@@ -429,7 +442,7 @@ class Leasing:
         referral.state = "withdrawing"
         referral.error = dict(REFERRAL_TIMEOUT)
         self.state.dirty_referrals.add(referral.id)
-        return [Event(kind="referral.withdrawing", ts=_ts(now), hall_id=self.hall_id,
+        return [Event(kind=EventKind.REFERRAL_WITHDRAWING, ts=_ts(now), hall_id=self.hall_id,
                       data={"referral": referral.id, "item": referral.item,
                             "hall": referral.hall})]
 
@@ -442,7 +455,8 @@ class Leasing:
             return referral, []
         referral.state = "withdrawn"
         self.state.dirty_referrals.add(referral.id)
-        return referral, [Event(kind="referral.withdrawn", ts=_ts(now), hall_id=self.hall_id,
+        return referral, [Event(kind=EventKind.REFERRAL_WITHDRAWN, ts=_ts(now),
+                                hall_id=self.hall_id,
                                 data={"referral": referral.id, "item": referral.item,
                                       "hall": referral.hall})]
 
@@ -479,9 +493,10 @@ class Leasing:
         channel) — for ``referral`` when given; 409 for any other."""
         ticket = self.engine.ticket(ticket_id)
         if ticket.channel not in ("referral", "phone"):
-            raise QueueError("not_referred", "该号码不是转介取号", "Not a referred ticket", 409)
+            raise QueueError(ErrorCode.NOT_REFERRED, "该号码不是转介取号", "Not a referred ticket",
+                             409)
         if referral and ticket.referral_id != referral:
-            raise QueueError("wrong_referral", "该号码不是为此转介签发的",
+            raise QueueError(ErrorCode.WRONG_REFERRAL, "该号码不是为此转介签发的",
                              "This ticket was not issued for this referral", 409)
         return ticket
 

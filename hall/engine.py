@@ -8,19 +8,20 @@ node's writer) persists the dirty state and the events in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hall import idnumber, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
-from hall.errors import QueueError, not_found
+from hall.errors import ErrorCode, QueueError, not_found, unknown_service, window_busy
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
-from hall.events import Event
+from hall.events import Event, EventKind
+from hall.ratings import LABELS
 from hall.state import (
     AT_WINDOW_STATUSES,
     Appointment,
     HallState,
+    Issued,
     Person,
     Ticket,
     TicketStatus,
@@ -30,19 +31,7 @@ from hall.state import (
     slot_data,
 )
 
-RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
-                 3: ("基本满意", "Fair"), 2: ("不满意", "Dissatisfied"),
-                 1: ("非常不满意", "Very dissatisfied")}
 CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
-
-
-@dataclass(frozen=True)
-class Issued:
-    """What a citizen is told when a ticket is issued."""
-
-    ticket: Ticket
-    ahead: int
-    expected_wait_s: int
 
 
 class Engine:
@@ -68,24 +57,25 @@ class Engine:
     def _local(self, now: datetime) -> datetime:
         return now.astimezone(self.config.timezone)
 
-    def _event(self, kind: str, now: datetime, **data: object) -> Event:
+    def _event(self, kind: EventKind, now: datetime, **data: object) -> Event:
         return Event(kind=kind, ts=now.timestamp(), data=dict(data), hall_id=self.config.hall_id)
 
     @property
     def _early_s(self) -> float:
         return self.config.rules.appointment_early_min * 60.0
 
-    def _window(self, number: str) -> tuple[Window, WindowState]:
+    def window(self, number: str) -> tuple[Window, WindowState]:
+        """A window's catalog entry and state; 404 ``unknown_window`` when there is none."""
         window = self.config.windows.get(str(number))
         if window is None:
-            raise not_found("unknown_window", "窗口", "Window")
+            raise not_found(ErrorCode.UNKNOWN_WINDOW, "窗口", "Window")
         return window, self.state.windows[window.number]
 
     def ticket(self, ticket_id: str) -> Ticket:
         """A ticket of today, or a 404 error."""
         ticket = self.state.tickets.get(ticket_id)
         if ticket is None:
-            raise not_found("unknown_ticket", "票号", "Ticket")
+            raise not_found(ErrorCode.UNKNOWN_TICKET, "票号", "Ticket")
         return ticket
 
     def _touch(self, *tickets: Ticket, windows: tuple[WindowState, ...] = ()) -> None:
@@ -107,7 +97,7 @@ class Engine:
             if ticket.status in (TicketStatus.WAITING, TicketStatus.LEASED, *AT_WINDOW_STATUSES):
                 ticket.status = TicketStatus.CANCELLED
                 self._touch(ticket)
-                events.append(self._event("ticket.expired", now, ticket=ticket.id,
+                events.append(self._event(EventKind.TICKET_EXPIRED, now, ticket=ticket.id,
                                           number=ticket.number, theme=ticket.theme))
         for window in self.state.windows.values():
             if window.current is not None or window.served_today:
@@ -155,7 +145,7 @@ class Engine:
                    if other is not ticket and other.to_window is None
                    and (other.sort_key, other.id) < (ticket.sort_key, ticket.id)
                    or other is not ticket and other.to_window is None
-                   and policy.priority_rank(other, now_ts, early) < policy.NORMAL)
+                   and policy.priority_rank(other, now_ts, early) < policy.Priority.NORMAL)
 
     def mean_service_s(self, theme: str, item: str | None = None) -> float:
         """The learned mean service time of an item, else its theme, else the configured one."""
@@ -210,18 +200,19 @@ class Engine:
                                second=0, microsecond=0)
         if local.isoweekday() not in rules.open_days or not opens <= local < closes:
             raise QueueError(
-                "closed",
+                ErrorCode.CLOSED,
                 f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",
                 f"The hall is closed (hours {rules.open_time:%H:%M}–{rules.close_time:%H:%M})")
         if local >= closes - timedelta(minutes=theme.cutoff_min):
             raise QueueError(
-                "cutoff", f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
+                ErrorCode.CUTOFF,
+                f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
                 f"{theme.name_en}: no more tickets today "
                 f"(issuing stops {theme.cutoff_min} min before closing)")
 
     def _check_quota(self, theme: Theme) -> None:
         if theme.daily_quota and self.state.counters.get(theme.prefix, 0) >= theme.daily_quota:
-            raise QueueError("quota_reached", f"{theme.name_zh}今日号源已发完",
+            raise QueueError(ErrorCode.QUOTA_REACHED, f"{theme.name_zh}今日号源已发完",
                              f"{theme.name_en}: today's tickets are all taken")
 
     def person(self, id_number: str, today: date) -> Person:
@@ -229,7 +220,8 @@ class Engine:
         try:
             id_hash, id_masked, age = idnumber.identify(id_number, self.id_key, today)
         except idnumber.InvalidIdNumber as err:
-            raise QueueError("invalid_id_number", f"身份证号码无效：{err.message_zh}，请核对",
+            raise QueueError(ErrorCode.INVALID_ID_NUMBER,
+                             f"身份证号码无效：{err.message_zh}，请核对",
                              f"Invalid ID number: {err}", status=422) from None
         return Person(id_hash=id_hash, id_masked=id_masked, age=age)
 
@@ -246,7 +238,7 @@ class Engine:
         taken = sum(1 for t in self.state.by_id_hash.get(id_hash, ())
                     if t.theme == theme.prefix and t.status is not TicketStatus.CANCELLED)
         if limit and taken >= limit:
-            raise QueueError("id_limit_reached",
+            raise QueueError(ErrorCode.ID_LIMIT_REACHED,
                              f"同一证件今日在{theme.name_zh}最多取号{limit}次",
                              f"One ID may take at most {limit} tickets a day for {theme.name_en}")
         return id_hash, person.id_masked, person.age >= self.config.rules.elderly_age
@@ -257,14 +249,15 @@ class Engine:
             return None
         appointment = self.state.appointments.get(appointment_id)
         if appointment is None:
-            raise not_found("unknown_appointment", "预约", "Appointment")
+            raise not_found(ErrorCode.UNKNOWN_APPOINTMENT, "预约", "Appointment")
         if appointment.ticket_id is not None:
-            raise QueueError("appointment_used", "该预约已取号", "This appointment was checked in")
+            raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已取号",
+                             "This appointment was checked in")
         if appointment.theme != theme.prefix:
-            raise QueueError("appointment_mismatch", "预约事项与所选业务不符",
+            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "预约事项与所选业务不符",
                              "The appointment is for another service", status=422)
         if appointment.id_hash and id_hash and appointment.id_hash != id_hash:
-            raise QueueError("appointment_mismatch", "证件与预约人不符",
+            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "证件与预约人不符",
                              "The ID card does not match the appointment", status=422)
         return appointment
 
@@ -282,11 +275,11 @@ class Engine:
                           ticket.expected_wait_s), []
         found = self.config.resolve_service(service)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {service}",
-                             status=404)
+            raise unknown_service(service)
         theme, item = found
         if channel not in CHANNELS:
-            raise QueueError("bad_channel", "取号渠道无效", f"Unknown channel {channel!r}", 422)
+            raise QueueError(ErrorCode.BAD_CHANNEL, "取号渠道无效", f"Unknown channel {channel!r}",
+                             422)
         self._check_open(theme, now)
         self._check_quota(theme)
         local_day = self._local(now).date()
@@ -313,7 +306,7 @@ class Engine:
         ahead = self.position(ticket, now)
         ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead)
         self._touch(ticket)
-        events = [self._event("ticket.issued", now, ticket=ticket.id, number=number,
+        events = [self._event(EventKind.TICKET_ISSUED, now, ticket=ticket.id, number=number,
                                   theme=theme.prefix, item=ticket.item, channel=channel,
                                   elderly=elderly, appointment=ticket.appointment_id,
                                   ahead=ahead, expected_wait_s=ticket.expected_wait_s,
@@ -321,24 +314,25 @@ class Engine:
         return Issued(ticket, ahead, ticket.expected_wait_s), events
 
     # ------------------------------------------------------------------ windows
-    def _require_open(self, state: WindowState) -> None:
+    def require_open(self, state: WindowState) -> None:
+        """Refuse (409 ``window_closed``, ``window_paused``) a window that is not open."""
         if state.status is WindowStatus.CLOSED:
-            raise QueueError("window_closed", "窗口未开启", "The window is closed")
+            raise QueueError(ErrorCode.WINDOW_CLOSED, "窗口未开启", "The window is closed")
         if state.status is WindowStatus.PAUSED:
-            raise QueueError("window_paused", "窗口已暂停服务", "The window is paused")
+            raise QueueError(ErrorCode.WINDOW_PAUSED, "窗口已暂停服务", "The window is paused")
 
     def _current(self, state: WindowState) -> Ticket:
         if state.current is None:
-            raise QueueError("window_idle", "窗口当前没有叫号", "The window has no current ticket")
+            raise QueueError(ErrorCode.WINDOW_IDLE, "窗口当前没有叫号",
+                             "The window has no current ticket")
         return self.state.tickets[state.current]
 
     def call_next(self, window_number: str, now: datetime) -> tuple[Ticket | None, list[Event]]:
         """Call the next ticket for a window (叫号); None when nobody waits for its skills."""
-        window, state = self._window(window_number)
-        self._require_open(state)
+        window, state = self.window(window_number)
+        self.require_open(state)
         if state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
-                             "Finish or mark the current ticket as no-show first")
+            raise window_busy()
         self.leasing.check_window_free(window.number)
         candidates = self.state.call_candidates(window.number, window.skills)
         ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
@@ -352,54 +346,56 @@ class Engine:
         state.current = ticket.id
         self._touch(ticket, windows=(state,))
         waited = ticket.called_at - ticket.issued_at
-        return ticket, [self._event("ticket.called", now, ticket=ticket.id, number=ticket.number,
-                                    theme=ticket.theme, window=window.number,
+        return ticket, [self._event(EventKind.TICKET_CALLED, now, ticket=ticket.id,
+                                    number=ticket.number, theme=ticket.theme, window=window.number,
                                     waited_s=round(waited, 1),
                                     expected_wait_s=ticket.expected_wait_s)]
 
     def recall(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """Call the current ticket again (重呼), up to the configured number of times."""
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+            raise QueueError(ErrorCode.BAD_STATE, "该号码已在办理中",
+                             "The ticket is already being served")
         if ticket.recalls >= self.config.rules.max_recalls:
-            raise QueueError("recall_limit", f"已重呼{ticket.recalls}次，请过号",
+            raise QueueError(ErrorCode.RECALL_LIMIT, f"已重呼{ticket.recalls}次，请过号",
                              f"Recalled {ticket.recalls} times; mark it as no-show")
         ticket.recalls += 1
         self._touch(ticket)
-        return ticket, [self._event("ticket.recalled", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_RECALLED, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number,
                                     recalls=ticket.recalls)]
 
     def start_serving(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """The called citizen arrived at the window (开始办理)."""
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "该号码已在办理中", "The ticket is already being served")
+            raise QueueError(ErrorCode.BAD_STATE, "该号码已在办理中",
+                             "The ticket is already being served")
         ticket.status = TicketStatus.SERVING
         ticket.serving_at = now.timestamp()
         self._touch(ticket)
-        return ticket, [self._event("ticket.serving", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_SERVING, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number)]
 
     def no_show(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """The called citizen did not come (过号): the ticket leaves the queue."""
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
-            raise QueueError("bad_state", "办理中的号码不能过号",
+            raise QueueError(ErrorCode.BAD_STATE, "办理中的号码不能过号",
                              "A ticket being served cannot be a no-show")
         ticket.status = TicketStatus.NO_SHOW
         state.current = None
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.no_show", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_NO_SHOW, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number)]
 
     def finish(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """The service is done (办结); its duration teaches the wait estimator."""
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         ticket = self._current(state)
         ticket.status = TicketStatus.FINISHED
         ticket.finished_at = now.timestamp()
@@ -415,7 +411,7 @@ class Engine:
         state.served_today += 1
         state.service_s_today += service_s
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.finished", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_FINISHED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
                                     window=state.number, service_s=round(service_s, 1))]
 
@@ -423,23 +419,22 @@ class Engine:
                  to_window: str | None = None) -> tuple[Ticket, list[Event]]:
         """Hand the current ticket to another theme or a named window (转移), keeping its
         arrival time so the citizen does not start again at the end."""
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         ticket = self._current(state)
         if (to_service is None) == (to_window is None):
-            raise QueueError("bad_transfer", "请选择转往的业务或窗口",
+            raise QueueError(ErrorCode.BAD_TRANSFER, "请选择转往的业务或窗口",
                              "Give either to_service or to_window", status=422)
         theme, item = ticket.theme, ticket.item
         if to_service is not None:
             found = self.config.resolve_service(to_service)
             if found is None:
-                raise QueueError("unknown_service", "没有该业务", f"No such service: {to_service}",
-                                 status=404)
+                raise unknown_service(to_service)
             theme, item = found[0].prefix, found[1].code if found[1] else None
         target = None
         if to_window is not None:
-            target, _ = self._window(to_window)
+            target, _ = self.window(to_window)
             if target.number == state.number:
-                raise QueueError("bad_transfer", "不能转给本窗口",
+                raise QueueError(ErrorCode.BAD_TRANSFER, "不能转给本窗口",
                                  "Cannot transfer to the same window", status=422)
         ticket.status = TicketStatus.WAITING
         ticket.theme, ticket.item = theme, item
@@ -448,21 +443,20 @@ class Engine:
         ticket.called_at = ticket.serving_at = None
         state.current = None
         self._touch(ticket, windows=(state,))
-        return ticket, [self._event("ticket.transferred", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_TRANSFERRED, now, ticket=ticket.id,
                                     number=ticket.number, from_window=state.number,
                                     theme=theme, item=item, to_window=ticket.to_window,
                                     **line_place(ticket))]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
-                    new: WindowStatus, kind: str, staff_id: str | None = None
+                    new: WindowStatus, kind: EventKind, staff_id: str | None = None
                     ) -> tuple[WindowState, list[Event]]:
-        _, state = self._window(window_number)
+        _, state = self.window(window_number)
         if state.status not in allowed:
-            raise QueueError("bad_state", f"窗口当前为{_WINDOW_ZH[state.status]}",
+            raise QueueError(ErrorCode.BAD_STATE, f"窗口当前为{_WINDOW_ZH[state.status]}",
                              f"The window is {state.status.value}")
         if new is not WindowStatus.OPEN and state.current is not None:
-            raise QueueError("window_busy", "请先办结或过号当前号码",
-                             "Finish or mark the current ticket as no-show first")
+            raise window_busy()
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
         state.status = new
@@ -479,34 +473,34 @@ class Engine:
                     ) -> tuple[WindowState, list[Event]]:
         """Open a closed window, optionally with the staff member who signed in."""
         if staff_id is not None and staff_id not in self.config.staff:
-            raise not_found("unknown_staff", "工作人员", "Staff member")
+            raise not_found(ErrorCode.UNKNOWN_STAFF, "工作人员", "Staff member")
         return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
-                                "window.opened", staff_id)
+                                EventKind.WINDOW_OPENED, staff_id)
 
     def pause(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Pause an open window (暂停服务)."""
         return self._set_window(window_number, now, (WindowStatus.OPEN,), WindowStatus.PAUSED,
-                                "window.paused")
+                                EventKind.WINDOW_PAUSED)
 
     def resume(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Resume a paused window."""
         return self._set_window(window_number, now, (WindowStatus.PAUSED,), WindowStatus.OPEN,
-                                "window.resumed")
+                                EventKind.WINDOW_RESUMED)
 
     def close_window(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Close a window."""
         return self._set_window(window_number, now, (WindowStatus.OPEN, WindowStatus.PAUSED),
-                                WindowStatus.CLOSED, "window.closed")
+                                WindowStatus.CLOSED, EventKind.WINDOW_CLOSED)
 
     # ------------------------------------------------------------------ tickets
     def recheck_in(self, ticket_id: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """A no-show comes back: placed a few positions back in its line, not at the end."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.NO_SHOW:
-            raise QueueError("bad_state", "只有过号的号码可以重新签到",
+            raise QueueError(ErrorCode.BAD_STATE, "只有过号的号码可以重新签到",
                              "Only a no-show ticket can check in again")
         if ticket.recheckins >= self.config.rules.max_recheckins:
-            raise QueueError("recheckin_limit", "该号码已重新签到过，请重新取号",
+            raise QueueError(ErrorCode.RECHECKIN_LIMIT, "该号码已重新签到过，请重新取号",
                              "This ticket already checked in again; take a new ticket")
         line = self.line(ticket.theme, now)
         back = self.config.rules.recheckin_positions
@@ -529,7 +523,7 @@ class Engine:
         ticket.recheckins += 1
         ticket.called_at = None
         self._touch(ticket)
-        return ticket, [self._event("ticket.rechecked_in", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_RECHECKED_IN, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, item=ticket.item,
                                     **line_place(ticket), ahead=self.position(ticket, now))]
 
@@ -537,11 +531,11 @@ class Engine:
         """A citizen gives up a waiting ticket (取消)."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.WAITING:
-            raise QueueError("bad_state", "只有等待中的号码可以取消",
+            raise QueueError(ErrorCode.BAD_STATE, "只有等待中的号码可以取消",
                              "Only a waiting ticket can be cancelled")
         ticket.status = TicketStatus.CANCELLED
         self._touch(ticket)
-        return ticket, [self._event("ticket.cancelled", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_CANCELLED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme)]
 
     def set_green(self, ticket_id: str, now: datetime, green: bool = True
@@ -549,56 +543,50 @@ class Engine:
         """Staff put a waiting ticket on (or off) the green channel (绿色通道)."""
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.WAITING:
-            raise QueueError("bad_state", "只有等待中的号码可以设置绿色通道",
+            raise QueueError(ErrorCode.BAD_STATE, "只有等待中的号码可以设置绿色通道",
                              "Only a waiting ticket can be put on the green channel")
         ticket.green = green
         self._touch(ticket)
-        return ticket, [self._event("ticket.prioritized", now, ticket=ticket.id,
+        return ticket, [self._event(EventKind.TICKET_PRIORITIZED, now, ticket=ticket.id,
                                     number=ticket.number, theme=ticket.theme, green=green)]
 
     def rate(self, ticket_id: str, level: int, now: datetime) -> tuple[Ticket, list[Event]]:
         """Record the citizen's rating of a finished service (好差评, 1-5)."""
-        if level not in RATING_LEVELS:
-            raise QueueError("bad_rating", "评价等级应为1到5", "A rating is a level from 1 to 5",
-                             status=422)
+        if level not in LABELS:
+            raise QueueError(ErrorCode.BAD_RATING, "评价等级应为1到5",
+                             "A rating is a level from 1 to 5", status=422)
         ticket = self.ticket(ticket_id)
         if ticket.status is not TicketStatus.FINISHED:
-            raise QueueError("bad_state", "办结后才能评价", "Only a finished service can be rated")
+            raise QueueError(ErrorCode.BAD_STATE, "办结后才能评价",
+                             "Only a finished service can be rated")
         if ticket.rating is not None:
-            raise QueueError("already_rated", "该次服务已评价", "This service was already rated")
+            raise QueueError(ErrorCode.ALREADY_RATED, "该次服务已评价",
+                             "This service was already rated")
         ticket.rating = level
         self._touch(ticket)
-        return ticket, [self._event("ticket.rated", now, ticket=ticket.id, number=ticket.number,
+        return ticket, [self._event(EventKind.TICKET_RATED, now, ticket=ticket.id,
+                                    number=ticket.number,
                                     window=ticket.window, theme=ticket.theme, level=level,
-                                    label_zh=RATING_LEVELS[level][0])]
+                                    label_zh=LABELS[level][0])]
 
     def save_appointment(self, appointment: Appointment, now: datetime) -> list[Event]:
         """Record (or update) an appointment the central platform or staff booked."""
         if appointment.theme not in self.config.themes:
-            raise QueueError("unknown_service", "没有该业务",
-                             f"No such service: {appointment.theme}", status=404)
+            raise unknown_service(appointment.theme)
         existing = self.state.appointments.get(appointment.id)
         if existing is not None and existing.ticket_id is not None:
             appointment.ticket_id = existing.ticket_id
         self.state.appointments[appointment.id] = appointment
         self.state.dirty_appointments.add(appointment.id)
-        return [self._event("appointment.saved", now, appointment=appointment.id,
+        return [self._event(EventKind.APPOINTMENT_SAVED, now, appointment=appointment.id,
                             theme=appointment.theme, slot_start=appointment.slot_start,
                             slot_end=appointment.slot_end)]
 
     def device_status(self, device: str, state: str, now: datetime, where: str = "",
                       detail: str = "") -> list[Event]:
         """A device reported a state a technician or staff should know of (e.g. paper out)."""
-        return [self._event("device.status", now, device=device, state=state, where=where,
+        return [self._event(EventKind.DEVICE_STATUS, now, device=device, state=state, where=where,
                             detail=detail)]
-
-    def window(self, number: str) -> tuple[Window, WindowState]:
-        """A window's catalog entry and state; 404 ``unknown_window`` when there is none."""
-        return self._window(number)
-
-    def require_open(self, state: WindowState) -> None:
-        """Refuse (409 ``window_closed``, ``window_paused``) a window that is not open."""
-        self._require_open(state)
 
 
 _WINDOW_ZH = {WindowStatus.CLOSED: "关闭", WindowStatus.OPEN: "开启", WindowStatus.PAUSED: "暂停"}

@@ -3,10 +3,12 @@
 The engine returns the events an operation caused; the store gives each a per-hall sequence
 number in the same transaction as the state it changes. Event data holds no personal data.
 
-Kinds: ticket.issued, ticket.called, ticket.recalled, ticket.serving, ticket.finished,
-ticket.no_show, ticket.rechecked_in, ticket.transferred, ticket.cancelled, ticket.expired,
-ticket.prioritized, ticket.rated, window.opened, window.paused, window.resumed, window.closed,
-appointment.saved, device.status.
+Each kind is a member of :class:`EventKind` (a ``StrEnum``: on the wire it is the plain
+string, e.g. ``"ticket.called"``), and each kind's ``data`` has the fields of its payload type
+in :data:`PAYLOADS`. Kinds of the hall engine: ticket.issued, ticket.called, ticket.recalled,
+ticket.serving, ticket.finished, ticket.no_show, ticket.rechecked_in, ticket.transferred,
+ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
+window.paused, window.resumed, window.closed, appointment.saved, device.status.
 
 Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
@@ -17,15 +19,309 @@ referral.withdrawn (a citizen sent to another hall; withdrawn when its answer ca
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
+
+
+class EventKind(enum.StrEnum):
+    """What changed; the value is the kind's string on the wire."""
+
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_SERVING = "ticket.serving"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_RECHECKED_IN = "ticket.rechecked_in"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_EXPIRED = "ticket.expired"
+    TICKET_PRIORITIZED = "ticket.prioritized"
+    TICKET_RATED = "ticket.rated"
+    WINDOW_OPENED = "window.opened"
+    WINDOW_PAUSED = "window.paused"
+    WINDOW_RESUMED = "window.resumed"
+    WINDOW_CLOSED = "window.closed"
+    APPOINTMENT_SAVED = "appointment.saved"
+    DEVICE_STATUS = "device.status"
+    TICKET_LEASED = "ticket.leased"
+    TICKET_LEASE_RETURNED = "ticket.lease_returned"
+    TICKET_REMOTE_SERVING = "ticket.remote_serving"
+    TICKET_REMOTE_FINISHED = "ticket.remote_finished"
+    WINDOW_REMOTE_BUSY = "window.remote_busy"
+    WINDOW_REMOTE = "window.remote"
+    WINDOW_REMOTE_FREE = "window.remote_free"
+    REFERRAL_REQUESTED = "referral.requested"
+    REFERRAL_ISSUED = "referral.issued"
+    REFERRAL_REFUSED = "referral.refused"
+    REFERRAL_WITHDRAWING = "referral.withdrawing"
+    REFERRAL_WITHDRAWN = "referral.withdrawn"
+
+
+#: A window's status changes (opened, paused, resumed, closed).
+WINDOW_STATUS_KINDS = frozenset({EventKind.WINDOW_OPENED, EventKind.WINDOW_PAUSED,
+                                 EventKind.WINDOW_RESUMED, EventKind.WINDOW_CLOSED})
+
+
+# ---------------------------------------------------------------------- payloads
+class TicketRef(TypedDict):
+    """Every ticket event names the ticket (its id and its number as called out)."""
+
+    ticket: str
+    number: str
+
+
+class Slot(TypedDict):
+    """An appointment ticket's slot (POSIX seconds); absent for other tickets."""
+
+    slot_start: NotRequired[float]
+    slot_end: NotRequired[float]
+
+
+class LinePlace(Slot):
+    """Where a ticket back in a line stands (``hall.state.line_place``)."""
+
+    sort_key: float
+    elderly: bool
+    green: bool
+    appointment: str | None
+
+
+class TicketIssued(TicketRef, Slot):
+    """``ticket.issued``: a new ticket in its theme's line."""
+
+    theme: str
+    item: str | None
+    channel: str
+    elderly: bool
+    appointment: str | None
+    ahead: int
+    expected_wait_s: int
+
+
+class TicketCalled(TicketRef):
+    """``ticket.called``: a window called the ticket after ``waited_s`` seconds."""
+
+    theme: str
+    window: str
+    waited_s: float
+    expected_wait_s: int
+
+
+class TicketRecalled(TicketRef):
+    """``ticket.recalled``: called again (重呼), the ``recalls``-th time."""
+
+    window: str
+    recalls: int
+
+
+class TicketAtWindow(TicketRef):
+    """``ticket.serving`` and ``ticket.no_show``: the citizen came, or did not, to ``window``."""
+
+    window: str
+
+
+class TicketFinished(TicketRef):
+    """``ticket.finished``: served in ``service_s`` seconds."""
+
+    theme: str
+    item: str | None
+    window: str
+    service_s: float
+
+
+class TicketTransferred(TicketRef, LinePlace):
+    """``ticket.transferred``: from ``from_window`` to a theme or a named window."""
+
+    from_window: str
+    theme: str
+    item: str | None
+    to_window: str | None
+
+
+class TicketRecheckedIn(TicketRef, LinePlace):
+    """``ticket.rechecked_in``: a no-show back in its line, ``ahead`` people before it."""
+
+    theme: str
+    item: str | None
+    ahead: int
+
+
+class TicketLeft(TicketRef):
+    """``ticket.cancelled`` and ``ticket.expired``: the ticket left its theme's line."""
+
+    theme: str
+
+
+class TicketPrioritized(TicketRef):
+    """``ticket.prioritized``: put on (or off) the green channel."""
+
+    theme: str
+    green: bool
+
+
+class TicketRated(TicketRef):
+    """``ticket.rated``: the citizen's 好差评 level (1-5) and its Chinese label."""
+
+    window: str | None
+    theme: str
+    level: int
+    label_zh: str
+
+
+class WindowStatusChanged(TypedDict):
+    """``window.opened/paused/resumed/closed``: the new status and the staff signed in."""
+
+    window: str
+    status: str
+    staff: str | None
+
+
+class AppointmentSaved(TypedDict):
+    """``appointment.saved``: an appointment booked or changed."""
+
+    appointment: str
+    theme: str
+    slot_start: float
+    slot_end: float
+
+
+class DeviceStatus(TypedDict):
+    """``device.status``: a device state staff or a technician should know of."""
+
+    device: str
+    state: str
+    where: str
+    detail: str
+
+
+class TicketLeased(TicketRef):
+    """``ticket.leased``: lent to another hall's window (``remote``), its citizen sent to a
+    video booth of this hall until ``expires_at``."""
+
+    theme: str
+    item: str | None
+    elderly: bool
+    sort_key: float
+    lease: str
+    remote: str
+    booth: str
+    booth_name_zh: str
+    booth_name_en: str
+    expires_at: float
+    waited_s: float
+
+
+class TicketLeaseReturned(TicketRef, LinePlace):
+    """``ticket.lease_returned``: back at its old place in its line, and why."""
+
+    theme: str
+    item: str | None
+    lease: str
+    reason: str
+
+
+class TicketRemoteServing(TicketRef):
+    """``ticket.remote_serving``: the remote window serves the leased ticket."""
+
+    theme: str
+    lease: str
+    remote: str
+    booth: str
+
+
+class TicketRemoteFinished(TicketRef):
+    """``ticket.remote_finished``: the remote window finished it in ``service_s`` seconds."""
+
+    theme: str
+    item: str | None
+    lease: str
+    remote: str
+    service_s: float
+
+
+class WindowRemoteCall(TypedDict):
+    """``window.remote_busy``, ``window.remote``, ``window.remote_free``: a window of this
+    hall calling a ticket of ``home`` hall; ``state`` is the call's
+    :class:`~hall.lease.RemoteCallState`."""
+
+    window: str
+    lease: str
+    home: str
+    ticket: str
+    number: str
+    theme: str
+    state: str
+
+
+class ReferralEvent(TypedDict):
+    """``referral.withdrawing`` and ``referral.withdrawn``: a citizen sent to ``hall``."""
+
+    referral: str
+    item: str
+    hall: str
+
+
+class ReferralRequested(ReferralEvent):
+    """``referral.requested``: the kiosk asked ``hall`` to issue a ticket."""
+
+    theme: str
+
+
+class ReferralIssued(ReferralEvent):
+    """``referral.issued``: the other hall issued ticket ``number``."""
+
+    number: str | None
+
+
+class ReferralRefused(ReferralEvent):
+    """``referral.refused``: the other hall refused, with its error code."""
+
+    code: str | None
+
+
+#: The payload type of each kind's ``data``.
+PAYLOADS: dict[EventKind, type] = {
+    EventKind.TICKET_ISSUED: TicketIssued,
+    EventKind.TICKET_CALLED: TicketCalled,
+    EventKind.TICKET_RECALLED: TicketRecalled,
+    EventKind.TICKET_SERVING: TicketAtWindow,
+    EventKind.TICKET_FINISHED: TicketFinished,
+    EventKind.TICKET_NO_SHOW: TicketAtWindow,
+    EventKind.TICKET_RECHECKED_IN: TicketRecheckedIn,
+    EventKind.TICKET_TRANSFERRED: TicketTransferred,
+    EventKind.TICKET_CANCELLED: TicketLeft,
+    EventKind.TICKET_EXPIRED: TicketLeft,
+    EventKind.TICKET_PRIORITIZED: TicketPrioritized,
+    EventKind.TICKET_RATED: TicketRated,
+    EventKind.WINDOW_OPENED: WindowStatusChanged,
+    EventKind.WINDOW_PAUSED: WindowStatusChanged,
+    EventKind.WINDOW_RESUMED: WindowStatusChanged,
+    EventKind.WINDOW_CLOSED: WindowStatusChanged,
+    EventKind.APPOINTMENT_SAVED: AppointmentSaved,
+    EventKind.DEVICE_STATUS: DeviceStatus,
+    EventKind.TICKET_LEASED: TicketLeased,
+    EventKind.TICKET_LEASE_RETURNED: TicketLeaseReturned,
+    EventKind.TICKET_REMOTE_SERVING: TicketRemoteServing,
+    EventKind.TICKET_REMOTE_FINISHED: TicketRemoteFinished,
+    EventKind.WINDOW_REMOTE_BUSY: WindowRemoteCall,
+    EventKind.WINDOW_REMOTE: WindowRemoteCall,
+    EventKind.WINDOW_REMOTE_FREE: WindowRemoteCall,
+    EventKind.REFERRAL_REQUESTED: ReferralRequested,
+    EventKind.REFERRAL_ISSUED: ReferralIssued,
+    EventKind.REFERRAL_REFUSED: ReferralRefused,
+    EventKind.REFERRAL_WITHDRAWING: ReferralEvent,
+    EventKind.REFERRAL_WITHDRAWN: ReferralEvent,
+}
 
 
 @dataclass(frozen=True)
 class Event:
-    """One state change. ``seq`` is 0 until the store commits it."""
+    """One state change. ``seq`` is 0 until the store commits it; ``data`` has the fields of
+    ``PAYLOADS[kind]``."""
 
-    kind: str
+    kind: EventKind
     ts: float
     data: dict[str, Any]
     seq: int = 0
@@ -33,5 +329,5 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form sent to clients and to the central platform."""
-        return {"seq": self.seq, "hall_id": self.hall_id, "kind": self.kind, "ts": self.ts,
+        return {"seq": self.seq, "hall_id": self.hall_id, "kind": str(self.kind), "ts": self.ts,
                 "data": self.data}

@@ -196,6 +196,36 @@ class RemoteState(enum.StrEnum):
     ENDED = "ended"             # never served; the home hall has the ticket back
 
 
+class RemoteCallState(enum.StrEnum):
+    """A window's remote call (远程叫号) as the hall node keeps it and the calling console
+    shows it (``GET /windows/{n}/remote``): ``idle`` (no call), ``choosing`` (central is asked
+    for a ticket), ``none`` (there was none), then its lease's :class:`RemoteState`."""
+
+    IDLE = "idle"
+    CHOOSING = "choosing"
+    NONE = "none"
+    REQUESTING = RemoteState.REQUESTING.value
+    CALLING = RemoteState.CALLING.value
+    STARTING = RemoteState.STARTING.value
+    SERVING = RemoteState.SERVING.value
+    FINISHING = RemoteState.FINISHING.value
+    RELEASING = RemoteState.RELEASING.value
+    DONE = RemoteState.DONE.value
+    ENDED = RemoteState.ENDED.value
+
+
+#: Remote calls under way: the window calls nobody of its own hall meanwhile.
+CALL_ACTIVE = frozenset({RemoteCallState.CHOOSING, RemoteCallState.REQUESTING,
+                         RemoteCallState.CALLING, RemoteCallState.STARTING,
+                         RemoteCallState.SERVING, RemoteCallState.FINISHING,
+                         RemoteCallState.RELEASING})
+#: Remote calls that are over: the window is free again.
+CALL_OVER = frozenset({RemoteCallState.NONE, RemoteCallState.DONE, RemoteCallState.ENDED})
+#: Remote calls staff may still give up (nothing served yet).
+CALL_CANCELLABLE = frozenset({RemoteCallState.CHOOSING, RemoteCallState.REQUESTING,
+                              RemoteCallState.CALLING, RemoteCallState.STARTING})
+
+
 #: Answers that end a lease that was never served.
 _OVER = (REFUSED, EXPIRED, RELEASED)
 

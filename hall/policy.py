@@ -15,30 +15,50 @@ not transferred to a named window and its theme is one of the window's skills.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 from hall.config import Window
 from hall.state import Ticket, TicketStatus
 
-GREEN_CHANNEL, APPOINTMENT_IN_SLOT, ELDERLY, NORMAL = range(4)
+
+class Priority(enum.IntEnum):
+    """Rule 2's groups, in calling order: lower ranks are called first."""
+
+    GREEN_CHANNEL = 0
+    APPOINTMENT_IN_SLOT = 1
+    ELDERLY = 2
+    NORMAL = 3
+
+
+def slot_open(slot_start: float, slot_end: float, now: float, early_s: float) -> bool:
+    """An appointment slot has begun (or begins within ``early_s``) and not ended at ``now``."""
+    return slot_start - early_s <= now <= slot_end
 
 
 def appointment_in_slot(ticket: Ticket, now: float, early_s: float) -> bool:
     """The ticket's appointment slot has begun (or begins within ``early_s``) and not ended."""
     if ticket.slot_start is None or ticket.slot_end is None:
         return False
-    return ticket.slot_start - early_s <= now <= ticket.slot_end
+    return slot_open(ticket.slot_start, ticket.slot_end, now, early_s)
 
 
-def priority_rank(ticket: Ticket, now: float, early_s: float) -> int:
-    """Rule 2: lower ranks are called first."""
-    if ticket.green:
-        return GREEN_CHANNEL
-    if appointment_in_slot(ticket, now, early_s):
-        return APPOINTMENT_IN_SLOT
-    if ticket.elderly:
-        return ELDERLY
-    return NORMAL
+def rank(*, green: bool, in_slot: bool, elderly: bool) -> Priority:
+    """Rule 2 on the facts a ticket's events carry: the green channel, an appointment within
+    its slot (``in_slot``), the elderly. The hall and the city's balancer both rank with it."""
+    if green:
+        return Priority.GREEN_CHANNEL
+    if in_slot:
+        return Priority.APPOINTMENT_IN_SLOT
+    if elderly:
+        return Priority.ELDERLY
+    return Priority.NORMAL
+
+
+def priority_rank(ticket: Ticket, now: float, early_s: float) -> Priority:
+    """Rule 2 for one of the hall's tickets at ``now``."""
+    return rank(green=ticket.green, in_slot=appointment_in_slot(ticket, now, early_s),
+                elderly=ticket.elderly)
 
 
 def waits_for(ticket: Ticket, window: Window) -> bool:

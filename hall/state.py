@@ -134,9 +134,9 @@ class Appointment:
 class RemoteCall:
     """A window of this hall calling a ticket of another hall (远程叫号), as the window knows it.
 
-    ``state`` is ``choosing`` (central is asked for a ticket), ``none`` (there was none), or
-    the lease's :class:`hall.lease.RemoteState` once a ticket was chosen; ``lease`` holds the
-    protocol state machine's fields.
+    ``state`` is a :class:`hall.lease.RemoteCallState`: ``choosing`` (central is asked for a
+    ticket), ``none`` (there was none), or the lease's :class:`hall.lease.RemoteState` once a
+    ticket was chosen; ``lease`` holds the protocol state machine's fields.
     """
 
     window: str
@@ -325,3 +325,12 @@ class HallState:
         lines = self.waiting_index
         chosen = lines.values() if themes is None else (lines.get(t, {}) for t in themes)
         return [ticket for line in chosen for ticket in line.values()]
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What a citizen is told when a ticket is issued."""
+
+    ticket: Ticket
+    ahead: int
+    expected_wait_s: int

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bench.cloudsim import cli as cloudsim_cli
 from central import cli as central_cli
 from devices import cli as devices_cli
-from hall import idnumber
+from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hallq import apps
 from sync import cli as sync_cli
@@ -227,8 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="no windows: the node only")
     demo.set_defaults(func=cmd_demo)
 
-    for register in (apps.register, devices_cli.register, central_cli.register,
-                     sync_cli.register, cloudsim_cli.register):
+    devices_cli.register(sub, key_labels=ratings.LABELS)
+    for register in (apps.register, central_cli.register, sync_cli.register,
+                     cloudsim_cli.register):
         register(sub)
     return parser
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
+from hall.errors import ErrorCode
 from kiosk.citizen import Citizen
 from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel, Screen
@@ -94,7 +95,8 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
         model.printed("ready")
     if state == "referral_failed":
         model.referral_polled(dict(sample_referral(), state="refused", ticket=None, error={
-            "code": "quota_reached", "message_zh": "南山区政务服务中心今日商事登记号源已发完",
+            "code": ErrorCode.QUOTA_REACHED,
+            "message_zh": "南山区政务服务中心今日商事登记号源已发完",
             "message_en": "Nanshan has no Business registration tickets left today"}))
     if state in ("ticket", "printer_fault"):
         model.ticket_issued(sample_ticket())
@@ -103,7 +105,8 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
         else:
             model.print_failed(_paper_out())
     if state == "error":
-        model.failed(HallApiError(409, "id_limit_reached", "同一证件今日在商事登记最多取号2次",
+        model.failed(HallApiError(409, ErrorCode.ID_LIMIT_REACHED,
+                                  "同一证件今日在商事登记最多取号2次",
                                   "One ID may take at most 2 tickets a day for "
                                   "Business registration"))
     model.elderly = elderly or state == "elderly"

@@ -40,7 +40,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from devices.codes import DeviceErrorCode
 from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
 from kiosk.citizen import TICKET_PREFIX, Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices
 from kiosk.offer import offer_from
@@ -56,8 +58,10 @@ log = logging.getLogger("hallq.kiosk")
 PAGE_SIZE = 12
 ELDERLY_PAGE_SIZE = 6
 #: Printer error code -> the state reported to staff through ``POST /devices/status``.
-PRINTER_STATES = {"printer.paper_out": "paper_out", "printer.cover_open": "cover_open",
-                  "printer.disconnected": "disconnected", "printer.timeout": "disconnected"}
+PRINTER_STATES = {DeviceErrorCode.PRINTER_PAPER_OUT: "paper_out",
+                  DeviceErrorCode.PRINTER_COVER_OPEN: "cover_open",
+                  DeviceErrorCode.PRINTER_DISCONNECTED: "disconnected",
+                  DeviceErrorCode.PRINTER_TIMEOUT: "disconnected"}
 
 
 class Screen(StrEnum):
@@ -297,7 +301,7 @@ class KioskModel(ViewModel):
                 return self.client.issue(prefix, id_number=id_number, channel="appointment",
                                          appointment_id=appointment_id)
             except HallApiError as err:
-                if err.code != "appointment_mismatch":
+                if err.code != ErrorCode.APPOINTMENT_MISMATCH:
                     raise
                 refusals.append(err)
         # Every wrong theme gives the same refusal; the booked one may say why (ID mismatch).
@@ -504,13 +508,13 @@ class KioskModel(ViewModel):
         self.print_state = "printed"
         value = getattr(state, "value", str(state))
         if value == "paper_low":
-            self.report_device("printer", "paper_low", "printer.paper_low")
+            self.report_device("printer", "paper_low", DeviceErrorCode.PRINTER_PAPER_LOW)
         self._changed()
 
     def print_failed(self, err: Exception) -> None:
         """The ticket was not printed: say so on screen and tell staff."""
         self.print_state = "failed"
-        code = getattr(err, "code", "printer.error")
+        code = getattr(err, "code", DeviceErrorCode.PRINTER_ERROR)
         self.print_error = message_of(err)
         self.report_device("printer", PRINTER_STATES.get(code, "error"), code)
         self._changed()

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from hall.errors import ErrorCode
+
 
 class CentralApiError(Exception):
     """Central refused a call or could not be reached."""
@@ -20,7 +22,8 @@ class CentralApiError(Exception):
     def __init__(self, status: int, code: str, message_zh: str, message_en: str) -> None:
         super().__init__(f"{status} {code}: {message_en}")
         self.status = status
-        self.code = code
+        #: The :class:`~hall.errors.ErrorCode` member when it is one, else central's string.
+        self.code: ErrorCode | str = ErrorCode.of(code)
         self.message_zh = message_zh
         self.message_en = message_en
 
@@ -31,7 +34,7 @@ class CentralApiError(Exception):
 
 
 def _unreachable(err: Exception) -> CentralApiError:
-    return CentralApiError(0, "unreachable", "无法连接中心平台",
+    return CentralApiError(0, ErrorCode.UNREACHABLE, "无法连接中心平台",
                            f"Cannot reach the central platform: {err}")
 
 
@@ -42,7 +45,7 @@ def _decode(response: httpx.Response) -> Any:
             data = response.json()
         except json.JSONDecodeError:
             data = {}
-        raise CentralApiError(response.status_code, data.get("code", "http_error"),
+        raise CentralApiError(response.status_code, data.get("code", ErrorCode.HTTP_ERROR),
                               data.get("message_zh", "请求失败"),
                               data.get("message_en", response.text[:200]))
     if response.status_code == 204:

@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from hall.errors import ErrorCode
 from sync.agent_state import write_json_atomic
 from sync.central_client import CentralApiError, CentralClient
 
@@ -114,10 +115,10 @@ class Uploader:
                     answer = self.central.put_chunk(sub_id, spec["name"], offset, chunk,
                                                     hashlib.sha256(chunk).hexdigest())
                 except CentralApiError as err:
-                    if err.code == "bad_offset":
+                    if err.code == ErrorCode.BAD_OFFSET:
                         offset = self.central.file_progress(sub_id, spec["name"])["received"]
                         continue
-                    if err.code == "checksum_mismatch" and restarts < _MAX_RESTARTS:
+                    if err.code == ErrorCode.CHECKSUM_MISMATCH and restarts < _MAX_RESTARTS:
                         restarts += 1
                         offset = self.central.file_progress(sub_id, spec["name"])["received"]
                         log.warning("file %s of %s failed its checksum; resending from %d",

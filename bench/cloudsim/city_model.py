@@ -3,7 +3,7 @@ another hall, windows call with the real policy, idle windows may call remotely.
 
 Each simulated day is its own SimPy environment on POSIX time (day 0 is Monday 2024-03-04 in
 the city's timezone), so that events carry real timestamps. Halls and the central's
-:class:`~central.balancer.CityState` persist across days (learned service times carry over);
+:class:`~central.city_state.CityState` persist across days (learned service times carry over);
 lines start empty every morning. The central follows the halls' event streams, optionally
 ``sync_delay_s`` late.
 
@@ -26,9 +26,10 @@ from bench.cloudsim.demand import DAY_S, Citizen, day_citizens
 from bench.cloudsim.halls import HALL_KINDS, SimHall
 from bench.cloudsim.remote_calling import RemoteCalls
 from bench.cloudsim.scenario import TIMEZONE, Scenario, ThemeSpec, item_code, theme_items
-from central.balancer import POLICIES, CityState
+from central.balancer import POLICIES
+from central.city_state import CityState
 from hall.config import HallConfig, Item, Rules, Theme, Window
-from hall.events import Event
+from hall.events import Event, EventKind
 
 DAY0 = datetime(2024, 3, 4, tzinfo=TIMEZONE).timestamp()
 POOL = "P"
@@ -146,7 +147,8 @@ class CityModel:
 
     def _deliver(self, hall: int, event: Event) -> None:
         self.city.apply_event(event)
-        if self.remote is not None and event.kind in ("ticket.issued", "ticket.lease_returned"):
+        if self.remote is not None and event.kind in (EventKind.TICKET_ISSUED,
+                                                      EventKind.TICKET_LEASE_RETURNED):
             self.remote.notice(hall, event.data["theme"])
 
     # ------------------------------------------------------------------ windows

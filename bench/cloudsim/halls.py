@@ -29,7 +29,7 @@ from hall import idnumber, policy
 from hall.config import HallConfig, Window
 from hall.engine import Engine
 from hall.estimate import expected_wait_s, skill_share, updated_mean
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.state import HallState, Ticket, TicketStatus, WindowStatus
 
 #: The simulated lease's stand-in for the window a leased ticket is at.
@@ -79,7 +79,7 @@ class SimHall(Protocol):
         ...
 
 
-def _event(config: HallConfig, kind: str, now: float, **data: object) -> Event:
+def _event(config: HallConfig, kind: EventKind, now: float, **data: object) -> Event:
     return Event(kind=kind, ts=now, data=dict(data), hall_id=config.hall_id)
 
 
@@ -87,7 +87,7 @@ def _leased(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
     ticket.status = TicketStatus.CALLED
     ticket.window = REMOTE_WINDOW
     ticket.called_at = now
-    return [_event(config, "ticket.leased", now, ticket=ticket.id, theme=ticket.theme,
+    return [_event(config, EventKind.TICKET_LEASED, now, ticket=ticket.id, theme=ticket.theme,
                    item=ticket.item, waited_s=round(now - ticket.issued_at, 1))]
 
 
@@ -95,20 +95,23 @@ def _returned(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
     ticket.status = TicketStatus.WAITING
     ticket.window = None
     ticket.called_at = None
-    return [_event(config, "ticket.lease_returned", now, ticket=ticket.id, theme=ticket.theme,
+    return [_event(config, EventKind.TICKET_LEASE_RETURNED, now, ticket=ticket.id,
+                   theme=ticket.theme,
                    item=ticket.item, sort_key=ticket.sort_key, elderly=ticket.elderly)]
 
 
 def _remote_started(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
     ticket.status = TicketStatus.SERVING
     ticket.serving_at = now
-    return [_event(config, "ticket.remote_serving", now, ticket=ticket.id, theme=ticket.theme)]
+    return [_event(config, EventKind.TICKET_REMOTE_SERVING, now, ticket=ticket.id,
+                   theme=ticket.theme)]
 
 
 def _remote_finished(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
     ticket.status = TicketStatus.FINISHED
     ticket.finished_at = now
-    return [_event(config, "ticket.remote_finished", now, ticket=ticket.id, theme=ticket.theme,
+    return [_event(config, EventKind.TICKET_REMOTE_FINISHED, now, ticket=ticket.id,
+                   theme=ticket.theme,
                    item=ticket.item, service_s=round(now - (ticket.serving_at or now), 1))]
 
 
@@ -138,11 +141,12 @@ class PolicyHall:
         """Start a service day and open every window."""
         self.day = datetime.fromtimestamp(now, self.config.timezone).date().isoformat()
         self._open_day_state()
-        return [_event(self.config, "window.opened", now, window=n, status="open", staff=None)
+        return [_event(self.config, EventKind.WINDOW_OPENED, now, window=n, status="open",
+                       staff=None)
                 for n in self.config.windows]
 
     def _rank(self, ticket: Ticket, now: float) -> int:
-        return 0 if policy.priority_rank(ticket, now, self.early_s) < policy.NORMAL else 1
+        return 0 if policy.priority_rank(ticket, now, self.early_s) < policy.Priority.NORMAL else 1
 
     def issue(self, item: str, now: float, elderly: bool) -> tuple[Ticket, list[Event]]:
         """Issue a ticket (as ``Engine.issue``: number, position, shown estimate)."""
@@ -161,7 +165,7 @@ class PolicyHall:
         self.tickets[ticket.id] = ticket
         self.lines[theme.prefix][self._rank(ticket, now)].append(ticket)
         self.waiting[theme.prefix] += 1
-        return ticket, [_event(self.config, "ticket.issued", now, ticket=ticket.id,
+        return ticket, [_event(self.config, EventKind.TICKET_ISSUED, now, ticket=ticket.id,
                                number=number, theme=theme.prefix, item=ticket.item,
                                channel="kiosk", elderly=elderly, appointment=None, ahead=ahead,
                                expected_wait_s=ticket.expected_wait_s)]
@@ -194,7 +198,7 @@ class PolicyHall:
         ticket.window = window
         ticket.called_at = now
         self.current[window] = ticket
-        return ticket, [_event(self.config, "ticket.called", now, ticket=ticket.id,
+        return ticket, [_event(self.config, EventKind.TICKET_CALLED, now, ticket=ticket.id,
                                number=ticket.number, theme=ticket.theme, window=window,
                                waited_s=round(now - ticket.issued_at, 1),
                                expected_wait_s=ticket.expected_wait_s)]
@@ -211,7 +215,7 @@ class PolicyHall:
             count = self.counts.get(key, 0)
             self.means[key] = updated_mean(self.means[key], count, service_s)
             self.counts[key] = count + 1
-        return [_event(self.config, "ticket.finished", now, ticket=ticket.id,
+        return [_event(self.config, EventKind.TICKET_FINISHED, now, ticket=ticket.id,
                        number=ticket.number, theme=ticket.theme, item=ticket.item,
                        window=window, service_s=round(service_s, 1))]
 

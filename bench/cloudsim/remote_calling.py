@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from central.balancer import choose_remote
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.lease import HomeLeases, RemoteLease, RemoteState
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class RemoteCalls:
                 model.wake_window(other, next(iter(idle)))
                 return
 
-    def _event(self, hall: int, kind: str, **data: Any) -> Event:
+    def _event(self, hall: int, kind: EventKind, **data: Any) -> Event:
         config = self.model.halls[hall].config
         return Event(kind=kind, ts=self.model.env.now, data=data, hall_id=config.hall_id)
 
@@ -124,12 +124,12 @@ class RemoteCalls:
         lease = RemoteLease(f"{hall_id}/{window}/{self.leases}", choice.hall,
                             f"{hall_id}/{window}", choice.ticket, env.now,
                             give_up_s=model.scenario.lease_ttl_s)
-        model.publish(hall, [self._event(hall, "window.remote_busy", window=window,
+        model.publish(hall, [self._event(hall, EventKind.WINDOW_REMOTE_BUSY, window=window,
                                          lease=lease.id, home=choice.hall)])
         served = yield from self._serve(lease, home)
         if not served:
             city.unhold(choice.hall, choice.ticket, choice.theme)
-        model.publish(hall, [self._event(hall, "window.remote_free", window=window,
+        model.publish(hall, [self._event(hall, EventKind.WINDOW_REMOTE_FREE, window=window,
                                          lease=lease.id)])
         return served
 

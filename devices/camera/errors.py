@@ -12,12 +12,13 @@ Codes:
 from __future__ import annotations
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+from devices.codes import DeviceErrorCode
 
 
 class CameraError(DeviceError):
     """Base of every camera failure."""
 
-    code = "camera.error"
+    code = DeviceErrorCode.CAMERA_ERROR
     message_zh = "摄像头故障"
     message_en = "Camera failure"
 
@@ -25,7 +26,7 @@ class CameraError(DeviceError):
 class CameraNotFound(CameraError, DeviceDisconnected):
     """The camera device or the video file does not exist."""
 
-    code = "camera.not_found"
+    code = DeviceErrorCode.CAMERA_NOT_FOUND
     message_zh = "未找到摄像头或视频文件"
     message_en = "No such camera or video file"
 
@@ -33,7 +34,7 @@ class CameraNotFound(CameraError, DeviceDisconnected):
 class CameraDisconnected(CameraError, DeviceDisconnected):
     """The camera cannot be opened, or stopped answering (unplugged)."""
 
-    code = "camera.disconnected"
+    code = DeviceErrorCode.CAMERA_DISCONNECTED
     message_zh = "摄像头未连接"
     message_en = "The camera is not connected"
 
@@ -41,7 +42,7 @@ class CameraDisconnected(CameraError, DeviceDisconnected):
 class NoFrame(CameraError, DeviceTimeout):
     """No frame came within the time limit (or the video has no more frames)."""
 
-    code = "camera.no_frame"
+    code = DeviceErrorCode.CAMERA_NO_FRAME
     message_zh = "摄像头没有画面"
     message_en = "The camera gave no picture"
 
@@ -49,7 +50,7 @@ class NoFrame(CameraError, DeviceTimeout):
 class BadImage(CameraError):
     """An image that is empty or not a picture at all."""
 
-    code = "camera.bad_image"
+    code = DeviceErrorCode.CAMERA_BAD_IMAGE
     message_zh = "图像无效"
     message_en = "Invalid image"
 
@@ -57,7 +58,7 @@ class BadImage(CameraError):
 class NoDocument(CameraError):
     """No page (a large four-cornered shape) was found in the picture."""
 
-    code = "camera.no_document"
+    code = DeviceErrorCode.CAMERA_NO_DOCUMENT
     message_zh = "未识别到材料，请将材料平放在拍摄区域内"
     message_en = "No document page found in the picture"
 
@@ -65,6 +66,6 @@ class NoDocument(CameraError):
 class SaveFailed(CameraError):
     """The document photo could not be encoded within its size limit or written."""
 
-    code = "camera.save_failed"
+    code = DeviceErrorCode.CAMERA_SAVE_FAILED
     message_zh = "材料照片保存失败"
     message_en = "The document photo could not be saved"

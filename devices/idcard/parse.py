@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from devices.codes import DeviceErrorCode
 from devices.idcard.protocol import TEXT_SIZE, IdCardError, UnknownCardError
 
 TYPE_OFFSET = 248
@@ -36,7 +37,7 @@ LONG_TERM = "长期"
 class ParseError(IdCardError):
     """The card's text block does not decode."""
 
-    code = "idcard.parse"
+    code = DeviceErrorCode.IDCARD_PARSE
     message_zh = "证件信息无法解析"
     message_en = "The card's data could not be decoded"
 

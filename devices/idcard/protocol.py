@@ -29,6 +29,7 @@ import struct
 from dataclasses import dataclass
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+from devices.codes import DeviceErrorCode
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 #: Bytes before the body: preamble and the two length bytes.
@@ -115,7 +116,7 @@ def status_text(sw3: int) -> str:
 class IdCardError(DeviceError):
     """Base of every ID-card reader error."""
 
-    code = "idcard.error"
+    code = DeviceErrorCode.IDCARD_ERROR
     message_zh = "身份证阅读器故障"
     message_en = "ID-card reader failure"
 
@@ -123,7 +124,7 @@ class IdCardError(DeviceError):
 class ChecksumError(IdCardError):
     """A frame arrived with a wrong XOR checksum (line noise or a loose cable)."""
 
-    code = "idcard.checksum"
+    code = DeviceErrorCode.IDCARD_CHECKSUM
     message_zh = "数据校验错误，请重新读卡"
     message_en = "A frame from the reader had a bad checksum; read the card again"
 
@@ -131,7 +132,7 @@ class ChecksumError(IdCardError):
 class FrameError(IdCardError):
     """A frame has an impossible length or a malformed body."""
 
-    code = "idcard.frame"
+    code = DeviceErrorCode.IDCARD_FRAME
     message_zh = "阅读器数据格式错误"
     message_en = "The reader sent a malformed frame"
 
@@ -139,7 +140,7 @@ class FrameError(IdCardError):
 class TruncatedFrameError(FrameError):
     """The line went quiet in the middle of a frame."""
 
-    code = "idcard.truncated"
+    code = DeviceErrorCode.IDCARD_TRUNCATED
     message_zh = "数据不完整，读卡时请勿移开证件"
     message_en = "The frame was cut off (card pulled mid-read or line interrupted)"
 
@@ -147,7 +148,7 @@ class TruncatedFrameError(FrameError):
 class IdCardTimeout(DeviceTimeout, IdCardError):
     """The reader did not answer within the time limit."""
 
-    code = "idcard.timeout"
+    code = DeviceErrorCode.IDCARD_TIMEOUT
     message_zh = "身份证阅读器无响应"
     message_en = "The ID-card reader did not answer in time"
 
@@ -155,7 +156,7 @@ class IdCardTimeout(DeviceTimeout, IdCardError):
 class IdCardDisconnected(DeviceDisconnected, IdCardError):
     """The reader is unplugged or its serial port cannot be opened."""
 
-    code = "idcard.disconnected"
+    code = DeviceErrorCode.IDCARD_DISCONNECTED
     message_zh = "身份证阅读器未连接"
     message_en = "The ID-card reader is not connected"
 
@@ -171,7 +172,7 @@ class StatusError(IdCardError):
 class NoCardError(StatusError):
     """SW3 0x80: no card on the reader."""
 
-    code = "idcard.no_card"
+    code = DeviceErrorCode.IDCARD_NO_CARD
     message_zh = "请放置身份证"
     message_en = "No ID card on the reader"
 
@@ -179,7 +180,7 @@ class NoCardError(StatusError):
 class SelectFailedError(StatusError):
     """SW3 0x81: a card was found but could not be selected."""
 
-    code = "idcard.select_failed"
+    code = DeviceErrorCode.IDCARD_SELECT_FAILED
     message_zh = "选卡失败，请重新放置身份证"
     message_en = "The card could not be selected; place it again"
 
@@ -187,7 +188,7 @@ class SelectFailedError(StatusError):
 class ReadFailedError(StatusError):
     """SW3 0x41: reading failed, usually because the card was pulled mid-read."""
 
-    code = "idcard.read_failed"
+    code = DeviceErrorCode.IDCARD_READ_FAILED
     message_zh = "读卡失败，请将身份证放稳后重试"
     message_en = "Reading the card failed (card moved or pulled); hold it still and retry"
 
@@ -195,7 +196,7 @@ class ReadFailedError(StatusError):
 class AuthFailedError(StatusError):
     """SW3 0x31-0x33: the card and the SAM did not authenticate each other."""
 
-    code = "idcard.auth_failed"
+    code = DeviceErrorCode.IDCARD_AUTH_FAILED
     message_zh = "证件认证失败，证件可能损坏"
     message_en = "Card authentication failed; the card may be damaged or not genuine"
 
@@ -203,7 +204,7 @@ class AuthFailedError(StatusError):
 class UnknownCardError(StatusError):
     """SW3 0x40 (or a text block of an unknown type): not a card this reader knows."""
 
-    code = "idcard.unknown_card"
+    code = DeviceErrorCode.IDCARD_UNKNOWN_CARD
     message_zh = "无法识别的证件类型"
     message_en = "Unknown card type"
 
@@ -211,7 +212,7 @@ class UnknownCardError(StatusError):
 class SamError(StatusError):
     """Any other SAM failure (self-test, authorisation, bad command ...)."""
 
-    code = "idcard.sam_error"
+    code = DeviceErrorCode.IDCARD_SAM_ERROR
     message_zh = "阅读器安全模块(SAM)故障"
     message_en = "The reader's security module (SAM) reported an error"
 

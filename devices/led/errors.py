@@ -16,12 +16,13 @@ a bad ``led://`` URL raises ``device.bad_url``.
 from __future__ import annotations
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+from devices.codes import DeviceErrorCode
 
 
 class LedError(DeviceError):
     """Base of LED screen errors."""
 
-    code = "led.error"
+    code = DeviceErrorCode.LED_ERROR
     message_zh = "窗口屏故障"
     message_en = "Window LED screen failure"
 
@@ -29,7 +30,7 @@ class LedError(DeviceError):
 class LedTimeout(DeviceTimeout):
     """The screen did not acknowledge a command."""
 
-    code = "led.timeout"
+    code = DeviceErrorCode.LED_TIMEOUT
     message_zh = "窗口屏无应答，请检查电源、485接线和屏地址"
     message_en = "The LED screen did not answer (check power, RS-485 wiring and screen address)"
 
@@ -37,7 +38,7 @@ class LedTimeout(DeviceTimeout):
 class LedDisconnected(DeviceDisconnected):
     """The serial port of the screen is missing or vanished."""
 
-    code = "led.disconnected"
+    code = DeviceErrorCode.LED_DISCONNECTED
     message_zh = "窗口屏串口未连接"
     message_en = "The LED screen's serial port is not connected"
 
@@ -45,7 +46,7 @@ class LedDisconnected(DeviceDisconnected):
 class LedRejected(LedError):
     """The screen answered a command with an error status."""
 
-    code = "led.rejected"
+    code = DeviceErrorCode.LED_REJECTED
     message_zh = "窗口屏拒绝执行命令"
     message_en = "The LED screen rejected the command"
 
@@ -53,7 +54,7 @@ class LedRejected(LedError):
 class LedBadText(LedError):
     """Text the screen cannot show: empty, too long, or not encodable in GB 18030."""
 
-    code = "led.bad_text"
+    code = DeviceErrorCode.LED_BAD_TEXT
     message_zh = "显示内容无效（为空、过长或含无法编码的字符）"
     message_en = "Text cannot be shown (empty, too long, or not encodable in GB 18030)"
 
@@ -61,7 +62,7 @@ class LedBadText(LedError):
 class LedBadValue(LedError):
     """A value out of range, such as a brightness level."""
 
-    code = "led.bad_value"
+    code = DeviceErrorCode.LED_BAD_VALUE
     message_zh = "参数超出范围"
     message_en = "Value out of range"
 
@@ -69,6 +70,6 @@ class LedBadValue(LedError):
 class LedUnsupported(LedError):
     """The screen's protocol has no such command."""
 
-    code = "led.unsupported"
+    code = DeviceErrorCode.LED_UNSUPPORTED
     message_zh = "该型号窗口屏不支持此功能"
     message_en = "This LED screen protocol does not support the command"

@@ -12,21 +12,20 @@ Codes:
     printer.no_pyusb      escpos+usb needs the pyusb package, which is not installed
     printer.bad_stream    (simulator) a malformed ESC/POS command in the received stream
 
-``printer.paper_low`` is a warning, not an error: the state PAPER_LOW, printing still works.
+``printer.paper_low`` (``DeviceErrorCode.PRINTER_PAPER_LOW``) is a warning, not an error: the
+state PAPER_LOW, printing still works; the kiosk reports it to staff.
 """
 
 from __future__ import annotations
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
-
-#: Warning code of the PAPER_LOW state (printing continues; staff should change the roll).
-PAPER_LOW_CODE = "printer.paper_low"
+from devices.codes import DeviceErrorCode
 
 
 class PrinterError(DeviceError):
     """Base of every ticket-printer error."""
 
-    code = "printer.error"
+    code = DeviceErrorCode.PRINTER_ERROR
     message_zh = "打印机故障"
     message_en = "Ticket printer failure"
 
@@ -34,7 +33,7 @@ class PrinterError(DeviceError):
 class PrinterPaperOut(PrinterError):
     """The printer has no paper."""
 
-    code = "printer.paper_out"
+    code = DeviceErrorCode.PRINTER_PAPER_OUT
     message_zh = "打印机缺纸，请更换纸卷"
     message_en = "The printer is out of paper; load a new roll"
 
@@ -42,7 +41,7 @@ class PrinterPaperOut(PrinterError):
 class PrinterCoverOpen(PrinterError):
     """The paper cover is open."""
 
-    code = "printer.cover_open"
+    code = DeviceErrorCode.PRINTER_COVER_OPEN
     message_zh = "打印机纸仓盖未关闭"
     message_en = "The printer cover is open"
 
@@ -50,7 +49,7 @@ class PrinterCoverOpen(PrinterError):
 class PrinterOffline(PrinterError):
     """The printer reports offline for a reason other than paper or cover."""
 
-    code = "printer.offline"
+    code = DeviceErrorCode.PRINTER_OFFLINE
     message_zh = "打印机离线或故障"
     message_en = "The printer is offline or in error"
 
@@ -58,7 +57,7 @@ class PrinterOffline(PrinterError):
 class PrinterTimeout(PrinterError, DeviceTimeout):
     """The printer did not answer within the time limit (silence is never "paper OK")."""
 
-    code = "printer.timeout"
+    code = DeviceErrorCode.PRINTER_TIMEOUT
     message_zh = "打印机无响应"
     message_en = "The printer did not answer in time"
 
@@ -66,7 +65,7 @@ class PrinterTimeout(PrinterError, DeviceTimeout):
 class PrinterDisconnected(PrinterError, DeviceDisconnected):
     """The printer connection could not be opened or was dropped."""
 
-    code = "printer.disconnected"
+    code = DeviceErrorCode.PRINTER_DISCONNECTED
     message_zh = "打印机未连接"
     message_en = "The printer is not connected"
 
@@ -74,7 +73,7 @@ class PrinterDisconnected(PrinterError, DeviceDisconnected):
 class PrintFailed(PrinterError):
     """The ticket was sent but the printer did not confirm it was printed."""
 
-    code = "printer.print_failed"
+    code = DeviceErrorCode.PRINTER_PRINT_FAILED
     message_zh = "小票打印失败"
     message_en = "The ticket was not printed"
 
@@ -82,7 +81,7 @@ class PrintFailed(PrinterError):
 class PrinterBadStatus(PrinterError):
     """The printer's answer to a status query is not a valid status byte."""
 
-    code = "printer.bad_status"
+    code = DeviceErrorCode.PRINTER_BAD_STATUS
     message_zh = "打印机状态应答无效"
     message_en = "Invalid status answer from the printer"
 
@@ -90,7 +89,7 @@ class PrinterBadStatus(PrinterError):
 class TicketContentError(PrinterError):
     """The ticket content cannot be printed as given."""
 
-    code = "printer.bad_ticket"
+    code = DeviceErrorCode.PRINTER_BAD_TICKET
     message_zh = "小票内容无效"
     message_en = "Invalid ticket content"
 
@@ -98,7 +97,7 @@ class TicketContentError(PrinterError):
 class UsbUnavailable(PrinterError):
     """USB printing needs pyusb, which is not installed."""
 
-    code = "printer.no_pyusb"
+    code = DeviceErrorCode.PRINTER_NO_PYUSB
     message_zh = "缺少 USB 驱动库 pyusb，无法使用 USB 打印机"
     message_en = "USB printing needs the pyusb package, which is not installed"
 
@@ -106,7 +105,7 @@ class UsbUnavailable(PrinterError):
 class EscposStreamError(PrinterError):
     """A malformed ESC/POS command in a received byte stream (raised by the simulator's parser)."""
 
-    code = "printer.bad_stream"
+    code = DeviceErrorCode.PRINTER_BAD_STREAM
     message_zh = "打印数据格式错误"
     message_en = "Malformed ESC/POS data"
     #: How many bytes the parser's caller drops to get past the bad command.

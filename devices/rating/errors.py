@@ -16,12 +16,13 @@ error: :meth:`~devices.rating.pad.RatingPad.read_rating` returns None.
 from __future__ import annotations
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+from devices.codes import DeviceErrorCode
 
 
 class RatingError(DeviceError):
     """Base of rating pad errors."""
 
-    code = "rating.error"
+    code = DeviceErrorCode.RATING_ERROR
     message_zh = "评价器故障"
     message_en = "Rating pad failure"
 
@@ -29,7 +30,7 @@ class RatingError(DeviceError):
 class RatingTimeout(DeviceTimeout):
     """The pad did not answer a command."""
 
-    code = "rating.timeout"
+    code = DeviceErrorCode.RATING_TIMEOUT
     message_zh = "评价器无应答，请检查电源、485接线和评价器地址"
     message_en = "The rating pad did not answer (check power, RS-485 wiring and pad address)"
 
@@ -37,7 +38,7 @@ class RatingTimeout(DeviceTimeout):
 class RatingDisconnected(DeviceDisconnected):
     """The serial port of the pad is missing or vanished."""
 
-    code = "rating.disconnected"
+    code = DeviceErrorCode.RATING_DISCONNECTED
     message_zh = "评价器串口未连接"
     message_en = "The rating pad's serial port is not connected"
 
@@ -45,7 +46,7 @@ class RatingDisconnected(DeviceDisconnected):
 class RatingRejected(RatingError):
     """The pad answered a command with an error status."""
 
-    code = "rating.rejected"
+    code = DeviceErrorCode.RATING_REJECTED
     message_zh = "评价器拒绝执行命令"
     message_en = "The rating pad rejected the command"
 
@@ -53,7 +54,7 @@ class RatingRejected(RatingError):
 class RatingBadKey(RatingError):
     """The pad reported a key outside 1..5."""
 
-    code = "rating.bad_key"
+    code = DeviceErrorCode.RATING_BAD_KEY
     message_zh = "评价器上报了无效按键"
     message_en = "The rating pad reported an invalid key"
 
@@ -61,6 +62,6 @@ class RatingBadKey(RatingError):
 class RatingBadText(RatingError):
     """A ticket number the pad cannot show."""
 
-    code = "rating.bad_text"
+    code = DeviceErrorCode.RATING_BAD_TEXT
     message_zh = "票号无效（为空或过长）"
     message_en = "Ticket number cannot be shown (empty or too long)"

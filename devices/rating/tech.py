@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 
 from devices.base import DeviceURLError
 from devices.busframe import check_address
-from devices.rating.levels import LABELS, Rating
+from devices.rating.levels import Rating
 from devices.rating.pad import RatingPad, SerialRatingPad
 from devices.rating.simulator import PadState, RatingSimulator
 from devices.registry import open_device
@@ -29,8 +30,11 @@ def discover() -> list[tuple[str, str]]:
             for port in serial_ports()]
 
 
-def self_test(url: str) -> str:
-    """Status check, prompt, wait up to KEY_WAIT s for a key, cancel; report each step."""
+def self_test(url: str, key_labels: Mapping[int, tuple[str, str]] | None = None) -> str:
+    """Status check, prompt, wait up to KEY_WAIT s for a key, cancel; report each step.
+
+    ``key_labels`` names each key (level -> Chinese, English): the hall's rating levels, which
+    ``hallq`` passes in (``devices`` may not import the hall); without them keys are numbers."""
     pad = open_device(url)
     if not isinstance(pad, RatingPad):
         pad.close()
@@ -48,7 +52,9 @@ def self_test(url: str) -> str:
         if rating is None:
             lines.append("  按键 / key: 未按键（不算故障）/ none pressed (not a failure)")
         else:
-            lines.append(f"  按键 / key: {int(rating)} {rating.label_zh} / {rating.label_en}")
+            zh, en = (key_labels or {}).get(int(rating), ("", ""))
+            named = f" {zh} / {en}" if zh else f" ({rating.name})"
+            lines.append(f"  按键 / key: {int(rating)}{named}")
         pad.cancel()
         lines.append("  取消 / cancel: OK")
         lines.append(f"  状态 / state: {pad.state.value}")
@@ -60,7 +66,7 @@ def self_test(url: str) -> str:
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the standalone pad simulator."""
     add_bus_sim_arguments(parser, "pad")
-    parser.add_argument("--auto", type=int, choices=sorted(LABELS), metavar="LEVEL",
+    parser.add_argument("--auto", type=int, choices=[int(r) for r in Rating], metavar="LEVEL",
                         help="press this level (1..5) by itself after every prompt, for demos")
     parser.add_argument("--delay", type=float, default=2.0, metavar="SECONDS",
                         help="seconds between a prompt and the automatic press (default 2)")
@@ -79,6 +85,6 @@ def run_sim(args: argparse.Namespace) -> int:
 
 
 def _print_change(addr: int, pad: PadState) -> None:
-    key = f", key {pad.key} {Rating(pad.key).label_en}" if pad.key else ""
+    key = f", key {pad.key} ({Rating(pad.key).name})" if pad.key else ""
     print(f"评价器 / pad {addr}: {pad.display!r}{key}", flush=True)
 

@@ -15,12 +15,13 @@ Codes:
 from __future__ import annotations
 
 from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
+from devices.codes import DeviceErrorCode
 
 
 class SmartCardError(DeviceError):
     """Base of every smart-card failure."""
 
-    code = "smartcard.error"
+    code = DeviceErrorCode.SMARTCARD_ERROR
     message_zh = "读卡器故障"
     message_en = "Smart-card reader failure"
 
@@ -28,7 +29,7 @@ class SmartCardError(DeviceError):
 class ServiceDown(SmartCardError, DeviceDisconnected):
     """pcscd is not running, so no reader can be reached."""
 
-    code = "smartcard.service_down"
+    code = DeviceErrorCode.SMARTCARD_SERVICE_DOWN
     message_zh = "智能卡服务（pcscd）未运行"
     message_en = "The PC/SC service (pcscd) is not running"
 
@@ -36,7 +37,7 @@ class ServiceDown(SmartCardError, DeviceDisconnected):
 class NoReader(SmartCardError, DeviceDisconnected):
     """No PC/SC reader matches the URL (unplugged, or a wrong name)."""
 
-    code = "smartcard.no_reader"
+    code = DeviceErrorCode.SMARTCARD_NO_READER
     message_zh = "未找到读卡器"
     message_en = "No smart-card reader found"
 
@@ -44,7 +45,7 @@ class NoReader(SmartCardError, DeviceDisconnected):
 class NoCard(SmartCardError):
     """The reader has no card in it."""
 
-    code = "smartcard.no_card"
+    code = DeviceErrorCode.SMARTCARD_NO_CARD
     message_zh = "请插入或放置卡片"
     message_en = "No card in the reader"
 
@@ -52,7 +53,7 @@ class NoCard(SmartCardError):
 class CardRemoved(SmartCardError):
     """The card was taken away while it was being read."""
 
-    code = "smartcard.removed"
+    code = DeviceErrorCode.SMARTCARD_REMOVED
     message_zh = "读卡过程中卡片被移开，请重新放置"
     message_en = "The card was removed during the operation"
 
@@ -60,7 +61,7 @@ class CardRemoved(SmartCardError):
 class ApduFailed(SmartCardError):
     """The card answered with a status word other than success; ``sw`` holds it."""
 
-    code = "smartcard.apdu_failed"
+    code = DeviceErrorCode.SMARTCARD_APDU_FAILED
     message_zh = "卡片拒绝了指令"
     message_en = "The card refused the command"
 
@@ -79,7 +80,7 @@ class ApduFailed(SmartCardError):
 class TransmitFailed(SmartCardError):
     """The reader could not carry a command to the card and back."""
 
-    code = "smartcard.io"
+    code = DeviceErrorCode.SMARTCARD_IO
     message_zh = "读卡器通信失败"
     message_en = "Communication with the card failed"
 
@@ -87,7 +88,7 @@ class TransmitFailed(SmartCardError):
 class CardTimeout(SmartCardError, DeviceTimeout):
     """The card did not answer within the time limit."""
 
-    code = "smartcard.timeout"
+    code = DeviceErrorCode.SMARTCARD_TIMEOUT
     message_zh = "卡片无响应"
     message_en = "The card did not answer in time"
 
@@ -95,7 +96,7 @@ class CardTimeout(SmartCardError, DeviceTimeout):
 class BadApdu(SmartCardError):
     """A command APDU or file id that cannot be sent as given."""
 
-    code = "smartcard.bad_apdu"
+    code = DeviceErrorCode.SMARTCARD_BAD_APDU
     message_zh = "读卡指令格式错误"
     message_en = "Malformed command APDU"
 
@@ -103,6 +104,6 @@ class BadApdu(SmartCardError):
 class VpcdUnreachable(SmartCardError, DeviceDisconnected):
     """The virtual card could not connect to vpcd (pcscd not running, or no vpcd driver)."""
 
-    code = "smartcard.vpcd_unreachable"
+    code = DeviceErrorCode.SMARTCARD_VPCD_UNREACHABLE
     message_zh = "虚拟读卡器（vpcd）无法连接"
     message_en = "The virtual reader (vpcd) cannot be reached"

@@ -51,7 +51,7 @@ async def window_queue(window: str, device: Device, node: Node) -> Response:
     allow(device, "read")
 
     def read(engine: Engine, now: datetime) -> list[dict]:
-        engine._window(window)
+        engine.window(window)
         return views.window_queue_view(engine, window, now)
     return JSONResponse(node.read(read))
 

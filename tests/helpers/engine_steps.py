@@ -13,7 +13,7 @@ import pytest
 
 from hall.engine import Engine
 from hall.errors import QueueError
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.state import HallState, Ticket
 
 
@@ -26,7 +26,7 @@ def clock_at(clock: Any, hour: int, minute: int = 0, day: int = 12) -> datetime:
 def issue(engine: Engine, clock: Any, service: str = "A", **kwargs: Any) -> Ticket:
     """Issue a ticket one second after the previous one (so arrival order is clear)."""
     issued, events = engine.issue(service, clock.advance(seconds=1), **kwargs)
-    assert [e.kind for e in events] == ["ticket.issued"]
+    assert [e.kind for e in events] == [EventKind.TICKET_ISSUED]
     return issued.ticket
 
 

@@ -17,6 +17,7 @@ from websockets.sync.client import connect
 
 from hall.api import dependencies as hall_api
 from hall.client import EventStream, HallApiError, HallClient
+from hall.events import EventKind
 from hall.store import Store
 
 
@@ -357,7 +358,7 @@ def test_events_after_a_sequence_number(hall: Any) -> None:
     hall.client("caller-20").call("20")
     everything = display.events()
     assert [(e["seq"], e["kind"]) for e in everything["events"]] == [
-        (1, "window.opened"), (2, "ticket.issued"), (3, "ticket.called")]
+        (1, EventKind.WINDOW_OPENED), (2, EventKind.TICKET_ISSUED), (3, EventKind.TICKET_CALLED)]
     assert everything["last_seq"] == 3
     assert all(e["hall_id"] == "GD-SZ-FT-001" for e in everything["events"])
     assert [e["seq"] for e in display.events(after=1)["events"]] == [2, 3]
@@ -377,14 +378,15 @@ def test_stream_sends_events_as_they_commit_and_resumes(hall: Any) -> None:
     headers = {"Authorization": f"Bearer {hall.tokens['display']}"}
     with connect(_ws_url(hall), additional_headers=headers, open_timeout=5) as ws:
         backlog = json.loads(ws.recv(timeout=5))
-        assert (backlog["seq"], backlog["kind"]) == (1, "ticket.issued")
+        assert (backlog["seq"], backlog["kind"]) == (1, EventKind.TICKET_ISSUED)
         kiosk.issue("B")
         live = json.loads(ws.recv(timeout=5))
-        assert (live["seq"], live["kind"], live["data"]["number"]) == (2, "ticket.issued", "B001")
+        assert (live["seq"], live["kind"], live["data"]["number"]) == (2, EventKind.TICKET_ISSUED,
+                                                                       "B001")
         _open(hall, "14")
         hall.client("caller-14").call("14")
         kinds = [json.loads(ws.recv(timeout=5))["kind"] for _ in range(2)]
-        assert kinds == ["window.opened", "ticket.called"]
+        assert kinds == [EventKind.WINDOW_OPENED, EventKind.TICKET_CALLED]
     kiosk.issue("C")                              # while nobody listens
     with connect(_ws_url(hall, after=2), additional_headers=headers, open_timeout=5) as ws:
         resumed = [json.loads(ws.recv(timeout=5))["seq"] for _ in range(3)]
@@ -421,7 +423,7 @@ def test_stream_token_in_query_and_refusals(hall: Any) -> None:
     url = _ws_url(hall) + f"&token={hall.tokens['kiosk']}"
     with connect(url, open_timeout=5) as ws:
         hall.client("kiosk").issue("A")
-        assert json.loads(ws.recv(timeout=5))["kind"] == "ticket.issued"
+        assert json.loads(ws.recv(timeout=5))["kind"] == EventKind.TICKET_ISSUED
     # a refused stream is closed with a code that says why: 4401 unknown token
     for query in ("&token=wrong", ""):
         with connect(_ws_url(hall) + query, open_timeout=5) as ws:

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from hall.events import EventKind
+
 HOME = "GD-SZ-FT-001"
 
 
@@ -47,7 +49,7 @@ def test_a_ticket_lent_to_a_remote_window_goes_to_the_video_booth(hall: Callable
     page = hall.http().get(f"/t/{ticket['id']}").text
     assert "请到 视频服务区1号 办理" in page and "Video booth 1" in page
     events = kiosk.get("/api/v1/events").json()["events"]
-    leased = [e for e in events if e["kind"] == "ticket.leased"]
+    leased = [e for e in events if e["kind"] == EventKind.TICKET_LEASED]
     assert leased and leased[0]["data"]["number"] == ticket["number"]
     # started and finished by the remote window: finished here, without a local window
     for kind in ("start", "finish"):

@@ -17,6 +17,7 @@ from caller.viewmodel import CallerSettings
 from devices.registry import open_device
 from hall.client import HallClient
 from hall.config import EXAMPLE_HALL, load_config
+from hall.events import EventKind
 from hall.node import HallNode
 from hall.server import HallServer
 from ui.bridge import EventBridge
@@ -181,7 +182,7 @@ def test_keys_drive_the_window_the_led_and_the_rating(qtbot, console: CallerWind
     moved = hall.admin.ticket(third["id"])
     assert (moved["status"], moved["service"]) == ("waiting", "C")
     events = [e["kind"] for e in hall.admin.events()["events"]]
-    assert events.count("ticket.called") == 3 and "ticket.transferred" in events
+    assert events.count(EventKind.TICKET_CALLED) == 3 and EventKind.TICKET_TRANSFERRED in events
 
 
 def test_badge_sign_in(qtbot, hall: Hall) -> None:

@@ -24,6 +24,7 @@ from central.catalog import put_catalog
 from central.db import open_database
 from hall import idnumber
 from hall.config import EXAMPLE_HALL, parse_config
+from hall.events import EventKind
 from hall.node import HallNode
 from hall.server import HallServer
 from sync.agent import SyncAgent
@@ -192,7 +193,7 @@ def call_remotely(city: City) -> dict:
     assert calling["home_name_zh"] == "福田区政务服务中心"
     lent = city.ft.get("kiosk", f"/tickets/{ticket['id']}")
     assert lent["status"] == "leased" and lent["booth"]["id"] == "V1"
-    (leased,) = city.ft.events("ticket.leased")
+    (leased,) = city.ft.events(EventKind.TICKET_LEASED)
     assert leased["data"]["ticket"] == ticket["id"] and leased["data"]["remote"] == f"{NS}/30"
     return ticket
 
@@ -209,10 +210,11 @@ def serve_remotely(city: City, ticket: dict, start: bool = True) -> None:
 
 def served_once(city: City, ticket: dict) -> None:
     """The ticket's lease history at Futian: lent, served and finished once, never returned."""
-    for kind in ("ticket.leased", "ticket.remote_serving", "ticket.remote_finished"):
+    for kind in (EventKind.TICKET_LEASED, EventKind.TICKET_REMOTE_SERVING,
+                 EventKind.TICKET_REMOTE_FINISHED):
         assert [e["data"]["ticket"] for e in city.ft.events(kind)] == [ticket["id"]], kind
-    assert city.ft.events("ticket.lease_returned") == []
-    assert city.ft.events("ticket.called") == []
+    assert city.ft.events(EventKind.TICKET_LEASE_RETURNED) == []
+    assert city.ft.events(EventKind.TICKET_CALLED) == []
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"], indirect=True)
@@ -251,7 +253,7 @@ def test_a_referral_issues_one_ticket_at_the_other_hall(city: City) -> None:
     assert ticket["hall"] == NS and ticket["name_zh"] == "南山区政务服务中心"
     assert ticket["number"].startswith("A") and ticket["ahead"] == 0
     time.sleep(2.5)                     # the agents keep relaying: still one ticket
-    issued = city.ns.events("ticket.issued")
+    issued = city.ns.events(EventKind.TICKET_ISSUED)
     assert [(e["data"]["ticket"], e["data"]["channel"]) for e in issued] == [
         (ticket["id"], "referral")]
     assert city.ns.get("kiosk", f"/tickets/{ticket['id']}")["status"] == "waiting"
@@ -311,7 +313,8 @@ def test_an_answer_too_late_cancels_the_ticket_at_the_other_hall(
         shown = until(lambda: (r := city.ft.get("kiosk", f"/referrals/{referral['id']}"))[
             "state"] == "withdrawn" and r, what="Futian's referral withdrawn")
         assert shown["error"]["code"] == "referral_timeout" and shown["ticket"] is None
-        assert [e["data"]["ticket"] for e in city.ns.events("ticket.cancelled")] == [ticket_id]
+        cancelled = city.ns.events(EventKind.TICKET_CANCELLED)
+        assert [e["data"]["ticket"] for e in cancelled] == [ticket_id]
     finally:
         for agent in agents:
             agent.close()
@@ -376,7 +379,7 @@ def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
     until(lambda: city.phone.get("/api/v1/phone/tickets/app-000001").json()["rating"][
         "state"] == "done", what="the rating recorded at Nanshan")
     assert city.ns.get("kiosk", f"/tickets/{ticket['id']}")["rating"] == 5
-    assert [e["data"]["level"] for e in city.ns.events("ticket.rated")] == [5]
+    assert [e["data"]["level"] for e in city.ns.events(EventKind.TICKET_RATED)] == [5]
     # a second number, given up: Nanshan cancels it; the per-ID limit (2 a day) counts
     second = take("app-000002")
     cancelled = city.phone.post("/api/v1/phone/tickets/app-000002/cancel").json()
@@ -386,7 +389,7 @@ def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
     assert take("app-000003")["status"] == "waiting"
     refused = take("app-000004")
     assert refused["status"] == "refused" and refused["error"]["code"] == "id_limit_reached"
-    issued = [e["data"]["channel"] for e in city.ns.events("ticket.issued")]
+    issued = [e["data"]["channel"] for e in city.ns.events(EventKind.TICKET_ISSUED)]
     assert issued == ["kiosk", "phone", "phone", "phone"], "each phone number issued once"
     assert citizen not in (tmp_path / "central.log").read_text()
 
@@ -428,7 +431,7 @@ def test_a_phone_number_whose_answer_is_lost_is_issued_once_all_the_same(
             what=f"{app_id} answered after all"))
     assert [v["status"] for v in shown] == ["waiting", "waiting"], shown
     assert len(lost) == 2 and lost[0] == lost[1], "both faults hit the first number"
-    issued = [e["data"]["ticket"] for e in city.ns.events("ticket.issued")]
+    issued = [e["data"]["ticket"] for e in city.ns.events(EventKind.TICKET_ISSUED)]
     assert issued == [v["ticket"]["id"] for v in shown], "one ticket each, no more"
 
 
@@ -448,7 +451,7 @@ def test_a_referral_given_up_while_its_answer_was_lost_leaves_no_ticket_behind(
 
     monkeypatch.setattr(inbox, "_issue_referral", issue_then_forget)
     referral = city.ft.post("kiosk", "/referrals", {"item": "A01", "hall": NS})
-    (issued,) = until(lambda: city.ns.events("ticket.issued"), what="Nanshan's ticket")
+    (issued,) = until(lambda: city.ns.events(EventKind.TICKET_ISSUED), what="Nanshan's ticket")
     ticket_id = issued["data"]["ticket"]
     until(lambda: city.ns.get("kiosk", f"/tickets/{ticket_id}")["status"] == "cancelled",
           what="Nanshan's ticket cancelled after all")
@@ -457,4 +460,4 @@ def test_a_referral_given_up_while_its_answer_was_lost_leaves_no_ticket_behind(
                  what="the referral withdrawn at central")
     shown = city.ft.get("kiosk", f"/referrals/{referral['id']}")
     assert shown["state"] == "withdrawn" and shown["ticket"] is None
-    assert len(city.ns.events("ticket.issued")) == 1
+    assert len(city.ns.events(EventKind.TICKET_ISSUED)) == 1

@@ -17,6 +17,7 @@ from devices.idcard.samples import FOREIGN, RESIDENT
 from devices.registry import open_device
 from hall.client import HallClient
 from hall.config import EXAMPLE_HALL, load_config
+from hall.events import EventKind
 from hall.node import HallNode
 from hall.server import HallServer
 from kiosk.app import KioskWindow
@@ -123,7 +124,8 @@ def issue_through_screens(qtbot, window: KioskWindow, theme: str, item: str) -> 
 
 
 def device_events(hall: Hall) -> list[dict]:
-    return [e["data"] for e in hall.admin.events()["events"] if e["kind"] == "device.status"]
+    return [e["data"] for e in hall.admin.events()["events"]
+            if e["kind"] == EventKind.DEVICE_STATUS]
 
 
 def test_swipe_choose_and_print(qtbot, kiosk: KioskWindow, hall: Hall) -> None:

@@ -15,7 +15,7 @@ from websockets.sync.client import connect
 
 from hall import hub as hub_module
 from hall.engine import Engine
-from hall.events import Event
+from hall.events import Event, EventKind
 
 
 def _connect(hall: Any, after: int = 0) -> Any:
@@ -27,7 +27,7 @@ def _connect(hall: Any, after: int = 0) -> Any:
 def _commit_events(hall: Any, count: int) -> None:
     """One write that commits ``count`` device-status events."""
     def operation(engine: Engine, now: datetime) -> tuple[None, list[Event]]:
-        return None, [Event(kind="device.status", ts=now.timestamp(),
+        return None, [Event(kind=EventKind.DEVICE_STATUS, ts=now.timestamp(),
                             data={"device": f"printer-{n}", "state": "ok"},
                             hall_id=engine.config.hall_id) for n in range(count)]
     hall.server.node.run(operation)
@@ -48,7 +48,7 @@ def test_a_long_backlog_comes_in_order_then_live_events(hall: Any) -> None:
         assert seqs == list(range(1, 2501))
         hall.client("kiosk").issue("A")
         live = json.loads(ws.recv(timeout=5))
-        assert (live["seq"], live["kind"], live["hall_id"]) == (2501, "ticket.issued",
+        assert (live["seq"], live["kind"], live["hall_id"]) == (2501, EventKind.TICKET_ISSUED,
                                                                 "GD-SZ-FT-001")
     with _connect(hall, after=2400) as ws:
         assert [json.loads(ws.recv(timeout=5))["seq"] for _ in range(101)] == \
@@ -83,5 +83,5 @@ def test_subscribers_that_leave_are_forgotten_at_once(hall: Any) -> None:
         _wait_subscribers(hall, 2)
         hall.client("kiosk").issue("A")
         for ws in streams[3:]:
-            assert json.loads(ws.recv(timeout=5))["kind"] == "ticket.issued"
+            assert json.loads(ws.recv(timeout=5))["kind"] == EventKind.TICKET_ISSUED
     _wait_subscribers(hall, 0)

@@ -9,6 +9,7 @@ from caller.devices import CallerDevices
 from caller.viewmodel import KEYS, CallerModel, CallerSettings
 from devices.led.errors import LedTimeout
 from hall.client import HallApiError
+from hall.events import EventKind
 from ui.samples import sample_hall, sample_services
 
 WINDOW = "3"
@@ -286,9 +287,9 @@ def test_waiting_for_a_rating_can_be_cancelled() -> None:
 def test_events_reload_the_window() -> None:
     model, hall = make()
     hall.queue.append(FakeWindowHall._ticket("A009"))
-    model.on_event({"kind": "ticket.issued", "data": {}})
+    model.on_event({"kind": EventKind.TICKET_ISSUED, "data": {}})
     assert [q["number"] for q in model.queue][-1] == "A009"
-    model.on_event({"kind": "device.status", "data": {}})
+    model.on_event({"kind": EventKind.DEVICE_STATUS, "data": {}})
     model.set_connected(False)
     assert model.connected is False
 

@@ -13,6 +13,7 @@ from caller.devices import CallerDevices
 from caller.remote_panel import remote_panel
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError
+from hall.events import EventKind
 
 WINDOW = "3"
 #: ``GET /windows/30/remote`` as the hall node answers it while calling B012 of Nanshan.
@@ -57,7 +58,8 @@ class FakeVideoHall(FakeWindowHall):
     def hall_says(self, model: CallerModel, state: str, **changes: Any) -> None:
         """The remote call moved on at the hall: the stream tells the console."""
         self.remote = dict(self.remote, state=state, **changes)
-        kind = "window.remote_free" if state in ("none", "ended", "done") else "window.remote"
+        kind = EventKind.WINDOW_REMOTE_FREE if state in ("none", "ended",
+                                                         "done") else EventKind.WINDOW_REMOTE
         model.on_event({"kind": kind, "data": {"window": WINDOW, "state": state}})
 
 

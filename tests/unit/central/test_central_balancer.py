@@ -1,4 +1,4 @@
-"""The balancer's live state, estimators, recommendations, routing policies and remote choice."""
+"""The balancer: live city state, estimators, recommendations, routing policies, remote choice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from central.balancer import (
     POLICIES,
-    CityState,
     TravelTimes,
     choose_remote,
     policy_jsq,
@@ -19,6 +18,7 @@ from central.balancer import (
     rank_halls,
     recommend,
 )
+from central.city_state import CityState
 from central.estimators import (
     MIN_HOURLY_SAMPLES,
     ServiceTimes,
@@ -27,6 +27,7 @@ from central.estimators import (
     queue_length_wait,
 )
 from hall.config import HallConfig, Item, Rules, Theme, Window
+from hall.events import EventKind
 
 NOW = 1710205200.0      # 2024-03-12 09:00 in Shanghai
 TZ = ZoneInfo("Asia/Shanghai")
@@ -48,19 +49,20 @@ def hall(hall_id: str, *skills: tuple[str, ...], mean_s: float = 600.0) -> HallC
 def open_all(city: CityState) -> None:
     for config in city.configs:
         for number in config.windows:
-            city.apply(config.hall_id, "window.opened", NOW, {"window": number})
+            city.apply(config.hall_id, EventKind.WINDOW_OPENED, NOW, {"window": number})
 
 
 def issue(city: CityState, hall_id: str, ticket: str, item: str = "A2",
           theme: str = "A", **extra: object) -> None:
-    city.apply(hall_id, "ticket.issued", NOW, {"ticket": ticket, "theme": theme, "item": item,
+    city.apply(hall_id, EventKind.TICKET_ISSUED, NOW, {"ticket": ticket, "theme": theme,
+                                                       "item": item,
                                                **extra})
 
 
 def busy(city: CityState, hall_id: str, window: str, ticket: str = "x") -> None:
     """Put a window at work on a ticket (issued and called at once)."""
     issue(city, hall_id, ticket, item="A1")
-    city.apply(hall_id, "ticket.called", NOW, {"ticket": ticket, "theme": "A",
+    city.apply(hall_id, EventKind.TICKET_CALLED, NOW, {"ticket": ticket, "theme": "A",
                                                "window": window, "waited_s": 0.0})
 
 
@@ -102,21 +104,22 @@ def test_state_follows_the_event_stream(city: CityState) -> None:
     assert city.share[a, h2] == pytest.approx(1.5)      # the A+B window counts 1/2
     assert city.idle[a, h1] == pytest.approx(2.0)
     issue(city, "H1", "t1")
-    city.apply("H1", "ticket.called", NOW, {"ticket": "t1", "theme": "A", "window": "1",
+    city.apply("H1", EventKind.TICKET_CALLED, NOW, {"ticket": "t1", "theme": "A", "window": "1",
                                             "waited_s": 42.0})
     assert city.waiting[a, h1] == 0 and city.idle[a, h1] == pytest.approx(1.0)
     assert city.last_wait[a, h1] == 42.0
-    city.apply("H1", "ticket.finished", NOW + 900, {"ticket": "t1", "theme": "A", "item": "A2",
+    city.apply("H1", EventKind.TICKET_FINISHED, NOW + 900, {"ticket": "t1", "theme": "A",
+                                                            "item": "A2",
                                                     "window": "1", "service_s": 900.0})
     assert city.idle[a, h1] == pytest.approx(2.0)
     assert city.service.allday[h1, a] == pytest.approx(750.0)   # configured counts as one
     assert city.service.item_mean(h1, a, "A2") == pytest.approx(750.0)
-    city.apply("H1", "window.closed", NOW, {"window": "2"})
+    city.apply("H1", EventKind.WINDOW_CLOSED, NOW, {"window": "2"})
     assert city.share[a, h1] == pytest.approx(1.0)
     issue(city, "H1", "t2")
-    city.apply("H1", "ticket.cancelled", NOW, {"ticket": "t2", "theme": "A"})
+    city.apply("H1", EventKind.TICKET_CANCELLED, NOW, {"ticket": "t2", "theme": "A"})
     assert city.waiting[a, h1] == 0 and city.remote[a, h1] == 0
-    city.apply("nowhere", "ticket.issued", NOW, {"ticket": "t3", "theme": "A"})   # ignored
+    city.apply("nowhere", EventKind.TICKET_ISSUED, NOW, {"ticket": "t3", "theme": "A"})   # ignored
     city.start_day("H1")
     assert city.waiting[:, h1].sum() == 0
 
@@ -129,7 +132,7 @@ def test_elderly_wait_only_behind_the_elderly(city: CityState) -> None:
         issue(city, "H1", f"t{i}", elderly=(i == 0))
     assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx(2 * 600 / 2)
     assert city.wait_one(h1, a, NOW) == pytest.approx(5 * 600 / 2)
-    city.apply("H1", "ticket.called", NOW, {"ticket": "t0", "theme": "A", "window": "1"})
+    city.apply("H1", EventKind.TICKET_CALLED, NOW, {"ticket": "t0", "theme": "A", "window": "1"})
     assert city.priority[a, h1] == 0
 
 
@@ -190,16 +193,18 @@ def test_a_hall_that_gives_no_more_numbers_is_not_offered() -> None:
 
 def test_people_ahead_of_a_ticket_as_the_hall_calls_them(city: CityState) -> None:
     for i, extra in enumerate(({}, {"elderly": True}, {}, {}, {"green": True})):
-        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+        city.apply("H1", EventKind.TICKET_ISSUED, NOW + i, {"ticket": f"t{i}", "theme": "A",
                                                     "item": "A1", **extra})
     ahead = {t: city.ahead_of("H1", t, NOW + 5) for t in ("t0", "t1", "t2", "t3", "t4")}
     assert ahead == {"t0": 2, "t1": 1, "t2": 3, "t3": 4, "t4": 0}   # green, then the elderly
-    city.apply("H1", "ticket.called", NOW + 9, {"ticket": "t4", "theme": "A", "window": "1"})
+    city.apply("H1", EventKind.TICKET_CALLED, NOW + 9, {"ticket": "t4", "theme": "A",
+                                                        "window": "1"})
     assert city.ahead_of("H1", "t3", NOW + 9) == 3
     assert city.ahead_of("H1", "t4", NOW + 9) is None
     # a no-show who checks in again goes a few places back: its new place counts
-    city.apply("H1", "ticket.called", NOW + 11, {"ticket": "t0", "theme": "A", "window": "2"})
-    city.apply("H1", "ticket.rechecked_in", NOW + 12, {"ticket": "t0", "theme": "A",
+    city.apply("H1", EventKind.TICKET_CALLED, NOW + 11, {"ticket": "t0", "theme": "A",
+                                                         "window": "2"})
+    city.apply("H1", EventKind.TICKET_RECHECKED_IN, NOW + 12, {"ticket": "t0", "theme": "A",
                                                         "sort_key": NOW + 2.5})
     assert city.ahead_of("H1", "t0", NOW + 12) == 2
     assert city.ahead_of("H1", "t3", NOW + 12) == 3
@@ -212,7 +217,7 @@ def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityS
     early_s = city.configs[0].rules.appointment_early_min * 60.0
     slot = {"slot_start": NOW + 3600, "slot_end": NOW + 5400}
     for i, extra in enumerate(({"elderly": True}, {}, {"appointment": "ap1", **slot}, {})):
-        city.apply("H1", "ticket.issued", NOW + i, {"ticket": f"t{i}", "theme": "A",
+        city.apply("H1", EventKind.TICKET_ISSUED, NOW + i, {"ticket": f"t{i}", "theme": "A",
                                                     "item": "A1", **extra})
 
     def line(now: float) -> list[str]:
@@ -224,14 +229,14 @@ def test_people_ahead_follow_the_green_channel_and_appointment_slots(city: CityS
     assert line(NOW + 3600 - early_s) == ["t2", "t0", "t1", "t3"]       # early minutes
     assert line(NOW + 5400) == ["t2", "t0", "t1", "t3"]
     assert line(NOW + 5401) == ["t0", "t1", "t2", "t3"]                 # slot over
-    city.apply("H1", "ticket.prioritized", NOW + 10, {"ticket": "t3", "theme": "A",
+    city.apply("H1", EventKind.TICKET_PRIORITIZED, NOW + 10, {"ticket": "t3", "theme": "A",
                                                       "green": True})
     assert line(NOW + 10) == ["t3", "t0", "t1", "t2"]
     assert city.priority[0, 0] == 3
-    city.apply("H1", "ticket.prioritized", NOW + 11, {"ticket": "t3", "green": False})
+    city.apply("H1", EventKind.TICKET_PRIORITIZED, NOW + 11, {"ticket": "t3", "green": False})
     assert line(NOW + 11) == ["t0", "t1", "t2", "t3"] and city.priority[0, 0] == 2
-    city.apply("H1", "ticket.prioritized", NOW + 12, {"ticket": "t0", "green": True})
-    city.apply("H1", "ticket.prioritized", NOW + 13, {"ticket": "t0", "green": False})
+    city.apply("H1", EventKind.TICKET_PRIORITIZED, NOW + 12, {"ticket": "t0", "green": True})
+    city.apply("H1", EventKind.TICKET_PRIORITIZED, NOW + 13, {"ticket": "t0", "green": False})
     assert line(NOW + 13)[0] == "t0" and city.priority[0, 0] == 2, "still elderly"
 
 
@@ -239,11 +244,11 @@ def test_a_window_on_a_call_to_another_hall_stays_busy_over_midnight(city: CityS
     """A new day frees every window at work in the hall, not one calling elsewhere (the hall
     keeps its remote call across midnight)."""
     busy(city, "H1", "1")
-    city.apply("H1", "window.remote_busy", NOW, {"window": "2"})
+    city.apply("H1", EventKind.WINDOW_REMOTE_BUSY, NOW, {"window": "2"})
     assert city.idle[0, 0] == 0
     city.start_day("H1")
     assert city.idle[0, 0] == 1, "window 1 is free, window 2 still calls another hall"
-    city.apply("H1", "window.remote_free", NOW + 1, {"window": "2"})
+    city.apply("H1", EventKind.WINDOW_REMOTE_FREE, NOW + 1, {"window": "2"})
     assert city.idle[0, 0] == 2
 
 
@@ -288,7 +293,7 @@ def test_choose_remote_takes_the_oldest_ticket_of_the_longest_wait(city: CitySta
     assert choose_remote(("A",), city, NOW, home="H3", min_wait_s=1e6) is None
     assert choose_remote(("B",), city, NOW, home="H3") is None
     city.unhold("H2", "h2-2", "A")
-    city.apply("H2", "ticket.leased", NOW, {"ticket": "h2-2", "theme": "A"})
+    city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-2", "theme": "A"})
     assert city.remote[city.theme_index["A"], city.index["H2"]] == 2
 
 

@@ -23,6 +23,7 @@ from central.db import open_database
 from central.phone import phone_view
 from central.server import CentralServer
 from hall import idnumber
+from hall.events import EventKind
 from tests.helpers.central import CITY_TEST_ID_KEY, TEST_CITIZEN, hall_catalog, hall_day
 
 FUTIAN = (22.5410, 114.0550)          # the example hall's location (HA)
@@ -70,7 +71,7 @@ def event(kind: str, ago_s: float = 60.0, **data: object) -> dict:
 
 def issued(number: str, ago_s: float, channel: str = "kiosk") -> dict:
     """A ticket of theme A issued ``ago_s`` seconds ago."""
-    return event("ticket.issued", ago_s, ticket=f"{today()}-{number}", number=number,
+    return event(EventKind.TICKET_ISSUED, ago_s, ticket=f"{today()}-{number}", number=number,
                  theme="A", item="A01", elderly=False, channel=channel)
 
 
@@ -143,7 +144,7 @@ def claim_and_issue(central: Central, number: str, hall: str = "HB", day: str | 
 
 
 def test_halls_are_ranked_by_travel_from_the_citizen_and_the_wait(central: Central) -> None:
-    opened = event("window.opened", window="1")
+    opened = event(EventKind.WINDOW_OPENED, window="1")
     for hall in ("HB", "HC"):
         central.push(hall, [opened])
     central.push("HA", [opened, *(issued(f"A{i + 1:03d}", 900 - i) for i in range(20))])
@@ -175,7 +176,7 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
         central_db: Central, caplog: pytest.LogCaptureFixture) -> None:
     central = central_db
     caplog.set_level(logging.INFO)
-    central.push("HB", [event("window.opened", window="1"),
+    central.push("HB", [event(EventKind.WINDOW_OPENED, window="1"),
                         *(issued(f"A{i + 1:03d}", 300 - i) for i in range(4))])
     taken = take(central, "app-0001")
     assert (taken["status"], taken["hall"], taken["ticket"]) == ("taking", "HB", None)
@@ -194,9 +195,9 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     assert shown["expected_wait_s"] > 0 and shown["reminder"] is None
     mine = f"{today()}-A005"
     central.push("HB", [issued("A005", 200, channel="phone"),
-                        event("ticket.called", 100, ticket=f"{today()}-A001", theme="A",
+                        event(EventKind.TICKET_CALLED, 100, ticket=f"{today()}-A001", theme="A",
                               window="1", waited_s=200.0),
-                        event("ticket.cancelled", 90, ticket=f"{today()}-A002", theme="A",
+                        event(EventKind.TICKET_CANCELLED, 90, ticket=f"{today()}-A002", theme="A",
                               number="A002")])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
     assert (shown["status"], shown["ahead"]) == ("waiting", 2)
@@ -204,16 +205,16 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     # one before is lent to another hall's video window, and comes back unserved
     lent = {"ticket": f"{today()}-A003", "theme": "A", "number": "A003", "booth": "V1",
             "sort_key": time.time() - 298}                  # its place in line: kept
-    central.push("HB", [event("ticket.leased", 80, **lent)])
+    central.push("HB", [event(EventKind.TICKET_LEASED, 80, **lent)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 1
-    central.push("HB", [event("ticket.lease_returned", 70, **lent)])
+    central.push("HB", [event(EventKind.TICKET_LEASE_RETURNED, 70, **lent)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0001").json()["ahead"] == 2
     # an elderly citizen who came later is called first (the hall's priority rule)
     central.push("HB", [{**issued("A007", 60), "data": {**issued("A007", 60)["data"],
                                                          "elderly": True}}])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
     assert (shown["ahead"], shown["reminder"]) == (3, None)
-    central.push("HB", [event("ticket.called", 10, ticket=mine, theme="A", window="1",
+    central.push("HB", [event(EventKind.TICKET_CALLED, 10, ticket=mine, theme="A", window="1",
                               waited_s=190.0)])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0001").json()
     assert (shown["status"], shown["window"], shown["ahead"]) == ("called", "1", None)
@@ -225,13 +226,13 @@ def test_a_phone_ticket_is_issued_once_and_followed_to_its_call(
     claim_and_issue(central, "A006")
     booth = {"ticket": f"{today()}-A006", "theme": "A", "number": "A006", "booth": "V2"}
     central.push("HB", [issued("A006", 50, channel="phone"),
-                        event("ticket.leased", 5, **booth)])
+                        event(EventKind.TICKET_LEASED, 5, **booth)])
     shown = central.as_("phone", "GET", "/phone/tickets/app-0002").json()
     assert (shown["status"], shown["ahead"]) == ("booth", None)
     assert shown["reminder"] == {"zh": "请到视频服务区办理", "en": "Please go to the video booth"}
     not_yet = central.as_("phone", "POST", "/phone/tickets/app-0002/rating", json={"level": 5})
     assert not_yet.status_code == 409 and not_yet.json()["message_zh"] == "办结后才能评价"
-    central.push("HB", [event("ticket.remote_finished", 1, **booth, service_s=600.0)])
+    central.push("HB", [event(EventKind.TICKET_REMOTE_FINISHED, 1, **booth, service_s=600.0)])
     assert central.as_("phone", "GET", "/phone/tickets/app-0002").json()["status"] == "finished"
     rate_the_finished_service(central, "app-0002", f"{today()}-A006")
     # another phone channel does not see it; nobody logged the ID number
@@ -272,14 +273,14 @@ def finished(number: str) -> list[dict]:
     """The events of a phone ticket of theme A issued, called and finished today."""
     mine = {"ticket": f"{today()}-{number}", "theme": "A"}
     return [issued(number, 300, channel="phone"),
-            event("ticket.called", 200, **mine, window="1", waited_s=100.0),
-            event("ticket.finished", 100, **mine, window="1", service_s=100.0)]
+            event(EventKind.TICKET_CALLED, 200, **mine, window="1", waited_s=100.0),
+            event(EventKind.TICKET_FINISHED, 100, **mine, window="1", service_s=100.0)]
 
 
 def test_a_rating_is_a_whole_level_from_1_to_5_and_nothing_else(central: Central) -> None:
     """``true`` is no 1-star rating (非常不满意, which could never be changed), nor ``"5"``
     or ``4.0`` a level: refused, nothing recorded, nothing handed to the hall."""
-    central.push("HB", [event("window.opened", 400, window="1")])
+    central.push("HB", [event(EventKind.WINDOW_OPENED, 400, window="1")])
     take(central, "app-rate-1")
     claim_and_issue(central, "A001")
     central.push("HB", finished("A001"))
@@ -303,12 +304,12 @@ def test_a_phone_ticket_of_an_earlier_day_has_expired(central_db: Central, db_ur
     """Central forgot the hall's earlier days: a ticket of one is ``expired`` — not waiting
     with the people ahead at its issue — and can no longer be cancelled or rated."""
     central = central_db
-    central.push("HB", [event("window.opened", window="1")])
+    central.push("HB", [event(EventKind.WINDOW_OPENED, window="1")])
     take(central, "app-old-01")
     referral = claim_and_issue(central, "A001", day=yesterday(), ahead=1)
     mine = {"ticket": f"{yesterday()}-A001", "theme": "A"}       # served yesterday
-    central.push("HB", [event("ticket.called", 86_000, **mine, window="1", waited_s=60.0),
-                        event("ticket.finished", 85_900, **mine, window="1",
+    central.push("HB", [event(EventKind.TICKET_CALLED, 86_000, **mine, window="1", waited_s=60.0),
+                        event(EventKind.TICKET_FINISHED, 85_900, **mine, window="1",
                               service_s=100.0)])
     shown = central.as_("phone", "GET", "/phone/tickets/app-old-01").json()
     assert (shown["status"], shown["ticket"]["number"]) == ("expired", "A001"), shown
@@ -350,7 +351,7 @@ def test_past_the_halls_midnight_a_phone_ticket_has_expired(central: Central,
     """At the hall's midnight central forgets its day's tickets: a number served today
     is then ``expired``, not back to waiting; the same once the hall's events show its new
     day while central's clock is still a little behind."""
-    central.push("HB", [event("window.opened", 400, window="1")])
+    central.push("HB", [event(EventKind.WINDOW_OPENED, 400, window="1")])
     take(central, "app-late-1")
     referral = claim_and_issue(central, "A001", ahead=1)
     central.push("HB", finished("A001"))
@@ -369,7 +370,7 @@ def test_past_the_halls_midnight_a_phone_ticket_has_expired(central: Central,
                 shown["reminder"]) == ("expired", None, None, None), shown
         # the hall's clock a little ahead: its new day reaches central first
         clock[0] = midnight - 2
-        central.push("HB", [{"kind": "window.opened", "ts": midnight + 1,
+        central.push("HB", [{"kind": EventKind.WINDOW_OPENED, "ts": midnight + 1,
                              "data": {"window": "2"}}])
         late = CityService(db, clock=lambda: clock[0])
         late.rebuild()
@@ -381,10 +382,10 @@ def test_past_the_halls_midnight_a_phone_ticket_has_expired(central: Central,
 def test_a_restarted_central_knows_where_each_phone_ticket_is(central: Central,
                                                               tmp_path: Path) -> None:
     """What central follows in memory is built again from the day's stored events."""
-    central.push("HB", [event("window.opened", window="1"),
+    central.push("HB", [event(EventKind.WINDOW_OPENED, window="1"),
                         issued("A001", 300), issued("A002", 200, channel="phone"),
                         issued("A003", 100, channel="phone"),
-                        event("ticket.called", 50, ticket=f"{today()}-A003", theme="A",
+                        event(EventKind.TICKET_CALLED, 50, ticket=f"{today()}-A003", theme="A",
                               window="1", waited_s=50.0)])
     restarted = CityService(open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}"))
     try:

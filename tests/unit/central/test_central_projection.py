@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from central.projection import project, ticket_day
 from hall.engine import Engine
 from hall.errors import QueueError
+from hall.events import EventKind
 from hall.state import HallState
 from tests.helpers.central import hall_config
 
@@ -96,11 +97,11 @@ def test_measuring_events_become_fact_rows() -> None:
 
 def test_a_finished_service_adds_to_the_themes_service_time() -> None:
     changes = project([
-        {"seq": 1, "ts": 1.0, "kind": "ticket.finished",
+        {"seq": 1, "ts": 1.0, "kind": EventKind.TICKET_FINISHED,
          "data": {"ticket": "20240312-B001", "theme": "B", "window": "3", "service_s": 300.0}},
-        {"seq": 2, "ts": 2.0, "kind": "ticket.finished",
+        {"seq": 2, "ts": 2.0, "kind": EventKind.TICKET_FINISHED,
          "data": {"ticket": "20240312-B002", "theme": "B", "window": "3", "service_s": 100.0}},
-        {"seq": 3, "ts": 3.0, "kind": "device.status", "data": {"device": "printer"}},
+        {"seq": 3, "ts": 3.0, "kind": EventKind.DEVICE_STATUS, "data": {"device": "printer"}},
     ])
     assert (changes.themes["B"].service_count, changes.themes["B"].service_sum) == (2, 400.0)
     assert changes.windows == {}
@@ -115,8 +116,9 @@ def test_a_ticket_lent_to_another_hall_leaves_the_line_until_it_comes_back() -> 
     def event(kind: str) -> dict:
         return {"kind": kind, "ts": 1.0, "data": {"ticket": "20240312-A001", "theme": "A"}}
 
-    waiting = project([event("ticket.issued"), event("ticket.leased")]).themes["A"].waiting
+    waiting = project([event(EventKind.TICKET_ISSUED),
+                       event(EventKind.TICKET_LEASED)]).themes["A"].waiting
     assert waiting == 0
-    back = project([event("ticket.issued"), event("ticket.leased"),
-                    event("ticket.lease_returned")]).themes["A"].waiting
+    back = project([event(EventKind.TICKET_ISSUED), event(EventKind.TICKET_LEASED),
+                    event(EventKind.TICKET_LEASE_RETURNED)]).themes["A"].waiting
     assert back == 1

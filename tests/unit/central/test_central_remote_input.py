@@ -20,6 +20,7 @@ from central import catalog, referrals
 from central.auth import create_credential
 from central.db import Database, open_database
 from central.server import CentralServer
+from hall.events import EventKind
 from tests.helpers.central import CITY_TEST_ID_KEY, TEST_CITIZEN, hall_catalog, hall_day
 
 KEY, CITIZEN = CITY_TEST_ID_KEY, TEST_CITIZEN
@@ -264,7 +265,7 @@ def test_a_refused_lease_in_a_refused_batch_keeps_its_hold(central: Central) -> 
                                               microsecond=0).timestamp()
     first = max(now - 600, midnight + (now - midnight) / 3)
     pushed = central.as_("HA", "POST", "/halls/HA/events", json={"events": [
-        {"seq": 1, "kind": "ticket.issued", "ts": first,
+        {"seq": 1, "kind": EventKind.TICKET_ISSUED, "ts": first,
          "data": {"ticket": f"{today()}-A001", "number": "A001", "theme": "A",
                   "item": "A02", "elderly": False, "channel": "kiosk"}}]})
     assert pushed.json()["acked"] == 1

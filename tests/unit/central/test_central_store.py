@@ -16,6 +16,7 @@ from central.db import Database, open_database
 from central.errors import CentralError
 from central.migrations import MIGRATIONS, applied
 from central.projection import project
+from hall.events import EventKind
 from tests.helpers.central import hall_catalog, hall_config
 from tests.helpers.simulated_hall import SimulatedHall
 
@@ -131,13 +132,13 @@ def test_live_view_counts_open_windows_per_theme_from_the_catalog(db: Database) 
     config = hall_config("H1")
     catalog.put_catalog(db, "H1", hall_catalog("H1"))
     events = [
-        {"seq": 1, "ts": 1.0, "kind": "window.opened", "data": {"window": "1"}},
-        {"seq": 2, "ts": 2.0, "kind": "window.opened", "data": {"window": "14"}},
-        {"seq": 3, "ts": 3.0, "kind": "ticket.issued",
+        {"seq": 1, "ts": 1.0, "kind": EventKind.WINDOW_OPENED, "data": {"window": "1"}},
+        {"seq": 2, "ts": 2.0, "kind": EventKind.WINDOW_OPENED, "data": {"window": "14"}},
+        {"seq": 3, "ts": 3.0, "kind": EventKind.TICKET_ISSUED,
          "data": {"ticket": "20240312-A001", "theme": "A"}},
-        {"seq": 4, "ts": 4.0, "kind": "ticket.issued",
+        {"seq": 4, "ts": 4.0, "kind": EventKind.TICKET_ISSUED,
          "data": {"ticket": "20240312-A002", "theme": "A"}},
-        {"seq": 5, "ts": 5.0, "kind": "window.paused", "data": {"window": "14"}},
+        {"seq": 5, "ts": 5.0, "kind": EventKind.WINDOW_PAUSED, "data": {"window": "14"}},
     ]
     ingest.ingest(db, "H1", events)
     hall = live.city_view(db)[0]
@@ -227,14 +228,15 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
     def ticket(n: int, theme: str, window: str, wait: float, service: float,
                rating: int | None, channel: str = "kiosk") -> list[dict]:
         tid = f"20240312-{theme}{n:03d}"
-        events = [("ticket.issued", {"ticket": tid, "theme": theme, "item": f"{theme}01",
+        events = [(EventKind.TICKET_ISSUED, {"ticket": tid, "theme": theme, "item": f"{theme}01",
                                      "channel": channel}),
-                  ("ticket.called", {"ticket": tid, "theme": theme, "window": window,
+                  (EventKind.TICKET_CALLED, {"ticket": tid, "theme": theme, "window": window,
                                      "waited_s": wait}),
-                  ("ticket.finished", {"ticket": tid, "theme": theme, "item": f"{theme}01",
+                  (EventKind.TICKET_FINISHED, {"ticket": tid, "theme": theme, "item": f"{theme}01",
                                        "window": window, "service_s": service})]
         if rating:
-            events.append(("ticket.rated", {"ticket": tid, "theme": theme, "level": rating}))
+            events.append((EventKind.TICKET_RATED, {"ticket": tid, "theme": theme,
+                                                    "level": rating}))
         return [{"kind": k, "ts": 1710208800.0 + n, "data": d} for k, d in events]
 
     log = (ticket(1, "A", "1", 300, 600, 5) + ticket(2, "A", "2", 100, 200, 4, "referral")
@@ -272,9 +274,9 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
 def test_statistics_measure_the_error_of_the_waits_printed_on_tickets(db: Database) -> None:
     def called(n: int, waited: float, expected: float) -> list[dict]:
         tid = f"20240312-A{n:03d}"
-        return [{"kind": "ticket.issued", "ts": 1710208800.0 + n,
+        return [{"kind": EventKind.TICKET_ISSUED, "ts": 1710208800.0 + n,
                  "data": {"ticket": tid, "theme": "A", "expected_wait_s": expected}},
-                {"kind": "ticket.called", "ts": 1710209800.0 + n,
+                {"kind": EventKind.TICKET_CALLED, "ts": 1710209800.0 + n,
                  "data": {"ticket": tid, "theme": "A", "window": "1", "waited_s": waited,
                           "expected_wait_s": expected}}]
 

@@ -24,6 +24,7 @@ from central.db import Database, open_database
 from central.mailbox import Mailbox
 from central.server import CentralServer
 from central.travel import HallTravel
+from hall.events import EventKind
 from tests.helpers.central import hall_catalog
 
 NOW = 1710208800.0  # Tuesday 2024-03-12 10:00 in Shanghai
@@ -32,7 +33,7 @@ DAY = "20240312"
 
 def issued(seq: int, number: str, item: str = "A02", ts: float = NOW - 900) -> dict:
     """A ticket.issued event of the example hall's catalog."""
-    return {"seq": seq, "kind": "ticket.issued", "ts": ts,
+    return {"seq": seq, "kind": EventKind.TICKET_ISSUED, "ts": ts,
             "data": {"ticket": f"{DAY}-{number}", "number": number, "theme": number[0],
                      "item": item, "elderly": False, "channel": "kiosk"}}
 
@@ -109,10 +110,10 @@ def test_a_hold_ends_with_the_home_halls_lease_events(sqlite_db: Database,
     assert ticket is not None
     lease = {"ticket": ticket, "number": "A002", "theme": "A", "item": "A02", "elderly": False,
              "sort_key": NOW - 900, "lease": "HB/30/1"}
-    push(sqlite_db, service, "HA", [event(2, "ticket.leased", remote="HB/30", booth="V1",
+    push(sqlite_db, service, "HA", [event(2, EventKind.TICKET_LEASED, remote="HB/30", booth="V1",
                                           **lease)])
     assert service.holds == {} and service.choose("HB", ["A"], NOW) is None
-    push(sqlite_db, service, "HA", [event(3, "ticket.lease_returned", reason="expired",
+    push(sqlite_db, service, "HA", [event(3, EventKind.TICKET_LEASE_RETURNED, reason="expired",
                                           **lease)])
     assert chosen(service, "HB", ["A"], NOW) == ticket   # at once, not after 2 min
     service.unhold("HA", ticket)                                  # a refused lease
@@ -125,7 +126,7 @@ def test_a_hold_outlives_the_green_channel_and_still_times_out(
     never comes still gives the ticket back to the other windows after ``hold_s``."""
     push(sqlite_db, service, "HA", [issued(1, "A002")])
     ticket = chosen(service, "HB", ["A"], NOW)
-    push(sqlite_db, service, "HA", [event(2, "ticket.prioritized", ticket=ticket,
+    push(sqlite_db, service, "HA", [event(2, EventKind.TICKET_PRIORITIZED, ticket=ticket,
                                           number="A002", theme="A", green=True)])
     assert service.choose("HC", ["A"], NOW + 1) is None, "still held"
     service.refresh(NOW + 121, force=True)
@@ -135,9 +136,9 @@ def test_a_hold_outlives_the_green_channel_and_still_times_out(
 def test_windows_left_open_over_midnight_are_open_after_a_restart(
         sqlite_db: Database, service: CityService) -> None:
     yesterday = NOW - 86400
-    push(sqlite_db, service, "HB", [event(1, "window.opened", window="1", ts=yesterday),
-                                    event(2, "window.opened", window="2", ts=yesterday),
-                                    event(3, "window.paused", window="2", ts=NOW - 600)])
+    push(sqlite_db, service, "HB", [event(1, EventKind.WINDOW_OPENED, window="1", ts=yesterday),
+                                    event(2, EventKind.WINDOW_OPENED, window="2", ts=yesterday),
+                                    event(3, EventKind.WINDOW_PAUSED, window="2", ts=NOW - 600)])
     restarted = CityService(sqlite_db, RemoteSettings(), clock=lambda: NOW)
     restarted.rebuild()
     for city in (service.city, restarted.city):     # the live worker, the restarted one
@@ -166,7 +167,7 @@ def test_the_state_is_rebuilt_from_the_days_stored_events(sqlite_db: Database,
     yesterday = NOW - 86400
     push(sqlite_db, service, "HA", [issued(1, "A001", ts=yesterday), issued(2, "A002",
                                                                             ts=yesterday),
-                                    event(3, "ticket.expired", ts=NOW - 3600,
+                                    event(3, EventKind.TICKET_EXPIRED, ts=NOW - 3600,
                                           ticket=f"{DAY}-A001", number="A001", theme="A"),
                                     issued(4, "A001"), issued(5, "A002", ts=NOW - 800)])
     service.choose("HB", ["A"], NOW)
@@ -195,7 +196,7 @@ def test_another_workers_ingest_and_a_new_catalog_are_followed(
 
 def test_recommendations_weigh_travel_against_waiting(sqlite_db: Database,
                                                       service: CityService) -> None:
-    opened = [event(1, "window.opened", window="1")]
+    opened = [event(1, EventKind.WINDOW_OPENED, window="1")]
     for hall in ("HB", "HC"):
         push(sqlite_db, service, hall, opened)
     push(sqlite_db, service, "HA", [*opened, *(issued(2 + i, f"A{i + 1:03d}", "A01")
@@ -216,7 +217,7 @@ def test_a_hall_whose_agent_fell_silent_is_offered_to_nobody(sqlite_db: Database
     clock = [NOW]
     service = CityService(sqlite_db, RemoteSettings(silent_s=60.0), clock=lambda: clock[0])
     service.rebuild()
-    opened = [event(1, "window.opened", window="1")]
+    opened = [event(1, EventKind.WINDOW_OPENED, window="1")]
     for hall in ("HB", "HC"):
         push(sqlite_db, service, hall, opened)
     push(sqlite_db, service, "HA", [*opened, *(issued(2 + i, f"A{i + 1:03d}",

@@ -11,11 +11,12 @@ from devices.base import DeviceState, DeviceURLError
 from devices.busframe import BusChecksumError, Frame
 from devices.rating import protocol as proto
 from devices.rating.errors import RatingBadKey, RatingBadText, RatingDisconnected, RatingTimeout
-from devices.rating.levels import LABELS, Rating
+from devices.rating.levels import Rating
 from devices.rating.pad import SerialRatingPad, open_url
 from devices.rating.simulator import RatingSimulator, SimulatedRatingPad, open_sim_url
 from devices.rating.tech import discover, self_test
 from devices.registry import open_device
+from hall.ratings import RatingLevel
 
 FAST = "timeout=0.15&retries=1&poll=0.02"  # for tests that wait for a timeout on purpose
 
@@ -44,11 +45,8 @@ def fast(sim: RatingSimulator) -> Iterator[SerialRatingPad]:
     driver.close()
 
 
-def test_levels_and_labels() -> None:
-    assert [(int(r), r.label_zh) for r in sorted(Rating, reverse=True)] == [
-        (5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
-    assert Rating.VERY_DISSATISFIED.label_en == "Very dissatisfied"
-    assert set(LABELS) == {1, 2, 3, 4, 5}
+def test_keys_are_the_hall_levels() -> None:
+    assert [(r.name, int(r)) for r in Rating] == [(r.name, int(r)) for r in RatingLevel]
 
 
 def test_exact_frames() -> None:
@@ -178,6 +176,6 @@ def test_sim_url_fault_and_bad_params() -> None:
 
 def test_tech_self_test_and_discover() -> None:
     report = self_test("sim://rating?addr=3&auto=5&delay=0.05&poll=0.02")
-    assert "key: 5 非常满意 / Very satisfied" in report and "cancel: OK" in report
+    assert "key: 5 (VERY_SATISFIED)" in report and "cancel: OK" in report
     for url, description in discover():
         assert url.startswith("rating:///dev/") and description

@@ -13,11 +13,12 @@ from test_display_model import FakeClock, called, event, windows_read
 from display import audio, voice
 from display.announcer import Announcer
 from display.viewmodel import RELOAD_KINDS, DisplayModel
+from hall.events import EventKind
 
 
 def leased(number: str, seq: int, booth: str = "V1") -> dict:
     """``ticket.leased`` as the hall node sends it."""
-    return event("ticket.leased", seq, ticket=f"t-{number}", number=number, theme=number[0],
+    return event(EventKind.TICKET_LEASED, seq, ticket=f"t-{number}", number=number, theme=number[0],
                  item="B03", elderly=False, sort_key=1_741_900_000.0 + seq,
                  lease="GD-SZ-NS-002/7/1", remote="GD-SZ-NS-002/7", booth=booth,
                  booth_name_zh=f"视频服务区{booth[1:]}号", booth_name_en=f"Video booth {booth[1:]}",
@@ -52,12 +53,13 @@ def test_two_booths_show_two_calls_and_a_window_call_keeps_its_own_place() -> No
 def test_remote_serving_keeps_the_call_and_remote_finished_clears_it() -> None:
     model = DisplayModel(clock=FakeClock())
     model.apply(leased("B012", 1))
-    serving = model.apply(event("ticket.remote_serving", 2, ticket="t-B012", number="B012",
+    serving = model.apply(event(EventKind.TICKET_REMOTE_SERVING, 2, ticket="t-B012", number="B012",
                                 theme="B", lease="GD-SZ-NS-002/7/1", remote="GD-SZ-NS-002/7",
                                 booth="V1"))
     assert serving.announce_booth is None and serving.reload_services
     assert board(model) == ["B012 → 视频服务区1号"]
-    finished = model.apply(event("ticket.remote_finished", 3, ticket="t-B012", number="B012",
+    finished = model.apply(event(EventKind.TICKET_REMOTE_FINISHED, 3, ticket="t-B012",
+                                 number="B012",
                                  theme="B", item="B03", lease="GD-SZ-NS-002/7/1",
                                  remote="GD-SZ-NS-002/7", service_s=600.0))
     assert finished.changed and finished.reload_services
@@ -68,7 +70,7 @@ def test_remote_serving_keeps_the_call_and_remote_finished_clears_it() -> None:
 def test_a_returned_ticket_leaves_the_board_but_not_the_list_and_counts_again() -> None:
     model = DisplayModel(clock=FakeClock())
     model.apply(leased("B012", 1))
-    outcome = model.apply(event("ticket.lease_returned", 2, ticket="t-B012", number="B012",
+    outcome = model.apply(event(EventKind.TICKET_LEASE_RETURNED, 2, ticket="t-B012", number="B012",
                                 theme="B", item="B03", elderly=False, sort_key=1.0,
                                 lease="GD-SZ-NS-002/7/1", reason="expired"))
     assert outcome.changed and outcome.reload_services, "the number is back waiting"
@@ -78,8 +80,9 @@ def test_a_returned_ticket_leaves_the_board_but_not_the_list_and_counts_again() 
 
 
 def test_waiting_counts_are_read_again_after_each_cloud_event() -> None:
-    assert {"ticket.leased", "ticket.lease_returned", "ticket.remote_serving",
-            "ticket.remote_finished"} <= RELOAD_KINDS
+    assert {EventKind.TICKET_LEASED, EventKind.TICKET_LEASE_RETURNED,
+            EventKind.TICKET_REMOTE_SERVING,
+            EventKind.TICKET_REMOTE_FINISHED} <= RELOAD_KINDS
 
 
 def test_a_booth_call_learnt_from_history_is_neither_highlighted_nor_announced() -> None:
@@ -98,8 +101,8 @@ def test_reading_the_windows_keeps_the_booth_calls() -> None:
 
 def test_a_windows_remote_call_leaves_its_paused_status_alone() -> None:
     model = DisplayModel(clock=FakeClock())
-    model.apply(event("window.paused", 1, window="30", status="paused"))
-    outcome = model.apply(event("window.remote_busy", 2, window="30", lease="", home="",
+    model.apply(event(EventKind.WINDOW_PAUSED, 1, window="30", status="paused"))
+    outcome = model.apply(event(EventKind.WINDOW_REMOTE_BUSY, 2, window="30", lease="", home="",
                                 ticket="", number="", theme="", state="choosing"))
     assert model.paused == {"30"} and not outcome.changed
 

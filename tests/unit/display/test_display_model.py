@@ -1,6 +1,7 @@
 """The wall display's view-model: events and API reads in, what the screen shows out."""
 
 from display.viewmodel import DisplayModel, wait_text, windows_touched
+from hall.events import EventKind
 
 
 class FakeClock:
@@ -18,7 +19,7 @@ def event(kind: str, seq: int = 1, ts: float = 0.0, **data: object) -> dict:
 
 
 def called(number: str, window: str, seq: int, ticket: str = "") -> dict:
-    return event("ticket.called", seq, ticket=ticket or f"t-{number}", number=number,
+    return event(EventKind.TICKET_CALLED, seq, ticket=ticket or f"t-{number}", number=number,
                  theme=number[0], window=window, waited_s=10.0, expected_wait_s=60)
 
 
@@ -52,7 +53,7 @@ def test_recall_highlights_again_and_moves_to_the_top_of_recent() -> None:
     model.apply(called("A001", "3", 1))
     model.apply(called("B001", "14", 2))
     clock.now += 30
-    outcome = model.apply(event("ticket.recalled", 3, ticket="t-A001", number="A001",
+    outcome = model.apply(event(EventKind.TICKET_RECALLED, 3, ticket="t-A001", number="A001",
                                 window="3", recalls=1))
     assert outcome.announce == ("A001", "3")
     assert model.current["3"].recalls == 1 and model.highlighted(model.current["3"])
@@ -63,9 +64,9 @@ def test_finish_no_show_and_transfer_clear_the_window() -> None:
     model = DisplayModel(clock=FakeClock())
     for seq, (number, window) in enumerate((("A001", "1"), ("A002", "2"), ("A003", "3")), 1):
         model.apply(called(number, window, seq))
-    model.apply(event("ticket.finished", 4, ticket="t-A001", number="A001", window="1"))
-    model.apply(event("ticket.no_show", 5, ticket="t-A002", number="A002", window="2"))
-    model.apply(event("ticket.transferred", 6, ticket="t-A003", number="A003",
+    model.apply(event(EventKind.TICKET_FINISHED, 4, ticket="t-A001", number="A001", window="1"))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 5, ticket="t-A002", number="A002", window="2"))
+    model.apply(event(EventKind.TICKET_TRANSFERRED, 6, ticket="t-A003", number="A003",
                       from_window="3", theme="B", to_window=None))
     assert model.current == {}
     assert [c.number for c in model.recent] == ["A003", "A002", "A001"]
@@ -74,7 +75,7 @@ def test_finish_no_show_and_transfer_clear_the_window() -> None:
 def test_an_event_for_an_older_ticket_leaves_the_current_call() -> None:
     model = DisplayModel(clock=FakeClock())
     model.apply(called("A002", "1", 2))
-    outcome = model.apply(event("ticket.finished", 3, ticket="t-A001", number="A001",
+    outcome = model.apply(event(EventKind.TICKET_FINISHED, 3, ticket="t-A001", number="A001",
                                 window="1"))
     assert not outcome.changed and model.current["1"].number == "A002"
 
@@ -88,12 +89,12 @@ def test_history_is_shown_but_neither_highlighted_nor_announced() -> None:
 
 def test_paused_windows_follow_window_events() -> None:
     model = DisplayModel(clock=FakeClock())
-    assert model.apply(event("window.paused", 1, window="5", status="paused")).changed
+    assert model.apply(event(EventKind.WINDOW_PAUSED, 1, window="5", status="paused")).changed
     assert model.paused == {"5"}
-    assert not model.apply(event("window.paused", 2, window="5", status="paused")).changed
-    model.apply(event("window.resumed", 3, window="5", status="open"))
+    assert not model.apply(event(EventKind.WINDOW_PAUSED, 2, window="5", status="paused")).changed
+    model.apply(event(EventKind.WINDOW_RESUMED, 3, window="5", status="open"))
     assert model.paused == set()
-    model.apply(event("window.closed", 4, window="6", status="closed"))
+    model.apply(event(EventKind.WINDOW_CLOSED, 4, window="6", status="closed"))
     assert model.paused == set()
 
 
@@ -181,15 +182,16 @@ def test_wait_text() -> None:
 
 def test_windows_touched() -> None:
     assert windows_touched(called("A001", "3", 1)) == {"3"}
-    assert windows_touched(event("ticket.transferred", 2, from_window="4", to_window="5")) == {
+    assert windows_touched(event(EventKind.TICKET_TRANSFERRED, 2, from_window="4",
+                                 to_window="5")) == {
         "4"}
-    assert windows_touched(event("ticket.issued", 3, number="A001")) == set()
+    assert windows_touched(event(EventKind.TICKET_ISSUED, 3, number="A001")) == set()
 
 
 def test_an_expired_or_cancelled_ticket_leaves_its_window() -> None:
     model = DisplayModel(clock=FakeClock())
     model.apply(called("A001", "1", 1))
-    assert model.apply(event("ticket.expired", 2, ticket="t-A001", number="A001",
+    assert model.apply(event(EventKind.TICKET_EXPIRED, 2, ticket="t-A001", number="A001",
                              theme="A")).changed
     assert model.current == {}
 
@@ -200,6 +202,6 @@ def test_a_new_day_starts_with_no_calls() -> None:
     model.apply(called("A009", "1", 1) | {"ts": day})
     model.apply(called("B003", "14", 2) | {"ts": day + 60})
     assert len(model.recent) == 2
-    model.apply(event("ticket.issued", 3, ts=day + 86_400, number="A001"))
+    model.apply(event(EventKind.TICKET_ISSUED, 3, ts=day + 86_400, number="A001"))
     assert model.recent == [] and model.current == {}
     assert model.day == model.day_of(day + 86_400)

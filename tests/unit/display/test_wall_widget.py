@@ -6,6 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from display.viewmodel import DisplayModel
 from display.wall import HIGHLIGHT, DisplayWindow
+from hall.events import EventKind
 
 
 class FakeClock:
@@ -19,7 +20,7 @@ class FakeClock:
 
 
 def called(number: str, window: str, seq: int) -> dict:
-    return {"seq": seq, "kind": "ticket.called", "ts": float(seq),
+    return {"seq": seq, "kind": EventKind.TICKET_CALLED, "ts": float(seq),
             "data": {"ticket": f"t-{number}", "number": number, "window": window}}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from hall.engine import Engine
+from hall.events import EventKind
 from hall.state import Appointment, TicketStatus, WindowStatus
 from tests.helpers.engine_steps import call, calls, clock_at, issue, kinds, open_windows, refused
 
@@ -42,7 +43,7 @@ def test_priority_green_then_appointment_then_elderly_then_first_come(
 def test_green_channel_can_be_taken_off(engine: Engine, clock: Any) -> None:
     first, second = issue(engine, clock), issue(engine, clock)
     _, events = engine.set_green(second.id, clock())
-    assert kinds(events) == ["ticket.prioritized"] and events[0].data["green"] is True
+    assert kinds(events) == [EventKind.TICKET_PRIORITIZED] and events[0].data["green"] is True
     assert engine.position(second, clock()) == 0
     engine.set_green(second.id, clock(), green=False)
     assert engine.position(second, clock()) == 1 and engine.position(first, clock()) == 0
@@ -65,7 +66,7 @@ def test_central_counts_people_ahead_as_the_hall_does(
         engine: Engine, clock: Any, id_number: Any) -> None:
     """What a phone shows as people ahead (central, following the hall's events) is the
     hall's own count, through the green channel and an appointment's slot."""
-    from central.balancer import CityState
+    from central.city_state import CityState
 
     city = CityState([engine.config])
     _appointment(engine, clock, "AP1", clock.now.replace(minute=30))     # 10:30-11:00
@@ -184,19 +185,19 @@ def test_window_open_pause_resume_close(engine: Engine, clock: Any) -> None:
     issue(engine, clock)
     refused("window_closed", lambda: engine.call_next("1", clock()))
     _, events = engine.open_window("1", clock(), staff_id="S001")
-    assert kinds(events) == ["window.opened"] and events[0].data["staff"] == "S001"
+    assert kinds(events) == [EventKind.WINDOW_OPENED] and events[0].data["staff"] == "S001"
     assert (state.status, state.staff_id) == (WindowStatus.OPEN, "S001")
     refused("bad_state", lambda: engine.open_window("1", clock()))
     refused("bad_state", lambda: engine.resume("1", clock()))
     _, events = engine.pause("1", clock())
-    assert kinds(events) == ["window.paused"] and state.status is WindowStatus.PAUSED
+    assert kinds(events) == [EventKind.WINDOW_PAUSED] and state.status is WindowStatus.PAUSED
     refused("window_paused", lambda: engine.call_next("1", clock()))
     refused("bad_state", lambda: engine.pause("1", clock()))
     _, events = engine.resume("1", clock())
-    assert kinds(events) == ["window.resumed"] and state.status is WindowStatus.OPEN
+    assert kinds(events) == [EventKind.WINDOW_RESUMED] and state.status is WindowStatus.OPEN
     engine.pause("1", clock())
     _, events = engine.close_window("1", clock())
-    assert kinds(events) == ["window.closed"]
+    assert kinds(events) == [EventKind.WINDOW_CLOSED]
     assert (state.status, state.staff_id) == (WindowStatus.CLOSED, None)
     refused("bad_state", lambda: engine.close_window("1", clock()))
     refused("bad_state", lambda: engine.pause("1", clock()))
@@ -231,7 +232,7 @@ def test_recall_up_to_max_recalls_then_recall_limit(engine: Engine, clock: Any) 
     for n in (1, 2, 3):
         again, events = engine.recall("1", clock.advance(seconds=30))
         assert again is ticket and ticket.recalls == n
-        assert kinds(events) == ["ticket.recalled"] and events[0].data["recalls"] == n
+        assert kinds(events) == [EventKind.TICKET_RECALLED] and events[0].data["recalls"] == n
     refused("recall_limit", lambda: engine.recall("1", clock()))
     assert ticket.recalls == 3 and ticket.status is TicketStatus.CALLED
 
@@ -251,7 +252,7 @@ def test_recall_needs_a_called_ticket(engine: Engine, clock: Any) -> None:
     issue(engine, clock)
     call(engine, clock, "1")
     _, events = engine.start_serving("1", clock())
-    assert kinds(events) == ["ticket.serving"]
+    assert kinds(events) == [EventKind.TICKET_SERVING]
     refused("bad_state", lambda: engine.recall("1", clock()))
     refused("bad_state", lambda: engine.start_serving("1", clock()))
 
@@ -262,7 +263,7 @@ def test_no_show_removes_the_ticket_and_frees_the_window(engine: Engine, clock: 
     call(engine, clock, "1")
     ticket, events = engine.no_show("1", clock())
     assert ticket is absent and absent.status is TicketStatus.NO_SHOW
-    assert kinds(events) == ["ticket.no_show"] and events[0].data["window"] == "1"
+    assert kinds(events) == [EventKind.TICKET_NO_SHOW] and events[0].data["window"] == "1"
     assert engine.state.windows["1"].current is None
     assert engine.line("A", clock()) == [present]
     assert engine.position(absent, clock()) == -1

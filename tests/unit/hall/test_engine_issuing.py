@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from hall.engine import Engine
+from hall.events import EventKind
 from hall.state import TicketStatus, WindowStatus
 from tests.helpers.engine_steps import call, clock_at, issue, kinds, open_windows, refused
 
@@ -37,7 +38,7 @@ def test_new_day_restarts_numbers_and_expires_yesterdays_open_tickets(engine: En
     assert engine.roll_day(clock.advance(minutes=5)) == []          # same day: nothing
 
     events = engine.roll_day(clock_at(clock, 9, 5, day=13))
-    assert kinds(events) == ["ticket.expired", "ticket.expired"]
+    assert kinds(events) == [EventKind.TICKET_EXPIRED, EventKind.TICKET_EXPIRED]
     assert {e.data["ticket"] for e in events} == {at_window.id, waiting.id}
     assert at_window.status is waiting.status is TicketStatus.CANCELLED
     assert done.status is TicketStatus.FINISHED
@@ -174,7 +175,7 @@ def test_service_times_teach_the_mean(engine: Engine, clock: Any) -> None:
     call(engine, clock, "1")
     engine.start_serving("1", clock.advance(seconds=30))
     _, events = engine.finish("1", clock.advance(seconds=240))
-    assert kinds(events) == ["ticket.finished"] and events[0].data["service_s"] == 240
+    assert kinds(events) == [EventKind.TICKET_FINISHED] and events[0].data["service_s"] == 240
     # the configured mean counts as one sample: (720 + 240) / 2 and (1200 + 240) / 2
     assert engine.state.service_means == {"A": 480.0, "A01": 720.0}
     assert engine.state.service_counts == {"A": 1, "A01": 1}

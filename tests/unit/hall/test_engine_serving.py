@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hall.engine import Engine
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.state import Ticket, TicketStatus, WindowStatus
 from tests.helpers.engine_steps import call, calls, issue, kinds, open_windows, refused, snapshot
 
@@ -31,7 +31,7 @@ def test_recheck_in_goes_exactly_recheckin_positions_back(engine: Engine, clock:
     late, line = _no_show_first(engine, clock, 5)
     ticket, events = engine.recheck_in(late.id, clock.advance(minutes=3))
     assert ticket is late and late.status is TicketStatus.WAITING
-    assert kinds(events) == ["ticket.rechecked_in"] and events[0].data["ahead"] == 3
+    assert kinds(events) == [EventKind.TICKET_RECHECKED_IN] and events[0].data["ahead"] == 3
     assert events[0].data["sort_key"] == late.sort_key       # central follows its new place
     assert engine.position(late, clock()) == 3
     assert [t.id for t in engine.line("A", clock())] == \
@@ -98,7 +98,7 @@ def test_transfer_to_a_theme_keeps_the_arrival_time(engine: Engine, clock: Any) 
     assert call(engine, clock, "1") is moved
     ticket, events = engine.transfer("1", clock.advance(minutes=5), to_service="B02")
     assert ticket is moved
-    assert kinds(events) == ["ticket.transferred"]
+    assert kinds(events) == [EventKind.TICKET_TRANSFERRED]
     assert events[0].data == {"ticket": moved.id, "number": "A001", "from_window": "1",
                               "theme": "B", "item": "B02", "to_window": None,
                               "sort_key": moved.sort_key, "elderly": False, "green": False,
@@ -163,7 +163,7 @@ def test_rating_a_finished_service(engine: Engine, clock: Any, level: int, label
     ticket = _finished(engine, clock)
     rated, events = engine.rate(ticket.id, level, clock())
     assert rated.rating == level
-    assert kinds(events) == ["ticket.rated"]
+    assert kinds(events) == [EventKind.TICKET_RATED]
     assert events[0].data["label_zh"] == label and events[0].data["window"] == "1"
     refused("already_rated", lambda: engine.rate(ticket.id, 4, clock()))
     assert ticket.rating == level
@@ -220,11 +220,12 @@ def test_every_operation_returns_its_events(engine: Engine, clock: Any) -> None:
     record(engine.close_window("2", clock()))
     record(engine.device_status("printer-1", "paper_out", clock(), where="kiosk-1"))
     assert seen == [
-        "window.opened", "window.opened", "ticket.prioritized", "ticket.called",
-        "ticket.recalled", "ticket.serving", "ticket.transferred", "ticket.called",
-        "ticket.no_show", "ticket.rechecked_in", "ticket.called", "ticket.finished",
-        "ticket.rated", "ticket.cancelled", "window.paused", "window.resumed", "window.closed",
-        "device.status"]
+        EventKind.WINDOW_OPENED, EventKind.WINDOW_OPENED, EventKind.TICKET_PRIORITIZED,
+        EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED, EventKind.TICKET_SERVING,
+        EventKind.TICKET_TRANSFERRED, EventKind.TICKET_CALLED, EventKind.TICKET_NO_SHOW,
+        EventKind.TICKET_RECHECKED_IN, EventKind.TICKET_CALLED, EventKind.TICKET_FINISHED,
+        EventKind.TICKET_RATED, EventKind.TICKET_CANCELLED, EventKind.WINDOW_PAUSED,
+        EventKind.WINDOW_RESUMED, EventKind.WINDOW_CLOSED, EventKind.DEVICE_STATUS]
 
 
 def _busy_hall(engine: Engine, clock: Any, id_number: Any) -> dict[str, Ticket]:

@@ -24,6 +24,7 @@ from hall import policy
 from hall.config import EXAMPLE_HALL, load_config
 from hall.engine import Engine
 from hall.errors import QueueError
+from hall.events import EventKind
 from hall.state import AT_WINDOW_STATUSES, HallState, TicketStatus, WindowStatus
 
 
@@ -95,7 +96,7 @@ class HallDay(RuleBasedStateMachine):
         self.issued[ticket.id] = ticket.number
         assert ticket.number == f"{ticket.theme}{self.engine.state.counters[ticket.theme]:03d}"
         assert issued.ahead == self.engine.position(ticket, self.now)
-        assert [e.kind for e in events] == ["ticket.issued"]
+        assert [e.kind for e in events] == [EventKind.TICKET_ISSUED]
 
     @rule(index=pick)
     def recheck_in(self, index: int) -> None:
@@ -147,7 +148,7 @@ class HallDay(RuleBasedStateMachine):
         ticket, events = result
         # the window got the ticket the rules say, found by scanning every ticket of the day
         assert ticket is expected
-        assert [e.kind for e in events] == ([] if ticket is None else ["ticket.called"])
+        assert [e.kind for e in events] == ([] if ticket is None else [EventKind.TICKET_CALLED])
 
     @rule(window=windows)
     def recall(self, window: str) -> None:
@@ -203,7 +204,7 @@ class HallDay(RuleBasedStateMachine):
                       if t.status in (TicketStatus.WAITING, *AT_WINDOW_STATUSES)}
         events = self.engine.roll_day(self.now)
         assert {e.data["ticket"] for e in events} == still_open
-        assert all(e.kind == "ticket.expired" for e in events)
+        assert all(e.kind == EventKind.TICKET_EXPIRED for e in events)
         self.issued = {}
 
     # ------------------------------------------------------------------ invariants

@@ -9,12 +9,13 @@ import json
 import pytest
 
 from hall import hub as hub_module
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.hub import EventHub, encode_event
 
 
 def _event(seq: int, **data: object) -> Event:
-    return Event(kind="ticket.issued", ts=1710208800.5, data={"number": f"A{seq:03d}", **data},
+    return Event(kind=EventKind.TICKET_ISSUED, ts=1710208800.5, data={"number": f"A{seq:03d}",
+                                                                      **data},
                  seq=seq)
 
 

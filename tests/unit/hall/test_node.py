@@ -19,7 +19,7 @@ import pytest
 
 from hall.config import HallConfig
 from hall.engine import Engine
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.node import HallNode, InternalError
 from hall.state import Appointment
 from hall.store import Store, StoreError
@@ -117,8 +117,8 @@ def test_many_windows_and_kiosks_at_once(node: HallNode, all_day: HallConfig,
         events = store.events_after(0, limit=100_000)
         assert [e.seq for e in events] == list(range(1, last_seq + 1))
         kinds = Counter(e.kind for e in events)
-        assert kinds["ticket.issued"] == kinds["ticket.called"] == kinds["ticket.finished"] \
-            == len(issued)
+        assert kinds[EventKind.TICKET_ISSUED] == kinds[EventKind.TICKET_CALLED] \
+            == kinds[EventKind.TICKET_FINISHED] == len(issued)
     finally:
         store.close()
 
@@ -136,7 +136,7 @@ def test_an_acknowledged_operation_is_already_on_disk(node: HallNode, tmp_path: 
     finally:
         other.close()
     assert rows == [("B001", "waiting")]
-    assert seqs == [(1, "ticket.issued")]
+    assert seqs == [(1, EventKind.TICKET_ISSUED)]
     deadline = time.monotonic() + 5
     while not heard and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -176,7 +176,7 @@ def test_a_failed_write_acknowledges_nothing_of_its_batch(node: HallNode, tmp_pa
     for future in batch:
         with pytest.raises(StoreError, match="readonly"):
             future.result(10)
-    assert heard == ["window.opened"]                 # no event of the failed batches
+    assert heard == [EventKind.WINDOW_OPENED]                 # no event of the failed batches
     # the state was reloaded from disk: nothing of the batch is left in memory
     assert node.read(lambda engine, now: (dict(engine.state.counters),
                                           engine.state.windows["1"].current)) == ({}, None)
@@ -276,7 +276,7 @@ def test_rolling_over_to_a_new_day_on_the_nodes_clock(example_config: HallConfig
         now[0] += timedelta(days=1)
         today = node.run(_issue("C")).ticket
         assert (today.id, today.number) == ("20240313-C001", "C001")
-        expired = [e for e in node.store.events_after(0) if e.kind == "ticket.expired"]
+        expired = [e for e in node.store.events_after(0) if e.kind == EventKind.TICKET_EXPIRED]
         assert [e.data["ticket"] for e in expired] == [yesterday]
         old = node.store.find_ticket(yesterday)
         assert old is not None and old.status.value == "cancelled"

@@ -18,6 +18,7 @@ from hall.cloud import REFERRAL_ANSWER_S
 from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import QueueError
+from hall.events import EventKind
 from hall.node import HallNode
 from hall.protocol import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message, message_from_dict
 from hall.state import HallState, Person, TicketStatus
@@ -56,7 +57,7 @@ def test_a_waiting_remote_item_is_lent_to_one_lease_and_sent_to_a_booth(engine: 
     assert answer.expires_at == pytest.approx(now().timestamp() + 180)
     ticket = engine.state.tickets[second]
     assert ticket.status is TicketStatus.LEASED
-    assert kinds(events) == ["ticket.leased"]
+    assert kinds(events) == [EventKind.TICKET_LEASED]
     assert events[0].data["booth"] == "V1" and events[0].data["booth_name_zh"] == "视频服务区1号"
     assert events[0].data["remote"] == REMOTE
     # no longer in the line: the first ticket is the only one waiting for theme A
@@ -95,7 +96,7 @@ def test_a_lease_not_started_in_time_gives_the_ticket_back_its_place(engine: Eng
     assert [t.id for t in engine.line("A", now())] == tickets[1:]
     assert engine.leasing.tick(now.advance(seconds=179)) == []
     events = engine.leasing.tick(now.advance(seconds=2))
-    assert kinds(events) == ["ticket.lease_returned"]
+    assert kinds(events) == [EventKind.TICKET_LEASE_RETURNED]
     assert events[0].data["reason"] == "expired" and events[0].data["lease"] == "L1"
     assert [t.id for t in engine.line("A", now())] == tickets      # first again
     (late,), _ = engine.leasing.handle([request(tickets[0], kind="start")], now())
@@ -107,7 +108,7 @@ def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
         engine: Engine, now: Any) -> None:
     """The line central follows (people ahead on a phone) puts a green-channel ticket back
     first when its lease is given back, as the hall does."""
-    from central.balancer import CityState
+    from central.city_state import CityState
 
     city = CityState([engine.config])
     events = [e for _ in range(3) for e in engine.issue("A02", now.advance(seconds=1))[1]]
@@ -115,7 +116,7 @@ def test_a_ticket_given_back_keeps_its_green_channel_where_central_follows_it(
     events += engine.set_green(tickets[2], now())[1]
     events += engine.leasing.handle([request(tickets[2])], now.advance(seconds=1))[1]
     events += engine.leasing.tick(now.advance(seconds=181))
-    assert kinds(events)[-1] == "ticket.lease_returned" and events[-1].data["green"] is True
+    assert kinds(events)[-1] == EventKind.TICKET_LEASE_RETURNED and events[-1].data["green"] is True
     for event in events:
         city.apply_event(event)
     assert [city.ahead_of(HOME, t, now().timestamp()) for t in tickets] == \
@@ -142,12 +143,12 @@ def test_started_finished_lease_ends_the_ticket_without_a_local_window(engine: E
     ticket = issue_remote_item(engine, now)
     engine.leasing.handle([request(ticket)], now())
     (started,), events = engine.leasing.handle([request(ticket, kind="start")], now.advance(60))
-    assert started.kind == STARTED and kinds(events) == ["ticket.remote_serving"]
+    assert started.kind == STARTED and kinds(events) == [EventKind.TICKET_REMOTE_SERVING]
     assert engine.state.tickets[ticket].window == f"remote:{REMOTE}"
     # once started it never expires
     assert engine.leasing.tick(now.advance(minutes=30)) == []
     (done,), events = engine.leasing.handle([request(ticket, kind="finish")], now())
-    assert done.kind == FINISHED and kinds(events) == ["ticket.remote_finished"]
+    assert done.kind == FINISHED and kinds(events) == [EventKind.TICKET_REMOTE_FINISHED]
     assert events[0].data["service_s"] == pytest.approx(1800)
     assert engine.state.tickets[ticket].status is TicketStatus.FINISHED
     assert all(w.served_today == 0 for w in engine.state.windows.values())
@@ -160,7 +161,8 @@ def test_a_release_after_start_puts_the_ticket_back(engine: Engine, now: Any) ->
     engine.leasing.handle([request(ticket), request(ticket, kind="start")], now())
     (answer,), events = engine.leasing.handle([request(ticket, kind="release")], now())
     assert answer.kind == RELEASED
-    assert kinds(events) == ["ticket.lease_returned"] and events[0].data["reason"] == "released"
+    assert kinds(events) == [EventKind.TICKET_LEASE_RETURNED]
+    assert events[0].data["reason"] == "released"
     assert engine.state.tickets[ticket].status is TicketStatus.WAITING
     assert engine.state.tickets[ticket].window is None
 
@@ -181,7 +183,7 @@ def test_a_window_calls_a_ticket_of_another_hall_from_request_to_done(engine: En
                                                                       now: Any) -> None:
     open_video_window(engine, now)
     call, events = engine.leasing.remote_call("30", now())
-    assert call.state == "choosing" and kinds(events) == ["window.remote_busy"]
+    assert call.state == "choosing" and kinds(events) == [EventKind.WINDOW_REMOTE_BUSY]
     out, _ = engine.leasing.outbox(now())
     assert out["choose"] == [{"request": call.request, "window": "30", "skills": ["C", "A"]}]
     # the agent asks again only after a while
@@ -208,7 +210,7 @@ def test_a_window_calls_a_ticket_of_another_hall_from_request_to_done(engine: En
                       expires_at=now().timestamp() + 180)
     _, events = engine.leasing.handle([granted], now())
     assert engine.leasing.remote_view("30")["state"] == "calling"
-    assert kinds(events) == ["window.remote"] and events[0].data["number"] == "C007"
+    assert kinds(events) == [EventKind.WINDOW_REMOTE] and events[0].data["number"] == "C007"
     with pytest.raises(QueueError):
         engine.leasing.remote_step("30", "served", now())       # not serving yet
     engine.leasing.remote_step("30", "at_booth", now())
@@ -219,7 +221,7 @@ def test_a_window_calls_a_ticket_of_another_hall_from_request_to_done(engine: En
     engine.leasing.remote_step("30", "served", now())
     assert engine.leasing.outbox(now())[0]["messages"][0]["kind"] == "finish"
     _, events = engine.leasing.handle([replace(granted, kind=FINISHED)], now())
-    assert kinds(events) == ["window.remote_free"] and events[0].data["state"] == "done"
+    assert kinds(events) == [EventKind.WINDOW_REMOTE_FREE] and events[0].data["state"] == "done"
     # the window calls locally again
     assert engine.call_next("30", now())[0] is None
 
@@ -229,12 +231,12 @@ def test_nothing_to_call_elsewhere_and_a_central_that_never_answers(engine: Engi
     open_video_window(engine, now)
     call, _ = engine.leasing.remote_call("30", now())
     call, events = engine.leasing.remote_choice("30", call.request, None, now())
-    assert call.state == "none" and kinds(events) == ["window.remote_free"]
+    assert call.state == "none" and kinds(events) == [EventKind.WINDOW_REMOTE_FREE]
     call, _ = engine.leasing.remote_call("30", now())
     assert engine.leasing.needs_tick()
     assert engine.leasing.tick(now.advance(seconds=59)) == []
     events = engine.leasing.tick(now.advance(seconds=2))
-    assert kinds(events) == ["window.remote_free"]
+    assert kinds(events) == [EventKind.WINDOW_REMOTE_FREE]
     assert engine.leasing.remote_view("30")["state"] == "none"
     # a late answer changes nothing
     late = {"hall": "X", "ticket": "t", "theme": "C", "number": "C001"}
@@ -261,13 +263,13 @@ def test_only_open_idle_video_windows_call_elsewhere(engine: Engine, now: Any) -
 def test_a_referral_waits_for_the_other_hall_and_keeps_its_first_result(engine: Engine,
                                                                         now: Any) -> None:
     referral, events = engine.leasing.refer("A02", "GD-SZ-NS-002", now())
-    assert referral.state == "pending" and kinds(events) == ["referral.requested"]
+    assert referral.state == "pending" and kinds(events) == [EventKind.REFERRAL_REQUESTED]
     out, _ = engine.leasing.outbox(now())
     assert out["referrals"] == [{"id": referral.id, "item": "A02", "hall": "GD-SZ-NS-002",
                                  "from_hall": HOME}]
     ticket = {"id": "20240312-A031", "number": "A031", "hall": "GD-SZ-NS-002", "ahead": 2}
     done, events = engine.leasing.referral_result(referral.id, ticket, None, now())
-    assert done.state == "issued" and kinds(events) == ["referral.issued"]
+    assert done.state == "issued" and kinds(events) == [EventKind.REFERRAL_ISSUED]
     assert engine.leasing.outbox(now())[0]["referrals"] == []
     again, events = engine.leasing.referral_result(
         referral.id, None, {"code": "quota_reached"}, now())
@@ -357,14 +359,14 @@ def test_a_referral_answered_too_late_is_withdrawn(engine: Engine, now: Any) -> 
     ticket = {"id": "20240312-A031", "number": "A031", "hall": "GD-SZ-NS-002"}
     late, events = engine.leasing.referral_result(slow.id, ticket, None, now())
     assert (late.state, late.ticket, kinds(events)) == ("withdrawing", None,
-                                                       ["referral.withdrawing"])
+                                                       [EventKind.REFERRAL_WITHDRAWING])
     assert late.public()["error"]["code"] == "referral_timeout"
     out, events = engine.leasing.outbox(now())        # the one with no answer at all, too
-    assert kinds(events) == ["referral.withdrawing"] and out["referrals"] == []
+    assert kinds(events) == [EventKind.REFERRAL_WITHDRAWING] and out["referrals"] == []
     assert out["withdrawals"] == [{"id": slow.id, "hall": "GD-SZ-NS-002"},
                                   {"id": quiet.id, "hall": "GD-SZ-NS-002"}]
     done, events = engine.leasing.referral_withdrawn(slow.id, now())
-    assert done.state == "withdrawn" and kinds(events) == ["referral.withdrawn"]
+    assert done.state == "withdrawn" and kinds(events) == [EventKind.REFERRAL_WITHDRAWN]
     assert engine.leasing.referral_withdrawn(slow.id, now())[1] == []
     assert engine.leasing.referral_result(slow.id, ticket, None, now())[0].state == "withdrawn"
     assert engine.leasing.outbox(now())[0]["withdrawals"] == [{"id": quiet.id,
@@ -377,7 +379,7 @@ def test_the_ticket_of_a_withdrawn_referral_is_cancelled_only_while_it_waits(
     called, _ = engine.issue("A02", now(), channel="referral")
     own, _ = engine.issue("A02", now())
     ticket, events = engine.leasing.cancel_referred(waiting.ticket.id, now())
-    assert ticket.status is TicketStatus.CANCELLED and kinds(events) == ["ticket.cancelled"]
+    assert ticket.status is TicketStatus.CANCELLED and kinds(events) == [EventKind.TICKET_CANCELLED]
     assert engine.leasing.cancel_referred(waiting.ticket.id, now())[1] == []    # repeated
     engine.open_window("1", now())
     engine.call_next("1", now())
@@ -400,7 +402,7 @@ def test_a_rating_given_on_the_phone_is_recorded_once(engine: Engine, now: Any) 
         engine.leasing.rate_referred(own.ticket.id, 5, now())
     assert refused.value.code == "not_referred", "the window's rating pad rates this one"
     ticket, events = engine.leasing.rate_referred(phone.ticket.id, 5, now())
-    assert ticket.rating == 5 and kinds(events) == ["ticket.rated"]
+    assert ticket.rating == 5 and kinds(events) == [EventKind.TICKET_RATED]
     assert engine.leasing.rate_referred(phone.ticket.id, 5, now())[1] == []   # delivered twice
     with pytest.raises(QueueError) as again:
         engine.leasing.rate_referred(phone.ticket.id, 2, now())

@@ -167,3 +167,9 @@ def test_hall_refuses_an_unreadable_or_short_id_key(tmp_path: Path) -> None:
     good = tmp_path / "city.hex"
     good.write_text("00112233445566778899aabbccddeeff\n")
     assert _id_key(str(good)) == bytes.fromhex("00112233445566778899aabbccddeeff")
+
+
+def test_devices_test_names_the_rating_pads_key_with_the_halls_levels(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "test", "sim://rating?addr=3&auto=3&delay=0.05"]) == 0
+    assert "key: 3 基本满意 / Fairly satisfied" in capsys.readouterr().out

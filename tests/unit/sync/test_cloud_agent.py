@@ -18,6 +18,7 @@ from central.catalog import put_catalog
 from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallApiError
+from hall.events import EventKind
 from hall.net import free_port
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
@@ -118,7 +119,7 @@ def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
         done = referrals.get(db, "HB-R1")
         assert done["state"] == "issued" and node.asked == 2
         issued = node.events(0)["events"]
-        assert [e["data"]["channel"] for e in issued if e["kind"] == "ticket.issued"] == [
+        assert [e["data"]["channel"] for e in issued if e["kind"] == EventKind.TICKET_ISSUED] == [
             "referral"], "issued once"
     finally:
         agent.close()

@@ -19,6 +19,7 @@ from central.auth import create_credential
 from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallClient
+from hall.events import EventKind
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig, AgentConfigError, check_transport
 from sync.agent_state import AgentState, StateFile
@@ -163,7 +164,7 @@ def test_appointments_and_catalog_are_handed_to_the_hall(link: Link) -> None:
     assert first == {"catalog": 1, "handed": 1} and again == {"catalog": 1, "handed": 0}
     ticket = link.driver.issue("A", channel="appointment", appointment_id=booked["code"])
     assert ticket["appointment_id"] == booked["code"]
-    saved = [e for e in link.hall_log() if e["kind"] == "appointment.saved"]
+    saved = [e for e in link.hall_log() if e["kind"] == EventKind.APPOINTMENT_SAVED]
     assert [e["data"]["appointment"] for e in saved] == [booked["code"]]
     published = json.loads((link.state_dir / "catalog.json").read_text(encoding="utf-8"))
     assert published["version"] == 1 and published["catalog"]["hall"]["id"] == hall_id

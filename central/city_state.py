@@ -1,0 +1,459 @@
+"""The live state of a city's halls, as the cloud-calling balancer (云叫号) sees it.
+
+Pure logic, no I/O. :class:`CityState` follows the halls' event streams (the events the hall
+engine writes, ``hall/events.py``, plus the lease events of ``hall/lease.py``) and keeps, per
+theme, numpy arrays over halls: people waiting, citizens sent there and still travelling, the
+open skill share (a window serving k themes counts 1/k), idle windows with the skill, tickets
+that can be served remotely, and the wait of the last citizen called. Service times are learned
+per hall, theme and hour of the day (:class:`central.estimators.ServiceTimes`).
+
+The decisions taken on this state (recommendations, routing policies, the remote choice) are
+in ``central/balancer.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+import numpy as np
+
+from central.estimators import ESTIMATORS, ServiceTimes, estimate, estimate_one
+from hall.config import HallConfig
+from hall.events import Event, EventKind
+from hall.policy import Priority, rank, slot_open
+
+#: Statuses a window can have in the balancer's view (as ``hall.state.WindowStatus``).
+OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+_WINDOW_KINDS: dict[str, str] = {EventKind.WINDOW_OPENED: OPEN, EventKind.WINDOW_RESUMED: OPEN,
+                 EventKind.WINDOW_PAUSED: PAUSED, EventKind.WINDOW_CLOSED: CLOSED}
+
+
+def _forget_hall(kept: dict[Any, Any], hall: int) -> None:
+    """Drop the entries of one hall from a mapping keyed by (hall, …)."""
+    for key in [k for k in kept if k[0] == hall]:
+        del kept[key]
+
+
+@dataclass(slots=True)
+class _FirstBy:
+    """Why a waiting ticket may be called before earlier arrivals (``hall.policy``'s rule 2)."""
+
+    green: bool = False
+    elderly: bool = False
+    appointment: bool = False
+    slot: tuple[float, float] | None = None    # the appointment's slot, when the hall says it
+
+    def rank(self, now: float, early_s: float) -> Priority:
+        """The hall's priority rank at ``now`` (``hall.policy.rank``). An appointment without
+        a known slot counts as in it."""
+        in_slot = self.appointment and (self.slot is None
+                                        or slot_open(*self.slot, now, early_s))
+        return rank(green=self.green, in_slot=in_slot, elderly=self.elderly)
+
+
+@dataclass
+class _Window:
+    """A window as the balancer sees it: its themes, each with its skill share 1/k."""
+
+    themes: tuple[int, ...]
+    weight: float
+    status: str = CLOSED
+    busy: bool = False
+    remote: bool = False      # on a call to another hall (``window.remote_busy``)
+
+
+class CityState:
+    """Live state of every hall of a city, per theme, as numpy arrays over halls.
+
+    ``halls`` are the halls' catalogs (``HallConfig``); themes are matched across halls by
+    prefix. ``estimator`` is the wait estimator used for decisions (``central.estimators``).
+    ``booths`` is the number of video booths per hall id (where citizens served remotely
+    sit); no limit for a hall not named.
+    """
+
+    def __init__(self, halls: Sequence[HallConfig], estimator: str = "queue",
+                 booths: dict[str, int] | None = None) -> None:
+        self.configs = list(halls)
+        self.hall_ids = [c.hall_id for c in self.configs]
+        self.index = {h: i for i, h in enumerate(self.hall_ids)}
+        self.themes = sorted({t for c in self.configs for t in c.themes})
+        self.theme_index = {t: i for i, t in enumerate(self.themes)}
+        self.estimator = estimator
+        self.timezone = self.configs[0].timezone
+        shape = (len(self.themes), len(self.configs))
+        self.waiting = np.zeros(shape)
+        self.priority = np.zeros(shape)     # of which called first (elderly, appointments)
+        self.inbound = np.zeros(shape)
+        self.share = np.zeros(shape)
+        self.idle = np.zeros(shape)
+        self.remote = np.zeros(shape)
+        self.last_wait = np.full(shape, np.nan)
+        self.booths = np.array([(booths or {}).get(h, np.inf) for h in self.hall_ids], float)
+        self.leased = np.zeros(len(self.configs))   # tickets out on a lease, per hall
+        self.held_count = np.zeros(len(self.configs))   # leases being asked for, per hall
+        configured = np.array([[c.themes[t].mean_service_s if t in c.themes else 600.0
+                                for t in self.themes] for c in self.configs])
+        self.service = ServiceTimes(configured)
+        self.remote_items = {code for c in self.configs for code, i in c.items.items()
+                             if i.remote}
+        self._windows = [{n: _Window(tuple(self.theme_index[s] for s in w.skills),
+                                     1.0 / len(w.skills)) for n, w in c.windows.items()}
+                         for c in self.configs]
+        self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
+        #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
+        self._lines: dict[tuple[int, int], dict[str, float]] = {}
+        #: The theme of each waiting ticket, and the window a ticket was transferred to by
+        #: name (it waits for that window only; the hall calls those in their own line).
+        self._theme_of: dict[tuple[int, str], int] = {}
+        self._to_window: dict[tuple[int, str], str] = {}
+        self._named_lines: dict[tuple[int, str], dict[str, int]] = {}
+        self._held: set[tuple[int, str]] = set()
+        #: Waiting tickets that may be called first, and why.
+        self._first: dict[tuple[int, str], _FirstBy] = {}
+        self._early_s = np.array([c.rules.appointment_early_min * 60.0 for c in self.configs])
+        self._hour_cache = (float("nan"), 0)
+        # When each hall issues numbers, as its engine checks it: hours (seconds of the local
+        # day), open weekdays, and each theme's cutoff before closing (themes × halls).
+        self._all_day = np.array([c.rules.open_all_day for c in self.configs], dtype=bool)
+        self._opens = np.array([_seconds(c.rules.open_time) for c in self.configs], float)
+        self._closes = np.array([_seconds(c.rules.close_time) for c in self.configs], float)
+        self._open_days = np.array([[day in c.rules.open_days for day in range(1, 8)]
+                                    for c in self.configs], dtype=bool).reshape(-1, 7)
+        self._cutoff = np.array([[c.themes[t].cutoff_min * 60.0 if t in c.themes else 0.0
+                                  for c in self.configs] for t in self.themes], float)
+
+    # ------------------------------------------------------------------ events
+    def apply_event(self, event: Event) -> None:
+        """Follow one event of a hall's stream."""
+        self.apply(event.hall_id, event.kind, event.ts, event.data)
+
+    def apply(self, hall_id: str, kind: str, ts: float, data: dict[str, Any]) -> None:
+        """Follow one event (``kind``, ``ts``, ``data`` as in ``Event.to_dict()``)."""
+        hall = self.index.get(hall_id)
+        if hall is None:
+            return
+        if kind in _WINDOW_KINDS:
+            self._set_window(hall, str(data["window"]), status=_WINDOW_KINDS[kind])
+            return
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, hall, ts, data)
+
+    def start_day(self, hall_id: str) -> None:
+        """A hall's new service day: yesterday's lines are gone (its ``ticket.expired``)."""
+        hall = self.index[hall_id]
+        for array in (self.waiting, self.priority, self.inbound, self.remote):
+            array[:, hall] = 0.0
+        self.leased[hall] = 0
+        self.last_wait[:, hall] = np.nan
+        for kept in (self._remote_lines, self._lines, self._theme_of, self._to_window,
+                     self._named_lines, self._first):
+            _forget_hall(kept, hall)
+        self._held = {k for k in self._held if k[0] != hall}
+        self.held_count[hall] = 0
+        for number, window in self._windows[hall].items():
+            self._set_window(hall, number, busy=window.remote)
+
+    def _set_window(self, hall: int, number: str, status: str | None = None,
+                    busy: bool | None = None) -> None:
+        window = self._windows[hall].get(number)
+        if window is None:
+            return
+        self._contribute(hall, window, -1.0)
+        if status is not None:
+            window.status = status
+        if busy is not None:
+            window.busy = busy
+        self._contribute(hall, window, 1.0)
+
+    def _contribute(self, hall: int, window: _Window, sign: float) -> None:
+        if window.status == CLOSED:
+            return
+        idle = window.status == OPEN and not window.busy
+        for theme in window.themes:
+            self.share[theme, hall] += sign * window.weight
+            if idle:
+                self.idle[theme, hall] += sign
+
+    def _line_add(self, hall: int, theme: int, data: dict[str, Any], ts: float) -> None:
+        self.waiting[theme, hall] += 1
+        ticket = data["ticket"]
+        self._lines.setdefault((hall, theme), {})[ticket] = float(data.get("sort_key", ts))
+        self._theme_of[(hall, ticket)] = theme
+        if data.get("to_window"):
+            self._to_window[(hall, ticket)] = window = str(data["to_window"])
+            self._named_lines.setdefault((hall, window), {})[ticket] = theme
+        if data.get("elderly") or data.get("appointment") or data.get("green"):
+            start, end = data.get("slot_start"), data.get("slot_end")
+            self._first[(hall, ticket)] = _FirstBy(
+                bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
+                (float(start), float(end)) if start is not None and end is not None else None)
+            self.priority[theme, hall] += 1
+        if data.get("item") in self.remote_items and not data.get("to_window"):
+            line = self._remote_lines.setdefault((hall, theme), {})
+            if data["ticket"] not in line:
+                line[data["ticket"]] = float(data.get("sort_key", ts))
+                self.remote[theme, hall] += 1
+
+    def _line_remove(self, hall: int, theme: int, ticket: str) -> None:
+        self.waiting[theme, hall] = max(0.0, self.waiting[theme, hall] - 1)
+        self._lines.get((hall, theme), {}).pop(ticket, None)
+        self._theme_of.pop((hall, ticket), None)
+        window = self._to_window.pop((hall, ticket), None)
+        if window is not None:
+            self._named_lines.get((hall, window), {}).pop(ticket, None)
+        if self._first.pop((hall, ticket), None) is not None:
+            self.priority[theme, hall] -= 1
+        line = self._remote_lines.get((hall, theme))
+        if line is not None and line.pop(ticket, None) is not None:
+            if (hall, ticket) in self._held:
+                self._held.discard((hall, ticket))
+                self.held_count[hall] -= 1
+            else:
+                self.remote[theme, hall] -= 1
+
+    def _theme(self, data: dict[str, Any]) -> int | None:
+        return self.theme_index.get(data.get("theme", ""))
+
+    def _on_issued(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        theme = self._theme(data)
+        if theme is not None:
+            self._line_add(hall, theme, data, ts)
+
+    def _on_called(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        theme = self._theme(data)
+        if theme is not None:
+            self._line_remove(hall, theme, data["ticket"])
+            if "waited_s" in data:
+                self.last_wait[theme, hall] = float(data["waited_s"])
+        self._set_window(hall, str(data.get("window")), busy=True)
+
+    def _on_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._set_window(hall, str(data.get("window")), busy=False)
+        theme = self._theme(data)
+        if theme is not None and data.get("service_s") is not None:
+            self.service.learn(hall, theme, self.hour(ts), float(data["service_s"]),
+                               data.get("item"))
+
+    def _on_leased(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self.leased[hall] += 1
+        self._on_left_line(hall, ts, data)
+
+    def _on_lease_returned(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self.leased[hall] = max(0.0, self.leased[hall] - 1)
+        self._on_back_in_line(hall, ts, data)
+
+    def _on_remote_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self.leased[hall] = max(0.0, self.leased[hall] - 1)
+
+    def _on_window_free(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._set_window(hall, str(data.get("window")), busy=False)
+
+    def _on_remote_call(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._remote_call(hall, str(data.get("window")), True)
+
+    def _on_remote_call_ended(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._remote_call(hall, str(data.get("window")), False)
+
+    def _remote_call(self, hall: int, number: str, on: bool) -> None:
+        """A window busy with a call to another hall, which goes on past the hall's midnight."""
+        window = self._windows[hall].get(number)
+        if window is not None:
+            window.remote = on
+            self._set_window(hall, number, busy=on)
+
+    def _on_transferred(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._set_window(hall, str(data.get("from_window")), busy=False)
+        theme = self._theme(data)
+        if theme is not None:
+            self._line_add(hall, theme, data, ts)
+
+    def _on_back_in_line(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        theme = self._theme(data)
+        if theme is not None:
+            self._line_add(hall, theme, data, ts)
+
+    def _on_prioritized(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        """Staff put a waiting ticket on (or off) the green channel."""
+        ticket = data["ticket"]
+        theme = self._theme_of.get((hall, ticket))
+        if theme is None:
+            return
+        first = self._first.get((hall, ticket))
+        if first is None:
+            if not data.get("green"):
+                return
+            first = self._first[(hall, ticket)] = _FirstBy()
+            self.priority[theme, hall] += 1
+        first.green = bool(data.get("green"))
+        if not (first.green or first.elderly or first.appointment):
+            del self._first[(hall, ticket)]
+            self.priority[theme, hall] -= 1
+
+    def _on_left_line(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        theme = self._theme(data)
+        if theme is not None:
+            self._line_remove(hall, theme, data["ticket"])
+
+    # ------------------------------------------------------------------ bookkeeping
+    def expect(self, hall_id: str, theme: str, count: int = 1) -> None:
+        """Citizens sent to a hall are on their way (``count`` < 0: they arrived or gave up)."""
+        h, t = self.index[hall_id], self.theme_index[theme]
+        self.inbound[t, h] = max(0.0, self.inbound[t, h] + count)
+
+    def hold(self, hall_id: str, ticket: str, theme: str) -> None:
+        """A lease of ``ticket`` was asked for: no other window should choose it meanwhile."""
+        key = (self.index[hall_id], ticket)
+        line = self._remote_lines.get((key[0], self.theme_index[theme]), {})
+        if ticket in line and key not in self._held:
+            self._held.add(key)
+            self.held_count[key[0]] += 1
+            self.remote[self.theme_index[theme], key[0]] -= 1
+
+    def unhold(self, hall_id: str, ticket: str, theme: str) -> None:
+        """The lease was refused or lost: ``ticket`` may be chosen again (if still waiting)."""
+        key = (self.index[hall_id], ticket)
+        if key in self._held:
+            self._held.discard(key)
+            self.held_count[key[0]] -= 1
+            self.remote[self.theme_index[theme], key[0]] += 1
+
+    # ------------------------------------------------------------------ queries
+    def hour(self, now: float) -> int:
+        """Local hour of the day of POSIX time ``now`` (the city's timezone)."""
+        start, hour = self._hour_cache
+        if not start <= now < start + 3600:
+            local = datetime.fromtimestamp(now, self.timezone)
+            hour = local.hour
+            start = now - local.minute * 60 - local.second - local.microsecond / 1e6
+            self._hour_cache = (start, hour)
+        return hour
+
+    def issuing(self, theme: int, now: float) -> np.ndarray:
+        """Whether each hall gives numbers of ``theme`` at ``now``: open that weekday, within
+        its hours and before the theme's cutoff (or open all day)."""
+        local = datetime.fromtimestamp(now, self.timezone)
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        open_now = (self._open_days[:, local.isoweekday() - 1] & (self._opens <= second)
+                    & (second < self._closes - self._cutoff[theme]))
+        return np.asarray(self._all_day | open_now)
+
+    def wait_s(self, theme: int, now: float, kind: str | None = None) -> np.ndarray:
+        """Expected wait of a newcomer to ``theme`` at every hall (citizens en route count)."""
+        means = self.service.theme_means(theme, self.hour(now))
+        return estimate(kind or self.estimator, self.waiting[theme] + self.inbound[theme],
+                        self.share[theme], self.idle[theme], means, self.last_wait[theme])
+
+    def wait_one(self, hall: int, theme: int, now: float, kind: str | None = None,
+                 inbound: bool = True, priority: bool = False) -> float:
+        """:meth:`wait_s` for one hall. ``inbound=False`` leaves out citizens en route (they
+        arrive after a citizen taking a ticket now); ``priority=True`` is the estimate for a
+        citizen called first (elderly), who waits only behind others called first."""
+        return estimate_one(kind or self.estimator,
+                            *self._inputs(hall, theme, now, inbound, priority))
+
+    def wait_behind(self, hall: int, theme: int, ahead: int, now: float) -> float:
+        """Expected wait of a ticket already in ``hall``'s line of ``theme`` with ``ahead``
+        people before it (the decision estimator, the hall's learned service time)."""
+        inputs = self._inputs(hall, theme, now, inbound=False, priority=False)
+        return estimate_one(self.estimator, float(ahead), *inputs[1:])
+
+    def wait_all(self, hall: int, theme: int, now: float, inbound: bool = True,
+                 priority: bool = False) -> dict[str, float]:
+        """:meth:`wait_one` by every estimator (to compare them)."""
+        inputs = self._inputs(hall, theme, now, inbound, priority)
+        return {kind: estimate_one(kind, *inputs) for kind in ESTIMATORS}
+
+    def _inputs(self, hall: int, theme: int, now: float, inbound: bool, priority: bool
+                ) -> tuple[float, float, float, float, float]:
+        if priority:
+            ahead = float(self.priority[theme, hall])
+        else:
+            ahead = float(self.waiting[theme, hall])
+            if inbound:
+                ahead += float(self.inbound[theme, hall])
+        return (ahead, float(self.share[theme, hall]), float(self.idle[theme, hall]),
+                self.service.mean_one(hall, theme, self.hour(now)),
+                float(self.last_wait[theme, hall]))
+
+    def load_one(self, hall: int, theme: int) -> float:
+        """:meth:`load` of one hall."""
+        share = float(self.share[theme, hall])
+        if share <= 0:
+            return float("inf")
+        return (float(self.waiting[theme, hall]) + share - float(self.idle[theme, hall])) / share
+
+    def load(self, theme: int) -> np.ndarray:
+        """People per window in the line (waiting + at a window) / open share; inf if closed."""
+        share = self.share[theme]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            load = (self.waiting[theme] + share - self.idle[theme]) / share
+        return np.where(share > 0, load, np.inf)
+
+    def ahead_of(self, hall_id: str, ticket: str, now: float) -> int | None:
+        """People before a waiting ticket at ``now``, as its hall calls them (``hall.policy``):
+        in its theme's line the green channel, then appointments within their slot, then the
+        elderly, then everyone else, each group in its order; a ticket transferred to a named
+        window among those transferred to that window. None when it does not wait there."""
+        hall = self.index.get(hall_id)
+        theme = None if hall is None else self._theme_of.get((hall, ticket))
+        if hall is None or theme is None:
+            return None
+        early_s = float(self._early_s[hall])
+
+        def rank_of(other: str) -> Priority:
+            first = self._first.get((hall, other))
+            return Priority.NORMAL if first is None else first.rank(now, early_s)
+
+        window = self._to_window.get((hall, ticket))
+        if window is None:
+            line = self._lines[(hall, theme)]
+            others = [t for t in line if (hall, t) not in self._to_window]
+
+            def order(other: str) -> tuple:
+                return (rank_of(other), line[other], other)
+        else:
+            named = self._named_lines[(hall, window)]
+            skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
+            others = list(named)
+
+            def order(other: str) -> tuple:
+                preference = skills.index(named[other]) if named[other] in skills else 0
+                return (rank_of(other), preference, self._lines[(hall, named[other])][other],
+                        other)
+
+        mine = order(ticket)
+        return sum(1 for other in others if order(other) < mine)
+
+    def remote_line(self, hall: int, theme: int) -> dict[str, float]:
+        """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""
+        return self._remote_lines.get((hall, theme), {})
+
+    def held(self, hall: int, ticket: str) -> bool:
+        """Whether a lease of the ticket is being asked for."""
+        return (hall, ticket) in self._held
+
+
+_HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = {
+    EventKind.TICKET_ISSUED: CityState._on_issued,
+    EventKind.TICKET_CALLED: CityState._on_called,
+    EventKind.TICKET_FINISHED: CityState._on_finished,
+    EventKind.TICKET_NO_SHOW: CityState._on_window_free,
+    EventKind.TICKET_TRANSFERRED: CityState._on_transferred,
+    EventKind.TICKET_RECHECKED_IN: CityState._on_back_in_line,
+    EventKind.TICKET_CANCELLED: CityState._on_left_line,
+    EventKind.TICKET_PRIORITIZED: CityState._on_prioritized,
+    EventKind.TICKET_LEASED: CityState._on_leased,
+    EventKind.TICKET_LEASE_RETURNED: CityState._on_lease_returned,
+    EventKind.TICKET_REMOTE_FINISHED: CityState._on_remote_finished,
+    EventKind.WINDOW_REMOTE_BUSY: CityState._on_remote_call,
+    EventKind.WINDOW_REMOTE_FREE: CityState._on_remote_call_ended,
+}
+
+
+def _seconds(at: time) -> float:
+    """Seconds of the day of a time of day."""
+    return at.hour * 3600.0 + at.minute * 60.0 + at.second

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from hall.logs import setup_logging
+
 DEFAULT_DB = "sqlite:///var/central.sqlite3"
-
-
-def _setup_logging(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-def _secret(value: str | None, env: str, what: str) -> str:
-    value = value or os.environ.get(env)
-    if not value:
-        raise SystemExit(f"hallq: give {what} (or set {env})")
-    if value.startswith("@"):
-        return Path(value[1:]).read_text(encoding="utf-8").strip()
-    return value
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -48,7 +35,7 @@ def cmd_central(args: argparse.Namespace) -> int:
     """Run the central service in the foreground."""
     from central.server import CentralServer
 
-    _setup_logging(args)
+    setup_logging(getattr(args, "verbose", False))
     _open(args).close()
     if args.default_travel_min is not None:  # read by every worker (central/city.py)
         from central.city import TRAVEL_ENV

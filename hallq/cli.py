@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from central import cli as central_cli
 from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
+from hall.logs import setup_logging
 from hallq import apps
 from sync import cli as sync_cli
 
@@ -36,11 +36,6 @@ hallq — the software of a government service hall (政务服务大厅).
 """
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 def _config(path: str | None):  # type: ignore[no-untyped-def]
     try:
         return load_config(path or EXAMPLE_HALL)
@@ -53,7 +48,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
     from hall.node import HallNode
     from hall.server import HallServer
 
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose)
     config = _config(args.config)
     if args.open_all_day:
         from dataclasses import replace
@@ -174,7 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Run the demo hall."""
     from hallq.demo import run_demo
 
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose)
     return run_demo(args)
 
 

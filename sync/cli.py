@@ -12,7 +12,6 @@ in the process list.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -20,10 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-
-def _setup_logging(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+from hall.logs import setup_logging
 
 
 def _secret(value: str | None, env: str, what: str) -> str:
@@ -40,7 +36,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.agent import SyncAgent
     from sync.agent_config import AgentConfig, AgentConfigError
 
-    _setup_logging(args)
+    setup_logging(getattr(args, "verbose", False))
     config = AgentConfig(
         hall_url=args.hall_url, central_url=args.central_url,
         hall_token=_secret(args.hall_token, "HALLQ_HALL_TOKEN", "--hall-token"),

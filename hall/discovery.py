@@ -13,7 +13,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceListener, Zeroconf
+from zeroconf import (
+    InterfaceChoice,
+    IPVersion,
+    ServiceBrowser,
+    ServiceInfo,
+    ServiceListener,
+    Zeroconf,
+)
 from zeroconf.asyncio import AsyncZeroconf
 
 log = logging.getLogger("hallq.discovery")
@@ -63,7 +70,7 @@ class Advertiser:
     async def start(self) -> bool:
         """Advertise; False (logged) when multicast is not available here."""
         try:
-            self._zc = AsyncZeroconf(interfaces=self._interfaces or "all",
+            self._zc = AsyncZeroconf(interfaces=self._interfaces or InterfaceChoice.All,
                                      ip_version=IPVersion.V4Only)
             await self._zc.async_register_service(self.info, allow_name_change=True)
             log.info("advertising %s on port %s", self.info.name, self.info.port)
@@ -114,9 +121,15 @@ class _Collector(ServiceListener):
         pass
 
 
+def _browsing(interface: str | None) -> Zeroconf:
+    """A Zeroconf to browse on ``interface`` (an address), or on every interface by default."""
+    return Zeroconf(interfaces=[interface] if interface else InterfaceChoice.All,
+                    ip_version=IPVersion.V4Only)
+
+
 def find_halls(timeout: float = 3.0, interface: str | None = None) -> list[HallAddress]:
     """Browse the LAN for ``timeout`` seconds; every hall found, one per hall id."""
-    zc = Zeroconf(interfaces=[interface] if interface else "all", ip_version=IPVersion.V4Only)
+    zc = _browsing(interface)
     collector = _Collector()
     try:
         ServiceBrowser(zc, SERVICE_TYPE, collector)
@@ -129,7 +142,7 @@ def find_halls(timeout: float = 3.0, interface: str | None = None) -> list[HallA
 def find_hall(timeout: float = 5.0, hall_id: str | None = None,
               interface: str | None = None) -> HallAddress | None:
     """The first hall found (or the one with ``hall_id``), or None after ``timeout``."""
-    zc = Zeroconf(interfaces=[interface] if interface else "all", ip_version=IPVersion.V4Only)
+    zc = _browsing(interface)
     collector = _Collector()
     deadline = time.monotonic() + timeout
     try:

@@ -63,3 +63,20 @@ def test_two_halls_are_told_apart_by_their_id() -> None:
     mine = [h for h in every if h.hall_id in ids]
     assert sorted(h.hall_id for h in mine) == sorted(ids)          # once each
     assert len({h.url for h in mine}) == 2
+
+
+def test_the_default_interfaces_advertise_and_find_a_hall() -> None:
+    """What every user runs: ``hallq hall`` binds 0.0.0.0 and the apps and ``hallq status``
+    browse without naming an interface (zeroconf 0.154 refused the old default, "all")."""
+    hall_id, port = _unique_id(), free_port()
+
+    async def scenario() -> HallAddress | None:
+        advertiser = Advertiser(hall_id, "默认网卡大厅", "0.0.0.0", port, "1")
+        assert await advertiser.start() is True
+        try:
+            return await asyncio.to_thread(find_hall, 10, hall_id)
+        finally:
+            await advertiser.stop()
+
+    found = asyncio.run(scenario())
+    assert found is not None and found.hall_id == hall_id and found.url.endswith(f":{port}")

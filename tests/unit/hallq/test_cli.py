@@ -137,6 +137,20 @@ def test_status_prints_the_health_of_a_node(example_config: HallConfig, tmp_path
         ("ok", "GD-SZ-FT-001", "1")
 
 
+def test_status_as_documented_finds_the_node_on_the_lan(
+        example_config: HallConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``hallq status`` with no option, as packaging/README.md says: the node's advert is
+    browsed on the default interfaces (zeroconf 0.154 refused the old default and crashed)."""
+    config = replace(example_config, rules=replace(example_config.rules, open_all_day=True))
+    server = HallServer(HallNode(config, tmp_path / "hall"), port=0, advertise=True)
+    server.start_in_thread()
+    try:
+        assert main(["status"]) == 0
+    finally:
+        server.stop()
+    assert json.loads(capsys.readouterr().out)["hall_id"] == "GD-SZ-FT-001"
+
+
 def test_status_of_a_node_that_does_not_answer(capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     assert main(["status", "--url", url]) == 1

@@ -120,13 +120,14 @@ class FakeWindowHall:
         self.status = "closed"
         self.staff: str | None = None
         self.current: dict | None = None
-        self.queue = [self._ticket(f"A00{n}") for n in range(1, waiting + 1)]
+        self.queue = [self.waiting_ticket(f"A00{n}") for n in range(1, waiting + 1)]
         self.served = 0
         self.ratings: dict[str, int] = {}
         self.statuses: list[tuple] = []
 
     @staticmethod
-    def _ticket(number: str) -> dict:
+    def waiting_ticket(number: str) -> dict:
+        """A waiting ticket of theme A (put it in ``queue`` to have it called)."""
         return {"id": f"20250314-{number}", "number": number, "service": "A",
                 "status": "waiting", "recalls": 0, "service_name_zh": "商事登记",
                 "service_name_en": "Business registration"}

@@ -149,7 +149,7 @@ def test_waiting_for_a_rating_can_be_cancelled() -> None:
 
 def test_events_reload_the_window() -> None:
     model, hall = make()
-    hall.queue.append(FakeWindowHall._ticket("A009"))
+    hall.queue.append(FakeWindowHall.waiting_ticket("A009"))
     model.on_event({"kind": EventKind.TICKET_ISSUED, "data": {}})
     assert [q["number"] for q in model.queue][-1] == "A009"
     model.on_event({"kind": EventKind.DEVICE_STATUS, "data": {}})

@@ -68,7 +68,7 @@ def test_requesting_says_it_calls_another_hall_and_blocks_local_calls() -> None:
     assert seen(model) == ("远程叫号", "", "正在向其他大厅叫号…", "可按 F12 取消")
     assert seen(model, "en")[2] == "Calling another hall…"
     assert model.available() == {"remote_cancel"}
-    hall.queue.append(FakeWindowHall._ticket("A009"))
+    hall.queue.append(FakeWindowHall.waiting_ticket("A009"))
     model.press_key("F1")
     assert model.current is None
     assert model.message == ("本窗口正在远程叫号，请先完成或取消 (F12)",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,26 +15,9 @@ from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.engine import Engine
 from hall.state import HallState
 from hall.store import Store
+from tests.helpers.clocks import DatetimeClock
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-#: A Tuesday, one hour after the example hall opens.
-TUESDAY_10AM = datetime(2024, 3, 12, 10, 0, tzinfo=SHANGHAI)
 ID_KEY = b"unit-test-id-key-0123456789abcdef"
-
-
-class FakeClock:
-    """A clock that stands still until a test moves it (aware datetimes)."""
-
-    def __init__(self, start: datetime = TUESDAY_10AM) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 0, minutes: float = 0) -> datetime:
-        """Move on and return the new time."""
-        self.now += timedelta(seconds=seconds, minutes=minutes)
-        return self.now
 
 
 def gb11643_check(first17: str) -> str:
@@ -68,13 +50,13 @@ def configure(config: HallConfig, themes: dict[str, dict[str, Any]] | None = Non
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> DatetimeClock:
     """Tuesday 2024-03-12 10:00 in Shanghai, moved only by the test."""
-    return FakeClock()
+    return DatetimeClock()
 
 
 @pytest.fixture
-def make_engine(example_config: HallConfig, clock: FakeClock
+def make_engine(example_config: HallConfig, clock: DatetimeClock
                 ) -> Callable[..., Engine]:
     """``make_engine(themes={"A": {...}}, **rules)``: an engine over a fresh state of today."""
 

@@ -3,13 +3,10 @@ devices for every role, and clients that are closed after the test."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,25 +15,8 @@ from hall.client import HallClient
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.node import HallNode
 from hall.server import HallServer
-
-#: A Tuesday, one hour after the example hall opens.
-TUESDAY_10AM = datetime(2024, 3, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-class SettableClock:
-    """The hall node's clock, set by the test (read from the writer thread)."""
-
-    def __init__(self, start: datetime = TUESDAY_10AM) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, hour: int, minute: int = 0, days: int = 0) -> None:
-        with self._lock:
-            self._now = (TUESDAY_10AM + timedelta(days=days)).replace(hour=hour, minute=minute)
+from tests.helpers.clocks import DatetimeClock
+from tests.helpers.hall_fixtures import configure
 
 
 @dataclass
@@ -46,7 +26,7 @@ class Hall:
     server: HallServer
     config: HallConfig
     tokens: dict[str, str]
-    clock: SettableClock | None = None
+    clock: DatetimeClock | None = None
     _clients: list[HallClient | httpx.Client] = field(default_factory=list)
 
     @property
@@ -71,14 +51,6 @@ class Hall:
             made.close()
 
 
-def configure(config: HallConfig, themes: dict[str, dict[str, Any]] | None = None,
-              **rules: Any) -> HallConfig:
-    changed = dict(config.themes)
-    for prefix, fields in (themes or {}).items():
-        changed[prefix] = replace(changed[prefix], **fields)
-    return replace(config, rules=replace(config.rules, **rules), themes=changed)
-
-
 @pytest.fixture(scope="session")
 def example_hall() -> HallConfig:
     return load_config(EXAMPLE_HALL)
@@ -90,7 +62,7 @@ def start_hall(tmp_path: Path, example_hall: HallConfig) -> Iterator[Callable[..
     unless a clock is given) and stop it after the test."""
     running: list[Hall] = []
 
-    def start(clock: SettableClock | None = None, themes: dict[str, dict[str, Any]] | None = None,
+    def start(clock: DatetimeClock | None = None, themes: dict[str, dict[str, Any]] | None = None,
               **rules: Any) -> Hall:
         if clock is None:
             rules.setdefault("open_all_day", True)
@@ -114,9 +86,9 @@ def start_hall(tmp_path: Path, example_hall: HallConfig) -> Iterator[Callable[..
 
 
 @pytest.fixture
-def hall_clock() -> SettableClock:
+def hall_clock() -> DatetimeClock:
     """A clock for a hall node: Tuesday 2024-03-12 10:00 in Shanghai until set."""
-    return SettableClock()
+    return DatetimeClock()
 
 
 @pytest.fixture

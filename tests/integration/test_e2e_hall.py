@@ -35,6 +35,7 @@ from hall.server import HallServer
 from hallq.display_scenarios import open_all_day
 from kiosk.devices import KioskDevices
 from kiosk.viewmodel import KioskModel, KioskSettings
+from tests.helpers.caller_steps import sign_in
 from ui.tasks import run_now
 
 WINDOW = "1"
@@ -99,12 +100,7 @@ def signed_in_console(client: HallClient, led: Any, pad: Any) -> CallerModel:
     console = CallerModel(client, WINDOW, CallerDevices(led=led, rating=pad),
                           CallerSettings(name="console-1", rating_timeout_s=5), run=run_now)
     console.start()
-    for key in "S001":
-        console.keypad(key)
-    console.select_field("pin")
-    for key in "1234":
-        console.keypad(key)
-    console.sign_in_pin()
+    sign_in(console)
     assert console.signed_in, console.message
     return console
 

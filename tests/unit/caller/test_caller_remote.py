@@ -4,67 +4,24 @@ ticket of another hall, and the console shows each state the hall node reports
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from test_caller_model import FakeWindowHall, sign_in
 
 from caller.devices import CallerDevices
 from caller.remote_panel import remote_panel
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError
-from hall.events import EventKind
+from tests.helpers.caller_steps import sign_in
+from tests.helpers.fake_halls import REMOTE_IDLE, WINDOW, FakeVideoWindowHall, FakeWindowHall
 
-WINDOW = "3"
 #: ``GET /windows/30/remote`` as the hall node answers it while calling B012 of Nanshan.
 CALLING = {"window": WINDOW, "state": "calling", "since": 1_741_916_000.0,
            "home": "GD-SZ-NS-002", "home_name_zh": "南山区政务服务中心",
            "home_name_en": "Nanshan Service Center", "ticket": "20250314-B012",
            "number": "B012", "theme": "B", "item": "B02", "lease": "GD-SZ-FT-001/3/1741915990000"}
-IDLE = {"window": WINDOW, "state": "idle", "lease": "", "home": "", "home_name_zh": "",
-        "home_name_en": "", "ticket": "", "number": "", "theme": "", "item": None,
-        "since": None}
 
 
-class FakeVideoHall(FakeWindowHall):
-    """A window with video: the remote state is what the test (as the hall) says."""
-
-    def __init__(self, waiting: int = 0) -> None:
-        super().__init__(waiting)
-        self.remote: dict[str, Any] = dict(IDLE)
-        self.steps: list[str] = []
-        self.refuse: HallApiError | None = None
-
-    def _window(self) -> dict:
-        return dict(super()._window(), video_booth=True)
-
-    def remote_state(self, window: str) -> dict:
-        return dict(self.remote)
-
-    def remote_step(self, window: str, step: str) -> dict:
-        self.steps.append(step)
-        if self.refuse is not None:
-            raise self.refuse
-        after = {"remote_call": "choosing", "remote_start": "starting",
-                 "remote_finish": "finishing", "remote_cancel": "releasing"}[step]
-        if step == "remote_call":
-            self.remote = dict(IDLE, state=after, since=1_741_916_100.0)
-        elif step == "remote_cancel" and self.remote["state"] == "choosing":
-            self.remote = dict(self.remote, state="ended")
-        else:
-            self.remote = dict(self.remote, state=after)
-        return dict(self.remote)
-
-    def hall_says(self, model: CallerModel, state: str, **changes: Any) -> None:
-        """The remote call moved on at the hall: the stream tells the console."""
-        self.remote = dict(self.remote, state=state, **changes)
-        kind = EventKind.WINDOW_REMOTE_FREE if state in ("none", "ended",
-                                                         "done") else EventKind.WINDOW_REMOTE
-        model.on_event({"kind": kind, "data": {"window": WINDOW, "state": state}})
-
-
-def make(waiting: int = 0) -> tuple[CallerModel, FakeVideoHall]:
-    hall = FakeVideoHall(waiting)
+def make(waiting: int = 0) -> tuple[CallerModel, FakeVideoWindowHall]:
+    hall = FakeVideoWindowHall(waiting)
     model = CallerModel(hall, WINDOW, CallerDevices(),  # type: ignore[arg-type]
                         CallerSettings(name="console-3"))
     model.start()
@@ -111,7 +68,7 @@ def test_requesting_says_it_calls_another_hall_and_blocks_local_calls() -> None:
     assert seen(model) == ("远程叫号", "", "正在向其他大厅叫号…", "可按 F12 取消")
     assert seen(model, "en")[2] == "Calling another hall…"
     assert model.available() == {"remote_cancel"}
-    hall.queue.append(FakeWindowHall._ticket("A009"))
+    hall.queue.append(FakeWindowHall.waiting_ticket("A009"))
     model.press_key("F1")
     assert model.current is None
     assert model.message == ("本窗口正在远程叫号，请先完成或取消 (F12)",
@@ -207,7 +164,7 @@ def test_a_refused_remote_call_is_the_halls_sentence() -> None:
 
 @pytest.mark.parametrize("state", ["idle", "something-new"])
 def test_no_card_for_an_idle_or_unknown_state(state: str) -> None:
-    assert remote_panel(dict(IDLE, state=state)) is None
+    assert remote_panel(dict(REMOTE_IDLE, state=state)) is None
 
 
 def test_the_home_hall_id_stands_in_for_an_unknown_name() -> None:

@@ -25,6 +25,7 @@ from central.server import CentralServer
 from hall import idnumber
 from hall.events import EventKind
 from tests.helpers.central import CITY_TEST_ID_KEY, TEST_CITIZEN, hall_catalog, hall_day
+from tests.helpers.clocks import SecondsClock
 
 FUTIAN = (22.5410, 114.0550)          # the example hall's location (HA)
 KEY = CITY_TEST_ID_KEY
@@ -355,24 +356,24 @@ def test_past_the_halls_midnight_a_phone_ticket_has_expired(central: Central,
     take(central, "app-late-1")
     referral = claim_and_issue(central, "A001", ahead=1)
     central.push("HB", finished("A001"))
-    clock = [time.time()]
+    clock = SecondsClock(time.time())
     db = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
     try:
-        service = CityService(db, clock=lambda: clock[0])
+        service = CityService(db, clock=clock)
         service.rebuild()
         found = referrals.get(db, referral["id"])
         assert phone_view(db, service, found, "app-late-1")["status"] == "finished"
-        midnight = next_midnight(clock[0])
-        clock[0] = midnight + 60
+        midnight = next_midnight(clock.now)
+        clock.now = midnight + 60
         shown = phone_view(db, service, found, "app-late-1")
         assert service.phone_progress("HB", f"{today()}-A001") is None, "forgotten"
         assert (shown["status"], shown["ahead"], shown["expected_wait_s"],
                 shown["reminder"]) == ("expired", None, None, None), shown
         # the hall's clock a little ahead: its new day reaches central first
-        clock[0] = midnight - 2
+        clock.now = midnight - 2
         central.push("HB", [{"kind": EventKind.WINDOW_OPENED, "ts": midnight + 1,
                              "data": {"window": "2"}}])
-        late = CityService(db, clock=lambda: clock[0])
+        late = CityService(db, clock=clock)
         late.rebuild()
         assert phone_view(db, late, found, "app-late-1")["status"] == "expired"
     finally:

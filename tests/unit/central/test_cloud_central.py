@@ -26,6 +26,7 @@ from central.server import CentralServer
 from central.travel import HallTravel
 from hall.events import EventKind
 from tests.helpers.central import hall_catalog
+from tests.helpers.clocks import SecondsClock
 
 NOW = 1710208800.0  # Tuesday 2024-03-12 10:00 in Shanghai
 DAY = "20240312"
@@ -214,8 +215,8 @@ def test_recommendations_weigh_travel_against_waiting(sqlite_db: Database,
 
 
 def test_a_hall_whose_agent_fell_silent_is_offered_to_nobody(sqlite_db: Database) -> None:
-    clock = [NOW]
-    service = CityService(sqlite_db, RemoteSettings(silent_s=60.0), clock=lambda: clock[0])
+    clock = SecondsClock(NOW)
+    service = CityService(sqlite_db, RemoteSettings(silent_s=60.0), clock=clock)
     service.rebuild()
     opened = [event(1, EventKind.WINDOW_OPENED, window="1")]
     for hall in ("HB", "HC"):
@@ -226,20 +227,20 @@ def test_a_hall_whose_agent_fell_silent_is_offered_to_nobody(sqlite_db: Database
     # just after central started, nobody was heard yet: every hall has its chance
     assert [r["hall"] for r in service.recommend("HA", "A01", now=NOW)["A01"]] == [
         "HC", "HB", "HA"]
-    clock[0] = NOW + 61                      # HC's agent polls; HB's and HA's are silent
+    clock.now = NOW + 61                      # HC's agent polls; HB's and HA's are silent
     service.poll_started("HC")
     service.poll_ended("HC")
-    found = service.recommend("HA", "A01", now=clock[0])["A01"]
+    found = service.recommend("HA", "A01", now=clock.now)["A01"]
     assert [r["hall"] for r in found] == ["HC", "HA"]   # its own hall is always there
-    assert service.choose("HC", ["A"], clock[0]) is None        # HA's tickets stay at home
+    assert service.choose("HC", ["A"], clock.now) is None        # HA's tickets stay at home
     refused = service.refused_at("HB", "A01")
     assert refused is not None and refused["code"] == "unreachable" and refused["message_zh"]
-    clock[0] = NOW + 200                     # HC long-polling for a while still counts
+    clock.now = NOW + 200                     # HC long-polling for a while still counts
     service.poll_started("HC")
     service.poll_started("HA")               # and HA's agent is back
-    assert [r["hall"] for r in service.recommend("HA", "A01", now=clock[0])["A01"]] == [
+    assert [r["hall"] for r in service.recommend("HA", "A01", now=clock.now)["A01"]] == [
         "HC", "HA"]
-    assert service.choose("HC", ["A"], clock[0]) is not None
+    assert service.choose("HC", ["A"], clock.now) is not None
     assert service.refused_at("HC", "A01") is None
 
 

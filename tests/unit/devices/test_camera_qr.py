@@ -22,20 +22,11 @@ from devices.camera.qr import (
 )
 from devices.camera.simulator import CameraSimulator
 from devices.registry import open_device
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.clocks import SecondsClock
 
 
 def test_scanner_reports_each_code_of_the_video_once(camera_sample: CameraSimulator) -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     seen: list[ScannedCode] = []
     camera = open_url(f"camera://{camera_sample.source}")
     scanner = QrScanner(camera, window=3.0, callback=seen.append, clock=clock)
@@ -81,7 +72,7 @@ def test_720p_sim_camera_decodes() -> None:
 
 
 def test_dedup_window() -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     rng = np.random.default_rng(3)
     frame = simulator.qr_frame("hallq:appt:W1", (480, 360), rng)
     blank = simulator.blank_frame((480, 360), rng)

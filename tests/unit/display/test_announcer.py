@@ -1,6 +1,5 @@
 """The announcer: what a call says, how the WAV is built, and that calls never overlap."""
 
-import threading
 import time
 import wave
 from pathlib import Path
@@ -10,40 +9,8 @@ import pytest
 
 from display import audio, voice
 from display.announcer import AFTER_CHIME_S, BETWEEN_REPEATS_S, GAP_S, PAUSE_AFTER, Announcer
-
-needs_espeak = pytest.mark.skipif(voice.espeak_path() is None, reason="espeak-ng not installed")
-
-
-def tone_voice(folder: Path, names: tuple[str, ...] = voice.CLIP_NAMES) -> Path:
-    """A voice whose every clip is a short tone (each a different pitch)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, name in enumerate(names):
-        t = np.arange(int(0.1 * audio.RATE)) / audio.RATE
-        samples = 0.5 * np.sin(2 * np.pi * (200 + 20 * index) * t)
-        (folder / f"{name}.wav").write_bytes(audio.to_wav(samples.astype(np.float32)))
-    return folder
-
-
-class RecordingPlayer:
-    """Plays by sleeping a little; records when each sound started and ended."""
-
-    def __init__(self, seconds: float = 0.05) -> None:
-        self.seconds = seconds
-        self.spans: list[tuple[float, float, str]] = []
-        self.playing = 0
-        self.overlapped = False
-        self._lock = threading.Lock()
-
-    def play(self, wav_bytes: bytes, name: str) -> str:
-        with self._lock:
-            self.playing += 1
-            self.overlapped = self.overlapped or self.playing > 1
-        start = time.monotonic()
-        time.sleep(self.seconds)
-        with self._lock:
-            self.playing -= 1
-        self.spans.append((start, time.monotonic(), name))
-        return f"test:{name}"
+from tests.helpers.fake_devices import RecordingPlayer
+from tests.helpers.voices import needs_espeak, tone_voice
 
 
 # ---------------------------------------------------------------------- sentences

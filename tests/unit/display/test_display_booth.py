@@ -7,13 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_announcer import RecordingPlayer, needs_espeak, tone_voice
-from test_display_model import FakeClock, called, event, windows_read
 
 from display import audio, voice
 from display.announcer import Announcer
 from display.viewmodel import RELOAD_KINDS, DisplayModel
 from hall.events import EventKind
+from tests.helpers.clocks import SecondsClock
+from tests.helpers.events import called, event, windows_read
+from tests.helpers.fake_devices import RecordingPlayer
+from tests.helpers.voices import needs_espeak, tone_voice
 
 
 def leased(number: str, seq: int, booth: str = "V1") -> dict:
@@ -31,7 +33,7 @@ def board(model: DisplayModel, lang: str = "zh") -> list[str]:
 
 
 def test_a_leased_ticket_is_called_to_the_video_booth_and_announced() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A001", "3", 1))
     outcome = model.apply(leased("B012", 2))
     assert outcome.changed and outcome.reload_services
@@ -43,7 +45,7 @@ def test_a_leased_ticket_is_called_to_the_video_booth_and_announced() -> None:
 
 
 def test_two_booths_show_two_calls_and_a_window_call_keeps_its_own_place() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(leased("B012", 1, "V1"))
     model.apply(leased("C020", 2, "V2"))
     model.apply(called("A001", "1", 3))
@@ -51,7 +53,7 @@ def test_two_booths_show_two_calls_and_a_window_call_keeps_its_own_place() -> No
 
 
 def test_remote_serving_keeps_the_call_and_remote_finished_clears_it() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(leased("B012", 1))
     serving = model.apply(event(EventKind.TICKET_REMOTE_SERVING, 2, ticket="t-B012", number="B012",
                                 theme="B", lease="GD-SZ-NS-002/7/1", remote="GD-SZ-NS-002/7",
@@ -68,7 +70,7 @@ def test_remote_serving_keeps_the_call_and_remote_finished_clears_it() -> None:
 
 
 def test_a_returned_ticket_leaves_the_board_but_not_the_list_and_counts_again() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(leased("B012", 1))
     outcome = model.apply(event(EventKind.TICKET_LEASE_RETURNED, 2, ticket="t-B012", number="B012",
                                 theme="B", item="B03", elderly=False, sort_key=1.0,
@@ -86,21 +88,21 @@ def test_waiting_counts_are_read_again_after_each_cloud_event() -> None:
 
 
 def test_a_booth_call_learnt_from_history_is_neither_highlighted_nor_announced() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     outcome = model.apply(leased("B012", 1), live=False)
     assert outcome.announce_booth is None
     assert not model.highlighted(model.current_calls(1)[0])
 
 
 def test_reading_the_windows_keeps_the_booth_calls() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(leased("B012", 1))
     model.load_windows(windows_read(w1="A001"))
     assert board(model) == ["B012 → 视频服务区1号", "A001 → 1号窗口"]
 
 
 def test_a_windows_remote_call_leaves_its_paused_status_alone() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(event(EventKind.WINDOW_PAUSED, 1, window="30", status="paused"))
     outcome = model.apply(event(EventKind.WINDOW_REMOTE_BUSY, 2, window="30", lease="", home="",
                                 ticket="", number="", theme="", state="choosing"))
@@ -108,7 +110,7 @@ def test_a_windows_remote_call_leaves_its_paused_status_alone() -> None:
 
 
 def test_a_booth_without_names_is_still_named() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     data = leased("B012", 1)
     data["data"].update(booth_name_zh="", booth_name_en="")
     model.apply(data)

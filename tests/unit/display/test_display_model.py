@@ -2,29 +2,12 @@
 
 from display.viewmodel import DisplayModel, wait_text, windows_touched
 from hall.events import EventKind
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def event(kind: str, seq: int = 1, ts: float = 0.0, **data: object) -> dict:
-    return {"seq": seq, "hall_id": "H", "kind": kind, "ts": ts or float(seq), "data": data}
-
-
-def called(number: str, window: str, seq: int, ticket: str = "") -> dict:
-    return event(EventKind.TICKET_CALLED, seq, ticket=ticket or f"t-{number}", number=number,
-                 theme=number[0], window=window, waited_s=10.0, expected_wait_s=60)
+from tests.helpers.clocks import SecondsClock
+from tests.helpers.events import called, event, windows_read
 
 
 def test_a_call_is_shown_highlighted_and_announced() -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     model = DisplayModel(clock=clock, highlight_s=8)
     outcome = model.apply(called("A001", "3", 1))
     assert outcome.changed and outcome.reload_services
@@ -37,7 +20,7 @@ def test_a_call_is_shown_highlighted_and_announced() -> None:
 
 
 def test_newest_call_first_and_the_board_keeps_one_call_per_window() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A001", "3", 1))
     model.apply(called("B001", "14", 2))
     model.apply(called("A002", "3", 3))
@@ -48,7 +31,7 @@ def test_newest_call_first_and_the_board_keeps_one_call_per_window() -> None:
 
 
 def test_recall_highlights_again_and_moves_to_the_top_of_recent() -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     model = DisplayModel(clock=clock)
     model.apply(called("A001", "3", 1))
     model.apply(called("B001", "14", 2))
@@ -61,7 +44,7 @@ def test_recall_highlights_again_and_moves_to_the_top_of_recent() -> None:
 
 
 def test_finish_no_show_and_transfer_clear_the_window() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     for seq, (number, window) in enumerate((("A001", "1"), ("A002", "2"), ("A003", "3")), 1):
         model.apply(called(number, window, seq))
     model.apply(event(EventKind.TICKET_FINISHED, 4, ticket="t-A001", number="A001", window="1"))
@@ -73,7 +56,7 @@ def test_finish_no_show_and_transfer_clear_the_window() -> None:
 
 
 def test_an_event_for_an_older_ticket_leaves_the_current_call() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A002", "1", 2))
     outcome = model.apply(event(EventKind.TICKET_FINISHED, 3, ticket="t-A001", number="A001",
                                 window="1"))
@@ -81,14 +64,14 @@ def test_an_event_for_an_older_ticket_leaves_the_current_call() -> None:
 
 
 def test_history_is_shown_but_neither_highlighted_nor_announced() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     outcome = model.apply(called("A001", "3", 1), live=False)
     assert outcome.announce is None
     assert not model.highlighted(model.current["3"])
 
 
 def test_paused_windows_follow_window_events() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     assert model.apply(event(EventKind.WINDOW_PAUSED, 1, window="5", status="paused")).changed
     assert model.paused == {"5"}
     assert not model.apply(event(EventKind.WINDOW_PAUSED, 2, window="5", status="paused")).changed
@@ -99,25 +82,14 @@ def test_paused_windows_follow_window_events() -> None:
 
 
 def test_recent_is_bounded() -> None:
-    model = DisplayModel(clock=FakeClock(), max_recent=3)
+    model = DisplayModel(clock=SecondsClock(), max_recent=3)
     for seq in range(1, 8):
         model.apply(called(f"A{seq:03d}", str(seq), seq))
     assert [c.number for c in model.recent] == ["A007", "A006", "A005"]
 
 
-def windows_read(**current: str) -> list[dict]:
-    rows = []
-    for number in ("1", "2", "3"):
-        ticket = current.get(f"w{number}")
-        rows.append({"number": number, "name_zh": f"{number}号窗口", "name_en": f"Window {number}",
-                     "status": "paused" if number == "2" else "open",
-                     "current": ticket, "current_ticket": f"t-{ticket}" if ticket else None,
-                     "current_status": "called" if ticket else None})
-    return rows
-
-
 def test_load_windows_takes_the_hall_state_and_window_names() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A009", "2", 1))
     model.load_windows(windows_read(w1="A001"))
     assert model.loaded
@@ -129,7 +101,7 @@ def test_load_windows_takes_the_hall_state_and_window_names() -> None:
 
 
 def test_load_windows_keeps_what_events_said_during_the_read() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A002", "1", 5))
     model.load_windows(windows_read(w1="A001", w3="A003"), keep={"1"})
     assert model.current["1"].number == "A002"
@@ -137,14 +109,14 @@ def test_load_windows_keeps_what_events_said_during_the_read() -> None:
 
 
 def test_load_windows_keeps_a_known_call_with_its_highlight() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A001", "1", 1))
     model.load_windows(windows_read(w1="A001"))
     assert model.highlighted(model.current["1"])
 
 
 def test_services_and_hall_name() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.load_hall({"name_zh": "福田区政务服务中心", "name_en": "Futian",
                      "timezone": "Asia/Shanghai"})
     model.load_services([{"prefix": "A", "name_zh": "商事登记", "name_en": "Business",
@@ -155,7 +127,7 @@ def test_services_and_hall_name() -> None:
 
 
 def test_revision_grows_with_every_change() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     before = model.revision
     model.apply(called("A001", "1", 1))
     model.set_connected(True)
@@ -165,7 +137,7 @@ def test_revision_grows_with_every_change() -> None:
 
 
 def test_personal_data_in_an_event_is_not_kept() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     sneaky = called("A001", "1", 1)
     sneaky["data"]["id_masked"] = "4403**********1234"
     sneaky["data"]["name"] = "张三"
@@ -189,7 +161,7 @@ def test_windows_touched() -> None:
 
 
 def test_an_expired_or_cancelled_ticket_leaves_its_window() -> None:
-    model = DisplayModel(clock=FakeClock())
+    model = DisplayModel(clock=SecondsClock())
     model.apply(called("A001", "1", 1))
     assert model.apply(event(EventKind.TICKET_EXPIRED, 2, ticket="t-A001", number="A001",
                              theme="A")).changed
@@ -197,7 +169,7 @@ def test_an_expired_or_cancelled_ticket_leaves_its_window() -> None:
 
 
 def test_a_new_day_starts_with_no_calls() -> None:
-    model = DisplayModel(clock=FakeClock(), timezone="Asia/Shanghai")
+    model = DisplayModel(clock=SecondsClock(), timezone="Asia/Shanghai")
     day = 1_800_000_000.0
     model.apply(called("A009", "1", 1) | {"ts": day})
     model.apply(called("B003", "14", 2) | {"ts": day + 60})

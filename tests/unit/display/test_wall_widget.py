@@ -6,22 +6,8 @@ from pytestqt.qtbot import QtBot
 
 from display.viewmodel import DisplayModel
 from display.wall import HIGHLIGHT, DisplayWindow
-from hall.events import EventKind
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def called(number: str, window: str, seq: int) -> dict:
-    return {"seq": seq, "kind": EventKind.TICKET_CALLED, "ts": float(seq),
-            "data": {"ticket": f"t-{number}", "number": number, "window": window}}
+from tests.helpers.clocks import SecondsClock
+from tests.helpers.events import called
 
 
 def make_window(qtbot: QtBot, model: DisplayModel, size: QSize | None = None,
@@ -62,7 +48,7 @@ def test_a_change_repaints_the_board_with_the_new_revision(qtbot: QtBot) -> None
 
 
 def test_a_new_call_is_highlighted_then_calms_down(qtbot: QtBot) -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     model = DisplayModel(clock=clock, highlight_s=8)
     window = make_window(qtbot, model)
     model.apply(called("A001", "3", 1))
@@ -74,7 +60,7 @@ def test_a_new_call_is_highlighted_then_calms_down(qtbot: QtBot) -> None:
 
 
 def test_the_highlight_blinks_while_a_call_is_new(qtbot: QtBot) -> None:
-    clock = FakeClock()
+    clock = SecondsClock()
     model = DisplayModel(clock=clock, highlight_s=8)
     window = make_window(qtbot, model, animate=True)
     model.apply(called("A001", "3", 1))

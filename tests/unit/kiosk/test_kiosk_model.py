@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 
-from devices.base import DeviceState
 from devices.idcard.samples import RESIDENT
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
@@ -16,95 +14,21 @@ from kiosk.citizen import Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices, OncePerPresence
 from kiosk.ticketprint import ticket_content
 from kiosk.viewmodel import KioskModel, KioskSettings, wait_minutes
-from ui.samples import sample_hall, sample_services
+from tests.helpers.clocks import SecondsClock
+from tests.helpers.fake_devices import FakeTicketPrinter
+from tests.helpers.fake_halls import FakeKioskHall
+from tests.helpers.runners import Later
+from ui.samples import sample_hall
 
 MISMATCH_THEME = HallApiError(422, "appointment_mismatch", "预约事项与所选业务不符",
                               "The appointment is for another service")
 
 
-class FakeHall:
-    """Stands in for HallClient: canned hall and services, scripted answers to POST /tickets."""
-
-    def __init__(self, answers: dict[str, Any] | None = None) -> None:
-        self.answers = answers or {}
-        self.issued: list[dict] = []
-        self.statuses: list[tuple] = []
-
-    def hall(self) -> dict:
-        return sample_hall()
-
-    def services(self) -> list[dict]:
-        return sample_services()
-
-    def issue(self, service: str, id_number: str | None = None, channel: str = "kiosk",
-              appointment_id: str | None = None) -> dict:
-        self.issued.append({"service": service, "id_number": id_number, "channel": channel,
-                            "appointment_id": appointment_id})
-        answer = self.answers.get(service, {})
-        if isinstance(answer, Exception):
-            raise answer
-        number = f"{service[0]}{len(self.issued):03d}"
-        return {"id": f"20250314-{number}", "number": number, "service": service[0],
-                "item": service if len(service) > 1 else None, "service_name_zh": "商事登记",
-                "service_name_en": "Business registration", "item_name_zh": "",
-                "item_name_en": "", "status": "waiting", "channel": channel, "ahead": 2,
-                "expected_wait_s": 600, "issued_at": 1_741_900_000.0,
-                "appointment_id": appointment_id, "url": f"http://hall/t/20250314-{number}",
-                **answer}
-
-    def device_status(self, device: str, state: str, where: str = "", detail: str = "") -> dict:
-        self.statuses.append((device, state, where, detail))
-        return {"ok": True}
-
-
-class FakePrinter:
-    """A ticket printer that records tickets, or fails with ``error``."""
-
-    def __init__(self, error: Exception | None = None) -> None:
-        self.error = error
-        self.printed: list[Any] = []
-
-    def print_ticket(self, content: Any) -> DeviceState:
-        if self.error is not None:
-            raise self.error
-        self.printed.append(content)
-        return DeviceState.READY
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Later:
-    """A runner that keeps jobs until the test runs them (work still in flight)."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple[Callable, Callable, Callable]] = []
-
-    def __call__(self, job: Callable, done: Callable, failed: Callable) -> None:
-        self.jobs.append((job, done, failed))
-
-    def run_all(self) -> None:
-        jobs, self.jobs = self.jobs, []
-        for job, done, failed in jobs:
-            try:
-                result = job()
-            except Exception as err:
-                failed(err)
-            else:
-                done(result)
-
-
-def make(answers: dict | None = None, printer: FakePrinter | None = None,
-         **settings: Any) -> tuple[KioskModel, FakeHall, Clock]:
-    hall, clock = FakeHall(answers), Clock()
-    model = KioskModel(hall, KioskDevices(printer=printer or FakePrinter()),  # type: ignore[arg-type]
+def make(answers: dict | None = None, printer: FakeTicketPrinter | None = None,
+         **settings: Any) -> tuple[KioskModel, FakeKioskHall, SecondsClock]:
+    hall, clock = FakeKioskHall(answers), SecondsClock()
+    devices = KioskDevices(printer=printer or FakeTicketPrinter())
+    model = KioskModel(hall, devices,  # type: ignore[arg-type]
                        KioskSettings(name="kiosk-1", **settings), clock=clock)
     model.start()
     return model, hall, clock
@@ -180,8 +104,8 @@ def test_idle_timeout_clears_the_session() -> None:
 
 def test_a_late_answer_of_an_ended_session_is_dropped() -> None:
     later = Later()
-    model = KioskModel(FakeHall(), KioskDevices(printer=FakePrinter()),  # type: ignore[arg-type]
-                       run=later)
+    devices = KioskDevices(printer=FakeTicketPrinter())
+    model = KioskModel(FakeKioskHall(), devices, run=later)  # type: ignore[arg-type]
     later.run_all()  # hall and services
     model.card_read(RESIDENT)
     model.take_number("A")
@@ -218,7 +142,7 @@ def test_other_codes_are_explained() -> None:
 
 
 def test_printer_fault_is_shown_and_told_to_staff_once_per_ticket() -> None:
-    model, hall, _ = make(printer=FakePrinter(PrinterPaperOut("refused before printing")))
+    model, hall, _ = make(printer=FakeTicketPrinter(PrinterPaperOut("refused before printing")))
     model.walk_in()
     model.take_number("C")
     assert model.screen == "ticket" and model.print_state == "failed"
@@ -252,7 +176,7 @@ def test_codes_and_waits() -> None:
 
 def test_printed_ticket_shows_only_the_masked_id() -> None:
     citizen = Citizen.from_card(RESIDENT)
-    ticket = FakeHall().issue("A01", id_number=RESIDENT.id_number)
+    ticket = FakeKioskHall().issue("A01", id_number=RESIDENT.id_number)
     content = ticket_content(ticket, sample_hall(), citizen.masked_id)
     content.validate()
     assert content.privacy_line == "证件 4403**********123X"

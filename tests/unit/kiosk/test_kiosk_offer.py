@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_kiosk_model import Clock, FakeHall, FakePrinter, Later
 
 from devices.idcard.samples import RESIDENT
 from hall.client import HallApiError
@@ -16,50 +15,17 @@ from kiosk.offer import figures_text, here_text, offer_from, saving_text
 from kiosk.referral_flow import REFERRAL_GIVE_UP_S
 from kiosk.screens import sample_recommend, sample_referral
 from kiosk.viewmodel import KioskModel, KioskSettings
+from tests.helpers.clocks import SecondsClock
+from tests.helpers.fake_devices import FakeTicketPrinter
+from tests.helpers.fake_halls import REFERRAL_PENDING, FakeCloudKioskHall, FakeKioskHall
+from tests.helpers.runners import Later
 
 HERE = "GD-SZ-FT-001"
-PENDING = {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",
-           "state": "pending", "ticket": None, "error": None}
 
 
-class FakeCloudHall(FakeHall):
-    """FakeHall plus the cloud calls, answering as the test scripts them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.recommendation: dict | Exception = sample_recommend()
-        self.referrals: list[dict | Exception] = []  # answers of GET /referrals, in turn
-        self.refer_error: Exception | None = None
-        self.referred_id_numbers: list[str | None] = []
-        self.calls: list[tuple] = []
-
-    def recommend(self, item: str) -> dict:
-        self.calls.append(("recommend", item))
-        if isinstance(self.recommendation, Exception):
-            raise self.recommendation
-        return dict(self.recommendation, item=item)
-
-    def refer(self, item: str, hall: str, id_number: str | None = None) -> dict:
-        self.calls.append(("refer", item, hall))
-        self.referred_id_numbers.append(id_number)
-        if self.refer_error is not None:
-            raise self.refer_error
-        return {k: PENDING[k] for k in ("id", "item", "hall", "state")}
-
-    def referral(self, referral_id: str) -> dict:
-        self.calls.append(("referral", referral_id))
-        answer = self.referrals.pop(0) if self.referrals else PENDING
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def remote_step(self, window: str, step: str) -> dict:  # marks it as a cloud client
-        raise AssertionError("the kiosk never calls remotely")
-
-
-def make(printer: FakePrinter | None = None) -> tuple[KioskModel, FakeCloudHall, Clock,
-                                                      FakePrinter]:
-    hall, clock, printer = FakeCloudHall(), Clock(), printer or FakePrinter()
+def make(printer: FakeTicketPrinter | None = None
+         ) -> tuple[KioskModel, FakeCloudKioskHall, SecondsClock, FakeTicketPrinter]:
+    hall, clock, printer = FakeCloudKioskHall(), SecondsClock(), printer or FakeTicketPrinter()
     model = KioskModel(hall, KioskDevices(printer=printer),  # type: ignore[arg-type]
                        KioskSettings(name="kiosk-1", idle_timeout_s=60), clock=clock)
     model.start()
@@ -76,7 +42,7 @@ def offered(model: KioskModel, lang: int = 0) -> list[str]:
         f"{h.name('en' if lang else 'zh')}: {figures_text(h)[lang]}" for h in offer.halls]
 
 
-def wait_for_ticket(model: KioskModel, clock: Clock, seconds: int) -> None:
+def wait_for_ticket(model: KioskModel, clock: SecondsClock, seconds: int) -> None:
     for _ in range(seconds):
         clock.now += 1.0
         model.tick()
@@ -137,8 +103,8 @@ def test_items_served_only_here_and_themes_are_not_offered_elsewhere(service: st
 
 
 def test_a_plain_hall_client_issues_here() -> None:
-    hall = FakeHall()
-    model = KioskModel(hall, KioskDevices(printer=FakePrinter()))  # type: ignore[arg-type]
+    hall = FakeKioskHall()
+    model = KioskModel(hall, KioskDevices(printer=FakeTicketPrinter()))  # type: ignore[arg-type]
     model.take_number("A02")
     assert model.screen == "ticket" and [i["service"] for i in hall.issued] == ["A02"]
 
@@ -172,7 +138,7 @@ def test_choosing_another_hall_shows_and_prints_its_ticket() -> None:
     assert hall.calls[-1][0] == "refer", "the first question comes after about a second"
     issued = sample_referral()
     issued["ticket"]["id_masked"] = "4403**********123X"     # the card's holder, at Nanshan
-    hall.referrals = [PENDING, issued]
+    hall.referrals = [REFERRAL_PENDING, issued]
     wait_for_ticket(model, clock, 2)
     assert [c[0] for c in hall.calls].count("referral") == 2
     assert model.screen == "ticket" and hall.issued == []
@@ -205,7 +171,8 @@ def test_a_referral_the_hall_gave_up_on_offers_a_number_here() -> None:
     model, hall, clock, printer = make()
     model.take_number("A02")
     model.go_to("GD-SZ-NS-002")
-    hall.referrals = [dict(PENDING, state="withdrawing", error={"code": "referral_timeout"})]
+    hall.referrals = [dict(REFERRAL_PENDING, state="withdrawing",
+                           error={"code": "referral_timeout"})]
     wait_for_ticket(model, clock, 1)
     assert model.screen == "referral_failed" and printer.printed == []
     assert model.referral.error is not None and "南山区政务服务中心" in model.referral.error[0]
@@ -215,7 +182,7 @@ def test_a_refusal_is_said_plainly_and_a_number_here_is_offered() -> None:
     model, hall, clock, _ = make()
     model.take_number("A02")
     model.go_to("GD-SZ-NS-002")
-    hall.referrals = [dict(PENDING, state="refused", error={
+    hall.referrals = [dict(REFERRAL_PENDING, state="refused", error={
         "code": "quota_reached", "message_zh": "南山区政务服务中心今日号源已发完",
         "message_en": "Nanshan has no tickets left today"})]
     wait_for_ticket(model, clock, 1)
@@ -273,8 +240,8 @@ def test_idle_timeout_clears_the_offer_and_the_referral() -> None:
 
 def test_an_answer_arriving_after_the_session_ended_is_dropped() -> None:
     later = Later()
-    hall, clock = FakeCloudHall(), Clock()
-    model = KioskModel(hall, KioskDevices(printer=FakePrinter()),  # type: ignore[arg-type]
+    hall, clock = FakeCloudKioskHall(), SecondsClock()
+    model = KioskModel(hall, KioskDevices(printer=FakeTicketPrinter()),  # type: ignore[arg-type]
                        run=later, clock=clock)
     model.start()
     later.run_all()

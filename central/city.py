@@ -36,6 +36,7 @@ from central.db import Database, Tx
 from central.errors import CentralError
 from central.travel import HallTravel
 from hall.config import HallConfig
+from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.remote")
 
@@ -329,10 +330,10 @@ class CityService:
         with self._lock:
             config = self.configs.get(origin)
             if self.city is None or self.travel is None or config is None:
-                raise CentralError(404, "not_found", "该大厅尚未发布服务目录",
+                raise CentralError(404, ErrorCode.NOT_FOUND, "该大厅尚未发布服务目录",
                                    "No catalog was published for this hall")
             if item is not None and item not in config.items:
-                raise CentralError(404, "unknown_service", "没有该业务",
+                raise CentralError(404, ErrorCode.UNKNOWN_SERVICE, "没有该业务",
                                    f"No such service: {item}")
             codes = [item] if item is not None else [
                 code for code, found in config.items.items() if found.anywhere]
@@ -419,14 +420,15 @@ class CityService:
         with self._lock:
             config = self.configs.get(hall_id)
             if config is None:
-                return referrals.error("unknown_hall", "目标大厅未接入云叫号",
+                return referrals.error(ErrorCode.UNKNOWN_HALL, "目标大厅未接入云叫号",
                                        "The chosen hall is not connected to cloud calling")
             found = config.items.get(item)
             if found is None or (anywhere_only and not found.anywhere):
-                return referrals.error("not_anywhere", "目标大厅不办理该事项",
+                return referrals.error(ErrorCode.NOT_ANYWHERE, "目标大厅不办理该事项",
                                        "The chosen hall does not handle this item")
             if not self.reachable(hall_id):
-                return referrals.error("unreachable", "目标大厅暂时无法联系，请在本厅取号",
+                return referrals.error(ErrorCode.UNREACHABLE,
+                                       "目标大厅暂时无法联系，请在本厅取号",
                                        "The chosen hall cannot be reached right now; "
                                        "take a number here")
             return None

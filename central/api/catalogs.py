@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from central import catalog
 from central.api.dependencies import Caller, Cloud, Db
 from central.errors import CentralError
+from hall.errors import ErrorCode
 
 router = APIRouter()
 
@@ -19,7 +20,7 @@ def hall_catalog(hall_id: str, who: Caller, db: Db) -> dict:
     who.require_hall(hall_id)
     found = catalog.get_catalog(db, hall_id)
     if found is None:
-        raise CentralError(404, "not_found", "该大厅尚未发布服务目录",
+        raise CentralError(404, ErrorCode.NOT_FOUND, "该大厅尚未发布服务目录",
                            "No catalog was published for this hall")
     return found
 
@@ -39,7 +40,7 @@ def city_catalog(who: Caller, db: Db) -> dict:
     """The city's catalog of service items."""
     found = catalog.get_catalog(db, catalog.CITY)
     if found is None:
-        raise CentralError(404, "not_found", "尚未发布全市服务目录",
+        raise CentralError(404, ErrorCode.NOT_FOUND, "尚未发布全市服务目录",
                            "No city catalog was published")
     return found
 

@@ -19,6 +19,7 @@ from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, Mail
 from central.errors import bad_request, forbidden
 from central.phone import PHONE_ID_PREFIX
+from hall.errors import ErrorCode
 from hall.protocol import (
     ANSWERS,
     REFUSED,
@@ -168,7 +169,7 @@ async def refer(body: ReferralBody, who: Caller, db: Db, service: Cloud, mailbox
     who.require_hall(body.from_hall)
     await run_in_threadpool(service.refresh)
     refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
-        else referrals.error("bad_request", "请选择其他大厅", "Choose another hall")
+        else referrals.error(ErrorCode.BAD_REQUEST, "请选择其他大厅", "Choose another hall")
     person = body.person.model_dump() if body.person else None
     found, created = await run_in_threadpool(referrals.create, db, body.id, body.from_hall,
                                              body.hall, body.item, refusal, None, person)

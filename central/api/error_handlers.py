@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from central.db import DatabaseUnavailable
 from central.errors import CentralError, bad_request
+from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.api")
 
@@ -23,7 +24,8 @@ async def refused(_: Request, err: CentralError) -> JSONResponse:
 async def database_down(_: Request, err: DatabaseUnavailable) -> JSONResponse:
     """The database could not be reached: 503, logged."""
     log.error("database unavailable: %s", err)
-    refusal = CentralError(503, "database_unavailable", "中心数据库暂不可用，请稍后重试",
+    refusal = CentralError(503, ErrorCode.DATABASE_UNAVAILABLE,
+                           "中心数据库暂不可用，请稍后重试",
                            "The central database is unavailable; retry later")
     return JSONResponse(refusal.to_dict(), status_code=503)
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from central import fastjson, ingest
 from central.api.dependencies import Caller, Cloud, Db
 from central.errors import CentralError, bad_request
+from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.api")
 
@@ -23,7 +24,7 @@ async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud
     """Ingest a batch ``{"events": [{seq, kind, ts, data}], "head_seq": n}`` (or a bare
     list) in seq order; idempotent on (hall, seq). Only the hall itself may push."""
     if who.hall_id != hall_id:
-        raise CentralError(403, "forbidden", "只能上传本大厅的事件",
+        raise CentralError(403, ErrorCode.FORBIDDEN, "只能上传本大厅的事件",
                            "A hall may push only its own events")
     try:
         body = fastjson.loads(await request.body())

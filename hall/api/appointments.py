@@ -8,7 +8,7 @@ from pydantic import Field
 
 from hall.api.dependencies import Body, Device, Node, allow, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import unknown_service
 from hall.state import Appointment
 
 router = APIRouter()
@@ -32,8 +32,7 @@ async def save_appointment(body: AppointmentRequest, device: Device, node: Node)
     def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
         found = engine.config.resolve_service(body.service)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务",
-                             f"No such service: {body.service}", status=404)
+            raise unknown_service(body.service)
         theme, item = found
         appointment = Appointment(id=body.id, theme=theme.prefix,
                                   item=item.code if item else None,

@@ -16,7 +16,7 @@ from starlette.requests import HTTPConnection
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError, unknown_service
 from hall.protocol import (
     HallId,
     ItemCode,
@@ -183,7 +183,7 @@ async def messages(body: MessagesRequest, device: Device, node: Node) -> Respons
             parsed.append(message_from_dict(raw))
         except ValueError as err:
             reasons.append(f"#{index} {err}")
-            refused.append({"index": index, "code": "bad_request",
+            refused.append({"index": index, "code": str(ErrorCode.BAD_REQUEST),
                             "message_zh": "租约消息格式有误", "message_en": str(err)})
     if refused:
         log.warning("%d of %d lease messages refused: %s", len(refused),
@@ -204,7 +204,7 @@ async def put_recommendations(body: RecommendationsRequest, device: Device, node
     allow(device, "relay", None)
     if body.at - node.clock().timestamp() > RECOMMENDATIONS_AHEAD_S:
         raise QueueError(
-            "bad_request",
+            ErrorCode.BAD_REQUEST,
             f"推荐数据的时间超前本机时钟{RECOMMENDATIONS_AHEAD_S:.0f}秒以上，请检查时钟",
             f"The recommendations are dated more than {RECOMMENDATIONS_AHEAD_S:.0f} s "
             "ahead of this node's clock; check the clocks", 422)
@@ -295,8 +295,7 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
     def read(engine: Engine, now: datetime) -> dict:
         found = engine.config.items.get(item)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {item}",
-                             status=404)
+            raise unknown_service(item)
         ahead = len(engine.line(found.theme, now))
         here = engine.expected_wait(found.theme, ahead)
         fresh = recommendations.fresh(now.timestamp())

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import HTTPConnection
 
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError
 from hall.hub import EventHub
 from hall.node import HallNode, InternalError, Operation
 from hall.store import PairedDevice, StoreError
@@ -37,9 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sync_status": frozenset({"sync", "admin"}),
     "relay": frozenset({"sync", "admin"}),      # cloud calling: what central relays
 }
-STORE_UNAVAILABLE = ("store_unavailable", "系统暂时无法保存，请稍后重试",
+#: The code and messages of a write the store could not save (503), and of a bug (500).
+STORE_UNAVAILABLE = (ErrorCode.STORE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
                      "The hall cannot save right now; try again")
-INTERNAL_ERROR = ("internal_error", "系统内部错误，请重试", "Internal error; try again")
+INTERNAL_ERROR = (ErrorCode.INTERNAL_ERROR, "系统内部错误，请重试", "Internal error; try again")
 
 
 def bearer_token(header: str) -> str | None:
@@ -64,8 +65,8 @@ class DeviceTokens:
     def device_of(self, token: str | None) -> PairedDevice:
         """The device paired with ``token``; a 401 QueueError when there is none."""
         if not token:
-            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
-                             status=401)
+            raise QueueError(ErrorCode.UNAUTHORIZED, "设备未配对",
+                             "A paired device token is required", status=401)
         known = self._known.get(token)
         now = time.monotonic()
         if known is not None and now - known[1] < TOKEN_RECHECK_S:
@@ -73,7 +74,7 @@ class DeviceTokens:
         device = self._node.store.device_for(token)
         if device is None:
             self._known.pop(token, None)
-            raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+            raise QueueError(ErrorCode.UNAUTHORIZED, "设备令牌无效", "Unknown device token",
                              status=401)
         self._known[token] = (device, now)
         return device
@@ -92,10 +93,10 @@ def still_paired(tokens: DeviceTokens, token: str | None) -> bool:
 def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
     """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
     if device.role not in PERMISSIONS[what]:
-        raise QueueError("forbidden", "该设备无权执行此操作",
+        raise QueueError(ErrorCode.FORBIDDEN, "该设备无权执行此操作",
                          f"A {device.role} device may not do this", status=403)
     if window is not None and device.role == "caller" and device.window != window:
-        raise QueueError("forbidden", "只能操作本窗口",
+        raise QueueError(ErrorCode.FORBIDDEN, "只能操作本窗口",
                          f"This console is paired to window {device.window}", status=403)
 
 
@@ -140,9 +141,8 @@ def error_of(failed: QueueError | StoreError | InternalError) -> tuple[int, dict
     """Status and body of the answer to an error an operation raised."""
     if isinstance(failed, QueueError):
         return failed.status, failed.to_dict()
-    status, (code, zh, en) = ((503, STORE_UNAVAILABLE) if isinstance(failed, StoreError)
-                              else (500, INTERNAL_ERROR))
-    return status, {"code": code, "message_zh": zh, "message_en": en}
+    code, zh, en = STORE_UNAVAILABLE if isinstance(failed, StoreError) else INTERNAL_ERROR
+    return code.status, {"code": str(code), "message_zh": zh, "message_en": en}
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -160,5 +160,5 @@ def add_error_handlers(app: FastAPI) -> None:
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
         where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
                           for e in err.errors())
-        return JSONResponse({"code": "bad_request", "message_zh": "请求内容有误",
+        return JSONResponse({"code": str(ErrorCode.BAD_REQUEST), "message_zh": "请求内容有误",
                              "message_en": f"Bad request: {where}"}, status_code=422)

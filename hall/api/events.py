@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
 from hall.api.dependencies import Device, DeviceTokens, Hub, Node, allow, still_paired
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode
 
 router = APIRouter()
@@ -66,7 +66,7 @@ async def stream(websocket: WebSocket, node: Node, hub: Hub, after: int = 0,
         while not subscription.closed:
             if pending and not still_paired(device_tokens, token):
                 # revoked (hallq revoke) while connected: nothing more for this device
-                await websocket.close(code=4401, reason="unauthorized")
+                await websocket.close(code=4401, reason=ErrorCode.UNAUTHORIZED)
                 return
             while pending:
                 seq, text = pending.popleft()

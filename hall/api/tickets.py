@@ -11,7 +11,7 @@ from pydantic import Field
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, not_found
 from hall.node import HallNode, Operation
 
 router = APIRouter()
@@ -111,6 +111,6 @@ def ticket_or_404(node: HallNode, ticket_id: str) -> dict:
     if found is None:
         old = node.store.find_ticket(ticket_id)
         if old is None:
-            raise QueueError("unknown_ticket", "票号不存在", "Ticket not found", status=404)
+            raise not_found(ErrorCode.UNKNOWN_TICKET, "票号", "Ticket")
         found = node.read(lambda engine, now: views.ticket_view(engine, old, now))
     return found

@@ -11,7 +11,7 @@ from pydantic import Field
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode, Operation
 
 router = APIRouter()
@@ -126,8 +126,10 @@ def _check_staff(node: HallNode, body: SignInRequest) -> str:
         for badge_holder in staff.values():
             if badge_holder.badge_uid and badge_holder.badge_uid.upper() == body.badge_uid.upper():
                 return badge_holder.id
-        raise QueueError("bad_credentials", "工作证未登记", "Unknown staff badge", status=401)
+        raise QueueError(ErrorCode.BAD_CREDENTIALS, "工作证未登记", "Unknown staff badge",
+                         status=401)
     person = staff.get(body.staff_id or "")
     if person is None or not person.pin_matches(body.pin or ""):
-        raise QueueError("bad_credentials", "工号或密码错误", "Wrong staff id or PIN", status=401)
+        raise QueueError(ErrorCode.BAD_CREDENTIALS, "工号或密码错误", "Wrong staff id or PIN",
+                         status=401)
     return person.id

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central import fastjson, ingest
 from central.api.dependencies import Caller, Cloud, Db
+from central.api.error_handlers import error_answers
 from central.errors import CentralError, bad_request
 from hall.errors import ErrorCode
 
@@ -18,7 +19,7 @@ log = logging.getLogger("hallq.central.api")
 router = APIRouter()
 
 
-@router.post("/api/v1/halls/{hall_id}/events")
+@router.post("/api/v1/halls/{hall_id}/events", responses=error_answers())
 async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud: Cloud
                       ) -> dict:
     """Ingest a batch ``{"events": [{seq, kind, ts, data}], "head_seq": n}`` (or a bare
@@ -47,14 +48,14 @@ async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud
     return result.to_dict()
 
 
-@router.get("/api/v1/halls/{hall_id}/sync")
+@router.get("/api/v1/halls/{hall_id}/sync", responses=error_answers())
 def hall_sync(hall_id: str, who: Caller, db: Db) -> dict:
     """Where the hall's log stands at central."""
     who.require_hall(hall_id)
     return ingest.sync_state(db, hall_id)
 
 
-@router.get("/api/v1/halls/{hall_id}/events")
+@router.get("/api/v1/halls/{hall_id}/events", responses=error_answers())
 def hall_events(hall_id: str, who: Caller, db: Db, after: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
     """The hall's stored events after ``after``, oldest first."""

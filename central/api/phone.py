@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, IdKey, Mail
+from central.api.error_handlers import error_answers
 from central.errors import CentralError
 from central.phone import CANCELLED, person_of, phone_ticket, phone_view, require_phone, stored_id
 from hall.errors import ErrorCode
@@ -48,7 +49,7 @@ class PhoneTicketRequest(BaseModel):
                            description="the citizen's real-name ID number (never stored)")
 
 
-@router.get("/api/v1/phone/halls")
+@router.get("/api/v1/phone/halls", responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 async def halls(who: Caller, service: Cloud,
                 item: Annotated[str, Query(min_length=1, max_length=32)],
                 lat: Annotated[float, Query(ge=-90, le=90)],
@@ -64,7 +65,8 @@ async def halls(who: Caller, service: Cloud,
     return {"item": item, "halls": found, "at": service.clock()}
 
 
-@router.post("/api/v1/phone/tickets", status_code=202)
+@router.post("/api/v1/phone/tickets", status_code=202, responses=error_answers(
+    ErrorCode.INVALID_ID_NUMBER, ErrorCode.CONFLICT, ErrorCode.PHONE_UNAVAILABLE))
 async def take(body: PhoneTicketRequest, who: Caller, db: Db, service: Cloud, mailbox: Mail,
                id_key: IdKey) -> dict:
     """Take a real-name number at the chosen hall (its answer follows within seconds:
@@ -91,7 +93,7 @@ async def take(body: PhoneTicketRequest, who: Caller, db: Db, service: Cloud, ma
     return await run_in_threadpool(phone_view, db, service, found, body.id)
 
 
-@router.get("/api/v1/phone/tickets/{ticket_id}")
+@router.get("/api/v1/phone/tickets/{ticket_id}", responses=error_answers(ErrorCode.NOT_FOUND))
 async def follow(ticket_id: TicketId, who: Caller, db: Db, service: Cloud) -> dict:
     """The ticket now: its number once issued, the people ahead and the expected wait,
     the window it is called to, and what to remind the citizen of."""
@@ -100,7 +102,8 @@ async def follow(ticket_id: TicketId, who: Caller, db: Db, service: Cloud) -> di
     return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
 
-@router.post("/api/v1/phone/tickets/{ticket_id}/rating")
+@router.post("/api/v1/phone/tickets/{ticket_id}/rating", responses=error_answers(
+    ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE, ErrorCode.ALREADY_RATED, ErrorCode.BAD_RATING))
 async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller, db: Db,
                service: Cloud, mailbox: Mail) -> dict:
     """The citizen rates the finished service (好差评, five levels): kept until the hall
@@ -126,7 +129,8 @@ async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller, db: D
     return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
 
-@router.post("/api/v1/phone/tickets/{ticket_id}/cancel")
+@router.post("/api/v1/phone/tickets/{ticket_id}/cancel",
+             responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE))
 async def cancel(ticket_id: TicketId, who: Caller, db: Db, service: Cloud, mailbox: Mail
                  ) -> dict:
     """The citizen gives the number up while it waits (or is still being taken); the

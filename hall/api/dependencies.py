@@ -6,11 +6,12 @@ error answers.
 Every call but ``/api/v1/health`` and the phone page needs a paired device token
 (``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
 bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status
-(503 when the store cannot write, 500 for a bug).
+(503 when the store cannot write, 500 for a bug); each route lists the codes it may answer in
+the OpenAPI document (``responses=error_answers(…)``).
 """
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import HTTPConnection
 
-from hall.errors import ErrorCode, QueueError
+from hall.errors import ErrorCode, QueueError, error_responses
 from hall.hub import EventHub
 from hall.node import HallNode, InternalError, Operation
 from hall.store import PairedDevice, StoreError
@@ -41,6 +42,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 STORE_UNAVAILABLE = (ErrorCode.STORE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
                      "The hall cannot save right now; try again")
 INTERNAL_ERROR = (ErrorCode.INTERNAL_ERROR, "系统内部错误，请重试", "Internal error; try again")
+#: What any route may answer: a malformed request, the store unable to save, a bug.
+ANY_ROUTE_ERRORS = (ErrorCode.BAD_REQUEST, ErrorCode.STORE_UNAVAILABLE, ErrorCode.INTERNAL_ERROR)
+#: What a route that needs a device token may answer besides: no token or an unknown one, a
+#: role (or a console's window) that may not.
+TOKEN_ERRORS = (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN)
 
 
 def bearer_token(header: str) -> str | None:
@@ -137,6 +143,14 @@ async def run(node: HallNode, operation: Operation, status: int = 200) -> Respon
 
 
 # ---------------------------------------------------------------------- errors
+def error_answers(*codes: ErrorCode, token: bool = True) -> dict[int | str, Any]:
+    """The ``responses=`` of a route that may refuse with ``codes``, besides what any route
+    may answer (and, with ``token``, a route that needs a device token): the error bodies
+    by status, for the OpenAPI document."""
+    chosen = {*codes, *ANY_ROUTE_ERRORS, *(TOKEN_ERRORS if token else ())}
+    return error_responses(code for code in ErrorCode if code in chosen)
+
+
 def error_of(failed: QueueError | StoreError | InternalError) -> tuple[int, dict[str, str]]:
     """Status and body of the answer to an error an operation raised."""
     if isinstance(failed, QueueError):

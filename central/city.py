@@ -36,6 +36,8 @@ from central.db import Database, Tx
 from central.errors import CentralError
 from central.travel import HallTravel
 from hall.config import HallConfig
+from hall.errors import ErrorCode
+from hall.events import EventKind
 
 log = logging.getLogger("hallq.central.remote")
 
@@ -43,14 +45,17 @@ log = logging.getLogger("hallq.central.remote")
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
 #: A window's status in the ``live_windows`` projection, as the event that sets it.
-_STATUS_EVENT = {"open": "window.opened", "paused": "window.paused", "closed": "window.closed"}
+_STATUS_EVENT = {"open": EventKind.WINDOW_OPENED, "paused": EventKind.WINDOW_PAUSED,
+                 "closed": EventKind.WINDOW_CLOSED}
 #: A ticket taken by phone: its status after each event of it (``CityService.phone``).
-PHONE_STATUS = {"ticket.called": "called", "ticket.recalled": "called",
-                "ticket.serving": "called", "ticket.no_show": "no_show",
-                "ticket.rechecked_in": "waiting", "ticket.transferred": "waiting",
-                "ticket.cancelled": "cancelled", "ticket.finished": "finished",
-                "ticket.leased": "booth", "ticket.remote_serving": "booth",
-                "ticket.lease_returned": "waiting", "ticket.remote_finished": "finished"}
+PHONE_STATUS = {EventKind.TICKET_CALLED: "called", EventKind.TICKET_RECALLED: "called",
+                EventKind.TICKET_SERVING: "called", EventKind.TICKET_NO_SHOW: "no_show",
+                EventKind.TICKET_RECHECKED_IN: "waiting",
+                EventKind.TICKET_TRANSFERRED: "waiting",
+                EventKind.TICKET_CANCELLED: "cancelled", EventKind.TICKET_FINISHED: "finished",
+                EventKind.TICKET_LEASED: "booth", EventKind.TICKET_REMOTE_SERVING: "booth",
+                EventKind.TICKET_LEASE_RETURNED: "waiting",
+                EventKind.TICKET_REMOTE_FINISHED: "finished"}
 
 
 @dataclass(frozen=True)
@@ -209,12 +214,12 @@ class CityService:
             ticket = data.get("ticket")
             if ticket is None:
                 continue
-            if kind == "ticket.issued" and data.get("item") in remote_items:
+            if kind == EventKind.TICKET_ISSUED and data.get("item") in remote_items:
                 self.numbers.setdefault(hall_id, {})[ticket] = (str(data.get("number", "")),
                                                                 data.get("item"))
             elif (hall_id, ticket) in self.holds and not city.held(city.index[hall_id], ticket):
                 del self.holds[(hall_id, ticket)]         # out of the line: called, leased, …
-            if kind == "ticket.issued" and data.get("channel") == "phone":
+            if kind == EventKind.TICKET_ISSUED and data.get("channel") == "phone":
                 self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
             elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):
                 self.phone[hall_id][ticket] = (PHONE_STATUS[kind], data.get("window"))
@@ -329,10 +334,10 @@ class CityService:
         with self._lock:
             config = self.configs.get(origin)
             if self.city is None or self.travel is None or config is None:
-                raise CentralError(404, "not_found", "该大厅尚未发布服务目录",
+                raise CentralError(404, ErrorCode.NOT_FOUND, "该大厅尚未发布服务目录",
                                    "No catalog was published for this hall")
             if item is not None and item not in config.items:
-                raise CentralError(404, "unknown_service", "没有该业务",
+                raise CentralError(404, ErrorCode.UNKNOWN_SERVICE, "没有该业务",
                                    f"No such service: {item}")
             codes = [item] if item is not None else [
                 code for code, found in config.items.items() if found.anywhere]
@@ -419,14 +424,15 @@ class CityService:
         with self._lock:
             config = self.configs.get(hall_id)
             if config is None:
-                return referrals.error("unknown_hall", "目标大厅未接入云叫号",
+                return referrals.error(ErrorCode.UNKNOWN_HALL, "目标大厅未接入云叫号",
                                        "The chosen hall is not connected to cloud calling")
             found = config.items.get(item)
             if found is None or (anywhere_only and not found.anywhere):
-                return referrals.error("not_anywhere", "目标大厅不办理该事项",
+                return referrals.error(ErrorCode.NOT_ANYWHERE, "目标大厅不办理该事项",
                                        "The chosen hall does not handle this item")
             if not self.reachable(hall_id):
-                return referrals.error("unreachable", "目标大厅暂时无法联系，请在本厅取号",
+                return referrals.error(ErrorCode.UNREACHABLE,
+                                       "目标大厅暂时无法联系，请在本厅取号",
                                        "The chosen hall cannot be reached right now; "
                                        "take a number here")
             return None

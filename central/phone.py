@@ -40,6 +40,7 @@ from central.city import CityService
 from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
+from hall.errors import ErrorCode
 from hall.protocol import PHONE_PREFIX
 
 #: How the ids of the phone channel's referrals start: no hall's may (``central/api/cloud.py``).
@@ -51,22 +52,25 @@ NEAR_AHEAD = 3
 #: A phone ticket's status by its referral's state (``waiting`` is refined by its progress).
 STATUS = {"pending": "taking", "claimed": "taking", "issued": "waiting", "refused": "refused",
           "withdrawing": "cancelled", "cancelling": "cancelled", "withdrawn": "cancelled"}
-CANCELLED = referrals.error("cancelled", "已取消", "Cancelled by the citizen")
+CANCELLED = referrals.error(ErrorCode.CANCELLED, "已取消", "Cancelled by the citizen")
 #: Why a ticket of an earlier day at its hall is ``expired`` (shown as its ``error``).
-EXPIRED = referrals.error("expired", "该号码已过期（仅限取号当日有效）",
+EXPIRED = referrals.error(ErrorCode.EXPIRED, "该号码已过期（仅限取号当日有效）",
                           "This number has expired (it is valid only on the day it was taken)")
 #: Refusals whose words (meant for a kiosk: "take a number here") a phone shows its own way.
 _PHONE_WORDS = {
-    "hall_unavailable": ("该大厅暂时无法取号，请稍后再试或选择其他大厅",
-                         "The hall cannot issue a number now; retry or choose another hall"),
-    "unreachable": ("该大厅暂时无法联系，请稍后再试或选择其他大厅",
-                    "The hall cannot be reached now; retry or choose another hall"),
-    "referral_lost": ("取号未能完成，请重新取号", "The number could not be taken; try again")}
+    ErrorCode.HALL_UNAVAILABLE: (
+        "该大厅暂时无法取号，请稍后再试或选择其他大厅",
+        "The hall cannot issue a number now; retry or choose another hall"),
+    ErrorCode.UNREACHABLE: (
+        "该大厅暂时无法联系，请稍后再试或选择其他大厅",
+        "The hall cannot be reached now; retry or choose another hall"),
+    ErrorCode.REFERRAL_LOST: (
+        "取号未能完成，请重新取号", "The number could not be taken; try again")}
 
 def require_phone(who: Principal) -> str:
     """The referring side of the phone credential's tickets (403 for any other credential)."""
     if not who.is_phone:
-        raise CentralError(403, "forbidden", "只有手机取号渠道可以使用",
+        raise CentralError(403, ErrorCode.FORBIDDEN, "只有手机取号渠道可以使用",
                            "Only a phone channel credential may do this")
     return f"{PHONE_PREFIX}{who.credential_id}"
 
@@ -87,7 +91,7 @@ def phone_ticket(db: Database, stored: str, origin: str) -> dict[str, Any]:
             raise
         found = None
     if found is None or found["from_hall"] != origin:
-        raise CentralError(404, "not_found", "没有该号码", "No such ticket")
+        raise CentralError(404, ErrorCode.NOT_FOUND, "没有该号码", "No such ticket")
     return found
 
 
@@ -103,7 +107,8 @@ def person_of(id_number: str, key: bytes, today: date) -> dict[str, Any]:
     try:
         id_hash, id_masked, age = idnumber.identify(id_number, key, today)
     except idnumber.InvalidIdNumber as err:
-        raise CentralError(422, "invalid_id_number", f"身份证号码无效：{err.message_zh}，请核对",
+        raise CentralError(422, ErrorCode.INVALID_ID_NUMBER,
+                           f"身份证号码无效：{err.message_zh}，请核对",
                            f"Invalid ID number: {err}") from None
     return {"id_hash": id_hash, "id_masked": id_masked, "age": age}
 

@@ -9,6 +9,8 @@ from pydantic import Field
 
 from central import appointments
 from central.api.dependencies import ID_FIELD, Body, Caller, Db
+from central.api.error_handlers import error_answers
+from hall.errors import ErrorCode
 
 router = APIRouter()
 
@@ -24,7 +26,8 @@ class BookingRequest(Body):
                                 description="keyed hash of the ID number, never the number")
 
 
-@router.post("/api/v1/appointments", status_code=201)
+@router.post("/api/v1/appointments", status_code=201,
+             responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 def book(body: BookingRequest, who: Caller, db: Db) -> dict:
     """Book a slot at a hall (admin, or the hall itself for its own slots)."""
     who.require_hall(body.hall_id)
@@ -32,7 +35,8 @@ def book(body: BookingRequest, who: Caller, db: Db) -> dict:
                              body.slot_end, body.id_hash)
 
 
-@router.get("/api/v1/appointments/{code}")
+@router.get("/api/v1/appointments/{code}",
+            responses=error_answers(ErrorCode.NOT_FOUND, credential=False))
 def appointment(code: str, db: Db) -> dict:
     """An appointment by its code (the code is the citizen's secret)."""
     found = appointments.get(db, code)
@@ -40,7 +44,8 @@ def appointment(code: str, db: Db) -> dict:
     return found
 
 
-@router.delete("/api/v1/appointments/{code}")
+@router.delete("/api/v1/appointments/{code}",
+               responses=error_answers(ErrorCode.NOT_FOUND, credential=False))
 def cancel_appointment(code: str, db: Db) -> dict:
     """Cancel an appointment by its code."""
     found = appointments.cancel(db, code)
@@ -48,7 +53,7 @@ def cancel_appointment(code: str, db: Db) -> dict:
     return found
 
 
-@router.get("/api/v1/appointments")
+@router.get("/api/v1/appointments", responses=error_answers())
 def appointments_by_id_hash(who: Caller, db: Db, id_hash: Annotated[str, Query(
         pattern=r"^[0-9a-f]{64}$")]) -> dict:
     """Appointments booked with a keyed ID hash: a hall sees its own, an admin all."""
@@ -56,7 +61,7 @@ def appointments_by_id_hash(who: Caller, db: Db, id_hash: Annotated[str, Query(
     return {"appointments": appointments.find_by_id_hash(db, id_hash, hall)}
 
 
-@router.get("/api/v1/halls/{hall_id}/appointments")
+@router.get("/api/v1/halls/{hall_id}/appointments", responses=error_answers())
 def day_list(hall_id: str, who: Caller, db: Db,
              day: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]) -> dict:
     """The hall's appointments of a day, cancelled ones included."""

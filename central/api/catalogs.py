@@ -8,23 +8,26 @@ from fastapi import APIRouter
 
 from central import catalog
 from central.api.dependencies import Caller, Cloud, Db
+from central.api.error_handlers import error_answers
 from central.errors import CentralError
+from hall.errors import ErrorCode
 
 router = APIRouter()
 
 
-@router.get("/api/v1/halls/{hall_id}/catalog")
+@router.get("/api/v1/halls/{hall_id}/catalog", responses=error_answers(ErrorCode.NOT_FOUND))
 def hall_catalog(hall_id: str, who: Caller, db: Db) -> dict:
     """The hall's published catalog (themes, items, windows, quotas, hours)."""
     who.require_hall(hall_id)
     found = catalog.get_catalog(db, hall_id)
     if found is None:
-        raise CentralError(404, "not_found", "该大厅尚未发布服务目录",
+        raise CentralError(404, ErrorCode.NOT_FOUND, "该大厅尚未发布服务目录",
                            "No catalog was published for this hall")
     return found
 
 
-@router.put("/api/v1/halls/{hall_id}/catalog")
+@router.put("/api/v1/halls/{hall_id}/catalog",
+            responses=error_answers(ErrorCode.CATALOG_INVALID))
 def put_hall_catalog(hall_id: str, body: dict[str, Any], who: Caller, db: Db, cloud: Cloud
                      ) -> dict:
     """Publish a hall's catalog (admin); returns its version."""
@@ -34,17 +37,17 @@ def put_hall_catalog(hall_id: str, body: dict[str, Any], who: Caller, db: Db, cl
     return {"hall_id": hall_id, "version": version}
 
 
-@router.get("/api/v1/catalog")
+@router.get("/api/v1/catalog", responses=error_answers(ErrorCode.NOT_FOUND))
 def city_catalog(who: Caller, db: Db) -> dict:
     """The city's catalog of service items."""
     found = catalog.get_catalog(db, catalog.CITY)
     if found is None:
-        raise CentralError(404, "not_found", "尚未发布全市服务目录",
+        raise CentralError(404, ErrorCode.NOT_FOUND, "尚未发布全市服务目录",
                            "No city catalog was published")
     return found
 
 
-@router.put("/api/v1/catalog")
+@router.put("/api/v1/catalog", responses=error_answers(ErrorCode.CATALOG_INVALID))
 def put_city_catalog(body: dict[str, Any], who: Caller, db: Db) -> dict:
     """Publish the city's catalog (admin)."""
     who.require_admin()

@@ -17,8 +17,10 @@ from starlette.concurrency import run_in_threadpool
 
 from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, Mail
+from central.api.error_handlers import error_answers
 from central.errors import bad_request, forbidden
 from central.phone import PHONE_ID_PREFIX
+from hall.errors import ErrorCode
 from hall.protocol import (
     ANSWERS,
     REFUSED,
@@ -92,7 +94,8 @@ def _public(referral: dict[str, Any]) -> dict[str, Any]:
                                      "error")}
 
 
-@router.post("/api/v1/remote/choose", response_model=None)
+@router.post("/api/v1/remote/choose", response_model=None, responses={
+    204: {"description": "nothing worth calling"}, **error_answers()})
 async def choose(body: ChooseRequest, who: Caller, service: Cloud) -> dict | Response:
     """A ticket waiting at another hall for an idle video window (held for it), or 204."""
     who.require_hall(body.hall)
@@ -100,7 +103,7 @@ async def choose(body: ChooseRequest, who: Caller, service: Cloud) -> dict | Res
     return found if found is not None else Response(status_code=204)
 
 
-@router.post("/api/v1/remote/messages", status_code=202)
+@router.post("/api/v1/remote/messages", status_code=202, responses=error_answers())
 async def relay(body: MessagesBody, who: Caller, service: Cloud, mailbox: Mail) -> dict:
     """Lease messages into the mailbox of the hall each is addressed to: requests to the
     home hall, answers to the remote window's hall. A hall sends only its own."""
@@ -129,7 +132,7 @@ async def relay(body: MessagesBody, who: Caller, service: Cloud, mailbox: Mail) 
     return {"accepted": accepted, "dropped": len(parsed) - accepted}
 
 
-@router.get("/api/v1/remote/messages")
+@router.get("/api/v1/remote/messages", responses=error_answers())
 async def inbox(request: Request, who: Caller, db: Db, service: Cloud, mailbox: Mail,
                 hall: Annotated[str, Query(min_length=1, max_length=64)],
                 wait: Annotated[float, Query(ge=0)] = 0.0,
@@ -156,7 +159,8 @@ async def inbox(request: Request, who: Caller, db: Db, service: Cloud, mailbox: 
         service.poll_ended(hall)
 
 
-@router.post("/api/v1/remote/referrals", status_code=202)
+@router.post("/api/v1/remote/referrals", status_code=202,
+             responses=error_answers(ErrorCode.CONFLICT))
 async def refer(body: ReferralBody, who: Caller, db: Db, service: Cloud, mailbox: Mail
                 ) -> dict:
     """A citizen at ``from_hall``'s kiosk chose ``hall`` for a 通办 item: stored (once),
@@ -168,7 +172,7 @@ async def refer(body: ReferralBody, who: Caller, db: Db, service: Cloud, mailbox
     who.require_hall(body.from_hall)
     await run_in_threadpool(service.refresh)
     refusal = service.refused_at(body.hall, body.item) if body.hall != body.from_hall \
-        else referrals.error("bad_request", "请选择其他大厅", "Choose another hall")
+        else referrals.error(ErrorCode.BAD_REQUEST, "请选择其他大厅", "Choose another hall")
     person = body.person.model_dump() if body.person else None
     found, created = await run_in_threadpool(referrals.create, db, body.id, body.from_hall,
                                              body.hall, body.item, refusal, None, person)
@@ -178,7 +182,8 @@ async def refer(body: ReferralBody, who: Caller, db: Db, service: Cloud, mailbox
     return _public(found)
 
 
-@router.get("/api/v1/remote/referrals/{referral_id}")
+@router.get("/api/v1/remote/referrals/{referral_id}",
+            responses=error_answers(ErrorCode.NOT_FOUND))
 async def referral(referral_id: str, who: Caller, db: Db) -> dict:
     """A referral's state (the referring hall, the chosen hall or an admin)."""
     found = await run_in_threadpool(referrals.get, db, referral_id)
@@ -187,7 +192,8 @@ async def referral(referral_id: str, who: Caller, db: Db) -> dict:
     return _public(found)
 
 
-@router.post("/api/v1/remote/referrals/{referral_id}/result")
+@router.post("/api/v1/remote/referrals/{referral_id}/result",
+             responses=error_answers(ErrorCode.NOT_FOUND))
 async def referral_result(referral_id: str, body: ReferralResultBody, who: Caller, db: Db,
                           service: Cloud, mailbox: Mail) -> dict:
     """The chosen hall issued the referred ticket (or refused): relayed to the referring
@@ -205,7 +211,8 @@ async def referral_result(referral_id: str, body: ReferralResultBody, who: Calle
     return _public(found)
 
 
-@router.post("/api/v1/remote/referrals/{referral_id}/withdraw")
+@router.post("/api/v1/remote/referrals/{referral_id}/withdraw",
+             responses=error_answers(ErrorCode.NOT_FOUND))
 async def withdraw(referral_id: str, who: Caller, db: Db, service: Cloud, mailbox: Mail
                    ) -> dict:
     """The referring hall gave the citizen up (they took a number there): nothing is
@@ -218,7 +225,8 @@ async def withdraw(referral_id: str, who: Caller, db: Db, service: Cloud, mailbo
     return _public(found)
 
 
-@router.post("/api/v1/remote/referrals/{referral_id}/cancelled")
+@router.post("/api/v1/remote/referrals/{referral_id}/cancelled",
+             responses=error_answers(ErrorCode.NOT_FOUND))
 async def cancelled(referral_id: str, who: Caller, db: Db,
                     body: ReferralCancelledBody | None = None) -> dict:
     """The chosen hall cancelled the ticket of a withdrawn referral (or it no longer
@@ -228,7 +236,8 @@ async def cancelled(referral_id: str, who: Caller, db: Db,
         None, body.status if body else None))
 
 
-@router.post("/api/v1/remote/referrals/{referral_id}/rated")
+@router.post("/api/v1/remote/referrals/{referral_id}/rated",
+             responses=error_answers(ErrorCode.NOT_FOUND))
 async def rated(referral_id: str, body: RatingRecordedBody, who: Caller, db: Db) -> dict:
     """The chosen hall recorded the rating given on the phone (or refused it, why)."""
     return await run_in_threadpool(referrals.rating_recorded, db, referral_id,
@@ -236,7 +245,8 @@ async def rated(referral_id: str, body: RatingRecordedBody, who: Caller, db: Db)
                                    body.error.model_dump() if body.error else None)
 
 
-@router.get("/api/v1/recommend")
+@router.get("/api/v1/recommend",
+            responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.UNKNOWN_SERVICE))
 async def recommend_halls(who: Caller, service: Cloud,
                           origin: Annotated[str, Query(min_length=1, max_length=64)],
                           item: Annotated[str | None, Query(max_length=32)] = None,

@@ -19,6 +19,7 @@ from central.db import Database
 from central.errors import CentralError, unauthorized
 from central.mailbox import Mailbox
 from central.phone import PHONE_PATHS
+from hall.errors import ErrorCode
 
 #: The version in the API's path (``/api/v1``) and in its OpenAPI document.
 API_VERSION = "1"
@@ -50,7 +51,7 @@ async def caller(request: Request) -> Principal:
     if principal is None:
         raise unauthorized()
     if principal.is_phone and not request.url.path.startswith(PHONE_PATHS):
-        raise CentralError(403, "forbidden", "手机取号凭据只能用于手机取号接口",
+        raise CentralError(403, ErrorCode.FORBIDDEN, "手机取号凭据只能用于手机取号接口",
                            "A phone channel credential may use only /api/v1/phone/…")
     return principal
 

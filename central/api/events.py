@@ -10,20 +10,22 @@ from starlette.concurrency import run_in_threadpool
 
 from central import fastjson, ingest
 from central.api.dependencies import Caller, Cloud, Db
+from central.api.error_handlers import error_answers
 from central.errors import CentralError, bad_request
+from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.api")
 
 router = APIRouter()
 
 
-@router.post("/api/v1/halls/{hall_id}/events")
+@router.post("/api/v1/halls/{hall_id}/events", responses=error_answers())
 async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud: Cloud
                       ) -> dict:
     """Ingest a batch ``{"events": [{seq, kind, ts, data}], "head_seq": n}`` (or a bare
     list) in seq order; idempotent on (hall, seq). Only the hall itself may push."""
     if who.hall_id != hall_id:
-        raise CentralError(403, "forbidden", "只能上传本大厅的事件",
+        raise CentralError(403, ErrorCode.FORBIDDEN, "只能上传本大厅的事件",
                            "A hall may push only its own events")
     try:
         body = fastjson.loads(await request.body())
@@ -46,14 +48,14 @@ async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud
     return result.to_dict()
 
 
-@router.get("/api/v1/halls/{hall_id}/sync")
+@router.get("/api/v1/halls/{hall_id}/sync", responses=error_answers())
 def hall_sync(hall_id: str, who: Caller, db: Db) -> dict:
     """Where the hall's log stands at central."""
     who.require_hall(hall_id)
     return ingest.sync_state(db, hall_id)
 
 
-@router.get("/api/v1/halls/{hall_id}/events")
+@router.get("/api/v1/halls/{hall_id}/events", responses=error_answers())
 def hall_events(hall_id: str, who: Caller, db: Db, after: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
     """The hall's stored events after ``after``, oldest first."""

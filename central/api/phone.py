@@ -13,8 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from central import referrals
 from central.api.dependencies import Caller, Cloud, Db, IdKey, Mail
+from central.api.error_handlers import error_answers
 from central.errors import CentralError
 from central.phone import CANCELLED, person_of, phone_ticket, phone_view, require_phone, stored_id
+from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.phone")
 
@@ -47,7 +49,7 @@ class PhoneTicketRequest(BaseModel):
                            description="the citizen's real-name ID number (never stored)")
 
 
-@router.get("/api/v1/phone/halls")
+@router.get("/api/v1/phone/halls", responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 async def halls(who: Caller, service: Cloud,
                 item: Annotated[str, Query(min_length=1, max_length=32)],
                 lat: Annotated[float, Query(ge=-90, le=90)],
@@ -58,18 +60,21 @@ async def halls(who: Caller, service: Cloud,
     require_phone(who)
     found = await run_in_threadpool(service.halls_for, item, lat, lon, limit)
     if not found and not any(item in c.items for c in service.configs.values()):
-        raise CentralError(404, "unknown_service", "没有该业务", f"No such service: {item}")
+        raise CentralError(404, ErrorCode.UNKNOWN_SERVICE, "没有该业务",
+                           f"No such service: {item}")
     return {"item": item, "halls": found, "at": service.clock()}
 
 
-@router.post("/api/v1/phone/tickets", status_code=202)
+@router.post("/api/v1/phone/tickets", status_code=202, responses=error_answers(
+    ErrorCode.INVALID_ID_NUMBER, ErrorCode.CONFLICT, ErrorCode.PHONE_UNAVAILABLE))
 async def take(body: PhoneTicketRequest, who: Caller, db: Db, service: Cloud, mailbox: Mail,
                id_key: IdKey) -> dict:
     """Take a real-name number at the chosen hall (its answer follows within seconds:
     read the ticket until its status is no longer ``taking``)."""
     origin = require_phone(who)
     if id_key is None:
-        raise CentralError(503, "phone_unavailable", "中心未配置证件密钥，暂不能手机取号",
+        raise CentralError(503, ErrorCode.PHONE_UNAVAILABLE,
+                           "中心未配置证件密钥，暂不能手机取号",
                            "Central has no ID key (--id-key-file): no numbers by phone")
     await run_in_threadpool(service.refresh)
     config = service.configs.get(body.hall)
@@ -88,7 +93,7 @@ async def take(body: PhoneTicketRequest, who: Caller, db: Db, service: Cloud, ma
     return await run_in_threadpool(phone_view, db, service, found, body.id)
 
 
-@router.get("/api/v1/phone/tickets/{ticket_id}")
+@router.get("/api/v1/phone/tickets/{ticket_id}", responses=error_answers(ErrorCode.NOT_FOUND))
 async def follow(ticket_id: TicketId, who: Caller, db: Db, service: Cloud) -> dict:
     """The ticket now: its number once issued, the people ahead and the expected wait,
     the window it is called to, and what to remind the citizen of."""
@@ -97,7 +102,8 @@ async def follow(ticket_id: TicketId, who: Caller, db: Db, service: Cloud) -> di
     return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
 
-@router.post("/api/v1/phone/tickets/{ticket_id}/rating")
+@router.post("/api/v1/phone/tickets/{ticket_id}/rating", responses=error_answers(
+    ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE, ErrorCode.ALREADY_RATED, ErrorCode.BAD_RATING))
 async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller, db: Db,
                service: Cloud, mailbox: Mail) -> dict:
     """The citizen rates the finished service (好差评, five levels): kept until the hall
@@ -111,11 +117,11 @@ async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller, db: D
         given = now["rating"]
         if given and given["level"] == body.level and given["state"] != "refused":
             return now                                  # given before: a retry
-        raise CentralError(409, "bad_state", "该号码已过期，不能再评价",
+        raise CentralError(409, ErrorCode.BAD_STATE, "该号码已过期，不能再评价",
                            "The number has expired (an earlier day's): it can no longer "
                            "be rated")
     if now["status"] != "finished":
-        raise CentralError(409, "bad_state", "办结后才能评价",
+        raise CentralError(409, ErrorCode.BAD_STATE, "办结后才能评价",
                            "Only a finished service can be rated")
     await run_in_threadpool(referrals.rate, db, stored, origin, body.level)
     mailbox.ring(found["hall"])
@@ -123,7 +129,8 @@ async def rate(ticket_id: TicketId, body: PhoneRatingRequest, who: Caller, db: D
     return await run_in_threadpool(phone_view, db, service, found, ticket_id)
 
 
-@router.post("/api/v1/phone/tickets/{ticket_id}/cancel")
+@router.post("/api/v1/phone/tickets/{ticket_id}/cancel",
+             responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE))
 async def cancel(ticket_id: TicketId, who: Caller, db: Db, service: Cloud, mailbox: Mail
                  ) -> dict:
     """The citizen gives the number up while it waits (or is still being taken); the
@@ -133,11 +140,11 @@ async def cancel(ticket_id: TicketId, who: Caller, db: Db, service: Cloud, mailb
     found = await run_in_threadpool(phone_ticket, db, stored, origin)
     now = await run_in_threadpool(phone_view, db, service, found, ticket_id)
     if now["status"] == "expired":
-        raise CentralError(409, "bad_state", "该号码已过期，无需取消",
+        raise CentralError(409, ErrorCode.BAD_STATE, "该号码已过期，无需取消",
                            "The number has expired (an earlier day's): there is nothing "
                            "to cancel")
     if now["status"] in ("called", "booth", "no_show", "finished"):
-        raise CentralError(409, "bad_state", "只有等待中的号码可以取消",
+        raise CentralError(409, ErrorCode.BAD_STATE, "只有等待中的号码可以取消",
                            "Only a waiting ticket can be cancelled")
     found = await run_in_threadpool(referrals.withdraw, db, stored, origin, None, CANCELLED)
     service.arrived(stored)

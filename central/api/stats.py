@@ -7,11 +7,12 @@ from fastapi import APIRouter
 
 from central import live, stats
 from central.api.dependencies import Caller, Db
+from central.api.error_handlers import error_answers
 
 router = APIRouter()
 
 
-@router.get("/api/v1/halls/{hall_id}/live")
+@router.get("/api/v1/halls/{hall_id}/live", responses=error_answers())
 def hall_live(hall_id: str, who: Caller, db: Db) -> dict:
     """This hall's live view."""
     who.require_hall(hall_id)
@@ -19,14 +20,14 @@ def hall_live(hall_id: str, who: Caller, db: Db) -> dict:
     return found[0] if found else {"hall_id": hall_id, "themes": [], "open_windows": 0}
 
 
-@router.get("/api/v1/city")
+@router.get("/api/v1/city", responses=error_answers())
 def city(who: Caller, db: Db) -> dict:
     """Every hall's live view (admin)."""
     who.require_admin()
     return {"halls": live.city_view(db), "time": time.time()}
 
 
-@router.get("/api/v1/stats")
+@router.get("/api/v1/stats", responses=error_answers())
 def statistics(who: Caller, db: Db, by: str = "hall,theme", hall_id: str | None = None,
                day_from: str | None = None, day_to: str | None = None) -> dict:
     """Waits, service times and rating shares grouped by hall, theme, item, channel,

@@ -12,8 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from central import submissions
 from central.api.dependencies import ID_FIELD, Body, Caller, Db
+from central.api.error_handlers import error_answers
 from central.auth import Principal
 from central.db import Database
+from hall.errors import ErrorCode
 
 router = APIRouter()
 
@@ -47,7 +49,8 @@ def own_submission(db: Database, who: Principal, sub_id: str) -> None:
     who.require_hall(submissions.hall_of(db, sub_id))
 
 
-@router.post("/api/v1/halls/{hall_id}/submissions", status_code=201)
+@router.post("/api/v1/halls/{hall_id}/submissions", status_code=201,
+             responses=error_answers())
 def create_submission(hall_id: str, body: SubmissionRequest, who: Caller, db: Db) -> dict:
     """Create a submission (idempotent on the hall's ``client_id``)."""
     who.require_hall(hall_id)
@@ -55,28 +58,30 @@ def create_submission(hall_id: str, body: SubmissionRequest, who: Caller, db: Db
                               [f.model_dump() for f in body.files])
 
 
-@router.get("/api/v1/halls/{hall_id}/submissions")
+@router.get("/api/v1/halls/{hall_id}/submissions", responses=error_answers())
 def hall_submissions(hall_id: str, who: Caller, db: Db) -> dict:
     """The hall's latest submissions and their status."""
     who.require_hall(hall_id)
     return {"submissions": submissions.list_for_hall(db, hall_id)}
 
 
-@router.get("/api/v1/submissions/{sub_id}")
+@router.get("/api/v1/submissions/{sub_id}", responses=error_answers(ErrorCode.NOT_FOUND))
 def submission(sub_id: str, who: Caller, db: Db) -> dict:
     """Status and files' progress; the form's fields only for an admin."""
     own_submission(db, who, sub_id)
     return submissions.get(db, sub_id, with_fields=who.is_admin)
 
 
-@router.get("/api/v1/submissions/{sub_id}/files/{name}")
+@router.get("/api/v1/submissions/{sub_id}/files/{name}",
+            responses=error_answers(ErrorCode.NOT_FOUND))
 def file_progress(sub_id: str, name: str, who: Caller, db: Db) -> dict:
     """Bytes received so far: where an interrupted upload resumes."""
     own_submission(db, who, sub_id)
     return submissions.file_progress(db, sub_id, name)
 
 
-@router.put("/api/v1/submissions/{sub_id}/files/{name}")
+@router.put("/api/v1/submissions/{sub_id}/files/{name}", responses=error_answers(
+    ErrorCode.NOT_FOUND, ErrorCode.BAD_OFFSET, ErrorCode.CHECKSUM_MISMATCH))
 async def put_chunk(sub_id: str, name: str, request: Request, who: Caller, db: Db,
                     offset: Annotated[int, Query(ge=0)]) -> dict:
     """A chunk of a file at ``offset`` (body: the bytes; optional header
@@ -87,7 +92,8 @@ async def put_chunk(sub_id: str, name: str, request: Request, who: Caller, db: D
                                    request.headers.get("x-chunk-sha256"))
 
 
-@router.get("/api/v1/submissions/{sub_id}/files/{name}/content")
+@router.get("/api/v1/submissions/{sub_id}/files/{name}/content",
+            responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE))
 def file_content(sub_id: str, name: str, who: Caller, db: Db) -> StreamingResponse:
     """A verified file's bytes (admin: back office)."""
     who.require_admin()
@@ -98,14 +104,16 @@ def file_content(sub_id: str, name: str, who: Caller, db: Db) -> StreamingRespon
     return StreamingResponse(_prepend(first, chunks), media_type="application/octet-stream")
 
 
-@router.post("/api/v1/submissions/{sub_id}/status")
+@router.post("/api/v1/submissions/{sub_id}/status",
+             responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE))
 def submission_status(sub_id: str, body: StatusRequest, who: Caller, db: Db) -> dict:
     """Move a submission on: accepted, in_progress, done or rejected (admin)."""
     who.require_admin()
     return submissions.set_status(db, sub_id, body.status, body.note)
 
 
-@router.get("/api/v1/public/submissions/{receipt}")
+@router.get("/api/v1/public/submissions/{receipt}",
+            responses=error_answers(ErrorCode.NOT_FOUND, credential=False))
 def public_progress(receipt: str, db: Db) -> dict:
     """A citizen's view of a submission's progress by receipt code."""
     return submissions.progress_by_receipt(db, receipt)

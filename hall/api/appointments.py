@@ -6,9 +6,9 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from pydantic import Field
 
-from hall.api.dependencies import Body, Device, Node, allow, run
+from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, unknown_service
 from hall.state import Appointment
 
 router = APIRouter()
@@ -24,7 +24,8 @@ class AppointmentRequest(Body):
     id_hash: str | None = Field(None, max_length=128)
 
 
-@router.post("/api/v1/appointments", status_code=201)
+@router.post("/api/v1/appointments", status_code=201,
+             responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 async def save_appointment(body: AppointmentRequest, device: Device, node: Node) -> Response:
     """Record an appointment so that its holder can check in for a priority ticket."""
     allow(device, "appointments")
@@ -32,8 +33,7 @@ async def save_appointment(body: AppointmentRequest, device: Device, node: Node)
     def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
         found = engine.config.resolve_service(body.service)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务",
-                             f"No such service: {body.service}", status=404)
+            raise unknown_service(body.service)
         theme, item = found
         appointment = Appointment(id=body.id, theme=theme.prefix,
                                   item=item.code if item else None,

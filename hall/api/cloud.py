@@ -14,9 +14,10 @@ from pydantic import Field, model_validator
 from starlette.requests import HTTPConnection
 
 from hall import views
-from hall.api.dependencies import Body, Device, Node, allow, run
+from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
+from hall.api.tickets import RATE_ERRORS
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError, unknown_service
 from hall.protocol import (
     HallId,
     ItemCode,
@@ -36,6 +37,13 @@ from hall.state import Person
 log = logging.getLogger("hallq.hall.remote")
 
 router = APIRouter()
+
+#: What a referred citizen's ticket may be refused with (``Engine.issue`` without an ID
+#: number or an appointment).
+INCOMING_ERRORS = (ErrorCode.UNKNOWN_SERVICE, ErrorCode.CLOSED, ErrorCode.CUTOFF,
+                   ErrorCode.QUOTA_REACHED, ErrorCode.ID_LIMIT_REACHED)
+#: What acting on the ticket of a referral may be refused with besides (``_referred``).
+REFERRED_ERRORS = (ErrorCode.UNKNOWN_TICKET, ErrorCode.NOT_REFERRED, ErrorCode.WRONG_REFERRAL)
 
 #: Recommendations older than this are not offered (the agent refreshes them every ~15 s).
 RECOMMENDATIONS_FRESH_S = 60.0
@@ -144,7 +152,7 @@ Latest = Annotated[Recommendations, Depends(recommendations_of)]
 
 
 # ------------------------------------------------------------------ the sync agent
-@router.get("/api/v1/leases/outbox")
+@router.get("/api/v1/leases/outbox", responses=error_answers())
 async def outbox(device: Device, node: Node) -> Response:
     """What the agent must send now (remote windows' requests and lease messages, referrals).
     Calling it drives the protocol's retries: the agent calls it every second or so."""
@@ -152,7 +160,8 @@ async def outbox(device: Device, node: Node) -> Response:
     return await run(node, lambda engine, now: engine.leasing.outbox(now))
 
 
-@router.post("/api/v1/leases/choices")
+@router.post("/api/v1/leases/choices",
+             responses=error_answers(ErrorCode.UNKNOWN_REQUEST))
 async def choices(body: ChoiceRequest, device: Device, node: Node) -> Response:
     """Central chose a ticket of another hall for a window (or none)."""
     allow(device, "relay", None)
@@ -165,7 +174,7 @@ async def choices(body: ChoiceRequest, device: Device, node: Node) -> Response:
     return await run(node, operation)
 
 
-@router.post("/api/v1/leases/messages")
+@router.post("/api/v1/leases/messages", responses=error_answers())
 async def messages(body: MessagesRequest, device: Device, node: Node) -> Response:
     """Lease messages for this hall: requests are answered, answers taken note of.
 
@@ -183,7 +192,7 @@ async def messages(body: MessagesRequest, device: Device, node: Node) -> Respons
             parsed.append(message_from_dict(raw))
         except ValueError as err:
             reasons.append(f"#{index} {err}")
-            refused.append({"index": index, "code": "bad_request",
+            refused.append({"index": index, "code": str(ErrorCode.BAD_REQUEST),
                             "message_zh": "租约消息格式有误", "message_en": str(err)})
     if refused:
         log.warning("%d of %d lease messages refused: %s", len(refused),
@@ -197,14 +206,14 @@ async def messages(body: MessagesRequest, device: Device, node: Node) -> Respons
     return await run(node, operation)
 
 
-@router.put("/api/v1/sync/recommendations")
+@router.put("/api/v1/sync/recommendations", responses=error_answers())
 async def put_recommendations(body: RecommendationsRequest, device: Device, node: Node,
                               recommendations: Latest) -> dict:
     """The city's best halls for this hall's 通办 items (from central, via the agent)."""
     allow(device, "relay", None)
     if body.at - node.clock().timestamp() > RECOMMENDATIONS_AHEAD_S:
         raise QueueError(
-            "bad_request",
+            ErrorCode.BAD_REQUEST,
             f"推荐数据的时间超前本机时钟{RECOMMENDATIONS_AHEAD_S:.0f}秒以上，请检查时钟",
             f"The recommendations are dated more than {RECOMMENDATIONS_AHEAD_S:.0f} s "
             "ahead of this node's clock; check the clocks", 422)
@@ -213,7 +222,8 @@ async def put_recommendations(body: RecommendationsRequest, device: Device, node
     return {"items": len(body.items)}
 
 
-@router.post("/api/v1/referrals/incoming", status_code=201)
+@router.post("/api/v1/referrals/incoming", status_code=201,
+             responses=error_answers(*INCOMING_ERRORS))
 async def incoming_referral(body: IncomingReferral, device: Device, node: Node) -> Response:
     """A citizen referred here by another hall: their ticket (real-name when the other
     hall read their ID card: priority and per-ID limit as for a ticket taken here).
@@ -232,7 +242,8 @@ async def incoming_referral(body: IncomingReferral, device: Device, node: Node) 
     return await run(node, operation, 201)
 
 
-@router.post("/api/v1/referrals/incoming/cancel")
+@router.post("/api/v1/referrals/incoming/cancel",
+             responses=error_answers(*REFERRED_ERRORS))
 async def cancel_incoming(body: CancelReferred, device: Device, node: Node) -> Response:
     """The referring hall gave the citizen up: their ticket here is cancelled if it still
     waits (the answer says the ticket's status)."""
@@ -247,7 +258,8 @@ async def cancel_incoming(body: CancelReferred, device: Device, node: Node) -> R
     return await run(node, operation)
 
 
-@router.post("/api/v1/referrals/incoming/rating")
+@router.post("/api/v1/referrals/incoming/rating",
+             responses=error_answers(*REFERRED_ERRORS, *RATE_ERRORS))
 async def rate_incoming(body: RateReferred, device: Device, node: Node) -> Response:
     """A citizen referred here rated the finished service on the phone (好差评)."""
     allow(device, "relay", None)
@@ -260,7 +272,8 @@ async def rate_incoming(body: RateReferred, device: Device, node: Node) -> Respo
     return await run(node, operation)
 
 
-@router.post("/api/v1/referrals/{referral_id}/withdrawn")
+@router.post("/api/v1/referrals/{referral_id}/withdrawn",
+             responses=error_answers(ErrorCode.UNKNOWN_REFERRAL))
 async def referral_withdrawn(referral_id: str, device: Device, node: Node) -> Response:
     """Central has this hall's withdrawal of a referral answered too late."""
     allow(device, "relay", None)
@@ -271,7 +284,8 @@ async def referral_withdrawn(referral_id: str, device: Device, node: Node) -> Re
     return await run(node, operation)
 
 
-@router.post("/api/v1/referrals/{referral_id}/result")
+@router.post("/api/v1/referrals/{referral_id}/result",
+             responses=error_answers(ErrorCode.UNKNOWN_REFERRAL))
 async def referral_result(referral_id: str, body: ReferralResult, device: Device, node: Node
                           ) -> Response:
     """The chosen hall issued the referred citizen's ticket (or refused)."""
@@ -286,7 +300,7 @@ async def referral_result(referral_id: str, body: ReferralResult, device: Device
 
 
 # ------------------------------------------------------------------ the kiosk
-@router.get("/api/v1/recommend")
+@router.get("/api/v1/recommend", responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 async def recommend(item: str, device: Device, node: Node, recommendations: Latest
                     ) -> dict:
     """Other halls where a 通办 item would be done sooner (travel + wait), best first."""
@@ -295,8 +309,7 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
     def read(engine: Engine, now: datetime) -> dict:
         found = engine.config.items.get(item)
         if found is None:
-            raise QueueError("unknown_service", "没有该业务", f"No such service: {item}",
-                             status=404)
+            raise unknown_service(item)
         ahead = len(engine.line(found.theme, now))
         here = engine.expected_wait(found.theme, ahead)
         fresh = recommendations.fresh(now.timestamp())
@@ -311,7 +324,8 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
     return node.read(read)
 
 
-@router.post("/api/v1/referrals", status_code=202)
+@router.post("/api/v1/referrals", status_code=202, responses=error_answers(
+    ErrorCode.UNKNOWN_SERVICE, ErrorCode.NOT_ANYWHERE, ErrorCode.INVALID_ID_NUMBER))
 async def refer(body: ReferralRequest, device: Device, node: Node) -> Response:
     """Send the citizen to another hall: its ticket is issued there (跨厅取号)."""
     allow(device, "issue", None)
@@ -322,7 +336,8 @@ async def refer(body: ReferralRequest, device: Device, node: Node) -> Response:
     return await run(node, operation, 202)
 
 
-@router.get("/api/v1/referrals/{referral_id}")
+@router.get("/api/v1/referrals/{referral_id}",
+            responses=error_answers(ErrorCode.UNKNOWN_REFERRAL))
 async def get_referral(referral_id: str, device: Device, node: Node) -> dict:
     """A referral's state: pending, issued (with the other hall's ticket), refused, or
     withdrawing / withdrawn (answered too late: the citizen takes a number here)."""
@@ -331,14 +346,17 @@ async def get_referral(referral_id: str, device: Device, node: Node) -> dict:
 
 
 # ------------------------------------------------------------------ the console
-@router.get("/api/v1/windows/{window}/remote")
+@router.get("/api/v1/windows/{window}/remote",
+            responses=error_answers(ErrorCode.UNKNOWN_WINDOW))
 async def remote_state(window: str, device: Device, node: Node) -> dict:
     """The window's remote call (远程叫号): idle, choosing, requesting, calling, …"""
     allow(device, "read", None)
     return node.read(lambda engine, now: engine.leasing.remote_view(window))
 
 
-@router.post("/api/v1/windows/{window}/remote-call", status_code=202)
+@router.post("/api/v1/windows/{window}/remote-call", status_code=202, responses=error_answers(
+    ErrorCode.UNKNOWN_WINDOW, ErrorCode.NO_VIDEO, ErrorCode.WINDOW_CLOSED,
+    ErrorCode.WINDOW_PAUSED, ErrorCode.WINDOW_BUSY, ErrorCode.REMOTE_BUSY))
 async def remote_call(window: str, device: Device, node: Node) -> Response:
     """Nobody waits here: ask central for a ticket waiting at another hall."""
     allow(device, "window", window)
@@ -369,4 +387,5 @@ REMOTE_STEPS = {"remote-start": "at_booth", "remote-finish": "served",
                 "remote-cancel": "give_up"}
 for path, step in REMOTE_STEPS.items():
     router.add_api_route(f"/api/v1/windows/{{window}}/{path}", _remote_step_endpoint(step),
-                         methods=["POST"], name=f"window_remote_{step}")
+                         methods=["POST"], name=f"window_remote_{step}",
+                         responses=error_answers(ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE))

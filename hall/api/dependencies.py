@@ -6,11 +6,12 @@ error answers.
 Every call but ``/api/v1/health`` and the phone page needs a paired device token
 (``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
 bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status
-(503 when the store cannot write, 500 for a bug).
+(503 when the store cannot write, 500 for a bug); each route lists the codes it may answer in
+the OpenAPI document (``responses=error_answers(…)``).
 """
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import HTTPConnection
 
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError, error_responses
 from hall.hub import EventHub
 from hall.node import HallNode, InternalError, Operation
 from hall.store import PairedDevice, StoreError
@@ -37,9 +38,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sync_status": frozenset({"sync", "admin"}),
     "relay": frozenset({"sync", "admin"}),      # cloud calling: what central relays
 }
-STORE_UNAVAILABLE = ("store_unavailable", "系统暂时无法保存，请稍后重试",
+#: The code and messages of a write the store could not save (503), and of a bug (500).
+STORE_UNAVAILABLE = (ErrorCode.STORE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
                      "The hall cannot save right now; try again")
-INTERNAL_ERROR = ("internal_error", "系统内部错误，请重试", "Internal error; try again")
+INTERNAL_ERROR = (ErrorCode.INTERNAL_ERROR, "系统内部错误，请重试", "Internal error; try again")
+#: What any route may answer: a malformed request, the store unable to save, a bug.
+ANY_ROUTE_ERRORS = (ErrorCode.BAD_REQUEST, ErrorCode.STORE_UNAVAILABLE, ErrorCode.INTERNAL_ERROR)
+#: What a route that needs a device token may answer besides: no token or an unknown one, a
+#: role (or a console's window) that may not.
+TOKEN_ERRORS = (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN)
 
 
 def bearer_token(header: str) -> str | None:
@@ -64,8 +71,8 @@ class DeviceTokens:
     def device_of(self, token: str | None) -> PairedDevice:
         """The device paired with ``token``; a 401 QueueError when there is none."""
         if not token:
-            raise QueueError("unauthorized", "设备未配对", "A paired device token is required",
-                             status=401)
+            raise QueueError(ErrorCode.UNAUTHORIZED, "设备未配对",
+                             "A paired device token is required", status=401)
         known = self._known.get(token)
         now = time.monotonic()
         if known is not None and now - known[1] < TOKEN_RECHECK_S:
@@ -73,7 +80,7 @@ class DeviceTokens:
         device = self._node.store.device_for(token)
         if device is None:
             self._known.pop(token, None)
-            raise QueueError("unauthorized", "设备令牌无效", "Unknown device token",
+            raise QueueError(ErrorCode.UNAUTHORIZED, "设备令牌无效", "Unknown device token",
                              status=401)
         self._known[token] = (device, now)
         return device
@@ -92,10 +99,10 @@ def still_paired(tokens: DeviceTokens, token: str | None) -> bool:
 def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
     """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
     if device.role not in PERMISSIONS[what]:
-        raise QueueError("forbidden", "该设备无权执行此操作",
+        raise QueueError(ErrorCode.FORBIDDEN, "该设备无权执行此操作",
                          f"A {device.role} device may not do this", status=403)
     if window is not None and device.role == "caller" and device.window != window:
-        raise QueueError("forbidden", "只能操作本窗口",
+        raise QueueError(ErrorCode.FORBIDDEN, "只能操作本窗口",
                          f"This console is paired to window {device.window}", status=403)
 
 
@@ -136,13 +143,20 @@ async def run(node: HallNode, operation: Operation, status: int = 200) -> Respon
 
 
 # ---------------------------------------------------------------------- errors
+def error_answers(*codes: ErrorCode, token: bool = True) -> dict[int | str, Any]:
+    """The ``responses=`` of a route that may refuse with ``codes``, besides what any route
+    may answer (and, with ``token``, a route that needs a device token): the error bodies
+    by status, for the OpenAPI document."""
+    chosen = {*codes, *ANY_ROUTE_ERRORS, *(TOKEN_ERRORS if token else ())}
+    return error_responses(code for code in ErrorCode if code in chosen)
+
+
 def error_of(failed: QueueError | StoreError | InternalError) -> tuple[int, dict[str, str]]:
     """Status and body of the answer to an error an operation raised."""
     if isinstance(failed, QueueError):
         return failed.status, failed.to_dict()
-    status, (code, zh, en) = ((503, STORE_UNAVAILABLE) if isinstance(failed, StoreError)
-                              else (500, INTERNAL_ERROR))
-    return status, {"code": code, "message_zh": zh, "message_en": en}
+    code, zh, en = STORE_UNAVAILABLE if isinstance(failed, StoreError) else INTERNAL_ERROR
+    return code.status, {"code": str(code), "message_zh": zh, "message_en": en}
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -160,5 +174,5 @@ def add_error_handlers(app: FastAPI) -> None:
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
         where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
                           for e in err.errors())
-        return JSONResponse({"code": "bad_request", "message_zh": "请求内容有误",
+        return JSONResponse({"code": str(ErrorCode.BAD_REQUEST), "message_zh": "请求内容有误",
                              "message_en": f"Bad request: {where}"}, status_code=422)

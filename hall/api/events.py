@@ -7,14 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
-from hall.api.dependencies import Device, DeviceTokens, Hub, Node, allow, still_paired
-from hall.errors import QueueError
+from hall.api.dependencies import (
+    Device,
+    DeviceTokens,
+    Hub,
+    Node,
+    allow,
+    error_answers,
+    still_paired,
+)
+from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode
 
 router = APIRouter()
 
 
-@router.get("/api/v1/events")
+@router.get("/api/v1/events", responses=error_answers())
 async def events(device: Device, node: Node, after: Annotated[int, Query(ge=0)] = 0,
                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
     """Committed events after a sequence number, oldest first."""
@@ -66,7 +74,7 @@ async def stream(websocket: WebSocket, node: Node, hub: Hub, after: int = 0,
         while not subscription.closed:
             if pending and not still_paired(device_tokens, token):
                 # revoked (hallq revoke) while connected: nothing more for this device
-                await websocket.close(code=4401, reason="unauthorized")
+                await websocket.close(code=4401, reason=ErrorCode.UNAUTHORIZED)
                 return
             while pending:
                 seq, text = pending.popleft()

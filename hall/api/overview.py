@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from hall import views
-from hall.api.dependencies import API_VERSION, Device, Hub, Node, allow
+from hall.api.dependencies import API_VERSION, Device, Hub, Node, allow, error_answers
 
 router = APIRouter()
 
 
-@router.get("/api/v1/health")
+@router.get("/api/v1/health", responses=error_answers(token=False))
 async def health(request: Request, node: Node, hub: Hub) -> dict:
     """Liveness; no token needed."""
     return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
@@ -21,7 +21,7 @@ async def health(request: Request, node: Node, hub: Hub) -> dict:
             "sync": request.app.state.sync_status}
 
 
-@router.get("/api/v1/hall")
+@router.get("/api/v1/hall", responses=error_answers())
 async def hall_info(device: Device, node: Node) -> dict:
     """The hall's name and the calling rules in force."""
     allow(device, "read")
@@ -34,14 +34,14 @@ async def hall_info(device: Device, node: Node) -> dict:
             "device": {"role": device.role, "window": device.window, "name": device.name}}
 
 
-@router.get("/api/v1/services")
+@router.get("/api/v1/services", responses=error_answers())
 async def services(device: Device, node: Node) -> Response:
     """Themes and items with people waiting and the wait a new ticket would get."""
     allow(device, "read")
     return JSONResponse(node.read(views.services_view))
 
 
-@router.get("/api/v1/stats/today")
+@router.get("/api/v1/stats/today", responses=error_answers())
 async def stats(device: Device, node: Node) -> Response:
     """Today's figures per theme and the rating shares."""
     allow(device, "read")

@@ -6,14 +6,16 @@ import html
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from hall.api.dependencies import Node
+from hall.api.dependencies import Node, error_answers
 from hall.api.tickets import ticket_or_404
 from hall.errors import QueueError
 
 router = APIRouter()
 
 
-@router.get("/t/{ticket_id}", response_class=HTMLResponse)
+@router.get("/t/{ticket_id}", response_class=HTMLResponse, responses={
+    404: {"description": "no such ticket: a page that says so", "content": {"text/html": {}}},
+    **error_answers(token=False)})
 async def phone_page(ticket_id: str, node: Node) -> HTMLResponse:
     """The ticket's phone page (the QR code on the ticket): status, people ahead, wait."""
     try:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from hall.api.dependencies import Body, Device, Node, allow, run
+from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
 
 router = APIRouter()
@@ -34,7 +34,7 @@ class SyncStatusRequest(Body):
     pending_submissions: int = Field(0, ge=0)
 
 
-@router.post("/api/v1/devices/status", status_code=201)
+@router.post("/api/v1/devices/status", status_code=201, responses=error_answers())
 async def device_status(body: DeviceStatusRequest, device: Device, node: Node) -> Response:
     """A device tells staff and technicians it needs attention (paper out …)."""
     allow(device, "device_status")
@@ -46,7 +46,7 @@ async def device_status(body: DeviceStatusRequest, device: Device, node: Node) -
     return await run(node, operation, 201)
 
 
-@router.post("/api/v1/sync/status")
+@router.post("/api/v1/sync/status", responses=error_answers())
 async def sync_status(body: SyncStatusRequest, device: Device, request: Request) -> dict:
     """The sync agent reports its lag; shown as "sync" in /api/v1/health."""
     allow(device, "sync_status")

@@ -9,12 +9,21 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from hall import views
-from hall.api.dependencies import Body, Device, Node, allow, run
+from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, not_found
 from hall.node import HallNode, Operation
 
 router = APIRouter()
+
+#: What taking a number may be refused with (``Engine.issue``).
+ISSUE_ERRORS = (ErrorCode.UNKNOWN_SERVICE, ErrorCode.BAD_CHANNEL, ErrorCode.CLOSED,
+                ErrorCode.CUTOFF, ErrorCode.QUOTA_REACHED, ErrorCode.INVALID_ID_NUMBER,
+                ErrorCode.ID_LIMIT_REACHED, ErrorCode.UNKNOWN_APPOINTMENT,
+                ErrorCode.APPOINTMENT_USED, ErrorCode.APPOINTMENT_MISMATCH)
+#: What rating a service may be refused with (``Engine.rate``).
+RATE_ERRORS = (ErrorCode.UNKNOWN_TICKET, ErrorCode.BAD_RATING, ErrorCode.BAD_STATE,
+               ErrorCode.ALREADY_RATED)
 
 
 class TicketRequest(Body):
@@ -38,42 +47,46 @@ class GreenRequest(Body):
     green: bool = True
 
 
-@router.get("/api/v1/tickets/{ticket_id}")
+@router.get("/api/v1/tickets/{ticket_id}",
+            responses=error_answers(ErrorCode.UNKNOWN_TICKET))
 async def get_ticket(ticket_id: str, device: Device, node: Node) -> Response:
     """A ticket's status and position."""
     allow(device, "read")
     return JSONResponse(ticket_or_404(node, ticket_id))
 
 
-@router.post("/api/v1/tickets", status_code=201)
+@router.post("/api/v1/tickets", status_code=201, responses=error_answers(*ISSUE_ERRORS))
 async def issue(body: TicketRequest, device: Device, node: Node) -> Response:
     """Take a number (取号)."""
     allow(device, "issue")
     return await run(node, issue_operation(body), 201)
 
 
-@router.post("/api/v1/tickets/{ticket_id}/rating")
+@router.post("/api/v1/tickets/{ticket_id}/rating", responses=error_answers(*RATE_ERRORS))
 async def rate(ticket_id: str, body: RatingRequest, device: Device, node: Node) -> Response:
     """Rate a finished service on five levels."""
     allow(device, "ticket")
     return await run(node, ticket_operation(ticket_id, "rate", body.level))
 
 
-@router.post("/api/v1/tickets/{ticket_id}/recheck-in")
+@router.post("/api/v1/tickets/{ticket_id}/recheck-in", responses=error_answers(
+    ErrorCode.UNKNOWN_TICKET, ErrorCode.BAD_STATE, ErrorCode.RECHECKIN_LIMIT))
 async def recheck_in(ticket_id: str, device: Device, node: Node) -> Response:
     """A no-show checks in again and goes a few places back."""
     allow(device, "ticket")
     return await run(node, ticket_operation(ticket_id, "recheck_in"))
 
 
-@router.post("/api/v1/tickets/{ticket_id}/cancel")
+@router.post("/api/v1/tickets/{ticket_id}/cancel",
+             responses=error_answers(ErrorCode.UNKNOWN_TICKET, ErrorCode.BAD_STATE))
 async def cancel(ticket_id: str, device: Device, node: Node) -> Response:
     """Give up a waiting ticket."""
     allow(device, "ticket")
     return await run(node, ticket_operation(ticket_id, "cancel"))
 
 
-@router.post("/api/v1/tickets/{ticket_id}/green")
+@router.post("/api/v1/tickets/{ticket_id}/green",
+             responses=error_answers(ErrorCode.UNKNOWN_TICKET, ErrorCode.BAD_STATE))
 async def green(ticket_id: str, body: GreenRequest, device: Device, node: Node) -> Response:
     """Put a waiting ticket on (or off) the green channel."""
     allow(device, "green")
@@ -111,6 +124,6 @@ def ticket_or_404(node: HallNode, ticket_id: str) -> dict:
     if found is None:
         old = node.store.find_ticket(ticket_id)
         if old is None:
-            raise QueueError("unknown_ticket", "票号不存在", "Ticket not found", status=404)
+            raise not_found(ErrorCode.UNKNOWN_TICKET, "票号", "Ticket")
         found = node.read(lambda engine, now: views.ticket_view(engine, old, now))
     return found

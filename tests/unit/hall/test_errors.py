@@ -38,12 +38,36 @@ def _referral_error(call: ast.Call) -> bool:
     return isinstance(func, ast.Name) or getattr(func.value, "id", "") == "referrals"
 
 
+def _code_of(node: ast.expr | None) -> tuple[object, bool]:
+    """The code a node names and whether as a literal string: ``"bad_state"``,
+    ``ErrorCode.BAD_STATE`` or ``str(ErrorCode.BAD_STATE)``; (None, True) for anything else."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str" and node.args:
+        node = node.args[0]
+    if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "ErrorCode":
+        return ErrorCode[node.attr].value, False
+    return _literal(node), True
+
+
+def _error_body_codes(node: ast.Dict) -> Iterator[tuple[object, bool]]:
+    """The code of a dict written as an error body (``{"code": …, "message_zh": …}``)."""
+    keys = [_literal(key) for key in node.keys]
+    if "code" in keys and "message_zh" in keys:
+        yield _code_of(node.values[keys.index("code")])
+
+
 def error_calls() -> Iterator[tuple[str, str, object, bool]]:
     """(place, code, status when known, whether the code is a literal string) of every error
-    call in hall/ and central/ whose code is a literal or an ``ErrorCode`` member."""
+    call in hall/ and central/, and of every error body written as a dict, whose code is a
+    literal or an ``ErrorCode`` member."""
     for package in ("hall", "central"):
         for path in sorted((ROOT / package).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                place = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Dict):
+                    for code, literal in _error_body_codes(node):
+                        if isinstance(code, str):
+                            yield place, code, None, literal
+                    continue
                 if not isinstance(node, ast.Call):
                     continue
                 name = getattr(node.func, "id", getattr(node.func, "attr", ""))
@@ -52,11 +76,8 @@ def error_calls() -> Iterator[tuple[str, str, object, bool]]:
                 if package == "central" and name == "not_found":    # (what_zh, what_en)
                     continue
                 code_at, status_at = ERROR_CALLS[name]
-                code_arg = node.args[code_at] if len(node.args) > code_at else None
-                code, literal = _literal(code_arg), True
-                if isinstance(code_arg, ast.Attribute) and \
-                        getattr(code_arg.value, "id", "") == "ErrorCode":
-                    code, literal = ErrorCode[code_arg.attr].value, False
+                code, literal = _code_of(node.args[code_at] if len(node.args) > code_at
+                                         else None)
                 status = None
                 if status_at is not None and len(node.args) > status_at:
                     status = _literal(node.args[status_at])
@@ -66,7 +87,7 @@ def error_calls() -> Iterator[tuple[str, str, object, bool]]:
                 if status is None and name in DEFAULT_STATUS:
                     status = DEFAULT_STATUS[name]
                 if isinstance(code, str):
-                    yield f"{path.relative_to(ROOT)}:{node.lineno}", code, status, literal
+                    yield place, code, status, literal
 
 
 def test_every_literal_code_the_servers_raise_is_a_member() -> None:
@@ -76,10 +97,14 @@ def test_every_literal_code_the_servers_raise_is_a_member() -> None:
     assert unknown == []
 
 
-def test_the_hall_engine_and_leasing_name_codes_by_member() -> None:
-    literal = [place for place, _, _, literal in error_calls() if literal
-               and place.startswith(("hall/engine.py", "hall/cloud.py", "hall/errors.py"))]
-    assert literal == []
+def test_the_servers_name_codes_by_member() -> None:
+    """The engine, leasing, both APIs and the rest of central name every code they raise or
+    answer by its ``ErrorCode`` member, never as a string."""
+    calls = list(error_calls())
+    scanned = {place.partition(":")[0] for place, _, _, _ in calls}
+    assert {"hall/api/dependencies.py", "hall/api/cloud.py", "central/api/phone.py",
+            "central/city.py", "central/phone.py"} <= scanned
+    assert [place for place, _, _, literal in calls if literal] == []
 
 
 def test_codes_documented_with_the_status_they_are_raised_with() -> None:

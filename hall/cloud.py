@@ -14,7 +14,7 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from hall.errors import ErrorCode, QueueError, not_found
+from hall.errors import ErrorCode, QueueError, not_found, window_busy
 from hall.events import Event, EventKind
 from hall.lease import (
     CALL_OVER,
@@ -234,8 +234,7 @@ class Leasing:
                              "This window has no video equipment for remote calling", 403)
         self.engine.require_open(state)
         if state.current is not None:
-            raise QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
-                             "Finish or mark the current ticket as no-show first", 409)
+            raise window_busy()
         self.check_window_free(window.number)
         ts = _ts(now)
         request = f"{self.hall_id}/{window.number}/{int(ts * 1000)}"

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from hall.config import HallConfig
 from hall.engine import Engine
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError
 from hall.events import Event
 from hall.store import Store, StoreError
 
@@ -51,7 +51,7 @@ def utc_now() -> datetime:
 class InternalError(Exception):
     """An operation hit a bug; nothing of its batch was written. Safe to retry."""
 
-    code = "internal_error"
+    code = ErrorCode.INTERNAL_ERROR
 
 
 class HallNode:

@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 import sqlite_utils
 
+from hall.errors import ErrorCode
 from hall.events import Event
 from hall.lease import HomeLease, HomeState
 from hall.state import (
@@ -49,7 +50,7 @@ APPOINTMENT_COLUMNS = [f.name for f in fields(Appointment)]
 class StoreError(Exception):
     """The database could not be written (disk full, locked, damaged): shown to staff."""
 
-    code = "store_unavailable"
+    code = ErrorCode.STORE_UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ read them, so that mypy checks every ``ticket["number"]``.
 
 A ``TypedDict`` is a plain ``dict`` at run time: nothing is copied, validated or filtered, and
 the bytes on the wire are what they were. What the server sends and what is declared here are
-kept the same by ``tests/unit/hall/test_schemas.py``. They come from ``typing_extensions``
+kept the same by ``tests/integration/test_api_schemas.py``. They come from ``typing_extensions``
 so that pydantic can read them on Python 3.11 (for an OpenAPI schema).
 
 A key is ``NotRequired`` only where the server leaves it out; a key that is always sent but may

@@ -126,6 +126,9 @@ class ThemeStatsBody(TypedDict):
     waiting: int
     served: int
     no_show: int
+    wait_s_total: NotRequired[float]
+    """Only while nobody was served, and then 0.0 (as is ``service_s_total``)."""
+    service_s_total: NotRequired[float]
     mean_wait_s: float | None
     """None while nobody was served."""
     mean_service_s: float | None

@@ -147,10 +147,16 @@ def stats_view(engine: Engine, now: datetime) -> StatsBody:
             ratings[str(t.rating)] += 1
     per_theme: dict[str, ThemeStatsBody] = {}
     for theme, row in counts.items():
-        served = row["served"]
-        per_theme[theme] = {
-            "issued": row["issued"], "waiting": row["waiting"], "served": served,
-            "no_show": row["no_show"],
-            "mean_wait_s": round(totals[theme]["wait_s"] / served, 1) if served else None,
-            "mean_service_s": round(totals[theme]["service_s"] / served, 1) if served else None}
+        served, total = row["served"], totals[theme]
+        if served:
+            per_theme[theme] = {
+                "issued": row["issued"], "waiting": row["waiting"], "served": served,
+                "no_show": row["no_show"], "mean_wait_s": round(total["wait_s"] / served, 1),
+                "mean_service_s": round(total["service_s"] / served, 1)}
+        else:   # the (zero) totals too, as this body always had them while nobody was served
+            per_theme[theme] = {
+                "issued": row["issued"], "waiting": row["waiting"], "served": 0,
+                "no_show": row["no_show"], "wait_s_total": total["wait_s"],
+                "service_s_total": total["service_s"], "mean_wait_s": None,
+                "mean_service_s": None}
     return {"day": engine.state.day, "themes": per_theme, "ratings": ratings}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hall.lease import CALL_ACTIVE, CALL_CANCELLABLE, RemoteCallState
+from hall.schemas import RemoteCallBody
 
 Message = tuple[str, str]
 
@@ -58,13 +59,13 @@ def remote_actions(state: str) -> set[str]:
     return actions
 
 
-def home_name(remote: dict) -> Message:
+def home_name(remote: RemoteCallBody) -> Message:
     """The ticket's home hall in both languages (its id when its name is not known)."""
     zh = remote.get("home_name_zh") or remote.get("home") or ""
     return zh, remote.get("home_name_en") or zh
 
 
-def remote_panel(remote: dict, cancelled: bool = False) -> RemotePanel | None:
+def remote_panel(remote: RemoteCallBody, cancelled: bool = False) -> RemotePanel | None:
     """The card for a remote call; None when the window is idle. ``cancelled``: staff gave
     this call up (an ended call then says "已取消" rather than "未叫到")."""
     state = remote.get("state", RemoteCallState.IDLE)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from caller.view import CallerView
 from caller.viewmodel import CallerModel, RatingState
+from hall.schemas import QueueEntryBody, RemoteCallBody, TicketBody, WindowBody
 from ui.qt import ensure_app
 from ui.samples import example_hall, sample_hall, sample_services
 
@@ -23,11 +24,12 @@ WINDOW = "3"
 VIDEO_WINDOW = "30"
 
 
-def sample_windows(status: str, current: dict | None, console: str = WINDOW) -> list[dict]:
+def sample_windows(status: str, current: TicketBody | None, console: str = WINDOW
+                   ) -> list[WindowBody]:
     """``GET /windows`` of the example hall; window ``console`` in ``status`` with
     ``current``."""
     config = example_hall()
-    windows = []
+    windows: list[WindowBody] = []
     for number, window in config.windows.items():
         mine = number == console
         open_now = mine and status != "closed" or (not mine and int(number) % 3 != 0)
@@ -44,18 +46,17 @@ def sample_windows(status: str, current: dict | None, console: str = WINDOW) -> 
     return windows
 
 
-def sample_queue() -> list[dict]:
+def sample_queue() -> list[QueueEntryBody]:
     """``GET /windows/3/queue``: numbers only, in calling order."""
-    now = time.time()
     rows = [("A031", 1, 640, False), ("A019", 2, 1510, False), ("A024", 3, 1290, True),
             ("A026", 3, 1100, False), ("A027", 3, 1010, False), ("A029", 3, 760, False),
             ("A030", 3, 700, False), ("A032", 3, 420, False), ("A033", 3, 300, False),
             ("A034", 3, 160, False), ("A035", 3, 60, False), ("A036", 3, 20, False)]
     return [{"id": f"20250314-{n}", "number": n, "service": "A", "priority": p,
-             "waited_s": w, "transferred": t, "issued_at": now - w} for n, p, w, t in rows]
+             "waited_s": w, "transferred": t} for n, p, w, t in rows]
 
 
-def sample_current() -> dict:
+def sample_current() -> TicketBody:
     """``GET /tickets/{id}`` of the ticket at the window."""
     now = time.time()
     return {"id": "20250314-A018", "number": "A018", "service": "A", "item": "A01",
@@ -65,13 +66,12 @@ def sample_current() -> dict:
             "window": WINDOW, "issued_at": now - 1380, "called_at": now - 240,
             "finished_at": None, "recalls": 1, "green": False, "elderly": False,
             "appointment_id": None, "id_masked": None, "rating": None,
-            "url": "http://hallq.local:8470/t/20250314-A018"}
+            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
 
 
-def sample_remote(state: str) -> dict:
+def sample_remote(state: str) -> RemoteCallBody:
     """``GET /windows/30/remote`` while window 30 calls ticket B012 of another hall."""
-    return {"window": VIDEO_WINDOW, "request": "GD-SZ-FT-001/30/1741916000000",
-            "state": state, "since": time.time() - 95, "asked_at": 0.0,
+    return {"window": VIDEO_WINDOW, "state": state, "since": time.time() - 95,
             "home": "GD-SZ-NS-002", "home_name_zh": "南山区政务服务中心",
             "home_name_en": "Nanshan District Government Service Center",
             "ticket": "20250314-B012", "number": "B012", "theme": "B", "item": "B02",

@@ -141,8 +141,8 @@ class CallerView(PageView[CallerModel]):
         row.setSpacing(look.px(18))
         row.addWidget(label(look, model.window_name(), 44, bold=True, color=pal.header_text,
                             name="window_name"))
-        info = model.window_info or {}
-        if model.signed_in:
+        info = model.window_info
+        if model.signed_in and info is not None:
             zh, en, color = STATUS_TEXT.get(model.status, STATUS_TEXT["unknown"])
             chip = label(look, look.t(zh, en), 26, bold=True, color="#ffffff", name="status")
             chip.setStyleSheet(chip.styleSheet() + f"background: {color}; border-radius: "
@@ -150,7 +150,8 @@ class CallerView(PageView[CallerModel]):
             row.addWidget(chip)
             staff = " ".join(filter(None, (info.get("staff_name_zh"), info.get("staff_id"))))
             row.addWidget(label(look, staff, 28, color=pal.header_text, name="staff"))
-        hall = model.hall.get("name_zh" if look.lang == "zh" else "name_en") or ""
+        hall = look.t(model.hall.get("name_zh") or "", model.hall.get("name_en") or "") \
+            if model.hall else ""
         width = (self.width() if self.width() > 10 else 1920) - look.px(1250)
         if width > look.px(200):
             hall_label = label(look, fit_text(hall, font(look.px(26)), width, 1), 26,
@@ -306,8 +307,8 @@ class CallerView(PageView[CallerModel]):
         if panel is not None:
             self._remote(look, box, panel)
             return frame
-        info = model.window_info or {}
-        ticket = model.current if info.get("current") else None
+        info = model.window_info
+        ticket = model.current if info and info.get("current") else None
         box.addWidget(label(look, look.t("当前号码", "Current ticket"), 30, color=pal.muted,
                             align=center))
         if ticket is None:
@@ -406,10 +407,10 @@ class CallerView(PageView[CallerModel]):
     def _figures(self, look: Look) -> QWidget:
         model = self.model
         pal = look.palette
-        info = model.window_info or {}
+        info = model.window_info
         frame, box = card(look, "figures")
-        served = info.get("served_today") or 0
-        mean = info.get("mean_service_s")
+        served = (info.get("served_today") if info else None) or 0
+        mean = info.get("mean_service_s") if info else None
         mean_text = look.t(f"平均办理 {mean / 60:.1f} 分钟", f"average {mean / 60:.1f} min") \
             if mean else look.t("平均办理 —", "average —")
         box.addWidget(label(look, look.t(f"今日办结 {served} 件", f"{served} served today"), 34,
@@ -437,17 +438,16 @@ class CallerView(PageView[CallerModel]):
         box.addWidget(label(look, look.t(f"等候 {len(model.queue)} 人", f"{len(model.queue)}"
                                          " waiting"), 34, bold=True, color=pal.tile_text,
                             name="queue_title"))
-        names = {t["prefix"]: t for t in model.services}
+        names = {t["prefix"]: look.t(t.get("name_zh", t["prefix"]), t.get("name_en", t["prefix"]))
+                 for t in model.services}
         rows = QGridLayout()
         rows.setHorizontalSpacing(look.px(16))
         rows.setVerticalSpacing(look.px(6))
         shown = 8 if look.portrait else 9
         for row, entry in enumerate(model.queue[:shown]):
-            theme = names.get(entry["service"], {})
             rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
                                  name="queue_number"), row, 0)
-            rows.addWidget(label(look, look.t(theme.get("name_zh", entry["service"]),
-                                              theme.get("name_en", entry["service"])),
+            rows.addWidget(label(look, names.get(entry["service"], entry["service"]),
                                  24, color=pal.muted), row, 1)
             tag = PRIORITY_TAGS.get(entry["priority"])
             text = look.t(tag[0], tag[1]) if tag else ""
@@ -492,7 +492,7 @@ class TransferDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(look.px(28), look.px(24), look.px(28), look.px(24))
         layout.setSpacing(look.px(14))
-        number = (model.window_info or {}).get("current") or ""
+        number = (model.window_info.get("current") if model.window_info else None) or ""
         layout.addWidget(label(look, look.t(f"将 {number} 转到", f"Transfer {number} to"), 40,
                                bold=True))
         layout.addWidget(label(look, look.t("业务类别", "A service"), 26, color=look.palette.muted))

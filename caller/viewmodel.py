@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from caller.devices import CallerDevices
 from caller.remote_panel import (
@@ -35,6 +35,14 @@ from hall.client import HallApiError, HallClient
 from hall.errors import ErrorCode
 from hall.lease import CALL_ACTIVE, CALL_OVER, RemoteCallState
 from hall.ratings import LABELS
+from hall.schemas import (
+    HallBody,
+    QueueEntryBody,
+    RemoteCallBody,
+    ServiceBody,
+    TicketBody,
+    WindowBody,
+)
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
 from ui.viewmodel import Message, ViewModel, message_of
@@ -69,6 +77,17 @@ class CallerSettings:
     rating_timeout_s: float = 30.0
 
 
+class WindowSnapshot(TypedDict):
+    """One refresh of the console (:meth:`CallerModel.refresh`): every window, this one, its
+    current ticket, its line and its remote call (None without video)."""
+
+    windows: list[WindowBody]
+    window: WindowBody
+    current: TicketBody | None
+    queue: list[QueueEntryBody]
+    remote: RemoteCallBody | None
+
+
 @dataclass(frozen=True)
 class RatingState:
     """The last rating asked for: the ticket, and the level (None while waiting / if none)."""
@@ -94,13 +113,14 @@ class CallerModel(ViewModel):
         self._lanes = lanes or {}
         self.lang = lang
         self.connected: bool | None = None
-        self.hall: dict = {}
-        self.window_info: dict | None = None
-        self.windows: list[dict] = []
-        self.services: list[dict] = []
-        self.queue: list[dict] = []
-        self.current: dict | None = None
-        self.remote: dict | None = None
+        self.hall: HallBody | None = None
+        """``GET /hall``, once it answered."""
+        self.window_info: WindowBody | None = None
+        self.windows: list[WindowBody] = []
+        self.services: list[ServiceBody] = []
+        self.queue: list[QueueEntryBody] = []
+        self.current: TicketBody | None = None
+        self.remote: RemoteCallBody | None = None
         """``GET /windows/{n}/remote`` at a window with video, else None."""
         self.remote_cancelled = False
         self._remote_outcome = False
@@ -135,12 +155,14 @@ class CallerModel(ViewModel):
     def video_booth(self) -> bool:
         """Whether this window can serve by video, and so call other halls (远程叫号): its
         catalog entry says ``video_booth`` and its remote state was read."""
-        return bool((self.window_info or {}).get("video_booth")) and self.remote is not None
+        info = self.window_info
+        return bool(info and info.get("video_booth")) and self.remote is not None
 
     @property
     def remote_state(self) -> str:
         """The window's remote call: ``idle``, ``calling``, ``serving``… (caller.remote_panel)."""
-        return (self.remote or {}).get("state", RemoteCallState.IDLE)
+        return self.remote.get("state", RemoteCallState.IDLE) if self.remote else \
+            RemoteCallState.IDLE
 
     def available(self) -> set[str]:
         """The actions that make sense now (the others are shown disabled)."""
@@ -164,7 +186,7 @@ class CallerModel(ViewModel):
     def remote_panel(self) -> RemotePanel | None:
         """What the current-ticket card shows of a remote call: while it is under way, and
         its outcome until staff do something else; None otherwise."""
-        if self.remote is None or (self.window_info or {}).get("current"):
+        if self.remote is None or (self.window_info and self.window_info.get("current")):
             return None
         state = self.remote_state
         if state in CALL_ACTIVE or (state in CALL_OVER and self._remote_outcome):
@@ -208,11 +230,11 @@ class CallerModel(ViewModel):
         self._run(client.services, self._services_loaded, self._load_failed)
         self.refresh()
 
-    def _hall_loaded(self, hall: dict) -> None:
+    def _hall_loaded(self, hall: HallBody) -> None:
         self.hall = hall
         self._changed()
 
-    def _services_loaded(self, services: list[dict]) -> None:
+    def _services_loaded(self, services: list[ServiceBody]) -> None:
         self.services = services
         self._changed()
 
@@ -230,18 +252,19 @@ class CallerModel(ViewModel):
         self._refreshing = True
         self._run(lambda: self._fetch(client), self.refreshed, self._refresh_failed)
 
-    def _fetch(self, client: HallClient) -> dict:
+    def _fetch(self, client: HallClient) -> WindowSnapshot:
         windows = client.windows()
         mine = next((w for w in windows if w["number"] == self.window), None)
         if mine is None:
             raise HallApiError(404, ErrorCode.UNKNOWN_WINDOW, "窗口不存在", "Window not found")
-        current = client.ticket(mine["current_ticket"]) if mine.get("current_ticket") else None
+        current_id = mine.get("current_ticket")
+        current = client.ticket(current_id) if current_id else None
         cloud = cloud_calls(client)
         remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None
         return {"windows": windows, "window": mine, "current": current,
                 "queue": client.window_queue(self.window), "remote": remote}
 
-    def refreshed(self, snapshot: dict) -> None:
+    def refreshed(self, snapshot: WindowSnapshot) -> None:
         """A fresh view of the window arrived."""
         self.windows = snapshot["windows"]
         self.window_info = snapshot["window"]
@@ -263,7 +286,7 @@ class CallerModel(ViewModel):
             self._stale = False
             self.refresh()
 
-    def _note_remote(self, remote: dict | None) -> None:
+    def _note_remote(self, remote: RemoteCallBody | None) -> None:
         """The hall's view of the remote call; a call that just ended shows its outcome."""
         before = self.remote_state
         self.remote = remote
@@ -318,7 +341,7 @@ class CallerModel(ViewModel):
             return
         self._sign_in(lambda client: client.sign_in(self.window, badge_uid=uid))
 
-    def _sign_in(self, call: Callable[[HallClient], dict]) -> None:
+    def _sign_in(self, call: Callable[[HallClient], WindowBody]) -> None:
         client = self.client
         if client is None or self.busy:
             return
@@ -326,7 +349,7 @@ class CallerModel(ViewModel):
         self._say(None)
         self._run(lambda: call(client), self._signed_in, self._failed)
 
-    def _signed_in(self, window: dict) -> None:
+    def _signed_in(self, window: WindowBody) -> None:
         self.busy = False
         self.staff_entry = self.pin_entry = ""
         self.active_field = "staff"
@@ -371,7 +394,7 @@ class CallerModel(ViewModel):
             job = lambda: client.window_action(window, ENDPOINTS[name])  # noqa: E731
         self._run(job, lambda result: self._acted(name, result), self._failed)
 
-    def _remote_acted(self, name: str, state: dict) -> None:
+    def _remote_acted(self, name: str, state: RemoteCallBody) -> None:
         self.busy = False
         self._note_remote(state)
         number = state.get("number") or ""
@@ -427,7 +450,7 @@ class CallerModel(ViewModel):
         self._say(message_of(err), error=True)
         self.refresh()
 
-    def _acted(self, name: str, result: Any) -> None:
+    def _acted(self, name: str, result: TicketBody | WindowBody | None) -> None:
         self.busy = False
         number = result.get("number") if isinstance(result, dict) else None
         if name == "call" and result is None:
@@ -444,7 +467,7 @@ class CallerModel(ViewModel):
             self._led("clear")
         elif name == "finish" and isinstance(result, dict):
             self._say((f"{number} 已办结", f"{number} finished"))
-            self._ask_rating(result)
+            self._ask_rating(cast(TicketBody, result))  # finish answers with the ticket
         elif name == "no_show":
             self._say((f"{number} 已过号", f"{number} marked as no-show"))
         elif name == "transfer":
@@ -459,7 +482,7 @@ class CallerModel(ViewModel):
         self._lane("led")(lambda: getattr(led, command)(*args), lambda _: self.device_ok("led"),
                           lambda err: self.device_failed("led", err))
 
-    def _ask_rating(self, ticket: dict) -> None:
+    def _ask_rating(self, ticket: TicketBody) -> None:
         if self.devices.rating is None or self.client is None:
             return
         self._rating_cancel.set()  # the previous citizen has left the window

@@ -12,13 +12,14 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from display.viewmodel import DisplayModel, windows_touched
 from display.wall import DisplayWindow
 from hall.client import HallApiError, HallClient
+from hall.schemas import EventsBody, HallBody, ServiceBody, WindowBody
 from ui.bridge import EventBridge
 
 if TYPE_CHECKING:
@@ -31,6 +32,16 @@ HISTORY_EVENTS = 300
 RELOAD_DELAY_MS = 100
 PERIODIC_RELOAD_MS = 30_000
 RETRY_MS = 3_000
+
+
+class StartRead(TypedDict):
+    """What the display reads of the hall before it follows the stream."""
+
+    hall: HallBody
+    history: EventsBody
+    """The last :data:`HISTORY_EVENTS` events."""
+    windows: list[WindowBody]
+    services: list[ServiceBody]
 
 
 class WallDisplay(QObject):
@@ -86,13 +97,13 @@ class WallDisplay(QObject):
         """True when no read of the waiting counts is pending."""
         return not self._reloading and not self._reload_timer.isActive()
 
-    def _read_start(self) -> dict[str, Any]:
+    def _read_start(self) -> StartRead:
         last = int(self.client.health().get("last_seq", 0))
         history = self.client.events(after=max(0, last - HISTORY_EVENTS), limit=HISTORY_EVENTS)
         return {"hall": self.client.hall(), "history": history,
                 "windows": self.client.windows(), "services": self.client.services()}
 
-    def _started(self, data: dict[str, Any]) -> None:
+    def _started(self, data: StartRead) -> None:
         self.model.load_hall(data["hall"])
         today = self.model.day_of(time.time())
         for event in data["history"]["events"]:
@@ -149,7 +160,7 @@ class WallDisplay(QObject):
         self._windows_reads += 1
         self._run(lambda: (self.client.windows(), self.client.services()), self._all_read)
 
-    def _services_read(self, services: list[dict]) -> None:
+    def _services_read(self, services: list[ServiceBody]) -> None:
         self._reloading = False
         self.model.load_services(services)
         self._changed(calls=False)
@@ -157,7 +168,7 @@ class WallDisplay(QObject):
             self._reload_again = False
             self.reload_services()
 
-    def _all_read(self, result: tuple[list[dict], list[dict]]) -> None:
+    def _all_read(self, result: tuple[list[WindowBody], list[ServiceBody]]) -> None:
         self._windows_reads -= 1
         self.model.load_windows(result[0], keep=self._touched)
         self.model.load_services(result[1])

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from display import voice
 from hall.events import WINDOW_STATUS_KINDS, EventKind
+from hall.schemas import HallBody, ServiceBody, WindowBody
 from ui.viewmodel import ViewModel
 
 #: Events after which the waiting counts change (the model asks for a fresh /services).
@@ -113,14 +114,14 @@ class DisplayModel(ViewModel):
         super().__init__()  # the generated __init__ does not call the base's
 
     # ------------------------------------------------------------------ reads of the API
-    def load_hall(self, hall: dict) -> None:
+    def load_hall(self, hall: HallBody) -> None:
         """GET /hall: the hall's names."""
         self.hall_name_zh, self.hall_name_en = hall.get("name_zh", ""), hall.get("name_en", "")
         self.timezone = hall.get("timezone", "")
         self._changed()
 
-    def load_windows(self, windows: list[dict], keep: set[str] | frozenset[str] = frozenset()
-                     ) -> None:
+    def load_windows(self, windows: list[WindowBody],
+                     keep: set[str] | frozenset[str] = frozenset()) -> None:
         """GET /windows: the current ticket and status of every window. Windows in ``keep``
         changed by events since the read began: the model already knows better for them."""
         self.window_names = {w["number"]: (w.get("name_zh", ""), w.get("name_en", ""))
@@ -133,18 +134,19 @@ class DisplayModel(ViewModel):
         for w in windows:
             if w["number"] in keep:
                 continue
-            if w.get("current") and w.get("current_status") in ("called", "serving"):
+            called = w.get("current")
+            if called and w.get("current_status") in ("called", "serving"):
                 known = self.current.get(w["number"])
-                if known is not None and known.number == w["current"]:
+                if known is not None and known.number == called:
                     current[w["number"]] = known
                 else:
-                    current[w["number"]] = Call(w.get("current_ticket") or "", w["current"],
+                    current[w["number"]] = Call(w.get("current_ticket") or "", called,
                                                 w["number"], at=self.clock(), live=False)
         self.current = current
         self.loaded = True
         self._changed()
 
-    def load_services(self, services: list[dict]) -> None:
+    def load_services(self, services: list[ServiceBody]) -> None:
         """GET /services: people waiting and expected wait per theme."""
         self.themes = [ThemeLine(s["prefix"], s.get("name_zh", ""), s.get("name_en", ""),
                                  int(s.get("waiting", 0)), int(s.get("expected_wait_s") or 0))

@@ -3,6 +3,9 @@
 :class:`HallClient` wraps the HTTP calls (httpx, blocking); :class:`EventStream` follows the
 WebSocket stream in a background thread and reconnects after a drop, resuming after the last
 event it delivered, so a listener sees every event once and in order. No Qt here.
+
+Each method returns the answer's JSON as the server sent it, typed by its body in
+``hall/schemas.py`` (a plain dict at run time).
 """
 
 from __future__ import annotations
@@ -19,6 +22,21 @@ from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
 from hall.errors import ErrorCode
+from hall.schemas import (
+    AppointmentBody,
+    EventsBody,
+    HallBody,
+    HealthBody,
+    OkBody,
+    QueueEntryBody,
+    RecommendBody,
+    ReferralBody,
+    RemoteCallBody,
+    ServiceBody,
+    StatsBody,
+    TicketBody,
+    WindowBody,
+)
 
 log = logging.getLogger("hallq.client")
 
@@ -79,41 +97,41 @@ class HallClient:
         return data
 
     # reads
-    def health(self) -> dict:
+    def health(self) -> HealthBody:
         """The node's health (no token needed)."""
         return self._call("GET", "/health")
 
-    def hall(self) -> dict:
+    def hall(self) -> HallBody:
         """The hall's name and rules, and who this device is."""
         return self._call("GET", "/hall")
 
-    def services(self) -> list[dict]:
+    def services(self) -> list[ServiceBody]:
         """Themes with items, people waiting and expected wait."""
         return self._call("GET", "/services")
 
-    def windows(self) -> list[dict]:
+    def windows(self) -> list[WindowBody]:
         """Every window's status and current ticket."""
         return self._call("GET", "/windows")
 
-    def window_queue(self, window: str) -> list[dict]:
+    def window_queue(self, window: str) -> list[QueueEntryBody]:
         """Numbers waiting for a window, in calling order."""
         return self._call("GET", f"/windows/{window}/queue")
 
-    def stats(self) -> dict:
+    def stats(self) -> StatsBody:
         """Today's figures."""
         return self._call("GET", "/stats/today")
 
-    def ticket(self, ticket_id: str) -> dict:
+    def ticket(self, ticket_id: str) -> TicketBody:
         """A ticket's status and position."""
         return self._call("GET", f"/tickets/{ticket_id}")
 
-    def events(self, after: int = 0, limit: int = 1000) -> dict:
+    def events(self, after: int = 0, limit: int = 1000) -> EventsBody:
         """Committed events after ``after``: ``{"events": [...], "last_seq": n}``."""
         return self._call("GET", "/events", params={"after": after, "limit": limit})
 
     # tickets
     def issue(self, service: str, id_number: str | None = None, channel: str = "kiosk",
-              appointment_id: str | None = None) -> dict:
+              appointment_id: str | None = None) -> TicketBody:
         """Take a number."""
         body: dict[str, Any] = {"service": service, "channel": channel}
         if id_number:
@@ -122,79 +140,81 @@ class HallClient:
             body["appointment_id"] = appointment_id
         return self._call("POST", "/tickets", body)
 
-    def rate(self, ticket_id: str, level: int) -> dict:
+    def rate(self, ticket_id: str, level: int) -> TicketBody:
         """Rate a finished service 1-5."""
         return self._call("POST", f"/tickets/{ticket_id}/rating", {"level": level})
 
-    def recheck_in(self, ticket_id: str) -> dict:
+    def recheck_in(self, ticket_id: str) -> TicketBody:
         """A no-show checks in again."""
         return self._call("POST", f"/tickets/{ticket_id}/recheck-in")
 
-    def cancel(self, ticket_id: str) -> dict:
+    def cancel(self, ticket_id: str) -> TicketBody:
         """Give up a waiting ticket."""
         return self._call("POST", f"/tickets/{ticket_id}/cancel")
 
-    def set_green(self, ticket_id: str, green: bool = True) -> dict:
+    def set_green(self, ticket_id: str, green: bool = True) -> TicketBody:
         """Green channel on or off."""
         return self._call("POST", f"/tickets/{ticket_id}/green", {"green": green})
 
     # windows
-    def call(self, window: str) -> dict | None:
+    def call(self, window: str) -> TicketBody | None:
         """Call next; None when nobody waits."""
         return self._call("POST", f"/windows/{window}/call")
 
-    def window_action(self, window: str, action: str, body: dict | None = None) -> dict:
-        """recall, serve, no-show, finish, pause, resume, open, close, transfer, sign-in."""
+    def window_action(self, window: str, action: str, body: dict | None = None
+                      ) -> TicketBody | WindowBody:
+        """recall, serve, no-show, finish, transfer (the ticket after it); pause, resume, open,
+        close, sign-in (the window after it)."""
         return self._call("POST", f"/windows/{window}/{action}", body)
 
     def transfer(self, window: str, to_service: str | None = None,
-                 to_window: str | None = None) -> dict:
+                 to_window: str | None = None) -> TicketBody:
         """Transfer the current ticket."""
         body = {"to_service": to_service} if to_service else {"to_window": to_window}
-        return self.window_action(window, "transfer", body)
+        return self._call("POST", f"/windows/{window}/transfer", body)
 
     def sign_in(self, window: str, staff_id: str | None = None, pin: str | None = None,
-                badge_uid: str | None = None) -> dict:
+                badge_uid: str | None = None) -> WindowBody:
         """Staff sign in with PIN or badge; opens the window."""
         body = {"badge_uid": badge_uid} if badge_uid else {"staff_id": staff_id, "pin": pin}
-        return self.window_action(window, "sign-in", body)
+        return self._call("POST", f"/windows/{window}/sign-in", body)
 
     # others
     def save_appointment(self, appointment_id: str, service: str, slot_start: float,
-                         slot_end: float, id_hash: str | None = None) -> dict:
+                         slot_end: float, id_hash: str | None = None) -> AppointmentBody:
         """Record an appointment."""
         return self._call("POST", "/appointments", {
             "id": appointment_id, "service": service, "slot_start": slot_start,
             "slot_end": slot_end, "id_hash": id_hash})
 
-    def device_status(self, device: str, state: str, where: str = "", detail: str = "") -> dict:
+    def device_status(self, device: str, state: str, where: str = "", detail: str = ""
+                      ) -> OkBody:
         """Tell staff a device needs attention."""
         return self._call("POST", "/devices/status", {"device": device, "state": state,
                                                        "where": where, "detail": detail})
 
     # cloud calling (云叫号): see docs/cloud.md
-    def recommend(self, item: str) -> dict:
-        """Other halls where ``item`` would be done sooner: ``{"item", "here", "halls",
-        "at", "stale"}``."""
+    def recommend(self, item: str) -> RecommendBody:
+        """Other halls where ``item`` would be done sooner."""
         return self._call("GET", "/recommend", params={"item": item})
 
-    def refer(self, item: str, hall: str, id_number: str | None = None) -> dict:
-        """Ask for a ticket at another hall: ``{"id", "state": "pending"}``; with the ID
+    def refer(self, item: str, hall: str, id_number: str | None = None) -> ReferralBody:
+        """Ask for a ticket at another hall (the referral, ``state`` pending); with the ID
         card's number, a real-name ticket there."""
         body = {"item": item, "hall": hall}
         if id_number:
             body["id_number"] = id_number
         return self._call("POST", "/referrals", body)
 
-    def referral(self, referral_id: str) -> dict:
+    def referral(self, referral_id: str) -> ReferralBody:
         """A referral's state, with the other hall's ticket once issued."""
         return self._call("GET", f"/referrals/{referral_id}")
 
-    def remote_state(self, window: str) -> dict:
+    def remote_state(self, window: str) -> RemoteCallBody:
         """The window's remote call (``GET /windows/{n}/remote``)."""
         return self._call("GET", f"/windows/{window}/remote")
 
-    def remote_step(self, window: str, step: str) -> dict:
+    def remote_step(self, window: str, step: str) -> RemoteCallBody:
         """``remote_call``, ``remote_start``, ``remote_finish`` or ``remote_cancel``: the
         window's remote state after it."""
         return self._call("POST", f"/windows/{window}/{REMOTE_STEPS[step]}")

@@ -1,16 +1,25 @@
-"""What the API shows of the hall's state: plain dicts built from the engine, no personal data
-beyond the masked ID number on a citizen's own ticket."""
+"""What the API shows of the hall's state: plain dicts built from the engine, typed by the bodies
+of ``hall/schemas.py``; no personal data beyond the masked ID number on a citizen's own ticket."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from hall.engine import Engine
+from hall.schemas import (
+    BoothBody,
+    QueueEntryBody,
+    ServiceBody,
+    StatsBody,
+    ThemeStatsBody,
+    TicketBody,
+    WindowBody,
+)
 from hall.state import Ticket, TicketStatus
 
 
 def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
-                ahead: int | None = None, expected_wait_s: int | None = None) -> dict:
+                ahead: int | None = None, expected_wait_s: int | None = None) -> TicketBody:
     """A ticket with its position and expected wait, as a citizen or a console sees it
     (``ahead`` and ``expected_wait_s`` when the caller already knows them)."""
     theme = engine.config.themes.get(ticket.theme)
@@ -39,7 +48,7 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
     }
 
 
-def booth_of(engine: Engine, ticket: Ticket) -> dict | None:
+def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:
     """The video booth a ticket lent to another hall's window is served at (else None)."""
     if ticket.status not in (TicketStatus.LEASED, TicketStatus.SERVING):
         return None
@@ -53,10 +62,10 @@ def booth_of(engine: Engine, ticket: Ticket) -> dict | None:
     return {"id": booth.id, "name_zh": booth.name_zh, "name_en": booth.name_en}
 
 
-def services_view(engine: Engine, now: datetime) -> list[dict]:
+def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
     """Every theme with its items, people waiting, the wait a new ticket would get, quota left."""
     counts = engine.waiting_counts(now)
-    themes = []
+    themes: list[ServiceBody] = []
     for theme in engine.config.themes.values():
         taken = engine.state.counters.get(theme.prefix, 0)
         themes.append({
@@ -73,9 +82,9 @@ def services_view(engine: Engine, now: datetime) -> list[dict]:
     return themes
 
 
-def windows_view(engine: Engine) -> list[dict]:
+def windows_view(engine: Engine) -> list[WindowBody]:
     """Every window with its skills, status, current ticket and today's figures."""
-    result = []
+    result: list[WindowBody] = []
     for number, window in engine.config.windows.items():
         state = engine.state.windows[number]
         current = engine.state.tickets.get(state.current) if state.current else None
@@ -95,7 +104,8 @@ def windows_view(engine: Engine) -> list[dict]:
     return result
 
 
-def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 50) -> list[dict]:
+def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 50
+                      ) -> list[QueueEntryBody]:
     """The tickets waiting for one window, in the order it would call them (no personal data)."""
     from hall import policy
 
@@ -109,17 +119,21 @@ def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 5
              "transferred": t.transfers > 0} for t in waiting[:limit]]
 
 
-def stats_view(engine: Engine, now: datetime) -> dict:
+#: The tickets of a theme counted in today's figures.
+_COUNTED = ("issued", "waiting", "served", "no_show")
+
+
+def stats_view(engine: Engine, now: datetime) -> StatsBody:
     """Today's figures for a supervisor: per theme and the ratings."""
-    per_theme: dict[str, dict] = {}
-    ratings = dict.fromkeys(range(1, 6), 0)
+    counts: dict[str, dict[str, int]] = {}      # issued, waiting, served, no_show per theme
+    totals: dict[str, dict[str, float]] = {}    # seconds waited and served per theme
+    ratings = {str(level): 0 for level in range(1, 6)}   # JSON keys: "1" … "5"
     for theme in engine.config.themes:
-        per_theme[theme] = {"issued": 0, "waiting": 0, "served": 0, "no_show": 0,
-                            "wait_s_total": 0.0, "service_s_total": 0.0}
+        counts[theme] = dict.fromkeys(_COUNTED, 0)
+        totals[theme] = {"wait_s": 0.0, "service_s": 0.0}
     for t in engine.state.tickets.values():
-        row = per_theme.setdefault(t.theme, {"issued": 0, "waiting": 0, "served": 0,
-                                             "no_show": 0, "wait_s_total": 0.0,
-                                             "service_s_total": 0.0})
+        row = counts.setdefault(t.theme, dict.fromkeys(_COUNTED, 0))
+        total = totals.setdefault(t.theme, {"wait_s": 0.0, "service_s": 0.0})
         row["issued"] += 1
         if t.status is TicketStatus.WAITING:
             row["waiting"] += 1
@@ -127,12 +141,22 @@ def stats_view(engine: Engine, now: datetime) -> dict:
             row["no_show"] += 1
         if t.status is TicketStatus.FINISHED and t.called_at and t.finished_at:
             row["served"] += 1
-            row["wait_s_total"] += t.called_at - t.issued_at
-            row["service_s_total"] += t.finished_at - (t.serving_at or t.called_at)
+            total["wait_s"] += t.called_at - t.issued_at
+            total["service_s"] += t.finished_at - (t.serving_at or t.called_at)
         if t.rating:
-            ratings[t.rating] += 1
-    for row in per_theme.values():
-        served = row["served"]
-        row["mean_wait_s"] = round(row.pop("wait_s_total") / served, 1) if served else None
-        row["mean_service_s"] = round(row.pop("service_s_total") / served, 1) if served else None
+            ratings[str(t.rating)] += 1
+    per_theme: dict[str, ThemeStatsBody] = {}
+    for theme, row in counts.items():
+        served, total = row["served"], totals[theme]
+        if served:
+            per_theme[theme] = {
+                "issued": row["issued"], "waiting": row["waiting"], "served": served,
+                "no_show": row["no_show"], "mean_wait_s": round(total["wait_s"] / served, 1),
+                "mean_service_s": round(total["service_s"] / served, 1)}
+        else:   # the (zero) totals too, as this body always had them while nobody was served
+            per_theme[theme] = {
+                "issued": row["issued"], "waiting": row["waiting"], "served": 0,
+                "no_show": row["no_show"], "wait_s_total": total["wait_s"],
+                "service_s_total": total["service_s"], "mean_wait_s": None,
+                "mean_service_s": None}
     return {"day": engine.state.day, "themes": per_theme, "ratings": ratings}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hall.schemas import RecommendBody
+
 Message = tuple[str, str]
 #: How many other halls are offered at most.
 OFFER_LIMIT = 3
@@ -49,12 +51,14 @@ class Offer:
         return next((h for h in self.halls if h.hall == hall_id), None)
 
 
-def offer_from(answer: dict, here: str = "", limit: int = OFFER_LIMIT) -> Offer | None:
+def offer_from(answer: RecommendBody, here: str = "", limit: int = OFFER_LIMIT
+               ) -> Offer | None:
     """The offer in a ``GET /recommend`` answer; None when there is nothing to offer (no
     other hall, stale figures, or none that saves time). ``here``: this hall's id."""
     if answer.get("stale") or not answer.get("halls"):
         return None
-    wait_here = float((answer.get("here") or {}).get("wait_s") or 0.0)
+    here_wait = answer.get("here")
+    wait_here = float((here_wait.get("wait_s") if here_wait else None) or 0.0)
     halls = []
     for entry in answer["halls"]:
         total = float(entry.get("expected_total_s", 0.0))

@@ -40,8 +40,9 @@ def offer_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     if offer is None:
         return
     best = offer.halls[0]
-    item = model.item(offer.item) or {}
-    name = look.t(item.get("name_zh", ""), item.get("name_en") or item.get("name_zh", ""))
+    item = model.item(offer.item)
+    name = look.t(item.get("name_zh", ""), item.get("name_en") or item.get("name_zh", "")) \
+        if item else ""
     # The title shares its row with the ID chip; a hall name too long for two lines gives
     # way to "another hall" (the hall is named in the first row below).
     room = view.body_width(look) - (look.px(440) if model.citizen and not look.portrait else 0)

@@ -15,13 +15,34 @@ none that saves time: the number is issued here, without a word.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import final
 
+from hall.schemas import ReferralBody, ReferredTicketBody, ServiceBody, TicketBody
 from kiosk.offer import Offer, OfferedHall
 from ui.viewmodel import Message
 
 #: Seconds between two questions about a referral, and before giving up on it.
 REFERRAL_POLL_S = 1.0
 REFERRAL_GIVE_UP_S = 20.0
+
+
+@final
+class ReferredTicketShown(ReferredTicketBody):
+    """The other hall's ticket as the kiosk shows and prints it (:meth:`ReferralFlow.shown_ticket`):
+    with this hall's names of the item and its theme (None, "" when this hall has not the
+    item)."""
+
+    item: str | None
+    item_name_zh: str | None
+    item_name_en: str | None
+    service: str | None
+    service_name_zh: str
+    service_name_en: str
+
+
+#: The ticket on the kiosk's ticket screen and on paper: one this hall issued, or another hall's
+#: for a referred citizen. Only this hall's has ``issued_at`` and ``appointment_id``.
+ShownTicket = TicketBody | ReferredTicketShown
 
 
 class Step(StrEnum):
@@ -70,22 +91,23 @@ class ReferralFlow:
         self.next_poll = now + 0.8 * REFERRAL_POLL_S
         return Step.ASK
 
-    def issued_ticket(self, answer: dict) -> dict | None:
+    def issued_ticket(self, answer: ReferralBody) -> ReferredTicketBody | None:
         """The other hall's ticket, when ``answer`` (``GET /referrals/{id}``) says it issued
         one for this referral."""
         if answer.get("id") == self.id and answer.get("state") == "issued":
             return answer.get("ticket") or None
         return None
 
-    def failure(self, answer: dict) -> Message | None:
+    def failure(self, answer: ReferralBody) -> Message | None:
         """Why no ticket will come, when ``answer`` says so: the other hall refused (its own
         sentence), or the node gave up waiting (withdrawn: the answer came too late)."""
         if answer.get("id") != self.id:
             return None
         if answer.get("state") == "refused":
-            error = answer.get("error") or {}
-            return (error.get("message_zh") or self.too_slow()[0],
-                    error.get("message_en") or self.too_slow()[1])
+            error = answer.get("error")
+            zh = error.get("message_zh") if error else None
+            en = error.get("message_en") if error else None
+            return zh or self.too_slow()[0], en or self.too_slow()[1]
         if answer.get("state") in ("withdrawing", "withdrawn"):
             return self.too_slow()
         return None
@@ -97,19 +119,22 @@ class ReferralFlow:
         return (f"暂时无法在{zh}取号，请在本大厅取号",
                 f"Could not get a number at {en} just now; please take one here")
 
-    def shown_ticket(self, ticket: dict, services: list[dict]) -> dict:
+    def shown_ticket(self, ticket: ReferredTicketBody, services: list[ServiceBody]
+                     ) -> ReferredTicketShown:
         """The other hall's ticket as the kiosk shows and prints it: with the item's and its
         theme's names from this hall's ``GET /services``; the chosen hall takes the names the
         other hall gave with its ticket."""
         code = self.offer.item if self.offer else ""
         item = next((i for t in services for i in t["items"] if i["code"] == code), None)
-        theme = next((t for t in services if any(i["code"] == code for i in t["items"])), {})
+        theme = next((t for t in services if any(i["code"] == code for i in t["items"])), None)
         hall = self.hall
-        shown = dict(ticket, item=item["code"] if item else None,
-                     item_name_zh=(item or {}).get("name_zh"),
-                     item_name_en=(item or {}).get("name_en"), service=theme.get("prefix"),
-                     service_name_zh=theme.get("name_zh", ""),
-                     service_name_en=theme.get("name_en", ""))
+        shown: ReferredTicketShown = {
+            **ticket, "item": item["code"] if item else None,
+            "item_name_zh": item.get("name_zh") if item else None,
+            "item_name_en": item.get("name_en") if item else None,
+            "service": theme.get("prefix") if theme else None,
+            "service_name_zh": theme.get("name_zh", "") if theme else "",
+            "service_name_en": theme.get("name_en", "") if theme else ""}
         if hall is not None:
             self.hall = OfferedHall(
                 ticket.get("hall") or hall.hall, ticket.get("name_zh") or hall.name_zh,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
 from hall.errors import ErrorCode
+from hall.schemas import RecommendBody, ReferralBody, TicketBody
 from kiosk.citizen import Citizen
 from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel, Screen
@@ -32,21 +33,22 @@ def sample_citizen() -> Citizen:
                    birth_date=date(1990, 3, 7), id_number="440304199003071230")
 
 
-def sample_ticket() -> dict:
+def sample_ticket() -> TicketBody:
     """``POST /tickets`` for item A01 with six people ahead."""
     return {"id": "20250314-A018", "number": "A018", "service": "A", "item": "A01",
             "service_name_zh": "商事登记", "service_name_en": "Business registration",
             "item_name_zh": "企业设立登记", "item_name_en": "Company registration",
             "status": "waiting", "channel": "kiosk", "ahead": 6, "expected_wait_s": 1320,
-            "window": None, "issued_at": time.time(), "appointment_id": None,
-            "id_masked": "4403**********1230", "elderly": False, "green": False,
-            "url": "http://hallq.local:8470/t/20250314-A018"}
+            "window": None, "issued_at": time.time(), "called_at": None, "finished_at": None,
+            "recalls": 0, "appointment_id": None, "id_masked": "4403**********1230",
+            "elderly": False, "green": False, "rating": None,
+            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
 
 
-def sample_recommend() -> dict:
+def sample_recommend() -> RecommendBody:
     """``GET /recommend?item=A02`` when two other halls would do it sooner (an hour's wait
     here)."""
-    return {"item": "A02", "here": {"hall": "GD-SZ-FT-001", "wait_s": 3480.0},
+    return {"item": "A02", "here": {"hall": "GD-SZ-FT-001", "wait_s": 3480},
             "halls": [{"hall": "GD-SZ-NS-002", "name_zh": "南山区政务服务中心",
                        "name_en": "Nanshan District Government Service Center",
                        "expected_total_s": 1500.0, "wait_s": 300.0, "travel_s": 1200.0},
@@ -59,11 +61,12 @@ def sample_recommend() -> dict:
             "at": time.time() - 8, "stale": False}
 
 
-def sample_referral() -> dict:
+def sample_referral() -> ReferralBody:
     """``GET /referrals/{id}`` once Nanshan issued the ticket."""
     masked = sample_citizen().masked_id
     return {"id": "GD-SZ-FT-001-20250314-R0007", "item": "A02", "hall": "GD-SZ-NS-002",
-            "state": "issued", "error": None, "id_masked": masked,
+            "created_at": time.time() - 12, "state": "issued", "error": None,
+            "id_masked": masked,
             "ticket": {"id": "20250314-A031", "number": "A031", "hall": "GD-SZ-NS-002",
                        "name_zh": "南山区政务服务中心",
                        "name_en": "Nanshan District Government Service Center", "ahead": 2,
@@ -89,15 +92,16 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     if state in ("referral", "referral_failed"):
         assert model.referral.offer is not None
         model.referral.hall = model.referral.offer.halls[0]
-        model.referral_started({"id": sample_referral()["id"], "state": "pending"})
+        model.referral_started({**sample_referral(), "state": "pending", "ticket": None})
     if state == "referral":
         model.referral_polled(sample_referral())
         model.printed("ready")
     if state == "referral_failed":
-        model.referral_polled(dict(sample_referral(), state="refused", ticket=None, error={
+        model.referral_polled({**sample_referral(), "state": "refused", "ticket": None,
+                               "error": {
             "code": ErrorCode.QUOTA_REACHED,
             "message_zh": "南山区政务服务中心今日商事登记号源已发完",
-            "message_en": "Nanshan has no Business registration tickets left today"}))
+            "message_en": "Nanshan has no Business registration tickets left today"}})
     if state in ("ticket", "printer_fault"):
         model.ticket_issued(sample_ticket())
         if state == "ticket":

@@ -9,6 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from devices.printer.ticket import TicketContent
+from hall.schemas import HallBody
+from kiosk.referral_flow import ShownTicket
 
 
 def privacy_line(masked_id: str | None) -> str:
@@ -18,19 +20,41 @@ def privacy_line(masked_id: str | None) -> str:
     return f"证件 {masked_id}"
 
 
-def ticket_content(ticket: dict, hall: dict, masked_id: str | None) -> TicketContent:
-    """The printed ticket for a ``POST /tickets`` answer and the hall's ``GET /hall``;
-    ``masked_id`` of the citizen whose card was read (None: not a real-name ticket)."""
-    zone = ZoneInfo(hall["timezone"]) if hall.get("timezone") else None
-    issued = datetime.fromtimestamp(ticket["issued_at"], zone) if ticket.get("issued_at") \
-        else datetime.now(zone)
+def ticket_content(ticket: ShownTicket, hall: HallBody | None, masked_id: str | None
+                   ) -> TicketContent:
+    """The printed ticket for a ``POST /tickets`` answer and the hall's ``GET /hall`` (None
+    before it answered); ``masked_id`` of the citizen whose card was read (None: not a
+    real-name ticket)."""
+    name = hall and (hall.get("name_zh") or hall.get("name_en"))
+    return _content(ticket, name or "政务服务中心", _zone(hall), masked_id)
+
+
+def referral_content(ticket: ShownTicket, hall: HallBody | None, name_zh: str, name_en: str
+                     ) -> TicketContent:
+    """The printed ticket of another hall (跨厅取号): that hall's name on top, and where to go.
+    Real-name (the masked number) when that hall issued it so (the kiosk had read the card)."""
+    here = _content(ticket, name_zh or name_en or "政务服务中心", _zone(hall),
+                    ticket.get("id_masked"))
+    go = f"请前往 {name_zh} 办理 / Please go to {name_en}"
+    return replace(here, notices=(go, *here.notices))
+
+
+def _zone(hall: HallBody | None) -> ZoneInfo | None:
+    return ZoneInfo(hall["timezone"]) if hall and hall.get("timezone") else None
+
+
+def _content(ticket: ShownTicket, hall_name: str, zone: ZoneInfo | None,
+             masked_id: str | None) -> TicketContent:
+    issued_at = ticket["issued_at"] if "issued_at" in ticket else None  # this hall's only
+    issued = datetime.fromtimestamp(issued_at, zone) if issued_at else datetime.now(zone)
     notices = ["过号请到服务台重新签到 / Missed your call? Ask at the desk"]
     if ticket.get("appointment_id"):
         notices.insert(0, "预约签到 优先办理 / Appointment: priority")
     item = ticket.get("item_name_zh") or ""
-    theme = ticket.get("service_name_zh") or ticket.get("service", "")
+    # another hall's ticket for an item this hall does not list has no theme: ""
+    theme = ticket.get("service_name_zh") or ticket.get("service") or ""
     return TicketContent(
-        hall_name=hall.get("name_zh") or hall.get("name_en") or "政务服务中心",
+        hall_name=hall_name,
         theme_name=f"{theme} · {item}" if item else theme,
         theme_name_en=ticket.get("item_name_en") or ticket.get("service_name_en") or "",
         number=ticket["number"],
@@ -41,12 +65,3 @@ def ticket_content(ticket: dict, hall: dict, masked_id: str | None) -> TicketCon
         qr_url=ticket.get("url") or ticket["id"],
         notices=tuple(notices),
     )
-
-
-def referral_content(ticket: dict, hall: dict, name_zh: str, name_en: str) -> TicketContent:
-    """The printed ticket of another hall (跨厅取号): that hall's name on top, and where to go.
-    Real-name (the masked number) when that hall issued it so (the kiosk had read the card)."""
-    here = ticket_content(ticket, dict(hall, name_zh=name_zh, name_en=name_en),
-                          ticket.get("id_masked"))
-    go = f"请前往 {name_zh} 办理 / Please go to {name_en}"
-    return replace(here, notices=(go, *here.notices))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall.schemas import ServiceBody, ServiceItemBody
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.viewmodel import KioskModel, Screen, wait_minutes
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
@@ -46,7 +47,7 @@ def waiting_text(look: Look, count: int) -> str:
     return look.t(f"等候 {count} 人", f"{count} waiting")
 
 
-def theme_name(look: Look, entry: dict) -> str:
+def theme_name(look: Look, entry: ServiceBody | ServiceItemBody) -> str:
     """A theme's or item's name in the look's language."""
     return look.t(entry.get("name_zh", ""), entry.get("name_en") or entry.get("name_zh", ""))
 
@@ -362,7 +363,9 @@ class KioskView(PageView[KioskModel]):
         return self.width() - 2 * look.px(48) if self.width() > 10 else 1920
 
     def _ticket(self, look: Look, layout: QVBoxLayout) -> None:
-        ticket = self.model.ticket or {}
+        ticket = self.model.ticket
+        if ticket is None:
+            return  # the model shows this screen with its ticket only
         pal = look.palette
         center = Qt.AlignmentFlag.AlignCenter
         info = QVBoxLayout()

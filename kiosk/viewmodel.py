@@ -43,10 +43,18 @@ from zoneinfo import ZoneInfo
 from devices.codes import DeviceErrorCode
 from hall.client import HallApiError, HallClient
 from hall.errors import ErrorCode
+from hall.schemas import (
+    HallBody,
+    RecommendBody,
+    ReferralBody,
+    ServiceBody,
+    ServiceItemBody,
+    TicketBody,
+)
 from kiosk.citizen import TICKET_PREFIX, Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices
 from kiosk.offer import offer_from
-from kiosk.referral_flow import ReferralFlow, Step
+from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
@@ -111,8 +119,9 @@ class KioskModel(ViewModel):
         self.lang = lang
         self.elderly = self.settings.start_elderly
         self.connected: bool | None = None
-        self.hall: dict = {}
-        self.services: list[dict] = []
+        self.hall: HallBody | None = None
+        """``GET /hall``, once it answered."""
+        self.services: list[ServiceBody] = []
         self._services_loading = False
         self._services_stale = False
         self._session = 0
@@ -136,7 +145,7 @@ class KioskModel(ViewModel):
         self.appointment_id: str | None = None
         self.theme_prefix: str | None = None
         self.page = 0
-        self.ticket: dict | None = None
+        self.ticket: ShownTicket | None = None
         self.print_state = "none"  # none, printing, printed, failed, no_printer
         self.print_error: Message | None = None
         self.error: Message | None = None
@@ -201,7 +210,7 @@ class KioskModel(ViewModel):
         self._run(client.hall, self.hall_loaded, self._log_load_error)
         self.refresh_services()
 
-    def hall_loaded(self, hall: dict) -> None:
+    def hall_loaded(self, hall: HallBody) -> None:
         """The hall's name and rules arrived."""
         self.hall = hall
         self._changed()
@@ -219,7 +228,7 @@ class KioskModel(ViewModel):
         self._services_loading = True
         self._run(self.client.services, self.services_loaded, self._services_failed)
 
-    def services_loaded(self, services: list[dict]) -> None:
+    def services_loaded(self, services: list[ServiceBody]) -> None:
         """New themes and figures arrived."""
         self.services = services
         self._services_done()
@@ -259,7 +268,7 @@ class KioskModel(ViewModel):
         self.touch()
         self.citizen = Citizen.from_card(card)
         age = self.citizen.age_on(date.today())
-        if age is not None and age >= int(self.hall.get("elderly_age", 65)):
+        if age is not None and age >= int(self.hall.get("elderly_age", 65) if self.hall else 65):
             self.elderly = True
         self.screen = Screen.THEMES
         self.refresh_services()
@@ -288,7 +297,7 @@ class KioskModel(ViewModel):
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
 
     def _check_in(self, appointment_id: str, service: str | None,
-                  id_number: str | None) -> dict:
+                  id_number: str | None) -> TicketBody:
         """POST /tickets for an appointment, finding its theme when the code does not say."""
         assert self.client is not None
         if service:
@@ -373,9 +382,9 @@ class KioskModel(ViewModel):
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
 
     # ------------------------------------------------------------------ other halls
-    def recommended(self, service: str, answer: dict) -> None:
+    def recommended(self, service: str, answer: RecommendBody) -> None:
         """The other halls for an item arrived: offer them, or issue here when none helps."""
-        offer = offer_from(answer, str(self.hall.get("hall_id", "")))
+        offer = offer_from(answer, str(self.hall.get("hall_id", "")) if self.hall else "")
         if offer is None:
             self._issue_here(service)
             return
@@ -417,7 +426,7 @@ class KioskModel(ViewModel):
                   self._in_session(self.referral_started),
                   self._in_session(lambda err: self.referral_failed(message_of(err))))
 
-    def referral_started(self, answer: dict) -> None:
+    def referral_started(self, answer: ReferralBody) -> None:
         """The hall node took the referral: wait for the other hall's ticket."""
         self.busy = False
         self.touch()
@@ -441,7 +450,7 @@ class KioskModel(ViewModel):
             self._run(lambda: cloud.referral(referral_id),
                       self._in_session(self.referral_polled), self._in_session(self._poll_failed))
 
-    def referral_polled(self, answer: dict) -> None:
+    def referral_polled(self, answer: ReferralBody) -> None:
         """The referral's state: still pending, issued (show and print), refused or given up
         by the node (withdrawn: the answer came too late)."""
         self.referral.polling = False
@@ -466,7 +475,7 @@ class KioskModel(ViewModel):
         self._changed()
 
     # ------------------------------------------------------------------ outcomes
-    def ticket_issued(self, ticket: dict) -> None:
+    def ticket_issued(self, ticket: ShownTicket) -> None:
         """The hall (or, for a referral, the other hall) issued a ticket: show and print it."""
         self.busy = False
         self.touch()
@@ -490,7 +499,7 @@ class KioskModel(ViewModel):
         self.screen = Screen.ERROR
         self._changed()
 
-    def _print(self, ticket: dict) -> None:
+    def _print(self, ticket: ShownTicket) -> None:
         printer = self.devices.printer
         if printer is None:
             self.print_state = "no_printer"
@@ -541,11 +550,11 @@ class KioskModel(ViewModel):
                   lambda _: None, self._log_load_error)
 
     # ------------------------------------------------------------------ for the view
-    def theme(self) -> dict | None:
+    def theme(self) -> ServiceBody | None:
         """The chosen theme's entry of ``GET /services``."""
         return next((t for t in self.services if t["prefix"] == self.theme_prefix), None)
 
-    def item(self, code: str) -> dict | None:
+    def item(self, code: str) -> ServiceItemBody | None:
         """An item of ``GET /services`` by its code (None for a theme prefix)."""
         return next((i for t in self.services for i in t["items"] if i["code"] == code), None)
 
@@ -559,7 +568,7 @@ class KioskModel(ViewModel):
         count = len(theme["items"]) if theme else 0
         return max(1, math.ceil(count / self.page_size()))
 
-    def items_page(self) -> list[dict]:
+    def items_page(self) -> list[ServiceItemBody]:
         """The items on the current page."""
         theme = self.theme()
         if theme is None:
@@ -569,17 +578,19 @@ class KioskModel(ViewModel):
 
     def hall_name(self) -> str:
         """The hall's name in the current language."""
+        if self.hall is None:
+            return ""
         if self.lang == "en":
             return str(self.hall.get("name_en") or self.hall.get("name_zh") or "")
         return str(self.hall.get("name_zh") or "")
 
     def timezone(self) -> ZoneInfo | None:
         """The hall's timezone, when known."""
-        name = self.hall.get("timezone")
+        name = self.hall.get("timezone") if self.hall else None
         return ZoneInfo(name) if name else None
 
     def issued_at(self) -> datetime | None:
         """When the current ticket was issued, in the hall's time."""
-        if not self.ticket or not self.ticket.get("issued_at"):
-            return None
+        if not self.ticket or "issued_at" not in self.ticket or not self.ticket["issued_at"]:
+            return None  # another hall's ticket says not when
         return datetime.fromtimestamp(self.ticket["issued_at"], self.timezone())

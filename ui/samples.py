@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
+from hall.schemas import HallBody, ServiceBody
 
 #: People waiting per theme in the pictures, and the wait a new ticket would get.
 _WAITING = {"A": (6, 1320), "B": (2, 1500), "C": (9, 720)}
@@ -17,7 +18,7 @@ def example_hall() -> HallConfig:
     return load_config(EXAMPLE_HALL)
 
 
-def sample_hall() -> dict:
+def sample_hall() -> HallBody:
     """``GET /hall`` of the example hall."""
     config = example_hall()
     return {"hall_id": config.hall_id, "name_zh": config.name_zh, "name_en": config.name_en,
@@ -27,10 +28,10 @@ def sample_hall() -> dict:
             "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
 
 
-def sample_services() -> list[dict]:
+def sample_services() -> list[ServiceBody]:
     """``GET /services`` of the example hall with a few people waiting."""
     config = example_hall()
-    services = []
+    services: list[ServiceBody] = []
     for theme in config.themes.values():
         waiting, wait_s = _WAITING.get(theme.prefix, (0, 0))
         issued = waiting + 11

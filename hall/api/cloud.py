@@ -32,6 +32,7 @@ from hall.protocol import (
     message_from_dict,
     message_to_dict,
 )
+from hall.schemas import TicketBody
 from hall.state import Person
 
 log = logging.getLogger("hallq.hall.remote")
@@ -234,7 +235,7 @@ async def incoming_referral(body: IncomingReferral, device: Device, node: Node) 
     channel = "phone" if is_phone(body.from_hall) else "referral"
     log.info("referral %s from %s for %s", body.referral, body.from_hall, body.item)
 
-    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list]:
         issued, events = engine.issue(body.item, now, channel=channel, person=person,
                                       referral=body.referral)
         return views.ticket_view(engine, issued.ticket, now, issued.ahead,
@@ -250,7 +251,7 @@ async def cancel_incoming(body: CancelReferred, device: Device, node: Node) -> R
     allow(device, "relay", None)
     log.info("referral %s withdrawn: cancelling %s", body.referral, body.ticket)
 
-    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody | dict, list]:
         ticket, events = engine.leasing.cancel_referred(body.ticket, now, body.referral)
         if ticket is None:
             return {"referral": body.referral, "status": "not_issued"}, events
@@ -265,7 +266,7 @@ async def rate_incoming(body: RateReferred, device: Device, node: Node) -> Respo
     allow(device, "relay", None)
     log.info("referral %s: rating of %s", body.referral, body.ticket)
 
-    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list]:
         ticket, events = engine.leasing.rate_referred(body.ticket, body.level, now,
                                                       body.referral)
         return views.ticket_view(engine, ticket, now), events

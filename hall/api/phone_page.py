@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from hall.api.dependencies import Node, error_answers
 from hall.api.tickets import ticket_or_404
 from hall.errors import QueueError
+from hall.schemas import TicketBody
 
 router = APIRouter()
 
@@ -31,7 +32,7 @@ _STATUS_ZH = {"waiting": "等待中", "called": "已叫号，请前往窗口", "
               "leased": "已叫号，请前往视频服务区"}
 
 
-def _phone_body(ticket: dict, hall_name: str) -> str:
+def _phone_body(ticket: TicketBody, hall_name: str) -> str:
     status = ticket["status"]
     lines = [f"<p class=hall>{html.escape(hall_name)}</p>",
              f"<p class=num>{html.escape(ticket['number'])}</p>",
@@ -42,8 +43,7 @@ def _phone_body(ticket: dict, hall_name: str) -> str:
         minutes = max(1, round((ticket["expected_wait_s"] or 0) / 60))
         lines.append(f"<p>前面还有 {ticket['ahead']} 人 · 预计等待约 {minutes} 分钟</p>"
                      f"<p>{ticket['ahead']} ahead · about {minutes} min</p>")
-    elif ticket.get("booth"):
-        booth = ticket["booth"]
+    elif (booth := ticket["booth"]) is not None:
         lines.append(f"<p>请到 {html.escape(booth['name_zh'])} 办理 / "
                      f"Please go to {html.escape(booth['name_en'])}</p>")
     elif status in ("called", "serving") and ticket["window"]:

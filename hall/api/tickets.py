@@ -13,6 +13,7 @@ from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
 from hall.errors import ErrorCode, not_found
 from hall.node import HallNode, Operation
+from hall.schemas import TicketBody
 
 router = APIRouter()
 
@@ -95,7 +96,7 @@ async def green(ticket_id: str, body: GreenRequest, device: Device, node: Node) 
 
 def issue_operation(body: TicketRequest) -> Operation:
     """The node operation of ``POST /api/v1/tickets``: the ticket, people ahead and wait."""
-    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list]:
         issued, events = engine.issue(body.service, now, id_number=body.id_number,
                                       channel=body.channel,
                                       appointment_id=body.appointment_id)
@@ -107,17 +108,17 @@ def issue_operation(body: TicketRequest) -> Operation:
 def ticket_operation(ticket_id: str, method: str, *args: Any) -> Operation:
     """The node operation of ``POST /api/v1/tickets/{ticket_id}/…``: ``Engine.<method>`` and
     the ticket it leaves."""
-    def operation(engine: Engine, now: datetime) -> tuple[dict, list]:
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list]:
         ticket, events = getattr(engine, method)(ticket_id, *args, now) if method == "rate" \
             else getattr(engine, method)(ticket_id, now, *args)
         return views.ticket_view(engine, ticket, now), events
     return operation
 
 
-def ticket_or_404(node: HallNode, ticket_id: str) -> dict:
+def ticket_or_404(node: HallNode, ticket_id: str) -> TicketBody:
     """A ticket as ``GET /api/v1/tickets/{ticket_id}`` shows it, today's or an older one; a
     404 QueueError when there is none."""
-    def read(engine: Engine, now: datetime) -> dict | None:
+    def read(engine: Engine, now: datetime) -> TicketBody | None:
         ticket = engine.state.tickets.get(ticket_id)
         return views.ticket_view(engine, ticket, now) if ticket else None
     found = node.read(read)

@@ -13,6 +13,7 @@ from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode, Operation
+from hall.schemas import QueueEntryBody
 
 router = APIRouter()
 
@@ -70,7 +71,7 @@ async def window_queue(window: str, device: Device, node: Node) -> Response:
     """The numbers waiting for this window's skills, in calling order."""
     allow(device, "read")
 
-    def read(engine: Engine, now: datetime) -> list[dict]:
+    def read(engine: Engine, now: datetime) -> list[QueueEntryBody]:
         engine.window(window)
         return views.window_queue_view(engine, window, now)
     return JSONResponse(node.read(read))

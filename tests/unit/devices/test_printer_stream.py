@@ -143,6 +143,7 @@ def test_fuzz_simulator_with_mutated_tickets(edits: list[tuple[int, int, int]],
     assert "福田区行政服务大厅" in sim.tickets[-1].lines
 
 
+@pytest.mark.allow_log("malformed ESC/POS skipped")
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=300))
 def test_fuzz_simulator_with_random_bytes(data: bytes) -> None:

@@ -41,7 +41,7 @@ from central.db import Database
 from central.errors import CentralError
 from hall import idnumber
 from hall.errors import ErrorCode
-from hall.protocol import PHONE_PREFIX
+from hall.protocol.messages import PHONE_PREFIX
 
 #: How the ids of the phone channel's referrals start: no hall's may (``central/api/cloud.py``).
 PHONE_ID_PREFIX = "phone-"

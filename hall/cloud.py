@@ -25,7 +25,7 @@ from hall.lease import (
     RemoteLease,
     RemoteState,
 )
-from hall.protocol import ANSWERS, HALL_ID, RELEASE, REQUESTS, TICKET_MAX, Message
+from hall.protocol.messages import ANSWERS, HALL_ID, RELEASE, REQUESTS, TICKET_MAX, Message
 from hall.state import Referral, RemoteCall, Ticket, TicketStatus, line_place
 
 if TYPE_CHECKING:

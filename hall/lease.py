@@ -29,7 +29,7 @@ The home hall's lease table must be durable (written with the ticket in one tran
 the remote side's too. Central keeps nothing a lease depends on: a restart only loses
 messages in flight, which the retries replace.
 
-The messages themselves and their JSON form are ``hall/protocol.py`` (central checks them too).
+The messages themselves and their JSON form are ``hall/protocol/`` (central checks them too).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from hall.protocol import (
+from hall.protocol.messages import (
     EXPIRED,
     FINISH,
     FINISHED,

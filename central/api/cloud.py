@@ -21,15 +21,8 @@ from central.api.error_handlers import error_answers
 from central.errors import bad_request, forbidden
 from central.phone import PHONE_ID_PREFIX
 from hall.errors import ErrorCode
-from hall.protocol import (
-    ANSWERS,
-    REFUSED,
-    ReferralError,
-    ReferredPerson,
-    ReferredTicket,
-    is_phone,
-    message_from_dict,
-)
+from hall.protocol.bodies import ReferralError, ReferredPerson, ReferredTicket
+from hall.protocol.messages import ANSWERS, REFUSED, is_phone, message_from_dict
 
 router = APIRouter()
 
@@ -52,7 +45,7 @@ class ChooseRequest(_Body):
 class MessagesBody(_Body):
     """POST /api/v1/remote/messages: lease protocol messages to relay."""
 
-    #: each checked by ``hall.protocol.message_from_dict``, as the home hall checks it
+    #: each checked by ``hall.protocol.messages.message_from_dict``, as the home hall checks it
     messages: list[Any] = Field(max_length=1000)
 
 

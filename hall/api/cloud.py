@@ -1,7 +1,7 @@
 """The hall node's API for cloud calling (云叫号): the lease protocol's messages and the remote
 windows' outbox (for the sync agent), a window calling another hall (for its console), and
 recommendations and referrals to other halls (for the kiosks). The protocol's own types are
-``hall/protocol.py``; see ``docs/cloud.md``.
+``hall/protocol/``; see ``docs/cloud.md``.
 """
 
 import logging
@@ -18,20 +18,17 @@ from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.api.tickets import RATE_ERRORS
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError, unknown_service
-from hall.protocol import (
+from hall.protocol.bodies import (
     HallId,
     ItemCode,
-    Message,
     Recommendation,
     ReferralError,
     ReferredPerson,
     ReferredTicket,
     RemoteChoice,
     Seconds,
-    is_phone,
-    message_from_dict,
-    message_to_dict,
 )
+from hall.protocol.messages import Message, is_phone, message_from_dict, message_to_dict
 from hall.schemas import TicketBody
 from hall.state import Person
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from hall.lease import HomeLeases, HomeState, RemoteLease, RemoteState
-from hall.protocol import EXPIRED, FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
+from hall.protocol.messages import EXPIRED, FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message
 
 WAITING, LEASED, LOCAL, REMOTE, DONE = "waiting", "leased", "local", "remote", "done"
 

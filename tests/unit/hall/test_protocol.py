@@ -5,17 +5,8 @@ referral and recommendation shapes are checked the same way on both sides."""
 import pytest
 from pydantic import ValidationError
 
-from hall.protocol import (
-    GRANTED,
-    Message,
-    Recommendation,
-    ReferredPerson,
-    ReferredTicket,
-    RemoteChoice,
-    is_phone,
-    message_from_dict,
-    message_to_dict,
-)
+from hall.protocol.bodies import Recommendation, ReferredPerson, ReferredTicket, RemoteChoice
+from hall.protocol.messages import GRANTED, Message, is_phone, message_from_dict, message_to_dict
 
 HOME = "GD-SZ-FT-001"          # the example hall
 REMOTE = "GD-SZ-NS-002/7"     # a window of another hall

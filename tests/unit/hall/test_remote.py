@@ -20,7 +20,15 @@ from hall.engine import Engine
 from hall.errors import QueueError
 from hall.events import EventKind
 from hall.node import HallNode
-from hall.protocol import FINISHED, GRANTED, REFUSED, RELEASED, STARTED, Message, message_from_dict
+from hall.protocol.messages import (
+    FINISHED,
+    GRANTED,
+    REFUSED,
+    RELEASED,
+    STARTED,
+    Message,
+    message_from_dict,
+)
 from hall.state import HallState, Person, TicketStatus
 from hall.store import Store
 

@@ -50,11 +50,15 @@ class CatalogPuller:
 
     def _check_central_holds(self) -> None:
         link = self.link
+        # Only what central acknowledged before this question must be there: the pusher may
+        # have a batch acknowledged while the question is on its way.
+        with link.lock:
+            acked_before = link.state.acked_seq
         held = link.central.sync_state(link.hall_id)["acked"]
         with link.lock:
-            if held < link.state.acked_seq:
+            if held < acked_before:
                 log.warning("central holds up to %d, not %d; sending the rest again", held,
-                            link.state.acked_seq)
+                            acked_before)
                 link.state.acked_seq = held
                 link.save()
                 self._wake_pusher()

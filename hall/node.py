@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.events import Event
-from hall.store import Store, StoreError
+from hall.store import DatabaseUnusable, Store, StoreError
 
 log = logging.getLogger("hallq.node")
 
@@ -67,7 +68,11 @@ class HallNode:
         self.store.set_meta("hall_id", config.hall_id)
         self.id_key = id_key or self.store.secret("id_key")
         self.lock = threading.RLock()
-        self.engine = self._load_engine()
+        try:
+            self.engine = self._load_engine()
+        except sqlite3.DatabaseError as damaged:     # a page the opening did not read
+            self.store.close()
+            raise DatabaseUnusable(self.store.path, damaged) from None
         self._queue: queue.SimpleQueue[tuple[Operation, AnyFuture] | None] = queue.SimpleQueue()
         self._listeners: list[EventListener] = []
         self._thread: threading.Thread | None = None

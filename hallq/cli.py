@@ -19,6 +19,7 @@ from hallq import apps
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
+    from hall.config import HallConfig
     from hall.store import Store
 
 DESCRIPTION = """\
@@ -36,24 +37,34 @@ hallq — the software of a government service hall (政务服务大厅).
 """
 
 
-def _config(path: str | None):  # type: ignore[no-untyped-def]
+def _config(path: str | None) -> HallConfig:
+    """The hall's TOML, or exit 2 with one line saying where it is wrong."""
     try:
         return load_config(path or EXAMPLE_HALL)
-    except (ConfigError, OSError) as err:
-        raise SystemExit(f"hallq: cannot load the hall config: {err}") from None
+    except ConfigError as err:
+        print(f"hallq: 大厅配置有误 / the hall config is wrong: {err.bilingual()}",
+              file=sys.stderr)
+    except OSError as err:
+        print(f"hallq: 无法读取大厅配置 / cannot read the hall config: {err}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def cmd_hall(args: argparse.Namespace) -> int:
     """Run a hall node in the foreground."""
     from hall.node import HallNode
     from hall.server import HallServer
+    from hall.store import DatabaseUnusable
 
     setup_logging(args.verbose)
     config = _config(args.config)
     if args.open_all_day:
         from dataclasses import replace
         config = replace(config, rules=replace(config.rules, open_all_day=True))
-    node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+    try:
+        node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+    except DatabaseUnusable as err:
+        print(f"hallq: {err.bilingual()}", file=sys.stderr)
+        return 2
     server = HallServer(node, host=args.bind, port=args.port, advertise=not args.no_advertise,
                         log_level="info" if args.verbose else "warning")
     print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "

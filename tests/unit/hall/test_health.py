@@ -1,5 +1,5 @@
 """What makes a hall node ``degraded`` beyond what the API tests drive
-(``tests/integration/test_health.py``): an agent gone silent, a disk almost full, devices told
+(``tests/integration/test_api_health.py``): an agent gone silent, a disk almost full, devices told
 apart by where they are, a hall with no agent at all."""
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 A theme (主题) has a ticket prefix and is served by any comprehensive window with that skill
 ("one window", 一窗受理); items (事项) belong to one theme. See ``hall/example_hall.toml``.
+What the file may say is checked by ``hall/config_schema.py``; the rest of the code uses the
+dataclasses here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,30 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
+from hall.config_schema import HallFile, Wrong, check_references, describe
+
 
 class ConfigError(ValueError):
-    """The hall's TOML file is wrong; the message says where."""
+    """The hall's TOML file is wrong. ``str()`` is one English line naming the file, the table
+    and the key; :meth:`bilingual` says it in Chinese and English for a person."""
+
+    def __init__(self, message_en: str, message_zh: str = "", where: str = "") -> None:
+        super().__init__(f"{where}: {message_en}" if where else message_en)
+        self.message_en = message_en
+        self.message_zh = message_zh or message_en
+        self.where = where
+
+    def bilingual(self) -> str:
+        """``where: 中文 / English`` on one line."""
+        said = f"{self.message_zh} / {self.message_en}"
+        return f"{self.where}: {said}" if self.where else said
+
+    def in_file(self, path: Path | str) -> ConfigError:
+        """The same error, its place prefixed with the file's path."""
+        where = f"{path} {self.where}" if self.where else str(path)
+        return ConfigError(self.message_en, self.message_zh, where)
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,8 @@ class Rules:
     lease_ttl_s: float = 180.0           # a ticket leased to a remote window comes back unless
                                          # the citizen reached the video booth by then
     personal_data_days: int = 30         # ID hashes and masked numbers kept this many days
+    sync_lag_limit_s: float = 600.0      # health is "degraded" when central is further behind
+    clock_drift_limit_s: float = 30.0    # … or a reported clock is further off the node's
 
 
 @dataclass(frozen=True)
@@ -135,121 +160,88 @@ class HallConfig:
         return None
 
 
-def _time(text: str, where: str) -> time:
-    try:
-        hours, minutes = text.split(":")
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise ConfigError(f"{where}: {text!r} is not HH:MM") from None
-
-
-def _rules(data: dict) -> Rules:
-    hours = data.get("hours", {})
-    rules = data.get("rules", {})
-    return Rules(
-        elderly_age=int(rules.get("elderly_age", 65)),
-        max_recalls=int(rules.get("max_recalls", 3)),
-        recheckin_positions=int(rules.get("recheckin_positions", 3)),
-        max_recheckins=int(rules.get("max_recheckins", 1)),
-        appointment_early_min=int(rules.get("appointment_early_min", 15)),
-        open_time=_time(hours.get("open", "09:00"), "hours.open"),
-        close_time=_time(hours.get("close", "17:30"), "hours.close"),
-        open_days=tuple(hours.get("days", [1, 2, 3, 4, 5])),
-        open_all_day=bool(hours.get("open_all_day", False)),
-        lease_ttl_s=float(rules.get("lease_ttl_min", 3)) * 60,
-        personal_data_days=_at_least_one(rules.get("personal_data_days", 30),
-                                         "rules.personal_data_days"),
-    )
-
-
-def _at_least_one(value: object, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"{where}: a whole number of days, at least 1 (got {value!r})")
-    return value
-
-
-def _theme(raw: dict) -> Theme:
-    try:
-        prefix = str(raw["prefix"]).upper()
-        mean = float(raw.get("mean_service_min", 10)) * 60
-        items = tuple(
-            Item(code=str(i["code"]), theme=prefix, name_zh=i["name_zh"],
-                 name_en=i.get("name_en", ""), department=i.get("department", ""),
-                 mean_service_s=float(i.get("mean_service_min", mean / 60)) * 60,
-                 anywhere=bool(i.get("anywhere", False)), remote=bool(i.get("remote", False)))
-            for i in raw.get("items", [])
-        )
-        return Theme(prefix=prefix, name_zh=raw["name_zh"], name_en=raw.get("name_en", ""),
-                     daily_quota=int(raw.get("daily_quota", 0)),
-                     per_id_daily_limit=int(raw.get("per_id_daily_limit", 2)),
-                     cutoff_min=int(raw.get("cutoff_min", 30)), mean_service_s=mean, items=items)
-    except KeyError as missing:
-        raise ConfigError(f"theme {raw.get('prefix', '?')}: missing {missing}") from None
-
-
 def parse_config(data: dict) -> HallConfig:
-    """Build a :class:`HallConfig` from parsed TOML; raise :class:`ConfigError` when wrong."""
-    hall = data.get("hall")
-    if not hall or "id" not in hall:
-        raise ConfigError("[hall] with an id is required")
-    themes = {t.prefix: t for t in map(_theme, data.get("themes", []))}
-    if not themes:
-        raise ConfigError("at least one [[themes]] is required")
-    windows: dict[str, Window] = {}
-    for raw in data.get("windows", []):
-        if "number" not in raw:
-            raise ConfigError(f"window {raw.get('name_zh', '?')}: missing 'number'")
-        number = str(raw["number"])
-        skills = tuple(str(s).upper() for s in raw.get("skills", []))
-        unknown = [s for s in skills if s not in themes]
-        if unknown or not skills:
-            raise ConfigError(f"window {number}: skills {skills} name unknown themes {unknown}")
-        windows[number] = Window(number=number, skills=skills, name_zh=raw.get("name_zh", ""),
-                                 name_en=raw.get("name_en", ""),
-                                 video_booth=bool(raw.get("video_booth", False)))
-    if any("id" not in s for s in data.get("staff", [])):
-        raise ConfigError("staff: a [[staff]] entry is missing 'id'")
-    staff = {
-        str(s["id"]): Staff(id=str(s["id"]), name_zh=s.get("name_zh", ""),
-                            pin_sha256=s.get("pin_sha256", ""), badge_uid=s.get("badge_uid", ""))
-        for s in data.get("staff", [])
-    }
-    return HallConfig(
-        hall_id=str(hall["id"]), name_zh=hall.get("name_zh", ""), name_en=hall.get("name_en", ""),
-        timezone=ZoneInfo(hall.get("timezone", "Asia/Shanghai")), rules=_rules(data),
-        themes=themes, windows=windows, staff=staff,
-        ticket_url=hall.get("ticket_url", "http://hallq.local/t/{id}"),
-        booths=_booths(data.get("booths", [])), location=_location(hall.get("location")),
-    )
-
-
-def _booths(raw: list[dict]) -> tuple[Booth, ...]:
-    if any("id" not in b for b in raw):
-        raise ConfigError("booths: a [[booths]] entry is missing 'id'")
-    booths = tuple(Booth(id=str(b["id"]), name_zh=b.get("name_zh", f"视频服务区{b['id']}"),
-                         name_en=b.get("name_en", f"Video booth {b['id']}")) for b in raw)
-    if len({b.id for b in booths}) != len(booths):
-        raise ConfigError("booths: two booths share an id")
-    return booths
-
-
-def _location(raw: dict | None) -> tuple[float, float] | None:
-    if raw is None:
-        return None
+    """Build a :class:`HallConfig` from parsed TOML (or its JSON, as central keeps it); raise
+    :class:`ConfigError` naming the table and key of the first mistake."""
+    if not isinstance(data, dict):
+        raise ConfigError("a hall configuration is a table of tables", "大厅配置应为表")
     try:
-        return float(raw["lat"]), float(raw["lon"])
-    except (KeyError, TypeError, ValueError):
-        raise ConfigError("hall.location: expected { lat = …, lon = … }") from None
+        checked = HallFile.model_validate(data)
+        check_references(checked)
+    except ValidationError as invalid:
+        wrong = describe(invalid.errors()[0], data)
+        raise ConfigError(wrong.message_en, wrong.message_zh, wrong.where) from None
+    except Wrong as wrong:
+        raise ConfigError(wrong.message_en, wrong.message_zh, wrong.where) from None
+    return _built(checked)
+
+
+def _built(checked: HallFile) -> HallConfig:
+    """The node's dataclasses from a checked file."""
+    hall = checked.hall
+    themes = {}
+    for raw in checked.themes:
+        prefix = raw.prefix.upper()
+        items = tuple(
+            Item(code=i.code, theme=prefix, name_zh=i.name_zh, name_en=i.name_en,
+                 department=i.department,
+                 mean_service_s=(i.mean_service_min or raw.mean_service_min) * 60,
+                 anywhere=i.anywhere, remote=i.remote)
+            for i in raw.items)
+        themes[prefix] = Theme(prefix=prefix, name_zh=raw.name_zh, name_en=raw.name_en,
+                               daily_quota=raw.daily_quota,
+                               per_id_daily_limit=raw.per_id_daily_limit,
+                               cutoff_min=raw.cutoff_min,
+                               mean_service_s=raw.mean_service_min * 60, items=items)
+    windows = {w.number: Window(number=w.number, skills=tuple(s.upper() for s in w.skills),
+                                name_zh=w.name_zh, name_en=w.name_en, video_booth=w.video_booth)
+               for w in checked.windows}
+    staff = {s.id: Staff(id=s.id, name_zh=s.name_zh, pin_sha256=s.pin_sha256,
+                         badge_uid=s.badge_uid) for s in checked.staff}
+    booths = tuple(Booth(id=b.id, name_zh=b.name_zh or f"视频服务区{b.id}",
+                         name_en=b.name_en or f"Video booth {b.id}") for b in checked.booths)
+    location = (hall.location.lat, hall.location.lon) if hall.location else None
+    return HallConfig(
+        hall_id=hall.id, name_zh=hall.name_zh, name_en=hall.name_en,
+        timezone=ZoneInfo(hall.timezone), rules=_rules(checked), themes=themes,
+        windows=windows, staff=staff, ticket_url=hall.ticket_url, booths=booths,
+        location=location)
+
+
+def _rules(checked: HallFile) -> Rules:
+    hours, rules = checked.hours, checked.rules
+    return Rules(
+        elderly_age=rules.elderly_age, max_recalls=rules.max_recalls,
+        recheckin_positions=rules.recheckin_positions, max_recheckins=rules.max_recheckins,
+        appointment_early_min=rules.appointment_early_min,
+        open_time=hours.open, close_time=hours.close, open_days=tuple(hours.days),
+        open_all_day=hours.open_all_day, lease_ttl_s=rules.lease_ttl_min * 60,
+        personal_data_days=rules.personal_data_days,
+        sync_lag_limit_s=rules.sync_lag_limit_min * 60,
+        clock_drift_limit_s=rules.clock_drift_limit_s)
 
 
 def load_config(path: Path | str) -> HallConfig:
-    """Load a hall's TOML file."""
+    """Load a hall's TOML file; :class:`ConfigError` names the file, table and key when it is
+    wrong (not TOML, not UTF-8, a wrong key or value). A missing file is an ``OSError``."""
     with open(path, "rb") as handle:
-        try:
-            data = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"{path}: {err}") from None
-    return parse_config(data)
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 text: byte 0x{raw[err.start]:02x} on line {line} "
+                          "(save the file as UTF-8)",
+                          f"不是 UTF-8 文本：第 {line} 行有字节 0x{raw[err.start]:02x}"
+                          "（请以 UTF-8 保存）", str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"not valid TOML: {err}", f"TOML 语法错误：{err}", str(path)) from None
+    try:
+        return parse_config(data)
+    except ConfigError as wrong:
+        raise wrong.in_file(path) from None
 
 
 EXAMPLE_HALL = Path(__file__).with_name("example_hall.toml")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from hall.config import HallConfig
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.events import Event
-from hall.store import Store, StoreError
+from hall.store import DatabaseUnusable, Store, StoreError
 
 log = logging.getLogger("hallq.node")
 
@@ -67,7 +68,11 @@ class HallNode:
         self.store.set_meta("hall_id", config.hall_id)
         self.id_key = id_key or self.store.secret("id_key")
         self.lock = threading.RLock()
-        self.engine = self._load_engine()
+        try:
+            self.engine = self._load_engine()
+        except sqlite3.DatabaseError as damaged:     # a page the opening did not read
+            self.store.close()
+            raise DatabaseUnusable(self.store.path, damaged) from None
         self._queue: queue.SimpleQueue[tuple[Operation, AnyFuture] | None] = queue.SimpleQueue()
         self._listeners: list[EventListener] = []
         self._thread: threading.Thread | None = None
@@ -76,6 +81,8 @@ class HallNode:
         self._purged_on: date | None = None
         #: Figures for technicians: batches written, operations in them, seconds writing.
         self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
+        #: Why the disk refused the last write, until a write succeeds again (health says so).
+        self.write_failure: str | None = None
 
     def _load_engine(self) -> Engine:
         now = self.clock()
@@ -136,7 +143,20 @@ class HallNode:
         while not self._stopping.wait(TICK_S):
             if self.engine.leasing.needs_tick():    # a hint read without the lock is enough
                 self.submit(lambda engine, now: (None, engine.leasing.tick(now)))
+            if self.write_failure is not None:
+                self._probe_write()
             self.purge_personal()
+
+    def _probe_write(self) -> None:
+        """While writes fail, try a one-row write each tick, so that health turns ``ok`` as
+        soon as the disk takes writes again, even when nobody is asking for one."""
+        try:
+            self.store.set_meta("write_probe", self.clock().isoformat())
+        except sqlite3.Error as still:
+            self.write_failure = str(still)
+            return
+        log.info("the store takes writes again (it had refused: %s)", self.write_failure)
+        self.write_failure = None
 
     def purge_personal(self, force: bool = False) -> dict[str, int] | None:
         """Erase ID hashes and masked numbers older than the hall's ``personal_data_days``
@@ -197,6 +217,7 @@ class HallNode:
             except Exception as failure:
                 if isinstance(failure, StoreError):
                     log.error("could not write %d operations: %s", len(batch), failure)
+                    self.write_failure = str(failure)
                 else:
                     log.exception("bug in an operation; its batch of %d is dropped", len(batch))
                     failure = InternalError(str(failure))
@@ -205,6 +226,7 @@ class HallNode:
                 return
         _resolve(outcomes)
         if committed:
+            self.write_failure = None
             for listener in list(self._listeners):
                 try:
                     listener(committed)

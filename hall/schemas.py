@@ -46,14 +46,26 @@ class SyncStatusBody(TypedDict):
     last_error: str
     last_push_at: float | None
     pending_submissions: int
+    clock: float | None
+    """The agent's clock (POSIX seconds) when it sent the report; None when it did not say."""
     reported_at: str
     """ISO 8601, when the node took the report."""
+
+
+class HealthReasonBody(TypedDict):
+    """Why the node is ``degraded`` (``health["reasons"]``; codes: ``hall/health.py``)."""
+
+    code: str
+    message_zh: str
+    message_en: str
 
 
 class HealthBody(TypedDict):
     """``GET /api/v1/health`` (no token needed)."""
 
     status: str
+    """``ok``, or ``degraded`` with ``reasons``."""
+    reasons: list[HealthReasonBody]
     hall_id: str
     api_version: str
     last_seq: int

@@ -53,6 +53,33 @@ class StoreError(Exception):
     code = ErrorCode.STORE_UNAVAILABLE
 
 
+class DatabaseUnusable(StoreError):
+    """The database file cannot be opened as the hall's SQLite database: not SQLite at all,
+    damaged, or refused by the system. Says what to do, in Chinese and English, on one line."""
+
+    def __init__(self, path: str, cause: sqlite3.Error) -> None:
+        name = getattr(cause, "sqlite_errorname", "")
+        if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or not isinstance(
+                cause, sqlite3.OperationalError):
+            self.message_zh = (f"数据库文件 {path} 已损坏或不是本系统的数据库（{cause}）："
+                               "请恢复备份，或将它（连同 -wal、-shm 文件）移走后"
+                               "重新启动，从空库开始")
+            self.message_en = (f"the database {path} is damaged or not a hall database "
+                               f"({cause}): restore a backup, or move it (with its -wal and "
+                               "-shm files) aside and start again with an empty database")
+        else:
+            self.message_zh = (f"无法打开数据库文件 {path}（{cause}）：请检查磁盘空间、文件权限，"
+                               "以及是否已有另一个大厅节点在使用它")
+            self.message_en = (f"cannot open the database {path} ({cause}): check the disk's "
+                               "free space, the file's permissions and that no other hall node "
+                               "uses it")
+        super().__init__(self.message_en)
+
+    def bilingual(self) -> str:
+        """``中文 / English`` on one line."""
+        return f"{self.message_zh} / {self.message_en}"
+
+
 @dataclass(frozen=True)
 class PairedDevice:
     """A device allowed to use the hall's API, and what it may do."""
@@ -147,15 +174,26 @@ class Store:
     """One hall's database file. Safe to use from several threads: writes are serialised."""
 
     def __init__(self, path: Path | str) -> None:
+        """Open (or create) the database; :class:`DatabaseUnusable` when it cannot be used."""
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=10)
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None,
+                                         check_same_thread=False, timeout=10)
+        except sqlite3.Error as err:
+            raise DatabaseUnusable(self.path, err) from None
+        try:
+            self._open()
+        except sqlite3.Error as err:
+            self._conn.close()
+            raise DatabaseUnusable(self.path, err) from None
+
+    def _open(self) -> None:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self.db = sqlite_utils.Database(self._conn)
-        self._lock = threading.RLock()
-        self._depth = 0
         self.migrate()
         self.last_seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
         self._day_written = self.get_meta("day")

@@ -19,6 +19,7 @@ from hallq import apps
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
+    from hall.config import HallConfig
     from hall.store import Store
 
 DESCRIPTION = """\
@@ -28,7 +29,7 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq hall --config HALL.toml      run a hall node (queue, API, LAN advert)
   hallq pair --role caller --window 3   print a token for a console of window 3
   hallq paired | revoke NAME         the paired devices; revoke a lost one
-  hallq status                       the node's health (and sync lag), by URL or on the LAN
+  hallq status                       the node's health: ok, or degraded and why (exit 3)
   hallq kiosk | caller | display     run one app against a hall found on the LAN
   hallq devices …                    technicians: list, test and simulate devices
   hallq central …                    the city's central platform
@@ -36,24 +37,34 @@ hallq — the software of a government service hall (政务服务大厅).
 """
 
 
-def _config(path: str | None):  # type: ignore[no-untyped-def]
+def _config(path: str | None) -> HallConfig:
+    """The hall's TOML, or exit 2 with one line saying where it is wrong."""
     try:
         return load_config(path or EXAMPLE_HALL)
-    except (ConfigError, OSError) as err:
-        raise SystemExit(f"hallq: cannot load the hall config: {err}") from None
+    except ConfigError as err:
+        print(f"hallq: 大厅配置有误 / the hall config is wrong: {err.bilingual()}",
+              file=sys.stderr)
+    except OSError as err:
+        print(f"hallq: 无法读取大厅配置 / cannot read the hall config: {err}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def cmd_hall(args: argparse.Namespace) -> int:
     """Run a hall node in the foreground."""
     from hall.node import HallNode
     from hall.server import HallServer
+    from hall.store import DatabaseUnusable
 
     setup_logging(args.verbose)
     config = _config(args.config)
     if args.open_all_day:
         from dataclasses import replace
         config = replace(config, rules=replace(config.rules, open_all_day=True))
-    node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+    try:
+        node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+    except DatabaseUnusable as err:
+        print(f"hallq: {err.bilingual()}", file=sys.stderr)
+        return 2
     server = HallServer(node, host=args.bind, port=args.port, advertise=not args.no_advertise,
                         log_level="info" if args.verbose else "warning")
     print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "
@@ -162,7 +173,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"hallq status: {url} does not answer: {err}", file=sys.stderr)
         return 1
     print(json.dumps(health, ensure_ascii=False, indent=2))
-    return 0
+    if health.get("status") == "ok":
+        return 0
+    for reason in health.get("reasons", []):
+        print(f"hallq status: {health.get('status')}: {reason['message_zh']} / "
+              f"{reason['message_en']}", file=sys.stderr)
+    return 3
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -211,7 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
     revoke.set_defaults(func=cmd_revoke)
 
-    status = sub.add_parser("status", help="health of a hall node")
+    status = sub.add_parser("status", help="health of a hall node",
+                            description="Print a hall node's health as JSON; exit 0 when it "
+                            "is ok, 3 when degraded (each reason on stderr), 1 when no node "
+                            "answers.")
     status.add_argument("--url", help="the node's URL (default: find it on the LAN)")
     status.add_argument("--timeout", type=float, default=5.0, help="seconds to browse the LAN")
     status.set_defaults(func=cmd_status)

@@ -43,8 +43,8 @@ class LagReporter:
         """Write the lag to ``status.json`` and tell the hall node; the lag reported."""
         status = self.lag()
         write_json_atomic(self.link.config.state_dir / "status.json", status)
-        try:
-            self.link.hall.report_sync_status(status)
+        try:   # with the agent's clock, which the node's health compares with its own
+            self.link.hall.report_sync_status({**status, "clock": time.time()})
         except HallApiError as err:
             log.debug("could not report sync status to the hall: %s", err)
         return status

@@ -39,6 +39,7 @@ from hall.api import (
     windows,
 )
 from hall.api.dependencies import API_VERSION, DeviceTokens, add_error_handlers
+from hall.health import HallHealth
 from hall.hub import EventHub
 from hall.node import HallNode
 
@@ -65,6 +66,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.node = node
     app.state.hub = hub
     app.state.sync_status = None
+    app.state.health = HallHealth(node)
     app.state.device_tokens = DeviceTokens(node)
     app.state.recommendations = cloud.Recommendations()
     node.add_listener(hub.publish_threadsafe)

@@ -1,6 +1,7 @@
-"""The hall at a glance: liveness (no token), the hall and its calling rules, the services
-with their waits, and today's figures."""
+"""The hall at a glance: health (no token), the hall and its calling rules, the services with
+their waits, and today's figures."""
 
+import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -14,11 +15,16 @@ router = APIRouter()
 
 @router.get("/api/v1/health", responses=error_answers(token=False))
 async def health(request: Request, node: Node, hub: Hub) -> dict:
-    """Liveness; no token needed."""
-    return {"status": "ok", "hall_id": node.config.hall_id, "api_version": API_VERSION,
-            "last_seq": node.store.last_seq, "time": datetime.now(UTC).isoformat(),
-            "subscribers": hub.subscribers, "writes": node.write_stats,
-            "sync": request.app.state.sync_status}
+    """Liveness, and whether the hall works as it should: ``ok``, or ``degraded`` with the
+    reasons (``hall/health.py``); no token needed."""
+    sync = request.app.state.sync_status
+    now = time.time()
+    reasons = request.app.state.health.reasons(sync, now)
+    return {"status": "degraded" if reasons else "ok", "reasons": reasons,
+            "hall_id": node.config.hall_id, "api_version": API_VERSION,
+            "last_seq": node.store.last_seq,
+            "time": datetime.fromtimestamp(now, UTC).isoformat(),
+            "subscribers": hub.subscribers, "writes": node.write_stats, "sync": sync}
 
 
 @router.get("/api/v1/hall", responses=error_answers())

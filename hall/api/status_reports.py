@@ -1,5 +1,7 @@
 """What the hall's machines report about themselves: a device that needs attention (paper
-out …) and the sync agent's lag behind the hall (shown as "sync" in ``/api/v1/health``)."""
+out …) and the sync agent's lag behind the hall (shown as "sync" in ``/api/v1/health``). Both
+count in health (``hall/health.py``): a fault until the device reports it is fine again, a lag
+or a clock past the hall's ``[rules]`` limits."""
 
 from datetime import UTC, datetime
 
@@ -32,6 +34,8 @@ class SyncStatusRequest(Body):
     last_error: str = Field("", max_length=200)
     last_push_at: float | None = None
     pending_submissions: int = Field(0, ge=0)
+    clock: float | None = Field(None, ge=0, allow_inf_nan=False)
+    """The agent's clock (POSIX seconds) as it sends; health compares it with the node's."""
 
 
 @router.post("/api/v1/devices/status", status_code=201, responses=error_answers())

@@ -157,14 +157,70 @@ def test_status_of_a_node_that_does_not_answer(capsys: pytest.CaptureFixture[str
     assert f"hallq status: {url} does not answer" in capsys.readouterr().err
 
 
-def test_a_bad_config_file_is_reported_not_raised(tmp_path: Path) -> None:
+def test_a_bad_config_file_is_one_line_and_exit_2(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "hall.toml"
     bad.write_text("[hall]\nname_zh = '无编号'\n", encoding="utf-8")
     with pytest.raises(SystemExit) as done:
         main(["hall", "--config", str(bad), "--data-dir", str(tmp_path / "d"),
               "--no-advertise"])
-    assert "cannot load the hall config" in str(done.value.code)
-    assert "[hall] with an id is required" in str(done.value.code)
+    assert done.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"hallq: 大厅配置有误 / the hall config is wrong: {bad} [hall] · id: "
+                            "缺少此项 / is missing\n")
+    assert not (tmp_path / "d").exists()                       # refused before anything
+
+
+@pytest.mark.parametrize("name, text", [
+    ("non-UTF-8", "[hall]\nid = 'T-1'\nname_zh = '测试'\n".encode("gb18030")),
+    ("unknown time zone", b"[hall]\nid = 'T-1'\ntimezone = 'Mars/Olympus'\n"),
+    ("wrong type", b"[hall]\nid = 'T-1'\n[[themes]]\nprefix = 'A'\nname_zh = 'x'\n"
+                   b"daily_quota = 'many'\n"),
+])
+def test_files_that_gave_tracebacks_give_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: bytes) -> None:
+    bad = tmp_path / "hall.toml"
+    bad.write_bytes(text)
+    with pytest.raises(SystemExit) as done:
+        main(["hall", "--config", str(bad), "--data-dir", str(tmp_path / "d"),
+              "--no-advertise"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hallq: 大厅配置有误 / the hall config is wrong: {bad}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_missing_config_file_is_one_line_and_exit_2(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["hall", "--config", str(tmp_path / "nope.toml"), "--data-dir", str(tmp_path)])
+    assert done.value.code == 2
+    assert "cannot read the hall config" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["not sqlite", "pages overwritten"])
+def test_a_damaged_database_is_refused_saying_what_to_do(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    data = tmp_path / "hall"
+    data.mkdir()
+    database = data / "hall.sqlite3"
+    if damage == "not sqlite":
+        database.write_text("these are the minutes of the staff meeting\n" * 200)
+    else:
+        store = Store(database)
+        store.pair("kiosk", "kiosk-door")
+        store.close()
+        with open(database, "r+b") as handle:       # everything after the header page
+            handle.seek(4096)
+            handle.write(b"\xa5" * (database.stat().st_size - 4096))
+    assert main(["hall", "--data-dir", str(data), "--port", str(free_port()),
+                 "--bind", "127.0.0.1", "--no-advertise"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"hallq: 数据库文件 {database} 已损坏")
+    assert "请恢复备份" in captured.err
+    assert "restore a backup, or move it (with its -wal and -shm files) aside" in captured.err
 
 
 def test_hall_refuses_an_unreadable_or_short_id_key(tmp_path: Path) -> None:

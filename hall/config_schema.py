@@ -1,0 +1,372 @@
+"""What a hall's TOML file may say, checked with pydantic: every table and key the node knows,
+its type and its range. A key the schema does not know is an error (a typo would otherwise be
+ignored silently), and so is a wrong type: a string where a number belongs, ``skills = "A"``
+where a list belongs. Values are never converted from another type, except that an id or a
+window's number may be written as a whole number (``number = 3``).
+
+:func:`check_references` then refuses what the types alone cannot see: two windows with one
+number, a window's skill naming no theme, one item code in two places. :func:`describe` turns
+pydantic's first complaint into one line naming the table and the key, in Chinese and English.
+``hall/config.py`` builds the node's dataclasses from the checked file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import ErrorDetails
+
+
+class Wrong(ValueError):
+    """A value the schema refuses, said in English and Chinese (raised by the validators and
+    :func:`check_references`); ``where`` names the table and key when it is known."""
+
+    def __init__(self, message_en: str, message_zh: str, where: str = "") -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_zh = message_zh
+        self.where = where
+
+
+def _whole_number_as_text(value: Any) -> Any:
+    """``number = 3`` means the window "3"; any other type is left for the type check."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: An id, a code or a window's number: text (or a whole number, read as its digits).
+Key = Annotated[str, BeforeValidator(_whole_number_as_text), Field(min_length=1, max_length=32)]
+#: A name shown to people; may be empty where a default exists.
+Name = Annotated[str, Field(max_length=200)]
+#: A name that must be given.
+GivenName = Annotated[str, Field(min_length=1, max_length=200)]
+#: Minutes a service takes: more than 0, at most a day, a real number.
+ServiceMinutes = Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)]
+
+_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+class _Table(BaseModel):
+    """A table of the file: unknown keys are refused, and no value changes its type."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class LocationTable(_Table):
+    """``location = { lat = …, lon = … }`` of ``[hall]``."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+class HallTable(_Table):
+    """``[hall]``: who the hall is."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    name_zh: Name = ""
+    name_en: Name = ""
+    timezone: str = "Asia/Shanghai"
+    ticket_url: str = Field(default="http://hallq.local/t/{id}", max_length=500)
+    location: LocationTable | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Wrong(f"unknown time zone {_toml(value)} (such as \"Asia/Shanghai\")",
+                        f"未知时区 {_toml(value)}（应如 \"Asia/Shanghai\"）") from None
+        return value
+
+    @field_validator("ticket_url")
+    @classmethod
+    def _names_the_ticket(cls, value: str) -> str:
+        try:
+            formatted = value.format(id="X")
+        except (KeyError, IndexError, ValueError):
+            formatted = value
+        if "{id}" not in value or formatted == value:
+            raise Wrong("must contain {id} and no other {…}",
+                        "须含 {id}，且不能有其他 {…}")
+        return value
+
+
+def _time_of_day(value: Any) -> Any:
+    """``"09:00"`` (or a TOML local time, ``09:00:00``) as a :class:`datetime.time`."""
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str):
+        return value      # the type check says what is wrong
+    match = _HH_MM.match(value)
+    try:
+        if match is None:
+            raise ValueError(value)
+        hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        return time(hours, minutes, seconds)
+    except ValueError:
+        raise Wrong(f"{_toml(value)} is not a time of day HH:MM",
+                    f"{_toml(value)} 不是时刻 HH:MM") from None
+
+
+TimeOfDay = Annotated[time, BeforeValidator(_time_of_day)]
+
+
+class HoursTable(_Table):
+    """``[hours]``: when the hall is open, in its time zone."""
+
+    open: TimeOfDay = time(9, 0)
+    close: TimeOfDay = time(17, 30)
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default=[1, 2, 3, 4, 5], min_length=1)
+    open_all_day: bool = False
+
+
+class RulesTable(_Table):
+    """``[rules]``: the queue rules; durations in minutes unless the key ends in ``_s``."""
+
+    elderly_age: int = Field(default=65, ge=1, le=150)
+    max_recalls: int = Field(default=3, ge=0, le=20)
+    recheckin_positions: int = Field(default=3, ge=0, le=1000)
+    max_recheckins: int = Field(default=1, ge=0, le=20)
+    appointment_early_min: int = Field(default=15, ge=0, le=240)
+    lease_ttl_min: float = Field(default=3.0, gt=0, le=60, allow_inf_nan=False)
+    personal_data_days: int = Field(default=30, ge=1, le=3660)
+    sync_lag_limit_min: float = Field(default=10.0, gt=0, le=1440, allow_inf_nan=False)
+    clock_drift_limit_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
+
+
+class ItemTable(_Table):
+    """``[[themes.items]]``: a service item of its theme."""
+
+    code: Key
+    name_zh: GivenName
+    name_en: Name = ""
+    department: Name = ""
+    mean_service_min: ServiceMinutes | None = None     # the theme's when not given
+    anywhere: bool = False
+    remote: bool = False
+
+
+class ThemeTable(_Table):
+    """``[[themes]]``: a theme with its ticket prefix (one or two letters)."""
+
+    prefix: str = Field(pattern=r"^[A-Za-z]{1,2}$")
+    name_zh: GivenName
+    name_en: Name = ""
+    daily_quota: int = Field(default=0, ge=0, le=100_000)
+    per_id_daily_limit: int = Field(default=2, ge=0, le=1000)
+    cutoff_min: int = Field(default=30, ge=0, le=1440)
+    mean_service_min: ServiceMinutes = 10.0
+    items: list[ItemTable] = []
+
+
+class WindowTable(_Table):
+    """``[[windows]]``: a window and the theme prefixes it serves, in its order."""
+
+    number: Key
+    skills: list[str] = Field(min_length=1, max_length=26)
+    name_zh: Name = ""
+    name_en: Name = ""
+    video_booth: bool = False
+
+
+class BoothTable(_Table):
+    """``[[booths]]``: a video booth of the hall."""
+
+    id: Key
+    name_zh: Name | None = None
+    name_en: Name | None = None
+
+
+class StaffTable(_Table):
+    """``[[staff]]``: a member of staff."""
+
+    id: Key
+    name_zh: Name = ""
+    pin_sha256: str = Field(default="", max_length=128)
+    badge_uid: str = Field(default="", max_length=64)
+
+
+class HallFile(_Table):
+    """A whole hall TOML file."""
+
+    hall: HallTable
+    hours: HoursTable = HoursTable()
+    rules: RulesTable = RulesTable()
+    themes: list[ThemeTable] = Field(min_length=1)
+    windows: list[WindowTable] = []
+    booths: list[BoothTable] = []
+    staff: list[StaffTable] = []
+
+
+# ---------------------------------------------------------------------- references
+def check_references(file: HallFile) -> None:
+    """Refuse duplicates and references to things that do not exist; raise :class:`Wrong`."""
+    hours = file.hours
+    if not hours.open_all_day and hours.close <= hours.open:
+        raise Wrong(f"must be after open ({hours.open:%H:%M})",
+                    f"须晚于开门时间（{hours.open:%H:%M}）", "[hours] · close")
+    _no_repeats(((f"[hours] · days #{n}", d) for n, d in enumerate(hours.days, 1)),
+                ("a day", "日"))
+    prefixes = _no_repeats(_listed("themes", file.themes, "prefix", str.upper),
+                           ("a theme prefix", "主题前缀"))
+    codes = _no_repeats(((f"[[themes]] #{n} (prefix = {_toml(t.prefix)}) → [[themes.items]] "
+                          f"#{m} · code", i.code.upper())
+                         for n, t in enumerate(file.themes, 1)
+                         for m, i in enumerate(t.items, 1)), ("an item code", "事项编码"))
+    clash = sorted(codes & prefixes)
+    if clash:
+        raise Wrong(f"{_toml(clash[0])} is both an item code and a theme prefix",
+                    f"{_toml(clash[0])} 既是事项编码又是主题前缀", "[[themes.items]] · code")
+    _no_repeats(_listed("windows", file.windows, "number"), ("a window number", "窗口号"))
+    for position, window in enumerate(file.windows, 1):
+        where = f"[[windows]] #{position} (number = {_toml(window.number)}) · skills"
+        skills = [s.upper() for s in window.skills]
+        _no_repeats(((where, s) for s in skills), ("a skill", "技能"))
+        unknown = [s for s in skills if s not in prefixes]
+        if unknown:
+            themes = ", ".join(_toml(p) for p in sorted(prefixes))
+            raise Wrong(f"{_toml(unknown[0])} names no theme (the themes: {themes})",
+                        f"{_toml(unknown[0])} 不是任何主题（现有主题：{themes}）", where)
+    _no_repeats(_listed("booths", file.booths, "id"), ("a booth id", "视频服务区编号"))
+    _no_repeats(_listed("staff", file.staff, "id"), ("a staff id", "工号"))
+    _no_repeats(((where, badge.upper()) for where, badge in
+                 _listed("staff", file.staff, "badge_uid") if badge),
+                ("a badge", "工牌"))
+
+
+def _listed(table: str, entries: list[Any], key: str, norm: Callable[[str], str] = str
+            ) -> Iterable[tuple[str, str]]:
+    """``(where, value)`` of ``key`` in each entry of a list of tables."""
+    for position, entry in enumerate(entries, 1):
+        yield f"[[{table}]] #{position} · {key}", norm(getattr(entry, key))
+
+
+def _no_repeats(placed: Iterable[tuple[str, Any]], what: tuple[str, str]) -> set[Any]:
+    """The set of the values of ``(where, value)`` pairs; :class:`Wrong` where a value is
+    given a second time."""
+    seen: set[Any] = set()
+    for where, value in placed:
+        if value in seen:
+            raise Wrong(f"{what[0]} given twice: {_toml(value)}",
+                        f"{what[1]}重复：{_toml(value)}", where)
+        seen.add(value)
+    return seen
+
+
+# ---------------------------------------------------------------------- one line per error
+#: pydantic's error types as a technician reads them: (English, Chinese), with the error's
+#: context (``ge``, ``max_length`` …) filled in.
+_SAID: dict[str, tuple[str, str]] = {
+    "missing": ("is missing", "缺少此项"),
+    "extra_forbidden": ("unknown key (a typo?)", "不认识的键（拼写有误？）"),
+    "int_type": ("must be a whole number", "应为整数"),
+    "float_type": ("must be a number", "应为数字"),
+    "finite_number": ("must be a finite number", "应为有限的数字"),
+    "bool_type": ("must be true or false", "应为 true 或 false"),
+    "string_type": ("must be text in quotes", "应为带引号的文字"),
+    "list_type": ("must be a list, such as [\"A\", \"C\"]", "应为列表，如 [\"A\", \"C\"]"),
+    "model_type": ("must be a table", "应为表"),
+    "model_attributes_type": ("must be a table", "应为表"),
+    "time_type": ("must be a time of day HH:MM", "应为时刻 HH:MM"),
+    "greater_than_equal": ("must be at least {ge}", "应不小于 {ge}"),
+    "greater_than": ("must be more than {gt}", "应大于 {gt}"),
+    "less_than_equal": ("must be at most {le}", "应不大于 {le}"),
+    "less_than": ("must be less than {lt}", "应小于 {lt}"),
+    "string_too_short": ("must not be empty", "不能为空"),
+    "string_too_long": ("is too long (at most {max_length} characters)",
+                        "太长（最多 {max_length} 个字符）"),
+    "too_short": ("needs at least {min_length} entries", "至少要有 {min_length} 项"),
+    "too_long": ("has more than {max_length} entries", "最多 {max_length} 项"),
+    "string_pattern_mismatch": ("has the wrong form", "格式不对"),
+}
+#: What a key's value must look like, where its pattern would say it badly.
+_FORMS = {"id": ("must be letters, digits and . _ : - (such as \"GD-SZ-FT-001\")",
+                 "应为字母、数字和 . _ : -（如 \"GD-SZ-FT-001\"）"),
+          "prefix": ("must be one or two letters (such as \"A\")",
+                     "应为一两个字母（如 \"A\"）")}
+#: The key that names an entry of each list of tables, for saying which one.
+_NAMED_BY = {"themes": "prefix", "items": "code", "windows": "number", "booths": "id",
+             "staff": "id"}
+
+
+def describe(error: ErrorDetails, data: Any) -> Wrong:
+    """One of pydantic's errors as :class:`Wrong`, its ``where`` naming the table and key
+    (``[[windows]] #2 (number = "3") · skills``) looked up in the parsed ``data``."""
+    loc = error["loc"]
+    context = error.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, Wrong):
+        en, zh = cause.message_en, cause.message_zh
+    elif error["type"] == "string_pattern_mismatch" and loc and loc[-1] in _FORMS:
+        en, zh = _FORMS[str(loc[-1])]
+    elif error["type"] == "too_short" and context.get("min_length") == 1:
+        en, zh = _SAID["string_too_short"]
+    elif error["type"] in _SAID:
+        filled = {key: _toml(value) for key, value in context.items()}
+        en, zh = (text.format(**filled) for text in _SAID[error["type"]])
+    else:
+        en, zh = error["msg"], "取值有误"
+    if error["type"] not in ("missing", "extra_forbidden") and not isinstance(cause, Wrong):
+        shown = _toml(error["input"])
+        en, zh = f"{en} (got {shown})", f"{zh}（现为 {shown}）"
+    if error["type"] == "extra_forbidden" and len(loc) == 1:
+        en, zh = "unknown table (a typo?)", "不认识的表（拼写有误？）"
+    return Wrong(en, zh, _where(loc, data))
+
+
+def _where(loc: tuple[int | str, ...], data: Any) -> str:
+    """``('windows', 1, 'skills')`` as ``[[windows]] #2 (number = "3") · skills``; an item
+    of a theme as ``[[themes]] #1 (prefix = "A") → [[themes.items]] #3 (code = "A03")``."""
+    entries: list[str] = []
+    tables: list[str] = []
+    keys: list[str] = []
+    node = data
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        child = node.get(part) if isinstance(node, dict) and isinstance(part, str) else None
+        if isinstance(part, int):
+            keys.append(f"#{part + 1}")
+        elif part in _NAMED_BY and isinstance(child, list) and parts and not keys:
+            index = parts.pop(0)
+            tables.append(part)
+            node = child[index] if isinstance(index, int) and index < len(child) else None
+            named = _NAMED_BY[part]
+            name = node.get(named) if isinstance(node, dict) else None
+            entries.append(f"[[{'.'.join(tables)}]] #{int(index) + 1}"
+                           + (f" ({named} = {_toml(name)})" if name is not None else ""))
+        elif not tables and not keys and isinstance(child, dict) and parts:
+            tables.append(part)
+            entries.append(f"[{part}]")
+            node = child
+        else:
+            keys.append(part)
+            node = child
+    if not entries:
+        if not keys:
+            return "the file"
+        listed = keys[0] in _NAMED_BY
+        return f"[[{keys[0]}]]" if listed else f"[{keys[0]}]"
+    head = " → ".join(entries)
+    key = ".".join(keys).replace(".#", " #")
+    return f"{head} · {key}" if keys else head
+
+
+def _toml(value: Any) -> str:
+    """A value as it would be written in TOML (near enough to recognise it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.api.tickets import RATE_ERRORS
+from hall.bounds import WholeNumber
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError, unknown_service
 from hall.protocol.bodies import (
@@ -107,7 +108,7 @@ class RateReferred(Body):
 
     referral: str = Field(min_length=1, max_length=128)
     ticket: str = Field(min_length=1, max_length=64)
-    level: int = Field(ge=1, le=5, strict=True)
+    level: WholeNumber = Field(ge=1, le=5)
 
 
 class ReferralResult(Body):

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
+from hall.bounds import WholeNumber
 from hall.engine import Engine
 from hall.errors import ErrorCode, not_found
 from hall.node import HallNode, Operation
@@ -39,7 +40,9 @@ class TicketRequest(Body):
 class RatingRequest(Body):
     """POST /api/v1/tickets/{id}/rating."""
 
-    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
+    #: a whole number (``4`` or ``4.0``, an integer by the document's JSON Schema), never
+    #: ``true`` (1 非常不满意) or ``"5"``
+    level: WholeNumber = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
 
 
 class GreenRequest(Body):

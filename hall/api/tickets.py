@@ -2,11 +2,11 @@
 rating the service, checking in again after a no-show, giving up, the green channel."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, Strict
 
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
@@ -48,7 +48,7 @@ class RatingRequest(Body):
 class GreenRequest(Body):
     """POST /api/v1/tickets/{id}/green."""
 
-    green: bool = True
+    green: Annotated[bool, Strict()] = True       # true or false, not 1 or "yes"
 
 
 @router.get("/api/v1/tickets/{ticket_id}",

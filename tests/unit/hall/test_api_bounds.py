@@ -105,3 +105,19 @@ def test_a_body_that_is_not_text_is_a_bad_request(hall: Any) -> None:
     answer = hall.http("kiosk").post("/api/v1/tickets", content=b"\xff\xfe{",
                                      headers={"Content-Type": "application/json"})
     assert refused(answer), answer.text
+
+
+def test_the_green_channel_takes_true_or_false_only(hall: Any) -> None:
+    ticket = hall.client("kiosk").issue("A")["id"]
+    admin = hall.http("admin")
+    for wrong in (1, "yes", "true", 0):
+        answer = admin.post(f"/api/v1/tickets/{ticket}/green", json={"green": wrong})
+        assert refused(answer), (wrong, answer.text)
+    assert admin.post(f"/api/v1/tickets/{ticket}/green", json={"green": True}).json()["green"]
+
+
+def test_recommendations_dated_outside_the_years_2000_to_2100_are_refused(hall: Any) -> None:
+    sync = hall.http("sync")
+    for at in (-1.0, 0.0, LATEST + 1, True):
+        answer = sync.put("/api/v1/sync/recommendations", json={"at": at, "items": {}})
+        assert refused(answer), (at, answer.text)

@@ -3,7 +3,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench fuzz-api
 
 setup:
 	@bash packaging/setup.sh
@@ -21,3 +21,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench.all
+
+# The API fuzz of `make test` (tests/integration/test_api_fuzz.py), with many more requests.
+FUZZ_EXAMPLES ?= 100
+FUZZ_SEED ?= 20
+fuzz-api: setup
+	HALLQ_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HALLQ_FUZZ_SEED=$(FUZZ_SEED) QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -o timeout=3600 tests/integration/test_api_fuzz.py

@@ -29,6 +29,7 @@ from central import fastjson
 from central.db import Database, Tx
 from central.errors import bad_request
 from central.projection import FACT_COLUMNS, Changes, project
+from hall.bounds import is_seq, is_time
 
 #: Most events accepted in one batch.
 MAX_BATCH = 5000
@@ -56,7 +57,8 @@ class IngestResult:
 
 
 def validate_batch(batch: Any) -> list[dict[str, Any]]:
-    """Check a batch ``[{seq, kind, ts, data}]`` (seq strictly increasing); raise 422."""
+    """Check a batch ``[{seq, kind, ts, data}]`` (seq strictly increasing, at most 2^63−1;
+    ts a time from 2000 to 2100); raise 422."""
     if not isinstance(batch, list):
         raise bad_request("events must be a list")
     if len(batch) > MAX_BATCH:
@@ -67,12 +69,14 @@ def validate_batch(batch: Any) -> list[dict[str, Any]]:
             raise bad_request("each event is an object")
         seq, kind, ts, data = event.get("seq"), event.get("kind"), event.get("ts"), \
             event.get("data")
-        if type(seq) is not int or seq <= previous:
-            raise bad_request("seq must be a positive integer, increasing within the batch")
+        if not is_seq(seq, previous + 1):
+            raise bad_request("seq must be a positive integer (at most 2^63-1), increasing "
+                              "within the batch")
         if not isinstance(kind, str) or not 0 < len(kind) <= _MAX_KIND:
             raise bad_request(f"event {seq}: kind must be a short string")
-        if type(ts) not in (int, float) or not isinstance(data, dict):
-            raise bad_request(f"event {seq}: ts must be a number and data an object")
+        if not is_time(ts) or not isinstance(data, dict):
+            raise bad_request(f"event {seq}: ts must be a time (POSIX seconds, 2000 to 2100) "
+                              "and data an object")
         previous = seq
     return batch
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 import sqlite_utils
 
+from hall.bounds import MAX_SEQ
 from hall.errors import ErrorCode
 from hall.events import Event
 from hall.lease import HomeLease, HomeState
@@ -380,7 +381,10 @@ class Store:
         return {"tickets": tickets, "appointments": appointments, "referrals": referrals}
 
     def events_after(self, seq: int, limit: int = 1000) -> list[Event]:
-        """Committed events with a sequence number above ``seq``, oldest first."""
+        """Committed events with a sequence number above ``seq``, oldest first (none above
+        the largest SQLite can hold)."""
+        if seq >= MAX_SEQ:
+            return []
         with self._lock:   # never the uncommitted events of a batch being written
             rows = self._conn.execute(
                 "SELECT seq, ts, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",

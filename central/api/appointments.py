@@ -10,6 +10,7 @@ from pydantic import Field
 from central import appointments
 from central.api.dependencies import ID_FIELD, Body, Caller, Db
 from central.api.error_handlers import error_answers
+from hall.bounds import PosixTime
 from hall.errors import ErrorCode
 
 router = APIRouter()
@@ -20,8 +21,8 @@ class BookingRequest(Body):
 
     hall_id: str = ID_FIELD
     service: str = Field(min_length=1, max_length=32, description="theme prefix or item code")
-    slot_start: float
-    slot_end: float
+    slot_start: PosixTime
+    slot_end: PosixTime
     id_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$",
                                 description="keyed hash of the ID number, never the number")
 

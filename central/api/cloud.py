@@ -31,6 +31,8 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: The longest ``wait`` a hall may ask for (central waits at most ``max_wait_s`` of it).
+MAX_WAIT_S = 300.0
 _HALL = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
@@ -128,7 +130,7 @@ async def relay(body: MessagesBody, who: Caller, service: Cloud, mailbox: Mail) 
 @router.get("/api/v1/remote/messages", responses=error_answers())
 async def inbox(request: Request, who: Caller, db: Db, service: Cloud, mailbox: Mail,
                 hall: Annotated[str, Query(min_length=1, max_length=64)],
-                wait: Annotated[float, Query(ge=0)] = 0.0,
+                wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, allow_inf_nan=False)] = 0.0,
                 reissue: bool = False) -> dict:
     """The hall's mail: ``{"messages", "referrals", "referral_results", "cancellations",
     "ratings"}``, waiting up to ``wait`` seconds (at most ``max_wait_s``) for some to

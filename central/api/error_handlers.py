@@ -7,9 +7,11 @@ what each route may answer, for the OpenAPI document (``responses=error_answers(
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from central.db import DatabaseUnavailable
 from central.errors import CentralError, bad_request
@@ -53,9 +55,19 @@ async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
     return JSONResponse(bad_request(f"Bad request: {where}").to_dict(), status_code=422)
 
 
+async def http_error(request: Request, err: HTTPException) -> Response:
+    """FastAPI's own refusals: a body that is not even text (its 400) is a malformed request,
+    422 ``bad_request`` like any other; the rest (an unknown path …) as FastAPI answers them."""
+    if err.status_code == 400:
+        return JSONResponse(bad_request(f"Bad request: {err.detail}").to_dict(),
+                            status_code=422)
+    return await http_exception_handler(request, err)
+
+
 def add_error_handlers(app: FastAPI) -> None:
     """Answer central's refusals, a database outage and malformed requests in central's shape."""
     # the decorator's form, which types a handler by the error it takes
     app.exception_handler(CentralError)(refused)
     app.exception_handler(DatabaseUnavailable)(database_down)
     app.exception_handler(RequestValidationError)(bad_body)
+    app.exception_handler(HTTPException)(http_error)

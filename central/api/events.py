@@ -12,6 +12,7 @@ from central import fastjson, ingest
 from central.api.dependencies import Caller, Cloud, Db
 from central.api.error_handlers import error_answers
 from central.errors import CentralError, bad_request
+from hall.bounds import MAX_SEQ, is_seq
 from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.api")
@@ -36,8 +37,8 @@ async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud
         head = body.get("head_seq") or 0
         body = body.get("events")
     batch = ingest.validate_batch(body)
-    if type(head) is not int:
-        raise bad_request("head_seq must be an integer")
+    if not is_seq(head):
+        raise bad_request("head_seq must be an integer from 0 to 2^63-1")
     result = await run_in_threadpool(ingest.ingest, db, hall_id, batch, head)
     try:
         if cloud.follows(hall_id):
@@ -56,7 +57,8 @@ def hall_sync(hall_id: str, who: Caller, db: Db) -> dict:
 
 
 @router.get("/api/v1/halls/{hall_id}/events", responses=error_answers())
-def hall_events(hall_id: str, who: Caller, db: Db, after: Annotated[int, Query(ge=0)] = 0,
+def hall_events(hall_id: str, who: Caller, db: Db,
+                after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
                 limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict:
     """The hall's stored events after ``after``, oldest first."""
     who.require_hall(hall_id)

@@ -16,6 +16,7 @@ from central.api.dependencies import Caller, Cloud, Db, IdKey, Mail
 from central.api.error_handlers import error_answers
 from central.errors import CentralError
 from central.phone import CANCELLED, person_of, phone_ticket, phone_view, require_phone, stored_id
+from hall.bounds import WholeNumber
 from hall.errors import ErrorCode
 
 log = logging.getLogger("hallq.central.phone")
@@ -31,9 +32,10 @@ class PhoneRatingRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    #: strict: an integer, nothing coerced (``true`` would be 1 非常不满意, ``"5"`` or ``4.0`` an
-    #: integer), and a rating once recorded cannot be changed.
-    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
+    #: a whole number (``4`` or ``4.0``, an integer by the document's JSON Schema), nothing
+    #: else coerced (``true`` would be 1 非常不满意, ``"5"`` a number); a rating once recorded
+    #: cannot be changed.
+    level: WholeNumber = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
 
 
 class PhoneTicketRequest(BaseModel):

@@ -15,6 +15,7 @@ from central.api.dependencies import ID_FIELD, Body, Caller, Db
 from central.api.error_handlers import error_answers
 from central.auth import Principal
 from central.db import Database
+from hall.bounds import WholeNumber
 from hall.errors import ErrorCode
 
 router = APIRouter()
@@ -24,8 +25,8 @@ class FileSpec(Body):
     """A file a submission will upload."""
 
     name: str = Field(min_length=1, max_length=64)
-    size: int
-    sha256: str
+    size: WholeNumber = Field(ge=1, le=submissions.MAX_FILE_BYTES)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 class SubmissionRequest(Body):
@@ -83,7 +84,8 @@ def file_progress(sub_id: str, name: str, who: Caller, db: Db) -> dict:
 @router.put("/api/v1/submissions/{sub_id}/files/{name}", responses=error_answers(
     ErrorCode.NOT_FOUND, ErrorCode.BAD_OFFSET, ErrorCode.CHECKSUM_MISMATCH))
 async def put_chunk(sub_id: str, name: str, request: Request, who: Caller, db: Db,
-                    offset: Annotated[int, Query(ge=0)]) -> dict:
+                    offset: Annotated[int, Query(ge=0, le=submissions.MAX_FILE_BYTES)]
+                    ) -> dict:
     """A chunk of a file at ``offset`` (body: the bytes; optional header
     ``X-Chunk-SHA256``). The last chunk triggers the whole file's SHA-256 check."""
     await run_in_threadpool(own_submission, db, who, sub_id)

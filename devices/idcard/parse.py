@@ -243,8 +243,14 @@ def _clean(value: str) -> str:
     return value.strip(" \x00")
 
 
+def _digits(value: str) -> bool:
+    """Whether ``value`` is ASCII digits only: a card field holds 0-9, and ``str.isdigit``
+    also takes '¹' (which ``int`` refuses) and '٣' (which ``int`` reads as 3)."""
+    return value.isascii() and value.isdigit()
+
+
 def _date(value: str, what: str) -> date:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not _digits(value):
         raise ParseError(f"{what} is not a YYYYMMDD date")
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -255,7 +261,7 @@ def _date(value: str, what: str) -> date:
 def _count(value: str, what: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not _digits(value):
         raise ParseError(f"{what} is not a number")
     return int(value)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from pydantic import Field
 
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
+from hall.bounds import PosixTime
 from hall.engine import Engine
 from hall.errors import ErrorCode, unknown_service
 from hall.state import Appointment
@@ -19,8 +20,8 @@ class AppointmentRequest(Body):
 
     id: str = Field(min_length=1, max_length=64)
     service: str = Field(min_length=1, max_length=32)
-    slot_start: float
-    slot_end: float
+    slot_start: PosixTime
+    slot_end: PosixTime
     id_hash: str | None = Field(None, max_length=128)
 
 

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.api.tickets import RATE_ERRORS
+from hall.bounds import PosixTime, WholeNumber
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError, unknown_service
 from hall.protocol.bodies import (
@@ -26,7 +27,6 @@ from hall.protocol.bodies import (
     ReferredPerson,
     ReferredTicket,
     RemoteChoice,
-    Seconds,
 )
 from hall.protocol.messages import Message, is_phone, message_from_dict, message_to_dict
 from hall.schemas import TicketBody
@@ -70,7 +70,7 @@ class MessagesRequest(Body):
 class RecommendationsRequest(Body):
     """PUT /api/v1/sync/recommendations: the city's best halls for each 通办 item."""
 
-    at: Seconds = Field(description="when central worked them out (Unix seconds)")
+    at: PosixTime = Field(description="when central worked them out (Unix seconds)")
     items: dict[ItemCode, Annotated[list[Recommendation], Field(max_length=100)]] = Field(
         max_length=1000)
 
@@ -107,7 +107,7 @@ class RateReferred(Body):
 
     referral: str = Field(min_length=1, max_length=128)
     ticket: str = Field(min_length=1, max_length=64)
-    level: int = Field(ge=1, le=5, strict=True)
+    level: WholeNumber = Field(ge=1, le=5)
 
 
 class ReferralResult(Body):

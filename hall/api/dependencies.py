@@ -13,10 +13,12 @@ the OpenAPI document (``responses=error_answers(…)``).
 import time
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Request, Response, WebSocket
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
 from hall.errors import ErrorCode, QueueError, error_responses
@@ -172,7 +174,29 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_body(_: Request, err: RequestValidationError) -> JSONResponse:
-        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
-                          for e in err.errors())
-        return JSONResponse({"code": str(ErrorCode.BAD_REQUEST), "message_zh": "请求内容有误",
-                             "message_en": f"Bad request: {where}"}, status_code=422)
+        return bad_request(f"Bad request: {where_invalid(err)}")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> Response:
+        # a body that is not even text (FastAPI's 400) is as malformed as any other
+        if err.status_code == 400:
+            return bad_request(f"Bad request: {err.detail}")
+        return await http_exception_handler(request, err)
+
+    @app.exception_handler(WebSocketRequestValidationError)
+    async def bad_stream(websocket: WebSocket, err: WebSocketRequestValidationError) -> None:
+        # accepted first: a close before accept reaches the client as a bare HTTP 403
+        await websocket.accept()
+        reason = f"{ErrorCode.BAD_REQUEST}: {where_invalid(err)}"
+        await websocket.close(code=4422, reason=reason.encode()[:123].decode(errors="ignore"))
+
+
+def where_invalid(err: RequestValidationError | WebSocketRequestValidationError) -> str:
+    """Where and why a request was invalid, in one line."""
+    return "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in err.errors())
+
+
+def bad_request(message_en: str) -> JSONResponse:
+    """A 422 ``bad_request`` answer."""
+    return JSONResponse({"code": str(ErrorCode.BAD_REQUEST), "message_zh": "请求内容有误",
+                         "message_en": message_en}, status_code=422)

@@ -1,5 +1,10 @@
 """The event log: committed events after a sequence number, and the WebSocket stream of every
-event as it commits (what displays, consoles and the sync agent follow)."""
+event as it commits (what displays, consoles and the sync agent follow).
+
+A refused stream is accepted and closed at once with a code that says why, 4000 + the HTTP
+status of the same refusal and the error code as the reason: 4401 ``unauthorized`` (no token
+or an unknown one), 4403 ``forbidden``, 4422 ``bad_request: …`` (an ``after`` that is not a
+sequence number, 0 … 2^63−1); 1013 when the subscriber fell too far behind."""
 
 import asyncio
 from typing import Annotated, Any
@@ -16,6 +21,7 @@ from hall.api.dependencies import (
     error_answers,
     still_paired,
 )
+from hall.bounds import MAX_SEQ
 from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode
 
@@ -23,7 +29,8 @@ router = APIRouter()
 
 
 @router.get("/api/v1/events", responses=error_answers())
-async def events(device: Device, node: Node, after: Annotated[int, Query(ge=0)] = 0,
+async def events(device: Device, node: Node,
+                 after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
     """Committed events after a sequence number, oldest first."""
     allow(device, "read")
@@ -33,7 +40,8 @@ async def events(device: Device, node: Node, after: Annotated[int, Query(ge=0)] 
 
 
 @router.websocket("/api/v1/stream")
-async def stream(websocket: WebSocket, node: Node, hub: Hub, after: int = 0,
+async def stream(websocket: WebSocket, node: Node, hub: Hub,
+                 after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
                  token: str | None = None) -> None:
     """Every event as it commits, after those with seq > ``after`` that already exist."""
     device_tokens: DeviceTokens = websocket.app.state.device_tokens

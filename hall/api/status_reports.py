@@ -4,11 +4,13 @@ count in health (``hall/health.py``): a fault until the device reports it is fin
 or a clock past the hall's ``[rules]`` limits."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
-from pydantic import Field
+from pydantic import Field, Strict
 
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
+from hall.bounds import Count, Duration, PosixTime, Seq
 from hall.engine import Engine
 
 router = APIRouter()
@@ -26,15 +28,16 @@ class DeviceStatusRequest(Body):
 class SyncStatusRequest(Body):
     """POST /api/v1/sync/status: the sync agent's lag behind the hall."""
 
-    events_behind: int = Field(ge=0)
-    seconds_behind: float = Field(ge=0)
-    acked_seq: int = Field(0, ge=0)
-    hall_seq: int = Field(0, ge=0)
-    central_reachable: bool | None = None
+    #: every field strict: ``false`` is not 0, ``"3"`` not 3
+    events_behind: Seq
+    seconds_behind: Duration
+    acked_seq: Seq = 0
+    hall_seq: Seq = 0
+    central_reachable: Annotated[bool, Strict()] | None = None
     last_error: str = Field("", max_length=200)
-    last_push_at: float | None = None
-    pending_submissions: int = Field(0, ge=0)
-    clock: float | None = Field(None, ge=0, allow_inf_nan=False)
+    last_push_at: PosixTime | None = None
+    pending_submissions: Count = 0
+    clock: PosixTime | None = None
     """The agent's clock (POSIX seconds) as it sends; health compares it with the node's."""
 
 

@@ -2,14 +2,15 @@
 rating the service, checking in again after a no-show, giving up, the green channel."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, Strict
 
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
+from hall.bounds import WholeNumber
 from hall.engine import Engine
 from hall.errors import ErrorCode, not_found
 from hall.node import HallNode, Operation
@@ -39,13 +40,15 @@ class TicketRequest(Body):
 class RatingRequest(Body):
     """POST /api/v1/tickets/{id}/rating."""
 
-    level: int = Field(ge=1, le=5, strict=True, description="5 非常满意 … 1 非常不满意")
+    #: a whole number (``4`` or ``4.0``, an integer by the document's JSON Schema), never
+    #: ``true`` (1 非常不满意) or ``"5"``
+    level: WholeNumber = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
 
 
 class GreenRequest(Body):
     """POST /api/v1/tickets/{id}/green."""
 
-    green: bool = True
+    green: Annotated[bool, Strict()] = True       # true or false, not 1 or "yes"
 
 
 @router.get("/api/v1/tickets/{ticket_id}",

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hall.bounds import WholeNumber
+
 # ---------------------------------------------------------------------- fields
 #: A hall's id, as central names halls (``central/api/cloud.py``).
 HallId = Annotated[str, Field(min_length=1, max_length=64,
@@ -71,7 +73,7 @@ class ReferredPerson(_Exact):
 
     id_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     id_masked: str = Field(pattern=r"^[0-9A-Za-z*]{8,32}$")
-    age: int = Field(ge=0, le=150)
+    age: WholeNumber = Field(ge=0, le=150)
 
 
 class ReferredTicket(_FromCentral):
@@ -83,7 +85,7 @@ class ReferredTicket(_FromCentral):
     hall: HallId | None = None
     name_zh: Name | None = None
     name_en: Name | None = None
-    ahead: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
+    ahead: Annotated[WholeNumber, Field(ge=0, le=1_000_000)] | None = None
     expected_wait_s: Seconds | None = None
     url: str | None = Field(None, max_length=2048)
     id_masked: str | None = Field(None, max_length=64)

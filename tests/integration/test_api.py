@@ -113,7 +113,8 @@ def test_roles_limit_what_a_device_may_do(hall: Any) -> None:
     assert "display" in err.message_en
     _api_error(lambda: kiosk.call("1"), 403, "forbidden")
     _api_error(lambda: kiosk.window_action("1", "open"), 403, "forbidden")
-    _api_error(lambda: kiosk.save_appointment("AP1", "A", 0, 1), 403, "forbidden")
+    _api_error(lambda: kiosk.save_appointment("AP1", "A", 1710208800, 1710210600),
+               403, "forbidden")
     # the display reads everything it shows
     assert len(display.windows()) == 30
     assert [s["prefix"] for s in display.services()] == ["A", "B", "C"]
@@ -328,7 +329,7 @@ def test_rating_a_finished_service(hall: Any) -> None:
     _open(hall, "21")
     hall.client("caller-21").call("21")
     hall.client("caller-21").window_action("21", "finish")
-    for odd in (True, "5", 4.0):        # never coerced: true would be 1, 非常不满意, for good
+    for odd in (True, "5", 4.5):        # never coerced: true would be 1, 非常不满意, for good
         _refused(hall.http("kiosk").post(f"/api/v1/tickets/{ticket['id']}/rating",
                                          json={"level": odd}), 422, "bad_request")
     assert kiosk.rate(ticket["id"], 5)["rating"] == 5

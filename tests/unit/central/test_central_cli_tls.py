@@ -69,8 +69,8 @@ def test_central_serves_https_and_the_client_checks_its_certificate(
     try:
         assert server.url.startswith("https://")
         with CentralClient(server.url, token, verify=str(cert)) as trusting:
-            assert trusting.push("H1", [{"seq": 1, "kind": "x", "ts": 1.0, "data": {}}]) == {
-                "acked": 1, "missing": [], "stored": 1}
+            event = {"seq": 1, "kind": "x", "ts": 1710208800.0, "data": {}}
+            assert trusting.push("H1", [event]) == {"acked": 1, "missing": [], "stored": 1}
         with CentralClient(server.url, token) as doubting, \
                 pytest.raises(CentralApiError) as refused:
             doubting.whoami()  # not signed by a CA the system trusts

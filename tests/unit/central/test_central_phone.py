@@ -280,13 +280,14 @@ def finished(number: str) -> list[dict]:
 
 def test_a_rating_is_a_whole_level_from_1_to_5_and_nothing_else(central: Central) -> None:
     """``true`` is no 1-star rating (非常不满意, which could never be changed), nor ``"5"``
-    or ``4.0`` a level: refused, nothing recorded, nothing handed to the hall."""
+    or ``4.5`` a level: refused, nothing recorded, nothing handed to the hall. (``4.0`` is
+    the integer 4 by the JSON Schema of the OpenAPI document, so it is taken as 4.)"""
     central.push("HB", [event(EventKind.WINDOW_OPENED, 400, window="1")])
     take(central, "app-rate-1")
     claim_and_issue(central, "A001")
     central.push("HB", finished("A001"))
     path = "/phone/tickets/app-rate-1/rating"
-    for bad in (True, False, "5", "4", 4.0, 5.0, 4.5, None, [5], {"level": 5}):
+    for bad in (True, False, "5", "4", 4.5, 0.0, 6.0, None, [5], {"level": 5}):
         refused = central.as_("phone", "POST", path, json={"level": bad})
         assert refused.status_code == 422, (bad, refused.text)
         assert refused.json()["code"] == "bad_request" and "level" in refused.json()[

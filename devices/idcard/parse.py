@@ -244,7 +244,8 @@ def _clean(value: str) -> str:
 
 
 def _date(value: str, what: str) -> date:
-    if len(value) != 8 or not value.isdigit():
+    # ASCII digits only: isdigit() and int() also take full-width and Arabic-Indic digits
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         raise ParseError(f"{what} is not a YYYYMMDD date")
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))

@@ -403,3 +403,27 @@ def test_a_failing_decoder_does_not_raise(no_decoder, caplog):
     assert result.image is None
     assert "BrokenDecoder failed" in result.reason
     assert "BrokenDecoder" in caplog.text  # logged for the technician, not raised
+
+
+#: Every field of a sample card that holds a number: (card, field, offset, size).
+NUMBER_FIELDS = [(card, name, offset, size) for card in SAMPLE_CARDS.values()
+                 for name, offset, size in LAYOUTS[card.card_type]
+                 if name in (*DIGIT_FIELDS, "issue_count")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(NUMBER_FIELDS), st.sampled_from(LOOKALIKE_DIGITS), st.data())
+def test_lookalike_digits_in_a_number_field_are_refused_never_raised(number, twins, data):
+    card, name, offset, size = number
+    block = encode_text_block(card)
+    value = block[offset:offset + size].decode("utf-16-le").rstrip(" ")
+    digits = [i for i, c in enumerate(value) if c in "0123456789"]
+    swapped = set(data.draw(st.lists(st.sampled_from(digits), min_size=1, unique=True)))
+    value = "".join(twins[int(c)] if i in swapped else c for i, c in enumerate(value))
+    try:
+        parse_text_block(block[:offset] + field(value, size) + block[offset + size:])
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, IdCardError, ("idcard",))
+        assert exc.code == "idcard.parse"
+    else:  # a date never parses from look-alikes; a count only from other scripts' decimals
+        assert name == "issue_count" and twins != LOOKALIKE_DIGITS[2], (name, value)

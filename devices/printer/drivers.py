@@ -177,8 +177,7 @@ class EscposTicketPrinter(TicketPrinter):
             printer._raw(DLE + EOT + bytes([n]))
             answer = self._read_answer(printer)
         try:
-            # Several bytes: late answers to earlier queries came first; ours is the last one.
-            return status.check_status_byte(n, answer[-1])
+            return status.answer_byte(n, answer)
         except PrinterBadStatus:
             self._drop()  # the byte stream is out of step: start over on a new connection
             self._set_state(DeviceState.ERROR)

@@ -34,6 +34,14 @@ def check_status_byte(query: int, value: int) -> int:
     return value
 
 
+def answer_byte(query: int, answer: bytes) -> int:
+    """The status byte of the answer to ``DLE EOT query``: its last byte (late answers to
+    earlier queries come first); :class:`PrinterBadStatus` when there is none or it is not one."""
+    if not answer:
+        raise PrinterBadStatus(f"DLE EOT {query} answered no byte")
+    return check_status_byte(query, answer[-1])
+
+
 def paper_state(paper: int) -> DeviceState:
     """READY, PAPER_LOW or PAPER_OUT from the ``DLE EOT 4`` byte."""
     if paper & PAPER_END:

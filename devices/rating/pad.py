@@ -24,12 +24,7 @@ from devices.base import (
 )
 from devices.busframe import BROADCAST, BusFrameError, BusLine, Frame, FrameReply, url_address
 from devices.rating import protocol as proto
-from devices.rating.errors import (
-    RatingBadKey,
-    RatingDisconnected,
-    RatingRejected,
-    RatingTimeout,
-)
+from devices.rating.errors import RatingDisconnected, RatingTimeout
 from devices.rating.levels import Rating
 
 log = logging.getLogger("hallq.devices.rating")
@@ -114,15 +109,7 @@ class SerialRatingPad(RatingPad):
 
     def poll_key(self) -> Rating | None:
         """Ask the pad once for the key pressed since the prompt (None: none yet)."""
-        reply = self._command(proto.encode_command(self.addr, proto.POLL))
-        if len(reply.data) != 2:
-            raise RatingBadKey(f"poll reply of {len(reply.data)} bytes, expected 2")
-        key = reply.data[1]
-        if key == proto.NO_KEY:
-            return None
-        if key not in Rating._value2member_map_:
-            raise RatingBadKey(f"key {key}")
-        return Rating(key)
+        return proto.key_of(self._command(proto.encode_command(self.addr, proto.POLL)))
 
     def _thank(self) -> None:
         """Tell the pad the rating arrived; the rating stands even if this fails."""
@@ -136,12 +123,7 @@ class SerialRatingPad(RatingPad):
         with self._lock:
             reply = self._guard(
                 lambda: self.line.exchange(request, lambda: FrameReply(self.addr, ctrl)))
-        if not reply.data:
-            raise RatingRejected(f"reply {reply.ctrl:#04x} without a status byte")
-        if reply.data[0] != proto.STATUS_OK:
-            text = proto.STATUS_TEXT.get(reply.data[0], "unknown status")
-            raise RatingRejected(f"pad {self.addr} answered {reply.data[0]:#04x} ({text})")
-        return reply
+        return proto.check_reply(self.addr, reply)
 
     def _guard(self, action: Callable[[], T]) -> T:
         """Run ``action`` and set the state from how it ended."""

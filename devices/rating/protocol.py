@@ -24,7 +24,9 @@ rating. Keys pressed while the pad is not prompted are ignored. No reply to broa
 from __future__ import annotations
 
 from devices import busframe
-from devices.rating.errors import RatingBadText
+from devices.busframe import Frame
+from devices.rating.errors import RatingBadKey, RatingBadText, RatingRejected
+from devices.rating.levels import Rating
 
 STATUS = 0x40
 PROMPT = 0x41
@@ -58,3 +60,25 @@ def encode_command(addr: int, ctrl: int) -> bytes:
     """A command without data (status, cancel, poll, thanks)."""
     return busframe.encode(addr, ctrl)
 
+
+
+def check_reply(addr: int, reply: Frame) -> Frame:
+    """Return pad ``addr``'s reply when its status byte says done; else :class:`RatingRejected`."""
+    if not reply.data:
+        raise RatingRejected(f"reply {reply.ctrl:#04x} without a status byte")
+    if reply.data[0] != STATUS_OK:
+        text = STATUS_TEXT.get(reply.data[0], "unknown status")
+        raise RatingRejected(f"pad {addr} answered {reply.data[0]:#04x} ({text})")
+    return reply
+
+
+def key_of(reply: Frame) -> Rating | None:
+    """The key a poll reply reports: None for none yet; :class:`RatingBadKey` for no level."""
+    if len(reply.data) != 2:
+        raise RatingBadKey(f"poll reply of {len(reply.data)} bytes, expected 2")
+    key = reply.data[1]
+    if key == NO_KEY:
+        return None
+    if key not in Rating._value2member_map_:
+        raise RatingBadKey(f"key {key}")
+    return Rating(key)

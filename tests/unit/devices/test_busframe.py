@@ -18,6 +18,7 @@ from devices.busframe import (
     FrameDecoder,
     FrameReply,
 )
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 CALL_TEXT = "A001 请到3号窗口".encode("gb18030")
 # addr 3, CTRL 0x31, DATA = effect 00 + "A001 请到3号窗口" in GB 18030; L = 0x13; CS = 0xF9.
@@ -203,3 +204,36 @@ def test_fuzz_round_trip_through_noise_and_any_split(addr: int, ctrl: int, data:
     first = frames_of(decoder)
     decoder.feed(raw[split:])
     assert first + frames_of(decoder) == [Frame(addr, ctrl, data)]
+
+
+#: Real traffic on a window's bus: a call, a clear, acks of a screen and a pad's poll replies.
+BUS_TRAFFIC = [CALL_FRAME, CLEAR_FRAME, busframe.encode(3, 0xB1, b"\x00"),
+               busframe.encode(3, 0xC3, b"\x00\x05"), busframe.encode(0xFF, 0x32)]
+
+
+def with_right_header(frame: bytes) -> bytes:
+    """ADDR..DATA of a frame in a frame with a right L, checksum and end byte."""
+    body = frame[5:-2]
+    length = len(body) & 0xFF
+    return bytes((0xFF, 0x68, length, length, 0x68)) + body + bytes((busframe.checksum(body), 0x16))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(BUS_TRAFFIC), st.booleans(), st.integers(0, 300))
+def test_fuzz_mutated_traffic_only_typed_errors_then_a_clean_frame(
+        frame: bytes, fix_header: bool, split: int) -> None:
+    raw = with_right_header(frame) if fix_header else frame
+    decoder = FrameDecoder()
+    for piece in (raw[:split], raw[split:]):
+        decoder.feed(piece)
+        for _ in range(len(raw) + 1):  # each error consumes bytes, so this always ends
+            try:
+                if decoder.next_frame() is None:
+                    break
+            except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+                assert_own_error(exc, BusFrameError, ("bus",))
+        else:
+            pytest.fail("decoder did not settle")
+    decoder.reset()  # what the line does after an error: then a clean frame decodes
+    decoder.feed(CLEAR_FRAME)
+    assert decoder.next_frame() == Frame(0x10, 0x32)

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from devices.base import DeviceError
 from devices.idcard import photo
 from devices.idcard.parse import (
+    LAYOUTS,
     NATION_NAMES,
     CardType,
     IdCardInfo,
@@ -21,9 +21,10 @@ from devices.idcard.parse import (
     parse_text_block,
     sex_name,
 )
-from devices.idcard.protocol import UnknownCardError
+from devices.idcard.protocol import IdCardError, UnknownCardError
 from devices.idcard.samples import FOREIGN, FOREIGN_2023, HMT, RESIDENT, SAMPLE_CARDS
 from hall.idnumber import normalize
+from tests.helpers.device_fuzz import assert_own_error
 
 
 def field(text: str, size: int) -> bytes:
@@ -249,6 +250,9 @@ def test_unknown_card_type_is_a_typed_error():
     (36, "1990030X"),
     (188, "        "),
     (204, "forever "),
+    (36, "１９９００３０７"),  # full-width digits: isdigit() and int() took them as 1990-03-07
+    (188, "٢٠١٥٠٦٠١"),  # Arabic-Indic digits, taken as 2015-06-01 the same way
+    (36, "¹⁹⁹⁰⁰³⁰⁷"),  # superscripts: isdigit() but not int()
 ])
 def test_bad_dates_are_parse_errors(offset, value):
     block = RESIDENT_BLOCK[:offset] + field(value, 16) + RESIDENT_BLOCK[offset + 16:]
@@ -268,16 +272,85 @@ def test_lone_surrogate_is_a_parse_error():
         parse_text_block(block)
 
 
+@pytest.mark.parametrize(("block", "offset"), [(HMT_BLOCK, 238), (FOREIGN_2023_BLOCK, 32)])
+@pytest.mark.parametrize("count", ["¹", "0¹"])
+def test_superscript_digit_in_issue_count_is_a_parse_error(block, offset, count):
+    # issue 20: '¹'.isdigit() is True but int('¹') fails, which let a bare ValueError out
+    block = block[:offset] + field(count, 4) + block[offset + 4:]
+    with pytest.raises(ParseError) as err:
+        parse_text_block(block)
+    assert err.value.code == "idcard.parse"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(min_size=256, max_size=256), st.sampled_from([" ", "I", "Y", "J", "?"]))
 def test_fuzz_text_block_only_typed_errors(block, type_char):
     block = block[:248] + type_char.encode("utf-16-le") + block[250:]
     try:
         info = parse_text_block(block)
-    except DeviceError:
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, IdCardError, ("idcard",))
+        assert exc.code in {"idcard.parse", "idcard.unknown_card"}
         return
     assert isinstance(info, IdCardInfo)
     repr(info)
+
+
+#: Characters a glitching reader or a forged card may put where digits belong: ASCII digits,
+#: look-alikes that str.isdigit() takes (superscripts, full-width, Arabic-Indic, circled),
+#: letters, the long-term mark, padding.
+ODD_CHARS = "0123456789¹²³⁰٠٣۳０９①Ⅻ〇X长期 \x00"
+#: Digits of other scripts, by value: full-width, Arabic-Indic, superscript.
+LOOKALIKE_DIGITS = ["０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "⁰¹²³⁴⁵⁶⁷⁸⁹"]
+DIGIT_FIELDS = ("birth", "valid_from", "valid_until")
+
+
+@st.composite
+def field_bytes(draw, value, size):
+    """A field's new bytes: ``value`` with some digits swapped for look-alikes of the same
+    value, a short text of odd characters (space padded), or any UCS-2 units."""
+    how = draw(st.sampled_from(["lookalike", "odd", "raw"]))
+    if how == "lookalike":
+        twins = draw(st.sampled_from(LOOKALIKE_DIGITS))
+        swaps = draw(st.lists(st.booleans(), min_size=len(value), max_size=len(value)))
+        return field("".join(twins[int(c)] if swap and c in "0123456789" else c
+                             for c, swap in zip(value, swaps, strict=True)), size)
+    if how == "odd":
+        return field(draw(st.text(ODD_CHARS, max_size=size // 2)), size)
+    units = draw(st.lists(st.integers(0, 0xFFFF), min_size=size // 2, max_size=size // 2))
+    return b"".join(u.to_bytes(2, "little") for u in units)
+
+
+@st.composite
+def mangled_blocks(draw):
+    """A sample card's block with one to four of its fields overwritten."""
+    card = draw(st.sampled_from(list(SAMPLE_CARDS.values())))
+    original = encode_text_block(card)
+    block = bytearray(original)
+    fields = draw(st.lists(st.sampled_from(LAYOUTS[card.card_type]), min_size=1, max_size=4))
+    for _, offset, size in fields:
+        value = original[offset:offset + size].decode("utf-16-le").rstrip(" ")
+        block[offset:offset + size] = draw(field_bytes(value, size))
+    return card.card_type, bytes(block)
+
+
+@settings(max_examples=400, deadline=None)
+@given(mangled_blocks())
+def test_fuzz_mangled_fields_only_typed_errors_and_dates_of_ascii_digits(mangled):
+    card_type, block = mangled
+    try:
+        info = parse_text_block(block)
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, IdCardError, ("idcard",))
+        assert exc.code in {"idcard.parse", "idcard.unknown_card"}
+        return
+    assert info.card_type is card_type
+    for name, offset, size in LAYOUTS[card_type]:
+        text = block[offset:offset + size].decode("utf-16-le").strip(" \x00")
+        if name in DIGIT_FIELDS and not (name == "valid_until" and text.startswith("长期")):
+            assert text.isascii() and text.isdigit(), (name, text)
+    assert info.issue_count is None or 0 <= info.issue_count <= 99
+    assert info.to_dict()["masked"] is True
 
 
 # --- photo --------------------------------------------------------------------------------
@@ -330,3 +403,27 @@ def test_a_failing_decoder_does_not_raise(no_decoder, caplog):
     assert result.image is None
     assert "BrokenDecoder failed" in result.reason
     assert "BrokenDecoder" in caplog.text  # logged for the technician, not raised
+
+
+#: Every field of a sample card that holds a number: (card, field, offset, size).
+NUMBER_FIELDS = [(card, name, offset, size) for card in SAMPLE_CARDS.values()
+                 for name, offset, size in LAYOUTS[card.card_type]
+                 if name in (*DIGIT_FIELDS, "issue_count")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(NUMBER_FIELDS), st.sampled_from(LOOKALIKE_DIGITS), st.data())
+def test_lookalike_digits_in_a_number_field_are_refused_never_raised(number, twins, data):
+    card, name, offset, size = number
+    block = encode_text_block(card)
+    value = block[offset:offset + size].decode("utf-16-le").rstrip(" ")
+    digits = [i for i, c in enumerate(value) if c in "0123456789"]
+    swapped = set(data.draw(st.lists(st.sampled_from(digits), min_size=1, unique=True)))
+    value = "".join(twins[int(c)] if i in swapped else c for i, c in enumerate(value))
+    try:
+        parse_text_block(block[:offset] + field(value, size) + block[offset + size:])
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, IdCardError, ("idcard",))
+        assert exc.code == "idcard.parse"
+    else:  # a date never parses from look-alikes; a count only from other scripts' decimals
+        assert name == "issue_count" and twins != LOOKALIKE_DIGITS[2], (name, value)

@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from devices.base import DeviceError
 from devices.idcard import protocol as p
+from devices.idcard.parse import encode_text_block
+from devices.idcard.samples import SAMPLE_CARDS
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 # --- requests: exact bytes --------------------------------------------------------------
 
@@ -230,25 +233,33 @@ def test_errors_are_device_errors_with_both_languages():
 # --- fuzzing: only DeviceError subclasses may come out --------------------------------
 
 
+def own(call, *args, **kwargs):
+    """``call(*args)``, with only the reader's own typed errors allowed out (returns None)."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, p.IdCardError, ("idcard",))
+        return None
+
+
 def drain(decoder):
     """Take frames until the decoder has none, swallowing only typed errors."""
     for _ in range(10_000):
         try:
             payload = decoder.next_frame()
-        except DeviceError:
+        except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+            assert_own_error(exc, p.IdCardError, ("idcard",))
             continue
         if payload is None:
             break
-        try:
-            response = p.Response.from_payload(payload)
-            if response.sw3 == 0x90 and len(response.data) >= 4:
-                p.split_card_data(response.data)
-        except DeviceError:
-            pass
-    try:
-        decoder.finish()
-    except DeviceError:
-        pass
+        response = own(p.Response.from_payload, payload)
+        if response is not None:
+            own(p.split_card_data, response.data)
+            own(p.split_card_data, response.data, with_fingerprint=True)
+            own(p.format_sam_id, response.data)
+    else:
+        pytest.fail("the decoder did not settle")
+    own(decoder.finish)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -289,3 +300,33 @@ def test_fuzz_mutated_valid_frames(parts, prefix):
     decoder.reset()  # what the driver does after an error: then a clean frame decodes
     decoder.feed(FOUND)
     assert decoder.next_frame() == FOUND[7:-1]
+
+
+#: Real answers of a reader: card found, no card, SAM id, and a read of each sample card.
+ANSWERS = [FOUND, p.encode_response(p.SW_NO_CARD),
+           p.encode_response(p.SW_OK, p.encode_sam_id("05.01-20101010-0000012345-0123456789"))] + [
+    p.encode_response(p.SW_OK, p.encode_card_data(encode_text_block(card), card.photo_wlt,
+                                                  card.fingerprint, with_fingerprint=True))
+    for card in SAMPLE_CARDS.values()]
+
+
+def with_right_header(frame):
+    """The frame's payload in a frame with a right LEN and checksum (to get past them)."""
+    payload = frame[p.HEADER_SIZE:-1]
+    body = (len(payload) + 1).to_bytes(2, "big") + payload
+    return p.PREAMBLE + body + bytes([p.checksum(body)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(ANSWERS), st.booleans())
+def test_fuzz_one_answer_as_the_reader_reads_it(frame, fix_header):
+    if fix_header:
+        frame = with_right_header(frame)
+    response = own(p.decode_response_frame, frame)
+    if response is not None and own(response.expect, p.SW_OK) is not None:
+        blocks = own(p.split_card_data, response.data, with_fingerprint=True)
+        if blocks is not None:
+            assert len(blocks.text) == p.TEXT_SIZE
+        sam_id = own(p.format_sam_id, response.data)
+        assert sam_id is None or len(sam_id) == 36
+

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices import busframe
 from devices.base import DeviceURLError
-from devices.busframe import BusLengthError
-from devices.led.errors import LedBadText, LedBadValue, LedUnsupported
+from devices.busframe import BusFrameError, BusLengthError
+from devices.led.errors import LedBadText, LedBadValue, LedError, LedUnsupported
 from devices.led.protocols import (
     PROTOCOLS,
     Effect,
@@ -19,6 +21,7 @@ from devices.led.protocols import (
     RawLineLedProtocol,
 )
 from devices.led.screen import PAUSED_TEXT, SerialLedScreen, call_text, open_url
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 HALLBUS = HallBusLedProtocol()
 RAWLINE = RawLineLedProtocol()
@@ -62,6 +65,23 @@ def test_hallbus_ack_with_wrong_size_is_a_length_error() -> None:
     assert reader is not None
     with pytest.raises(BusLengthError):
         reader.feed(busframe.encode(3, 0xB2, b"\x00\x00"))
+
+
+ACKS = [busframe.encode(3, 0xB1, b"\x00"), busframe.encode(3, 0xB1, b"\x02"),
+        busframe.encode(4, 0xB1, b"\x00"), busframe.encode(3, 0xB2, b"\x00")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(ACKS) | st.binary(max_size=40), st.integers(0, 40))
+def test_fuzz_acks_only_typed_errors(raw: bytes, split: int) -> None:
+    reader = HALLBUS.ack_reader(HALLBUS.encode_text(3, "A001 请到3号窗口"))
+    assert reader is not None
+    try:
+        ack = reader.feed(raw[:split]) or reader.feed(raw[split:])
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, (BusFrameError, LedError), ("bus", "led"))
+        return
+    assert ack is None or (ack.addr == 3 and 0 <= ack.status <= 0xFF)
 
 
 def test_hallbus_broadcast_expects_no_ack() -> None:

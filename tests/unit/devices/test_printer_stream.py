@@ -12,6 +12,7 @@ from devices.printer.errors import EscposStreamError
 from devices.printer.escpos_stream import Command, parse_command
 from devices.printer.simulator import EscposPrinterSimulator
 from devices.printer.ticket import TicketContent, render_ticket
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 TICKET = render_ticket(TicketContent(
     hall_name="福田区行政服务大厅", theme_name="综合服务", number="C012", ahead=0,
@@ -94,7 +95,9 @@ def _drain(data: bytes) -> None:
     while pos < len(data):
         try:
             parsed = parse_command(data, pos)
-        except EscposStreamError as exc:
+        except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+            assert_own_error(exc, EscposStreamError, ("printer",))
+            assert exc.code == "printer.bad_stream" and exc.skip >= 1
             pos += exc.skip
             continue
         if parsed is None:
@@ -106,6 +109,12 @@ def _drain(data: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_fuzz_parser_random_bytes_only_typed_errors(data: bytes) -> None:
+    _drain(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mutated([TICKET]))
+def test_fuzz_parser_mutated_ticket_only_typed_errors(data: bytes) -> None:
     _drain(data)
 
 

@@ -6,17 +6,28 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from devices import busframe
 from devices.base import DeviceState, DeviceURLError
-from devices.busframe import BusChecksumError, Frame
+from devices.busframe import BusChecksumError, BusFrameError, Frame, FrameReply
 from devices.rating import protocol as proto
-from devices.rating.errors import RatingBadKey, RatingBadText, RatingDisconnected, RatingTimeout
+from devices.rating.errors import (
+    RatingBadKey,
+    RatingBadText,
+    RatingDisconnected,
+    RatingError,
+    RatingRejected,
+    RatingTimeout,
+)
 from devices.rating.levels import Rating
 from devices.rating.pad import SerialRatingPad, open_url
 from devices.rating.simulator import RatingSimulator, SimulatedRatingPad, open_sim_url
 from devices.rating.tech import discover, self_test
 from devices.registry import open_device
 from hall.ratings import RatingLevel
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 FAST = "timeout=0.15&retries=1&poll=0.02"  # for tests that wait for a timeout on purpose
 
@@ -179,3 +190,44 @@ def test_tech_self_test_and_discover() -> None:
     assert "key: 5 (VERY_SATISFIED)" in report and "cancel: OK" in report
     for url, description in discover():
         assert url.startswith("rating:///dev/") and description
+
+
+# --- the pad's replies, as the driver reads them -------------------------------------------
+
+POLL_REPLIES = [busframe.encode(3, proto.POLL | busframe.REPLY, bytes((0, key)))
+                for key in range(6)]
+
+
+def read_poll_reply(raw: bytes) -> Rating | None:
+    """What ``poll_key`` makes of pad 3's answer bytes (None also when no reply is complete)."""
+    frame = FrameReply(3, proto.POLL).feed(raw)
+    if frame is None:
+        return None
+    return proto.key_of(proto.check_reply(3, frame))
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    (b"", RatingRejected),  # no status byte
+    (b"\x02\x05", RatingRejected),  # status "bad data"
+    (b"\x00", RatingBadKey),  # done, but no key byte
+    (b"\x00\x05\x05", RatingBadKey),  # a byte too many
+    (b"\x00\x06", RatingBadKey),  # no such key
+])
+def test_malformed_poll_replies_are_typed(data: bytes, error: type[RatingError]) -> None:
+    with pytest.raises(error):
+        read_poll_reply(busframe.encode(3, proto.POLL | busframe.REPLY, data))
+
+
+def test_poll_reply_keys() -> None:
+    assert [read_poll_reply(raw) for raw in POLL_REPLIES] == [None, *Rating]
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(POLL_REPLIES) | st.binary(max_size=40))
+def test_fuzz_poll_replies_only_typed_errors(raw: bytes) -> None:
+    try:
+        key = read_poll_reply(raw)
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, (BusFrameError, RatingError), ("bus", "rating"))
+        return
+    assert key is None or key in Rating

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import reduce
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.smartcard import apdu
-from devices.smartcard.errors import BadApdu
+from devices.smartcard.errors import BadApdu, SmartCardError
 from devices.smartcard.vcard import (
     DEFAULT_ATR,
     EF_CARD_INFO,
@@ -18,6 +18,7 @@ from devices.smartcard.vcard import (
     make_atr,
     sample_files,
 )
+from tests.helpers.device_fuzz import assert_own_error, mutated
 
 
 def test_select_and_read_binary_bytes() -> None:
@@ -64,18 +65,30 @@ def test_describe_sw() -> None:
     assert apdu.describe_sw(0x12, 0x34) == "1234"
 
 
-@given(st.binary(max_size=300))
-def test_check_apdu_fuzz_only_typed_errors(raw: bytes) -> None:
+COMMANDS = [apdu.select_ef(b"\x00\x05"), apdu.select_ef(b"\x00\x05", want_fcp=False),
+            apdu.read_binary(0x20, 0xE0), apdu.GET_UID, apdu.get_response(13)]
+FCP = bytes.fromhex("620B820101830200058002024B")
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(COMMANDS) | st.binary(max_size=300), st.integers(0, 255))
+def test_check_apdu_fuzz_only_typed_errors(raw: bytes, le: int) -> None:
     try:
         assert apdu.check_apdu(raw) == raw
-    except BadApdu:
-        pass
+        resized = apdu.with_le(raw, le)  # the answer to a card's 6Cxx
+    except Exception as exc:  # noqa: BLE001 - the property is about what comes out
+        assert_own_error(exc, SmartCardError, ("smartcard",))
+        return
+    assert resized[:4] == raw[:4] and resized[-1] == le
 
 
-@given(st.binary(max_size=80))
-def test_fcp_parser_fuzz_never_crashes(raw: bytes) -> None:
+@settings(max_examples=300, deadline=None)
+@given(mutated([FCP, FCP + b"\x90\x00"]) | st.binary(max_size=80))
+def test_fcp_and_status_word_of_any_answer_never_raise(raw: bytes) -> None:
     size = apdu.fcp_file_size(raw)
     assert size is None or 0 <= size < 2**32
+    if len(raw) >= 2:
+        assert apdu.describe_sw(raw[-2], raw[-1]).startswith(raw[-2:].hex().upper())
 
 
 def test_atr_has_a_correct_check_byte() -> None:

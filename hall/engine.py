@@ -13,7 +13,14 @@ from datetime import date, datetime, timedelta
 from hall import idnumber, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
-from hall.errors import ErrorCode, QueueError, not_found, unknown_service, window_busy
+from hall.errors import (
+    ErrorCode,
+    QueueError,
+    bad_credentials,
+    not_found,
+    unknown_service,
+    window_busy,
+)
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event, EventKind
 from hall.ratings import LABELS
@@ -449,8 +456,8 @@ class Engine:
                                     **line_place(ticket))]
 
     def _set_window(self, window_number: str, now: datetime, allowed: tuple[WindowStatus, ...],
-                    new: WindowStatus, kind: EventKind, staff_id: str | None = None
-                    ) -> tuple[WindowState, list[Event]]:
+                    new: WindowStatus, kind: EventKind, staff_id: str | None = None,
+                    **extra: object) -> tuple[WindowState, list[Event]]:
         _, state = self.window(window_number)
         if state.status not in allowed:
             raise QueueError(ErrorCode.BAD_STATE, f"窗口当前为{_WINDOW_ZH[state.status]}",
@@ -467,15 +474,17 @@ class Engine:
             state.staff_id = None
         self._touch(windows=(state,))
         return state, [self._event(kind, now, window=state.number, status=new.value,
-                                   staff=state.staff_id)]
+                                   staff=state.staff_id, **extra)]
 
-    def open_window(self, window_number: str, now: datetime, staff_id: str | None = None
-                    ) -> tuple[WindowState, list[Event]]:
-        """Open a closed window, optionally with the staff member who signed in."""
+    def open_window(self, window_number: str, now: datetime, staff_id: str | None = None,
+                    by: str | None = None) -> tuple[WindowState, list[Event]]:
+        """Open a closed window with the staff member who signed in, or with nobody: a
+        supervisor's override, recorded in the event with the device that did it (``by``)."""
         if staff_id is not None and staff_id not in self.config.staff:
-            raise not_found(ErrorCode.UNKNOWN_STAFF, "工作人员", "Staff member")
+            raise bad_credentials()
+        extra = {} if by is None else {"by": by}
         return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
-                                EventKind.WINDOW_OPENED, staff_id)
+                                EventKind.WINDOW_OPENED, staff_id, **extra)
 
     def pause(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Pause an open window (暂停服务)."""
@@ -587,6 +596,12 @@ class Engine:
         """A device reported a state a technician or staff should know of (e.g. paper out)."""
         return [self._event(EventKind.DEVICE_STATUS, now, device=device, state=state, where=where,
                             detail=detail)]
+
+    def staff_locked(self, staff_id: str, now: datetime, seconds: float, failures: int,
+                     device: str) -> list[Event]:
+        """A staff id was locked after wrong PINs: tell the supervisor and the log."""
+        return [self._event(EventKind.STAFF_LOCKED, now, staff=staff_id, seconds=seconds,
+                            failures=failures, device=device)]
 
 
 _WINDOW_ZH = {WindowStatus.CLOSED: "关闭", WindowStatus.OPEN: "开启", WindowStatus.PAUSED: "暂停"}

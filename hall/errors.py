@@ -36,7 +36,6 @@ class ErrorCode(enum.StrEnum):
     UNKNOWN_WINDOW = "unknown_window", 404, "no such window"
     UNKNOWN_TICKET = "unknown_ticket", 404, "no such ticket today"
     UNKNOWN_APPOINTMENT = "unknown_appointment", 404, "no such appointment"
-    UNKNOWN_STAFF = "unknown_staff", 404, "no such staff member"
     UNKNOWN_REQUEST = "unknown_request", 404, "no such remote-call request of this window"
     UNKNOWN_REFERRAL = "unknown_referral", 404, "no such referral today"
     # the hall node: issuing
@@ -68,7 +67,9 @@ class ErrorCode(enum.StrEnum):
     WRONG_REFERRAL = "wrong_referral", 409, "the ticket was issued for another referral"
     # both: credentials and requests
     UNAUTHORIZED = "unauthorized", 401, "a valid device token or credential is required"
-    BAD_CREDENTIALS = "bad_credentials", 401, "unknown staff badge, or wrong staff id or PIN"
+    BAD_CREDENTIALS = ("bad_credentials", 401,
+                       "wrong staff id, badge or PIN, or the staff id is locked for a while")
+    TOO_MANY_ATTEMPTS = "too_many_attempts", 429, "too many sign-in attempts from this device"
     FORBIDDEN = "forbidden", 403, "this device or credential may not do this"
     BAD_REQUEST = "bad_request", 422, "the request is malformed"
     STORE_UNAVAILABLE = "store_unavailable", 503, "the hall node cannot save now; retry"
@@ -146,6 +147,13 @@ def window_busy() -> QueueError:
     """A 409: the window still has a current ticket."""
     return QueueError(ErrorCode.WINDOW_BUSY, "请先办结或过号当前号码",
                       "Finish or mark the current ticket as no-show first")
+
+
+def bad_credentials() -> QueueError:
+    """A 401, the same for a wrong PIN, an unknown staff id or badge and a locked staff id (so
+    that an answer tells a guesser nothing)."""
+    return QueueError(ErrorCode.BAD_CREDENTIALS, "工号、工牌或密码错误",
+                      "Wrong staff id, badge or PIN", status=401)
 
 
 def error_responses(codes: Iterable[ErrorCode] | None = None) -> dict[int | str, Any]:

@@ -8,7 +8,7 @@ string, e.g. ``"ticket.called"``), and each kind's ``data`` has the fields of it
 in :data:`PAYLOADS`. Kinds of the hall engine: ticket.issued, ticket.called, ticket.recalled,
 ticket.serving, ticket.finished, ticket.no_show, ticket.rechecked_in, ticket.transferred,
 ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
-window.paused, window.resumed, window.closed, appointment.saved, device.status.
+window.paused, window.resumed, window.closed, appointment.saved, device.status, staff.locked.
 
 Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
@@ -45,6 +45,7 @@ class EventKind(enum.StrEnum):
     WINDOW_CLOSED = "window.closed"
     APPOINTMENT_SAVED = "appointment.saved"
     DEVICE_STATUS = "device.status"
+    STAFF_LOCKED = "staff.locked"
     TICKET_LEASED = "ticket.leased"
     TICKET_LEASE_RETURNED = "ticket.lease_returned"
     TICKET_REMOTE_SERVING = "ticket.remote_serving"
@@ -171,11 +172,13 @@ class TicketRated(TicketRef):
 
 
 class WindowStatusChanged(TypedDict):
-    """``window.opened/paused/resumed/closed``: the new status and the staff signed in."""
+    """``window.opened/paused/resumed/closed``: the new status and the staff signed in; a
+    window a supervisor opened with nobody signed in names the supervisor's device (``by``)."""
 
     window: str
     status: str
     staff: str | None
+    by: NotRequired[str]
 
 
 class AppointmentSaved(TypedDict):
@@ -194,6 +197,16 @@ class DeviceStatus(TypedDict):
     state: str
     where: str
     detail: str
+
+
+class StaffLocked(TypedDict):
+    """``staff.locked``: a staff id refused sign-in for ``seconds`` after ``failures`` wrong
+    PINs in a row, the last from ``device`` (for the supervisor: someone may be guessing)."""
+
+    staff: str
+    seconds: float
+    failures: int
+    device: str
 
 
 class TicketLeased(TicketRef):
@@ -301,6 +314,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.WINDOW_CLOSED: WindowStatusChanged,
     EventKind.APPOINTMENT_SAVED: AppointmentSaved,
     EventKind.DEVICE_STATUS: DeviceStatus,
+    EventKind.STAFF_LOCKED: StaffLocked,
     EventKind.TICKET_LEASED: TicketLeased,
     EventKind.TICKET_LEASE_RETURNED: TicketLeaseReturned,
     EventKind.TICKET_REMOTE_SERVING: TicketRemoteServing,

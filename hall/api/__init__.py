@@ -42,6 +42,7 @@ from hall.api.dependencies import API_VERSION, DeviceTokens, add_error_handlers
 from hall.health import HallHealth
 from hall.hub import EventHub
 from hall.node import HallNode
+from hall.staff_auth import SignInGuard
 
 __all__ = ["API_VERSION", "create_app"]
 
@@ -68,6 +69,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.sync_status = None
     app.state.health = HallHealth(node)
     app.state.device_tokens = DeviceTokens(node)
+    app.state.sign_in_guard = SignInGuard(lambda: node.clock().timestamp())
     app.state.recommendations = cloud.Recommendations()
     node.add_listener(hub.publish_threadsafe)
     add_error_handlers(app)

@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket": frozenset({"kiosk", "caller", "admin"}),
     "green": frozenset({"caller", "admin"}),
     "window": frozenset({"caller", "admin"}),
+    "supervise": frozenset({"admin"}),          # open a window with nobody signed in
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),

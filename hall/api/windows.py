@@ -4,16 +4,17 @@ recall, serve, no-show, finish, pause, resume, close, transfer, open, and staff 
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from hall import views
 from hall.api.dependencies import Body, Device, Node, allow, error_answers, run
 from hall.engine import Engine
-from hall.errors import ErrorCode, QueueError
-from hall.node import HallNode, Operation
+from hall.errors import ErrorCode
+from hall.node import Operation
 from hall.schemas import QueueEntryBody
+from hall.staff_auth import LockedOut, Lockout, SignInGuard
 
 router = APIRouter()
 
@@ -33,7 +34,7 @@ WINDOW_ERRORS: dict[str, tuple[ErrorCode, ...]] = {
                      ErrorCode.REMOTE_BUSY),
     "transfer": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE, ErrorCode.BAD_TRANSFER,
                  ErrorCode.UNKNOWN_SERVICE),
-    "open_window": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.UNKNOWN_STAFF, ErrorCode.BAD_STATE),
+    "open_window": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE),
 }
 
 
@@ -45,9 +46,8 @@ class TransferRequest(Body):
 
 
 class OpenRequest(Body):
-    """POST /api/v1/windows/{window}/open (optionally naming the staff member)."""
-
-    staff_id: str | None = Field(None, max_length=32)
+    """POST /api/v1/windows/{window}/open: no fields (staff sign in at ``/sign-in``, with
+    their PIN or badge; a ``staff_id`` here is refused)."""
 
 
 class SignInRequest(Body):
@@ -118,18 +118,32 @@ async def transfer(window: str, body: TransferRequest, device: Device, node: Nod
              responses=error_answers(*WINDOW_ERRORS["open_window"]))
 async def open_window(window: str, device: Device, node: Node,
                       body: OpenRequest | None = None) -> Response:
-    """Open the window."""
-    allow(device, "window", window)
-    return await run(node, window_operation(window, "open_window",
-                                            staff_id=body.staff_id if body else None))
+    """Open the window with nobody signed in: a supervisor's override (admin devices only),
+    recorded in the event with the device's name. Staff open their window at ``/sign-in``."""
+    allow(device, "supervise", window)
+    return await run(node, window_operation(window, "open_window", by=device.name))
 
 
 @router.post("/api/v1/windows/{window}/sign-in", responses=error_answers(
-    ErrorCode.BAD_CREDENTIALS, *WINDOW_ERRORS["open_window"]))
-async def sign_in(window: str, body: SignInRequest, device: Device, node: Node) -> Response:
-    """Staff sign in with a PIN or a badge; the window opens with them."""
+    ErrorCode.BAD_CREDENTIALS, ErrorCode.TOO_MANY_ATTEMPTS, *WINDOW_ERRORS["open_window"]))
+async def sign_in(window: str, body: SignInRequest, device: Device, node: Node,
+                  request: Request) -> Response:
+    """Staff sign in with a PIN or a badge; the window opens with them. Every refused
+    credential answers 401 ``bad_credentials`` alike (five wrong PINs lock the staff id for a
+    while); the window's state is checked only once the credential is right; a device trying
+    too often answers 429."""
     allow(device, "window", window)
-    staff_id = _check_staff(node, body)
+    guard: SignInGuard = request.app.state.sign_in_guard
+    guard.count_attempt(device.name)
+    try:
+        if body.badge_uid:
+            staff_id = guard.check_badge(node.config.staff, body.badge_uid)
+        else:
+            staff_id = guard.check_pin(node.config.staff, body.staff_id or "", body.pin or "",
+                                       device.name)
+    except LockedOut as locked:
+        await run(node, _report_lockout(locked.lockout))
+        raise
     return await run(node, window_operation(window, "open_window", staff_id=staff_id))
 
 
@@ -146,16 +160,9 @@ def window_operation(window: str, method: str, **kwargs: Any) -> Operation:
     return operation
 
 
-def _check_staff(node: HallNode, body: SignInRequest) -> str:
-    staff = node.config.staff
-    if body.badge_uid:
-        for badge_holder in staff.values():
-            if badge_holder.badge_uid and badge_holder.badge_uid.upper() == body.badge_uid.upper():
-                return badge_holder.id
-        raise QueueError(ErrorCode.BAD_CREDENTIALS, "工作证未登记", "Unknown staff badge",
-                         status=401)
-    person = staff.get(body.staff_id or "")
-    if person is None or not person.pin_matches(body.pin or ""):
-        raise QueueError(ErrorCode.BAD_CREDENTIALS, "工号或密码错误", "Wrong staff id or PIN",
-                         status=401)
-    return person.id
+def _report_lockout(lockout: Lockout) -> Operation:
+    """The node operation storing a ``staff.locked`` event."""
+    def operation(engine: Engine, now: datetime) -> tuple[None, list]:
+        return None, engine.staff_locked(lockout.staff_id, now, lockout.seconds,
+                                         lockout.failures, lockout.device)
+    return operation

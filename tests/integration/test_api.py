@@ -99,9 +99,9 @@ def test_a_revoked_device_is_refused_by_the_running_node(
 def test_a_console_acts_only_on_its_own_window(hall: Any) -> None:
     console_3 = hall.client("caller-3")
     _api_error(lambda: console_3.call("4"), 403, "forbidden")
-    _api_error(lambda: console_3.window_action("4", "open"), 403, "forbidden")
+    _api_error(lambda: console_3.sign_in("4", staff_id="S001", pin="1234"), 403, "forbidden")
     _api_error(lambda: console_3.transfer("4", to_service="B"), 403, "forbidden")
-    assert console_3.window_action("3", "open")["status"] == "open"
+    assert console_3.sign_in("3", staff_id="S001", pin="1234")["status"] == "open"
     assert console_3.hall()["device"] == {"role": "caller", "window": "3",
                                           "name": "console-3"}
 
@@ -270,7 +270,8 @@ def test_a_window_console_day(hall: Any) -> None:
     assert console.window_action("1", "resume")["status"] == "open"
     assert console.window_action("1", "close")["status"] == "closed"
     _api_error(lambda: console.window_action("1", "close"), 409, "bad_state")
-    assert console.window_action("1", "open", {"staff_id": "S002"})["staff_id"] == "S002"
+    assert console.sign_in("1", staff_id="S002", pin="2345")["staff_id"] == "S002"
+    console.window_action("1", "close")
     _api_error(lambda: console.window_action("1", "finish"), 409, "window_idle")
     _api_error(lambda: console.window_action("99", "open"), 403, "forbidden")
     _api_error(lambda: hall.client("admin").window_action("99", "open"), 404, "unknown_window")

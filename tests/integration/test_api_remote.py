@@ -13,6 +13,8 @@ import pytest
 from hall.events import EventKind
 
 HOME = "GD-SZ-FT-001"
+#: A console opens its window by signing in (the example hall's 王晓明).
+SIGN_IN = {"staff_id": "S001", "pin": "1234"}
 
 
 def lease_message(kind: str, ticket: str, lease: str = "NS/7/1", n: int = 1) -> dict:
@@ -63,7 +65,7 @@ def test_a_ticket_lent_to_a_remote_window_goes_to_the_video_booth(hall: Callable
 def test_a_video_window_calls_another_hall_through_the_agent(hall: Callable) -> None:
     console, sync = hall.http("caller-30"), hall.http("sync")
     assert hall.http("caller-1").post("/api/v1/windows/30/remote-call").status_code == 403
-    assert console.post("/api/v1/windows/30/open").status_code == 200
+    assert console.post("/api/v1/windows/30/sign-in", json=SIGN_IN).status_code == 200
     started = console.post("/api/v1/windows/30/remote-call")
     assert started.status_code == 202 and started.json()["state"] == "choosing"
     again = console.post("/api/v1/windows/30/remote-call")
@@ -158,7 +160,7 @@ def test_kiosks_are_offered_only_halls_that_save_time_while_fresh(
 @pytest.mark.parametrize("path", ["remote-start", "remote-finish"])
 def test_console_steps_out_of_order_are_refused(hall: Callable, path: str) -> None:
     console = hall.http("caller-30")
-    console.post("/api/v1/windows/30/open")
+    console.post("/api/v1/windows/30/sign-in", json=SIGN_IN)
     refused = console.post(f"/api/v1/windows/30/{path}")
     assert refused.status_code == 409 and refused.json()["message_en"]
 
@@ -185,7 +187,7 @@ def refused(response: httpx.Response, status: int = 422, code: str = "bad_reques
 def test_a_bad_choice_from_central_is_refused_and_the_window_keeps_waiting(
         hall: Callable, choice: dict) -> None:
     console, sync = hall.http("caller-30"), hall.http("sync")
-    console.post("/api/v1/windows/30/open")
+    console.post("/api/v1/windows/30/sign-in", json=SIGN_IN)
     console.post("/api/v1/windows/30/remote-call")
     (choose,) = sync.get("/api/v1/leases/outbox").json()["choose"]
     before = console.get("/api/v1/windows/30/remote").json()

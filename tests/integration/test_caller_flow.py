@@ -118,7 +118,7 @@ def test_pin_sign_in(qtbot, console: CallerWindow, hall: Hall) -> None:
     assert not console.model.signed_in
     sign_in_with_keypad(qtbot, console, pin="9999")
     qtbot.waitUntil(lambda: console.model.message is not None, timeout=5000)
-    assert text(console, "message") == "工号或密码错误"
+    assert text(console, "message") == "工号、工牌或密码错误"
     click(qtbot, console, "key-clear")
     sign_in_with_keypad(qtbot, console)
     qtbot.waitUntil(lambda: console.model.signed_in, timeout=5000)

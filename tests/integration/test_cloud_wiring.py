@@ -34,6 +34,8 @@ from tests.helpers.central import CentralProcess, acquire_shared_cluster, releas
 FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
 #: The city's key for hashing ID numbers, shared by its halls (``hallq hall --id-key-file``).
 CITY_ID_KEY = b"wiring-test-city-id-key-0123456789"
+#: A console opens its window by signing in (the example hall's 王晓明).
+SIGN_IN = {"staff_id": "S001", "pin": "1234"}
 
 
 def hall_text(hall_id: str) -> str:
@@ -185,7 +187,7 @@ def call_remotely(city: City) -> dict:
     them through central. The ticket, once lent."""
     ticket = city.ft.post("kiosk", "/tickets", {"service": "A02"})
     city.central_has(city.ft)
-    city.ns.post("caller-30", "/windows/30/open")
+    city.ns.post("caller-30", "/windows/30/sign-in", SIGN_IN)
     assert city.ns.post("caller-30", "/windows/30/remote-call")["state"] == "choosing"
     calling = remote_state(city.ns, "calling")
     assert (calling["home"], calling["ticket"], calling["number"]) == (
@@ -321,10 +323,10 @@ def test_an_answer_too_late_cancels_the_ticket_at_the_other_hall(
 
 
 def test_recommendations_reach_the_kiosk(city: City) -> None:
-    city.ft.post("caller-1", "/windows/1/open")
+    city.ft.post("caller-1", "/windows/1/sign-in", SIGN_IN)
     for _ in range(6):
         city.ft.post("kiosk", "/tickets", {"service": "A01"})
-    city.ns.post("caller-1", "/windows/1/open")
+    city.ns.post("caller-1", "/windows/1/sign-in", SIGN_IN)
     city.central_has(city.ft)
     city.central_has(city.ns)
     found = until(lambda: (r := city.ft.get("kiosk", "/recommend?item=A01"))["halls"] and r,
@@ -341,7 +343,7 @@ def test_a_number_taken_by_phone_is_issued_followed_and_cancelled(
     citizen = "44030419900101123"
     citizen += idnumber.check_char(citizen)
     for site in (city.ft, city.ns):
-        site.post("caller-1", "/windows/1/open")
+        site.post("caller-1", "/windows/1/sign-in", SIGN_IN)
     first = city.ns.post("kiosk", "/tickets", {"service": "A01"})        # someone waits there
     city.central_has(city.ns)
     at_nanshan = {"item": "A01", "lat": 22.5450, "lon": 114.0640}

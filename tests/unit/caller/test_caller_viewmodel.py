@@ -38,7 +38,7 @@ def test_pin_sign_in_and_a_wrong_pin() -> None:
     for key in "9999":
         model.keypad(key)
     model.sign_in_pin()
-    assert model.message == ("工号或密码错误", "Wrong staff id or PIN")
+    assert model.message == ("工号、工牌或密码错误", "Wrong staff id, badge or PIN")
     assert model.message_is_error and model.pin_entry == ""
     model.select_field("pin")
     for key in "1234":

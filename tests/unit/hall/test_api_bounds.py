@@ -88,7 +88,7 @@ def test_a_rating_takes_what_the_document_calls_an_integer(hall: Any) -> None:
     assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 1, 5)
     ticket = hall.client("kiosk").issue("C")["id"]
     console = hall.client("caller-21")
-    console.window_action("21", "open")
+    console.sign_in("21", staff_id="S001", pin="1234")
     console.call("21")
     console.window_action("21", "finish")
     admin = hall.http("admin")

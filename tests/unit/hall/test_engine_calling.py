@@ -218,7 +218,7 @@ def test_a_busy_window_cannot_call_pause_or_close(engine: Engine, clock: Any) ->
 def test_unknown_window_and_staff(engine: Engine, clock: Any) -> None:
     refused("unknown_window", lambda: engine.call_next("99", clock()), 404)
     refused("unknown_window", lambda: engine.open_window("99", clock()), 404)
-    refused("unknown_staff", lambda: engine.open_window("1", clock(), staff_id="S999"), 404)
+    refused("bad_credentials", lambda: engine.open_window("1", clock(), staff_id="S999"), 401)
     engine.open_window("2", clock())
     refused("window_idle", lambda: engine.finish("2", clock()))
 

@@ -267,7 +267,7 @@ def _busy_hall(engine: Engine, clock: Any, id_number: Any) -> dict[str, Ticket]:
     (lambda e, t, now, person: e.close_window("2", now), "window_busy"),
     (lambda e, t, now, person: e.open_window("1", now), "bad_state"),
     (lambda e, t, now, person: e.resume("1", now), "bad_state"),
-    (lambda e, t, now, person: e.open_window("3", now, staff_id="X"), "unknown_staff"),
+    (lambda e, t, now, person: e.open_window("3", now, staff_id="X"), "bad_credentials"),
     (lambda e, t, now, person: e.recheck_in(t["e"].id, now), "bad_state"),
     (lambda e, t, now, person: e.cancel(t["c"].id, now), "bad_state"),
     (lambda e, t, now, person: e.set_green(t["d"].id, now), "bad_state"),

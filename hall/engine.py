@@ -8,7 +8,7 @@ node's writer) persists the dirty state and the events in one transaction.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from hall import idnumber, policy
 from hall.cloud import Leasing
@@ -23,6 +23,7 @@ from hall.errors import (
 )
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event, EventKind
+from hall.issuing_rules import check_open, check_quota
 from hall.ratings import LABELS
 from hall.state import (
     AT_WINDOW_STATUSES,
@@ -196,32 +197,6 @@ class Engine:
         return counts
 
     # ------------------------------------------------------------------ issuing
-    def _check_open(self, theme: Theme, now: datetime) -> None:
-        rules = self.config.rules
-        if rules.open_all_day:
-            return
-        local = self._local(now)
-        opens = local.replace(hour=rules.open_time.hour, minute=rules.open_time.minute,
-                              second=0, microsecond=0)
-        closes = local.replace(hour=rules.close_time.hour, minute=rules.close_time.minute,
-                               second=0, microsecond=0)
-        if local.isoweekday() not in rules.open_days or not opens <= local < closes:
-            raise QueueError(
-                ErrorCode.CLOSED,
-                f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",
-                f"The hall is closed (hours {rules.open_time:%H:%M}–{rules.close_time:%H:%M})")
-        if local >= closes - timedelta(minutes=theme.cutoff_min):
-            raise QueueError(
-                ErrorCode.CUTOFF,
-                f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
-                f"{theme.name_en}: no more tickets today "
-                f"(issuing stops {theme.cutoff_min} min before closing)")
-
-    def _check_quota(self, theme: Theme) -> None:
-        if theme.daily_quota and self.state.counters.get(theme.prefix, 0) >= theme.daily_quota:
-            raise QueueError(ErrorCode.QUOTA_REACHED, f"{theme.name_zh}今日号源已发完",
-                             f"{theme.name_en}: today's tickets are all taken")
-
     def person(self, id_number: str, today: date) -> Person:
         """Who an ID number names, as another hall may be told (hash, masked, age)."""
         try:
@@ -287,8 +262,8 @@ class Engine:
         if channel not in CHANNELS:
             raise QueueError(ErrorCode.BAD_CHANNEL, "取号渠道无效", f"Unknown channel {channel!r}",
                              422)
-        self._check_open(theme, now)
-        self._check_quota(theme)
+        check_open(self.config.rules, theme, self._local(now))
+        check_quota(theme, self.state.counters.get(theme.prefix, 0))
         local_day = self._local(now).date()
         id_hash, masked, elderly = self._id_hash(id_number, theme, local_day, person)
         appointment = self._appointment(appointment_id, theme, id_hash)

@@ -167,7 +167,8 @@ class FakeWindowHall:
                 badge_uid: str | None = None) -> dict:
         """Open the window for S001, or refuse as the hall does."""
         if not ((staff_id, pin) == ("S001", "1234") or badge_uid == "04A1B2C3D4E5F6"):
-            raise HallApiError(401, "bad_credentials", "工号、工牌或密码错误", "Wrong staff id, badge or PIN")
+            raise HallApiError(401, "bad_credentials", "工号、工牌或密码错误",
+                               "Wrong staff id, badge or PIN")
         self.status, self.staff = "open", "S001"
         return self._window()
 

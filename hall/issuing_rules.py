@@ -1,0 +1,39 @@
+"""When numbers may be given for a theme: the hall's hours and days, the cutoff before closing
+(停号) and the daily quota (放号量). Pure checks that raise :class:`~hall.errors.QueueError`
+with nothing changed; the engine runs them before it issues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hall.config import Rules, Theme
+from hall.errors import ErrorCode, QueueError
+
+
+def check_open(rules: Rules, theme: Theme, local: datetime) -> None:
+    """Refuse outside the hall's hours or days (``closed``) and after the theme's cutoff
+    (``cutoff``); ``local`` is the time in the hall's time zone."""
+    if rules.open_all_day:
+        return
+    opens = local.replace(hour=rules.open_time.hour, minute=rules.open_time.minute,
+                          second=0, microsecond=0)
+    closes = local.replace(hour=rules.close_time.hour, minute=rules.close_time.minute,
+                           second=0, microsecond=0)
+    if local.isoweekday() not in rules.open_days or not opens <= local < closes:
+        raise QueueError(
+            ErrorCode.CLOSED,
+            f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",
+            f"The hall is closed (hours {rules.open_time:%H:%M}–{rules.close_time:%H:%M})")
+    if local >= closes - timedelta(minutes=theme.cutoff_min):
+        raise QueueError(
+            ErrorCode.CUTOFF,
+            f"{theme.name_zh}今日已停止取号（下班前{theme.cutoff_min}分钟停号）",
+            f"{theme.name_en}: no more tickets today "
+            f"(issuing stops {theme.cutoff_min} min before closing)")
+
+
+def check_quota(theme: Theme, issued_today: int) -> None:
+    """Refuse (``quota_reached``) once the theme's daily quota is given out."""
+    if theme.daily_quota and issued_today >= theme.daily_quota:
+        raise QueueError(ErrorCode.QUOTA_REACHED, f"{theme.name_zh}今日号源已发完",
+                         f"{theme.name_en}: today's tickets are all taken")

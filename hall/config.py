@@ -8,7 +8,6 @@ dataclasses here.
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time
@@ -91,21 +90,13 @@ class Booth:
 
 @dataclass(frozen=True)
 class Staff:
-    """A member of staff who may sign in at a window with a PIN or a badge."""
+    """A member of staff who may sign in at a window with a PIN or a badge. The PIN is kept
+    in the hall's store (``hallq staff set-pin``), never here; a badge set there replaces
+    ``badge_uid``."""
 
     id: str
     name_zh: str
-    pin_sha256: str = ""
     badge_uid: str = ""
-
-    def pin_matches(self, pin: str) -> bool:
-        """Whether ``pin`` is this person's PIN."""
-        return bool(self.pin_sha256) and self.pin_sha256 == pin_digest(self.id, pin)
-
-
-def pin_digest(staff_id: str, pin: str) -> str:
-    """The stored form of a staff PIN (salted with the staff id)."""
-    return hashlib.sha256(f"{staff_id}:{pin}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -196,8 +187,7 @@ def _built(checked: HallFile) -> HallConfig:
     windows = {w.number: Window(number=w.number, skills=tuple(s.upper() for s in w.skills),
                                 name_zh=w.name_zh, name_en=w.name_en, video_booth=w.video_booth)
                for w in checked.windows}
-    staff = {s.id: Staff(id=s.id, name_zh=s.name_zh, pin_sha256=s.pin_sha256,
-                         badge_uid=s.badge_uid) for s in checked.staff}
+    staff = {s.id: Staff(id=s.id, name_zh=s.name_zh, badge_uid=s.badge_uid) for s in checked.staff}
     booths = tuple(Booth(id=b.id, name_zh=b.name_zh or f"视频服务区{b.id}",
                          name_en=b.name_en or f"Video booth {b.id}") for b in checked.booths)
     location = (hall.location.lat, hall.location.lon) if hall.location else None

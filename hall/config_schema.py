@@ -190,8 +190,17 @@ class StaffTable(_Table):
 
     id: Key
     name_zh: Name = ""
-    pin_sha256: str = Field(default="", max_length=128)
+    pin_sha256: str | None = None      # refused: PINs are kept in the hall's store
     badge_uid: str = Field(default="", max_length=64)
+
+    @field_validator("pin_sha256")
+    @classmethod
+    def _no_pin_here(cls, value: str | None) -> None:
+        """PINs left the TOML: an unsalted digest cannot be turned into a slow hash."""
+        raise Wrong("PINs are no longer kept in the TOML: delete this line and set the PIN "
+                    "with `hallq staff set-pin STAFF_ID --data-dir DIR`",
+                    "员工密码已不再保存在配置文件中：请删除此行，并用 "
+                    "`hallq staff set-pin 工号 --data-dir 数据目录` 设置密码")
 
 
 class HallFile(_Table):

@@ -82,6 +82,17 @@ class DatabaseUnusable(StoreError):
 
 
 @dataclass(frozen=True)
+class StaffSecret:
+    """What the hall keeps of one staff id's credentials: the PIN's scrypt hash (None: no PIN
+    set), the badge UID (None: the TOML's, if any) and whether sign-in is disabled."""
+
+    staff_id: str
+    pin_hash: str | None
+    badge_uid: str | None
+    disabled: bool
+
+
+@dataclass(frozen=True)
 class PairedDevice:
     """A device allowed to use the hall's API, and what it may do."""
 
@@ -131,11 +142,18 @@ def _m003_ticket_referral(db: sqlite_utils.Database) -> None:
     db.table("tickets").add_column("referral_id", str)
 
 
+def _m004_staff_secrets(db: sqlite_utils.Database) -> None:
+    # staff PINs (scrypt hashes, hall/pin_hash.py) and badges, set with `hallq staff`
+    db.table("staff_secrets").create({"staff_id": str, "pin_hash": str, "badge_uid": str,
+                                      "disabled": int, "updated_at": float}, pk="staff_id")
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_remote_calling", _m002_remote_calling),
     ("003_ticket_referral", _m003_ticket_referral),
+    ("004_staff_secrets", _m004_staff_secrets),
 ]
 
 
@@ -438,6 +456,31 @@ class Store:
                 "SELECT name, role, window FROM devices WHERE token_hash = ? AND revoked = 0",
                 (_token_hash(token),)).fetchone()
         return PairedDevice(row["name"], row["role"], row["window"]) if row else None
+
+
+    # ------------------------------------------------------------------ staff credentials
+    def set_staff_secret(self, staff_id: str, **values: str | bool) -> None:
+        """Set ``pin_hash``, ``badge_uid`` or ``disabled`` of a staff id (a row made when it
+        has none); setting a PIN or a badge enables the staff id again."""
+        columns = {"pin_hash", "badge_uid", "disabled"}
+        if not values or set(values) - columns:
+            raise ValueError(f"set one of {', '.join(sorted(columns))}")
+        if "disabled" not in values:
+            values["disabled"] = False
+        with self.atomic() as conn:
+            conn.execute("INSERT OR IGNORE INTO staff_secrets (staff_id, disabled, updated_at) "
+                         "VALUES (?, 0, ?)", (staff_id, time.time()))
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            conn.execute(f"UPDATE staff_secrets SET {assignments}, updated_at = ? "
+                         "WHERE staff_id = ?", (*values.values(), time.time(), staff_id))
+
+    def staff_secrets(self) -> dict[str, StaffSecret]:
+        """Every staff id's stored credentials, by staff id."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT staff_id, pin_hash, badge_uid, disabled FROM staff_secrets").fetchall()
+        return {r["staff_id"]: StaffSecret(r["staff_id"], r["pin_hash"], r["badge_uid"],
+                                           bool(r["disabled"])) for r in rows}
 
 
 def _token_hash(token: str) -> str:

@@ -21,12 +21,15 @@ from typing import Any
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.node import HallNode
 from hall.server import HallServer
+from hallq.staff import set_pins
 
 log = logging.getLogger("hallq.demo")
 
 DEMO_DEVICES = (("admin", None, "demo-admin"), ("kiosk", None, "demo-kiosk"),
                 ("display", None, "demo-wall"), ("caller", "1", "demo-caller-1"),
                 ("caller", "14", "demo-caller-14"))
+#: The demo staff's PINs, set in the demo's store at each start (the TOML holds no PIN).
+DEMO_PINS = {"S001": "1234", "S002": "2345", "S003": "3456"}
 #: The windows that get a calling console, and the rating each pad presses by itself.
 CONSOLE_WINDOWS = ("1", "14")
 AUTO_RATING = 5
@@ -68,6 +71,8 @@ def print_banner(config: HallConfig, server: HallServer, tokens: dict[str, str],
     print(f"  API      {server.url}/api/v1/health   (OpenAPI: {server.url}/docs)")
     for name, token in tokens.items():
         print(f"  token    {name:<16} {token}")
+    for staff_id, pin in DEMO_PINS.items():
+        print(f"  staff    {staff_id:<16} PIN {pin}")
     for role, url in urls.items():
         print(f"  device   {role:<16} {url}")
     print(f"  try:     curl -X POST -H 'Authorization: Bearer {tokens['demo-kiosk']}' "
@@ -112,6 +117,7 @@ def run_demo(args: argparse.Namespace) -> int:
     config = demo_config(args.port)
     node = HallNode(config, data_dir)
     tokens = demo_tokens(node)
+    set_pins(node.store, DEMO_PINS)
     server = HallServer(node, host="127.0.0.1", port=args.port, advertise=True)
     urls = device_urls(data_dir)
     opened = open_devices(urls)

@@ -29,6 +29,7 @@ from hall.idnumber import check_char
 from hall.net import free_port
 from hall.node import HallNode
 from hall.server import HallServer
+from tests.helpers.staff_pins import give_demo_pins
 
 
 class PostgresMissing(RuntimeError):
@@ -268,6 +269,7 @@ class RunningHall:
 def start_hall(data_dir: Path, hall_id: str | None = None) -> RunningHall:
     """Start a hall node (no LAN advert) in a thread."""
     node = HallNode(hall_config(hall_id), data_dir)
+    give_demo_pins(node.store)
     sync_token = node.store.pair("sync", "sync-agent")
     admin_token = node.store.pair("admin", "test-admin")
     server = HallServer(node, port=0, advertise=False).start_in_thread()

@@ -17,6 +17,7 @@ from hall.node import HallNode
 from hall.server import HallServer
 from tests.helpers.clocks import DatetimeClock
 from tests.helpers.hall_fixtures import configure
+from tests.helpers.staff_pins import give_demo_pins
 
 
 @dataclass
@@ -69,6 +70,7 @@ def start_hall(tmp_path: Path, example_hall: HallConfig) -> Iterator[Callable[..
         config = configure(example_hall, themes, **rules)
         data = tmp_path / f"hall-{len(running)}"
         node = HallNode(config, data, clock=clock) if clock else HallNode(config, data)
+        give_demo_pins(node.store)
         tokens = {role: node.store.pair(role, f"test-{role}")
                   for role in ("kiosk", "admin", "display", "sync")}
         for number in config.windows:

@@ -20,6 +20,7 @@ from hall.config import EXAMPLE_HALL, load_config
 from hall.events import EventKind
 from hall.node import HallNode
 from hall.server import HallServer
+from tests.helpers.staff_pins import give_demo_pins
 from ui.bridge import EventBridge
 
 WINDOW = "3"  # skills: A only
@@ -40,6 +41,7 @@ def hall(tmp_path: Path) -> Iterator[Hall]:
     config = load_config(EXAMPLE_HALL)
     config = replace(config, rules=replace(config.rules, open_all_day=True))
     node = HallNode(config, tmp_path / "hall")
+    give_demo_pins(node.store)
     caller_token = node.store.pair("caller", "console-3", WINDOW)
     admin_token = node.store.pair("admin", "test-admin", None)
     server = HallServer(node, port=0, advertise=False).start_in_thread()

@@ -30,6 +30,7 @@ from hall.server import HallServer
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
 from tests.helpers.central import CentralProcess, acquire_shared_cluster, release_shared_cluster
+from tests.helpers.staff_pins import give_demo_pins
 
 FT, NS = "GD-SZ-FT-001", "GD-SZ-NS-002"
 #: The city's key for hashing ID numbers, shared by its halls (``hallq hall --id-key-file``).
@@ -157,6 +158,7 @@ def start_site(hall_id: str, tmp_path: Path, central_url: str, credential: str,
     """A hall node on a free port and its sync agent, relaying quickly."""
     node = HallNode(parse_config(tomllib.loads(hall_text(hall_id))), tmp_path / hall_id,
                     id_key=CITY_ID_KEY)
+    give_demo_pins(node.store)
     tokens = {role: node.store.pair(role, f"test-{role}") for role in ("kiosk", "sync")}
     tokens["caller-1"] = node.store.pair("caller", "console-1", "1")
     tokens["caller-30"] = node.store.pair("caller", "console-30", "30")

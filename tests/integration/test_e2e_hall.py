@@ -36,6 +36,7 @@ from hallq.display_scenarios import open_all_day
 from kiosk.devices import KioskDevices
 from kiosk.viewmodel import KioskModel, KioskSettings
 from tests.helpers.caller_steps import sign_in
+from tests.helpers.staff_pins import give_demo_pins
 from ui.tasks import run_now
 
 WINDOW = "1"
@@ -55,6 +56,7 @@ class Hall:
 @pytest.fixture
 def hall(tmp_path: Path) -> Iterator[Hall]:
     node = HallNode(open_all_day(), tmp_path / "hall")
+    give_demo_pins(node.store)
     tokens = {"kiosk": node.store.pair("kiosk", "kiosk-1"),
               "caller": node.store.pair("caller", "console-1", WINDOW),
               "display": node.store.pair("display", "wall"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hall.config import EXAMPLE_HALL, ConfigError, HallConfig, load_config, pin_digest
+from hall.config import EXAMPLE_HALL, ConfigError, HallConfig, load_config
 
 MINIMAL = """\
 [hall]
@@ -76,17 +76,22 @@ def test_example_hall_rules_and_hours(example_config: HallConfig) -> None:
     assert example_config.themes["A"].per_id_daily_limit == 2
 
 
-@pytest.mark.parametrize("staff_id, pin", [("S001", "1234"), ("S002", "2345"), ("S003", "3456")])
-def test_demo_staff_pins_match_and_others_do_not(example_config: HallConfig, staff_id: str,
-                                                 pin: str) -> None:
-    person = example_config.staff[staff_id]
-    assert person.pin_matches(pin)
-    assert not person.pin_matches("0000")
-    assert not person.pin_matches("")
-    # the digest is salted with the staff id: another person's PIN does not match
-    assert person.pin_sha256 == pin_digest(staff_id, pin)
-    assert person.pin_sha256 != pin_digest("S999", pin)
-    assert person.badge_uid
+def test_the_example_hall_keeps_no_pin_and_its_staff_have_badges(example_config: HallConfig
+                                                                  ) -> None:
+    assert "pin_sha256" not in EXAMPLE_HALL.read_text(encoding="utf-8")
+    assert sorted(example_config.staff) == ["S001", "S002", "S003"]
+    assert all(person.badge_uid for person in example_config.staff.values())
+
+
+def test_a_toml_with_a_pin_digest_is_refused_saying_to_run_staff_set_pin(tmp_path: Path
+                                                                         ) -> None:
+    path = _write(tmp_path, MINIMAL + '[[staff]]\nid = "S001"\npin_sha256 = "4bb9e20b"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    said = str(refused.value)
+    assert said.startswith(f"{path} [[staff]] #1 (id = \"S001\") · pin_sha256: ")
+    assert "hallq staff set-pin" in said and "\n" not in said
+    assert "hallq staff set-pin" in refused.value.bilingual().split(" / ")[0]
 
 
 def test_resolve_service_by_theme_or_item_case_insensitively(example_config: HallConfig

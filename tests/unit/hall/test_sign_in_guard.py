@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from hall.config import Staff, pin_digest
+from hall.config import Staff
 from hall.errors import QueueError
+from hall.pin_hash import hash_pin
 from hall.staff_auth import LONGEST_LOCK_S, LockedOut, SignInGuard
+from hall.store import StaffSecret
 
-STAFF = {"S001": Staff(id="S001", name_zh="王晓明", pin_sha256=pin_digest("S001", "1234"))}
+STAFF = {"S001": Staff(id="S001", name_zh="王晓明")}
+STORED = {"S001": StaffSecret("S001", hash_pin("1234"), None, disabled=False)}
 
 
 class Seconds:
@@ -23,10 +26,10 @@ def lock_out(guard: SignInGuard) -> float:
     """Five wrong PINs; how long the lockout they cause lasts."""
     for n in range(4):
         with pytest.raises(QueueError) as wrong:
-            guard.check_pin(STAFF, "S001", f"9{n:03}", "console-1")
+            guard.check_pin(STAFF, STORED, "S001", f"9{n:03}", "console-1")
         assert not isinstance(wrong.value, LockedOut)
     with pytest.raises(LockedOut) as locked:
-        guard.check_pin(STAFF, "S001", "9999", "console-1")
+        guard.check_pin(STAFF, STORED, "S001", "9999", "console-1")
     return locked.value.lockout.seconds
 
 
@@ -38,5 +41,5 @@ def test_lockouts_double_up_to_the_cap_and_a_right_pin_forgets_them() -> None:
         lengths.append(lock_out(guard))
         clock.now += lengths[-1]
     assert lengths == [60, 120, 240, 480, 960, 1920, LONGEST_LOCK_S, LONGEST_LOCK_S]
-    assert guard.check_pin(STAFF, "S001", "1234", "console-1") == "S001"
+    assert guard.check_pin(STAFF, STORED, "S001", "1234", "console-1") == "S001"
     assert lock_out(guard) == 60

@@ -12,11 +12,11 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from hall.config_schema import HallFile, Wrong, check_references, describe
+if TYPE_CHECKING:
+    from hall.config_schema import HallFile
 
 
 class ConfigError(ValueError):
@@ -154,6 +154,12 @@ class HallConfig:
 def parse_config(data: dict) -> HallConfig:
     """Build a :class:`HallConfig` from parsed TOML (or its JSON, as central keeps it); raise
     :class:`ConfigError` naming the table and key of the first mistake."""
+    # pydantic and the file's models load only when a file is read, not in every app that
+    # uses the dataclasses below
+    from pydantic import ValidationError
+
+    from hall.config_schema import HallFile, Wrong, check_references, describe
+
     if not isinstance(data, dict):
         raise ConfigError("a hall configuration is a table of tables", "大厅配置应为表")
     try:

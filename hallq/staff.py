@@ -12,10 +12,13 @@ import getpass
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hall.config import EXAMPLE_HALL, ConfigError, Staff, load_config
 from hall.pin_hash import hash_pin, valid_pin
-from hall.store import Store
+
+if TYPE_CHECKING:
+    from hall.store import Store
 
 DB_NAME = "hall.sqlite3"
 
@@ -53,6 +56,8 @@ def _store(data_dir: str, create: bool) -> Store | None:
                   f"no hall database in {data_dir} (give --data-dir)", 1)
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
+    from hall.store import Store  # sqlite-utils only for this command, not every hallq start
+
     return Store(path)
 
 

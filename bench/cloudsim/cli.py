@@ -12,9 +12,6 @@ import sys
 import time
 from typing import Any
 
-from bench.cloudsim.city_model import MODEL_POLICIES, CityModel
-from bench.cloudsim.metrics import summarize
-from bench.cloudsim.scenario import ScenarioError, load_scenario
 from central.estimators import ESTIMATORS
 
 SHOWN = ("mean_wait_s", "mean_wait_ci95_s", "p90_wait_s", "p95_wait_s",
@@ -28,6 +25,10 @@ def run_cloud(scenario_path: str, policy: str, days: int, seed: int, load: float
               remote_share: float | None = None, slowdown: float | None = None
               ) -> dict[str, Any]:
     """Simulate and summarise one run (the figures ``--json`` prints)."""
+    from bench.cloudsim.city_model import CityModel
+    from bench.cloudsim.metrics import summarize
+    from bench.cloudsim.scenario import load_scenario
+
     scenario = load_scenario(scenario_path)
     if load is not None:
         scenario = scenario.with_load(load)
@@ -52,6 +53,8 @@ def run_cloud(scenario_path: str, policy: str, days: int, seed: int, load: float
 
 def cmd_cloud(args: argparse.Namespace) -> int:
     """Run ``hallq bench cloud``."""
+    from bench.cloudsim.scenario import ScenarioError
+
     remote = None if args.remote is None else args.remote == "on"
     try:
         result = run_cloud(args.scenario, args.policy, args.days, args.seed, args.load,
@@ -70,6 +73,17 @@ def cmd_cloud(args: argparse.Namespace) -> int:
     return 0
 
 
+def policy_name(name: str) -> str:
+    """``--policy``: one of the simulator's policies. The simulator (SimPy, the engine, the
+    balancer) is imported only when the bench runs, not by every ``hallq`` command."""
+    from bench.cloudsim.city_model import MODEL_POLICIES
+
+    if name not in MODEL_POLICIES:
+        raise argparse.ArgumentTypeError(f"invalid choice: {name!r} (choose from "
+                                         f"{', '.join(MODEL_POLICIES)})")
+    return name
+
+
 def register(subparsers: Any) -> None:
     """Add ``bench cloud`` to a command line's sub-commands."""
     bench = subparsers.add_parser("bench", help="simulations and benchmarks")
@@ -79,7 +93,7 @@ def register(subparsers: Any) -> None:
         description="Simulate a city's halls for some days under one routing policy and print "
                     "waits, total times, moves and the wait estimator's error.")
     cloud.add_argument("--scenario", required=True, help="the scenario TOML file")
-    cloud.add_argument("--policy", choices=MODEL_POLICIES, default="hallq",
+    cloud.add_argument("--policy", type=policy_name, default="hallq",
                        help="none | jsq | jsq2 | hallq, or a lower bound: pooled | merged")
     cloud.add_argument("--days", type=int, default=30, help="simulated days (default 30)")
     cloud.add_argument("--seed", type=int, default=1, help="random seed (common to policies)")

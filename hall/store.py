@@ -157,6 +157,10 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 
+#: The meta key of the lowest number the next event may take (``hallq restore``).
+SEQ_FLOOR_META = "seq_floor"
+
+
 def _upsert_sql(table: str, columns: list[str]) -> str:
     marks = ", ".join("?" for _ in columns)
     return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
@@ -215,6 +219,8 @@ class Store:
         self.db = sqlite_utils.Database(self._conn)
         self.migrate()
         self.last_seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        # after `hallq restore --continue-after SEQ`: new events go on after central's last
+        self.last_seq = max(self.last_seq, int(self.get_meta(SEQ_FLOOR_META) or 1) - 1)
         self._day_written = self.get_meta("day")
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.logs import setup_logging
-from hallq import apps, staff
+from hallq import apps, backup, staff
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq paired | revoke NAME         the paired devices; revoke a lost one
   hallq staff set-pin S001           staff PINs (hashed in the hall's database) and badges
   hallq status                       the node's health: ok, or degraded and why (exit 3)
+  hallq backup | restore FILE        copies of the hall's database, and putting one back
   hallq kiosk | caller | display     run one app against a hall found on the LAN
   hallq devices …                    technicians: list, test and simulate devices
   hallq central …                    the city's central platform
@@ -61,6 +62,11 @@ def cmd_hall(args: argparse.Namespace) -> int:
     if args.open_all_day:
         from dataclasses import replace
         config = replace(config, rules=replace(config.rules, open_all_day=True))
+    try:
+        _held = backup.hold_data_dir(Path(args.data_dir))  # held while the node runs
+    except backup.BackupError as err:
+        print(f"hallq: {err.bilingual()}", file=sys.stderr)
+        return 2
     try:
         node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
     except DatabaseUnusable as err:
@@ -146,13 +152,18 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def _existing_store(data_dir: str) -> Store | None:
     """The hall's store in ``data_dir``, or None (said on stderr) when there is none."""
-    from hall.store import Store
+    from hall.store import DatabaseUnusable, Store
 
     path = Path(data_dir) / "hall.sqlite3"
     if not path.exists():
-        print(f"hallq: no hall database in {data_dir} (give --data-dir)", file=sys.stderr)
+        print(f"hallq: {data_dir} 中没有大厅数据库 / no hall database in {data_dir} "
+              "(give --data-dir)", file=sys.stderr)
         return None
-    return Store(path)
+    try:
+        return Store(path)
+    except DatabaseUnusable as err:
+        print(f"hallq: {err.bilingual()}", file=sys.stderr)
+        return None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -243,8 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     devices_cli.register(sub, key_labels=ratings.LABELS)
-    for register in (apps.register, staff.register, central_cli.register, sync_cli.register,
-                     cloudsim_cli.register):
+    for register in (apps.register, staff.register, backup.register, central_cli.register,
+                     sync_cli.register, cloudsim_cli.register):
         register(sub)
     return parser
 

@@ -21,6 +21,7 @@ from typing import Any
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.node import HallNode
 from hall.server import HallServer
+from hallq.backup import BackupError, hold_data_dir
 from hallq.staff import set_pins
 
 log = logging.getLogger("hallq.demo")
@@ -114,6 +115,11 @@ def run_demo(args: argparse.Namespace) -> int:
             return exit_code_for_missing_display("hallq demo")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = Path(args.data_dir)
+    try:
+        _held = hold_data_dir(data_dir)  # held while the demo runs
+    except BackupError as err:
+        print(f"hallq demo: {err.bilingual()}")
+        return 2
     config = demo_config(args.port)
     node = HallNode(config, data_dir)
     tokens = demo_tokens(node)

@@ -63,11 +63,12 @@ class DatabaseUnusable(StoreError):
         if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or not isinstance(
                 cause, sqlite3.OperationalError):
             self.message_zh = (f"数据库文件 {path} 已损坏或不是本系统的数据库（{cause}）："
-                               "请恢复备份，或将它（连同 -wal、-shm 文件）移走后"
-                               "重新启动，从空库开始")
+                               "请恢复备份（hallq restore 备份文件），或将它（连同 -wal、-shm "
+                               "文件）移走后重新启动，从空库开始")
             self.message_en = (f"the database {path} is damaged or not a hall database "
-                               f"({cause}): restore a backup, or move it (with its -wal and "
-                               "-shm files) aside and start again with an empty database")
+                               f"({cause}): restore a backup (hallq restore FILE), or move it "
+                               "(with its -wal and -shm files) aside and start again with an "
+                               "empty database")
         else:
             self.message_zh = (f"无法打开数据库文件 {path}（{cause}）：请检查磁盘空间、文件权限，"
                                "以及是否已有另一个大厅节点在使用它")

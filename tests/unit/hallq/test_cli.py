@@ -220,7 +220,8 @@ def test_a_damaged_database_is_refused_saying_what_to_do(
     assert captured.out == "" and captured.err.count("\n") == 1
     assert captured.err.startswith(f"hallq: 数据库文件 {database} 已损坏")
     assert "请恢复备份" in captured.err
-    assert "restore a backup, or move it (with its -wal and -shm files) aside" in captured.err
+    assert "restore a backup (hallq restore FILE), or move it (with its -wal and -shm files) " \
+        "aside" in captured.err
 
 
 def test_hall_refuses_an_unreadable_or_short_id_key(tmp_path: Path) -> None:

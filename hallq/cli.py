@@ -63,20 +63,22 @@ def cmd_hall(args: argparse.Namespace) -> int:
         from dataclasses import replace
         config = replace(config, rules=replace(config.rules, open_all_day=True))
     try:
-        _held = backup.hold_data_dir(Path(args.data_dir))  # held while the node runs
+        held = backup.hold_data_dir(Path(args.data_dir))  # held while the node runs
     except backup.BackupError as err:
         print(f"hallq: {err.bilingual()}", file=sys.stderr)
         return 2
-    try:
-        node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
-    except DatabaseUnusable as err:
-        print(f"hallq: {err.bilingual()}", file=sys.stderr)
-        return 2
-    server = HallServer(node, host=args.bind, port=args.port, advertise=not args.no_advertise,
-                        log_level="info" if args.verbose else "warning")
-    print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "
-          f"data in {args.data_dir}", flush=True)
-    server.serve()
+    with held:
+        try:
+            node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
+        except DatabaseUnusable as err:
+            print(f"hallq: {err.bilingual()}", file=sys.stderr)
+            return 2
+        server = HallServer(node, host=args.bind, port=args.port,
+                            advertise=not args.no_advertise,
+                            log_level="info" if args.verbose else "warning")
+        print(f"hallq: hall {config.hall_id} ({config.name_zh}) on {server.url}, "
+              f"data in {args.data_dir}", flush=True)
+        server.serve()
     return 0
 
 

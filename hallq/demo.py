@@ -116,10 +116,16 @@ def run_demo(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = Path(args.data_dir)
     try:
-        _held = hold_data_dir(data_dir)  # held while the demo runs
+        held = hold_data_dir(data_dir)  # held while the demo runs
     except BackupError as err:
         print(f"hallq demo: {err.bilingual()}")
         return 2
+    with held:
+        return _serve_demo(data_dir, args, headless)
+
+
+def _serve_demo(data_dir: Path, args: argparse.Namespace, headless: bool) -> int:
+    """The demo's node, devices and (unless headless) windows, until they end."""
     config = demo_config(args.port)
     node = HallNode(config, data_dir)
     tokens = demo_tokens(node)

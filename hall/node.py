@@ -17,12 +17,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hall.config import HallConfig
+from hall.config import HallConfig, Staff
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.events import Event
@@ -68,6 +69,9 @@ class HallNode:
         self.store.set_meta("hall_id", config.hall_id)
         self.id_key = id_key or self.store.secret("id_key")
         self.lock = threading.RLock()
+        self._roster: dict[str, str] = {}
+        self._toml_staff = config.staff
+        self._merge_roster(self.store.staff_roster())
         try:
             self.engine = self._load_engine()
         except sqlite3.DatabaseError as damaged:     # a page the opening did not read
@@ -83,6 +87,21 @@ class HallNode:
         self.write_stats = {"batches": 0, "operations": 0, "commit_s": 0.0}
         #: Why the disk refused the last write, until a write succeeds again (health says so).
         self.write_failure: str | None = None
+
+    def refresh_staff(self) -> None:
+        """Take in staff added with ``hallq staff add`` since the last look (another process
+        may have added them while the node runs); the engine and views see them at once."""
+        roster = self.store.staff_roster()
+        if roster != self._roster:
+            with self.lock:
+                self._merge_roster(roster)
+                self.engine.config = self.config
+
+    def _merge_roster(self, roster: dict[str, str]) -> None:
+        added = {sid: Staff(id=sid, name_zh=name) for sid, name in roster.items()
+                 if sid not in self._toml_staff}
+        self.config = replace(self.config, staff={**added, **self._toml_staff})
+        self._roster = roster
 
     def _load_engine(self) -> Engine:
         now = self.clock()

@@ -149,12 +149,19 @@ def _m004_staff_secrets(db: sqlite_utils.Database) -> None:
                                       "disabled": int, "updated_at": float}, pk="staff_id")
 
 
+def _m007_staff_roster(db: sqlite_utils.Database) -> None:
+    # staff added with `hallq staff add|import` (the TOML's [[staff]] are the others)
+    db.table("staff_roster").create({"staff_id": str, "name_zh": str, "added_at": float},
+                                    pk="staff_id")
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_remote_calling", _m002_remote_calling),
     ("003_ticket_referral", _m003_ticket_referral),
     ("004_staff_secrets", _m004_staff_secrets),
+    ("007_staff_roster", _m007_staff_roster),
 ]
 
 
@@ -488,6 +495,24 @@ class Store:
                 "SELECT staff_id, pin_hash, badge_uid, disabled FROM staff_secrets").fetchall()
         return {r["staff_id"]: StaffSecret(r["staff_id"], r["pin_hash"], r["badge_uid"],
                                            bool(r["disabled"])) for r in rows}
+
+
+    def add_staff(self, members: list[tuple[str, str]]) -> None:
+        """Add staff ``(id, name_zh)`` to the roster, all or none; ``ValueError`` names an id
+        already there."""
+        with self.atomic() as conn:
+            for staff_id, name_zh in members:
+                try:
+                    conn.execute("INSERT INTO staff_roster (staff_id, name_zh, added_at) "
+                                 "VALUES (?, ?, ?)", (staff_id, name_zh, time.time()))
+                except sqlite3.IntegrityError:
+                    raise ValueError(f"staff id {staff_id} is already on the roster") from None
+
+    def staff_roster(self) -> dict[str, str]:
+        """The staff added with ``hallq staff add``: name by staff id."""
+        with self._lock:
+            rows = self._conn.execute("SELECT staff_id, name_zh FROM staff_roster").fetchall()
+        return {r["staff_id"]: r["name_zh"] for r in rows}
 
 
 def _token_hash(token: str) -> str:

@@ -136,6 +136,7 @@ async def sign_in(window: str, body: SignInRequest, device: Device, node: Node,
     allow(device, "window", window)
     guard: SignInGuard = request.app.state.sign_in_guard
     guard.count_attempt(device.name)
+    node.refresh_staff()    # staff added by `hallq staff add` while the node runs
     try:
         if body.badge_uid:
             staff_id = guard.check_badge(node.config.staff, node.store.staff_secrets(),

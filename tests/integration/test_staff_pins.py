@@ -135,3 +135,52 @@ def test_a_badge_set_in_the_store_signs_in_and_disable_refuses_pin_and_badge(
     assert sign_in(client, staff_id="S003", pin="3456").status_code == 401
     code, out, _ = staff(capsys, monkeypatch, data, "list")
     assert "DISABLED" in next(line for line in out.splitlines() if line.startswith("S003"))
+
+
+def test_staff_added_while_the_node_runs_sign_in_with_their_pin_at_once(
+        hall: Hall, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    client = hall.start()
+    code, out, _ = staff(capsys, monkeypatch, hall.data, "add", "S010", "--name", "赵敏")
+    assert code == 0 and "added 1" in out
+    assert staff(capsys, monkeypatch, hall.data, "set-pin", "S010", "--pin-stdin",
+                 stdin="60213\n")[0] == 0
+    opened = sign_in(client, staff_id="S010", pin="60213")
+    assert opened.status_code == 200 and opened.json()["staff_id"] == "S010"
+    windows = client.get("/api/v1/windows").json()
+    window = next(w for w in windows if w["number"] == "1")
+    assert window["staff_name_zh"] == "赵敏"
+    _, out, _ = staff(capsys, monkeypatch, hall.data, "list")
+    assert any(line.startswith("S010") and "赵敏" in line and "PIN set" in line
+               for line in out.splitlines())
+
+
+def test_import_adds_every_row_of_a_csv_or_none_naming_the_line(
+        hall: Hall, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hall.start()
+    good = tmp_path / "staff.csv"
+    good.write_text("\ufeffid,name_zh\nS020,钱多多\nS021,孙悟净\n\n", encoding="utf-8")
+    bad_files = {
+        "id,name_zh\nS030,李雷\nS 31,韩梅梅\n": "line 3: id 'S 31'",
+        "id,name_zh\nS030,李雷\nS030,韩梅梅\n": "line 3: id S030 appears twice",
+        "id,name_zh,pin\nS030,李雷,1234\n": "line 1 must be the header id,name_zh",
+        "id,name_zh\nS030,李雷,1234\n": "line 2: 2 columns (id,name_zh), found 3",
+        "id,name_zh\nS030,\n": "line 2: name_zh: 1 to 200 characters",
+        "id,name_zh\nS030,李雷\nS001,王晓明\n": "staff id S001 is already in the hall config",
+    }
+    for text, says in bad_files.items():
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text, encoding="utf-8")
+        code, _, err = staff(capsys, monkeypatch, hall.data, "import", str(bad))
+        assert code == 2 and says in err and "未导入任何人" in err, (text, err)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("id,name_zh\nS030,李雷\n".encode("gbk"))
+    code, _, err = staff(capsys, monkeypatch, hall.data, "import", str(gbk))
+    assert code == 2 and "not UTF-8" in err
+    code, out, _ = staff(capsys, monkeypatch, hall.data, "import", str(good))
+    assert code == 0 and "added 2" in out
+    code, _, err = staff(capsys, monkeypatch, hall.data, "import", str(good))
+    assert code == 2 and "S020 is already on the roster" in err
+    with sqlite3.connect(hall.data / "hall.sqlite3") as db:
+        roster = dict(db.execute("SELECT staff_id, name_zh FROM staff_roster").fetchall())
+    assert roster == {"S020": "钱多多", "S021": "孙悟净"}     # nothing of the bad files

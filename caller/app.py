@@ -2,10 +2,10 @@
 and the hall's events.
 
 ``hallq caller --url URL --token TOKEN --window 3 --led sim://led?addr=3
---rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard [--call-bar]`` runs it (:func:`run`, or
-``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow` can also be built
-by another program (the demo) with its own client, event bridge and devices; whoever builds them
-closes them: :meth:`CallerWindow.shutdown` stops what the window started, and closes what
+--rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard [--call-bar]`` runs it
+(:func:`run`, or ``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow`
+can also be built by another program (the demo) with its own client, event bridge and devices;
+whoever builds them closes them: :meth:`CallerWindow.shutdown` stops what the window started, and closes what
 :meth:`~CallerWindow.from_args` opened for it.
 """
 

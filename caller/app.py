@@ -5,8 +5,8 @@ and the hall's events.
 --rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard [--call-bar]`` runs it
 (:func:`run`, or ``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow`
 can also be built by another program (the demo) with its own client, event bridge and devices;
-whoever builds them closes them: :meth:`CallerWindow.shutdown` stops what the window started, and closes what
-:meth:`~CallerWindow.from_args` opened for it.
+whoever builds them closes them: :meth:`CallerWindow.shutdown` stops what the window started,
+and closes what :meth:`~CallerWindow.from_args` opened for it.
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 and the hall's events.
 
 ``hallq caller --url URL --token TOKEN --window 3 --led sim://led?addr=3
---rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard`` runs it (:func:`run`, or
-``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow` can also be built
-by another program (the demo) with its own client, event bridge and devices; whoever builds them
-closes them: :meth:`CallerWindow.shutdown` stops what the window started, and closes what
-:meth:`~CallerWindow.from_args` opened for it.
+--rating sim://rating?addr=3&auto=5 --badge-reader sim://smartcard [--call-bar]`` runs it
+(:func:`run`, or ``hallq.apps`` through :meth:`CallerWindow.from_args`). :class:`CallerWindow`
+can also be built by another program (the demo) with its own client, event bridge and devices;
+whoever builds them closes them: :meth:`CallerWindow.shutdown` stops what the window started,
+and closes what :meth:`~CallerWindow.from_args` opened for it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMainWindow
 
+from caller.callbar import CallBar
 from caller.devices import CallerDevices
+from caller.hotkey import start_global_keys
 from caller.view import CallerView
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError, HallClient
@@ -46,10 +48,12 @@ class CallerWindow(QMainWindow):
     """
 
     badge_seen = Signal(str)
+    global_key = Signal(str)
 
     def __init__(self, client: HallClient, bridge: EventBridge | None, window: str,
                  devices: CallerDevices, lang: str = "zh",
-                 settings: CallerSettings | None = None) -> None:
+                 settings: CallerSettings | None = None, call_bar: bool = False,
+                 global_keys: bool = False) -> None:
         super().__init__()
         self.setWindowTitle(f"hallq 叫号 {window}号窗口 / Calling console, window {window}")
         self.tasks = Tasks(workers=4, name="caller-worker", parent=self)
@@ -73,7 +77,21 @@ class CallerWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(weak_slot(self._tick))
         self._clock.start()
+        self.call_bar: CallBar | None = None
+        if call_bar:
+            self.show_call_bar()
+        self.global_key.connect(self.model.press_key)
+        self._stop_keys = start_global_keys(self.global_key.emit) if global_keys else None
         self.model.start()
+
+    def show_call_bar(self) -> CallBar:
+        """Show the always-on-top call bar (top right of the screen, where staff move it)."""
+        if self.call_bar is None:
+            self.call_bar = CallBar(self.model)
+            screen = self.screen().availableGeometry()
+            self.call_bar.move(screen.right() - self.call_bar.width() - 24, screen.top() + 24)
+        self.call_bar.show()
+        return self.call_bar
 
     @classmethod
     def from_args(cls, url: str, args: argparse.Namespace) -> CallerWindow:
@@ -100,7 +118,8 @@ class CallerWindow(QMainWindow):
                                                          or 30.0))
         bridge = EventBridge(url, args.token)
         console = cls(client, bridge, str(window), devices, getattr(args, "lang", "zh") or "zh",
-                      settings)
+                      settings, call_bar=bool(getattr(args, "call_bar", False)),
+                      global_keys=not getattr(args, "no_global_keys", False))
         console._owned = [bridge.stop, devices.close, client.close]
         bridge.start()
         return console
@@ -119,6 +138,8 @@ class CallerWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.view.tick(datetime.now())
+        if self.call_bar is not None:
+            self.call_bar.tick()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         """F1…F12 act; on the sign-in screen the keyboard works the keypad."""
@@ -151,6 +172,10 @@ class CallerWindow(QMainWindow):
             return
         self._closed.set()
         self._clock.stop()
+        if self._stop_keys is not None:
+            self._stop_keys()
+        if self.call_bar is not None:
+            self.call_bar.close()
         self.model.close()
         if self.view.transfer_dialog is not None:
             self.view.transfer_dialog.close()
@@ -178,6 +203,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                "sim://smartcard")
     parser.add_argument("--rating-timeout", type=float, default=30.0,
                         help="seconds the rating pad waits for the citizen")
+    parser.add_argument("--call-bar", action="store_true",
+                        help="also show the small always-on-top call bar (呼叫条)")
+    parser.add_argument("--no-global-keys", action="store_true",
+                        help="do not listen for Ctrl+F1…F5 while other programs have the "
+                             "focus (X11 with pynput only)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,13 +12,18 @@ import time
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget
 
+from caller.callbar import CallBar
+from caller.no_show import CONFIRM_PROMPT
 from caller.view import CallerView
 from caller.viewmodel import CallerModel, RatingState
 from hall.schemas import QueueEntryBody, RemoteCallBody, TicketBody, WindowBody
 from ui.qt import ensure_app
 from ui.samples import example_hall, sample_hall, sample_services
 
-SCENARIOS = ("signin", "idle", "serving", "paused", "remote_calling", "remote_serving")
+SCENARIOS = ("signin", "idle", "serving", "paused", "remote_calling", "remote_serving",
+             "no_show_wait", "no_show_confirm", "no_show_undo")
+#: The call bar's scenarios (:func:`render_call_bar`).
+BAR_SCENARIOS = ("called", "confirm", "undo")
 WINDOW = "3"
 #: The example hall's window with video (远程叫号), shown in the remote scenarios.
 VIDEO_WINDOW = "30"
@@ -69,6 +74,17 @@ def sample_current() -> TicketBody:
             "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
 
 
+def called_current(called_s_ago: float) -> TicketBody:
+    """The ticket at the window, called ``called_s_ago`` seconds ago and not yet come, with
+    the hall's no-show countdowns (one recall or 60 s)."""
+    ticket = sample_current()
+    ticket["status"], ticket["recalls"] = "called", 0
+    ticket["called_at"] = time.time() - called_s_ago
+    ticket["no_show"] = {"allowed_in_s": max(0.0, 60.0 - called_s_ago),
+                         "recalls_left": 1 if called_s_ago < 60 else 0, "undo_s_left": 0.0}
+    return ticket
+
+
 def sample_remote(state: str) -> RemoteCallBody:
     """``GET /windows/30/remote`` while window 30 calls ticket B012 of another hall."""
     return {"window": VIDEO_WINDOW, "state": state, "since": time.time() - 95,
@@ -85,13 +101,15 @@ def scenario_model(state: str, lang: str = "zh") -> CallerModel:
         raise ValueError(f"unknown caller scenario {state!r}; known: {', '.join(SCENARIOS)}")
     remote = state.startswith("remote_")
     console = VIDEO_WINDOW if remote else WINDOW
-    model = CallerModel(None, console, lang=lang)
+    model = CallerModel(None, console, lang=lang, clock=lambda: 1000.0)
     hall = sample_hall()
     hall["device"] = {"role": "caller", "window": console, "name": f"console-{console}"}
     model._hall_loaded(hall)
     model._services_loaded(sample_services())
     status = {"signin": "closed", "paused": "paused"}.get(state, "open")
     current = sample_current() if state == "serving" else None
+    if state in ("no_show_wait", "no_show_confirm"):
+        current = called_current(22.0 if state == "no_show_wait" else 75.0)
     windows = sample_windows(status, current, console)
     model.refreshed({"windows": windows, "window": windows[int(console) - 1],
                      "current": current, "queue": [] if remote else sample_queue(),
@@ -103,7 +121,29 @@ def scenario_model(state: str, lang: str = "zh") -> CallerModel:
     if state == "serving":
         model.rating = RatingState("A017", waiting=False, level=5)
         model.message = ("已叫号 A018", "Called A018")
+    if state == "no_show_wait":
+        model.message = ("已叫号 A018", "Called A018")
+    if state == "no_show_confirm":
+        model.no_show.press()          # the first F5: asks for the second
+        model.message = CONFIRM_PROMPT
+    if state == "no_show_undo":
+        gone = called_current(80.0)
+        gone["status"] = "no_show"
+        gone["no_show"] = {"allowed_in_s": 0.0, "recalls_left": 0, "undo_s_left": 25.0}
+        model.no_show.offer_undo(gone)
+        model.message = ("A018 已过号，25 秒内可撤销", "A018 marked as no-show; undo within 25 s")
     return model
+
+
+def render_call_bar(state: str, lang: str = "zh") -> CallBar:
+    """The call bar over window 3: a number ``called``, the no-show to ``confirm``, or the
+    ``undo`` offered (not shown; screenshot it at ``caller.callbar.BAR_SIZE``)."""
+    if state not in BAR_SCENARIOS:
+        raise ValueError(f"unknown call bar scenario {state!r}; known: {BAR_SCENARIOS}")
+    scenario = {"called": "no_show_wait", "confirm": "no_show_confirm",
+                "undo": "no_show_undo"}[state]
+    ensure_app()
+    return CallBar(scenario_model(scenario, lang))
 
 
 def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> QWidget:

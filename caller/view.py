@@ -9,7 +9,8 @@ change of the model. Widgets tests look for carry object names: ``current_number
 ``status``, ``message``, ``queue``, ``served``, ``rating``, ``connection``, ``keys``,
 ``action-call`` … ``action-resume``, ``action-remote_call`` … ``action-remote_cancel``,
 ``remote_heading``, ``remote_status``, ``remote_hint``, ``key-1`` … ``key-⌫``,
-``staff_field``, ``pin_field``, ``sign_in``, ``sign_out``, ``lang``.
+``staff_field``, ``pin_field``, ``sign_in``, ``sign_out``, ``lang``, ``no_show_wait`` (how
+long before F5 is allowed), ``undo_no_show`` (the undo button with its countdown).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class CallerView(PageView[CallerModel]):
         self.transfer_dialog: TransferDialog | None = None
         self._clock: QLabel | None = None
         self._elapsed: QLabel | None = None
+        self._no_show_wait: QLabel | None = None
+        self._undo: QPushButton | None = None
         super().__init__(model, parent)
 
     def look(self) -> Look:
@@ -127,6 +130,12 @@ class CallerView(PageView[CallerModel]):
             self._clock.setText(now.strftime("%H:%M:%S"))
         if self._elapsed is not None:
             self._elapsed.setText(self._elapsed_text(self.look()))
+        self.model.tick()
+        look = self.look()
+        if self._no_show_wait is not None:
+            self._no_show_wait.setText(look.t(*(self.model.no_show.wait_text() or ("", ""))))
+        if self._undo is not None:
+            self._undo.setText(self._undo_text(look))
 
     # ------------------------------------------------------------------ frame
     def header(self, look: Look) -> QWidget:
@@ -294,7 +303,7 @@ class CallerView(PageView[CallerModel]):
         pal = look.palette
         frame, box = card(look, "current")
         center = Qt.AlignmentFlag.AlignCenter
-        self._elapsed = None
+        self._elapsed = self._no_show_wait = self._undo = None
         if model.status == "paused":
             box.addStretch(1)
             box.addWidget(label(look, look.t("暂停服务", "Paused"), 120, bold=True,
@@ -321,6 +330,11 @@ class CallerView(PageView[CallerModel]):
                 hint += look.t("，或按 F9 远程叫号", "; F9 calls another hall")
             box.addWidget(label(look, hint, 34, color=pal.muted, align=center, wrap=True,
                                 name="current_hint"))
+            if model.can_undo():
+                self._undo = no_focus(button(look, self._undo_text(look), model.undo_no_show,
+                                             size=32, kind="plain", name="undo_no_show",
+                                             min_height=88))
+                box.addWidget(self._undo)
             return frame
         box.addWidget(label(look, ticket["number"], 180, bold=True, color=pal.accent,
                             align=center, name="current_number"))
@@ -342,7 +356,18 @@ class CallerView(PageView[CallerModel]):
         self._elapsed = label(look, self._elapsed_text(look), 28, color=pal.muted, align=center,
                               name="elapsed")
         box.addWidget(self._elapsed)
+        wait = model.no_show.wait_text() if ticket["status"] == "called" else None
+        if wait is not None:
+            self._no_show_wait = label(look, look.t(*wait), 26, color=pal.muted, align=center,
+                                       name="no_show_wait")
+            box.addWidget(self._no_show_wait)
         return frame
+
+    def _undo_text(self, look: Look) -> str:
+        """"撤销过号 A018（25 秒）" / "Undo no-show A018 (25 s)"."""
+        offer, left = self.model.no_show.undo, self.model.no_show.undo_left()
+        number = offer.number if offer else ""
+        return look.t(f"撤销过号 {number}（{left} 秒）", f"Undo no-show {number} ({left} s)")
 
     def _remote(self, look: Look, box: QVBoxLayout, panel: RemotePanel) -> None:
         """The current-ticket card during a remote call (远程叫号)."""
@@ -393,6 +418,8 @@ class CallerView(PageView[CallerModel]):
                 else partial(model.act, name)
             kind = "accent" if name in ("call", "finish", "remote_start", "remote_finish") \
                 else "primary"
+            if name == "no_show" and model.no_show.confirming:
+                kind, zh, en = "accent", "确认过号", "Confirm no-show"
             text = key_label(key, look.t(zh, en), font(look.px(32), True), room)
             widget = no_focus(button(look, text, on_click, size=32, kind=kind,
                                      name=f"action-{name}", enabled=name in available,

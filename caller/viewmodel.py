@@ -11,7 +11,9 @@ the next call on the LED.
 Keys (documented on screen): F1 call next, F2 recall, F3 start serving, F4 finish, F5 no-show,
 F6 transfer, F7 pause, F8 resume; at a window with video (``video_booth``) also F9 remote call,
 F10 video connected, F11 finish the remote service, F12 cancel it (see :mod:`caller.remote_panel`).
-While a remote call is under way the window calls nobody of its own hall.
+While a remote call is under way the window calls nobody of its own hall. F5 is pressed twice
+to mark a no-show, and only once the hall allows it; an undo is offered for the hall's grace
+period (:mod:`caller.no_show`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
 from caller.devices import CallerDevices
+from caller.no_show import CONFIRM_PROMPT, NoShowCare
 from caller.remote_panel import (
     REMOTE_ACTIONS,
     REMOTE_NAMES,
@@ -103,7 +106,7 @@ class CallerModel(ViewModel):
     def __init__(self, client: HallClient | None, window: str,
                  devices: CallerDevices | None = None, settings: CallerSettings | None = None,
                  run: Runner = run_now, lanes: dict[str, Runner] | None = None,
-                 lang: str = "zh") -> None:
+                 lang: str = "zh", clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.client = client
         self.window = str(window)
@@ -136,6 +139,8 @@ class CallerModel(ViewModel):
         self._stale = False
         self._rating_cancel = threading.Event()
         self._reported: dict[str, str] = {}
+        self.no_show = NoShowCare(clock)
+        """F5's confirmation, the wait before a no-show, the undo offer."""
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)
@@ -269,6 +274,7 @@ class CallerModel(ViewModel):
         self.windows = snapshot["windows"]
         self.window_info = snapshot["window"]
         self.current = snapshot["current"]
+        self.no_show.track(self.current if self.window_info.get("current") else None)
         self.queue = snapshot["queue"]
         self._note_remote(snapshot.get("remote"))
         self.refreshed_at = time.time()
@@ -377,6 +383,13 @@ class CallerModel(ViewModel):
         if name != "sign_out" and name not in self.available():
             self._say(self._why_not(name), error=True)
             return
+        if name == "no_show":
+            prompt = self.no_show.press()
+            if prompt is not None:
+                self._say(*prompt)
+                return
+        else:
+            self.no_show.cancel()
         self.busy = True
         self._remote_outcome = False
         self._say(None)
@@ -393,6 +406,30 @@ class CallerModel(ViewModel):
         else:
             job = lambda: client.window_action(window, ENDPOINTS[name])  # noqa: E731
         self._run(job, lambda result: self._acted(name, result), self._failed)
+
+    def can_undo(self) -> bool:
+        """Whether the undo of the last no-show is offered: in time, the window free."""
+        info = self.window_info
+        return (self.no_show.undo_left() > 0 and not self.busy and self.status == "open"
+                and not (info and info.get("current")))
+
+    def undo_no_show(self) -> None:
+        """Take back the last no-show (撤销过号): the same ticket is called here again."""
+        client, offer = self.client, self.no_show.undo
+        if client is None or offer is None or not self.can_undo():
+            return
+        self.busy = True
+        self.no_show.undo = None
+        window = self.window
+        self._run(lambda: client.undo_no_show(window, offer.ticket),
+                  lambda result: self._acted("undo_no_show", result), self._failed)
+
+    def tick(self) -> None:
+        """Once a second: countdowns that ran out change what is shown."""
+        if self.no_show.expire():
+            if self.message == CONFIRM_PROMPT:
+                self._say(None)
+            self._changed()
 
     def _remote_acted(self, name: str, state: RemoteCallBody) -> None:
         self.busy = False
@@ -469,7 +506,14 @@ class CallerModel(ViewModel):
             self._say((f"{number} 已办结", f"{number} finished"))
             self._ask_rating(cast(TicketBody, result))  # finish answers with the ticket
         elif name == "no_show":
-            self._say((f"{number} 已过号", f"{number} marked as no-show"))
+            self.no_show.offer_undo(cast(TicketBody, result))
+            left = self.no_show.undo_left()
+            self._say((f"{number} 已过号" + (f"，{left} 秒内可撤销" if left else ""),
+                       f"{number} marked as no-show" + (f"; undo within {left} s" if left
+                                                        else "")))
+        elif name == "undo_no_show":
+            self._say((f"已撤销过号，{number} 回到本窗口", f"No-show undone: {number} is back"))
+            self._led("show_call", number or "", self.window)
         elif name == "transfer":
             self._say((f"{number} 已转移", f"{number} transferred"))
         self.refresh()

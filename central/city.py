@@ -50,6 +50,7 @@ _STATUS_EVENT = {"open": EventKind.WINDOW_OPENED, "paused": EventKind.WINDOW_PAU
 #: A ticket taken by phone: its status after each event of it (``CityService.phone``).
 PHONE_STATUS = {EventKind.TICKET_CALLED: "called", EventKind.TICKET_RECALLED: "called",
                 EventKind.TICKET_SERVING: "called", EventKind.TICKET_NO_SHOW: "no_show",
+                EventKind.TICKET_NO_SHOW_UNDONE: "called",
                 EventKind.TICKET_RECHECKED_IN: "waiting",
                 EventKind.TICKET_TRANSFERRED: "waiting",
                 EventKind.TICKET_CANCELLED: "cancelled", EventKind.TICKET_FINISHED: "finished",

@@ -252,6 +252,9 @@ class CityState:
     def _on_window_free(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._set_window(hall, str(data.get("window")), busy=False)
 
+    def _on_window_busy(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._set_window(hall, str(data.get("window")), busy=True)
+
     def _on_remote_call(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._remote_call(hall, str(data.get("window")), True)
 
@@ -442,6 +445,7 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     EventKind.TICKET_CALLED: CityState._on_called,
     EventKind.TICKET_FINISHED: CityState._on_finished,
     EventKind.TICKET_NO_SHOW: CityState._on_window_free,
+    EventKind.TICKET_NO_SHOW_UNDONE: CityState._on_window_busy,
     EventKind.TICKET_TRANSFERRED: CityState._on_transferred,
     EventKind.TICKET_RECHECKED_IN: CityState._on_back_in_line,
     EventKind.TICKET_CANCELLED: CityState._on_left_line,

@@ -8,8 +8,10 @@ rescanning the log), each from the events in sequence order exactly once:
 - ``ticket_facts``: the measurements the statistics group, one row per measuring event and
   never updated (appending is what keeps ingest fast): ``issued`` (theme, item, channel),
   ``called`` (window, wait in seconds), ``finished`` (window, service seconds), ``rated``
-  (window, level) and ``no_show`` (window). Dimensions an event does not carry (the item of a
-  call) come from the ticket's ``issued`` row when the statistics are asked for.
+  (window, level), ``no_show`` (window) and ``no_show_undone`` (window: the window took the
+  no-show back, and the statistics count one no-show fewer). Dimensions an event does not
+  carry (the item of a call) come from the ticket's ``issued`` row when the statistics are
+  asked for.
 
 Waiting counts follow the engine's rules: a ticket waits from ``issued`` (or ``rechecked_in``,
 or ``transferred`` back to a queue) until ``called`` or ``cancelled``; at the start of a new
@@ -29,7 +31,8 @@ FACT_COLUMNS = ("ticket", "day", "kind", "theme", "item", "channel", "window_no"
 _FACTS: dict[str, tuple[str, str | None]] = {
     EventKind.TICKET_ISSUED: ("issued", None), EventKind.TICKET_CALLED: ("called", "waited_s"),
     EventKind.TICKET_FINISHED: ("finished", "service_s"),
-    EventKind.TICKET_RATED: ("rated", "level"), EventKind.TICKET_NO_SHOW: ("no_show", None)}
+    EventKind.TICKET_RATED: ("rated", "level"), EventKind.TICKET_NO_SHOW: ("no_show", None),
+    EventKind.TICKET_NO_SHOW_UNDONE: ("no_show_undone", None)}
 
 _WINDOW_STATUS = {EventKind.WINDOW_OPENED: "open", EventKind.WINDOW_PAUSED: "paused",
                   EventKind.WINDOW_RESUMED: "open", EventKind.WINDOW_CLOSED: "closed"}

@@ -49,7 +49,8 @@ def _of(kind: str, aggregate: str = "COUNT(*)") -> str:
 _MEASURES = ", ".join([
     _of("issued"), _of("called", "COUNT(f.value)"), _of("called", "AVG(f.value)"),
     _of("called", "MAX(f.value)"), _of("finished", "COUNT(f.value)"),
-    _of("finished", "AVG(f.value)"), _of("finished", "MAX(f.value)"), _of("no_show"),
+    _of("finished", "AVG(f.value)"), _of("finished", "MAX(f.value)"),
+    f"{_of('no_show')} - {_of('no_show_undone')}",   # a no-show its window took back
     *(f"COUNT(*) FILTER (WHERE f.kind = 'rated' AND f.value = {level})" for level in _LEVELS),
     _of("estimate", "AVG(ABS(f.value))"),
     _of("estimate", "AVG(CASE WHEN f.value > 0 THEN 1.0 ELSE 0.0 END)")])

@@ -10,6 +10,9 @@ Cloud calling (云叫号): a ticket lent to another hall's window (``ticket.leas
 like any other, to this hall's video booth ("B012 → 视频服务区1号"); it leaves the board when
 the remote service is over (``ticket.remote_finished``) or when the ticket comes back to its
 line (``ticket.lease_returned``: the number waits again, the earlier call stays in the list).
+
+A no-show its window takes back (``ticket.no_show_undone``) is shown at that window again,
+without a new announcement: the citizen is at the window already.
 """
 
 from __future__ import annotations
@@ -171,6 +174,11 @@ class DisplayModel(ViewModel):
             outcome.changed = True
             if live:
                 outcome.announce = (data["number"], data["window"])
+        elif kind == EventKind.TICKET_NO_SHOW_UNDONE:
+            # the window took its no-show back: the number is called there again, quietly
+            # (the citizen is at the window already)
+            self._called(data, float(event.get("ts", 0.0)), False, False)
+            outcome.changed = True
         elif kind == EventKind.TICKET_LEASED:
             self._to_booth(data, float(event.get("ts", 0.0)), live)
             outcome.changed = True

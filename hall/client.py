@@ -167,6 +167,11 @@ class HallClient:
         close, sign-in (the window after it)."""
         return self._call("POST", f"/windows/{window}/{action}", body)
 
+    def undo_no_show(self, window: str, ticket_id: str | None = None) -> TicketBody:
+        """Take back the window's latest no-show (or ``ticket_id``) in its grace period."""
+        body = {"ticket": ticket_id} if ticket_id else None
+        return self._call("POST", f"/windows/{window}/no-show/undo", body)
+
     def transfer(self, window: str, to_service: str | None = None,
                  to_window: str | None = None) -> TicketBody:
         """Transfer the current ticket."""

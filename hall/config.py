@@ -105,6 +105,9 @@ class Rules:
 
     elderly_age: int = 65                # age from which the elderly are served first
     max_recalls: int = 3                 # recalls (重呼) before staff must mark a no-show
+    no_show_min_recalls: int = 1         # a no-show (过号) is allowed after this many recalls …
+    no_show_min_wait_s: float = 60.0     # … or this long after the call, whichever comes first
+    no_show_undo_s: float = 30.0         # the window may undo its no-show for this long
     recheckin_positions: int = 3         # a no-show who checks in again goes this many places back
     max_recheckins: int = 1              # re-check-ins allowed per ticket
     appointment_early_min: int = 15      # an appointment counts as "in its slot" this early
@@ -208,6 +211,8 @@ def _rules(checked: HallFile) -> Rules:
     hours, rules = checked.hours, checked.rules
     return Rules(
         elderly_age=rules.elderly_age, max_recalls=rules.max_recalls,
+        no_show_min_recalls=rules.no_show_min_recalls,
+        no_show_min_wait_s=rules.no_show_min_wait_s, no_show_undo_s=rules.no_show_undo_s,
         recheckin_positions=rules.recheckin_positions, max_recheckins=rules.max_recheckins,
         appointment_early_min=rules.appointment_early_min,
         open_time=hours.open, close_time=hours.close, open_days=tuple(hours.days),

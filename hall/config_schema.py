@@ -133,6 +133,9 @@ class RulesTable(_Table):
 
     elderly_age: int = Field(default=65, ge=1, le=150)
     max_recalls: int = Field(default=3, ge=0, le=20)
+    no_show_min_recalls: int = Field(default=1, ge=0, le=20)
+    no_show_min_wait_s: float = Field(default=60.0, ge=0, le=3600, allow_inf_nan=False)
+    no_show_undo_s: float = Field(default=30.0, ge=0, le=600, allow_inf_nan=False)
     recheckin_positions: int = Field(default=3, ge=0, le=1000)
     max_recheckins: int = Field(default=1, ge=0, le=20)
     appointment_early_min: int = Field(default=15, ge=0, le=240)
@@ -224,6 +227,12 @@ def check_references(file: HallFile) -> None:
                     f"须晚于开门时间（{hours.open:%H:%M}）", "[hours] · close")
     _no_repeats(((f"[hours] · days #{n}", d) for n, d in enumerate(hours.days, 1)),
                 ("a day", "日"))
+    rules = file.rules
+    if rules.no_show_min_recalls > rules.max_recalls:
+        raise Wrong(f"must be at most max_recalls ({rules.max_recalls}): a ticket is never "
+                    "recalled more often",
+                    f"不能大于 max_recalls（{rules.max_recalls}）：一个号码最多重呼这么多次",
+                    "[rules] · no_show_min_recalls")
     prefixes = _no_repeats(_listed("themes", file.themes, "prefix", str.upper),
                            ("a theme prefix", "主题前缀"))
     codes = _no_repeats(((f"[[themes]] #{n} (prefix = {_toml(t.prefix)}) → [[themes.items]] "

@@ -24,6 +24,7 @@ from hall.errors import (
 from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
 from hall.events import Event, EventKind
 from hall.issuing_rules import check_open, check_quota
+from hall.no_show import check_no_show, recheckin_sort_key, undoable
 from hall.ratings import LABELS
 from hall.state import (
     AT_WINDOW_STATUSES,
@@ -303,6 +304,13 @@ class Engine:
         if state.status is WindowStatus.PAUSED:
             raise QueueError(ErrorCode.WINDOW_PAUSED, "窗口已暂停服务", "The window is paused")
 
+    def _require_free(self, state: WindowState) -> None:
+        """Refuse a window that is not open, has a current ticket or calls another hall."""
+        self.require_open(state)
+        if state.current is not None:
+            raise window_busy()
+        self.leasing.check_window_free(state.number)
+
     def _current(self, state: WindowState) -> Ticket:
         if state.current is None:
             raise QueueError(ErrorCode.WINDOW_IDLE, "窗口当前没有叫号",
@@ -312,10 +320,7 @@ class Engine:
     def call_next(self, window_number: str, now: datetime) -> tuple[Ticket | None, list[Event]]:
         """Call the next ticket for a window (叫号); None when nobody waits for its skills."""
         window, state = self.window(window_number)
-        self.require_open(state)
-        if state.current is not None:
-            raise window_busy()
-        self.leasing.check_window_free(window.number)
+        self._require_free(state)
         candidates = self.state.call_candidates(window.number, window.skills)
         ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
         if ticket is None:
@@ -363,17 +368,34 @@ class Engine:
                                     number=ticket.number, window=state.number)]
 
     def no_show(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
-        """The called citizen did not come (过号): the ticket leaves the queue."""
+        """The called citizen did not come (过号): the ticket leaves the queue, once the hall's
+        minimum of recalls or seconds since the call is reached (``hall.no_show``)."""
         _, state = self.window(window_number)
         ticket = self._current(state)
         if ticket.status is not TicketStatus.CALLED:
             raise QueueError(ErrorCode.BAD_STATE, "办理中的号码不能过号",
                              "A ticket being served cannot be a no-show")
+        check_no_show(self.config.rules, ticket, now.timestamp())
         ticket.status = TicketStatus.NO_SHOW
+        ticket.finished_at = now.timestamp()    # when it left the window: starts the undo
         state.current = None
         self._touch(ticket, windows=(state,))
         return ticket, [self._event(EventKind.TICKET_NO_SHOW, now, ticket=ticket.id,
                                     number=ticket.number, window=state.number)]
+
+    def undo_no_show(self, window_number: str, now: datetime, ticket_id: str | None = None
+                     ) -> tuple[Ticket, list[Event]]:
+        """Take back this window's no-show in the grace period: called here again, as it was."""
+        _, state = self.window(window_number)
+        ticket = undoable(self.state, self.config.rules, state.number, now.timestamp(), ticket_id)
+        self._require_free(state)
+        ticket.status, ticket.finished_at = TicketStatus.CALLED, None
+        state.current = ticket.id
+        self._touch(ticket, windows=(state,))
+        return ticket, [self._event(
+            EventKind.TICKET_NO_SHOW_UNDONE, now, ticket=ticket.id, number=ticket.number,
+            theme=ticket.theme, window=state.number, staff=state.staff_id,
+            called_at=ticket.called_at, recalls=ticket.recalls)]
 
     def finish(self, window_number: str, now: datetime) -> tuple[Ticket, list[Event]]:
         """The service is done (办结); its duration teaches the wait estimator."""
@@ -486,22 +508,9 @@ class Engine:
         if ticket.recheckins >= self.config.rules.max_recheckins:
             raise QueueError(ErrorCode.RECHECKIN_LIMIT, "该号码已重新签到过，请重新取号",
                              "This ticket already checked in again; take a new ticket")
-        line = self.line(ticket.theme, now)
-        back = self.config.rules.recheckin_positions
-        # Those with a higher priority go first anyway and count among the places; the rest
-        # of the places are taken among the tickets of its own priority (the line is sorted
-        # by priority, then arrival, so only their arrival times can be used as neighbours).
-        now_ts = now.timestamp()
-        rank = policy.priority_rank(ticket, now_ts, self._early_s)
-        ranks = [policy.priority_rank(t, now_ts, self._early_s) for t in line]
-        peers = [t for t, r in zip(line, ranks, strict=True) if r == rank]
-        place = max(back - sum(1 for r in ranks if r < rank), 0)
-        if len(peers) <= place:
-            ticket.sort_key = max([t.sort_key for t in peers] + [ticket.sort_key]) + 1e-3
-        elif place == 0:
-            ticket.sort_key = min(peers[0].sort_key, ticket.sort_key) - 1e-3
-        else:
-            ticket.sort_key = (peers[place - 1].sort_key + peers[place].sort_key) / 2
+        ticket.sort_key = recheckin_sort_key(ticket, self.line(ticket.theme, now),
+                                             self.config.rules.recheckin_positions,
+                                             now.timestamp(), self._early_s)
         ticket.status = TicketStatus.WAITING
         ticket.to_window = None
         ticket.recheckins += 1

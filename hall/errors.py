@@ -56,6 +56,10 @@ class ErrorCode(enum.StrEnum):
     BAD_STATE = "bad_state", 409, "not allowed in the current state of the ticket or window"
     RECALL_LIMIT = "recall_limit", 409, "recalled the maximum number of times"
     RECHECKIN_LIMIT = "recheckin_limit", 409, "the no-show already checked in again once"
+    NO_SHOW_TOO_EARLY = ("no_show_too_early", 409,
+                         "a no-show needs the hall's minimum of recalls or seconds since the call")
+    NOTHING_TO_UNDO = "nothing_to_undo", 409, "this window has no no-show to undo"
+    UNDO_EXPIRED = "undo_expired", 409, "the time to undo the no-show is over"
     BAD_TRANSFER = "bad_transfer", 422, "a transfer needs one target other than this window"
     ALREADY_RATED = "already_rated", 409, "the service was already rated"
     BAD_RATING = "bad_rating", 422, "a rating is a level from 1 to 5"

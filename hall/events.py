@@ -6,7 +6,8 @@ number in the same transaction as the state it changes. Event data holds no pers
 Each kind is a member of :class:`EventKind` (a ``StrEnum``: on the wire it is the plain
 string, e.g. ``"ticket.called"``), and each kind's ``data`` has the fields of its payload type
 in :data:`PAYLOADS`. Kinds of the hall engine: ticket.issued, ticket.called, ticket.recalled,
-ticket.serving, ticket.finished, ticket.no_show, ticket.rechecked_in, ticket.transferred,
+ticket.serving, ticket.finished, ticket.no_show, ticket.no_show_undone, ticket.rechecked_in,
+ticket.transferred,
 ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
 window.paused, window.resumed, window.closed, appointment.saved, device.status, staff.locked.
 
@@ -33,6 +34,7 @@ class EventKind(enum.StrEnum):
     TICKET_SERVING = "ticket.serving"
     TICKET_FINISHED = "ticket.finished"
     TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_NO_SHOW_UNDONE = "ticket.no_show_undone"
     TICKET_RECHECKED_IN = "ticket.rechecked_in"
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
@@ -121,6 +123,18 @@ class TicketAtWindow(TicketRef):
     """``ticket.serving`` and ``ticket.no_show``: the citizen came, or did not, to ``window``."""
 
     window: str
+
+
+class TicketNoShowUndone(TicketRef):
+    """``ticket.no_show_undone``: the window took its no-show back within the grace period;
+    the ticket is called at ``window`` again (called at ``called_at``, ``recalls`` times
+    recalled), undone by ``staff`` (the staff signed in there, None if nobody)."""
+
+    theme: str
+    window: str
+    staff: str | None
+    called_at: float
+    recalls: int
 
 
 class TicketFinished(TicketRef):
@@ -302,6 +316,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.TICKET_SERVING: TicketAtWindow,
     EventKind.TICKET_FINISHED: TicketFinished,
     EventKind.TICKET_NO_SHOW: TicketAtWindow,
+    EventKind.TICKET_NO_SHOW_UNDONE: TicketNoShowUndone,
     EventKind.TICKET_RECHECKED_IN: TicketRecheckedIn,
     EventKind.TICKET_TRANSFERRED: TicketTransferred,
     EventKind.TICKET_CANCELLED: TicketLeft,

@@ -235,6 +235,19 @@ class TicketBody(TypedDict):
     url: str
     """The phone page behind the ticket's QR code."""
     booth: BoothBody | None
+    no_show: NotRequired[NoShowBody]
+    """Only for a called ticket (when it may be marked a no-show) and a no-show (how long
+    its window may undo it)."""
+
+
+class NoShowBody(TypedDict):
+    """A console's countdowns around a no-show (过号), in seconds from the answer."""
+
+    allowed_in_s: float
+    """Until a no-show is allowed (0: now); ``recalls_left`` recalls would allow it sooner."""
+    recalls_left: int
+    undo_s_left: float
+    """For a no-show: left to undo it (0: too late)."""
 
 
 class OkBody(TypedDict):

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from hall.engine import Engine
+from hall.no_show import no_show_wait, undo_left
 from hall.schemas import (
     BoothBody,
+    NoShowBody,
     QueueEntryBody,
     ServiceBody,
     StatsBody,
@@ -29,7 +31,7 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
     waiting = ticket.status is TicketStatus.WAITING
     if waiting and expected_wait_s is None:
         expected_wait_s = engine.expected_wait(ticket.theme, ahead)
-    return {
+    body: TicketBody = {
         "id": ticket.id, "number": ticket.number, "service": ticket.theme, "item": ticket.item,
         "service_name_zh": theme.name_zh if theme else "",
         "service_name_en": theme.name_en if theme else "",
@@ -46,6 +48,22 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
         "url": engine.config.ticket_url.format(id=ticket.id),
         "booth": booth_of(engine, ticket),
     }
+    no_show = no_show_of(engine, ticket, now)
+    if no_show is not None:
+        body["no_show"] = no_show
+    return body
+
+
+def no_show_of(engine: Engine, ticket: Ticket, now: datetime) -> NoShowBody | None:
+    """The no-show countdowns of a ticket called at a window or a no-show, else None."""
+    rules, now_ts = engine.config.rules, now.timestamp()
+    if ticket.status is TicketStatus.CALLED:
+        recalls, seconds = no_show_wait(rules, ticket, now_ts)
+        return {"allowed_in_s": round(seconds, 1), "recalls_left": recalls, "undo_s_left": 0.0}
+    if ticket.status is TicketStatus.NO_SHOW:
+        return {"allowed_in_s": 0.0, "recalls_left": 0,
+                "undo_s_left": round(undo_left(rules, ticket, now_ts), 1)}
+    return None
 
 
 def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:

@@ -1,5 +1,6 @@
 """Windows: the list and each window's line, and what its console does — call (叫号),
-recall, serve, no-show, finish, pause, resume, close, transfer, open, and staff signing in."""
+recall, serve, no-show (and its undo), finish, pause, resume, close, transfer, open, and staff
+signing in."""
 
 import asyncio
 from datetime import datetime
@@ -26,7 +27,11 @@ WINDOW_ERRORS: dict[str, tuple[ErrorCode, ...]] = {
     "recall": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE, ErrorCode.BAD_STATE,
                ErrorCode.RECALL_LIMIT),
     "start_serving": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE, ErrorCode.BAD_STATE),
-    "no_show": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE, ErrorCode.BAD_STATE),
+    "no_show": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE, ErrorCode.BAD_STATE,
+                ErrorCode.NO_SHOW_TOO_EARLY),
+    "undo_no_show": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.UNKNOWN_TICKET,
+                     ErrorCode.NOTHING_TO_UNDO, ErrorCode.UNDO_EXPIRED, ErrorCode.WINDOW_CLOSED,
+                     ErrorCode.WINDOW_PAUSED, ErrorCode.WINDOW_BUSY, ErrorCode.REMOTE_BUSY),
     "finish": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE),
     "pause": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE, ErrorCode.WINDOW_BUSY,
               ErrorCode.REMOTE_BUSY),
@@ -44,6 +49,13 @@ class TransferRequest(Body):
 
     to_service: str | None = Field(None, max_length=32)
     to_window: str | None = Field(None, max_length=16)
+
+
+class UndoNoShowRequest(Body):
+    """POST /api/v1/windows/{window}/no-show/undo: the no-show to take back (default: the
+    window's latest)."""
+
+    ticket: str | None = Field(None, max_length=32)
 
 
 class OpenRequest(Body):
@@ -113,6 +125,18 @@ async def transfer(window: str, body: TransferRequest, device: Device, node: Nod
     allow(device, "window", window)
     return await run(node, window_operation(window, "transfer", to_service=body.to_service,
                                             to_window=body.to_window))
+
+
+@router.post("/api/v1/windows/{window}/no-show/undo",
+             responses=error_answers(*WINDOW_ERRORS["undo_no_show"]))
+async def undo_no_show(window: str, device: Device, node: Node,
+                       body: UndoNoShowRequest | None = None) -> Response:
+    """Take back this window's no-show within ``[rules] no_show_undo_s``: the same ticket is
+    called here again; the event names the staff signed in. Another window's no-show, or one
+    too old, is refused."""
+    allow(device, "window", window)
+    ticket = body.ticket if body is not None else None
+    return await run(node, window_operation(window, "undo_no_show", ticket_id=ticket))
 
 
 @router.post("/api/v1/windows/{window}/open",

@@ -124,6 +124,8 @@ class FakeWindowHall:
         self.served = 0
         self.ratings: dict[str, int] = {}
         self.statuses: list[tuple] = []
+        self.no_shows: list[dict] = []
+        self.undo_s = 30.0
 
     @staticmethod
     def waiting_ticket(number: str) -> dict:
@@ -194,7 +196,18 @@ class FakeWindowHall:
             ticket["status"] = "finished" if action == "finish" else "no_show"
             self.served += action == "finish"
             self.current = None
+            if action == "no-show":
+                ticket["no_show"] = {"allowed_in_s": 0.0, "recalls_left": 0,
+                                     "undo_s_left": self.undo_s}
+                self.no_shows.append(ticket)
         return dict(ticket)
+
+    def undo_no_show(self, window: str, ticket_id: str | None = None) -> dict:
+        """The last no-show called here again (the hall checks the grace period)."""
+        ticket = self.no_shows.pop()
+        assert self.current is None and ticket["id"] == ticket_id
+        self.current = dict(ticket, status="called")
+        return dict(self.current)
 
     def transfer(self, window: str, to_service: str | None = None,
                  to_window: str | None = None) -> dict:

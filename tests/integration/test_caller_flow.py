@@ -162,7 +162,25 @@ def test_keys_drive_the_window_the_led_and_the_rating(qtbot, console: CallerWind
     key(qtbot, console, 1)
     assert text(console, "current_number") == "A002"
     assert led.wait_for_text(int(WINDOW), "A002 请到3号窗口")
-    key(qtbot, console, 5)  # no-show
+    key(qtbot, console, 5)  # no-show at once: the hall's minimum is not reached
+    assert text(console, "message").startswith("还不能过号：请再等")
+    assert text(console, "no_show_wait").endswith("或重呼 1 次")
+    assert hall.admin.ticket(second["id"])["status"] == "called"
+    key(qtbot, console, 2)  # one recall is enough; F5 then asks to be pressed again
+    key(qtbot, console, 5)
+    assert text(console, "message") == "确认过号？再按 F5 确认"
+    assert hall.admin.ticket(second["id"])["status"] == "called"
+    key(qtbot, console, 5)  # confirmed
+    assert hall.admin.ticket(second["id"])["status"] == "no_show"
+    assert text(console, "undo_no_show").startswith("撤销过号 A002（")
+    click(qtbot, console, "undo_no_show")  # the citizen walks up after all
+    qtbot.waitUntil(lambda: hall.admin.ticket(second["id"])["status"] == "called",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: console.model.current is not None, timeout=5000)
+    assert text(console, "current_number") == "A002"
+    assert led.wait_for_text(int(WINDOW), "A002 请到3号窗口")
+    key(qtbot, console, 5)
+    key(qtbot, console, 5)  # and then did not come after all
     assert hall.admin.ticket(second["id"])["status"] == "no_show"
     key(qtbot, console, 7)  # pause
     assert console.model.status == "paused"

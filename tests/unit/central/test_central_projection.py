@@ -24,7 +24,8 @@ THEMES = ["A", "B", "C"]
 operation = st.one_of(
     st.tuples(st.just("issue"), st.sampled_from(THEMES)),
     st.tuples(st.sampled_from(["open_window", "pause", "resume", "close_window", "call_next",
-                               "start_serving", "finish", "no_show", "recall"]),
+                               "start_serving", "finish", "no_show", "undo_no_show",
+                               "recall"]),
               st.sampled_from(WINDOWS)),
     st.tuples(st.just("transfer"), st.sampled_from(WINDOWS), st.sampled_from(THEMES)),
     st.tuples(st.sampled_from(["cancel", "recheck_in"]), st.integers(0, 30)),
@@ -93,6 +94,18 @@ def test_measuring_events_become_fact_rows() -> None:
         (ticket.id, day, "finished", "A", "A01", None, "1", 720.0, now.timestamp()),
         (ticket.id, day, "rated", "A", None, None, "1", 4.0, now.timestamp()),
     ]
+
+
+def test_an_undone_no_show_is_a_fact_of_its_own_and_the_window_stays_busy() -> None:
+    engine = Engine(CONFIG, HallState(day=START.date().isoformat()), b"k" * 32)
+    events = engine.open_window("1", START)[1] + engine.issue("A01", START)[1]
+    ticket, called = engine.call_next("1", START)
+    later = START + timedelta(minutes=1)
+    events += called + engine.no_show("1", later)[1] + engine.undo_no_show("1", later)[1]
+    facts = project([e.to_dict() for e in events]).facts
+    assert [(f[2], f[6]) for f in facts if f[2].startswith("no_show")] == \
+        [("no_show", "1"), ("no_show_undone", "1")]
+    assert all(f[0] == ticket.id for f in facts if f[2].startswith("no_show"))
 
 
 def test_a_finished_service_adds_to_the_themes_service_time() -> None:

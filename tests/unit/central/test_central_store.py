@@ -271,6 +271,18 @@ def test_statistics_group_waits_services_and_ratings(db: Database) -> None:
         assert refused.value.status == 422, (by[:3], days)
 
 
+def test_a_no_show_its_window_undid_is_not_counted(db: Database) -> None:
+    def at(n: int, kind: str, ticket: str) -> dict:
+        return {"seq": n, "ts": 1710208800.0 + n, "kind": kind,
+                "data": {"ticket": ticket, "number": ticket[-4:], "theme": "A", "window": "1"}}
+
+    ingest.ingest(db, "H1", [at(1, EventKind.TICKET_NO_SHOW, "20240312-A001"),
+                             at(2, EventKind.TICKET_NO_SHOW, "20240312-A002"),
+                             at(3, EventKind.TICKET_NO_SHOW_UNDONE, "20240312-A002")])
+    rows = stats.statistics(db, ["hall", "window"])
+    assert [(r["hall"], r["window"], r["no_shows"]) for r in rows] == [("H1", "1", 1)]
+
+
 def test_statistics_measure_the_error_of_the_waits_printed_on_tickets(db: Database) -> None:
     def called(n: int, waited: float, expected: float) -> list[dict]:
         tid = f"20240312-A{n:03d}"

@@ -55,6 +55,19 @@ def test_finish_no_show_and_transfer_clear_the_window() -> None:
     assert [c.number for c in model.recent] == ["A003", "A002", "A001"]
 
 
+def test_an_undone_no_show_is_shown_at_its_window_again_without_a_call() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(called("A002", "2", 1))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 2, ticket="t-A002", number="A002", window="2"))
+    assert "2" not in model.current
+    outcome = model.apply(event(EventKind.TICKET_NO_SHOW_UNDONE, 3, ticket="t-A002",
+                                number="A002", theme="A", window="2", staff="S001",
+                                called_at=1.0, recalls=1))
+    assert outcome.changed and outcome.announce is None
+    assert model.current["2"].number == "A002" and model.current["2"].window == "2"
+    assert [c.number for c in model.recent] == ["A002"]
+
+
 def test_an_event_for_an_older_ticket_leaves_the_current_call() -> None:
     model = DisplayModel(clock=SecondsClock())
     model.apply(called("A002", "1", 2))

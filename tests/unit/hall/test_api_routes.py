@@ -19,7 +19,7 @@ OPERATIONS = {
     ("GET", "/api/v1/windows/{window}/queue"): "windows",
     **{("POST", f"/api/v1/windows/{{window}}/{action}"): "windows"
        for action in ("call", "recall", "serve", "no-show", "finish", "pause", "resume",
-                      "close", "transfer", "open", "sign-in")},
+                      "close", "transfer", "open", "sign-in", "no-show/undo")},
     ("GET", "/api/v1/tickets/{ticket_id}"): "tickets",
     ("POST", "/api/v1/tickets"): "tickets",
     **{("POST", f"/api/v1/tickets/{{ticket_id}}/{action}"): "tickets"

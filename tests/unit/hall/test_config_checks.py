@@ -150,6 +150,12 @@ def test_an_unknown_time_zone_is_refused(tmp_path: Path) -> None:
      '→ [[themes.items]] #1 (code = "A01") · mean_service_min: must be a finite number'),
     (("[rules]\n", '[rules]\nlease_ttl_min = 0\n'),
      "[rules] · lease_ttl_min: must be more than 0 (got 0)"),
+    (("[rules]\n", "[rules]\nmax_recalls = 2\nno_show_min_recalls = 3\n"),
+     "[rules] · no_show_min_recalls: must be at most max_recalls (2)"),
+    (("[rules]\n", "[rules]\nno_show_min_wait_s = -1\n"),
+     "[rules] · no_show_min_wait_s: must be at least 0 (got -1)"),
+    (("[rules]\n", "[rules]\nno_show_undo_s = 3600\n"),
+     "[rules] · no_show_undo_s: must be at most 600 (got 3600)"),
     (("[rules]\n", '[hours]\nopen = "18:00"\nclose = "09:00"\n\n[rules]\n'),
      "[hours] · close: must be after open (18:00)"),
     (("[rules]\n", "[hours]\ndays = [1, 2, 2]\n\n[rules]\n"),
@@ -176,6 +182,8 @@ def test_every_hall_file_we_ship_is_read_as_before(tmp_path: Path) -> None:
     example = load_config(EXAMPLE_HALL)
     assert len(example.windows) == 30 and len(example.items) == 36
     assert example.rules.sync_lag_limit_s == 600 and example.rules.clock_drift_limit_s == 30
+    assert (example.rules.no_show_min_recalls, example.rules.no_show_min_wait_s,
+            example.rules.no_show_undo_s) == (1, 60, 30)
     # as central keeps it: the TOML as JSON
     data = json.loads(json.dumps(tomllib.loads(EXAMPLE_HALL.read_text(encoding="utf-8"))))
     assert parse_config(data) == example

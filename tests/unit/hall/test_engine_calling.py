@@ -261,7 +261,7 @@ def test_no_show_removes_the_ticket_and_frees_the_window(engine: Engine, clock: 
     open_windows(engine, clock, "1")
     absent, present = issue(engine, clock), issue(engine, clock)
     call(engine, clock, "1")
-    ticket, events = engine.no_show("1", clock())
+    ticket, events = engine.no_show("1", clock.advance(seconds=60))
     assert ticket is absent and absent.status is TicketStatus.NO_SHOW
     assert kinds(events) == [EventKind.TICKET_NO_SHOW] and events[0].data["window"] == "1"
     assert engine.state.windows["1"].current is None

@@ -23,7 +23,7 @@ def _no_show_first(engine: Engine, clock: Any, others: int) -> tuple[Ticket, lis
     late = issue(engine, clock)
     line = [issue(engine, clock) for _ in range(others)]
     assert call(engine, clock, "1") is late
-    engine.no_show("1", clock())
+    engine.no_show("1", clock.advance(seconds=60))
     return late, line
 
 
@@ -63,7 +63,7 @@ def test_recheck_in_only_once_and_only_after_a_no_show(engine: Engine, clock: An
     refused("bad_state", lambda: engine.recheck_in(late.id, clock()))      # waiting again
     calls(engine, clock, "1", 1)
     assert call(engine, clock, "1") is late
-    engine.no_show("1", clock())
+    engine.no_show("1", clock.advance(seconds=60))
     refused("recheckin_limit", lambda: engine.recheck_in(late.id, clock()))
     refused("unknown_ticket", lambda: engine.recheck_in("20240312-Z999", clock()), 404)
 
@@ -182,7 +182,7 @@ def test_only_a_finished_service_can_be_rated(engine: Engine, clock: Any) -> Non
     refused("bad_state", lambda: engine.rate(waiting.id, 5, clock()))
     call(engine, clock, "1")
     refused("bad_state", lambda: engine.rate(waiting.id, 5, clock()))
-    engine.no_show("1", clock())
+    engine.no_show("1", clock.advance(seconds=60))
     refused("bad_state", lambda: engine.rate(waiting.id, 5, clock()))
     refused("unknown_ticket", lambda: engine.rate("nope", 5, clock()), 404)
 
@@ -209,7 +209,7 @@ def test_every_operation_returns_its_events(engine: Engine, clock: Any) -> None:
     record(engine.start_serving("1", clock()))
     record(engine.transfer("1", clock(), to_service="B"))
     record(engine.call_next("1", clock()))
-    record(engine.no_show("1", clock()))
+    record(engine.no_show("1", clock.advance(seconds=60)))
     record(engine.recheck_in(first.id, clock()))
     record(engine.call_next("2", clock()))
     record(engine.finish("2", clock()))
@@ -239,7 +239,7 @@ def _busy_hall(engine: Engine, clock: Any, id_number: Any) -> dict[str, Ticket]:
     call(engine, clock, "1")                    # a
     engine.finish("1", clock())
     call(engine, clock, "1")                    # b
-    engine.no_show("1", clock())
+    engine.no_show("1", clock.advance(seconds=60))
     call(engine, clock, "1")                    # c, called
     call(engine, clock, "2")                    # d
     engine.start_serving("2", clock())

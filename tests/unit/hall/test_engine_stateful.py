@@ -163,6 +163,10 @@ class HallDay(RuleBasedStateMachine):
         self.attempt(lambda: self.engine.no_show(window, self.now))
 
     @rule(window=windows)
+    def undo_no_show(self, window: str) -> None:
+        self.attempt(lambda: self.engine.undo_no_show(window, self.now))
+
+    @rule(window=windows)
     def finish(self, window: str) -> None:
         self.attempt(lambda: self.engine.finish(window, self.now))
 

@@ -48,6 +48,8 @@ def start_global_keys(press: Callable[[str], None]) -> Callable[[], None] | None
                                        for combo, key in GLOBAL_KEYS.items()})
     listener.start()
     log.info("global call keys Ctrl+F1…F5 are on")
+    # pynput's X11 listener ends its thread only at the next key event after stop(), so stop
+    # does not wait for it (a daemon thread; the console is exiting anyway)
     stop: Callable[[], None] = listener.stop
     return stop
 

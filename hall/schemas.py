@@ -233,8 +233,11 @@ class TicketBody(TypedDict):
     id_masked: str | None
     rating: int | None
     url: str
-    """The phone page behind the ticket's QR code."""
+    """The phone page behind the ticket's QR code (``/t/<ticket id>.<mac>``, hall/links.py)."""
     booth: BoothBody | None
+    cancel_token: NotRequired[str]
+    """Only in the answer of ``POST /api/v1/tickets``, to the device that took the number:
+    what it presents to cancel it (a kiosk must)."""
 
 
 class OkBody(TypedDict):

@@ -52,7 +52,8 @@ def test_pair_help_names_the_roles(capsys: pytest.CaptureFixture[str]) -> None:
         main(["pair", "--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    assert "{kiosk,caller,display,sync,admin}" in out and "--window" in out
+    assert "{kiosk,caller,desk,supervisor,display,sync,admin}" in out and "--window" in out
+    assert "服务台" in out and "大厅管理" in out
 
 
 def test_pair_a_caller_console_of_window_3(tmp_path: Path,

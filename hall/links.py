@@ -58,7 +58,7 @@ def derived_key(id_key: bytes) -> bytes:
 
 
 def _mac(key: bytes, *parts: str) -> str:
-    message = "\0".join(parts).encode()
+    message = "\0".join(parts).encode("utf-8", "surrogatepass")   # any text a URL may hold
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:MAC_HEX]
 
 
@@ -87,4 +87,4 @@ def may_cancel(key: bytes, device: str, ticket_id: str, token: str | None) -> bo
 
 def _same(given: str, expected: str) -> bool:
     # as bytes: compare_digest refuses a str with any character beyond ASCII
-    return hmac.compare_digest(given.encode(errors="replace"), expected.encode())
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())

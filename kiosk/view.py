@@ -449,7 +449,8 @@ class KioskView(PageView[KioskModel]):
                                  name="done", min_height=100), 1)
             if cancel.possible:
                 row.addWidget(button(look, look.t("取错了？取消此号", "Wrong number? Cancel it"),
-                                     self.model.ask_cancel, size=26, kind="plain",
+                                     # not the slot itself: Qt would pass "checked"
+                                     lambda: self.model.ask_cancel(), size=26, kind="plain",
                                      name="cancel_ticket", min_height=100))
             return row
         question = label(look, look.t(f"确定取消 {number} 号吗？取消后需重新取号",
@@ -460,7 +461,8 @@ class KioskView(PageView[KioskModel]):
                              size=32, kind="plain", name="confirm_cancel", min_height=100,
                              enabled=not self.model.busy))
         row.addWidget(button(look, look.t("保留号码", "Keep my number"),
-                             lambda: self.model.ask_cancel(False), size=36, name="keep_ticket",
+                             lambda: self.model.ask_cancel(confirming=False), size=36,
+                             name="keep_ticket",
                              min_height=100), 1)
         both: QBoxLayout = QVBoxLayout() if look.portrait else QHBoxLayout()
         both.setSpacing(look.px(16))

@@ -469,7 +469,7 @@ class KioskModel(ViewModel):
         self._print(ticket)
         self._changed()
 
-    def ask_cancel(self, confirming: bool = True) -> None:
+    def ask_cancel(self, *, confirming: bool = True) -> None:
         """"取错了？取消此号": ask the citizen to confirm (``False``: they keep the number)."""
         self.touch()
         self.cancel.confirming = confirming and self.cancel.possible

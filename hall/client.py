@@ -148,9 +148,10 @@ class HallClient:
         """A no-show checks in again."""
         return self._call("POST", f"/tickets/{ticket_id}/recheck-in")
 
-    def cancel(self, ticket_id: str) -> TicketBody:
-        """Give up a waiting ticket."""
-        return self._call("POST", f"/tickets/{ticket_id}/cancel")
+    def cancel(self, ticket_id: str, cancel_token: str | None = None) -> TicketBody:
+        """Give up a waiting ticket (a kiosk with the ``cancel_token`` its issue answered)."""
+        body = {"cancel_token": cancel_token} if cancel_token else None
+        return self._call("POST", f"/tickets/{ticket_id}/cancel", body)
 
     def set_green(self, ticket_id: str, green: bool = True) -> TicketBody:
         """Green channel on or off."""

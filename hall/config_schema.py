@@ -67,7 +67,9 @@ class LocationTable(_Table):
 
 
 class HallTable(_Table):
-    """``[hall]``: who the hall is."""
+    """``[hall]``: who the hall is. ``ticket_url`` is the ticket's phone page (its QR code):
+    ``{id}`` is filled with the ticket's link token ``<ticket id>.<mac>`` (:mod:`hall.links`),
+    never the bare id, which the page does not answer for."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     name_zh: Name = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hall import idnumber, policy
+from hall import idnumber, links, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window
 from hall.errors import (
@@ -46,13 +46,17 @@ CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
 class Engine:
     """The rules of one hall over its live state.
 
-    ``id_key`` is the secret used to hash ID numbers; ``now`` arguments are aware datetimes.
+    ``id_key`` is the secret used to hash ID numbers; ``link_key`` the one of the tickets'
+    phone links (:mod:`hall.links`; derived from ``id_key`` when not given); ``now`` arguments
+    are aware datetimes.
     """
 
-    def __init__(self, config: HallConfig, state: HallState, id_key: bytes) -> None:
+    def __init__(self, config: HallConfig, state: HallState, id_key: bytes,
+                 link_key: bytes | None = None) -> None:
         self.config = config
         self.state = state
         self.id_key = id_key
+        self.link_key = link_key or links.derived_key(id_key)
         for number in config.windows:
             state.windows.setdefault(number, WindowState(number=number))
         state.rebuild_indexes()

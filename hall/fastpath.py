@@ -90,7 +90,7 @@ class FastPath:
         request = _ticket_request(scope, body) if device is not None else None
         if device is None or request is None or not _allowed(device, "issue"):
             return await self.app(scope, _replay(body, receive), send)
-        await self._run(send, issue_operation(request), 201)
+        await self._run(send, issue_operation(request, device.name), 201)
 
     async def _window(self, window: str, method: str, scope: Scope, receive: Receive,
                       send: Send) -> None:

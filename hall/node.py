@@ -23,6 +23,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hall import links
 from hall.config import HallConfig, Staff
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
@@ -65,6 +66,8 @@ class HallNode:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
+        #: The key of the tickets' phone links and cancel tokens (:mod:`hall.links`).
+        self.link_key = links.load_or_create_key(self.data_dir / links.KEY_FILE)
         self.store = Store(self.data_dir / "hall.sqlite3")
         self.store.set_meta("hall_id", config.hall_id)
         self.id_key = id_key or self.store.secret("id_key")
@@ -106,7 +109,8 @@ class HallNode:
     def _load_engine(self) -> Engine:
         now = self.clock()
         today = now.astimezone(self.config.timezone).date().isoformat()
-        return Engine(self.config, self.store.load_state(today, now.timestamp()), self.id_key)
+        return Engine(self.config, self.store.load_state(today, now.timestamp()), self.id_key,
+                      self.link_key)
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> HallNode:

@@ -233,11 +233,14 @@ class TicketBody(TypedDict):
     id_masked: str | None
     rating: int | None
     url: str
-    """The phone page behind the ticket's QR code."""
+    """The phone page behind the ticket's QR code (``/t/<ticket id>.<mac>``, hall/links.py)."""
     booth: BoothBody | None
     no_show: NotRequired[NoShowBody]
     """Only for a called ticket (when it may be marked a no-show) and a no-show (how long
     its window may undo it)."""
+    cancel_token: NotRequired[str]
+    """Only in the answer of ``POST /api/v1/tickets``, to the device that took the number:
+    what it presents to cancel it (a kiosk must)."""
 
 
 class NoShowBody(TypedDict):

@@ -42,7 +42,8 @@ from hall.state import (
 
 log = logging.getLogger("hallq.store")
 
-ROLES = ("kiosk", "caller", "display", "sync", "admin")
+#: The roles a device is paired with; what each may do is ``hall.api.dependencies.PERMISSIONS``.
+ROLES = ("kiosk", "caller", "desk", "supervisor", "display", "sync", "admin")
 TICKET_COLUMNS = [f.name for f in fields(Ticket)]
 WINDOW_COLUMNS = [f.name for f in fields(WindowState)]
 APPOINTMENT_COLUMNS = [f.name for f in fields(Appointment)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hall import links
 from hall.engine import Engine
 from hall.no_show import no_show_wait, undo_left
 from hall.schemas import (
@@ -45,7 +46,7 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
         "green": ticket.green, "elderly": ticket.elderly,
         "appointment_id": ticket.appointment_id, "id_masked": ticket.id_masked,
         "rating": ticket.rating,
-        "url": engine.config.ticket_url.format(id=ticket.id),
+        "url": engine.config.ticket_url.format(id=links.link_token(engine.link_key, ticket.id)),
         "booth": booth_of(engine, ticket),
     }
     no_show = no_show_of(engine, ticket, now)

@@ -2,8 +2,9 @@
 runs, and put back while it does not.
 
 A backup is SQLite's online backup of ``hall.sqlite3`` (a consistent snapshot even while the
-node writes), checked with ``PRAGMA integrity_check`` before it is kept, written mode 0600: it
-holds the hall's secret keys and the day's masked, keyed-hash personal data. The newest
+node writes) with the hall's link key (``link.key``) inside, checked with ``PRAGMA
+integrity_check`` before it is kept, written mode 0600: it holds the hall's secret keys and the
+day's masked, keyed-hash personal data. The newest
 ``--keep`` backups in the folder are kept, older ones deleted.
 
 A restore refuses while a hall node holds the data directory (:func:`hold_data_dir`, taken by
@@ -25,8 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from hall.links import KEY_FILE as LINK_KEY_FILE
+
 DB_NAME = "hall.sqlite3"
 LOCK_NAME = "hall.lock"
+#: The meta key of the hall's link key (``link.key``) inside a backup.
+LINK_KEY_META = "backup_link_key"
 #: Tables every hall database has; a file without them is not a hall backup.
 REQUIRED_TABLES = frozenset({"_migrations", "events", "tickets", "meta"})
 
@@ -112,6 +117,33 @@ def _copy(source: Path, target: Path) -> None:
         os.fsync(written.fileno())
 
 
+def _keep_link_key(data_dir: Path, copy: Path) -> None:
+    """Put the hall's link key (``link.key``: its phone links and cancel tokens) into the
+    backup, so that a restore brings back links that work."""
+    key_file = data_dir / LINK_KEY_FILE
+    if key_file.exists():
+        _set_meta(copy, LINK_KEY_META, key_file.read_text(encoding="utf-8").strip())
+
+
+def _restore_link_key(copy: Path, data_dir: Path, aside_suffix: str) -> None:
+    """Write the backup's link key back to ``link.key`` (the one it replaces moved aside)."""
+    conn = sqlite3.connect(copy)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (LINK_KEY_META,)).fetchone()
+        with conn:
+            conn.execute("DELETE FROM meta WHERE key = ?", (LINK_KEY_META,))
+    finally:
+        conn.close()
+    if row is None:
+        return
+    key_file = data_dir / LINK_KEY_FILE
+    if key_file.exists():
+        os.replace(key_file, data_dir / f"{LINK_KEY_FILE}{aside_suffix}")
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as written:
+        written.write(row[0] + "\n")
+
+
 def backup(data_dir: Path, folder: Path, keep: int, now: datetime) -> tuple[Path, DatabaseSummary]:
     """Back up the hall database of ``data_dir`` into ``folder`` (named by ``now`` in UTC);
     keep the newest ``keep`` backups there. Safe while the node runs."""
@@ -125,6 +157,7 @@ def backup(data_dir: Path, folder: Path, keep: int, now: datetime) -> tuple[Path
     partial.unlink(missing_ok=True)
     try:
         _copy(source, partial)
+        _keep_link_key(data_dir, partial)
         summary = _summary(partial)
     except (sqlite3.Error, OSError) as err:
         partial.unlink(missing_ok=True)
@@ -151,11 +184,12 @@ def restore(backup_file: Path, data_dir: Path, now: datetime,
             f"--continue-after {continue_after} is below the backup's last event "
             f"{summary.last_seq}")
     lock = hold_data_dir(data_dir)
+    stamp = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     try:
         current = data_dir / DB_NAME
         aside = None
         if current.exists():
-            aside = data_dir / f"{DB_NAME}.before-restore-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+            aside = data_dir / f"{DB_NAME}.before-restore-{stamp}"
             for suffix in ("", "-wal", "-shm"):
                 part = Path(f"{current}{suffix}")
                 if part.exists():
@@ -164,21 +198,21 @@ def restore(backup_file: Path, data_dir: Path, now: datetime,
         partial.unlink(missing_ok=True)
         _copy(backup_file, partial)
         if continue_after is not None:
-            _set_seq_floor(partial, continue_after + 1)
+            from hall.store import SEQ_FLOOR_META  # sqlite-utils only for this command
+
+            _set_meta(partial, SEQ_FLOOR_META, str(continue_after + 1))
+        _restore_link_key(partial, data_dir, f".before-restore-{stamp}")
         os.replace(partial, current)
     finally:
         lock.close()
     return summary, aside
 
 
-def _set_seq_floor(path: Path, floor: int) -> None:
-    from hall.store import SEQ_FLOOR_META  # sqlite-utils only for this command
-
+def _set_meta(path: Path, key: str, value: str) -> None:
     conn = sqlite3.connect(path)
     try:
         with conn:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                         (SEQ_FLOOR_META, str(floor)))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
     finally:
         conn.close()
 

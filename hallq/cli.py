@@ -39,6 +39,21 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq sync …                       the sync agent beside a hall node
 """
 
+#: The roles of ``hallq pair`` (``hall.store.ROLES``, not imported: the store loads only when
+#: a command needs it) and what each may do (``hall.api.dependencies.PERMISSIONS``).
+PAIR_ROLE_NAMES = ("kiosk", "caller", "desk", "supervisor", "display", "sync", "admin")
+PAIR_ROLES = """\
+Pair a device with the hall node and print its API token (shown once). Roles:
+  kiosk       取号机: take numbers; cancel only a number it took, in the citizen's session
+  caller      窗口: one window's console (--window N): call, serve, transfer; cancel,
+              green channel and re-check-in only for a ticket at its own window
+  desk        服务台: take numbers for citizens; cancel, green channel, re-check-in any ticket
+  supervisor  大厅管理: what the desk may, and open a window with nobody signed in
+  display     综合屏/窗口屏: read only
+  sync        the sync agent: events up, appointments and cloud calling down
+  admin       everything
+"""
+
 
 def _config(path: str | None) -> HallConfig:
     """The hall's TOML, or exit 2 with one line saying where it is wrong."""
@@ -73,6 +88,9 @@ def cmd_hall(args: argparse.Namespace) -> int:
             node = HallNode(config, Path(args.data_dir), id_key=_id_key(args.id_key_file))
         except DatabaseUnusable as err:
             print(f"hallq: {err.bilingual()}", file=sys.stderr)
+            return 2
+        except ValueError as err:       # a damaged link.key (hall/links.py)
+            print(f"hallq: {err}", file=sys.stderr)
             return 2
         server = HallServer(node, host=args.bind, port=args.port,
                             advertise=not args.no_advertise,
@@ -223,9 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ignore opening hours and cutoffs (24-hour halls, trials)")
     hall.set_defaults(func=cmd_hall)
 
-    pair = sub.add_parser("pair", help="pair a device: print its API token")
-    pair.add_argument("--role", required=True,
-                      choices=["kiosk", "caller", "display", "sync", "admin"])
+    pair = sub.add_parser("pair", help="pair a device: print its API token",
+                          description=PAIR_ROLES,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    pair.add_argument("--role", required=True, choices=list(PAIR_ROLE_NAMES),
+                      help="what the device may do (listed above)")
     pair.add_argument("--window", help="the window a caller console is bound to")
     pair.add_argument("--name", help="a name for the device (shown to technicians)")
     pair.add_argument("--data-dir", default="var/hall", help="the hall's data directory")

@@ -1,12 +1,17 @@
 """The person at the kiosk and what they show it: the ID card they swipe (:class:`Citizen`,
 whose ID number is only ever sent to the hall) and the QR codes they scan (an appointment's
-``hallq:appt:<id>[:<service>]``, or a ticket's own ``hallq:ticket:…``)."""
+``hallq:appt:<id>[:<service>]``, checked in with :func:`check_in`, or a ticket's own
+``hallq:ticket:…``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
+from hall.schemas import ServiceBody, TicketBody
 
 APPOINTMENT_PREFIX = "hallq:appt:"
 TICKET_PREFIX = "hallq:ticket:"
@@ -44,3 +49,26 @@ def parse_appointment_code(text: str) -> tuple[str, str | None] | None:
     if not appointment_id:
         return None
     return appointment_id, service or None
+
+
+def check_in(client: HallClient | None, services: list[ServiceBody], appointment_id: str,
+             service: str | None, id_number: str | None) -> TicketBody:
+    """POST /tickets for an appointment, finding its theme when the code does not say (each
+    theme of ``services``, or of the hall's when none are known yet)."""
+    assert client is not None
+    if service:
+        candidates = [service]
+    else:
+        candidates = [t["prefix"] for t in (services or client.services())]
+    refusals: list[HallApiError] = []
+    for prefix in candidates:
+        try:
+            return client.issue(prefix, id_number=id_number, channel="appointment",
+                                appointment_id=appointment_id)
+        except HallApiError as err:
+            if err.code != ErrorCode.APPOINTMENT_MISMATCH:
+                raise
+            refusals.append(err)
+    # Every wrong theme gives the same refusal; the booked one may say why (ID mismatch).
+    messages = [err.message_zh for err in refusals]
+    raise min(refusals, key=lambda err: messages.count(err.message_zh))

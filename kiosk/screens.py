@@ -23,8 +23,8 @@ from kiosk.viewmodel import KioskModel, Screen
 from ui.qt import ensure_app
 from ui.samples import sample_hall, sample_services
 
-SCENARIOS = ("attract", "choose", "items", "ticket", "printer_fault", "error", "elderly",
-             "offer", "referral", "referral_failed")
+SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
+             "elderly", "offer", "referral", "referral_failed")
 
 
 def sample_citizen() -> Citizen:
@@ -42,7 +42,8 @@ def sample_ticket() -> TicketBody:
             "window": None, "issued_at": time.time(), "called_at": None, "finished_at": None,
             "recalls": 0, "appointment_id": None, "id_masked": "4403**********1230",
             "elderly": False, "green": False, "rating": None,
-            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
+            "url": "http://hallq.local:8470/t/20250314-A018.3f9a1c07be52d4e8a6017c2b",
+            "booth": None, "cancel_token": "5b1e0c9d7a3f42e68c1d0b97"}
 
 
 def sample_recommend() -> RecommendBody:
@@ -102,12 +103,14 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
             "code": ErrorCode.QUOTA_REACHED,
             "message_zh": "南山区政务服务中心今日商事登记号源已发完",
             "message_en": "Nanshan has no Business registration tickets left today"}})
-    if state in ("ticket", "printer_fault"):
+    if state in ("ticket", "cancel_confirm", "printer_fault"):
         model.ticket_issued(sample_ticket())
-        if state == "ticket":
-            model.printed("ready")
-        else:
+        if state == "printer_fault":
             model.print_failed(_paper_out())
+        else:
+            model.printed("ready")
+    if state == "cancel_confirm":
+        model.ask_cancel()
     if state == "error":
         model.failed(HallApiError(409, ErrorCode.ID_LIMIT_REACHED,
                                   "同一证件今日在商事登记最多取号2次",

@@ -5,7 +5,8 @@ rebuilds the page (header, the screen of the moment, footer); pages are small, a
 keeps every screen a plain function of the model. Widgets a test or a technician looks for
 carry object names (``number``, ``ahead``, ``wait``, ``qr``, ``print_status``, ``error_text``,
 ``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``,
-``go_to``; the screens for other halls are in :mod:`kiosk.offerview`).
+``cancel_ticket``, ``confirm_cancel``, ``keep_ticket``, ``go_to``; the screens for other halls
+are in :mod:`kiosk.offerview`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import partial
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -433,8 +435,40 @@ class KioskView(PageView[KioskModel]):
             row.addLayout(info, 1)
             row.addLayout(side, 1)
             layout.addLayout(row, 1)
-        layout.addWidget(button(look, look.t("完成", "Done"), self.model.reset, size=40,
-                                name="done", min_height=100))
+        layout.addLayout(self._ticket_actions(look))
+
+    def _ticket_actions(self, look: Look) -> QBoxLayout:
+        """"Done", and the small "wrong number?" button; once touched, the question whether
+        to give the number back, with "yes" and "keep it"."""
+        ticket = self.model.ticket
+        cancel, number = self.model.cancel, ticket.get("number", "") if ticket else ""
+        row = QHBoxLayout()
+        row.setSpacing(look.px(24))
+        if not cancel.confirming:
+            row.addWidget(button(look, look.t("完成", "Done"), self.model.reset, size=40,
+                                 name="done", min_height=100), 1)
+            if cancel.possible:
+                row.addWidget(button(look, look.t("取错了？取消此号", "Wrong number? Cancel it"),
+                                     # not the slot itself: Qt would pass "checked"
+                                     lambda: self.model.ask_cancel(), size=26, kind="plain",
+                                     name="cancel_ticket", min_height=100))
+            return row
+        question = label(look, look.t(f"确定取消 {number} 号吗？取消后需重新取号",
+                                      f"Cancel number {number}? You would need a new one"),
+                         32, bold=True, color=look.palette.bad, wrap=True,
+                         name="cancel_question")
+        row.addWidget(button(look, look.t("确定取消", "Yes, cancel it"), self.model.cancel_ticket,
+                             size=32, kind="plain", name="confirm_cancel", min_height=100,
+                             enabled=not self.model.busy))
+        row.addWidget(button(look, look.t("保留号码", "Keep my number"),
+                             lambda: self.model.ask_cancel(confirming=False), size=36,
+                             name="keep_ticket",
+                             min_height=100), 1)
+        both: QBoxLayout = QVBoxLayout() if look.portrait else QHBoxLayout()
+        both.setSpacing(look.px(16))
+        both.addWidget(question, 1)
+        both.addLayout(row, 0 if look.portrait else 1)
+        return both
 
     def _print_status(self, look: Look) -> QLabel:
         pal = look.palette

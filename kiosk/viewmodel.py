@@ -41,20 +41,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from devices.codes import DeviceErrorCode
-from hall.client import HallApiError, HallClient
-from hall.errors import ErrorCode
+from hall.client import HallClient
 from hall.schemas import (
     HallBody,
     RecommendBody,
     ReferralBody,
     ServiceBody,
     ServiceItemBody,
-    TicketBody,
 )
-from kiosk.citizen import TICKET_PREFIX, Citizen, parse_appointment_code
+from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_code
 from kiosk.devices import KioskDevices
 from kiosk.offer import offer_from
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
+from kiosk.ticket_cancel import TicketCancel
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
@@ -151,6 +150,7 @@ class KioskModel(ViewModel):
         self.error: Message | None = None
         self.busy = False
         self.referral = ReferralFlow()
+        self.cancel = TicketCancel()  # the ticket's cancel token: this session's only
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -293,29 +293,9 @@ class KioskModel(ViewModel):
         self.busy = True
         self._changed()
         id_number = self.citizen.id_number if self.citizen else None
-        self._run(lambda: self._check_in(appointment_id, service, id_number),
+        client, services = self.client, self.services
+        self._run(lambda: check_in(client, services, appointment_id, service, id_number),
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
-
-    def _check_in(self, appointment_id: str, service: str | None,
-                  id_number: str | None) -> TicketBody:
-        """POST /tickets for an appointment, finding its theme when the code does not say."""
-        assert self.client is not None
-        if service:
-            candidates = [service]
-        else:
-            candidates = [t["prefix"] for t in (self.services or self.client.services())]
-        refusals: list[HallApiError] = []
-        for prefix in candidates:
-            try:
-                return self.client.issue(prefix, id_number=id_number, channel="appointment",
-                                         appointment_id=appointment_id)
-            except HallApiError as err:
-                if err.code != ErrorCode.APPOINTMENT_MISMATCH:
-                    raise
-                refusals.append(err)
-        # Every wrong theme gives the same refusal; the booked one may say why (ID mismatch).
-        messages = [err.message_zh for err in refusals]
-        raise min(refusals, key=lambda err: messages.count(err.message_zh))
 
     def choose_theme(self, prefix: str) -> None:
         """Show the items of a theme."""
@@ -482,11 +462,30 @@ class KioskModel(ViewModel):
         if self.screen != Screen.REFERRING:
             self.referral.hall = None  # issued here
         self.ticket = ticket
+        self.cancel = TicketCancel.of(ticket)
         self.error = None
         self.screen = Screen.TICKET
         self.refresh_services()
         self._print(ticket)
         self._changed()
+
+    def ask_cancel(self, *, confirming: bool = True) -> None:
+        """"取错了？取消此号": ask the citizen to confirm (``False``: they keep the number)."""
+        self.touch()
+        self.cancel.confirming = confirming and self.cancel.possible
+        self._changed()
+
+    def cancel_ticket(self) -> None:
+        """Confirmed: give the number back with its cancel token, then the start screen."""
+        cancel, client = self.cancel, self.client
+        if self.busy or client is None or not (cancel.confirming and cancel.possible):
+            return
+        self.touch()
+        self.busy = True
+        self._changed()
+        ticket_id, token = str(cancel.ticket_id), cancel.token
+        self._run(lambda: client.cancel(ticket_id, token),
+                  self._in_session(lambda _: self.reset()), self._in_session(self.failed))
 
     def failed(self, err: Exception) -> None:
         """The hall refused (quota, cutoff, per-ID limit, invalid ID…) or is unreachable."""

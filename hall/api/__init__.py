@@ -15,7 +15,7 @@ bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` wi
 ``appointments``       bookings made at central or by staff
 ``status_reports``     devices needing attention, the sync agent's lag
 ``events``             the event log and its WebSocket stream
-``phone_page``         ``/t/{ticket_id}``, the page behind the ticket's QR code
+``phone_page``         ``/t/{token}``, the page behind the ticket's QR code
 ``cloud``              cloud calling: leases, referrals, recommendations
 =====================  ===========================================================
 

@@ -24,18 +24,24 @@ from starlette.requests import HTTPConnection
 from hall.errors import ErrorCode, QueueError, error_responses
 from hall.hub import EventHub
 from hall.node import HallNode, InternalError, Operation
-from hall.store import PairedDevice, StoreError
+from hall.store import ROLES, PairedDevice, StoreError
 
 API_VERSION = "1"
-ALL_ROLES = frozenset({"kiosk", "caller", "display", "sync", "admin"})
-#: What each kind of call needs. A caller may act only on its own window.
+ALL_ROLES = frozenset(ROLES)
+#: What each kind of call needs: the one table of who may do what. A caller acts only on its
+#: own window and on the tickets at it; a kiosk cancels only a ticket it took, with the
+#: ticket's cancel token (``hall/api/tickets.py``); "any_ticket" is acting on any ticket of
+#: the hall (the service desk 服务台, the supervisor 大厅管理).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": ALL_ROLES,
-    "issue": frozenset({"kiosk", "caller", "sync", "admin"}),   # sync: referred citizens
-    "ticket": frozenset({"kiosk", "caller", "admin"}),
-    "green": frozenset({"caller", "admin"}),
+    "issue": frozenset({"kiosk", "caller", "desk", "sync", "admin"}),  # sync: referred citizens
+    "rate": frozenset({"kiosk", "caller", "admin"}),
+    "cancel": frozenset({"kiosk", "caller", "desk", "supervisor", "admin"}),
+    "green": frozenset({"caller", "desk", "supervisor", "admin"}),
+    "recheck_in": frozenset({"caller", "desk", "supervisor", "admin"}),
+    "any_ticket": frozenset({"desk", "supervisor", "admin"}),
     "window": frozenset({"caller", "admin"}),
-    "supervise": frozenset({"admin"}),          # open a window with nobody signed in
+    "supervise": frozenset({"supervisor", "admin"}),    # open a window with nobody signed in
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),
@@ -102,11 +108,16 @@ def still_paired(tokens: DeviceTokens, token: str | None) -> bool:
 def allow(device: PairedDevice, what: str, window: str | None = None) -> None:
     """Refuse (403) unless the device's role may do ``what``; a caller only on its window."""
     if device.role not in PERMISSIONS[what]:
-        raise QueueError(ErrorCode.FORBIDDEN, "该设备无权执行此操作",
-                         f"A {device.role} device may not do this", status=403)
+        raise forbidden(device)
     if window is not None and device.role == "caller" and device.window != window:
         raise QueueError(ErrorCode.FORBIDDEN, "只能操作本窗口",
                          f"This console is paired to window {device.window}", status=403)
+
+
+def forbidden(device: PairedDevice) -> QueueError:
+    """The 403 of a device whose role may not do what it asked."""
+    return QueueError(ErrorCode.FORBIDDEN, "该设备无权执行此操作",
+                      f"A {device.role} device may not do this", status=403)
 
 
 class Body(BaseModel):

@@ -1,11 +1,14 @@
-"""The ticket's phone page (``/t/{ticket_id}``, the QR code on the ticket): status, people
-ahead and the wait, as plain HTML that refreshes itself; no token needed."""
+"""The ticket's phone page (``/t/{token}``, the QR code on the ticket): status, people ahead
+and the wait, as plain HTML that refreshes itself; no device token needed. The link token is
+the ticket id and a mac under the hall's link key (:mod:`hall.links`): a bare ticket id, a token
+with a wrong mac and a ticket that does not exist get the same "not found" page."""
 
 import html
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from hall import links
 from hall.api.dependencies import Node, error_answers
 from hall.api.tickets import ticket_or_404
 from hall.errors import QueueError
@@ -14,14 +17,18 @@ from hall.schemas import TicketBody
 router = APIRouter()
 
 
-@router.get("/t/{ticket_id}", response_class=HTMLResponse, responses={
-    404: {"description": "no such ticket: a page that says so", "content": {"text/html": {}}},
+@router.get("/t/{token}", response_class=HTMLResponse, responses={
+    404: {"description": "no such ticket, or not a link the hall made: a page that says so",
+          "content": {"text/html": {}}},
     **error_answers(token=False)})
-async def phone_page(ticket_id: str, node: Node) -> HTMLResponse:
+async def phone_page(token: str, node: Node) -> HTMLResponse:
     """The ticket's phone page (the QR code on the ticket): status, people ahead, wait."""
+    ticket_id = links.ticket_of(node.link_key, token)
     try:
-        ticket = ticket_or_404(node, ticket_id)
+        ticket = ticket_or_404(node, ticket_id) if ticket_id is not None else None
     except QueueError:
+        ticket = None
+    if ticket is None:      # the same page whether the mac or the ticket was wrong
         return HTMLResponse(_page("票号不存在 / Ticket not found", ""), status_code=404)
     return HTMLResponse(_page(f"{ticket['number']} {ticket['service_name_zh']}",
                               _phone_body(ticket, node.config.name_zh)))

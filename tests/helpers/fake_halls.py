@@ -39,6 +39,9 @@ class FakeKioskHall:
         self.answers = answers or {}
         self.issued: list[dict] = []
         self.statuses: list[tuple] = []
+        self.cancelled: list[tuple[str, str | None]] = []
+        #: What ``cancel`` raises (the hall's refusal), when set.
+        self.cancel_refusal: Exception | None = None
 
     def hall(self) -> dict:
         """The sample hall."""
@@ -62,8 +65,16 @@ class FakeKioskHall:
                 "service_name_en": "Business registration", "item_name_zh": "",
                 "item_name_en": "", "status": "waiting", "channel": channel, "ahead": 2,
                 "expected_wait_s": 600, "issued_at": 1_741_900_000.0,
-                "appointment_id": appointment_id, "url": f"http://hall/t/20250314-{number}",
+                "appointment_id": appointment_id,
+                "url": f"http://hall/t/20250314-{number}.00ff", "cancel_token": f"tok-{number}",
                 **answer}
+
+    def cancel(self, ticket_id: str, cancel_token: str | None = None) -> dict:
+        """Record the cancel; the ticket cancelled (or the scripted refusal)."""
+        self.cancelled.append((ticket_id, cancel_token))
+        if self.cancel_refusal is not None:
+            raise self.cancel_refusal
+        return {"id": ticket_id, "status": "cancelled"}
 
     def device_status(self, device: str, state: str, where: str = "", detail: str = "") -> dict:
         """Record a device's state."""

@@ -35,7 +35,8 @@ class Hall:
         return self.server.url
 
     def client(self, device: str) -> HallClient:
-        """A client with the token of ``device`` (kiosk, admin, display, sync, caller-N)."""
+        """A client with the token of ``device`` (kiosk, admin, display, sync, desk,
+        supervisor, caller-N)."""
         made = HallClient(self.url, self.tokens[device])
         self._clients.append(made)
         return made
@@ -72,7 +73,7 @@ def start_hall(tmp_path: Path, example_hall: HallConfig) -> Iterator[Callable[..
         node = HallNode(config, data, clock=clock) if clock else HallNode(config, data)
         give_demo_pins(node.store)
         tokens = {role: node.store.pair(role, f"test-{role}")
-                  for role in ("kiosk", "admin", "display", "sync")}
+                  for role in ("kiosk", "admin", "display", "sync", "desk", "supervisor")}
         for number in config.windows:
             tokens[f"caller-{number}"] = node.store.pair("caller", f"console-{number}", number)
         server = HallServer(node, host="127.0.0.1", port=0, advertise=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -48,7 +49,7 @@ def test_a_ticket_lent_to_a_remote_window_goes_to_the_video_booth(hall: Callable
     seen = kiosk.get(f"/api/v1/tickets/{ticket['id']}").json()
     assert seen["status"] == "leased"
     assert seen["booth"] == {"id": "V1", "name_zh": "视频服务区1号", "name_en": "Video booth 1"}
-    page = hall.http().get(f"/t/{ticket['id']}").text
+    page = hall.http().get(urlsplit(ticket["url"]).path).text
     assert "请到 视频服务区1号 办理" in page and "Video booth 1" in page
     events = kiosk.get("/api/v1/events").json()["events"]
     leased = [e for e in events if e["kind"] == EventKind.TICKET_LEASED]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from hall import links
 from hall.api import create_app
 from hall.config import HallConfig
 from hall.fastpath import FastPath
@@ -32,6 +33,8 @@ def _id_number(born: date, serial: str = "123") -> str:
 
 
 def _node(config: HallConfig, data: Path) -> tuple[HallNode, dict[str, str]]:
+    data.mkdir(parents=True, exist_ok=True)
+    (data / links.KEY_FILE).write_text("ab" * 32)   # the twins' links and cancel tokens alike
     node = HallNode(config, data, clock=lambda: NOON, id_key=b"fast-path-test-key-0123456789ab")
     tokens = {role: node.store.pair(role, f"test-{role}")
               for role in ("kiosk", "admin", "display")}

@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
@@ -230,3 +232,26 @@ def test_appointment_qr_gives_a_priority_ticket(qtbot, hall: Hall, tmp_path: Pat
         assert [q["number"] for q in queue] == [ticket["number"], "C001"]
     finally:
         window.shutdown()
+
+
+def test_a_number_taken_by_mistake_is_given_back(qtbot, kiosk: KioskWindow, hall: Hall) -> None:
+    touch(qtbot, kiosk, "walk_in")
+    issue_through_screens(qtbot, kiosk, "A", "A01")
+    ticket = kiosk.model.ticket
+    assert ticket is not None and "cancel_token" in ticket
+    printed = kiosk.model.devices.printer.simulator.wait_tickets(1)
+    link = urlsplit(printed[0].qr_payloads[0]).path            # the printed QR's phone page
+    phone = httpx.get(hall.url + link, timeout=5)
+    assert phone.status_code == 200 and "A001" in phone.text
+    assert shown(kiosk, "cancel_ticket").text() == "取错了？取消此号"  # type: ignore[attr-defined]
+    touch(qtbot, kiosk, "cancel_ticket")
+    assert text(kiosk, "cancel_question") == "确定取消 A001 号吗？取消后需重新取号"
+    touch(qtbot, kiosk, "keep_ticket")                          # changed their mind
+    assert kiosk.model.screen == "ticket" and hall.admin.ticket(ticket["id"])["status"] == \
+        "waiting"
+    touch(qtbot, kiosk, "cancel_ticket")
+    touch(qtbot, kiosk, "confirm_cancel")
+    qtbot.waitUntil(lambda: kiosk.model.screen == "attract", timeout=5000)
+    assert hall.admin.ticket(ticket["id"])["status"] == "cancelled"
+    assert "已取消" in httpx.get(hall.url + link, timeout=5).text
+    assert kiosk.model.cancel.token is None                     # forgotten with the session

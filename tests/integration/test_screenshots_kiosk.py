@@ -72,3 +72,20 @@ def test_the_referral_ticket_says_where_to_go(qtbot) -> None:
     assert shown["go_to"] == "Please go to Nanshan District Government Service Center"
     assert (shown["number"], shown["ahead"]) == ("A031", "2 people ahead of you")
     assert "ticket_id" not in shown, "the other hall's ticket is not a real-name one"
+
+
+@pytest.mark.parametrize(("lang", "offer", "question", "yes"), [
+    ("zh", "取错了？取消此号", "确定取消 A018 号吗？取消后需重新取号", "确定取消"),
+    ("en", "Wrong number? Cancel it", "Cancel number A018? You would need a new one",
+     "Yes, cancel it")])
+def test_the_ticket_offers_to_give_a_wrong_number_back(qtbot, lang: str, offer: str,
+                                                       question: str, yes: str) -> None:
+    view = render_scenario("ticket", lang, False, LANDSCAPE)
+    qtbot.addWidget(view)
+    buttons = {w.objectName(): w.text() for w in view.findChildren(QPushButton)}
+    assert buttons["cancel_ticket"] == offer and "confirm_cancel" not in buttons
+    confirm = render_scenario("cancel_confirm", lang, False, LANDSCAPE)
+    qtbot.addWidget(confirm)
+    buttons = {w.objectName(): w.text() for w in confirm.findChildren(QPushButton)}
+    assert buttons["confirm_cancel"] == yes and "done" not in buttons
+    assert labels(confirm)["cancel_question"] == question

@@ -29,7 +29,7 @@ OPERATIONS = {
     ("POST", "/api/v1/sync/status"): "status_reports",
     ("GET", "/api/v1/events"): "events",
     ("WS", "/api/v1/stream"): "events",
-    ("GET", "/t/{ticket_id}"): "phone_page",
+    ("GET", "/t/{token}"): "phone_page",
     ("GET", "/api/v1/leases/outbox"): "cloud",
     ("POST", "/api/v1/leases/choices"): "cloud",
     ("POST", "/api/v1/leases/messages"): "cloud",

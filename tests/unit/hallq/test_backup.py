@@ -71,6 +71,11 @@ def test_a_backup_taken_during_writes_restores_to_a_node_with_every_ticket_it_he
     assert main(["restore", str(backup_file), "--data-dir", str(target)]) == 0
     held = _ticket_ids(target / "hall.sqlite3")
     assert before <= held
+    # the phone links and cancel tokens made before still work: the link key came back
+    assert (target / "link.key").read_text() == (data / "link.key").read_text()
+    assert stat.S_IMODE((target / "link.key").stat().st_mode) == 0o600
+    with sqlite3.connect(target / "hall.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM meta WHERE key LIKE 'backup%'").fetchone()[0] == 0
     restored = HallNode(open_hall, target).start()
     try:
         new = _issue(restored, 1)[0]

@@ -9,14 +9,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from hall.config import HallConfig
 from hall.net import free_port
 from hall.node import HallNode
 from hall.server import HallServer
-from hall.store import PairedDevice, Store
-from hallq.cli import main
+from hall.store import ROLES, PairedDevice, Store
+from hallq.cli import PAIR_ROLE_NAMES, main
+from hallq.demo import demo_config
 
 HALLQ = Path(sys.executable).with_name("hallq")
 
@@ -52,7 +54,8 @@ def test_pair_help_names_the_roles(capsys: pytest.CaptureFixture[str]) -> None:
         main(["pair", "--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    assert "{kiosk,caller,display,sync,admin}" in out and "--window" in out
+    assert "{kiosk,caller,desk,supervisor,display,sync,admin}" in out and "--window" in out
+    assert "服务台" in out and "大厅管理" in out
 
 
 def test_pair_a_caller_console_of_window_3(tmp_path: Path,
@@ -244,3 +247,23 @@ def test_devices_test_names_the_rating_pads_key_with_the_halls_levels(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devices", "test", "sim://rating?addr=3&auto=3&delay=0.05"]) == 0
     assert "key: 3 基本满意 / Fairly satisfied" in capsys.readouterr().out
+
+
+def test_pair_offers_exactly_the_roles_the_store_pairs() -> None:
+    assert PAIR_ROLE_NAMES == ROLES
+
+
+def test_the_demo_links_open_the_phone_page(tmp_path: Path) -> None:
+    port = free_port()
+    node = HallNode(demo_config(port), tmp_path / "demo")
+    admin = node.store.pair("admin", "test-admin")
+    server = HallServer(node, host="127.0.0.1", port=port, advertise=False)
+    server.start_in_thread()
+    try:
+        with httpx.Client(headers={"Authorization": f"Bearer {admin}"}, timeout=10) as http:
+            ticket = http.post(f"{server.url}/api/v1/tickets", json={"service": "A"}).json()
+            assert ticket["url"].startswith(f"http://127.0.0.1:{port}/t/{ticket['id']}.")
+            page = httpx.get(ticket["url"], timeout=10)       # as the phone opens the QR
+            assert page.status_code == 200 and ticket["number"] in page.text
+    finally:
+        server.stop()

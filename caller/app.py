@@ -28,6 +28,7 @@ from caller.view import CallerView
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError, HallClient
 from ui.bridge import EventBridge
+from ui.heartbeat import HEARTBEAT_S, Heartbeat
 from ui.launch import add_hall_arguments, run_window
 from ui.tasks import Tasks, weak_slot
 
@@ -42,14 +43,16 @@ class CallerWindow(QMainWindow):
     F1…F8 drive the actions, F9…F12 the remote call at a window with video; on the sign-in
     screen digits, Backspace, Tab and Enter work the keypad. Hall calls run in workers; the
     LED screen and the rating pad each have their own worker lane; the badge reader reports
-    cards from its own monitor thread.
+    cards from its own monitor thread. With ``heartbeat_s`` it sends the hall its heartbeat
+    that often.
     """
 
     badge_seen = Signal(str)
 
     def __init__(self, client: HallClient, bridge: EventBridge | None, window: str,
                  devices: CallerDevices, lang: str = "zh",
-                 settings: CallerSettings | None = None) -> None:
+                 settings: CallerSettings | None = None,
+                 heartbeat_s: float | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"hallq 叫号 {window}号窗口 / Calling console, window {window}")
         self.tasks = Tasks(workers=4, name="caller-worker", parent=self)
@@ -74,6 +77,8 @@ class CallerWindow(QMainWindow):
         self._clock.timeout.connect(weak_slot(self._tick))
         self._clock.start()
         self.model.start()
+        self.heartbeat = None if heartbeat_s is None else Heartbeat(
+            client, self.model.device_states, self.model.settings.name, heartbeat_s).start()
 
     @classmethod
     def from_args(cls, url: str, args: argparse.Namespace) -> CallerWindow:
@@ -100,7 +105,7 @@ class CallerWindow(QMainWindow):
                                                          or 30.0))
         bridge = EventBridge(url, args.token)
         console = cls(client, bridge, str(window), devices, getattr(args, "lang", "zh") or "zh",
-                      settings)
+                      settings, heartbeat_s=HEARTBEAT_S)
         console._owned = [bridge.stop, devices.close, client.close]
         bridge.start()
         return console
@@ -156,6 +161,8 @@ class CallerWindow(QMainWindow):
             self.view.transfer_dialog.close()
         for lane in (self.tasks, self.led_lane, self.rating_lane):
             lane.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for close in self._owned:
             close()
         self._owned = []

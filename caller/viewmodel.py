@@ -44,6 +44,7 @@ from hall.schemas import (
     WindowBody,
 )
 from ui.cloudclient import cloud_calls
+from ui.heartbeat import DeviceStates
 from ui.tasks import Runner, run_now
 from ui.viewmodel import Message, ViewModel, message_of
 
@@ -136,6 +137,10 @@ class CallerModel(ViewModel):
         self._stale = False
         self._rating_cancel = threading.Event()
         self._reported: dict[str, str] = {}
+        #: What the heartbeat says of each device: the last state told to the hall.
+        self.device_states = DeviceStates(kind for kind, device in (
+            ("led", self.devices.led), ("rating", self.devices.rating),
+            ("smartcard", self.devices.badge)) if device is not None)
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)
@@ -537,6 +542,7 @@ class CallerModel(ViewModel):
             self._report(kind, state, code)
 
     def _report(self, kind: str, state: str, detail: str) -> None:
+        self.device_states.set(kind, state, detail)
         client = self.client
         if client is None:
             return

@@ -57,6 +57,7 @@ from kiosk.offer import offer_from
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
+from ui.heartbeat import DeviceStates
 from ui.tasks import Runner, run_now
 from ui.viewmodel import Message, ViewModel, message_of
 
@@ -126,6 +127,10 @@ class KioskModel(ViewModel):
         self._services_stale = False
         self._session = 0
         self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
+        #: What the heartbeat says of each device: the last state told to the hall.
+        self.device_states = DeviceStates(kind for kind, device in (
+            ("idcard", self.devices.id_reader), ("printer", self.devices.printer),
+            ("camera", self.devices.scanner)) if device is not None)
         self._last_touch = clock()
         self._clear_session()
 
@@ -518,6 +523,8 @@ class KioskModel(ViewModel):
         value = getattr(state, "value", str(state))
         if value == "paper_low":
             self.report_device("printer", "paper_low", DeviceErrorCode.PRINTER_PAPER_LOW)
+        elif self.device_states.state("printer") not in (None, "ready"):
+            self.report_device("printer", "ready", "")     # it prints again: the fault is over
         self._changed()
 
     def print_failed(self, err: Exception) -> None:
@@ -543,6 +550,7 @@ class KioskModel(ViewModel):
 
     def report_device(self, device: str, state: str, detail: str) -> None:
         """``POST /devices/status`` so that staff and technicians see the fault."""
+        self.device_states.set(device, state, detail)
         if self.client is None:
             return
         client, where = self.client, self.settings.name

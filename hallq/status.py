@@ -32,7 +32,7 @@ def device_lines(health: dict[str, Any]) -> list[str]:
         heard = line.get("heard_at")
         when = f"  最后消息 / last heard {_local(heard, zone)}" if heard is not None else ""
         offset = line.get("clock_offset")
-        clock = f", 时钟 / clock {offset:+.1f} s" if offset is not None else ""
+        clock = f", 时钟 / clock {round(offset, 1) or 0.0:+.1f} s" if offset is not None else ""
         lines.append(f"  {who:<28} {said}{when}{clock}")
     return lines
 

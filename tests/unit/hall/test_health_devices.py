@@ -5,11 +5,12 @@ kept by the store across a restart, and what the node lists for ``hallq status``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from hall.config import HallConfig
+from hall.config import EXAMPLE_HALL, ConfigError, HallConfig, load_config
 from hall.device_book import DeviceBook, DeviceReport
 from hall.health import HallHealth
 from hall.node import HallNode
@@ -107,8 +108,6 @@ def test_an_apps_clock_off_the_nodes_is_drift_until_it_is_set_right(
 
 def test_the_silence_limit_is_the_halls(example_config: HallConfig, tmp_path: Path,
                                         clock: SecondsClock) -> None:
-    from dataclasses import replace
-
     config = replace(example_config, rules=replace(example_config.rules,
                                                    device_silent_limit_s=5.0))
     node = HallNode(config, tmp_path / "data")
@@ -164,3 +163,18 @@ def test_a_heartbeat_writes_only_what_changed() -> None:
     fixed, new = DeviceReport("printer", "ready"), DeviceReport("idcard", "ready")
     assert book.heard_devices("kiosk-1", [fixed, new], 220.0) == [fixed, new]
     assert book.heard_devices("kiosk-2", [same], 220.0) == [same]     # another kiosk's
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "3601", '"60"', "nan"])
+def test_a_wrong_silence_limit_is_refused_naming_the_key(tmp_path: Path, value: str) -> None:
+    text = EXAMPLE_HALL.read_text(encoding="utf-8")
+    assert text.count("device_silent_limit_s = 60\n") == 1
+    path = tmp_path / "hall.toml"
+    path.write_text(text.replace("device_silent_limit_s = 60\n",
+                                 f"device_silent_limit_s = {value}\n"), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert "[rules] · device_silent_limit_s" in str(refused.value)
+    path.write_text(text.replace("device_silent_limit_s = 60\n",
+                                 "device_silent_limit_s = 2.5\n"), encoding="utf-8")
+    assert load_config(path).rules.device_silent_limit_s == 2.5

@@ -44,9 +44,8 @@ from hall.schemas import (
     WindowBody,
 )
 from ui.cloudclient import cloud_calls
-from ui.heartbeat import DeviceStates
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.caller")
 
@@ -137,10 +136,7 @@ class CallerModel(ViewModel):
         self._stale = False
         self._rating_cancel = threading.Event()
         self._reported: dict[str, str] = {}
-        #: What the heartbeat says of each device: the last state told to the hall.
-        self.device_states = DeviceStates(kind for kind, device in (
-            ("led", self.devices.led), ("rating", self.devices.rating),
-            ("smartcard", self.devices.badge)) if device is not None)
+        self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)

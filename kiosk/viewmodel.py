@@ -57,9 +57,8 @@ from kiosk.offer import offer_from
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
-from ui.heartbeat import DeviceStates
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -127,10 +126,7 @@ class KioskModel(ViewModel):
         self._services_stale = False
         self._session = 0
         self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
-        #: What the heartbeat says of each device: the last state told to the hall.
-        self.device_states = DeviceStates(kind for kind, device in (
-            ("idcard", self.devices.id_reader), ("printer", self.devices.printer),
-            ("camera", self.devices.scanner)) if device is not None)
+        self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
         self._last_touch = clock()
         self._clear_session()
 

@@ -3,11 +3,11 @@ hall node this app is alive, what its clock says, and the state of each of its d
 (``POST /api/v1/devices/heartbeat``). The node calls an app it has not heard from for a minute
 silent, and an app whose clock is off its own drifting (``hall/health.py``).
 
-:class:`DeviceStates` holds the last state the app knows of each device (``ready`` until a
-fault is reported); the view-model records every state it reports to the hall there, so the
-heartbeat never says a device is fine while a fault stands. :class:`Heartbeat` sends from its
-own thread, never the Qt thread; a hall that does not answer is said once in the log, at INFO,
-and tried again at the next beat.
+:class:`~ui.viewmodel.DeviceStates` holds the last state the app knows of each device
+(``ready`` until a fault is reported); the view-model records every state it reports to the
+hall there, so the heartbeat never says a device is fine while a fault stands.
+:class:`Heartbeat` sends from its own thread, never the Qt thread; a hall that does not answer
+is said once in the log, at INFO, and tried again at the next beat.
 """
 
 from __future__ import annotations
@@ -15,40 +15,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from hall.client import HallApiError, HallClient
+from ui.viewmodel import DeviceStates
 
 log = logging.getLogger("hallq.ui.heartbeat")
 
 #: Seconds between two heartbeats (the node's limit is ``[rules] device_silent_limit_s``, 60).
 HEARTBEAT_S = 20.0
-
-
-class DeviceStates:
-    """The last known state of each of an app's devices; safe to use from several threads."""
-
-    def __init__(self, kinds: Iterable[str] = ()) -> None:
-        """``kinds``: the devices attached (``printer``, ``idcard`` …), each ``ready``."""
-        self._lock = threading.Lock()
-        self._states = {kind: ("ready", "") for kind in kinds}
-
-    def set(self, kind: str, state: str, detail: str = "") -> None:
-        """Record what the app reported of a device."""
-        with self._lock:
-            self._states[kind] = (state, detail)
-
-    def state(self, kind: str) -> str | None:
-        """The last state of a device (None when the app has no such device)."""
-        with self._lock:
-            known = self._states.get(kind)
-        return known[0] if known else None
-
-    def reports(self) -> list[dict[str, str]]:
-        """Every device's state as a heartbeat sends it, by kind."""
-        with self._lock:
-            return [{"device": kind, "state": state, "detail": detail}
-                    for kind, (state, detail) in sorted(self._states.items())]
 
 
 class Heartbeat:

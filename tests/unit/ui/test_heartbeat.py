@@ -17,7 +17,8 @@ from kiosk.viewmodel import KioskModel, KioskSettings
 from tests.helpers.clocks import SecondsClock
 from tests.helpers.fake_devices import FakeTicketPrinter
 from tests.helpers.hall_servers import Hall
-from ui.heartbeat import DeviceStates, Heartbeat
+from ui.heartbeat import Heartbeat
+from ui.viewmodel import DeviceStates
 
 
 def _devices(hall: Hall) -> dict[tuple[str, str], dict]:

@@ -30,6 +30,7 @@ from caller.view import CallerView
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError, HallClient
 from ui.bridge import EventBridge
+from ui.heartbeat import HEARTBEAT_S, Heartbeat
 from ui.launch import add_hall_arguments, run_window
 from ui.tasks import Tasks, weak_slot
 
@@ -44,7 +45,8 @@ class CallerWindow(QMainWindow):
     F1…F8 drive the actions, F9…F12 the remote call at a window with video; on the sign-in
     screen digits, Backspace, Tab and Enter work the keypad. Hall calls run in workers; the
     LED screen and the rating pad each have their own worker lane; the badge reader reports
-    cards from its own monitor thread.
+    cards from its own monitor thread. With ``heartbeat_s`` it sends the hall its heartbeat
+    that often.
     """
 
     badge_seen = Signal(str)
@@ -53,7 +55,7 @@ class CallerWindow(QMainWindow):
     def __init__(self, client: HallClient, bridge: EventBridge | None, window: str,
                  devices: CallerDevices, lang: str = "zh",
                  settings: CallerSettings | None = None, call_bar: bool = False,
-                 global_keys: bool = False) -> None:
+                 global_keys: bool = False, heartbeat_s: float | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"hallq 叫号 {window}号窗口 / Calling console, window {window}")
         self.tasks = Tasks(workers=4, name="caller-worker", parent=self)
@@ -83,6 +85,8 @@ class CallerWindow(QMainWindow):
         self.global_key.connect(self.model.press_key)
         self._stop_keys = start_global_keys(self.global_key.emit) if global_keys else None
         self.model.start()
+        self.heartbeat = None if heartbeat_s is None else Heartbeat(
+            client, self.model.device_states, self.model.settings.name, heartbeat_s).start()
 
     def show_call_bar(self) -> CallBar:
         """Show the always-on-top call bar (top right of the screen, where staff move it)."""
@@ -119,7 +123,8 @@ class CallerWindow(QMainWindow):
         bridge = EventBridge(url, args.token)
         console = cls(client, bridge, str(window), devices, getattr(args, "lang", "zh") or "zh",
                       settings, call_bar=bool(getattr(args, "call_bar", False)),
-                      global_keys=not getattr(args, "no_global_keys", False))
+                      global_keys=not getattr(args, "no_global_keys", False),
+                      heartbeat_s=HEARTBEAT_S)
         console._owned = [bridge.stop, devices.close, client.close]
         bridge.start()
         return console
@@ -181,6 +186,8 @@ class CallerWindow(QMainWindow):
             self.view.transfer_dialog.close()
         for lane in (self.tasks, self.led_lane, self.rating_lane):
             lane.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for close in self._owned:
             close()
         self._owned = []

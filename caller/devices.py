@@ -33,6 +33,11 @@ class CallerDevices:
         """Open the devices the URLs name; on a failure close what was opened and raise."""
         return cls(*open_all(led, rating, badge))
 
+    def kinds(self) -> list[str]:
+        """The kinds of the devices present, as the console reports them to the hall."""
+        return [kind for kind, device in (("led", self.led), ("rating", self.rating),
+                                          ("smartcard", self.badge)) if device is not None]
+
     def wait_rating(self, number: str, timeout: float, cancel: threading.Event) -> int | None:
         """Prompt the pad for ``number`` and wait for a key (None: no key, or cancelled)."""
         pad = self.rating

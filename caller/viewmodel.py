@@ -48,7 +48,7 @@ from hall.schemas import (
 )
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.caller")
 
@@ -141,6 +141,7 @@ class CallerModel(ViewModel):
         self._reported: dict[str, str] = {}
         self.no_show = NoShowCare(clock)
         """F5's confirmation, the wait before a no-show, the undo offer."""
+        self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)
@@ -581,6 +582,7 @@ class CallerModel(ViewModel):
             self._report(kind, state, code)
 
     def _report(self, kind: str, state: str, detail: str) -> None:
+        self.device_states.set(kind, state, detail)
         client = self.client
         if client is None:
             return

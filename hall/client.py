@@ -199,6 +199,13 @@ class HallClient:
         return self._call("POST", "/devices/status", {"device": device, "state": state,
                                                        "where": where, "detail": detail})
 
+    def heartbeat(self, clock: float, devices: list[dict[str, str]] | None = None,
+                  where: str = "") -> OkBody:
+        """Say this app is alive, its clock (POSIX seconds) and its devices' states
+        (``{"device", "state", "detail"}`` each); every ~20 s."""
+        return self._call("POST", "/devices/heartbeat", {"clock": clock, "where": where,
+                                                          "devices": devices or []})
+
     # cloud calling (云叫号): see docs/cloud.md
     def recommend(self, item: str) -> RecommendBody:
         """Other halls where ``item`` would be done sooner."""

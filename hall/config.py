@@ -120,6 +120,7 @@ class Rules:
     personal_data_days: int = 30         # ID hashes and masked numbers kept this many days
     sync_lag_limit_s: float = 600.0      # health is "degraded" when central is further behind
     clock_drift_limit_s: float = 30.0    # … or a reported clock is further off the node's
+    device_silent_limit_s: float = 60.0  # … or a paired app was not heard for longer (open hours)
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ def _rules(checked: HallFile) -> Rules:
         open_all_day=hours.open_all_day, lease_ttl_s=rules.lease_ttl_min * 60,
         personal_data_days=rules.personal_data_days,
         sync_lag_limit_s=rules.sync_lag_limit_min * 60,
-        clock_drift_limit_s=rules.clock_drift_limit_s)
+        clock_drift_limit_s=rules.clock_drift_limit_s,
+        device_silent_limit_s=rules.device_silent_limit_s)
 
 
 def load_config(path: Path | str) -> HallConfig:

@@ -145,6 +145,7 @@ class RulesTable(_Table):
     personal_data_days: int = Field(default=30, ge=1, le=3660)
     sync_lag_limit_min: float = Field(default=10.0, gt=0, le=1440, allow_inf_nan=False)
     clock_drift_limit_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
+    device_silent_limit_s: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
 
 
 class ItemTable(_Table):

@@ -10,16 +10,26 @@ from hall.config import Rules, Theme
 from hall.errors import ErrorCode, QueueError
 
 
+def within_hours(rules: Rules, local: datetime) -> bool:
+    """Whether the hall is open at ``local`` (the time in the hall's time zone): one of its
+    days, between opening and closing, or open all day."""
+    if rules.open_all_day:
+        return True
+    opens = local.replace(hour=rules.open_time.hour, minute=rules.open_time.minute,
+                          second=0, microsecond=0)
+    closes = local.replace(hour=rules.close_time.hour, minute=rules.close_time.minute,
+                           second=0, microsecond=0)
+    return local.isoweekday() in rules.open_days and opens <= local < closes
+
+
 def check_open(rules: Rules, theme: Theme, local: datetime) -> None:
     """Refuse outside the hall's hours or days (``closed``) and after the theme's cutoff
     (``cutoff``); ``local`` is the time in the hall's time zone."""
     if rules.open_all_day:
         return
-    opens = local.replace(hour=rules.open_time.hour, minute=rules.open_time.minute,
-                          second=0, microsecond=0)
     closes = local.replace(hour=rules.close_time.hour, minute=rules.close_time.minute,
                            second=0, microsecond=0)
-    if local.isoweekday() not in rules.open_days or not opens <= local < closes:
+    if not within_hours(rules, local):
         raise QueueError(
             ErrorCode.CLOSED,
             f"大厅不在办公时间（{rules.open_time:%H:%M}–{rules.close_time:%H:%M}）",

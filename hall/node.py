@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from hall import links
 from hall.config import HallConfig, Staff
+from hall.device_book import DeviceBook
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.events import Event
@@ -77,11 +78,13 @@ class HallNode:
         self._merge_roster(self.store.staff_roster())
         try:
             self.engine = self._load_engine()
+            #: Each app's heartbeat and each device's last state (faults from before a restart).
+            self.device_book = DeviceBook(self.store.device_states())
         except sqlite3.DatabaseError as damaged:     # a page the opening did not read
             self.store.close()
             raise DatabaseUnusable(self.store.path, damaged) from None
         self._queue: queue.SimpleQueue[tuple[Operation, AnyFuture] | None] = queue.SimpleQueue()
-        self._listeners: list[EventListener] = []
+        self._listeners: list[EventListener] = [self.device_book.on_events]
         self._thread: threading.Thread | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()

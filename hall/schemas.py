@@ -60,6 +60,23 @@ class HealthReasonBody(TypedDict):
     message_en: str
 
 
+class DeviceLineBody(TypedDict):
+    """A device the node knows of (``health["devices"]``): a paired app (``device`` empty;
+    ``state`` ``heard`` or ``not_heard`` since the node started) or a device attached to one
+    (``where`` is the app's name; ``state`` its last report, e.g. ``ready``, ``paper_out``)."""
+
+    where: str
+    role: str
+    """The paired app's role (kiosk, caller, display); empty for an attached device."""
+    device: str
+    state: str
+    detail: str
+    heard_at: float | None
+    """POSIX seconds, when last heard of; None when not since the node started."""
+    clock_offset: float | None
+    """An app's clock minus the node's at its last heartbeat (s); None when unknown."""
+
+
 class HealthBody(TypedDict):
     """``GET /api/v1/health`` (no token needed)."""
 
@@ -75,6 +92,9 @@ class HealthBody(TypedDict):
     writes: WriteStatsBody
     sync: SyncStatusBody | None
     """None until the sync agent first reported."""
+    timezone: str
+    """The hall's time zone, for showing the times above to people."""
+    devices: list[DeviceLineBody]
 
 
 class DeviceBody(TypedDict):

@@ -27,7 +27,7 @@ import sqlite_utils
 
 from hall.bounds import MAX_SEQ
 from hall.errors import ErrorCode
-from hall.events import Event
+from hall.events import Event, EventKind
 from hall.lease import HomeLease, HomeState
 from hall.state import (
     Appointment,
@@ -150,6 +150,12 @@ def _m004_staff_secrets(db: sqlite_utils.Database) -> None:
                                       "disabled": int, "updated_at": float}, pk="staff_id")
 
 
+def _m006_device_states(db: sqlite_utils.Database) -> None:
+    # the last state each device reported (``device.status``), so that a fault outlives a restart
+    db.table("device_states").create({"place": str, "device": str, "state": str, "detail": str,
+                                      "at": float}, pk=("place", "device"))
+
+
 def _m007_staff_roster(db: sqlite_utils.Database) -> None:
     # staff added with `hallq staff add|import` (the TOML's [[staff]] are the others)
     db.table("staff_roster").create({"staff_id": str, "name_zh": str, "added_at": float},
@@ -162,6 +168,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("002_remote_calling", _m002_remote_calling),
     ("003_ticket_referral", _m003_ticket_referral),
     ("004_staff_secrets", _m004_staff_secrets),
+    ("006_device_states", _m006_device_states),
     ("007_staff_roster", _m007_staff_roster),
 ]
 
@@ -350,6 +357,7 @@ class Store:
                     "INSERT INTO events (seq, ts, kind, data) VALUES (?, ?, ?, ?)",
                     [(e.seq, e.ts, e.kind, _event_json(e.data)) for e in numbered])
                 self._write_state(conn, state)
+                _write_device_states(conn, numbered)
         except sqlite3.Error as err:
             raise StoreError(str(err)) from err
         self._day_written = state.day     # only once it is on disk
@@ -395,6 +403,16 @@ class Store:
                          (state.day,))
 
     # ------------------------------------------------------------------ reads
+    def device_states(self) -> list[dict]:
+        """The last ``device.status`` of each device, as its event said it (``where``,
+        ``device``, ``state``, ``detail``) with ``at``, the POSIX time of the report."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT place, device, state, detail, at FROM device_states "
+                "ORDER BY place, device").fetchall()
+        return [{"where": r["place"], "device": r["device"], "state": r["state"],
+                 "detail": r["detail"], "at": r["at"]} for r in rows]
+
     def purge_personal(self, before_day: str, before_ts: float) -> dict[str, int]:
         """Erase the personal data of days before ``before_day`` (appointments: slots ending
         before ``before_ts``): ID hashes and masked numbers of tickets, ID hashes of
@@ -497,7 +515,6 @@ class Store:
         return {r["staff_id"]: StaffSecret(r["staff_id"], r["pin_hash"], r["badge_uid"],
                                            bool(r["disabled"])) for r in rows}
 
-
     def add_staff(self, members: list[tuple[str, str]]) -> None:
         """Add staff ``(id, name_zh)`` to the roster, all or none; ``ValueError`` names an id
         already there."""
@@ -514,6 +531,16 @@ class Store:
         with self._lock:
             rows = self._conn.execute("SELECT staff_id, name_zh FROM staff_roster").fetchall()
         return {r["staff_id"]: r["name_zh"] for r in rows}
+
+
+def _write_device_states(conn: sqlite3.Connection, events: list[Event]) -> None:
+    """Keep the last state of each device of the batch's ``device.status`` events (in the
+    transaction of the events themselves)."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO device_states (place, device, state, detail, at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(e.data.get("where", ""), e.data.get("device", ""), e.data.get("state", ""),
+          e.data.get("detail", ""), e.ts) for e in events if e.kind == EventKind.DEVICE_STATUS])
 
 
 def _token_hash(token: str) -> str:

@@ -98,6 +98,7 @@ def cmd_display(args: argparse.Namespace) -> int:
     from display.wall import DisplayWindow
     from hall.client import HallClient
     from hallq.startup import FirstPaint
+    from ui.heartbeat import Heartbeat
 
     client = HallClient(url, args.token)
     model = DisplayModel()
@@ -111,6 +112,7 @@ def cmd_display(args: argparse.Namespace) -> int:
         announcer = Announcer(args.voice, choose_player(args.audio, args.audio_out),
                               out_dir=args.audio_out)
     wall = WallDisplay(client, window=window, announcer=announcer).start()
+    heartbeat = Heartbeat(client).start()
     if args.exit_after_first_paint or args.report_first_paint:
         _KEEP.append(FirstPaint(window, ready=lambda: model.loaded,
                                 exit_after=args.exit_after_first_paint))
@@ -118,6 +120,7 @@ def cmd_display(args: argparse.Namespace) -> int:
     try:
         return int(app.exec())
     finally:
+        heartbeat.stop()
         wall.stop()
         if announcer is not None:
             announcer.stop(timeout=2)

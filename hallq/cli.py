@@ -30,7 +30,7 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq pair --role caller --window 3   print a token for a console of window 3
   hallq paired | revoke NAME         the paired devices; revoke a lost one
   hallq staff set-pin S001           staff PINs (hashed in the hall's database) and badges
-  hallq status                       the node's health: ok, or degraded and why (exit 3)
+  hallq status                       the node's health and devices: ok, or degraded and why (exit 3)
   hallq backup | restore FILE        copies of the hall's database, and putting one back
   hallq doctor                       check this box; a fix for each failure
   hallq kiosk | caller | display     run one app against a hall found on the LAN
@@ -191,6 +191,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Print the health of a hall node."""
     import httpx
 
+    from hallq.status import device_lines
+
     url = args.url
     if url is None:
         from hall.discovery import find_hall
@@ -206,6 +208,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"hallq status: {url} does not answer: {err}", file=sys.stderr)
         return 1
     print(json.dumps(health, ensure_ascii=False, indent=2))
+    for line in device_lines(health):     # for people: stdout stays the JSON
+        print(f"hallq status: {line}", file=sys.stderr)
     if health.get("status") == "ok":
         return 0
     for reason in health.get("reasons", []):

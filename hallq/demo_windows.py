@@ -24,6 +24,7 @@ from display.viewmodel import DisplayModel
 from display.wall import DisplayWindow
 from hall.client import HallClient
 from ui.bridge import EventBridge
+from ui.heartbeat import HEARTBEAT_S, Heartbeat
 from ui.qt import font
 
 log = logging.getLogger("hallq.demo")
@@ -86,6 +87,7 @@ class DemoWindows:
         self.windows: list[Any] = []
         self.wall: WallDisplay | None = None
         self.announcer: Announcer | None = None
+        self.heartbeat: Heartbeat | None = None
 
     def _client(self, token_name: str) -> HallClient:
         # With the cloud calls (云叫号): the kiosk offers other halls, window 30 calls them.
@@ -123,8 +125,9 @@ class DemoWindows:
         window = DisplayWindow(DisplayModel(), lang=self.lang)
         self.announcer = Announcer(player=choose_player("auto", self.data_dir / "announcements"),
                                    out_dir=self.data_dir / "announcements")
-        self.wall = WallDisplay(self._client("demo-wall"), window=window,
-                                announcer=self.announcer).start()
+        client = self._client("demo-wall")
+        self.wall = WallDisplay(client, window=window, announcer=self.announcer).start()
+        self.heartbeat = Heartbeat(client).start()
         window.setGeometry(where)
         window.show()
         self.windows.append(window)
@@ -145,7 +148,8 @@ class DemoWindows:
         devices = KioskDevices(id_reader=self.devices.get("idcard"),
                                printer=self.devices.get("printer"), camera=camera)
         window = app.KioskWindow(self._client("demo-kiosk"), self._bridge("demo-kiosk"),
-                                 devices, self.lang, KioskSettings(name="demo-kiosk"))
+                                 devices, self.lang, KioskSettings(name="demo-kiosk"),
+                                 heartbeat_s=HEARTBEAT_S)
         window.setGeometry(where)
         window.show()
         self.windows.append(window)
@@ -162,7 +166,8 @@ class DemoWindows:
         devices = CallerDevices(led=self.devices.get(f"led-{number}"),
                                 rating=self.devices.get(f"rating-{number}"))
         window = app.CallerWindow(self._client(name), self._bridge(name), number, devices,
-                                  self.lang, CallerSettings(name=name))
+                                  self.lang, CallerSettings(name=name),
+                                  heartbeat_s=HEARTBEAT_S)
         window.setGeometry(where)
         window.show()
         self.windows.append(window)
@@ -174,6 +179,8 @@ class DemoWindows:
             if shutdown is not None:
                 shutdown()
             window.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         if self.wall is not None:
             self.wall.stop()
         if self.announcer is not None:

@@ -25,6 +25,7 @@ from kiosk.devices import KioskDevices, OncePerPresence
 from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel, KioskSettings
 from ui.bridge import EventBridge
+from ui.heartbeat import HEARTBEAT_S, Heartbeat
 from ui.launch import add_hall_arguments, run_window
 from ui.tasks import Tasks, weak_slot
 
@@ -42,11 +43,12 @@ class KioskWindow(QMainWindow):
     Cards and QR codes come from pollers in worker threads; hall calls and printing run in
     workers too; the hall's events refresh the waiting figures. Give it a
     :class:`~hall.client.HallClient` to offer other halls (a plain HallClient issues
-    every number here).
+    every number here). With ``heartbeat_s`` it sends the hall its heartbeat that often.
     """
 
     def __init__(self, client: HallClient, bridge: EventBridge | None, devices: KioskDevices,
-                 lang: str = "zh", settings: KioskSettings | None = None) -> None:
+                 lang: str = "zh", settings: KioskSettings | None = None,
+                 heartbeat_s: float | None = None) -> None:
         super().__init__()
         self.setWindowTitle("hallq 自助取号 / Self-service kiosk")
         self.tasks = Tasks(workers=4, name="kiosk-worker", parent=self)
@@ -73,6 +75,8 @@ class KioskWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self)
         self.model.start()
+        self.heartbeat = None if heartbeat_s is None else Heartbeat(
+            client, self.model.device_states, self.model.settings.name, heartbeat_s).start()
 
     @classmethod
     def from_args(cls, url: str, args: argparse.Namespace) -> KioskWindow:
@@ -87,7 +91,8 @@ class KioskWindow(QMainWindow):
                                  start_elderly=bool(getattr(args, "elderly", False)))
         client = HallClient(url, args.token)
         bridge = EventBridge(url, args.token)
-        window = cls(client, bridge, devices, getattr(args, "lang", "zh") or "zh", settings)
+        window = cls(client, bridge, devices, getattr(args, "lang", "zh") or "zh", settings,
+                     heartbeat_s=HEARTBEAT_S)
         window._owned = [bridge.stop, devices.close, client.close]
         bridge.start()
         return window
@@ -127,6 +132,8 @@ class KioskWindow(QMainWindow):
         self._idle.stop()
         self._clock.stop()
         self.tasks.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for close in self._owned:
             close()
         self._owned = []

@@ -50,6 +50,11 @@ class KioskDevices:
         """Open the devices the URLs name; on a failure close what was opened and raise."""
         return cls(*open_all(idcard, printer, camera))
 
+    def kinds(self) -> list[str]:
+        """The kinds of the devices present, as the kiosk reports them to the hall."""
+        return [kind for kind, device in (("idcard", self.id_reader), ("printer", self.printer),
+                                          ("camera", self.scanner)) if device is not None]
+
     def read_card(self) -> Any:
         """The card on the reader (an ``IdCardInfo``), or None."""
         if self.id_reader is None:

@@ -57,7 +57,7 @@ from kiosk.ticket_cancel import TicketCancel
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -125,6 +125,7 @@ class KioskModel(ViewModel):
         self._services_stale = False
         self._session = 0
         self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
+        self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
         self._last_touch = clock()
         self._clear_session()
 
@@ -517,6 +518,8 @@ class KioskModel(ViewModel):
         value = getattr(state, "value", str(state))
         if value == "paper_low":
             self.report_device("printer", "paper_low", DeviceErrorCode.PRINTER_PAPER_LOW)
+        elif self.device_states.state("printer") not in (None, "ready"):
+            self.report_device("printer", "ready", "")     # it prints again: the fault is over
         self._changed()
 
     def print_failed(self, err: Exception) -> None:
@@ -542,6 +545,7 @@ class KioskModel(ViewModel):
 
     def report_device(self, device: str, state: str, detail: str) -> None:
         """``POST /devices/status`` so that staff and technicians see the fault."""
+        self.device_states.set(device, state, detail)
         if self.client is None:
             return
         client, where = self.client, self.settings.name

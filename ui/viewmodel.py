@@ -1,13 +1,15 @@
 """What every view-model of the apps shares: the :class:`ViewModel` base (listeners told after
-each change, held without keeping their objects alive, and a revision counting the changes), and
-the (Chinese, English) message of an error."""
+each change, held without keeping their objects alive, and a revision counting the changes),
+the (Chinese, English) message of an error, and the last state of each of an app's devices
+(what its heartbeat, ``ui/heartbeat.py``, tells the hall)."""
 
 from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from devices.base import DeviceError
 from hall.client import HallApiError
@@ -56,3 +58,29 @@ class ViewModel:
             listener = ref()
             if listener is not None:
                 listener()
+
+
+class DeviceStates:
+    """The last known state of each of an app's devices; safe to use from several threads."""
+
+    def __init__(self, kinds: Iterable[str] = ()) -> None:
+        """``kinds``: the devices attached (``printer``, ``idcard`` …), each ``ready``."""
+        self._lock = threading.Lock()
+        self._states = {kind: ("ready", "") for kind in kinds}
+
+    def set(self, kind: str, state: str, detail: str = "") -> None:
+        """Record what the app reported of a device."""
+        with self._lock:
+            self._states[kind] = (state, detail)
+
+    def state(self, kind: str) -> str | None:
+        """The last state of a device (None when the app has no such device)."""
+        with self._lock:
+            known = self._states.get(kind)
+        return known[0] if known else None
+
+    def reports(self) -> list[dict[str, str]]:
+        """Every device's state as a heartbeat sends it, by kind."""
+        with self._lock:
+            return [{"device": kind, "state": state, "detail": detail}
+                    for kind, (state, detail) in sorted(self._states.items())]

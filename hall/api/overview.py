@@ -19,12 +19,14 @@ async def health(request: Request, node: Node, hub: Hub) -> dict:
     reasons (``hall/health.py``); no token needed."""
     sync = request.app.state.sync_status
     now = time.time()
-    reasons = request.app.state.health.reasons(sync, now)
+    watch = request.app.state.health
+    reasons = watch.reasons(sync, now)
     return {"status": "degraded" if reasons else "ok", "reasons": reasons,
             "hall_id": node.config.hall_id, "api_version": API_VERSION,
             "last_seq": node.store.last_seq,
             "time": datetime.fromtimestamp(now, UTC).isoformat(),
-            "subscribers": hub.subscribers, "writes": node.write_stats, "sync": sync}
+            "subscribers": hub.subscribers, "writes": node.write_stats, "sync": sync,
+            "timezone": str(node.config.timezone), "devices": watch.devices()}
 
 
 @router.get("/api/v1/hall", responses=error_answers())

@@ -71,6 +71,12 @@ def test_health_before_and_after_the_agent_reports(hall) -> None:
     health = admin.health()
     assert_shape(health, HealthBody)
     assert health["sync"] is not None
+    kiosk = hall.client("kiosk")
+    assert_shape(kiosk.heartbeat(time.time(), [{"device": "printer", "state": "ready",
+                                                "detail": ""}]), OkBody)
+    health = admin.health()
+    assert_shape(health, HealthBody)
+    assert {"test-kiosk", "test-display"} <= {d["where"] for d in health["devices"]}
 
 
 def test_a_recommendation_and_a_referral(hall) -> None:

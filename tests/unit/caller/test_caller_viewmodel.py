@@ -134,6 +134,9 @@ def test_led_fault_is_said_and_told_to_staff_once() -> None:
     assert model.message_is_error and model.message is not None
     assert model.message[0].startswith("设备故障")
     assert hall.statuses == [("led", "disconnected", "console-3", "led.timeout")]
+    # and the console's heartbeat says so until the screen answers again
+    assert model.device_states.reports() == [
+        {"device": "led", "state": "disconnected", "detail": "led.timeout"}]
 
 
 def test_waiting_for_a_rating_can_be_cancelled() -> None:

@@ -26,6 +26,7 @@ OPERATIONS = {
        for action in ("rating", "recheck-in", "cancel", "green")},
     ("POST", "/api/v1/appointments"): "appointments",
     ("POST", "/api/v1/devices/status"): "status_reports",
+    ("POST", "/api/v1/devices/heartbeat"): "status_reports",
     ("POST", "/api/v1/sync/status"): "status_reports",
     ("GET", "/api/v1/events"): "events",
     ("WS", "/api/v1/stream"): "events",

@@ -88,6 +88,7 @@ def test_re_check_in_at_the_window_that_missed_them_or_the_desk(hall: Any) -> No
     late, other = kiosk.issue("A"), kiosk.issue("A")
     console = hall.client("caller-1")
     console.call("1")
+    console.window_action("1", "recall")     # the hall's minimum before a no-show: one recall
     assert console.window_action("1", "no-show")["status"] == "no_show"
     seq = _last_seq(hall)
     for device in ("caller-2", "kiosk"):

@@ -79,18 +79,23 @@ def line_bytes(text: str) -> bytes:
         raw = text.encode(ENCODING)
     except UnicodeEncodeError:
         raise KeypadBadText(f"{text!r} has characters outside GB 2312") from None
+    if not text.isprintable():
+        raise KeypadBadText(f"{text!r} has control characters")
     if len(raw) > COLUMNS:
         raise KeypadBadText(f"{len(raw)} columns, at most {COLUMNS}")
     return raw
 
 
 def fit(text: str) -> str:
-    """``text`` cut to what one line shows: 16 columns, characters outside GB 2312 as "?"."""
+    """``text`` cut to what one line shows: 16 columns, control characters and characters
+    outside GB 2312 as "?"."""
     out, width = [], 0
     for char in text:
         try:
-            size = len(char.encode(ENCODING))
+            size = len(char.encode(ENCODING)) if char.isprintable() else 0
         except UnicodeEncodeError:
+            size = 0
+        if size == 0:
             char, size = "?", 1
         if width + size > COLUMNS:
             break
@@ -115,9 +120,12 @@ def decode_display(data: bytes) -> tuple[str, str, int]:
     if len(first) > COLUMNS or len(second) > COLUMNS:
         raise KeypadBadText("a line wider than 16 columns")
     try:
-        return first.decode(ENCODING), second.decode(ENCODING), data[0]
+        lines = first.decode(ENCODING), second.decode(ENCODING)
     except UnicodeDecodeError:
         raise KeypadBadText("a line is not GB 2312") from None
+    if not all(line.isprintable() for line in lines):
+        raise KeypadBadText("a line has control characters")
+    return lines[0], lines[1], data[0]
 
 
 def check_reply(addr: int, reply: Frame) -> Frame:

@@ -404,7 +404,7 @@ def cmd_window_controller(args: argparse.Namespace) -> int:
     try:
         presets = parse_presets(args.preset or [])
     except ValueError as err:
-        print(f"hallq window-controller: {err}", file=sys.stderr)
+        print(f"hallq window-controller: 转移目标格式有误 / {err}", file=sys.stderr)
         return 2
     found = resolve(args, "hallq window-controller")
     if found is None:
@@ -414,8 +414,8 @@ def cmd_window_controller(args: argparse.Namespace) -> int:
     try:
         window = args.window or client.hall()["device"].get("window")
         if not window:
-            print("hallq window-controller: this token is not paired to a window; give "
-                  "--window", file=sys.stderr)
+            print("hallq window-controller: 该令牌未绑定窗口，请给出 --window / this token is "
+                  "not paired to a window; give --window", file=sys.stderr)
             return 2
         devices = open_all(args.keypad, args.led, args.rating)
     except (HallApiError, DeviceError) as err:

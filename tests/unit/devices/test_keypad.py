@@ -263,3 +263,14 @@ def test_every_key_reaches_the_host_once_in_order(steps: list[str]) -> None:
         assert taken == pressed
     finally:
         simulator.stop()
+
+
+@pytest.mark.allow_log("(no|bad) reply on", "closing .* failed")
+def test_sim_url_fault_is_a_typed_bus_error() -> None:
+    keypad = open_sim_url("sim://keypad?addr=4&fault=bad_checksum&timeout=0.05&retries=0")
+    try:
+        with pytest.raises(BusChecksumError) as info:
+            keypad.poll_keys()
+        assert info.value.code == "bus.checksum" and keypad.state is DeviceState.ERROR
+    finally:
+        keypad.close()

@@ -419,7 +419,9 @@ def cmd_window_controller(args: argparse.Namespace) -> int:
             return 2
         devices = open_all(args.keypad, args.led, args.rating)
     except (HallApiError, DeviceError) as err:
-        print(f"hallq window-controller: {err}", file=sys.stderr)
+        text = f"{err.message_zh} / {err.message_en}" if isinstance(err, HallApiError) \
+            else err.describe()
+        print(f"hallq window-controller: {text}", file=sys.stderr)
         client.close()
         return 2
     keypad, led, rating = devices

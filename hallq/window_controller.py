@@ -435,10 +435,16 @@ def _serve(controller: WindowController, devices: list[Any], url: str) -> int:
     """Run ``controller`` until a signal, then close everything."""
     from devices.registry import close_all
     from devices.techkit import stop_on_signals, wait_for
+    from hall.client import HallApiError
 
     with stop_on_signals() as stop:
         try:
-            controller.start()
+            try:
+                controller.start()
+            except HallApiError as err:
+                print(f"hallq window-controller: {err.message_zh} / {err.message_en}",
+                      file=sys.stderr)
+                return 1
             print(f"hallq window-controller: {controller.window}号窗口 / window "
                   f"{controller.window} on {url}; 按 Ctrl+C 停止 / press Ctrl+C to stop",
                   flush=True)

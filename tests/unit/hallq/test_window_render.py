@@ -50,3 +50,11 @@ def test_bad_preset_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
                                       "--preset", "B"])
     assert args.func(args) == 2
     assert "preset 'B'" in capsys.readouterr().err
+
+
+def test_no_hall_exits_1_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["window-controller", "--url", "http://127.0.0.1:9",
+                                      "--token", "t", "--window", "3",
+                                      "--keypad", "sim://keypad?addr=4"])
+    assert args.func(args) == 1
+    assert "无法连接大厅服务器 / Cannot reach the hall node" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from devices.base import DeviceError, DeviceURLError, parse_device_url
 from devices.codes import DeviceErrorCode
 from devices.registry import FACTORIES, SIMULATORS
 
-KINDS = ("idcard", "printer", "smartcard", "camera", "led", "rating")
+KINDS = ("idcard", "printer", "smartcard", "camera", "led", "rating", "keypad")
 EXIT_OK, EXIT_DEVICE_ERROR = 0, 2
 
 TEST_EPILOG = """\
@@ -30,6 +30,8 @@ examples:
   hallq devices test sim://led?addr=3
   hallq devices test "led:///dev/ttyUSB1?addr=3&protocol=hallbus"
   hallq devices test "rating:///dev/ttyUSB2?addr=3"
+  hallq devices test "keypad:///dev/ttyUSB2?addr=4"
+  hallq devices test "sim://keypad?addr=4&auto=call&delay=0.5"
   hallq devices test ga467:///dev/ttyUSB0
 URL schemes: {schemes}; simulators: sim://<kind>?... with kind one of {kinds}
 """
@@ -190,8 +192,8 @@ def register(subparsers: Any,
     devices = subparsers.add_parser(
         "devices", help="list, test and simulate hall devices (technician tools)",
         description="Technician tools for the devices of this machine: ID-card readers, "
-                    "ticket printers, smart-card readers, cameras, window LED screens and "
-                    "rating pads.")
+                    "ticket printers, smart-card readers, cameras, window LED screens, "
+                    "rating pads and calling keypads.")
     devices.set_defaults(func=lambda args: _usage(devices))
     commands = devices.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -242,6 +244,7 @@ SIM_HELP = {
     "camera": "a camera (QR codes, document photos)",
     "led": "window LED screens (RS-485)",
     "rating": "rating pads (RS-485)",
+    "keypad": "calling keypads (呼叫器, RS-485)",
 }
 
 

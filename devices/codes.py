@@ -77,6 +77,13 @@ class DeviceErrorCode(enum.StrEnum):
     RATING_ERROR = "rating.error"
     RATING_REJECTED = "rating.rejected"
     RATING_TIMEOUT = "rating.timeout"
+    # keypad
+    KEYPAD_BAD_REPLY = "keypad.bad_reply"
+    KEYPAD_BAD_TEXT = "keypad.bad_text"
+    KEYPAD_DISCONNECTED = "keypad.disconnected"
+    KEYPAD_ERROR = "keypad.error"
+    KEYPAD_REJECTED = "keypad.rejected"
+    KEYPAD_TIMEOUT = "keypad.timeout"
     # smartcard
     SMARTCARD_APDU_FAILED = "smartcard.apdu_failed"
     SMARTCARD_BAD_APDU = "smartcard.bad_apdu"

@@ -26,6 +26,7 @@ FACTORIES: dict[str, str] = {
     "camera": "devices.camera.capture:open_url",
     "led": "devices.led.screen:open_url",
     "rating": "devices.rating.pad:open_url",
+    "keypad": "devices.keypad.pad:open_url",
 }
 
 #: sim://<kind> -> "module:factory" of the simulator-backed device.
@@ -36,6 +37,7 @@ SIMULATORS: dict[str, str] = {
     "camera": "devices.camera.simulator:open_sim_url",
     "led": "devices.led.simulator:open_sim_url",
     "rating": "devices.rating.simulator:open_sim_url",
+    "keypad": "devices.keypad.simulator:open_sim_url",
 }
 
 

@@ -1,6 +1,7 @@
 """What the technician glue of every device kind (``devices/*/tech.py``) shares: the serial
 ports to offer as candidates, running a simulator until SIGINT/SIGTERM, a stable symlink to a
-simulator's pty, and serving simulated devices of a bus (LED screens, rating pads)."""
+simulator's pty, and serving simulated devices of a bus (LED screens, rating pads,
+calling keypads)."""
 
 from __future__ import annotations
 

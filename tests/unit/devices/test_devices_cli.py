@@ -8,11 +8,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from devices.cli import KINDS, format_table, kind_of_url, register
+from devices.keypad.keys import Key
+from devices.keypad.pad import SerialKeypad
+from devices.keypad.pad import open_url as open_keypad_url
 from devices.led.screen import SerialLedScreen, open_url
 from devices.rating.pad import SerialRatingPad
 from devices.rating.pad import open_url as open_rating_url
@@ -33,6 +37,18 @@ def test_test_led_simulator(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "LED screen self-test: sim://led?addr=3" in out
     assert "simulator shows: '测试 TEST 0123'" in out and "state: ready" in out
+
+
+def test_test_keypad_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", "sim://keypad?addr=4&auto=call&delay=0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "calling keypad self-test: sim://keypad?addr=4" in out
+    assert "key: 叫号 / Call" in out and "state: ready" in out
+
+
+def test_test_keypad_unplugged_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "test", "keypad:///dev/hallq-no-such-port?addr=4"]) == 2
+    assert capsys.readouterr().err.startswith("[keypad.disconnected] 呼叫器串口未连接")
 
 
 def test_test_rating_simulator(capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,6 +77,8 @@ def test_kind_of_url() -> None:
     assert kind_of_url("escpos+tcp://10.0.0.5:9100") == "printer"
     assert kind_of_url("ga467:///dev/ttyUSB0") == "idcard"
     assert kind_of_url("sim://rating?auto=5") == "rating"
+    assert kind_of_url("keypad:///dev/ttyUSB2?addr=4") == "keypad"
+    assert kind_of_url("sim://keypad") == "keypad"
 
 
 def test_list_mentions_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,6 +111,7 @@ def test_read_idcard(capsys: pytest.CaptureFixture[str]) -> None:
 def test_every_command_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["devices"], ["devices", "test"], ["devices", "list"], ["devices", "sim"],
                  ["devices", "sim", "led"], ["devices", "sim", "rating"],
+                 ["devices", "sim", "keypad"],
                  ["devices", "read-idcard"]):
         with pytest.raises(SystemExit) as info:
             run([*argv, "--help"])
@@ -155,3 +174,31 @@ def test_sim_rating_runs_until_sigterm() -> None:
     finally:
         out = stop_sim(process)
     assert "pad 4: 'A001 请评价'" in out and "key 5 (VERY_SATISFIED)" in out
+
+
+def test_sim_keypad_presses_the_keys_typed(tmp_path: Path) -> None:
+    """``hallq devices sim keypad``: keys typed on its standard input reach the driver."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devices.cli", "devices", "sim", "keypad", "--addr", "4",
+         "--link", str(tmp_path / "ttyKEYS")],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "PYTHONWARNINGS": "error"})
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        url = next(line.removeprefix("URL: ").strip() for line in process.stdout
+                   if line.startswith("URL: "))
+        assert url == f"keypad://{tmp_path / 'ttyKEYS'}?addr=4"
+        process.stdin.write("call\nlaunch\n7\n")
+        process.stdin.flush()
+        with open_keypad_url(url) as keypad:
+            assert isinstance(keypad, SerialKeypad)
+            keys: list[Key] = []
+            deadline = time.monotonic() + 5
+            while len(keys) < 2 and time.monotonic() < deadline:
+                keys += keypad.poll_keys()
+                time.sleep(0.02)
+            assert keys == [Key.CALL, Key.DIGIT_7]
+            keypad.show("A012 办理中", "A012 serving")
+    finally:
+        out = stop_sim(process)
+    assert "unknown key" in out and "keypad 4: 'A012 办理中 | A012 serving'" in out

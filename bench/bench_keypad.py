@@ -5,7 +5,7 @@ Run: ``.venv/bin/python -m bench.bench_keypad [--presses 300]``.
 
 - The hall node runs as a real ``hallq hall`` process (the example hall, open all day), as in
   :mod:`bench.bench_display`, whose node, tokens and offscreen wall display this reuses.
-- Window 1's controller (:class:`hallq.window_controller.WindowController`, as shipped: it
+- Window 1's controller (:class:`caller.window_controller.WindowController`, as shipped: it
   polls the keypad every 50 ms) runs in this process with the keypad simulator on a pty.
 - Each round finishes the window's ticket (untimed, through the API), then times from the
   simulator's key press (叫号) until the wall display has painted the window's new ticket.
@@ -34,10 +34,10 @@ def press_loop(url: str, tokens: dict[str, str], presses: int, probe: Probe,
                latencies: list[float], renders: list[float], failures: list[str]) -> None:
     """Window 1's keypad and controller: finish (untimed), then press 叫号 and wait for the
     wall's repaint."""
+    from caller.window_controller import WindowController
     from devices.keypad.pad import open_url
     from devices.keypad.simulator import KeypadSimulator
     from hall.client import HallClient
-    from hallq.window_controller import WindowController
 
     simulator = KeypadSimulator([4]).start()
     keypad = open_url(f"keypad://{simulator.port}?addr=4")

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.cloudsim import cli as cloudsim_cli
+from caller import window_controller
 from central import cli as central_cli
 from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.logs import setup_logging
-from hallq import apps, backup, doctor, staff, window_controller
+from hallq import apps, backup, doctor, staff
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:

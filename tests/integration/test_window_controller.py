@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from caller.window_controller import Preset, WindowController
 from devices.keypad.pad import open_url
 from devices.keypad.simulator import KeypadSimulator
 from devices.registry import open_device
 from hall.client import HallClient
-from hallq.window_controller import Preset, WindowController
 from tests.helpers.hall_servers import Hall
 
 WINDOW = "3"  # skills: A only

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from caller.window_controller import Preset, parse_presets, render
 from hallq.cli import build_parser
-from hallq.window_controller import Preset, parse_presets, render
 
 
 def window(status: str, current: str | None = None, current_status: str | None = None) -> dict:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from hall.client import HallClient
     from hall.schemas import WindowBody
 
-log = logging.getLogger("hallq.window_controller")
+log = logging.getLogger("caller.window_controller")
 
 #: Seconds a message (a refusal, "nobody waiting", the transfer prompt) stays on the display.
 NOTE_S = 4.0

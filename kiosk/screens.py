@@ -42,7 +42,8 @@ def sample_ticket() -> TicketBody:
             "window": None, "issued_at": time.time(), "called_at": None, "finished_at": None,
             "recalls": 0, "appointment_id": None, "id_masked": "4403**********1230",
             "elderly": False, "green": False, "rating": None,
-            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
+            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None,
+            "windows": ["1", "2", "5"], "waiting_area_zh": "A 区", "waiting_area_en": "area A"}
 
 
 def sample_recommend() -> RecommendBody:

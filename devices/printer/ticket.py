@@ -5,6 +5,9 @@ pick a Western code page and garble Chinese (python-escpos issue #491), so this 
 text itself and hands the printer raw bytes. The QR code is the printer's native one
 (``GS ( k``), so it is sharp at any module size and costs ~100 bytes instead of an image.
 
+Every line is laid out for the paper (:mod:`devices.printer.layout`): its columns counted as
+the printer counts them, wrapped Chinese first, never past the edge.
+
 The byte building is deterministic: the same :class:`TicketContent` always gives the same bytes.
 """
 

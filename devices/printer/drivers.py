@@ -122,7 +122,8 @@ class EscposTicketPrinter(TicketPrinter):
     def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(url)
         self.timeout = timeout
-        self.paper_dots = width_param(dict(parse_qsl(urlsplit(url).query)), url)
+        self.paper_dots = width_param(
+            dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)), url)
         self._escpos: Escpos | None = None
         self._lock = threading.RLock()
 

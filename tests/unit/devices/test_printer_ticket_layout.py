@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from escpos.printer import Network
 
+from devices.base import DeviceURLError
 from devices.printer import layout, paper
+from devices.printer.drivers import open_url
 from devices.printer.simulator import EscposPrinterSimulator, PrintedTicket, open_sim_url
 from devices.printer.ticket import CHINESE_ON, TicketContent, cut, where_line
 
@@ -81,6 +83,18 @@ def test_58mm_ticket_keeps_the_hall_name_on_one_line_and_wraps_chinese_first(
 def test_a_long_number_shrinks_to_fit_narrow_paper(tmp_path: Path) -> None:
     ticket = printed(tmp_path, TicketContent(**{**LONG.__dict__, "number": "AB123456"}), 384)
     assert "AB123456" in ticket.lines and ticket.overflowing == ()
+
+
+@pytest.mark.parametrize("query, dots", [("", 576), ("?width=384", 384),
+                                         ("?timeout=2&width=576", 576)])
+def test_the_paper_width_comes_from_the_printer_url(query: str, dots: int) -> None:
+    assert open_url(f"escpos+tcp://127.0.0.1:9100{query}").paper_dots == dots
+
+
+@pytest.mark.parametrize("width", ["58mm", "0", "10000", ""])
+def test_a_wrong_paper_width_is_refused_saying_what_fits(width: str) -> None:
+    with pytest.raises(DeviceURLError, match="576 = 80 mm, 384 = 58 mm"):
+        open_url(f"escpos+serial:///dev/ttyS1?width={width}")
 
 
 def test_where_to_wait_says_what_is_known() -> None:

@@ -71,7 +71,8 @@ def sample_current() -> TicketBody:
             "window": WINDOW, "issued_at": now - 1380, "called_at": now - 240,
             "finished_at": None, "recalls": 1, "green": False, "elderly": False,
             "appointment_id": None, "id_masked": None, "rating": None,
-            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None}
+            "url": "http://hallq.local:8470/t/20250314-A018", "booth": None,
+            "windows": ["1", "2", "5"], "waiting_area_zh": "A 区", "waiting_area_en": "area A"}
 
 
 def called_current(called_s_ago: float) -> TicketBody:

@@ -66,6 +66,8 @@ class Theme:
     cutoff_min: int = 30              # issuing stops this many minutes before closing
     mean_service_s: float = 600.0
     items: tuple[Item, ...] = ()
+    waiting_area_zh: str = ""         # where its citizens wait ("A 区"), "" when not said
+    waiting_area_en: str = ""         # in English ("area A"), "" when not said
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,9 @@ def _built(checked: HallFile) -> HallConfig:
                                daily_quota=raw.daily_quota,
                                per_id_daily_limit=raw.per_id_daily_limit,
                                cutoff_min=raw.cutoff_min,
-                               mean_service_s=raw.mean_service_min * 60, items=items)
+                               mean_service_s=raw.mean_service_min * 60, items=items,
+                               waiting_area_zh=raw.waiting_area_zh,
+                               waiting_area_en=raw.waiting_area_en)
     windows = {w.number: Window(number=w.number, skills=tuple(s.upper() for s in w.skills),
                                 name_zh=w.name_zh, name_en=w.name_en, video_booth=w.video_booth)
                for w in checked.windows}

@@ -19,7 +19,14 @@ from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 
 
@@ -47,6 +54,8 @@ Key = Annotated[str, BeforeValidator(_whole_number_as_text), Field(min_length=1,
 Name = Annotated[str, Field(max_length=200)]
 #: A name that must be given.
 GivenName = Annotated[str, Field(min_length=1, max_length=200)]
+#: Where a theme's citizens wait, short enough for one ticket line ("A 区", "二楼 B 区").
+AreaName = Annotated[str, Field(max_length=16)]
 #: Minutes a service takes: more than 0, at most a day, a real number.
 ServiceMinutes = Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)]
 
@@ -170,7 +179,17 @@ class ThemeTable(_Table):
     per_id_daily_limit: int = Field(default=2, ge=0, le=1000)
     cutoff_min: int = Field(default=30, ge=0, le=1440)
     mean_service_min: ServiceMinutes = 10.0
+    waiting_area_zh: AreaName = ""        # printed on the ticket: "请在 A 区等候"
+    waiting_area_en: AreaName = ""        # "Wait in area A"; needs waiting_area_zh
     items: list[ItemTable] = []
+
+    @field_validator("waiting_area_en")
+    @classmethod
+    def _chinese_first(cls, value: str, info: ValidationInfo) -> str:
+        if value and not info.data.get("waiting_area_zh"):
+            raise Wrong("needs waiting_area_zh (Chinese first), such as \"A 区\"",
+                        "须先有 waiting_area_zh（中文在先），如 \"A 区\"")
+        return value
 
 
 class WindowTable(_Table):

@@ -255,6 +255,11 @@ class TicketBody(TypedDict):
     url: str
     """The phone page behind the ticket's QR code (``/t/<ticket id>.<mac>``, hall/links.py)."""
     booth: BoothBody | None
+    windows: list[str]
+    """The numbers of the windows that serve the ticket's theme (their skills include it)."""
+    waiting_area_zh: str
+    """Where the ticket's theme waits ("A 区"), "" when the hall does not say."""
+    waiting_area_en: str
     no_show: NotRequired[NoShowBody]
     """Only for a called ticket (when it may be marked a no-show) and a no-show (how long
     its window may undo it)."""

@@ -48,6 +48,9 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
         "rating": ticket.rating,
         "url": engine.config.ticket_url.format(id=links.link_token(engine.link_key, ticket.id)),
         "booth": booth_of(engine, ticket),
+        "windows": serving_windows(engine, ticket.theme),
+        "waiting_area_zh": theme.waiting_area_zh if theme else "",
+        "waiting_area_en": theme.waiting_area_en if theme else "",
     }
     no_show = no_show_of(engine, ticket, now)
     if no_show is not None:
@@ -65,6 +68,12 @@ def no_show_of(engine: Engine, ticket: Ticket, now: datetime) -> NoShowBody | No
         return {"allowed_in_s": 0.0, "recalls_left": 0,
                 "undo_s_left": round(undo_left(rules, ticket, now_ts), 1)}
     return None
+
+
+def serving_windows(engine: Engine, theme: str) -> list[str]:
+    """The numbers of the windows with the skill of ``theme``, in numeric order."""
+    numbers = [w.number for w in engine.config.windows.values() if theme in w.skills]
+    return sorted(numbers, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
 
 
 def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:

@@ -43,7 +43,8 @@ def sample_ticket() -> TicketBody:
             "recalls": 0, "appointment_id": None, "id_masked": "4403**********1230",
             "elderly": False, "green": False, "rating": None,
             "url": "http://hallq.local:8470/t/20250314-A018.3f9a1c07be52d4e8a6017c2b",
-            "booth": None, "cancel_token": "5b1e0c9d7a3f42e68c1d0b97"}
+            "booth": None, "cancel_token": "5b1e0c9d7a3f42e68c1d0b97",
+            "windows": ["1", "2", "5"], "waiting_area_zh": "A 区", "waiting_area_en": "area A"}
 
 
 def sample_recommend() -> RecommendBody:

@@ -1,6 +1,7 @@
 """What the kiosk prints: a :class:`~devices.printer.ticket.TicketContent` from the ticket the
-hall issued (or another hall, for a citizen referred there). The only personal data on paper
-is the masked ID number."""
+hall issued (or another hall, for a citizen referred there), with where to wait and the windows
+that serve it (this hall's tickets only). The only personal data on paper is the masked ID
+number. How each line fits the paper is the printer's business (``devices.printer.layout``)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def _content(ticket: ShownTicket, hall_name: str, zone: ZoneInfo | None,
              masked_id: str | None) -> TicketContent:
     issued_at = ticket["issued_at"] if "issued_at" in ticket else None  # this hall's only
     issued = datetime.fromtimestamp(issued_at, zone) if issued_at else datetime.now(zone)
-    notices = ["过号请到服务台重新签到 / Missed your call? Ask at the desk"]
+    # the English is 32 columns: whole on its own line even on 58 mm paper
+    notices = ["过号请到服务台重新签到 / Missed the call? Ask at the desk"]
     if ticket.get("appointment_id"):
         notices.insert(0, "预约签到 优先办理 / Appointment: priority")
     item = ticket.get("item_name_zh") or ""
@@ -64,4 +66,7 @@ def _content(ticket: ShownTicket, hall_name: str, zone: ZoneInfo | None,
         privacy_line=privacy_line(masked_id),
         qr_url=ticket.get("url") or ticket["id"],
         notices=tuple(notices),
+        waiting_area_zh=ticket["waiting_area_zh"] if "waiting_area_zh" in ticket else "",
+        waiting_area_en=ticket["waiting_area_en"] if "waiting_area_en" in ticket else "",
+        windows=tuple(ticket["windows"]) if "windows" in ticket else (),
     )

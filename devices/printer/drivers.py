@@ -1,6 +1,7 @@
 """Ticket printer drivers: one interface, one driver per transport, all over python-escpos.
 
-URLs (``timeout`` is seconds for every I/O, default 3):
+URLs (``timeout`` is seconds for every I/O, default 3; ``width`` the printable width of the
+paper in dots, 576 for 80 mm paper (the default) or 384 for 58 mm):
 
 * ``escpos+tcp://host:9100``                network printer (``escpos.printer.Network``)
 * ``escpos+serial:///dev/ttyS1?baud=9600``  serial printer (``escpos.printer.Serial``)
@@ -39,7 +40,7 @@ from escpos.printer import File, Network, Serial, Usb
 from escpos.printer import usb as escpos_usb
 
 from devices.base import Device, DeviceState, DeviceURLError, parse_device_url
-from devices.printer import status
+from devices.printer import layout, status
 from devices.printer.errors import (
     PrinterBadStatus,
     PrinterCoverOpen,
@@ -100,6 +101,17 @@ def timeout_param(params: dict[str, str], url: str) -> float:
     return seconds
 
 
+def width_param(params: dict[str, str], url: str) -> int:
+    """The ``width`` query parameter: printable dots across the paper (default 80 mm)."""
+    value = params.get("width")
+    if value is None:
+        return layout.PAPER_80MM_DOTS
+    if not value.isdigit() or not 96 <= int(value) <= 832:
+        raise DeviceURLError(f"width={value!r} is not 96-832 dots (576 = 80 mm, 384 = 58 mm) "
+                             f"in {url}")
+    return int(value)
+
+
 class EscposTicketPrinter(TicketPrinter):
     """The ticket-printer protocol over a python-escpos transport; subclasses make the transport.
 
@@ -110,6 +122,8 @@ class EscposTicketPrinter(TicketPrinter):
     def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(url)
         self.timeout = timeout
+        self.paper_dots = width_param(
+            dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)), url)
         self._escpos: Escpos | None = None
         self._lock = threading.RLock()
 
@@ -203,7 +217,7 @@ class EscposTicketPrinter(TicketPrinter):
     # -- printing ----------------------------------------------------------------------------
     def print_ticket(self, content: TicketContent) -> DeviceState:
         """Print one ticket (see :meth:`TicketPrinter.print_ticket`)."""
-        return self._print(render_ticket(content), f"ticket {content.number}")
+        return self._print(render_ticket(content, self.paper_dots), f"ticket {content.number}")
 
     def print_test_page(self) -> DeviceState:
         """Print the technician's test page."""

@@ -1,27 +1,30 @@
 """What a thermal printer puts on paper, and how the simulator draws it as a PNG.
 
 A page is a list of blocks (text lines, QR codes, feeds) in print order. Text is laid out in
-ESC/POS font A cells: 12 x 24 dots for ASCII, 24 x 24 for Chinese, times the character size;
-a line longer than the paper wraps, as on the printer. The font is Noto Sans Mono CJK SC,
-whose advance widths are exactly those cells.
+ESC/POS font A cells: 12 x 24 dots for a one-byte code, 24 x 24 for every multi-byte GB 18030
+code in Chinese mode (the width rule of :mod:`devices.printer.layout`), times the character
+size; a line longer than the paper wraps, as on the printer. Each character is drawn in its
+own cell with Noto Sans Mono CJK SC, so a glyph narrower than its cell ("·") cannot shift or
+clip the characters after it.
 """
 
 from __future__ import annotations
 
 import functools
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont
 
+from devices.printer import layout
+
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 FONT_INDEX = 7  # Noto Sans Mono CJK SC in the collection
 #: Printable width of 80 mm paper at 203 dpi.
-PAPER_80MM = 576
-CELL = 24
+PAPER_80MM = layout.PAPER_80MM_DOTS
+CELL = 2 * layout.DOTS_PER_COLUMN
 #: Default line spacing (ESC 2): about 1/6 inch.
 LINE_SPACING = 30
 MARGIN = 16
@@ -41,6 +44,12 @@ class Segment:
     width: int = 1
     height: int = 1
     bold: bool = False
+    chinese: bool = True
+    """Printed in Chinese mode (``FS &``): multi-byte codes take full-width cells."""
+
+    def cells(self) -> list[int]:
+        """Each character's width in dots at size 1."""
+        return [cell_width(ch, self.chinese) for ch in self.text]
 
 
 @dataclass
@@ -96,14 +105,21 @@ def make_qr(payload: bytes, module: int, ec: int, paper_width: int) -> Image.Ima
     )
 
 
-def cell_width(ch: str) -> int:
-    """Width in dots of one character at size 1 (Chinese full width, ASCII half width)."""
-    return CELL if unicodedata.east_asian_width(ch) in ("W", "F") else CELL // 2
+def cell_width(ch: str, chinese: bool = True) -> int:
+    """Width in dots of one character at size 1: in Chinese mode its GB 18030 columns
+    (:func:`layout.char_columns`), otherwise one column."""
+    return layout.DOTS_PER_COLUMN * (layout.char_columns(ch) if chinese else 1)
 
 
 @functools.lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(FONT_PATH, size, index=FONT_INDEX)
+
+
+@functools.lru_cache(maxsize=4096)
+def _advance(ch: str, size: int) -> int:
+    """The font's advance width of ``ch`` at ``size``, in dots."""
+    return round(_font(size).getlength(ch))
 
 
 Row = list[Segment]
@@ -115,21 +131,21 @@ def wrap(line: TextLine, paper_width: int) -> list[Row]:
     used = 0
     for seg in line.segments:
         start = 0
-        for i, ch in enumerate(seg.text):
-            w = cell_width(ch) * seg.width
+        for i, cell in enumerate(seg.cells()):
+            w = cell * seg.width
             if used + w > paper_width and used > 0:
                 if i > start:
-                    rows[-1].append(Segment(seg.text[start:i], seg.width, seg.height, seg.bold))
+                    rows[-1].append(replace(seg, text=seg.text[start:i]))
                 rows.append([])
                 used, start = 0, i
             used += w
         if start < len(seg.text):
-            rows[-1].append(Segment(seg.text[start:], seg.width, seg.height, seg.bold))
+            rows[-1].append(replace(seg, text=seg.text[start:]))
     return rows
 
 
 def _row_size(row: Row) -> tuple[int, int]:
-    width = sum(cell_width(ch) * s.width for s in row for ch in s.text)
+    width = sum(sum(s.cells()) * s.width for s in row)
     height = max([s.height for s in row], default=1) * CELL
     return width, max(LINE_SPACING, height + 6)
 
@@ -143,16 +159,24 @@ def _x(align: int, content_width: int, paper_width: int) -> int:
 
 
 def _draw_segment(page: Image.Image, seg: Segment, x: int, baseline: int) -> int:
-    """Draw a segment with its left end at x; return its width in dots."""
-    base_width = sum(cell_width(ch) for ch in seg.text)
+    """Draw a segment with its left end at x, each character centred in its own cell;
+    return its width in dots."""
+    cells = seg.cells()
+    base_width = sum(cells)
     size = CELL * seg.height
     ascent = round(size * 0.88)
+    font = _font(size)
     # Room below the baseline for Latin descenders, which go lower than the CJK em box.
     tile = Image.new("L", (max(1, base_width * seg.height), round(size * 1.15)), 255)
-    ImageDraw.Draw(tile).text(
-        (0, ascent), seg.text, font=_font(size), fill=0, anchor="ls",
-        stroke_width=1 if seg.bold else 0, stroke_fill=0,
-    )
+    draw = ImageDraw.Draw(tile)
+    left = 0
+    for ch, cell in zip(seg.text, cells, strict=True):
+        room = cell * seg.height
+        if not ch.isspace():
+            advance = _advance(ch, size)
+            draw.text((left + max(0, (room - advance) // 2), ascent), ch, font=font, fill=0,
+                      anchor="ls", stroke_width=1 if seg.bold else 0, stroke_fill=0)
+        left += room
     width = base_width * seg.width
     if tile.width != width:
         tile = tile.resize((max(1, width), tile.height))

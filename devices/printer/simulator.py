@@ -52,6 +52,8 @@ class PrintedTicket:
     png_path: Path | None
     size: tuple[int, int]
     raw: bytes
+    overflowing: tuple[str, ...] = ()
+    """Lines wider than the paper, which the printer had to wrap (a layout fault)."""
 
     @property
     def text(self) -> str:
@@ -155,7 +157,7 @@ class PrinterSession:
             return
         segments = [
             paper.Segment(raw.decode("gb18030" if chinese else "cp437", errors="replace"),
-                          width, height, bold)
+                          width, height, bold, chinese)
             for (chinese, width, height, bold), raw in self._line
         ]
         line = paper.TextLine(segments, self._line_align)
@@ -302,6 +304,9 @@ class EscposPrinterSimulator:
                 self.discarded += 1
             return
         image = paper.render_page(blocks, self.paper_width)
+        overflowing = tuple(block.text.strip() for block in blocks
+                            if isinstance(block, paper.TextLine)
+                            and len(paper.wrap(block, self.paper_width)) > 1)
         with self._cond:
             index = len(self.tickets) + 1
             path = None
@@ -310,7 +315,7 @@ class EscposPrinterSimulator:
                 path = self.out_dir / f"ticket-{index:04d}.png"
                 image.save(path, compress_level=1)
             self.tickets.append(PrintedTicket(index, tuple(lines), tuple(qrs), path,
-                                              image.size, raw))
+                                              image.size, raw, overflowing))
             self._cond.notify_all()
 
     def wait_tickets(self, count: int, timeout: float = 5.0) -> list[PrintedTicket]:
@@ -486,7 +491,10 @@ def open_sim_url(url: str) -> SimulatedTicketPrinter:
         paper_width=parsed.int_param("width", paper.PAPER_80MM),
     ).start()
     timeout = parsed.param("timeout")
-    query = f"?timeout={timeout}" if timeout else ""
+    params = [f"timeout={timeout}"] if timeout else []
+    if simulator.paper_width != paper.PAPER_80MM:
+        params.append(f"width={simulator.paper_width}")  # the driver lays tickets out for it
+    query = "?" + "&".join(params) if params else ""
     try:
         return SimulatedTicketPrinter(f"{simulator.url}{query}", simulator, tempdir)
     except Exception:

@@ -5,6 +5,9 @@ pick a Western code page and garble Chinese (python-escpos issue #491), so this 
 text itself and hands the printer raw bytes. The QR code is the printer's native one
 (``GS ( k``), so it is sharp at any module size and costs ~100 bytes instead of an image.
 
+Every line is laid out for the paper (:mod:`devices.printer.layout`): its columns counted as
+the printer counts them, wrapped Chinese first, never past the edge.
+
 The byte building is deterministic: the same :class:`TicketContent` always gives the same bytes.
 """
 
@@ -28,9 +31,10 @@ from escpos.constants import (
     TXT_STYLE,
 )
 
+from devices.printer import layout
 from devices.printer.errors import TicketContentError
 
-ENCODING = "gb18030"
+ENCODING = layout.ENCODING
 CHINESE_ON = FS + b"&"
 CHINESE_OFF = FS + b"."
 ALIGN_LEFT = TXT_STYLE["align"]["left"]
@@ -69,6 +73,10 @@ class TicketContent:
     qr_url: str
     theme_name_en: str = ""
     notices: tuple[str, ...] = field(default_factory=tuple)
+    waiting_area_zh: str = ""
+    waiting_area_en: str = ""
+    windows: tuple[str, ...] = ()
+    """The numbers of the windows that serve the ticket's theme."""
 
     @property
     def wait_minutes(self) -> int:
@@ -85,7 +93,9 @@ class TicketContent:
             raise TicketContentError("ahead and expected wait must not be negative")
         if not self.qr_url or len(self.qr_url.encode("utf-8")) > QR_MAX_BYTES:
             raise TicketContentError(f"qr_url must be 1-{QR_MAX_BYTES} bytes")
-        for text in (self.privacy_line, self.hall_name, self.theme_name, *self.notices):
+        texts = (self.privacy_line, self.hall_name, self.theme_name, *self.notices,
+                 self.waiting_area_zh, self.waiting_area_en)
+        for text in texts:
             if _FULL_ID.search(text):
                 # Never print a full ID number; the detail must not contain it either.
                 raise TicketContentError("a text line holds an unmasked ID number")
@@ -98,7 +108,76 @@ def clean_text(text: str) -> str:
 
 def text_line(text: str) -> bytes:
     """One line of text in GB 18030, ended by LF."""
-    return clean_text(text).encode(ENCODING) + LF
+    return layout.encode(clean_text(text)) + LF
+
+
+def laid_out(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` columns. A bilingual "中文 / English" line too
+    long for one line goes on two, Chinese first; a part still too long breaks at its " · "
+    first, then wherever :func:`layout.wrap` may."""
+    text = clean_text(text)
+    if layout.columns(text) <= width:
+        return [text] if text else []
+    zh, slash, en = text.partition(" / ")
+    return _packed(zh, width) + (_packed(en, width) if slash else [])
+
+
+def _packed(text: str, width: int, sep: str = " · ") -> list[str]:
+    """The ``sep``-separated pieces of ``text`` packed into lines of ``width`` columns."""
+    lines: list[str] = []
+    for piece in text.split(sep):
+        joined = f"{lines[-1]}{sep}{piece}" if lines else piece
+        if lines and layout.columns(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines += layout.wrap(piece, width)
+    return lines
+
+
+def text_lines(text: str, width: int) -> bytes:
+    """``text`` laid out in ``width`` columns, each line in GB 18030 ended by LF."""
+    return b"".join(layout.encode(line) + LF for line in laid_out(text, width))
+
+
+def where_line(content: TicketContent) -> str:
+    """"请在 A 区等候 · 1、2、5 号窗口办理 / Wait in area A · windows 1, 2, 5" (the parts
+    known; "" when neither the area nor the windows are)."""
+    zh: list[str] = []
+    en: list[str] = []
+    if content.waiting_area_zh:
+        area = content.waiting_area_zh
+        zh.append(f"请在{' ' if area[0].isascii() else ''}{area}等候")
+        en.append(f"Wait in {content.waiting_area_en or content.waiting_area_zh}")
+    if content.windows:
+        ranges = window_ranges(content.windows)
+        zh.append(f"{'、'.join(ranges)} 号窗口办理")
+        en.append(("window " if len(content.windows) == 1 else "windows ") + ", ".join(ranges))
+    return f"{' · '.join(zh)} / {' · '.join(en)}" if zh else ""
+
+
+def window_ranges(numbers: tuple[str, ...]) -> list[str]:
+    """Window numbers with runs of three or more consecutive ones as "3-9"."""
+    out: list[str] = []
+    run: list[int] = []
+
+    def close_run() -> None:
+        if len(run) >= 3:
+            out.append(f"{run[0]}-{run[-1]}")
+        else:
+            out.extend(str(n) for n in run)
+        run.clear()
+
+    for number in numbers:
+        if number.isdigit() and run and int(number) == run[-1] + 1:
+            run.append(int(number))
+            continue
+        close_run()
+        if number.isdigit() and str(int(number)) == number:
+            run.append(int(number))
+        else:
+            out.append(number)
+    close_run()
+    return out
 
 
 def char_size(width: int, height: int) -> bytes:
@@ -135,26 +214,36 @@ def cut() -> bytes:
     return feed_lines(FEED_BEFORE_CUT) + PAPER_PART_CUT
 
 
-def render_ticket(content: TicketContent) -> bytes:
-    """The exact ESC/POS byte stream of one hall ticket."""
+def render_ticket(content: TicketContent, paper_dots: int = layout.PAPER_80MM_DOTS) -> bytes:
+    """The exact ESC/POS byte stream of one hall ticket on paper ``paper_dots`` wide: every
+    line laid out in the columns of its character size, none past the paper."""
     content.validate()
+    width = layout.paper_columns(paper_dots)
     minutes = content.wait_minutes
+    # the number as large as fits: 5 x 5, smaller for a long number on narrow paper
+    number_size = max(1, min(NUMBER_SIZE[0], paper_dots // (layout.DOTS_PER_COLUMN
+                                                            * len(content.number))))
     out = bytearray(HW_INIT + CHINESE_ON + ALIGN_CENTER)
-    out += BOLD_ON + char_size(*HALL_SIZE) + text_line(content.hall_name)
+    # the hall's name double size, or only double height where that keeps it on one line
+    hall_width = HALL_SIZE[0] if layout.columns(clean_text(content.hall_name)) \
+        <= layout.paper_columns(paper_dots, HALL_SIZE[0]) else 1
+    out += BOLD_ON + char_size(hall_width, HALL_SIZE[1])
+    out += text_lines(content.hall_name, layout.paper_columns(paper_dots, hall_width))
     out += char_size(1, 1) + BOLD_OFF
-    out += text_line(content.theme_name)
+    out += text_lines(content.theme_name, width)
     if content.theme_name_en:
-        out += text_line(content.theme_name_en)
-    out += LF + BOLD_ON + char_size(*NUMBER_SIZE) + text_line(content.number)
+        out += text_lines(content.theme_name_en, width)
+    out += LF + BOLD_ON + char_size(number_size, number_size) + text_line(content.number)
     out += char_size(1, 1) + BOLD_OFF + LF
-    out += text_line(f"前面还有 {content.ahead} 人 / {content.ahead} ahead")
-    out += text_line(f"预计等待 约 {minutes} 分钟 / about {minutes} min")
-    out += text_line(f"取号时间 {content.issued_at:%Y-%m-%d %H:%M}")
-    out += text_line(content.privacy_line)
-    for notice in content.notices:
-        out += text_line(notice)
+    lines = [f"前面还有 {content.ahead} 人 / {content.ahead} ahead",
+             f"预计等待 约 {minutes} 分钟 / about {minutes} min",
+             where_line(content),
+             f"取号时间 {content.issued_at:%Y-%m-%d %H:%M}",
+             content.privacy_line, *content.notices]
+    for line in lines:
+        out += text_lines(line, width)
     out += LF + native_qr(content.qr_url) + LF
-    out += text_line("扫码查看进度 / Scan to follow your turn")
+    out += text_lines("扫码查看进度 / Scan to follow your turn", width)
     out += cut()
     return bytes(out)
 

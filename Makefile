@@ -3,7 +3,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench fuzz-api
+.PHONY: setup demo test lint bench fuzz-api deb package-test
 
 setup:
 	@bash packaging/setup.sh
@@ -28,3 +28,13 @@ FUZZ_SEED ?= 20
 fuzz-api: setup
 	HALLQ_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HALLQ_FUZZ_SEED=$(FUZZ_SEED) QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -o timeout=3600 tests/integration/test_api_fuzz.py
+
+# Debian packages per role into build/deb/ (packaging/README.md): hallq-common, hallq-screen,
+# hallq-hall, hallq-kiosk, hallq-console, hallq-display, hallq-central, hallq-window-controller.
+deb: setup
+	$(BIN)/python packaging/build_deb.py
+
+# Build, list, install (dpkg -i, as root), run, upgrade, remove and purge the packages on
+# this machine (a few minutes; not part of make test).
+package-test: setup
+	PYTHON=$(BIN)/python bash packaging/package_test.sh

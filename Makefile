@@ -3,7 +3,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench fuzz-api deb package-test
+.PHONY: setup demo test lint bench fuzz-api soak deb package-test
 
 setup:
 	@bash packaging/setup.sh
@@ -21,6 +21,12 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench.all
+
+# A city day as a soak (README "Soak"): real processes, kill -9 of each, a central outage;
+# the busiest 3 hours at 10x (~20 min). SOAK_ARGS="--hours 9" runs the whole day.
+SOAK_ARGS ?=
+soak: setup
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # The API fuzz of `make test` (tests/integration/test_api_fuzz.py), with many more requests.
 FUZZ_EXAMPLES ?= 100

@@ -124,7 +124,7 @@ def test_a_booth_call_says_please_go_to_the_video_booth() -> None:
                                               "shipinfuwuqu", "1", "hao", "banli"]
     assert voice.booth_text("B012", "1") == "请 B012 号到视频服务区1号办理"
     assert voice.booth_pinyin("B012", "12") == (
-        "qing3 B ling2 yi1 er4 hao4 dao4 shi4 pin2 fu2 wu4 qu1 shi2 er4 hao4 ban4 li3")
+        "qing3 B ling2 yi1 er4 hao4, dao4 shi4 pin2 fu2 wu4 qu1 shi2 er4 hao4 ban4 li3")
     # a booth whose id has no number: the sentence without it
     assert [voice.booth_number(b) for b in ("V1", "V02", "booth-12", "VB")] == [
         "1", "2", "12", ""]

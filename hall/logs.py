@@ -12,3 +12,5 @@ def setup_logging(verbose: bool = False) -> None:
     """Log INFO and above to standard error (DEBUG with ``verbose``)."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: a sync agent's would fill the journal (~8 MB a day)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -40,7 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "green": frozenset({"caller", "desk", "supervisor", "admin"}),
     "recheck_in": frozenset({"caller", "desk", "supervisor", "admin"}),
     "any_ticket": frozenset({"desk", "supervisor", "admin"}),
-    "window": frozenset({"caller", "admin"}),
+    "window": frozenset({"caller", "supervisor", "admin"}),   # a caller: its own window
     "supervise": frozenset({"supervisor", "admin"}),    # open a window with nobody signed in
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,

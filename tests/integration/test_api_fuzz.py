@@ -23,7 +23,7 @@ from tests.helpers.hall_servers import Hall
 def test_the_hall_node_answers_every_request_as_documented(start_hall: Callable[..., Hall]
                                                            ) -> None:
     hall = start_hall()
-    roles = ("kiosk", "display", "sync", "admin", "caller-1")
+    roles = ("kiosk", "display", "sync", "admin", "desk", "supervisor", "caller-1")
     findings = fuzz(hall.url, {role: hall.tokens[role] for role in roles},
                     examples_per_operation(), negative_role="admin")
     assert not findings, "\n".join(map(str, findings))

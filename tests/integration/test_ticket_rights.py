@@ -169,3 +169,12 @@ def test_the_supervisor_opens_a_window_with_nobody_signed_in(hall: Any) -> None:
     event = hall.client("admin").events()["events"][-1]
     assert event["kind"] == EventKind.WINDOW_OPENED and event["data"]["by"] == "test-supervisor"
     _status(hall.http("desk").post("/api/v1/windows/6/open"), 403, "forbidden")
+
+
+def test_the_supervisor_pauses_and_closes_any_window_and_the_desk_may_not(hall: Any) -> None:
+    supervisor = hall.client("supervisor")
+    supervisor.window_action("7", "open")
+    assert supervisor.window_action("7", "pause")["status"] == "paused"
+    assert supervisor.window_action("7", "close")["status"] == "closed"
+    for device in ("desk", "kiosk", "display", "caller-1"):
+        _status(hall.http(device).post("/api/v1/windows/7/pause"), 403, "forbidden")

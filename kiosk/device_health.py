@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hallq.kiosk")
 
-#: Seconds between two status requests to the printer while it is not printing.
-PRINTER_CHECK_S = 15.0
 #: Printer error code -> the state reported to staff through ``POST /devices/status``.
 PRINTER_STATES = {DeviceErrorCode.PRINTER_PAPER_OUT: "paper_out",
                   DeviceErrorCode.PRINTER_COVER_OPEN: "cover_open",
@@ -60,14 +58,14 @@ class DeviceReports(ViewModel):
                             connected=self.connected)
 
     def check_printer(self) -> None:
-        """Ask the printer for its status when :data:`PRINTER_CHECK_S` passed since the last
-        answer and no ticket is printing (at once on the first call)."""
+        """Ask the printer for its status when ``settings.printer_check_s`` passed since the
+        last answer and no ticket is printing (at once on the first call)."""
         printer, now = self.devices.printer, self._clock()
         if printer is None or not hasattr(printer, "check_status") or self._printer_checking \
                 or self.print_state == "printing":
             return
         if self._printer_checked_at is not None \
-                and now - self._printer_checked_at < PRINTER_CHECK_S:
+                and now - self._printer_checked_at < self.settings.printer_check_s:
             return
         self._printer_checking = True
         self._run(printer.check_status, self.printer_checked, self.printer_check_failed)

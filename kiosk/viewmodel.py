@@ -93,6 +93,8 @@ class KioskSettings:
     idle_timeout_s: float = 60.0
     #: The same in elderly mode (None: twice ``idle_timeout_s``).
     elderly_idle_timeout_s: float | None = None
+    #: Seconds between two status requests to the printer while it does not print.
+    printer_check_s: float = 15.0
     #: Whether a citizen without an ID card may take a number by touching a theme.
     walk_in: bool = True
     #: Whether each session starts in elderly mode (适老化), e.g. at a kiosk for the elderly.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -87,6 +87,7 @@ class KioskWindow(QMainWindow):
                                          getattr(args, "camera", None))
         settings = KioskSettings(name=getattr(args, "name", None) or "kiosk",
                                  idle_timeout_s=float(getattr(args, "idle", None) or 60.0),
+                                 elderly_idle_timeout_s=getattr(args, "elderly_idle", None),
                                  walk_in=not getattr(args, "no_walk_in", False),
                                  start_elderly=bool(getattr(args, "elderly", False)))
         client = HallClient(url, args.token)
@@ -99,20 +100,26 @@ class KioskWindow(QMainWindow):
 
     def _start_pollers(self, devices: KioskDevices) -> None:
         model = self.model
+        # Every answered poll (a card or none) is delivered, so that a reader or camera that
+        # answers again after a fault is shown working again on the home screen.
         if devices.id_reader is not None:
-            self.tasks.poll("idcard", OncePerPresence(devices.read_card), CARD_POLL_S,
-                            self._card, partial(model.device_failed, "idcard"))
+            self.tasks.poll("idcard", answered(OncePerPresence(devices.read_card)), CARD_POLL_S,
+                            partial(self._polled, "idcard", model.card_read),
+                            partial(model.device_failed, "idcard"))
         if devices.scanner is not None:
-            self.tasks.poll("camera", devices.scan_qr, QR_POLL_S, model.qr_scanned,
+            self.tasks.poll("camera", answered(devices.scan_qr), QR_POLL_S,
+                            partial(self._polled, "camera", model.qr_scanned),
                             partial(model.device_failed, "camera"))
 
     def _tick(self) -> None:
-        self.view.set_clock(datetime.now())
-        self.model.tick()  # a pending referral to another hall is asked about once a second
+        self.view.set_clock(self.model.local_now())
+        # the printer's status now and then; a pending referral to another hall once a second
+        self.model.tick()
 
-    def _card(self, card: object) -> None:
-        self.model.device_ok("idcard")
-        self.model.card_read(card)
+    def _polled(self, kind: str, handle: Callable[[Any], None], answer: tuple[Any]) -> None:
+        self.model.device_ok(kind)
+        if answer[0] is not None:
+            handle(answer[0])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         """Any touch or key restarts the idle countdown."""
@@ -144,6 +151,11 @@ class KioskWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def answered(probe: Callable[[], Any]) -> Callable[[], tuple[Any]]:
+    """``probe`` whose answer, None included, comes in a 1-tuple (a poller drops None)."""
+    return lambda: (probe(),)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``hallq kiosk``."""
     add_hall_arguments(parser)
@@ -157,6 +169,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                         "with device faults")
     parser.add_argument("--idle", type=float, default=60.0,
                         help="seconds without a touch before the start screen returns")
+    parser.add_argument("--elderly-idle", type=float, default=None,
+                        help="the same in elderly mode (default: twice --idle)")
     parser.add_argument("--no-walk-in", action="store_true",
                         help="require an ID card or appointment code to take a number")
 

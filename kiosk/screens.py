@@ -24,7 +24,8 @@ from ui.qt import ensure_app
 from ui.samples import sample_hall, sample_services
 
 SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
-             "elderly", "offer", "referral", "referral_failed")
+             "elderly", "offer", "referral", "referral_failed", "health", "desk", "search",
+             "card_guide", "countdown")
 
 
 def sample_citizen() -> Citizen:
@@ -78,13 +79,20 @@ def sample_referral() -> ReferralBody:
 
 def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:
     """A model showing ``state`` (see :data:`SCENARIOS`; "elderly" is the item list in
-    elderly mode)."""
+    elderly mode; "health": the home screen with the printer out of paper and the card reader
+    offline; "desk": nothing can issue; "search": "sbk" typed in 综合服务; "countdown": the
+    themes 9 s before the idle reset)."""
     if state not in SCENARIOS:
         raise ValueError(f"unknown kiosk scenario {state!r}; known: {', '.join(SCENARIOS)}")
-    model = KioskModel(None, lang=lang)
+    seconds = [1000.0]  # the idle clock, moved for "countdown"
+    model = KioskModel(None, lang=lang, clock=lambda: seconds[0])
     model.hall_loaded(sample_hall())
     model.services_loaded(sample_services())
-    if state != "attract":
+    if state in ("health", "desk"):
+        _break_devices(model, desk=state == "desk")
+    elif state == "card_guide":
+        model.show_card_guide()
+    elif state != "attract":
         model.citizen = sample_citizen()
         model.screen = Screen.THEMES
     if state in ("items", "elderly", "offer", "referral"):
@@ -117,8 +125,24 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
                                   "同一证件今日在商事登记最多取号2次",
                                   "One ID may take at most 2 tickets a day for "
                                   "Business registration"))
+    if state == "search":
+        model.choose_theme("C")
+        model.open_search()
+        for key in "sbk":
+            model.type_key(key)
     model.elderly = elderly or state == "elderly"
+    if state == "countdown":
+        seconds[0] += model.idle_timeout() - 9
     return model
+
+
+def _break_devices(model: KioskModel, desk: bool) -> None:
+    """Paper out and the card reader unplugged (``desk``: the hall unreachable too)."""
+    model.device_states.set("printer", "paper_out", "printer.paper_out")
+    model.device_states.set("idcard", "disconnected", "idcard.disconnected")
+    model.device_states.set("camera", "ready")
+    if desk:
+        model.connected = False
 
 
 def _paper_out() -> Exception:

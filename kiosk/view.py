@@ -5,8 +5,10 @@ rebuilds the page (header, the screen of the moment, footer); pages are small, a
 keeps every screen a plain function of the model. Widgets a test or a technician looks for
 carry object names (``number``, ``ahead``, ``wait``, ``qr``, ``print_status``, ``error_text``,
 ``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``,
-``cancel_ticket``, ``confirm_cancel``, ``keep_ticket``, ``go_to``; the screens for other halls
-are in :mod:`kiosk.offerview`).
+``cancel_ticket``, ``confirm_cancel``, ``keep_ticket``, ``go_to``, ``search``; the home screen
+and the card guide are in :mod:`kiosk.attractview`, the search in :mod:`kiosk.searchview`, the
+"need more time?" question in :mod:`kiosk.idleview`, the screens for other halls in
+:mod:`kiosk.offerview`). Times are the hall's (:meth:`~kiosk.viewmodel.KioskModel.local_now`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -29,7 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from hall.schemas import ServiceBody, ServiceItemBody
+from kiosk.attractview import attract_screen, card_guide_screen
+from kiosk.idleview import countdown_overlay
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
+from kiosk.searchview import search_screen
 from kiosk.viewmodel import KioskModel, Screen, wait_minutes
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
 from ui.pageview import PageView
@@ -54,33 +58,6 @@ def theme_name(look: Look, entry: ServiceBody | ServiceItemBody) -> str:
     return look.t(entry.get("name_zh", ""), entry.get("name_en") or entry.get("name_zh", ""))
 
 
-class CardIcon(QWidget):
-    """A drawn resident ID card: where to put the card."""
-
-    def __init__(self, look: Look, side: int) -> None:
-        super().__init__()
-        self._look = look
-        self.setFixedSize(QSize(round(side * 1.58), side))
-
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
-        """Draw the card: an outline, a photo box and text lines."""
-        pal = self._look.palette
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        pen = QPen(QColor(pal.tile_text), max(2, h // 40))
-        painter.setPen(pen)
-        painter.setBrush(QColor(pal.tile))
-        painter.drawRoundedRect(QRectF(2, 2, w - 4, h - 4), h / 10, h / 10)
-        painter.setBrush(QColor(pal.tile_border))
-        painter.drawRect(QRectF(w * 0.64, h * 0.18, w * 0.26, h * 0.5))
-        for i in range(4):
-            y = h * (0.22 + i * 0.14)
-            painter.drawLine(QPointF(w * 0.1, y), QPointF(w * (0.55 - i * 0.05), y))
-        painter.drawLine(QPointF(w * 0.1, h * 0.84), QPointF(w * 0.9, h * 0.84))
-        painter.end()
-
-
 class KioskView(PageView[KioskModel]):
     """Renders a :class:`KioskModel`; rebuilt after each change of the model."""
 
@@ -96,12 +73,23 @@ class KioskView(PageView[KioskModel]):
     def fill(self, look: Look, layout: QVBoxLayout) -> None:
         """The current screen."""
         screens: dict[Screen, Callable[[Look, QVBoxLayout], None]] = {
-            Screen.ATTRACT: self._attract, Screen.THEMES: self._themes,
+            Screen.ATTRACT: partial(attract_screen, self), Screen.THEMES: self._themes,
             Screen.ITEMS: self._items, Screen.TICKET: self._ticket, Screen.ERROR: self._error,
             Screen.OFFER: partial(offer_screen, self),
             Screen.REFERRING: partial(referring_screen, self),
-            Screen.REFERRAL_FAILED: partial(referral_failed_screen, self)}
+            Screen.REFERRAL_FAILED: partial(referral_failed_screen, self),
+            Screen.SEARCH: partial(search_screen, self),
+            Screen.CARD_GUIDE: partial(card_guide_screen, self)}
         screens[self.model.screen](look, layout)
+
+    def rebuild(self) -> None:
+        """Rebuild the page; in the last seconds before the idle reset, ask over it whether
+        the citizen needs more time."""
+        super().rebuild()
+        seconds = self.model.countdown()
+        if seconds is not None and self._page is not None:
+            self._page.resize(self.size())
+            countdown_overlay(self.look(), self._page, seconds, self.model.more_time)
 
     def set_clock(self, now: datetime) -> None:
         """Show the time in the header."""
@@ -130,7 +118,7 @@ class KioskView(PageView[KioskModel]):
             column.addWidget(name)
         else:
             row.addWidget(name, 1)
-        self._clock = label(look, datetime.now().strftime("%H:%M"), 40, bold=True,
+        self._clock = label(look, self.model.local_now().strftime("%H:%M"), 40, bold=True,
                             color=pal.header_text, name="clock")
         row.addWidget(self._clock)
         if look.portrait:
@@ -153,7 +141,7 @@ class KioskView(PageView[KioskModel]):
         row.setContentsMargins(look.px(48), look.px(8), look.px(48), look.px(14))
         hint = ""
         if self.model.screen != Screen.ATTRACT:
-            seconds = round(self.model.settings.idle_timeout_s)
+            seconds = round(self.model.idle_timeout())
             hint = look.t(f"{seconds} 秒无操作将自动返回首页，并清除您的信息",
                           f"After {seconds} s without a touch the kiosk returns to the start "
                           "and forgets your details")
@@ -200,71 +188,6 @@ class KioskView(PageView[KioskModel]):
                                    else look.palette.muted, name="subtitle", wrap=True))
 
     # ------------------------------------------------------------------ screens
-    def _attract(self, look: Look, layout: QVBoxLayout) -> None:
-        pal = look.palette
-        main = look.t("请刷身份证或扫描预约码", "Swipe your ID card or scan your appointment code")
-        other = look.t("Swipe your ID card or scan your appointment code", "请刷身份证或扫描预约码")
-        layout.addStretch(1)
-        body = (self.width() if self.width() > 10 else 1920) - 2 * look.px(48)
-        size = 76 if look.lang == "zh" else 60
-        layout.addWidget(label(look, fit_text(main, font(look.big(size), True), body), size,
-                               bold=True, color=pal.title, align=Qt.AlignmentFlag.AlignCenter,
-                               name="attract_title", big=True))
-        layout.addWidget(label(look, fit_text(other, font(look.px(34)), body), 34,
-                               color=pal.muted, align=Qt.AlignmentFlag.AlignCenter))
-        ways = QHBoxLayout() if not look.portrait else QVBoxLayout()
-        ways.setSpacing(look.px(40))
-        ways.addWidget(self._way(look, CardIcon(look, look.big(170)),
-                                 look.t("刷身份证", "Swipe ID card"),
-                                 look.t("将身份证放在下方感应区",
-                                        "Place the card on the reader below")))
-        qr = QLabel()
-        qr.setPixmap(qr_pixmap("hallq:appt:example", look.big(170)))
-        ways.addWidget(self._way(look, qr, look.t("扫预约码", "Scan QR code"),
-                                 look.t("将预约二维码对准摄像头",
-                                        "Hold the appointment QR code to the camera")))
-        layout.addLayout(ways)
-        if self.model.settings.walk_in:
-            walk = button(look, look.t("没有身份证？直接选择业务取号",
-                                       "No ID card? Choose a service"),
-                          self.model.walk_in, size=40, kind="accent", name="walk_in",
-                          min_height=120)
-            layout.addWidget(walk)
-        summary = " · ".join(f"{theme_name(look, t)} {waiting_text(look, t['waiting'])}"
-                             for t in self.model.services)
-        if summary:
-            layout.addWidget(label(look, look.t("当前 ", "Now: ") + summary, 28,
-                                   color=pal.muted, align=Qt.AlignmentFlag.AlignCenter,
-                                   wrap=True, name="summary"))
-        layout.addStretch(1)
-
-    def _way(self, look: Look, icon: QWidget, title: str, hint: str) -> QWidget:
-        pal = look.palette
-        box = QFrame()
-        box.setObjectName("way")
-        box.setStyleSheet(f"QFrame#way {{ background: {pal.tile}; border: {look.px(3)}px "
-                          f"solid {pal.tile_border}; border-radius: {look.px(24)}px; }}")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(look.px(32), look.px(24), look.px(32), look.px(24))
-        row.setSpacing(look.px(28))
-        holder = QWidget()
-        holder.setFixedWidth(round(look.big(170) * 1.58))
-        holder_layout = QHBoxLayout(holder)
-        holder_layout.setContentsMargins(0, 0, 0, 0)
-        holder_layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(holder, 0, Qt.AlignmentFlag.AlignVCenter)
-        # The text's room is known before layout: break it here so the box's height is right.
-        body = (self.width() if self.width() > 10 else 1920) - 2 * look.px(48)
-        width = body if look.portrait else (body - look.px(40)) // 2
-        room = width - 2 * look.px(32) - 2 * look.px(3) - holder.width() - look.px(28)
-        text = QVBoxLayout()
-        text.addWidget(label(look, fit_text(title, font(look.big(46), True), room), 46,
-                             bold=True, color=pal.tile_text, big=True))
-        text.addWidget(label(look, fit_text(hint, font(look.px(28)), room), 28,
-                             color=pal.tile_muted))
-        row.addLayout(text, 1)
-        return box
-
     def _themes(self, look: Look, layout: QVBoxLayout) -> None:
         self._title(look, layout, look.t("请选择业务类别", "Choose a service"),
                     look.t("有预约？请扫描预约二维码签到，优先办理",
@@ -298,6 +221,8 @@ class KioskView(PageView[KioskModel]):
         row.addWidget(button(look, look.t("返回首页", "Back to start"), self.model.reset,
                              kind="plain", name="home"))
         row.addStretch(1)
+        row.addWidget(button(look, look.t("搜索事项（拼音首字母）", "Search"),
+                             self.model.open_search, kind="primary", name="search"))
         layout.addLayout(row)
 
     def _items(self, look: Look, layout: QVBoxLayout) -> None:
@@ -333,12 +258,18 @@ class KioskView(PageView[KioskModel]):
         actions.setSpacing(look.px(20))
         actions.addWidget(button(look, look.t("返回", "Back"), self.model.back, kind="plain",
                                  name="back", min_height=84))
+        search = button(look, look.t("搜索", "Search"), self.model.open_search, kind="plain",
+                        name="search", min_height=84)
+        if not look.portrait:
+            actions.addWidget(search)
         actions.addWidget(button(look, look.t("不确定事项，直接取号", "Not sure? Take a number"),
                                  lambda: self.model.take_number(theme["prefix"]),
                                  kind="primary", name="theme_ticket", min_height=84,
                                  enabled=not self.model.busy), 1)
         pager = QHBoxLayout()
         pager.setSpacing(look.px(20))
+        if look.portrait:
+            pager.addWidget(search, 1)
         if self.model.page_count() > 1:
             pager.addWidget(button(look, look.t("上一页", "Previous"), self.model.prev_page,
                                    kind="plain", name="prev", enabled=self.model.page > 0,

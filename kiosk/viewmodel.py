@@ -7,7 +7,12 @@ The model keeps no queue state of its own: waiting counts and waits come from ``
 the ticket from ``POST /tickets``.
 
 Screens (:class:`Screen`): ``attract`` → ``themes`` → ``items`` → ``ticket``, and ``error``
-(a plain sentence from the hall).
+(a plain sentence from the hall); ``search`` finds an item by pinyin initials
+(:mod:`kiosk.search`) and ``card_guide`` shows where the card reader is. The home screen says
+which devices do not work and what still does (:mod:`kiosk.health_banner`); the printer is asked
+for its status while idle (:mod:`kiosk.device_health`). The idle reset is longer in elderly mode
+and counts down its last seconds with "还需要更多时间吗？" (:mod:`kiosk.idle`). Times shown are
+in the hall's time zone (:meth:`KioskModel.local_now`).
 
 Other halls (跨厅推荐, 云叫号): for an item that can be served at any hall (通办) the kiosk may
 offer other halls that would do it sooner (``offer``), and take the number at the one the
@@ -35,40 +40,32 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from devices.codes import DeviceErrorCode
 from hall.client import HallClient
 from hall.schemas import (
     HallBody,
     RecommendBody,
     ReferralBody,
     ServiceBody,
-    ServiceItemBody,
 )
 from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_code
+from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
+from kiosk.idle import IdleTimer
 from kiosk.offer import offer_from
+from kiosk.reads import KioskReads
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
+from kiosk.search import ItemSearch
 from kiosk.ticket_cancel import TicketCancel
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
-#: Items per page of the item list, in normal and in elderly (适老化) mode.
-PAGE_SIZE = 12
-ELDERLY_PAGE_SIZE = 6
-#: Printer error code -> the state reported to staff through ``POST /devices/status``.
-PRINTER_STATES = {DeviceErrorCode.PRINTER_PAPER_OUT: "paper_out",
-                  DeviceErrorCode.PRINTER_COVER_OPEN: "cover_open",
-                  DeviceErrorCode.PRINTER_DISCONNECTED: "disconnected",
-                  DeviceErrorCode.PRINTER_TIMEOUT: "disconnected"}
 
 
 class Screen(StrEnum):
@@ -82,6 +79,8 @@ class Screen(StrEnum):
     REFERRAL_FAILED = "referral_failed"
     TICKET = "ticket"
     ERROR = "error"
+    SEARCH = "search"
+    CARD_GUIDE = "card_guide"
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,10 @@ class KioskSettings:
     name: str = "kiosk"
     #: Seconds without a touch, swipe or scan before the attract screen returns.
     idle_timeout_s: float = 60.0
+    #: The same in elderly mode (None: twice ``idle_timeout_s``).
+    elderly_idle_timeout_s: float | None = None
+    #: Seconds between two status requests to the printer while it does not print.
+    printer_check_s: float = 15.0
     #: Whether a citizen without an ID card may take a number by touching a theme.
     walk_in: bool = True
     #: Whether each session starts in elderly mode (适老化), e.g. at a kiosk for the elderly.
@@ -103,18 +106,21 @@ def wait_minutes(seconds: int | float | None) -> int:
     return math.ceil((seconds or 0) / 60)
 
 
-class KioskModel(ViewModel):
+class KioskModel(DeviceReports, KioskReads):
     """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, devices: KioskDevices | None = None,
                  settings: KioskSettings | None = None, run: Runner = run_now,
-                 lang: str = "zh", clock: Callable[[], float] = time.monotonic) -> None:
+                 lang: str = "zh", clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
+        """``clock`` counts idle seconds and timeouts; ``wall`` is the time of day shown."""
         super().__init__()
         self.client = client
         self.devices = devices or KioskDevices()
         self.settings = settings or KioskSettings()
         self._run = run
         self._clock = clock
+        self._wall = wall
         self.lang = lang
         self.elderly = self.settings.start_elderly
         self.connected: bool | None = None
@@ -126,7 +132,11 @@ class KioskModel(ViewModel):
         self._session = 0
         self._reported: dict[str, str] = {}  # device kind -> the fault code told to staff
         self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
-        self._last_touch = clock()
+        self._printer_checked_at: float | None = None
+        self._printer_checking = False
+        self.idle = IdleTimer(clock, self.settings.idle_timeout_s,
+                              self.settings.elderly_idle_timeout_s)
+        self._countdown_shown: int | None = None
         self._clear_session()
 
     def _in_session(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -152,6 +162,7 @@ class KioskModel(ViewModel):
         self.busy = False
         self.referral = ReferralFlow()
         self.cancel = TicketCancel()  # the ticket's cancel token: this session's only
+        self.search = ItemSearch()
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -162,21 +173,42 @@ class KioskModel(ViewModel):
 
     def touch(self) -> None:
         """Someone is using the kiosk: restart the idle countdown."""
-        self._last_touch = self._clock()
+        self.idle.touch()
 
     def idle_for(self) -> float:
         """Seconds since the last touch, swipe or scan."""
-        return self._clock() - self._last_touch
+        return self.idle.idle_for()
+
+    def idle_timeout(self) -> float:
+        """Seconds without a touch before the reset (longer in elderly mode)."""
+        return self.idle.timeout(self.elderly)
+
+    def countdown(self) -> int | None:
+        """Seconds left before the reset, in its last seconds of a session ("还需要更多时间
+        吗？" shows then); None otherwise."""
+        if (self.screen == Screen.ATTRACT and self.citizen is None) or self.busy:
+            return None
+        return self.idle.countdown(self.elderly)
 
     def check_idle(self) -> bool:
-        """Reset when idle for the timeout outside the attract screen; True if it did."""
-        if self.screen == Screen.ATTRACT and self.citizen is None:
-            return False
-        if self.busy or self.idle_for() < self.settings.idle_timeout_s:
+        """Reset when idle for the timeout outside the attract screen; True if it did.
+        Otherwise show the countdown when its figure changed."""
+        countdown = self.countdown()
+        if countdown is None or not self.idle.expired(self.elderly):
+            if countdown != self._countdown_shown:
+                self._countdown_shown = countdown
+                self._changed()
             return False
         log.info("idle for %.0f s: session cleared", self.idle_for())
+        self._countdown_shown = None
         self.reset()
         return True
+
+    def more_time(self) -> None:
+        """"需要 / Yes" to "还需要更多时间吗？": start the idle countdown again."""
+        self.touch()
+        self._countdown_shown = None
+        self._changed()
 
     def set_lang(self, lang: str) -> None:
         """Switch the language ("zh" or "en")."""
@@ -268,7 +300,7 @@ class KioskModel(ViewModel):
         self._clear_session()
         self.touch()
         self.citizen = Citizen.from_card(card)
-        age = self.citizen.age_on(date.today())
+        age = self.citizen.age_on(self.local_now().date())
         if age is not None and age >= int(self.hall.get("elderly_age", 65) if self.hall else 65):
             self.elderly = True
         self.screen = Screen.THEMES
@@ -313,6 +345,9 @@ class KioskModel(ViewModel):
             self.referral.offer = None
             self.screen = Screen.ITEMS
             self._changed()
+        elif self.screen == Screen.SEARCH:
+            self.screen = Screen.ITEMS if self.search.scope else Screen.THEMES
+            self._changed()
         elif self.screen == Screen.ITEMS:
             self.screen = Screen.THEMES
             self._changed()
@@ -338,6 +373,12 @@ class KioskModel(ViewModel):
             self.page -= 1
             self._changed()
 
+    def show_card_guide(self) -> None:
+        """The "刷身份证" tile was touched: show where the card reader is."""
+        self.touch()
+        self.screen = Screen.CARD_GUIDE
+        self._changed()
+
     def take_number(self, service: str) -> None:
         """Issue a ticket for an item code or a theme prefix; for an item served at any hall
         (通办), first see whether another hall would do it sooner."""
@@ -361,6 +402,32 @@ class KioskModel(ViewModel):
         id_number = self.citizen.id_number if self.citizen else None
         self._run(lambda: client.issue(service, id_number=id_number, channel="kiosk"),
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
+
+    # ------------------------------------------------------------------ search
+    def open_search(self) -> None:
+        """Search the chosen theme's items (from its item list) or every item."""
+        self.touch()
+        self.search = ItemSearch(self.theme_prefix if self.screen == Screen.ITEMS else None)
+        self.screen = Screen.SEARCH
+        self._changed()
+
+    def type_key(self, key: str) -> None:
+        """A letter of the kiosk's keyboard."""
+        self.touch()
+        self.search.type(key)
+        self._changed()
+
+    def erase_key(self) -> None:
+        """The keyboard's "删除": take back the last letter."""
+        self.touch()
+        self.search.erase()
+        self._changed()
+
+    def clear_search(self) -> None:
+        """The keyboard's "清空": start again."""
+        self.touch()
+        self.search.clear()
+        self._changed()
 
     # ------------------------------------------------------------------ other halls
     def recommended(self, service: str, answer: RecommendBody) -> None:
@@ -418,8 +485,10 @@ class KioskModel(ViewModel):
             self.referral_polled(answer)
 
     def tick(self) -> None:
-        """About once a second: while a referral is pending, ask about it (and give up after
+        """About once a second: ask the printer for its status now and then (when it does not
+        print); while a referral is pending, ask about it (and give up after
         :data:`~kiosk.referral_flow.REFERRAL_GIVE_UP_S`)."""
+        self.check_printer()
         cloud = cloud_calls(self.client)
         if self.screen != Screen.REFERRING or self.referral.polling or cloud is None:
             return
@@ -511,89 +580,3 @@ class KioskModel(ViewModel):
         self.print_state = "printing"
         self._run(lambda: printer.print_ticket(content), self._in_session(self.printed),
                   self._in_session(self.print_failed))
-
-    def printed(self, state: Any) -> None:
-        """The printer confirmed the ticket (``state`` READY or PAPER_LOW)."""
-        self.print_state = "printed"
-        value = getattr(state, "value", str(state))
-        if value == "paper_low":
-            self.report_device("printer", "paper_low", DeviceErrorCode.PRINTER_PAPER_LOW)
-        elif self.device_states.state("printer") not in (None, "ready"):
-            self.report_device("printer", "ready", "")     # it prints again: the fault is over
-        self._changed()
-
-    def print_failed(self, err: Exception) -> None:
-        """The ticket was not printed: say so on screen and tell staff."""
-        self.print_state = "failed"
-        code = getattr(err, "code", DeviceErrorCode.PRINTER_ERROR)
-        self.print_error = message_of(err)
-        self.report_device("printer", PRINTER_STATES.get(code, "error"), code)
-        self._changed()
-
-    def device_ok(self, kind: str) -> None:
-        """A device answered again after a fault: tell staff it is fine."""
-        if self._reported.pop(kind, None) is not None:
-            self.report_device(kind, "ready", "")
-
-    def device_failed(self, kind: str, err: Exception) -> None:
-        """A device poll failed (reader unplugged…): tell staff (once per fault code)."""
-        code = getattr(err, "code", f"{kind}.error")
-        state = "disconnected" if code.endswith(("disconnected", "timeout")) else "error"
-        if self._reported.get(kind) != code:
-            self._reported[kind] = code
-            self.report_device(kind, state, code)
-
-    def report_device(self, device: str, state: str, detail: str) -> None:
-        """``POST /devices/status`` so that staff and technicians see the fault."""
-        self.device_states.set(device, state, detail)
-        if self.client is None:
-            return
-        client, where = self.client, self.settings.name
-        self._run(lambda: client.device_status(device, state, where=where, detail=detail),
-                  lambda _: None, self._log_load_error)
-
-    # ------------------------------------------------------------------ for the view
-    def theme(self) -> ServiceBody | None:
-        """The chosen theme's entry of ``GET /services``."""
-        return next((t for t in self.services if t["prefix"] == self.theme_prefix), None)
-
-    def item(self, code: str) -> ServiceItemBody | None:
-        """An item of ``GET /services`` by its code (None for a theme prefix)."""
-        return next((i for t in self.services for i in t["items"] if i["code"] == code), None)
-
-    def page_size(self) -> int:
-        """Items per page: fewer in elderly mode."""
-        return ELDERLY_PAGE_SIZE if self.elderly else PAGE_SIZE
-
-    def page_count(self) -> int:
-        """Pages of the chosen theme's items (at least 1)."""
-        theme = self.theme()
-        count = len(theme["items"]) if theme else 0
-        return max(1, math.ceil(count / self.page_size()))
-
-    def items_page(self) -> list[ServiceItemBody]:
-        """The items on the current page."""
-        theme = self.theme()
-        if theme is None:
-            return []
-        size = self.page_size()
-        return theme["items"][self.page * size:(self.page + 1) * size]
-
-    def hall_name(self) -> str:
-        """The hall's name in the current language."""
-        if self.hall is None:
-            return ""
-        if self.lang == "en":
-            return str(self.hall.get("name_en") or self.hall.get("name_zh") or "")
-        return str(self.hall.get("name_zh") or "")
-
-    def timezone(self) -> ZoneInfo | None:
-        """The hall's timezone, when known."""
-        name = self.hall.get("timezone") if self.hall else None
-        return ZoneInfo(name) if name else None
-
-    def issued_at(self) -> datetime | None:
-        """When the current ticket was issued, in the hall's time."""
-        if not self.ticket or "issued_at" not in self.ticket or not self.ticket["issued_at"]:
-            return None  # another hall's ticket says not when
-        return datetime.fromtimestamp(self.ticket["issued_at"], self.timezone())

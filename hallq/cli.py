@@ -16,7 +16,7 @@ from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.logs import setup_logging
-from hallq import apps, backup, doctor, staff
+from hallq import apps, backup, doctor, provision, staff
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
@@ -151,8 +151,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
                           "window": args.window}))
     elif args.code:
         minutes = round(PAIRING_CODE_TTL_S / 60)
-        print(f"配对码 / pairing code: {secret}\n{minutes} 分钟内有效，仅可使用一次；在新设备上运行 "
-              f"hallq provision / valid {minutes} minutes, once: on the new device run "
+        print(f"配对码 / pairing code: {secret}\n{minutes} 分钟内有效，仅可使用一次；在新设备上"
+              f"运行 hallq provision / valid {minutes} minutes, once: on the new device run "
               "hallq provision")
     else:
         print(secret)
@@ -333,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices_cli.register(sub, key_labels=ratings.LABELS)
     for register in (apps.register, staff.register, backup.register, doctor.register,
+                     provision.register,
                      window_controller.register,
                      central_cli.register, sync_cli.register, cloudsim_cli.register):
         register(sub)

@@ -1,8 +1,9 @@
 """The hall node's LAN API (FastAPI), versioned under ``/api/v1``.
 
-Every call but ``/api/v1/health``, the phone page and claiming a pairing code needs a paired device token
-(``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
-bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status.
+Every call but ``/api/v1/health``, the phone page and claiming a pairing code needs a paired
+device token (``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a
+caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
+"message_en"}`` with a 4xx status.
 
 :func:`create_app` builds the app of one node from one router per resource:
 

@@ -149,8 +149,8 @@ def _provision_hall(args: argparse.Namespace, answers: Answers) -> None:
         say(f"[dry run] 将写入 / would write {target} from {source}")
         return
     _write(target, text, 0o644)
-    say(f"已写入大厅配置 / wrote the hall config {target} (from {source}); edit it, then "
-        f"check it with: hallq hall --config {target} --help")
+    say(f"已写入并检查大厅配置 / wrote and checked the hall config {target} (from {source}); "
+        "after editing it, run this again to check it")
     _enable(args, "hall")
     say("下一步，为每台设备生成配对码 / next, a pairing code for each device: "
         "hallq pair --role kiosk --code --data-dir /var/lib/hallq")

@@ -86,8 +86,9 @@ def to_toml(config: AppConfig) -> str:
 
 
 def apply_config(args: argparse.Namespace, program: str) -> bool:
-    """Fill the options left out (``None``) of ``args`` from ``args.config`` when given: the
-    URL, token, window and device URLs. False after saying why the file cannot be used."""
+    """Fill the options left out (``None`` or empty) of ``args`` from ``args.config`` when
+    given: the URL, token, window and device URLs. False after saying why the file cannot be
+    used."""
     path = getattr(args, "config", None)
     if not path:
         return True
@@ -99,6 +100,6 @@ def apply_config(args: argparse.Namespace, program: str) -> bool:
     given = {"url": config.url, "token": config.token, "window": config.window,
              **config.devices.model_dump()}
     for key, value in given.items():
-        if hasattr(args, key) and getattr(args, key) is None:
+        if hasattr(args, key) and getattr(args, key) in (None, ""):
             setattr(args, key, value)
     return True

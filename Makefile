@@ -3,7 +3,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench fuzz-api
+.PHONY: setup demo test lint bench fuzz-api soak deb package-test
 
 setup:
 	@bash packaging/setup.sh
@@ -22,9 +22,25 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m bench.all
 
+# A city day as a soak (README "Soak"): real processes, kill -9 of each, a central outage;
+# the busiest 3 hours at 10x (~20 min). SOAK_ARGS="--hours 9" runs the whole day.
+SOAK_ARGS ?=
+soak: setup
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
 # The API fuzz of `make test` (tests/integration/test_api_fuzz.py), with many more requests.
 FUZZ_EXAMPLES ?= 100
 FUZZ_SEED ?= 20
 fuzz-api: setup
 	HALLQ_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HALLQ_FUZZ_SEED=$(FUZZ_SEED) QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -o timeout=3600 tests/integration/test_api_fuzz.py
+
+# Debian packages per role into build/deb/ (packaging/README.md): hallq-common, hallq-screen,
+# hallq-hall, hallq-kiosk, hallq-console, hallq-display, hallq-central, hallq-window-controller.
+deb: setup
+	$(BIN)/python packaging/build_deb.py
+
+# Build, list, install (dpkg -i, as root), run, upgrade, remove and purge the packages on
+# this machine (a few minutes; not part of make test).
+package-test: setup
+	PYTHON=$(BIN)/python bash packaging/package_test.sh

@@ -40,6 +40,7 @@ from devices.base import DeviceDisconnected, DeviceError, DeviceTimeout
 from devices.busframe import BusFrameError
 from devices.keypad import protocol as kp
 from devices.keypad.keys import Key, digit_of
+from hall.errors import ErrorCode
 
 if TYPE_CHECKING:
     from hall.client import HallClient
@@ -55,6 +56,14 @@ TRANSFER_S = 10.0
 ENDPOINTS = {Key.RECALL: "recall", Key.START: "serve", Key.FINISH: "finish",
              Key.NO_SHOW: "no-show"}
 Message = tuple[str, str]
+#: The hall's refusals a key meets most, said in the keypad's 16 columns (the hall's own
+#: messages are longer); any other refusal shows the hall's message cut to fit.
+KEYPAD_REFUSALS: dict[str, Message] = {
+    ErrorCode.NO_SHOW_TOO_EARLY: ("请先重呼或稍候", "Recall or wait"),
+    ErrorCode.NOTHING_TO_UNDO: ("无可撤销的过号", "Nothing to undo"),
+    ErrorCode.UNDO_EXPIRED: ("撤销时间已过", "Too late to undo"),
+    ErrorCode.WINDOW_BUSY: ("请先办结当前号", "Finish current"),
+}
 
 
 @dataclass(frozen=True)
@@ -269,7 +278,7 @@ class WindowController:
             else:
                 self._act(key)
         except HallApiError as err:
-            self._say((err.message_zh, err.message_en))
+            self._say(KEYPAD_REFUSALS.get(err.code, (err.message_zh, err.message_en)))
         self._dirty, self._refresh_at = True, 0.0
 
     def _act(self, key: Key) -> None:

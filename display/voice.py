@@ -1,19 +1,21 @@
-"""Voices for the announcer: what a call says, as a list of clip names, and the default voice.
+"""What a call says: the words of a call, how numbers are read, and espeak-ng.
 
-A voice is a folder of WAV clips, one per word: ``0.wav`` … ``9.wav`` (digits, 零 … 九),
-``A.wav`` … ``Z.wav`` (letters, read by their English names as halls do), and the words
-``qing`` 请, ``hao`` 号, ``dao`` 到, ``chuangkou`` 窗口, ``banli`` 办理, ``shi`` 十, ``bai`` 百,
-``shipinfuwuqu`` 视频服务区 (the video booth, for a ticket served by another hall's window).
-A hall may drop in a recorded voice with the same file names (any sample rate, mono or stereo,
-16-bit PCM) and start the display with ``--voice FOLDER``; a ``chime.wav`` there replaces the
-generated two-tone chime. The default voice is made on this machine by espeak-ng (its
-``cmn-latn-pinyin`` voice, fed pinyin: the plain ``cmn`` voice reads some characters with
-English phonemes).
+A call is "请 A018 号到 3 号窗口办理" (or, for a ticket served by video from another hall,
+"请 B012 号到视频服务区1号办理"). How the hall says the numbers:
 
-A call reads the ticket number digit by digit ("A 零 零 一 号") and the window number as a
-number ("十四 号窗口"): "请 A001 号 到 14 号窗口办理"; a call to the video booth (云叫号) says
-"请 B012 号 到 视频服务区 办理". A voice without the booth clip (a hall's recorded voice made
-before it existed) speaks that sentence with espeak-ng instead.
+- the ticket number digit by digit, its letter by its English name: A018 → "A 零 一 八"
+  (一, not the 幺 of phone numbers and radio: hall calling systems say 一, and the printed
+  ticket and the wall show the same digits; a hall that prefers 幺 records its ``1.wav`` so);
+- the window number as a Chinese number: 3 → 三, 14 → 十四, 20 → 二十, 105 → 一百零五
+  (1000 and more, or with letters, one character at a time).
+
+The words are named by clip names (``qing``, ``A``, ``0`` …, see :mod:`display.clipset` for
+the recorded-clip format a hall drops in). Without recorded clips the announcer speaks the
+whole sentence with espeak-ng (:mod:`display.sentence`), fed pinyin through its
+``cmn-latn-pinyin`` voice: espeak-ng 1.51's plain ``cmn`` voice looks Chinese characters up
+as pinyin and then reads that pinyin with English phonemes ("请" comes out as "qing three"),
+while the pinyin voice uses the same Mandarin phonemes and tones. A comma after the ticket
+number gives the sentence its natural phrase break: "请 A零一八号，到三号窗口办理".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger("hallq.voice")
@@ -40,12 +43,13 @@ LETTERS = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
 CLIP_NAMES = (tuple(str(d) for d in range(10)) + LETTERS + tuple(WORD_PINYIN))
 
 
-def default_voice_dir() -> Path:
-    """Where the default voice lives: ``$HALLQ_VOICE_DIR`` or ~/.local/share/hallq/voice/default."""
+def voice_data_dir() -> Path:
+    """Where the voice's files live: ``$HALLQ_VOICE_DIR`` or ~/.local/share/hallq/voice
+    (the sentence cache in ``sentences/``, the sample clip set in ``sample/``)."""
     configured = os.environ.get("HALLQ_VOICE_DIR")
     if configured:
         return Path(configured)
-    return Path.home() / ".local" / "share" / "hallq" / "voice" / "default"
+    return Path.home() / ".local" / "share" / "hallq" / "voice"
 
 
 def number_clips(text: str) -> list[str]:
@@ -103,19 +107,21 @@ def booth_text(number: str, booth: str = "") -> str:
 
 
 def call_pinyin(number: str, window: str) -> str:
-    """The sentence in pinyin for espeak-ng's pinyin voice (the fallback without clips)."""
+    """The sentence in pinyin for espeak-ng's pinyin voice."""
     return clips_pinyin(call_clips(number, window))
 
 
 def booth_pinyin(number: str, booth: str = "") -> str:
-    """A call to the video booth in pinyin (the fallback without clips)."""
+    """A call to the video booth in pinyin."""
     return clips_pinyin(booth_clips(number, booth))
 
 
 def clips_pinyin(clips: list[str]) -> str:
-    """Clips as pinyin for espeak-ng's pinyin voice. Letters stay letters (that voice reads
-    them close to their English names)."""
+    """Clips as one pinyin sentence for espeak-ng's pinyin voice, with a comma after the
+    ticket number (the first 号). Letters stay letters (that voice reads them close to their
+    English names)."""
     words = []
+    pause_done = False
     for clip in clips:
         if clip.isdigit():
             words.append(DIGIT_PINYIN[int(clip)])
@@ -123,11 +129,14 @@ def clips_pinyin(clips: list[str]) -> str:
             words.append(WORD_PINYIN[clip])
         else:
             words.append(clip)
+        if clip == "hao" and not pause_done:
+            words[-1] += ","
+            pause_done = True
     return " ".join(words)
 
 
 class VoiceError(Exception):
-    """The default voice could not be made (espeak-ng missing or failing)."""
+    """Speech could not be made (espeak-ng or sox missing or failing)."""
 
 
 def espeak_path() -> str | None:
@@ -148,36 +157,24 @@ def espeak_wav(text: str, voice: str = PINYIN_VOICE, speed: int = 185) -> bytes:
     return done.stdout
 
 
-def clip_source(name: str) -> tuple[str, str]:
-    """What espeak-ng says for a clip of the default voice: (voice, text)."""
-    if name.isdigit():
-        return PINYIN_VOICE, DIGIT_PINYIN[int(name)]
-    if name in WORD_PINYIN:
-        return PINYIN_VOICE, WORD_PINYIN[name]
-    return LETTER_VOICE, name
+def sox_path() -> str | None:
+    """The sox program, or None when it is not installed."""
+    return shutil.which("sox")
 
 
-def make_default_voice(target: Path | str, force: bool = False) -> list[Path]:
-    """Write every clip of the default voice into ``target`` (kept when already there)."""
-    folder = Path(target)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in CLIP_NAMES:
-        path = folder / f"{name}.wav"
-        if path.exists() and not force:
-            continue
-        voice, text = clip_source(name)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(espeak_wav(text, voice))
-        partial.replace(path)
-        written.append(path)
-    if written:
-        log.info("default voice: wrote %d clips to %s", len(written), folder)
-    return written
-
-
-def missing_clips(folder: Path | str, names: list[str] | tuple[str, ...] = CLIP_NAMES
-                  ) -> list[str]:
-    """The clip names a voice folder lacks."""
-    base = Path(folder)
-    return [n for n in names if not (base / f"{n}.wav").is_file()]
+def sox_process(wav_bytes: bytes, effects: list[str], rate: int = 22050) -> bytes:
+    """Run WAV bytes through sox ``effects`` into 16-bit mono WAV bytes at ``rate`` (through
+    files: a WAV written to a pipe has no length in its header)."""
+    program = sox_path()
+    if program is None:
+        raise VoiceError("sox is not installed (apt-get install sox)")
+    with tempfile.TemporaryDirectory(prefix="hallq-sox-") as tmp:
+        source, target = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
+        source.write_bytes(wav_bytes)
+        command = [program, str(source), "-b", "16", "-c", "1", "-r", str(rate), str(target),
+                   *effects]
+        try:
+            subprocess.run(command, capture_output=True, timeout=20, check=True)
+            return target.read_bytes()
+        except (OSError, subprocess.SubprocessError) as err:
+            raise VoiceError(f"sox failed ({' '.join(effects)}): {err}") from None

@@ -16,6 +16,7 @@ from hall.discovery import Advertiser
 from hall.fastpath import FastPath
 from hall.net import free_port
 from hall.node import HallNode
+from hall.sd_notify import Watchdog, watchdog_period
 
 log = logging.getLogger("hallq.server")
 
@@ -71,13 +72,26 @@ class HallServer:
     def serve(self) -> None:
         """Serve until SIGINT/SIGTERM (uvicorn handles them), then stop the node."""
         self.node.start()
+        # systemd (Type=notify): ready once uvicorn listens; alive while the writer answers
+        watchdog = Watchdog(ready=lambda: bool(self._server.started),
+                            alive=self.writer_answers).start()
         try:
             self._run()
         except KeyboardInterrupt:
             # uvicorn re-raises the signal after its graceful shutdown; that is a normal stop.
             log.info("stopped by the operator")
         finally:
+            watchdog.stop()
             self.node.stop()
+
+    def writer_answers(self) -> bool:
+        """Whether the node's writer thread runs an operation within a watchdog period (a
+        no-op: it writes nothing)."""
+        try:
+            self.node.run(lambda engine, now: (None, []), timeout=watchdog_period() or 10.0)
+        except Exception:
+            return False
+        return True
 
     def start_in_thread(self, timeout: float = 10.0) -> HallServer:
         """Serve from a background thread; returns once the port accepts connections."""

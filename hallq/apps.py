@@ -32,6 +32,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the hall node's URL (default: find it on the LAN)")
     parser.add_argument("--token", default=os.environ.get("HALLQ_TOKEN"),
                         help="this device's token from `hallq pair` (default: $HALLQ_TOKEN)")
+    parser.add_argument("--token-file", default=os.environ.get("HALLQ_TOKEN_FILE"),
+                        help="a file (mode 0600) holding the token, kept off the command line "
+                             "(default: $HALLQ_TOKEN_FILE)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="first language")
     parser.add_argument("--portrait", action="store_true", help="a portrait screen (1080x1920)")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
@@ -66,9 +69,14 @@ def _prepare(args: argparse.Namespace, command: str) -> tuple[Any, str] | int:
 
     if not apply_config(args, command):
         return 2
-
     if not display_available():
         return exit_code_for_missing_display(command)
+    if not args.token and args.token_file:
+        from ui.service import read_token_file
+
+        args.token = read_token_file(args.token_file, command)
+        if args.token is None:
+            return 2
     if not args.token:
         print(f"{command}: give this device's token with --token (from `hallq pair`)",
               file=sys.stderr)
@@ -128,6 +136,9 @@ def cmd_display(args: argparse.Namespace) -> int:
         _KEEP.append(FirstPaint(window, ready=lambda: model.loaded,
                                 exit_after=args.exit_after_first_paint))
     show(window, args, (1280, 720))
+    from ui.service import tell_systemd
+
+    _KEEP.append(tell_systemd(app))
     try:
         return int(app.exec())
     finally:

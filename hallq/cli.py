@@ -16,7 +16,7 @@ from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.logs import setup_logging
-from hallq import apps, backup, doctor, provision, staff
+from hallq import apps, backup, doctor, provision, staff, voice
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq status                       the node's health and devices: ok, or degraded and why (exit 3)
   hallq backup | restore FILE        copies of the hall's database, and putting one back
   hallq doctor                       check this box; a fix for each failure
+  hallq voice check DIR | say A018 --window 3   a recorded clip set; a call to listen to
   hallq kiosk | caller | display     run one app against a hall found on the LAN
   hallq window-controller --window 3 --keypad URL   a window's keypad, LED screen, rating pad
   hallq devices …                    technicians: list, test and simulate devices
@@ -333,8 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices_cli.register(sub, key_labels=ratings.LABELS)
     for register in (apps.register, staff.register, backup.register, doctor.register,
-                     provision.register,
-                     window_controller.register,
+                     provision.register, voice.register, window_controller.register,
                      central_cli.register, sync_cli.register, cloudsim_cli.register):
         register(sub)
     return parser

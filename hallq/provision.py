@@ -45,6 +45,13 @@ PAIR_ROLE = {"kiosk": "kiosk", "console": "caller", "display": "display",
 UNITS = {"hall": ("hallq-hall.service",), "kiosk": ("hallq-kiosk.service",),
          "console": ("hallq-console@{window}.service",), "display": ("hallq-display.service",),
          "window-controller": ("hallq-window-controller@{window}.service",)}
+#: The env file each role's unit reads, and the variable of the app's options in it.
+UNIT_ENV = {"kiosk": ("kiosk.env", "HALLQ_KIOSK_ARGS"),
+            "console": ("console-{window}.env", "HALLQ_CONSOLE_ARGS"),
+            "display": ("display.env", "HALLQ_DISPLAY_ARGS"),
+            "window-controller": ("window-{window}.env", "HALLQ_WINDOW_ARGS")}
+#: The account the units run as; it must read the config.
+SERVICE_USER = "hallq"
 #: What all-in-one is: the hall and a kiosk and a wall display, each provisioned in turn.
 ALL_IN_ONE = ("hall", "kiosk", "display")
 DEFAULT_URL = "http://127.0.0.1:8470"
@@ -195,6 +202,7 @@ def _provision_app(args: argparse.Namespace, role: str, answers: Answers) -> Non
     _write(target, to_toml(config), 0o600)
     say(f"已配对为 {config.name}，配置已写入 / paired as {config.name} "
         f"({claimed['role']}); config written to {target} (0600, holds the token)")
+    _unit_env(target, role, config.window)
     _enable(args, role, config.window)
 
 
@@ -318,7 +326,34 @@ def _write(target: Path, text: str, mode: int) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.chmod(partial, mode)      # whatever the umask took away
+    owner = _service_owner()
+    if owner is not None:
+        os.chown(partial, *owner)
     os.replace(partial, target)
+
+
+def _service_owner() -> tuple[int, int] | None:
+    """The units' account (uid, gid) when run as root and it exists, else None (keep ours)."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        user = pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        return None
+    return user.pw_uid, user.pw_gid
+
+
+def _unit_env(target: Path, role: str, window: str | None) -> None:
+    """Point the role's unit at the config (its env file, written when there is none)."""
+    name, variable = UNIT_ENV[role]
+    env = target.with_name(name.format(window=window))
+    if not env.exists():
+        _write(env, f"# written by hallq provision: the app starts from its config\n"
+                    f"{variable}=--config {target}\n", 0o640)
+    elif f"--config {target}" not in env.read_text(encoding="utf-8"):
+        say(f"注意 / note: {env} exists; add --config {target} to its {variable}")
 
 
 def _enable(args: argparse.Namespace, role: str, window: str | None = None) -> None:

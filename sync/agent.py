@@ -135,6 +135,10 @@ class SyncAgent:
             self._threads.append(thread)
         return self
 
+    def alive(self) -> bool:
+        """Whether every loop started by :meth:`start` still runs (the watchdog's check)."""
+        return bool(self._threads) and all(thread.is_alive() for thread in self._threads)
+
     def stop(self) -> None:
         """Stop the threads (a push in flight finishes or times out)."""
         self.link.stopping.set()

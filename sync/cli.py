@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hall.logs import setup_logging
+from hall.sd_notify import Watchdog
 
 
 def _secret(value: str | None, env: str, what: str) -> str:
@@ -57,9 +58,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     print(f"hallq sync: {args.hall_url} -> {args.central_url}, state in {args.state_dir}",
           flush=True)
     agent.start()
+    watchdog = Watchdog(ready=lambda: True, alive=agent.alive).start()  # under systemd
     try:
         done.wait()
     finally:
+        watchdog.stop()
         agent.close()
     return 0
 

@@ -9,7 +9,10 @@ import sys
 from collections.abc import Callable
 from typing import Protocol
 
+from ui.service import read_token_file, tell_systemd
+
 TOKEN_ENV = "HALLQ_TOKEN"
+TOKEN_FILE_ENV = "HALLQ_TOKEN_FILE"
 
 
 def add_hall_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +20,9 @@ def add_hall_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the hall node's URL (default: find it on the LAN)")
     parser.add_argument("--token", default=os.environ.get(TOKEN_ENV),
                         help=f"this device's token from `hallq pair` (or ${TOKEN_ENV})")
+    parser.add_argument("--token-file", default=os.environ.get(TOKEN_FILE_ENV),
+                        help="a file (mode 0600) holding the token, so that it is not on the "
+                             f"command line (or ${TOKEN_FILE_ENV})")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh",
                         help="the language the screen starts in")
     parser.add_argument("--fullscreen", action="store_true", help="fill the whole screen")
@@ -35,6 +41,10 @@ def hall_url(url: str | None, timeout: float = 5.0) -> str | None:
 def resolve(args: argparse.Namespace, program: str) -> tuple[str, str] | None:
     """The hall URL and token from the arguments; prints why not and returns None."""
     token = getattr(args, "token", None)
+    if not token and getattr(args, "token_file", None):
+        token = read_token_file(args.token_file, program)
+        if token is None:
+            return None
     if not token:
         print(f"{program}: no token; pair this device with `hallq pair` and pass --token "
               f"(or set ${TOKEN_ENV})", file=sys.stderr)
@@ -89,6 +99,7 @@ def run_window(args: argparse.Namespace, program: str,
             window.showFullScreen()
         else:
             window.show()
+        watchdog = tell_systemd(app)  # noqa: F841 (kept alive while the app runs)
         return int(app.exec())
     finally:
         window.shutdown()

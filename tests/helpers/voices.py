@@ -1,5 +1,5 @@
 """Voices for the announcer's tests: every clip a short tone instead of recorded speech, and
-the mark for the tests that need espeak-ng to make a real voice.
+the mark for the tests that need espeak-ng and sox to speak for real.
 
 A tone voice has the same folder of ``<clip>.wav`` files as a recorded one, so the announcer
 builds its calls from it the same way; the test can tell the clips apart by pitch but cannot
@@ -15,9 +15,10 @@ import pytest
 
 from display import audio, voice
 
-#: Skips a test on a machine without espeak-ng (it makes the default voice and speaks a
-#: sentence that has no clips).
-needs_espeak = pytest.mark.skipif(voice.espeak_path() is None, reason="espeak-ng not installed")
+#: Skips a test on a machine without espeak-ng and sox (setup installs both): they speak the
+#: sentence and make the sample clip set.
+needs_espeak = pytest.mark.skipif(voice.espeak_path() is None or voice.sox_path() is None,
+                                  reason="espeak-ng or sox not installed")
 
 
 def tone_voice(folder: Path, names: tuple[str, ...] = voice.CLIP_NAMES) -> Path:

@@ -27,7 +27,6 @@ from display.announcer import Announcer
 from display.app import WallDisplay
 from display.audio import FileWriter
 from display.viewmodel import DisplayModel
-from display.voice import make_default_voice
 from display.wall import DisplayWindow
 from hall.client import HallClient
 from hall.node import HallNode
@@ -110,7 +109,7 @@ def signed_in_console(client: HallClient, led: Any, pad: Any) -> CallerModel:
 def check_the_wall_shows_and_announces_a001(qtbot: QtBot, window: DisplayWindow,
                                             painted: list[int], announcer: Announcer) -> None:
     """The wall display shows the call, highlighted, and repaints; the announcement is
-    queued, then spoken from the voice's clips."""
+    queued, then spoken as a whole sentence by espeak-ng."""
     qtbot.waitUntil(lambda: WINDOW in window.model.current, timeout=5000)
     call = window.model.current[WINDOW]
     assert call.number == "A001" and window.model.highlighted(call)
@@ -120,7 +119,7 @@ def check_the_wall_shows_and_announces_a001(qtbot: QtBot, window: DisplayWindow,
                                 for t in window.model.themes), timeout=3000)
     assert announcer.wait_idle(20)
     [spoken] = announcer.announced
-    assert (spoken.number, spoken.window, spoken.source) == ("A001", WINDOW, "clips")
+    assert (spoken.number, spoken.window, spoken.source) == ("A001", WINDOW, "sentence")
     assert spoken.text == "请 A001 号到 1 号窗口办理"
     assert Path(spoken.output).is_file()
 
@@ -129,9 +128,8 @@ def test_swipe_ticket_call_display_announce_rate(hall: Hall, kiosk_devices: Kios
                                                  tmp_path: Path, qtbot: QtBot) -> None:
     clients = [hall.client(name) for name in ("kiosk", "caller", "display", "admin")]
     kiosk_client, caller, display_client, admin = clients
-    voice = tmp_path / "voice"
-    make_default_voice(voice)
-    announcer = Announcer(voice, player=FileWriter(tmp_path / "announcements"))
+    announcer = Announcer(player=FileWriter(tmp_path / "announcements"),
+                          cache_dir=tmp_path / "sentences")
     window = DisplayWindow(DisplayModel(), animate=False)
     qtbot.addWidget(window)
     window.resize(960, 540)

@@ -79,10 +79,13 @@ def test_a_kiosk_is_provisioned_by_code_and_a_second_run_changes_nothing(
               if e["kind"] == "device.paired"]
     assert [e["data"] for e in paired] == [{"name": "kiosk-door", "role": "kiosk",
                                             "window": None}]
+    unit_env = (tmp_path / "etc" / "kiosk.env").read_text()
+    assert f"HALLQ_KIOSK_ARGS=--config {written}\n" in unit_env    # hallq-kiosk.service reads it
     first = written.read_bytes()
     assert _provision(hall, tmp_path, "000000", monkeypatch) == 0    # the code is not needed
     assert "already provisioned" in capsys.readouterr().out
     assert written.read_bytes() == first
+    assert (tmp_path / "etc" / "kiosk.env").read_text() == unit_env
     assert not list((tmp_path / "etc").glob(".*"))                   # no partial file left
 
 

@@ -134,6 +134,11 @@ def test_every_key_moves_the_ticket(window: Window) -> None:
 
     window.press("call")
     wait_until(lambda: window.ticket("A002")["status"] == "called")
+    window.press("no_show")        # too early: the hall wants a recall (or 60 s) first
+    wait_until(lambda: window.shown() == "请先重呼或稍候 | Recall or wait")
+    assert window.ticket("A002")["status"] == "called"
+    window.press("recall")
+    wait_until(lambda: window.ticket("A002")["recalls"] == 1)
     window.press("no_show")
     wait_until(lambda: window.ticket("A002")["status"] == "no_show")
 

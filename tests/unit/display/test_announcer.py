@@ -1,5 +1,6 @@
 """The announcer: what a call says, how the WAV is built, and that calls never overlap."""
 
+import io
 import time
 import wave
 from pathlib import Path
@@ -32,8 +33,9 @@ def test_window_numbers_read_the_chinese_way(window: str, clips: list[str]) -> N
 
 def test_text_and_pinyin_of_a_call() -> None:
     assert voice.call_text("A001", "3") == "请 A001 号到 3 号窗口办理"
-    assert voice.call_pinyin("A001", "14") == (
-        "qing3 A ling2 ling2 yi1 hao4 dao4 shi2 si4 hao4 chuang1 kou3 ban4 li3")
+    assert voice.call_pinyin("A018", "14") == (
+        "qing3 A ling2 yi1 ba1 hao4, dao4 shi2 si4 hao4 chuang1 kou3 ban4 li3"), (
+        "one sentence, a phrase break after the ticket number, 1 read 一")
 
 
 def test_every_clip_a_call_can_need_is_in_a_complete_voice() -> None:
@@ -90,11 +92,11 @@ def test_compose_is_a_chime_and_the_sentence_twice(tmp_path: Path) -> None:
 
 
 @pytest.mark.allow_log("has no clip", "no speech for")
-def test_a_missing_clip_falls_back_to_espeak_or_the_chime(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_clip_falls_back_to_the_sentence_or_the_chime(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tone_voice(tmp_path / "voice", tuple(n for n in voice.CLIP_NAMES if n != "Z"))
-    announcer = Announcer(folder, player=RecordingPlayer())
-    monkeypatch.setattr(voice, "espeak_path", lambda: None)
+    announcer = Announcer(folder, player=RecordingPlayer(), cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(voice, "espeak_path", lambda: None)  # espeak-ng not installed
     wav, source = announcer.compose("Z001", "3")
     assert source == "chime"
     assert audio.duration_s(wav) < 2.0
@@ -102,37 +104,74 @@ def test_a_missing_clip_falls_back_to_espeak_or_the_chime(tmp_path: Path,
     assert source == "clips"
 
 
-@pytest.mark.allow_log("has no clip", "no speech for")
+@pytest.mark.allow_log("has no clip")
 @needs_espeak
-def test_espeak_speaks_the_whole_sentence_without_clips(tmp_path: Path) -> None:
-    announcer = Announcer(tmp_path / "empty", player=RecordingPlayer())
-    wav, source = announcer.compose("A001", "3")
-    assert source == "espeak"
-    assert audio.duration_s(wav) > 3.0
+def test_a_set_without_a_needed_clip_speaks_the_sentence(tmp_path: Path) -> None:
+    folder = tone_voice(tmp_path / "voice", tuple(n for n in voice.CLIP_NAMES if n != "Z"))
+    announcer = Announcer(folder, player=RecordingPlayer(), cache_dir=tmp_path / "cache")
+    wav, source = announcer.compose("Z001", "3")
+    assert source == "sentence" and 5.0 < audio.duration_s(wav) < 10.0
 
 
-@needs_espeak
-def test_the_default_voice_is_made_with_espeak(tmp_path: Path) -> None:
-    folder = tmp_path / "default"
-    written = voice.make_default_voice(folder)
-    assert {p.stem for p in written} == set(voice.CLIP_NAMES)
-    assert voice.missing_clips(folder) == []
-    assert voice.make_default_voice(folder) == []
-    for name in ("qing", "A", "7", "chuangkou"):
-        assert 0.15 < audio.trim(audio.read_wav(folder / f"{name}.wav")).size / audio.RATE < 1.5
+# ---------------------------------------------------------------------- a clip set, in order
+def _tone_names(samples: np.ndarray) -> list[str]:
+    """The clips of a tone voice heard in ``samples``, in order (each tone's pitch names it)."""
+    loud = np.convolve(np.abs(samples), np.ones(110) / 110, mode="same") > 0.05
+    edges = np.flatnonzero(np.diff(loud.astype(np.int8)))
+    names = []
+    for start, end in zip(edges[::2], edges[1::2], strict=False):
+        part = samples[start + 1:end + 1]
+        spectrum = np.abs(np.fft.rfft(part, 8 * audio.RATE))
+        pitch = np.fft.rfftfreq(8 * audio.RATE, 1 / audio.RATE)[spectrum.argmax()]
+        names.append(voice.CLIP_NAMES[round((pitch - 200) / 20)])
+    return names
 
 
-@needs_espeak
-def test_the_default_voice_is_made_on_first_use(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HALLQ_VOICE_DIR", str(tmp_path / "made"))
-    announcer = Announcer(player=RecordingPlayer())
-    _, source = announcer.compose("A001", "3")
+def test_a_clip_set_is_spliced_in_the_order_of_the_sentence(tmp_path: Path) -> None:
+    announcer = Announcer(tone_voice(tmp_path / "voice"), player=RecordingPlayer(), repeat=1)
+    wav, source = announcer.compose("A018", "14")
     assert source == "clips"
-    assert voice.missing_clips(tmp_path / "made") == []
+    speech = audio.read_wav(wav)[audio.chime().size:]
+    assert _tone_names(speech) == ["qing", "A", "0", "1", "8", "hao", "dao", "shi", "4", "hao",
+                                   "chuangkou", "banli"]
 
 
 # ---------------------------------------------------------------------- the queue
+@needs_espeak
+def test_without_a_clip_set_the_call_is_one_sentence_said_twice(tmp_path: Path) -> None:
+    announcer = Announcer(player=RecordingPlayer(), cache_dir=tmp_path / "cache")
+    wav, source = announcer.compose("A018", "3")
+    assert source == "sentence"
+    with wave.open(io.BytesIO(wav)) as sound:
+        assert (sound.getframerate(), sound.getnchannels(), sound.getsampwidth()) == (
+            22050, 1, 2)
+    assert 5.0 < audio.duration_s(wav) < 9.5, "a call said twice, well under the old 11.6 s"
+    samples = audio.read_wav(wav)
+    start = audio.chime().size + int(AFTER_CHIME_S * audio.RATE)
+    sentence = (samples.size - start - int((BETWEEN_REPEATS_S + 0.2) * audio.RATE)) // 2
+    first = samples[start:start + sentence]
+    second = samples[start + sentence + int(BETWEEN_REPEATS_S * audio.RATE):][:sentence]
+    assert np.allclose(first, second, atol=2e-4), "the same sentence twice"
+    assert 2.0 < sentence / audio.RATE < 4.0
+
+
+@needs_espeak
+def test_a_repeated_call_comes_from_the_cache(tmp_path: Path) -> None:
+    announcer = Announcer(player=RecordingPlayer(seconds=0.0), cache_dir=tmp_path / "cache")
+    try:
+        first = announcer.announce("A018", "3")
+        assert announcer.wait_idle(10)
+        again = announcer.announce("A018", "3")  # a recall
+        other = announcer.announce("A019", "3")
+        assert announcer.wait_idle(10)
+    finally:
+        announcer.stop()
+    assert (first.cached, again.cached, other.cached) == (False, True, False)
+    assert len(list((tmp_path / "cache").glob("*.wav"))) == 2
+    assert first.ready_at is not None and first.started_at is not None
+    assert first.queued_at <= first.ready_at <= first.started_at
+
+
 def test_queued_calls_play_one_after_another(tmp_path: Path) -> None:
     player = RecordingPlayer(seconds=0.08)
     announcer = Announcer(tone_voice(tmp_path / "voice"), player=player)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from display import audio, voice
+from display import audio, clipset, voice
 from display.announcer import Announcer
 from display.viewmodel import RELOAD_KINDS, DisplayModel
 from hall.events import EventKind
@@ -124,7 +124,7 @@ def test_a_booth_call_says_please_go_to_the_video_booth() -> None:
                                               "shipinfuwuqu", "1", "hao", "banli"]
     assert voice.booth_text("B012", "1") == "请 B012 号到视频服务区1号办理"
     assert voice.booth_pinyin("B012", "12") == (
-        "qing3 B ling2 yi1 er4 hao4 dao4 shi4 pin2 fu2 wu4 qu1 shi2 er4 hao4 ban4 li3")
+        "qing3 B ling2 yi1 er4 hao4, dao4 shi4 pin2 fu2 wu4 qu1 shi2 er4 hao4 ban4 li3")
     # a booth whose id has no number: the sentence without it
     assert [voice.booth_number(b) for b in ("V1", "V02", "booth-12", "VB")] == [
         "1", "2", "12", ""]
@@ -168,17 +168,18 @@ def test_a_voice_without_the_booth_clip_falls_back(tmp_path: Path,
 @needs_espeak
 def test_espeak_speaks_a_booth_call_without_the_clip(tmp_path: Path) -> None:
     older = tuple(n for n in voice.CLIP_NAMES if n != "shipinfuwuqu")
-    announcer = Announcer(tone_voice(tmp_path / "recorded", older), player=RecordingPlayer())
+    announcer = Announcer(tone_voice(tmp_path / "recorded", older), player=RecordingPlayer(),
+                          cache_dir=tmp_path / "cache")
     wav, source = announcer.compose("B012", "", booth=True)
-    assert source == "espeak" and audio.duration_s(wav) > 3.0
+    assert source == "sentence" and audio.duration_s(wav) > 5.0
 
 
 @needs_espeak
-def test_the_default_voice_gets_the_booth_clip(tmp_path: Path) -> None:
-    folder = tone_voice(tmp_path / "made-before", tuple(n for n in voice.CLIP_NAMES
-                                                        if n != "shipinfuwuqu"))
-    assert voice.missing_clips(folder) == ["shipinfuwuqu"]
-    assert [p.name for p in voice.make_default_voice(folder)] == ["shipinfuwuqu.wav"]
+def test_the_sample_clip_set_gets_the_booth_clip(tmp_path: Path) -> None:
+    folder = tone_voice(tmp_path / "made-before", clipset.REQUIRED)
+    assert clipset.missing(folder) == ["shipinfuwuqu"]
+    assert [p.name for p in clipset.make_sample(folder, names=("shipinfuwuqu",))] == [
+        "shipinfuwuqu.wav"]
     clip = audio.trim(audio.read_wav(folder / "shipinfuwuqu.wav"))
     assert 0.6 < clip.size / audio.RATE < 2.5, "five syllables"
 

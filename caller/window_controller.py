@@ -407,9 +407,16 @@ def cmd_window_controller(args: argparse.Namespace) -> int:
     from devices.registry import open_all
     from hall.client import HallApiError, HallClient
     from hall.logs import setup_logging
+    from ui.app_config import apply_config
     from ui.launch import resolve
 
     setup_logging(args.verbose)
+    if not apply_config(args, "hallq window-controller"):
+        return 2
+    if not args.keypad:
+        print("hallq window-controller: 请给出呼叫器 --keypad URL（或 --config）/ give the "
+              "keypad's --keypad URL (or --config)", file=sys.stderr)
+        return 2
     try:
         presets = parse_presets(args.preset or [])
     except ValueError as err:
@@ -479,7 +486,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--token", default=os.environ.get("HALLQ_TOKEN"),
                         help="the window's token from `hallq pair --role caller --window N` "
                              "(default: $HALLQ_TOKEN)")
-    parser.add_argument("--keypad", required=True,
+    parser.add_argument("--config", metavar="FILE",
+                        help="this box's config from `hallq provision` "
+                             "(/etc/hallq/window-controller.toml); options given win")
+    parser.add_argument("--keypad",
                         help="calling keypad URL, e.g. keypad:///dev/ttyUSB2?addr=4 or "
                              "sim://keypad?addr=4")
     parser.add_argument("--led", help="window LED screen URL, e.g. led:///dev/ttyUSB2?addr=3")

@@ -10,6 +10,7 @@ ticket.serving, ticket.finished, ticket.no_show, ticket.no_show_undone, ticket.r
 ticket.transferred,
 ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
 window.paused, window.resumed, window.closed, appointment.saved, device.status, staff.locked.
+Pairing by code (``hall/api/pairing.py``): device.paired, pairing.abused.
 
 Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
@@ -48,6 +49,8 @@ class EventKind(enum.StrEnum):
     APPOINTMENT_SAVED = "appointment.saved"
     DEVICE_STATUS = "device.status"
     STAFF_LOCKED = "staff.locked"
+    DEVICE_PAIRED = "device.paired"
+    PAIRING_ABUSED = "pairing.abused"
     TICKET_LEASED = "ticket.leased"
     TICKET_LEASE_RETURNED = "ticket.lease_returned"
     TICKET_REMOTE_SERVING = "ticket.remote_serving"
@@ -223,6 +226,25 @@ class StaffLocked(TypedDict):
     device: str
 
 
+class DevicePaired(TypedDict):
+    """``device.paired``: a device claimed its token with a pairing code (never the token)."""
+
+    name: str
+    role: str
+    window: str | None
+
+
+class PairingAbused(TypedDict):
+    """``pairing.abused``: ``wrong_claims`` wrong pairing codes within ``period_s`` seconds, the
+    last from ``client`` (an address on the LAN); the ``voided`` open codes were voided (for
+    the supervisor: someone may be guessing codes)."""
+
+    wrong_claims: int
+    period_s: float
+    voided: int
+    client: str
+
+
 class TicketLeased(TicketRef):
     """``ticket.leased``: lent to another hall's window (``remote``), its citizen sent to a
     video booth of this hall until ``expires_at``."""
@@ -330,6 +352,8 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.APPOINTMENT_SAVED: AppointmentSaved,
     EventKind.DEVICE_STATUS: DeviceStatus,
     EventKind.STAFF_LOCKED: StaffLocked,
+    EventKind.DEVICE_PAIRED: DevicePaired,
+    EventKind.PAIRING_ABUSED: PairingAbused,
     EventKind.TICKET_LEASED: TicketLeased,
     EventKind.TICKET_LEASE_RETURNED: TicketLeaseReturned,
     EventKind.TICKET_REMOTE_SERVING: TicketRemoteServing,

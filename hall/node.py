@@ -10,6 +10,7 @@ events. If the write fails, nothing of the batch is acknowledged and the state i
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import queue
 import sqlite3
@@ -41,6 +42,8 @@ EventListener = Callable[[list[Event]], None]
 AnyFuture = Future | asyncio.Future
 Outcome = tuple[AnyFuture, Any, BaseException | None]
 
+#: The store's meta key of the hall's window numbers (a JSON list), written at start.
+WINDOWS_META = "windows"
 #: Most operations written in one transaction.
 MAX_BATCH = 512
 #: Seconds between two looks at the timers of remote calling (lease expiry).
@@ -71,6 +74,8 @@ class HallNode:
         self.link_key = links.load_or_create_key(self.data_dir / links.KEY_FILE)
         self.store = Store(self.data_dir / "hall.sqlite3")
         self.store.set_meta("hall_id", config.hall_id)
+        # for `hallq pair`, which checks a window against them without loading the TOML
+        self.store.set_meta(WINDOWS_META, json.dumps(sorted(config.windows)))
         self.id_key = id_key or self.store.secret("id_key")
         self.lock = threading.RLock()
         self._roster: dict[str, str] = {}

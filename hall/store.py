@@ -10,6 +10,7 @@ records it. This is the only module of the hall that speaks SQL.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import operator
@@ -162,6 +163,12 @@ def _m007_staff_roster(db: sqlite_utils.Database) -> None:
                                     pk="staff_id")
 
 
+def _m008_pairing_codes(db: sqlite_utils.Database) -> None:
+    # short codes a device claims its token with (`hallq pair --code`), kept as keyed hashes
+    db.table("pairing_codes").create({"id": int, "code_hash": str, "role": str, "window": str,
+                                      "name": str, "expires_at": float, "claimed": int}, pk="id")
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
@@ -170,9 +177,11 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("004_staff_secrets", _m004_staff_secrets),
     ("006_device_states", _m006_device_states),
     ("007_staff_roster", _m007_staff_roster),
+    ("008_pairing_codes", _m008_pairing_codes),
 ]
 
 
+PAIRING_CODE_TTL_S = 600.0     # seconds a pairing code (`hallq pair --code`) stays valid
 #: The meta key of the lowest number the next event may take (``hallq restore``).
 SEQ_FLOOR_META = "seq_floor"
 
@@ -490,6 +499,49 @@ class Store:
                 (_token_hash(token),)).fetchone()
         return PairedDevice(row["name"], row["role"], row["window"]) if row else None
 
+    # ------------------------------------------------------------------ pairing codes
+    def add_pairing_code(self, role: str, window: str | None, name: str | None, now: float,
+                         ttl_s: float = PAIRING_CODE_TTL_S) -> str:
+        """A new 6-digit code (unlike any open one, kept as a keyed hash) pairing one device."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        with self.atomic() as conn:
+            code = ""
+            while not code or self._open_code(code, now) is not None:
+                code = f"{secrets.randbelow(10**6):06d}"
+            conn.execute("INSERT INTO pairing_codes (code_hash, role, window, name, expires_at, "
+                         "claimed) VALUES (?, ?, ?, ?, ?, 0)",
+                         (self._code_hash(code), role, window, name, now + ttl_s))
+        return code
+
+    def claim_pairing_code(self, code: str, name: str, now: float
+                           ) -> tuple[str, PairedDevice] | None:
+        """Pair a device with an open code, once: its token and what it is (the code's name, else
+        ``name``); None for a wrong, expired or used code; ``ValueError``: the name is taken."""
+        with self.atomic() as conn:
+            row = self._open_code(code, now)
+            if row is None:
+                return None
+            device = PairedDevice(row["name"] or name, row["role"], row["window"])
+            if conn.execute("SELECT 1 FROM devices WHERE name = ? AND revoked = 0",
+                            (device.name,)).fetchone():
+                raise ValueError(device.name)
+            conn.execute("UPDATE pairing_codes SET claimed = 1 WHERE id = ?", (row["id"],))
+            return self.pair(device.role, device.name, device.window), device
+
+    def void_pairing_codes(self, now: float) -> int:
+        """End every open code (someone is guessing); how many were open."""
+        with self.atomic() as conn:
+            return conn.execute("UPDATE pairing_codes SET expires_at = ?1 WHERE claimed = 0 AND "
+                                "expires_at > ?1", (now,)).rowcount
+
+    def _open_code(self, code: str, now: float) -> sqlite3.Row | None:
+        return self._conn.execute("SELECT id, role, window, name FROM pairing_codes WHERE "
+                                  "code_hash = ? AND claimed = 0 AND expires_at > ?",
+                                  (self._code_hash(code), now)).fetchone()
+
+    def _code_hash(self, code: str) -> str:
+        return hmac.new(self.secret("pairing_key"), code.encode(), "sha256").hexdigest()
 
     # ------------------------------------------------------------------ staff credentials
     def set_staff_secret(self, staff_id: str, **values: str | bool) -> None:

@@ -43,6 +43,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="quit after the first paint with content (start-up measurement)")
     parser.add_argument("--report-first-paint", action="store_true",
                         help="print start-up time and memory at the first paint")
+    _config_option(parser)
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="this box's config from `hallq provision` (/etc/hallq/ROLE.toml): "
+                             "the hall, token, window and devices; options given win")
 
 
 def hall_url(args: argparse.Namespace) -> str | None:
@@ -58,7 +65,10 @@ def hall_url(args: argparse.Namespace) -> str | None:
 def _prepare(args: argparse.Namespace, command: str) -> tuple[Any, str] | int:
     """The QApplication and the hall URL, or an exit status after saying what is missing."""
     from hallq.startup import display_available, exit_code_for_missing_display
+    from ui.app_config import apply_config
 
+    if not apply_config(args, command):
+        return 2
     if not display_available():
         return exit_code_for_missing_display(command)
     if not args.token and args.token_file:
@@ -162,6 +172,7 @@ def app_parser(role: str, module: Any) -> argparse.ArgumentParser:
             parser.add_argument(flag, action="store_true", help=text)
         except argparse.ArgumentError:
             pass
+    _config_option(parser)
     return parser
 
 
@@ -176,6 +187,10 @@ def cmd_app(args: argparse.Namespace) -> int:
         return 1
     options = app_parser(role, module).parse_args(args.app_args)
     from hallq.startup import display_available, exit_code_for_missing_display
+    from ui.app_config import apply_config
+
+    if not apply_config(options, f"hallq {role}"):
+        return 2
 
     if not display_available():
         return exit_code_for_missing_display(f"hallq {role}")

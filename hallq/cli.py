@@ -16,7 +16,7 @@ from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.logs import setup_logging
-from hallq import apps, backup, doctor, staff, voice
+from hallq import apps, backup, doctor, provision, staff, voice
 from sync import cli as sync_cli
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ hallq — the software of a government service hall (政务服务大厅).
 
   hallq demo                         a whole hall in one process (the example hall)
   hallq hall --config HALL.toml      run a hall node (queue, API, LAN advert)
+  hallq pair --role kiosk --code     a 6-digit code a new kiosk pairs with (hallq provision)
   hallq pair --role caller --window 3   print a token for a console of window 3
+  hallq provision --role kiosk       on a new box: find the hall, pair, test devices, config
   hallq paired | revoke NAME         the paired devices; revoke a lost one
   hallq staff set-pin S001           staff PINs (hashed in the hall's database) and badges
   hallq status                       the node's health and devices: ok, or degraded and why (exit 3)
@@ -42,6 +44,8 @@ hallq — the software of a government service hall (政务服务大厅).
   hallq sync …                       the sync agent beside a hall node
 """
 
+#: Where an installed hall keeps its data (``packaging/systemd/hallq-hall.service``).
+INSTALLED_DATA_DIR = "/var/lib/hallq"
 #: The roles of ``hallq pair`` (``hall.store.ROLES``, not imported: the store loads only when
 #: a command needs it) and what each may do (``hall.api.dependencies.PERMISSIONS``).
 PAIR_ROLE_NAMES = ("kiosk", "caller", "desk", "supervisor", "display", "sync", "admin")
@@ -115,25 +119,67 @@ def _id_key(path: str | None) -> bytes | None:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    """Print a new device token."""
-    from hall.store import Store
+    """Pair a device with the hall in ``--data-dir``: print its token, or with ``--code`` a
+    6-digit code it claims its token with (``hallq provision``); refuse (exit 2) a data
+    directory with no hall database, a window the hall has not and a name already paired."""
+    import time
 
-    data = Path(args.data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    store = Store(data / "hall.sqlite3")
+    from hall.node import WINDOWS_META
+    from hall.store import PAIRING_CODE_TTL_S
+
+    store = _existing_store(args.data_dir)
+    if store is None:
+        return 2
+    name = args.name or f"{args.role}-{args.window or ''}".strip("-")
     try:
-        token = store.pair(args.role, args.name or f"{args.role}-{args.window or ''}".strip("-"),
-                           args.window)
+        refused = _pair_refusal(args.window, None if args.code else name,
+                                store.get_meta(WINDOWS_META),
+                                {d["name"] for d in store.devices() if not d["revoked"]})
+        if refused:
+            print(f"hallq pair: {refused}", file=sys.stderr)
+            return 2
+        if args.code:
+            secret = store.add_pairing_code(args.role, args.window, args.name, time.time())
+        else:
+            secret = store.pair(args.role, name, args.window)
     except ValueError as err:
         print(f"hallq pair: {err}", file=sys.stderr)
         return 2
     finally:
         store.close()
     if args.json:
-        print(json.dumps({"token": token, "role": args.role, "window": args.window}))
+        print(json.dumps({"code" if args.code else "token": secret, "role": args.role,
+                          "window": args.window}))
+    elif args.code:
+        minutes = round(PAIRING_CODE_TTL_S / 60)
+        print(f"配对码 / pairing code: {secret}\n{minutes} 分钟内有效，仅可使用一次；在新设备上"
+              f"运行 hallq provision / valid {minutes} minutes, once: on the new device run "
+              "hallq provision")
     else:
-        print(token)
+        print(secret)
     return 0
+
+
+def _pair_refusal(window: str | None, name: str | None, windows_json: str | None,
+                  names: set[str]) -> str | None:
+    """Why a device cannot be paired with ``window`` and ``name``, bilingual; None if it can."""
+    if window is not None:
+        known = json.loads(windows_json) if windows_json else None
+        if known is None:
+            return ("大厅节点尚未启动过，无法核对窗口号：请先启动节点 / the hall node never "
+                    "started on this database, so the window cannot be checked: start it first")
+        if window not in known:
+            return (f"本厅没有 {window} 号窗口 / the hall has no window {window} "
+                    f"(windows: {', '.join(sorted(known, key=_window_order))})")
+    if name is not None and name in names:
+        return (f"名称 {name} 已有设备使用：请用 --name 换一个，或先 hallq revoke {name} / "
+                f"a device named {name} is paired already: give another --name, or run "
+                f"hallq revoke {name} first")
+    return None
+
+
+def _window_order(number: str) -> tuple[int, str]:
+    return (int(number), "") if number.isdigit() else (1 << 30, number)
 
 
 def cmd_paired(args: argparse.Namespace) -> int:
@@ -180,8 +226,8 @@ def _existing_store(data_dir: str) -> Store | None:
 
     path = Path(data_dir) / "hall.sqlite3"
     if not path.exists():
-        print(f"hallq: {data_dir} 中没有大厅数据库 / no hall database in {data_dir} "
-              "(give --data-dir)", file=sys.stderr)
+        print(f"hallq: {data_dir} 中没有大厅数据库 / no hall database in {data_dir} (give "
+              f"--data-dir: {INSTALLED_DATA_DIR} on an installed hall)", file=sys.stderr)
         return None
     try:
         return Store(path)
@@ -256,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--window", help="the window a caller console is bound to")
     pair.add_argument("--name", help="a name for the device (shown to technicians)")
     pair.add_argument("--data-dir", default="var/hall", help="the hall's data directory")
+    pair.add_argument("--code", action="store_true",
+                      help="print a 6-digit code valid 10 minutes instead of the token: the "
+                           "new device claims its token with it (hallq provision)")
     pair.add_argument("--json", action="store_true", help="print JSON")
     pair.set_defaults(func=cmd_pair)
 
@@ -285,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices_cli.register(sub, key_labels=ratings.LABELS)
     for register in (apps.register, staff.register, backup.register, doctor.register,
-                     voice.register, window_controller.register,
+                     provision.register, voice.register, window_controller.register,
                      central_cli.register, sync_cli.register, cloudsim_cli.register):
         register(sub)
     return parser

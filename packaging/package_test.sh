@@ -59,7 +59,6 @@ say "units verified: $(ls /lib/systemd/system/hallq-* | xargs -n1 basename | tr 
 
 chown hallq:hallq "$data"
 as_hallq() { setpriv --reuid hallq --regid hallq --init-groups -- "$@"; }  # exec, no fork
-token=$(as_hallq /usr/bin/hallq pair --role kiosk --name package-test --data-dir "$data")
 start_node() {
     setpriv --reuid hallq --regid hallq --init-groups -- /usr/bin/hallq hall \
         --data-dir "$data" --port "$PORT" --bind 127.0.0.1 --no-advertise --open-all-day \
@@ -83,7 +82,9 @@ c = HallClient('http://127.0.0.1:$PORT', '$token')
 print(c.issue('A')['id'] if sys.argv[1] == 'issue' else c.ticket(sys.argv[1])['number'])" "$1"
 }
 say "starting the installed node"
-start_node
+start_node      # then pair: `hallq pair` refuses a data dir with no hall database
+token=$(as_hallq /usr/bin/hallq pair --role kiosk --name package-test --data-dir "$data") \
+    || fail "hallq pair"
 ticket=$(client issue) || fail "issuing a ticket"
 number=$(client "$ticket")
 say "ticket $number issued"

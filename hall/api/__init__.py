@@ -1,8 +1,9 @@
 """The hall node's LAN API (FastAPI), versioned under ``/api/v1``.
 
-Every call but ``/api/v1/health`` and the phone page needs a paired device token
-(``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a caller's token is
-bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` with a 4xx status.
+Every call but ``/api/v1/health``, the phone page and claiming a pairing code needs a paired
+device token (``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a
+caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
+"message_en"}`` with a 4xx status.
 
 :func:`create_app` builds the app of one node from one router per resource:
 
@@ -17,6 +18,7 @@ bound to its window. Errors are JSON ``{"code", "message_zh", "message_en"}`` wi
 ``events``             the event log and its WebSocket stream
 ``phone_page``         ``/t/{token}``, the page behind the ticket's QR code
 ``cloud``              cloud calling: leases, referrals, recommendations
+``pairing``            pairing a device by a short code (no token needed to claim)
 =====================  ===========================================================
 
 The hottest routes are also served by ``hall/fastpath.py`` in front of the app.
@@ -33,6 +35,7 @@ from hall.api import (
     cloud,
     events,
     overview,
+    pairing,
     phone_page,
     status_reports,
     tickets,
@@ -47,7 +50,8 @@ from hall.staff_auth import SignInGuard
 __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
-           status_reports.router, events.router, phone_page.router, cloud.router)
+           status_reports.router, events.router, phone_page.router, cloud.router,
+           pairing.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
@@ -71,6 +75,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.device_tokens = DeviceTokens(node)
     app.state.sign_in_guard = SignInGuard(lambda: node.clock().timestamp())
     app.state.recommendations = cloud.Recommendations()
+    app.state.pairing_guard = pairing.ClaimGuard(lambda: node.clock().timestamp())
     node.add_listener(hub.publish_threadsafe)
     add_error_handlers(app)
     return app

@@ -31,6 +31,8 @@ OPERATIONS = {
     ("GET", "/api/v1/events"): "events",
     ("WS", "/api/v1/stream"): "events",
     ("GET", "/t/{token}"): "phone_page",
+    ("POST", "/api/v1/pairing/codes"): "pairing",
+    ("POST", "/api/v1/pairing/claim"): "pairing",
     ("GET", "/api/v1/leases/outbox"): "cloud",
     ("POST", "/api/v1/leases/choices"): "cloud",
     ("POST", "/api/v1/leases/messages"): "cloud",

@@ -31,6 +31,14 @@ def _device(data_dir: Path, token: str) -> PairedDevice | None:
         store.close()
 
 
+@pytest.fixture
+def hall_data(tmp_path: Path, example_config: HallConfig) -> Path:
+    """The data directory of the example hall whose node has started once."""
+    data = tmp_path / "hall"
+    HallNode(example_config, data).store.close()
+    return data
+
+
 def test_installed_hallq_help_lists_the_commands() -> None:
     done = subprocess.run([str(HALLQ), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -58,9 +66,9 @@ def test_pair_help_names_the_roles(capsys: pytest.CaptureFixture[str]) -> None:
     assert "服务台" in out and "大厅管理" in out
 
 
-def test_pair_a_caller_console_of_window_3(tmp_path: Path,
+def test_pair_a_caller_console_of_window_3(hall_data: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "hall"
+    data = hall_data
     assert main(["pair", "--role", "caller", "--window", "3", "--data-dir", str(data)]) == 0
     token = capsys.readouterr().out.strip()
     assert len(token) >= 24 and "\n" not in token
@@ -68,8 +76,8 @@ def test_pair_a_caller_console_of_window_3(tmp_path: Path,
     assert _device(data, token[::-1]) is None
 
 
-def test_pair_as_json_with_a_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "hall"
+def test_pair_as_json_with_a_name(hall_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = hall_data
     assert main(["pair", "--role", "display", "--name", "wall-east", "--json",
                  "--data-dir", str(data)]) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -77,9 +85,9 @@ def test_pair_as_json_with_a_name(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert _device(data, printed["token"]) == PairedDevice("wall-east", "display", None)
 
 
-def test_a_lost_console_is_listed_and_revoked_by_name(tmp_path: Path,
+def test_a_lost_console_is_listed_and_revoked_by_name(tmp_path: Path, hall_data: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "hall"
+    data = hall_data
     tokens = {}
     for name in ("console-3", "kiosk-door"):
         assert main(["pair", "--role", "caller" if name == "console-3" else "kiosk",
@@ -104,9 +112,9 @@ def test_a_lost_console_is_listed_and_revoked_by_name(tmp_path: Path,
     assert not (tmp_path / "nowhere").exists()                          # nothing created
 
 
-def test_a_caller_without_a_window_exits_2(tmp_path: Path,
+def test_a_caller_without_a_window_exits_2(hall_data: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "hall"
+    data = hall_data
     assert main(["pair", "--role", "caller", "--data-dir", str(data)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

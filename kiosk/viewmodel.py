@@ -98,11 +98,6 @@ class KioskSettings:
     start_elderly: bool = False
 
 
-def wait_minutes(seconds: int | float | None) -> int:
-    """An expected wait in whole minutes, rounded up as on the printed ticket."""
-    return math.ceil((seconds or 0) / 60)
-
-
 class KioskModel(ViewModel):
     """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
 

@@ -484,7 +484,7 @@ class CallerView(PageView[CallerModel]):
         rows = QGridLayout()
         rows.setHorizontalSpacing(look.px(16))
         rows.setVerticalSpacing(look.px(6))
-        shown = 8 if look.portrait else 9
+        shown = 7 if look.portrait else 8
         for row, entry in enumerate(model.queue[:shown]):
             rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
                                  name="queue_number"), row, 0)

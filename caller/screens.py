@@ -68,6 +68,7 @@ def sample_current() -> TicketBody:
             "service_name_zh": "商事登记", "service_name_en": "Business registration",
             "item_name_zh": "企业设立登记", "item_name_en": "Company registration",
             "status": "serving", "channel": "kiosk", "ahead": None, "expected_wait_s": None,
+            "wait_kind": None,
             "window": WINDOW, "issued_at": now - 1380, "called_at": now - 240,
             "finished_at": None, "recalls": 1, "green": False, "elderly": False,
             "appointment_id": None, "id_masked": None, "rating": None,
@@ -115,7 +116,7 @@ def scenario_model(state: str, lang: str = "zh") -> CallerModel:
     model.refreshed({"windows": windows, "window": windows[int(console) - 1],
                      "current": current, "queue": [] if remote else sample_queue(),
                      "remote": sample_remote(state.removeprefix("remote_")) if remote
-                     else None})
+                     else None, "services": sample_services()})
     model.connected = True
     if state == "signin":
         model.staff_entry, model.pin_entry, model.active_field = "S001", "12", "pin"

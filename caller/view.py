@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from caller.remote_panel import REMOTE_ACTIONS, RemotePanel
 from caller.viewmodel import ACTIONS, KEYPAD_KEYS, CallerModel
+from hall.schemas import ServiceBody
+from hall.wait_text import wait_words
 from ui.look import CJK_START, Look, button, fit_text, label
 from ui.pageview import PageView
 from ui.qt import font
@@ -48,6 +50,15 @@ STATUS_TEXT = {"open": ("服务中", "Open", "#2b8a3e"), "paused": ("暂停中",
                                                                    "#868e96")}
 TICKET_STATUS = {"called": ("已叫号，等候到窗", "Called, waiting for the citizen"),
                  "serving": ("办理中", "Being served")}
+
+
+def theme_waits(look: Look, services: list[ServiceBody], skills: list[str]) -> str:
+    """The wait a new ticket of each of the window's themes would get, as every screen says
+    it (``hall.wait_text``): "商事登记 约 12 分钟 · 社保医保 马上办理"."""
+    shown = [s for s in services if s["prefix"] in skills]
+    return " · ".join(look.t(f"{s['name_zh']} {zh}", f"{s['name_en']}: {en}")
+                      for s in shown
+                      for zh, en in [wait_words(s["wait_kind"], s["expected_wait_s"])])
 
 
 def minutes(seconds: float | None) -> str:
@@ -465,12 +476,15 @@ class CallerView(PageView[CallerModel]):
         box.addWidget(label(look, look.t(f"等候 {len(model.queue)} 人", f"{len(model.queue)}"
                                          " waiting"), 34, bold=True, color=pal.tile_text,
                             name="queue_title"))
+        skills = model.window_info.get("skills", []) if model.window_info else []
+        box.addWidget(label(look, theme_waits(look, model.services, skills), 24,
+                            color=pal.muted, wrap=True, name="queue_waits"))
         names = {t["prefix"]: look.t(t.get("name_zh", t["prefix"]), t.get("name_en", t["prefix"]))
                  for t in model.services}
         rows = QGridLayout()
         rows.setHorizontalSpacing(look.px(16))
         rows.setVerticalSpacing(look.px(6))
-        shown = 8 if look.portrait else 9
+        shown = 7 if look.portrait else 8
         for row, entry in enumerate(model.queue[:shown]):
             rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
                                  name="queue_number"), row, 0)

@@ -82,13 +82,14 @@ class CallerSettings:
 
 class WindowSnapshot(TypedDict):
     """One refresh of the console (:meth:`CallerModel.refresh`): every window, this one, its
-    current ticket, its line and its remote call (None without video)."""
+    current ticket, its line, its remote call (None without video) and the themes' waits."""
 
     windows: list[WindowBody]
     window: WindowBody
     current: TicketBody | None
     queue: list[QueueEntryBody]
     remote: RemoteCallBody | None
+    services: list[ServiceBody]
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,8 @@ class CallerModel(ViewModel):
         cloud = cloud_calls(client)
         remote = cloud.remote_state(self.window) if mine.get("video_booth") and cloud else None
         return {"windows": windows, "window": mine, "current": current,
-                "queue": client.window_queue(self.window), "remote": remote}
+                "queue": client.window_queue(self.window), "remote": remote,
+                "services": client.services()}
 
     def refreshed(self, snapshot: WindowSnapshot) -> None:
         """A fresh view of the window arrived."""
@@ -277,6 +279,7 @@ class CallerModel(ViewModel):
         self.current = snapshot["current"]
         self.no_show.track(self.current if self.window_info.get("current") else None)
         self.queue = snapshot["queue"]
+        self.services = snapshot["services"]
         self._note_remote(snapshot.get("remote"))
         self.refreshed_at = time.time()
         self._refresh_done()

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from display import voice
 from hall.events import WINDOW_STATUS_KINDS, EventKind
 from hall.schemas import HallBody, ServiceBody, WindowBody
+from hall.wait_text import wait_word
 from ui.viewmodel import ViewModel
 
 #: Events after which the waiting counts change (the model asks for a fresh /services).
@@ -78,7 +79,8 @@ class ThemeLine:
     name_zh: str
     name_en: str
     waiting: int
-    expected_wait_s: int
+    expected_wait_s: int | None
+    wait_kind: str | None = None
 
 
 @dataclass
@@ -152,7 +154,8 @@ class DisplayModel(ViewModel):
     def load_services(self, services: list[ServiceBody]) -> None:
         """GET /services: people waiting and expected wait per theme."""
         self.themes = [ThemeLine(s["prefix"], s.get("name_zh", ""), s.get("name_en", ""),
-                                 int(s.get("waiting", 0)), int(s.get("expected_wait_s") or 0))
+                                 int(s.get("waiting", 0)), s.get("expected_wait_s"),
+                                 s.get("wait_kind"))
                        for s in services]
         self._changed()
 
@@ -277,9 +280,6 @@ def windows_touched(event: dict) -> set[str]:
     return {w for w in (data.get("window"), data.get("from_window")) if w}
 
 
-def wait_text(seconds: int, waiting: int, lang: str) -> str:
-    """ "约 12 分钟" / "about 12 min"; "无需等待" / "no wait" when nobody waits."""
-    if waiting == 0:
-        return "no wait" if lang == "en" else "无需等待"
-    minutes = max(1, round(seconds / 60))
-    return f"about {minutes} min" if lang == "en" else f"约 {minutes} 分钟"
+def wait_text(line: ThemeLine, lang: str) -> str:
+    """A theme's wait as every screen says it (``hall.wait_text``): "约 12 分钟", "马上办理"…"""
+    return wait_word(line.wait_kind, line.expected_wait_s, lang)

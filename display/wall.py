@@ -299,7 +299,7 @@ class WaitingPanel(Panel):
         lang = self.screen_.lang
         themes = self.model.themes
         row_h = self.px(70)
-        wait_w, count_w = self.px(210), self.px(190)
+        wait_w, count_w = self.px(260), self.px(190)
         for index, line in enumerate(themes):
             y = area.y() + index * row_h
             row = QRect(area.x(), y, area.width(), row_h - self.px(8))
@@ -317,8 +317,8 @@ class WaitingPanel(Panel):
                                    row.height()),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
             painter.setPen(TEXT)
-            painter.setFont(font(self.px(30)))
-            wait = wait_text(line.expected_wait_s, line.waiting, lang)
+            wait = wait_text(line, lang)
+            painter.setFont(fitted_font(wait, self.px(30), wait_w))
             painter.drawText(row.adjusted(0, 0, -self.px(20), 0),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, wait)
         paused = sorted(self.model.paused, key=lambda w: (len(w), w))

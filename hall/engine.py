@@ -21,7 +21,7 @@ from hall.errors import (
     unknown_service,
     window_busy,
 )
-from hall.estimate import expected_wait_s, serving_windows, skill_share, updated_mean
+from hall.estimate import ArrivalRates, ThemeWait, called_first, theme_wait, updated_mean
 from hall.events import Event, EventKind
 from hall.issuing_rules import check_open, check_quota
 from hall.no_show import check_no_show, recheckin_sort_key, undoable
@@ -62,9 +62,10 @@ class Engine:
         state.rebuild_indexes()
         #: Cloud calling: tickets lent to other halls, windows calling elsewhere, referrals.
         self.leasing = Leasing(self)
-        self._share_cache: dict[str, float] = {}
-        #: Counts changes of a window's status: the shares cached at another count are stale.
-        self._window_changes = self._share_changes = 0
+        #: Tickets issued today per theme, with a priority or not: the estimator's arrivals.
+        self.arrivals = ArrivalRates()
+        for ticket in state.tickets.values():
+            self.arrivals.seen(ticket.theme, ticket.issued_at, called_first(ticket))
 
     # ------------------------------------------------------------------ helpers
     def _local(self, now: datetime) -> datetime:
@@ -126,6 +127,7 @@ class Engine:
         self.state.dirty_counters.clear()
         self.state.tickets = {}
         self.state.counters = {}
+        self.arrivals.clear()
         self.state.rebuild_indexes()
         return events
 
@@ -178,27 +180,26 @@ class Engine:
             return self.config.themes[key].mean_service_s
         return self.config.items[key].mean_service_s
 
-    def expected_wait(self, theme: str, ahead: int) -> int:
-        """Expected wait in seconds for a new ticket of ``theme`` with ``ahead`` before it."""
-        return expected_wait_s(ahead, self._share(theme), self.mean_service_s(theme))
+    def theme_wait(self, theme: str, now: datetime) -> ThemeWait:
+        """The estimate of ``theme``'s waits at ``now`` (:mod:`hall.estimate`)."""
+        waiting = self.waiting_counts(now)
+        skills = {t for w in self.config.windows.values() if theme in w.skills for t in w.skills}
+        return theme_wait(theme, self.config.windows.values(),
+                          {n: w.status for n, w in self.state.windows.items()},
+                          (n for n, w in self.state.windows.items() if w.current is not None),
+                          waiting, {t: self.mean_service_s(t) for t in skills | {theme}},
+                          self.arrivals.priority_rate(theme, now.timestamp()))
 
-    def _share(self, theme: str) -> float:
-        """Windows serving ``theme`` by skill share; recomputed when a window's status changes."""
-        if self._share_changes != self._window_changes:
-            self._share_changes, self._share_cache = self._window_changes, {}
-        if theme not in self._share_cache:
-            windows = serving_windows(self.config.windows,
-                                      {n: w.status for n, w in self.state.windows.items()})
-            share = skill_share(windows, theme) or skill_share(self.config.windows.values(),
-                                                               theme)
-            self._share_cache[theme] = share
-        return self._share_cache[theme]
+    def expected_wait(self, theme: str, ahead: int, now: datetime, priority: bool = False
+                      ) -> int:
+        """Expected wait in seconds for a ticket of ``theme`` with ``ahead`` before it, as the
+        records keep it (:meth:`hall.estimate.ThemeWait.record_s`)."""
+        return self.theme_wait(theme, now).record_s(ahead, priority)
 
     def waiting_counts(self, now: datetime) -> dict[str, int]:
         """People waiting per theme."""
         counts = dict.fromkeys(self.config.themes, 0)
-        for ticket in self.state.waiting():
-            counts[ticket.theme] = counts.get(ticket.theme, 0) + 1
+        counts.update((theme, len(line)) for theme, line in self.state.waiting_index.items())
         return counts
 
     # ------------------------------------------------------------------ issuing
@@ -290,8 +291,10 @@ class Engine:
         self.state.counters[theme.prefix] = seq
         self.state.dirty_counters.add(theme.prefix)
         self.state.add(ticket)
+        self.arrivals.seen(theme.prefix, ticket.issued_at, called_first(ticket))
         ahead = self.position(ticket, now)
-        ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead)
+        ticket.expected_wait_s = self.expected_wait(theme.prefix, ahead, now,
+                                                    called_first(ticket))
         self._touch(ticket)
         events = [self._event(EventKind.TICKET_ISSUED, now, ticket=ticket.id, number=number,
                                   theme=theme.prefix, item=ticket.item, channel=channel,
@@ -468,7 +471,6 @@ class Engine:
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
         state.status = new
-        self._window_changes += 1
         if staff_id is not None:
             state.staff_id = staff_id
         if new is WindowStatus.CLOSED:

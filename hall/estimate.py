@@ -1,20 +1,181 @@
-"""Expected waits: the queue-length estimator with a skill-share correction.
+"""Expected waits: one estimator for every screen, the printed ticket and the balancer.
 
-For a citizen with ``n`` people ahead in a theme served by windows of total share ``s``
-(a window serving k themes counts 1/k towards each) and a mean service time ``m``:
-``wait = (n + 1) · m / s`` — that is ``(n+1)/(s·μ)`` with μ = 1/m. Service times are learned
-from the hall's own finished services (an exponentially weighted mean per theme and item).
+A citizen with ``n`` people ahead in a theme's line needs the ``n+1``-th window slot to come
+free. Idle open windows with the skill give a slot at once; after them slots come free at the
+rate ``s / m``, where ``m`` is the theme's learned mean service time and ``s`` the windows'
+*real* share of the theme: a window gives a theme what is left after the backlog of the themes
+it prefers (its earlier skills), so a window whose preferred themes have nobody waiting counts
+fully. Busy windows are on average half-way through a service. While a citizen without a
+priority waits, citizens with one (appointments, the elderly, the green channel) arrive at the
+theme's observed rate and are called first, which stretches the wait by ``1 / (1 - ρ)`` with
+``ρ = λ_priority · m / s`` (held below :data:`MAX_PRIORITY_LOAD`).
+
+With nobody ahead the figure is "now" when a window with the skill is open and idle, "next"
+while they are all busy, and "no window" when none is open or paused: never a number next to
+"0 ahead". Opening a window only adds a slot and share, so the figure never jumps up.
+
+Service times are learned from the hall's own finished services with each sample winsorised at
+:data:`WINSOR_FACTOR` times the running mean (for exponential service times, their 95th
+percentile), so one forgotten 540-minute service moves a 40-minute mean by minutes, not hours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from hall.config import Window
-from hall.state import WindowStatus
+from hall.state import Ticket, WindowStatus
 
 #: Weight of the newest service time in the running mean.
 EWMA_WEIGHT = 0.05
+#: A service time counts at most this many times the running mean (winsorising: the 95th
+#: percentile of an exponential distribution is 3.0 times its mean).
+WINSOR_FACTOR = 3.0
+#: The share of window time priority arrivals may be counted to take (so that a burst of them
+#: early in the day does not make the estimate explode).
+MAX_PRIORITY_LOAD = 0.5
+#: Priority arrivals are counted over at least this many seconds of the day.
+MIN_RATE_SPAN_S = 1800.0
+
+
+class WaitKind(enum.StrEnum):
+    """What a wait figure says: a time, or a word instead of a misleading number."""
+
+    NOW = "now"              # nobody ahead and a window with the skill is idle
+    NEXT = "next"            # nobody ahead, the windows with the skill are busy
+    ABOUT = "about"          # a number of minutes
+    NO_WINDOW = "no_window"  # no window with the skill is open or paused
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One expected wait: its kind and its seconds (None when no window serves the theme)."""
+
+    kind: WaitKind
+    seconds: int | None
+
+
+@dataclass(frozen=True)
+class WindowSlot:
+    """One window with the skill of a theme, as the estimator sees it at one moment."""
+
+    status: WindowStatus
+    busy: bool
+    #: Work (seconds) waiting in the themes this window prefers to the theme in question.
+    preferred_work_s: float
+
+
+@dataclass(frozen=True)
+class ThemeWait:
+    """The estimate of one theme's waits at one moment, for any position in its line."""
+
+    theme: str
+    waiting: int
+    mean_s: float
+    windows: tuple[WindowSlot, ...]
+    #: Priority arrivals per second in this theme today.
+    priority_rate: float = 0.0
+
+    @property
+    def open_count(self) -> int:
+        """Windows with the skill that are open or paused."""
+        return sum(1 for w in self.windows if w.status is not WindowStatus.CLOSED)
+
+    @property
+    def idle(self) -> int:
+        """Open windows with the skill that have nobody at them."""
+        return sum(1 for w in self.windows if w.status is WindowStatus.OPEN and not w.busy)
+
+    def share(self, ahead: int) -> float:
+        """The windows' real share of this theme for a citizen with ``ahead`` before them."""
+        own = (ahead + 1) * self.mean_s
+        return sum(own / (own + w.preferred_work_s) for w in self.windows
+                   if w.status is not WindowStatus.CLOSED)
+
+    def figure(self, ahead: int, priority: bool = False) -> Figure:
+        """The expected wait of a citizen with ``ahead`` people before them (``priority``: the
+        citizen is called before those who arrive without one)."""
+        if self.open_count == 0:
+            return Figure(WaitKind.NO_WINDOW, None)
+        idle = self.idle
+        if ahead < idle:
+            return Figure(WaitKind.NOW, 0)
+        share = self.share(ahead)
+        live = [w for w in self.windows if w.status is not WindowStatus.CLOSED]
+        # busy windows are half-way through a service on average; idle ones start afresh
+        residual = 0.5 * sum(1 for w in live if w.busy) / len(live)
+        slot = ahead - idle + 1
+        seconds = max(0.0, slot - residual) * self.mean_s / share
+        if not priority:
+            load = min(MAX_PRIORITY_LOAD, self.priority_rate * self.mean_s / share)
+            seconds /= 1.0 - load
+        return Figure(WaitKind.NEXT if ahead == 0 else WaitKind.ABOUT, round(seconds))
+
+    def record_s(self, ahead: int, priority: bool = False) -> int:
+        """The seconds a ticket's records and events keep: the figure's, or where no window
+        with the skill is open, the wait once they all open (the screens say no window)."""
+        seconds = self.figure(ahead, priority).seconds
+        if seconds is None:
+            opened = tuple(replace(w, status=WindowStatus.OPEN) for w in self.windows)
+            seconds = replace(self, windows=opened).figure(ahead, priority).seconds
+        return seconds or 0
+
+    def next_figure(self) -> Figure:
+        """The expected wait of a new ticket without priority, taken now."""
+        return self.figure(self.waiting)
+
+
+def theme_wait(theme: str, windows: Iterable[Window], statuses: Mapping[str, WindowStatus],
+               busy: Iterable[str], waiting: Mapping[str, int], means: Mapping[str, float],
+               priority_rate: float = 0.0) -> ThemeWait:
+    """The estimate of ``theme``: ``windows`` of the hall with their ``statuses``, the numbers
+    of the ``busy`` ones, people ``waiting`` and mean service seconds per theme."""
+    busy = set(busy)
+    slots = []
+    for window in windows:
+        if theme not in window.skills:
+            continue
+        preferred = window.skills[:window.skills.index(theme)]
+        slots.append(WindowSlot(statuses.get(window.number, WindowStatus.CLOSED),
+                                window.number in busy,
+                                sum(waiting.get(t, 0) * means.get(t, 0.0) for t in preferred)))
+    return ThemeWait(theme, waiting.get(theme, 0), means.get(theme, 0.0), tuple(slots),
+                     priority_rate)
+
+
+def called_first(ticket: Ticket) -> bool:
+    """Whether a ticket may be called before earlier arrivals (hall.policy's rule 2)."""
+    return ticket.green or ticket.elderly or ticket.appointment_id is not None
+
+
+@dataclass
+class ArrivalRates:
+    """Tickets issued per theme today, and how many of them with a priority of their own."""
+
+    first_ts: dict[str, float] = field(default_factory=dict)
+    priority: dict[str, int] = field(default_factory=dict)
+
+    def seen(self, theme: str, issued_at: float, priority: bool) -> None:
+        """One ticket issued."""
+        first = self.first_ts.get(theme)
+        if first is None or issued_at < first:
+            self.first_ts[theme] = issued_at
+        if priority:
+            self.priority[theme] = self.priority.get(theme, 0) + 1
+
+    def priority_rate(self, theme: str, now: float) -> float:
+        """Priority arrivals per second in ``theme`` since its first ticket today."""
+        count = self.priority.get(theme, 0)
+        if not count:
+            return 0.0
+        return count / max(MIN_RATE_SPAN_S, now - self.first_ts[theme])
+
+    def clear(self) -> None:
+        """A new day."""
+        self.first_ts.clear()
+        self.priority.clear()
 
 
 def skill_share(windows: Iterable[Window], theme: str) -> float:
@@ -22,27 +183,26 @@ def skill_share(windows: Iterable[Window], theme: str) -> float:
     return sum(1.0 / len(w.skills) for w in windows if theme in w.skills)
 
 
-def serving_windows(windows: dict[str, Window], statuses: dict[str, WindowStatus]
-                    ) -> list[Window]:
-    """Windows that are open or only paused; when none is, every window (the hall will open)."""
-    live = [w for n, w in windows.items()
-            if statuses.get(n, WindowStatus.CLOSED) is not WindowStatus.CLOSED]
-    return live or list(windows.values())
-
-
 def expected_wait_s(ahead: int, share: float, mean_service_s: float) -> int:
-    """Seconds a citizen with ``ahead`` people before them should expect to wait."""
+    """A wait from a line's length alone (central's view of a hall, which has no window detail):
+    ``(n + 1) · m / s`` seconds for ``n`` ahead."""
     if share <= 0:
         share = 1.0
     return round((ahead + 1) * mean_service_s / share)
 
 
+def winsorised(mean: float, sample: float) -> float:
+    """A service time clipped at :data:`WINSOR_FACTOR` times the running mean."""
+    return min(max(0.0, sample), WINSOR_FACTOR * mean) if mean > 0 else max(0.0, sample)
+
+
 def updated_mean(mean: float, count: int, sample: float) -> float:
-    """The running mean after one more service time.
+    """The running mean after one more service time, the sample winsorised first.
 
     The configured mean counts as one sample, so the first real service does not replace it
     outright; after 20 samples the mean follows recent services (EWMA).
     """
+    sample = winsorised(mean, sample)
     if count < 20:
         return mean + (sample - mean) / (count + 2)
     return mean + EWMA_WEIGHT * (sample - mean)

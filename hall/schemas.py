@@ -141,7 +141,10 @@ class ServiceBody(TypedDict):
     name_zh: str
     name_en: str
     waiting: int
-    expected_wait_s: int
+    expected_wait_s: int | None
+    """The wait of a new ticket (:mod:`hall.estimate`); None when no window serves the theme."""
+    wait_kind: str
+    """What the wait says (:class:`hall.estimate.WaitKind`; worded by ``hall.wait_text``)."""
     quota: int
     """Tickets a day; 0: no quota."""
     issued_today: int
@@ -240,7 +243,9 @@ class TicketBody(TypedDict):
     ahead: int | None
     """People ahead while it waits (-1 for a ticket of another day), else None."""
     expected_wait_s: int | None
-    """While it waits, else None."""
+    """While it waits and a window serves its theme, else None."""
+    wait_kind: str | None
+    """While it waits, what the wait says (:class:`hall.estimate.WaitKind`), else None."""
     window: str | None
     """Where it was called; while it waits, the window it was transferred to (if any)."""
     issued_at: float

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from hall import links
 from hall.engine import Engine
+from hall.estimate import called_first
 from hall.no_show import no_show_wait, undo_left
 from hall.schemas import (
     BoothBody,
@@ -22,16 +23,18 @@ from hall.state import Ticket, TicketStatus
 
 
 def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
-                ahead: int | None = None, expected_wait_s: int | None = None) -> TicketBody:
+                ahead: int | None = None) -> TicketBody:
     """A ticket with its position and expected wait, as a citizen or a console sees it
-    (``ahead`` and ``expected_wait_s`` when the caller already knows them)."""
+    (``ahead`` when the caller already knows it)."""
     theme = engine.config.themes.get(ticket.theme)
     item = engine.config.items.get(ticket.item or "")
     if ahead is None:
         ahead = engine.position(ticket, now) if ticket.day == engine.state.day else -1
     waiting = ticket.status is TicketStatus.WAITING
-    if waiting and expected_wait_s is None:
-        expected_wait_s = engine.expected_wait(ticket.theme, ahead)
+    kind, expected_wait_s = None, None
+    if waiting and ahead >= 0:
+        figure = engine.theme_wait(ticket.theme, now).figure(ahead, called_first(ticket))
+        kind, expected_wait_s = figure.kind.value, figure.seconds
     body: TicketBody = {
         "id": ticket.id, "number": ticket.number, "service": ticket.theme, "item": ticket.item,
         "service_name_zh": theme.name_zh if theme else "",
@@ -39,7 +42,7 @@ def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
         "item_name_zh": item.name_zh if item else "", "item_name_en": item.name_en if item else "",
         "status": ticket.status.value, "channel": ticket.channel,
         "ahead": ahead if waiting else None,
-        "expected_wait_s": expected_wait_s if waiting else None,
+        "expected_wait_s": expected_wait_s if waiting else None, "wait_kind": kind,
         "window": ticket.window if not waiting else ticket.to_window,
         "issued_at": ticket.issued_at, "called_at": ticket.called_at,
         "finished_at": ticket.finished_at, "recalls": ticket.recalls,
@@ -92,14 +95,15 @@ def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:
 
 def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
     """Every theme with its items, people waiting, the wait a new ticket would get, quota left."""
-    counts = engine.waiting_counts(now)
     themes: list[ServiceBody] = []
     for theme in engine.config.themes.values():
         taken = engine.state.counters.get(theme.prefix, 0)
+        estimate = engine.theme_wait(theme.prefix, now)
+        figure = estimate.next_figure()
         themes.append({
             "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
-            "waiting": counts.get(theme.prefix, 0),
-            "expected_wait_s": engine.expected_wait(theme.prefix, counts.get(theme.prefix, 0)),
+            "waiting": estimate.waiting, "expected_wait_s": figure.seconds,
+            "wait_kind": figure.kind.value,
             "quota": theme.daily_quota, "issued_today": taken,
             "quota_left": (theme.daily_quota - taken) if theme.daily_quota else None,
             "per_id_daily_limit": theme.per_id_daily_limit,

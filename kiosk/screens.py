@@ -40,6 +40,7 @@ def sample_ticket() -> TicketBody:
             "service_name_zh": "商事登记", "service_name_en": "Business registration",
             "item_name_zh": "企业设立登记", "item_name_en": "Company registration",
             "status": "waiting", "channel": "kiosk", "ahead": 6, "expected_wait_s": 1320,
+            "wait_kind": "about",
             "window": None, "issued_at": time.time(), "called_at": None, "finished_at": None,
             "recalls": 0, "appointment_id": None, "id_masked": "4403**********1230",
             "elderly": False, "green": False, "rating": None,

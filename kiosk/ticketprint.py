@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from devices.printer.ticket import TicketContent
 from hall.schemas import HallBody
+from hall.wait_text import wait_sentence
 from kiosk.referral_flow import ShownTicket
 
 
@@ -53,6 +54,8 @@ def _content(ticket: ShownTicket, hall_name: str, zone: ZoneInfo | None,
     if ticket.get("appointment_id"):
         notices.insert(0, "预约签到 优先办理 / Appointment: priority")
     item = ticket.get("item_name_zh") or ""
+    kind = ticket["wait_kind"] if "wait_kind" in ticket else None
+    words = wait_sentence(kind, ticket.get("expected_wait_s"))
     # another hall's ticket for an item this hall does not list has no theme: ""
     theme = ticket.get("service_name_zh") or ticket.get("service") or ""
     return TicketContent(
@@ -69,4 +72,5 @@ def _content(ticket: ShownTicket, hall_name: str, zone: ZoneInfo | None,
         waiting_area_zh=ticket["waiting_area_zh"] if "waiting_area_zh" in ticket else "",
         waiting_area_en=ticket["waiting_area_en"] if "waiting_area_en" in ticket else "",
         windows=tuple(ticket["windows"]) if "windows" in ticket else (),
+        wait_line=" / ".join(words) if words[0] else "",
     )

@@ -30,22 +30,20 @@ from PySide6.QtWidgets import (
 )
 
 from hall.schemas import ServiceBody, ServiceItemBody
+from hall.wait_text import wait_sentence
 from kiosk.attractview import attract_screen, card_guide_screen
 from kiosk.idleview import countdown_overlay
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.searchview import search_screen
-from kiosk.viewmodel import KioskModel, Screen, wait_minutes
+from kiosk.viewmodel import KioskModel, Screen
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
 from ui.pageview import PageView
 from ui.qt import font
 
 
-def wait_text(look: Look, seconds: int | float | None) -> str:
-    """"预计等待约 12 分钟" / "About 12 min wait" ("无需等待" when none)."""
-    minutes = wait_minutes(seconds)
-    if minutes == 0:
-        return look.t("无需等待", "No wait")
-    return look.t(f"预计等待约 {minutes} 分钟", f"About {minutes} min wait")
+def wait_text(look: Look, kind: str | None, seconds: float | None) -> str:
+    """The wait of a theme or a ticket as every screen says it (``hall.wait_text``)."""
+    return look.t(*wait_sentence(kind, seconds))
 
 
 def waiting_text(look: Look, count: int) -> str:
@@ -199,7 +197,7 @@ class KioskView(PageView[KioskModel]):
         for index, theme in enumerate(self.model.services):
             left = theme.get("quota_left")
             lines = [waiting_text(look, theme["waiting"]),
-                     wait_text(look, theme["expected_wait_s"])]
+                     wait_text(look, theme["wait_kind"], theme["expected_wait_s"])]
             if look.lang == "zh" and not look.elderly:
                 lines.insert(0, theme.get("name_en", ""))
             full = left is not None and left <= 0
@@ -231,7 +229,7 @@ class KioskView(PageView[KioskModel]):
             self._themes(look, layout)
             return
         figures = f"{waiting_text(look, theme['waiting'])} · " \
-                  f"{wait_text(look, theme['expected_wait_s'])}"
+                  f"{wait_text(look, theme['wait_kind'], theme['expected_wait_s'])}"
         self._title(look, layout, theme_name(look, theme),
                     look.t("请选择办理事项 · ", "Choose what you need · ") + figures, wrap=False)
         elderly = self.model.elderly
@@ -322,7 +320,9 @@ class KioskView(PageView[KioskModel]):
         ahead = int(ticket.get("ahead") or 0)
         info.addWidget(label(look, look.t(f"前面还有 {ahead} 人", f"{ahead} people ahead of you"),
                              52, bold=True, align=center, name="ahead", big=True))
-        info.addWidget(label(look, wait_text(look, ticket.get("expected_wait_s")), 44,
+        kind = ticket["wait_kind"] if "wait_kind" in ticket else None
+        wait = wait_text(look, kind, ticket.get("expected_wait_s"))
+        info.addWidget(label(look, wait, 44,
                              align=center, name="wait", big=True))
         if ticket.get("appointment_id"):
             info.addWidget(label(look, look.t("预约签到成功 · 优先办理",

@@ -36,7 +36,6 @@ without changing anything.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,11 +98,6 @@ class KioskSettings:
     walk_in: bool = True
     #: Whether each session starts in elderly mode (适老化), e.g. at a kiosk for the elderly.
     start_elderly: bool = False
-
-
-def wait_minutes(seconds: int | float | None) -> int:
-    """An expected wait in whole minutes, rounded up as on the printed ticket."""
-    return math.ceil((seconds or 0) / 60)
 
 
 class KioskModel(DeviceReports, KioskReads):

@@ -37,7 +37,8 @@ def sample_services() -> list[ServiceBody]:
         issued = waiting + 11
         services.append({
             "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
-            "waiting": waiting, "expected_wait_s": wait_s, "quota": theme.daily_quota,
+            "waiting": waiting, "expected_wait_s": wait_s,
+            "wait_kind": "about" if waiting else "now", "quota": theme.daily_quota,
             "issued_today": issued,
             "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
             "per_id_daily_limit": theme.per_id_daily_limit,

@@ -77,6 +77,9 @@ class TicketContent:
     waiting_area_en: str = ""
     windows: tuple[str, ...] = ()
     """The numbers of the windows that serve the ticket's theme."""
+    wait_line: str = ""
+    """The wait as the hall's screens word it (the kiosk gives it, from ``hall.wait_text``);
+    when empty, ``expected_wait_s`` in minutes."""
 
     @property
     def wait_minutes(self) -> int:
@@ -93,7 +96,7 @@ class TicketContent:
             raise TicketContentError("ahead and expected wait must not be negative")
         if not self.qr_url or len(self.qr_url.encode("utf-8")) > QR_MAX_BYTES:
             raise TicketContentError(f"qr_url must be 1-{QR_MAX_BYTES} bytes")
-        texts = (self.privacy_line, self.hall_name, self.theme_name, *self.notices,
+        texts = (self.privacy_line, self.hall_name, self.theme_name, *self.notices, self.wait_line,
                  self.waiting_area_zh, self.waiting_area_en)
         for text in texts:
             if _FULL_ID.search(text):
@@ -236,7 +239,7 @@ def render_ticket(content: TicketContent, paper_dots: int = layout.PAPER_80MM_DO
     out += LF + BOLD_ON + char_size(number_size, number_size) + text_line(content.number)
     out += char_size(1, 1) + BOLD_OFF + LF
     lines = [f"前面还有 {content.ahead} 人 / {content.ahead} ahead",
-             f"预计等待 约 {minutes} 分钟 / about {minutes} min",
+             content.wait_line or f"预计等待 约 {minutes} 分钟 / about {minutes} min",
              where_line(content),
              f"取号时间 {content.issued_at:%Y-%m-%d %H:%M}",
              content.privacy_line, *content.notices]

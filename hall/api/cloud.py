@@ -235,8 +235,7 @@ async def incoming_referral(body: IncomingReferral, device: Device, node: Node) 
     def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list]:
         issued, events = engine.issue(body.item, now, channel=channel, person=person,
                                       referral=body.referral)
-        return views.ticket_view(engine, issued.ticket, now, issued.ahead,
-                                 issued.expected_wait_s), events
+        return views.ticket_view(engine, issued.ticket, now, issued.ahead), events
     return await run(node, operation, 201)
 
 
@@ -309,7 +308,7 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
         if found is None:
             raise unknown_service(item)
         ahead = len(engine.line(found.theme, now))
-        here = engine.expected_wait(found.theme, ahead)
+        here = engine.expected_wait(found.theme, ahead, now)
         fresh = recommendations.fresh(now.timestamp())
         halls = [r for r in recommendations.items.get(found.code, [])
                  if r["hall"] != engine.config.hall_id

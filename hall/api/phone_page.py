@@ -13,6 +13,7 @@ from hall.api.dependencies import Node, error_answers
 from hall.api.tickets import ticket_or_404
 from hall.errors import QueueError
 from hall.schemas import TicketBody
+from hall.wait_text import wait_sentence
 
 router = APIRouter()
 
@@ -47,9 +48,9 @@ def _phone_body(ticket: TicketBody, hall_name: str) -> str:
              f"{html.escape(ticket['service_name_en'])}</p>",
              f"<p class=st>{_STATUS_ZH.get(status, status)} / {status.replace('_', ' ')}</p>"]
     if status == "waiting":
-        minutes = max(1, round((ticket["expected_wait_s"] or 0) / 60))
-        lines.append(f"<p>前面还有 {ticket['ahead']} 人 · 预计等待约 {minutes} 分钟</p>"
-                     f"<p>{ticket['ahead']} ahead · about {minutes} min</p>")
+        zh, en = wait_sentence(ticket["wait_kind"], ticket["expected_wait_s"])
+        lines.append(f"<p>前面还有 {ticket['ahead']} 人 · {zh}</p>"
+                     f"<p>{ticket['ahead']} ahead · {en}</p>")
     elif (booth := ticket["booth"]) is not None:
         lines.append(f"<p>请到 {html.escape(booth['name_zh'])} 办理 / "
                      f"Please go to {html.escape(booth['name_en'])}</p>")

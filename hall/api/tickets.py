@@ -135,8 +135,7 @@ def issue_operation(body: TicketRequest, device: str) -> Operation:
         issued, events = engine.issue(body.service, now, id_number=body.id_number,
                                       channel=body.channel,
                                       appointment_id=body.appointment_id)
-        view = views.ticket_view(engine, issued.ticket, now, issued.ahead,
-                                 issued.expected_wait_s)
+        view = views.ticket_view(engine, issued.ticket, now, issued.ahead)
         view["cancel_token"] = links.cancel_token(engine.link_key, device, issued.ticket.id)
         return view, events
     return operation

@@ -89,8 +89,8 @@ def test_measuring_events_become_fact_rows() -> None:
     assert project([e.to_dict() for e in events]).facts == [
         (ticket.id, day, "issued", "A", "A01", "kiosk", None, None, t0),
         (ticket.id, day, "called", "A", None, None, "1", 420.0, t0 + 420),
-        # told 12 minutes (one window, A01's 12-minute service), called after 7
-        (ticket.id, day, "estimate", "A", None, None, "1", -300.0, t0 + 420),
+        # told "now" (window 1 open and idle), called after 7 minutes
+        (ticket.id, day, "estimate", "A", None, None, "1", 420.0, t0 + 420),
         (ticket.id, day, "finished", "A", "A01", None, "1", 720.0, now.timestamp()),
         (ticket.id, day, "rated", "A", None, None, "1", 4.0, now.timestamp()),
     ]

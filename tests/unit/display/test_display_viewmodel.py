@@ -1,6 +1,6 @@
 """The wall display's view-model: events and API reads in, what the screen shows out."""
 
-from display.viewmodel import DisplayModel, wait_text, windows_touched
+from display.viewmodel import DisplayModel, ThemeLine, wait_text, windows_touched
 from hall.events import EventKind
 from tests.helpers.clocks import SecondsClock
 from tests.helpers.events import called, event, windows_read
@@ -158,11 +158,12 @@ def test_personal_data_in_an_event_is_not_kept() -> None:
     assert "4403" not in repr(model) and "张三" not in repr(model)
 
 
-def test_wait_text() -> None:
-    assert wait_text(750, 4, "zh") == "约 12 分钟"
-    assert wait_text(750, 4, "en") == "about 12 min"
-    assert wait_text(0, 0, "zh") == "无需等待"
-    assert wait_text(20, 1, "en") == "about 1 min"
+def test_wait_text_says_what_the_hall_says() -> None:
+    assert wait_text(ThemeLine("A", "", "", 4, 720, "about"), "zh") == "约 12 分钟"
+    assert wait_text(ThemeLine("A", "", "", 4, 720, "about"), "en") == "about 12 min"
+    assert wait_text(ThemeLine("A", "", "", 0, 0, "now"), "zh") == "马上办理"
+    assert wait_text(ThemeLine("A", "", "", 0, None, "no_window"), "en") \
+        == "no window serving this now"
 
 
 def test_windows_touched() -> None:

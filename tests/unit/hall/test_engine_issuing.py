@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from hall.engine import Engine
+from hall.estimate import Figure, WaitKind
 from hall.events import EventKind
 from hall.state import TicketStatus, WindowStatus
 from tests.helpers.engine_steps import call, clock_at, issue, kinds, open_windows, refused
@@ -142,35 +143,26 @@ def test_open_all_day_ignores_hours_and_cutoff(make_engine: Any, clock: Any) -> 
 
 
 # ---------------------------------------------------------------------- expected wait
-def test_expected_wait_is_people_ahead_plus_one_times_mean_over_share(engine: Engine,
-                                                                       clock: Any) -> None:
-    # all windows closed: every window counts; theme A has 11 windows + 4 sharing with C
-    share_a = 11 + 4 * 0.5
-    mean_a = 12 * 60
-    for n in range(4):
-        issued, events = engine.issue("A", clock.advance(seconds=1))
-        assert issued.ahead == n
-        assert issued.expected_wait_s == round((n + 1) * mean_a / share_a)
-        assert events[0].data["expected_wait_s"] == issued.expected_wait_s
-    waits = [t.expected_wait_s for t in engine.state.tickets.values()]
-    assert waits == sorted(waits) and len(set(waits)) == 4
-
-
-def test_expected_wait_counts_only_open_windows(engine: Engine, clock: Any) -> None:
-    open_windows(engine, clock, "1", "29")              # A, and C-then-A: share 1.5
-    issued, _ = engine.issue("A", clock())
-    assert issued.expected_wait_s == round(1 * 720 / 1.5)
-    engine.pause("1", clock())                           # paused still counts
-    assert engine.expected_wait("A", 2) == round(3 * 720 / 1.5)
+def test_expected_wait_counts_idle_and_paused_windows(engine: Engine, clock: Any) -> None:
+    assert engine.theme_wait("A", clock()).next_figure() == Figure(WaitKind.NO_WINDOW, None)
+    issued, events = engine.issue("A", clock.advance(seconds=1))
+    # the records keep the wait once the windows open: 15 serve A, so none
+    assert issued.expected_wait_s == events[0].data["expected_wait_s"] == 0
+    open_windows(engine, clock, "1", "29")              # A, and C-then-A (no C waiting)
+    assert engine.theme_wait("A", clock()).figure(1) == Figure(WaitKind.NOW, 0)
+    # 3 ahead, 2 idle windows take 2 at once: the next slot after them, at two full shares
+    assert engine.expected_wait("A", 3, clock()) == round(2 * 720 / 2)
+    engine.pause("1", clock())                           # paused: a share, not idle
+    assert engine.expected_wait("A", 3, clock()) == round(3 * 720 / 2)
     engine.close_window("1", clock())
-    assert engine.expected_wait("A", 2) == round(3 * 720 / 0.5)
-    engine.close_window("29", clock())                   # none open: the whole hall counts
-    assert engine.expected_wait("A", 2) == round(3 * 720 / 13)
+    assert engine.expected_wait("A", 3, clock()) == round(3 * 720 / 1)
+    engine.close_window("29", clock())
+    assert engine.theme_wait("A", clock()).figure(3).kind is WaitKind.NO_WINDOW
 
 
 def test_service_times_teach_the_mean(engine: Engine, clock: Any) -> None:
     open_windows(engine, clock, "1")
-    before = engine.expected_wait("A", 0)
+    before = engine.expected_wait("A", 1, clock())
     issue(engine, clock, "A01")
     call(engine, clock, "1")
     engine.start_serving("1", clock.advance(seconds=30))
@@ -181,6 +173,6 @@ def test_service_times_teach_the_mean(engine: Engine, clock: Any) -> None:
     assert engine.state.service_counts == {"A": 1, "A01": 1}
     assert engine.mean_service_s("A") == 480.0 and engine.mean_service_s("A", "A01") == 720.0
     assert engine.mean_service_s("A", "A02") == 480.0
-    assert engine.expected_wait("A", 0) == round(480 / 1) < before
+    assert engine.expected_wait("A", 1, clock()) == round(480 / 1) < before == 720
     assert engine.state.windows["1"].served_today == 1
     assert engine.state.windows["1"].service_s_today == 240

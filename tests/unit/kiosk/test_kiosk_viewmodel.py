@@ -13,7 +13,7 @@ from hall.client import HallApiError
 from kiosk.citizen import Citizen, parse_appointment_code
 from kiosk.devices import KioskDevices, OncePerPresence
 from kiosk.ticketprint import ticket_content
-from kiosk.viewmodel import KioskModel, KioskSettings, wait_minutes
+from kiosk.viewmodel import KioskModel, KioskSettings
 from tests.helpers.clocks import SecondsClock
 from tests.helpers.fake_devices import FakeTicketPrinter
 from tests.helpers.fake_halls import FakeKioskHall
@@ -166,12 +166,11 @@ def test_once_per_presence_counts_a_card_once_until_it_leaves() -> None:
     assert [once() for _ in range(6)] == [None, RESIDENT, None, None, None, RESIDENT]
 
 
-def test_codes_and_waits() -> None:
+def test_appointment_codes() -> None:
     assert parse_appointment_code("hallq:appt:AP123") == ("AP123", None)
     assert parse_appointment_code("hallq:appt:AP123:C05") == ("AP123", "C05")
     assert parse_appointment_code("hallq:appt:") is None
     assert parse_appointment_code("hallq:ticket:1") is None
-    assert [wait_minutes(s) for s in (None, 0, 1, 60, 61)] == [0, 0, 1, 1, 2]
 
 
 def test_printed_ticket_shows_only_the_masked_id() -> None:

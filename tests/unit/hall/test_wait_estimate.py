@@ -1,0 +1,123 @@
+"""The wait estimator's rules (hall/estimate.py), each on the figure a citizen would read."""
+
+from __future__ import annotations
+
+import random
+
+from hall.config import Window
+from hall.estimate import (
+    ArrivalRates,
+    Figure,
+    WaitKind,
+    theme_wait,
+    updated_mean,
+    winsorised,
+)
+from hall.state import WindowStatus
+
+OPEN, PAUSED, CLOSED = WindowStatus.OPEN, WindowStatus.PAUSED, WindowStatus.CLOSED
+MIN = 60.0
+
+
+def window(number: str, *skills: str) -> Window:
+    return Window(number=number, name_zh=f"{number}号窗口", name_en=f"Window {number}",
+                  skills=skills)
+
+
+WINDOWS = [window("1", "A"), window("2", "A"), window("3", "C", "A")]
+
+
+def estimate(statuses: dict[str, WindowStatus], busy: tuple[str, ...] = (),
+             waiting: int = 0, waiting_c: int = 0, mean_a: float = 20 * MIN,
+             priority_rate: float = 0.0, windows: list[Window] = WINDOWS):
+    return theme_wait("A", windows, statuses, busy, {"A": waiting, "C": waiting_c},
+                      {"A": mean_a, "C": 10 * MIN}, priority_rate)
+
+
+def test_nobody_ahead_and_an_idle_window_is_now() -> None:
+    # the finding: the kiosk said "等候 0 人 · 约 4 分钟" with an idle window
+    assert estimate({"1": OPEN}).next_figure() == Figure(WaitKind.NOW, 0)
+
+
+def test_nobody_ahead_and_busy_windows_is_next_never_minutes() -> None:
+    # "前面还有 0 人" never next to "约 20 分钟"
+    figure = estimate({"1": OPEN, "2": OPEN}, busy=("1", "2")).next_figure()
+    assert figure.kind is WaitKind.NEXT
+
+
+def test_no_window_open_says_so_instead_of_a_number() -> None:
+    for statuses in ({}, {"1": CLOSED, "2": CLOSED, "3": CLOSED}):
+        assert estimate(statuses, waiting=4).next_figure() == Figure(WaitKind.NO_WINDOW, None)
+    assert estimate({"1": PAUSED}, waiting=0).next_figure().kind is WaitKind.NEXT
+
+
+def test_an_idle_open_window_counts() -> None:
+    # the finding: "2 人 约 60 分钟" with its window open and idle; one is called at once,
+    # then two 20-minute services: 40 minutes
+    figure = estimate({"1": OPEN}, waiting=2).next_figure()
+    assert figure == Figure(WaitKind.ABOUT, 40 * 60)
+
+
+def test_a_window_opening_never_makes_the_wait_jump_up() -> None:
+    # the finding: 约 2 → 约 24 分钟 when a window opened
+    before = estimate({"1": OPEN}, busy=("1",), waiting=1).next_figure()
+    after = estimate({"1": OPEN, "2": OPEN}, busy=("1",), waiting=1).next_figure()
+    assert after.seconds is not None and before.seconds is not None
+    assert after.seconds <= before.seconds
+    pick = random.Random(7)
+    for _ in range(500):
+        statuses = {n: pick.choice((OPEN, PAUSED, CLOSED)) for n in "123"}
+        busy = tuple(n for n in "123" if statuses[n] is OPEN and pick.random() < 0.6)
+        waiting, waiting_c = pick.randrange(12), pick.randrange(6)
+        rate = pick.choice((0.0, 1 / 600))
+        for closed in [n for n in "123" if statuses[n] is CLOSED]:
+            old = estimate(statuses, busy, waiting, waiting_c, priority_rate=rate)
+            new = estimate({**statuses, closed: OPEN}, busy, waiting, waiting_c,
+                           priority_rate=rate)
+            for ahead in range(waiting + 1):
+                was, now = old.figure(ahead), new.figure(ahead)
+                assert now.seconds is not None
+                assert was.seconds is None or now.seconds <= was.seconds, (statuses, closed)
+
+
+def test_a_window_gives_a_theme_what_its_preferred_themes_leave() -> None:
+    # window 3 serves C first: with C's backlog it gives A only a part of its time
+    alone = estimate({"3": OPEN}, busy=("3",), waiting=2)
+    behind_c = estimate({"3": OPEN}, busy=("3",), waiting=2, waiting_c=6)
+    assert alone.share(2) == 1.0
+    assert behind_c.share(2) == (3 * 20) / (3 * 20 + 6 * 10)
+    assert behind_c.next_figure().seconds > alone.next_figure().seconds  # type: ignore[operator]
+
+
+def test_priority_arrivals_lengthen_an_ordinary_citizens_wait_only() -> None:
+    calm = estimate({"1": OPEN}, busy=("1",), waiting=3)
+    elderly_arrive = estimate({"1": OPEN}, busy=("1",), waiting=3, priority_rate=1 / 3600)
+    ordinary, priority = elderly_arrive.figure(3), elderly_arrive.figure(3, priority=True)
+    assert calm.figure(3).seconds == priority.seconds == round(3.5 * 20 * 60)
+    # one priority arrival an hour at 20-minute services: a third more, 1 / (1 - 1/3)
+    assert ordinary.seconds == round(3.5 * 20 * 60 * 1.5)
+
+
+def test_priority_arrivals_are_counted_at_their_rate_today() -> None:
+    rates = ArrivalRates()
+    rates.seen("A", 1000.0, priority=False)
+    for at in (2000.0, 3000.0, 4000.0):
+        rates.seen("A", at, priority=True)
+    assert rates.priority_rate("A", 1000.0 + 3600) == 3 / 3600
+    assert rates.priority_rate("A", 1001.0) == 3 / 1800     # counted over half an hour at least
+    assert rates.priority_rate("B", 5000.0) == 0.0
+    rates.clear()
+    assert rates.priority_rate("A", 5000.0) == 0.0
+
+
+def test_one_outlier_service_does_not_move_the_mean() -> None:
+    # the finding: one 540-minute service moved a 40-minute mean to 62
+    mean, count = 40 * MIN, 0
+    for _ in range(40):
+        mean, count = updated_mean(mean, count, 40 * MIN), count + 1
+    assert mean == 40 * MIN
+    after = updated_mean(mean, count, 540 * MIN)
+    assert after <= 45 * MIN
+    assert winsorised(40 * MIN, 540 * MIN) == 120 * MIN
+    assert winsorised(40 * MIN, -5) == 0
+    assert updated_mean(40 * MIN, count, 30 * MIN) < 40 * MIN   # ordinary samples still teach

@@ -162,6 +162,11 @@ def _m007_staff_roster(db: sqlite_utils.Database) -> None:
                                     pk="staff_id")
 
 
+def _m009_window_pause_reason(db: sqlite_utils.Database) -> None:
+    # why a paused window is paused (午休, 暂离 …), so that it is still said after a restart
+    db.table("windows").add_column("pause_reason", str)
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
@@ -170,6 +175,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("004_staff_secrets", _m004_staff_secrets),
     ("006_device_states", _m006_device_states),
     ("007_staff_roster", _m007_staff_roster),
+    ("009_window_pause_reason", _m009_window_pause_reason),
 ]
 
 

@@ -134,6 +134,8 @@ def test_every_key_moves_the_ticket(window: Window) -> None:
 
     window.press("call")
     wait_until(lambda: window.ticket("A002")["status"] == "called")
+    window.press("recall")              # the hall's minimum before a no-show: one recall
+    wait_until(lambda: window.ticket("A002")["recalls"] == 1)
     window.press("no_show")
     wait_until(lambda: window.ticket("A002")["status"] == "no_show")
 

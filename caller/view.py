@@ -45,7 +45,7 @@ from caller.texts import (
     window_state,
 )
 from caller.viewmodel import ACTIONS, KEYPAD_KEYS, CallerModel
-from hall.window_states import PAUSE_LABELS, PauseReason
+from hall.window_states import PAUSE_LABELS, PauseReason, activity_label
 from ui.look import CJK_START, Look, button, fit_text, label
 from ui.pageview import PageView
 from ui.qt import font
@@ -162,7 +162,8 @@ class CallerView(PageView[CallerModel]):
                             name="window_name"))
         info = model.window_info
         if model.signed_in and info is not None:
-            state, text = window_state(info)
+            state, text = window_state(info)   # why paused: in the card below when narrow
+            text = activity_label(state) if look.portrait else text
             color = STATE_COLOURS.get(state, "#868e96")
             chip = label(look, look.t(*text), 26, bold=True, color="#ffffff", name="status")
             chip.setStyleSheet(chip.styleSheet() + f"background: {color}; border-radius: "
@@ -356,7 +357,7 @@ class CallerView(PageView[CallerModel]):
                                              min_height=88))
                 box.addWidget(self._undo)
             return frame
-        box.addWidget(label(look, ticket["number"], 180, bold=True, color=pal.accent,
+        box.addWidget(label(look, ticket["number"], 150, bold=True, color=pal.accent,
                             align=center, name="current_number"))
         service = look.t(ticket.get("service_name_zh", ""), ticket.get("service_name_en", ""))
         item = look.t(ticket.get("item_name_zh") or "", ticket.get("item_name_en") or "")
@@ -513,7 +514,7 @@ class CallerView(PageView[CallerModel]):
         rows = QGridLayout()
         rows.setHorizontalSpacing(look.px(16))
         rows.setVerticalSpacing(look.px(6))
-        shown = 8 if look.portrait else 9
+        shown = (8 if look.portrait else 9) - bool(model.faults.faults())  # a fault: a line
         for row, entry in enumerate(model.queue[:shown]):
             rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
                                  name="queue_number"), row, 0)

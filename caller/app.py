@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMainWindow
 from caller.callbar import CallBar
 from caller.devices import CallerDevices
 from caller.hotkey import start_global_keys
+from caller.pause import PAUSE_KEYS
 from caller.view import CallerView
 from caller.viewmodel import CallerModel, CallerSettings
 from hall.client import HallApiError, HallClient
@@ -147,9 +148,13 @@ class CallerWindow(QMainWindow):
             self.call_bar.tick()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        """F1…F12 act; on the sign-in screen the keyboard works the keypad."""
+        """F1…F12 act (after F7, 1-4 say why and Esc cancels); on the sign-in screen the
+        keyboard works the keypad."""
         key = _FUNCTION_KEYS.get(Qt.Key(event.key()))
         model = self.model
+        if model.pause_asked and (event.key() == Qt.Key.Key_Escape or event.text() in PAUSE_KEYS):
+            model.press_key("Esc" if event.key() == Qt.Key.Key_Escape else event.text())
+            return
         if key is not None:
             if key == "F6":
                 self.view.open_transfer()

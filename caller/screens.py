@@ -14,14 +14,16 @@ from PySide6.QtWidgets import QWidget
 
 from caller.callbar import CallBar
 from caller.no_show import CONFIRM_PROMPT
+from caller.pause import PAUSE_PROMPT
 from caller.view import CallerView
 from caller.viewmodel import CallerModel, RatingState
 from hall.schemas import QueueEntryBody, RemoteCallBody, TicketBody, WindowBody
+from hall.window_states import window_activity
 from ui.qt import ensure_app
 from ui.samples import example_hall, sample_hall, sample_services
 
 SCENARIOS = ("signin", "idle", "serving", "paused", "remote_calling", "remote_serving",
-             "no_show_wait", "no_show_confirm", "no_show_undo")
+             "no_show_wait", "no_show_confirm", "no_show_undo", "pause_reason", "fault")
 #: The call bar's scenarios (:func:`render_call_bar`).
 BAR_SCENARIOS = ("called", "confirm", "undo")
 WINDOW = "3"
@@ -42,6 +44,9 @@ def sample_windows(status: str, current: TicketBody | None, console: str = WINDO
             "number": number, "name_zh": window.name_zh, "name_en": window.name_en,
             "skills": list(window.skills), "video_booth": window.video_booth,
             "status": status if mine else ("open" if open_now else "closed"),
+            "state": window_activity(status if mine else ("open" if open_now else "closed"),
+                                     current["status"] if mine and current else None).value,
+            "pause_reason": "lunch" if mine and status == "paused" else None,
             "staff_id": "S001" if mine and status != "closed" else None,
             "staff_name_zh": "王晓明" if mine and status != "closed" else None,
             "current": current["number"] if mine and current else None,
@@ -109,7 +114,7 @@ def scenario_model(state: str, lang: str = "zh") -> CallerModel:
     model._hall_loaded(hall)
     model._services_loaded(sample_services())
     status = {"signin": "closed", "paused": "paused"}.get(state, "open")
-    current = sample_current() if state == "serving" else None
+    current = sample_current() if state in ("serving", "fault") else None
     if state in ("no_show_wait", "no_show_confirm"):
         current = called_current(22.0 if state == "no_show_wait" else 75.0)
     windows = sample_windows(status, current, console)
@@ -120,7 +125,17 @@ def scenario_model(state: str, lang: str = "zh") -> CallerModel:
     model.connected = True
     if state == "signin":
         model.staff_entry, model.pin_entry, model.active_field = "S001", "12", "pin"
-    if state == "serving":
+    if state == "pause_reason":        # F7 pressed: why pause?
+        model.pause_asked, model.message = True, PAUSE_PROMPT
+    if state == "fault":
+        model.faults.knows_as_mine(f"console-{console}")
+        model.on_event({"kind": "device.status", "data": {
+            "where": "kiosk-1", "device": "printer", "state": "paper_out",
+            "detail": "printer.paper_out"}})
+        model.on_event({"kind": "device.status", "data": {
+            "where": f"console-{console}", "device": "rating", "state": "disconnected",
+            "detail": "rating.disconnected"}})
+    if state in ("serving", "fault"):
         model.rating = RatingState("A017", waiting=False, level=5)
         model.message = ("已叫号 A018", "Called A018")
     if state == "no_show_wait":

@@ -34,10 +34,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caller.pause import PAUSE_KEYS
 from caller.remote_panel import REMOTE_ACTIONS, RemotePanel
+from caller.texts import (
+    clock_text,
+    department_of,
+    hall_zone,
+    mean_text,
+    updated_text,
+    window_state,
+)
 from caller.viewmodel import ACTIONS, KEYPAD_KEYS, CallerModel
 from hall.schemas import ServiceBody
 from hall.wait_text import wait_words
+from hall.window_states import PAUSE_LABELS, PauseReason, activity_label
 from ui.look import CJK_START, Look, button, fit_text, label
 from ui.pageview import PageView
 from ui.qt import font
@@ -45,9 +55,9 @@ from ui.tasks import weak_slot
 
 PRIORITY_TAGS = {0: ("绿色通道", "Green", "#2b8a3e"), 1: ("预约", "Booked", "#1864ab"),
                  2: ("老人", "Elderly", "#d9480f")}
-STATUS_TEXT = {"open": ("服务中", "Open", "#2b8a3e"), "paused": ("暂停中", "Paused", "#d9480f"),
-               "closed": ("未开启", "Closed", "#868e96"), "unknown": ("连接中", "Loading",
-                                                                   "#868e96")}
+#: The colour of the window's state chip (names: ``hall.window_states.WindowActivity``).
+STATE_COLOURS = {"idle": "#2b8a3e", "calling": "#1864ab", "serving": "#2b8a3e",
+                 "paused": "#d9480f"}
 TICKET_STATUS = {"called": ("已叫号，等候到窗", "Called, waiting for the citizen"),
                  "serving": ("办理中", "Being served")}
 
@@ -137,8 +147,8 @@ class CallerView(PageView[CallerModel]):
 
     def tick(self, now: datetime) -> None:
         """Update the clock and the time spent on the current ticket."""
-        if self._clock is not None:
-            self._clock.setText(now.strftime("%H:%M:%S"))
+        if self._clock is not None:      # in the hall's time zone, whatever the machine's
+            self._clock.setText(clock_text(now.timestamp(), hall_zone(self.model.hall)))
         if self._elapsed is not None:
             self._elapsed.setText(self._elapsed_text(self.look()))
         self.model.tick()
@@ -163,8 +173,10 @@ class CallerView(PageView[CallerModel]):
                             name="window_name"))
         info = model.window_info
         if model.signed_in and info is not None:
-            zh, en, color = STATUS_TEXT.get(model.status, STATUS_TEXT["unknown"])
-            chip = label(look, look.t(zh, en), 26, bold=True, color="#ffffff", name="status")
+            state, text = window_state(info)   # why paused: in the card below when narrow
+            text = activity_label(state) if look.portrait else text
+            color = STATE_COLOURS.get(state, "#868e96")
+            chip = label(look, look.t(*text), 26, bold=True, color="#ffffff", name="status")
             chip.setStyleSheet(chip.styleSheet() + f"background: {color}; border-radius: "
                                f"{look.px(10)}px; padding: {look.px(4)}px {look.px(14)}px;")
             row.addWidget(chip)
@@ -180,8 +192,8 @@ class CallerView(PageView[CallerModel]):
             row.addWidget(hall_label, 1)
         else:
             row.addStretch(1)
-        self._clock = label(look, datetime.now().strftime("%H:%M:%S"), 34, bold=True,
-                            color=pal.header_text, name="clock")
+        self._clock = label(look, clock_text(time.time(), hall_zone(model.hall)), 34,
+                            bold=True, color=pal.header_text, name="clock")
         row.addWidget(self._clock)
         row.addWidget(no_focus(button(look, "English" if look.lang == "zh" else "中文",
                                       model.toggle_lang, size=24, kind="header", name="lang",
@@ -214,11 +226,12 @@ class CallerView(PageView[CallerModel]):
                 pal.bad
         row.addWidget(label(look, text, 22, bold=True, color=color, name="connection"))
         if model.refreshed_at is not None:
-            stamp = datetime.fromtimestamp(model.refreshed_at).strftime("%H:%M:%S")
-            lag = max(0, round(time.time() - model.refreshed_at))
-            row.addWidget(label(look, look.t(f"数据更新于 {stamp}", f"Updated {stamp}") +
-                                (f" ({lag} s)" if lag > 5 else ""), 22, color=pal.muted,
-                                name="synced"))
+            synced = updated_text(model.refreshed_at, time.time(), hall_zone(model.hall))
+            row.addWidget(label(look, look.t(*synced), 22, color=pal.muted, name="synced"))
+        faults = [look.t(*fault.text()) for fault in model.faults.faults()]
+        if faults:      # on a line of their own, until each device is fine again
+            column.addWidget(label(look, "⚠ " + look.t("；", "; ").join(faults), 22, bold=True,
+                                   color=pal.bad, wrap=True, name="faults"))
         row.addStretch(1)
         if model.signed_in:
             actions = model.key_actions()
@@ -319,6 +332,11 @@ class CallerView(PageView[CallerModel]):
             box.addStretch(1)
             box.addWidget(label(look, look.t("暂停服务", "Paused"), 120, bold=True,
                                 color=pal.accent, align=center, name="current_number"))
+            reason = model.window_info.get("pause_reason") if model.window_info else None
+            if reason in PAUSE_LABELS:
+                box.addWidget(label(look, look.t(*PAUSE_LABELS[PauseReason(reason)]), 48,
+                                    bold=True, color=pal.tile_text, align=center,
+                                    name="pause_reason"))
             box.addWidget(label(look, look.t("按 F8 恢复服务", "Press F8 to resume"), 34,
                                 color=pal.muted, align=center))
             box.addStretch(1)
@@ -331,6 +349,9 @@ class CallerView(PageView[CallerModel]):
         ticket = model.current if info and info.get("current") else None
         box.addWidget(label(look, look.t("当前号码", "Current ticket"), 30, color=pal.muted,
                             align=center))
+        if ticket is None and model.pause_asked:
+            self._pause_reasons(look, box)
+            return frame
         if ticket is None:
             box.addWidget(label(look, "—", 180, bold=True, color=pal.disabled, align=center,
                                 name="current_number"))
@@ -347,12 +368,16 @@ class CallerView(PageView[CallerModel]):
                                              min_height=88))
                 box.addWidget(self._undo)
             return frame
-        box.addWidget(label(look, ticket["number"], 180, bold=True, color=pal.accent,
+        box.addWidget(label(look, ticket["number"], 150, bold=True, color=pal.accent,
                             align=center, name="current_number"))
         service = look.t(ticket.get("service_name_zh", ""), ticket.get("service_name_en", ""))
         item = look.t(ticket.get("item_name_zh") or "", ticket.get("item_name_en") or "")
         box.addWidget(label(look, f"{service} · {item}" if item else service, 36, bold=True,
                             align=center, wrap=True, name="current_service"))
+        department = department_of(model.services, ticket.get("item"))
+        if department is not None:
+            box.addWidget(label(look, look.t(*department), 28, color=pal.muted, align=center,
+                                wrap=True, name="department"))
         zh, en = TICKET_STATUS.get(ticket["status"], (ticket["status"], ticket["status"]))
         state = look.t(zh, en)
         if ticket.get("recalls"):
@@ -373,6 +398,26 @@ class CallerView(PageView[CallerModel]):
                                        name="no_show_wait")
             box.addWidget(self._no_show_wait)
         return frame
+
+    def _pause_reasons(self, look: Look, box: QVBoxLayout) -> None:
+        """After F7: why pause? 1 午休 2 暂离 3 会议 4 其他, as keys and buttons."""
+        model = self.model
+        box.addWidget(label(look, look.t("请选择暂停原因", "Why pause?"), 48, bold=True,
+                            color=look.palette.tile_text, align=Qt.AlignmentFlag.AlignCenter,
+                            name="pause_prompt"))
+        grid = QGridLayout()
+        grid.setSpacing(look.px(14))
+        for index, (key, reason) in enumerate(PAUSE_KEYS.items()):
+            grid.addWidget(no_focus(button(look, f"{key}  {look.t(*PAUSE_LABELS[reason])}",
+                                           partial(model.act, "pause", reason), size=34,
+                                           name=f"pause-{reason.value}", min_height=104)),
+                           index // 2, index % 2)
+        box.addLayout(grid)
+
+        def cancel() -> None:
+            model.press_key("Esc")
+        box.addWidget(no_focus(button(look, look.t("Esc  取消", "Esc  Cancel"), cancel, size=28,
+                                      kind="plain", name="pause-cancel", min_height=80)))
 
     def _undo_text(self, look: Look) -> str:
         """"撤销过号 A018（25 秒）" / "Undo no-show A018 (25 s)"."""
@@ -449,11 +494,10 @@ class CallerView(PageView[CallerModel]):
         frame, box = card(look, "figures")
         served = (info.get("served_today") if info else None) or 0
         mean = info.get("mean_service_s") if info else None
-        mean_text = look.t(f"平均办理 {mean / 60:.1f} 分钟", f"average {mean / 60:.1f} min") \
-            if mean else look.t("平均办理 —", "average —")
+        mean_line = look.t(*mean_text(mean))
         box.addWidget(label(look, look.t(f"今日办结 {served} 件", f"{served} served today"), 34,
                             bold=True, color=pal.tile_text, name="served"))
-        box.addWidget(label(look, mean_text, 28, color=pal.muted, name="mean"))
+        box.addWidget(label(look, mean_line, 28, color=pal.muted, name="mean"))
         rating = model.rating
         if rating is not None:
             if rating.waiting:
@@ -484,7 +528,7 @@ class CallerView(PageView[CallerModel]):
         rows = QGridLayout()
         rows.setHorizontalSpacing(look.px(16))
         rows.setVerticalSpacing(look.px(6))
-        shown = 7 if look.portrait else 8
+        shown = (7 if look.portrait else 8) - bool(model.faults.faults())  # a fault: a line
         for row, entry in enumerate(model.queue[:shown]):
             rows.addWidget(label(look, entry["number"], 34, bold=True, color=pal.tile_text,
                                  name="queue_number"), row, 0)

@@ -9,8 +9,9 @@ current ticket, and renders what came back. Blocking calls run through the ``run
 the next call on the LED.
 
 Keys (documented on screen): F1 call next, F2 recall, F3 start serving, F4 finish, F5 no-show,
-F6 transfer, F7 pause, F8 resume; at a window with video (``video_booth``) also F9 remote call,
-F10 video connected, F11 finish the remote service, F12 cancel it (see :mod:`caller.remote_panel`).
+F6 transfer, F7 pause (then 1-4 say why: :mod:`caller.pause`), F8 resume; at a window with
+video (``video_booth``) also F9 remote call, F10 video connected, F11 finish the remote
+service, F12 cancel it (see :mod:`caller.remote_panel`).
 While a remote call is under way the window calls nobody of its own hall. F5 is pressed twice
 to mark a no-show, and only once the hall allows it; an undo is offered for the hall's grace
 period (:mod:`caller.no_show`).
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
 from caller.devices import CallerDevices
+from caller.faults import FaultBoard
 from caller.no_show import CONFIRM_PROMPT, NoShowCare
+from caller.pause import PAUSE_KEYS, PAUSE_PROMPT, paused_message
 from caller.remote_panel import (
     REMOTE_ACTIONS,
     REMOTE_NAMES,
@@ -34,18 +37,22 @@ from caller.remote_panel import (
     remote_actions,
     remote_panel,
 )
+from caller.texts import why_not
 from hall.client import HallApiError, HallClient
 from hall.errors import ErrorCode
+from hall.events import EventKind
 from hall.lease import CALL_ACTIVE, CALL_OVER, RemoteCallState
 from hall.ratings import LABELS
 from hall.schemas import (
     HallBody,
+    HealthBody,
     QueueEntryBody,
     RemoteCallBody,
     ServiceBody,
     TicketBody,
     WindowBody,
 )
+from hall.window_states import PauseReason
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
 from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
@@ -143,6 +150,8 @@ class CallerModel(ViewModel):
         self.no_show = NoShowCare(clock)
         """F5's confirmation, the wait before a no-show, the undo offer."""
         self.device_states = DeviceStates(self.devices.kinds())  # what the heartbeat says
+        self.faults = FaultBoard(self.window, {self.settings.name})  # for the status bar
+        self.pause_asked = False    # after F7: the reasons are offered (keys 1-4, Esc: not now)
 
     def _lane(self, name: str) -> Runner:
         return self._lanes.get(name, self._run)
@@ -235,10 +244,16 @@ class CallerModel(ViewModel):
             return
         self._run(client.hall, self._hall_loaded, self._load_failed)
         self._run(client.services, self._services_loaded, self._load_failed)
+        self._run(client.health, self._health_loaded, self._load_failed)
         self.refresh()
 
     def _hall_loaded(self, hall: HallBody) -> None:
         self.hall = hall
+        self.faults.knows_as_mine(hall.get("device", {}).get("name", ""))
+        self._changed()
+
+    def _health_loaded(self, health: HealthBody) -> None:
+        self.faults.load(health.get("devices", []))
         self._changed()
 
     def _services_loaded(self, services: list[ServiceBody]) -> None:
@@ -306,9 +321,13 @@ class CallerModel(ViewModel):
             self._remote_outcome = True
 
     def on_event(self, event: dict) -> None:
-        """A hall event: the queue or this window (its remote call too) may have changed."""
-        if event.get("kind", "").startswith(("ticket.", "window.")):
+        """A hall event: the queue or this window (its remote call too) may have changed, or
+        a device here or at a kiosk failed or is fine again."""
+        kind = event.get("kind", "")
+        if kind.startswith(("ticket.", "window.")):
             self.refresh()
+        elif kind == EventKind.DEVICE_STATUS and self.faults.note_event(event.get("data", {})):
+            self._changed()
 
     # ------------------------------------------------------------------ signing in
     def select_field(self, field: str) -> None:
@@ -369,7 +388,14 @@ class CallerModel(ViewModel):
 
     # ------------------------------------------------------------------ actions
     def press_key(self, key: str) -> bool:
-        """A function key (F1…F8); True when it is one of the console's keys."""
+        """A function key (F1…F12), or 1-4 / Esc after F7; True when the console knows it."""
+        if self.pause_asked and key in PAUSE_KEYS:
+            self.act("pause", PAUSE_KEYS[key])
+            return True
+        if self.pause_asked and key == "Esc":   # not now: the window stays open
+            self.pause_asked = False
+            self._say(None)
+            return True
         name = KEYS.get(key)
         if name is None:
             return False
@@ -378,15 +404,22 @@ class CallerModel(ViewModel):
         self.act(name)
         return True
 
-    def act(self, name: str) -> None:
+    def act(self, name: str, reason: PauseReason | None = None) -> None:
         """Do one action (call, recall, serve, finish, no_show, pause, resume, sign_out,
-        and at a window with video remote_call, remote_start, remote_finish, remote_cancel)."""
+        and at a window with video remote_call, remote_start, remote_finish, remote_cancel);
+        a pause without its ``reason`` asks for one."""
         client = self.client
         if client is None or self.busy:
             return
         if name != "sign_out" and name not in self.available():
-            self._say(self._why_not(name), error=True)
+            self._say(why_not(name, self.status, self.remote_state, self.video_booth),
+                      error=True)
             return
+        if name == "pause" and reason is None:
+            self.pause_asked = True     # F7 asks why; 1-4 (or a button) pauses
+            self._say(PAUSE_PROMPT)
+            return
+        self.pause_asked = False
         if name == "no_show":
             prompt = self.no_show.press()
             if prompt is not None:
@@ -405,10 +438,9 @@ class CallerModel(ViewModel):
             self._run(lambda: cloud.remote_step(window, name),
                       lambda state: self._remote_acted(name, state), self._failed)
             return
-        if name == "call":
-            job: Callable[[], Any] = lambda: client.call(window)  # noqa: E731
-        else:
-            job = lambda: client.window_action(window, ENDPOINTS[name])  # noqa: E731
+        body = {"reason": reason.value} if reason else None
+        job: Callable[[], Any] = (lambda: client.call(window)) if name == "call" else (
+            lambda: client.window_action(window, ENDPOINTS[name], body))
         self._run(job, lambda result: self._acted(name, result), self._failed)
 
     def can_undo(self) -> bool:
@@ -457,35 +489,6 @@ class CallerModel(ViewModel):
         self._run(lambda: client.transfer(window, to_service=to_service, to_window=to_window),
                   lambda result: self._acted("transfer", result), self._failed)
 
-    def _why_not(self, name: str) -> Message:
-        if self.status == "paused":
-            return "窗口已暂停，请先恢复服务 (F8)", "The window is paused; resume first (F8)"
-        if name in REMOTE_NAMES:
-            return self._why_not_remote(name)
-        if self.remote_state in CALL_ACTIVE:
-            return ("本窗口正在远程叫号，请先完成或取消 (F12)",
-                    "This window is on a remote call; finish or cancel it first (F12)")
-        if name == "call":
-            return "请先办结或过号当前号码", "Finish or mark the current ticket first"
-        if name in ("pause", "resume"):
-            return "请先办结当前号码", "Finish the current ticket first"
-        return "当前没有叫号", "No ticket has been called"
-
-    def _why_not_remote(self, name: str) -> Message:
-        if not self.video_booth:
-            return ("本窗口没有视频设备，不能远程叫号",
-                    "This window has no video equipment for remote calling")
-        state = self.remote_state
-        if name == "remote_call" and state in CALL_ACTIVE:
-            return "本窗口正在远程叫号", "This window is on a remote call already"
-        if name == "remote_call":
-            return "请先办结或过号当前号码", "Finish or mark the current ticket first"
-        if name == "remote_start":
-            return "该市民尚未被叫到视频服务区", "No citizen has been called to the video booth"
-        if name == "remote_finish":
-            return "远程办理尚未开始", "The remote service has not started"
-        return "没有可取消的远程叫号", "There is no remote call to cancel"
-
     def _failed(self, err: Exception) -> None:
         self.busy = False
         self._say(message_of(err), error=True)
@@ -500,7 +503,7 @@ class CallerModel(ViewModel):
             self._say((f"已叫号 {number}", f"Called {number}"))
             self._led("show_call", number, self.window)
         elif name == "pause":
-            self._say(("已暂停服务", "Paused"))
+            self._say(paused_message(cast(WindowBody, result).get("pause_reason")))
             self._led("show_paused")
         elif name in ("resume", "sign_out"):
             self._say(("已恢复服务", "Resumed") if name == "resume" else
@@ -586,6 +589,7 @@ class CallerModel(ViewModel):
 
     def _report(self, kind: str, state: str, detail: str) -> None:
         self.device_states.set(kind, state, detail)
+        self.faults.note(self.settings.name, kind, state)
         client = self.client
         if client is None:
             return

@@ -41,6 +41,7 @@ from devices.busframe import BusFrameError
 from devices.keypad import protocol as kp
 from devices.keypad.keys import Key, digit_of
 from hall.errors import ErrorCode
+from hall.window_states import DEFAULT_PAUSE_REASON
 
 if TYPE_CHECKING:
     from hall.client import HallClient
@@ -288,7 +289,9 @@ class WindowController:
                 self._say(("无人等候", "Nobody waiting"))
         elif key is Key.PAUSE:
             paused = self.info is not None and self.info["status"] == "paused"
-            self.client.window_action(self.window, "resume" if paused else "pause")
+            reason = {"reason": DEFAULT_PAUSE_REASON.value}    # one key, no choice: 暂离
+            self.client.window_action(self.window, "resume" if paused else "pause",
+                                      None if paused else reason)
         else:
             self.client.window_action(self.window, ENDPOINTS[key])
 

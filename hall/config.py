@@ -49,6 +49,7 @@ class Item:
     name_zh: str
     name_en: str
     department: str = ""
+    department_en: str = ""  # its English name (empty: not given)
     mean_service_s: float = 600.0
     anywhere: bool = False   # 通办: can be served at any hall of the city
     remote: bool = False     # can be served remotely (video booth, online intake)
@@ -187,7 +188,7 @@ def _built(checked: HallFile) -> HallConfig:
         prefix = raw.prefix.upper()
         items = tuple(
             Item(code=i.code, theme=prefix, name_zh=i.name_zh, name_en=i.name_en,
-                 department=i.department,
+                 department=i.department, department_en=i.department_en,
                  mean_service_s=(i.mean_service_min or raw.mean_service_min) * 60,
                  anywhere=i.anywhere, remote=i.remote)
             for i in raw.items)

@@ -164,6 +164,7 @@ class ItemTable(_Table):
     name_zh: GivenName
     name_en: Name = ""
     department: Name = ""
+    department_en: Name = ""      # shown in English mode; the Chinese name when empty
     mean_service_min: ServiceMinutes | None = None     # the theme's when not given
     anywhere: bool = False
     remote: bool = False

@@ -20,6 +20,10 @@ from typing import Any
 
 from hall.events import Event, EventKind
 
+#: Device states that are not a fault (``paper_low``: it still prints); health and the consoles'
+#: status bars show every other state until the device reports one of these again.
+FINE_STATES = frozenset({"ready", "ok", "online", "paper_low"})
+
 
 @dataclass(frozen=True)
 class AppHeard:

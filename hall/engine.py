@@ -39,6 +39,7 @@ from hall.state import (
     line_place,
     slot_data,
 )
+from hall.window_states import PauseReason
 
 CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
 
@@ -470,7 +471,8 @@ class Engine:
             raise window_busy()
         if new is not WindowStatus.OPEN:
             self.leasing.check_window_free(state.number)
-        state.status = new
+        reason = extra.get("reason")     # a pause's, kept while the window stays paused
+        state.status, state.pause_reason = new, reason if isinstance(reason, str) else None
         if staff_id is not None:
             state.staff_id = staff_id
         if new is WindowStatus.CLOSED:
@@ -489,10 +491,12 @@ class Engine:
         return self._set_window(window_number, now, (WindowStatus.CLOSED,), WindowStatus.OPEN,
                                 EventKind.WINDOW_OPENED, staff_id, **extra)
 
-    def pause(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
-        """Pause an open window (暂停服务)."""
+    def pause(self, window_number: str, now: datetime, reason: PauseReason | None = None
+              ) -> tuple[WindowState, list[Event]]:
+        """Pause an open window (暂停服务), for a reason (午休, 暂离 …) when one is given."""
+        extra = {"reason": reason.value} if reason is not None else {}
         return self._set_window(window_number, now, (WindowStatus.OPEN,), WindowStatus.PAUSED,
-                                EventKind.WINDOW_PAUSED)
+                                EventKind.WINDOW_PAUSED, **extra)
 
     def resume(self, window_number: str, now: datetime) -> tuple[WindowState, list[Event]]:
         """Resume a paused window."""

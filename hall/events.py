@@ -190,12 +190,14 @@ class TicketRated(TicketRef):
 
 class WindowStatusChanged(TypedDict):
     """``window.opened/paused/resumed/closed``: the new status and the staff signed in; a
-    window a supervisor opened with nobody signed in names the supervisor's device (``by``)."""
+    window a supervisor opened with nobody signed in names the supervisor's device (``by``);
+    a pause given a reason names it (``reason``: a ``hall.window_states.PauseReason``)."""
 
     window: str
     status: str
     staff: str | None
     by: NotRequired[str]
+    reason: NotRequired[str]
 
 
 class AppointmentSaved(TypedDict):

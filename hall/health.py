@@ -24,12 +24,11 @@ import time
 from datetime import datetime
 from typing import Any
 
+from hall.device_book import FINE_STATES
 from hall.issuing_rules import within_hours
 from hall.node import HallNode
 from hall.schemas import DeviceLineBody, HealthReasonBody
 
-#: Device states that are not a fault (``paper_low``: it still prints).
-FINE_STATES = frozenset({"ready", "ok", "online", "paper_low"})
 #: Roles of the paired apps that send heartbeats (and are "silent" when they stop).
 HEARTBEAT_ROLES = frozenset({"kiosk", "caller", "display"})
 #: How each role is named in a reason.

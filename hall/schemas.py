@@ -128,6 +128,8 @@ class ServiceItemBody(TypedDict):
     name_zh: str
     name_en: str
     department: str
+    department_en: str
+    """The department's English name; empty when the hall's TOML does not give one."""
     anywhere: bool
     """通办: can be served at any hall of the city."""
     remote: bool
@@ -190,6 +192,11 @@ class WindowBody(TypedDict):
     video_booth: bool
     status: str
     """closed, open or paused."""
+    state: str
+    """What the window is doing, as every screen names it: closed, idle (open, no ticket),
+    calling, serving or paused (``hall.window_states.WindowActivity``)."""
+    pause_reason: str | None
+    """While paused: why (``hall.window_states.PauseReason``), None when not said."""
     staff_id: str | None
     staff_name_zh: str | None
     current: str | None

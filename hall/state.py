@@ -111,6 +111,7 @@ class WindowState:
     staff_id: str | None = None
     served_today: int = 0
     service_s_today: float = 0.0
+    pause_reason: str | None = None  # while paused: a hall.window_states.PauseReason, if given
 
     def public(self) -> dict:
         """The window as the API shows it."""

@@ -169,6 +169,11 @@ def _m008_pairing_codes(db: sqlite_utils.Database) -> None:
                                       "name": str, "expires_at": float, "claimed": int}, pk="id")
 
 
+def _m009_window_pause_reason(db: sqlite_utils.Database) -> None:
+    # why a paused window is paused (午休, 暂离 …), so that it is still said after a restart
+    db.table("windows").add_column("pause_reason", str)
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
@@ -178,6 +183,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("006_device_states", _m006_device_states),
     ("007_staff_roster", _m007_staff_roster),
     ("008_pairing_codes", _m008_pairing_codes),
+    ("009_window_pause_reason", _m009_window_pause_reason),
 ]
 
 

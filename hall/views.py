@@ -20,6 +20,7 @@ from hall.schemas import (
     WindowBody,
 )
 from hall.state import Ticket, TicketStatus
+from hall.window_states import window_activity
 
 
 def ticket_view(engine: Engine, ticket: Ticket, now: datetime,
@@ -108,7 +109,8 @@ def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
             "quota_left": (theme.daily_quota - taken) if theme.daily_quota else None,
             "per_id_daily_limit": theme.per_id_daily_limit,
             "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
-                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
+                       "department": i.department, "department_en": i.department_en,
+                       "anywhere": i.anywhere, "remote": i.remote}
                       for i in theme.items],
         })
     return themes
@@ -124,7 +126,10 @@ def windows_view(engine: Engine) -> list[WindowBody]:
         result.append({
             "number": number, "name_zh": window.name_zh, "name_en": window.name_en,
             "skills": list(window.skills), "video_booth": window.video_booth,
-            "status": state.status.value, "staff_id": state.staff_id,
+            "status": state.status.value,
+            "state": window_activity(state.status.value,
+                                     current.status.value if current else None).value,
+            "pause_reason": state.pause_reason, "staff_id": state.staff_id,
             "staff_name_zh": staff.name_zh if staff else None,
             "current": current.number if current else None,
             "current_ticket": current.id if current else None,

@@ -43,6 +43,7 @@ def sample_services() -> list[ServiceBody]:
             "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
             "per_id_daily_limit": theme.per_id_daily_limit,
             "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
-                       "department": i.department, "anywhere": i.anywhere, "remote": i.remote}
+                       "department": i.department, "department_en": i.department_en,
+                       "anywhere": i.anywhere, "remote": i.remote}
                       for i in theme.items]})
     return services

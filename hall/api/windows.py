@@ -17,6 +17,7 @@ from hall.errors import ErrorCode
 from hall.node import Operation
 from hall.schemas import QueueEntryBody
 from hall.staff_auth import LockedOut, Lockout, SignInGuard
+from hall.window_states import PauseReason, pause_reason
 
 router = APIRouter()
 
@@ -34,7 +35,7 @@ WINDOW_ERRORS: dict[str, tuple[ErrorCode, ...]] = {
                      ErrorCode.WINDOW_PAUSED, ErrorCode.WINDOW_BUSY, ErrorCode.REMOTE_BUSY),
     "finish": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.WINDOW_IDLE),
     "pause": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE, ErrorCode.WINDOW_BUSY,
-              ErrorCode.REMOTE_BUSY),
+              ErrorCode.REMOTE_BUSY, ErrorCode.BAD_REQUEST),
     "resume": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE),
     "close_window": (ErrorCode.UNKNOWN_WINDOW, ErrorCode.BAD_STATE, ErrorCode.WINDOW_BUSY,
                      ErrorCode.REMOTE_BUSY),
@@ -56,6 +57,14 @@ class UndoNoShowRequest(Body):
     window's latest)."""
 
     ticket: str | None = Field(None, max_length=32)
+
+
+class PauseRequest(Body):
+    """POST /api/v1/windows/{window}/pause: why (``lunch`` 午休, ``away`` 暂离, ``meeting``
+    会议, ``other`` 其他: ``hall.window_states.PauseReason``); none is needed."""
+
+    reason: str | None = Field(None, max_length=16,
+                               json_schema_extra={"enum": [r.value for r in PauseReason]})
 
 
 class OpenRequest(Body):
@@ -109,12 +118,21 @@ def _window_endpoint(method: str) -> Any:
 #: The window operations without a body: ``POST /api/v1/windows/{window}/<path>`` → the
 #: ``Engine`` method.
 WINDOW_ACTIONS = {"recall": "recall", "serve": "start_serving", "no-show": "no_show",
-                  "finish": "finish", "pause": "pause", "resume": "resume",
-                  "close": "close_window"}
+                  "finish": "finish", "resume": "resume", "close": "close_window"}
 for path, method in WINDOW_ACTIONS.items():
     router.add_api_route(f"/api/v1/windows/{{window}}/{path}", _window_endpoint(method),
                          methods=["POST"], name=f"window_{method}",
                          responses=error_answers(*WINDOW_ERRORS[method]))
+
+
+@router.post("/api/v1/windows/{window}/pause", responses=error_answers(*WINDOW_ERRORS["pause"]))
+async def pause(window: str, device: Device, node: Node, body: PauseRequest | None = None
+                ) -> Response:
+    """Pause the window (暂停服务), with a reason or none; an unknown reason is refused (422)
+    and nothing changes."""
+    allow(device, "window", window)
+    reason = pause_reason(body.reason if body is not None else None)
+    return await run(node, window_operation(window, "pause", reason=reason))
 
 
 @router.post("/api/v1/windows/{window}/transfer",

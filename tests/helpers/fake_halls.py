@@ -14,6 +14,7 @@ from typing import Any
 from caller.viewmodel import CallerModel
 from hall.client import HallApiError
 from hall.events import EventKind
+from hall.window_states import window_activity
 from kiosk.screens import sample_recommend
 from ui.samples import sample_hall, sample_services
 
@@ -137,6 +138,9 @@ class FakeWindowHall:
         self.statuses: list[tuple] = []
         self.no_shows: list[dict] = []
         self.undo_s = 30.0
+        self.pause_reason: str | None = None
+        self.devices: list[dict] = []
+        """``GET /health``'s device lines (what the node knows of every device)."""
 
     @staticmethod
     def waiting_ticket(number: str) -> dict:
@@ -146,16 +150,23 @@ class FakeWindowHall:
                 "service_name_en": "Business registration"}
 
     def hall(self) -> dict:
-        """The sample hall."""
-        return sample_hall()
+        """The sample hall, as window 3's console is told it."""
+        return dict(sample_hall(), device={"role": "caller", "window": WINDOW,
+                                           "name": f"console-{WINDOW}"})
 
     def services(self) -> list[dict]:
         """The sample hall's services."""
         return sample_services()
 
+    def health(self) -> dict:
+        """The node's health: only its device lines matter to a console."""
+        return {"status": "ok", "reasons": [], "devices": self.devices}
+
     def _window(self) -> dict:
         current = self.current
-        return {"number": WINDOW, "status": self.status, "staff_id": self.staff,
+        return {"number": WINDOW, "status": self.status, "pause_reason": self.pause_reason,
+                "state": window_activity(self.status, current["status"] if current else None),
+                "staff_id": self.staff,
                 "staff_name_zh": "王晓明" if self.staff else None,
                 "current": current["number"] if current else None,
                 "current_ticket": current["id"] if current else None,
@@ -197,6 +208,7 @@ class FakeWindowHall:
         ticket = self.current
         if action in ("pause", "resume", "close"):
             self.status = {"pause": "paused", "resume": "open", "close": "closed"}[action]
+            self.pause_reason = (body or {}).get("reason") if action == "pause" else None
             return self._window()
         assert ticket is not None
         if action == "recall":

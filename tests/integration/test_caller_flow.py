@@ -182,8 +182,12 @@ def test_keys_drive_the_window_the_led_and_the_rating(qtbot, console: CallerWind
     key(qtbot, console, 5)
     key(qtbot, console, 5)  # and then did not come after all
     assert hall.admin.ticket(second["id"])["status"] == "no_show"
-    key(qtbot, console, 7)  # pause
-    assert console.model.status == "paused"
+    key(qtbot, console, 7)  # pause: first, why?
+    assert text(console, "pause_prompt") == "请选择暂停原因" and console.model.status == "open"
+    qtbot.keyClicks(console, "3")  # 会议
+    qtbot.waitUntil(lambda: console.model.status == "paused", timeout=5000)
+    assert hall.admin.windows()[int(WINDOW) - 1]["pause_reason"] == "meeting"
+    assert text(console, "pause_reason") == "会议" and text(console, "status") == "暂停中 · 会议"
     assert led.wait_for_text(int(WINDOW), "暂停服务")
     key(qtbot, console, 1)  # refused while paused: a sentence, not a call
     assert text(console, "message").startswith("窗口已暂停")

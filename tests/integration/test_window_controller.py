@@ -153,6 +153,7 @@ def test_every_key_moves_the_ticket(window: Window) -> None:
 
     window.press("pause")
     wait_until(lambda: window.window()["status"] == "paused")
+    assert window.window()["pause_reason"] == "away"     # the keypad's one key: 暂离
     wait_until(lambda: window.shown() == "暂停服务 | Paused")
     wait_until(lambda: led_sim.screens[3].text == "暂停服务")
     assert window.keypad_sim.keypads[4].leds == 0x02  # red

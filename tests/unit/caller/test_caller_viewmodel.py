@@ -74,7 +74,9 @@ def test_keys_follow_the_ticket_and_drive_the_led() -> None:
     model.press_key("F4")
     assert model.window_info is not None and model.window_info["served_today"] == 1
     model.press_key("F7")
-    assert model.available() == {"resume"}
+    assert model.pause_asked and model.status == "open"      # F7 asks why first
+    model.press_key("2")
+    assert model.available() == {"resume"} and hall.pause_reason == "away"
     model.press_key("F1")
     assert model.message is not None and model.message[0].startswith("窗口已暂停")
     model.press_key("F8")

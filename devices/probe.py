@@ -100,8 +100,8 @@ class PortResult:
 def candidate_ports() -> list[str]:
     """The serial ports to probe: pyserial's list plus the ``/dev/hallq-*`` links the udev
     rules make; a port reachable by a link is listed once, by its link (the stable name)."""
-    links = [path for path in sorted(glob.glob("/dev/hallq-*"))
-             if not os.path.realpath(path).startswith("/dev/usb/")]  # USB printers: not serial
+    links = [path for path in sorted(glob.glob("/dev/hallq-*"))  # not USB printers' nodes
+             if not os.path.realpath(path).startswith(("/dev/usb/", "/dev/bus/"))]
     named = {os.path.realpath(path) for path in links}
     others = [port.device for port in sorted(list_ports.comports(), key=lambda p: p.device)
               if os.path.realpath(port.device) not in named]

@@ -24,6 +24,7 @@ Run: ``.venv/bin/python -m bench.fuzz_devices --frames 1000000 --seed 1``
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import sys
 import time
@@ -40,6 +41,9 @@ from devices.codes import DeviceErrorCode
 from devices.idcard import protocol as ga467
 from devices.idcard.parse import encode_text_block, parse_text_block
 from devices.idcard.samples import SAMPLE_CARDS
+from devices.keypad import protocol as keypad_protocol
+from devices.keypad.errors import KeypadError
+from devices.keypad.keys import Key
 from devices.led.errors import LedError
 from devices.led.protocols import HallBusAck, LedAck
 from devices.printer import status
@@ -172,6 +176,28 @@ def rating_reply(raw: bytes) -> object:
     return pad_protocol.key_of(pad_protocol.check_reply(3, frame))
 
 
+def keypad_reply(raw: bytes) -> object:
+    """Keypad 3's answer to a poll, as the keypad driver reads it: status, then key events."""
+    frame = FrameReply(3, keypad_protocol.POLL).feed(raw)
+    if frame is None:
+        return None
+    return keypad_protocol.events_of(keypad_protocol.check_reply(3, frame))
+
+
+def keypad_display(raw: bytes) -> object:
+    """A display command as a keypad reads it: the frame, then its LED byte and two lines."""
+    frame = busframe.decode(raw)
+    return keypad_protocol.decode_display(frame.data)
+
+
+def keypad_seeds() -> tuple[bytes, ...]:
+    """Poll replies with no key, one key and a full reply of eight events."""
+    codes = [int(key) for key in Key][:8]
+    events = bytes(byte for seq, code in enumerate(codes, 1) for byte in (seq, code))
+    return (busframe.encode(3, 0xD1, b"\x00"), busframe.encode(3, 0xD1, bytes((0, 7, Key.CALL))),
+            busframe.encode(3, 0xD1, b"\x00" + events), busframe.encode(3, 0xD1, b"\x02"))
+
+
 def escpos_stream(raw: bytes) -> object:
     """The simulator's ESC/POS parser over the whole input, skipping what it reports (the
     first report raised at the end)."""
@@ -292,6 +318,13 @@ def targets() -> list[Target]:
                reframe=bus_reframe),
         Target("rating.reply", rating_reply, (BusFrameError, RatingError),
                tuple(busframe.encode(3, 0xC3, bytes((0, key))) for key in range(6)),
+               reframe=bus_reframe),
+        Target("keypad.reply", keypad_reply, (BusFrameError, KeypadError), keypad_seeds(),
+               reframe=bus_reframe),
+        Target("keypad.display", keypad_display, (BusFrameError, KeypadError),
+               (keypad_protocol.encode_display(3, "14号窗口 A001", "请到14号窗口", 0x05),
+                keypad_protocol.encode_display(3, "", "", 0),
+                keypad_protocol.encode_display(3, "暂停服务", "PAUSED", 0x02)),
                reframe=bus_reframe),
         Target("escpos.stream", escpos_stream, (EscposStreamError,), escpos_seeds()),
         Target("printer.status", printer_status, (PrinterBadStatus,),
@@ -475,6 +508,8 @@ def report(target: Target, tally: Tally) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen targets; 1 when any let out an exception that is not its own."""
+    # a driver's warnings on bad input (e.g. an unknown key code) are expected here by the million
+    logging.getLogger("hallq.devices").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frames", type=int, default=100_000, help="inputs per parser")
     parser.add_argument("--seed", type=int, default=1)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
+from devices import probe
 from devices.base import DeviceError, DeviceURLError, parse_device_url
 from devices.codes import DeviceErrorCode
 from devices.registry import FACTORIES, SIMULATORS
@@ -66,22 +67,56 @@ def kind_of_url(url: str) -> str:
     return target.split(".")[1]  # "devices.<kind>.module:function"
 
 
+#: Kinds listed by what this machine shows (video devices, PC/SC readers), not by asking ports.
+LISTED_KINDS = ("smartcard", "camera")
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print the devices each kind's discover() finds on this machine."""
+    """Print the devices that answered on the serial ports, the USB printers, cameras and
+    PC/SC readers; ``--no-probe`` prints every kind's candidates without asking the ports."""
+    if args.no_probe:
+        return _list_candidates()
+
+    rows: list[tuple[str, str, str]] = []
+    notes: list[str] = []
+    rows += _discovered("printer", notes, "discover_usb")
+    ports = args.port or probe.candidate_ports()
+    if not ports:
+        notes.append("没有串口 / no serial ports on this machine")
+    results = probe.probe_all(ports, args.timeout)
+    rows += [(found.kind, found.url, found.description)
+             for result in results for found in result.found]
+    notes += probe.describe(results)
+    for kind in LISTED_KINDS:
+        rows += _discovered(kind, notes)
+    print(format_table([("KIND", "URL", "DESCRIPTION"), *rows]))
+    for note in notes:
+        print(f"note: {note}")
+    return EXIT_OK
+
+
+def _discovered(kind: str, notes: list[str],
+                function: str = "discover") -> list[tuple[str, str, str]]:
+    """The rows of ``devices.<kind>.tech.<function>()``; a note when none or it fails."""
+    try:
+        found = getattr(load_tech(kind), function)()
+    except DeviceUnavailable as exc:
+        notes.append(f"{kind}: skipped, not available here ({exc.detail})")
+        return []
+    except DeviceError as exc:
+        notes.append(f"{kind}: discovery failed, {exc.describe()}")
+        return []
+    if not found:
+        notes.append(f"{kind}: none found")
+    return [(kind, url, description) for url, description in found]
+
+
+def _list_candidates() -> int:
+    """Every kind's discover(): each serial port offered as a candidate of each serial kind."""
     rows: list[tuple[str, str, str]] = []
     notes: list[str] = []
     for kind in KINDS:
-        try:
-            found = load_tech(kind).discover()
-        except DeviceUnavailable as exc:
-            notes.append(f"{kind}: skipped, not available here ({exc.detail})")
-            continue
-        except DeviceError as exc:
-            notes.append(f"{kind}: discovery failed, {exc.describe()}")
-            continue
-        if not found:
-            notes.append(f"{kind}: none found")
-        rows += [(kind, url, description) for url, description in found]
+        rows += _discovered(kind, notes)
     print(format_table([("KIND", "URL", "DESCRIPTION"), *rows]))
     for note in notes:
         print(f"note: {note}")
@@ -199,8 +234,20 @@ def register(subparsers: Any,
 
     listing = commands.add_parser(
         "list", help="list the devices found on this machine, with their URLs",
-        description="Ask each kind of device for what it finds on this machine and print "
-                    "one line per device: kind, URL (for `hallq devices test`), description.")
+        description="Ask every serial port which device is on it (ESC/POS printer status, "
+                    "GA 467 SAM status, then the hall bus addresses 1-16 at 9600 baud) and "
+                    "print one line per device that answered: kind, URL (for `hallq devices "
+                    "test`), description; plus USB printers, cameras and PC/SC readers. A "
+                    "port where nothing answered gets a note. Stop the hallq apps first: "
+                    "the questions would land in the middle of their traffic.")
+    listing.add_argument("--no-probe", action="store_true",
+                         help="ask nothing: list every serial port as a candidate of every "
+                              "serial kind (the old listing)")
+    listing.add_argument("--port", action="append", metavar="PATH",
+                         help="probe only this serial port (repeat for more)")
+    listing.add_argument("--timeout", type=_positive_seconds, default=probe.DEFAULT_TIMEOUT,
+                         metavar="SECONDS", help="how long each question waits for an answer "
+                                                 f"(default {probe.DEFAULT_TIMEOUT:g})")
     listing.set_defaults(func=cmd_list)
 
     test = commands.add_parser(
@@ -246,6 +293,19 @@ SIM_HELP = {
     "rating": "rating pads (RS-485)",
     "keypad": "calling keypads (呼叫器, RS-485)",
 }
+
+
+def _positive_seconds(text: str) -> float:
+    """A ``--timeout`` value: seconds, more than 0 and at most 5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} 不是秒数 / is not a number of seconds") from None
+    if not 0 < value <= 5:
+        raise argparse.ArgumentTypeError(f"{text}: 应在 0 到 5 秒之间 / must be more than 0 and "
+                                         "at most 5 seconds")
+    return value
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -2,9 +2,11 @@
 
 The example hall's node (open all day) serves its API on loopback; device simulators stand in
 for the hardware (an ID-card reader, a ticket printer writing PNGs to ``DATA/tickets``, a QR
-camera, and an LED screen and a rating pad per console); a kiosk, the calling consoles of
-windows 1 and 14 and the wall display open as windows on the desktop, with a small panel to
-swipe the sample ID card. Announcements go to the speakers, or to WAV files in
+camera, an LED screen and a rating pad per console, whose citizens press a varied rating, and
+window 14's calling keypad); a kiosk, the calling consoles of windows 1 and 14, a window
+controller on window 14's keypad and the wall display open as windows on the desktop, with a
+small panel to swipe the sample ID card, show the kiosk camera an appointment QR code booked at
+start, and press the keypad's keys. Announcements go to the speakers, or to WAV files in
 ``DATA/announcements`` on a machine without sound. ``--headless`` runs the node and the
 simulators only. Without a screen the demo says how to run it offscreen and exits with 3.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,18 +25,21 @@ from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.node import HallNode
 from hall.server import HallServer
 from hallq.backup import BackupError, hold_data_dir
+from hallq.demo_devices import KEYPAD_WINDOW, DemoRater, book_appointment
 from hallq.staff import set_pins
 
 log = logging.getLogger("hallq.demo")
 
 DEMO_DEVICES = (("admin", None, "demo-admin"), ("kiosk", None, "demo-kiosk"),
                 ("display", None, "demo-wall"), ("caller", "1", "demo-caller-1"),
-                ("caller", "14", "demo-caller-14"))
+                ("caller", "14", "demo-caller-14"),
+                ("caller", KEYPAD_WINDOW, f"demo-keypad-{KEYPAD_WINDOW}"))
 #: The demo staff's PINs, set in the demo's store at each start (the TOML holds no PIN).
 DEMO_PINS = {"S001": "1234", "S002": "2345", "S003": "3456"}
-#: The windows that get a calling console, and the rating each pad presses by itself.
+#: The windows that get a calling console.
 CONSOLE_WINDOWS = ("1", "14")
-AUTO_RATING = 5
+#: The seed of the demo citizens' ratings: every run of the demo rates alike.
+RATING_SEED = 14
 
 
 def demo_config(port: int) -> HallConfig:
@@ -44,12 +50,15 @@ def demo_config(port: int) -> HallConfig:
 
 
 def demo_tokens(node: HallNode) -> dict[str, str]:
-    """Tokens of the demo devices, made once and kept in the demo's data directory."""
+    """Tokens of the demo devices, made once and kept in the demo's data directory (a device
+    added since the file was written is paired then)."""
     path = node.data_dir / "demo-tokens.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    tokens = {name: node.store.pair(role, name, window) for role, window, name in DEMO_DEVICES}
-    path.write_text(json.dumps(tokens, indent=2))
+    tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [(role, window, name) for role, window, name in DEMO_DEVICES if name not in tokens]
+    for role, window, name in missing:
+        tokens[name] = node.store.pair(role, name, window)
+    if missing:
+        path.write_text(json.dumps(tokens, indent=2))
     return tokens
 
 
@@ -61,7 +70,8 @@ def device_urls(data_dir: Path) -> dict[str, str]:
             "camera": "sim://camera?codes=none"}
     for window in CONSOLE_WINDOWS:
         urls[f"led-{window}"] = f"sim://led?addr={window}"
-        urls[f"rating-{window}"] = f"sim://rating?addr={window}&auto={AUTO_RATING}&delay=1.5"
+        urls[f"rating-{window}"] = f"sim://rating?addr={window}"  # DemoRater presses
+    urls[f"keypad-{KEYPAD_WINDOW}"] = f"sim://keypad?addr={KEYPAD_WINDOW}"
     return urls
 
 
@@ -133,6 +143,10 @@ def _serve_demo(data_dir: Path, args: argparse.Namespace, headless: bool) -> int
     server = HallServer(node, host="127.0.0.1", port=args.port, advertise=True)
     urls = device_urls(data_dir)
     opened = open_devices(urls)
+    rater = DemoRater(seed=RATING_SEED)
+    for window in CONSOLE_WINDOWS:
+        if f"rating-{window}" in opened:
+            rater.attach(opened[f"rating-{window}"])
     print_banner(config, server, tokens, urls)
     try:
         if headless:
@@ -143,16 +157,33 @@ def _serve_demo(data_dir: Path, args: argparse.Namespace, headless: bool) -> int
             return 0
         server.start_in_thread()
         try:
+            code = _book(server.url, tokens["demo-admin"])
             return run_windows(server.url, tokens, opened, data_dir,
-                               getattr(args, "lang", "zh"))
+                               getattr(args, "lang", "zh"), code)
         finally:
             server.stop()
     finally:
         close_devices(opened)
 
 
+def _book(url: str, admin_token: str) -> str | None:
+    """The demo appointment's QR text, booked now; None (and a warning) when it fails."""
+    from hall.client import HallApiError, HallClient
+
+    client = HallClient(url, admin_token)
+    try:
+        code = book_appointment(client, time.time())
+    except (HallApiError, OSError) as err:
+        log.warning("the demo appointment was not booked: %s", err)
+        return None
+    finally:
+        client.close()
+    print(f"  appointment QR code: {code}", flush=True)
+    return code
+
+
 def run_windows(url: str, tokens: dict[str, str], opened: dict[str, Any], data_dir: Path,
-                lang: str = "zh") -> int:
+                lang: str = "zh", appointment_code: str | None = None) -> int:
     """Open the wall display, the kiosk, the consoles and the simulator panel; run Qt."""
     from hallq.demo_windows import DemoWindows
     from hallq.startup import quit_on_sigint
@@ -160,7 +191,7 @@ def run_windows(url: str, tokens: dict[str, str], opened: dict[str, Any], data_d
 
     app = ensure_app()
     keep = quit_on_sigint(app)
-    windows = DemoWindows(url, tokens, opened, data_dir, lang)
+    windows = DemoWindows(url, tokens, opened, data_dir, lang, appointment_code)
     try:
         windows.open()
         return int(app.exec())

@@ -13,16 +13,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from devices.keypad.keys import LABELS, Key
 from display.announcer import Announcer
 from display.app import WallDisplay
 from display.audio import choose_player
 from display.viewmodel import DisplayModel
 from display.wall import DisplayWindow
 from hall.client import HallClient
+from hallq.demo_devices import KEYPAD_WINDOW
 from ui.bridge import EventBridge
 from ui.heartbeat import HEARTBEAT_S, Heartbeat
 from ui.qt import font
@@ -34,23 +36,54 @@ CONSOLE_WINDOWS = ("1", "14")
 CARD_ON_READER_S = 3.0
 
 
-class SimulatorPanel(QWidget):
-    """Buttons that act on the simulated devices: swipe the sample ID card, paper out/in."""
+#: The keypad keys the panel offers, in its grid of two columns.
+PANEL_KEYS = (Key.CALL, Key.RECALL, Key.START, Key.FINISH, Key.NO_SHOW, Key.PAUSE)
 
-    def __init__(self, devices: dict[str, Any]) -> None:
+
+class SimulatorPanel(QWidget):
+    """Buttons that act on the simulated devices: swipe the sample ID card, paper out/in, show
+    the kiosk camera the demo appointment's QR code, and press window 14's keypad keys (with
+    what its display shows)."""
+
+    def __init__(self, devices: dict[str, Any], appointment_code: str | None = None) -> None:
         super().__init__()
         self.devices = devices
+        self.appointment_code = appointment_code
         self.setWindowTitle("模拟设备 / Simulated devices")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("模拟设备 / Simulated devices"))
-        for text, action in (("刷身份证 / Swipe the ID card", self.swipe_card),
-                             ("打印机缺纸 / Printer paper out", lambda: self.paper("out")),
-                             ("装纸 / Load paper", lambda: self.paper("ok"))):
-            button = QPushButton(text)
-            button.setFont(font(18))
-            button.setMinimumHeight(48)
-            button.clicked.connect(action)
-            layout.addWidget(button)
+        actions = [("刷身份证 / Swipe the ID card", self.swipe_card),
+                   ("打印机缺纸 / Printer paper out", lambda: self.paper("out")),
+                   ("装纸 / Load paper", lambda: self.paper("ok"))]
+        if appointment_code is not None and devices.get("camera") is not None:
+            actions.append(("出示预约码 / Show the appointment QR", self.show_appointment))
+        for text, action in actions:
+            layout.addWidget(self._button(text, action))
+        self.keypad = devices.get(f"keypad-{KEYPAD_WINDOW}")
+        self.keypad_display = QLabel()
+        if self.keypad is not None:
+            layout.addWidget(QLabel(f"{KEYPAD_WINDOW}号窗口呼叫器 / Window {KEYPAD_WINDOW} keypad"))
+            self.keypad_display.setFont(font(16))
+            self.keypad_display.setStyleSheet(
+                "background: #1d3b2a; color: #c8f7c5; padding: 6px; font-family: monospace;")
+            layout.addWidget(self.keypad_display)
+            grid = QGridLayout()
+            for index, key in enumerate(PANEL_KEYS):
+                zh, en = LABELS[key]
+                grid.addWidget(self._button(f"{zh} / {en}", lambda _=False, k=key: self.press(k),
+                                            size=16), index // 2, index % 2)
+            layout.addLayout(grid)
+            self.timer = QTimer(self)
+            self.timer.timeout.connect(self.show_keypad)
+            self.timer.start(300)
+            self.show_keypad()
+
+    def _button(self, text: str, action: Any, size: int = 18) -> QPushButton:
+        button = QPushButton(text)
+        button.setFont(font(size))
+        button.setMinimumHeight(40)
+        button.clicked.connect(action)
+        return button
 
     def swipe_card(self) -> None:
         """Put the sample resident card on the reader for a few seconds."""
@@ -71,13 +104,36 @@ class SimulatorPanel(QWidget):
         if printer is not None:
             printer.simulator.set_paper(state)
 
+    def show_appointment(self) -> None:
+        """Hold the demo appointment's QR code to the kiosk camera (the sample is written in
+        a thread: it takes a moment)."""
+        camera = self.devices.get("camera")
+        code = self.appointment_code
+        if camera is None or code is None:
+            return
+        threading.Thread(target=camera.play, args=([code],), daemon=True,
+                         name="demo-show-qr").start()
+
+    def press(self, key: Key) -> None:
+        """Press ``key`` on window 14's simulated keypad."""
+        if self.keypad is not None:
+            self.keypad.simulator.press(key)
+
+    def show_keypad(self) -> None:
+        """Copy what the simulated keypad's display shows into the panel."""
+        if self.keypad is not None:
+            lines = self.keypad.simulator.keypads[int(KEYPAD_WINDOW)].lines
+            self.keypad_display.setText("\n".join(line or " " for line in lines))
+
 
 class DemoWindows:
     """Opens and closes every window of the demo."""
 
     def __init__(self, url: str, tokens: dict[str, str], devices: dict[str, Any],
-                 data_dir: Path, lang: str = "zh") -> None:
+                 data_dir: Path, lang: str = "zh", appointment_code: str | None = None) -> None:
         self.url = url
+        self.appointment_code = appointment_code
+        self.controller: Any = None
         self.tokens = tokens
         self.devices = devices
         self.data_dir = data_dir
@@ -111,9 +167,10 @@ class DemoWindows:
             third = area.width() // 3
             self._open_caller(window, QRect(area.x() + index * third, area.y() + half_h,
                                             third, half_h))
-        panel = SimulatorPanel(self.devices)
+        self._start_controller()
+        panel = SimulatorPanel(self.devices, self.appointment_code)
         panel.setGeometry(area.x() + 2 * (area.width() // 3) + 20, area.y() + half_h + 20,
-                          420, 260)
+                          440, 560)
         panel.show()
         self.windows.append(panel)
 
@@ -172,8 +229,22 @@ class DemoWindows:
         window.show()
         self.windows.append(window)
 
+    def _start_controller(self) -> None:
+        """The window controller of window 14 on its simulated keypad (the console drives
+        that window's LED screen and rating pad)."""
+        keypad = self.devices.get(f"keypad-{KEYPAD_WINDOW}")
+        if keypad is None:
+            return
+        from caller.window_controller import WindowController
+
+        client = self._client(f"demo-keypad-{KEYPAD_WINDOW}")
+        self.controller = WindowController(client, KEYPAD_WINDOW, keypad,
+                                           name=f"demo-keypad-{KEYPAD_WINDOW}").start()
+
     def close(self) -> None:
         """Stop what the windows started, then the streams and clients."""
+        if self.controller is not None:
+            self.controller.stop()
         for window in self.windows:
             shutdown = getattr(window, "shutdown", None)
             if shutdown is not None:

@@ -226,6 +226,21 @@ class SimulatedCamera(OpenCvCamera):
         self._set_state(DeviceState.READY)
         return self.simulator.sample.frames[0].copy()
 
+    def play(self, codes: list[str]) -> None:
+        """Show ``codes`` to the camera now, once (a citizen holding up a phone), then the
+        empty desk: a new sample of the same size replaces the one playing."""
+        old = self.simulator
+        height, width = old.sample.frames[0].shape[:2]
+        folder = Path(tempfile.mkdtemp(prefix="hallq-camera-"))
+        try:
+            new = generate(folder, codes, size=(width, height), page=False, loop=False)
+        except Exception:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self.simulator, self.source, self.loop = new, new.source, False
+        self._release()  # the next read opens the new sample
+        old.stop()
+
     def close(self) -> None:
         """Release the video and delete its files."""
         super().close()

@@ -9,6 +9,7 @@ Commands (host -> screen), DATA layout, and the screen's reply:
 ======  ==============  ===========================================  =====================
 CTRL    command         DATA                                         reply CTRL, DATA
 ======  ==============  ===========================================  =====================
+0x30    status          (none)                                       0xB0, status
 0x31    show text       effect byte, then the text in GB 18030       0xB1, status
 0x32    clear           (none)                                       0xB2, status
 0x33    brightness      level byte, 0 (dimmest) .. 15 (brightest)    0xB3, status
@@ -17,6 +18,8 @@ CTRL    command         DATA                                         reply CTRL,
 Effect byte: 0x00 static, 0x01 scroll left, 0x02 flash. Text: at most 252 bytes of GB 18030
 (126 Chinese characters). Status byte: 0x00 done, 0x01 unknown command, 0x02 bad data
 (undecodable text, bad effect or level). Screens do not reply to broadcast (address 0xFF).
+Status changes nothing on the screen; a screen older than it answers 0x01 (unknown command),
+which still tells that a screen is at that address (``hallq devices list`` asks it).
 
 ``rawline`` (:class:`RawLineLedProtocol`) is what some cheap single-line screens take: the
 text in GB 18030 followed by CR (0x0D); an empty line clears. No address, no reply.
@@ -125,6 +128,7 @@ class HallBusLedProtocol(LedProtocol):
     description = "hall bus frames FF 68 L L 68 … 16, GB 18030 text, acknowledged"
     acknowledged = True
 
+    STATUS = 0x30
     SHOW_TEXT = 0x31
     CLEAR = 0x32
     BRIGHTNESS = 0x33

@@ -89,7 +89,9 @@ class LedSimulator(BusSimulator):
         """Change screen ``addr`` as the command says; reply with the status byte."""
         proto = HallBusLedProtocol
         ctrl, data = frame.ctrl, frame.data
-        if ctrl == proto.SHOW_TEXT:
+        if ctrl == proto.STATUS:
+            pass
+        elif ctrl == proto.SHOW_TEXT:
             effects = {code: effect for effect, code in proto.EFFECT_CODES.items()}
             if not data or data[0] not in effects:
                 return bytes((STATUS_BAD_DATA,))

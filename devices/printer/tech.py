@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+from pathlib import Path
 
 from devices.base import DeviceError
 from devices.printer.drivers import TicketPrinter
@@ -39,14 +40,38 @@ def _usb_printers() -> list[tuple[str, str]]:
     return found
 
 
+def usb_ids(lp_path: str) -> str:
+    """``vvvv:pppp``, the USB ids of the printer behind ``/dev/usb/lpN`` (from sysfs), or ""."""
+    name = Path(lp_path).name
+    device = Path(f"/sys/class/usbmisc/{name}/device")  # the printer interface
+    try:
+        usb_device = device.resolve().parent
+        vendor = (usb_device / "idVendor").read_text().strip()
+        product = (usb_device / "idProduct").read_text().strip()
+    except OSError:
+        return ""
+    return f"{vendor}:{product}"
+
+
+def discover_usb() -> list[tuple[str, str]]:
+    """The USB printers on this machine: /dev/usb/lp* files (with their USB ids) and, with
+    pyusb, USB devices with a printer interface."""
+    found = []
+    for path in sorted(glob.glob("/dev/usb/lp*")):
+        ids = usb_ids(path)
+        found.append((f"escpos+file://{path}", f"USB 打印机设备文件 / USB line printer {path}"
+                      + (f" [USB {ids}]" if ids else "")))
+    return found + _usb_printers()
+
+
 def discover() -> list[tuple[str, str]]:
-    """Candidate printer URLs on this machine: /dev/usb/lp*, serial ports, USB printers."""
-    found = [(f"escpos+file://{path}", f"USB 打印机设备文件 / USB line printer {path}")
-             for path in sorted(glob.glob("/dev/usb/lp*"))]
+    """Candidate printer URLs on this machine: USB printers, and every serial port (not asked;
+    ``devices.probe`` asks them)."""
+    found = discover_usb()
     for port in serial_ports():
         found.append((f"escpos+serial://{port.device}?baud=9600",
                       f"串口（可能是打印机）/ serial port, maybe a printer: {port.description}"))
-    return found + _usb_printers()
+    return found
 
 
 def self_test(url: str) -> str:

@@ -17,9 +17,12 @@ from devices.cli import KINDS, format_table, kind_of_url, register
 from devices.keypad.keys import Key
 from devices.keypad.pad import SerialKeypad
 from devices.keypad.pad import open_url as open_keypad_url
+from devices.keypad.simulator import KeypadSimulator
 from devices.led.screen import SerialLedScreen, open_url
+from devices.led.simulator import LedSimulator
 from devices.rating.pad import SerialRatingPad
 from devices.rating.pad import open_url as open_rating_url
+from tests.helpers.serial_lines import SharedBus, SilentPort
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -81,8 +84,8 @@ def test_kind_of_url() -> None:
     assert kind_of_url("sim://keypad") == "keypad"
 
 
-def test_list_mentions_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["devices", "list"]) == 0
+def test_list_without_probe_mentions_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["devices", "list", "--no-probe"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split() == ["KIND", "URL", "DESCRIPTION"]
@@ -90,6 +93,33 @@ def test_list_mentions_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
         assert any(line.startswith(kind) or line.startswith(f"note: {kind}:") for line in lines)
     assert "note: led: none found" in out or any(
         line.startswith("led ") and "led:///dev/" in line for line in lines)
+
+
+def test_list_prints_what_answered_and_a_note_per_silent_port(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    bus = SharedBus(LedSimulator([2]), KeypadSimulator([14])).start()
+    silent = SilentPort().start()
+    try:
+        assert run(["devices", "list", "--port", bus.port, "--port", silent.port,
+                    "--timeout", "0.04"]) == 0
+    finally:
+        bus.stop()
+        silent.stop()
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split()[:2] for line in lines[1:] if not line.startswith("note:")]
+    on_ptys = [row for row in rows if bus.port in row[1] or silent.port in row[1]]
+    assert on_ptys == [["led", f"led://{bus.port}?addr=2&protocol=hallbus"],
+                       ["keypad", f"keypad://{bus.port}?addr=14"]]
+    assert f"note: {silent.port}: 没有设备应答 / no device answered" in lines
+    assert not any(bus.port in line for line in lines if line.startswith("note:"))
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "soon", "60"])
+def test_list_refuses_a_bad_timeout(timeout: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(["devices", "list", "--timeout", timeout])
+    assert exited.value.code == 2
+    assert "seconds" in capsys.readouterr().err
 
 
 def test_format_table() -> None:

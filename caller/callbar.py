@@ -18,7 +18,7 @@ from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from caller.view import no_focus
+from caller.transfer_dialog import no_focus
 from caller.viewmodel import CallerModel
 from ui.look import Look, button, fit_text, label
 from ui.qt import font

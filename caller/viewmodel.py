@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
 
+from caller.device_reports import ConsoleDeviceReports
 from caller.devices import CallerDevices
 from caller.faults import FaultBoard
 from caller.no_show import CONFIRM_PROMPT, NoShowCare
@@ -55,7 +56,7 @@ from hall.schemas import (
 from hall.window_states import PauseReason
 from ui.cloudclient import cloud_calls
 from ui.tasks import Runner, run_now
-from ui.viewmodel import DeviceStates, Message, ViewModel, message_of
+from ui.viewmodel import DeviceStates, Message, message_of
 
 log = logging.getLogger("hallq.caller")
 
@@ -108,7 +109,7 @@ class RatingState:
     level: int | None = None
 
 
-class CallerModel(ViewModel):
+class CallerModel(ConsoleDeviceReports):
     """One window's console. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, window: str,
@@ -571,31 +572,6 @@ class CallerModel(ViewModel):
             return ""
         zh, en = LABELS[self.rating.level]
         return en if self.lang == "en" else zh
-
-    def device_ok(self, kind: str) -> None:
-        """A device answered again after a fault: tell staff it is fine."""
-        if self._reported.pop(kind, None) is not None:
-            self._report(kind, "ready", "")
-
-    def device_failed(self, kind: str, err: Exception) -> None:
-        """A device at the window failed: say so and tell staff and technicians once."""
-        code = getattr(err, "code", f"{kind}.error")
-        zh, en = message_of(err)
-        self._say((f"设备故障：{zh}", f"Device fault: {en}"), error=True)
-        if self._reported.get(kind) != code:
-            self._reported[kind] = code
-            state = "disconnected" if code.endswith(("disconnected", "timeout")) else "error"
-            self._report(kind, state, code)
-
-    def _report(self, kind: str, state: str, detail: str) -> None:
-        self.device_states.set(kind, state, detail)
-        self.faults.note(self.settings.name, kind, state)
-        client = self.client
-        if client is None:
-            return
-        where = self.settings.name
-        self._run(lambda: client.device_status(kind, state, where=where, detail=detail),
-                  lambda _: None, self._load_failed)
 
     def close(self) -> None:
         """Stop waiting for a rating (the console is closing)."""

@@ -23,7 +23,7 @@ from hall.errors import (
 )
 from hall.estimate import ArrivalRates, ThemeWait, called_first, theme_wait, updated_mean
 from hall.events import Event, EventKind
-from hall.issuing_rules import check_open, check_quota
+from hall.issuing_rules import check_appointment, check_open, check_quota
 from hall.no_show import check_no_show, recheckin_sort_key, undoable
 from hall.ratings import LABELS
 from hall.state import (
@@ -232,24 +232,6 @@ class Engine:
                              f"One ID may take at most {limit} tickets a day for {theme.name_en}")
         return id_hash, person.id_masked, person.age >= self.config.rules.elderly_age
 
-    def _appointment(self, appointment_id: str | None, theme: Theme, id_hash: str | None,
-                     ) -> Appointment | None:
-        if not appointment_id:
-            return None
-        appointment = self.state.appointments.get(appointment_id)
-        if appointment is None:
-            raise not_found(ErrorCode.UNKNOWN_APPOINTMENT, "预约", "Appointment")
-        if appointment.ticket_id is not None:
-            raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已取号",
-                             "This appointment was checked in")
-        if appointment.theme != theme.prefix:
-            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "预约事项与所选业务不符",
-                             "The appointment is for another service", status=422)
-        if appointment.id_hash and id_hash and appointment.id_hash != id_hash:
-            raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "证件与预约人不符",
-                             "The ID card does not match the appointment", status=422)
-        return appointment
-
     def issue(self, service: str, now: datetime, *, id_number: str | None = None,
               channel: str = "kiosk", appointment_id: str | None = None,
               person: Person | None = None, referral: str | None = None
@@ -273,7 +255,7 @@ class Engine:
         check_quota(theme, self.state.counters.get(theme.prefix, 0))
         local_day = self._local(now).date()
         id_hash, masked, elderly = self._id_hash(id_number, theme, local_day, person)
-        appointment = self._appointment(appointment_id, theme, id_hash)
+        appointment = check_appointment(self.state.appointments, appointment_id, theme, id_hash)
 
         seq = self.state.counters.get(theme.prefix, 0) + 1
         number = f"{theme.prefix}{seq:03d}"

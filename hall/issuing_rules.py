@@ -1,13 +1,16 @@
 """When numbers may be given for a theme: the hall's hours and days, the cutoff before closing
-(停号) and the daily quota (放号量). Pure checks that raise :class:`~hall.errors.QueueError`
-with nothing changed; the engine runs them before it issues."""
+(停号), the daily quota (放号量) and the appointment a number is taken for. Pure checks that
+raise :class:`~hall.errors.QueueError` with nothing changed; the engine runs them before it
+issues."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from hall.config import Rules, Theme
-from hall.errors import ErrorCode, QueueError
+from hall.errors import ErrorCode, QueueError, not_found
+from hall.state import Appointment
 
 
 def within_hours(rules: Rules, local: datetime) -> bool:
@@ -47,3 +50,24 @@ def check_quota(theme: Theme, issued_today: int) -> None:
     if theme.daily_quota and issued_today >= theme.daily_quota:
         raise QueueError(ErrorCode.QUOTA_REACHED, f"{theme.name_zh}今日号源已发完",
                          f"{theme.name_en}: today's tickets are all taken")
+
+
+def check_appointment(appointments: Mapping[str, Appointment], appointment_id: str | None,
+                      theme: Theme, id_hash: str | None) -> Appointment | None:
+    """The appointment a number is taken for (None without one), refused when it is unknown,
+    already checked in, for another theme, or booked with another ID card."""
+    if not appointment_id:
+        return None
+    appointment = appointments.get(appointment_id)
+    if appointment is None:
+        raise not_found(ErrorCode.UNKNOWN_APPOINTMENT, "预约", "Appointment")
+    if appointment.ticket_id is not None:
+        raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已取号",
+                         "This appointment was checked in")
+    if appointment.theme != theme.prefix:
+        raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "预约事项与所选业务不符",
+                         "The appointment is for another service", status=422)
+    if appointment.id_hash and id_hash and appointment.id_hash != id_hash:
+        raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "证件与预约人不符",
+                         "The ID card does not match the appointment", status=422)
+    return appointment

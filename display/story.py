@@ -123,8 +123,8 @@ class WindowsPanel(Panel):
             painter.setFont(font(self.px(30)))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter,
                              self.text("窗口尚未开放", "No window open yet"))
-        columns, rows = grid(len(tiles), area.width(), area.height(), self.px(56),
-                             self.px(200))
+        columns, rows = grid(len(tiles), area.width(), area.height(), self.px(40),
+                             self.px(140))
         if tiles:
             cell_w, cell_h = area.width() // columns, min(area.height() // rows, self.px(76))
             for index, tile in enumerate(tiles):
@@ -151,7 +151,7 @@ class WindowsPanel(Panel):
         state = self.text(zh, en)
         reason = pause_reason(tile.reason, self.screen_.lang)
         if reason:
-            state = f"{state} · {reason}"
+            state = self.text(f"{state}·{reason}", f"{state} · {reason}")
         left = inner.x() + max(number_w, QFontMetrics(font(size, True)).horizontalAdvance(
             tile.window) + self.px(14))
         line = QRect(left, inner.y(), inner.right() - left, inner.height())
@@ -162,6 +162,11 @@ class WindowsPanel(Panel):
                              tile.number)
             line.setRight(line.right() - QFontMetrics(font(size, True)).horizontalAdvance(
                 tile.number) - self.px(10))
+        smallest = QFontMetrics(font(self.px(MIN_TEXT_PX))).horizontalAdvance(state)
+        if tile.number and smallest > line.width():
+            return      # a narrow tile: the number in gold says the window is busy
+        if reason and smallest > line.width():
+            state = reason      # grey says paused; the reason says for how long
         painter.setPen(TEXT)
         self.fit(painter, line, state, size * 85 // 100, not tile.number)
 

@@ -67,7 +67,7 @@ REMOTE_KINDS = frozenset({EventKind.WINDOW_REMOTE_BUSY, EventKind.WINDOW_REMOTE,
 NO_SHOW, TRANSFERRED, RECHECKED = "no_show", "transferred", "rechecked"
 #: Pause reasons a window may give, with what the wall says (a reason not listed is shown as
 #: the window wrote it).
-PAUSE_REASONS = {"lunch": ("午休", "Lunch break"), "away": ("暂离", "Away"),
+PAUSE_REASONS = {"lunch": ("午休", "Lunch"), "away": ("暂离", "Away"),
                  "meeting": ("会议", "Meeting"), "break": ("休息", "Break"),
                  "training": ("培训", "Training")}
 
@@ -407,8 +407,8 @@ class DisplayModel(ViewModel):
     def window_board(self) -> list[WindowTile]:
         """The windows open or paused (or with a ticket at them), in number order."""
         tiles = []
-        for window in sorted(set(self.statuses) | {c.window for c in self.current.values()},
-                             key=window_order):
+        at_windows = {c.window for c in self.current.values() if c.window}
+        for window in sorted(set(self.statuses) | at_windows, key=window_order):
             status = self.statuses.get(window, "open")
             call = self.current.get(window)
             if call is not None:

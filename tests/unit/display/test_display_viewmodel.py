@@ -281,7 +281,7 @@ def test_a_pause_s_reason_is_shown_when_the_event_carries_one() -> None:
     [tile] = model.window_board()
     assert (tile.state, tile.reason) == ("paused", "lunch")
     assert (pause_reason(tile.reason, "zh"), pause_reason(tile.reason, "en")) == (
-        "午休", "Lunch break")
+        "午休", "Lunch")
     assert pause_reason("会议", "en") == "Meeting" and pause_reason("培训班", "zh") == "培训班"
     model.apply(event(EventKind.WINDOW_RESUMED, 3, window="9", status="open"))
     assert [(t.state, t.reason) for t in model.window_board()] == [("idle", "")]

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hallq.display")
 
-#: How many past events are read at start to fill the "called earlier" list.
-HISTORY_EVENTS = 300
+#: How many past events are read at start to fill the "called earlier" list and the missed
+#: numbers (a busy hall's day is a few thousand events; the node gives up to 10,000 at once).
+HISTORY_EVENTS = 5000
 RELOAD_DELAY_MS = 100
 PERIODIC_RELOAD_MS = 30_000
 RETRY_MS = 3_000

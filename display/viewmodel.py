@@ -13,6 +13,12 @@ line (``ticket.lease_returned``: the number waits again, the earlier call stays 
 
 A no-show its window takes back (``ticket.no_show_undone``) is shown at that window again,
 without a new announcement: the citizen is at the window already.
+
+The list of earlier calls tells what became of each: a no-show is marked 过号 and listed with
+the missed numbers (those that may still check in again at the desk, until they do); a
+transfer is marked with where the citizen now waits (a theme or a named window). The window
+board knows every window's status: open and idle, calling, serving, paused (with the reason
+the window gave, when it gave one), serving another hall by video, or closed.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from display import voice
 from hall.events import WINDOW_STATUS_KINDS, EventKind
+from hall.lease import RemoteCallState
 from hall.schemas import HallBody, ServiceBody, WindowBody
 from hall.wait_text import wait_word
+from hall.window_states import PAUSE_LABELS, PauseReason
 from ui.viewmodel import ViewModel
 
 #: Events after which the waiting counts change (the model asks for a fresh /services).
@@ -46,8 +54,21 @@ LEAVE_KINDS = frozenset({
 STATUS_KINDS = WINDOW_STATUS_KINDS
 #: A window in one of these states is listed as paused (closed windows are simply not staffed).
 PAUSED_STATES = frozenset({"paused"})
-
-
+#: Events after which a no-show is no longer missed: back in line, at the window again, gone.
+UNMISS_KINDS = frozenset({
+    EventKind.TICKET_RECHECKED_IN, EventKind.TICKET_NO_SHOW_UNDONE, EventKind.TICKET_CANCELLED,
+    EventKind.TICKET_EXPIRED, EventKind.TICKET_CALLED})
+#: A window's call of another hall's ticket (云叫号 at the serving end) in one of these states
+#: keeps the window busy; asking central for a ticket, or finding none, does not.
+REMOTE_BUSY_STATES = frozenset({RemoteCallState.REQUESTING, RemoteCallState.CALLING,
+                                RemoteCallState.STARTING, RemoteCallState.SERVING,
+                                RemoteCallState.FINISHING})
+REMOTE_KINDS = frozenset({EventKind.WINDOW_REMOTE_BUSY, EventKind.WINDOW_REMOTE,
+                          EventKind.WINDOW_REMOTE_FREE})
+#: What an earlier call became, as the history shows it.
+NO_SHOW, TRANSFERRED, RECHECKED = "no_show", "transferred", "rechecked"
+#: Pause reasons a window may give, with what the wall says (a reason not listed is shown as
+#: the window wrote it).
 @dataclass
 class Call:
     """A number called to a window (``at`` is the display's monotonic clock, ``ts`` the hall's)."""
@@ -64,6 +85,14 @@ class Call:
     """The video booth the ticket is called to (云叫号; ``window`` is then empty)."""
     booth_name_zh: str = ""
     booth_name_en: str = ""
+    serving: bool = False
+    """The citizen came (``ticket.serving``): the window serves them."""
+    outcome: str = ""
+    """What became of the call: "" (called, served), :data:`NO_SHOW`, :data:`TRANSFERRED`, or
+    :data:`RECHECKED` (a no-show back in line)."""
+    to_theme: str = ""
+    """After a transfer: the theme now waited for (its prefix), or ``to_window``."""
+    to_window: str = ""
 
     @property
     def place(self) -> str:
@@ -81,6 +110,27 @@ class ThemeLine:
     waiting: int
     expected_wait_s: int | None
     wait_kind: str | None = None
+
+
+@dataclass
+class Missed:
+    """A no-show of today who may still check in again at the desk (过号)."""
+
+    ticket: str
+    number: str
+    window: str
+
+
+@dataclass
+class WindowTile:
+    """One window on the window board: ``state`` is ``idle`` (open, nobody called),
+    ``called``, ``serving``, ``remote`` (serving another hall's citizen by video) or
+    ``paused``; ``number`` the ticket at the window, ``reason`` a pause's reason code."""
+
+    window: str
+    state: str
+    number: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -108,7 +158,17 @@ class DisplayModel(ViewModel):
     current: dict[str, Call] = field(default_factory=dict)
     recent: list[Call] = field(default_factory=list)
     themes: list[ThemeLine] = field(default_factory=list)
-    paused: set[str] = field(default_factory=set)
+    statuses: dict[str, str] = field(default_factory=dict)
+    """Every window's status: open, paused or closed."""
+    pause_reasons: dict[str, str] = field(default_factory=dict)
+    remote_busy: set[str] = field(default_factory=set)
+    """Windows calling or serving another hall's ticket (they are not idle)."""
+    missed: list[Missed] = field(default_factory=list)
+    """Today's no-shows who may still check in again, the latest first."""
+    rechecks: dict[str, int] = field(default_factory=dict)
+    """Re-check-ins seen today per ticket (a ticket may check in again ``max_recheckins``)."""
+    max_recheckins: int = 1
+    phone_ticketing_url: str = ""
     window_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     connected: bool = False
     loaded: bool = False
@@ -123,7 +183,14 @@ class DisplayModel(ViewModel):
         """GET /hall: the hall's names."""
         self.hall_name_zh, self.hall_name_en = hall.get("name_zh", ""), hall.get("name_en", "")
         self.timezone = hall.get("timezone", "")
+        self.max_recheckins = int(hall.get("max_recheckins", self.max_recheckins))
+        self.phone_ticketing_url = hall.get("phone_ticketing_url", "") or ""
         self._changed()
+
+    @property
+    def paused(self) -> set[str]:
+        """The windows paused."""
+        return {w for w, status in self.statuses.items() if status in PAUSED_STATES}
 
     def load_windows(self, windows: list[WindowBody],
                      keep: set[str] | frozenset[str] = frozenset()) -> None:
@@ -131,8 +198,9 @@ class DisplayModel(ViewModel):
         changed by events since the read began: the model already knows better for them."""
         self.window_names = {w["number"]: (w.get("name_zh", ""), w.get("name_en", ""))
                              for w in windows}
-        self.paused = ({w["number"] for w in windows if w.get("status") in PAUSED_STATES
-                        and w["number"] not in keep} | (self.paused & set(keep)))
+        self.statuses = {w["number"]: (self.statuses.get(w["number"], "closed")
+                                       if w["number"] in keep else w.get("status", "closed"))
+                         for w in windows}
         # Booth calls are not in GET /windows: only events bring and end them.
         current = {place: call for place, call in self.current.items()
                    if place in keep or call.booth}
@@ -142,11 +210,11 @@ class DisplayModel(ViewModel):
             called = w.get("current")
             if called and w.get("current_status") in ("called", "serving"):
                 known = self.current.get(w["number"])
-                if known is not None and known.number == called:
-                    current[w["number"]] = known
-                else:
-                    current[w["number"]] = Call(w.get("current_ticket") or "", called,
-                                                w["number"], at=self.clock(), live=False)
+                if known is None or known.number != called:
+                    known = Call(w.get("current_ticket") or "", called, w["number"],
+                                 at=self.clock(), live=False)
+                known.serving = w.get("current_status") == "serving"
+                current[w["number"]] = known
         self.current = current
         self.loaded = True
         self._changed()
@@ -192,8 +260,14 @@ class DisplayModel(ViewModel):
             for call in [c for c in self.current.values() if c.ticket == data.get("ticket")]:
                 del self.current[call.place]
                 outcome.changed = True
+            outcome.changed = self._left(kind, data) or outcome.changed
         elif kind in STATUS_KINDS:
-            outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""))
+            outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""),
+                                                  str(data.get("reason") or ""))
+        else:
+            outcome.changed = self._window_news(kind, data)
+        if kind in UNMISS_KINDS:
+            outcome.changed = self._unmiss(kind, data) or outcome.changed
         if outcome.changed:
             self._changed()
         return outcome
@@ -204,6 +278,63 @@ class DisplayModel(ViewModel):
                     ts=ts, recalls=recalls, live=live)
         self._show(call)
 
+    def _left(self, kind: str, data: dict) -> bool:
+        """A no-show or a transfer: mark the earlier call and bring it to the top."""
+        if kind == EventKind.TICKET_NO_SHOW:
+            ticket = data.get("ticket", "")
+            if self.rechecks.get(ticket, 0) < self.max_recheckins:
+                self.missed = [m for m in self.missed if m.ticket != ticket]
+                self.missed.insert(0, Missed(ticket, data.get("number", ""),
+                                             data.get("window", "")))
+            return self._mark(data, data.get("window", ""), NO_SHOW)
+        if kind == EventKind.TICKET_TRANSFERRED:
+            return self._mark(data, data.get("from_window", ""), TRANSFERRED,
+                              to_theme=str(data.get("theme") or ""),
+                              to_window=str(data.get("to_window") or ""))
+        return False
+
+    def _mark(self, data: dict, window: str, outcome: str, to_theme: str = "",
+              to_window: str = "") -> bool:
+        ticket = data.get("ticket", "")
+        call = next((c for c in self.recent if c.ticket == ticket), None)
+        if call is None:
+            call = Call(ticket, data.get("number", ""), window, at=self.clock(), live=False)
+        self.recent = [c for c in self.recent if c.ticket != ticket]
+        call.outcome, call.to_theme, call.to_window = outcome, to_theme, to_window
+        self.recent.insert(0, call)
+        del self.recent[self.max_recent:]
+        return True
+
+    def _unmiss(self, kind: str, data: dict) -> bool:
+        ticket = data.get("ticket", "")
+        changed = False
+        if kind == EventKind.TICKET_RECHECKED_IN:
+            self.rechecks[ticket] = self.rechecks.get(ticket, 0) + 1
+            for call in self.recent:
+                if call.ticket == ticket and call.outcome == NO_SHOW:
+                    call.outcome, changed = RECHECKED, True
+        before = len(self.missed)
+        self.missed = [m for m in self.missed if m.ticket != ticket]
+        return changed or len(self.missed) != before
+
+    def _window_news(self, kind: str, data: dict) -> bool:
+        """The citizen came to a window, or a window calls another hall's ticket."""
+        window = data.get("window", "")
+        if kind == EventKind.TICKET_SERVING:
+            call = self.current.get(window)
+            if call is None or call.ticket != data.get("ticket"):
+                return False
+            call.serving = True
+            return True
+        if kind not in REMOTE_KINDS:
+            return False
+        was = window in self.remote_busy
+        if kind != EventKind.WINDOW_REMOTE_FREE and data.get("state") in REMOTE_BUSY_STATES:
+            self.remote_busy.add(window)
+        else:
+            self.remote_busy.discard(window)
+        return was != (window in self.remote_busy)
+
     def _to_booth(self, data: dict, ts: float, live: bool) -> None:
         booth = str(data.get("booth") or "V")
         self._show(Call(data.get("ticket", ""), data["number"], "", at=self.clock(), ts=ts,
@@ -212,6 +343,7 @@ class DisplayModel(ViewModel):
 
     def _show(self, call: Call) -> None:
         self.current[call.place] = call
+        self.remote_busy.discard(call.window)
         self.recent = [c for c in self.recent if c.ticket != call.ticket]
         self.recent.insert(0, call)
         del self.recent[self.max_recent:]
@@ -228,17 +360,19 @@ class DisplayModel(ViewModel):
         if self.day is not None and day > self.day:
             self.recent.clear()
             self.current.clear()
+            self.missed.clear()
+            self.rechecks.clear()
             self._changed()
         if self.day is None or day > self.day:
             self.day = day
 
-    def _window_status(self, window: str, status: str) -> bool:
-        was = window in self.paused
-        if status in PAUSED_STATES:
-            self.paused.add(window)
-        else:
-            self.paused.discard(window)
-        return was != (window in self.paused)
+    def _window_status(self, window: str, status: str, reason: str) -> bool:
+        was = (self.statuses.get(window), self.pause_reasons.get(window, ""))
+        self.statuses[window] = status
+        self.pause_reasons[window] = reason if status in PAUSED_STATES else ""
+        if status != "open":
+            self.remote_busy.discard(window)
+        return was != (status, self.pause_reasons[window])
 
     # ------------------------------------------------------------------ what the view shows
     def current_calls(self, limit: int) -> list[Call]:
@@ -269,9 +403,54 @@ class DisplayModel(ViewModel):
             return call.booth_name_en or call.booth_name_zh or f"Video booth {call.booth}"
         return call.booth_name_zh or f"视频服务区{call.booth}"
 
+    def window_board(self) -> list[WindowTile]:
+        """The windows open or paused (or with a ticket at them), in number order."""
+        tiles = []
+        at_windows = {c.window for c in self.current.values() if c.window}
+        for window in sorted(set(self.statuses) | at_windows, key=window_order):
+            status = self.statuses.get(window, "open")
+            call = self.current.get(window)
+            if call is not None:
+                tiles.append(WindowTile(window, "serving" if call.serving else "called",
+                                        call.number))
+            elif status in PAUSED_STATES:
+                tiles.append(WindowTile(window, "paused",
+                                        reason=self.pause_reasons.get(window, "")))
+            elif status == "open":
+                tiles.append(WindowTile(window, "remote" if window in self.remote_busy
+                                        else "idle"))
+        return tiles
+
+    def theme_name(self, prefix: str, lang: str) -> str:
+        """ "B 工程建设" / "B Construction projects" (the prefix alone for a theme not known)."""
+        line = next((t for t in self.themes if t.prefix == prefix), None)
+        if line is None:
+            return prefix
+        return f"{prefix} {(line.name_en or line.name_zh) if lang == 'en' else line.name_zh}"
+
+    def transfer_to(self, call: Call, lang: str) -> str:
+        """Where a transferred citizen waits now: a named window, or a theme's line."""
+        if call.to_window:
+            return self.window_name(call.to_window, lang)
+        return self.theme_name(call.to_theme, lang)
+
     def hall_name(self, lang: str) -> str:
         """The hall's name in a language."""
         return (self.hall_name_en or self.hall_name_zh) if lang == "en" else self.hall_name_zh
+
+
+def window_order(window: str) -> tuple[int, str]:
+    """Windows sorted as people count them: 2 before 10."""
+    return (len(window), window)
+
+
+def pause_reason(reason: str, lang: str) -> str:
+    """A pause's reason as the wall says it ("午休" / "Lunch break", the labels of
+    :data:`hall.window_states.PAUSE_LABELS`); "" for none, an unknown one as it came."""
+    if reason in PAUSE_LABELS:
+        zh, en = PAUSE_LABELS[PauseReason(reason)]
+        return en if lang == "en" else zh
+    return reason
 
 
 def windows_touched(event: dict) -> set[str]:

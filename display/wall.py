@@ -1,9 +1,14 @@
 """The wall display's widgets (综合屏): they paint a :class:`~display.viewmodel.DisplayModel`.
 
-Landscape (1920x1080) puts the current calls on the left and the earlier calls and waiting
-counts on the right; portrait (1080x1920) stacks them. The layout follows the widget's shape,
-and every size is scaled from those two reference sizes, so any window size works. Read from
-3 m: numbers are ~110 px high on a 1080p wall screen, white and gold on dark blue.
+Landscape (1920x1080) puts the current calls on the left half; on the right, the people
+waiting per theme (with the QR code for taking a number by phone) above the earlier calls, the
+window board and the missed numbers. Portrait (1080x1920) stacks the calls, the waiting and
+those three. The layout follows the widget's shape, and every size is scaled from those two
+reference sizes, so any window size works. Read from 3 m: numbers are ~100 px high on a 1080p
+wall screen, no text under 24 px, white and gold on dark blue.
+
+Nobody touches a wall screen: it has no buttons. Its language alternates by itself (Chinese,
+then English, every ``alternate_s`` seconds, never while a call is highlighted) or stays.
 """
 
 from __future__ import annotations
@@ -12,29 +17,30 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QPainter,
-    QPaintEvent,
-    QPixmap,
-    QResizeEvent,
+from PySide6.QtCore import QRect, QRectF, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QWidget
+
+from display.paint import (
+    ALERT,
+    ARROW,
+    BACKGROUND,
+    HIGHLIGHT,
+    MUTED,
+    NUMBER,
+    PANEL,
+    TEXT,
+    Panel,
+    TextCache,
+    fitted_font,
 )
-from PySide6.QtWidgets import QPushButton, QWidget
-
+from display.story import HistoryPanel, MissedPanel, WindowsPanel
 from display.viewmodel import Call, DisplayModel, wait_text
-from ui.qt import font, pick
+from ui.look import qr_pixmap
+from ui.qt import font
 
-BACKGROUND = QColor("#0b1f3a")
-PANEL = QColor("#12305a")
-TEXT = QColor("#ffffff")
-MUTED = QColor("#a9bcd6")
-NUMBER = QColor("#ffd23f")
-HIGHLIGHT = QColor("#d62828")
-ALERT = QColor("#ff6b6b")
-ARROW = QColor("#4cc9f0")
+__all__ = ["ALERT", "ARROW", "BACKGROUND", "HIGHLIGHT", "MUTED", "NUMBER", "PANEL", "TEXT",
+           "DisplayWindow"]
 
 WEEKDAYS_ZH = "一二三四五六日"
 DEFAULT_NOTICE_ZH = ("欢迎来到{hall}！请凭号码留意叫号，过号请到服务台重新签到；"
@@ -43,104 +49,6 @@ DEFAULT_NOTICE_ZH = ("欢迎来到{hall}！请凭号码留意叫号，过号请�
 DEFAULT_NOTICE_EN = ("Welcome to {hall}. Please watch for your number; if you missed it, check in "
                      "again at the service desk. Bring a valid ID. Book online or take a number "
                      "by phone, and please rate our service.")
-
-
-class TextCache:
-    """Large text drawn once into a pixmap and blitted after: Qt's raster engine caches no
-    glyphs above ~64 px, so a 110 px ticket number would be rasterised again on every paint."""
-
-    LIMIT = 512
-
-    def __init__(self) -> None:
-        self._pixmaps: dict[tuple, QPixmap] = {}
-
-    def draw(self, painter: QPainter, rect: QRect, align: Qt.AlignmentFlag, text: str,
-             qfont: QFont, colour: QColor) -> None:
-        """Draw ``text`` in ``rect`` like ``painter.drawText(rect, align, text)``."""
-        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        key = (text, qfont.key(), colour.rgba(), ratio)
-        pixmap = self._pixmaps.get(key)
-        if pixmap is None:
-            pixmap = self._render(text, qfont, colour, ratio)
-            if len(self._pixmaps) >= self.LIMIT:
-                self._pixmaps.clear()
-            self._pixmaps[key] = pixmap
-        width = pixmap.width() / ratio
-        height = pixmap.height() / ratio
-        if align & Qt.AlignmentFlag.AlignRight:
-            x = rect.right() + 1 - width
-        elif align & Qt.AlignmentFlag.AlignHCenter:
-            x = rect.x() + (rect.width() - width) / 2
-        else:
-            x = rect.x()
-        if align & Qt.AlignmentFlag.AlignVCenter:
-            y = rect.y() + (rect.height() - height) / 2
-        elif align & Qt.AlignmentFlag.AlignBottom:
-            y = rect.bottom() + 1 - height
-        else:
-            y = rect.y()
-        painter.drawPixmap(QPointF(x, y), pixmap)
-
-    @staticmethod
-    def _render(text: str, qfont: QFont, colour: QColor, ratio: float) -> QPixmap:
-        metrics = QFontMetrics(qfont)
-        width, height = max(1, metrics.horizontalAdvance(text)), max(1, metrics.height())
-        pixmap = QPixmap(round(width * ratio), round(height * ratio))
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setFont(qfont)
-        painter.setPen(colour)
-        painter.drawText(0, metrics.ascent(), text)
-        painter.end()
-        return pixmap
-
-
-def fitted_font(text: str, size_px: int, max_width: int, bold: bool = False) -> QFont:
-    """The CJK font at ``size_px``, smaller if needed so that ``text`` fits in ``max_width``."""
-    result = font(size_px, bold)
-    width = QFontMetrics(result).horizontalAdvance(text)
-    if width > max_width > 0:
-        result = font(max(8, int(size_px * max_width / width)), bold)
-    return result
-
-
-class Panel(QWidget):
-    """A part of the wall screen painting the shared model at the window's scale."""
-
-    def __init__(self, screen: DisplayWindow) -> None:
-        super().__init__(screen)
-        self.screen_ = screen
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-
-    @property
-    def model(self) -> DisplayModel:
-        """The model painted."""
-        return self.screen_.model
-
-    def px(self, size: float) -> int:
-        """A size designed for the reference screen, scaled to this one."""
-        return max(1, round(size * self.screen_.scale))
-
-    def text(self, zh: str, en: str) -> str:
-        """The text in the screen's language."""
-        return pick(self.screen_.lang, zh, en)
-
-    def title(self, painter: QPainter, rect: QRect, zh: str, en: str) -> int:
-        """A section title (Chinese with a small English subtitle); returns its height."""
-        height = self.px(64)
-        painter.setPen(ARROW)
-        painter.setFont(font(self.px(40), True))
-        main = self.text(zh, en)
-        left = rect.x() + self.px(24)
-        painter.drawText(left, rect.y(), rect.width(), height, Qt.AlignmentFlag.AlignVCenter, main)
-        if self.screen_.lang == "zh":
-            offset = left + QFontMetrics(painter.font()).horizontalAdvance(main) + self.px(24)
-            painter.setFont(font(self.px(24)))
-            painter.setPen(MUTED)
-            painter.drawText(offset, rect.y(), rect.right() - offset, height,
-                             Qt.AlignmentFlag.AlignVCenter, en)
-        return height
 
 
 class HeaderBar(Panel):
@@ -152,7 +60,7 @@ class HeaderBar(Panel):
         painter.fillRect(self.rect(), PANEL)
         now = self.screen_.now()
         margin = self.px(32)
-        inner = self.rect().adjusted(margin, 0, -margin - self.px(120), 0)
+        inner = self.rect().adjusted(margin, 0, -margin, 0)
         date = self._date(now)
         clock = now.strftime("%H:%M:%S")
         if self.screen_.portrait:
@@ -199,7 +107,7 @@ class CallsBoard(Panel):
 
     def rows(self) -> int:
         """How many calls fit."""
-        return 6 if self.screen_.portrait else 5
+        return 5
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
         """Paint the board, then tell the listeners which model revision is on screen."""
@@ -253,53 +161,33 @@ class CallsBoard(Panel):
                    fitted_font(name, size * 85 // 100, width, True), TEXT)
 
 
-class RecentPanel(Panel):
-    """Calls made earlier that are no longer on the board, two columns."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
-        """Paint the earlier calls."""
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
-        area = self.rect().adjusted(self.px(16), self.px(12), -self.px(16), -self.px(12))
-        area.setTop(area.top() + self.title(painter, area, "已叫号码", "Called earlier"))
-        shown = {c.ticket for c in self.model.current_calls(self.screen_.board.rows())}
-        calls = [c for c in self.model.recent if c.ticket not in shown][:8]
-        rows = 4
-        row_h = min(area.height() // rows, self.px(72))
-        col_w = area.width() // 2
-        for index, call in enumerate(calls):
-            x = area.x() + (index // rows) * col_w + self.px(24)
-            y = area.y() + (index % rows) * row_h
-            painter.setPen(NUMBER)
-            painter.setFont(font(self.px(36), True))
-            painter.drawText(QRect(x, y, col_w, row_h), Qt.AlignmentFlag.AlignVCenter,
-                             call.number)
-            painter.setPen(TEXT)
-            name = "→ " + self.model.place_name(call, self.screen_.lang)
-            width = col_w - self.px(24 + 125 + 16)
-            painter.setFont(fitted_font(name, self.px(36), width, True))
-            painter.drawText(QRect(x + self.px(125), y, width, row_h),
-                             Qt.AlignmentFlag.AlignVCenter, name)
-        if not calls:
-            painter.setPen(MUTED)
-            painter.setFont(font(self.px(30)))
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.text("暂无", "None yet"))
-        painter.end()
-
-
 class WaitingPanel(Panel):
-    """People waiting and the expected wait per theme; the windows paused."""
+    """People waiting and the expected wait per theme; at the right, the QR code of the
+    hall's phone ticketing (手机取号) when the hall has one."""
+
+    def __init__(self, screen: DisplayWindow) -> None:
+        super().__init__(screen)
+        self._qr: tuple[str, int, QPixmap] | None = None
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
-        """Paint the waiting table."""
+        """Paint the waiting table and the QR code."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), BACKGROUND)
         area = self.rect().adjusted(self.px(16), self.px(12), -self.px(16), -self.px(12))
+        if self.model.phone_ticketing_url:
+            area.setRight(area.right() - self._phone(painter, area) - self.px(24))
         area.setTop(area.top() + self.title(painter, area, "等候情况", "People waiting"))
         lang = self.screen_.lang
         themes = self.model.themes
-        row_h = self.px(70)
-        wait_w, count_w = self.px(260), self.px(190)
+        row_h = min(self.px(70), area.height() // max(1, len(themes)))
+        # English says the count alone: the title says "People waiting"
+        counts = [f"{line.waiting}" + self.text(" 人", "") for line in themes]
+        waits = [wait_text(line, lang) for line in themes]
+        count_font, wait_font = font(self.px(34), True), font(self.px(30))
+        count_w = max((QFontMetrics(count_font).horizontalAdvance(c) for c in counts),
+                      default=0) + self.px(24)
+        wait_w = max((QFontMetrics(wait_font).horizontalAdvance(w) for w in waits),
+                     default=0) + self.px(24)
         for index, line in enumerate(themes):
             y = area.y() + index * row_h
             row = QRect(area.x(), y, area.width(), row_h - self.px(8))
@@ -307,31 +195,38 @@ class WaitingPanel(Panel):
             name = f"{line.prefix}  {line.name_en if lang == 'en' else line.name_zh}"
             name_w = row.width() - wait_w - count_w - self.px(40)
             painter.setPen(TEXT)
-            painter.setFont(fitted_font(name, self.px(34), name_w, True))
-            painter.drawText(QRect(row.x() + self.px(20), y, name_w, row.height()),
-                             Qt.AlignmentFlag.AlignVCenter, name)
+            self.fit(painter, QRect(row.x() + self.px(20), y, name_w, row.height()), name,
+                     self.px(34), True)
             painter.setPen(NUMBER)
-            painter.setFont(font(self.px(34), True))
-            count = f"{line.waiting} " + self.text("人", "waiting")
+            painter.setFont(count_font)
             painter.drawText(QRect(row.right() - wait_w - count_w - self.px(20), y, count_w,
                                    row.height()),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             counts[index])
             painter.setPen(TEXT)
-            wait = wait_text(line, lang)
-            painter.setFont(fitted_font(wait, self.px(30), wait_w))
+            painter.setFont(wait_font)
             painter.drawText(row.adjusted(0, 0, -self.px(20), 0),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, wait)
-        paused = sorted(self.model.paused, key=lambda w: (len(w), w))
-        if paused:
-            y = area.y() + len(themes) * row_h + self.px(8)
-            listed = "、".join(paused) if lang == "zh" else ", ".join(paused)
-            text = self.text(f"暂停服务窗口：{listed}", f"Paused windows: {listed}")
-            painter.setPen(MUTED)
-            painter.setFont(font(self.px(26)))
-            painter.drawText(QRect(area.x() + self.px(20), y, area.width() - self.px(40),
-                                   area.bottom() - y),
-                             Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, text)
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             waits[index])
         painter.end()
+
+    def _phone(self, painter: QPainter, area: QRect) -> int:
+        """The QR code at the right of ``area`` with what it is for; returns its width."""
+        width = self.px(220)
+        caption_h = self.px(40)
+        side = min(width, area.height() - caption_h)
+        url = self.model.phone_ticketing_url
+        if self._qr is None or self._qr[:2] != (url, side):
+            self._qr = (url, side, qr_pixmap(url, side))
+        pixmap = self._qr[2]
+        left = area.right() - width
+        painter.drawPixmap(left + (width - pixmap.width()) // 2, area.y(), pixmap)
+        caption = self.text("扫码手机取号", "Number by phone")
+        painter.setPen(TEXT)
+        painter.setFont(fitted_font(caption, self.px(28), width, True))
+        painter.drawText(QRect(left, area.y() + pixmap.height(), width, caption_h),
+                         Qt.AlignmentFlag.AlignCenter, caption)
+        return width
 
 
 class Marquee(Panel):
@@ -375,13 +270,15 @@ class Marquee(Panel):
 
 
 class DisplayWindow(QWidget):
-    """The whole wall screen. ``lang`` is ``zh`` or ``en``; the layout is portrait when the
-    widget is taller than wide. ``paint_listeners`` are told the model revision each time the
-    calls board is painted (the benchmark measures call → repaint with it)."""
+    """The whole wall screen. ``lang`` is ``zh`` or ``en``: the language shown first, and
+    kept when ``alternate_s`` is 0, else the languages take turns every ``alternate_s``
+    seconds. The layout is portrait when the widget is taller than wide. ``paint_listeners``
+    are told the model revision each time the calls board is painted (the benchmark measures
+    call → repaint with it)."""
 
     def __init__(self, model: DisplayModel, lang: str = "zh", notice_zh: str | None = None,
                  notice_en: str | None = None, animate: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, alternate_s: float = 0.0) -> None:
         super().__init__(parent)
         self.model = model
         self.lang = lang
@@ -399,34 +296,44 @@ class DisplayWindow(QWidget):
         self.setPalette(palette)
         self.header = HeaderBar(self)
         self.board = CallsBoard(self)
-        self.recent = RecentPanel(self)
+        self.recent = HistoryPanel(self)
         self.waiting = WaitingPanel(self)
+        self.windows = WindowsPanel(self)
+        self.missed = MissedPanel(self)
         self.marquee = Marquee(self)
-        self.toggle = QPushButton(self.header)
-        self.toggle.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.toggle.clicked.connect(self.toggle_language)
-        self.toggle.setStyleSheet("QPushButton{color:#a9bcd6;background:transparent;"
-                                  "border:1px solid #a9bcd6;border-radius:6px}")
         self._blink = QTimer(self)
         self._blink.setInterval(500)
         self._blink.timeout.connect(self._blink_step)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.header.update)
+        self._alternate = QTimer(self)
+        self._alternate.setInterval(max(1, round(alternate_s * 1000)))
+        self._alternate.timeout.connect(self.alternate)
+        self.alternate_s = alternate_s
         self._arrange()
-        self._label_toggle()
         self.set_animated(animate)
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """Every part of the screen."""
+        return (self.header, self.board, self.recent, self.waiting, self.windows, self.missed,
+                self.marquee)
 
     # ------------------------------------------------------------------ state
     def set_animated(self, animate: bool) -> None:
-        """Clock, marquee and blinking run (on a wall) or stand still (screenshots)."""
+        """Clock, marquee, blinking and the languages' turns run (on a wall) or stand still
+        (screenshots)."""
         self.animated = animate
         self.marquee.set_running(animate)
         if animate:
             self._clock.start()
+            if self.alternate_s > 0:
+                self._alternate.start()
         else:
             self._clock.stop()
             self._blink.stop()
+            self._alternate.stop()
             self.blink_on = True
 
     def refresh(self, calls: bool = True, waiting: bool = True) -> None:
@@ -438,17 +345,31 @@ class DisplayWindow(QWidget):
         if calls:
             self.board.update()
             self.recent.update()
+            self.windows.update()
+            self.missed.update()
         if waiting:
             self.waiting.update()
+            self.windows.update()
         self.header.update()
 
     def toggle_language(self) -> None:
         """Chinese ⇄ English."""
         self.lang = "en" if self.lang == "zh" else "zh"
-        self._label_toggle()
         self.update()
-        for panel in (self.header, self.board, self.recent, self.waiting, self.marquee):
+        for panel in self.panels:
             panel.update()
+
+    def alternate(self) -> None:
+        """The languages' turn: switch, unless a call is highlighted (its citizen is reading
+        it), then try again a second later."""
+        if self.model.any_highlighted():
+            QTimer.singleShot(1000, self._alternate_later)
+            return
+        self.toggle_language()
+
+    def _alternate_later(self) -> None:
+        if self.animated and self._alternate.isActive():
+            self.alternate()
 
     def notice_text(self) -> str:
         """The scrolling notice in the current language."""
@@ -463,9 +384,6 @@ class DisplayWindow(QWidget):
         except (ZoneInfoNotFoundError, ValueError):
             zone = None
         return datetime.now(zone)
-
-    def _label_toggle(self) -> None:
-        self.toggle.setText("中文" if self.lang == "en" else "EN")
 
     def _blink_step(self) -> None:
         if not self.model.any_highlighted():
@@ -493,19 +411,23 @@ class DisplayWindow(QWidget):
         self.header.setGeometry(0, 0, width, header_h)
         self.marquee.setGeometry(0, height - marquee_h, width, marquee_h)
         if self.portrait:
-            board_h = body.height() * 56 // 100
-            recent_h = body.height() * 20 // 100
+            board_h = body.height() * 46 // 100
+            waiting_h = body.height() * 16 // 100
             self.board.setGeometry(0, body.y(), width, board_h)
-            self.recent.setGeometry(0, body.y() + board_h, width, recent_h)
-            self.waiting.setGeometry(0, body.y() + board_h + recent_h, width,
-                                     body.height() - board_h - recent_h)
+            self.waiting.setGeometry(0, body.y() + board_h, width, waiting_h)
+            rest = QRect(0, body.y() + board_h + waiting_h, width,
+                         body.height() - board_h - waiting_h)
         else:
-            board_w = width * 60 // 100
-            half = body.height() // 2
+            board_w = width // 2
+            waiting_h = body.height() * 30 // 100
             self.board.setGeometry(0, body.y(), board_w, body.height())
-            self.recent.setGeometry(board_w, body.y(), width - board_w, half)
-            self.waiting.setGeometry(board_w, body.y() + half, width - board_w,
-                                     body.height() - half)
-        self.toggle.setGeometry(width - round(116 * self.scale), round(14 * self.scale),
-                                round(96 * self.scale), round(40 * self.scale))
-        self.toggle.setFont(font(max(8, round(22 * self.scale))))
+            self.waiting.setGeometry(board_w, body.y(), width - board_w, waiting_h)
+            rest = QRect(board_w, body.y() + waiting_h, width - board_w,
+                         body.height() - waiting_h)
+        history_w = rest.width() // 2
+        windows_h = rest.height() * 55 // 100
+        self.recent.setGeometry(rest.x(), rest.y(), history_w, rest.height())
+        self.windows.setGeometry(rest.x() + history_w, rest.y(), rest.width() - history_w,
+                                 windows_h)
+        self.missed.setGeometry(rest.x() + history_w, rest.y() + windows_h,
+                                rest.width() - history_w, rest.height() - windows_h)

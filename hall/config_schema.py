@@ -75,16 +75,22 @@ class LocationTable(_Table):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
+#: A web address a phone can open from a QR code.
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+
+
 class HallTable(_Table):
     """``[hall]``: who the hall is. ``ticket_url`` is the ticket's phone page (its QR code):
     ``{id}`` is filled with the ticket's link token ``<ticket id>.<mac>`` (:mod:`hall.links`),
-    never the bare id, which the page does not answer for."""
+    never the bare id, which the page does not answer for. ``phone_ticketing_url`` is where a
+    citizen takes a number by phone (the wall display shows it as a QR code; none when empty)."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     name_zh: Name = ""
     name_en: Name = ""
     timezone: str = "Asia/Shanghai"
     ticket_url: str = Field(default="http://hallq.local/t/{id}", max_length=500)
+    phone_ticketing_url: str = Field(default="", max_length=500)
     location: LocationTable | None = None
 
     @field_validator("timezone")
@@ -107,6 +113,14 @@ class HallTable(_Table):
         if "{id}" not in value or formatted == value:
             raise Wrong("must contain {id} and no other {…}",
                         "须含 {id}，且不能有其他 {…}")
+        return value
+
+    @field_validator("phone_ticketing_url")
+    @classmethod
+    def _a_web_address(cls, value: str) -> str:
+        if value and not _WEB_ADDRESS.match(value):
+            raise Wrong(f"{_toml(value)} is not a web address (http:// or https://, no spaces)",
+                        f"{_toml(value)} 不是网址（应以 http:// 或 https:// 开头，不含空格）")
         return value
 
 

@@ -118,6 +118,10 @@ class HallBody(TypedDict):
     open_all_day: bool
     elderly_age: int
     max_recalls: int
+    max_recheckins: int
+    """How many times a no-show may check in again."""
+    phone_ticketing_url: str
+    """Where a phone takes a number (the wall's QR code); "" when the hall has none."""
     device: DeviceBody
 
 

@@ -122,7 +122,7 @@ def cmd_display(args: argparse.Namespace) -> int:
     client = HallClient(url, args.token)
     model = DisplayModel()
     window = DisplayWindow(model, lang=args.lang, notice_zh=args.notice_zh,
-                           notice_en=args.notice_en)
+                           notice_en=args.notice_en, alternate_s=args.alternate)
     announcer = None
     if args.audio != "off":
         from display.announcer import Announcer
@@ -305,6 +305,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help="where WAV files go when there is no audio device")
     display.add_argument("--notice-zh", help="the scrolling notice in Chinese")
     display.add_argument("--notice-en", help="the scrolling notice in English")
+    display.add_argument("--alternate", type=float, default=20.0, metavar="SECONDS",
+                         help="Chinese and English take turns this often, --lang first "
+                              "(default 20; 0: stay in --lang)")
     display.set_defaults(func=cmd_display)
 
     for role, text in APP_HELP.items():

@@ -32,6 +32,8 @@ from ui.qt import font
 log = logging.getLogger("hallq.demo")
 
 CONSOLE_WINDOWS = ("1", "14")
+#: The wall display's languages take turns this often (seconds).
+ALTERNATE_S = 20.0
 #: How long the simulated card stays on the reader after "swipe".
 CARD_ON_READER_S = 3.0
 
@@ -179,7 +181,7 @@ class DemoWindows:
         return screen.availableGeometry() if screen is not None else QRect(0, 0, 1920, 1080)
 
     def _open_wall(self, where: QRect) -> None:
-        window = DisplayWindow(DisplayModel(), lang=self.lang)
+        window = DisplayWindow(DisplayModel(), lang=self.lang, alternate_s=ALTERNATE_S)
         self.announcer = Announcer(player=choose_player("auto", self.data_dir / "announcements"),
                                    out_dir=self.data_dir / "announcements")
         client = self._client("demo-wall")

@@ -5,7 +5,8 @@ port with a throw-away data folder; :func:`render_scenario` fills it with ticket
 points a real :class:`~display.app.WallDisplay` at it, lets the last call arrive live (so it is
 highlighted) and returns the window, detached from the hall, ready to be grabbed.
 
-Scenarios: ``calls`` (several current calls, earlier calls, people waiting, a paused window),
+Scenarios: ``calls`` (several current calls, earlier calls among them two no-shows and a
+transfer, people waiting, a window paused for lunch),
 ``booth`` (the same, and then a ticket lent to another hall's video window is called to the
 video booth, 云叫号), ``empty`` (the hall just opened), ``offline`` (the link to the hall is lost).
 """
@@ -29,12 +30,17 @@ from hall.client import HallClient
 from hall.config import EXAMPLE_HALL, HallConfig, load_config
 from hall.node import HallNode
 from hall.server import HallServer
+from hall.window_states import PauseReason
 from ui.qt import LANDSCAPE, ensure_app
 
 SCENARIOS = ("calls", "booth", "empty", "offline")
 #: Windows opened in the "calls" scenario (themes A, B and C) and the one paused.
 OPEN_WINDOWS = ("1", "3", "6", "14", "17", "20", "22", "25")
 PAUSED_WINDOW = "9"
+#: In the "calls" scenario: the windows whose citizen did not come (过号), the window that
+#: transfers its citizen to theme B.
+NO_SHOW_WINDOWS = ("3", "17")
+TRANSFER_WINDOW = "6"
 #: The item of the ticket lent to another hall in the "booth" scenario (served remotely), and
 #: the window of that other hall that calls it.
 BOOTH_ITEM = "B03"
@@ -90,7 +96,7 @@ def populate(admin: HallClient, state: str) -> list[str]:
         return []
     for window in (*OPEN_WINDOWS, PAUSED_WINDOW):
         admin.window_action(window, "open")
-    admin.window_action(PAUSED_WINDOW, "pause")
+    pause(admin, PAUSED_WINDOW, PauseReason.LUNCH)
     for service in "AABACCABCACBAACCAABCCAAB":
         admin.issue(service, channel="staff")
     for window in OPEN_WINDOWS[:-1]:
@@ -98,7 +104,16 @@ def populate(admin: HallClient, state: str) -> list[str]:
     for window in ("1", "14", "20"):
         admin.window_action(window, "finish")
         admin.call(window)
+    for window in NO_SHOW_WINDOWS:          # recalled once (the hall's minimum), then missed
+        admin.window_action(window, "recall")
+        admin.window_action(window, "no-show")
+    admin.transfer(TRANSFER_WINDOW, to_service="B")
     return [OPEN_WINDOWS[-1]]
+
+
+def pause(admin: HallClient, window: str, reason: PauseReason) -> None:
+    """Pause ``window`` giving ``reason`` (午休, 暂离 …)."""
+    admin.window_action(window, "pause", {"reason": reason.value})
 
 
 def lend_to_booth(hall: ScenarioHall, ticket_id: str) -> dict:

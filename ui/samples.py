@@ -25,6 +25,8 @@ def sample_hall() -> HallBody:
             "timezone": str(config.timezone), "open": "09:00", "close": "18:00",
             "open_all_day": False, "elderly_age": config.rules.elderly_age,
             "max_recalls": config.rules.max_recalls,
+            "max_recheckins": config.rules.max_recheckins,
+            "phone_ticketing_url": config.phone_ticketing_url,
             "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
 
 

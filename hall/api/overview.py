@@ -39,6 +39,8 @@ async def hall_info(device: Device, node: Node) -> dict:
             "open": rules.open_time.strftime("%H:%M"),
             "close": rules.close_time.strftime("%H:%M"), "open_all_day": rules.open_all_day,
             "elderly_age": rules.elderly_age, "max_recalls": rules.max_recalls,
+            "max_recheckins": rules.max_recheckins,
+            "phone_ticketing_url": node.config.phone_ticketing_url,
             "device": {"role": device.role, "window": device.window, "name": device.name}}
 
 

@@ -186,3 +186,11 @@ def test_the_sample_clip_set_gets_the_booth_clip(tmp_path: Path) -> None:
 
 def _raise(err: Exception) -> bytes:
     raise err
+
+
+def test_a_call_to_the_video_booth_is_not_a_window_on_the_window_board() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(event(EventKind.WINDOW_OPENED, 1, window="3", status="open"))
+    model.apply(event(EventKind.TICKET_LEASED, 2, ticket="t-B012", number="B012", booth="V1",
+                      booth_name_zh="视频服务区1号", booth_name_en="Video booth 1"))
+    assert [(t.window, t.state) for t in model.window_board()] == [("3", "idle")]

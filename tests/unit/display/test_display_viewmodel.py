@@ -1,6 +1,6 @@
 """The wall display's view-model: events and API reads in, what the screen shows out."""
 
-from display.viewmodel import DisplayModel, ThemeLine, wait_text, windows_touched
+from display.viewmodel import DisplayModel, ThemeLine, pause_reason, wait_text, windows_touched
 from hall.events import EventKind
 from tests.helpers.clocks import SecondsClock
 from tests.helpers.events import called, event, windows_read
@@ -191,3 +191,117 @@ def test_a_new_day_starts_with_no_calls() -> None:
     model.apply(event(EventKind.TICKET_ISSUED, 3, ts=day + 86_400, number="A001"))
     assert model.recent == [] and model.current == {}
     assert model.day == model.day_of(day + 86_400)
+
+
+# ---------------------------------------------------------------------- what became of a call
+def test_a_no_show_is_marked_in_the_history_and_listed_as_missed() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(called("A001", "1", 1))
+    model.apply(called("A002", "2", 2))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 3, ticket="t-A001", number="A001", window="1"))
+    assert [(c.number, c.outcome) for c in model.recent] == [("A001", "no_show"),
+                                                             ("A002", "")]
+    assert model.place_name(model.recent[0], "zh") == "1号窗口"
+    assert [(m.number, m.window) for m in model.missed] == [("A001", "1")]
+
+
+def test_an_undone_no_show_is_a_call_again_and_no_longer_missed() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(called("A001", "1", 1))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 2, ticket="t-A001", number="A001", window="1"))
+    outcome = model.apply(event(EventKind.TICKET_NO_SHOW_UNDONE, 3, ticket="t-A001",
+                                number="A001", window="1", theme="A", staff=None,
+                                called_at=1.0, recalls=1))
+    assert outcome.changed and outcome.announce is None
+    assert model.missed == [] and model.recent[0].outcome == ""
+    assert model.current["1"].number == "A001"
+
+
+def test_a_no_show_back_in_line_leaves_the_missed_list_and_may_not_check_in_twice() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.load_hall({"max_recheckins": 1})
+    model.apply(called("A001", "1", 1))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 2, ticket="t-A001", number="A001", window="1"))
+    assert model.apply(event(EventKind.TICKET_RECHECKED_IN, 3, ticket="t-A001", number="A001",
+                             theme="A", ahead=3)).changed
+    assert model.missed == [] and model.recent[0].outcome == "rechecked"
+    model.apply(called("A001", "4", 4))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 5, ticket="t-A001", number="A001", window="4"))
+    assert model.missed == [], "its one re-check-in is used: the desk cannot check it in again"
+    assert model.recent[0].outcome == "no_show"
+
+
+def test_missed_numbers_are_today_s_only() -> None:
+    model = DisplayModel(clock=SecondsClock(), timezone="Asia/Shanghai")
+    model.apply(called("A001", "1", 1, ticket="t-1"))
+    model.apply(event(EventKind.TICKET_NO_SHOW, 2, ticket="t-1", number="A001", window="1"))
+    assert len(model.missed) == 1
+    model.apply(called("A001", "1", 3, ticket="t-2") | {"ts": 86_400.0 * 2})
+    assert model.missed == []
+
+
+def test_a_transfer_says_where_the_citizen_waits_now_not_a_call() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.load_services([{"prefix": "B", "name_zh": "工程建设", "name_en": "Construction projects",
+                          "waiting": 2, "expected_wait_s": 600}])
+    model.apply(called("A003", "3", 1))
+    model.apply(called("A004", "4", 2))
+    model.apply(event(EventKind.TICKET_TRANSFERRED, 3, ticket="t-A003", number="A003",
+                      from_window="3", theme="B", to_window=None))
+    model.apply(event(EventKind.TICKET_TRANSFERRED, 4, ticket="t-A004", number="A004",
+                      from_window="4", theme="A", to_window="14"))
+    by_window, by_theme = model.recent[:2]
+    assert (by_theme.number, by_theme.outcome) == ("A003", "transferred")
+    assert model.transfer_to(by_theme, "zh") == "B 工程建设"
+    assert model.transfer_to(by_theme, "en") == "B Construction projects"
+    assert model.transfer_to(by_window, "zh") == "14号窗口"
+    assert model.missed == [] and model.current == {}
+
+
+def test_the_window_board_tells_idle_from_calling_serving_and_paused() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.load_windows(windows_read(w1="A001"))
+    model.apply(event(EventKind.WINDOW_OPENED, 1, window="4", status="open"))
+    model.apply(called("A002", "3", 2))
+    model.apply(event(EventKind.TICKET_SERVING, 3, ticket="t-A002", number="A002", window="3"))
+    board = {t.window: (t.state, t.number) for t in model.window_board()}
+    assert board == {"1": ("called", "A001"), "2": ("paused", ""), "3": ("serving", "A002"),
+                     "4": ("idle", "")}
+    model.apply(event(EventKind.TICKET_FINISHED, 4, ticket="t-A002", number="A002",
+                      window="3"))
+    assert {t.window: t.state for t in model.window_board()}["3"] == "idle", "not 服务中"
+    model.apply(event(EventKind.WINDOW_CLOSED, 5, window="4", status="closed"))
+    assert "4" not in {t.window for t in model.window_board()}
+
+
+def test_a_pause_s_reason_is_shown_when_the_event_carries_one() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(event(EventKind.WINDOW_OPENED, 1, window="9", status="open"))
+    assert model.apply(event(EventKind.WINDOW_PAUSED, 2, window="9", status="paused",
+                             reason="lunch")).changed
+    [tile] = model.window_board()
+    assert (tile.state, tile.reason) == ("paused", "lunch")
+    assert (pause_reason(tile.reason, "zh"), pause_reason(tile.reason, "en")) == (
+        "午休", "Lunch break")      # the console's labels (hall/window_states.py)
+    assert pause_reason("meeting", "en") == "In a meeting"
+    assert pause_reason("培训班", "zh") == "培训班"    # an unknown reason as it came
+    model.apply(event(EventKind.WINDOW_RESUMED, 3, window="9", status="open"))
+    assert [(t.state, t.reason) for t in model.window_board()] == [("idle", "")]
+
+
+def test_a_window_serving_another_hall_by_video_is_not_idle() -> None:
+    model = DisplayModel(clock=SecondsClock())
+    model.apply(event(EventKind.WINDOW_OPENED, 1, window="30", status="open"))
+    common = {"window": "30", "lease": "L", "home": "H2", "ticket": "x", "number": "B001",
+              "theme": "B"}
+    model.apply(event(EventKind.WINDOW_REMOTE, 2, **common, state="serving"))
+    assert [t.state for t in model.window_board()] == ["remote"]
+    model.apply(event(EventKind.WINDOW_REMOTE_FREE, 3, **common, state="done"))
+    assert [t.state for t in model.window_board()] == ["idle"]
+
+
+def test_the_hall_read_gives_the_phone_ticketing_address() -> None:
+    model = DisplayModel()
+    model.load_hall({"name_zh": "大厅", "phone_ticketing_url": "https://x.example/qh",
+                     "max_recheckins": 2})
+    assert (model.phone_ticketing_url, model.max_recheckins) == ("https://x.example/qh", 2)

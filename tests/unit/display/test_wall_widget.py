@@ -1,7 +1,8 @@
 """The wall display's widgets paint the model: layout, repaint on change, blink, language."""
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from display.viewmodel import DisplayModel
@@ -31,10 +32,14 @@ def test_layout_follows_the_shape_of_the_screen(qtbot: QtBot) -> None:
     assert not window.portrait and window.scale == 0.5
     assert window.board.width() > window.recent.width()
     assert window.recent.x() == window.waiting.x() == window.board.width()
+    assert window.waiting.y() < window.recent.y() == window.windows.y() < window.missed.y()
+    assert window.recent.x() < window.windows.x() == window.missed.x()
     window.resize(540, 960)
     assert window.portrait and window.scale == 0.5
-    assert window.board.width() == window.recent.width() == 540
-    assert window.board.y() < window.recent.y() < window.waiting.y() < window.marquee.y()
+    assert window.board.width() == window.waiting.width() == 540
+    assert window.board.y() < window.waiting.y() < window.recent.y() < window.marquee.y()
+    assert window.recent.y() == window.windows.y() < window.missed.y() < window.marquee.y()
+    assert window.recent.width() + window.windows.width() == 540
 
 
 def test_a_change_repaints_the_board_with_the_new_revision(qtbot: QtBot) -> None:
@@ -71,17 +76,37 @@ def test_the_highlight_blinks_while_a_call_is_new(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: not window._blink.isActive() and window.blink_on, timeout=3000)
 
 
-def test_the_language_button_switches_to_english_and_back(qtbot: QtBot) -> None:
+def test_no_buttons_the_languages_take_turns_by_themselves(qtbot: QtBot) -> None:
     model = DisplayModel()
     model.load_hall({"name_zh": "福田区政务服务中心", "name_en": "Futian Service Center"})
-    window = make_window(qtbot, model)
-    assert window.toggle.text() == "EN"
-    assert "福田区政务服务中心" in window.notice_text()
-    qtbot.mouseClick(window.toggle, Qt.MouseButton.LeftButton)
-    assert window.lang == "en" and window.toggle.text() == "中文"
+    window = DisplayWindow(model, animate=True, alternate_s=0.2)
+    qtbot.addWidget(window)
+    window.resize(QSize(960, 540))
+    window.show()
+    assert window.findChildren(QPushButton) == [], "nobody touches a wall screen"
+    assert window.lang == "zh" and "福田区政务服务中心" in window.notice_text()
+    qtbot.waitUntil(lambda: window.lang == "en", timeout=2000)
     assert "Futian Service Center" in window.notice_text()
-    qtbot.mouseClick(window.toggle, Qt.MouseButton.LeftButton)
-    assert window.lang == "zh"
+    qtbot.waitUntil(lambda: window.lang == "zh", timeout=2000)
+
+
+def test_the_language_waits_while_a_call_is_highlighted(qtbot: QtBot) -> None:
+    clock = SecondsClock()
+    model = DisplayModel(clock=clock, highlight_s=8)
+    window = DisplayWindow(model, animate=True, alternate_s=0.1)
+    qtbot.addWidget(window)
+    model.apply(called("A001", "3", 1))
+    qtbot.wait(400)
+    assert window.lang == "zh", "the citizen called is reading the call"
+    clock.now += 9
+    qtbot.waitUntil(lambda: window.lang == "en", timeout=3000)
+
+
+def test_without_turns_the_screen_stays_in_its_language(qtbot: QtBot) -> None:
+    window = DisplayWindow(DisplayModel(), lang="en", animate=True)
+    qtbot.addWidget(window)
+    qtbot.wait(300)
+    assert window.lang == "en" and not window._alternate.isActive()
 
 
 def test_the_marquee_scrolls_only_when_animated(qtbot: QtBot) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from bench.soak_day import HallDay, Ledger, SoakClock
-from bench.soak_procs import ROOT, City, Proc, start_city
+from bench.soak_procs import ROOT, City, HallSite, Proc, start_city
 
 HALLS = ["SOAK-HALL-1", "SOAK-HALL-2"]
 #: The event kind each acknowledged operation must leave, once.
@@ -125,25 +125,38 @@ def run_day(city: City, args: argparse.Namespace, ledger: Ledger) -> dict[str, A
             "outage_s": round(outage_s, 1), "chaos": done, "rss": rss}
 
 
+#: Seconds every hall must stay level with central before the checks: longer than the agent's
+#: slowest relay (phone tickets queued at central during an outage arrive up to 5 s later).
+QUIET_S = 8.0
+
+
 def drain(city: City, timeout: float = 180.0) -> dict[str, int]:
-    """Wait until central has every event of each hall; the halls' last seq."""
-    heads: dict[str, int] = {}
+    """Wait until central has every event of each hall and no hall has written anything for
+    :data:`QUIET_S` (what central still relays, like phone tickets asked for during the
+    outage, lands first); the halls' last seq."""
     deadline = time.monotonic() + timeout
-    for site in city.halls:
-        while True:
-            try:
-                head = httpx.get(f"{site.url}/api/v1/health", timeout=5).json()["last_seq"]
-                acked = httpx.get(f"{city.central_url}/api/v1/halls/{site.hall_id}/sync",
-                                  headers=_bearer(city.central_admin), timeout=5).json()["acked"]
-            except (httpx.HTTPError, KeyError, ValueError):
-                head, acked = -1, -2
-            if head == acked:
-                heads[site.hall_id] = head
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{site.hall_id}: central at {acked}, the hall at {head}")
-            time.sleep(0.5)
-    return heads
+    level: dict[str, int | None] = {}
+    since = time.monotonic()
+    while True:
+        heads = {site.hall_id: _level(city, site) for site in city.halls}
+        if heads != level or any(head is None for head in heads.values()):
+            level, since = heads, time.monotonic()
+        elif time.monotonic() - since >= QUIET_S:
+            return {hall_id: head for hall_id, head in heads.items() if head is not None}
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"central did not catch up with every hall: {heads}")
+        time.sleep(0.5)
+
+
+def _level(city: City, site: HallSite) -> int | None:
+    """The hall's last seq when central has acked all of it, else None."""
+    try:
+        head = httpx.get(f"{site.url}/api/v1/health", timeout=5).json()["last_seq"]
+        acked = httpx.get(f"{city.central_url}/api/v1/halls/{site.hall_id}/sync",
+                          headers=_bearer(city.central_admin), timeout=5).json()["acked"]
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+    return int(head) if head == acked else None
 
 
 def _bearer(token: str) -> dict[str, str]:

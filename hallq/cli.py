@@ -240,7 +240,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Print the health of a hall node."""
     import httpx
 
-    from hallq.status import device_lines
+    from hallq.status import report
 
     url = args.url
     if url is None:
@@ -256,14 +256,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     except httpx.HTTPError as err:
         print(f"hallq status: {url} does not answer: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(health, ensure_ascii=False, indent=2))
-    for line in device_lines(health):     # for people: stdout stays the JSON
-        print(f"hallq status: {line}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(health, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(report(health, url)))
     if health.get("status") == "ok":
         return 0
-    for reason in health.get("reasons", []):
-        print(f"hallq status: {health.get('status')}: {reason['message_zh']} / "
-              f"{reason['message_en']}", file=sys.stderr)
+    if args.json:       # for machines: the reasons also said on standard error
+        for reason in health.get("reasons", []):
+            print(f"hallq status: {health.get('status')}: {reason['message_zh']} / "
+                  f"{reason['message_en']}", file=sys.stderr)
     return 3
 
 
@@ -319,9 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.set_defaults(func=cmd_revoke)
 
     status = sub.add_parser("status", help="health of a hall node",
-                            description="Print a hall node's health as JSON; exit 0 when it "
-                            "is ok, 3 when degraded (each reason on stderr), 1 when no node "
+                            description="Print a hall node's health for people (its time, "
+                            "reasons, sync, devices in the hall's time zone), or as JSON with "
+                            "--json; exit 0 when it is ok, 3 when degraded, 1 when no node "
                             "answers.")
+    status.add_argument("--json", action="store_true",
+                        help="the health body as JSON (reasons also on stderr)")
     status.add_argument("--url", help="the node's URL (default: find it on the LAN)")
     status.add_argument("--timeout", type=float, default=5.0, help="seconds to browse the LAN")
     status.set_defaults(func=cmd_status)

@@ -6,6 +6,8 @@ and exits 3."""
 
 from __future__ import annotations
 
+import json
+
 import re
 import time
 from collections.abc import Callable
@@ -128,11 +130,26 @@ def test_hallq_status_says_degraded_and_why_and_exits_3(
         "device": "idcard", "state": "disconnected", "where": "kiosk-door"}).raise_for_status()
     _health_until(hall, _degraded_by("device_fault"))
     assert main(["status", "--url", hall.url]) == 3
+    out = capsys.readouterr().out
+    assert "状态 / status 降级 / DEGRADED\n  - 设备故障：kiosk-door 的 idcard（disconnected）" \
+        " / device fault: idcard at kiosk-door (disconnected)\n" in out
+    # a line for each device (the apps paired for the test, never heard)
+    assert "\n  kiosk-door · idcard" in out and "\n  test-kiosk (kiosk)" in out
+    assert main(["status", "--url", hall.url, "--json"]) == 3     # for machines
     captured = capsys.readouterr()
-    assert '"status": "degraded"' in captured.out
-    assert captured.err.endswith(
-        "hallq status: degraded: 设备故障：kiosk-door 的 idcard（disconnected）"
-        " / device fault: idcard at kiosk-door (disconnected)\n")
-    # before the reasons, a line for each device (the apps paired for the test, never heard)
-    assert "hallq status:   kiosk-door · idcard" in captured.err
-    assert "hallq status:   test-kiosk (kiosk)" in captured.err
+    assert json.loads(captured.out)["status"] == "degraded"
+    assert captured.err == ("hallq status: degraded: 设备故障：kiosk-door 的 idcard（disconnected）"
+                            " / device fault: idcard at kiosk-door (disconnected)\n")
+
+
+def test_hallq_status_says_the_sync_agents_lag_for_people(
+        start_hall: Callable[..., Hall], capsys: pytest.CaptureFixture[str]) -> None:
+    hall = start_hall()
+    _report(hall, events_behind=12, seconds_behind=7.4, acked_seq=88, central_reachable=False,
+            last_error="connect refused")
+    assert main(["status", "--url", hall.url]) == 0
+    sync = next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("同步 / sync"))
+    assert sync.startswith("同步 / sync   12 events / 7 s behind, CENTRAL UNREACHABLE, "
+                           "acked 88; reported 20")      # the hall's date and time
+    assert sync.endswith("; last error: connect refused")

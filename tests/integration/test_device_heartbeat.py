@@ -164,15 +164,16 @@ def test_hallq_status_lists_the_devices_in_the_halls_time(
         served: Served, capsys: pytest.CaptureFixture[str]) -> None:
     _beat(served, state="paper_out", detail="printer.paper_out")
     assert main(["status", "--url", served.url]) == 3
-    err = capsys.readouterr().err.splitlines()
+    out = capsys.readouterr().out.splitlines()
     heard = served.health()["devices"][1]["heard_at"]
     local = datetime.fromtimestamp(heard, served.config.timezone).strftime("%Y-%m-%d %H:%M:%S")
-    assert err[0] == "hallq status: 设备 / devices (Asia/Shanghai):"
-    assert err[1].startswith("hallq status:   kiosk-1 (kiosk)")
-    assert "在线 / heard" in err[1] and "时钟 / clock +0.0 s" in err[1]
-    assert " ".join(err[2].split()) == ("hallq status: kiosk-1 · printer paper_out "
-                                        f"(printer.paper_out) 最后消息 / last heard {local}")
-    assert err[3].startswith("hallq status: degraded: 设备故障：kiosk-1 的 printer")
+    assert out[2] == "状态 / status 降级 / DEGRADED"
+    assert out[3].startswith("  - 设备故障：kiosk-1 的 printer")
+    devices = out.index("设备 / devices (Asia/Shanghai):")
+    assert out[devices + 1].startswith("  kiosk-1 (kiosk)")
+    assert "在线 / heard" in out[devices + 1] and "时钟 / clock +0.0 s" in out[devices + 1]
+    assert " ".join(out[devices + 2].split()) == (
+        f"kiosk-1 · printer paper_out (printer.paper_out) 最后消息 / last heard {local}")
 
 
 def test_the_offscreen_kiosk_sends_its_heartbeat(qtbot, served: Served, tmp_path: Path) -> None:

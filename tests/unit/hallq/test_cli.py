@@ -140,9 +140,16 @@ def test_status_prints_the_health_of_a_node(example_config: HallConfig, tmp_path
     server = HallServer(HallNode(config, tmp_path / "hall"), port=0, advertise=False)
     server.start_in_thread()
     try:
+        assert main(["status", "--url", server.url, "--json"]) == 0
+        capsys.readouterr()
         assert main(["status", "--url", server.url]) == 0
+        people = capsys.readouterr().out
+        assert main(["status", "--url", server.url, "--json"]) == 0
     finally:
         server.stop()
+    assert people.splitlines()[0] == f"大厅 / hall   GD-SZ-FT-001 at {server.url}"
+    assert "状态 / status 正常 / ok" in people and "(Asia/Shanghai)" in people
+    assert "无同步代理报告 / no sync agent has reported" in people
     health = json.loads(capsys.readouterr().out)
     assert (health["status"], health["hall_id"], health["api_version"]) == \
         ("ok", "GD-SZ-FT-001", "1")
@@ -159,7 +166,7 @@ def test_status_as_documented_finds_the_node_on_the_lan(
         assert main(["status"]) == 0
     finally:
         server.stop()
-    assert json.loads(capsys.readouterr().out)["hall_id"] == "GD-SZ-FT-001"
+    assert capsys.readouterr().out.startswith("大厅 / hall   GD-SZ-FT-001 at http://")
 
 
 def test_status_of_a_node_that_does_not_answer(capsys: pytest.CaptureFixture[str]) -> None:

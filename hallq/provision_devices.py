@@ -3,17 +3,20 @@
 Each kind is tested with its technician's self-test (``devices/<kind>/tech.py``): the ID-card
 reader reads a card, the printer prints a test page, the camera says what it decodes, the LED
 screen shows a test text, the keypad reads keys. A URL given is tested as it is; ``auto`` (the
-default) tries each candidate the kind's ``discover()`` finds until one passes; ``none`` leaves
-the kind out.
+default) tries each device of the kind that answers on a serial port (``devices.probe`` asks
+every port) and the kind's USB, camera or PC/SC devices, until one passes; ``none`` leaves the
+kind out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from devices.base import DeviceError
 from devices.cli import DeviceUnavailable, load_tech
+from devices.probe import Found, candidate_ports, probe_ports
 
 #: The device kinds of each role, in the order they are tested (``ui.app_config`` names).
 ROLE_DEVICES: dict[str, tuple[str, ...]] = {
@@ -63,7 +66,7 @@ def find_device(kind: str, choice: str, say: Callable[[str], None]) -> Tested:
         say(_line(tested))
         return tested
     try:
-        candidates = [url for url, _ in load_tech(TECH_KIND.get(kind, kind)).discover()]
+        candidates = _candidates(kind)
     except (DeviceUnavailable, DeviceError) as err:
         candidates = []
         say(f"  {KIND_NAMES[kind]}: 无法查找 / cannot look for one: {err}")
@@ -75,6 +78,29 @@ def find_device(kind: str, choice: str, say: Callable[[str], None]) -> Tested:
     found = Tested(kind, None, "未找到 / none found", True)
     say(f"  {KIND_NAMES[kind]}: {found.report}")
     return found
+
+
+#: The kinds found on serial ports by asking (``devices.probe``), not by guessing.
+SERIAL_KINDS = frozenset({"idcard", "printer", "led", "rating", "keypad"})
+
+
+@cache
+def _probed() -> tuple[Found, ...]:
+    """What answers on this box's serial ports (asked once per run)."""
+    return tuple(probe_ports(candidate_ports()))
+
+
+def _candidates(kind: str) -> list[str]:
+    """The URLs to test for ``kind``: the serial devices of that kind that answered the probe,
+    and the kind's USB, camera or PC/SC devices its ``discover()`` lists."""
+    urls = [found.url for found in _probed() if found.kind == kind] if kind in SERIAL_KINDS \
+        else []
+    tech = load_tech(TECH_KIND.get(kind, kind))
+    if kind == "printer":
+        urls += [url for url, _ in tech.discover_usb()]
+    elif kind not in SERIAL_KINDS:
+        urls += [url for url, _ in tech.discover()]
+    return urls
 
 
 def _line(tested: Tested) -> str:

@@ -32,7 +32,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
-from hallq.provision_devices import AUTO, ROLE_DEVICES, Tested, find_device
+from hallq.provision_devices import AUTO, KIND_NAMES, ROLE_DEVICES, Tested, find_device
 from ui.app_config import AppConfig, AppConfigError, AttachedDevices, load_app_config, to_toml
 
 ROLES = ("hall", "kiosk", "console", "display", "window-controller", "all-in-one")
@@ -247,6 +247,10 @@ def _find_hall(args: argparse.Namespace) -> tuple[str, str]:
     return found.url, found.hall_id
 
 
+#: The devices a role cannot work without (a window controller is its keypad's driver).
+REQUIRED: dict[str, tuple[str, ...]] = {"window-controller": ("keypad",)}
+
+
 def _test_devices(args: argparse.Namespace, role: str, answers: Answers) -> AttachedDevices:
     """Each device kind of ``role`` found and tested; a given one that fails stops here."""
     kinds = ROLE_DEVICES[role]
@@ -259,6 +263,10 @@ def _test_devices(args: argparse.Namespace, role: str, answers: Answers) -> Atta
         if not result.ok:
             raise Refused(f"设备未通过测试，未作改动 / a device failed its test, nothing "
                           f"changed: {kind} {result.url} (fix it, or give {kind} = \"none\")", 3)
+        if result.url is None and kind in REQUIRED.get(role, ()):
+            raise Refused(f"没有找到{KIND_NAMES[kind]}，未作改动：请接好后再运行 / no "
+                          f"{KIND_NAMES[kind].split(' / ')[1]} answered, nothing changed: plug "
+                          f"it in and run this again (or give --{kind} URL)", 3)
         tested.append(result)
     return AttachedDevices(**{t.kind: t.url for t in tested if t.url})
 

@@ -5,12 +5,15 @@ its test page) and chosen."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from devices.printer.simulator import EscposPrinterSimulator
 from devices.pty_link import PtySimulator
 from hallq import provision_devices
+from hallq.cli import main
+from tests.helpers.hall_servers import Hall
 from tests.helpers.serial_lines import SilentPort
 
 
@@ -52,3 +55,14 @@ def test_a_serial_printer_is_found_tested_and_chosen(ports: list[str]) -> None:
         assert len(printer.tickets) == 1          # its self-test printed the test page
     finally:
         printer.stop()
+
+
+def test_a_window_controller_without_a_keypad_is_refused_and_nothing_written(
+        ports: list[str], hall: Hall, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config_dir = tmp_path / "etc"
+    assert main(["provision", "--role", "window-controller", "--window", "3", "--url", hall.url,
+                 "--config-dir", str(config_dir), "--code", "123456"]) == 3
+    err = capsys.readouterr().err
+    assert "no calling keypad answered, nothing changed: plug it in" in err
+    assert not config_dir.exists() or not list(config_dir.iterdir())

@@ -132,6 +132,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
         return 2
     name = args.name or f"{args.role}-{args.window or ''}".strip("-")
     try:
+        if args.replace and not args.code:
+            store.revoke(name)      # a replaced device: its old token stops working
         refused = _pair_refusal(args.window, None if args.code else name,
                                 store.get_meta(WINDOWS_META),
                                 {d["name"] for d in store.devices() if not d["revoked"]})
@@ -307,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--code", action="store_true",
                       help="print a 6-digit code valid 10 minutes instead of the token: the "
                            "new device claims its token with it (hallq provision)")
+    pair.add_argument("--replace", action="store_true",
+                      help="revoke a device already paired under this name first (a "
+                           "replaced console, or the demo's window-3 keypad run again)")
     pair.add_argument("--json", action="store_true", help="print JSON")
     pair.set_defaults(func=cmd_pair)
 

@@ -7,7 +7,6 @@ and exits 3."""
 from __future__ import annotations
 
 import json
-
 import re
 import time
 from collections.abc import Callable

@@ -28,7 +28,7 @@ from typing import Protocol
 from hall import idnumber, policy
 from hall.config import HallConfig, Window
 from hall.engine import Engine
-from hall.estimate import expected_wait_s, skill_share, updated_mean
+from hall.estimate import ArrivalRates, ThemeWait, skill_share, theme_wait, updated_mean
 from hall.events import Event, EventKind
 from hall.state import HallState, Ticket, TicketStatus, WindowStatus
 
@@ -136,6 +136,8 @@ class PolicyHall:
         self.lines = {t: (deque[Ticket](), deque[Ticket]()) for t in self.config.themes}
         self.waiting = dict.fromkeys(self.config.themes, 0)
         self.current: dict[str, Ticket | None] = dict.fromkeys(self.config.windows)
+        self.arrivals = ArrivalRates()
+        self.open_windows = dict.fromkeys(self.config.windows, WindowStatus.OPEN)
 
     def open_day(self, now: float) -> list[Event]:
         """Start a service day and open every window."""
@@ -160,15 +162,22 @@ class PolicyHall:
         elderly_line, normal_line = self.lines[theme.prefix]
         ahead = self.waiting[theme.prefix] if not elderly else sum(
             1 for t in elderly_line if t.status is TicketStatus.WAITING)
-        ticket.expected_wait_s = expected_wait_s(ahead, self.shares[theme.prefix],
-                                                 self.means[theme.prefix])
+        self.arrivals.seen(theme.prefix, now, elderly)
         self.tickets[ticket.id] = ticket
         self.lines[theme.prefix][self._rank(ticket, now)].append(ticket)
         self.waiting[theme.prefix] += 1
+        ticket.expected_wait_s = self._estimate(theme.prefix, now).record_s(ahead, elderly)
         return ticket, [_event(self.config, EventKind.TICKET_ISSUED, now, ticket=ticket.id,
                                number=number, theme=theme.prefix, item=ticket.item,
                                channel="kiosk", elderly=elderly, appointment=None, ahead=ahead,
                                expected_wait_s=ticket.expected_wait_s)]
+
+    def _estimate(self, theme: str, now: float) -> ThemeWait:
+        """The engine's estimate of ``theme`` (every window open, as the simulated day)."""
+        return theme_wait(theme, self.config.windows.values(), self.open_windows,
+                          (n for n, t in self.current.items() if t is not None), self.waiting,
+                          {t: self.means[t] for t in self.config.themes},
+                          self.arrivals.priority_rate(theme, now))
 
     def has_work(self, window: str) -> bool:
         """Whether a ticket waits for the window's skills."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.item_text import department
 from ui.look import Look, Tile, button, label
 from ui.qt import font
 
@@ -68,7 +69,7 @@ def _results(view: KioskView, look: Look) -> QGridLayout:
         return grid
     for index, item in enumerate(found):
         name = look.t(item["name_zh"], item.get("name_en") or item["name_zh"])
-        grid.addWidget(Tile(look, name, [item.get("department", "")],
+        grid.addWidget(Tile(look, name, [department(look, item)],
                             partial(model.take_number, item["code"]), title_size=30,
                             line_size=21, spacing=2, name=f"result-{item['code']}", width=width,
                             enabled=not model.busy), index // columns, index % columns)

@@ -33,6 +33,7 @@ from hall.schemas import ServiceBody, ServiceItemBody
 from hall.wait_text import wait_sentence
 from kiosk.attractview import attract_screen, card_guide_screen
 from kiosk.idleview import countdown_overlay
+from kiosk.item_text import department
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.searchview import search_screen
 from kiosk.viewmodel import KioskModel, Screen
@@ -243,7 +244,7 @@ class KioskView(PageView[KioskModel]):
             if index < len(items):
                 item = items[index]
                 cell: QWidget = Tile(
-                    look, theme_name(look, item), [item.get("department", "")],
+                    look, theme_name(look, item), [department(look, item)],
                     partial(self.model.take_number, item["code"]), title_size=30,
                     line_size=21, spacing=2, name=f"item-{item['code']}", width=width,
                     enabled=not self.model.busy)

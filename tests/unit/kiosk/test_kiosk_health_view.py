@@ -137,3 +137,17 @@ def test_the_header_clock_is_in_the_halls_time_zone(qtbot, machine_in_utc: None)
     assert texts(view, "clock") == ["20:00"]
     view.set_clock(model.local_now())
     assert texts(view, "clock") == ["20:00"]
+
+
+def test_an_items_department_is_said_in_the_screens_language(qtbot) -> None:
+    english = view_of(qtbot, scenario_model("items", lang="en"))
+    tile = next(w for w in english.findChildren(QWidget) if w.objectName().startswith("item-")
+                and w.isVisible())
+    said = " ".join(label.text() for label in tile.findChildren(QLabel))
+    item = next(i for t in english.model.services for i in t["items"]
+                if f"item-{i['code']}" == tile.objectName())
+    assert item["department_en"] and item["department_en"] in said
+    assert item["department"] not in said
+    chinese = view_of(qtbot, scenario_model("items", lang="zh"))
+    tile = next(w for w in chinese.findChildren(QWidget) if w.objectName() == tile.objectName())
+    assert item["department"] in " ".join(label.text() for label in tile.findChildren(QLabel))

@@ -32,6 +32,9 @@ from ui.qt import font
 log = logging.getLogger("hallq.demo")
 
 CONSOLE_WINDOWS = ("1", "14")
+#: The console that also shows the always-on-top call bar (for staff working in another
+#: program).
+CALL_BAR_WINDOW = "1"
 #: The wall display's languages take turns this often (seconds).
 ALTERNATE_S = 20.0
 #: How long the simulated card stays on the reader after "swipe".
@@ -226,7 +229,7 @@ class DemoWindows:
                                 rating=self.devices.get(f"rating-{number}"))
         window = app.CallerWindow(self._client(name), self._bridge(name), number, devices,
                                   self.lang, CallerSettings(name=name),
-                                  heartbeat_s=HEARTBEAT_S)
+                                  call_bar=number == CALL_BAR_WINDOW, heartbeat_s=HEARTBEAT_S)
         window.setGeometry(where)
         window.show()
         self.windows.append(window)

@@ -135,20 +135,34 @@ class Terminal:
         return (self.logs / f"bg-{index}.log").read_text(errors="replace")
 
     def stop(self, proc: subprocess.Popen) -> int:
-        """Stop a background command as Ctrl-C or systemd would (SIGTERM, then SIGKILL)."""
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        """Stop a background command as Ctrl-C or systemd would (SIGTERM, then SIGKILL), with
+        whatever it started in the background (its whole process group, even once the shell
+        itself has ended)."""
+        _signal_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        deadline = time.monotonic() + 10
+        while _signal_group(proc.pid, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)          # background jobs of the shell finishing their stop
+        _signal_group(proc.pid, signal.SIGKILL)
         return proc.returncode
 
     def stop_all(self) -> None:
         """Stop every background command still running."""
         for proc in self.background:
             self.stop(proc)
+
+
+def _signal_group(pgid: int, signum: int) -> bool:
+    """Send ``signum`` to a process group; whether any process of it was there."""
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _at_prompt(output: bytes) -> bool:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import abc
 import logging
 import threading
-from collections.abc import Callable
 from typing import TypeVar
 
-from devices.base import Device, DeviceState, DeviceURL, DeviceURLError, parse_device_url
-from devices.busframe import BROADCAST, BusFrameError, BusLine, Frame, FrameReply, url_address
+from devices.base import Device, DeviceURL, DeviceURLError, parse_device_url
+from devices.bus_device import BusDriver
+from devices.busframe import BROADCAST, BusLine, Frame, url_address
 from devices.keypad import protocol as proto
 from devices.keypad.errors import KeypadDisconnected, KeypadTimeout
 from devices.keypad.keys import Key
@@ -41,8 +41,11 @@ class Keypad(Device, abc.ABC):
         """Show two lines (each cut to 16 columns) and set the LEDs (``protocol.LED_*``)."""
 
 
-class SerialKeypad(Keypad):
+class SerialKeypad(BusDriver, Keypad):
     """A keypad on a serial / RS-485 line; polled, every command acknowledged, with retries."""
+
+    disconnected_error = KeypadDisconnected
+    timeout_error = KeypadTimeout
 
     def __init__(self, url: str, line: BusLine, addr: int = 1) -> None:
         super().__init__(url)
@@ -82,24 +85,7 @@ class SerialKeypad(Keypad):
         self._command(proto.encode_display(self.addr, proto.fit(line1), proto.fit(line2), leds))
 
     def _command(self, request: bytes) -> Frame:
-        ctrl = request[6]  # FF 68 L L 68 ADDR CTRL
-        with self._lock:
-            reply = self._guard(
-                lambda: self.line.exchange(request, lambda: FrameReply(self.addr, ctrl)))
-        return proto.check_reply(self.addr, reply)
-
-    def _guard(self, action: Callable[[], T]) -> T:
-        """Run ``action`` and set the state from how it ended."""
-        try:
-            result = action()
-        except KeypadDisconnected:
-            self._set_state(DeviceState.DISCONNECTED)
-            raise
-        except (KeypadTimeout, BusFrameError):
-            self._set_state(DeviceState.ERROR)
-            raise
-        self._set_state(DeviceState.READY)
-        return result
+        return proto.check_reply(self.addr, self._exchange(request))
 
 
 K = TypeVar("K", bound="SerialKeypad")

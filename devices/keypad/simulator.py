@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from devices.base import DeviceURLError, parse_device_url
+from devices.bus_device import LaterPresses
 from devices.busframe import BROADCAST, SIM_FAULTS, BusSimulator, Frame
 from devices.keypad import protocol as proto
 from devices.keypad.errors import KeypadBadText
@@ -39,7 +40,7 @@ class KeypadState:
     ignored: int = 0  # keys pressed while the queue was full
 
 
-class KeypadSimulator(BusSimulator):
+class KeypadSimulator(LaterPresses, BusSimulator):
     """Keypads at ``addrs`` on one pty line; optionally pressing ``auto_press`` after each
     display command."""
 
@@ -110,16 +111,9 @@ class KeypadSimulator(BusSimulator):
         if self.on_change is not None:
             self.on_change(addr, self.keypads[addr])
 
-    def _press_later(self, key: Key, addr: int) -> None:
-        timer = threading.Timer(self.delay, self.press, (key, addr))
-        timer.daemon = True
-        self._timers = [t for t in self._timers if t.is_alive()] + [timer]
-        timer.start()
-
     def stop(self) -> None:
         """Cancel pending automatic presses and stop serving."""
-        for timer in self._timers:
-            timer.cancel()
+        self._cancel_presses()
         super().stop()
 
 

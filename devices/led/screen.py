@@ -11,11 +11,11 @@ from __future__ import annotations
 import abc
 import logging
 import threading
-from collections.abc import Callable
 from typing import TypeVar
 
-from devices.base import Device, DeviceState, DeviceURLError, parse_device_url
-from devices.busframe import BusFrameError, BusLine, ReplyReader, url_address
+from devices.base import Device, DeviceURLError, parse_device_url
+from devices.bus_device import BusDriver
+from devices.busframe import BusLine, ReplyReader, url_address
 from devices.led.errors import LedBadText, LedDisconnected, LedRejected, LedTimeout
 from devices.led.protocols import PROTOCOLS, Effect, LedAck, LedProtocol
 
@@ -60,12 +60,15 @@ class LedScreen(Device, abc.ABC):
         """Set the brightness, 0 (dimmest) .. 15 (brightest)."""
 
 
-class SerialLedScreen(LedScreen):
+class SerialLedScreen(BusDriver, LedScreen):
     """A screen on a serial / RS-485 line; commands wait for the ack (if any), with retries.
 
     The port opens on first use. When it vanishes the state becomes DISCONNECTED and the
     next command opens it again.
     """
+
+    disconnected_error = LedDisconnected
+    timeout_error = LedTimeout
 
     def __init__(self, url: str, line: BusLine, protocol: LedProtocol, addr: int = 1) -> None:
         super().__init__(url)
@@ -114,18 +117,6 @@ class SerialLedScreen(LedScreen):
         assert reader is not None
         return reader
 
-    def _guard(self, action: Callable[[], T]) -> T:
-        """Run ``action`` and set the state from how it ended."""
-        try:
-            result = action()
-        except LedDisconnected:
-            self._set_state(DeviceState.DISCONNECTED)
-            raise
-        except (LedTimeout, BusFrameError):
-            self._set_state(DeviceState.ERROR)
-            raise
-        self._set_state(DeviceState.READY)
-        return result
 
 
 def open_url(url: str) -> SerialLedScreen:

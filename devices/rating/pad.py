@@ -11,18 +11,17 @@ import abc
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import TypeVar
 
 from devices.base import (
     Device,
     DeviceError,
-    DeviceState,
     DeviceURL,
     DeviceURLError,
     parse_device_url,
 )
-from devices.busframe import BROADCAST, BusFrameError, BusLine, Frame, FrameReply, url_address
+from devices.bus_device import BusDriver
+from devices.busframe import BROADCAST, BusLine, Frame, url_address
 from devices.rating import protocol as proto
 from devices.rating.errors import RatingDisconnected, RatingTimeout
 from devices.rating.levels import Rating
@@ -58,8 +57,11 @@ class RatingPad(Device, abc.ABC):
         """Turn the keys off and forget any key pressed."""
 
 
-class SerialRatingPad(RatingPad):
+class SerialRatingPad(BusDriver, RatingPad):
     """A pad on a serial / RS-485 line; polled, every command acknowledged, with retries."""
+
+    disconnected_error = RatingDisconnected
+    timeout_error = RatingTimeout
 
     def __init__(self, url: str, line: BusLine, addr: int = 1, poll: float = 0.1) -> None:
         super().__init__(url)
@@ -119,24 +121,7 @@ class SerialRatingPad(RatingPad):
             log.warning("pad %d did not take the thanks: %s", self.addr, exc.code)
 
     def _command(self, request: bytes) -> Frame:
-        ctrl = request[6]  # FF 68 L L 68 ADDR CTRL
-        with self._lock:
-            reply = self._guard(
-                lambda: self.line.exchange(request, lambda: FrameReply(self.addr, ctrl)))
-        return proto.check_reply(self.addr, reply)
-
-    def _guard(self, action: Callable[[], T]) -> T:
-        """Run ``action`` and set the state from how it ended."""
-        try:
-            result = action()
-        except RatingDisconnected:
-            self._set_state(DeviceState.DISCONNECTED)
-            raise
-        except (RatingTimeout, BusFrameError):
-            self._set_state(DeviceState.ERROR)
-            raise
-        self._set_state(DeviceState.READY)
-        return result
+        return proto.check_reply(self.addr, self._exchange(request))
 
 
 P = TypeVar("P", bound="SerialRatingPad")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from devices.base import DeviceURLError, parse_device_url
+from devices.bus_device import LaterPresses
 from devices.busframe import BROADCAST, SIM_FAULTS, BusSimulator, Frame
 from devices.rating import protocol as proto
 from devices.rating.levels import Rating
@@ -35,7 +36,7 @@ class PadState:
     ratings: int = 0  # ratings confirmed by the host's thanks
 
 
-class RatingSimulator(BusSimulator):
+class RatingSimulator(LaterPresses, BusSimulator):
     """Pads at ``addrs`` on one pty line; optionally pressing ``auto_press`` after a prompt."""
 
     def __init__(self, addrs: Iterable[int] = (1,), auto_press: int | None = None,
@@ -98,16 +99,9 @@ class RatingSimulator(BusSimulator):
         if self.on_change is not None:
             self.on_change(addr, self.pads[addr])
 
-    def _press_later(self, level: int, addr: int) -> None:
-        timer = threading.Timer(self.delay, self.press, (level, addr))
-        timer.daemon = True
-        self._timers = [t for t in self._timers if t.is_alive()] + [timer]
-        timer.start()
-
     def stop(self) -> None:
         """Cancel pending automatic presses and stop serving."""
-        for timer in self._timers:
-            timer.cancel()
+        self._cancel_presses()
         super().stop()
 
 

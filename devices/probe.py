@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import serial
@@ -306,3 +307,21 @@ def describe(results: Sequence[PortResult]) -> list[str]:
         elif not result.found:
             notes.append(f"{result.port}: 没有设备应答 / no device answered")
     return notes
+
+
+#: Where udev names each USB serial port by the socket it is plugged into.
+BY_PATH = Path("/dev/serial/by-path")
+
+
+def stable_port(port: str, by_path: Path = BY_PATH) -> str:
+    """The name of ``port`` that stays the same across reboots and re-plugs in the same socket
+    (``/dev/serial/by-path/…``), for a config to keep: ``/dev/ttyUSB0`` may be another adapter
+    tomorrow when the bridge chip is a generic one with no serial number. ``port`` itself when
+    it has no such name (a built-in port, a ``/dev/hallq-*`` link the udev rules made)."""
+    if Path(port).name.startswith("hallq-"):
+        return port
+    target = os.path.realpath(port)
+    for link in sorted(by_path.glob("*")) if by_path.is_dir() else []:
+        if os.path.realpath(link) == target:
+            return str(link)
+    return port

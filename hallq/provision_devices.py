@@ -16,7 +16,7 @@ from functools import cache
 
 from devices.base import DeviceError
 from devices.cli import DeviceUnavailable, load_tech
-from devices.probe import Found, candidate_ports, probe_ports
+from devices.probe import Found, candidate_ports, probe_ports, stable_port
 
 #: The device kinds of each role, in the order they are tested (``ui.app_config`` names).
 ROLE_DEVICES: dict[str, tuple[str, ...]] = {
@@ -91,10 +91,11 @@ def _probed() -> tuple[Found, ...]:
 
 
 def _candidates(kind: str) -> list[str]:
-    """The URLs to test for ``kind``: the serial devices of that kind that answered the probe,
-    and the kind's USB, camera or PC/SC devices its ``discover()`` lists."""
-    urls = [found.url for found in _probed() if found.kind == kind] if kind in SERIAL_KINDS \
-        else []
+    """The URLs to test for ``kind``: the serial devices of that kind that answered the probe
+    (named by the USB socket they are plugged into, so that the config still finds them after
+    a reboot), and the kind's USB, camera or PC/SC devices its ``discover()`` lists."""
+    urls = [found.url.replace(found.port, stable_port(found.port)) for found in _probed()
+            if found.kind == kind] if kind in SERIAL_KINDS else []
     tech = load_tech(TECH_KIND.get(kind, kind))
     if kind == "printer":
         urls += [url for url, _ in tech.discover_usb()]

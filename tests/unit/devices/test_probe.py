@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from devices.probe import (
     describe,
     probe_all,
     probe_ports,
+    stable_port,
 )
 from devices.pty_link import PtySimulator
 from devices.rating.simulator import RatingSimulator
@@ -151,3 +153,17 @@ def test_the_probe_of_many_ports_is_bounded_in_time(lines: list[PtySimulator]) -
     took = time.monotonic() - started
     # in parallel: about one silent port's questions, not six ports' worth
     assert took < questions * FAST * 2.5, took
+
+
+def test_a_usb_port_is_kept_by_the_socket_it_is_plugged_into(tmp_path: Path) -> None:
+    by_path = tmp_path / "by-path"
+    by_path.mkdir()
+    port = tmp_path / "ttyUSB0"
+    port.touch()
+    (by_path / "pci-0000:00:14.0-usb-0:2:1.0-port0").symlink_to(port)
+    assert stable_port(str(port), by_path) == str(by_path / "pci-0000:00:14.0-usb-0:2:1.0-port0")
+    other = tmp_path / "ttyS0"            # a built-in port has no such name: kept as it is
+    other.touch()
+    assert stable_port(str(other), by_path) == str(other)
+    assert stable_port("/dev/hallq-bus", by_path) == "/dev/hallq-bus"   # named by the rules
+    assert stable_port(str(port), tmp_path / "missing") == str(port)

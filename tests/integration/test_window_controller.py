@@ -149,7 +149,7 @@ def test_every_key_moves_the_ticket(window: Window) -> None:
     window.press("1")
     wait_until(lambda: window.ticket("A003")["status"] == "waiting")
     assert window.ticket("A003")["service"] == "B"
-    assert window.shown() == "A003 已转B | Sent to B"
+    wait_until(lambda: window.shown() == "A003 已转B | Sent to B")   # after the hall's answer
 
     window.press("pause")
     wait_until(lambda: window.window()["status"] == "paused")

@@ -33,7 +33,7 @@ RUN_BY = {
     "apt-get install ./hallq-common_*.deb ./hallq-hall_*.deb":
         "make package-test (root): the same packages installed with dpkg -i, upgraded, purged",
     "apt-get install ./hallq-common_*.deb ./hallq-screen_*.deb ./hallq-kiosk_*.deb":
-        "not run: the screen packages are built and listed by make package-test, not installed",
+        "make package-test (root): run as written (-y), the kiosk provisioned, then purged",
     "cp my-hall.toml /etc/hallq/hall.toml": "hallq provision --role hall does it (below)",
     "systemctl enable --now hallq-hall hallq-backup.timer":
         "make package-test: systemd-analyze verify of the units (no systemd runs here)",

@@ -1,34 +1,56 @@
 """Finding an item by typing: pinyin initials (``sbk`` → 社保卡申领), whole pinyin
 (``shebao``) or English words, on the kiosk's own letter keyboard.
 
-Plain Python; the pinyin of each item name is worked out once (``pypinyin``).
+Plain Python; the pinyin of each item name is worked out once, for the whole catalog at the
+first search, by ``pypinyin`` in a child process (:mod:`kiosk.pinyin_child`).
 """
 
 from __future__ import annotations
 
-import functools
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 from hall.schemas import ServiceBody, ServiceItemBody
+from kiosk.pinyin_child import letters as _letters
+
+log = logging.getLogger("hallq.kiosk")
 
 #: The longest query the keyboard takes.
 MAX_QUERY = 12
+#: (initials, whole pinyin) of each item name seen (:func:`learn_pinyin`).
+_PINYIN: dict[str, tuple[str, str]] = {}
 
 
-@functools.lru_cache(maxsize=4096)
+def learn_pinyin(names: Iterable[str]) -> None:
+    """Work out the pinyin of the names not known yet, in one short-lived child process
+    (:mod:`kiosk.pinyin_child`; in this process only if that fails)."""
+    new = sorted({name for name in names if name not in _PINYIN})
+    if not new:
+        return
+    try:
+        done = subprocess.run([sys.executable, "-m", "kiosk.pinyin_child"],
+                              input=json.dumps(new), capture_output=True, text=True,
+                              timeout=60, check=True)
+        answered = json.loads(done.stdout)
+        _PINYIN.update((name, (pair[0], pair[1])) for name, pair in answered.items())
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError) as err:
+        log.info("pinyin worked out in the kiosk itself (%s)", type(err).__name__)
+        from kiosk.pinyin_child import keys
+
+        _PINYIN.update((name, keys(name)) for name in new)
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, whole pinyin) of a name in lower case, without spaces or punctuation:
     ``"社保卡申领"`` → ``("sbksl", "shebaokashenling")``. Latin letters and digits in the
     name are kept as they are."""
-    initials = "".join(_letters(part) for part in lazy_pinyin(name, style=Style.FIRST_LETTER))
-    whole = "".join(_letters(part) for part in lazy_pinyin(name))
-    return initials, whole
-
-
-def _letters(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+    if name not in _PINYIN:
+        learn_pinyin([name])
+    return _PINYIN[name]
 
 
 def rank(item: ServiceItemBody, query: str) -> int | None:
@@ -72,6 +94,7 @@ class ItemSearch:
         none for an empty query."""
         if not self.query:
             return []
+        learn_pinyin(item.get("name_zh", "") for theme in services for item in theme["items"])
         found: list[tuple[int, int, ServiceItemBody]] = []
         for theme in services:
             if self.scope is not None and theme["prefix"] != self.scope:

@@ -4,6 +4,8 @@ time zone whatever the machine's."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -90,6 +92,20 @@ def test_initials_best_first_then_the_rest() -> None:
     assert names[:3] == ["企业设立登记", "企业变更登记", "企业注销登记"]  # starts with qy
     assert "户口迁移" in names[3:]  # hkqy: qy inside
     assert pinyin_keys("社保卡申领") == ("sbksl", "shebaokashenling")
+
+
+def test_the_pinyin_dictionary_never_stays_in_the_kiosk() -> None:
+    """pypinyin's phrase data (about 55 MB) is loaded by a child process, not the kiosk."""
+    code = ("import sys, resource\n"
+            "from kiosk.search import ItemSearch\n"
+            "from ui.samples import sample_services\n"
+            "search = ItemSearch(query='yhkh')\n"
+            "search.results(sample_services())\n"
+            "print('pypinyin' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "False", done.stderr
+    assert pinyin_keys("重庆银行开户") == ("cqyhkh", "chongqingyinhangkaihu")   # phrases known
 
 
 def test_search_in_a_theme_on_the_kiosk_keyboard_and_take_a_number() -> None:

@@ -254,3 +254,8 @@ def load_config(path: Path | str) -> HallConfig:
 
 
 EXAMPLE_HALL = Path(__file__).with_name("example_hall.toml")
+
+
+def window_order(number: str) -> tuple[bool, int, str]:
+    """Sort key of window numbers: numeric order ("2" before "10"), names after them."""
+    return (not number.isdigit(), int(number) if number.isdigit() else 0, number)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from hall import idnumber, links, policy
 from hall.cloud import Leasing
-from hall.config import HallConfig, Theme, Window
+from hall.config import HallConfig, Theme, Window, window_order
 from hall.errors import (
     ErrorCode,
     QueueError,
@@ -21,7 +21,14 @@ from hall.errors import (
     unknown_service,
     window_busy,
 )
-from hall.estimate import ArrivalRates, ThemeWait, called_first, theme_wait, updated_mean
+from hall.estimate import (
+    ArrivalRates,
+    ThemeWait,
+    WindowCounts,
+    called_first,
+    theme_wait,
+    updated_mean,
+)
 from hall.events import Event, EventKind
 from hall.issuing_rules import check_appointment, check_open, check_quota
 from hall.no_show import check_no_show, recheckin_sort_key, undoable
@@ -63,6 +70,11 @@ class Engine:
         state.rebuild_indexes()
         #: Cloud calling: tickets lent to other halls, windows calling elsewhere, referrals.
         self.leasing = Leasing(self)
+        #: Each theme's windows as the estimate counts them (:mod:`hall.estimate`).
+        self.window_counts = WindowCounts(config.windows.values())
+        #: The windows that serve each theme, in numeric order (each ticket says them).
+        self.serving = {theme: sorted((number for number, _ in found), key=window_order)
+                        for theme, found in self.window_counts.lines.items()}
         #: Tickets issued today per theme, with a priority or not: the estimator's arrivals.
         self.arrivals = ArrivalRates()
         for ticket in state.tickets.values():
@@ -98,6 +110,8 @@ class Engine:
             self.state.reindex(ticket)
         self.state.dirty_tickets.update(t.id for t in tickets)
         self.state.dirty_windows.update(w.number for w in windows)
+        if windows:
+            self.window_counts.changed()
 
     def roll_day(self, now: datetime) -> list[Event]:
         """Start a new service day when the date changed: yesterday's open tickets expire.
@@ -183,13 +197,12 @@ class Engine:
 
     def theme_wait(self, theme: str, now: datetime) -> ThemeWait:
         """The estimate of ``theme``'s waits at ``now`` (:mod:`hall.estimate`)."""
-        waiting = self.waiting_counts(now)
-        skills = {t for w in self.config.windows.values() if theme in w.skills for t in w.skills}
-        return theme_wait(theme, self.config.windows.values(),
-                          {n: w.status for n, w in self.state.windows.items()},
-                          (n for n, w in self.state.windows.items() if w.current is not None),
-                          waiting, {t: self.mean_service_s(t) for t in skills | {theme}},
-                          self.arrivals.priority_rate(theme, now.timestamp()))
+        groups = self.window_counts.groups(theme, self.state.windows)
+        waiting = {t: len(line) for t, line in self.state.waiting_index.items()}
+        skills = {t for group in groups for t in group.preferred} | {theme}
+        return theme_wait(theme, self.window_counts.lines, {}, (), waiting,
+                          {t: self.mean_service_s(t) for t in skills},
+                          self.arrivals.priority_rate(theme, now.timestamp()), groups)
 
     def expected_wait(self, theme: str, ahead: int, now: datetime, priority: bool = False
                       ) -> int:

@@ -22,11 +22,11 @@ percentile), so one forgotten 540-minute service moves a 40-minute mean by minut
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from hall.config import Window
-from hall.state import Ticket, WindowStatus
+from hall.state import Ticket, WindowState, WindowStatus
 
 #: Weight of the newest service time in the running mean.
 EWMA_WEIGHT = 0.05
@@ -58,13 +58,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class WindowSlot:
-    """One window with the skill of a theme, as the estimator sees it at one moment."""
+class WindowGroup:
+    """The windows with the skill of a theme that prefer the same themes to it (their earlier
+    skills), counted by what they are doing at one moment."""
 
-    status: WindowStatus
-    busy: bool
-    #: Work (seconds) waiting in the themes this window prefers to the theme in question.
-    preferred_work_s: float
+    preferred: tuple[str, ...]
+    total: int
+    #: Open or paused (a paused window comes back).
+    live: int
+    #: Open with nobody at them.
+    idle: int
+    #: Live with somebody at them.
+    busy: int
 
 
 @dataclass(frozen=True)
@@ -74,38 +79,40 @@ class ThemeWait:
     theme: str
     waiting: int
     mean_s: float
-    windows: tuple[WindowSlot, ...]
+    groups: tuple[WindowGroup, ...]
+    #: Work (seconds) waiting in each group's preferred themes, in the order of ``groups``.
+    preferred_work_s: tuple[float, ...]
     #: Priority arrivals per second in this theme today.
     priority_rate: float = 0.0
 
     @property
     def open_count(self) -> int:
         """Windows with the skill that are open or paused."""
-        return sum(1 for w in self.windows if w.status is not WindowStatus.CLOSED)
+        return sum(g.live for g in self.groups)
 
     @property
     def idle(self) -> int:
         """Open windows with the skill that have nobody at them."""
-        return sum(1 for w in self.windows if w.status is WindowStatus.OPEN and not w.busy)
+        return sum(g.idle for g in self.groups)
 
     def share(self, ahead: int) -> float:
         """The windows' real share of this theme for a citizen with ``ahead`` before them."""
         own = (ahead + 1) * self.mean_s
-        return sum(own / (own + w.preferred_work_s) for w in self.windows
-                   if w.status is not WindowStatus.CLOSED)
+        return sum(g.live * own / (own + work)
+                   for g, work in zip(self.groups, self.preferred_work_s, strict=True))
 
     def figure(self, ahead: int, priority: bool = False) -> Figure:
         """The expected wait of a citizen with ``ahead`` people before them (``priority``: the
         citizen is called before those who arrive without one)."""
-        if self.open_count == 0:
+        live = self.open_count
+        if live == 0:
             return Figure(WaitKind.NO_WINDOW, None)
         idle = self.idle
         if ahead < idle:
             return Figure(WaitKind.NOW, 0)
         share = self.share(ahead)
-        live = [w for w in self.windows if w.status is not WindowStatus.CLOSED]
         # busy windows are half-way through a service on average; idle ones start afresh
-        residual = 0.5 * sum(1 for w in live if w.busy) / len(live)
+        residual = 0.5 * sum(g.busy for g in self.groups) / live
         slot = ahead - idle + 1
         seconds = max(0.0, slot - residual) * self.mean_s / share
         if not priority:
@@ -118,8 +125,9 @@ class ThemeWait:
         with the skill is open, the wait once they all open (the screens say no window)."""
         seconds = self.figure(ahead, priority).seconds
         if seconds is None:
-            opened = tuple(replace(w, status=WindowStatus.OPEN) for w in self.windows)
-            seconds = replace(self, windows=opened).figure(ahead, priority).seconds
+            opened = tuple(replace(g, live=g.total, idle=g.total - g.busy)
+                           for g in self.groups)
+            seconds = replace(self, groups=opened).figure(ahead, priority).seconds
         return seconds or 0
 
     def next_figure(self) -> Figure:
@@ -127,21 +135,75 @@ class ThemeWait:
         return self.figure(self.waiting)
 
 
-def theme_wait(theme: str, windows: Iterable[Window], statuses: Mapping[str, WindowStatus],
-               busy: Iterable[str], waiting: Mapping[str, int], means: Mapping[str, float],
-               priority_rate: float = 0.0) -> ThemeWait:
-    """The estimate of ``theme``: ``windows`` of the hall with their ``statuses``, the numbers
-    of the ``busy`` ones, people ``waiting`` and mean service seconds per theme."""
-    busy = set(busy)
-    slots = []
+#: Per theme, each window with its skill: (its number, the themes it prefers to it).
+SkillLines = Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def skill_lines(windows: Iterable[Window]) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The windows of each theme and the themes each prefers to it (its earlier skills), worked
+    out once per hall config: the estimate is asked for on every ticket answered."""
+    lines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for window in windows:
-        if theme not in window.skills:
+        for index, theme in enumerate(window.skills):
+            lines.setdefault(theme, []).append((window.number, tuple(window.skills[:index])))
+    return {theme: tuple(found) for theme, found in lines.items()}
+
+
+def window_groups(lines: tuple[tuple[str, tuple[str, ...]], ...],
+                  statuses: Mapping[str, WindowStatus], busy: Container[str]
+                  ) -> tuple[WindowGroup, ...]:
+    """The windows of one theme (its :func:`skill_lines`) counted in groups by the themes they
+    prefer to it: the estimate's view of the windows, as long as none changes."""
+    counts: dict[tuple[str, ...], list[int]] = {}
+    for number, preferred in lines:
+        count = counts.setdefault(preferred, [0, 0, 0, 0])
+        count[0] += 1
+        status = statuses.get(number, WindowStatus.CLOSED)
+        if status is WindowStatus.CLOSED:
             continue
-        preferred = window.skills[:window.skills.index(theme)]
-        slots.append(WindowSlot(statuses.get(window.number, WindowStatus.CLOSED),
-                                window.number in busy,
-                                sum(waiting.get(t, 0) * means.get(t, 0.0) for t in preferred)))
-    return ThemeWait(theme, waiting.get(theme, 0), means.get(theme, 0.0), tuple(slots),
+        count[1] += 1
+        if number in busy:
+            count[3] += 1
+        elif status is WindowStatus.OPEN:
+            count[2] += 1
+    return tuple(WindowGroup(preferred, *count) for preferred, count in counts.items())
+
+
+class WindowCounts:
+    """Each theme's windows as the estimate counts them (:func:`window_groups`), counted again
+    only after a window changed (:meth:`changed`): every ticket answered asks for an estimate."""
+
+    def __init__(self, windows: Iterable[Window]) -> None:
+        self.lines = skill_lines(windows)
+        self._version = 0
+        self._counted: dict[str, tuple[int, tuple[WindowGroup, ...]]] = {}
+
+    def changed(self) -> None:
+        """A window's status or the ticket at it changed."""
+        self._version += 1
+
+    def groups(self, theme: str, windows: Mapping[str, WindowState]) -> tuple[WindowGroup, ...]:
+        """The windows of ``theme`` in groups, from the hall's ``windows`` at this moment."""
+        counted = self._counted.get(theme)
+        if counted is None or counted[0] != self._version:
+            groups = window_groups(self.lines.get(theme, ()), WindowStatuses(windows),
+                                   BusyWindows(windows))
+            counted = self._counted[theme] = (self._version, groups)
+        return counted[1]
+
+
+def theme_wait(theme: str, lines: SkillLines, statuses: Mapping[str, WindowStatus],
+               busy: Container[str], waiting: Mapping[str, int], means: Mapping[str, float],
+               priority_rate: float = 0.0,
+               groups: tuple[WindowGroup, ...] | None = None) -> ThemeWait:
+    """The estimate of ``theme``: the hall's windows by :func:`skill_lines`, their
+    ``statuses``, the numbers of the ``busy`` ones (or their ``groups`` when already counted),
+    people ``waiting`` and mean service seconds per theme."""
+    if groups is None:
+        groups = window_groups(lines.get(theme, ()), statuses, busy)
+    work = tuple(sum(waiting.get(t, 0) * means.get(t, 0.0) for t in g.preferred)
+                 for g in groups)
+    return ThemeWait(theme, waiting.get(theme, 0), means.get(theme, 0.0), groups, work,
                      priority_rate)
 
 
@@ -206,3 +268,30 @@ def updated_mean(mean: float, count: int, sample: float) -> float:
     if count < 20:
         return mean + (sample - mean) / (count + 2)
     return mean + EWMA_WEIGHT * (sample - mean)
+
+
+class WindowStatuses(Mapping[str, WindowStatus]):
+    """The windows' statuses as :func:`theme_wait` reads them, without copying them."""
+
+    def __init__(self, windows: Mapping[str, WindowState]) -> None:
+        self._windows = windows
+
+    def __getitem__(self, number: str) -> WindowStatus:
+        return self._windows[number].status
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._windows)
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+
+class BusyWindows(Container[str]):
+    """The windows with a ticket at them, as :func:`theme_wait` asks."""
+
+    def __init__(self, windows: Mapping[str, WindowState]) -> None:
+        self._windows = windows
+
+    def __contains__(self, number: object) -> bool:
+        window = self._windows.get(number) if isinstance(number, str) else None
+        return window is not None and window.current is not None

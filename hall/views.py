@@ -76,8 +76,7 @@ def no_show_of(engine: Engine, ticket: Ticket, now: datetime) -> NoShowBody | No
 
 def serving_windows(engine: Engine, theme: str) -> list[str]:
     """The numbers of the windows with the skill of ``theme``, in numeric order."""
-    numbers = [w.number for w in engine.config.windows.values() if theme in w.skills]
-    return sorted(numbers, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    return list(engine.serving.get(theme, ()))
 
 
 def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:

@@ -28,7 +28,14 @@ from typing import Protocol
 from hall import idnumber, policy
 from hall.config import HallConfig, Window
 from hall.engine import Engine
-from hall.estimate import ArrivalRates, ThemeWait, skill_share, theme_wait, updated_mean
+from hall.estimate import (
+    ArrivalRates,
+    ThemeWait,
+    skill_lines,
+    skill_share,
+    theme_wait,
+    updated_mean,
+)
 from hall.events import Event, EventKind
 from hall.state import HallState, Ticket, TicketStatus, WindowStatus
 
@@ -122,6 +129,7 @@ class PolicyHall:
         self.config = config
         self.early_s = config.rules.appointment_early_min * 60.0
         self.shares = {t: skill_share(config.windows.values(), t) for t in config.themes}
+        self.skill_lines = skill_lines(config.windows.values())
         self.means = {t: theme.mean_service_s for t, theme in config.themes.items()}
         self.means.update({code: i.mean_service_s for code, i in config.items.items()})
         self.counts: dict[str, int] = {}
@@ -174,8 +182,8 @@ class PolicyHall:
 
     def _estimate(self, theme: str, now: float) -> ThemeWait:
         """The engine's estimate of ``theme`` (every window open, as the simulated day)."""
-        return theme_wait(theme, self.config.windows.values(), self.open_windows,
-                          (n for n, t in self.current.items() if t is not None), self.waiting,
+        return theme_wait(theme, self.skill_lines, self.open_windows,
+                          {n for n, t in self.current.items() if t is not None}, self.waiting,
                           {t: self.means[t] for t in self.config.themes},
                           self.arrivals.priority_rate(theme, now))
 

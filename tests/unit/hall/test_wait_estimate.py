@@ -7,10 +7,14 @@ import random
 from hall.config import Window
 from hall.estimate import (
     ArrivalRates,
+    BusyWindows,
     Figure,
     WaitKind,
+    WindowStatuses,
+    skill_lines,
     theme_wait,
     updated_mean,
+    window_groups,
     winsorised,
 )
 from hall.state import WindowStatus
@@ -30,7 +34,7 @@ WINDOWS = [window("1", "A"), window("2", "A"), window("3", "C", "A")]
 def estimate(statuses: dict[str, WindowStatus], busy: tuple[str, ...] = (),
              waiting: int = 0, waiting_c: int = 0, mean_a: float = 20 * MIN,
              priority_rate: float = 0.0, windows: list[Window] = WINDOWS):
-    return theme_wait("A", windows, statuses, busy, {"A": waiting, "C": waiting_c},
+    return theme_wait("A", skill_lines(windows), statuses, busy, {"A": waiting, "C": waiting_c},
                       {"A": mean_a, "C": 10 * MIN}, priority_rate)
 
 
@@ -121,3 +125,34 @@ def test_one_outlier_service_does_not_move_the_mean() -> None:
     assert winsorised(40 * MIN, 540 * MIN) == 120 * MIN
     assert winsorised(40 * MIN, -5) == 0
     assert updated_mean(40 * MIN, count, 30 * MIN) < 40 * MIN   # ordinary samples still teach
+
+
+def test_the_engines_counted_windows_follow_every_change(make_engine, clock) -> None:
+    """The engine counts a theme's windows again only after a window changed; after any mix of
+    opening, calling, finishing, pausing and closing, its estimate is the one counted afresh."""
+    engine = make_engine(open_all_day=True)
+    rng = random.Random(7)
+    numbers = list(engine.config.windows)
+    for _ in range(400):
+        clock.advance(seconds=rng.randint(5, 120))
+        now, window = clock(), rng.choice(numbers)
+        state = engine.state.windows[window].status
+        try:
+            if rng.random() < 0.4:
+                engine.issue(rng.choice(list(engine.config.themes)), now)
+            elif state is WindowStatus.CLOSED:
+                engine.open_window(window, now, by="test")
+            elif engine.state.windows[window].current is not None:
+                engine.finish(window, now) if rng.random() < 0.7 else engine.recall(window, now)
+            elif rng.random() < 0.8:
+                engine.call_next(window, now)
+            else:
+                (engine.pause if state is WindowStatus.OPEN else engine.close_window)(window, now)
+        except Exception:   # a refused operation changes nothing
+            continue
+        for theme in engine.config.themes:
+            cached = engine.theme_wait(theme, now)
+            fresh = window_groups(engine.window_counts.lines.get(theme, ()),
+                                  WindowStatuses(engine.state.windows),
+                                  BusyWindows(engine.state.windows))
+            assert cached.groups == fresh, theme

@@ -8,8 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from devices.base import Device, DeviceError, DeviceState
-from devices.busframe import BusFrameError, BusLine, Frame, FrameReply
+from devices.base import Device, DeviceError, DeviceState, DeviceURL, DeviceURLError
+from devices.busframe import SIM_FAULTS, BusFrameError, BusLine, Frame, FrameReply
 
 T = TypeVar("T")
 
@@ -60,6 +60,22 @@ class LaterPresses:
         self._timers = [t for t in self._timers if t.is_alive()] + [timer]
         timer.start()
 
-    def _cancel_presses(self) -> None:
+    def stop(self) -> None:
+        """Cancel pending automatic presses and stop serving."""
         for timer in self._timers:
             timer.cancel()
+        super().stop()  # type: ignore[misc]  # the simulator class this mixes into
+
+
+def sim_options(parsed: DeviceURL, url: str) -> tuple[float, str | None]:
+    """The ``delay`` (seconds before an automatic press, default 0.2) and ``fault`` of a bus
+    simulator's ``sim://`` URL; :class:`DeviceURLError` naming the bad one."""
+    raw_delay = parsed.param("delay", "0.2") or ""
+    try:
+        delay = float(raw_delay)
+    except ValueError:
+        raise DeviceURLError(f"delay={raw_delay!r} is not a number in {url}") from None
+    fault = parsed.param("fault")
+    if fault is not None and fault not in SIM_FAULTS:
+        raise DeviceURLError(f"unknown fault {fault!r}; known: {SIM_FAULTS}")
+    return delay, fault

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from devices.base import DeviceURLError, parse_device_url
-from devices.bus_device import LaterPresses
-from devices.busframe import BROADCAST, SIM_FAULTS, BusSimulator, Frame
+from devices.bus_device import LaterPresses, sim_options
+from devices.busframe import BROADCAST, BusSimulator, Frame
 from devices.keypad import protocol as proto
 from devices.keypad.errors import KeypadBadText
 from devices.keypad.keys import Key, key_named
@@ -111,11 +111,6 @@ class KeypadSimulator(LaterPresses, BusSimulator):
         if self.on_change is not None:
             self.on_change(addr, self.keypads[addr])
 
-    def stop(self) -> None:
-        """Cancel pending automatic presses and stop serving."""
-        self._cancel_presses()
-        super().stop()
-
 
 class SimulatedKeypad(SerialKeypad):
     """A serial keypad driver wired to an in-process simulator; close() stops both."""
@@ -136,14 +131,7 @@ def open_sim_url(url: str) -> SimulatedKeypad:
         auto_press = key_named(auto) if auto else None
     except ValueError as err:
         raise DeviceURLError(f"auto={auto} in {url}: {err}") from None
-    raw_delay = parsed.param("delay", "0.2") or ""
-    try:
-        delay = float(raw_delay)
-    except ValueError:
-        raise DeviceURLError(f"delay={raw_delay!r} is not a number in {url}") from None
-    fault = parsed.param("fault")
-    if fault is not None and fault not in SIM_FAULTS:
-        raise DeviceURLError(f"unknown fault {fault!r}; known: {SIM_FAULTS}")
+    delay, fault = sim_options(parsed, url)
     keypad = keypad_from_parsed(replace(parsed, path="sim"), SimulatedKeypad)
     simulator = KeypadSimulator([keypad.addr], auto_press=auto_press, delay=delay)
     simulator.inject(fault)

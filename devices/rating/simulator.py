@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from devices.base import DeviceURLError, parse_device_url
-from devices.bus_device import LaterPresses
-from devices.busframe import BROADCAST, SIM_FAULTS, BusSimulator, Frame
+from devices.bus_device import LaterPresses, sim_options
+from devices.busframe import BROADCAST, BusSimulator, Frame
 from devices.rating import protocol as proto
 from devices.rating.levels import Rating
 from devices.rating.pad import SerialRatingPad, pad_from_parsed
@@ -99,11 +99,6 @@ class RatingSimulator(LaterPresses, BusSimulator):
         if self.on_change is not None:
             self.on_change(addr, self.pads[addr])
 
-    def stop(self) -> None:
-        """Cancel pending automatic presses and stop serving."""
-        self._cancel_presses()
-        super().stop()
-
 
 class SimulatedRatingPad(SerialRatingPad):
     """A serial pad driver wired to an in-process simulator; close() stops both."""
@@ -123,14 +118,7 @@ def open_sim_url(url: str) -> SimulatedRatingPad:
     auto_press = parsed.int_param("auto", 0) if auto is not None else None
     if auto_press is not None and auto_press not in Rating._value2member_map_:
         raise DeviceURLError(f"auto={auto} in {url}; expected a level 1..5")
-    raw_delay = parsed.param("delay", "0.2") or ""
-    try:
-        delay = float(raw_delay)
-    except ValueError:
-        raise DeviceURLError(f"delay={raw_delay!r} is not a number in {url}") from None
-    fault = parsed.param("fault")
-    if fault is not None and fault not in SIM_FAULTS:
-        raise DeviceURLError(f"unknown fault {fault!r}; known: {SIM_FAULTS}")
+    delay, fault = sim_options(parsed, url)
     pad = pad_from_parsed(replace(parsed, path="sim"), SimulatedRatingPad)
     simulator = RatingSimulator([pad.addr], auto_press=auto_press, delay=delay)
     simulator.inject(fault)

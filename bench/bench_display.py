@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.http_load import percentile
@@ -232,11 +233,10 @@ def console_loop(url: str, token: str, calls: int, probe: Probe, latencies: list
             current[window] = ticket["id"]
 
 
-def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
-                          ) -> tuple[list[float], list[float], list[float], list[str]]:
-    """Run the display offscreen and the consoles in a thread: call → repaint, call → HTTP
-    answer, and the display's own part (event taken on the Qt thread → painted), in ms, and
-    the failures."""
+def watch_wall(url: str, display_token: str, work: Callable[[Probe], None]) -> None:
+    """Run the wall display offscreen on the hall at ``url`` while ``work(probe)`` runs in a
+    thread: for each call ``work`` arms the probe, whose ``received_at`` (the call's event taken
+    on the Qt thread) and ``painted_at`` (the wall painted it) this sets."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from display.app import WallDisplay
     from display.viewmodel import DisplayModel
@@ -249,7 +249,7 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
     window = DisplayWindow(model, animate=True)
     window.resize(LANDSCAPE)
     window.show()
-    client = HallClient(url, tokens["display"])
+    client = HallClient(url, display_token)
     wall = WallDisplay(client, window=window).start()
     probe = Probe()
 
@@ -273,15 +273,9 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
         time.sleep(0.005)
     assert wall.bridge is not None, "the display did not load"
     wall.bridge.received.connect(received)
-    latencies: list[float] = []
-    acks: list[float] = []
-    renders: list[float] = []
-    failures: list[str] = []
-    console = threading.Thread(target=console_loop, daemon=True,
-                               args=(url, tokens["admin"], calls, probe, latencies, acks,
-                                     renders, failures))
-    console.start()
-    while console.is_alive():
+    worker = threading.Thread(target=work, args=(probe,), daemon=True)
+    worker.start()
+    while worker.is_alive():
         app.processEvents()
         time.sleep(0.001)
     wall.stop()
@@ -290,6 +284,19 @@ def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
     window.close()
     window.deleteLater()
     app.processEvents()
+
+
+def measure_call_to_paint(url: str, tokens: dict[str, str], calls: int
+                          ) -> tuple[list[float], list[float], list[float], list[str]]:
+    """Run the display offscreen and the consoles in a thread: call → repaint, call → HTTP
+    answer, and the display's own part (event taken on the Qt thread → painted), in ms, and
+    the failures."""
+    latencies: list[float] = []
+    acks: list[float] = []
+    renders: list[float] = []
+    failures: list[str] = []
+    watch_wall(url, tokens["display"], lambda probe: console_loop(
+        url, tokens["admin"], calls, probe, latencies, acks, renders, failures))
     return latencies, acks, renders, failures
 
 

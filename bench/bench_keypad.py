@@ -15,16 +15,13 @@ Run: ``.venv/bin/python -m bench.bench_keypad [--presses 300]``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from bench.bench_display import Probe, free_port, pair_tokens, start_node, stop
+from bench.bench_display import Probe, free_port, pair_tokens, start_node, stop, watch_wall
 from bench.http_load import percentile
-from hall.events import EventKind
 
 TARGET_P99_MS = 100.0
 WINDOW = "1"  # paired to the benchmark's caller token; skills: A
@@ -71,55 +68,11 @@ def press_loop(url: str, tokens: dict[str, str], presses: int, probe: Probe,
 def measure(url: str, tokens: dict[str, str], presses: int
             ) -> tuple[list[float], list[float], list[str]]:
     """Key → repaint and the display's own part, in ms, and the failures."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from display.app import WallDisplay
-    from display.viewmodel import DisplayModel
-    from display.wall import DisplayWindow
-    from hall.client import HallClient
-    from ui.qt import LANDSCAPE, ensure_app
-
-    app = ensure_app()
-    model = DisplayModel()
-    window = DisplayWindow(model, animate=True)
-    window.resize(LANDSCAPE)
-    window.show()
-    client = HallClient(url, tokens["display"])
-    wall = WallDisplay(client, window=window).start()
-    probe = Probe()
-
-    def painted(_revision: int) -> None:
-        call = model.current.get(probe.window)
-        if not probe.done.is_set() and call is not None and call.ticket != probe.old:
-            probe.painted_at = time.perf_counter()
-            probe.done.set()
-
-    def received(event: dict) -> None:
-        if (not probe.done.is_set() and event.get("kind") == EventKind.TICKET_CALLED
-                and event["data"].get("window") == probe.window):
-            probe.received_at = time.perf_counter()
-
-    window.paint_listeners.append(painted)
-    deadline = time.monotonic() + 30
-    while not (model.loaded and model.connected) and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.005)
-    assert wall.bridge is not None, "the display did not load"
-    wall.bridge.received.connect(received)
     latencies: list[float] = []
     renders: list[float] = []
     failures: list[str] = []
-    worker = threading.Thread(target=press_loop, daemon=True,
-                              args=(url, tokens, presses, probe, latencies, renders, failures))
-    worker.start()
-    while worker.is_alive():
-        app.processEvents()
-        time.sleep(0.001)
-    wall.stop()
-    client.close()
-    window.paint_listeners.clear()
-    window.close()
-    window.deleteLater()
-    app.processEvents()
+    watch_wall(url, tokens["display"], lambda probe: press_loop(
+        url, tokens, presses, probe, latencies, renders, failures))
     return latencies, renders, failures
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from hall.guide import FormField, Guide, Material
+
 if TYPE_CHECKING:
-    from hall.config_schema import HallFile
+    from hall.config_schema import HallFile, ItemTable
 
 
 class ConfigError(ValueError):
@@ -53,6 +55,7 @@ class Item:
     mean_service_s: float = 600.0
     anywhere: bool = False   # 通办: can be served at any hall of the city
     remote: bool = False     # can be served remotely (video booth, online intake)
+    guide: Guide = Guide()   # 办事指南, and the form and materials of self-service
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ def _built(checked: HallFile) -> HallConfig:
             Item(code=i.code, theme=prefix, name_zh=i.name_zh, name_en=i.name_en,
                  department=i.department, department_en=i.department_en,
                  mean_service_s=(i.mean_service_min or raw.mean_service_min) * 60,
-                 anywhere=i.anywhere, remote=i.remote)
+                 anywhere=i.anywhere, remote=i.remote, guide=_guide(i))
             for i in raw.items)
         themes[prefix] = Theme(prefix=prefix, name_zh=raw.name_zh, name_en=raw.name_en,
                                daily_quota=raw.daily_quota,
@@ -212,6 +215,20 @@ def _built(checked: HallFile) -> HallConfig:
         timezone=ZoneInfo(hall.timezone), rules=_rules(checked), themes=themes,
         windows=windows, staff=staff, ticket_url=hall.ticket_url,
         phone_ticketing_url=hall.phone_ticketing_url, booths=booths, location=location)
+
+
+def _guide(item: ItemTable) -> Guide:
+    """An item's service guide, materials and self-service form from its checked tables."""
+    g = item.guide
+    return Guide(
+        summary_zh=g.summary_zh, summary_en=g.summary_en,
+        conditions_zh=tuple(g.conditions_zh), conditions_en=tuple(g.conditions_en),
+        fee_zh=g.fee_zh, fee_en=g.fee_en, time_limit_days=g.time_limit_days,
+        self_service=g.self_service,
+        materials=tuple(Material(**m.model_dump()) for m in item.materials),
+        fields=tuple(FormField(**{**f.model_dump(), "choices_zh": tuple(f.choices_zh),
+                                  "choices_en": tuple(f.choices_en)})
+                     for f in item.fields))
 
 
 def _rules(checked: HallFile) -> Rules:

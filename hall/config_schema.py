@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -171,6 +171,52 @@ class RulesTable(_Table):
     device_silent_limit_s: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
 
 
+class GuideTable(_Table):
+    """``[themes.items.guide]``: what the service guide (办事指南) says of the item."""
+
+    summary_zh: Annotated[str, Field(max_length=2000)] = ""
+    summary_en: Annotated[str, Field(max_length=2000)] = ""
+    conditions_zh: list[GivenName] = Field(default=[], max_length=30)
+    conditions_en: list[GivenName] = Field(default=[], max_length=30)
+    fee_zh: Name = "免费"
+    fee_en: Name = "Free"
+    time_limit_days: int = Field(default=0, ge=0, le=365)   # working days; 0: on the spot
+    self_service: bool = False                               # can be handed in at a kiosk
+
+
+class MaterialTable(_Table):
+    """``[[themes.items.materials]]``: a document the item needs."""
+
+    id: Key
+    name_zh: GivenName
+    name_en: Name = ""
+    form: Literal["original", "copy", "original_and_copy"] = "original"
+    count: int = Field(default=1, ge=1, le=20)
+    photo: bool = True              # photographed at the kiosk for self-service
+    required: bool = True
+    reusable_days: int = Field(default=0, ge=0, le=3650)     # 一证通办: 0 = never reused
+    note_zh: Name = ""
+    note_en: Name = ""
+
+
+class FieldTable(_Table):
+    """``[[themes.items.fields]]``: a field of the item's self-service form."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+    label_zh: GivenName
+    label_en: Name = ""
+    kind: Literal["text", "number", "date", "choice", "phone", "address"] = "text"
+    required: bool = True
+    from_card: Literal["", "name", "id_number", "address"] = ""
+    choices_zh: list[GivenName] = Field(default=[], max_length=30)
+    choices_en: list[GivenName] = Field(default=[], max_length=30)
+    max_length: int = Field(default=100, ge=1, le=2000)
+    min_value: float | None = Field(default=None, allow_inf_nan=False)
+    max_value: float | None = Field(default=None, allow_inf_nan=False)
+    hint_zh: Name = ""
+    hint_en: Name = ""
+
+
 class ItemTable(_Table):
     """``[[themes.items]]``: a service item of its theme."""
 
@@ -182,6 +228,9 @@ class ItemTable(_Table):
     mean_service_min: ServiceMinutes | None = None     # the theme's when not given
     anywhere: bool = False
     remote: bool = False
+    guide: GuideTable = GuideTable()
+    materials: list[MaterialTable] = Field(default=[], max_length=30)
+    fields: list[FieldTable] = Field(default=[], max_length=60)
 
 
 class ThemeTable(_Table):
@@ -295,6 +344,33 @@ def check_references(file: HallFile) -> None:
     _no_repeats(((where, badge.upper()) for where, badge in
                  _listed("staff", file.staff, "badge_uid") if badge),
                 ("a badge", "工牌"))
+    for n, theme in enumerate(file.themes, 1):
+        for m, item in enumerate(theme.items, 1):
+            _check_guide(f"[[themes]] #{n} (prefix = {_toml(theme.prefix)}) → [[themes.items]] "
+                         f"#{m} (code = {_toml(item.code)})", item)
+
+
+def _check_guide(where: str, item: ItemTable) -> None:
+    """An item's materials and form: no repeated id or key, choices where a choice is asked,
+    ranges the right way round, and something to hand in when it is marked self-service."""
+    _no_repeats(((f"{where} → [[themes.items.materials]] #{k} · id", m.id)
+                 for k, m in enumerate(item.materials, 1)), ("a material id", "材料编号"))
+    _no_repeats(((f"{where} → [[themes.items.fields]] #{k} · key", f.key)
+                 for k, f in enumerate(item.fields, 1)), ("a field key", "字段名"))
+    for k, field in enumerate(item.fields, 1):
+        at = f"{where} → [[themes.items.fields]] #{k} (key = {_toml(field.key)})"
+        if field.kind == "choice" and not field.choices_zh:
+            raise Wrong("a choice needs its choices_zh", "选择题须列出 choices_zh",
+                        f"{at} · choices_zh")
+        if field.choices_en and len(field.choices_en) != len(field.choices_zh):
+            raise Wrong("must list as many choices as choices_zh",
+                        "选项数须与 choices_zh 相同", f"{at} · choices_en")
+        if (field.min_value is not None and field.max_value is not None
+                and field.min_value > field.max_value):
+            raise Wrong("must not be above max_value", "不能大于 max_value", f"{at} · min_value")
+    if item.guide.self_service and not (item.fields or any(m.photo for m in item.materials)):
+        raise Wrong("a self-service item needs a form field or a material to photograph",
+                    "自助申报事项须有表单字段或需拍照的材料", f"{where} → guide · self_service")
 
 
 def _listed(table: str, entries: list[Any], key: str, norm: Callable[[str], str] = str

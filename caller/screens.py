@@ -52,7 +52,8 @@ def sample_windows(status: str, current: TicketBody | None, console: str = WINDO
             "current": current["number"] if mine and current else None,
             "current_ticket": current["id"] if mine and current else None,
             "current_status": current["status"] if mine and current else None,
-            "served_today": 14 if mine else 9, "mean_service_s": 642.0})
+            "served_today": 14 if mine else 9, "mean_service_s": 642.0,
+            "assigned_staff_id": "S001" if mine else None})
     return windows
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hall import idnumber, links, policy
+from hall import day_plan, idnumber, links, policy
 from hall.cloud import Leasing
 from hall.config import HallConfig, Theme, Window, window_order
 from hall.errors import (
@@ -142,6 +142,7 @@ class Engine:
         self.state.dirty_counters.clear()
         self.state.tickets = {}
         self.state.counters = {}
+        self.state.day_plan = day_plan.DayPlan()      # tomorrow is the TOML again
         self.arrivals.clear()
         self.state.rebuild_indexes()
         return events
@@ -264,7 +265,9 @@ class Engine:
         if channel not in CHANNELS:
             raise QueueError(ErrorCode.BAD_CHANNEL, "取号渠道无效", f"Unknown channel {channel!r}",
                              422)
-        check_open(self.config.rules, theme, self._local(now))
+        theme = day_plan.effective_theme(theme, self.state.day_plan)     # today's changes
+        check_open(day_plan.effective_rules(self.config.rules, theme.prefix, self.state.day_plan),
+                   theme, self._local(now))
         check_quota(theme, self.state.counters.get(theme.prefix, 0))
         local_day = self._local(now).date()
         id_hash, masked, elderly = self._id_hash(id_number, theme, local_day, person)

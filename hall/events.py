@@ -63,6 +63,10 @@ class EventKind(enum.StrEnum):
     REFERRAL_REFUSED = "referral.refused"
     REFERRAL_WITHDRAWING = "referral.withdrawing"
     REFERRAL_WITHDRAWN = "referral.withdrawn"
+    THEME_ADJUSTED = "theme.adjusted"
+    NOTICE_POSTED = "notice.posted"
+    NOTICE_CLEARED = "notice.cleared"
+    WINDOW_ASSIGNED = "window.assigned"
 
 
 #: A window's status changes (opened, paused, resumed, closed).
@@ -332,6 +336,42 @@ class ReferralRefused(ReferralEvent):
     code: str | None
 
 
+class ThemeAdjusted(TypedDict):
+    """``theme.adjusted``: a supervisor set a theme's quota, cutoff and hours for today
+    (:mod:`hall.day_plan`); the values are those now in force."""
+
+    theme: str
+    by: str
+    daily_quota: int
+    cutoff_min: int
+    open: str
+    close: str
+    issued_today: int
+
+
+class NoticePosted(TypedDict):
+    """``notice.posted``: a notice on the wall displays and kiosks until ``until``."""
+
+    text_zh: str
+    text_en: str
+    until: float
+    by: str
+
+
+class NoticeCleared(TypedDict):
+    """``notice.cleared``: the notice was taken down before its time."""
+
+    by: str
+
+
+class WindowAssigned(TypedDict):
+    """``window.assigned``: ``staff`` (``None``: nobody) put at ``window`` for today."""
+
+    window: str
+    staff: str | None
+    by: str
+
+
 #: The payload type of each kind's ``data``.
 PAYLOADS: dict[EventKind, type] = {
     EventKind.TICKET_ISSUED: TicketIssued,
@@ -368,6 +408,10 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.REFERRAL_REFUSED: ReferralRefused,
     EventKind.REFERRAL_WITHDRAWING: ReferralEvent,
     EventKind.REFERRAL_WITHDRAWN: ReferralEvent,
+    EventKind.THEME_ADJUSTED: ThemeAdjusted,
+    EventKind.NOTICE_POSTED: NoticePosted,
+    EventKind.NOTICE_CLEARED: NoticeCleared,
+    EventKind.WINDOW_ASSIGNED: WindowAssigned,
 }
 
 

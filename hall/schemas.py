@@ -211,6 +211,41 @@ class WindowBody(TypedDict):
     """Its status: called or serving."""
     served_today: int
     mean_service_s: float | None
+    assigned_staff_id: str | None
+    """Who a supervisor put at this window today (``hall.day_plan``), None when nobody."""
+
+
+class NoticeBody(TypedDict):
+    """A supervisor's notice on the wall displays and kiosks (``hall.day_plan.Notice``)."""
+
+    text_zh: str
+    text_en: str
+    until: float
+    posted_at: float
+    by: str
+
+
+class ThemeTodayBody(TypedDict):
+    """A theme's quota, cutoff and hours in force today; ``changed`` when a supervisor
+    changed them over the TOML."""
+
+    daily_quota: int
+    cutoff_min: int
+    open: str
+    close: str
+    open_all_day: bool
+    changed: bool
+    issued_today: int
+
+
+class TodayBody(TypedDict):
+    """``GET /api/v1/today``: today's changes over the TOML (``hall.day_plan``)."""
+
+    day: str
+    themes: dict[str, ThemeTodayBody]
+    notice: NoticeBody | None
+    assignments: dict[str, str]
+    """window → staff id."""
 
 
 class QueueEntryBody(TypedDict):

@@ -10,6 +10,8 @@ import enum
 import heapq
 from dataclasses import asdict, dataclass, field
 
+from hall.day_plan import DayPlan
+
 
 class TicketStatus(enum.StrEnum):
     """Where a ticket is in its life: waiting → called → serving → finished, or it left."""
@@ -225,6 +227,9 @@ class HallState:
     dirty_leases: set[str] = field(default_factory=set)
     dirty_remote_calls: set[str] = field(default_factory=set)
     dirty_referrals: set[str] = field(default_factory=set)
+    #: Today's changes a supervisor made over the TOML (hall.day_plan.DayPlan).
+    day_plan: DayPlan = field(default_factory=DayPlan)
+    dirty_day_plan: bool = False
     #: Tickets of the day before that changed but were not yet written (a new day began).
     retired: dict[str, Ticket] = field(default_factory=dict, repr=False)
     # Indexes over ``tickets`` so no operation scans the whole day (a busy hall has 10,000),
@@ -320,6 +325,7 @@ class HallState:
                       self.dirty_means, self.dirty_appointments, self.dirty_leases,
                       self.dirty_remote_calls, self.dirty_referrals, self.retired):
             dirty.clear()
+        self.dirty_day_plan = False
 
     def waiting(self, themes: tuple[str, ...] | None = None) -> list[Ticket]:
         """Tickets waiting to be called (of some themes only, if given)."""

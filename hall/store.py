@@ -28,6 +28,7 @@ import orjson
 import sqlite_utils
 
 from hall.bounds import MAX_SEQ
+from hall.day_plan import DayPlan
 from hall.errors import ErrorCode
 from hall.events import Event, EventKind
 from hall.lease import HomeLease, HomeState
@@ -268,6 +269,9 @@ class Store:
         for row in self._conn.execute("SELECT data FROM referrals WHERE day = ?", (day,)):
             referral = Referral(**json.loads(row["data"]))
             state.referrals[referral.id] = referral
+        plan = self._conn.execute("SELECT data FROM day_plans WHERE day = ?", (day,)).fetchone()
+        if plan is not None:
+            state.day_plan = DayPlan.from_json(plan["data"])
         return state
 
     def commit(self, state: HallState, events: list[Event]) -> list[Event]:
@@ -279,7 +283,7 @@ class Store:
         numbered: list[Event] = []
         dirty = (state.dirty_tickets or state.dirty_windows or state.dirty_counters
                  or state.dirty_means or state.dirty_appointments or state.dirty_leases
-                 or state.dirty_remote_calls or state.dirty_referrals)
+                 or state.dirty_remote_calls or state.dirty_referrals or state.dirty_day_plan)
         if not events and not dirty:
             return numbered
         try:
@@ -334,6 +338,9 @@ class Store:
             "INSERT OR REPLACE INTO referrals (id, day, data) VALUES (?, ?, ?)",
             [(r, state.day, json.dumps(asdict(state.referrals[r]), ensure_ascii=False))
              for r in state.dirty_referrals if r in state.referrals])
+        if state.dirty_day_plan:
+            conn.execute("INSERT OR REPLACE INTO day_plans (day, data) VALUES (?, ?)",
+                         (state.day, state.day_plan.to_json()))
         if state.day != self._day_written:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('day', ?)",
                          (state.day,))

@@ -78,6 +78,12 @@ def _m009_window_pause_reason(db: sqlite_utils.Database) -> None:
     db.table("windows").add_column("pause_reason", str)
 
 
+def _m010_day_plans(db: sqlite_utils.Database) -> None:
+    # a supervisor's changes of the day over the TOML (quota, cutoff, hours, notice, who sits
+    # where), one row per service day (hall/day_plan.py)
+    db.table("day_plans").create({"day": str, "data": str}, pk="day")
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
@@ -88,4 +94,5 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("007_staff_roster", _m007_staff_roster),
     ("008_pairing_codes", _m008_pairing_codes),
     ("009_window_pause_reason", _m009_window_pause_reason),
+    ("010_day_plans", _m010_day_plans),
 ]

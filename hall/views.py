@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hall import links
+from hall import day_plan, links
 from hall.engine import Engine
 from hall.estimate import called_first
 from hall.no_show import no_show_wait, undo_left
 from hall.schemas import (
     BoothBody,
     NoShowBody,
+    NoticeBody,
     QueueEntryBody,
     ServiceBody,
     StatsBody,
     ThemeStatsBody,
+    ThemeTodayBody,
     TicketBody,
+    TodayBody,
     WindowBody,
 )
 from hall.state import Ticket, TicketStatus
@@ -96,7 +99,8 @@ def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:
 def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
     """Every theme with its items, people waiting, the wait a new ticket would get, quota left."""
     themes: list[ServiceBody] = []
-    for theme in engine.config.themes.values():
+    for configured in engine.config.themes.values():
+        theme = day_plan.effective_theme(configured, engine.state.day_plan)   # today's quota
         taken = engine.state.counters.get(theme.prefix, 0)
         estimate = engine.theme_wait(theme.prefix, now)
         figure = estimate.next_figure()
@@ -136,8 +140,35 @@ def windows_view(engine: Engine) -> list[WindowBody]:
             "served_today": state.served_today,
             "mean_service_s": round(state.service_s_today / state.served_today, 1)
             if state.served_today else None,
+            "assigned_staff_id": engine.state.day_plan.assignments.get(number),
         })
     return result
+
+
+def notice_view(engine: Engine, now: datetime) -> NoticeBody | None:
+    """The notice up on the wall displays and kiosks now, if any."""
+    notice = engine.state.day_plan.live_notice(now.timestamp())
+    if notice is None:
+        return None
+    return {"text_zh": notice.text_zh, "text_en": notice.text_en, "until": notice.until,
+            "posted_at": notice.posted_at, "by": notice.by}
+
+
+def today_view(engine: Engine, now: datetime) -> TodayBody:
+    """What a supervisor changed today over the TOML: each theme's quota, cutoff and hours in
+    force (and whether changed), the notice, who is put at which window."""
+    rules, plan = engine.config.rules, engine.state.day_plan
+    themes: dict[str, ThemeTodayBody] = {}
+    for prefix, configured in engine.config.themes.items():
+        theme = day_plan.effective_theme(configured, plan)
+        hours = day_plan.effective_rules(rules, prefix, plan)
+        themes[prefix] = {
+            "daily_quota": theme.daily_quota, "cutoff_min": theme.cutoff_min,
+            "open": f"{hours.open_time:%H:%M}", "close": f"{hours.close_time:%H:%M}",
+            "open_all_day": hours.open_all_day, "changed": prefix in plan.themes,
+            "issued_today": engine.state.counters.get(prefix, 0)}
+    return {"day": engine.state.day, "themes": themes, "notice": notice_view(engine, now),
+            "assignments": dict(plan.assignments)}
 
 
 def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 50

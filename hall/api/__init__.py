@@ -19,6 +19,8 @@ caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 ``phone_page``         ``/t/{token}``, the page behind the ticket's QR code
 ``cloud``              cloud calling: leases, referrals, recommendations
 ``pairing``            pairing a device by a short code (no token needed to claim)
+``today``              a supervisor's changes of the day: quota, cutoff, hours, notice,
+                       who sits where (``hall/day_plan.py``)
 =====================  ===========================================================
 
 The hottest routes are also served by ``hall/fastpath.py`` in front of the app.
@@ -39,6 +41,7 @@ from hall.api import (
     phone_page,
     status_reports,
     tickets,
+    today,
     windows,
 )
 from hall.api.dependencies import API_VERSION, DeviceTokens, add_error_handlers
@@ -51,7 +54,7 @@ __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
            status_reports.router, events.router, phone_page.router, cloud.router,
-           pairing.router)
+           pairing.router, today.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:

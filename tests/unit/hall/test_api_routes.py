@@ -48,6 +48,11 @@ OPERATIONS = {
     ("GET", "/api/v1/windows/{window}/remote"): "cloud",
     **{("POST", f"/api/v1/windows/{{window}}/{step}"): "cloud"
        for step in ("remote-call", "remote-start", "remote-finish", "remote-cancel")},
+    ("GET", "/api/v1/today"): "today",
+    ("PUT", "/api/v1/themes/{theme}/today"): "today",
+    ("POST", "/api/v1/notice"): "today",
+    ("DELETE", "/api/v1/notice"): "today",
+    ("PUT", "/api/v1/windows/{window}/assignment"): "today",
 }
 
 

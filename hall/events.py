@@ -17,6 +17,9 @@ ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to ano
 window), window.remote_busy, window.remote, window.remote_free (a window of this hall calling
 elsewhere), referral.requested, referral.issued, referral.refused, referral.withdrawing,
 referral.withdrawn (a citizen sent to another hall; withdrawn when its answer came too late).
+
+A supervisor's changes of the day (``hall/supervision.py``): theme.adjusted, notice.posted,
+notice.cleared, window.assigned.
 """
 
 from __future__ import annotations

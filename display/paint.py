@@ -26,6 +26,9 @@ ARROW = QColor("#4cc9f0")
 IDLE = QColor("#2b9348")
 """An open window with nobody at it: green, come forward."""
 PAUSED = QColor("#5c677d")
+NOTICE_BG = QColor("#ffd23f")
+"""A supervisor's notice on the marquee: amber, dark text, so it is not read as the greeting."""
+NOTICE_TEXT = QColor("#0b1f3a")
 #: The smallest text on the wall (design px at 1080p): still read from 3 m.
 MIN_TEXT_PX = 24
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from display import voice
 from hall.events import WINDOW_STATUS_KINDS, EventKind
 from hall.lease import RemoteCallState
-from hall.schemas import HallBody, ServiceBody, WindowBody
+from hall.schemas import HallBody, NoticeBody, ServiceBody, WindowBody
 from hall.wait_text import wait_word
 from hall.window_states import PAUSE_LABELS, PauseReason
 from ui.viewmodel import ViewModel
@@ -169,6 +169,8 @@ class DisplayModel(ViewModel):
     """Re-check-ins seen today per ticket (a ticket may check in again ``max_recheckins``)."""
     max_recheckins: int = 1
     phone_ticketing_url: str = ""
+    notice: NoticeBody | None = None
+    """A supervisor's notice (``notice.posted``), shown until its ``until``."""
     window_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     connected: bool = False
     loaded: bool = False
@@ -185,7 +187,14 @@ class DisplayModel(ViewModel):
         self.timezone = hall.get("timezone", "")
         self.max_recheckins = int(hall.get("max_recheckins", self.max_recheckins))
         self.phone_ticketing_url = hall.get("phone_ticketing_url", "") or ""
+        self.notice = hall.get("notice")
         self._changed()
+
+    def live_notice(self, now_ts: float) -> NoticeBody | None:
+        """The supervisor's notice still up at ``now_ts``, if any."""
+        if self.notice is not None and self.notice["until"] > now_ts:
+            return self.notice
+        return None
 
     @property
     def paused(self) -> set[str]:
@@ -261,6 +270,12 @@ class DisplayModel(ViewModel):
                 del self.current[call.place]
                 outcome.changed = True
             outcome.changed = self._left(kind, data) or outcome.changed
+        elif kind in (EventKind.NOTICE_POSTED, EventKind.NOTICE_CLEARED):
+            self.notice = None if kind == EventKind.NOTICE_CLEARED else {
+                "text_zh": data.get("text_zh", ""), "text_en": data.get("text_en", ""),
+                "until": float(data.get("until", 0.0)),
+                "posted_at": float(event.get("ts", 0.0)), "by": data.get("by", "")}
+            outcome.changed = True
         elif kind in STATUS_KINDS:
             outcome.changed = self._window_status(data.get("window", ""), data.get("status", ""),
                                                   str(data.get("reason") or ""))

@@ -27,6 +27,8 @@ from display.paint import (
     BACKGROUND,
     HIGHLIGHT,
     MUTED,
+    NOTICE_BG,
+    NOTICE_TEXT,
     NUMBER,
     PANEL,
     TEXT,
@@ -256,9 +258,10 @@ class Marquee(Panel):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
         """Paint the notice at its current offset."""
         painter = QPainter(self)
-        painter.fillRect(self.rect(), PANEL)
-        painter.setFont(font(self.px(36)))
-        painter.setPen(TEXT)
+        urgent = bool(self.screen_.supervisor_notice())     # stands out from the greeting
+        painter.fillRect(self.rect(), NOTICE_BG if urgent else PANEL)
+        painter.setFont(font(self.px(36), bold=urgent))
+        painter.setPen(NOTICE_TEXT if urgent else TEXT)
         text = self.screen_.notice_text()
         width = QFontMetrics(painter.font()).horizontalAdvance(text) + self.px(200)
         start = self.width() - self.px(40) - int(self.offset) % (width + self.width())
@@ -371,8 +374,20 @@ class DisplayWindow(QWidget):
         if self.animated and self._alternate.isActive():
             self.alternate()
 
+    def supervisor_notice(self) -> str:
+        """A supervisor's notice up now, in the current language ("" when none)."""
+        notice = self.model.live_notice(self.now().timestamp())
+        if notice is None:
+            return ""
+        if self.lang == "en" and notice["text_en"]:
+            return f"Notice: {notice['text_en']}"
+        return f"通知：{notice['text_zh']}"
+
     def notice_text(self) -> str:
-        """The scrolling notice in the current language."""
+        """The scrolling notice in the current language: a supervisor's notice while one is
+        up, else the hall's greeting."""
+        if supervisor := self.supervisor_notice():
+            return supervisor
         hall = self.model.hall_name(self.lang) or ""
         if self.lang == "en":
             return (self.notice_en or DEFAULT_NOTICE_EN).format(hall=hall or "the hall")

@@ -122,6 +122,8 @@ class HallBody(TypedDict):
     """How many times a no-show may check in again."""
     phone_ticketing_url: str
     """Where a phone takes a number (the wall's QR code); "" when the hall has none."""
+    notice: NoticeBody | None
+    """A supervisor's notice up now on the wall displays and kiosks (``hall.day_plan``)."""
     device: DeviceBody
 
 

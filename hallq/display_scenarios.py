@@ -33,7 +33,7 @@ from hall.server import HallServer
 from hall.window_states import PauseReason
 from ui.qt import LANDSCAPE, ensure_app
 
-SCENARIOS = ("calls", "booth", "empty", "offline")
+SCENARIOS = ("calls", "booth", "empty", "offline", "notice")
 #: Windows opened in the "calls" scenario (themes A, B and C) and the one paused.
 OPEN_WINDOWS = ("1", "3", "6", "14", "17", "20", "22", "25")
 PAUSED_WINDOW = "9"
@@ -128,6 +128,19 @@ def lend_to_booth(hall: ScenarioHall, ticket_id: str) -> dict:
     return answer.json()["answers"][0]
 
 
+#: The supervisor's notice of the "notice" scenario.
+NOTICE_ZH = "因系统升级，今日 16:00 起暂停商事登记取号，敬请谅解"
+NOTICE_EN = "Business registration: no new numbers after 16:00 today (system upgrade)"
+
+
+def post_notice(hall: ScenarioHall, text_zh: str, text_en: str, minutes: int = 60) -> None:
+    """A supervisor puts up a notice on the walls and kiosks (as the supervisor's page does)."""
+    with httpx.Client(base_url=hall.url, timeout=10, headers={
+            "Authorization": f"Bearer {hall.tokens['admin']}"}) as admin:
+        admin.post("/api/v1/notice", json={"text_zh": text_zh, "text_en": text_en,
+                                           "minutes": minutes}).raise_for_status()
+
+
 def wait_until(condition: object, timeout: float = 10.0) -> bool:
     """Run the Qt loop until ``condition()`` is true (or ``timeout``)."""
     app = QApplication.instance()
@@ -150,7 +163,7 @@ def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> 
     window.resize(size or LANDSCAPE)
     with ScenarioHall() as hall:
         assert hall.admin is not None
-        live = populate(hall.admin, "calls" if state == "booth" else state)
+        live = populate(hall.admin, "calls" if state in ("booth", "notice") else state)
         lent = hall.admin.issue(BOOTH_ITEM, channel="staff") if state == "booth" else None
         client = HallClient(hall.url, hall.tokens["display"])
         display = WallDisplay(client, window=window)
@@ -165,6 +178,9 @@ def render_scenario(state: str, lang: str = "zh", size: QSize | None = None) -> 
                         c.number == n for c in window.model.current.values()))
             if lent is not None and lend_to_booth(hall, lent["id"])["kind"] == "granted":
                 wait_until(lambda: any(c.booth for c in window.model.current.values()))
+            if state == "notice":
+                post_notice(hall, NOTICE_ZH, NOTICE_EN)
+                wait_until(lambda: window.model.notice is not None)
             wait_until(display.idle, 3)
             wait_until(lambda: False, 0.05)
         finally:

@@ -26,7 +26,7 @@ def sample_hall() -> HallBody:
             "open_all_day": False, "elderly_age": config.rules.elderly_age,
             "max_recalls": config.rules.max_recalls,
             "max_recheckins": config.rules.max_recheckins,
-            "phone_ticketing_url": config.phone_ticketing_url,
+            "phone_ticketing_url": config.phone_ticketing_url, "notice": None,
             "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
 
 

@@ -41,6 +41,7 @@ async def hall_info(device: Device, node: Node) -> dict:
             "elderly_age": rules.elderly_age, "max_recalls": rules.max_recalls,
             "max_recheckins": rules.max_recheckins,
             "phone_ticketing_url": node.config.phone_ticketing_url,
+            "notice": node.read(views.notice_view),
             "device": {"role": device.role, "window": device.window, "name": device.name}}
 
 

@@ -19,7 +19,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -385,6 +385,25 @@ class Store:
                 (seq, limit)).fetchall()
         return [Event(kind=r["kind"], ts=r["ts"], data=json.loads(r["data"]), seq=r["seq"])
                 for r in rows]
+
+    def events_between(self, start_ts: float, end_ts: float, kinds: Iterable[str]
+                       ) -> Iterator[Event]:
+        """Committed events of ``kinds`` from ``start_ts`` to before ``end_ts``, oldest first
+        (read in pages, so a year of events never sits in memory at once)."""
+        wanted = sorted(set(kinds))
+        marks = ",".join("?" * len(wanted))
+        after = -1
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT seq, ts, kind, data FROM events WHERE ts >= ? AND ts < ? "
+                    f"AND seq > ? AND kind IN ({marks}) ORDER BY seq LIMIT 5000",
+                    (start_ts, end_ts, after, *wanted)).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield Event(kind=r["kind"], ts=r["ts"], data=json.loads(r["data"]), seq=r["seq"])
+            after = rows[-1]["seq"]
 
     def find_ticket(self, ticket_id: str) -> Ticket | None:
         """A ticket of any day."""

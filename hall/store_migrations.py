@@ -84,6 +84,11 @@ def _m010_day_plans(db: sqlite_utils.Database) -> None:
     db.table("day_plans").create({"day": str, "data": str}, pk="day")
 
 
+def _m011_events_by_time(db: sqlite_utils.Database) -> None:
+    # the supervisor's reports over a period (ratings per window and staff) read by time
+    db.table("events").create_index(["ts"], index_name="events_by_ts", if_not_exists=True)
+
+
 #: Applied in order; a name is never reused or changed once shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
@@ -95,4 +100,5 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("008_pairing_codes", _m008_pairing_codes),
     ("009_window_pause_reason", _m009_window_pause_reason),
     ("010_day_plans", _m010_day_plans),
+    ("011_events_by_time", _m011_events_by_time),
 ]

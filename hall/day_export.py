@@ -46,7 +46,7 @@ def _minutes(start: float | None, end: float | None) -> float | str:
 
 def ticket_rows(tickets: Iterable[Ticket], zone: ZoneInfo) -> list[dict[str, object]]:
     """The day's tickets as rows of the export, in order of issue."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for t in sorted(tickets, key=lambda t: (t.issued_at, t.number)):
         rows.append({
             "number": t.number, "theme": t.theme, "item": t.item or "", "channel": t.channel,
@@ -78,7 +78,7 @@ def tickets_csv(tickets: Iterable[Ticket], zone: ZoneInfo) -> bytes:
 
 
 def _rating_table(rows: dict[str, RatingRow]) -> list[list[object]]:
-    table = []
+    table: list[list[object]] = []
     for key in sorted(rows):
         row = rows[key]
         share = row.pleased_share

@@ -16,8 +16,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the house's import rules: [tool.importlinter] in pyproject.toml
 
+# Two workers (pytest-xdist); tests that share a port or a service run on one of them in turn
+# (tests/conftest.py).
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 bench: setup
 	$(BIN)/python -m bench.all

@@ -17,6 +17,26 @@ pytest.register_assert_rewrite("tests.helpers.engine_steps", "tests.helpers.fake
                               "tests.helpers.caller_steps")
 
 
+#: Tests that share one thing of the machine run on one pytest-xdist worker, one at a time
+#: (``make test`` runs two workers with ``--dist loadgroup``): the docs' commands use port
+#: 8470 and the repository's folder; PC/SC tests share pcscd and vpcd's first reader.
+SHARED_BY_FILE = {"test_doc_commands.py": "port-8470", "test_smartcard_pcsc.py": "pcsc",
+                  "test_smartcard_apdu.py": "pcsc", "test_doctor.py": "pcsc",
+                  "test_deb_units.py": "pcsc"}
+SHARED_BY_FIXTURE = {"pcscd": "pcsc", "vcard": "pcsc", "vpcd_reader": "pcsc"}
+
+
+@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the tests that share a thing of the machine in one xdist group."""
+    for item in items:
+        group = SHARED_BY_FILE.get(item.path.name) or next(
+            (g for name, g in SHARED_BY_FIXTURE.items()
+             if name in getattr(item, "fixturenames", ())), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Move everything imported so far (Qt, FastAPI, numpy, the test modules) out of the
     garbage collector's sight: each test's full collection below then scans only what the

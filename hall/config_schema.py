@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -232,6 +232,8 @@ class StaffTable(_Table):
     name_zh: Name = ""
     pin_sha256: str | None = None      # refused: PINs are kept in the hall's store
     badge_uid: str = Field(default="", max_length=64)
+    #: the web pages the staff member may use (none: a window's console only)
+    roles: list[Literal["desk", "supervisor", "backoffice"]] = Field(default=[], max_length=3)
 
     @field_validator("pin_sha256")
     @classmethod

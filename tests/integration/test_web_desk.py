@@ -8,8 +8,8 @@ change is in the event log with the staff member who made it."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 
 import httpx
 import pytest

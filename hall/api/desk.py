@@ -23,6 +23,14 @@ class CardRequest(Body):
     id_number: str = Field(min_length=1, max_length=32, description="resident ID number")
 
 
+@router.get("/api/v1/desk", responses=error_answers())
+async def this_desk(device: Device) -> dict[str, str]:
+    """This desk device's name: the ``printer`` a reprint at this desk names
+    (``ticket.reprinted``)."""
+    allow(device, "desk_card")
+    return {"name": device.name}
+
+
 @router.post("/api/v1/desk/card", responses=error_answers(ErrorCode.INVALID_ID_NUMBER))
 async def card_swiped(body: CardRequest, device: Device, node: Node, request: Request
                       ) -> Response:

@@ -31,6 +31,7 @@ OPERATIONS = {
     ("GET", "/api/v1/events"): "events",
     ("WS", "/api/v1/stream"): "events",
     ("GET", "/t/{token}"): "phone_page",
+    ("GET", "/api/v1/desk"): "desk",
     ("POST", "/api/v1/desk/card"): "desk",
     ("POST", "/api/v1/pairing/codes"): "pairing",
     ("POST", "/api/v1/pairing/claim"): "pairing",

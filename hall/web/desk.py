@@ -126,7 +126,8 @@ async def issue(request: Request) -> Response:
 @router.get("/desk/card")
 async def card(request: Request, after: int = 0) -> Response:
     """For the page's poll: where to go once a card newer than swipe ``after`` was swiped
-    at the session's desk (``{"go": …}``), else ``{}``; 401 without a session."""
+    at the session's desk (``{"go": …}``), else ``{}``; without a live session, the sign-in
+    page (the desk's screen then shows it by itself)."""
     site = site_of(request)
     try:
         session = site.session_of(request, DESK)

@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hall.errors import QueueError
+from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode
 from hall.staff_auth import LockedOut, SignInGuard
 from hall.web.desk_actions import report_lockout
@@ -79,7 +79,7 @@ async def sign_in(request: Request) -> Response:
         person = node.config.staff[staff_id]
         held = tuple(r for r in person.roles if r in roles.ROLES)
         if not held:
-            raise QueueError(csrf.refused().code, "您没有网页使用权限，请联系大厅管理员",
+            raise QueueError(ErrorCode.FORBIDDEN, "您没有网页使用权限，请联系大厅管理员",
                              "You hold no web role; ask the hall's supervisor", status=403)
     except QueueError as failed:
         said = pick(language(request), failed.message_zh, failed.message_en)

@@ -101,7 +101,7 @@ async def act(request: Request, ticket_id: str, action: str) -> Response:
             operation = desk_actions.reprint(ticket_id, session)
         else:
             raise QueueError(ErrorCode.BAD_REQUEST, "未知操作", f"Unknown action {action!r}",
-                             status=404)
+                             status=422)
         await site.node.submit_async(operation)
     except QueueError as failed:
         if failed.code is ErrorCode.UNKNOWN_TICKET:

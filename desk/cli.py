@@ -6,7 +6,8 @@ browser (mounted by ``hallq/cli.py`` through :func:`register`).
 
 The token is a ``desk`` device's (``hallq pair desk --name desk-1``): staff choose that name
 on the web sign-in page, so cards swiped here open on their page and their reprints come out
-here. ``--token`` takes the value, ``@FILE`` or, left out, ``HALLQ_DESK_TOKEN``. Device URLs
+here. ``--token`` takes the value, ``@FILE`` or, left out, ``HALLQ_DESK_TOKEN`` (or the file
+``HALLQ_TOKEN_FILE`` names: ``packaging/systemd/hallq-desk-agent.service``). Device URLs
 are those of ``devices/registry.py`` (``sim://idcard``, ``sim://printer?out=DIR`` simulate).
 """
 
@@ -25,6 +26,8 @@ from hall.logs import setup_logging
 
 def _token(value: str | None) -> str:
     value = value or os.environ.get("HALLQ_DESK_TOKEN")
+    if not value and os.environ.get("HALLQ_TOKEN_FILE"):     # the systemd unit's
+        value = "@" + os.environ["HALLQ_TOKEN_FILE"]
     if not value:
         raise SystemExit("hallq desk-agent: 请提供 --token（或设置 HALLQ_DESK_TOKEN） / "
                          "give --token (or set HALLQ_DESK_TOKEN)")

@@ -47,6 +47,12 @@ def start_page(session: StaffSession) -> str:
     return next((START_PAGES[r] for r in session.roles if r in START_PAGES), "/staff/sign-in")
 
 
+@router.get("/")
+async def front_door() -> RedirectResponse:
+    """The node's address alone (http://hall.local:8470/) opens the staff's sign-in."""
+    return RedirectResponse(SIGN_IN_PATH, status_code=303)
+
+
 @router.get(SIGN_IN_PATH)
 async def sign_in_page(request: Request, next: str = "", desk: str = "") -> Response:
     """The sign-in form (a staff member already signed in goes on to their page)."""

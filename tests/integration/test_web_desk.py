@@ -14,6 +14,7 @@ from datetime import date
 import httpx
 import pytest
 
+from display.viewmodel import DisplayModel
 from tests.helpers.browser import Page
 from tests.helpers.clocks import DatetimeClock
 from tests.helpers.hall_servers import Hall
@@ -56,8 +57,10 @@ def no_show(hall: Hall, clock: DatetimeClock) -> dict:
 # ---------------------------------------------------------------------- sign-in
 def test_sign_in_with_a_pin_opens_the_desk_with_a_strict_httponly_cookie(
         page: Page, desk_hall: Hall) -> None:
+    page.open(f"{desk_hall.url}/")
+    assert page.url.endswith("/staff/sign-in")     # the node's address opens the sign-in
     page.open(f"{desk_hall.url}/desk")
-    assert "/staff/sign-in" in page.url            # not signed in: sent to sign in
+    assert "/staff/sign-in?next=/desk" in page.url  # not signed in: sent to sign in
     sign_in(page, desk_hall)
     assert page.url.endswith("/desk")
     assert "王晓明" in page.text("who")
@@ -74,7 +77,7 @@ def test_a_badge_signs_in_too(page: Page, desk_hall: Hall) -> None:
 
 def test_a_wrong_pin_is_refused_and_no_session_is_made(page: Page, desk_hall: Hall) -> None:
     sign_in(page, desk_hall, pin="9999")
-    assert "工号或密码错误" in page.text("error") or "错误" in page.text("error")
+    assert page.text("error") == "工号、工牌或密码错误"
     assert page.cookie("hallq_staff") is None
     page.open(f"{desk_hall.url}/desk")
     assert "/staff/sign-in" in page.url
@@ -85,7 +88,8 @@ def test_five_wrong_pins_lock_the_staff_id_for_the_right_pin_too(
     for _ in range(5):
         sign_in(page, desk_hall, pin="0000")
     sign_in(page, desk_hall)                       # the right PIN, while locked
-    assert page.has("error") and page.cookie("hallq_staff") is None
+    assert page.text("error") == "工号、工牌或密码错误"   # the same answer: tells nothing
+    assert page.cookie("hallq_staff") is None
     locked = events_of(desk_hall, "staff.locked")
     assert [e["data"]["staff"] for e in locked] == ["S001"]
     assert locked[0]["data"]["device"].startswith("web:")
@@ -158,9 +162,11 @@ def test_the_sign_in_form_needs_its_own_token(desk_hall: Hall) -> None:
 
 
 # ---------------------------------------------------------------------- the desk's actions
-def test_the_desk_rechecks_in_a_no_show_and_the_window_calls_it_again(
+def test_the_desk_rechecks_in_a_no_show_and_the_wall_shows_the_number_again(
         page: Page, desk_hall: Hall, hall_clock: DatetimeClock) -> None:
     missed = no_show(desk_hall, hall_clock)
+    wall = wall_after(desk_hall)
+    assert [m.number for m in wall.missed] == [missed["number"]]     # "过号" on the wall
     sign_in(page, desk_hall)
     assert missed["number"] in page.text("no-shows")
     page.fill("q", missed["number"].lower()).press("find")       # "a001" finds A001
@@ -171,10 +177,19 @@ def test_the_desk_rechecks_in_a_no_show_and_the_window_calls_it_again(
     rechecked = events_of(desk_hall, "ticket.rechecked_in")
     assert rechecked[-1]["data"]["by_staff"] == "S001"
     assert rechecked[-1]["data"]["desk"] == DESK
-    # what the wall shows: the window calls the number again
+    assert wall_after(desk_hall).missed == []                   # off the wall's no-show list
     called = desk_hall.client("caller-1").call("1")
     assert called is not None and called["number"] == missed["number"]
-    assert events_of(desk_hall, "ticket.called")[-1]["data"]["number"] == missed["number"]
+    shown = wall_after(desk_hall).current_calls(5)
+    assert [(c.number, c.window) for c in shown][:1] == [(missed["number"], "1")]
+
+
+def wall_after(hall: Hall) -> DisplayModel:
+    """The wall display's model fed the hall's event log, as the wall's stream feeds it."""
+    wall = DisplayModel(timezone="Asia/Shanghai")
+    for event in hall.client("display").events()["events"]:
+        wall.apply(event, live=False)
+    return wall
 
 
 def test_the_green_channel_needs_a_reason_and_records_it(page: Page, desk_hall: Hall) -> None:

@@ -130,7 +130,7 @@ async def card(request: Request, after: int = 0) -> Response:
     page (the desk's screen then shows it by itself)."""
     site = site_of(request)
     try:
-        session = site.session_of(request, DESK)
+        session = site.session_of(request, DESK, touch=False)
     except (SignInNeeded, QueueError):
         return JSONResponse({"go": "/staff/sign-in?next=/desk"}, status_code=200)
     swipe = _cards(request).latest(session.desk, site.node.clock().timestamp())

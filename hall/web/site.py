@@ -63,10 +63,10 @@ class WebSite:
                          error=pick(language(request), failed.message_zh, failed.message_en),
                          back=back)
 
-    def session_of(self, request: Request, role: str) -> StaffSession:
+    def session_of(self, request: Request, role: str, touch: bool = True) -> StaffSession:
         """The request's session; :class:`SignInNeeded` without one, a 403 when its staff
-        member does not hold ``role``."""
-        session = self.sessions.find(session_id_of(request))
+        member does not hold ``role``. ``touch``: the request is a person's (not a poll)."""
+        session = self.sessions.find(session_id_of(request), touch)
         if session is None:
             raise SignInNeeded
         if role not in session.roles:

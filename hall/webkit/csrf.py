@@ -2,7 +2,8 @@
 
 Every form of a signed-in page carries the session's token (``csrf`` field); every POST is
 refused unless the token is the session's and the request's ``Origin`` (or, without one, its
-``Referer``) is the page's own. The sign-in form, before any session, carries a random token
+``Referer``) is the page's own (its scheme https behind a TLS-ending proxy that says
+``X-Forwarded-Proto: https``). The sign-in form, before any session, carries a random token
 that must equal the one in its own short-lived cookie (double submit) and is held to the same
 origin check. A refused form changes nothing (403 ``forbidden``).
 """
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hall.errors import ErrorCode, QueueError
+from hall.webkit.sessions import served_over_https
 
 CSRF_FIELD = "csrf"
 SIGN_IN_COOKIE = "hallq_sign_in"
@@ -36,7 +38,8 @@ def same_origin(request: Request) -> bool:
     if not said or said == "null":
         return False
     parts = urlsplit(said)
-    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+    scheme = "https" if served_over_https(request) else "http"
+    return (parts.scheme, parts.netloc) == (scheme, request.url.netloc)
 
 
 def check(request: Request, form: dict[str, str], expected: str) -> None:
@@ -55,4 +58,4 @@ def sign_in_token(request: Request) -> str:
 def keep_sign_in_token(response: Response, request: Request, token: str) -> None:
     """Give the sign-in form's token to the browser as a cookie (an hour)."""
     response.set_cookie(SIGN_IN_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+                        secure=served_over_https(request))

@@ -66,9 +66,10 @@ class SessionStore:
             self._open[made.id] = made
         return made
 
-    def find(self, session_id: str | None) -> StaffSession | None:
-        """The live session of ``session_id`` (its idle time starts again); None when there
-        is none or it expired."""
+    def find(self, session_id: str | None, touch: bool = True) -> StaffSession | None:
+        """The live session of ``session_id`` (its idle time starts again, unless ``touch``
+        is False: a page's own poll is no sign of a person); None when there is none or it
+        expired."""
         if not session_id:
             return None
         now = self._clock()
@@ -79,7 +80,8 @@ class SessionStore:
             if self._expired(found, now):
                 del self._open[session_id]
                 return None
-            found.seen = now
+            if touch:
+                found.seen = now
             return found
 
     def end(self, session_id: str) -> None:
@@ -95,6 +97,14 @@ class SessionStore:
             del self._open[gone]
 
 
+def served_over_https(connection: HTTPConnection) -> bool:
+    """Whether the browser reached the page over https: directly, or through a reverse proxy
+    that ended TLS and says so (``X-Forwarded-Proto: https``; a request cannot use it to
+    weaken anything: it only makes the cookie https-only and the origin check stricter)."""
+    forwarded = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return (forwarded or connection.url.scheme) == "https"
+
+
 def session_id_of(connection: HTTPConnection) -> str | None:
     """The session id the request's cookie carries."""
     return connection.cookies.get(SESSION_COOKIE)
@@ -105,10 +115,10 @@ def set_session_cookie(response: Response, connection: HTTPConnection,
     """Give the browser the session's cookie: HttpOnly, SameSite=Strict, Secure over https."""
     response.set_cookie(SESSION_COOKIE, session.id, max_age=int(absolute_s), path="/",
                         httponly=True, samesite="strict",
-                        secure=connection.url.scheme == "https")
+                        secure=served_over_https(connection))
 
 
 def clear_session_cookie(response: Response, connection: HTTPConnection) -> None:
     """Make the browser forget the session's cookie."""
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=connection.url.scheme == "https")
+                           secure=served_over_https(connection))

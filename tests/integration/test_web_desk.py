@@ -8,6 +8,7 @@ change is in the event log with the staff member who made it."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import date
 
@@ -109,6 +110,16 @@ def test_an_idle_session_expires(page: Page, desk_hall: Hall, hall_clock: Dateti
     assert page.url.endswith("/desk")              # still signed in: each page restarts it
     hall_clock.advance(minutes=21)
     page.open(f"{desk_hall.url}/desk")
+    assert "/staff/sign-in" in page.url
+
+
+def test_an_idle_desk_page_goes_back_to_sign_in_by_itself(
+        page: Page, desk_hall: Hall, hall_clock: DatetimeClock) -> None:
+    sign_in(page, desk_hall)                       # the desk page polls its card reader
+    hall_clock.advance(minutes=19)
+    time.sleep(2.5)                                # polls meanwhile: no sign of a person
+    hall_clock.advance(minutes=2)
+    page.wait_for("sign-in-form")                  # left alone, the page signs itself out
     assert "/staff/sign-in" in page.url
 
 

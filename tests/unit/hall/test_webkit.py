@@ -41,6 +41,17 @@ def test_an_idle_session_ends_after_twenty_minutes() -> None:
     assert sessions.find(made.id) is None        # gone for good
 
 
+def test_a_pages_own_poll_does_not_keep_a_session_alive() -> None:
+    clock = SecondsClock()
+    sessions = SessionStore(clock)
+    made = sessions.start("S001", "王晓明", ("desk",), None)
+    for _ in range(int(IDLE_S) // 60):
+        clock.now += 60
+        assert sessions.find(made.id, touch=False) is made
+    clock.now += 61
+    assert sessions.find(made.id, touch=False) is None
+
+
 def test_a_busy_session_ends_after_ten_hours() -> None:
     clock = SecondsClock()
     sessions = SessionStore(clock)
@@ -110,3 +121,15 @@ def test_web_roles_are_read_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as refused:
         load_config(wrong)
     assert "staff" in str(refused.value) and "roles" in str(refused.value)
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_origin_is_https() -> None:
+    behind = {"x-forwarded-proto": "https", "origin": "https://hall.local:8470"}
+    csrf.check(request(headers=behind), {"csrf": "token"}, "token")
+    with pytest.raises(QueueError):     # a page over http is not the https site's own
+        csrf.check(request(headers={**behind, "origin": "http://hall.local:8470"}),
+                   {"csrf": "token"}, "token")
+    made = SessionStore(SecondsClock()).start("S001", "王晓明", ("desk",), None)
+    response = Response()
+    set_session_cookie(response, request(headers=behind), made, ABSOLUTE_S)
+    assert "Secure" in response.headers["set-cookie"]

@@ -1,9 +1,9 @@
 """The desk's helper at work: it reads the desk's ID-card reader and tells the hall of each
-new card, prints the tickets the desk's page asks to reprint, and says every 20 s that it and
-its devices are alive (the supervisor sees a reader or printer fault).
+new card, prints the tickets the desk's page issues or asks to reprint, and says every 20 s
+that it and its devices are alive (the supervisor sees a reader or printer fault).
 
-A card resting on the reader is told once; it is told again after it was lifted. Reprints are
-followed on the event stream from the moment the agent starts (a reprint asked while it was
+A card resting on the reader is told once; it is told again after it was lifted. What to print is
+followed on the event stream from the moment the agent starts (a ticket asked for while it was
 down is not printed later, when nobody waits for it). Nothing of a card but the masked number
 is ever logged.
 """
@@ -72,23 +72,24 @@ class DeskAgent:
 
     # ------------------------------------------------------------------ the printer
     def on_event(self, event: dict) -> None:
-        """Print a ticket the desk's page asked this desk to reprint."""
+        """Print a ticket the desk's page issued or asked to reprint at this desk."""
         data = event["data"]
-        if event["kind"] == "ticket.reprinted" and data.get("printer") == self.name:
-            self.reprint(data["ticket"])
+        if event["kind"] == "ticket.printed" and data.get("printer") == self.name:
+            self.print_ticket(data["ticket"], bool(data.get("reprint")))
 
-    def reprint(self, ticket_id: str) -> bool:
-        """Print the ticket as it stands now; a printer fault is told to the hall."""
+    def print_ticket(self, ticket_id: str, reprint: bool = True) -> bool:
+        """Print the ticket as it stands now (a ``reprint`` marked 补打); a printer fault is
+        told to the hall."""
         if self.printer is None:
-            log.warning("reprint of %s asked, but this desk has no printer", ticket_id)
+            log.warning("%s to print, but this desk has no printer", ticket_id)
             return False
         try:
             ticket = self.client.ticket(ticket_id)
         except HallApiError as lost:
-            log.warning("reprint of %s: the hall did not answer: %s", ticket_id,
+            log.warning("%s to print: the hall did not answer: %s", ticket_id,
                         lost.message_en)
             return False
-        content = reprint_content(ticket, self.hall, datetime.now(UTC))
+        content = reprint_content(ticket, self.hall, datetime.now(UTC), reprint)
         try:
             state = self.printer.print_ticket(content)
         except DeviceError as failed:

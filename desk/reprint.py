@@ -1,6 +1,6 @@
-"""What the desk prints again: the ticket as the hall answers it now (people ahead, wait, the
-windows), marked as a reprint with the time, so a copy is never taken for a new number. The
-only personal data on paper is the masked ID number."""
+"""What the desk prints: the ticket as the hall answers it now (people ahead, wait, the
+windows); a copy is marked as a reprint with the time, so it is never taken for a new number.
+The only personal data on paper is the masked ID number."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from hall.schemas import HallBody, TicketBody
 from hall.wait_text import wait_sentence
 
 
-def reprint_content(ticket: TicketBody, hall: HallBody, now: datetime) -> TicketContent:
-    """The printed copy of ``ticket`` at ``now`` (an aware datetime)."""
+def reprint_content(ticket: TicketBody, hall: HallBody, now: datetime, reprint: bool = True
+                    ) -> TicketContent:
+    """The printed ``ticket`` at ``now`` (an aware datetime), marked 补打 when a ``reprint``."""
     zone = ZoneInfo(hall["timezone"])
     item = ticket["item_name_zh"]
     theme = ticket["service_name_zh"]
     words = wait_sentence(ticket["wait_kind"], ticket["expected_wait_s"])
-    copy = f"补打 {now.astimezone(zone):%H:%M} / Reprinted"
+    missed = "过号请到服务台重新签到 / Missed the call? Ask at the desk"
+    notices = (f"补打 {now.astimezone(zone):%H:%M} / Reprinted", missed) if reprint else (missed,)
     return TicketContent(
         hall_name=hall["name_zh"] or hall["name_en"],
         theme_name=f"{theme} · {item}" if item else theme,
@@ -30,7 +32,7 @@ def reprint_content(ticket: TicketBody, hall: HallBody, now: datetime) -> Ticket
         privacy_line=(f"证件 {ticket['id_masked']}" if ticket["id_masked"]
                       else "未实名取号 / Ticket without ID"),
         qr_url=ticket["url"] or ticket["id"],
-        notices=(copy, "过号请到服务台重新签到 / Missed the call? Ask at the desk"),
+        notices=notices,
         waiting_area_zh=ticket["waiting_area_zh"],
         waiting_area_en=ticket["waiting_area_en"],
         windows=tuple(ticket["windows"]),

@@ -11,7 +11,7 @@ ticket.transferred,
 ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
 window.paused, window.resumed, window.closed, appointment.saved, device.status, staff.locked.
 Pairing by code (``hall/api/pairing.py``): device.paired, pairing.abused. The service desk's
-web page (``hall/web/desk.py``): ticket.reprinted.
+web page (``hall/web/desk.py``): ticket.printed.
 
 Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
@@ -43,7 +43,7 @@ class EventKind(enum.StrEnum):
     TICKET_EXPIRED = "ticket.expired"
     TICKET_PRIORITIZED = "ticket.prioritized"
     TICKET_RATED = "ticket.rated"
-    TICKET_REPRINTED = "ticket.reprinted"
+    TICKET_PRINTED = "ticket.printed"
     WINDOW_OPENED = "window.opened"
     WINDOW_PAUSED = "window.paused"
     WINDOW_RESUMED = "window.resumed"
@@ -191,12 +191,14 @@ class TicketPrioritized(TicketRef, StaffAction):
     reason: NotRequired[str]
 
 
-class TicketReprinted(TicketRef, StaffAction):
-    """``ticket.reprinted``: staff asked for the ticket again on ``printer`` (the desk's
-    device: its ``hallq desk-agent`` prints it)."""
+class TicketPrinted(TicketRef, StaffAction):
+    """``ticket.printed``: the service desk asked its printer (``printer``, the desk's device:
+    its ``hallq desk-agent`` prints it) for a ticket it issued, or for a copy (``reprint``,
+    marked 补打 on paper)."""
 
     theme: str
     printer: str
+    reprint: bool
 
 
 class TicketRated(TicketRef):
@@ -367,7 +369,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.TICKET_EXPIRED: TicketLeft,
     EventKind.TICKET_PRIORITIZED: TicketPrioritized,
     EventKind.TICKET_RATED: TicketRated,
-    EventKind.TICKET_REPRINTED: TicketReprinted,
+    EventKind.TICKET_PRINTED: TicketPrinted,
     EventKind.WINDOW_OPENED: WindowStatusChanged,
     EventKind.WINDOW_PAUSED: WindowStatusChanged,
     EventKind.WINDOW_RESUMED: WindowStatusChanged,

@@ -26,7 +26,7 @@ class CardRequest(Body):
 @router.get("/api/v1/desk", responses=error_answers())
 async def this_desk(device: Device) -> dict[str, str]:
     """This desk device's name: the ``printer`` a reprint at this desk names
-    (``ticket.reprinted``)."""
+    (``ticket.printed``)."""
     allow(device, "desk_card")
     return {"name": device.name}
 

@@ -63,15 +63,24 @@ def set_green(ticket_id: str, green: bool, reason: str, session: StaffSession) -
 
 
 def issue_for(service: str, session: StaffSession) -> Operation:
-    """A number for a citizen without a card (the staff channel, 人工取号)."""
+    """A number for a citizen without a card (the staff channel, 人工取号), printed at the
+    desk's printer when the session has a desk."""
     request = TicketRequest(service=service, channel="staff", id_number=None,
                             appointment_id=None)
-    return stamped(issue_operation(request, f"web:{session.staff_id}"), session)
+    issue = issue_operation(request, f"web:{session.staff_id}")
+
+    def operation(engine: Engine, now: datetime) -> tuple[TicketBody, list[Event]]:
+        issued, events = issue(engine, now)
+        if session.desk is not None:
+            events.append(_printed(engine, engine.ticket(issued["id"]), now, session.desk,
+                                   reprint=False))
+        return issued, events
+    return stamped(operation, session)
 
 
 def reprint(ticket_id: str, session: StaffSession) -> Operation:
-    """Ask the desk's printer for the ticket again (``ticket.reprinted``; the desk's
-    ``hallq desk-agent`` prints it)."""
+    """Ask the desk's printer for a copy of the ticket (``ticket.printed``; the desk's
+    ``hallq desk-agent`` prints it, marked 补打)."""
     desk = session.desk
     if desk is None:
         raise QueueError(ErrorCode.BAD_REQUEST, "本台未连接打印机，请登录时选择服务台",
@@ -83,11 +92,16 @@ def reprint(ticket_id: str, session: StaffSession) -> Operation:
         if ticket.status not in REPRINTABLE:
             raise QueueError(ErrorCode.BAD_STATE, "只有等待中或已叫号的号码可以补打",
                              "Only a waiting or called ticket can be printed again")
-        event = Event(EventKind.TICKET_REPRINTED, now.timestamp(),
-                      {"ticket": ticket.id, "number": ticket.number, "theme": ticket.theme,
-                       "printer": desk}, hall_id=engine.config.hall_id)
+        event = _printed(engine, ticket, now, desk, reprint=True)
         return views.ticket_view(engine, ticket, now), [event]
     return stamped(operation, session)
+
+
+def _printed(engine: Engine, ticket: Ticket, now: datetime, printer: str, reprint: bool
+             ) -> Event:
+    return Event(EventKind.TICKET_PRINTED, now.timestamp(),
+                 {"ticket": ticket.id, "number": ticket.number, "theme": ticket.theme,
+                  "printer": printer, "reprint": reprint}, hall_id=engine.config.hall_id)
 
 
 def report_lockout(lockout: Lockout) -> Operation:

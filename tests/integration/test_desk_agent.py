@@ -1,8 +1,9 @@
 """The desk's helper (``hallq desk-agent``) against a real hall node, with the simulated GA 467
 ID-card reader (on a pty, speaking its serial protocol) and the simulated ESC/POS printer (on
 TCP): a card put on the reader opens the citizen's tickets on the page of the staff member
-signed in at that desk, once per card; a reprint asked on the page comes out of that desk's
-printer marked 补打, and another desk's reprint does not."""
+signed in at that desk, once per card; a number issued on the page for a citizen without a
+card, and a reprint, come out of that desk's printer (the copy marked 补打), and another desk's
+do not."""
 
 from __future__ import annotations
 
@@ -100,6 +101,24 @@ def test_a_reprint_comes_out_of_this_desks_printer(hall: Hall, agent: DeskAgent)
         running.join(timeout=10)
 
 
+def test_a_number_issued_at_the_desk_comes_out_of_its_printer(hall: Hall, agent: DeskAgent
+                                                              ) -> None:
+    stop = threading.Event()
+    running = threading.Thread(target=agent.run, args=(stop,), daemon=True)
+    running.start()
+    try:
+        http, csrf = signed_in(hall)
+        answer = http.post("/desk/issue", data={"csrf": csrf, "service": "B"},
+                           headers={"origin": hall.url})
+        assert answer.status_code == 303
+        printed = agent.printer.simulator.wait_tickets(1, timeout=10)   # type: ignore[union-attr]
+        assert "B001" in printed[0].text and "补打" not in printed[0].text
+        assert "过号请到服务台重新签到" in printed[0].text
+    finally:
+        stop.set()
+        running.join(timeout=10)
+
+
 def test_another_desks_reprint_is_not_printed_here(hall: Hall, agent: DeskAgent,
                                                    tmp_path: Path) -> None:
     hall.server.node.store.pair("desk", "desk-2")
@@ -112,7 +131,7 @@ def test_another_desks_reprint_is_not_printed_here(hall: Hall, agent: DeskAgent,
         http.post(f"/desk/tickets/{ticket['id']}/reprint", data={"csrf": csrf},
                   headers={"origin": hall.url})
         reprinted = [e for e in hall.client("admin").events()["events"]
-                     if e["kind"] == "ticket.reprinted"]
+                     if e["kind"] == "ticket.printed"]
         assert reprinted[-1]["data"]["printer"] == "desk-2"
         time.sleep(0.5)                 # the stream delivered it by now; nothing printed here
         assert agent.printed == []
@@ -127,7 +146,7 @@ def test_a_printer_out_of_paper_is_told_to_the_hall(hall: Hall, tmp_path: Path) 
     agent = DeskAgent(hall.url, hall.tokens["desk"], None, printer)
     try:
         ticket = hall.client("kiosk").issue("A")
-        assert agent.reprint(ticket["id"]) is False
+        assert agent.print_ticket(ticket["id"]) is False
         told = [e["data"] for e in hall.client("admin").events()["events"]
                 if e["kind"] == "device.status"]
         assert told[-1]["device"] == "printer" and told[-1]["where"] == DESK

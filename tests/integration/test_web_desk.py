@@ -235,9 +235,9 @@ def test_a_reprint_goes_to_the_desks_printer(page: Page, desk_hall: Hall) -> Non
     page.open(f"{desk_hall.url}/desk/tickets/{ticket['id']}")
     page.press("reprint")
     assert "已发送到本台打印机" in page.text("notice")
-    printed = events_of(desk_hall, "ticket.reprinted")[-1]["data"]
-    assert (printed["number"], printed["printer"], printed["by_staff"]) == (
-        ticket["number"], DESK, "S001")
+    printed = events_of(desk_hall, "ticket.printed")[-1]["data"]
+    assert (printed["number"], printed["printer"], printed["reprint"], printed["by_staff"]) == (
+        ticket["number"], DESK, True, "S001")
 
 
 def test_without_a_desk_there_is_no_reprint_button(page: Page, desk_hall: Hall) -> None:
@@ -254,6 +254,8 @@ def test_a_number_for_a_citizen_without_a_card(page: Page, desk_hall: Hall) -> N
     assert number.startswith("B") and "已取号" in page.text("notice")
     issued = events_of(desk_hall, "ticket.issued")[-1]["data"]
     assert (issued["number"], issued["channel"], issued["by_staff"]) == (number, "staff", "S001")
+    printed = events_of(desk_hall, "ticket.printed")[-1]["data"]       # on the desk's printer
+    assert (printed["number"], printed["printer"], printed["reprint"]) == (number, DESK, False)
 
 
 def test_an_unknown_number_says_so(page: Page, desk_hall: Hall) -> None:

@@ -4,7 +4,8 @@ lock a staff id for the consoles and the pages alike, and each client address ma
 times a minute); the staff member must hold a web role (``roles`` in ``[[staff]]``).
 
 A desk PC picks its desk (the paired ``desk`` device whose reader and printer stand there, see
-``hallq desk-agent``) on the form; the session remembers it.
+``hallq desk-agent``) on the form, or opens ``/staff/sign-in?desk=desk-1``; the session
+remembers it, and the browser keeps it for its next sign-in.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from hall.webkit.sessions import (
 
 router = APIRouter(include_in_schema=False)
 
+#: The desk this browser signed in at last: chosen again on the form (a desk PC stays a desk).
+DESK_COOKIE = "hallq_desk"
 #: The page each role starts on, in order of preference.
 START_PAGES = {roles.DESK: "/desk", roles.SUPERVISOR: "/supervisor"}
 
@@ -60,7 +63,7 @@ async def sign_in_page(request: Request, next: str = "", desk: str = "") -> Resp
     session = site.sessions.find(session_id_of(request))
     if session is not None:
         return RedirectResponse(local_path(next, start_page(session)), status_code=303)
-    return _form(request, site, next, desk)
+    return _form(request, site, next, desk or request.cookies.get(DESK_COOKIE, ""))
 
 
 def _form(request: Request, site: WebSite, next: str, desk: str, error: str | None = None,
@@ -98,6 +101,8 @@ async def sign_in(request: Request) -> Response:
                                 status_code=303)
     set_session_cookie(response, request, session, site.sessions.absolute_s)
     response.delete_cookie(csrf.SIGN_IN_COOKIE)
+    response.set_cookie(DESK_COOKIE, session.desk or "", max_age=365 * 24 * 3600,
+                        httponly=True, samesite="strict")
     return response
 
 

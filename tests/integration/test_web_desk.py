@@ -127,6 +127,8 @@ def test_sign_out_ends_the_session(page: Page, desk_hall: Hall) -> None:
     sign_in(page, desk_hall)
     page.press("sign-out")
     assert "/staff/sign-in" in page.url
+    chosen = page.element("desk").get_attribute("value")
+    assert chosen == DESK                          # the desk PC keeps its desk for next time
     page.open(f"{desk_hall.url}/desk")
     assert "/staff/sign-in" in page.url
 

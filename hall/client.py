@@ -185,6 +185,15 @@ class HallClient:
         body = {"badge_uid": badge_uid} if badge_uid else {"staff_id": staff_id, "pin": pin}
         return self._call("POST", f"/windows/{window}/sign-in", body)
 
+    def desk(self) -> dict[str, str]:
+        """This desk device's name (``{"name"}``): the printer its reprints name."""
+        return self._call("GET", "/desk")
+
+    def desk_card(self, id_number: str) -> dict[str, Any]:
+        """An ID card swiped at this desk's reader (a ``desk`` device): the swipe's number,
+        the masked ID number and the citizen's tickets today (``tickets_today``)."""
+        return self._call("POST", "/desk/card", {"id_number": id_number})
+
     # others
     def save_appointment(self, appointment_id: str, service: str, slot_start: float,
                          slot_end: float, id_hash: str | None = None) -> AppointmentBody:

@@ -103,6 +103,9 @@ class Staff:
     id: str
     name_zh: str
     badge_uid: str = ""
+    #: What the staff member may do on the web pages (``hall.webkit.roles``): ``desk``
+    #: (服务台), ``supervisor`` (大厅管理), ``backoffice`` (后台受理); none: windows only.
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,8 @@ def _built(checked: HallFile) -> HallConfig:
     windows = {w.number: Window(number=w.number, skills=tuple(s.upper() for s in w.skills),
                                 name_zh=w.name_zh, name_en=w.name_en, video_booth=w.video_booth)
                for w in checked.windows}
-    staff = {s.id: Staff(id=s.id, name_zh=s.name_zh, badge_uid=s.badge_uid) for s in checked.staff}
+    staff = {s.id: Staff(id=s.id, name_zh=s.name_zh, badge_uid=s.badge_uid,
+                         roles=tuple(s.roles)) for s in checked.staff}
     booths = tuple(Booth(id=b.id, name_zh=b.name_zh or f"视频服务区{b.id}",
                          name_en=b.name_en or f"Video booth {b.id}") for b in checked.booths)
     location = (hall.location.lat, hall.location.lon) if hall.location else None

@@ -281,6 +281,8 @@ class StaffTable(_Table):
     name_zh: Name = ""
     pin_sha256: str | None = None      # refused: PINs are kept in the hall's store
     badge_uid: str = Field(default="", max_length=64)
+    #: the web pages the staff member may use (none: a window's console only)
+    roles: list[Literal["desk", "supervisor", "backoffice"]] = Field(default=[], max_length=3)
 
     @field_validator("pin_sha256")
     @classmethod

@@ -10,7 +10,8 @@ ticket.serving, ticket.finished, ticket.no_show, ticket.no_show_undone, ticket.r
 ticket.transferred,
 ticket.cancelled, ticket.expired, ticket.prioritized, ticket.rated, window.opened,
 window.paused, window.resumed, window.closed, appointment.saved, device.status, staff.locked.
-Pairing by code (``hall/api/pairing.py``): device.paired, pairing.abused.
+Pairing by code (``hall/api/pairing.py``): device.paired, pairing.abused. The service desk's
+web page (``hall/web/desk.py``): ticket.printed.
 
 Cloud calling (``hall/cloud.py``): ticket.leased, ticket.lease_returned,
 ticket.remote_serving, ticket.remote_finished (a ticket of this hall lent to another hall's
@@ -45,6 +46,7 @@ class EventKind(enum.StrEnum):
     TICKET_EXPIRED = "ticket.expired"
     TICKET_PRIORITIZED = "ticket.prioritized"
     TICKET_RATED = "ticket.rated"
+    TICKET_PRINTED = "ticket.printed"
     WINDOW_OPENED = "window.opened"
     WINDOW_PAUSED = "window.paused"
     WINDOW_RESUMED = "window.resumed"
@@ -101,7 +103,15 @@ class LinePlace(Slot):
     appointment: str | None
 
 
-class TicketIssued(TicketRef, Slot):
+class StaffAction(TypedDict):
+    """What a member of staff did on a web page names them: ``by_staff`` (their staff id),
+    and ``desk`` (the service desk's device, when the page was opened at one)."""
+
+    by_staff: NotRequired[str]
+    desk: NotRequired[str]
+
+
+class TicketIssued(TicketRef, Slot, StaffAction):
     """``ticket.issued``: a new ticket in its theme's line."""
 
     theme: str
@@ -165,7 +175,7 @@ class TicketTransferred(TicketRef, LinePlace):
     to_window: str | None
 
 
-class TicketRecheckedIn(TicketRef, LinePlace):
+class TicketRecheckedIn(TicketRef, LinePlace, StaffAction):
     """``ticket.rechecked_in``: a no-show back in its line, ``ahead`` people before it."""
 
     theme: str
@@ -173,17 +183,29 @@ class TicketRecheckedIn(TicketRef, LinePlace):
     ahead: int
 
 
-class TicketLeft(TicketRef):
+class TicketLeft(TicketRef, StaffAction):
     """``ticket.cancelled`` and ``ticket.expired``: the ticket left its theme's line."""
 
     theme: str
 
 
-class TicketPrioritized(TicketRef):
-    """``ticket.prioritized``: put on (or off) the green channel."""
+class TicketPrioritized(TicketRef, StaffAction):
+    """``ticket.prioritized``: put on (or off) the green channel, and why (``reason``, staff's
+    words, when given at the desk)."""
 
     theme: str
     green: bool
+    reason: NotRequired[str]
+
+
+class TicketPrinted(TicketRef, StaffAction):
+    """``ticket.printed``: the service desk asked its printer (``printer``, the desk's device:
+    its ``hallq desk-agent`` prints it) for a ticket it issued, or for a copy (``reprint``,
+    marked 补打 on paper)."""
+
+    theme: str
+    printer: str
+    reprint: bool
 
 
 class TicketRated(TicketRef):
@@ -390,6 +412,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.TICKET_EXPIRED: TicketLeft,
     EventKind.TICKET_PRIORITIZED: TicketPrioritized,
     EventKind.TICKET_RATED: TicketRated,
+    EventKind.TICKET_PRINTED: TicketPrinted,
     EventKind.WINDOW_OPENED: WindowStatusChanged,
     EventKind.WINDOW_PAUSED: WindowStatusChanged,
     EventKind.WINDOW_RESUMED: WindowStatusChanged,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bench.cloudsim import cli as cloudsim_cli
 from caller import window_controller
 from central import cli as central_cli
+from desk import cli as desk_cli
 from devices import cli as devices_cli
 from hall import idnumber, ratings
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
@@ -345,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     devices_cli.register(sub, key_labels=ratings.LABELS)
     for register in (apps.register, staff.register, backup.register, doctor.register,
                      provision.register, voice.register, window_controller.register,
-                     central_cli.register, sync_cli.register, cloudsim_cli.register):
+                     central_cli.register, sync_cli.register, cloudsim_cli.register,
+                     desk_cli.register):
         register(sub)
     return parser
 

@@ -58,6 +58,7 @@ PACKAGES: dict[str, Package] = {
         "hallq-central-purge.timer": "/etc/hallq/central.env"}),
     "hallq-window-controller": Package(units={
         "hallq-window-controller@.service": "/etc/hallq/window-*.env"}),
+    "hallq-desk": Package(units={"hallq-desk-agent.service": "/etc/hallq/desk.env"}),
 }
 
 

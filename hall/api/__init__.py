@@ -21,8 +21,10 @@ caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 ``pairing``            pairing a device by a short code (no token needed to claim)
 ``today``              a supervisor's changes of the day: quota, cutoff, hours, notice,
                        who sits where (``hall/day_plan.py``)
+``desk``               an ID card swiped at the service desk's reader
 =====================  ===========================================================
 
+The staff's web pages (``hall/web/``: sign-in, the service desk) are served by the same app.
 The hottest routes are also served by ``hall/fastpath.py`` in front of the app.
 """
 
@@ -35,6 +37,7 @@ from fastapi import FastAPI
 from hall.api import (
     appointments,
     cloud,
+    desk,
     events,
     overview,
     pairing,
@@ -45,16 +48,18 @@ from hall.api import (
     windows,
 )
 from hall.api.dependencies import API_VERSION, DeviceTokens, add_error_handlers
+from hall.desk_cards import DeskCards
 from hall.health import HallHealth
 from hall.hub import EventHub
 from hall.node import HallNode
 from hall.staff_auth import SignInGuard
+from hall.web import add_web_pages
 
 __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
            status_reports.router, events.router, phone_page.router, cloud.router,
-           pairing.router, today.router)
+           pairing.router, today.router, desk.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
@@ -79,6 +84,8 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.sign_in_guard = SignInGuard(lambda: node.clock().timestamp())
     app.state.recommendations = cloud.Recommendations()
     app.state.pairing_guard = pairing.ClaimGuard(lambda: node.clock().timestamp())
+    app.state.desk_cards = DeskCards()
     node.add_listener(hub.publish_threadsafe)
     add_error_handlers(app)
+    add_web_pages(app, node)
     return app

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "any_ticket": frozenset({"desk", "supervisor", "admin"}),
     "window": frozenset({"caller", "supervisor", "admin"}),   # a caller: its own window
     "supervise": frozenset({"supervisor", "admin"}),    # open a window with nobody signed in
+    "desk_card": frozenset({"desk"}),           # an ID card swiped at the desk's reader
     "appointments": frozenset({"sync", "admin"}),
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),

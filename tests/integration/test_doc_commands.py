@@ -255,3 +255,34 @@ def test_the_technicians_provisioning_path_runs_as_written(tmp_path: Path) -> No
     assert ran["second_run_unchanged"] is True
     assert controller["code"] == 0 and "keypad://" in controller["output"], controller
     assert "3号窗口 未开放" in controlling["output"], controlling   # the keypad shows it
+
+
+def test_the_desk_commands_run_as_written(term: Terminal) -> None:
+    """README "Web pages (staff)": the desk's token, its agent with the simulated reader
+    (a card resting on it), and the card reaching the desk page of S001 signed in at desk-1."""
+    node = term.start(doc("hallq hall --port 8470 &"), ready_url=f"{NODE}/api/v1/health")
+    assert term.run("echo 1234 | hallq staff set-pin S001 --pin-stdin").code == 0
+    paired = term.run(doc("hallq pair --role desk --name desk-1 > desk-token.txt"))
+    assert paired.code == 0 and len((term.cwd / "desk-token.txt").read_text().strip()) >= 24
+    agent = term.start(doc('hallq desk-agent --token @desk-token.txt --idcard '
+                           '"sim://idcard?card=resident" --printer '
+                           '"sim://printer?out=var/desk-tickets" &'),
+                       ready_text="hallq desk-agent: desk-1")
+    with httpx.Client(base_url=NODE, timeout=10) as browser:
+        form = browser.get("/staff/sign-in")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token is not None and "desk-1" in form.text
+        signed = browser.post("/staff/sign-in", headers={"origin": NODE}, data={
+            "csrf": token.group(1), "staff_id": "S001", "pin": "1234", "desk": "desk-1"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/desk"
+        deadline = time.monotonic() + 20
+        went: dict = {}
+        while "go" not in went and time.monotonic() < deadline:
+            went = browser.get("/desk/card", params={"after": 0}).json()
+            time.sleep(0.2)
+        assert went.get("go") == "/desk/swipe/1", term.output_of(agent)
+        card_page = browser.get(went["go"])
+        assert "4403**********123X" in card_page.text and "44030419900307123X" not in \
+            card_page.text
+    assert term.stop(agent) in (0, -15)
+    assert term.stop(node) in (0, -15)

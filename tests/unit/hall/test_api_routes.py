@@ -31,6 +31,8 @@ OPERATIONS = {
     ("GET", "/api/v1/events"): "events",
     ("WS", "/api/v1/stream"): "events",
     ("GET", "/t/{token}"): "phone_page",
+    ("GET", "/api/v1/desk"): "desk",
+    ("POST", "/api/v1/desk/card"): "desk",
     ("POST", "/api/v1/pairing/codes"): "pairing",
     ("POST", "/api/v1/pairing/claim"): "pairing",
     ("GET", "/api/v1/leases/outbox"): "cloud",
@@ -57,9 +59,9 @@ OPERATIONS = {
 
 
 def _served(route: Any) -> dict[tuple[str, str], str]:
-    module = route.endpoint.__module__
+    module = getattr(getattr(route, "endpoint", None), "__module__", "")
     if not module.startswith("hall.api."):
-        return {}           # FastAPI's own: /openapi.json, /docs, /redoc
+        return {}   # FastAPI's own (/openapi.json, /docs), the staff's pages (hall.web), files
     methods = getattr(route, "methods", None) or {"WS"}
     return {(method, route.path): module.removeprefix("hall.api.")
             for method in methods}

@@ -84,7 +84,8 @@ def test_every_role_has_its_units() -> None:
     names = {p.name for p in unit_files()}
     assert {"hallq-hall.service", "hallq-sync.service", "hallq-central.service",
             "hallq-kiosk.service", "hallq-console@.service", "hallq-display.service",
-            "hallq-window-controller@.service", "hallq-backup.timer"} <= names
+            "hallq-window-controller@.service", "hallq-backup.timer",
+            "hallq-desk-agent.service"} <= names
 
 
 def test_no_token_on_a_command_line_and_each_service_restarts_and_logs_by_name() -> None:
@@ -122,9 +123,9 @@ def test_each_role_package_pulls_what_its_role_needs() -> None:
 
 def test_no_role_gets_what_it_does_not_need() -> None:
     for package in ("hallq-common", "hallq-hall", "hallq-screen", "hallq-window-controller",
-                    *SCREEN_ROLES):
+                    "hallq-desk", *SCREEN_ROLES):
         assert not {"postgresql", "postgresql-client"} & depends_closure(package), package
-    for package in ("hallq-hall", "hallq-window-controller", "hallq-central"):
+    for package in ("hallq-hall", "hallq-window-controller", "hallq-central", "hallq-desk"):
         assert not {"hallq-screen", "cage"} & depends_closure(package), package
 
 

@@ -19,6 +19,7 @@ caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 ``phone_page``         ``/t/{token}``, the page behind the ticket's QR code
 ``cloud``              cloud calling: leases, referrals, recommendations
 ``pairing``            pairing a device by a short code (no token needed to claim)
+``submissions``        self-service submissions (自助申报): receipts, progress, reuse
 =====================  ===========================================================
 
 The hottest routes are also served by ``hall/fastpath.py`` in front of the app.
@@ -38,6 +39,7 @@ from hall.api import (
     pairing,
     phone_page,
     status_reports,
+    submissions,
     tickets,
     windows,
 )
@@ -51,7 +53,7 @@ __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
            status_reports.router, events.router, phone_page.router, cloud.router,
-           pairing.router)
+           pairing.router, submissions.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
@@ -75,6 +77,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.device_tokens = DeviceTokens(node)
     app.state.sign_in_guard = SignInGuard(lambda: node.clock().timestamp())
     app.state.recommendations = cloud.Recommendations()
+    app.state.submissions = submissions.SubmissionDesk(node)
     app.state.pairing_guard = pairing.ClaimGuard(lambda: node.clock().timestamp())
     node.add_listener(hub.publish_threadsafe)
     add_error_handlers(app)

@@ -18,7 +18,7 @@ from central.api.error_handlers import error_answers
 from central.auth import Principal
 from central.db import Database
 from central.errors import CentralError
-from hall.bounds import PosixTime, WholeNumber
+from hall.bounds import WholeNumber
 from hall.errors import ErrorCode
 from hall.progress_page import progress_html
 
@@ -96,7 +96,7 @@ def create_submission(hall_id: str, body: SubmissionRequest, who: Caller, db: Db
 
 @router.get("/api/v1/halls/{hall_id}/submissions", responses=error_answers())
 def hall_submissions(hall_id: str, who: Caller, db: Db,
-                     updated_after: Annotated[PosixTime | None, Query()] = None,
+                     updated_after: Annotated[float | None, Query(ge=0, le=1e10)] = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
     """The hall's latest submissions and their status (``updated_after``: those changed
     since, oldest first)."""

@@ -3,7 +3,6 @@ the encrypted outbox, the checks of every field and photo, and nothing kept of a
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import socket
@@ -12,40 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from hall.client import HallApiError, HallClient, SubmissionPhoto
-from hall.idnumber import check_char, keyed_hash
+from hall.client import HallApiError, SubmissionPhoto
+from hall.idnumber import keyed_hash
 from hall.submission_book import RECEIPT_ALPHABET
 from hall.submission_outbox import SubmissionOutbox
 from tests.helpers.hall_servers import Hall
-
-CITIZEN = "44030419900101123" + check_char("44030419900101123")
-NAME = "张晓明"
-PHONE = "13812345678"
-FIELDS = {"phone": PHONE, "reason": "购买自住住房", "amount": "120000",
-          "contract_date": "2024-02-20", "address": "深圳市福田区福华路1号"}
-
-
-def jpeg(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
-    """A small real JPEG."""
-    out = io.BytesIO()
-    Image.new("RGB", size, (seed % 255, 80, 120)).save(out, "JPEG")
-    return out.getvalue()
-
-
-def three_photos() -> list[SubmissionPhoto]:
-    return [SubmissionPhoto("purchase_contract", 1, jpeg(1)),
-            SubmissionPhoto("bank_card", 1, jpeg(2)),
-            SubmissionPhoto("marriage_certificate", 1, jpeg(3))]
-
-
-def submit(kiosk: HallClient, client_id: str = "k1-0001", **changes: object) -> dict:
-    args: dict = {"item": "C07", "fields": dict(FIELDS), "photos": three_photos(), "reuse": [],
-                  "id_number": CITIZEN, "name": NAME, "client_id": client_id,
-                  "consent_version": "2024-01"}
-    args.update(changes)
-    return dict(kiosk.submit_submission(**args))
+from tests.helpers.submissions import CITIZEN, FIELDS, NAME, PHONE, jpeg, submit, three_photos
 
 
 def data_dir(hall: Hall) -> Path:
@@ -56,7 +28,7 @@ def test_a_submission_is_kept_encrypted_and_answers_its_receipt(
         hall: Hall, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     kiosk = hall.client("kiosk")
-    receipt = submit(kiosk)
+    receipt = submit(kiosk, "k1-0001")
     assert len(receipt["receipt_code"]) == 10
     assert set(receipt["receipt_code"]) <= set(RECEIPT_ALPHABET)
     assert receipt["item"] == "C07" and receipt["item_name_zh"] == "住房公积金提取"
@@ -67,7 +39,7 @@ def test_a_submission_is_kept_encrypted_and_answers_its_receipt(
     assert receipt["progress_url"].endswith(f"/s/{receipt['receipt_code']}")
     assert receipt["queued"] is True          # no sync agent has said central is reachable
     # the same client id again (a lost answer): the same receipt, nothing new kept
-    assert submit(kiosk) == receipt
+    assert submit(kiosk, "k1-0001") == receipt
     outbox = SubmissionOutbox(data_dir(hall))
     [folder] = outbox.pending()
     key_file = data_dir(hall) / "outbox.key"
@@ -83,7 +55,7 @@ def test_a_submission_is_kept_encrypted_and_answers_its_receipt(
     assert meta["fields"]["id_number"] == "4403**********" + CITIZEN[-4:]
     assert CITIZEN not in json.dumps(meta, ensure_ascii=False)
     assert meta["fields"]["name"] == NAME and meta["fields"]["phone"] == PHONE
-    assert outbox.read_file(folder, "bank_card-1.jpg") == jpeg(2)
+    assert outbox.read_file(folder, "bank_card-1.jpg") == three_photos()[1].jpeg
     progress = kiosk.submission_progress(receipt["receipt_code"].lower())
     assert progress["status"] == "uploading" and progress["status_zh"] == "上传中"
     page = hall.http().get(f"/s/{receipt['receipt_code']}")
@@ -126,7 +98,7 @@ def test_a_bad_submission_is_refused_naming_what_and_nothing_is_kept(hall: Hall)
     kiosk = hall.client("kiosk")
     for number, (changes, status, code, named) in enumerate(BAD):
         with pytest.raises(HallApiError) as refused:
-            submit(kiosk, client_id=f"bad-{number}", **changes)
+            submit(kiosk, f"bad-{number}", **changes)
         assert (refused.value.status, refused.value.code, number) == (status, code, number)
         assert named in refused.value.message_zh, number
         assert refused.value.message_en
@@ -176,7 +148,7 @@ def test_unknown_receipt_codes_and_reuse_without_central(hall: Hall) -> None:
 def test_progress_comes_from_the_agent(start_hall: Callable[..., Hall]) -> None:
     hall = start_hall()
     kiosk = hall.client("kiosk")
-    code = submit(kiosk)["receipt_code"]
+    code = submit(kiosk, "k1-0001")["receipt_code"]
     sync = hall.http("sync")
     answer = sync.put("/api/v1/sync/submissions/progress", json={"updates": [
         {"receipt": code, "status": "rejected", "reason_zh": "材料不清晰",

@@ -20,10 +20,10 @@ import pytest
 from central.auth import create_credential
 from central.db import open_database
 from hall.client import HallClient
+from hall.submission_outbox import SubmissionOutbox
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
 from sync.central_client import CentralClient
-from hall.submission_outbox import SubmissionOutbox
 from tests.helpers.central import (
     CentralProcess,
     PgCluster,

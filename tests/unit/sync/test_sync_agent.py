@@ -20,11 +20,11 @@ from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallClient
 from hall.events import EventKind
+from hall.submission_outbox import SubmissionOutbox
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig, AgentConfigError, check_transport
 from sync.agent_state import AgentState, StateFile
 from sync.central_client import CentralApiError, CentralClient
-from hall.submission_outbox import SubmissionOutbox
 from sync.outbox import Uploader
 from tests.helpers.central import RunningHall, hall_activity, hall_catalog, start_hall
 

@@ -27,23 +27,32 @@ REFERRAL_PERSON_S = 86400.0
 SUBMISSION_DAYS = 180
 
 
+def _drop_photos(tx: Tx, sub_id: str) -> None:
+    """Delete a submission's photos except those of a document still kept."""
+    kept = {name for (files,) in tx.all("SELECT files FROM documents WHERE submission_id = ?",
+                                        (sub_id,)) for name in json.loads(files)}
+    for (name,) in tx.all("SELECT name FROM submission_files WHERE submission_id = ?",
+                          (sub_id,)):
+        if name not in kept:
+            tx.execute("DELETE FROM file_chunks WHERE submission_id = ? AND name = ?",
+                       (sub_id, name))
+
+
 def _purge_submissions(tx: Tx, now: float, days: int) -> tuple[int, int]:
     """Erase documents and submissions past their time; (submissions, documents) erased."""
     cutoff_ts = now - days * 86400.0
     today = datetime.fromtimestamp(now, UTC).date().isoformat()
-    documents = tx.changed("DELETE FROM documents WHERE valid_until < ? OR created_at < ?",
-                           (today, cutoff_ts))
+    past = "valid_until < ? OR created_at < ?"
+    sources = {r[0] for r in tx.all(f"SELECT submission_id FROM documents WHERE {past}",
+                                    (today, cutoff_ts))}
+    documents = tx.changed(f"DELETE FROM documents WHERE {past}", (today, cutoff_ts))
+    for (sub_id,) in tx.all("SELECT id FROM submissions WHERE erased_at IS NOT NULL"):
+        if sub_id in sources:       # erased before, kept for a document now gone
+            _drop_photos(tx, sub_id)
     erased = 0
     for (sub_id,) in tx.all("SELECT id FROM submissions WHERE created_at < ? "
                             "AND erased_at IS NULL", (cutoff_ts,)):
-        kept = {name for (files,) in tx.all("SELECT files FROM documents "
-                                            "WHERE submission_id = ?", (sub_id,))
-                for name in json.loads(files)}
-        for (name,) in tx.all("SELECT name FROM submission_files WHERE submission_id = ?",
-                              (sub_id,)):
-            if name not in kept:
-                tx.execute("DELETE FROM file_chunks WHERE submission_id = ? AND name = ?",
-                           (sub_id, name))
+        _drop_photos(tx, sub_id)
         tx.execute("UPDATE submissions SET fields = '{}', id_hash = NULL, id_masked = NULL, "
                    "erased_at = ? WHERE id = ?", (now, sub_id))
         erased += 1

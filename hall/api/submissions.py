@@ -395,7 +395,7 @@ async def reusable(body: ReusableRequest, device: Device, node: Node, desk: Desk
 # ------------------------------------------------------------------ the sync agent
 @router.get("/api/v1/sync/reuse-questions", responses=error_answers())
 async def reuse_questions(device: Device, desk: Desk,
-                          wait: Annotated[float, Query(ge=0, le=30)] = 0.0) -> dict:
+                          wait: Annotated[float, Query(ge=0, le=5)] = 0.0) -> dict:
     """Kiosks' questions for documents given before, waiting up to ``wait`` s for one."""
     allow(device, "relay")
     return {"questions": await desk.reuse.questions(wait)}

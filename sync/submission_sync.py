@@ -1,7 +1,8 @@
 """The sync agent's submissions thread and its reuse thread (自助申报, 一证通办).
 
 - :class:`SubmissionSync` uploads the node's encrypted outbox to central (resumably,
-  :class:`~sync.outbox.Uploader`) and, every ``progress_every_s``, brings the progress the
+  :class:`~sync.outbox.Uploader`; the outbox is looked at every ``poll_s``) and, every
+  ``progress_every_s``, brings the progress the
   back office gave the hall's submissions to the node (the kiosk reads it there): central's
   changes since the last one handed over, the cursor kept in the agent's state.
 - :class:`ReuseRelay` long-polls the node for its kiosks' questions "which documents did this
@@ -14,6 +15,7 @@ Both back off while central or the node is unreachable and never stop on an erro
 from __future__ import annotations
 
 import logging
+import time
 
 from hall.client import HallApiError
 from hall.submission_outbox import OutboxError, SubmissionOutbox
@@ -68,16 +70,20 @@ class SubmissionSync:
         return len(changed)
 
     def run(self) -> None:
-        """The thread: upload whenever the outbox holds some, pull progress regularly."""
+        """The thread: look at the outbox every ``poll_s`` and upload what waits there; pull
+        the progress every ``progress_every_s``."""
         config, stopping = self.link.config, self.link.stopping
         backoff = Backoff(config.min_backoff_s, config.max_backoff_s)
+        next_progress = 0.0
         while not stopping.is_set():
             try:
                 if self.pending():
                     self.upload_all()
-                self.pull_progress()
+                if time.monotonic() >= next_progress:
+                    self.pull_progress()
+                    next_progress = time.monotonic() + config.progress_every_s
                 backoff.reset()
-                stopping.wait(config.progress_every_s)
+                stopping.wait(min(config.poll_s, config.progress_every_s))
             except (HallApiError, CentralApiError) as err:
                 log.info("sync submissions: %s", err)
                 stopping.wait(backoff.next())

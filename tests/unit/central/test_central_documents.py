@@ -20,7 +20,7 @@ MATERIALS = [{"id": "contract", "name_zh": "购房合同", "name_en": "Contract"
 
 
 def hand_in(db: Database, client_id: str, id_hash: str, materials: list[dict],
-            reuse: list[str] = (), submitted_at: str = "2024-03-12T10:00:00+08:00") -> str:  # type: ignore[assignment]
+            reuse: tuple[str, ...] = (), submitted_at: str = "2024-03-12T10:00:00+08:00") -> str:
     photos = {f"{m['id']}-1.jpg": f"{client_id}-{m['id']}".encode() for m in materials
               if not m["reused"]}
     files = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}

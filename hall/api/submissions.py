@@ -153,15 +153,18 @@ class _InMemoryParser(MultiPartParser):
     file in clear) and refusing a part past :data:`MAX_PHOTO_BYTES` as it arrives."""
 
     spool_max_size = MAX_PHOTO_BYTES + 1
+    _part_bytes = 0
+
+    def on_part_begin(self) -> None:
+        self._part_bytes = 0
+        super().on_part_begin()
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        file = self._current_part.file
-        if file is not None:
-            file.size = (file.size or 0) + end - start
-            if file.size > MAX_PHOTO_BYTES:
-                raise QueueError(ErrorCode.SUBMISSION_TOO_LARGE,
-                                 f"单张照片不能超过{MAX_PHOTO_BYTES // 2**20}MB",
-                                 f"A photo is over {MAX_PHOTO_BYTES // 2**20} MB", 413)
+        self._part_bytes += end - start
+        if self._current_part.file is not None and self._part_bytes > MAX_PHOTO_BYTES:
+            raise QueueError(ErrorCode.SUBMISSION_TOO_LARGE,
+                             f"单张照片不能超过{MAX_PHOTO_BYTES // 2**20}MB",
+                             f"A photo is over {MAX_PHOTO_BYTES // 2**20} MB", 413)
         super().on_part_data(data, start, end)
 
 

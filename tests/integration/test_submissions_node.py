@@ -38,10 +38,13 @@ def test_a_submission_is_kept_encrypted_and_answers_its_receipt(
     assert receipt["submitted_at"].endswith("+08:00")
     assert receipt["progress_url"].endswith(f"/s/{receipt['receipt_code']}")
     assert receipt["queued"] is True          # no sync agent has said central is reachable
+    big = submit(kiosk, "k1-big", photos=[*three_photos()[:2], SubmissionPhoto(
+        "marriage_certificate", 1, b"\xff\xd8\xff" + bytes(8 * 2**20 - 3))])  # 8 MB: the limit
+    assert big["materials"][2]["pages"] == 1
     # the same client id again (a lost answer): the same receipt, nothing new kept
     assert submit(kiosk, "k1-0001") == receipt
     outbox = SubmissionOutbox(data_dir(hall))
-    [folder] = outbox.pending()
+    [folder, _] = outbox.pending()
     key_file = data_dir(hall) / "outbox.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     for path in folder.iterdir():              # nothing readable on the disk

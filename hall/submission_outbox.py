@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_FILE = "outbox.key"
 OUTBOX = "outbox"
+#: Where a submission central refused is set aside (still encrypted) for a technician.
+REFUSED = "outbox-refused"
 META = "meta"
 _NONCE = 12
 #: A client id or file name: letters, digits, '.', '_' or '-' (a safe path component).
@@ -145,3 +147,10 @@ class SubmissionOutbox:
     def remove(self, folder: Path) -> None:
         """Delete a submission central holds in full."""
         shutil.rmtree(folder)
+
+    def set_aside(self, folder: Path) -> Path:
+        """Move a submission central refused out of the way (still encrypted); where."""
+        target = self.data_dir / REFUSED / folder.name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        os.replace(folder, target)
+        return target

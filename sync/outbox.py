@@ -45,8 +45,21 @@ class Uploader:
         self.chunk_bytes = chunk_bytes
 
     def upload_all(self) -> list[dict[str, Any]]:
-        """Send every pending submission; raises :class:`CentralApiError` on the first failure."""
-        return [self.upload(folder) for folder in self.outbox.pending()]
+        """Send every pending submission; raises :class:`CentralApiError` on the first failure
+        that may pass (central unreachable, a credential refused). One whose content central
+        refuses (``bad_request``, a receipt code ``conflict``) is set aside, still encrypted
+        (``outbox-refused/``), so that it does not hold up the others."""
+        sent = []
+        for folder in self.outbox.pending():
+            try:
+                sent.append(self.upload(folder))
+            except CentralApiError as err:
+                if err.code not in (ErrorCode.BAD_REQUEST, ErrorCode.CONFLICT):
+                    raise
+                where = self.outbox.set_aside(folder)
+                log.error("central refused submission %s (%s); set aside in %s", folder.name,
+                          err, where)
+        return sent
 
     def upload(self, folder: Path) -> dict[str, Any]:
         """Send one submission (resuming), then delete the local copy; central's answer."""

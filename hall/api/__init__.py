@@ -61,9 +61,10 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     hub = hub or EventHub(node.config.hall_id)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         yield
+        app.state.submissions.book.close()
 
     # The routers' routes are the app's own rather than included: FastAPI ≥ 0.16x matches an
     # included router as a branch on every request, which cost about 50 µs of CPU a request.

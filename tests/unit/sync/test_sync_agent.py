@@ -281,6 +281,24 @@ def test_an_interrupted_upload_resumes_where_central_stopped(link: Link) -> None
     assert line["receipt"] == sent[0]["receipt"] and "name" not in json.dumps(line["client_id"])
 
 
+@pytest.mark.allow_log("central refused submission k1-bad")
+def test_a_submission_central_refuses_is_set_aside_and_the_next_goes(link: Link) -> None:
+    outbox = SubmissionOutbox(link.state_dir / "hall-data")
+    outbox.write("k1-bad", {"item": "F01", "fields": {}, "receipt": "O0O0O0O0O0"},
+                 {"a-1.jpg": b"\xff\xd8\xff"})
+    outbox.write("k1-good", {"item": "F01", "fields": {}, "receipt": "ABCDEFGHJK"},
+                 {"a-1.jpg": b"\xff\xd8\xffgood"})
+    agent = SyncAgent(link.config(hall_data_dir=link.state_dir / "hall-data"))
+    try:
+        assert agent.upload_submissions() == 1
+    finally:
+        agent.close()
+    assert outbox.pending() == []
+    assert (link.state_dir / "hall-data" / "outbox-refused" / "k1-bad" / "meta.enc").is_file()
+    held = link.admin.call("GET", f"/halls/{link.hall.hall_id}/submissions")["submissions"]
+    assert [s["receipt"] for s in held] == ["ABCDEFGHJK"]
+
+
 def test_personal_data_goes_to_central_only_over_tls() -> None:
     with pytest.raises(AgentConfigError):
         check_transport("http://central.example.gov.cn", allow_plain_http=False)

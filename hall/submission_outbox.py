@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ OUTBOX = "outbox"
 REFUSED = "outbox-refused"
 META = "meta"
 _NONCE = 12
+#: A folder without its meta this long after its last file was written was left by a crash.
+STALE_PARTIAL_S = 60.0
 #: A client id or file name: letters, digits, '.', '_' or '-' (a safe path component).
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -109,6 +112,9 @@ class SubmissionOutbox:
             raise ValueError("client ids and file names are letters, digits, '.', '_', '-'")
         self.root.mkdir(parents=True, exist_ok=True)
         folder = self.root / client_id
+        if folder.is_dir() and not self.holds(client_id) and time.time() - max(
+                (p.stat().st_mtime for p in folder.iterdir()), default=0) > STALE_PARTIAL_S:
+            shutil.rmtree(folder)       # left half-written by a crash: never sent
         folder.mkdir(mode=0o700)
         try:
             for name, data in files.items():

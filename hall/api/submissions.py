@@ -70,7 +70,8 @@ SYNC_FRESH_S = 30.0
 RECEIPT_DAYS = 180
 
 SUBMIT_ERRORS = (ErrorCode.UNKNOWN_SERVICE, ErrorCode.NOT_SELF_SERVICE, ErrorCode.INVALID_FIELD,
-                 ErrorCode.MISSING_MATERIAL, ErrorCode.NOT_JPEG, ErrorCode.SUBMISSION_TOO_LARGE)
+                 ErrorCode.MISSING_MATERIAL, ErrorCode.NOT_JPEG, ErrorCode.SUBMISSION_TOO_LARGE,
+                 ErrorCode.CONFLICT)
 
 
 class SubmissionPart(Body):
@@ -280,7 +281,7 @@ async def submit(request: Request, device: Device, node: Node, desk: Desk) -> JS
     Sent again with the same ``client_id``, the same receipt (200)."""
     allow(device, "submit")
     part, photos = await read_form(request)
-    given = desk.book.receipt_of(part.client_id)
+    given = await run_in_threadpool(_given_before, node, desk, part.client_id, request)
     if given is not None:
         return JSONResponse(given)
     item = node.config.items.get(part.item)
@@ -313,20 +314,43 @@ async def submit(request: Request, device: Device, node: Node, desk: Desk) -> JS
             "id_masked": id_masked, "materials": materials, "reuse": sorted(reused),
             "submitted_at": submitted_at, "consent_version": part.consent_version,
             "device": device.name}
-    await run_in_threadpool(desk.outbox.write, part.client_id, meta,
-                            {p.file_name: p.jpeg for p in photos})
-    receipt: SubmissionReceiptBody = {
-        "receipt_code": code, "item": item.code, "item_name_zh": item.name_zh,
-        "item_name_en": item.name_en,
-        "materials": [SubmittedMaterialBody(id=m["id"], name_zh=m["name_zh"],
-                                            name_en=m["name_en"], pages=m["pages"],
-                                            reused=m["reused"]) for m in materials],
-        "submitted_at": submitted_at, "progress_url": progress_url(node, code),
-        "queued": not _central_reachable(request)}
+    try:
+        await run_in_threadpool(desk.outbox.write, part.client_id, meta,
+                                {p.file_name: p.jpeg for p in photos})
+    except FileExistsError:      # the same client id at the same moment
+        raise QueueError(ErrorCode.CONFLICT, "该申报正在提交，请稍候",
+                         f"Submission {part.client_id} is being handed in already") from None
+    receipt = _receipt(node, meta, not _central_reachable(request))
     desk.book.add(code, part.client_id, item.code, dict(receipt), now.timestamp())
     log.info("submission %s for %s: %d photos, %d reused", code, item.code, len(photos),
              len(reused))
     return JSONResponse(receipt, status_code=201)
+
+
+def _receipt(node: HallNode, meta: dict[str, Any], queued: bool) -> SubmissionReceiptBody:
+    """The receipt of a submission from its meta."""
+    code = meta["receipt"]
+    return {"receipt_code": code, "item": meta["item"], "item_name_zh": meta["item_name_zh"],
+            "item_name_en": meta["item_name_en"],
+            "materials": [SubmittedMaterialBody(id=m["id"], name_zh=m["name_zh"],
+                                                name_en=m["name_en"], pages=m["pages"],
+                                                reused=m["reused"]) for m in meta["materials"]],
+            "submitted_at": meta["submitted_at"], "progress_url": progress_url(node, code),
+            "queued": queued}
+
+
+def _given_before(node: HallNode, desk: SubmissionDesk, client_id: str, request: Request
+                  ) -> SubmissionReceiptBody | None:
+    """The receipt already given for ``client_id``: from the book, or rebuilt from the
+    outbox when the node stopped between keeping the submission and booking its receipt."""
+    given = desk.book.receipt_of(client_id)
+    if given is not None or not desk.outbox.holds(client_id):
+        return given  # type: ignore[return-value]
+    meta = desk.outbox.meta(desk.outbox.root / client_id)
+    receipt = _receipt(node, meta, not _central_reachable(request))
+    written = datetime.fromisoformat(meta["submitted_at"]).timestamp()
+    desk.book.add(meta["receipt"], client_id, meta["item"], dict(receipt), written)
+    return receipt
 
 
 def progress_of(node: HallNode, desk: SubmissionDesk, code: str) -> SubmissionProgressBody:

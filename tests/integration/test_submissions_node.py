@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -146,6 +147,18 @@ def test_unknown_receipt_codes_and_reuse_without_central(hall: Hall) -> None:
     with pytest.raises(HallApiError) as bad_id:
         kiosk.reusable_documents("123", "C07")
     assert bad_id.value.code == "invalid_id_number"
+
+
+def test_a_submission_kept_before_a_crash_answers_its_receipt_again(hall: Hall) -> None:
+    kiosk = hall.client("kiosk")
+    receipt = submit(kiosk, "k1-0001")
+    node_dir = data_dir(hall)
+    with sqlite3.connect(node_dir / "submissions.sqlite3") as db:   # the booking was lost
+        db.execute("DELETE FROM receipts")
+    again = submit(kiosk, "k1-0001")
+    assert again == receipt
+    assert kiosk.submission_progress(receipt["receipt_code"])["status"] == "uploading"
+    assert len(SubmissionOutbox(node_dir).pending()) == 1
 
 
 def test_progress_comes_from_the_agent(start_hall: Callable[..., Hall]) -> None:

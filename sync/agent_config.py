@@ -41,7 +41,7 @@ class AgentConfig:
     recommend_every_s: float = 15.0
     referral_every_s: float = 5.0
     relay_max_backoff_s: float = 10.0
-    progress_every_s: float = 5.0   # submissions: the back office's progress to the node
+    progress_every_s: float = 15.0  # submissions: the back office's progress to the node
     reuse_wait_s: float = 1.0       # one long poll of the node's reuse questions (a question
                                     # is answered at once; stopping waits this long at most)
 

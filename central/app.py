@@ -6,9 +6,10 @@ retries replace): send ``/api/v1/remote/*``, ``/api/v1/recommend`` and ``/api/v1
 to one worker (``central/api/cloud.py``).
 
 Authentication: ``Authorization: Bearer hq_…`` (``hallq central add-hall`` / ``add-admin`` /
-``add-phone``). A hall credential may touch only ``/halls/<its id>/…`` and its own
-appointments, submissions and statistics; an admin credential sees the city; a phone credential
-(the city's citizen app) only ``/phone/…``. Citizens reach two public reads with a code
+``add-phone`` / ``add-office``). A hall credential may touch only ``/halls/<its id>/…`` and its
+own appointments, submissions and statistics; an admin credential sees the city; a phone
+credential (the city's citizen app) only ``/phone/…``; a back-office credential only the
+submissions. Citizens reach two public reads with a code
 they hold: an appointment by its code, a submission's progress by its receipt code.
 Errors are ``{"code", "message_zh", "message_en"}`` with a 4xx/5xx status, like the hall API.
 
@@ -25,12 +26,15 @@ Routes (all under /api/v1):
   GET  /appointments?id_hash=                    look up by keyed ID hash
   GET  /halls/{hall}/appointments?day=           a hall's day list
   POST /halls/{hall}/submissions                 create (idempotent on client_id)
-  GET  /halls/{hall}/submissions                 a hall's submissions and their status
-  GET  /submissions/{id}                         status and files' progress
+  GET  /halls/{hall}/submissions?updated_after=  a hall's submissions and their status
+  POST /halls/{hall}/reusable                    a citizen's documents given before (一证通办)
+  GET  /submissions?status=&hall_id=             the back office's list (office, admin)
+  GET  /submissions/{id}                         status, files' progress, reused documents
   GET/PUT /submissions/{id}/files/{name}?offset= resumable upload, SHA-256 checked
-  GET  /submissions/{id}/files/{name}/content    a verified file (admin)
-  POST /submissions/{id}/status                  back office moves it on (admin)
+  GET  /submissions/{id}/files/{name}/content    a verified file (office, admin)
+  POST /submissions/{id}/status                  back office moves it on (office, admin)
   GET  /public/submissions/{receipt}             a citizen's view of the progress
+  GET  /progress/{receipt}                       the same as the phone page of the receipt's QR
   GET  /stats?by=hall,theme&hall_id=&day_from=&day_to=   waits, service times, ratings
   POST /remote/choose, POST/GET /remote/messages, POST /remote/referrals[/{id}/result],
   GET  /remote/referrals/{id}, GET /recommend     cloud calling (云叫号, central/api/cloud.py)

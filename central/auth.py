@@ -5,7 +5,9 @@ A credential is an id and a random secret, given once as the bearer token
 slow hash). A hall credential may touch only ``/halls/<its hall>/…`` and its own hall's
 appointments, submissions and statistics; an admin credential sees the whole city; a phone
 credential (the city's citizen app, 微信取号) may use only ``/api/v1/phone/…``
-(``central/phone.py``) and sees only the tickets it took.
+(``central/phone.py``) and sees only the tickets it took; a back-office credential (the
+departments' staff who check self-service submissions, 后台受理) may read and move on the
+city's submissions and nothing else.
 Verified tokens are cached for :data:`CACHE_S` seconds, so a revocation takes effect within
 that time on every API worker.
 """
@@ -22,14 +24,15 @@ from dataclasses import dataclass
 from central.db import Database
 from central.errors import forbidden
 
-ROLES = ("hall", "admin", "phone")
+ROLES = ("hall", "admin", "phone", "office")
 #: Seconds a verified token is trusted without asking the database again.
 CACHE_S = 30.0
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a hall (``hall_id`` set), an admin or the phone channel."""
+    """Who is calling: a hall (``hall_id`` set), an admin, the phone channel or the back
+    office."""
 
     credential_id: str
     role: str
@@ -44,6 +47,16 @@ class Principal:
     def is_phone(self) -> bool:
         """Whether this is the city's phone channel (its citizen app's server)."""
         return self.role == "phone"
+
+    @property
+    def is_back_office(self) -> bool:
+        """Whether this credential may read and move on submissions (admin or back office)."""
+        return self.role in ("admin", "office")
+
+    def require_back_office(self) -> None:
+        """Refuse (403) unless this is a back-office (or admin) credential."""
+        if not self.is_back_office:
+            raise forbidden("Only a back-office or admin credential may do this")
 
     def require_hall(self, hall_id: str) -> None:
         """Refuse (403) unless this credential may see ``hall_id``'s data."""
@@ -66,7 +79,7 @@ def create_credential(db: Database, role: str, hall_id: str | None = None,
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if (role == "hall") != bool(hall_id):
-        raise ValueError("a hall credential names its hall; admin and phone credentials none")
+        raise ValueError("a hall credential names its hall; other credentials none")
     cred_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     with db.transaction() as tx:
         tx.execute("INSERT INTO credentials (id, role, hall_id, secret_hash, note, created_at) "

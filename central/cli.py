@@ -3,8 +3,10 @@ through :func:`register`; ``python -m central`` runs it on its own).
 
   hallq central --db postgresql://… --bind 0.0.0.0 --tls-cert C --tls-key K
   hallq central --db sqlite:///var/central.sqlite3 add-hall --hall GD-SZ-FT-001
-  hallq central --db … add-admin | add-phone | credentials | revoke ID | migrate
+  hallq central --db … add-admin | add-phone | add-office | credentials | revoke ID | migrate
   hallq central --db … publish-catalog --hall GD-SZ-FT-001 hall.toml
+  hallq central --db … submissions list | show CODE | accept CODE | reject CODE --reason …
+  hallq central --db … purge --days 30 --submission-days 180
 
 """
 
@@ -17,7 +19,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from central import submissions_cli
 from hall.logs import setup_logging
+
+#: Default days of ``purge --submission-days`` (``central.retention.SUBMISSION_DAYS``, not
+#: imported here so that the command line starts without the database driver).
+SUBMISSION_DAYS = 180
 
 DEFAULT_DB = "sqlite:///var/central.sqlite3"
 
@@ -57,7 +64,7 @@ def cmd_central(args: argparse.Namespace) -> int:
 
 
 def cmd_add_credential(args: argparse.Namespace) -> int:
-    """Create a hall, admin or phone credential and print its token once."""
+    """Create a hall, admin, phone or back-office credential and print its token once."""
     from central.auth import create_credential
 
     db = _open(args)
@@ -117,16 +124,18 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Erase personal data past its retention (run daily); print what was erased."""
     from central.retention import purge
 
-    if args.days < 1:
-        print("hallq central purge: --days must be at least 1", file=sys.stderr)
+    if args.days < 1 or args.submission_days < 1:
+        print("hallq central purge: --days and --submission-days must be at least 1",
+              file=sys.stderr)
         return 2
     db = _open(args)
     try:
-        erased = purge(db, args.days)
+        erased = purge(db, args.days, submission_days=args.submission_days)
     finally:
         db.close()
     print(f"erased: {erased['appointments']} appointment ID hashes older than {args.days} "
-          f"days, {erased['referrals']} referred citizens")
+          f"days, {erased['referrals']} referred citizens, {erased['submissions']} "
+          f"submissions' personal data and {erased['documents']} reusable documents")
     return 0
 
 
@@ -181,7 +190,10 @@ def register(subparsers: Any) -> None:
     phone = actions.add_parser("add-phone", help="create the city app's phone-channel "
                                                  "credential (微信取号); prints its token")
     phone.set_defaults(func=cmd_add_credential, role="phone")
-    for parser in (hall, admin, phone):
+    office = actions.add_parser("add-office", help="create a back-office credential (自助申报"
+                                                   "后台受理: submissions only); prints its token")
+    office.set_defaults(func=cmd_add_credential, role="office")
+    for parser in (hall, admin, phone, office):
         parser.add_argument("--note", default="", help="who or what it is for")
         parser.add_argument("--json", action="store_true", help="print JSON")
     listing = actions.add_parser("credentials", help="list credentials (no secrets)")
@@ -199,9 +211,13 @@ def register(subparsers: Any) -> None:
                                              "(run daily)")
     purge.add_argument("--days", type=int, default=30,
                        help="keep appointments' ID hashes this many days (default 30)")
+    purge.add_argument("--submission-days", type=int, default=SUBMISSION_DAYS,
+                       help="keep submissions' personal data and photos, and documents for "
+                            f"reuse, this many days (default {SUBMISSION_DAYS})")
     purge.set_defaults(func=cmd_purge)
-    for parser in (hall, admin, phone, listing, revoke, migrate, publish, purge):
+    for parser in (hall, admin, phone, office, listing, revoke, migrate, publish, purge):
         _db_option(parser)
+    submissions_cli.register(actions, _open, _db_option)
 
 
 def main(argv: list[str] | None = None) -> int:

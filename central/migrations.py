@@ -128,6 +128,33 @@ _COMMON_005 = ["ALTER TABLE referrals ADD COLUMN handed_at DOUBLE PRECISION"]
 #: matches nothing else): the same id posted again for another citizen is refused.
 _COMMON_006 = ["ALTER TABLE referrals ADD COLUMN person_check TEXT"]
 
+#: Self-service submissions from the halls' kiosks (自助申报): the receipt is minted by the hall;
+#: the item's names, the citizen's keyed ID hash and masked number, the materials (with how
+#: long each may be reused), the reason of a rejection in English, when personal data was
+#: erased; documents kept for reuse by the keyed ID hash (一证通办, ``central/documents.py``)
+#: and which a submission reused.
+_COMMON_007 = [
+    "ALTER TABLE submissions ADD COLUMN item_name_zh TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submissions ADD COLUMN item_name_en TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submissions ADD COLUMN id_hash TEXT",
+    "ALTER TABLE submissions ADD COLUMN id_masked TEXT",
+    "ALTER TABLE submissions ADD COLUMN materials TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE submissions ADD COLUMN submitted_at TEXT",
+    "ALTER TABLE submissions ADD COLUMN reason_en TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submissions ADD COLUMN erased_at DOUBLE PRECISION",
+    "CREATE INDEX submissions_hall_updated ON submissions (hall_id, updated_at)",
+    "CREATE INDEX submissions_status ON submissions (status, updated_at)",
+    """CREATE TABLE documents (
+        id TEXT PRIMARY KEY, id_hash TEXT NOT NULL, material_id TEXT NOT NULL,
+        name_zh TEXT NOT NULL, name_en TEXT NOT NULL, submission_id TEXT NOT NULL,
+        files TEXT NOT NULL, given_on TEXT NOT NULL, valid_until TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX documents_id_hash ON documents (id_hash, material_id)",
+    """CREATE TABLE submission_reuse (
+        submission_id TEXT NOT NULL, doc_id TEXT NOT NULL, material_id TEXT NOT NULL,
+        linked INTEGER NOT NULL, PRIMARY KEY (submission_id, doc_id))""",
+]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -137,6 +164,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("004_referral_rating", {"postgresql": _COMMON_004, "sqlite": _COMMON_004}),
     ("005_referral_handed", {"postgresql": _COMMON_005, "sqlite": _COMMON_005}),
     ("006_referral_person_check", {"postgresql": _COMMON_006, "sqlite": _COMMON_006}),
+    ("007_self_service", {"postgresql": _COMMON_007, "sqlite": _COMMON_007}),
 ]
 
 

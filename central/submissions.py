@@ -8,9 +8,16 @@ resumes where central stopped. When the last byte arrives central checks the who
 SHA-256; on a mismatch the file's bytes are discarded (``checksum_mismatch``) and the upload
 starts again. Chunks are rows of the database, so any API worker can take the next one.
 
+A hall's kiosk submission (自助申报) carries its receipt code (minted by the hall, so the kiosk
+prints it before central is reached), the item's names, the citizen's keyed ID hash and masked
+number, the materials (photographed or reused, 一证通办: ``central/documents.py``) and when it
+was handed in (the hall's local time).
+
 Progress: ``uploading`` until every file is verified, then ``received`` → ``accepted`` →
-``in_progress`` → ``done``, or ``rejected`` from any of those. A citizen reads the progress with
-the receipt code (回执码) printed at the kiosk; that view holds no personal data.
+``in_progress`` → ``done``, or ``rejected`` (with the reason) from any of those. A citizen reads
+the progress with the receipt code (回执码) printed at the kiosk; that view holds no personal
+data. Personal data (fields, ID hash, photos) is erased after the city's retention
+(``central/retention.py``).
 """
 
 from __future__ import annotations
@@ -22,20 +29,25 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
+from central import documents
 from central.appointments import CODE_ALPHABET
 from central.db import Database, Tx
 from central.errors import CentralError, bad_request, not_found
 from hall.errors import ErrorCode
+from hall.submission_book import STATUS_EN, STATUS_ZH
 
 MAX_FILES = 20
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_CHUNK_BYTES = 1024 * 1024
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-STATUS_ZH = {"uploading": "上传中", "received": "已接收", "accepted": "已受理",
-             "in_progress": "办理中", "done": "已办结", "rejected": "不予受理"}
+#: A receipt code: the hall's (10 characters) or central's own (12), of CODE_ALPHABET.
+RECEIPT_RE = re.compile(f"^[{CODE_ALPHABET}]{{10,12}}$")
+#: What a hall's kiosk submission adds to a plain one (see :func:`create`).
+DETAILS = ("receipt", "item_name_zh", "item_name_en", "id_hash", "id_masked", "materials",
+           "reuse", "submitted_at")
 #: Which status may follow which (set by the back office; ``received`` is set by central).
 TRANSITIONS = {"received": {"accepted", "rejected"}, "accepted": {"in_progress", "rejected"},
                "in_progress": {"done", "rejected"}}
@@ -60,46 +72,85 @@ def _check_files(files: Any) -> list[dict[str, Any]]:
 
 
 def create(db: Database, hall_id: str, client_id: str, form: str, fields: dict[str, Any],
-           files: list[dict[str, Any]]) -> dict[str, Any]:
-    """Create a submission, or return the one this hall made with ``client_id``."""
+           files: list[dict[str, Any]], details: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    """Create a submission, or return the one this hall made with ``client_id``.
+    ``details`` (a kiosk's, each optional): ``receipt`` minted by the hall, ``item_name_zh``,
+    ``item_name_en``, ``id_hash``, ``id_masked``, ``materials``, ``reuse`` (document ids),
+    ``submitted_at`` (ISO, the hall's time)."""
     _check_files(files)
+    details = details or {}
+    receipt = details.get("receipt")
+    if receipt is not None and not RECEIPT_RE.match(receipt):
+        raise bad_request("a receipt code is 10-12 characters of the code alphabet")
     now = time.time()
     with db.transaction() as tx:
         row = tx.one("SELECT id FROM submissions WHERE hall_id = ? AND client_id = ?",
                      (hall_id, client_id))
         if row is None:
             sub_id = uuid.uuid4().hex
-            receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+            receipt = receipt or "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+            if tx.one("SELECT 1 FROM submissions WHERE receipt = ?", (receipt,)):
+                raise CentralError(409, ErrorCode.CONFLICT, "回执码已被使用",
+                                   f"Receipt code {receipt} is already used")
+            materials = details.get("materials") or []
             tx.execute("INSERT INTO submissions (id, hall_id, client_id, receipt, form, fields, "
-                       "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "status, created_at, updated_at, item_name_zh, item_name_en, id_hash, "
+                       "id_masked, materials, submitted_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (sub_id, hall_id, client_id, receipt, form,
                         json.dumps(fields, ensure_ascii=False),
-                        "uploading" if files else "received", now, now))
+                        "uploading" if files else "received", now, now,
+                        details.get("item_name_zh", ""), details.get("item_name_en", ""),
+                        details.get("id_hash"), details.get("id_masked"),
+                        json.dumps(materials, ensure_ascii=False), details.get("submitted_at")))
             tx.executemany("INSERT INTO submission_files (submission_id, name, size, sha256) "
                            "VALUES (?, ?, ?, ?)",
                            [(sub_id, f["name"], f["size"], f["sha256"]) for f in files])
+            today = (details.get("submitted_at") or "")[:10] or time.strftime("%Y-%m-%d")
+            documents.link_reused(tx, sub_id, details.get("id_hash"),
+                                  list(details.get("reuse") or []), materials, today)
         else:
             sub_id = row[0]
     return get(db, sub_id)
 
 
 def get(db: Database, sub_id: str, with_fields: bool = False) -> dict[str, Any]:
-    """A submission with its files' progress (``fields`` only when asked: personal data)."""
+    """A submission with its files' progress and the documents it reuses (``fields`` and
+    ``id_masked`` only when asked: personal data)."""
     with db.transaction() as tx:
         row = tx.one("SELECT id, hall_id, client_id, receipt, form, fields, status, note, "
-                     "created_at, updated_at FROM submissions WHERE id = ?", (sub_id,))
+                     "created_at, updated_at, item_name_zh, item_name_en, id_masked, "
+                     "materials, submitted_at, reason_en, erased_at FROM submissions "
+                     "WHERE id = ?", (sub_id,))
         if row is None:
             raise not_found("申报", "Submission")
         files = tx.all("SELECT name, size, sha256, received, complete FROM submission_files "
                        "WHERE submission_id = ? ORDER BY name", (sub_id,))
+        reused = documents.reused_by(tx, sub_id)
     found = {"id": row[0], "hall_id": row[1], "client_id": row[2], "receipt": row[3],
              "form": row[4], "status": row[6], "status_zh": STATUS_ZH[row[6]], "note": row[7],
-             "created_at": row[8], "updated_at": row[9],
+             "reason_en": row[15], "created_at": row[8], "updated_at": row[9],
+             "item_name_zh": row[10], "item_name_en": row[11],
+             "materials": json.loads(row[13]), "submitted_at": row[14],
+             "erased": row[16] is not None,
              "files": [{"name": f[0], "size": f[1], "sha256": f[2], "received": f[3],
-                        "complete": bool(f[4])} for f in files]}
+                        "complete": bool(f[4])} for f in files],
+             "reused": reused}
     if with_fields:
         found["fields"] = json.loads(row[5])
+        found["id_masked"] = row[12]
     return found
+
+
+def find(db: Database, ref: str) -> str:
+    """The id of a submission given its id or its receipt code; 404 when there is none."""
+    with db.transaction() as tx:
+        row = tx.one("SELECT id FROM submissions WHERE id = ? OR receipt = ?",
+                     (ref, ref.strip().upper()))
+    if row is None:
+        raise not_found("申报", "Submission")
+    return row[0]
 
 
 def hall_of(db: Database, sub_id: str) -> str:
@@ -177,8 +228,13 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
     return {"name": name, "size": size, "received": received, "complete": complete}
 
 
-def set_status(db: Database, sub_id: str, status: str, note: str = "") -> dict[str, Any]:
-    """Move a submission on (back office); 409 ``bad_state`` for a move the rules forbid."""
+def set_status(db: Database, sub_id: str, status: str, note: str = "",
+               reason_en: str = "") -> dict[str, Any]:
+    """Move a submission on (back office); 409 ``bad_state`` for a move the rules forbid. A
+    rejection gives its reason (``note``, Chinese; ``reason_en``); an acceptance keeps the
+    reusable documents (``central/documents.py``)."""
+    if status == "rejected" and not note.strip():
+        raise bad_request("a rejection gives the reason (不予受理须说明理由)")
     with db.transaction() as tx:
         row = tx.one("SELECT status FROM submissions WHERE id = ?" + tx.for_update, (sub_id,))
         if row is None:
@@ -187,29 +243,72 @@ def set_status(db: Database, sub_id: str, status: str, note: str = "") -> dict[s
             raise CentralError(409, ErrorCode.BAD_STATE,
                                f"申报当前为“{STATUS_ZH[row[0]]}”，不能改为该状态",
                                f"A submission that is {row[0]} cannot become {status}")
-        tx.execute("UPDATE submissions SET status = ?, note = ?, updated_at = ? WHERE id = ?",
-                   (status, note, time.time(), sub_id))
+        tx.execute("UPDATE submissions SET status = ?, note = ?, reason_en = ?, updated_at = ? "
+                   "WHERE id = ?", (status, note, reason_en, time.time(), sub_id))
+        if status == "accepted":
+            documents.keep_documents(tx, sub_id)
     return get(db, sub_id)
 
 
+def _hall_time(ts: float, submitted_at: str | None) -> str:
+    """``ts`` in the hall's time zone (the offset of when it was handed in), ISO."""
+    zone = datetime.fromisoformat(submitted_at).tzinfo if submitted_at else None
+    return datetime.fromtimestamp(ts, zone).astimezone(zone).isoformat(timespec="seconds")
+
+
 def progress_by_receipt(db: Database, receipt: str) -> dict[str, Any]:
-    """What a citizen sees with a receipt code: status and note, no personal data."""
+    """What a citizen sees with a receipt code (``hall.schemas.SubmissionProgressBody``):
+    the item, status and reason, no personal data."""
     with db.transaction() as tx:
-        row = tx.one("SELECT form, status, note, created_at, updated_at FROM submissions "
-                     "WHERE receipt = ?", (receipt.upper(),))
+        row = tx.one("SELECT receipt, form, item_name_zh, item_name_en, status, note, "
+                     "reason_en, updated_at, submitted_at FROM submissions WHERE receipt = ?",
+                     (receipt.strip().upper(),))
     if row is None:
         raise not_found("申报", "Submission")
-    return {"form": row[0], "status": row[1], "status_zh": STATUS_ZH[row[1]], "note": row[2],
-            "created_at": row[3], "updated_at": row[4]}
+    return {"receipt_code": row[0], "item_name_zh": row[2] or row[1],
+            "item_name_en": row[3] or row[1], "status": row[4], "status_zh": STATUS_ZH[row[4]],
+            "status_en": STATUS_EN[row[4]], "reason_zh": row[5] if row[4] == "rejected" else "",
+            "reason_en": row[6] if row[4] == "rejected" else "",
+            "updated_at": _hall_time(row[7], row[8])}
 
 
-def list_for_hall(db: Database, hall_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    """A hall's latest submissions and their status."""
+def list_for_hall(db: Database, hall_id: str, limit: int = 100,
+                  updated_after: float | None = None) -> list[dict[str, Any]]:
+    """A hall's latest submissions and their status; with ``updated_after``, those changed
+    since then, oldest change first (the sync agent brings them to the hall node)."""
+    columns = ("SELECT id, client_id, receipt, form, status, note, reason_en, updated_at "
+               "FROM submissions WHERE hall_id = ?")
     with db.transaction() as tx:
-        rows = tx.all("SELECT id, client_id, form, status, updated_at FROM submissions "
-                      "WHERE hall_id = ? ORDER BY updated_at DESC LIMIT ?", (hall_id, limit))
-    return [{"id": r[0], "client_id": r[1], "form": r[2], "status": r[3],
-             "status_zh": STATUS_ZH[r[3]], "updated_at": r[4]} for r in rows]
+        if updated_after is None:
+            rows = tx.all(columns + " ORDER BY updated_at DESC LIMIT ?", (hall_id, limit))
+        else:
+            rows = tx.all(columns + " AND updated_at > ? ORDER BY updated_at LIMIT ?",
+                          (hall_id, updated_after, limit))
+    return [{"id": r[0], "client_id": r[1], "receipt": r[2], "form": r[3], "status": r[4],
+             "status_zh": STATUS_ZH[r[4]], "reason_zh": r[5] if r[4] == "rejected" else "",
+             "reason_en": r[6] if r[4] == "rejected" else "", "updated_at": r[7]}
+            for r in rows]
+
+
+def list_all(db: Database, status: str | None = None, hall_id: str | None = None,
+             limit: int = 100) -> list[dict[str, Any]]:
+    """The back office's list: the latest submissions (no personal data), optionally of one
+    status or hall."""
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if hall_id:
+        where.append("hall_id = ?")
+        params.append(hall_id)
+    sql = ("SELECT id, hall_id, receipt, form, item_name_zh, status, created_at, updated_at "
+           "FROM submissions" + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY updated_at DESC LIMIT ?")
+    with db.transaction() as tx:
+        rows = tx.all(sql, (*params, limit))
+    return [{"id": r[0], "hall_id": r[1], "receipt": r[2], "form": r[3], "item_name_zh": r[4],
+             "status": r[5], "status_zh": STATUS_ZH[r[5]], "created_at": r[6],
+             "updated_at": r[7]} for r in rows]
 
 
 def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:
@@ -220,6 +319,8 @@ def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:
                                "The file is not complete")
         positions = [r[0] for r in tx.all("SELECT pos FROM file_chunks WHERE submission_id = ? "
                                           "AND name = ? ORDER BY pos", (sub_id, name))]
+    if not positions:           # erased after the city's retention
+        raise not_found("文件", f"File {name} (erased)")
     for pos in positions:
         with db.transaction() as tx:
             row = tx.one("SELECT data FROM file_chunks WHERE submission_id = ? AND name = ? "

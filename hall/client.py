@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -32,8 +33,12 @@ from hall.schemas import (
     RecommendBody,
     ReferralBody,
     RemoteCallBody,
+    ReusableDocumentBody,
+    ReusableDocumentsBody,
     ServiceBody,
     StatsBody,
+    SubmissionProgressBody,
+    SubmissionReceiptBody,
     TicketBody,
     WindowBody,
 )
@@ -44,6 +49,19 @@ log = logging.getLogger("hallq.client")
 #: The console's remote-call steps and their endpoints under ``/windows/{n}/``.
 REMOTE_STEPS = {"remote_call": "remote-call", "remote_start": "remote-start",
                 "remote_finish": "remote-finish", "remote_cancel": "remote-cancel"}
+
+#: Seconds a submission's upload to the node may take (up to 60 MB on the LAN).
+UPLOAD_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class SubmissionPhoto:
+    """One photographed page of a material, for :meth:`HallClient.submit_submission`."""
+
+    material_id: str
+    page: int
+    jpeg: bytes
+
 
 class HallApiError(Exception):
     """The hall refused a call (a 4xx/5xx with a code) or could not be reached (code
@@ -78,9 +96,11 @@ class HallClient:
         self.close()
 
     def _call(self, method: str, path: str, body: dict | None = None,
-              params: dict | None = None) -> Any:
+              params: dict | None = None, **upload: Any) -> Any:
+        """One call; ``upload`` (``data``, ``files``, ``timeout``) for a multipart body."""
         try:
-            response = self._http.request(method, f"/api/v1{path}", json=body, params=params)
+            response = self._http.request(method, f"/api/v1{path}", json=body, params=params,
+                                          **upload)
         except httpx.HTTPError as err:
             raise HallApiError(0, ErrorCode.UNREACHABLE, "无法连接大厅服务器",
                                f"Cannot reach the hall node: {err}") from None
@@ -231,6 +251,37 @@ class HallClient:
     def referral(self, referral_id: str) -> ReferralBody:
         """A referral's state, with the other hall's ticket once issued."""
         return self._call("GET", f"/referrals/{referral_id}")
+
+    # self-service submissions (自助申报)
+    def submit_submission(self, item: str, fields: dict[str, str],
+                          photos: list[SubmissionPhoto], reuse: list[str],
+                          id_number: str | None, name: str | None, client_id: str,
+                          consent_version: str) -> SubmissionReceiptBody:
+        """Hand in a self-service submission: the form's fields, a JPEG per photographed page
+        and the ids of documents reused (一证通办); the receipt. Sent again with the same
+        ``client_id`` (after a lost answer), the same receipt."""
+        part = {"item": item, "fields": fields, "reuse": reuse, "id_number": id_number,
+                "name": name, "client_id": client_id, "consent_version": consent_version}
+        files: list[tuple[str, tuple[str | None, str | bytes, str]]] = [
+            ("submission", (None, json.dumps(part, ensure_ascii=False), "application/json"))]
+        files += [("photo", (f"{p.material_id}-{p.page}.jpg", p.jpeg, "image/jpeg"))
+                  for p in photos]
+        return self._call("POST", "/submissions", files=files, timeout=UPLOAD_TIMEOUT_S)
+
+    def submission_progress(self, receipt_code: str) -> SubmissionProgressBody:
+        """A submission's progress by its receipt code (no personal data)."""
+        return self._call("GET", f"/submissions/{receipt_code}/progress")
+
+    def reusable_documents(self, id_number: str, item: str) -> list[ReusableDocumentBody]:
+        """Documents this citizen gave before that ``item`` may reuse (names and dates);
+        [] when there are none or central could not be asked in time (see
+        :meth:`reusable_answer` for which)."""
+        return self.reusable_answer(id_number, item)["documents"]
+
+    def reusable_answer(self, id_number: str, item: str) -> ReusableDocumentsBody:
+        """The documents and whether central could be asked (``unavailable``)."""
+        return self._call("POST", "/submissions/reusable",
+                          {"id_number": id_number, "item": item}, timeout=10.0)
 
     def remote_state(self, window: str) -> RemoteCallBody:
         """The window's remote call (``GET /windows/{n}/remote``)."""

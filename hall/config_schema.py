@@ -83,7 +83,10 @@ class HallTable(_Table):
     """``[hall]``: who the hall is. ``ticket_url`` is the ticket's phone page (its QR code):
     ``{id}`` is filled with the ticket's link token ``<ticket id>.<mac>`` (:mod:`hall.links`),
     never the bare id, which the page does not answer for. ``phone_ticketing_url`` is where a
-    citizen takes a number by phone (the wall display shows it as a QR code; none when empty)."""
+    citizen takes a number by phone (the wall display shows it as a QR code; none when empty).
+    ``progress_url`` is the public page of a self-service submission's progress (the receipt's
+    QR code, ``{code}`` the receipt code; central's ``/progress/{code}``); when empty the
+    receipt links the hall node's own page on the LAN (``/s/{code}`` next to ``ticket_url``)."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     name_zh: Name = ""
@@ -91,6 +94,7 @@ class HallTable(_Table):
     timezone: str = "Asia/Shanghai"
     ticket_url: str = Field(default="http://hallq.local/t/{id}", max_length=500)
     phone_ticketing_url: str = Field(default="", max_length=500)
+    progress_url: str = Field(default="", max_length=500)
     location: LocationTable | None = None
 
     @field_validator("timezone")
@@ -113,6 +117,20 @@ class HallTable(_Table):
         if "{id}" not in value or formatted == value:
             raise Wrong("must contain {id} and no other {…}",
                         "须含 {id}，且不能有其他 {…}")
+        return value
+
+    @field_validator("progress_url")
+    @classmethod
+    def _names_the_code(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            formatted = value.format(code="X")
+        except (KeyError, IndexError, ValueError):
+            formatted = value
+        if "{code}" not in value or formatted == value or not _WEB_ADDRESS.match(formatted):
+            raise Wrong("must be a web address containing {code} and no other {…}",
+                        "须为含 {code} 的网址，且不能有其他 {…}")
         return value
 
     @field_validator("phone_ticketing_url")

@@ -69,6 +69,15 @@ class ErrorCode(enum.StrEnum):
     NOT_ANYWHERE = "not_anywhere", 409, "the item can only be handled at its own hall"
     NOT_REFERRED = "not_referred", 409, "the ticket was not issued for a referral"
     WRONG_REFERRAL = "wrong_referral", 409, "the ticket was issued for another referral"
+    # the hall node: self-service submissions (自助申报, hall/api/submissions.py)
+    NOT_SELF_SERVICE = "not_self_service", 409, "the item cannot be handed in at a kiosk"
+    INVALID_FIELD = "invalid_field", 422, "a field of the self-service form is not valid"
+    MISSING_MATERIAL = ("missing_material", 422,
+                        "a required material is neither photographed nor reused")
+    NOT_JPEG = "not_jpeg", 422, "a material's photo is not a JPEG image"
+    SUBMISSION_TOO_LARGE = ("submission_too_large", 413,
+                            "a photo or the whole submission is too large")
+    UNKNOWN_SUBMISSION = "unknown_submission", 404, "no submission with this receipt code"
     # both: credentials and requests
     UNAUTHORIZED = "unauthorized", 401, "a valid device token or credential is required"
     BAD_CREDENTIALS = ("bad_credentials", 401,

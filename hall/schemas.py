@@ -436,3 +436,71 @@ class RemoteCallBody(TypedDict):
     theme: str
     item: str | None
     lease: str
+
+
+# ---------------------------------------------------------------------- self-service (自助申报)
+class SubmittedMaterialBody(TypedDict):
+    """A material of a submission as its receipt lists it."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    pages: int
+    """Pages photographed (0 when reused)."""
+    reused: bool
+    """Given before and reused (一证通办) rather than photographed."""
+
+
+class SubmissionReceiptBody(TypedDict):
+    """``POST /api/v1/submissions``: the receipt (回执) of a self-service submission."""
+
+    receipt_code: str
+    """10 characters of ``hall.submission_book.RECEIPT_ALPHABET``."""
+    item: str
+    item_name_zh: str
+    item_name_en: str
+    materials: list[SubmittedMaterialBody]
+    submitted_at: str
+    """ISO 8601 in the hall's time zone."""
+    progress_url: str
+    """Where a phone follows the progress (the QR on the receipt)."""
+    queued: bool
+    """True: not yet at central ("材料将在网络恢复后自动上传")."""
+
+
+class SubmissionProgressBody(TypedDict):
+    """``GET /api/v1/submissions/{code}/progress``: no personal data."""
+
+    receipt_code: str
+    item_name_zh: str
+    item_name_en: str
+    status: str
+    """uploading, received, accepted, in_progress, done or rejected."""
+    status_zh: str
+    status_en: str
+    reason_zh: str
+    """Why it was rejected ("" otherwise)."""
+    reason_en: str
+    updated_at: str
+    """ISO 8601 in the hall's time zone."""
+
+
+class ReusableDocumentBody(TypedDict):
+    """A document the citizen gave before that may be reused (names and dates, no image)."""
+
+    doc_id: str
+    material_id: str
+    name_zh: str
+    name_en: str
+    given_on: str
+    """ISO date."""
+    valid_until: str
+    """ISO date: reusable until the end of that day."""
+
+
+class ReusableDocumentsBody(TypedDict):
+    """``POST /api/v1/submissions/reusable``."""
+
+    documents: list[ReusableDocumentBody]
+    unavailable: bool
+    """True: central could not be asked in time (photograph the materials instead)."""

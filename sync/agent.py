@@ -1,12 +1,17 @@
 """The hall's sync agent: runs beside the hall node and keeps central up to date.
 
-Three threads, each independent of the others' failures, one class each:
+Five threads, each independent of the others' failures, one class each:
 
 - the **pusher** (:class:`~sync.event_pusher.EventPusher`) pushes the hall's events to central
   one batch at a time, resuming from what central acknowledged; it wakes on the hall's event
   stream or every ``poll_s`` and backs off while either side is unreachable;
 - the **puller** (:class:`~sync.catalog_puller.CatalogPuller`) fetches the hall's catalog and
-  the day's appointments, and uploads the submissions outbox (resumably);
+  the day's appointments;
+- the **submissions** thread (:class:`~sync.submission_sync.SubmissionSync`) uploads the
+  node's encrypted outbox of self-service submissions (resumably; ``hall_data_dir``) and
+  brings the back office's progress of them to the node, and the **reuse** thread
+  (:class:`~sync.submission_sync.ReuseRelay`) answers the kiosks' questions for documents a
+  citizen gave before (一证通办) from central;
 - the **reporter** (:class:`~sync.lag_reporter.LagReporter`) tells the hall node its lag every
   ``report_every_s`` and writes the same to ``<state dir>/status.json``.
 
@@ -44,6 +49,7 @@ from sync.cloud_relay import CloudRelay
 from sync.event_pusher import EventPusher
 from sync.hall_client import SyncHallClient
 from sync.lag_reporter import LagReporter
+from sync.submission_sync import ReuseRelay, SubmissionSync
 
 
 class SyncAgent:
@@ -63,7 +69,9 @@ class SyncAgent:
                               state_file or StateFile(config.state_dir))
         self.pusher = EventPusher(self.link)
         self.puller = CatalogPuller(self.link, wake_pusher=self.pusher.doorbell.set)
-        self.reporter = LagReporter(self.link, self.pusher)
+        self.submissions = SubmissionSync(self.link)
+        self.reuse = ReuseRelay(self.link)
+        self.reporter = LagReporter(self.link, self.pusher, self.submissions.pending)
         answers = ReferralAnswers()
         self.relay = CloudRelay(self.link, answers)
         self.inbox = CloudInbox(self.link, answers)
@@ -90,7 +98,15 @@ class SyncAgent:
 
     def upload_submissions(self) -> int:
         """Send the outbox; the number of submissions sent."""
-        return self.puller.upload_submissions()
+        return self.submissions.upload_all()
+
+    def pull_progress(self) -> int:
+        """Bring the back office's progress of the hall's submissions to the node."""
+        return self.submissions.pull_progress()
+
+    def answer_reuse_questions(self, wait: float = 0.0) -> int:
+        """Answer the node's questions for documents given before (waiting up to ``wait``)."""
+        return self.reuse.answer_once(wait)
 
     def relay_once(self) -> dict[str, int]:
         """One round of the node's lease outbox (:meth:`CloudRelay.relay_once`)."""
@@ -126,7 +142,8 @@ class SyncAgent:
                                        self.pusher.on_hall_event, after=head).start()
         loops: list[tuple[str, Callable[[], None]]] = [
             ("sync-push", self.pusher.run), ("sync-pull", self.puller.run),
-            ("sync-report", self.reporter.run)]
+            ("sync-report", self.reporter.run), ("sync-submissions", self.submissions.run),
+            ("sync-reuse", self.reuse.run)]
         if self.config.relay:
             loops += [("sync-relay", self.relay.run), ("sync-inbox", self.inbox.run)]
         for name, target in loops:

@@ -24,6 +24,7 @@ class AgentConfig:
     central_url: str
     credential: str             # this hall's central credential ``hq_…``
     state_dir: Path
+    hall_data_dir: Path | None = None   # the node's data dir: its submissions outbox and key
     batch_size: int = 1000      # events per push (and the most held in memory)
     poll_s: float = 1.0         # check the hall this often when its stream is silent
     linger_s: float = 0.5       # after the first new event, wait this long to batch more
@@ -40,6 +41,9 @@ class AgentConfig:
     recommend_every_s: float = 15.0
     referral_every_s: float = 5.0
     relay_max_backoff_s: float = 10.0
+    progress_every_s: float = 15.0  # submissions: the back office's progress to the node
+    reuse_wait_s: float = 1.0       # one long poll of the node's reuse questions (a question
+                                    # is answered at once; stopping waits this long at most)
 
 
 def check_transport(central_url: str, allow_plain_http: bool) -> None:

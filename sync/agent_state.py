@@ -1,7 +1,8 @@
 """The sync agent's small durable state, a JSON file in its state directory.
 
-It holds the last sequence number central acknowledged, the catalog version already fetched
-and which of the day's appointments were handed to the hall. Written atomically (temporary
+It holds the last sequence number central acknowledged, the catalog version already fetched,
+which of the day's appointments were handed to the hall and up to when the progress of the
+hall's submissions was brought to it. Written atomically (temporary
 file, fsync, rename), so a crash leaves the old or the new state, never half of one. Central
 stays the authority on what it holds: a stale ``acked_seq`` only makes the agent resend
 events central then ignores.
@@ -24,6 +25,7 @@ class AgentState:
     acked_seq: int = 0
     catalog_version: int = 0
     pushed_appointments: dict[str, float] = field(default_factory=dict)  # code -> updated_at
+    progress_after: float = 0.0     # central's updated_at of the last progress handed over
 
 
 class StateFile:

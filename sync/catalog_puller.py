@@ -2,9 +2,8 @@
 
 It fetches the hall's catalog (written to ``<state dir>/catalog.json``; applying it to the
 running node is the hall's business) and the day's appointments (handed to the hall with
-``HallClient.save_appointment``) every ``pull_every_s``, and uploads the submissions outbox
-(resumably). It also notices when central holds less than it acknowledged and has the pusher
-send the rest again.
+``HallClient.save_appointment``) every ``pull_every_s``. It also notices when central holds
+less than it acknowledged and has the pusher send the rest again.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ from hall.client import HallApiError
 from sync.agent_link import AgentLink, Backoff
 from sync.agent_state import write_json_atomic
 from sync.central_client import CentralApiError
-from sync.outbox import Uploader, pending
 
 log = logging.getLogger("hallq.sync.agent")
 
 
 class CatalogPuller:
-    """Pulls the catalog and the day's appointments, and uploads submissions.
+    """Pulls the catalog and the day's appointments.
     ``wake_pusher`` is called when central turns out to miss events it had acknowledged."""
 
     def __init__(self, link: AgentLink, wake_pusher: Callable[[], None]) -> None:
@@ -106,14 +104,8 @@ class CatalogPuller:
             link.save()
         return handed
 
-    def upload_submissions(self) -> int:
-        """Send the outbox; the number of submissions sent."""
-        link = self.link
-        link.prepare()
-        return len(Uploader(link.central, link.hall_id, link.config.state_dir).upload_all())
-
     def run(self) -> None:
-        """The thread: pull every ``pull_every_s``, upload whenever the outbox holds some."""
+        """The thread: pull every ``pull_every_s``."""
         config, stopping = self.link.config, self.link.stopping
         backoff = Backoff(config.min_backoff_s, config.max_backoff_s)
         next_pull = 0.0
@@ -122,8 +114,6 @@ class CatalogPuller:
                 if time.monotonic() >= next_pull:
                     self.pull_once()
                     next_pull = time.monotonic() + config.pull_every_s
-                if pending(config.state_dir):
-                    self.upload_submissions()
                 backoff.reset()
                 stopping.wait(min(config.poll_s, config.pull_every_s))
             except (HallApiError, CentralApiError) as err:

@@ -166,10 +166,27 @@ class CentralClient:
 
     # submissions
     def create_submission(self, hall_id: str, client_id: str, form: str, fields: dict,
-                          files: list[dict]) -> dict:
-        """Create (or find again) a submission."""
+                          files: list[dict], details: dict | None = None) -> dict:
+        """Create (or find again) a submission; ``details``: a kiosk's receipt code, item
+        names, keyed ID hash, materials, reused documents (``central/submissions.py``)."""
         return self.call("POST", f"/halls/{hall_id}/submissions", {
-            "client_id": client_id, "form": form, "fields": fields, "files": files})
+            "client_id": client_id, "form": form, "fields": fields, "files": files,
+            **(details or {})})
+
+    def hall_submissions(self, hall_id: str, updated_after: float | None = None,
+                         limit: int = 500) -> list[dict]:
+        """The hall's submissions (changed since ``updated_after``, oldest change first)."""
+        params: dict[str, Any] = {"limit": limit}
+        if updated_after is not None:
+            params["updated_after"] = updated_after
+        return self.call("GET", f"/halls/{hall_id}/submissions",
+                         params=params)["submissions"]
+
+    def reusable(self, hall_id: str, id_hash: str, materials: list[str], today: str
+                 ) -> list[dict]:
+        """A citizen's documents given before, still valid (一证通办)."""
+        return self.call("POST", f"/halls/{hall_id}/reusable", {
+            "id_hash": id_hash, "materials": materials, "today": today})["documents"]
 
     def submission(self, sub_id: str) -> dict:
         """A submission's status and files."""

@@ -43,7 +43,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         hall_token=_secret(args.hall_token, "HALLQ_HALL_TOKEN", "--hall-token"),
         credential=_secret(args.hall_credential, "HALLQ_CENTRAL_CREDENTIAL",
                            "--hall-credential"),
-        state_dir=Path(args.state_dir), batch_size=args.batch_size,
+        state_dir=Path(args.state_dir), hall_data_dir=Path(args.hall_data_dir),
+        batch_size=args.batch_size,
         max_backoff_s=args.max_backoff, pull_every_s=args.pull_every,
         verify=args.ca_file or True, allow_plain_http=args.allow_plain_http,
         relay=not args.no_cloud_calling)
@@ -75,7 +76,10 @@ def register(subparsers: Any) -> None:
                                            "or @FILE")
     sync.add_argument("--central-url", required=True, help="https://… of the central platform")
     sync.add_argument("--hall-credential", help="this hall's central credential, or @FILE")
-    sync.add_argument("--state-dir", default="var/sync", help="the agent's state and outbox")
+    sync.add_argument("--state-dir", default="var/sync", help="the agent's state")
+    sync.add_argument("--hall-data-dir", default="var/hall",
+                      help="the hall node's --data-dir on this machine: the encrypted outbox of "
+                           "self-service submissions and its key (default var/hall)")
     sync.add_argument("--ca-file", help="CA bundle that signed central's certificate")
     sync.add_argument("--allow-plain-http", action="store_true",
                       help="allow http:// to a non-local central (trials only)")

@@ -57,6 +57,20 @@ class SyncHallClient(HallClient):
         """The city's best halls for this hall's 通办 items."""
         return self._call("PUT", "/sync/recommendations", {"at": at, "items": items})
 
+    def reuse_questions(self, wait: float) -> list[dict]:
+        """Kiosks' questions for documents given before (waiting up to ``wait`` s)."""
+        return self._call("GET", "/sync/reuse-questions", params={"wait": wait},
+                          timeout=wait + 10)["questions"]
+
+    def reuse_answer(self, question_id: str, documents: list[dict]) -> bool:
+        """Central's answer to a question; False when the kiosk stopped waiting."""
+        return self._call("POST", "/sync/reuse-answers",
+                          {"id": question_id, "documents": documents})["taken"]
+
+    def put_submission_progress(self, updates: list[dict]) -> int:
+        """The progress of the hall's submissions as central has it; how many were known."""
+        return self._call("PUT", "/sync/submissions/progress", {"updates": updates})["updated"]
+
     def referral_result(self, referral_id: str, ticket: dict | None = None,
                         error: dict | None = None) -> dict:
         """The other hall's ticket for a referral of this hall's kiosk (or its refusal)."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hall.client import HallApiError
 from sync.agent_link import AgentLink
 from sync.agent_state import write_json_atomic
 from sync.event_pusher import EventPusher
-from sync.outbox import pending
 
 log = logging.getLogger("hallq.sync.agent")
 
@@ -23,9 +23,11 @@ log = logging.getLogger("hallq.sync.agent")
 class LagReporter:
     """Reports the pusher's lag and the submissions waiting in the outbox."""
 
-    def __init__(self, link: AgentLink, pusher: EventPusher) -> None:
+    def __init__(self, link: AgentLink, pusher: EventPusher,
+                 pending_submissions: Callable[[], int] = lambda: 0) -> None:
         self.link = link
         self.pusher = pusher
+        self._pending_submissions = pending_submissions
 
     def lag(self) -> dict[str, Any]:
         """Events and seconds central is behind the hall, and the link's state."""
@@ -37,7 +39,7 @@ class LagReporter:
                 "acked_seq": link.acked, "hall_seq": link.hall_seq,
                 "central_reachable": pusher.central_reachable,
                 "last_error": pusher.last_error[:200], "last_push_at": pusher.last_push_at,
-                "pending_submissions": len(pending(link.config.state_dir))}
+                "pending_submissions": self._pending_submissions()}
 
     def report(self) -> dict[str, Any]:
         """Write the lag to ``status.json`` and tell the hall node; the lag reported."""

@@ -39,9 +39,14 @@ async def database(request: Request) -> Database:
     return db
 
 
+#: What a back-office credential may reach: the submissions, and who it is.
+OFFICE_PATHS = ("/api/v1/submissions", "/api/v1/whoami")
+
+
 async def caller(request: Request) -> Principal:
     """Who is calling, from ``Authorization: Bearer hq_…``: 401 without a valid credential,
-    403 for a phone credential outside ``PHONE_PATHS``."""
+    403 for a phone credential outside ``PHONE_PATHS`` and a back-office one outside
+    ``OFFICE_PATHS``."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         raise unauthorized()
@@ -53,6 +58,9 @@ async def caller(request: Request) -> Principal:
     if principal.is_phone and not request.url.path.startswith(PHONE_PATHS):
         raise CentralError(403, ErrorCode.FORBIDDEN, "手机取号凭据只能用于手机取号接口",
                            "A phone channel credential may use only /api/v1/phone/…")
+    if principal.role == "office" and not request.url.path.startswith(OFFICE_PATHS):
+        raise CentralError(403, ErrorCode.FORBIDDEN, "后台受理凭据只能用于申报接口",
+                           "A back-office credential may use only /api/v1/submissions…")
     return principal
 
 

@@ -22,6 +22,7 @@ caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 ``today``              a supervisor's changes of the day: quota, cutoff, hours, notice,
                        who sits where (``hall/day_plan.py``)
 ``desk``               an ID card swiped at the service desk's reader
+``submissions``        self-service submissions (自助申报): receipts, progress, reuse
 =====================  ===========================================================
 
 The staff's web pages (``hall/web/``: sign-in, the service desk) are served by the same app.
@@ -43,6 +44,7 @@ from hall.api import (
     pairing,
     phone_page,
     status_reports,
+    submissions,
     tickets,
     today,
     windows,
@@ -59,7 +61,7 @@ __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
            status_reports.router, events.router, phone_page.router, cloud.router,
-           pairing.router, today.router, desk.router)
+           pairing.router, today.router, desk.router, submissions.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
@@ -67,9 +69,10 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     hub = hub or EventHub(node.config.hall_id)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         yield
+        app.state.submissions.book.close()
 
     # The routers' routes are the app's own rather than included: FastAPI ≥ 0.16x matches an
     # included router as a branch on every request, which cost about 50 µs of CPU a request.
@@ -83,6 +86,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.device_tokens = DeviceTokens(node)
     app.state.sign_in_guard = SignInGuard(lambda: node.clock().timestamp())
     app.state.recommendations = cloud.Recommendations()
+    app.state.submissions = submissions.SubmissionDesk(node)
     app.state.pairing_guard = pairing.ClaimGuard(lambda: node.clock().timestamp())
     app.state.desk_cards = DeskCards()
     node.add_listener(hub.publish_threadsafe)

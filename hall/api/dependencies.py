@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "device_status": ALL_ROLES,
     "sync_status": frozenset({"sync", "admin"}),
     "relay": frozenset({"sync", "admin"}),      # cloud calling: what central relays
+    "submit": frozenset({"kiosk", "desk", "admin"}),    # self-service submissions (自助申报)
 }
 #: The code and messages of a write the store could not save (503), and of a bug (500).
 STORE_UNAVAILABLE = (ErrorCode.STORE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",

@@ -261,6 +261,11 @@ class RunningHall:
         """The hall's id."""
         return self.server.node.config.hall_id
 
+    @property
+    def data_dir(self) -> Path:
+        """The node's data directory (its submissions outbox)."""
+        return self.server.node.data_dir
+
     def stop(self) -> None:
         """Stop the hall node."""
         self.server.stop()

@@ -286,3 +286,49 @@ def test_the_desk_commands_run_as_written(term: Terminal) -> None:
             card_page.text
     assert term.stop(agent) in (0, -15)
     assert term.stop(node) in (0, -15)
+
+
+def test_the_back_office_commands_run_as_written(term: Terminal) -> None:
+    import hashlib
+
+    from central import submissions
+    from central.db import open_database
+
+    (term.cwd / "var").mkdir()
+    db = open_database(f"sqlite:///{term.cwd / 'var' / 'central.sqlite3'}")
+    photo = b"\xff\xd8\xff" + bytes(5000)
+    made = []
+    try:
+        for code in ("K7M2P9QXRT", "H4N8W2YB6C"):
+            sub = submissions.create(db, "GD-SZ-FT-001", f"k1-{code}", "C07",
+                                     {"name": "张晓明", "id_number": "4403**********1234"},
+                                     [{"name": "bank_card-1.jpg", "size": len(photo),
+                                       "sha256": hashlib.sha256(photo).hexdigest()}],
+                                     {"receipt": code, "item_name_zh": "住房公积金提取",
+                                      "id_masked": "4403**********1234"})
+            submissions.put_chunk(db, sub["id"], "bank_card-1.jpg", 0, photo)
+            made.append(code)
+    finally:
+        db.close()
+    token = term.run(doc('hallq central add-office --note "公积金中心后台"'))
+    assert token.code == 0 and token.output.startswith("hq_"), token
+    listed = term.run(doc("hallq central submissions list --status received"))
+    assert listed.code == 0 and "K7M2P9QXRT" in listed.output and "张晓明" not in listed.output
+    term.fill["<code>"] = made[0]
+    shown = term.run(doc("hallq central submissions show <code> --save-photos photos/"))
+    assert shown.code == 0 and hashlib.sha256(photo).hexdigest() in shown.output, shown
+    assert "4403**********1234" in shown.output
+    assert (term.cwd / "photos" / "bank_card-1.jpg").read_bytes() == photo
+    for command, zh in ((doc("hallq central submissions accept <code>"), "已受理"),
+                        (doc("hallq central submissions progress <code>"), "办理中"),
+                        (doc("hallq central submissions done <code>"), "已办结")):
+        moved = term.run(command)
+        assert moved.code == 0 and zh in moved.output, moved
+    term.fill["<code>"] = made[1]
+    rejected = term.run(doc('hallq central submissions reject <code> --reason "购房合同照片不清晰" '
+                            '--reason-en "The contract photo is unclear"'))
+    assert rejected.code == 0 and "不予受理" in rejected.output, rejected
+    again = term.run("hallq central submissions accept <code>")
+    assert again.code == 1 and "不予受理" in again.output, again      # no way back
+    purged = term.run(doc("hallq central purge --days 30 --submission-days 180"))
+    assert purged.code == 0 and "0 submissions' personal data" in purged.output, purged

@@ -20,10 +20,10 @@ import pytest
 from central.auth import create_credential
 from central.db import open_database
 from hall.client import HallClient
+from hall.submission_outbox import SubmissionOutbox
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
 from sync.central_client import CentralClient
-from sync.outbox import enqueue, pending
 from tests.helpers.central import (
     CentralProcess,
     PgCluster,
@@ -137,7 +137,8 @@ def test_central_killed_during_hall_activity_ends_with_exactly_the_halls_log(
         world: World) -> None:
     config = AgentConfig(hall_url=world.hall.url, hall_token=world.hall.sync_token,
                          central_url=world.central.url, credential=world.credential,
-                         state_dir=world.tmp / "sync", batch_size=50, poll_s=0.2,
+                         state_dir=world.tmp / "sync", hall_data_dir=world.hall.data_dir,
+                         batch_size=50, poll_s=0.2,
                          linger_s=0.05, min_backoff_s=0.1, max_backoff_s=0.5, pull_every_s=0.5,
                          report_every_s=0.1)
     agent = SyncAgent(config).start()
@@ -145,8 +146,10 @@ def test_central_killed_during_hall_activity_ends_with_exactly_the_halls_log(
         with Activity(world.driver) as activity:
             wait_for(lambda: sync_status(world).get("acked_seq", 0) > 20)
             world.central.kill()                     # the link is cut
-            client_id = enqueue(config.state_dir, "F01", {"name": "赵六"},
-                                {"photo.jpg": os.urandom(700_000)})
+            client_id = "k1-20240312-0002"
+            outbox = SubmissionOutbox(world.hall.data_dir)
+            outbox.write(client_id, {"item": "F01", "fields": {"name": "赵六"}},
+                         {"photo.jpg": os.urandom(700_000)})
             rounds_at_cut = activity.rounds
             outage = wait_for(lambda: (s := sync_status(world)).get("central_reachable") is False
                               and s["events_behind"] > 0 and s)
@@ -158,7 +161,7 @@ def test_central_killed_during_hall_activity_ends_with_exactly_the_halls_log(
             time.sleep(0.5)
         hall_seq = world.driver.health()["last_seq"]
         wait_for(lambda: sync_status(world).get("acked_seq") == hall_seq
-                 and not pending(config.state_dir))
+                 and not outbox.pending())
     finally:
         agent.close()
     assert outage["events_behind"] > 0  # type: ignore[index]

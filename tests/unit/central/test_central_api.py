@@ -177,7 +177,8 @@ def test_submission_upload_and_progress_over_http(central: Central) -> None:
     assert refused(client.post(f"/api/v1/submissions/{sub['id']}/status", headers=a,
                                json={"status": "done"}))
     public = client.get(f"/api/v1/public/submissions/{sub['receipt']}").json()
-    assert (public["status_zh"], public["note"]) == ("已受理", "材料齐全")
+    assert (public["status_zh"], public["reason_zh"]) == ("已受理", "")
+    assert "fields" not in public and "李四" not in str(public)
 
 
 def test_statistics_of_a_hall_are_its_own(central: Central) -> None:

@@ -34,12 +34,14 @@ def test_appointment_hashes_and_referred_citizens_are_erased_in_time(db: Databas
     book(db, "RECENT", "2024-02-12")           # 29 days
     referrals.create(db, "R-OLD", "H1", "H2", "A01", now=NOW - 2 * 86400, person=PERSON)
     referrals.create(db, "R-NEW", "H1", "H2", "A01", now=NOW - 60, person=PERSON)
-    assert retention.purge(db, 30, now=NOW) == {"appointments": 1, "referrals": 1}
+    assert retention.purge(db, 30, now=NOW) == {"appointments": 1, "referrals": 1,
+                                                "submissions": 0, "documents": 0}
     assert hashes(db) == {"OLD": False, "RECENT": True}
     with db.transaction() as tx:
         people = dict(tx.all("SELECT id, person FROM referrals ORDER BY id"))
     assert people["R-OLD"] is None and people["R-NEW"] is not None
-    assert retention.purge(db, 30, now=NOW) == {"appointments": 0, "referrals": 0}
+    assert retention.purge(db, 30, now=NOW) == {"appointments": 0, "referrals": 0,
+                                                "submissions": 0, "documents": 0}
     with pytest.raises(ValueError):
         retention.purge(db, 0)
 

@@ -221,7 +221,12 @@ def test_submission_progress_follows_the_rules(db: Database) -> None:
         submissions.set_status(db, sub["id"], status, note="ok")
     public = submissions.progress_by_receipt(db, sub["receipt"])
     assert (public["status"], public["status_zh"]) == ("done", "已办结")
-    assert set(public) == {"form", "status", "status_zh", "note", "created_at", "updated_at"}
+    assert set(public) == {"receipt_code", "item_name_zh", "item_name_en", "status",
+                           "status_zh", "status_en", "reason_zh", "reason_en", "updated_at"}
+    with pytest.raises(CentralError) as no_reason:
+        submissions.set_status(db, submissions.create(db, "H1", "c-3", "F01", {}, [])["id"],
+                               "rejected")
+    assert no_reason.value.code == "bad_request"
 
 
 def test_statistics_group_waits_services_and_ratings(db: Database) -> None:

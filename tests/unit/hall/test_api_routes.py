@@ -48,6 +48,13 @@ OPERATIONS = {
     ("POST", "/api/v1/referrals"): "cloud",
     ("GET", "/api/v1/referrals/{referral_id}"): "cloud",
     ("GET", "/api/v1/windows/{window}/remote"): "cloud",
+    ("POST", "/api/v1/submissions"): "submissions",
+    ("GET", "/api/v1/submissions/{code}/progress"): "submissions",
+    ("GET", "/s/{code}"): "submissions",
+    ("POST", "/api/v1/submissions/reusable"): "submissions",
+    ("GET", "/api/v1/sync/reuse-questions"): "submissions",
+    ("POST", "/api/v1/sync/reuse-answers"): "submissions",
+    ("PUT", "/api/v1/sync/submissions/progress"): "submissions",
     **{("POST", f"/api/v1/windows/{{window}}/{step}"): "cloud"
        for step in ("remote-call", "remote-start", "remote-finish", "remote-cancel")},
     ("GET", "/api/v1/today"): "today",

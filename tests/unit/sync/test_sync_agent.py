@@ -20,11 +20,12 @@ from central.db import open_database
 from central.server import CentralServer
 from hall.client import HallClient
 from hall.events import EventKind
+from hall.submission_outbox import SubmissionOutbox
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig, AgentConfigError, check_transport
 from sync.agent_state import AgentState, StateFile
 from sync.central_client import CentralApiError, CentralClient
-from sync.outbox import Uploader, enqueue, pending
+from sync.outbox import Uploader
 from tests.helpers.central import RunningHall, hall_activity, hall_catalog, start_hall
 
 
@@ -251,31 +252,51 @@ class CountingClient(LinkCutAfter):
 
 def test_an_interrupted_upload_resumes_where_central_stopped(link: Link) -> None:
     photo = os.urandom(600_000)
-    client_id = enqueue(link.state_dir, "F01", {"name": "王五"}, {"id-front.jpg": photo,
-                                                                "form.png": b"\x89PNG" * 10})
+    outbox = SubmissionOutbox(link.state_dir / "hall-data")
+    client_id = "k1-20240312-0001"
+    outbox.write(client_id, {"item": "F01", "fields": {"name": "王五"}},
+                 {"id-front.jpg": photo, "form.png": b"\x89PNG" * 10})
     real = CentralClient(link.central.url, link.credential)
     hall_id = link.hall.hall_id
     try:
         with pytest.raises(CentralApiError):
-            Uploader(LinkCutAfter(real, 3), hall_id, link.state_dir,  # type: ignore[arg-type]
-                     chunk_bytes=64 * 1024).upload_all()
+            Uploader(LinkCutAfter(real, 3), hall_id, outbox,  # type: ignore[arg-type]
+                     link.state_dir, chunk_bytes=64 * 1024).upload_all()
         sub = real.call("GET", f"/halls/{hall_id}/submissions")["submissions"][0]
         held = real.file_progress(sub["id"], "id-front.jpg")["received"]
         counting = CountingClient(real, -1)
-        sent = Uploader(counting, hall_id, link.state_dir,  # type: ignore[arg-type]
-                        chunk_bytes=64 * 1024).upload_all()
+        sent = Uploader(counting, hall_id, outbox,  # type: ignore[arg-type]
+                        link.state_dir, chunk_bytes=64 * 1024).upload_all()
     finally:
         real.close()
     assert sub["client_id"] == client_id and sub["status"] == "uploading"
     assert held > 0
     assert counting.sent == len(photo) + 40 - held
     assert [s["status"] for s in sent] == ["received"]
-    assert pending(link.state_dir) == []
-    assert not (link.state_dir / "outbox" / client_id).exists()  # no personal data left
+    assert outbox.pending() == []
+    assert not (outbox.root / client_id).exists()  # no personal data left
     content = link.admin.call("GET", f"/submissions/{sent[0]['id']}/files/id-front.jpg/content")
     assert content == photo
     line = json.loads((link.state_dir / "sent.jsonl").read_text(encoding="utf-8"))
     assert line["receipt"] == sent[0]["receipt"] and "name" not in json.dumps(line["client_id"])
+
+
+@pytest.mark.allow_log("central refused submission k1-bad")
+def test_a_submission_central_refuses_is_set_aside_and_the_next_goes(link: Link) -> None:
+    outbox = SubmissionOutbox(link.state_dir / "hall-data")
+    outbox.write("k1-bad", {"item": "F01", "fields": {}, "receipt": "O0O0O0O0O0"},
+                 {"a-1.jpg": b"\xff\xd8\xff"})
+    outbox.write("k1-good", {"item": "F01", "fields": {}, "receipt": "ABCDEFGHJK"},
+                 {"a-1.jpg": b"\xff\xd8\xffgood"})
+    agent = SyncAgent(link.config(hall_data_dir=link.state_dir / "hall-data"))
+    try:
+        assert agent.upload_submissions() == 1
+    finally:
+        agent.close()
+    assert outbox.pending() == []
+    assert (link.state_dir / "hall-data" / "outbox-refused" / "k1-bad" / "meta.enc").is_file()
+    held = link.admin.call("GET", f"/halls/{link.hall.hall_id}/submissions")["submissions"]
+    assert [s["receipt"] for s in held] == ["ABCDEFGHJK"]
 
 
 def test_personal_data_goes_to_central_only_over_tls() -> None:

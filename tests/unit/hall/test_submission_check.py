@@ -1,0 +1,83 @@
+"""A self-service form is checked field by field against its item's guide
+(``hall/submission_check.py``), and the outbox keeps submissions encrypted
+(``hall/submission_outbox.py``): the values that failed at the field, and the files a thief
+or a mix-up would meet on the disk."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hall.config import EXAMPLE_HALL, load_config
+from hall.errors import QueueError
+from hall.guide import FormField
+from hall.submission_check import check_field, check_fields
+from hall.submission_outbox import OutboxError, SubmissionOutbox
+
+TODAY = date(2024, 3, 12)
+GUIDE = load_config(EXAMPLE_HALL).items["C07"].guide
+SPECS = {f.key: f for f in GUIDE.fields}
+
+
+@pytest.mark.parametrize(("key", "value", "why"), [
+    ("phone", "1381234567", "11位"), ("phone", "12812345678", "11位"),
+    ("phone", "１３８１２３４５６７８", "11位"), ("phone", "+8613812345678", "11位"),
+    ("amount", "0.5", "之间"), ("amount", "2000001", "之间"), ("amount", "1e5", "数字"),
+    ("amount", "NaN", "数字"), ("contract_date", "2024/02/20", "日期"),
+    ("contract_date", "2024-13-01", "日期"), ("contract_date", "1800-01-01", "不合理"),
+    ("contract_date", "2099-01-01", "不合理"), ("reason", "买房子", "选项"),
+    ("address", "福华路\u200b1号", "控制字符"), ("address", "福华路\n1号", "控制字符"),
+    ("address", "路" * 121, "120")])
+def test_a_wrong_value_is_refused_naming_the_field(key: str, value: str, why: str) -> None:
+    with pytest.raises(QueueError) as refused:
+        check_field(SPECS[key], value, TODAY)
+    assert refused.value.code == "invalid_field" and refused.value.status == 422
+    assert SPECS[key].label_zh in refused.value.message_zh and why in refused.value.message_zh
+    assert key in refused.value.message_en
+    assert value not in refused.value.message_zh + refused.value.message_en
+
+
+@pytest.mark.parametrize(("key", "value", "kept"), [
+    ("phone", " 13812345678 ", "13812345678"), ("amount", "120000.50", "120000.50"),
+    ("contract_date", "2024-02-29", "2024-02-29"),
+    ("reason", "Repaying a home loan", "偿还购房贷款"), ("address", "福华路1号", "福华路1号")])
+def test_a_right_value_is_kept(key: str, value: str, kept: str) -> None:
+    assert check_field(SPECS[key], value, TODAY) == kept
+
+
+def test_the_card_fills_its_fields_and_a_bad_number_is_refused() -> None:
+    from tests.helpers.submissions import CITIZEN, FIELDS
+
+    checked = check_fields(GUIDE, FIELDS, {"name": "张三", "id_number": CITIZEN.lower()},
+                           TODAY)
+    assert checked["name"] == "张三" and checked["id_number"] == CITIZEN
+    with pytest.raises(QueueError) as bad:
+        check_fields(GUIDE, FIELDS, {"name": "张三", "id_number": CITIZEN[:-1] + "0"}, TODAY)
+    assert "身份证号码" in bad.value.message_zh and CITIZEN[:10] not in bad.value.message_en
+    optional = FormField("note", "备注", required=False)
+    assert check_field(optional, "x", TODAY) == "x"
+
+
+def test_the_outbox_is_encrypted_its_key_private_and_a_moved_file_does_not_open(
+        tmp_path: Path) -> None:
+    outbox = SubmissionOutbox(tmp_path)
+    folder = outbox.write("k1-1", {"fields": {"name": "张三"}}, {"a-1.jpg": b"\xff\xd8\xffJFIF"})
+    assert stat.S_IMODE((tmp_path / "outbox.key").stat().st_mode) == 0o600
+    assert all("张三".encode() not in p.read_bytes() and b"JFIF" not in p.read_bytes()
+               for p in folder.iterdir())
+    assert outbox.meta(folder)["files"][0]["size"] == 7
+    assert SubmissionOutbox(tmp_path).read_file(folder, "a-1.jpg") == b"\xff\xd8\xffJFIF"
+    other = outbox.write("k1-2", {"fields": {}}, {"a-1.jpg": b"\xff\xd8\xffXXXX"})
+    (other / "a-1.jpg.enc").write_bytes((folder / "a-1.jpg.enc").read_bytes())
+    with pytest.raises(OutboxError, match="does not decrypt"):
+        outbox.read_file(other, "a-1.jpg")
+    (tmp_path / "outbox.key").write_bytes(b"short")
+    with pytest.raises(OutboxError, match="32-byte key"):
+        SubmissionOutbox(tmp_path).meta(folder)
+    with pytest.raises(FileExistsError):
+        outbox.write("k1-1", {}, {})
+    with pytest.raises(ValueError):
+        outbox.write("../escape", {}, {})

@@ -105,9 +105,10 @@ class HallClient:
         """The hall's name and rules, and who this device is."""
         return self._call("GET", "/hall")
 
-    def services(self) -> list[ServiceBody]:
-        """Themes with items, people waiting and expected wait."""
-        return self._call("GET", "/services")
+    def services(self, guide: bool = False) -> list[ServiceBody]:
+        """Themes with items, people waiting and expected wait; with ``guide`` each item's
+        service guide too (``item["guide"]``)."""
+        return self._call("GET", "/services?guide=true" if guide else "/services")
 
     def windows(self) -> list[WindowBody]:
         """Every window's status and current ticket."""

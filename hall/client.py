@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from websockets.exceptions import WebSocketException
@@ -34,6 +35,7 @@ from hall.schemas import (
     RemoteCallBody,
     ServiceBody,
     StatsBody,
+    SubmissionProgressBody,
     TicketBody,
     WindowBody,
 )
@@ -108,7 +110,12 @@ class HallClient:
     def services(self, guide: bool = False) -> list[ServiceBody]:
         """Themes with items, people waiting and expected wait; with ``guide`` each item's
         service guide too (``item["guide"]``)."""
-        return self._call("GET", "/services?guide=true" if guide else "/services")
+        return self._call("GET", "/services", params={"guide": "true"} if guide else None)
+
+    def submission_progress(self, receipt_code: str) -> SubmissionProgressBody:
+        """Where a self-service submission stands, by its receipt code (no personal data);
+        404 ``not_found`` for an unknown code."""
+        return self._call("GET", f"/submissions/{quote(receipt_code, safe='')}/progress")
 
     def windows(self) -> list[WindowBody]:
         """Every window's status and current ticket."""

@@ -460,3 +460,20 @@ class RemoteCallBody(TypedDict):
     theme: str
     item: str | None
     lease: str
+
+
+class SubmissionProgressBody(TypedDict):
+    """``GET /api/v1/submissions/{receipt_code}/progress``: where a self-service submission
+    (自助申报) stands, as the kiosk and the citizen's phone show it; no personal data."""
+
+    receipt_code: str
+    item_name_zh: str
+    item_name_en: str
+    status: str
+    """uploading, received, accepted, in_progress, done or rejected."""
+    status_zh: str
+    reason_zh: NotRequired[str]
+    """Why it was not accepted (``rejected`` only), and in English."""
+    reason_en: NotRequired[str]
+    updated_at: str
+    """When the status last changed (ISO 8601, the hall's time zone)."""

@@ -19,13 +19,13 @@ def guide_slip(item: ServiceItemBody, guide: GuideBody, theme: ServiceBody | Non
     for n, zh in enumerate(guide["conditions_zh"], 1):
         conditions.append(f"{n}. {zh}")
         if n <= len(guide["conditions_en"]):
-            conditions.append(f"   {guide['conditions_en'][n - 1]}")
+            conditions.append(guide["conditions_en"][n - 1])
     materials: list[str] = []
     for n, material in enumerate(guide["materials"], 1):
         name, form = guide_text.material_name(material), guide_text.material_form(material)
-        materials += [f"{n}. {name[0]}（{form[0]}）", f"   {name[1]} ({form[1]})"]
+        materials += [f"{n}. {name[0]}（{form[0]}）", f"{name[1]} ({form[1]})"]
         if material["note_zh"]:
-            materials.append(f"   * {material['note_zh']} / {material['note_en']}")
+            materials.append(f"* {material['note_zh']} / {material['note_en']}")
     where = guide_text.where(theme, item)
     sections = [
         SlipSection("事项说明 / What it is", (guide["summary_zh"], guide["summary_en"])),

@@ -64,7 +64,9 @@ def add_guide_link(look: Look, tile: QWidget, width: int, on_touch: Callable[[],
     wide (a touch on the tile itself takes a number); the line gives it room."""
     link = button(look, look.t("办事指南 ›", "Guide ›"), on_touch, kind="plain", size=20,
                   name=f"guide_link-{code}", min_height=34)
-    link.setStyleSheet(link.styleSheet() + f"QPushButton {{ padding: 0 {look.px(10)}px; }}")
+    edge = look.palette.tile_muted if look.elderly else look.palette.tile_border  # seen on black
+    link.setStyleSheet(link.styleSheet() + f"QPushButton {{ padding: 0 {look.px(10)}px; "
+                       f"border-color: {edge}; }}")
     layout = tile.layout()
     if not isinstance(layout, QBoxLayout) or layout.count() < 2:
         return

@@ -463,8 +463,7 @@ class RemoteCallBody(TypedDict):
 
 
 class SubmissionProgressBody(TypedDict):
-    """``GET /api/v1/submissions/{receipt_code}/progress``: where a self-service submission
-    (自助申报) stands, as the kiosk and the citizen's phone show it; no personal data."""
+    """``GET /api/v1/submissions/{code}/progress``: no personal data."""
 
     receipt_code: str
     item_name_zh: str
@@ -472,8 +471,9 @@ class SubmissionProgressBody(TypedDict):
     status: str
     """uploading, received, accepted, in_progress, done or rejected."""
     status_zh: str
-    reason_zh: NotRequired[str]
-    """Why it was not accepted (``rejected`` only), and in English."""
-    reason_en: NotRequired[str]
+    status_en: str
+    reason_zh: str
+    """Why it was rejected ("" otherwise)."""
+    reason_en: str
     updated_at: str
-    """When the status last changed (ISO 8601, the hall's time zone)."""
+    """ISO 8601 in the hall's time zone."""

@@ -77,7 +77,8 @@ def _answer(view: KioskView, look: Look, layout: QVBoxLayout,
                            color=pal.title, name="progress_item"))
     layout.addStretch(1)
     status = answer["status"]
-    words = STATUS_TEXT.get(status, (answer.get("status_zh") or status, status))
+    words = STATUS_TEXT.get(status, (answer.get("status_zh") or status,
+                                     answer.get("status_en") or status))
     if status == "rejected":
         layout.addWidget(label(look, look.t(*words), 72, bold=True, color=pal.bad, align=center,
                                name="progress_status", big=True))

@@ -82,16 +82,16 @@ def sample_referral() -> ReferralBody:
 def sample_progress(status: str = "in_progress") -> SubmissionProgressBody:
     """``GET /submissions/7KQ2MX9P4T/progress`` of a housing-fund withdrawal (C07); with the
     reason when ``status`` is ``rejected``."""
-    body: SubmissionProgressBody = {
-        "receipt_code": "7KQ2MX9P4T", "item_name_zh": "住房公积金提取",
-        "item_name_en": "Housing fund withdrawal", "status": status,
-        "status_zh": {"in_progress": "办理中", "rejected": "不予受理"}.get(status, status),
-        "updated_at": "2025-03-14T10:42:00+08:00"}
-    if status == "rejected":
-        body["reason_zh"] = "购房合同照片不清晰，请重新拍摄后再次申报"
-        body["reason_en"] = "The photo of the purchase contract is not legible: please apply " \
-                            "again with a clear one"
-    return body
+    zh, en = {"in_progress": ("办理中", "In progress"),
+              "rejected": ("不予受理", "Not accepted")}.get(status, (status, status))
+    rejected = status == "rejected"
+    return {"receipt_code": "7KQ2MX9P4T", "item_name_zh": "住房公积金提取",
+            "item_name_en": "Housing fund withdrawal", "status": status, "status_zh": zh,
+            "status_en": en,
+            "reason_zh": "购房合同照片不清晰，请重新拍摄后再次申报" if rejected else "",
+            "reason_en": "The photo of the purchase contract is not legible: please apply "
+                         "again with a clear one" if rejected else "",
+            "updated_at": "2025-03-14T10:42:00+08:00"}
 
 
 def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:

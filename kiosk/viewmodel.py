@@ -20,6 +20,11 @@ citizen chooses (``referring``, then ``ticket`` or ``referral_failed``). The off
 referral are a :class:`~kiosk.referral_flow.ReferralFlow` (``model.referral``), one per
 session; the model makes its hall calls (the polling in :meth:`KioskModel.tick`).
 
+The service guide (办事指南: ``guide``, ``guide_search``, ``guide_item``) is
+:class:`~kiosk.guide.GuideScreens`, progress lookup (进度查询: ``progress``) is
+:class:`~kiosk.progress.ProgressLookup`, both bases of the model; "自助申报" on a guide goes to
+``submission`` (:meth:`KioskModel.start_submission`).
+
 Personal data — the ID number read from a card — lives only in the current
 :class:`~kiosk.citizen.Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout,
 "done", new session); screens show the masked form only.

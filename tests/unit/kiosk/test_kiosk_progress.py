@@ -30,6 +30,7 @@ def make() -> tuple[KioskModel, FakeKioskHall]:
     (f"https://zwfw.example.gov.cn/progress/{CODE}", CODE),
     (f"http://hallq.local:8470/api/v1/submissions/{CODE}/progress", CODE),
     (f"https://zwfw.example.gov.cn/p?code={CODE}", CODE),
+    (f"http://hallq.local:8470/s/{CODE}", CODE),     # the node's own page on the LAN
     ("hallq:appt:AP123", None), ("7KQ2MX9P", None), ("7KQ2MX9P40", None),   # 0 is no code letter
     ("http://hallq.local:8470/t/20250314-A018.3f9a1c07be52d4e8a6017c2b", None),
     (f"ftp://example/{CODE}", None), ("", None)])

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hall.client import HallClient
 from hall.schemas import GuideBody, ServiceBody, ServiceItemBody
 from kiosk.devices import KioskDevices
 from kiosk.guideprint import guide_slip
@@ -59,7 +60,7 @@ class GuideScreens(KioskReads):
     """The guide's part of the kiosk's model (no widgets)."""
 
     screen: Screen
-    client: Any
+    client: HallClient | None
     devices: KioskDevices
     busy: bool
     print_state: str

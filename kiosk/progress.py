@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from hall.client import HallClient
 from hall.schemas import SubmissionProgressBody
 from kiosk.reads import KioskReads
 from kiosk.screen_ids import Screen
@@ -73,7 +74,7 @@ class ProgressLookup(KioskReads):
     """The progress lookup's part of the kiosk's model (no widgets)."""
 
     screen: Screen
-    client: Any
+    client: HallClient | None
     busy: bool
     progress: ProgressState
     _run: Runner

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from websockets.exceptions import WebSocketException
@@ -125,9 +126,15 @@ class HallClient:
         """The hall's name and rules, and who this device is."""
         return self._call("GET", "/hall")
 
-    def services(self) -> list[ServiceBody]:
-        """Themes with items, people waiting and expected wait."""
-        return self._call("GET", "/services")
+    def services(self, guide: bool = False) -> list[ServiceBody]:
+        """Themes with items, people waiting and expected wait; with ``guide`` each item's
+        service guide too (``item["guide"]``)."""
+        return self._call("GET", "/services", params={"guide": "true"} if guide else None)
+
+    def submission_progress(self, receipt_code: str) -> SubmissionProgressBody:
+        """Where a self-service submission stands, by its receipt code (no personal data);
+        404 ``unknown_submission`` for an unknown code."""
+        return self._call("GET", f"/submissions/{quote(receipt_code, safe='')}/progress")
 
     def windows(self) -> list[WindowBody]:
         """Every window's status and current ticket."""
@@ -268,9 +275,6 @@ class HallClient:
                   for p in photos]
         return self._call("POST", "/submissions", files=files, timeout=UPLOAD_TIMEOUT_S)
 
-    def submission_progress(self, receipt_code: str) -> SubmissionProgressBody:
-        """A submission's progress by its receipt code (no personal data)."""
-        return self._call("GET", f"/submissions/{receipt_code}/progress")
 
     def reusable_documents(self, id_number: str, item: str) -> list[ReusableDocumentBody]:
         """Documents this citizen gave before that ``item`` may reuse (names and dates);

@@ -127,6 +127,60 @@ class HallBody(TypedDict):
     device: DeviceBody
 
 
+class MaterialBody(TypedDict):
+    """A document an item needs (:class:`hall.guide.Material`)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    form: str
+    """``original``, ``copy`` or ``original_and_copy`` (:data:`hall.guide.MATERIAL_FORMS`)."""
+    count: int
+    photo: bool
+    """Photographed at the kiosk when the item is handed in there (自助申报)."""
+    required: bool
+    reusable_days: int
+    note_zh: str
+    note_en: str
+
+
+class FormFieldBody(TypedDict):
+    """A field of an item's self-service form (:class:`hall.guide.FormField`)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    kind: str
+    """``text``, ``number``, ``date``, ``choice``, ``phone`` or ``address``."""
+    required: bool
+    from_card: str
+    """What the ID card gives it: ``name``, ``id_number``, ``address`` or "" (nothing)."""
+    choices_zh: list[str]
+    choices_en: list[str]
+    max_length: int
+    min_value: float | None
+    max_value: float | None
+    hint_zh: str
+    hint_en: str
+
+
+class GuideBody(TypedDict):
+    """The service guide (办事指南) of an item (:class:`hall.guide.Guide`), with its materials
+    and, for self-service, its form."""
+
+    summary_zh: str
+    summary_en: str
+    conditions_zh: list[str]
+    conditions_en: list[str]
+    fee_zh: str
+    fee_en: str
+    time_limit_days: int
+    """The legal time limit in working days; 0: done on the spot."""
+    self_service: bool
+    materials: list[MaterialBody]
+    fields: list[FormFieldBody]
+
+
 class ServiceItemBody(TypedDict):
     """One item (事项) of a service."""
 
@@ -139,6 +193,8 @@ class ServiceItemBody(TypedDict):
     anywhere: bool
     """通办: can be served at any hall of the city."""
     remote: bool
+    guide: NotRequired[GuideBody]
+    """Only in ``GET /services?guide=true``."""
 
 
 class ServiceBody(TypedDict):
@@ -159,6 +215,11 @@ class ServiceBody(TypedDict):
     quota_left: int | None
     """None when there is no quota."""
     per_id_daily_limit: int
+    windows: list[str]
+    """The numbers of the windows that serve the theme."""
+    waiting_area_zh: str
+    """Where its citizens wait ("A 区"; "" when the hall does not say)."""
+    waiting_area_en: str
     items: list[ServiceItemBody]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from hall import day_plan, links
 from hall.engine import Engine
 from hall.estimate import called_first
+from hall.item_view import item_body
 from hall.no_show import no_show_wait, undo_left
 from hall.schemas import (
     BoothBody,
@@ -96,8 +97,10 @@ def booth_of(engine: Engine, ticket: Ticket) -> BoothBody | None:
     return {"id": booth.id, "name_zh": booth.name_zh, "name_en": booth.name_en}
 
 
-def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
-    """Every theme with its items, people waiting, the wait a new ticket would get, quota left."""
+def services_view(engine: Engine, now: datetime, guide: bool = False) -> list[ServiceBody]:
+    """Every theme with its items, people waiting, the wait a new ticket would get, quota left,
+    the windows that serve it and where its citizens wait; with ``guide``, each item's service
+    guide too (:mod:`hall.item_view`)."""
     themes: list[ServiceBody] = []
     for configured in engine.config.themes.values():
         theme = day_plan.effective_theme(configured, engine.state.day_plan)   # today's quota
@@ -111,10 +114,9 @@ def services_view(engine: Engine, now: datetime) -> list[ServiceBody]:
             "quota": theme.daily_quota, "issued_today": taken,
             "quota_left": (theme.daily_quota - taken) if theme.daily_quota else None,
             "per_id_daily_limit": theme.per_id_daily_limit,
-            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
-                       "department": i.department, "department_en": i.department_en,
-                       "anywhere": i.anywhere, "remote": i.remote}
-                      for i in theme.items],
+            "windows": serving_windows(engine, theme.prefix),
+            "waiting_area_zh": theme.waiting_area_zh, "waiting_area_en": theme.waiting_area_en,
+            "items": [item_body(i, guide) for i in theme.items],
         })
     return themes
 

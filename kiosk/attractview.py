@@ -6,7 +6,8 @@ of paper, the card reader offline…, from :mod:`kiosk.health_banner`); a way in
 is greyed with its reason. Touching "刷身份证" shows where to put the card (``card_guide``).
 
 Object names: ``health``, ``health_line``, ``way-card``, ``way-scan``, ``way_reason``,
-``walk_in``, ``attract_title``, ``summary``, ``guide_title``, ``guide``.
+``walk_in``, ``open_guide``, ``open_progress``, ``attract_title``, ``summary``,
+``guide_title``, ``guide``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ui.qt import font
 
 if TYPE_CHECKING:
     from kiosk.view import KioskView
+    from kiosk.viewmodel import KioskModel
 
 
 class CardIcon(QWidget):
@@ -178,13 +180,19 @@ def attract_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
                                "Hold the appointment QR code to the camera"),
                         health.scan_off, "way-scan", None))
     layout.addLayout(ways)
+    # without a number: the service guide and progress lookup, beside "no ID card?"
+    more = _more(look, model, roomy)
     if model.settings.walk_in:
         walk = look.t("没有身份证？直接选择业务取号", "No ID card? Choose a service")
         if health.walk_in_off is not None:
             walk = look.t(*health.walk_in_off)
-        layout.addWidget(button(look, walk, model.walk_in, size=40, kind="accent",
-                                name="walk_in", min_height=120 if roomy else 90,
-                                enabled=health.walk_in_off is None))
+        walk_in = button(look, walk, model.walk_in, size=40, kind="accent", name="walk_in",
+                         min_height=120 if roomy else 90, enabled=health.walk_in_off is None)
+        if look.portrait:
+            layout.addWidget(walk_in)
+        else:
+            more.insertWidget(0, walk_in, 2)
+    layout.addLayout(more)
     from kiosk.view import theme_name, waiting_text  # the view imports this module first
 
     summary = " · ".join(f"{theme_name(look, t)} {waiting_text(look, t['waiting'])}"
@@ -194,6 +202,18 @@ def attract_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
                                color=pal.muted, align=Qt.AlignmentFlag.AlignCenter,
                                wrap=True, name="summary"))
     layout.addStretch(1)
+
+
+def _more(look: Look, model: KioskModel, roomy: bool) -> QHBoxLayout:
+    """What else the kiosk does without a number: the service guide and progress lookup."""
+    row = QHBoxLayout()
+    row.setSpacing(look.px(28))
+    height = 120 if roomy else 90
+    row.addWidget(button(look, look.t("办事指南", "Service guide"), model.open_guide, size=34,
+                         kind="primary", name="open_guide", min_height=height), 1)
+    row.addWidget(button(look, look.t("进度查询", "Progress"), model.open_progress, size=34,
+                         kind="primary", name="open_progress", min_height=height), 1)
+    return row
 
 
 def _way(view: KioskView, look: Look, icon: QWidget, side: int, title: str, hint: str,

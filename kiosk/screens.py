@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 from devices.printer.errors import PrinterPaperOut
 from hall.client import HallApiError
 from hall.errors import ErrorCode
-from hall.schemas import RecommendBody, ReferralBody, TicketBody
+from hall.schemas import RecommendBody, ReferralBody, SubmissionProgressBody, TicketBody
 from kiosk.citizen import Citizen
 from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel, Screen
@@ -25,7 +25,8 @@ from ui.samples import sample_hall, sample_services
 
 SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
              "elderly", "offer", "referral", "referral_failed", "health", "desk", "search",
-             "card_guide", "countdown")
+             "card_guide", "countdown", "guide", "guide_search", "guide_item", "guide_materials",
+             "progress", "progress_result", "progress_rejected")
 
 
 def sample_citizen() -> Citizen:
@@ -78,17 +79,35 @@ def sample_referral() -> ReferralBody:
                        "id_masked": masked, "elderly": False}}
 
 
+def sample_progress(status: str = "in_progress") -> SubmissionProgressBody:
+    """``GET /submissions/7KQ2MX9P4T/progress`` of a housing-fund withdrawal (C07); with the
+    reason when ``status`` is ``rejected``."""
+    zh, en = {"in_progress": ("办理中", "In progress"),
+              "rejected": ("不予受理", "Not accepted")}.get(status, (status, status))
+    rejected = status == "rejected"
+    return {"receipt_code": "7KQ2MX9P4T", "item_name_zh": "住房公积金提取",
+            "item_name_en": "Housing fund withdrawal", "status": status, "status_zh": zh,
+            "status_en": en,
+            "reason_zh": "购房合同照片不清晰，请重新拍摄后再次申报" if rejected else "",
+            "reason_en": "The photo of the purchase contract is not legible: please apply "
+                         "again with a clear one" if rejected else "",
+            "updated_at": "2025-03-14T10:42:00+08:00"}
+
+
 def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> KioskModel:
     """A model showing ``state`` (see :data:`SCENARIOS`; "elderly" is the item list in
     elderly mode; "health": the home screen with the printer out of paper and the card reader
     offline; "desk": nothing can issue; "search": "sbk" typed in 综合服务; "countdown": the
-    themes 9 s before the idle reset)."""
+    themes 9 s before the idle reset; "guide": the guide's list of 综合服务; "guide_search":
+    "sbk" typed there; "guide_item" and "guide_materials": the two parts of C07's guide;
+    "progress": a receipt code being typed; "progress_result" and "progress_rejected": its
+    answer)."""
     if state not in SCENARIOS:
         raise ValueError(f"unknown kiosk scenario {state!r}; known: {', '.join(SCENARIOS)}")
     seconds = [1000.0]  # the idle clock, moved for "countdown"
     model = KioskModel(None, lang=lang, clock=lambda: seconds[0])
     model.hall_loaded(sample_hall())
-    model.services_loaded(sample_services())
+    model.services_loaded(sample_services(guide=True))
     if state in ("health", "desk"):
         _break_devices(model, desk=state == "desk")
     elif state == "card_guide":
@@ -126,6 +145,7 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
                                   "同一证件今日在商事登记最多取号2次",
                                   "One ID may take at most 2 tickets a day for "
                                   "Business registration"))
+    _guide_and_progress(model, state)
     if state == "search":
         model.choose_theme("C")
         model.open_search()
@@ -135,6 +155,33 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     if state == "countdown":
         seconds[0] += model.idle_timeout() - 9
     return model
+
+
+def _guide_and_progress(model: KioskModel, state: str) -> None:
+    """The service guide's and the progress lookup's scenarios, from the start screen."""
+    if state.startswith("guide"):
+        model.citizen = None
+        model.screen = Screen.ATTRACT
+        model.open_guide()
+        model.guide_theme("C")
+    if state == "guide_search":
+        model.open_guide_search()
+        for key in "sbk":
+            model.type_key(key)
+    if state in ("guide_item", "guide_materials"):
+        model.open_guide_item("C07")
+    if state == "guide_materials":
+        model.guide_section("materials")
+    if state.startswith("progress"):
+        model.citizen = None
+        model.screen = Screen.ATTRACT
+        model.open_progress()
+        for key in "7KQ2MX9P":
+            model.progress_key(key)
+    if state == "progress_result":
+        model.progress_answered(sample_progress())
+    if state == "progress_rejected":
+        model.progress_answered(sample_progress("rejected"))
 
 
 def _break_devices(model: KioskModel, desk: bool) -> None:

@@ -1,8 +1,9 @@
 """The kiosk's item search: what was typed, the items found, and a letter keyboard of its own
-(the system's on-screen keyboard is not there on a kiosk, and would cover the page). Built by
+(:mod:`kiosk.touch_keyboard`). Built by
 :class:`~kiosk.view.KioskView` from :class:`~kiosk.viewmodel.KioskModel` only.
 
-Object names: ``query``, ``result-<code>`` (the items found, a touch takes a number),
+Object names: ``query``, ``result-<code>`` (the items found, a touch takes a number or, in
+the service guide's search, opens the item's guide),
 ``no_result``, ``key-<letter>``, ``erase``, ``clear_query``, ``back``.
 """
 
@@ -15,21 +16,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.item_text import department
+from kiosk.touch_keyboard import touch_keyboard
 from ui.look import Look, Tile, button, label
-from ui.qt import font
 
 if TYPE_CHECKING:
     from kiosk.view import KioskView
 
-#: The keyboard's rows of letters (QWERTY, as on a phone); "删除" and "清空" make a fourth.
-KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-
-
-def search_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
-    """The query with "back", the items found (two rows), and the keyboard."""
+def search_screen(view: KioskView, look: Look, layout: QVBoxLayout,
+                  for_guide: bool = False) -> None:
+    """The query with "back", the items found (two rows), and the keyboard; ``for_guide``:
+    the service guide's search, where an item found opens its guide."""
     model = view.model
     theme = model.theme() if model.search.scope else None
-    title = look.t("搜索事项", "Find a service")
+    title = look.t("搜索办事指南", "Find a service guide") if for_guide \
+        else look.t("搜索事项", "Find a service")
     if theme is not None:
         title += " · " + look.t(theme["name_zh"], theme.get("name_en") or theme["name_zh"])
     view._title(look, layout, title)
@@ -48,12 +48,14 @@ def search_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     box.setMinimumHeight(look.px(84))
     top.addWidget(box, 1)
     layout.addLayout(top)
-    layout.addLayout(_results(view, look), 1)
-    layout.addWidget(_keyboard(view, look))
+    layout.addLayout(_results(view, look, for_guide), 1)
+    layout.addWidget(touch_keyboard(look, model.type_key, model.erase_key,
+                                    model.clear_search))
 
 
-def _results(view: KioskView, look: Look) -> QGridLayout:
+def _results(view: KioskView, look: Look, for_guide: bool) -> QGridLayout:
     model = view.model
+    pick = model.open_guide_item if for_guide else model.take_number
     columns = 2 if (look.portrait or look.elderly) else 3
     grid = QGridLayout()
     spacing = look.px(16)
@@ -70,52 +72,12 @@ def _results(view: KioskView, look: Look) -> QGridLayout:
     for index, item in enumerate(found):
         name = look.t(item["name_zh"], item.get("name_en") or item["name_zh"])
         grid.addWidget(Tile(look, name, [department(look, item)],
-                            partial(model.take_number, item["code"]), title_size=30,
+                            partial(pick, item["code"]), title_size=30,
                             line_size=21, spacing=2, name=f"result-{item['code']}", width=width,
-                            enabled=not model.busy), index // columns, index % columns)
+                            enabled=for_guide or not model.busy),
+                     index // columns, index % columns)
     for index in range(len(found), 2 * columns):  # keep the two rows' room
         filler = QWidget()
         filler.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         grid.addWidget(filler, index // columns, index % columns)
     return grid
-
-
-def _keyboard(view: KioskView, look: Look) -> QWidget:
-    """Letters in three rows; "删除" and "清空" below them."""
-    model = view.model
-    keys = QWidget()
-    keys.setObjectName("keyboard")
-    column = QVBoxLayout(keys)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(look.big(10))
-    # Keys keep the same size in elderly mode: ten across must fit, and they are large already.
-    key_font = font(look.big(40), True)
-    key_height = look.big(72 if look.elderly and not look.portrait else 84)
-    for letters in KEY_ROWS:
-        row = QHBoxLayout()
-        row.setSpacing(look.big(10))
-        row.addStretch(1)
-        for letter in letters:
-            key = button(look, letter.upper(), partial(model.type_key, letter), kind="plain",
-                         name=f"key-{letter}")
-            key.setFont(key_font)
-            key.setStyleSheet(key.styleSheet() + "QPushButton { padding: 0px; }")  # narrow keys
-            key.setFixedHeight(key_height)
-            key.setMinimumWidth(look.big(80))
-            key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            row.addWidget(key, 2)
-        row.addStretch(1)
-        column.addLayout(row)
-    row = QHBoxLayout()
-    row.setSpacing(look.big(10))
-    row.addStretch(2)
-    for text, slot, name in ((look.t("⌫ 删除", "⌫ Delete"), model.erase_key, "erase"),
-                             (look.t("清空", "Clear"), model.clear_search, "clear_query")):
-        key = button(look, text, slot, kind="primary", name=name)
-        key.setFont(key_font)
-        key.setFixedHeight(key_height)
-        key.setMinimumWidth(look.big(240))
-        row.addWidget(key, 3)
-    row.addStretch(2)
-    column.addLayout(row)
-    return keys

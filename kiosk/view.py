@@ -4,11 +4,13 @@ The view only renders the model and forwards touches to it. After each change of
 rebuilds the page (header, the screen of the moment, footer); pages are small, and rebuilding
 keeps every screen a plain function of the model. Widgets a test or a technician looks for
 carry object names (``number``, ``ahead``, ``wait``, ``qr``, ``print_status``, ``error_text``,
-``theme-A``, ``item-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``, ``home``, ``done``,
-``cancel_ticket``, ``confirm_cancel``, ``keep_ticket``, ``go_to``, ``search``; the home screen
-and the card guide are in :mod:`kiosk.attractview`, the search in :mod:`kiosk.searchview`, the
-"need more time?" question in :mod:`kiosk.idleview`, the screens for other halls in
-:mod:`kiosk.offerview`). Times are the hall's (:meth:`~kiosk.viewmodel.KioskModel.local_now`).
+``theme-A``, ``item-A01``, ``guide_link-A01``, ``walk_in``, ``lang``, ``elderly``, ``back``,
+``home``, ``done``, ``cancel_ticket``, ``confirm_cancel``, ``keep_ticket``, ``go_to``,
+``search``; the home screen and the card guide are in :mod:`kiosk.attractview`, the search in
+:mod:`kiosk.searchview`, the "need more time?" question in :mod:`kiosk.idleview`, the screens
+for other halls in :mod:`kiosk.offerview`, the service guide in :mod:`kiosk.guideview`, the
+progress lookup in :mod:`kiosk.progressview`). Times are the hall's
+(:meth:`~kiosk.viewmodel.KioskModel.local_now`).
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from PySide6.QtWidgets import (
 from hall.schemas import ServiceBody, ServiceItemBody
 from hall.wait_text import wait_sentence
 from kiosk.attractview import attract_screen, card_guide_screen
+from kiosk.guideview import add_guide_link, guide_item_screen, guide_screen
 from kiosk.idleview import countdown_overlay
 from kiosk.item_text import department
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
+from kiosk.progressview import progress_screen
 from kiosk.searchview import search_screen
 from kiosk.viewmodel import KioskModel, Screen
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
@@ -78,7 +82,11 @@ class KioskView(PageView[KioskModel]):
             Screen.REFERRING: partial(referring_screen, self),
             Screen.REFERRAL_FAILED: partial(referral_failed_screen, self),
             Screen.SEARCH: partial(search_screen, self),
-            Screen.CARD_GUIDE: partial(card_guide_screen, self)}
+            Screen.CARD_GUIDE: partial(card_guide_screen, self),
+            Screen.GUIDE: partial(guide_screen, self),
+            Screen.GUIDE_SEARCH: partial(search_screen, self, for_guide=True),
+            Screen.GUIDE_ITEM: partial(guide_item_screen, self),
+            Screen.PROGRESS: partial(progress_screen, self)}
         screens[self.model.screen](look, layout)
 
     def rebuild(self) -> None:
@@ -248,6 +256,8 @@ class KioskView(PageView[KioskModel]):
                     partial(self.model.take_number, item["code"]), title_size=30,
                     line_size=21, spacing=2, name=f"item-{item['code']}", width=width,
                     enabled=not self.model.busy)
+                add_guide_link(look, cell, width,
+                               partial(self.model.open_guide_item, item["code"]), item["code"])
             else:
                 cell = QWidget()
                 cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

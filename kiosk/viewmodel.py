@@ -20,6 +20,11 @@ citizen chooses (``referring``, then ``ticket`` or ``referral_failed``). The off
 referral are a :class:`~kiosk.referral_flow.ReferralFlow` (``model.referral``), one per
 session; the model makes its hall calls (the polling in :meth:`KioskModel.tick`).
 
+The service guide (办事指南: ``guide``, ``guide_search``, ``guide_item``) is
+:class:`~kiosk.guide.GuideScreens`, progress lookup (进度查询: ``progress``) is
+:class:`~kiosk.progress.ProgressLookup`, both bases of the model; "自助申报" on a guide goes to
+``submission`` (:meth:`KioskModel.start_submission`).
+
 Personal data — the ID number read from a card — lives only in the current
 :class:`~kiosk.citizen.Citizen` and is dropped by :meth:`KioskModel.reset` (idle timeout,
 "done", new session); screens show the masked form only.
@@ -39,11 +44,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from hall.client import HallClient
 from hall.schemas import (
+    GuideBody,
     HallBody,
     RecommendBody,
     ReferralBody,
@@ -52,10 +57,12 @@ from hall.schemas import (
 from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_code
 from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
+from kiosk.guide import GUIDE_SCREENS, GuideScreens, GuideState
 from kiosk.idle import IdleTimer
 from kiosk.offer import offer_from
-from kiosk.reads import KioskReads
+from kiosk.progress import ProgressLookup, ProgressState
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
+from kiosk.screen_ids import Screen as Screen
 from kiosk.search import ItemSearch
 from kiosk.ticket_cancel import TicketCancel
 from kiosk.ticketprint import referral_content, ticket_content
@@ -65,21 +72,6 @@ from ui.viewmodel import DeviceStates, Message, message_of
 
 log = logging.getLogger("hallq.kiosk")
 
-
-
-class Screen(StrEnum):
-    """The kiosk's screens; each equals its name as a string (``Screen.TICKET == "ticket"``)."""
-
-    ATTRACT = "attract"
-    THEMES = "themes"
-    ITEMS = "items"
-    OFFER = "offer"
-    REFERRING = "referring"
-    REFERRAL_FAILED = "referral_failed"
-    TICKET = "ticket"
-    ERROR = "error"
-    SEARCH = "search"
-    CARD_GUIDE = "card_guide"
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ class KioskSettings:
     start_elderly: bool = False
 
 
-class KioskModel(DeviceReports, KioskReads):
+class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
     """One kiosk's screens and session. All methods run on one thread (the Qt thread)."""
 
     def __init__(self, client: HallClient | None, devices: KioskDevices | None = None,
@@ -131,6 +123,8 @@ class KioskModel(DeviceReports, KioskReads):
         self.idle = IdleTimer(clock, self.settings.idle_timeout_s,
                               self.settings.elderly_idle_timeout_s)
         self._countdown_shown: int | None = None
+        self.guides: dict[str, GuideBody] = {}
+        self.guides_due = True
         self._clear_session()
 
     def _in_session(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -157,6 +151,9 @@ class KioskModel(DeviceReports, KioskReads):
         self.referral = ReferralFlow()
         self.cancel = TicketCancel()  # the ticket's cancel token: this session's only
         self.search = ItemSearch()
+        self.guide = GuideState()
+        self.progress = ProgressState()
+        self.submission_item: str | None = None
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -225,6 +222,7 @@ class KioskModel(DeviceReports, KioskReads):
         """The hall's event stream went up or down."""
         self.connected = connected
         if connected:
+            self.guides_due = True  # the node may have restarted with another catalog
             self.refresh_services()
         self._changed()
 
@@ -253,11 +251,11 @@ class KioskModel(DeviceReports, KioskReads):
             self._services_stale = True
             return
         self._services_loading = True
-        self._run(self.client.services, self.services_loaded, self._services_failed)
+        self._run(self.load_services, self.services_loaded, self._services_failed)
 
     def services_loaded(self, services: list[ServiceBody]) -> None:
         """New themes and figures arrived."""
-        self.services = services
+        self.services = self.keep_guides(services)
         self._services_done()
         self._changed()
 
@@ -307,6 +305,8 @@ class KioskModel(DeviceReports, KioskReads):
             return
         self.touch()
         parsed = parse_appointment_code(text)
+        if parsed is None and self.receipt_scanned(text):
+            return
         if parsed is None and text.strip().startswith(TICKET_PREFIX):
             self._show_error(("这是已取的号码，无需再次取号，请留意叫号",
                               "This is a ticket you already have; please wait for your call"))
@@ -345,6 +345,8 @@ class KioskModel(DeviceReports, KioskReads):
         elif self.screen == Screen.ITEMS:
             self.screen = Screen.THEMES
             self._changed()
+        elif self.screen in GUIDE_SCREENS:
+            self.guide_back()
         elif self.screen == Screen.ERROR and (self.citizen or self.settings.walk_in) \
                 and self.ticket is None:
             self.error = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 
-from hall.config import EXAMPLE_HALL, HallConfig, load_config
+from hall.config import EXAMPLE_HALL, HallConfig, load_config, window_order
+from hall.item_view import item_body
 from hall.schemas import HallBody, ServiceBody
 
 #: People waiting per theme in the pictures, and the wait a new ticket would get.
@@ -30,22 +31,23 @@ def sample_hall() -> HallBody:
             "device": {"role": "kiosk", "window": None, "name": "kiosk-1"}}
 
 
-def sample_services() -> list[ServiceBody]:
-    """``GET /services`` of the example hall with a few people waiting."""
+def sample_services(guide: bool = False) -> list[ServiceBody]:
+    """``GET /services`` of the example hall with a few people waiting (``guide``: as
+    ``GET /services?guide=true``, each item with its service guide)."""
     config = example_hall()
     services: list[ServiceBody] = []
     for theme in config.themes.values():
         waiting, wait_s = _WAITING.get(theme.prefix, (0, 0))
         issued = waiting + 11
+        windows = sorted((number for number, window in config.windows.items()
+                          if theme.prefix in window.skills), key=window_order)
         services.append({
             "prefix": theme.prefix, "name_zh": theme.name_zh, "name_en": theme.name_en,
             "waiting": waiting, "expected_wait_s": wait_s,
             "wait_kind": "about" if waiting else "now", "quota": theme.daily_quota,
             "issued_today": issued,
             "quota_left": theme.daily_quota - issued if theme.daily_quota else None,
-            "per_id_daily_limit": theme.per_id_daily_limit,
-            "items": [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en,
-                       "department": i.department, "department_en": i.department_en,
-                       "anywhere": i.anywhere, "remote": i.remote}
-                      for i in theme.items]})
+            "per_id_daily_limit": theme.per_id_daily_limit, "windows": windows,
+            "waiting_area_zh": theme.waiting_area_zh, "waiting_area_en": theme.waiting_area_en,
+            "items": [item_body(i, guide) for i in theme.items]})
     return services

@@ -52,6 +52,7 @@ from devices.printer.errors import (
     PrintFailed,
     UsbUnavailable,
 )
+from devices.printer.slip import SlipContent, render_slip
 from devices.printer.ticket import TicketContent, render_test_page, render_ticket
 
 log = logging.getLogger("hallq.devices.printer")
@@ -72,6 +73,10 @@ class TicketPrinter(Device):
 
         Raises a PrinterError subclass when the ticket was refused or not confirmed.
         """
+        raise NotImplementedError
+
+    def print_slip(self, content: SlipContent) -> DeviceState:
+        """Print a slip (a service guide, a receipt); returns like :meth:`print_ticket`."""
         raise NotImplementedError
 
     def paper_status(self) -> DeviceState:
@@ -218,6 +223,10 @@ class EscposTicketPrinter(TicketPrinter):
     def print_ticket(self, content: TicketContent) -> DeviceState:
         """Print one ticket (see :meth:`TicketPrinter.print_ticket`)."""
         return self._print(render_ticket(content, self.paper_dots), f"ticket {content.number}")
+
+    def print_slip(self, content: SlipContent) -> DeviceState:
+        """Print one slip (see :meth:`TicketPrinter.print_slip`)."""
+        return self._print(render_slip(content, self.paper_dots), "slip")
 
     def print_test_page(self) -> DeviceState:
         """Print the technician's test page."""

@@ -55,7 +55,8 @@ QR_MAX_BYTES = 2331
 FEED_BEFORE_CUT = 4
 
 _QR_CN = b"1"  # GS ( k symbol type 49: QR code
-_FULL_ID = re.compile(r"\d{17}[\dXx]")
+#: A whole resident ID number (18 characters): never printed.
+FULL_ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 _NUMBER = re.compile(r"[A-Za-z0-9-]{1,8}")
 
 
@@ -99,7 +100,7 @@ class TicketContent:
         texts = (self.privacy_line, self.hall_name, self.theme_name, *self.notices, self.wait_line,
                  self.waiting_area_zh, self.waiting_area_en)
         for text in texts:
-            if _FULL_ID.search(text):
+            if FULL_ID_NUMBER.search(text):
                 # Never print a full ID number; the detail must not contain it either.
                 raise TicketContentError("a text line holds an unmasked ID number")
 

@@ -3,6 +3,7 @@ their waits, and today's figures."""
 
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -46,10 +47,12 @@ async def hall_info(device: Device, node: Node) -> dict:
 
 
 @router.get("/api/v1/services", responses=error_answers())
-async def services(device: Device, node: Node) -> Response:
-    """Themes and items with people waiting and the wait a new ticket would get."""
+async def services(device: Device, node: Node, guide: bool = False) -> Response:
+    """Themes and items with people waiting and the wait a new ticket would get; with
+    ``guide=true`` each item's service guide (办事指南: materials, fees, time limit, the
+    self-service form), which the kiosk asks for once and other readers never need."""
     allow(device, "read")
-    return JSONResponse(node.read(views.services_view))
+    return JSONResponse(node.read(partial(views.services_view, guide=guide)))
 
 
 @router.get("/api/v1/stats/today", responses=error_answers())

@@ -75,6 +75,10 @@ class FakeTicketPrinter:
         self.printed.append(content)
         return DeviceState.READY
 
+    def print_slip(self, content: Any) -> DeviceState:
+        """Record the slip ``content`` like a ticket and report the printer ready."""
+        return self.print_ticket(content)
+
 
 class RecordingPlayer:
     """An audio player that plays by sleeping ``seconds``; records when each sound started

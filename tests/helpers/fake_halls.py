@@ -13,6 +13,7 @@ from typing import Any
 
 from caller.viewmodel import CallerModel
 from hall.client import HallApiError
+from hall.errors import ErrorCode
 from hall.events import EventKind
 from hall.window_states import window_activity
 from kiosk.screens import sample_recommend
@@ -43,14 +44,32 @@ class FakeKioskHall:
         self.cancelled: list[tuple[str, str | None]] = []
         #: What ``cancel`` raises (the hall's refusal), when set.
         self.cancel_refusal: Exception | None = None
+        #: Whether each ``GET /services`` asked for the guides, in turn.
+        self.guide_asked: list[bool] = []
+        #: ``GET /submissions/{code}/progress`` by receipt code: the answer, or what is raised
+        #: (an unknown code: the hall's 404).
+        self.progress: dict[str, dict | Exception] = {}
+        self.progress_asked: list[str] = []
 
     def hall(self) -> dict:
         """The sample hall."""
         return sample_hall()
 
-    def services(self) -> list[dict]:
-        """The sample hall's services."""
-        return sample_services()
+    def services(self, guide: bool = False) -> list[dict]:
+        """The sample hall's services (with each item's guide when asked)."""
+        self.guide_asked.append(guide)
+        return sample_services(guide)
+
+    def submission_progress(self, receipt_code: str) -> dict:
+        """The scripted progress of a receipt; the hall's 404 for a code it does not know."""
+        self.progress_asked.append(receipt_code)
+        answer = self.progress.get(receipt_code)
+        if answer is None:
+            raise HallApiError(404, ErrorCode.NOT_FOUND, "没有该回执编号，请核对后重新输入",
+                               "No submission has this receipt code: please check it")
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def issue(self, service: str, id_number: str | None = None, channel: str = "kiosk",
               appointment_id: str | None = None) -> dict:

@@ -262,7 +262,7 @@ def validate(days: int) -> dict[str, Any]:
             "themes": [{"prefix": "A", "mean_service_min": mean_min, "distribution": "exp"}]})
 
     mmc = scenario([{"id": "H", "windows": [{"count": 10, "skills": ["A"]}]}], 0.8, 10,
-                   "24:00", 120, {})
+                   "23:59", 120, {})
     citizens = measured(CityModel(mmc, "none", seed=11).run(days), mmc)
     daily = [float(np.mean([c.wait_s for c in citizens if c.day == d])) for d in range(days)]
     wait, wait_ci = ci95(daily)

@@ -183,6 +183,7 @@ def check_city(file: ScenarioFile) -> None:
                         f"主题前缀 \"{prefix}\" 重复",
                         f"[[themes]] #{position} (prefix = \"{theme.prefix}\") · prefix")
         prefixes.add(prefix)
+    _check_hours("[scenario]", top.open, top.close, top.cutoff_min)
     served: set[str] = set()
     ids: set[str] = set()
     for position, hall in enumerate(file.halls, 1):
@@ -192,9 +193,10 @@ def check_city(file: ScenarioFile) -> None:
             raise Wrong(f"\"{unknown[0]}\" names no theme (the themes: {sorted(prefixes)})",
                         f"\"{unknown[0]}\" 不是任何主题（现有主题：{sorted(prefixes)}）",
                         _hall_where(position, hall, "theme_weight"))
-        _check_hours(f"[[halls]] #{position} (id = \"{hall.id}\")",
-                     top.open if hall.open is None else hall.open,
-                     top.close if hall.close is None else hall.close, top.cutoff_min)
+        if hall.open is not None or hall.close is not None:
+            _check_hours(f"[[halls]] #{position} (id = \"{hall.id}\")",
+                         top.open if hall.open is None else hall.open,
+                         top.close if hall.close is None else hall.close, top.cutoff_min)
         if not hall.repeat and (hall.weights is not None or hall.ring_km is not None):
             raise Wrong("weights and ring_km go with repeat = n (a ring of n halls)",
                         "weights 与 ring_km 须与 repeat = n（n 个环形分布的大厅）同用",
@@ -209,7 +211,6 @@ def check_city(file: ScenarioFile) -> None:
         raise Wrong(f"theme \"{idle[0]}\" is served by no window of any hall",
                     f"主题 \"{idle[0]}\" 没有任何大厅的窗口办理",
                     f"[[themes]] (prefix = \"{idle[0]}\")")
-    _check_hours("[scenario]", top.open, top.close, top.cutoff_min)
     _check_demand(file, len(ids))
 
 

@@ -9,7 +9,7 @@ Two interchangeable implementations of one small interface (:class:`SimHall`):
   and asks the real ``hall.policy.choose_next`` to choose among the heads of the lines the
   window serves — the same choice, since within one theme and priority the policy's order is
   the arrival order. Expected waits and learned service times use ``hall.estimate``.
-  ``tests/unit/cloud/test_cloud_halls.py`` checks both give the same waits.
+  ``tests/unit/bench/test_cloudsim_halls.py`` checks both give the same waits.
 
 Both return the events the hall node would send to central (``hall.events.Event``), open and
 close windows when the simulator says (each hall keeps its hours), and offer the operations a

@@ -156,6 +156,10 @@ def _fmt(run: dict[str, Any] | None) -> str:
     return f"{run['mean_total_time_s'] / 60:.1f} ± {run['mean_total_time_ci95_s'] / 60:.1f}"
 
 
+def _share(value: float) -> str:
+    return f"{value:.0%}" if math.isfinite(value) else "—"
+
+
 def _labels(rows: list[dict[str, Any]]) -> list[str]:
     """The policies and bounds that ran, in the table's order."""
     ran = {label for row in rows for label in row["runs"]}
@@ -181,8 +185,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             cells.append(f"−{row['hallq_vs_jsq2']:.0%} ± {row['hallq_vs_jsq2_ci']:.0%}")
         else:
             cells.append("—")
-        cells.append(f"{row.get('gap_closed_pooled', math.nan):.0%} / "
-                     f"{row.get('gap_closed_merged', math.nan):.0%}")
+        cells.append(" / ".join(_share(row.get(f"gap_closed_{bound}", math.nan))
+                                for bound in ("pooled", "merged")))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -268,9 +272,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
                       ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
                        "tab:gray", "tab:brown"), strict=True))
     scenarios = sorted({r["scenario"] for r in rows})
-    fig, axes = plt.subplots(1, len(scenarios), figsize=(6 * len(scenarios), 4.5),
+    columns = min(2, len(scenarios))
+    lines = math.ceil(len(scenarios) / columns)
+    fig, axes = plt.subplots(lines, columns, figsize=(6 * columns, 4.5 * lines),
                              squeeze=False)
-    for ax, name in zip(axes[0], scenarios, strict=True):
+    for ax, name in zip(axes.flat, scenarios, strict=False):
         mine = [r for r in rows if r["scenario"] == name]
         for label in (*POLICY_LABELS, "merged", "pooled"):
             points = [(r["load"], r["runs"][label]) for r in mine if label in r["runs"]]

@@ -164,3 +164,16 @@ def test_worse_off_is_judged_against_the_next_citizen_of_their_own_line() -> Non
     assert shares["video_worse_share"] == 1.0 and shares["video_judged"] == 1
     assert shares["moved_worse_share"] == 0.0 and shares["moved_judged"] == 1
     assert shares["moved_mean_gain_s"] == 45.0
+
+
+def test_the_engine_keeps_the_same_hours() -> None:
+    # the whole hall engine (its own hours and cutoff checks) gives the fast hall's day
+    scenario = parse_scenario(_city())
+    engine = CityModel(scenario, "hallq", seed=4, hall_kind="engine")
+    fast = CityModel(scenario, "hallq", seed=4)
+    one, two = engine.run(1), fast.run(1)
+    assert any(c.served_remotely for c in two) and any(c.origin == 2 for c in two)
+    assert [(c.hall, c.served_remotely, c.turned_away) for c in one] == [
+        (c.hall, c.served_remotely, c.turned_away) for c in two]
+    assert [c.wait_s for c in one] == pytest.approx([c.wait_s for c in two], abs=1e-3,
+                                                    nan_ok=True)

@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 from central.estimators import ESTIMATORS
 from hall.config_schema import Wrong, describe
 
-_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def _time_of_day(value: Any) -> Any:

@@ -7,6 +7,11 @@ the city's timezone), so that events carry real timestamps. Halls and the centra
 lines start empty every morning. The central follows the halls' event streams, optionally
 ``sync_delay_s`` late.
 
+Each hall keeps its own hours: its windows open at its opening; after its closing they serve
+the citizens who already hold a number (issued before the cutoff), make no remote calls, and
+close once nothing is left for them. A citizen sent to a hall that gives no more numbers when
+they get there (closed, past the cutoff) is turned away and goes back to their own hall.
+
 Two lower bounds run as policies, on the same citizens, nobody travelling: ``pooled`` puts
 every window of the city in one hall, each serving every citizen (one M/M/c-like line);
 ``merged`` puts every window in one hall but each keeps its skills (the best any routing
@@ -42,6 +47,8 @@ def pooled_config(scenario: Scenario) -> HallConfig:
     mean = float(np.average([t.mean_service_s for t in scenario.themes],
                             weights=scenario.rates().sum(axis=0)))
     spec = ThemeSpec(prefix=POOL, name="pooled", mean_service_s=mean)
+    # the bounds keep every window's own hours (the simulator opens and closes them); the
+    # one hall gives numbers whenever a citizen comes
     theme = Theme(prefix=POOL, name_zh="pooled", name_en="pooled", per_id_daily_limit=0,
                   cutoff_min=0, mean_service_s=mean, items=theme_items(spec))
     windows = {str(i + 1): Window(number=str(i + 1), skills=(POOL,))
@@ -80,6 +87,19 @@ class CityModel:
         configs = ([pooled_config(scenario)] if self.pooled else
                    [merged_config(scenario)] if self.single else scenario.hall_configs())
         self.halls: list[SimHall] = [HALL_KINDS[hall_kind](c) for c in configs]
+        #: Opening and closing (seconds of the day) of each window, by hall: its hall's (in
+        #: the bounds, the hall the window comes from; windows are numbered in the halls'
+        #: order).
+        hours = [scenario.hours(spec) for spec in scenario.halls]
+        if self.single:
+            every = [hours[h] for h, spec in enumerate(scenario.halls) for _ in spec.windows]
+            self.window_hours = [{str(i + 1): at for i, at in enumerate(every)}]
+        else:
+            self.window_hours = [dict.fromkeys(hall.config.windows, hours[h])
+                                 for h, hall in enumerate(self.halls)]
+        self._opens = np.array([min(at[0] for at in w.values()) for w in self.window_hours])
+        self._closes = np.array([max(at[1] for at in w.values()) for w in self.window_hours])
+        self.day_start = DAY0
         self.city = CityState(configs, estimator or scenario.estimator,
                               booths={h.id: h.video_booths for h in scenario.halls})
         self.travel = scenario.travel()
@@ -110,10 +130,9 @@ class CityModel:
 
     def run_day(self, day: int) -> list[Citizen]:
         """Simulate one day and return its citizens."""
-        day_start = DAY0 + day * DAY_S
+        self.day_start = day_start = DAY0 + day * DAY_S
         citizens = day_citizens(self.scenario, day, self.seed, day_start)
-        opens = min([self.scenario.open_s] + [h.open_s for h in self.scenario.halls
-                                              if h.open_s is not None])
+        opens = min(at[0] for hall in self.window_hours for at in hall.values())
         self.env = env = simpy.Environment(initial_time=day_start + opens - 60.0)
         self.waiting = {}
         self.idle = [{t: {} for t in hall.config.themes} for hall in self.halls]
@@ -122,6 +141,8 @@ class CityModel:
             self.publish(h, hall.open_day(env.now))
             for window in hall.config.windows:
                 env.process(self._window(h, window))
+            for closes in sorted({at[1] for at in self.window_hours[h].values()}):
+                self.later(day_start + closes - env.now, self._closing, h)
         env.process(self._arrivals(citizens))
         env.run()
         if self.remote is not None:
@@ -152,8 +173,28 @@ class CityModel:
             self.remote.notice(hall, event.data["theme"])
 
     # ------------------------------------------------------------------ windows
+    def window_open(self, h: int, window: str) -> bool:
+        """Whether the window is within its hours now (it may still serve after them)."""
+        opens, closes = self.window_hours[h][window]
+        return opens <= self.env.now - self.day_start < closes
+
+    def open_halls(self) -> np.ndarray:
+        """Which halls are within their hours now (a mask over halls)."""
+        second = self.env.now - self.day_start
+        return np.asarray((self._opens <= second) & (second < self._closes))
+
+    def hall_open(self, h: int) -> bool:
+        """Whether hall ``h`` is within its hours now."""
+        return bool(self._opens[h] <= self.env.now - self.day_start < self._closes[h])
+
     def _window(self, h: int, window: str) -> Generator[simpy.Event, Any, None]:
+        """A window's day: open at its opening, call and serve, call remotely while open,
+        close after its closing once nothing is left for it."""
         hall, env = self.halls[h], self.env
+        opens = self.day_start + self.window_hours[h][window][0]
+        if env.now < opens:
+            yield env.timeout(opens - env.now)
+        self.publish(h, hall.open_window(window, env.now))
         while True:
             ticket, events = hall.call_next(window, env.now)
             if ticket is not None:
@@ -162,7 +203,11 @@ class CityModel:
                 yield env.timeout(citizen.service_s)
                 self.publish(h, hall.finish(window, env.now))
                 continue
-            if self.remote is not None:
+            is_open = self.window_open(h, window)
+            if not is_open and not (self.remote is not None and self.remote.out(h)):
+                self.publish(h, hall.close_window(window, env.now))
+                return
+            if self.remote is not None and is_open:
                 served = yield from self.remote.call(h, window)
                 if served:
                     continue
@@ -170,6 +215,18 @@ class CityModel:
             for theme in hall.config.windows[window].skills:
                 self.idle[h][theme][window] = wake
             yield wake
+
+    def _closing(self, h: int) -> None:
+        """A closing time of hall ``h``: its idle windows look again (and close)."""
+        for window in {w for idle in self.idle[h].values() for w in idle}:
+            self.wake_window(h, window)
+
+    def lease_over(self, h: int, theme: str) -> None:
+        """A ticket of hall ``h`` came back from a lease, or its remote service ended: a
+        window calls it; after the closing, idle windows look again (and close)."""
+        self._wake_for(h, theme)
+        if not self.hall_open(h):
+            self._closing(h)
 
     def wake_window(self, h: int, window: str) -> None:
         """Wake an idle window (to call again); nothing if it is not idle."""
@@ -208,7 +265,7 @@ class CityModel:
                 travel_s = float(self.travel.row(origin)[offer])
                 saved = self.city.wait_one(origin, theme, now) - (
                     self.city.wait_one(offer, theme, now) + travel_s)
-                if citizen.accept_u < self.scenario.acceptance.probability(saved):
+                if citizen.accept_u < self.scenario.acceptance.probability(saved, travel_s):
                     target = offer
         if target == origin:
             self._issue(citizen, origin)
@@ -219,7 +276,21 @@ class CityModel:
 
     def _arrive(self, citizen: Citizen, h: int) -> None:
         self.city.expect(self.city.hall_ids[h], self.theme_of[citizen.theme], -1)
-        self._issue(citizen, h)
+        if self._issuing(h, citizen):
+            self._issue(citizen, h)
+            return
+        citizen.turned_away = True         # no more numbers there: back to their own hall
+        back = float(self.travel.row(h)[citizen.origin])
+        citizen.travel_s += back
+        self.later(back, self._back_home, citizen)
+
+    def _back_home(self, citizen: Citizen) -> None:
+        if self._issuing(citizen.origin, citizen):
+            self._issue(citizen, citizen.origin)
+
+    def _issuing(self, h: int, citizen: Citizen) -> bool:
+        """Whether hall ``h`` gives a number of the citizen's theme now (hours, cutoff)."""
+        return bool(self.city.issuing(self.city_theme[citizen.theme], self.env.now)[h])
 
     def _issue(self, citizen: Citizen, h: int) -> None:
         now = self.env.now

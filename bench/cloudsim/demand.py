@@ -2,9 +2,10 @@
 
 Each hall and theme has its own random stream per day (seeded by ``(seed, day, hall, theme)``),
 from which come, in a fixed order, the arrival times (a Poisson process whose rate follows the
-scenario's hourly profile), and for each citizen the service time, whether the item can be
-served anywhere or remotely, whether the citizen is elderly, and the uniform number that
-decides whether they accept an offer. The same seed therefore gives every policy the very
+scenario's hourly profile), and for each citizen the service time (capped at the scenario's
+``max_service_min``), whether the item can be served anywhere or remotely, whether the citizen
+is elderly, the uniform number that decides whether they accept an offer, and whether they
+would decline a video call. The same seed therefore gives every policy the very
 same citizens, which is what makes differences between policies measurable over few days.
 """
 
@@ -33,18 +34,27 @@ class Citizen:
     remote: bool
     elderly: bool
     accept_u: float
-    hall: int = -1           # the hall that issued their ticket
-    travel_s: float = 0.0
+    declines_video: bool = False
+    hall: int = -1           # the hall that issued their ticket (-1: none would)
+    travel_s: float = 0.0    # every trip: to the offered hall (and back, if turned away)
     issued_at: float = math.nan
     called_at: float = math.nan
     served_remotely: bool = False
+    remote_extra_s: float = 0.0   # a video service's extra time and the walk to the booth
     offered: bool = False
+    turned_away: bool = False     # sent to a hall that no longer gave numbers on arrival
     estimates: dict[str, float] = field(default_factory=dict)
 
     @property
     def wait_s(self) -> float:
         """Seconds from taking the ticket to being called (NaN if never called)."""
         return self.called_at - self.issued_at
+
+    @property
+    def total_s(self) -> float:
+        """The citizen's whole time: travel + wait + a remote service's extra time and the
+        walk to the video booth (NaN if never called)."""
+        return self.travel_s + self.wait_s + self.remote_extra_s
 
     @property
     def redirected(self) -> bool:
@@ -81,8 +91,7 @@ def day_citizens(scenario: Scenario, day: int, seed: int, day_start: float) -> l
     citizens: list[Citizen] = []
     for h, hall in enumerate(scenario.halls):
         profile = scenario.profile_rates(hall)
-        opens = hall.open_s if hall.open_s is not None else scenario.open_s
-        closes = hall.close_s if hall.close_s is not None else scenario.close_s
+        opens, closes = scenario.hours(hall)
         for t, theme in enumerate(scenario.themes):
             if rates[h, t] <= 0:
                 continue
@@ -90,13 +99,14 @@ def day_citizens(scenario: Scenario, day: int, seed: int, day_start: float) -> l
             arrivals = arrival_times(rates[h, t], day_start + opens,
                                      day_start + closes - scenario.cutoff_s, profile, rng)
             n = len(arrivals)
-            service = service_times(theme, rng, n)
-            u = rng.random((n, 4))
+            service = np.minimum(service_times(theme, rng, n), scenario.max_service_s)
+            u = rng.random((n, 5))
             anywhere = u[:, 0] < scenario.share(theme, "anywhere")
             remote = u[:, 1] < scenario.share(theme, "remote")
             elderly = u[:, 2] < scenario.elderly_share
+            declines = u[:, 4] < scenario.decline_share
             citizens += [Citizen(day, h, t, float(arrivals[i]), float(service[i]),
                                  bool(anywhere[i]), bool(remote[i]), bool(elderly[i]),
-                                 float(u[i, 3])) for i in range(n)]
+                                 float(u[i, 3]), bool(declines[i])) for i in range(n)]
     citizens.sort(key=lambda c: c.arrival)
     return citizens

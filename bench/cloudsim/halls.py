@@ -9,13 +9,16 @@ Two interchangeable implementations of one small interface (:class:`SimHall`):
   and asks the real ``hall.policy.choose_next`` to choose among the heads of the lines the
   window serves — the same choice, since within one theme and priority the policy's order is
   the arrival order. Expected waits and learned service times use ``hall.estimate``.
-  ``tests/unit/cloud/test_cloud_halls.py`` checks both give the same waits.
+  ``tests/unit/bench/test_cloudsim_halls.py`` checks both give the same waits.
 
-Both return the events the hall node would send to central (``hall.events.Event``), and offer
-the operations a lease of a ticket to a remote window needs (``lease_out``, ``give_back``,
-``start_remote``, ``finish_remote``). The hall node runs them through
-``hall.cloud.Leasing`` (which also picks the video booth and writes the lease table); here they
-change the ticket's status and send the same events, and the simulator counts the booths.
+Both return the events the hall node would send to central (``hall.events.Event``), open and
+close windows when the simulator says (each hall keeps its hours), and offer the operations a
+lease of a ticket to a remote window needs (``lease_out``, ``give_back``, ``start_remote``,
+``finish_remote``). A citizen who declines a video call goes back to their place in the line
+as a ticket for the same item without video (the hall will not offer it by video again). The
+hall node runs them through ``hall.cloud.Leasing`` (which also picks the video booth and writes
+the lease table); here they change the ticket's status and send the same events, and the
+simulator counts the booths.
 """
 
 from __future__ import annotations
@@ -50,7 +53,15 @@ class SimHall(Protocol):
     config: HallConfig
 
     def open_day(self, now: float) -> list[Event]:
-        """Start a service day and open every window."""
+        """Start a service day (every window closed)."""
+        ...
+
+    def open_window(self, window: str, now: float) -> list[Event]:
+        """A window opens (the hall's opening)."""
+        ...
+
+    def close_window(self, window: str, now: float) -> list[Event]:
+        """A window with nothing left to do closes (after the hall's closing)."""
         ...
 
     def issue(self, item: str, now: float, elderly: bool) -> tuple[Ticket, list[Event]]:
@@ -73,8 +84,8 @@ class SimHall(Protocol):
         """Take a waiting ticket out of its line for a remote window; None if not waiting."""
         ...
 
-    def give_back(self, ticket_id: str, now: float) -> list[Event]:
-        """A leased ticket returns to its place in its line."""
+    def give_back(self, ticket_id: str, now: float, declined: bool = False) -> list[Event]:
+        """A leased ticket returns to its place in its line (``declined``: without video)."""
         ...
 
     def start_remote(self, ticket_id: str, now: float) -> list[Event]:
@@ -96,6 +107,14 @@ def _leased(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
     ticket.called_at = now
     return [_event(config, EventKind.TICKET_LEASED, now, ticket=ticket.id, theme=ticket.theme,
                    item=ticket.item, waited_s=round(now - ticket.issued_at, 1))]
+
+
+def without_video(config: HallConfig, ticket: Ticket) -> None:
+    """The citizen declined a video call: the ticket is for the same item, not remote."""
+    item = config.items[str(ticket.item)]
+    ticket.item = next(code for code, other in config.items.items()
+                       if other.theme == item.theme and other.anywhere == item.anywhere
+                       and not other.remote)
 
 
 def _returned(config: HallConfig, ticket: Ticket, now: float) -> list[Event]:
@@ -145,15 +164,25 @@ class PolicyHall:
         self.waiting = dict.fromkeys(self.config.themes, 0)
         self.current: dict[str, Ticket | None] = dict.fromkeys(self.config.windows)
         self.arrivals = ArrivalRates()
-        self.open_windows = dict.fromkeys(self.config.windows, WindowStatus.OPEN)
+        self.open_windows = dict.fromkeys(self.config.windows, WindowStatus.CLOSED)
 
     def open_day(self, now: float) -> list[Event]:
-        """Start a service day and open every window."""
+        """Start a service day (every window closed)."""
         self.day = datetime.fromtimestamp(now, self.config.timezone).date().isoformat()
         self._open_day_state()
-        return [_event(self.config, EventKind.WINDOW_OPENED, now, window=n, status="open",
-                       staff=None)
-                for n in self.config.windows]
+        return []
+
+    def open_window(self, window: str, now: float) -> list[Event]:
+        """A window opens."""
+        self.open_windows[window] = WindowStatus.OPEN
+        return [_event(self.config, EventKind.WINDOW_OPENED, now, window=window,
+                       status="open", staff=None)]
+
+    def close_window(self, window: str, now: float) -> list[Event]:
+        """A window closes."""
+        self.open_windows[window] = WindowStatus.CLOSED
+        return [_event(self.config, EventKind.WINDOW_CLOSED, now, window=window,
+                       status="closed", staff=None)]
 
     def _rank(self, ticket: Ticket, now: float) -> int:
         return 0 if policy.priority_rank(ticket, now, self.early_s) < policy.Priority.NORMAL else 1
@@ -181,7 +210,7 @@ class PolicyHall:
                                expected_wait_s=ticket.expected_wait_s)]
 
     def _estimate(self, theme: str, now: float) -> ThemeWait:
-        """The engine's estimate of ``theme`` (every window open, as the simulated day)."""
+        """The engine's estimate of ``theme`` (over the windows open now)."""
         return theme_wait(theme, self.skill_lines, self.open_windows,
                           {n for n, t in self.current.items() if t is not None}, self.waiting,
                           {t: self.means[t] for t in self.config.themes},
@@ -244,9 +273,11 @@ class PolicyHall:
         self.waiting[ticket.theme] -= 1
         return _leased(self.config, ticket, now)
 
-    def give_back(self, ticket_id: str, now: float) -> list[Event]:
+    def give_back(self, ticket_id: str, now: float, declined: bool = False) -> list[Event]:
         """Back to its place: its arrival order is unchanged."""
         ticket = self.tickets[ticket_id]
+        if declined:
+            without_video(self.config, ticket)
         line = self.lines[ticket.theme][self._rank(ticket, now)]
         if ticket not in line:
             place = sum(1 for t in line if t.sort_key < ticket.sort_key)
@@ -274,13 +305,21 @@ class EngineHall:
         return datetime.fromtimestamp(now, self.config.timezone)
 
     def open_day(self, now: float) -> list[Event]:
-        """Roll the engine to the day and open every window."""
+        """Roll the engine to the day (its windows closed)."""
         at = self._dt(now)
         events = self.engine.roll_day(at)
         for number, window in self.engine.state.windows.items():
-            if window.status is WindowStatus.CLOSED:
-                events += self.engine.open_window(number, at)[1]
+            if window.status is not WindowStatus.CLOSED:
+                events += self.engine.close_window(number, at)[1]
         return events
+
+    def open_window(self, window: str, now: float) -> list[Event]:
+        """``Engine.open_window``."""
+        return self.engine.open_window(window, self._dt(now))[1]
+
+    def close_window(self, window: str, now: float) -> list[Event]:
+        """``Engine.close_window``."""
+        return self.engine.close_window(window, self._dt(now))[1]
 
     def issue(self, item: str, now: float, elderly: bool) -> tuple[Ticket, list[Event]]:
         """``Engine.issue``; an elderly citizen shows an ID card of someone born in 1950."""
@@ -310,9 +349,11 @@ class EngineHall:
         self.engine.state.reindex(ticket)
         return events
 
-    def give_back(self, ticket_id: str, now: float) -> list[Event]:
+    def give_back(self, ticket_id: str, now: float, declined: bool = False) -> list[Event]:
         """The ticket returns to its place (its ``sort_key`` never changed)."""
         ticket = self.engine.state.tickets[ticket_id]
+        if declined:
+            without_video(self.config, ticket)
         events = _returned(self.config, ticket, now)
         self.engine.state.reindex(ticket)
         return events

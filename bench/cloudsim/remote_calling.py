@@ -6,8 +6,13 @@ An idle window with nobody waiting for its skills asks the central balancer
 (``central.balancer.choose_remote``) for a ticket; the home hall's :class:`~hall.lease.HomeLeases`
 grants a lease if the ticket still waits and a video booth is free; the citizen is called to
 the booth at once (their wait ends), walks there, the window asks to start, serves
-``remote_slowdown`` times slower, and reports the end. Idle windows are woken when a ticket
-that could be served remotely waits long enough somewhere else.
+``remote_slowdown`` times slower, and reports the end. What the video service cost the citizen
+beyond a local one — the walk and the start's messages, the slower service — is their
+``remote_extra_s``. A citizen who declines a video call (``decline_share``) does not come; the
+window gives up after the walk's time and the ticket goes back to its place, not to be offered
+by video again. Only windows of halls within their hours call, and only tickets of halls within
+theirs. Idle windows are woken when a ticket that could be served remotely waits long enough
+somewhere else.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class SimHomePort:
         self.calls = calls
         self.hall = hall
         self.granted_at: dict[str, float] = {}
+        self.declining: set[str] = set()
 
     def take(self, ticket: str, now: float) -> bool:
         """Lease a waiting ticket if a video booth is free."""
@@ -46,11 +52,16 @@ class SimHomePort:
         return True
 
     def give_back(self, ticket: str, now: float) -> None:
-        """The ticket returns to its line; its booth is free again."""
+        """The ticket returns to its line (without video if its citizen declined); its booth
+        is free again."""
         self.calls.booths[self.hall] += 1
         hall = self.calls.model.halls[self.hall]
-        self.calls.model.publish(self.hall, hall.give_back(ticket, now))
+        declined = ticket in self.declining
+        self.declining.discard(ticket)
+        events = hall.give_back(ticket, now, declined=declined)
+        self.calls.model.publish(self.hall, events)
         self.calls.returned += 1
+        self.calls.model.lease_over(self.hall, str(events[0].data["theme"]))
 
     def start(self, ticket: str, now: float) -> None:
         """A remote window serves the ticket."""
@@ -60,8 +71,9 @@ class SimHomePort:
     def finish(self, ticket: str, now: float) -> None:
         """The remote service is over; the booth is free."""
         self.calls.booths[self.hall] += 1
-        self.calls.model.publish(self.hall, self.calls.model.halls[self.hall].finish_remote(
-            ticket, now))
+        events = self.calls.model.halls[self.hall].finish_remote(ticket, now)
+        self.calls.model.publish(self.hall, events)
+        self.calls.model.lease_over(self.hall, str(events[0].data["theme"]))
 
 
 class RemoteCalls:
@@ -73,11 +85,17 @@ class RemoteCalls:
         self.ports = [SimHomePort(self, h) for h in range(len(model.halls))]
         self.homes = [HomeLeases(port, hall.config.hall_id, scenario.lease_ttl_s)
                       for port, hall in zip(self.ports, model.halls, strict=True)]
-        self.booths = [spec.video_booths for spec in scenario.halls]
+        self.capacity = [spec.video_booths for spec in scenario.halls]
+        self.booths = list(self.capacity)       # free booths
         self.leases = 0
         self.refused = 0
         self.returned = 0
+        self.declined = 0
         self._next = 0
+
+    def out(self, hall: int) -> bool:
+        """Whether a ticket of ``hall`` is out on a lease (granted, not yet back or done)."""
+        return self.booths[hall] < self.capacity[hall]
 
     def end_day(self) -> None:
         """Every lease of the day is over; forget them."""
@@ -98,7 +116,7 @@ class RemoteCalls:
         for step in range(count):
             other = (self._next + step) % count
             idle = model.idle[other].get(theme)
-            if other != hall and idle:
+            if other != hall and idle and model.hall_open(other):
                 self._next = other + 1
                 model.wake_window(other, next(iter(idle)))
                 return
@@ -115,7 +133,8 @@ class RemoteCalls:
         hall_id = model.halls[hall].config.hall_id
         skills = model.halls[hall].config.windows[window].skills
         choice = choose_remote(skills, city, env.now, home=hall_id,
-                               min_wait_s=model.scenario.remote_min_wait_s)
+                               min_wait_s=model.scenario.remote_min_wait_s,
+                               halls=model.open_halls())
         if choice is None:
             return False
         home = city.index[choice.hall]
@@ -142,12 +161,20 @@ class RemoteCalls:
         called_at = self.ports[home].granted_at.pop(lease.ticket)
         model.later(model.scenario.lease_ttl_s + 1e-6, self._expire, home)
         yield env.timeout(model.scenario.booth_walk_s)
+        if model.waiting[(home, lease.ticket)].declines_video:
+            self.declined += 1                  # they did not come: give the ticket back
+            self.ports[home].declining.add(lease.ticket)
+            lease.give_up(env.now)
+            yield from self._exchange(lease, home)
+            return False
         lease.at_booth(env.now)
         yield from self._exchange(lease, home)
         if lease.state is not RemoteState.SERVING:
             return False
         citizen = model.served(home, lease.ticket, called_at, remotely=True)
-        yield env.timeout(citizen.service_s * model.scenario.remote_slowdown)
+        slowdown = model.scenario.remote_slowdown
+        citizen.remote_extra_s = env.now - called_at + citizen.service_s * (slowdown - 1.0)
+        yield env.timeout(citizen.service_s * slowdown)
         lease.served(env.now)
         yield from self._exchange(lease, home)
         return True

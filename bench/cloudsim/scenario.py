@@ -1,7 +1,8 @@
 """Scenarios of the city simulator: halls, themes, demand and citizens' behaviour, from TOML.
 
 Durations in the TOML are in minutes unless the key says ``_s``; times of day are ``"HH:MM"``.
-See ``bench/scenarios/district.toml`` for every key with its meaning. Demand is given by a
+See ``bench/scenarios/district.toml`` for every key with its meaning, and
+``bench/cloudsim/scenario_schema.py`` for what each may be. Demand is given by a
 city-wide load ρ (offered work / window time over the issuing hours) split over halls by
 their ``weight`` and over themes by the windows that serve them, shaped over the day by the
 hourly ``profile`` (morning and afternoon peaks).
@@ -12,23 +13,41 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bench.cloudsim.scenario_schema import HallTable, ThemeTable, Wrong, checked_file
 from central.balancer import TravelTimes
-from central.estimators import ESTIMATORS
 from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.estimate import skill_share
 
-DISTRIBUTIONS = ("lognormal", "exp", "fixed")
 TIMEZONE = ZoneInfo("Asia/Shanghai")
+EVERY_DAY = (1, 2, 3, 4, 5, 6, 7)      # every simulated day is a working day
 
 
 class ScenarioError(ValueError):
-    """The scenario file is wrong; the message says where."""
+    """The scenario (file or option) is wrong. ``str()`` is one English line naming the file,
+    the table and the key; :meth:`bilingual` says it in Chinese and English."""
+
+    def __init__(self, message_en: str, message_zh: str, where: str = "") -> None:
+        super().__init__(f"{where}: {message_en}" if where else message_en)
+        self.message_en = message_en
+        self.message_zh = message_zh
+        self.where = where
+
+    def bilingual(self) -> str:
+        """``where: 中文 / English`` on one line."""
+        said = f"{self.message_zh} / {self.message_en}"
+        return f"{self.where}: {said}" if self.where else said
+
+    def in_file(self, path: Path | str) -> ScenarioError:
+        """The same error, its place prefixed with the file's path."""
+        where = f"{path} {self.where}" if self.where else str(path)
+        return ScenarioError(self.message_en, self.message_zh, where)
 
 
 @dataclass(frozen=True)
@@ -63,24 +82,28 @@ class HallSpec:
 
 @dataclass(frozen=True)
 class Acceptance:
-    """How likely a citizen takes a recommended hall, from the time it saves them.
+    """How likely a citizen takes a recommended hall, from the time it saves them and the trip.
 
     ``mode = "always"`` accepts every offer (for validation); ``"saving"`` accepts with
-    probability ``p_max · (1 − exp(−saved / scale))`` when at least ``min_saving_s`` is saved.
+    probability ``p_max · (1 − exp(−saved / scale)) · exp(−trip / trip_scale)`` when at least
+    ``min_saving_s`` is saved: a long trip puts people off even when the figures say it pays.
     """
 
     mode: str = "saving"
     p_max: float = 0.8
     scale_s: float = 600.0
     min_saving_s: float = 300.0
+    trip_scale_s: float = 3600.0
 
-    def probability(self, saved_s: float) -> float:
-        """The chance of accepting an offer that saves ``saved_s`` seconds."""
+    def probability(self, saved_s: float, trip_s: float = 0.0) -> float:
+        """The chance of accepting an offer that saves ``saved_s`` seconds for a trip of
+        ``trip_s`` seconds."""
         if self.mode == "always":
             return 1.0
         if saved_s < self.min_saving_s:
             return 0.0
-        return self.p_max * (1.0 - math.exp(-saved_s / self.scale_s))
+        return (self.p_max * (1.0 - math.exp(-saved_s / self.scale_s))
+                * math.exp(-trip_s / self.trip_scale_s))
 
 
 @dataclass(frozen=True)
@@ -109,6 +132,8 @@ class Scenario:
     lease_ttl_s: float = 120.0
     booth_walk_s: float = 60.0            # citizen walks to the video booth
     remote_min_wait_s: float = 300.0      # only tickets expected to wait longer are called
+    decline_share: float = 0.0            # citizens who decline a video call
+    max_service_s: float = 4 * 3600.0     # no service takes longer (drawn ones are capped)
     estimator: str = "queue"
     description: str = ""
 
@@ -117,6 +142,11 @@ class Scenario:
     def issue_end_s(self) -> float:
         """Second of the day when issuing stops."""
         return self.close_s - self.cutoff_s
+
+    def hours(self, hall: HallSpec) -> tuple[float, float]:
+        """A hall's opening and closing (seconds of the day): its own, or the scenario's."""
+        return (self.open_s if hall.open_s is None else hall.open_s,
+                self.close_s if hall.close_s is None else hall.close_s)
 
     @property
     def windows(self) -> int:
@@ -189,11 +219,20 @@ class Scenario:
             windows = {str(i + 1): Window(number=str(i + 1), skills=skills)
                        for i, skills in enumerate(hall.windows)}
             served = {s for skills in hall.windows for s in skills}
+            opens, closes = self.hours(hall)
+            rules = Rules(open_time=clock_time(opens), close_time=clock_time(closes),
+                          open_days=EVERY_DAY)
             configs.append(HallConfig(
                 hall_id=hall.id, name_zh=hall.name, name_en=hall.name, timezone=TIMEZONE,
-                rules=Rules(open_all_day=True), windows=windows,
-                themes={p: t for p, t in themes.items() if p in served}))
+                rules=rules, windows=windows,
+                themes={p: replace(t, cutoff_min=int(self.cutoff_s // 60))
+                        for p, t in themes.items() if p in served}))
         return configs
+
+
+def clock_time(second: float) -> time:
+    """Seconds of the day as a time of day."""
+    return time(int(second // 3600), int(second % 3600 // 60))
 
 
 def item_code(prefix: str, anywhere: bool, remote: bool) -> str:
@@ -210,141 +249,96 @@ def theme_items(theme: ThemeSpec) -> tuple[Item, ...]:
 
 
 # ---------------------------------------------------------------------- loading
-def _clock(text: str, where: str) -> float:
-    try:
-        hours, minutes = str(text).split(":")
-        return int(hours) * 3600.0 + int(minutes) * 60.0
-    except ValueError:
-        raise ScenarioError(f"{where}: {text!r} is not HH:MM") from None
+def _theme(raw: ThemeTable) -> ThemeSpec:
+    return ThemeSpec(prefix=raw.prefix.upper(), name=raw.name,
+                     mean_service_s=raw.mean_service_min * 60.0, cv=raw.cv,
+                     distribution=raw.distribution, anywhere_share=raw.anywhere_share,
+                     remote_share=raw.remote_share)
 
 
-def _theme(raw: dict[str, Any]) -> ThemeSpec:
-    try:
-        spec = ThemeSpec(prefix=str(raw["prefix"]).upper(), name=str(raw.get("name", "")),
-                         mean_service_s=float(raw["mean_service_min"]) * 60.0,
-                         cv=float(raw.get("cv", 0.6)),
-                         distribution=str(raw.get("distribution", "lognormal")),
-                         anywhere_share=raw.get("anywhere_share"),
-                         remote_share=raw.get("remote_share"))
-    except KeyError as missing:
-        raise ScenarioError(f"theme {raw.get('prefix', '?')}: missing {missing}") from None
-    if spec.distribution not in DISTRIBUTIONS:
-        raise ScenarioError(f"theme {spec.prefix}: distribution is one of {DISTRIBUTIONS}")
-    return spec
-
-
-def _windows(raw: dict[str, Any], themes: set[str]) -> tuple[tuple[str, ...], ...]:
-    windows: list[tuple[str, ...]] = []
-    for group in raw.get("windows", []):
-        skills = tuple(str(s).upper() for s in group.get("skills", []))
-        if not skills or not set(skills) <= themes:
-            raise ScenarioError(f"hall {raw.get('id')}: skills {skills} name unknown themes")
-        windows += [skills] * int(group.get("count", 1))
-    if not windows:
-        raise ScenarioError(f"hall {raw.get('id')}: no windows")
-    return tuple(windows)
-
-
-def _hall(raw: dict[str, Any], themes: set[str]) -> HallSpec:
-    if "id" not in raw:
-        raise ScenarioError("a [[halls]] entry has no id")
-    hall_id = str(raw["id"])
+def _hall(raw: HallTable, place: dict[str, Any]) -> HallSpec:
+    """A hall of the file; ``place`` overrides its id, name, position and weight (a ring)."""
+    windows = tuple(skills for group in raw.windows
+                    for skills in [tuple(s.upper() for s in group.skills)] * group.count)
     return HallSpec(
-        id=hall_id, name=str(raw.get("name", hall_id)), windows=_windows(raw, themes),
-        x_km=float(raw.get("x_km", 0.0)), y_km=float(raw.get("y_km", 0.0)),
-        weight=float(raw.get("weight", 1.0)),
-        theme_weight={str(k).upper(): float(v) for k, v in raw.get("theme_weight", {}).items()},
-        open_s=_clock(raw["open"], f"hall {hall_id}") if "open" in raw else None,
-        close_s=_clock(raw["close"], f"hall {hall_id}") if "close" in raw else None,
-        profile=tuple(float(p) for p in raw["profile"]) if "profile" in raw else None,
-        video_booths=int(raw.get("video_booths", 2)))
+        id=place.get("id", raw.id), name=place.get("name", raw.name or raw.id),
+        windows=windows, x_km=place.get("x_km", raw.x_km), y_km=place.get("y_km", raw.y_km),
+        weight=place.get("weight", raw.weight),
+        theme_weight={k.upper(): v for k, v in raw.theme_weight.items()},
+        open_s=raw.open, close_s=raw.close,
+        profile=tuple(raw.profile) if raw.profile is not None else None,
+        video_booths=raw.video_booths)
 
 
-def expand_halls(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Hall entries with ``repeat = n`` become n halls ``{id}{i}`` on a ring of ``ring_km``."""
+def expand_halls(raw: HallTable) -> list[HallSpec]:
+    """A hall entry with ``repeat = n`` becomes n halls ``{id}01`` … on a ring of ``ring_km``
+    (radii and ``weights`` taken in turn); without it, the one hall."""
+    if not raw.repeat:
+        return [_hall(raw, {})]
+    weights = raw.weights or [raw.weight]
+    radii = raw.ring_km or [10.0]
     halls = []
-    for entry in raw.get("halls", []):
-        repeat = int(entry.get("repeat", 0))
-        if not repeat:
-            halls.append(entry)
-            continue
-        weights = entry.get("weights", [entry.get("weight", 1.0)])
-        radii = entry.get("ring_km", [10.0])
-        for i in range(repeat):
-            angle = 2 * math.pi * i / repeat
-            radius = float(radii[i % len(radii)])
-            halls.append({**entry, "id": f"{entry['id']}{i + 1:02d}",
-                          "name": f"{entry.get('name', entry['id'])} {i + 1}",
-                          "x_km": radius * math.cos(angle), "y_km": radius * math.sin(angle),
-                          "weight": float(weights[i % len(weights)])})
+    for i in range(raw.repeat):
+        angle = 2 * math.pi * i / raw.repeat
+        radius = radii[i % len(radii)]
+        halls.append(_hall(raw, {"id": f"{raw.id}{i + 1:02d}",
+                                 "name": f"{raw.name or raw.id} {i + 1}",
+                                 "x_km": radius * math.cos(angle),
+                                 "y_km": radius * math.sin(angle),
+                                 "weight": weights[i % len(weights)]}))
     return halls
 
 
-def parse_scenario(data: dict[str, Any]) -> Scenario:
-    """Build a :class:`Scenario` from parsed TOML; raise :class:`ScenarioError` when wrong."""
-    top = data.get("scenario", {})
-    themes = tuple(_theme(t) for t in data.get("themes", []))
-    if not themes:
-        raise ScenarioError("at least one [[themes]] is required")
-    prefixes = {t.prefix for t in themes}
-    halls = tuple(_hall(h, prefixes) for h in expand_halls(data))
-    if not halls:
-        raise ScenarioError("at least one [[halls]] is required")
-    accept = data.get("acceptance", {})
-    travel = data.get("travel", {})
-    remote = data.get("remote", {})
-    matrix = travel.get("matrix_min")
-    scenario = Scenario(
-        name=str(top.get("name", "scenario")), description=str(top.get("description", "")),
-        themes=themes, halls=halls, load=float(top.get("load", 0.85)),
-        open_s=_clock(top.get("open", "09:00"), "scenario.open"),
-        close_s=_clock(top.get("close", "17:00"), "scenario.close"),
-        cutoff_s=float(top.get("cutoff_min", 30)) * 60.0,
-        profile=tuple(float(p) for p in top.get("profile", [1.0])),
-        warmup_s=float(top.get("warmup_min", 0)) * 60.0,
-        anywhere_share=float(top.get("anywhere_share", 0.7)),
-        remote_share=float(top.get("remote_share", 0.3)),
-        elderly_share=float(top.get("elderly_share", 0.0)),
-        estimator=str(top.get("estimator", "queue")),
-        acceptance=Acceptance(mode=str(accept.get("mode", "saving")),
-                              p_max=float(accept.get("p_max", 0.8)),
-                              scale_s=float(accept.get("scale_min", 10)) * 60.0,
-                              min_saving_s=float(accept.get("min_saving_min", 5)) * 60.0),
-        speed_kmh=float(travel.get("speed_kmh", 25.0)),
-        travel_overhead_s=float(travel.get("overhead_min", 10)) * 60.0,
-        travel_matrix_s=(tuple(tuple(float(v) * 60.0 for v in row) for row in matrix)
+def parse_scenario(data: Any) -> Scenario:
+    """Build a :class:`Scenario` from parsed TOML; :class:`ScenarioError` names the table and
+    key of the first mistake (``bench/cloudsim/scenario_schema.py`` says what is allowed)."""
+    try:
+        checked = checked_file(data)
+    except Wrong as wrong:
+        raise ScenarioError(wrong.message_en, wrong.message_zh, wrong.where) from None
+    top, accept, travel, remote = (checked.scenario, checked.acceptance, checked.travel,
+                                   checked.remote)
+    matrix = travel.matrix_min
+    return Scenario(
+        name=top.name, description=top.description,
+        themes=tuple(_theme(t) for t in checked.themes),
+        halls=tuple(h for raw in checked.halls for h in expand_halls(raw)),
+        load=top.load, open_s=top.open, close_s=top.close, cutoff_s=top.cutoff_min * 60.0,
+        profile=tuple(top.profile), warmup_s=top.warmup_min * 60.0,
+        anywhere_share=top.anywhere_share, remote_share=top.remote_share,
+        elderly_share=top.elderly_share, estimator=top.estimator,
+        max_service_s=top.max_service_min * 60.0,
+        acceptance=Acceptance(mode=accept.mode, p_max=accept.p_max,
+                              scale_s=accept.scale_min * 60.0,
+                              min_saving_s=accept.min_saving_min * 60.0,
+                              trip_scale_s=accept.trip_scale_min * 60.0),
+        speed_kmh=travel.speed_kmh, travel_overhead_s=travel.overhead_min * 60.0,
+        travel_matrix_s=(tuple(tuple(v * 60.0 for v in row) for row in matrix)
                          if matrix is not None else None),
-        remote_slowdown=float(remote.get("slowdown", 1.25)),
-        message_delay_s=float(remote.get("message_delay_s", 1.0)),
-        sync_delay_s=float(remote.get("sync_delay_s", 0.0)),
-        lease_ttl_s=float(remote.get("lease_ttl_s", 120.0)),
-        booth_walk_s=float(remote.get("booth_walk_s", 60.0)),
-        remote_min_wait_s=float(remote.get("min_wait_min", 5)) * 60.0,
-    )
-    _check(scenario)
-    return scenario
-
-
-def _check(scenario: Scenario) -> None:
-    if scenario.acceptance.mode not in ("always", "saving"):
-        raise ScenarioError("acceptance.mode is 'always' or 'saving'")
-    if scenario.estimator not in ESTIMATORS:
-        raise ScenarioError(f"scenario.estimator is one of {ESTIMATORS}")
-    if not scenario.open_s < scenario.issue_end_s <= scenario.close_s:
-        raise ScenarioError("scenario: open < close − cutoff is required")
-    if scenario.travel_matrix_s is not None and (
-            len(scenario.travel_matrix_s) != len(scenario.halls)
-            or any(len(r) != len(scenario.halls) for r in scenario.travel_matrix_s)):
-        raise ScenarioError("travel.matrix_min must be halls × halls")
-    if len({h.id for h in scenario.halls}) != len(scenario.halls):
-        raise ScenarioError("hall ids must be unique")
+        remote_slowdown=remote.slowdown, message_delay_s=remote.message_delay_s,
+        sync_delay_s=remote.sync_delay_s, lease_ttl_s=remote.lease_ttl_s,
+        booth_walk_s=remote.booth_walk_s, remote_min_wait_s=remote.min_wait_min * 60.0,
+        decline_share=remote.decline_share)
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Load a scenario TOML file."""
+    """Load a scenario TOML file; :class:`ScenarioError` names the file, the table and the
+    key when it is wrong (missing, not UTF-8, not TOML, a wrong key or value)."""
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read()
+    except OSError as err:
+        raise ScenarioError(f"cannot be read: {err.strerror}",
+                            f"无法读取：{err.strerror}", str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("not UTF-8 text (save the file as UTF-8)",
+                            "不是 UTF-8 文本（请以 UTF-8 保存）", str(path)) from None
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: {err}") from None
-    return parse_scenario(data)
+        raise ScenarioError(f"not valid TOML: {err}", f"TOML 语法错误：{err}",
+                            str(path)) from None
+    try:
+        return parse_scenario(data)
+    except ScenarioError as wrong:
+        raise wrong.in_file(path) from None

@@ -32,7 +32,7 @@ def test_single_mmc_hall_matches_erlang_c() -> None:
     servers, load, mean_s = 10, 0.8, 600.0
     scenario = parse_scenario(_scenario(
         [{"id": "H", "windows": [{"count": servers, "skills": ["A"]}]}],
-        load=load, mean_min=mean_s / 60, close="24:00", warmup_min=120, travel={}))
+        load=load, mean_min=mean_s / 60, close="23:59", warmup_min=120, travel={}))
     model = CityModel(scenario, "none", seed=3)
     citizens = measured(model.run(30), scenario)
     daily = [float(np.mean([c.wait_s for c in citizens if c.day == d])) for d in range(30)]

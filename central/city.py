@@ -30,12 +30,19 @@ from typing import Any
 import numpy as np
 
 from central import referrals
-from central.balancer import CityState, choose_remote, rank_halls, recommend
+from central.balancer import (
+    BOOTH_WALK_S,
+    REMOTE_SLOWDOWN,
+    CityState,
+    choose_remote,
+    rank_halls,
+    recommend,
+)
 from central.catalog import CITY, parse_hall_catalog
 from central.db import Database, Tx
 from central.errors import CentralError
 from central.travel import HallTravel
-from hall.config import HallConfig
+from hall.config import HallConfig, TripRules
 from hall.errors import ErrorCode
 from hall.events import EventKind
 
@@ -67,6 +74,11 @@ class RemoteSettings:
     speed_kmh: float = 25.0           # travel between located halls: overhead + km / speed
     overhead_s: float = 600.0
     min_wait_s: float = 300.0         # a ticket is called remotely only from a longer line
+    remote_slowdown: float = REMOTE_SLOWDOWN   # a video service takes this many times longer
+    booth_walk_s: float = BOOTH_WALK_S         # … and the citizen walks to the booth first
+    #: When a hall is worth the trip for a citizen taking a number by phone (from home,
+    #: against the nearest hall); a citizen at a kiosk has their hall's ``[cloud]`` settings.
+    phone_trip: TripRules = TripRules()
     hold_s: float = 120.0             # a chosen ticket is not chosen again for this long
     #: A referred citizen counts in the chosen hall's line from the referral until its ticket
     #: is issued (then the ticket counts) or refused; one never answered is refused by then.
@@ -305,7 +317,9 @@ class CityService:
                 return None
             found = choose_remote(skills, self.city, now, home=asking_hall,
                                   min_wait_s=self.settings.min_wait_s,
-                                  halls=self._reachable_mask(now))
+                                  halls=self._reachable_mask(now),
+                                  slowdown=self.settings.remote_slowdown,
+                                  booth_walk_s=self.settings.booth_walk_s)
             if found is None:
                 return None
             self.city.hold(found.hall, found.ticket, found.theme)
@@ -367,8 +381,9 @@ class CityService:
                   now: float | None = None) -> list[dict[str, Any]]:
         """Halls whose catalog has ``item`` and that can be reached, by expected total time
         (travel from the place at ``lat``, ``lon`` + wait), best first — for a citizen
-        taking a number by phone. Halls where no open window serves the item, or that give
-        no more numbers of it now (closed, past the cutoff), are left out."""
+        taking a number by phone. Halls where no open window serves the item, that will give
+        no more numbers of it when the citizen gets there (closed, past the cutoff), or that
+        are not worth the trip (``settings.phone_trip``) are left out."""
         now = self.clock() if now is None else now
         self.refresh(now)
         with self._lock:
@@ -377,7 +392,7 @@ class CityService:
             themes = [found.theme if (found := self.configs[h].items.get(item)) else None
                       for h in self.city.hall_ids]
             ranked = rank_halls(self.city, themes, self.travel.from_point(lat, lon), now,
-                                limit, self._reachable_mask(now))
+                                limit, self._reachable_mask(now), self.settings.phone_trip)
             return [{**self._entry(found), "waiting": self._waiting(found.hall, item)}
                     for found in ranked]
 

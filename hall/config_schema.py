@@ -171,6 +171,14 @@ class RulesTable(_Table):
     device_silent_limit_s: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
 
 
+class CloudTable(_Table):
+    """``[cloud]``: when another hall is worth the trip for a citizen of this hall (云叫号)."""
+
+    max_travel_min: float = Field(default=60.0, gt=0, le=600, allow_inf_nan=False)
+    min_saving_min: float = Field(default=5.0, ge=0, le=240, allow_inf_nan=False)
+    saving_per_travel: float = Field(default=0.25, ge=0, le=10, allow_inf_nan=False)
+
+
 class ItemTable(_Table):
     """``[[themes.items]]``: a service item of its theme."""
 
@@ -249,6 +257,7 @@ class HallFile(_Table):
     hall: HallTable
     hours: HoursTable = HoursTable()
     rules: RulesTable = RulesTable()
+    cloud: CloudTable = CloudTable()
     themes: list[ThemeTable] = Field(min_length=1)
     windows: list[WindowTable] = []
     booths: list[BoothTable] = []

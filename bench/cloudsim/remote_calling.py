@@ -115,7 +115,9 @@ class RemoteCalls:
         hall_id = model.halls[hall].config.hall_id
         skills = model.halls[hall].config.windows[window].skills
         choice = choose_remote(skills, city, env.now, home=hall_id,
-                               min_wait_s=model.scenario.remote_min_wait_s)
+                               min_wait_s=model.scenario.remote_min_wait_s,
+                               slowdown=model.scenario.remote_slowdown,
+                               booth_walk_s=model.scenario.booth_walk_s)
         if choice is None:
             return False
         home = city.index[choice.hall]

@@ -400,13 +400,15 @@ class CityState:
         else:
             ahead = self.waiting[theme, halls] + (self.inbound[theme, halls] if inbound else 0.0)
         work = np.zeros(self.group_live[theme].shape)[:, halls]
+        rate = np.zeros_like(work)
         for row, preferred in enumerate(self.groups[theme]):
             for other in preferred:
-                work[row] += (self.waiting[other, halls]
-                              * self.service.theme_means(other, hour)[halls])
+                mean = self.service.theme_means(other, hour)[halls]
+                work[row] += self.waiting[other, halls] * mean
+                rate[row] += self.arrivals.today_rate(other, now)[halls] * mean
         return Line(np.asarray(ahead, dtype=float), self.live[theme, halls],
                     self.idle[theme, halls], self.busy[theme, halls],
-                    self.group_live[theme][:, halls], work,
+                    self.group_live[theme][:, halls], work, rate,
                     self.service.theme_means(theme, hour)[halls],
                     self.arrivals.priority_rate(theme, now)[halls],
                     self.last_wait[theme, halls])

@@ -6,12 +6,12 @@ vector operations, :class:`Line`):
 
 * ``queue`` — the hall node's own estimator, ``hall.estimate.ThemeWait.figure``, over arrays:
   idle windows give a slot at once; after them slots come free at the windows' *real* share of
-  the theme (a window gives a theme what the backlog of the themes it prefers leaves, not 1/k)
-  over the learned mean service time, busy windows half-way through a service; a citizen
-  without a priority is stretched by the priority arrivals (elderly, appointments, the green
-  channel) who come during the wait and are called first. :func:`queue_wait` is that formula
-  over arrays and :func:`estimate_one` calls ``ThemeWait.figure`` itself;
-  ``tests/unit/central/test_central_estimators.py`` checks they agree;
+  the theme (a window gives a theme what the themes it prefers leave — their backlog and what
+  arrives in them during the wait — not 1/k) over the learned mean service time, busy windows
+  half-way through a service; a citizen without a priority is stretched by the priority
+  arrivals (elderly, appointments, the green channel) who come during the wait and are called
+  first. :func:`queue_wait` is that formula over arrays and :func:`estimate_one` calls
+  ``ThemeWait.figure`` itself; ``tests/unit/central/test_central_estimators.py`` checks they agree;
 * ``recent`` — the recent-history estimator: the wait of the last citizen to be called in that
   line (last-to-enter-service), the queue estimate until someone was called;
 * ``blend`` — the mean of the two.
@@ -34,6 +34,7 @@ import numpy as np
 from hall.estimate import (
     MAX_PRIORITY_LOAD,
     MIN_RATE_SPAN_S,
+    SHARE_STEPS,
     ThemeWait,
     WindowGroup,
     updated_mean,
@@ -49,9 +50,10 @@ HOURS = 24
 class Line:
     """One theme's line at every hall, as the estimators read it (arrays over halls).
 
-    ``group_live`` and ``group_work`` have one row per group of windows that prefer the same
-    themes to this one (``hall.estimate.WindowGroup``): the live windows of the group and the
-    work (seconds) waiting in the themes they prefer.
+    ``group_live``, ``group_work`` and ``group_rate`` have one row per group of windows that
+    prefer the same themes to this one (``hall.estimate.WindowGroup``): the live windows of the
+    group, the work (seconds) waiting in the themes they prefer, and the work arriving in them
+    per second.
     """
 
     ahead: np.ndarray
@@ -60,33 +62,47 @@ class Line:
     busy: np.ndarray          # live windows with somebody at them
     group_live: np.ndarray    # groups × halls
     group_work: np.ndarray    # groups × halls
+    group_rate: np.ndarray    # groups × halls
     mean_s: np.ndarray
     priority_rate: np.ndarray  # priority arrivals per second
     last_wait: np.ndarray     # NaN: nobody called yet
 
 
-def real_share(line: Line) -> np.ndarray:
-    """The windows' real share of the theme for a citizen with ``line.ahead`` before them
-    (``ThemeWait.share``)."""
+def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
+    """The windows' real share of the theme for a citizen with ``line.ahead`` before them who
+    waits ``wait_s`` (``ThemeWait.share``)."""
     own = (line.ahead + 1.0) * line.mean_s
     with np.errstate(divide="ignore", invalid="ignore"):
-        parts = np.where(line.group_live > 0,
-                         line.group_live * own / (own + line.group_work), 0.0)
+        parts = np.where(line.group_live > 0, line.group_live * own
+                         / (own + line.group_work + line.group_rate * wait_s), 0.0)
     return parts.sum(axis=0)
+
+
+def _stretched(line: Line, work_s: np.ndarray, share: np.ndarray,
+               priority: bool) -> np.ndarray:
+    """``ThemeWait._seconds`` over arrays."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seconds = work_s / share
+        if not priority:
+            load = np.minimum(MAX_PRIORITY_LOAD, line.priority_rate * line.mean_s / share)
+            seconds = seconds / (1.0 - load)
+    return seconds
 
 
 def queue_wait(line: Line, priority: bool = False) -> np.ndarray:
     """``ThemeWait.figure`` for every hall: 0 when ``ahead`` < idle, ``inf`` with no live
     window; else the slots to wait for over the real share, busy windows half-way through a
     service, stretched by the priority arrivals (unless the citizen has a priority)."""
-    share = real_share(line)
     with np.errstate(divide="ignore", invalid="ignore"):
         residual = np.where(line.live > 0, 0.5 * line.busy / line.live, 0.0)
-        slots = np.maximum(0.0, line.ahead - line.idle + 1.0 - residual)
-        seconds = slots * line.mean_s / share
-        if not priority:
-            load = np.minimum(MAX_PRIORITY_LOAD, line.priority_rate * line.mean_s / share)
-            seconds = seconds / (1.0 - load)
+    work = np.maximum(0.0, line.ahead - line.idle + 1.0 - residual) * line.mean_s
+    share = real_share(line)
+    seconds = _stretched(line, work, share, priority)
+    if line.group_rate.any():
+        for _ in range(SHARE_STEPS):
+            known = np.where(np.isfinite(seconds), seconds, 0.0)
+            found = _stretched(line, work, real_share(line, known), priority)
+            seconds = np.where(line.group_rate.any(axis=0), found, seconds)
     seconds = np.where(share > 0, np.round(seconds), np.inf)
     seconds = np.where(line.live > 0, seconds, np.inf)
     return np.where((line.live > 0) & (line.ahead < line.idle - 1e-9), 0.0, seconds)
@@ -114,16 +130,14 @@ def estimate(kind: str, line: Line, priority: bool = False) -> np.ndarray:
 def theme_wait_of(line: Line, hall: int) -> ThemeWait:
     """The hall node's :class:`hall.estimate.ThemeWait` of one hall's line (the idle and busy
     windows counted in the first group: the estimate only adds them up)."""
-    groups = []
-    for row, (live, work) in enumerate(zip(line.group_live[:, hall], line.group_work[:, hall],
-                                           strict=True)):
-        first = row == 0
-        groups.append((WindowGroup((), int(live), int(live),
-                                   int(line.idle[hall]) if first else 0,
-                                   int(line.busy[hall]) if first else 0), float(work)))
-    return ThemeWait("", int(line.ahead[hall]), float(line.mean_s[hall]),
-                     tuple(g for g, _ in groups), tuple(w for _, w in groups),
-                     float(line.priority_rate[hall]))
+    groups = tuple(WindowGroup((), int(live), int(live),
+                               int(line.idle[hall]) if row == 0 else 0,
+                               int(line.busy[hall]) if row == 0 else 0)
+                   for row, live in enumerate(line.group_live[:, hall]))
+    rates = tuple(float(r) for r in line.group_rate[:, hall])
+    return ThemeWait("", int(line.ahead[hall]), float(line.mean_s[hall]), groups,
+                     tuple(float(w) for w in line.group_work[:, hall]),
+                     float(line.priority_rate[hall]), rates if any(rates) else ())
 
 
 def estimate_one(kind: str, line: Line, hall: int, priority: bool = False) -> float:
@@ -241,6 +255,10 @@ class ArrivalProfile:
     def _span(self, theme: int, now: float) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.maximum(MIN_RATE_SPAN_S, np.nan_to_num(now - self.first_ts[theme]))
+
+    def today_rate(self, theme: int, now: float) -> np.ndarray:
+        """Arrivals per second today at every hall (``hall.estimate.ArrivalRates.rates``)."""
+        return self.issued[theme] / self._span(theme, now)
 
     def priority_rate(self, theme: int, now: float) -> np.ndarray:
         """Priority arrivals per second today at every hall (``hall.estimate.ArrivalRates``)."""

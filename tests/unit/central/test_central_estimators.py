@@ -63,6 +63,7 @@ def test_the_vector_estimate_is_the_hall_nodes_figure() -> None:
     line = Line(ahead=rng.integers(0, 40, halls).astype(float), live=live, idle=idle,
                 busy=busy, group_live=group_live,
                 group_work=rng.uniform(0, 3600, (3, halls)) * (rng.random((3, halls)) < 0.6),
+                group_rate=rng.uniform(0, 1.5, (3, halls)) * (rng.random((3, halls)) < 0.5),
                 mean_s=rng.uniform(120, 2400, halls),
                 priority_rate=rng.uniform(0, 0.003, halls),
                 last_wait=np.full(halls, np.nan))
@@ -91,7 +92,8 @@ def test_central_and_the_hall_node_say_the_same_wait() -> None:
     at_hall = theme_wait("A", skill_lines(config.windows.values()),
                          {"1": WindowStatus.OPEN, "2": WindowStatus.OPEN,
                           "3": WindowStatus.PAUSED}, {"1"}, {"A": 4, "B": 2},
-                         {"A": 40 * MIN, "B": 40 * MIN}, 1 / 1800)
+                         {"A": 40 * MIN, "B": 40 * MIN}, 1 / 1800,
+                         arrival_rates={"A": 5 / 1800, "B": 2 / 1800})
     a = city.theme_index["A"]
     assert city.wait_one(0, a, NOW) == at_hall.figure(4).seconds
     assert city.wait_one(0, a, NOW, priority=True) == at_hall.figure(1, priority=True).seconds
@@ -123,7 +125,16 @@ def test_a_second_skill_counts_by_its_real_share_not_half() -> None:
         issue(city, "H1", f"b{i}", theme="B")
     busy_with_b = city.wait_one(0, a, NOW)
     own, work = 6 * 40 * MIN, 4 * 40 * MIN
-    assert busy_with_b == pytest.approx(4 * 40 * MIN / (1 + own / (own + work)), abs=1)
+    backlog_only = 4 * 40 * MIN / (1 + own / (own + work))
+    # B's backlog and the B citizens who keep arriving (4 in the first half hour) during the
+    # wait take window 2 from A: more than the backlog alone says, less than one window
+    assert backlog_only < busy_with_b < 4 * 40 * MIN
+    config = city.configs[0]
+    at_hall = theme_wait("A", skill_lines(config.windows.values()),
+                         {"1": WindowStatus.OPEN, "2": WindowStatus.OPEN}, (), {"A": 5, "B": 4},
+                         {"A": 40 * MIN, "B": 40 * MIN},
+                         arrival_rates={"A": 5 / 1800, "B": 4 / 1800})
+    assert busy_with_b == at_hall.figure(5).seconds
     assert city.wait_one(0, b, NOW) == pytest.approx(4 * 40 * MIN, abs=1)   # window 2 only
 
 

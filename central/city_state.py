@@ -126,6 +126,9 @@ class CityState:
         self._to_window: dict[tuple[int, str], str] = {}
         self._named_lines: dict[tuple[int, str], dict[str, int]] = {}
         self._held: set[tuple[int, str]] = set()
+        #: Tickets whose lease came back unserved: the citizen did not come to the video booth
+        #: or declined there; they keep their place and are not called by video again.
+        self._declined: set[tuple[int, str]] = set()
         #: Waiting tickets that may be called first, and why.
         self._first: dict[tuple[int, str], _FirstBy] = {}
         self._early_s = np.array([c.rules.appointment_early_min * 60.0 for c in self.configs])
@@ -179,6 +182,7 @@ class CityState:
                      self._named_lines, self._first):
             _forget_hall(kept, hall)
         self._held = {k for k in self._held if k[0] != hall}
+        self._declined = {k for k in self._declined if k[0] != hall}
         self.held_count[hall] = 0
         for number, window in self._windows[hall].items():
             self._set_window(hall, number, busy=window.remote)
@@ -222,7 +226,8 @@ class CityState:
                 bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
                 (float(start), float(end)) if start is not None and end is not None else None)
             self.priority[theme, hall] += 1
-        if data.get("item") in self.remote_items and not data.get("to_window"):
+        if (data.get("item") in self.remote_items and not data.get("to_window")
+                and (hall, ticket) not in self._declined):
             line = self._remote_lines.setdefault((hall, theme), {})
             if data["ticket"] not in line:
                 line[data["ticket"]] = float(data.get("sort_key", ts))
@@ -276,6 +281,8 @@ class CityState:
 
     def _on_lease_returned(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] = max(0.0, self.leased[hall] - 1)
+        if "ticket" in data:
+            self._declined.add((hall, str(data["ticket"])))
         self._on_back_in_line(hall, ts, data)
 
     def _on_remote_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:

@@ -292,6 +292,29 @@ def test_choose_remote_leaves_a_ticket_an_idle_home_window_is_about_to_call(city
     assert choose_remote(("A",), city, NOW, home="H3") is None
 
 
+def test_a_citizen_who_declines_the_video_booth_is_not_called_by_video_again(city: CityState
+                                                                            ) -> None:
+    """Called to the booth, the citizen did not come (or said no there): the lease came back,
+    the ticket keeps its place in the line and no remote window chooses it again."""
+    for hall_id in ("H1", "H2"):
+        busy(city, hall_id, "1", f"{hall_id}b1")
+        busy(city, hall_id, "2", f"{hall_id}b2")
+    for i in range(3):
+        issue(city, "H2", f"h2-{i}", sort_key=NOW + i)
+    first = choose_remote(("A",), city, NOW, home="H1")
+    assert first is not None and first.ticket == "h2-1"
+    city.hold("H2", "h2-1", "A")
+    city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
+    for reason in ("released", "expired"):
+        city.apply("H2", EventKind.TICKET_LEASE_RETURNED, NOW + 60, {
+            "ticket": "h2-1", "theme": "A", "item": "A2", "sort_key": NOW + 1,
+            "reason": reason})
+        assert city.ahead_of("H2", "h2-1", NOW + 60) == 1, "its place in the line"
+        again = choose_remote(("A",), city, NOW + 60, home="H1")
+        assert again is not None and again.ticket == "h2-2"
+        city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
+
+
 def test_a_decision_for_2000_halls_takes_under_5_ms() -> None:
     rng = np.random.default_rng(2)
     configs = [hall(f"H{i}", ("A",), ("A", "B"), ("B",)) for i in range(2000)]

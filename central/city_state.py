@@ -408,11 +408,14 @@ class CityState:
             ahead = self.waiting[theme, halls] + (self.inbound[theme, halls] if inbound else 0.0)
         work = np.zeros(self.group_live[theme].shape)[:, halls]
         rate = np.zeros_like(work)
+        others = {other for preferred in self.groups[theme] for other in preferred}
+        means = {other: self.service.theme_means(other, hour)[halls] for other in others}
+        rates = {other: self.arrivals.today_rate(other, now)[halls] * means[other]
+                 for other in others}
         for row, preferred in enumerate(self.groups[theme]):
             for other in preferred:
-                mean = self.service.theme_means(other, hour)[halls]
-                work[row] += self.waiting[other, halls] * mean
-                rate[row] += self.arrivals.today_rate(other, now)[halls] * mean
+                work[row] += self.waiting[other, halls] * means[other]
+                rate[row] += rates[other]
         return Line(np.asarray(ahead, dtype=float), self.live[theme, halls],
                     self.idle[theme, halls], self.busy[theme, halls],
                     self.group_live[theme][:, halls], work, rate,

@@ -253,8 +253,7 @@ class ArrivalProfile:
         self.first_ts[:, hall] = np.nan
 
     def _span(self, theme: int, now: float) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            return np.maximum(MIN_RATE_SPAN_S, np.nan_to_num(now - self.first_ts[theme]))
+        return np.fmax(MIN_RATE_SPAN_S, now - self.first_ts[theme])    # NaN: nothing yet
 
     def today_rate(self, theme: int, now: float) -> np.ndarray:
         """Arrivals per second today at every hall (``hall.estimate.ArrivalRates.rates``)."""

@@ -34,6 +34,7 @@ import numpy as np
 from hall.estimate import (
     MAX_PRIORITY_LOAD,
     MIN_RATE_SPAN_S,
+    PREFERENCE_FLOOR,
     SHARE_STEPS,
     ThemeWait,
     WindowGroup,
@@ -70,12 +71,17 @@ class Line:
 
 def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
     """The windows' real share of the theme for a citizen with ``line.ahead`` before them who
-    waits ``wait_s`` (``ThemeWait.share``)."""
+    waits ``wait_s`` (``ThemeWait.share``: the mean of the proportional split and strict
+    preference, the proportional split alone while the wait is 0)."""
     own = (line.ahead + 1.0) * line.mean_s
+    wait = np.broadcast_to(np.asarray(wait_s, dtype=float), own.shape)
+    pending = line.group_work + line.group_rate * wait
     with np.errstate(divide="ignore", invalid="ignore"):
-        parts = np.where(line.group_live > 0, line.group_live * own
-                         / (own + line.group_work + line.group_rate * wait_s), 0.0)
-    return parts.sum(axis=0)
+        proportional = own / (own + pending)
+        left = 1.0 - pending / (line.group_live * wait)
+        blended = (proportional + np.maximum(PREFERENCE_FLOOR * proportional, left)) / 2
+    parts = np.where((wait > 0) & (pending > 0), blended, proportional)
+    return np.where(line.group_live > 0, line.group_live * parts, 0.0).sum(axis=0)
 
 
 def _stretched(line: Line, work_s: np.ndarray, share: np.ndarray,
@@ -98,11 +104,12 @@ def queue_wait(line: Line, priority: bool = False) -> np.ndarray:
     work = np.maximum(0.0, line.ahead - line.idle + 1.0 - residual) * line.mean_s
     share = real_share(line)
     seconds = _stretched(line, work, share, priority)
-    if line.group_rate.any():
+    iterated = line.group_rate.any(axis=0) | line.group_work.any(axis=0)
+    if iterated.any():
         for _ in range(SHARE_STEPS):
             known = np.where(np.isfinite(seconds), seconds, 0.0)
             found = _stretched(line, work, real_share(line, known), priority)
-            seconds = np.where(line.group_rate.any(axis=0), found, seconds)
+            seconds = np.where(iterated, found, seconds)
     seconds = np.where(share > 0, np.round(seconds), np.inf)
     seconds = np.where(line.live > 0, seconds, np.inf)
     return np.where((line.live > 0) & (line.ahead < line.idle - 1e-9), 0.0, seconds)

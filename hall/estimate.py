@@ -5,11 +5,12 @@ free. Idle open windows with the skill give a slot at once; after them slots com
 rate ``s / m``, where ``m`` is the theme's learned mean service time and ``s`` the windows'
 *real* share of the theme: a window gives a theme what is left after the themes it prefers (its
 earlier skills) — their backlog and the work that arrives in them while the citizen waits, at
-their observed rates (a fixed point of :data:`SHARE_STEPS` steps) — so a window whose preferred
-themes see nobody counts fully. Busy windows are on average half-way through a service.
-While a citizen without a priority waits, citizens with one (appointments, the elderly, the
-green channel) arrive at the theme's observed rate and are called first, which stretches the
-wait by ``1 / (1 - ρ)`` with ``ρ = λ_priority · m / s`` (held below :data:`MAX_PRIORITY_LOAD`).
+their observed rates (a fixed point of :data:`SHARE_STEPS` steps; :meth:`ThemeWait.share`) — so
+a window whose preferred themes see nobody counts fully. Busy windows are on average half-way
+through a service. While a citizen without a priority waits, citizens with one (appointments,
+the elderly, the green channel) arrive at the theme's observed rate and are called first, which
+stretches the wait by ``1 / (1 - ρ)`` with ``ρ = λ_priority · m / s`` (held below
+:data:`MAX_PRIORITY_LOAD`).
 
 With nobody ahead the figure is "now" when a window with the skill is open and idle, "next"
 while they are all busy, and "no window" when none is open or paused: never a number next to
@@ -42,6 +43,9 @@ MIN_RATE_SPAN_S = 1800.0
 #: Steps of the fixed point between the wait and the share a window gives a theme after the
 #: work arriving in the themes it prefers during that wait.
 SHARE_STEPS = 3
+#: Under strict preference a window still gives a later skill at least this part of what the
+#: proportional split gives it (its preferred themes' lines empty now and then).
+PREFERENCE_FLOOR = 0.1
 
 
 class WaitKind(enum.StrEnum):
@@ -103,12 +107,27 @@ class ThemeWait:
 
     def share(self, ahead: int, wait_s: float = 0.0) -> float:
         """The windows' real share of this theme for a citizen with ``ahead`` before them who
-        waits ``wait_s`` (while which work arrives in the themes the windows prefer)."""
+        waits ``wait_s`` (while which work arrives in the themes the windows prefer).
+
+        A group's preferred work (backlog + arrivals during the wait) and this line's work
+        ahead split its time in proportion; but a window serves its preferred themes first,
+        which leaves this theme only the time they do not need (strict preference); the
+        other windows of those themes take part of their work, so the truth lies between the
+        two and the share is their mean (the proportional split alone when ``wait_s`` is 0).
+        """
         own = (ahead + 1) * self.mean_s
         rates = self.preferred_rate or (0.0,) * len(self.groups)
-        return sum(g.live * own / (own + work + rate * wait_s)
-                   for g, work, rate in zip(self.groups, self.preferred_work_s, rates,
-                                            strict=True))
+        total = 0.0
+        for group, work, rate in zip(self.groups, self.preferred_work_s, rates, strict=True):
+            if not group.live:
+                continue
+            pending = work + rate * wait_s
+            proportional = own / (own + pending)
+            if wait_s > 0 and pending > 0:
+                left = 1.0 - pending / (group.live * wait_s)
+                proportional = (proportional + max(PREFERENCE_FLOOR * proportional, left)) / 2
+            total += group.live * proportional
+        return total
 
     def figure(self, ahead: int, priority: bool = False) -> Figure:
         """The expected wait of a citizen with ``ahead`` people before them (``priority``: the
@@ -123,7 +142,7 @@ class ThemeWait:
         residual = 0.5 * sum(g.busy for g in self.groups) / live
         work = max(0.0, ahead - idle + 1 - residual) * self.mean_s
         seconds = self._seconds(work, self.share(ahead), priority)
-        if self.preferred_rate:
+        if self.preferred_rate or any(self.preferred_work_s):
             for _ in range(SHARE_STEPS):
                 seconds = self._seconds(work, self.share(ahead, seconds), priority)
         return Figure(WaitKind.NEXT if ahead == 0 else WaitKind.ABOUT, round(seconds))

@@ -115,10 +115,13 @@ def test_a_hold_ends_with_the_home_halls_lease_events(sqlite_db: Database,
                                           **lease)])
     assert service.holds == {} and service.choose("HB", ["A"], NOW) is None
     push(sqlite_db, service, "HA", [event(3, EventKind.TICKET_LEASE_RETURNED, reason="expired",
-                                          **lease)])
-    assert chosen(service, "HB", ["A"], NOW) == ticket   # at once, not after 2 min
-    service.unhold("HA", ticket)                                  # a refused lease
-    assert chosen(service, "HC", ["A"], NOW) == ticket
+                                          **lease), issued(4, "A003")])
+    assert service.holds == {}                           # at once, not after 2 min
+    # the citizen did not come to the booth: back in their place, not called by video again
+    other = f"{DAY}-A003"
+    assert chosen(service, "HB", ["A"], NOW) == other
+    service.unhold("HA", other)                                   # a refused lease
+    assert chosen(service, "HC", ["A"], NOW) == other
 
 
 def test_a_hold_outlives_the_green_channel_and_still_times_out(

@@ -131,11 +131,18 @@ def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now
         here = city.wait_one(o, theme, now)
         return [Recommendation(origin, here, here, 0.0)] if here < np.inf else []
     travel_s = travel.row(o)
-    wait = city.wait_at(theme, now, travel_s)
-    total = np.where(city.issuing_at(theme, now + travel_s), wait + travel_s, np.inf)
+    trip = trip or city.configs[o].trip
+    # the estimate only where a hall may be offered: near enough, a window open, still issuing
+    near = ((travel_s <= trip.max_travel_s) & (city.live[theme] > 0)
+            & city.issuing_at(theme, now + travel_s))
+    near[o] = True
+    found = np.flatnonzero(near)
+    wait = np.full(len(travel_s), np.inf)
+    wait[found] = city.wait_at(theme, now, travel_s[found], halls=found)
+    total = wait + travel_s
     total[o] = wait[o]                 # the citizen is here: this hall is always shown
     with np.errstate(invalid="ignore"):
-        total = _offered(total, travel_s, o, trip or city.configs[o].trip)
+        total = _offered(total, travel_s, o, trip)
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
                            float(travel_s[h])) for h in _best(total, limit)]
 
@@ -156,10 +163,12 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
         index = city.theme_index.get(str(theme))
         if index is None:
             continue
-        mask = names == theme
-        found = np.where(city.issuing_at(index, now + travel_s),
-                         city.wait_at(index, now, travel_s), np.inf)
-        wait[mask] = found[mask]
+        mask = (names == theme) & (city.live[index] > 0) & city.issuing_at(
+            index, now + travel_s)
+        if trip is not None:
+            mask &= travel_s <= trip.max_travel_s
+        found = np.flatnonzero(mask)
+        wait[found] = city.wait_at(index, now, travel_s[found], halls=found)
     total = wait + travel_s
     if allowed is not None:
         total = np.where(allowed, total, np.inf)
@@ -262,9 +271,12 @@ def choose_remote(window_skills: Sequence[str], city: CityState, now: float,
         theme = city.theme_index.get(skill)
         if theme is None:
             continue
-        wait = np.where((city.remote[theme] > 0) & booth_free, city.wait_s(theme, now), -1.0)
-        if 0 <= skip < len(wait):
-            wait[skip] = -1.0
+        holding = (city.remote[theme] > 0) & booth_free
+        if 0 <= skip < len(holding):
+            holding[skip] = False
+        found = np.flatnonzero(holding)
+        wait = np.full(len(holding), -1.0)
+        wait[found] = city.wait_s(theme, now, halls=found)
         longer = np.flatnonzero(wait > min_wait_s)
         if len(longer) > REMOTE_CANDIDATES:
             longer = longer[np.argpartition(-wait[longer], REMOTE_CANDIDATES)[

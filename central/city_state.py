@@ -397,7 +397,7 @@ class CityState:
         return np.asarray((self._all_day | open_then) & finite)
 
     def line(self, theme: int, now: float, inbound: bool = True, priority: bool = False,
-             halls: slice | list[int] = slice(None)) -> Line:
+             halls: slice | list[int] | np.ndarray = slice(None)) -> Line:
         """The line of ``theme`` at ``halls`` as the estimators read it: people ahead of a
         newcomer (citizens en route included unless ``inbound`` is False; for a citizen
         called first, only the others called first), windows, learned means and rates."""
@@ -423,18 +423,27 @@ class CityState:
                     self.arrivals.priority_rate(theme, now)[halls],
                     self.last_wait[theme, halls])
 
-    def wait_s(self, theme: int, now: float, kind: str | None = None) -> np.ndarray:
-        """Expected wait of a newcomer to ``theme`` at every hall (citizens en route count)."""
-        return estimate(kind or self.estimator, self.line(theme, now))
+    def wait_s(self, theme: int, now: float, kind: str | None = None,
+               halls: np.ndarray | None = None) -> np.ndarray:
+        """Expected wait of a newcomer to ``theme`` at every hall (or at ``halls``, indices;
+        citizens en route count)."""
+        chosen: slice | np.ndarray = slice(None) if halls is None else halls
+        return estimate(kind or self.estimator, self.line(theme, now, halls=chosen))
 
     def wait_at(self, theme: int, now: float, travel_s: np.ndarray,
-                kind: str | None = None) -> np.ndarray:
+                kind: str | None = None, halls: np.ndarray | None = None) -> np.ndarray:
         """Expected wait of a citizen who sets out now and reaches each hall ``travel_s``
-        later: the line as it will be then (:func:`forecast_line`), not as it is now."""
-        line = self.line(theme, now)
+        later: the line as it will be then (:func:`forecast_line`), not as it is now. With
+        ``halls`` (indices), only at those, ``travel_s`` being theirs."""
+        chosen: slice | np.ndarray = slice(None) if halls is None else halls
+        line = self.line(theme, now, halls=chosen)
         travel_s = np.asarray(travel_s, dtype=float)
         if np.any(travel_s > 0):
-            line = forecast_line(line, now, travel_s, self.hour, self.arrivals.rate, theme)
+
+            def rate(hour: int) -> np.ndarray:
+                return self.arrivals.rate(theme, hour, now)[chosen]
+
+            line = forecast_line(line, now, travel_s, self.hour, rate)
         return estimate(kind or self.estimator, line)
 
     def wait_one(self, hall: int, theme: int, now: float, kind: str | None = None,
@@ -548,9 +557,9 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
 
 
 def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callable[[float], int],
-                  rate: Callable[[int, int, float], np.ndarray], theme: int) -> Line:
+                  rate: Callable[[int], np.ndarray]) -> Line:
     """The line as a citizen arriving ``travel_s`` from ``now`` will find it, hour by hour as a
-    fluid: arrivals at the hall's learned rate for each hour (``rate(theme, hour, now)``) join
+    fluid: arrivals at the hall's learned rate for each hour of the day (``rate(hour)``) join
     it, its windows serve at their real share over the mean service time; the line never goes
     below empty. Where it is empty then, the windows the arrivals leave free are idle."""
     ahead = line.ahead.copy()
@@ -561,7 +570,7 @@ def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callabl
     while at < end:
         step_end = min(end, at - at % 3600.0 + 3600.0)
         step = np.clip(np.minimum(step_end, now + travel_s) - at, 0.0, None)
-        arrivals = rate(theme, hour_of(at), now)
+        arrivals = rate(hour_of(at))
         ahead = np.maximum(0.0, ahead + (arrivals - capacity) * step)
         at = step_end
     travelling = travel_s > 0

@@ -74,14 +74,18 @@ def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
     waits ``wait_s`` (``ThemeWait.share``: the mean of the proportional split and strict
     preference, the proportional split alone while the wait is 0)."""
     own = (line.ahead + 1.0) * line.mean_s
-    wait = np.broadcast_to(np.asarray(wait_s, dtype=float), own.shape)
-    pending = line.group_work + line.group_rate * wait
+    live = line.group_live
     with np.errstate(divide="ignore", invalid="ignore"):
-        proportional = own / (own + pending)
-        left = 1.0 - pending / (line.group_live * wait)
-        blended = (proportional + np.maximum(PREFERENCE_FLOOR * proportional, left)) / 2
-    parts = np.where((wait > 0) & (pending > 0), blended, proportional)
-    return np.where(line.group_live > 0, line.group_live * parts, 0.0).sum(axis=0)
+        if np.isscalar(wait_s) and wait_s == 0:
+            parts = own / (own + line.group_work)
+        else:
+            wait = np.asarray(wait_s, dtype=float)
+            pending = line.group_work + line.group_rate * wait
+            parts = own / (own + pending)
+            left = 1.0 - pending / (live * wait)
+            strict = np.maximum(PREFERENCE_FLOOR * parts, left)
+            parts = np.where((pending > 0) & (wait > 0), (parts + strict) * 0.5, parts)
+        return np.where(live > 0, live * parts, 0.0).sum(axis=0)
 
 
 def _stretched(line: Line, work_s: np.ndarray, share: np.ndarray,

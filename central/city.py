@@ -432,6 +432,22 @@ class CityService:
             wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)
             return _finite(wait) if math.isfinite(wait) else None
 
+    def learned_means(self, now: float | None = None) -> dict[str, dict[str, float]]:
+        """Per hall, per theme, the mean service time learned from the finished services
+        central followed (each winsorised, as the hall learns it); themes not yet served are
+        left out."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            city = self.city
+            if city is None:
+                return {}
+            learned: dict[str, dict[str, float]] = {}
+            for hall, theme in zip(*np.nonzero(city.service.counts), strict=True):
+                learned.setdefault(city.hall_ids[hall], {})[city.themes[theme]] = float(
+                    city.service.allday[hall, theme])
+            return learned
+
     def refused_at(self, hall_id: str, item: str, anywhere_only: bool = True
                    ) -> dict[str, str] | None:
         """Why ``hall_id`` cannot take a referral for ``item`` (None when it can);

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from central.catalog import parse_hall_catalog
@@ -53,8 +54,11 @@ def _where(hall_id: str | None) -> tuple[str, tuple]:
     return (" WHERE hall_id = ?", (hall_id,)) if hall_id else ("", ())
 
 
-def city_view(db: Database, hall_id: str | None = None) -> list[dict[str, Any]]:
-    """The live view of every hall (or of one)."""
+def city_view(db: Database, hall_id: str | None = None,
+              learned: Mapping[str, Mapping[str, float]] | None = None) -> list[dict[str, Any]]:
+    """The live view of every hall (or of one). ``learned`` are the mean service times per
+    hall and theme that cloud calling learned robustly (``CityService.learned_means``); a
+    theme without one takes the projection's plain mean, else the catalog's."""
     where, params = _where(hall_id)
     with db.transaction() as tx:
         halls = tx.all("SELECT hall_id, acked, head_seq, last_event_ts, last_push_at FROM halls"
@@ -83,14 +87,18 @@ def city_view(db: Database, hall_id: str | None = None) -> list[dict[str, Any]]:
             "open_windows": len(open_windows), "acked_seq": acked,
             "events_behind": max(0, head - acked), "last_event_ts": last_ts,
             "last_push_at": last_push,
-            "themes": [_theme_view(config, live_windows, rows, row) for row in rows],
+            "themes": [_theme_view(config, live_windows, rows, row,
+                                   (learned or {}).get(hall, {})) for row in rows],
         })
     return view
 
 
-def _mean_s(config: HallConfig | None, row: tuple) -> float:
-    """A theme's mean service time: the services central saw, else the catalog's."""
+def _mean_s(config: HallConfig | None, row: tuple, learned: Mapping[str, float]) -> float:
+    """A theme's mean service time: learned robustly, else the plain mean of the services
+    central saw, else the catalog's."""
     _, theme, _, served, service_sum = row
+    if theme in learned:
+        return float(learned[theme])
     if served:
         return float(service_sum / served)
     known = config.themes.get(theme) if config is not None else None
@@ -98,9 +106,9 @@ def _mean_s(config: HallConfig | None, row: tuple) -> float:
 
 
 def _theme_view(config: HallConfig | None, live_windows: dict[str, WindowStatus],
-                rows: list[tuple], row: tuple) -> dict[str, Any]:
+                rows: list[tuple], row: tuple, learned: Mapping[str, float]) -> dict[str, Any]:
     theme, waiting = row[1], max(0, row[2])
-    mean = _mean_s(config, row)
+    mean = _mean_s(config, row, learned)
     open_windows = [n for n, s in live_windows.items() if s is WindowStatus.OPEN]
     name = ""
     if config is None:
@@ -113,7 +121,7 @@ def _theme_view(config: HallConfig | None, live_windows: dict[str, WindowStatus]
                     and theme in config.windows[n].skills)
         estimate = theme_wait(theme, skill_lines(config.windows.values()), live_windows,
                               set(live_windows), {r[1]: max(0, r[2]) for r in rows},
-                              {r[1]: _mean_s(config, r) for r in rows})
+                              {r[1]: _mean_s(config, r, learned) for r in rows})
         wait = estimate.figure(waiting).seconds if count else None
     return {"theme": theme, "name_zh": name, "waiting": waiting, "open_windows": count,
             "mean_service_s": round(mean, 1), "expected_wait_s": wait}

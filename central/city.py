@@ -50,6 +50,39 @@ log = logging.getLogger("hallq.central.remote")
 
 #: The environment variable with the default travel time in minutes (see RemoteSettings).
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
+#: When a hall is worth the trip for a number taken by phone: environment variables (set by
+#: ``hallq central --phone-…`` for every worker), each with its range, as a hall's ``[cloud]``.
+PHONE_TRIP_ENV = {"max_travel_min": ("HALLQ_CENTRAL_PHONE_MAX_TRAVEL_MIN", 0.0, 600.0),
+                  "min_saving_min": ("HALLQ_CENTRAL_PHONE_MIN_SAVING_MIN", 0.0, 240.0),
+                  "saving_per_travel": ("HALLQ_CENTRAL_PHONE_SAVING_PER_TRAVEL", 0.0, 10.0)}
+
+
+def phone_trip_value(key: str, text: str) -> float:
+    """A phone trip setting (``PHONE_TRIP_ENV``'s ``key``) checked against its range
+    (``max_travel_min`` more than 0); ValueError saying the key, its range and the value."""
+    _, low, high = PHONE_TRIP_ENV[key]
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    above = key == "max_travel_min"          # a trip cap of 0 would offer no hall at all
+    if not (low < value <= high if above else low <= value <= high):
+        said = f"more than {low:g} and at most {high:g}" if above else \
+            f"from {low:g} to {high:g}"
+        zh = f"大于 {low:g} 且不大于 {high:g}" if above else f"在 {low:g} 到 {high:g} 之间"
+        raise ValueError(f"{key} 应为{zh}的数字 / {key} must be a number {said}, not {text!r}")
+    return value
+
+
+def phone_trip_from_env() -> TripRules:
+    """The phone channel's trip rules: the defaults, with those set in the environment."""
+    found = {key: phone_trip_value(key, os.environ[name])
+             for key, (name, _, _) in PHONE_TRIP_ENV.items() if os.environ.get(name)}
+    default = TripRules()
+    return TripRules(max_travel_s=found.get("max_travel_min", default.max_travel_s / 60) * 60,
+                     min_saving_s=found.get("min_saving_min", default.min_saving_s / 60) * 60,
+                     saving_per_travel=found.get("saving_per_travel",
+                                                 default.saving_per_travel))
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
 #: A window's status in the ``live_windows`` projection, as the event that sets it.
 _STATUS_EVENT = {"open": EventKind.WINDOW_OPENED, "paused": EventKind.WINDOW_PAUSED,
@@ -91,9 +124,11 @@ class RemoteSettings:
 
     @classmethod
     def from_env(cls) -> "RemoteSettings":
-        """The defaults, with the default travel time from ``HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN``."""
+        """The defaults, with the default travel time from ``HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN``
+        and the phone channel's trip rules from ``PHONE_TRIP_ENV``."""
         minutes = os.environ.get(TRAVEL_ENV)
-        return cls(default_travel_s=float(minutes) * 60.0) if minutes else cls()
+        default = cls.default_travel_s if not minutes else float(minutes) * 60.0
+        return cls(default_travel_s=default, phone_trip=phone_trip_from_env())
 
 
 

@@ -140,3 +140,30 @@ def test_a_hall_with_windows_idle_but_closed_by_arrival_time_is_dropped_on_the_p
     assert city.issuing_at(theme, np.array([monday, monday])).tolist() == [True, True]
     sunday = friday_evening + 2 * 86400.0
     assert city.issuing_at(theme, np.array([sunday, sunday])).tolist() == [False, True]
+
+
+def test_the_phone_channels_trip_rules_are_the_citys_settings(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``hallq central --phone-…`` (checked, in Chinese and English) reaches every worker."""
+    import argparse
+
+    from central import cli
+    from central.city import PHONE_TRIP_ENV, RemoteSettings
+
+    for name, _, _ in PHONE_TRIP_ENV.values():
+        monkeypatch.delenv(name, raising=False)
+    assert RemoteSettings.from_env().phone_trip == TripRules()
+    monkeypatch.setenv("HALLQ_CENTRAL_PHONE_MAX_TRAVEL_MIN", "90")
+    monkeypatch.setenv("HALLQ_CENTRAL_PHONE_SAVING_PER_TRAVEL", "0.5")
+    assert RemoteSettings.from_env().phone_trip == TripRules(5400.0, 300.0, 0.5)
+    monkeypatch.setenv("HALLQ_CENTRAL_PHONE_MIN_SAVING_MIN", "-1")
+    with pytest.raises(ValueError, match="min_saving_min"):
+        RemoteSettings.from_env()
+    parser = argparse.ArgumentParser(prog="hallq")
+    cli.register(parser.add_subparsers())
+    with pytest.raises(SystemExit):
+        parser.parse_args(["central", "--phone-max-travel-min", "0"])
+    said = capsys.readouterr().err
+    assert "max_travel_min 应为大于 0 且不大于 600" in said and "must be a number" in said
+    args = parser.parse_args(["central", "--phone-max-travel-min", "45"])
+    assert args.phone_max_travel_min == 45.0 and args.phone_saving_per_travel is None

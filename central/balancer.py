@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from central.city_state import CityState
-from hall.config import Item
+from hall.config import Item, TripRules
 
 
 class Recommendation(NamedTuple):
@@ -92,57 +92,92 @@ class TravelTimes:
 
 
 # ---------------------------------------------------------------------- recommendations
-def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now: float,
-              limit: int = 5) -> list[Recommendation]:
-    """Halls for ``item`` by expected total time (travel + wait), best first.
+def _offered(total: np.ndarray, travel_s: np.ndarray, reference: int, trip: TripRules
+             ) -> np.ndarray:
+    """``total`` where a hall is worth the trip against the ``reference`` hall (the one the
+    citizen is at, or the nearest): at most ``trip.max_travel_s`` away and saving at least
+    ``min_saving_s`` and ``saving_per_travel`` × the extra trip; ``inf`` elsewhere."""
+    extra = travel_s - travel_s[reference]
+    saving = total[reference] - total
+    worth = ((travel_s <= trip.max_travel_s)
+             & (saving >= np.maximum(trip.min_saving_s, trip.saving_per_travel * extra)))
+    worth[reference] = True
+    return np.where(worth, total, np.inf)
 
-    Only the origin hall when the item cannot be served at any hall (not 通办); halls where no
-    open window serves the item's theme, and other halls that give no more numbers of it now
-    (closed, past the theme's cutoff), are left out.
+
+def _best(total: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the ``limit`` smallest finite totals, smallest first (lowest index on a
+    tie)."""
+    found = np.flatnonzero(np.isfinite(total))
+    if len(found) > limit:
+        found = found[np.argpartition(total[found], limit)[:limit]]
+    return found[np.lexsort((found, total[found]))]
+
+
+def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now: float,
+              limit: int = 5, trip: TripRules | None = None) -> list[Recommendation]:
+    """Halls for ``item`` by expected total time (travel + the wait when the citizen gets
+    there), best first.
+
+    Only the origin hall when the item cannot be served at any hall (not 通办). Another hall is
+    offered only when it will still give a number of the item when the citizen arrives (open,
+    before the theme's cutoff), a window serving the theme is open there, and the trip is worth
+    it by ``trip`` (the origin hall's ``[cloud]`` settings unless given). Its wait is the
+    forecast for the arrival time (``CityState.wait_at``), not the line now.
     """
     o = city.index[origin]
     theme = city.theme_index[item.theme]
     if not item.anywhere:
         here = city.wait_one(o, theme, now)
         return [Recommendation(origin, here, here, 0.0)] if here < np.inf else []
-    wait = city.wait_s(theme, now)
     travel_s = travel.row(o)
-    total = np.where(city.issuing(theme, now), wait + travel_s, np.inf)
+    trip = trip or city.configs[o].trip
+    # the estimate only where a hall may be offered: near enough, a window open, still issuing
+    near = ((travel_s <= trip.max_travel_s) & (city.live[theme] > 0)
+            & city.issuing_at(theme, now + travel_s))
+    near[o] = True
+    found = np.flatnonzero(near)
+    wait = np.full(len(travel_s), np.inf)
+    wait[found] = city.wait_at(theme, now, travel_s[found], halls=found)
+    total = wait + travel_s
     total[o] = wait[o]                 # the citizen is here: this hall is always shown
-    if len(total) > limit:
-        best = np.argpartition(total, limit)[:limit]
-        best = best[np.argsort(total[best], kind="stable")]
-    else:
-        best = np.argsort(total, kind="stable")
+    with np.errstate(invalid="ignore"):
+        total = _offered(total, travel_s, o, trip)
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
-                           float(travel_s[h])) for h in best if total[h] < np.inf]
+                           float(travel_s[h])) for h in _best(total, limit)]
 
 
 def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarray,
-               now: float, limit: int = 5, allowed: np.ndarray | None = None
-               ) -> list[Recommendation]:
+               now: float, limit: int = 5, allowed: np.ndarray | None = None,
+               trip: TripRules | None = None) -> list[Recommendation]:
     """Halls by expected total time, ``travel_s`` (to every hall) + the wait in the hall's
     theme for the item (``themes``, one per hall of ``city``; None where the hall does not
-    serve it), best first; halls with no open window for it, giving no more numbers of it now
-    (closed, past the cutoff), or not ``allowed``, left out.
-    For a citizen not at a hall (taking a number by phone)."""
+    serve it) when the citizen gets there, best first — for a citizen who is at no hall (a
+    number taken by phone). Left out: halls with no open window for it, that will give no
+    more numbers of it when the citizen arrives (closed, past the cutoff), not ``allowed``,
+    or not worth the trip by ``trip`` (the city's settings) against the nearest of the others.
+    """
     wait = np.full(len(city.hall_ids), np.inf)
     names = np.array([t if t is not None else "" for t in themes], dtype=object)
     for theme in set(themes) - {None}:
         index = city.theme_index.get(str(theme))
         if index is None:
             continue
-        mask = names == theme
-        wait[mask] = np.where(city.issuing(index, now), city.wait_s(index, now), np.inf)[mask]
+        mask = (names == theme) & (city.live[index] > 0) & city.issuing_at(
+            index, now + travel_s)
+        if trip is not None:
+            mask &= travel_s <= trip.max_travel_s
+        found = np.flatnonzero(mask)
+        wait[found] = city.wait_at(index, now, travel_s[found], halls=found)
     total = wait + travel_s
     if allowed is not None:
         total = np.where(allowed, total, np.inf)
-    found = np.flatnonzero(np.isfinite(total))
-    if len(found) > limit:
-        found = found[np.argpartition(total[found], limit)[:limit]]
-    found = found[np.lexsort((found, total[found]))]
+    finite = np.flatnonzero(np.isfinite(total))
+    if len(finite) and trip is not None:
+        nearest = int(finite[np.argmin(travel_s[finite])])
+        total = _offered(total, travel_s, nearest, trip)
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
-                           float(travel_s[h])) for h in found]
+                           float(travel_s[h])) for h in _best(total, limit)]
 
 
 
@@ -203,37 +238,76 @@ POLICIES: dict[str, Policy] = {"none": policy_none, "jsq": policy_jsq, "jsq2": p
 
 
 # ---------------------------------------------------------------------- remote calling
+#: How many times longer a service by video takes than at a window (an assumption until it
+#: is measured), and the citizen's walk to the video booth, for :func:`choose_remote`.
+REMOTE_SLOWDOWN = 1.25
+BOOTH_WALK_S = 60.0
+#: Lines :func:`choose_remote` looks into, longest expected wait first.
+REMOTE_CANDIDATES = 8
+
+
 def choose_remote(window_skills: Sequence[str], city: CityState, now: float,
                   home: str | None = None, min_wait_s: float = 0.0,
-                  halls: np.ndarray | None = None) -> RemoteChoice | None:
+                  halls: np.ndarray | None = None, slowdown: float = REMOTE_SLOWDOWN,
+                  booth_walk_s: float = BOOTH_WALK_S) -> RemoteChoice | None:
     """The ticket an idle window (skills in its order of preference) should call remotely.
 
-    Among tickets that can be served remotely, waiting in halls other than ``home`` that have
-    a free video booth (and are among ``halls``, a mask over ``city.hall_ids``, when given),
-    for one of the window's themes and not already being leased, the oldest one of the hall
-    and theme with the longest expected wait — if that wait is above ``min_wait_s``.
+    The lines looked into hold tickets that can be served remotely and are not being leased,
+    in halls other than ``home`` with a free video booth (and among ``halls``, a mask over
+    ``city.hall_ids``, when given), for one of the window's themes, where a newcomer would
+    wait longer than ``min_wait_s``; longest first. In a line, the ticket called is the first
+    (in the order the hall calls them) whose own expected remaining wait is longer than what
+    the video service costs its citizen: the service ``slowdown`` times longer, plus the walk
+    to the booth. So the head of a line, which a window of its own hall is about to call, is
+    left to it: a remote call helps the citizen it calls. ``wait_s`` of the choice is that
+    ticket's own expected wait.
     """
     skip = city.index.get(home, -1) if home is not None else -1
-    best: tuple[float, int, int] | None = None
     booth_free = city.leased + city.held_count < city.booths
     if halls is not None:
         booth_free = booth_free & halls
+    lines: list[tuple[float, int, int]] = []
     for skill in window_skills:
         theme = city.theme_index.get(skill)
         if theme is None:
             continue
-        wait = np.where((city.remote[theme] > 0) & booth_free, city.wait_s(theme, now), -1.0)
-        if 0 <= skip < len(wait):
-            wait[skip] = -1.0
-        hall = int(np.argmax(wait))
-        if wait[hall] > min_wait_s and (best is None or wait[hall] > best[0]):
-            best = (float(wait[hall]), hall, theme)
-    if best is None:
-        return None
-    wait_s, hall, theme = best
-    line = city.remote_line(hall, theme)
-    free = [(order, ticket) for ticket, order in line.items() if not city.held(hall, ticket)]
-    if not free:
-        return None
-    ticket = min(free)[1]
-    return RemoteChoice(city.hall_ids[hall], ticket, city.themes[theme], wait_s)
+        holding = (city.remote[theme] > 0) & booth_free
+        if 0 <= skip < len(holding):
+            holding[skip] = False
+        found = np.flatnonzero(holding)
+        wait = np.full(len(holding), -1.0)
+        wait[found] = city.wait_s(theme, now, halls=found)
+        longer = np.flatnonzero(wait > min_wait_s)
+        if len(longer) > REMOTE_CANDIDATES:
+            longer = longer[np.argpartition(-wait[longer], REMOTE_CANDIDATES)[
+                :REMOTE_CANDIDATES]]
+        lines += [(float(wait[h]), int(h), theme) for h in longer]
+    for _, hall, theme in sorted(lines, key=lambda line: (-line[0], line[1], line[2]))[
+            :REMOTE_CANDIDATES]:
+        helped = _helped_ticket(city, hall, theme, now, slowdown, booth_walk_s)
+        if helped is not None:
+            ticket, wait_s = helped
+            return RemoteChoice(city.hall_ids[hall], ticket, city.themes[theme], wait_s)
+    return None
+
+
+def _helped_ticket(city: CityState, hall: int, theme: int, now: float, slowdown: float,
+                   booth_walk_s: float) -> tuple[str, float] | None:
+    """The first ticket of a line that can be served remotely, is not being leased, and
+    whose own expected wait is longer than what video service costs it; with that wait."""
+    cost = (slowdown - 1.0) * city.service.mean_one(hall, theme, city.hour(now)) + booth_walk_s
+    order = city.call_order(hall, theme, now)
+    remote = city.remote_line(hall, theme)
+    # the expected wait grows with the place in the line: find the first place that pays
+    low, high = 0, len(order)
+    while low < high:
+        middle = (low + high) // 2
+        if city.wait_behind(hall, theme, middle, now) > cost:
+            high = middle
+        else:
+            low = middle + 1
+    for place in range(low, len(order)):
+        ticket = order[place]
+        if ticket in remote and not city.held(hall, ticket):
+            return ticket, city.wait_behind(hall, theme, place, now)
+    return None

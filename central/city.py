@@ -30,12 +30,19 @@ from typing import Any
 import numpy as np
 
 from central import referrals
-from central.balancer import CityState, choose_remote, rank_halls, recommend
+from central.balancer import (
+    BOOTH_WALK_S,
+    REMOTE_SLOWDOWN,
+    CityState,
+    choose_remote,
+    rank_halls,
+    recommend,
+)
 from central.catalog import CITY, parse_hall_catalog
 from central.db import Database, Tx
 from central.errors import CentralError
 from central.travel import HallTravel
-from hall.config import HallConfig
+from hall.config import HallConfig, TripRules
 from hall.errors import ErrorCode
 from hall.events import EventKind
 
@@ -43,6 +50,39 @@ log = logging.getLogger("hallq.central.remote")
 
 #: The environment variable with the default travel time in minutes (see RemoteSettings).
 TRAVEL_ENV = "HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN"
+#: When a hall is worth the trip for a number taken by phone: environment variables (set by
+#: ``hallq central --phone-…`` for every worker), each with its range, as a hall's ``[cloud]``.
+PHONE_TRIP_ENV = {"max_travel_min": ("HALLQ_CENTRAL_PHONE_MAX_TRAVEL_MIN", 0.0, 600.0),
+                  "min_saving_min": ("HALLQ_CENTRAL_PHONE_MIN_SAVING_MIN", 0.0, 240.0),
+                  "saving_per_travel": ("HALLQ_CENTRAL_PHONE_SAVING_PER_TRAVEL", 0.0, 10.0)}
+
+
+def phone_trip_value(key: str, text: str) -> float:
+    """A phone trip setting (``PHONE_TRIP_ENV``'s ``key``) checked against its range
+    (``max_travel_min`` more than 0); ValueError saying the key, its range and the value."""
+    _, low, high = PHONE_TRIP_ENV[key]
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    above = key == "max_travel_min"          # a trip cap of 0 would offer no hall at all
+    if not (low < value <= high if above else low <= value <= high):
+        said = f"more than {low:g} and at most {high:g}" if above else \
+            f"from {low:g} to {high:g}"
+        zh = f"大于 {low:g} 且不大于 {high:g}" if above else f"在 {low:g} 到 {high:g} 之间"
+        raise ValueError(f"{key} 应为{zh}的数字 / {key} must be a number {said}, not {text!r}")
+    return value
+
+
+def phone_trip_from_env() -> TripRules:
+    """The phone channel's trip rules: the defaults, with those set in the environment."""
+    found = {key: phone_trip_value(key, os.environ[name])
+             for key, (name, _, _) in PHONE_TRIP_ENV.items() if os.environ.get(name)}
+    default = TripRules()
+    return TripRules(max_travel_s=found.get("max_travel_min", default.max_travel_s / 60) * 60,
+                     min_saving_s=found.get("min_saving_min", default.min_saving_s / 60) * 60,
+                     saving_per_travel=found.get("saving_per_travel",
+                                                 default.saving_per_travel))
 _WAIT_CAP_S = 86_400.0     # "never" as a number JSON can carry
 #: A window's status in the ``live_windows`` projection, as the event that sets it.
 _STATUS_EVENT = {"open": EventKind.WINDOW_OPENED, "paused": EventKind.WINDOW_PAUSED,
@@ -67,6 +107,11 @@ class RemoteSettings:
     speed_kmh: float = 25.0           # travel between located halls: overhead + km / speed
     overhead_s: float = 600.0
     min_wait_s: float = 300.0         # a ticket is called remotely only from a longer line
+    remote_slowdown: float = REMOTE_SLOWDOWN   # a video service takes this many times longer
+    booth_walk_s: float = BOOTH_WALK_S         # … and the citizen walks to the booth first
+    #: When a hall is worth the trip for a citizen taking a number by phone (from home,
+    #: against the nearest hall); a citizen at a kiosk has their hall's ``[cloud]`` settings.
+    phone_trip: TripRules = TripRules()
     hold_s: float = 120.0             # a chosen ticket is not chosen again for this long
     #: A referred citizen counts in the chosen hall's line from the referral until its ticket
     #: is issued (then the ticket counts) or refused; one never answered is refused by then.
@@ -79,9 +124,11 @@ class RemoteSettings:
 
     @classmethod
     def from_env(cls) -> "RemoteSettings":
-        """The defaults, with the default travel time from ``HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN``."""
+        """The defaults, with the default travel time from ``HALLQ_CENTRAL_DEFAULT_TRAVEL_MIN``
+        and the phone channel's trip rules from ``PHONE_TRIP_ENV``."""
         minutes = os.environ.get(TRAVEL_ENV)
-        return cls(default_travel_s=float(minutes) * 60.0) if minutes else cls()
+        default = cls.default_travel_s if not minutes else float(minutes) * 60.0
+        return cls(default_travel_s=default, phone_trip=phone_trip_from_env())
 
 
 
@@ -305,7 +352,9 @@ class CityService:
                 return None
             found = choose_remote(skills, self.city, now, home=asking_hall,
                                   min_wait_s=self.settings.min_wait_s,
-                                  halls=self._reachable_mask(now))
+                                  halls=self._reachable_mask(now),
+                                  slowdown=self.settings.remote_slowdown,
+                                  booth_walk_s=self.settings.booth_walk_s)
             if found is None:
                 return None
             self.city.hold(found.hall, found.ticket, found.theme)
@@ -367,8 +416,9 @@ class CityService:
                   now: float | None = None) -> list[dict[str, Any]]:
         """Halls whose catalog has ``item`` and that can be reached, by expected total time
         (travel from the place at ``lat``, ``lon`` + wait), best first — for a citizen
-        taking a number by phone. Halls where no open window serves the item, or that give
-        no more numbers of it now (closed, past the cutoff), are left out."""
+        taking a number by phone. Halls where no open window serves the item, that will give
+        no more numbers of it when the citizen gets there (closed, past the cutoff), or that
+        are not worth the trip (``settings.phone_trip``) are left out."""
         now = self.clock() if now is None else now
         self.refresh(now)
         with self._lock:
@@ -377,7 +427,7 @@ class CityService:
             themes = [found.theme if (found := self.configs[h].items.get(item)) else None
                       for h in self.city.hall_ids]
             ranked = rank_halls(self.city, themes, self.travel.from_point(lat, lon), now,
-                                limit, self._reachable_mask(now))
+                                limit, self._reachable_mask(now), self.settings.phone_trip)
             return [{**self._entry(found), "waiting": self._waiting(found.hall, item)}
                     for found in ranked]
 
@@ -416,6 +466,22 @@ class CityService:
                 return None
             wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)
             return _finite(wait) if math.isfinite(wait) else None
+
+    def learned_means(self, now: float | None = None) -> dict[str, dict[str, float]]:
+        """Per hall, per theme, the mean service time learned from the finished services
+        central followed (each winsorised, as the hall learns it); themes not yet served are
+        left out."""
+        now = self.clock() if now is None else now
+        self.refresh(now)
+        with self._lock:
+            city = self.city
+            if city is None:
+                return {}
+            learned: dict[str, dict[str, float]] = {}
+            for hall, theme in zip(*np.nonzero(city.service.counts), strict=True):
+                learned.setdefault(city.hall_ids[hall], {})[city.themes[theme]] = float(
+                    city.service.allday[hall, theme])
+            return learned
 
     def refused_at(self, hall_id: str, item: str, anywhere_only: bool = True
                    ) -> dict[str, str] | None:

@@ -14,13 +14,21 @@ in ``central/balancer.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
 import numpy as np
 
-from central.estimators import ESTIMATORS, ServiceTimes, estimate, estimate_one
+from central.estimators import (
+    ESTIMATORS,
+    ArrivalProfile,
+    Line,
+    ServiceTimes,
+    estimate,
+    estimate_one,
+    real_share,
+)
 from hall.config import HallConfig
 from hall.events import Event, EventKind
 from hall.policy import Priority, rank, slot_open
@@ -60,6 +68,7 @@ class _Window:
 
     themes: tuple[int, ...]
     weight: float
+    groups: tuple[int, ...]   # per theme: its group of windows preferring the same themes
     status: str = CLOSED
     busy: bool = False
     remote: bool = False      # on a call to another hall (``window.remote_busy``)
@@ -89,6 +98,8 @@ class CityState:
         self.inbound = np.zeros(shape)
         self.share = np.zeros(shape)
         self.idle = np.zeros(shape)
+        self.live = np.zeros(shape)         # open or paused windows with the skill
+        self.busy = np.zeros(shape)         # of which with somebody at them
         self.remote = np.zeros(shape)
         self.last_wait = np.full(shape, np.nan)
         self.booths = np.array([(booths or {}).get(h, np.inf) for h in self.hall_ids], float)
@@ -97,11 +108,15 @@ class CityState:
         configured = np.array([[c.themes[t].mean_service_s if t in c.themes else 600.0
                                 for t in self.themes] for c in self.configs])
         self.service = ServiceTimes(configured)
+        self.arrivals = ArrivalProfile(*shape)
         self.remote_items = {code for c in self.configs for code, i in c.items.items()
                              if i.remote}
-        self._windows = [{n: _Window(tuple(self.theme_index[s] for s in w.skills),
-                                     1.0 / len(w.skills)) for n, w in c.windows.items()}
+        #: Per theme, the groups of windows by the themes they prefer to it (their earlier
+        #: skills), and each group's live windows per hall (``hall.estimate.WindowGroup``).
+        self.groups: list[list[tuple[int, ...]]] = [[] for _ in self.themes]
+        self._windows = [{n: self._window(w.skills) for n, w in c.windows.items()}
                          for c in self.configs]
+        self.group_live = [np.zeros((max(1, len(g)), len(self.configs))) for g in self.groups]
         self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
         #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
         self._lines: dict[tuple[int, int], dict[str, float]] = {}
@@ -111,6 +126,9 @@ class CityState:
         self._to_window: dict[tuple[int, str], str] = {}
         self._named_lines: dict[tuple[int, str], dict[str, int]] = {}
         self._held: set[tuple[int, str]] = set()
+        #: Tickets whose lease came back unserved: the citizen did not come to the video booth
+        #: or declined there; they keep their place and are not called by video again.
+        self._declined: set[tuple[int, str]] = set()
         #: Waiting tickets that may be called first, and why.
         self._first: dict[tuple[int, str], _FirstBy] = {}
         self._early_s = np.array([c.rules.appointment_early_min * 60.0 for c in self.configs])
@@ -124,6 +142,16 @@ class CityState:
                                     for c in self.configs], dtype=bool).reshape(-1, 7)
         self._cutoff = np.array([[c.themes[t].cutoff_min * 60.0 if t in c.themes else 0.0
                                   for c in self.configs] for t in self.themes], float)
+
+    def _window(self, skills: Sequence[str]) -> _Window:
+        themes = tuple(self.theme_index[s] for s in skills)
+        groups = []
+        for index, theme in enumerate(themes):
+            preferred = themes[:index]
+            if preferred not in self.groups[theme]:
+                self.groups[theme].append(preferred)
+            groups.append(self.groups[theme].index(preferred))
+        return _Window(themes, 1.0 / len(themes), tuple(groups))
 
     # ------------------------------------------------------------------ events
     def apply_event(self, event: Event) -> None:
@@ -147,12 +175,14 @@ class CityState:
         hall = self.index[hall_id]
         for array in (self.waiting, self.priority, self.inbound, self.remote):
             array[:, hall] = 0.0
+        self.arrivals.end_day(hall)
         self.leased[hall] = 0
         self.last_wait[:, hall] = np.nan
         for kept in (self._remote_lines, self._lines, self._theme_of, self._to_window,
                      self._named_lines, self._first):
             _forget_hall(kept, hall)
         self._held = {k for k in self._held if k[0] != hall}
+        self._declined = {k for k in self._declined if k[0] != hall}
         self.held_count[hall] = 0
         for number, window in self._windows[hall].items():
             self._set_window(hall, number, busy=window.remote)
@@ -173,8 +203,12 @@ class CityState:
         if window.status == CLOSED:
             return
         idle = window.status == OPEN and not window.busy
-        for theme in window.themes:
+        for theme, group in zip(window.themes, window.groups, strict=True):
             self.share[theme, hall] += sign * window.weight
+            self.live[theme, hall] += sign
+            self.group_live[theme][group, hall] += sign
+            if window.busy:
+                self.busy[theme, hall] += sign
             if idle:
                 self.idle[theme, hall] += sign
 
@@ -192,7 +226,8 @@ class CityState:
                 bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
                 (float(start), float(end)) if start is not None and end is not None else None)
             self.priority[theme, hall] += 1
-        if data.get("item") in self.remote_items and not data.get("to_window"):
+        if (data.get("item") in self.remote_items and not data.get("to_window")
+                and (hall, ticket) not in self._declined):
             line = self._remote_lines.setdefault((hall, theme), {})
             if data["ticket"] not in line:
                 line[data["ticket"]] = float(data.get("sort_key", ts))
@@ -222,6 +257,8 @@ class CityState:
         theme = self._theme(data)
         if theme is not None:
             self._line_add(hall, theme, data, ts)
+            self.arrivals.seen(theme, hall, self.hour(ts), ts, bool(
+                data.get("elderly") or data.get("appointment") or data.get("green")))
 
     def _on_called(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         theme = self._theme(data)
@@ -244,6 +281,8 @@ class CityState:
 
     def _on_lease_returned(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] = max(0.0, self.leased[hall] - 1)
+        if "ticket" in data:
+            self._declined.add((hall, str(data["ticket"])))
         self._on_back_in_line(hall, ts, data)
 
     def _on_remote_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
@@ -338,49 +377,95 @@ class CityState:
     def issuing(self, theme: int, now: float) -> np.ndarray:
         """Whether each hall gives numbers of ``theme`` at ``now``: open that weekday, within
         its hours and before the theme's cutoff (or open all day)."""
-        local = datetime.fromtimestamp(now, self.timezone)
-        second = local.hour * 3600 + local.minute * 60 + local.second
-        open_now = (self._open_days[:, local.isoweekday() - 1] & (self._opens <= second)
-                    & (second < self._closes - self._cutoff[theme]))
-        return np.asarray(self._all_day | open_now)
+        return self.issuing_at(theme, np.full(len(self.hall_ids), float(now)))
 
-    def wait_s(self, theme: int, now: float, kind: str | None = None) -> np.ndarray:
-        """Expected wait of a newcomer to ``theme`` at every hall (citizens en route count)."""
-        means = self.service.theme_means(theme, self.hour(now))
-        return estimate(kind or self.estimator, self.waiting[theme] + self.inbound[theme],
-                        self.share[theme], self.idle[theme], means, self.last_wait[theme])
+    def issuing_at(self, theme: int, at: np.ndarray) -> np.ndarray:
+        """:meth:`issuing`, each hall at its own time ``at`` (POSIX seconds): whether a
+        citizen who gets there then is still given a number."""
+        at = np.asarray(at, dtype=float)
+        finite = np.isfinite(at)
+        start = float(np.min(at[finite])) if finite.any() else 0.0
+        local = datetime.fromtimestamp(start, self.timezone)
+        midnight = start - (local.hour * 3600 + local.minute * 60 + local.second
+                            + local.microsecond / 1e6)
+        since = np.where(finite, at - midnight, 0.0)
+        day = np.floor(since / 86400.0).astype(np.int64)
+        second = since - day * 86400.0
+        weekday = (local.isoweekday() - 1 + day) % 7
+        open_then = (self._open_days[np.arange(len(at)), weekday] & (self._opens <= second)
+                     & (second < self._closes - self._cutoff[theme]))
+        return np.asarray((self._all_day | open_then) & finite)
+
+    def line(self, theme: int, now: float, inbound: bool = True, priority: bool = False,
+             halls: slice | list[int] | np.ndarray = slice(None)) -> Line:
+        """The line of ``theme`` at ``halls`` as the estimators read it: people ahead of a
+        newcomer (citizens en route included unless ``inbound`` is False; for a citizen
+        called first, only the others called first), windows, learned means and rates."""
+        hour = self.hour(now)
+        if priority:
+            ahead = self.priority[theme, halls]
+        else:
+            ahead = self.waiting[theme, halls] + (self.inbound[theme, halls] if inbound else 0.0)
+        work = np.zeros(self.group_live[theme].shape)[:, halls]
+        rate = np.zeros_like(work)
+        others = {other for preferred in self.groups[theme] for other in preferred}
+        means = {other: self.service.theme_means(other, hour)[halls] for other in others}
+        rates = {other: self.arrivals.today_rate(other, now)[halls] * means[other]
+                 for other in others}
+        for row, preferred in enumerate(self.groups[theme]):
+            for other in preferred:
+                work[row] += self.waiting[other, halls] * means[other]
+                rate[row] += rates[other]
+        return Line(np.asarray(ahead, dtype=float), self.live[theme, halls],
+                    self.idle[theme, halls], self.busy[theme, halls],
+                    self.group_live[theme][:, halls], work, rate,
+                    self.service.theme_means(theme, hour)[halls],
+                    self.arrivals.priority_rate(theme, now)[halls],
+                    self.last_wait[theme, halls])
+
+    def wait_s(self, theme: int, now: float, kind: str | None = None,
+               halls: np.ndarray | None = None) -> np.ndarray:
+        """Expected wait of a newcomer to ``theme`` at every hall (or at ``halls``, indices;
+        citizens en route count)."""
+        chosen: slice | np.ndarray = slice(None) if halls is None else halls
+        return estimate(kind or self.estimator, self.line(theme, now, halls=chosen))
+
+    def wait_at(self, theme: int, now: float, travel_s: np.ndarray,
+                kind: str | None = None, halls: np.ndarray | None = None) -> np.ndarray:
+        """Expected wait of a citizen who sets out now and reaches each hall ``travel_s``
+        later: the line as it will be then (:func:`forecast_line`), not as it is now. With
+        ``halls`` (indices), only at those, ``travel_s`` being theirs."""
+        chosen: slice | np.ndarray = slice(None) if halls is None else halls
+        line = self.line(theme, now, halls=chosen)
+        travel_s = np.asarray(travel_s, dtype=float)
+        if np.any(travel_s > 0):
+
+            def rate(hour: int) -> np.ndarray:
+                return self.arrivals.rate(theme, hour, now)[chosen]
+
+            line = forecast_line(line, now, travel_s, self.hour, rate)
+        return estimate(kind or self.estimator, line)
 
     def wait_one(self, hall: int, theme: int, now: float, kind: str | None = None,
                  inbound: bool = True, priority: bool = False) -> float:
         """:meth:`wait_s` for one hall. ``inbound=False`` leaves out citizens en route (they
         arrive after a citizen taking a ticket now); ``priority=True`` is the estimate for a
         citizen called first (elderly), who waits only behind others called first."""
-        return estimate_one(kind or self.estimator,
-                            *self._inputs(hall, theme, now, inbound, priority))
+        line = self.line(theme, now, inbound, priority, [hall])
+        return estimate_one(kind or self.estimator, line, 0, priority)
 
     def wait_behind(self, hall: int, theme: int, ahead: int, now: float) -> float:
         """Expected wait of a ticket already in ``hall``'s line of ``theme`` with ``ahead``
         people before it (the decision estimator, the hall's learned service time)."""
-        inputs = self._inputs(hall, theme, now, inbound=False, priority=False)
-        return estimate_one(self.estimator, float(ahead), *inputs[1:])
+        line = self.line(theme, now, inbound=False, halls=[hall])
+        line.ahead = np.array([float(ahead)])
+        return estimate_one(self.estimator, line, 0)
 
     def wait_all(self, hall: int, theme: int, now: float, inbound: bool = True,
                  priority: bool = False) -> dict[str, float]:
         """:meth:`wait_one` by every estimator (to compare them)."""
-        inputs = self._inputs(hall, theme, now, inbound, priority)
-        return {kind: estimate_one(kind, *inputs) for kind in ESTIMATORS}
-
-    def _inputs(self, hall: int, theme: int, now: float, inbound: bool, priority: bool
-                ) -> tuple[float, float, float, float, float]:
-        if priority:
-            ahead = float(self.priority[theme, hall])
-        else:
-            ahead = float(self.waiting[theme, hall])
-            if inbound:
-                ahead += float(self.inbound[theme, hall])
-        return (ahead, float(self.share[theme, hall]), float(self.idle[theme, hall]),
-                self.service.mean_one(hall, theme, self.hour(now)),
-                float(self.last_wait[theme, hall]))
+        line = self.line(theme, now, inbound, priority, [hall])
+        return {kind: estimate_one(kind, line, 0, priority) for kind in ESTIMATORS}
 
     def load_one(self, hall: int, theme: int) -> float:
         """:meth:`load` of one hall."""
@@ -431,6 +516,19 @@ class CityState:
         mine = order(ticket)
         return sum(1 for other in others if order(other) < mine)
 
+    def call_order(self, hall: int, theme: int, now: float) -> list[str]:
+        """The tickets waiting in ``hall``'s line of ``theme`` (not those transferred to a
+        named window) in the order the hall calls them (as :meth:`ahead_of`)."""
+        early_s = float(self._early_s[hall])
+        line = self._lines.get((hall, theme), {})
+
+        def order(ticket: str) -> tuple:
+            first = self._first.get((hall, ticket))
+            rank_now = Priority.NORMAL if first is None else first.rank(now, early_s)
+            return (rank_now, line[ticket], ticket)
+
+        return sorted((t for t in line if (hall, t) not in self._to_window), key=order)
+
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""
         return self._remote_lines.get((hall, theme), {})
@@ -456,6 +554,30 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     EventKind.WINDOW_REMOTE_BUSY: CityState._on_remote_call,
     EventKind.WINDOW_REMOTE_FREE: CityState._on_remote_call_ended,
 }
+
+
+def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callable[[float], int],
+                  rate: Callable[[int], np.ndarray]) -> Line:
+    """The line as a citizen arriving ``travel_s`` from ``now`` will find it, hour by hour as a
+    fluid: arrivals at the hall's learned rate for each hour of the day (``rate(hour)``) join
+    it, its windows serve at their real share over the mean service time; the line never goes
+    below empty. Where it is empty then, the windows the arrivals leave free are idle."""
+    ahead = line.ahead.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capacity = np.where(line.mean_s > 0, real_share(line) / line.mean_s, 0.0)
+    at, end = now, now + float(np.max(travel_s))
+    arrivals = np.zeros_like(ahead)
+    while at < end:
+        step_end = min(end, at - at % 3600.0 + 3600.0)
+        step = np.clip(np.minimum(step_end, now + travel_s) - at, 0.0, None)
+        arrivals = rate(hour_of(at))
+        ahead = np.maximum(0.0, ahead + (arrivals - capacity) * step)
+        at = step_end
+    travelling = travel_s > 0
+    idle = np.where(ahead > 0, 0.0, np.maximum(0.0, line.live - arrivals * line.mean_s))
+    return replace(line, ahead=np.where(travelling, ahead, line.ahead),
+                   idle=np.where(travelling, idle, line.idle),
+                   busy=np.where(travelling, line.live - idle, line.busy))
 
 
 def _seconds(at: time) -> float:

@@ -38,6 +38,19 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 # ---------------------------------------------------------------------- central
+def _phone_trip(key: str) -> Any:
+    """An argparse type checking one phone trip setting against its range."""
+    def checked(text: str) -> float:
+        from central.city import phone_trip_value
+
+        try:
+            return phone_trip_value(key, text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return checked
+
+
 def cmd_central(args: argparse.Namespace) -> int:
     """Run the central service in the foreground."""
     from central.server import CentralServer
@@ -48,6 +61,12 @@ def cmd_central(args: argparse.Namespace) -> int:
         from central.city import TRAVEL_ENV
 
         os.environ[TRAVEL_ENV] = str(args.default_travel_min)
+    from central.city import PHONE_TRIP_ENV
+
+    for key, (name, _, _) in PHONE_TRIP_ENV.items():
+        value = getattr(args, f"phone_{key}")
+        if value is not None:
+            os.environ[name] = str(value)
     try:
         server = CentralServer(args.db, host=args.bind, port=args.port, tls_cert=args.tls_cert,
                                tls_key=args.tls_key, workers=args.workers,
@@ -176,6 +195,14 @@ def register(subparsers: Any) -> None:
     central.add_argument("--default-travel-min", type=float, default=None,
                          help="cloud calling: travel time between halls of which one has no "
                               "location in its catalog (minutes, default 20)")
+    for key, what in (("max_travel_min", "the longest trip offered, minutes (default 60)"),
+                      ("min_saving_min", "the least time a trip must save, minutes (default 5)"),
+                      ("saving_per_travel", "the least saving per minute of the trip "
+                                            "(default 0.25)")):
+        central.add_argument(f"--phone-{key.replace('_', '-')}", type=_phone_trip(key),
+                             default=None, dest=f"phone_{key}",
+                             help=f"numbers taken by phone: {what}; a hall's own kiosks "
+                                  "follow its [cloud] table")
     central.add_argument("--id-key-file",
                          help="the city's hex key for hashing ID numbers (the halls' "
                               "--id-key-file); without it no number is taken by phone")

@@ -2,22 +2,27 @@
 
 Read from the small projections the ingest keeps (``live_themes``, ``live_windows``) and the
 halls' published catalogs (which windows serve which theme, configured service times), never
-by scanning the event log. The expected wait of a newcomer uses the hall node's own estimator
-(``hall.estimate``): ``(waiting + 1) · mean service / open skill share``; it is ``None`` when no
-window serving the theme is open. Without a catalog every open window counts for every theme.
+by scanning the event log. The expected wait of a newcomer is the hall node's own figure
+(``hall.estimate.theme_wait``: open and paused windows by their real share of the theme, after
+the backlog of the themes they prefer); the projections do not say who is at a window, so
+every live window counts as busy, half-way through a service. It is ``None`` when no window
+serving the theme is open. Without a catalog every open window counts for every theme,
+``(waiting + 1) · mean / windows``.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from central.catalog import parse_hall_catalog
 from central.db import Database, Tx
 from central.errors import CentralError
 from hall.config import HallConfig
-from hall.estimate import expected_wait_s, skill_share
+from hall.estimate import expected_wait_s, skill_lines, theme_wait
+from hall.state import WindowStatus
 
 DEFAULT_SERVICE_S = 600.0
 
@@ -49,54 +54,74 @@ def _where(hall_id: str | None) -> tuple[str, tuple]:
     return (" WHERE hall_id = ?", (hall_id,)) if hall_id else ("", ())
 
 
-def city_view(db: Database, hall_id: str | None = None) -> list[dict[str, Any]]:
-    """The live view of every hall (or of one)."""
+def city_view(db: Database, hall_id: str | None = None,
+              learned: Mapping[str, Mapping[str, float]] | None = None) -> list[dict[str, Any]]:
+    """The live view of every hall (or of one). ``learned`` are the mean service times per
+    hall and theme that cloud calling learned robustly (``CityService.learned_means``); a
+    theme without one takes the projection's plain mean, else the catalog's."""
     where, params = _where(hall_id)
     with db.transaction() as tx:
         halls = tx.all("SELECT hall_id, acked, head_seq, last_event_ts, last_push_at FROM halls"
                        + where + " ORDER BY hall_id", params)
         themes = tx.all("SELECT hall_id, theme, waiting, service_count, service_sum FROM "
                         "live_themes" + where + " ORDER BY hall_id, theme", params)
-        windows = tx.all("SELECT hall_id, window_no FROM live_windows" + where +
-                         (" AND" if where else " WHERE") + " status = 'open'", params)
+        windows = tx.all("SELECT hall_id, window_no, status FROM live_windows" + where +
+                         (" AND" if where else " WHERE") + " status IN ('open', 'paused')",
+                         params)
         versions = dict(tx.all("SELECT hall_id, version FROM catalogs" + where, params))
         configs = {h: _config(tx, h, v) for h, v in versions.items()}
-    open_by_hall: dict[str, set[str]] = {}
-    for hall, window in windows:
-        open_by_hall.setdefault(hall, set()).add(window)
+    live_by_hall: dict[str, dict[str, WindowStatus]] = {}
+    for hall, window, status in windows:
+        live_by_hall.setdefault(hall, {})[window] = WindowStatus(status)
     by_hall: dict[str, list[tuple]] = {}
     for row in themes:
         by_hall.setdefault(row[0], []).append(row)
     view = []
     for hall, acked, head, last_ts, last_push in halls:
         config = configs.get(hall)
-        open_windows = open_by_hall.get(hall, set())
+        live_windows = live_by_hall.get(hall, {})
+        open_windows = {n for n, s in live_windows.items() if s is WindowStatus.OPEN}
+        rows = by_hall.get(hall, [])
         view.append({
             "hall_id": hall, "name_zh": config.name_zh if config else "",
             "open_windows": len(open_windows), "acked_seq": acked,
             "events_behind": max(0, head - acked), "last_event_ts": last_ts,
             "last_push_at": last_push,
-            "themes": [_theme_view(config, open_windows, row) for row in by_hall.get(hall, [])],
+            "themes": [_theme_view(config, live_windows, rows, row,
+                                   (learned or {}).get(hall, {})) for row in rows],
         })
     return view
 
 
-def _theme_view(config: HallConfig | None, open_windows: set[str], row: tuple
-                ) -> dict[str, Any]:
-    _, theme, waiting, served, service_sum = row
-    mean = service_sum / served if served else DEFAULT_SERVICE_S
-    share = float(len(open_windows))
+def _mean_s(config: HallConfig | None, row: tuple, learned: Mapping[str, float]) -> float:
+    """A theme's mean service time: learned robustly, else the plain mean of the services
+    central saw, else the catalog's."""
+    _, theme, _, served, service_sum = row
+    if theme in learned:
+        return float(learned[theme])
+    if served:
+        return float(service_sum / served)
+    known = config.themes.get(theme) if config is not None else None
+    return known.mean_service_s if known is not None else DEFAULT_SERVICE_S
+
+
+def _theme_view(config: HallConfig | None, live_windows: dict[str, WindowStatus],
+                rows: list[tuple], row: tuple, learned: Mapping[str, float]) -> dict[str, Any]:
+    theme, waiting = row[1], max(0, row[2])
+    mean = _mean_s(config, row, learned)
+    open_windows = [n for n, s in live_windows.items() if s is WindowStatus.OPEN]
     name = ""
-    if config is not None:
-        live = [w for n, w in config.windows.items() if n in open_windows]
-        share = skill_share(live, theme)
+    if config is None:
+        count = len(open_windows)
+        wait = expected_wait_s(waiting, count, mean) if count else None
+    else:
         known = config.themes.get(theme)
-        if known is not None:
-            name = known.name_zh
-            if not served:
-                mean = known.mean_service_s
-    open_for_theme = share if config is None else sum(
-        1 for n, w in config.windows.items() if n in open_windows and theme in w.skills)
-    return {"theme": theme, "name_zh": name, "waiting": max(0, waiting),
-            "open_windows": int(open_for_theme), "mean_service_s": round(mean, 1),
-            "expected_wait_s": expected_wait_s(max(0, waiting), share, mean) if share else None}
+        name = known.name_zh if known is not None else ""
+        count = sum(1 for n in open_windows if n in config.windows
+                    and theme in config.windows[n].skills)
+        estimate = theme_wait(theme, skill_lines(config.windows.values()), live_windows,
+                              set(live_windows), {r[1]: max(0, r[2]) for r in rows},
+                              {r[1]: _mean_s(config, r, learned) for r in rows})
+        wait = estimate.figure(waiting).seconds if count else None
+    return {"theme": theme, "name_zh": name, "waiting": waiting, "open_windows": count,
+            "mean_service_s": round(mean, 1), "expected_wait_s": wait}

@@ -133,6 +133,22 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class TripRules:
+    """When another hall is worth the trip (云叫号 recommendations): it is at most
+    ``max_travel_s`` away and saves, travel included, at least ``min_saving_s`` and at least
+    ``saving_per_travel`` times the trip (a 40-minute trip must save 10 minutes at 0.25)."""
+
+    max_travel_s: float = 3600.0
+    min_saving_s: float = 300.0
+    saving_per_travel: float = 0.25
+
+    def worth(self, saving_s: float, travel_s: float) -> bool:
+        """Whether a hall ``travel_s`` away that saves ``saving_s`` may be offered."""
+        return (travel_s <= self.max_travel_s
+                and saving_s >= max(self.min_saving_s, self.saving_per_travel * travel_s))
+
+
+@dataclass(frozen=True)
 class HallConfig:
     """Everything a hall node needs to know about its hall."""
 
@@ -149,6 +165,7 @@ class HallConfig:
     progress_url: str = ""           # a submission's public progress page ({code}); "" for the LAN
     booths: tuple[Booth, ...] = ()
     location: tuple[float, float] | None = None    # (latitude, longitude), for travel times
+    trip: TripRules = TripRules()     # when another hall is worth the trip for its citizens
 
     @property
     def items(self) -> dict[str, Item]:
@@ -220,7 +237,10 @@ def _built(checked: HallFile) -> HallConfig:
         timezone=ZoneInfo(hall.timezone), rules=_rules(checked), themes=themes,
         windows=windows, staff=staff, ticket_url=hall.ticket_url,
         phone_ticketing_url=hall.phone_ticketing_url, progress_url=hall.progress_url,
-        booths=booths, location=location)
+        booths=booths, location=location,
+        trip=TripRules(max_travel_s=checked.cloud.max_travel_min * 60,
+                       min_saving_s=checked.cloud.min_saving_min * 60,
+                       saving_per_travel=checked.cloud.saving_per_travel))
 
 
 def _guide(item: ItemTable) -> Guide:

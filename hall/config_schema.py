@@ -233,6 +233,12 @@ class FieldTable(_Table):
     max_value: float | None = Field(default=None, allow_inf_nan=False)
     hint_zh: Name = ""
     hint_en: Name = ""
+class CloudTable(_Table):
+    """``[cloud]``: when another hall is worth the trip for a citizen of this hall (云叫号)."""
+
+    max_travel_min: float = Field(default=60.0, gt=0, le=600, allow_inf_nan=False)
+    min_saving_min: float = Field(default=5.0, ge=0, le=240, allow_inf_nan=False)
+    saving_per_travel: float = Field(default=0.25, ge=0, le=10, allow_inf_nan=False)
 
 
 class ItemTable(_Table):
@@ -318,6 +324,7 @@ class HallFile(_Table):
     hall: HallTable
     hours: HoursTable = HoursTable()
     rules: RulesTable = RulesTable()
+    cloud: CloudTable = CloudTable()
     themes: list[ThemeTable] = Field(min_length=1)
     windows: list[WindowTable] = []
     booths: list[BoothTable] = []

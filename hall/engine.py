@@ -203,7 +203,8 @@ class Engine:
         skills = {t for group in groups for t in group.preferred} | {theme}
         return theme_wait(theme, self.window_counts.lines, {}, (), waiting,
                           {t: self.mean_service_s(t) for t in skills},
-                          self.arrivals.priority_rate(theme, now.timestamp()), groups)
+                          self.arrivals.priority_rate(theme, now.timestamp()), groups,
+                          self.arrivals.rates(now.timestamp()))
 
     def expected_wait(self, theme: str, ahead: int, now: datetime, priority: bool = False
                       ) -> int:

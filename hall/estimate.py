@@ -3,12 +3,14 @@
 A citizen with ``n`` people ahead in a theme's line needs the ``n+1``-th window slot to come
 free. Idle open windows with the skill give a slot at once; after them slots come free at the
 rate ``s / m``, where ``m`` is the theme's learned mean service time and ``s`` the windows'
-*real* share of the theme: a window gives a theme what is left after the backlog of the themes
-it prefers (its earlier skills), so a window whose preferred themes have nobody waiting counts
-fully. Busy windows are on average half-way through a service. While a citizen without a
-priority waits, citizens with one (appointments, the elderly, the green channel) arrive at the
-theme's observed rate and are called first, which stretches the wait by ``1 / (1 - ρ)`` with
-``ρ = λ_priority · m / s`` (held below :data:`MAX_PRIORITY_LOAD`).
+*real* share of the theme: a window gives a theme what is left after the themes it prefers (its
+earlier skills) — their backlog and the work that arrives in them while the citizen waits, at
+their observed rates (a fixed point of :data:`SHARE_STEPS` steps; :meth:`ThemeWait.share`) — so
+a window whose preferred themes see nobody counts fully. Busy windows are on average half-way
+through a service. While a citizen without a priority waits, citizens with one (appointments,
+the elderly, the green channel) arrive at the theme's observed rate and are called first, which
+stretches the wait by ``1 / (1 - ρ)`` with ``ρ = λ_priority · m / s`` (held below
+:data:`MAX_PRIORITY_LOAD`).
 
 With nobody ahead the figure is "now" when a window with the skill is open and idle, "next"
 while they are all busy, and "no window" when none is open or paused: never a number next to
@@ -38,6 +40,12 @@ WINSOR_FACTOR = 3.0
 MAX_PRIORITY_LOAD = 0.5
 #: Priority arrivals are counted over at least this many seconds of the day.
 MIN_RATE_SPAN_S = 1800.0
+#: Steps of the fixed point between the wait and the share a window gives a theme after the
+#: work arriving in the themes it prefers during that wait.
+SHARE_STEPS = 3
+#: Under strict preference a window still gives a later skill at least this part of what the
+#: proportional split gives it (its preferred themes' lines empty now and then).
+PREFERENCE_FLOOR = 0.1
 
 
 class WaitKind(enum.StrEnum):
@@ -84,6 +92,8 @@ class ThemeWait:
     preferred_work_s: tuple[float, ...]
     #: Priority arrivals per second in this theme today.
     priority_rate: float = 0.0
+    #: Work (seconds) arriving per second in each group's preferred themes (empty: none).
+    preferred_rate: tuple[float, ...] = ()
 
     @property
     def open_count(self) -> int:
@@ -95,11 +105,29 @@ class ThemeWait:
         """Open windows with the skill that have nobody at them."""
         return sum(g.idle for g in self.groups)
 
-    def share(self, ahead: int) -> float:
-        """The windows' real share of this theme for a citizen with ``ahead`` before them."""
+    def share(self, ahead: int, wait_s: float = 0.0) -> float:
+        """The windows' real share of this theme for a citizen with ``ahead`` before them who
+        waits ``wait_s`` (while which work arrives in the themes the windows prefer).
+
+        A group's preferred work (backlog + arrivals during the wait) and this line's work
+        ahead split its time in proportion; but a window serves its preferred themes first,
+        which leaves this theme only the time they do not need (strict preference); the
+        other windows of those themes take part of their work, so the truth lies between the
+        two and the share is their mean (the proportional split alone when ``wait_s`` is 0).
+        """
         own = (ahead + 1) * self.mean_s
-        return sum(g.live * own / (own + work)
-                   for g, work in zip(self.groups, self.preferred_work_s, strict=True))
+        rates = self.preferred_rate or (0.0,) * len(self.groups)
+        total = 0.0
+        for group, work, rate in zip(self.groups, self.preferred_work_s, rates, strict=True):
+            if not group.live:
+                continue
+            pending = work + rate * wait_s
+            proportional = own / (own + pending)
+            if wait_s > 0 and pending > 0:
+                left = 1.0 - pending / (group.live * wait_s)
+                proportional = (proportional + max(PREFERENCE_FLOOR * proportional, left)) / 2
+            total += group.live * proportional
+        return total
 
     def figure(self, ahead: int, priority: bool = False) -> Figure:
         """The expected wait of a citizen with ``ahead`` people before them (``priority``: the
@@ -110,15 +138,23 @@ class ThemeWait:
         idle = self.idle
         if ahead < idle:
             return Figure(WaitKind.NOW, 0)
-        share = self.share(ahead)
         # busy windows are half-way through a service on average; idle ones start afresh
         residual = 0.5 * sum(g.busy for g in self.groups) / live
-        slot = ahead - idle + 1
-        seconds = max(0.0, slot - residual) * self.mean_s / share
+        work = max(0.0, ahead - idle + 1 - residual) * self.mean_s
+        seconds = self._seconds(work, self.share(ahead), priority)
+        if self.preferred_rate or any(self.preferred_work_s):
+            for _ in range(SHARE_STEPS):
+                seconds = self._seconds(work, self.share(ahead, seconds), priority)
+        return Figure(WaitKind.NEXT if ahead == 0 else WaitKind.ABOUT, round(seconds))
+
+    def _seconds(self, work_s: float, share: float, priority: bool) -> float:
+        """``work_s`` of the line ahead done at ``share``, stretched by the priority arrivals
+        (unless the citizen has a priority)."""
+        seconds = work_s / share
         if not priority:
             load = min(MAX_PRIORITY_LOAD, self.priority_rate * self.mean_s / share)
             seconds /= 1.0 - load
-        return Figure(WaitKind.NEXT if ahead == 0 else WaitKind.ABOUT, round(seconds))
+        return seconds
 
     def record_s(self, ahead: int, priority: bool = False) -> int:
         """The seconds a ticket's records and events keep: the figure's, or where no window
@@ -195,16 +231,21 @@ class WindowCounts:
 def theme_wait(theme: str, lines: SkillLines, statuses: Mapping[str, WindowStatus],
                busy: Container[str], waiting: Mapping[str, int], means: Mapping[str, float],
                priority_rate: float = 0.0,
-               groups: tuple[WindowGroup, ...] | None = None) -> ThemeWait:
+               groups: tuple[WindowGroup, ...] | None = None,
+               arrival_rates: Mapping[str, float] | None = None) -> ThemeWait:
     """The estimate of ``theme``: the hall's windows by :func:`skill_lines`, their
     ``statuses``, the numbers of the ``busy`` ones (or their ``groups`` when already counted),
-    people ``waiting`` and mean service seconds per theme."""
+    people ``waiting``, mean service seconds and arrivals per second (``arrival_rates``, none
+    when not given) per theme."""
     if groups is None:
         groups = window_groups(lines.get(theme, ()), statuses, busy)
     work = tuple(sum(waiting.get(t, 0) * means.get(t, 0.0) for t in g.preferred)
                  for g in groups)
+    rates = () if not arrival_rates else tuple(
+        sum(arrival_rates.get(t, 0.0) * means.get(t, 0.0) for t in g.preferred)
+        for g in groups)
     return ThemeWait(theme, waiting.get(theme, 0), means.get(theme, 0.0), groups, work,
-                     priority_rate)
+                     priority_rate, rates if any(rates) else ())
 
 
 def called_first(ticket: Ticket) -> bool:
@@ -218,6 +259,7 @@ class ArrivalRates:
 
     first_ts: dict[str, float] = field(default_factory=dict)
     priority: dict[str, int] = field(default_factory=dict)
+    issued: dict[str, int] = field(default_factory=dict)
 
     def seen(self, theme: str, issued_at: float, priority: bool) -> None:
         """One ticket issued."""
@@ -226,6 +268,13 @@ class ArrivalRates:
             self.first_ts[theme] = issued_at
         if priority:
             self.priority[theme] = self.priority.get(theme, 0) + 1
+        self.issued[theme] = self.issued.get(theme, 0) + 1
+
+    def rates(self, now: float) -> dict[str, float]:
+        """Arrivals per second of every theme since its first ticket today (over at least
+        :data:`MIN_RATE_SPAN_S`)."""
+        return {theme: count / max(MIN_RATE_SPAN_S, now - self.first_ts[theme])
+                for theme, count in self.issued.items()}
 
     def priority_rate(self, theme: str, now: float) -> float:
         """Priority arrivals per second in ``theme`` since its first ticket today."""
@@ -238,6 +287,7 @@ class ArrivalRates:
         """A new day."""
         self.first_ts.clear()
         self.priority.clear()
+        self.issued.clear()
 
 
 def skill_share(windows: Iterable[Window], theme: str) -> float:

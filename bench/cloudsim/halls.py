@@ -214,7 +214,8 @@ class PolicyHall:
         return theme_wait(theme, self.skill_lines, self.open_windows,
                           {n for n, t in self.current.items() if t is not None}, self.waiting,
                           {t: self.means[t] for t in self.config.themes},
-                          self.arrivals.priority_rate(theme, now))
+                          self.arrivals.priority_rate(theme, now),
+                          arrival_rates=self.arrivals.rates(now))
 
     def has_work(self, window: str) -> bool:
         """Whether a ticket waits for the window's skills."""

@@ -134,7 +134,9 @@ class RemoteCalls:
         skills = model.halls[hall].config.windows[window].skills
         choice = choose_remote(skills, city, env.now, home=hall_id,
                                min_wait_s=model.scenario.remote_min_wait_s,
-                               halls=model.open_halls())
+                               halls=model.open_halls(),
+                               slowdown=model.scenario.remote_slowdown,
+                               booth_walk_s=model.scenario.booth_walk_s)
         if choice is None:
             return False
         home = city.index[choice.hall]

@@ -6,25 +6,25 @@ import time
 from fastapi import APIRouter
 
 from central import live, stats
-from central.api.dependencies import Caller, Db
+from central.api.dependencies import Caller, Cloud, Db
 from central.api.error_handlers import error_answers
 
 router = APIRouter()
 
 
 @router.get("/api/v1/halls/{hall_id}/live", responses=error_answers())
-def hall_live(hall_id: str, who: Caller, db: Db) -> dict:
+def hall_live(hall_id: str, who: Caller, db: Db, cloud: Cloud) -> dict:
     """This hall's live view."""
     who.require_hall(hall_id)
-    found = live.city_view(db, hall_id)
+    found = live.city_view(db, hall_id, cloud.learned_means())
     return found[0] if found else {"hall_id": hall_id, "themes": [], "open_windows": 0}
 
 
 @router.get("/api/v1/city", responses=error_answers())
-def city(who: Caller, db: Db) -> dict:
+def city(who: Caller, db: Db, cloud: Cloud) -> dict:
     """Every hall's live view (admin)."""
     who.require_admin()
-    return {"halls": live.city_view(db), "time": time.time()}
+    return {"halls": live.city_view(db, learned=cloud.learned_means()), "time": time.time()}
 
 
 @router.get("/api/v1/stats", responses=error_answers())

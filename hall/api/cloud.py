@@ -45,8 +45,6 @@ REFERRED_ERRORS = (ErrorCode.UNKNOWN_TICKET, ErrorCode.NOT_REFERRED, ErrorCode.W
 
 #: Recommendations older than this are not offered (the agent refreshes them every ~15 s).
 RECOMMENDATIONS_FRESH_S = 60.0
-#: Another hall is offered only when it saves the citizen at least this long.
-MIN_SAVING_S = 300.0
 #: Recommendations dated later than this ahead of the node's clock are refused (a few minutes
 #: of clock skew between central and the node are allowed).
 RECOMMENDATIONS_AHEAD_S = 300.0
@@ -300,7 +298,8 @@ async def referral_result(referral_id: str, body: ReferralResult, device: Device
 @router.get("/api/v1/recommend", responses=error_answers(ErrorCode.UNKNOWN_SERVICE))
 async def recommend(item: str, device: Device, node: Node, recommendations: Latest
                     ) -> dict:
-    """Other halls where a 通办 item would be done sooner (travel + wait), best first."""
+    """Other halls where a 通办 item would be done sooner (travel + wait), best first: only
+    those worth the trip by the hall's ``[cloud]`` settings (``TripRules``)."""
     allow(device, "read", None)
 
     def read(engine: Engine, now: datetime) -> dict:
@@ -310,9 +309,10 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
         ahead = len(engine.line(found.theme, now))
         here = engine.expected_wait(found.theme, ahead, now)
         fresh = recommendations.fresh(now.timestamp())
+        trip = engine.config.trip
         halls = [r for r in recommendations.items.get(found.code, [])
                  if r["hall"] != engine.config.hall_id
-                 and r["expected_total_s"] + MIN_SAVING_S <= here] if (
+                 and trip.worth(here - r["expected_total_s"], r["travel_s"])] if (
             found.anywhere and fresh) else []
         return {"item": found.code, "here": {"hall": engine.config.hall_id,
                                              "wait_s": here},

@@ -19,13 +19,7 @@ from central.balancer import (
     recommend,
 )
 from central.city_state import CityState
-from central.estimators import (
-    MIN_HOURLY_SAMPLES,
-    ServiceTimes,
-    estimate,
-    estimate_one,
-    queue_length_wait,
-)
+from central.estimators import MIN_HOURLY_SAMPLES, ServiceTimes
 from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.events import EventKind
 
@@ -78,26 +72,6 @@ def city() -> CityState:
 ZERO = TravelTimes(matrix_s=np.zeros((3, 3)))
 
 
-def test_queue_length_estimator_with_skill_shares_and_idle_windows() -> None:
-    wait = queue_length_wait(np.array([3.0, 0.0, 0.0, 2.0]), np.array([1.5, 2.0, 2.0, 0.0]),
-                             np.array([0.0, 1.0, 0.0, 0.0]), np.full(4, 600.0))
-    assert wait[0] == pytest.approx(4 * 600 / 1.5)     # (n + 1) · m / s
-    assert wait[1] == 0.0                               # an idle window calls at once
-    assert wait[2] == pytest.approx(300.0)              # all busy: one departure of two
-    assert wait[3] == np.inf                            # nobody serves the theme
-    assert estimate_one("queue", 3, 1.5, 0.0, 600.0, float("nan")) == pytest.approx(wait[0])
-
-
-def test_recent_estimator_is_the_last_wait_and_blend_the_mean() -> None:
-    args = (np.array([4.0]), np.array([2.0]), np.array([0.0]), np.array([600.0]))
-    assert estimate("recent", *args, np.array([np.nan]))[0] == pytest.approx(1500.0)
-    assert estimate("recent", *args, np.array([90.0]))[0] == 90.0
-    assert estimate("blend", *args, np.array([90.0]))[0] == pytest.approx(795.0)
-    assert estimate_one("recent", 4, 2.0, 0.0, 600.0, 90.0) == 90.0
-    with pytest.raises(ValueError):
-        estimate("median", *args, np.array([90.0]))
-
-
 def test_state_follows_the_event_stream(city: CityState) -> None:
     a = city.theme_index["A"]
     h1, h2 = city.index["H1"], city.index["H2"]
@@ -130,8 +104,11 @@ def test_elderly_wait_only_behind_the_elderly(city: CityState) -> None:
     busy(city, "H1", "2", "b2")
     for i in range(4):
         issue(city, "H1", f"t{i}", elderly=(i == 0))
-    assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx(2 * 600 / 2)
-    assert city.wait_one(h1, a, NOW) == pytest.approx(5 * 600 / 2)
+    # both windows busy (half-way through a service on average): one elderly ahead
+    assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx((2 - 0.5) * 600 / 2)
+    # four ahead, and the elderly who arrive meanwhile (1 in the first half hour) go first
+    load = (1 / 1800) * 600 / 2
+    assert city.wait_one(h1, a, NOW) == pytest.approx((5 - 0.5) * 600 / 2 / (1 - load), abs=1)
     city.apply("H1", EventKind.TICKET_CALLED, NOW, {"ticket": "t0", "theme": "A", "window": "1"})
     assert city.priority[a, h1] == 0
 
@@ -155,7 +132,7 @@ def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
     found = recommend(ANYWHERE, "H1", city, travel, NOW)
     assert [r.hall for r in found] == ["H2", "H1"]       # H3 has no window for A
     assert found[0].wait_s == 0.0 and found[0].travel_s == 900.0
-    assert found[1].expected_total_s == pytest.approx(7 * 600 / 2)
+    assert found[1].expected_total_s == pytest.approx((7 - 0.5) * 600 / 2)
     assert [r.hall for r in recommend(LOCAL, "H1", city, travel, NOW)] == ["H1"]
     assert recommend(ANYWHERE, "H1", city, travel, NOW, limit=1)[0].hall == "H2"
 
@@ -255,10 +232,10 @@ def test_a_window_on_a_call_to_another_hall_stays_busy_over_midnight(city: CityS
 def test_recommend_counts_citizens_on_their_way(city: CityState) -> None:
     busy(city, "H2", "1")
     busy(city, "H2", "2", "y")
-    before = recommend(ANYWHERE, "H1", city, ZERO, NOW)
+    a, h2 = city.theme_index["A"], city.index["H2"]
+    before = city.wait_at(a, NOW, np.full(3, 600.0))[h2]
     city.expect("H2", "A", 3)
-    after = {r.hall: r.wait_s for r in recommend(ANYWHERE, "H1", city, ZERO, NOW)}
-    assert after["H2"] > dict((r.hall, r.wait_s) for r in before)["H2"]
+    assert city.wait_at(a, NOW, np.full(3, 600.0))[h2] > before
     city.expect("H2", "A", -5)
     assert city.inbound.min() == 0
 
@@ -278,7 +255,10 @@ def test_routing_policies_use_the_same_state(city: CityState) -> None:
     assert POLICIES["none"](city, ANYWHERE, h1, ZERO, NOW, rng) == h1
 
 
-def test_choose_remote_takes_the_oldest_ticket_of_the_longest_wait(city: CityState) -> None:
+def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CityState) -> None:
+    """H2's two A windows are busy (a 10-minute mean): the head of its line waits 2.5 min more,
+    less than video service costs it (25% of 10 min slower + a 1-min walk = 3.5 min), so the
+    remote window takes the second ticket (7.5 min), and then the third."""
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
@@ -286,15 +266,53 @@ def test_choose_remote_takes_the_oldest_ticket_of_the_longest_wait(city: CitySta
     for i in range(3):
         issue(city, "H2", f"h2-{i}", sort_key=NOW + 10 - i)
     choice = choose_remote(("B", "A"), city, NOW, home="H3")
-    assert choice is not None and (choice.hall, choice.ticket) == ("H2", "h2-2")
-    city.hold("H2", "h2-2", "A")
-    assert choose_remote(("A",), city, NOW, home="H3").ticket == "h2-1"  # type: ignore[union-attr]
+    assert choice is not None and (choice.hall, choice.ticket) == ("H2", "h2-1")
+    assert choice.wait_s == pytest.approx(1.5 * 600 / 2)
+    city.hold("H2", "h2-1", "A")
+    assert choose_remote(("A",), city, NOW, home="H3").ticket == "h2-0"  # type: ignore[union-attr]
+    city.hold("H2", "h2-0", "A")
+    assert choose_remote(("A",), city, NOW, home="H3") is None, "only the head is left"
+    city.unhold("H2", "h2-0", "A")
+    city.unhold("H2", "h2-1", "A")
     assert choose_remote(("A",), city, NOW, home="H2") is None   # never from its own hall
     assert choose_remote(("A",), city, NOW, home="H3", min_wait_s=1e6) is None
     assert choose_remote(("B",), city, NOW, home="H3") is None
-    city.unhold("H2", "h2-2", "A")
+    assert choose_remote(("A",), city, NOW, home="H3", slowdown=1.0,
+                         booth_walk_s=0.0).ticket == "h2-2"  # type: ignore[union-attr]
     city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-2", "theme": "A"})
     assert city.remote[city.theme_index["A"], city.index["H2"]] == 2
+
+
+def test_choose_remote_leaves_a_ticket_an_idle_home_window_is_about_to_call(city: CityState
+                                                                             ) -> None:
+    """H2 has an idle A window: its first ticket is called there at once; nothing to gain."""
+    busy(city, "H2", "1", "b1")
+    issue(city, "H2", "h2-0")
+    assert city.wait_behind(city.index["H2"], city.theme_index["A"], 0, NOW) == 0.0
+    assert choose_remote(("A",), city, NOW, home="H3") is None
+
+
+def test_a_citizen_who_declines_the_video_booth_is_not_called_by_video_again(city: CityState
+                                                                            ) -> None:
+    """Called to the booth, the citizen did not come (or said no there): the lease came back,
+    the ticket keeps its place in the line and no remote window chooses it again."""
+    for hall_id in ("H1", "H2"):
+        busy(city, hall_id, "1", f"{hall_id}b1")
+        busy(city, hall_id, "2", f"{hall_id}b2")
+    for i in range(3):
+        issue(city, "H2", f"h2-{i}", sort_key=NOW + i)
+    first = choose_remote(("A",), city, NOW, home="H1")
+    assert first is not None and first.ticket == "h2-1"
+    city.hold("H2", "h2-1", "A")
+    city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
+    for reason in ("released", "expired"):
+        city.apply("H2", EventKind.TICKET_LEASE_RETURNED, NOW + 60, {
+            "ticket": "h2-1", "theme": "A", "item": "A2", "sort_key": NOW + 1,
+            "reason": reason})
+        assert city.ahead_of("H2", "h2-1", NOW + 60) == 1, "its place in the line"
+        again = choose_remote(("A",), city, NOW + 60, home="H1")
+        assert again is not None and again.ticket == "h2-2"
+        city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
 
 
 def test_a_decision_for_2000_halls_takes_under_5_ms() -> None:
@@ -302,6 +320,9 @@ def test_a_decision_for_2000_halls_takes_under_5_ms() -> None:
     configs = [hall(f"H{i}", ("A",), ("A", "B"), ("B",)) for i in range(2000)]
     city = CityState(configs)
     city.share[:] = rng.uniform(0.5, 3, city.share.shape)
+    city.live[:] = city.busy[:] = rng.integers(1, 4, city.live.shape)
+    for theme, groups in enumerate(city.group_live):
+        groups[0] = city.live[theme]
     city.waiting[:] = rng.integers(0, 40, city.waiting.shape)
     city.remote[:] = rng.integers(0, 3, city.remote.shape)
     travel = TravelTimes(xy_km=rng.uniform(0, 80, (2000, 2)))

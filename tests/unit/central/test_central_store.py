@@ -16,7 +16,9 @@ from central.db import Database, open_database
 from central.errors import CentralError
 from central.migrations import MIGRATIONS, applied
 from central.projection import project
+from hall.estimate import skill_lines, theme_wait
 from hall.events import EventKind
+from hall.state import WindowStatus
 from tests.helpers.central import hall_catalog, hall_config
 from tests.helpers.simulated_hall import SimulatedHall
 
@@ -147,8 +149,14 @@ def test_live_view_counts_open_windows_per_theme_from_the_catalog(db: Database) 
     assert "1" in a_windows and hall["open_windows"] == 1
     assert theme_a["waiting"] == 2 and theme_a["open_windows"] == 1
     assert theme_a["name_zh"] == config.themes["A"].name_zh
-    share = 1 / len(config.windows["1"].skills)
-    assert theme_a["expected_wait_s"] == round(3 * config.themes["A"].mean_service_s / share)
+    # the hall node's own figure: window 1 open and window 14 paused, each busy (central does
+    # not know who is at a window), window 14 giving A what its preferred themes leave
+    statuses = {"1": WindowStatus.OPEN, "14": WindowStatus.PAUSED}
+    means = {t: theme.mean_service_s for t, theme in config.themes.items()}
+    at_hall = theme_wait("A", skill_lines(config.windows.values()), statuses, {"1", "14"},
+                         {"A": 2}, means)
+    assert theme_a["expected_wait_s"] == at_hall.figure(2).seconds
+    assert theme_a["expected_wait_s"] != round(3 * means["A"]), "not (n + 1) · m / 1"
 
 
 def test_catalog_versions_and_checks(db: Database) -> None:

@@ -104,6 +104,28 @@ def test_a_video_window_gets_the_oldest_remote_ticket_of_another_hall(
     assert chosen(service, "HB", ["A"], NOW + 121) == f"{DAY}-A002"
 
 
+def test_one_forgotten_540_minute_service_does_not_move_the_live_views_40_minute_mean(
+        sqlite_db: Database, service: CityService) -> None:
+    """The finding: one 540-minute service moved a 40-minute mean to 62. Central's live view
+    takes the mean cloud calling learned robustly (each sample winsorised), not the plain one."""
+    from central import live
+
+    batch = []
+    for i in range(31):
+        service_min = 540 if i == 30 else 40
+        batch.append(event(i + 1, EventKind.TICKET_FINISHED, ticket=f"{DAY}-A{i:03d}",
+                           number=f"A{i:03d}", theme="A", item="A01", window="1",
+                           service_s=service_min * 60.0, ts=NOW - 3000 + i))
+    push(sqlite_db, service, "HA", batch)
+    learned = service.learned_means()
+    assert 40 * 60 < learned["HA"]["A"] < 46 * 60
+    theme = next(t for t in live.city_view(sqlite_db, "HA", learned)[0]["themes"]
+                 if t["theme"] == "A")
+    assert theme["mean_service_s"] == pytest.approx(learned["HA"]["A"], abs=0.1)
+    plain = next(t for t in live.city_view(sqlite_db, "HA")[0]["themes"] if t["theme"] == "A")
+    assert plain["mean_service_s"] == pytest.approx((30 * 40 + 540) / 31 * 60, abs=1)
+
+
 def test_a_hold_ends_with_the_home_halls_lease_events(sqlite_db: Database,
                                                       service: CityService) -> None:
     push(sqlite_db, service, "HA", [issued(1, "A002")])
@@ -115,10 +137,13 @@ def test_a_hold_ends_with_the_home_halls_lease_events(sqlite_db: Database,
                                           **lease)])
     assert service.holds == {} and service.choose("HB", ["A"], NOW) is None
     push(sqlite_db, service, "HA", [event(3, EventKind.TICKET_LEASE_RETURNED, reason="expired",
-                                          **lease)])
-    assert chosen(service, "HB", ["A"], NOW) == ticket   # at once, not after 2 min
-    service.unhold("HA", ticket)                                  # a refused lease
-    assert chosen(service, "HC", ["A"], NOW) == ticket
+                                          **lease), issued(4, "A003")])
+    assert service.holds == {}                           # at once, not after 2 min
+    # the citizen did not come to the booth: back in their place, not called by video again
+    other = f"{DAY}-A003"
+    assert chosen(service, "HB", ["A"], NOW) == other
+    service.unhold("HA", other)                                   # a refused lease
+    assert chosen(service, "HC", ["A"], NOW) == other
 
 
 def test_a_hold_outlives_the_green_channel_and_still_times_out(

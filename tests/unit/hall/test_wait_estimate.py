@@ -156,3 +156,28 @@ def test_the_engines_counted_windows_follow_every_change(make_engine, clock) -> 
                                   WindowStatuses(engine.state.windows),
                                   BusyWindows(engine.state.windows))
             assert cached.groups == fresh, theme
+
+
+def test_work_arriving_in_a_preferred_theme_during_the_wait_takes_the_window() -> None:
+    """The finding (issue 18): a window's second skill under-predicted. Window 3 prefers C:
+    with nobody waiting for C it seems to give A its whole time, but C citizens keep coming
+    during the wait and it serves them first."""
+    busy = ("1", "2", "3")
+    statuses = {"1": OPEN, "2": OPEN, "3": OPEN}
+    lines = skill_lines(WINDOWS)
+    means = {"A": 20 * MIN, "C": 10 * MIN}
+    without = theme_wait("A", lines, statuses, busy, {"A": 6}, means).figure(6)
+    arriving = theme_wait("A", lines, statuses, busy, {"A": 6}, means,
+                          arrival_rates={"A": 1 / (5 * MIN), "C": 1 / (10 * MIN)}).figure(6)
+    two_windows = theme_wait("A", lines, {"1": OPEN, "2": OPEN}, busy[:2], {"A": 6},
+                             means).figure(6)
+    assert without.seconds is not None and arriving.seconds is not None
+    assert two_windows.seconds is not None
+    # 6 ahead, all busy: by the backlog alone window 3 gives A all its time (3 windows:
+    # 43 min); with C arriving it gives A a part (47 min); two windows alone would take 65
+    assert without.seconds < arriving.seconds < two_windows.seconds
+    assert arriving.seconds - without.seconds > 3 * MIN
+    rates = ArrivalRates()
+    for minute in range(0, 60, 10):
+        rates.seen("C", minute * MIN, priority=False)
+    assert rates.rates(60 * MIN) == {"C": 6 / (60 * MIN)}

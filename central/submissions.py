@@ -336,7 +336,8 @@ def queue(db: Database, status: str | None = None, hall_id: str | None = None,
             params.append(wanted)
     clause = " WHERE " + " AND ".join(where) if where else ""
     with db.transaction() as tx:
-        total = int(tx.one("SELECT COUNT(*) FROM submissions" + clause, params)[0])
+        counted = tx.one("SELECT COUNT(*) FROM submissions" + clause, params)
+        total = int(counted[0]) if counted else 0
         rows = tx.all("SELECT id, hall_id, receipt, form, item_name_zh, item_name_en, status, "
                       "created_at, updated_at, submitted_at FROM submissions" + clause
                       + " ORDER BY created_at, id LIMIT ? OFFSET ?",

@@ -126,7 +126,7 @@ def page_route(endpoint: Callable[..., Awaitable[Response]]) -> Callable[..., Aw
             site = site_of(request)
             session = site.sessions.find(session_id_of(request))
             said = failed if isinstance(failed, BilingualError) else QueueError(
-                ErrorCode.STORE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
+                ErrorCode.DATABASE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
                 "Central cannot reach its database right now; try again", status=503)
             return site.error_page(request, said, session, "/office")
     return guarded

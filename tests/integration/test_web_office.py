@@ -169,7 +169,8 @@ def test_a_rejection_needs_its_reason_and_the_citizen_sees_it(
     page.press("reject")
     assert page.text("error") == "不予受理须写明理由（中文和英文）"
     assert submissions.get(office.db, sub["id"])["status"] == "received"   # nothing changed
-    page.fill("reason_zh", "购房合同照片不清晰").fill("reason_en", "The contract's photos are unclear")
+    page.fill("reason_zh", "购房合同照片不清晰")
+    page.fill("reason_en", "The contract's photos are unclear")
     page.press("reject")
     assert page.text("status") == "不予受理"
     assert "购房合同照片不清晰" in page.text("reason")

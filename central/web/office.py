@@ -92,9 +92,10 @@ async def _submission_page(request: Request, sub_id: str, session: Any,
                      error=said)
 
 
-def _field_labels(site: Any, hall_id: str, form: str) -> dict[str, tuple[str, str]]:
-    """The labels of the item's form fields from the hall's published catalog (none: the
-    keys are shown)."""
+def _field_labels(site: Any, hall_id: str, form: str
+                  ) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """The labels of the item's form fields (Chinese, English, a choice's English words)
+    from the hall's published catalog (none: the keys are shown)."""
     published = catalog.get_catalog(site.db, hall_id)
     if published is None:
         return {}
@@ -105,7 +106,9 @@ def _field_labels(site: Any, hall_id: str, form: str) -> dict[str, tuple[str, st
     item = config.items.get(form)
     if item is None:
         return {}
-    return {f.key: (f.label_zh, f.label_en or f.label_zh) for f in item.guide.fields}
+    return {f.key: (f.label_zh, f.label_en or f.label_zh,
+                    dict(zip(f.choices_zh, f.choices_en, strict=False)))
+            for f in item.guide.fields}
 
 
 def _photos_by_material(sub: dict[str, Any]) -> list[dict[str, Any]]:

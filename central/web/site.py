@@ -53,6 +53,17 @@ def hall_stamp(ts: float | None, submitted_at: str | None = None) -> str:
     return datetime.fromtimestamp(ts, zone or CITY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def handed_in(submitted_at: str | None, created_at: float) -> str:
+    """When the citizen handed a submission in, in the hall's time (as the hall said it),
+    else when central received it."""
+    if submitted_at:
+        try:
+            return datetime.fromisoformat(submitted_at).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            pass
+    return hall_stamp(created_at)
+
+
 class OfficeSite:
     """The back office's pages over central's database; ``clock`` gives seconds (tests move
     it to expire sessions)."""
@@ -62,6 +73,7 @@ class OfficeSite:
         self.clock = clock
         self.templates = WebTemplates(TEMPLATES, CITY_TZ)
         self.templates.env.filters["hall_stamp"] = hall_stamp
+        self.templates.env.filters["handed_in"] = handed_in
         self.templates.env.globals["status_names"] = {
             status: (zh, STATUS_EN[status]) for status, zh in STATUS_ZH.items()}
         self.sessions = SessionStore(clock)

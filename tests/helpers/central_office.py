@@ -102,7 +102,8 @@ def hand_in(office: Office, receipt: str, client_id: str, name: str = "张晓明
             "item_name_en": "Housing fund withdrawal", "id_hash": ID_HASH,
             "id_masked": "4403**********1234", "submitted_at": hall_now(),
             "materials": [{"id": "purchase_contract", "name_zh": "购房合同",
-                           "name_en": "Purchase contract", "pages": 2},
+                           "name_en": "Purchase contract", "pages": 2,
+                           "reusable_days": 365},
                           {"id": "bank_card", "name_zh": "银行卡", "name_en": "Bank card",
                            "pages": 1}]})
         assert made.status_code == 201, made.text

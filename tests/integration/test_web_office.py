@@ -19,7 +19,15 @@ from PIL import Image
 from central import submissions
 from central.appointments import CODE_ALPHABET
 from tests.helpers.browser import Page
-from tests.helpers.central_office import HALL, Office, hand_in, sign_in
+from tests.helpers.central_office import (
+    HALL,
+    ID_HASH,
+    Office,
+    document_photo,
+    hall_now,
+    hand_in,
+    sign_in,
+)
 
 
 def open_from_queue(page: Page, receipt: str) -> Page:
@@ -63,6 +71,10 @@ def test_a_submission_accepted_in_the_back_office_shows_accepted_to_the_citizen(
     assert page.text("status") == "已办结" and not page.has("accept")
     page.open(f"{office.url}/progress/K7M2P9QXRT")
     assert "已办结" in page.driver.page_source
+    page.open(f"{office.url}/office")
+    page.press("sign-out")                                     # signed out: sign in again
+    page.open(f"{office.url}/office")
+    assert "/staff/sign-in" in page.url
 
 
 def test_a_rejection_needs_its_reason_and_the_citizen_sees_it(
@@ -182,3 +194,34 @@ def test_wrong_pins_lock_the_staff_id_and_an_idle_session_expires(
     time.sleep(1.2)
     page.open(f"{office.url}/office")
     assert "/staff/sign-in" in page.url
+
+
+def test_a_reused_document_is_named_with_its_dates_and_shown(page: Page, office: Office
+                                                             ) -> None:
+    first = hand_in(office, "D8E3F7G2HJ", "k1-6")
+    submissions.set_status(office.db, first["id"], "accepted", by="office:S9001")
+    card = document_photo("BANK CARD", 170)
+    with httpx.Client(base_url=office.url, headers=office.hall_headers, timeout=10) as api:
+        [doc] = api.post(f"/api/v1/halls/{HALL}/reusable", json={
+            "id_hash": ID_HASH, "materials": ["purchase_contract"],
+            "today": hall_now()[:10]}).json()["documents"]
+        second = api.post(f"/api/v1/halls/{HALL}/submissions", json={
+            "client_id": "k1-7", "form": "C07", "fields": {"name": "张晓明"},
+            "files": [{"name": "bank_card-1.jpg", "size": len(card),
+                       "sha256": hashlib.sha256(card).hexdigest()}],
+            "receipt": "D9E4F8G3HK", "id_hash": ID_HASH, "submitted_at": hall_now(),
+            "reuse": [doc["doc_id"]],
+            "materials": [{"id": "purchase_contract", "name_zh": "购房合同", "reused": True},
+                          {"id": "bank_card", "name_zh": "银行卡", "pages": 1}]}).json()
+        api.put(f"/api/v1/submissions/{second['id']}/files/bank_card-1.jpg?offset=0",
+                content=card)
+    sign_in(page, office)
+    page.open(f"{office.url}/office/submissions/{second['id']}")
+    reused = page.driver.find_element("css selector", "p.reused").text
+    assert f"{hall_now()[:10]} 提交" in reused and "有效期至" in reused
+    sources = [i.get_attribute("src") for i in
+               page.driver.find_elements("css selector", "img.thumb")]
+    assert len(sources) == 3                       # two pages reused, one photographed
+    assert sum(f"/office/submissions/{first['id']}/photos/" in s for s in sources) == 2
+    assert all(page.driver.execute_script("return arguments[0].naturalWidth", i) > 0
+               for i in page.driver.find_elements("css selector", "img.thumb"))

@@ -156,8 +156,9 @@ _COMMON_007 = [
 ]
 
 #: The back office's web pages (``central/web/``): its staff, each with a PIN kept as a scrypt
-#: hash and the wrong tries that lock the staff id (in the database, so every worker counts
-#: them); and who moved each submission on, when (``central/submissions.py``).
+#: hash and the wrong tries that lock the staff id, and their sign-in sessions (by the SHA-256
+#: of the session id) — in the database, so that any worker serves any page; and who moved each
+#: submission on, when (``central/submissions.py``).
 _COMMON_008 = [
     """CREATE TABLE office_staff (
         id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
@@ -169,6 +170,11 @@ _COMMON_008 = [
         submission_id TEXT NOT NULL, status TEXT NOT NULL, by_who TEXT NOT NULL,
         at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX submission_moves_submission ON submission_moves (submission_id, at)",
+    """CREATE TABLE office_sessions (
+        id_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL, name_zh TEXT NOT NULL,
+        roles TEXT NOT NULL, started DOUBLE PRECISION NOT NULL,
+        seen DOUBLE PRECISION NOT NULL, csrf TEXT NOT NULL,
+        notice_zh TEXT, notice_en TEXT)""",
 ]
 
 #: Applied in order: (name, {dialect: statements}).

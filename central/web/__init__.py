@@ -2,7 +2,8 @@
 kit the hall's staff pages use (``hall/webkit/``):
 
 ==================  ==============================================================
-``site``            what the pages share: the database, templates, sessions, who is signed in
+``site``            what the pages share: the database, templates, who is signed in
+``sessions``        the sign-in sessions, kept in central's database (any worker serves)
 ``sign_in``         ``/staff/sign-in`` (staff id + PIN of ``hallq central office-staff``) and
                     ``/staff/sign-out``
 ``office``          ``/office``: the queue, one submission with its photos, the moves

@@ -53,7 +53,7 @@ async def queue_page(request: Request, status: str = "received", hall: str = "",
     """The queue: submissions of a status (all with ``status=all``), hall and item, oldest
     handed in first, :data:`PER_PAGE` a page."""
     site = site_of(request)
-    session = site.session_of(request)
+    session = await site.session_of(request)
     wanted = None if status == "all" else status
     if wanted is not None and wanted not in STATUS_ZH:
         raise QueueError(ErrorCode.BAD_REQUEST, "没有这种状态", f"No status {status[:16]!r}",
@@ -64,10 +64,10 @@ async def queue_page(request: Request, status: str = "received", hall: str = "",
     halls, items = await run_in_threadpool(submissions.queue_choices, site.db)
     pages = max(1, -(-total // PER_PAGE))
     filters = {"status": status, "hall": hall, "item": item}
-    return site.page(request, "office_queue.html", session, rows=found, total=total,
-                     page=page, pages=pages, filters=filters, halls=halls, items=items,
-                     statuses=list(STATUS_ZH), first=(page - 1) * PER_PAGE + 1,
-                     link=lambda p: "/office?" + urlencode({**filters, "page": p}))
+    return await site.page(request, "office_queue.html", session, rows=found, total=total,
+                           page=page, pages=pages, filters=filters, halls=halls, items=items,
+                           statuses=list(STATUS_ZH), first=(page - 1) * PER_PAGE + 1,
+                           link=lambda p: "/office?" + urlencode({**filters, "page": p}))
 
 
 @router.get("/office/submissions/{sub_id}")
@@ -75,7 +75,7 @@ async def queue_page(request: Request, status: str = "received", hall: str = "",
 async def submission_page(request: Request, sub_id: str) -> Response:
     """One submission: fields, photos, documents reused, who moved it on, the moves left."""
     site = site_of(request)
-    session = site.session_of(request)
+    session = await site.session_of(request)
     return await _submission_page(request, sub_id, session)
 
 
@@ -86,10 +86,10 @@ async def _submission_page(request: Request, sub_id: str, session: Any,
     labels = await run_in_threadpool(_field_labels, site, sub["hall_id"], sub["form"])
     moves = await run_in_threadpool(submissions.moves, site.db, sub_id)
     said = pick(language(request), error.message_zh, error.message_en) if error else None
-    return site.page(request, "office_submission.html", session,
-                     error.status if error else 200, sub=sub, labels=labels, moves=moves,
-                     photos=_photos_by_material(sub), next_moves=_next_moves(sub["status"]),
-                     error=said)
+    return await site.page(request, "office_submission.html", session,
+                           error.status if error else 200, sub=sub, labels=labels,
+                           moves=moves, photos=_photos_by_material(sub),
+                           next_moves=_next_moves(sub["status"]), error=said)
 
 
 def _field_labels(site: Any, hall_id: str, form: str
@@ -160,7 +160,7 @@ async def move_on(request: Request, sub_id: str, move: str) -> Response:
         if failed.status == 404:
             raise
         return await _submission_page(request, sub_id, session, failed)
-    session.notice = done
+    await run_in_threadpool(site.sessions.tell, session, done)
     return RedirectResponse(f"/office/submissions/{sub_id}", status_code=303)
 
 
@@ -170,7 +170,7 @@ async def photo(request: Request, sub_id: str, name: str, thumb: int = 0) -> Res
     to a signed-in back-office session, never cached."""
     site = site_of(request)
     try:
-        site.session_of(request)
+        await site.session_of(request)
         data = await run_in_threadpool(_read_file, site, sub_id, name)
         if thumb:
             data = await run_in_threadpool(_thumbnail, data)

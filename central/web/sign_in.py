@@ -1,8 +1,10 @@
 """The back office's sign-in at central: staff id + PIN of ``hallq central office-staff add``
 (``central/office_staff.py``: scrypt hash, lockout after wrong tries), ``/staff/sign-in`` and
 ``/staff/sign-out`` (the kit's page bar posts there); each client address may try
-``ATTEMPTS`` times a ``PERIOD_S``. A session holds the role ``backoffice`` and expires as the
-kit's do (20 minutes idle, 10 hours after sign-in)."""
+``ATTEMPTS`` times a ``PERIOD_S`` at each worker (the lockout of a staff id, in the database,
+holds across workers). A session (kept in central's database, ``central/web/sessions.py``)
+holds the role ``backoffice`` and expires as the kit's do (20 minutes idle, 10 hours after
+sign-in)."""
 
 from __future__ import annotations
 
@@ -60,16 +62,16 @@ async def front_door() -> RedirectResponse:
 async def sign_in_page(request: Request, next: str = "") -> Response:
     """The sign-in form (someone already signed in goes on to the queue)."""
     site = site_of(request)
-    if site.sessions.find(session_id_of(request)) is not None:
+    if await run_in_threadpool(site.sessions.find, session_id_of(request)) is not None:
         return RedirectResponse(local_path(next, START_PAGE), status_code=303)
-    return _form(request, site, next)
+    return await _form(request, site, next)
 
 
-def _form(request: Request, site: OfficeSite, next: str, error: str | None = None,
+async def _form(request: Request, site: OfficeSite, next: str, error: str | None = None,
           status: int = 200) -> Response:
     token = csrf.sign_in_token(request)
-    response = site.page(request, "office_sign_in.html", None, status, csrf=token, next=next,
-                         error=error)
+    response = await site.page(request, "office_sign_in.html", None, status, csrf=token,
+                               next=next, error=error)
     csrf.keep_sign_in_token(response, request, token)
     return response
 
@@ -89,8 +91,9 @@ async def sign_in(request: Request) -> Response:
             form.get("pin", ""), site.clock())
     except BilingualError as failed:
         said = pick(language(request), failed.message_zh, failed.message_en)
-        return _form(request, site, form.get("next", ""), said, failed.status)
-    session = site.sessions.start(person.id, person.name_zh, (BACKOFFICE,), None)
+        return await _form(request, site, form.get("next", ""), said, failed.status)
+    session = await run_in_threadpool(site.sessions.start, person.id, person.name_zh,
+                                      (BACKOFFICE,), None)
     response = RedirectResponse(local_path(form.get("next"), START_PAGE), status_code=303)
     set_session_cookie(response, request, session, site.sessions.absolute_s)
     response.delete_cookie(csrf.SIGN_IN_COOKIE)
@@ -101,11 +104,11 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """End the session (its form's token checked), and back to the sign-in page."""
     site = site_of(request)
-    session = site.sessions.find(session_id_of(request))
+    session = await run_in_threadpool(site.sessions.find, session_id_of(request))
     if session is not None:
         form = await read_form(request)
         csrf.check(request, form, session.csrf)
-        site.sessions.end(session.id)
+        await run_in_threadpool(site.sessions.end, session.id)
     response = RedirectResponse(SIGN_IN_PATH, status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -1,11 +1,8 @@
 """What the back office's pages share: central's database, the templates, the open sessions,
 and the check that a request comes from a signed-in member of the back office.
 
-Sessions are the web kit's (:class:`hall.webkit.sessions.SessionStore`), kept in the memory of
-the worker that served the sign-in: send ``/office`` and ``/staff/*`` to one worker of central
-(as ``/api/v1/remote/*``, ``/api/v1/phone/*`` already are, ``docs/central.md``); a restart signs
-everyone out. The wrong tries that lock a staff id are kept in the database
-(``central/office_staff.py``).
+Sessions (``central/web/sessions.py``) and the wrong tries that lock a staff id
+(``central/office_staff.py``) are kept in central's database: any worker serves any page.
 """
 
 from __future__ import annotations
@@ -18,17 +15,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from central.db import Database, DatabaseUnavailable
+from central.web.sessions import OfficeSessions
 from hall.errors import BilingualError, ErrorCode, QueueError
 from hall.submission_book import STATUS_EN, STATUS_ZH
 from hall.webkit import csrf
 from hall.webkit.forms import read_form
 from hall.webkit.i18n import language, pick
 from hall.webkit.roles import BACKOFFICE, ROLE_NAMES
-from hall.webkit.sessions import SessionStore, StaffSession, session_id_of
+from hall.webkit.sessions import StaffSession, session_id_of
 from hall.webkit.templating import WebTemplates
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -76,31 +75,31 @@ class OfficeSite:
         self.templates.env.filters["handed_in"] = handed_in
         self.templates.env.globals["status_names"] = {
             status: (zh, STATUS_EN[status]) for status, zh in STATUS_ZH.items()}
-        self.sessions = SessionStore(clock)
+        self.sessions = OfficeSessions(db, clock)
 
-    def page(self, request: Request, name: str, session: StaffSession | None = None,
-             status: int = 200, **context: Any) -> Response:
+    async def page(self, request: Request, name: str, session: StaffSession | None = None,
+                   status: int = 200, **context: Any) -> Response:
         """A page of the site, with the session's notice (shown once)."""
         lang = language(request)
         notice = context.pop("notice", None)
         if session is not None and session.notice is not None and notice is None:
             notice = pick(lang, *session.notice)
-            session.notice = None
+            await run_in_threadpool(self.sessions.tell, session, None)
         context.setdefault("error", None)
         return self.templates.render(request, name, session, status,
                                      site_name=pick(lang, *SITE_NAME), notice=notice, **context)
 
-    def error_page(self, request: Request, failed: BilingualError,
-                   session: StaffSession | None, back: str) -> Response:
+    async def error_page(self, request: Request, failed: BilingualError,
+                         session: StaffSession | None, back: str) -> Response:
         """The page of a refused request: the error in the page's language, nothing changed."""
-        return self.page(request, "error.html", session, failed.status,
-                         error=pick(language(request), failed.message_zh, failed.message_en),
-                         back=back)
+        return await self.page(request, "error.html", session, failed.status,
+                               error=pick(language(request), failed.message_zh,
+                                          failed.message_en), back=back)
 
-    def session_of(self, request: Request, role: str = BACKOFFICE) -> StaffSession:
+    async def session_of(self, request: Request, role: str = BACKOFFICE) -> StaffSession:
         """The request's session; :class:`SignInNeeded` without one, a 403 when its staff
         member does not hold ``role``."""
-        session = self.sessions.find(session_id_of(request))
+        session = await run_in_threadpool(self.sessions.find, session_id_of(request))
         if session is None:
             raise SignInNeeded
         if role not in session.roles:
@@ -111,7 +110,7 @@ class OfficeSite:
 
     async def posted(self, request: Request) -> tuple[StaffSession, dict[str, str]]:
         """The session and the form of a POST, its CSRF token and origin checked."""
-        session = self.session_of(request)
+        session = await self.session_of(request)
         form = await read_form(request)
         csrf.check(request, form, session.csrf)
         return session, form
@@ -136,9 +135,9 @@ def page_route(endpoint: Callable[..., Awaitable[Response]]) -> Callable[..., Aw
             return RedirectResponse(f"{SIGN_IN_PATH}?next={back}", status_code=303)
         except (BilingualError, DatabaseUnavailable) as failed:
             site = site_of(request)
-            session = site.sessions.find(session_id_of(request))
+            session = await run_in_threadpool(site.sessions.find, session_id_of(request))
             said = failed if isinstance(failed, BilingualError) else QueueError(
                 ErrorCode.DATABASE_UNAVAILABLE, "系统暂时无法保存，请稍后重试",
                 "Central cannot reach its database right now; try again", status=503)
-            return site.error_page(request, said, session, "/office")
+            return await site.error_page(request, said, session, "/office")
     return guarded

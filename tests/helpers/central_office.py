@@ -35,6 +35,7 @@ class Office:
     server: CentralServer
     db: Database
     hall_headers: dict[str, str]
+    db_url: str
 
     @property
     def url(self) -> str:
@@ -58,7 +59,7 @@ def office(pg_url: str) -> Iterator[Office]:
     office_staff.add(db, "S9001", "陈静", "Chen Jing", "2468")
     server = CentralServer(pg_url, port=0).start_in_thread()
     try:
-        yield Office(server, db, {"Authorization": f"Bearer {hall_token}"})
+        yield Office(server, db, {"Authorization": f"Bearer {hall_token}"}, pg_url)
     finally:
         server.stop()
         db.close()

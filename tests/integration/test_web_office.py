@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import time
 
 import httpx
@@ -18,6 +19,7 @@ from PIL import Image
 
 from central import submissions
 from central.appointments import CODE_ALPHABET
+from central.server import CentralServer
 from tests.helpers.browser import Page
 from tests.helpers.central_office import (
     HALL,
@@ -225,3 +227,29 @@ def test_a_reused_document_is_named_with_its_dates_and_shown(page: Page, office:
     assert sum(f"/office/submissions/{first['id']}/photos/" in s for s in sources) == 2
     assert all(page.driver.execute_script("return arguments[0].naturalWidth", i) > 0
                for i in page.driver.find_elements("css selector", "img.thumb"))
+
+
+def test_any_worker_of_central_serves_a_signed_in_session(page: Page, office: Office) -> None:
+    hand_in(office, "W6X2Y8Z3AB", "k1-8")
+    sign_in(page, office)
+    cookie = page.cookie("hallq_staff")
+    assert cookie is not None
+    other = CentralServer(office.db_url, port=0).start_in_thread()   # another worker
+    try:
+        queue = httpx.get(f"{other.url}/office", cookies={"hallq_staff": cookie["value"]})
+        assert queue.status_code == 200 and "W6X2Y8Z3AB" in queue.text
+        with office.db.transaction() as tx:   # the database holds no usable session id
+            [(held,)] = tx.all("SELECT id_hash FROM office_sessions")
+        assert held != cookie["value"] and len(held) == 64
+        httpx.post(f"{other.url}/staff/sign-out", data={"csrf": _csrf_of(queue.text)},
+                   cookies={"hallq_staff": cookie["value"]}, headers={"Origin": other.url})
+    finally:
+        other.stop()
+    page.open(f"{office.url}/office")                  # signed out at the other worker
+    assert "/staff/sign-in" in page.url
+
+
+def _csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)

@@ -15,6 +15,7 @@ only to a signed-in back-office session, never cached (``Cache-Control: no-store
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from central.errors import CentralError
 from central.web.site import SignInNeeded, page_route, site_of
 from hall.config import HallConfig
 from hall.errors import BilingualError, ErrorCode, QueueError
+from hall.idnumber import mask
 from hall.submission_book import STATUS_ZH
 from hall.webkit.i18n import language, pick
 
@@ -42,6 +44,8 @@ MOVES = {"accept": ("accepted", ("已受理", "Accepted")),
          "done": ("done", ("已办结", "Marked done")),
          "reject": ("rejected", ("已不予受理，理由已告知申请人",
                                  "Not accepted; the reason is shown to the applicant"))}
+#: A whole ID number (a hall sends only the masked form; shown masked should one come anyway).
+FULL_ID = re.compile(r"^[0-9]{17}[0-9Xx]$")
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache",
             "x-content-type-options": "nosniff"}
 
@@ -83,6 +87,8 @@ async def _submission_page(request: Request, sub_id: str, session: Any,
                            error: BilingualError | None = None) -> Response:
     site = site_of(request)
     sub = await run_in_threadpool(submissions.get, site.db, sub_id, True)
+    sub["fields"] = {key: mask(value) if isinstance(value, str) and FULL_ID.match(value)
+                     else value for key, value in sub.get("fields", {}).items()}
     labels = await run_in_threadpool(_field_labels, site, sub["hall_id"], sub["form"])
     moves = await run_in_threadpool(submissions.moves, site.db, sub_id)
     said = pick(language(request), error.message_zh, error.message_en) if error else None

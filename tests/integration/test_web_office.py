@@ -177,6 +177,11 @@ def test_a_form_from_another_site_changes_nothing(page: Page, office: Office) ->
                             headers=headers)
         assert forged.status_code == 403
     assert submissions.get(office.db, sub["id"])["status"] == "received"
+    whole = submissions.create(office.db, HALL, "old-1", "C07",       # an older hall's
+                               {"name": "张晓明", "id_number": "44030419900307123X"}, [])
+    shown = httpx.get(f"{office.url}/office/submissions/{whole['id']}",
+                      cookies={"hallq_staff": cookie["value"]})
+    assert "4403**********123X" in shown.text and "44030419900307123X" not in shown.text
 
 
 def test_wrong_pins_lock_the_staff_id_and_an_idle_session_expires(

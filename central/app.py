@@ -41,8 +41,10 @@ Routes (all under /api/v1):
   GET  /phone/halls, POST /phone/tickets, GET /phone/tickets/{id}, POST …/cancel
                                                  taking a number by phone (central/api/phone.py)
 
-Each resource's routes are a router of ``central/api/``; this module builds the app, puts what
-the routes reach on ``app.state`` (``central/api/dependencies.py``) and includes the routers.
+The back office's web pages (``/office``, ``/staff/sign-in``: ``central/web/``) are served
+by the same app. Each resource's routes are a router of ``central/api/``; this module builds
+the app, puts what the routes reach on ``app.state`` (``central/api/dependencies.py``) and
+includes the routers.
 """
 
 import logging
@@ -68,6 +70,7 @@ from central.auth import Authenticator
 from central.city import CityService, RemoteSettings
 from central.db import Database, DatabaseUnavailable
 from central.mailbox import Mailbox
+from central.web import add_office_pages
 
 log = logging.getLogger("hallq.central.api")
 
@@ -103,4 +106,5 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    add_office_pages(app, db)
     return app

@@ -6,6 +6,7 @@ through :func:`register`; ``python -m central`` runs it on its own).
   hallq central --db … add-admin | add-phone | add-office | credentials | revoke ID | migrate
   hallq central --db … publish-catalog --hall GD-SZ-FT-001 hall.toml
   hallq central --db … submissions list | show CODE | accept CODE | reject CODE --reason …
+  hallq central --db … office-staff add S9001 --name 陈静 | list | disable S9001
   hallq central --db … purge --days 30 --submission-days 180
 
 """
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from central import submissions_cli
+from central import office_staff_cli, submissions_cli
 from hall.logs import setup_logging
 
 #: Default days of ``purge --submission-days`` (``central.retention.SUBMISSION_DAYS``, not
@@ -245,6 +246,7 @@ def register(subparsers: Any) -> None:
     for parser in (hall, admin, phone, office, listing, revoke, migrate, publish, purge):
         _db_option(parser)
     submissions_cli.register(actions, _open, _db_option)
+    office_staff_cli.register(actions, _open, _db_option)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -155,6 +155,28 @@ _COMMON_007 = [
         linked INTEGER NOT NULL, PRIMARY KEY (submission_id, doc_id))""",
 ]
 
+#: The back office's web pages (``central/web/``): its staff, each with a PIN kept as a scrypt
+#: hash and the wrong tries that lock the staff id, and their sign-in sessions (by the SHA-256
+#: of the session id) — in the database, so that any worker serves any page; and who moved each
+#: submission on, when (``central/submissions.py``).
+_COMMON_008 = [
+    """CREATE TABLE office_staff (
+        id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
+        pin_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0, lockouts INTEGER NOT NULL DEFAULT 0,
+        locked_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE submission_moves (
+        submission_id TEXT NOT NULL, status TEXT NOT NULL, by_who TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX submission_moves_submission ON submission_moves (submission_id, at)",
+    """CREATE TABLE office_sessions (
+        id_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL, name_zh TEXT NOT NULL,
+        roles TEXT NOT NULL, started DOUBLE PRECISION NOT NULL,
+        seen DOUBLE PRECISION NOT NULL, csrf TEXT NOT NULL,
+        notice_zh TEXT, notice_en TEXT)""",
+]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -165,6 +187,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("005_referral_handed", {"postgresql": _COMMON_005, "sqlite": _COMMON_005}),
     ("006_referral_person_check", {"postgresql": _COMMON_006, "sqlite": _COMMON_006}),
     ("007_self_service", {"postgresql": _COMMON_007, "sqlite": _COMMON_007}),
+    ("008_office_staff", {"postgresql": _COMMON_008, "sqlite": _COMMON_008}),
 ]
 
 

@@ -59,6 +59,7 @@ class CentralServer:
         if id_key_file:
             read_key(id_key_file)       # a bad key file fails at once, not in each worker
         self._server: uvicorn.Server | None = None
+        self.app: FastAPI | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -86,6 +87,7 @@ class CentralServer:
             app, host=self.host, port=self.port, log_level=self.log_level, access_log=False,
             ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key, timeout_graceful_shutdown=5))
         self._server = server
+        self.app = app       # what a test reaches (app.state)
         self._thread = threading.Thread(target=lambda: asyncio.run(server.serve()),
                                         name="central-http", daemon=True)
         self._thread.start()

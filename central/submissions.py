@@ -229,10 +229,12 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
 
 
 def set_status(db: Database, sub_id: str, status: str, note: str = "",
-               reason_en: str = "") -> dict[str, Any]:
+               reason_en: str = "", by: str = "") -> dict[str, Any]:
     """Move a submission on (back office); 409 ``bad_state`` for a move the rules forbid. A
     rejection gives its reason (``note``, Chinese; ``reason_en``); an acceptance keeps the
-    reusable documents (``central/documents.py``)."""
+    reusable documents (``central/documents.py``). ``by``: who moved it (``office:S1`` a
+    member of the back office on the web, ``credential:ID`` over the API, ``cli`` the
+    command line), kept in ``submission_moves``."""
     if status == "rejected" and not note.strip():
         raise bad_request("a rejection gives the reason (不予受理须说明理由)")
     with db.transaction() as tx:
@@ -245,9 +247,19 @@ def set_status(db: Database, sub_id: str, status: str, note: str = "",
                                f"A submission that is {row[0]} cannot become {status}")
         tx.execute("UPDATE submissions SET status = ?, note = ?, reason_en = ?, updated_at = ? "
                    "WHERE id = ?", (status, note, reason_en, time.time(), sub_id))
+        tx.execute("INSERT INTO submission_moves (submission_id, status, by_who, at) "
+                   "VALUES (?, ?, ?, ?)", (sub_id, status, by or "unknown", time.time()))
         if status == "accepted":
             documents.keep_documents(tx, sub_id)
     return get(db, sub_id)
+
+
+def moves(db: Database, sub_id: str) -> list[dict[str, Any]]:
+    """Who moved a submission on, oldest first: ``{"status", "by", "at"}``."""
+    with db.transaction() as tx:
+        rows = tx.all("SELECT status, by_who, at FROM submission_moves WHERE submission_id = ? "
+                      "ORDER BY at", (sub_id,))
+    return [{"status": r[0], "by": r[1], "at": r[2]} for r in rows]
 
 
 def _hall_time(ts: float, submitted_at: str | None) -> str:
@@ -309,6 +321,42 @@ def list_all(db: Database, status: str | None = None, hall_id: str | None = None
     return [{"id": r[0], "hall_id": r[1], "receipt": r[2], "form": r[3], "item_name_zh": r[4],
              "status": r[5], "status_zh": STATUS_ZH[r[5]], "created_at": r[6],
              "updated_at": r[7]} for r in rows]
+
+
+def queue(db: Database, status: str | None = None, hall_id: str | None = None,
+          form: str | None = None, page: int = 1, per_page: int = 20
+          ) -> tuple[list[dict[str, Any]], int]:
+    """The back office's queue: submissions of a status, hall and item (each optional),
+    oldest handed in first, one page of them, and how many there are in all (no personal
+    data)."""
+    where, params = [], []
+    for column, wanted in (("status", status), ("hall_id", hall_id), ("form", form)):
+        if wanted:
+            where.append(f"{column} = ?")
+            params.append(wanted)
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    with db.transaction() as tx:
+        counted = tx.one("SELECT COUNT(*) FROM submissions" + clause, params)
+        total = int(counted[0]) if counted else 0
+        rows = tx.all("SELECT id, hall_id, receipt, form, item_name_zh, item_name_en, status, "
+                      "created_at, updated_at, submitted_at FROM submissions" + clause
+                      + " ORDER BY created_at, id LIMIT ? OFFSET ?",
+                      (*params, per_page, (max(page, 1) - 1) * per_page))
+    return [{"id": r[0], "hall_id": r[1], "receipt": r[2], "form": r[3],
+             "item_name_zh": r[4] or r[3], "item_name_en": r[5] or r[3], "status": r[6],
+             "status_zh": STATUS_ZH[r[6]], "status_en": STATUS_EN[r[6]], "created_at": r[7],
+             "updated_at": r[8], "submitted_at": r[9]} for r in rows], total
+
+
+def queue_choices(db: Database) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The halls and the items (code, Chinese and English names) the queue can be filtered
+    by: those of the submissions held."""
+    with db.transaction() as tx:
+        halls = [r[0] for r in tx.all("SELECT DISTINCT hall_id FROM submissions "
+                                      "ORDER BY hall_id")]
+        items = tx.all("SELECT form, MAX(item_name_zh), MAX(item_name_en) FROM submissions "
+                       "GROUP BY form ORDER BY form")
+    return halls, [(r[0], r[1] or r[0], r[2] or r[0]) for r in items]
 
 
 def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:

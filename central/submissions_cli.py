@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import getpass
 import json
 import os
 import sys
@@ -28,6 +29,14 @@ from typing import Any
 #: The command's moves and the status each sets.
 MOVES = {"accept": "accepted", "reject": "rejected", "progress": "in_progress",
          "done": "done"}
+
+
+def _os_user() -> str:
+    """Who ran the command (the operating system's user), recorded with the move."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):     # a user id without a name
+        return str(os.getuid())
 
 
 def _when(ts: float) -> str:
@@ -120,7 +129,8 @@ def cmd_submissions(args: argparse.Namespace, open_db: Callable[[argparse.Namesp
             return 0
         moved = submissions.set_status(db, sub_id, MOVES[args.submissions_action],
                                        getattr(args, "reason", ""),
-                                       getattr(args, "reason_en", ""))
+                                       getattr(args, "reason_en", ""),
+                                       by=f"cli:{_os_user()}")
         print(f"{moved['receipt']}: {moved['status_zh']} ({moved['status']})")
         return 0
     except CentralError as err:

@@ -170,7 +170,8 @@ def submission_status(sub_id: str, body: StatusRequest, who: Caller, db: Db) -> 
     """Move a submission on: accepted, in_progress, done or rejected with the reason (the
     back office)."""
     who.require_back_office()
-    return submissions.set_status(db, sub_id, body.status, body.note, body.reason_en)
+    return submissions.set_status(db, sub_id, body.status, body.note, body.reason_en,
+                                  by=f"credential:{who.credential_id}")
 
 
 @router.get("/api/v1/public/submissions/{receipt}",

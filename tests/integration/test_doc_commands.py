@@ -332,3 +332,35 @@ def test_the_back_office_commands_run_as_written(term: Terminal) -> None:
     assert again.code == 1 and "不予受理" in again.output, again      # no way back
     purged = term.run(doc("hallq central purge --days 30 --submission-days 180"))
     assert purged.code == 0 and "0 submissions' personal data" in purged.output, purged
+
+
+def test_the_back_office_web_commands_run_as_written(term: Terminal) -> None:
+    from central import submissions
+    from central.db import open_database
+
+    (term.cwd / "var").mkdir()
+    db = open_database(f"sqlite:///{term.cwd / 'var' / 'central.sqlite3'}")
+    try:
+        submissions.create(db, "GD-SZ-FT-001", "k1-1", "C07", {"name": "张晓明"}, [],
+                           {"receipt": "K7M2P9QXRT", "item_name_zh": "住房公积金提取"})
+    finally:
+        db.close()
+    added = term.run(doc('hallq central office-staff add S9001 --name 陈静 --name-en "Chen Jing"'),
+                     typed=["2468", "2468"])
+    assert added.code == 0 and "S9001 陈静" in added.output, added
+    listed = term.run(doc("hallq central office-staff list"))
+    assert listed.code == 0 and "S9001  陈静  Chen Jing" in listed.output, listed
+    assert "2468" not in listed.output
+    central = term.start(doc("hallq central &"),
+                         ready_url="http://127.0.0.1:8480/api/v1/health")
+    with httpx.Client(base_url="http://127.0.0.1:8480", timeout=10) as browser:
+        form = browser.get("/staff/sign-in")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token is not None, form.text
+        signed = browser.post("/staff/sign-in", headers={"Origin": "http://127.0.0.1:8480"},
+                              data={"csrf": token.group(1), "staff_id": "S9001",
+                                    "pin": "2468", "next": ""})
+        assert signed.status_code == 303 and signed.headers["location"] == "/office", signed
+        queue = browser.get("/office")
+        assert "K7M2P9QXRT" in queue.text and "住房公积金提取" in queue.text
+    assert term.stop(central) in (0, -15)

@@ -4,7 +4,8 @@ agent, central as its own process over PostgreSQL, and the back office's command
 A submission with three photos arrives at central with every SHA-256 verified; the back
 office takes it through every status and the node's progress route (and central's phone page)
 shows each; with central down it waits encrypted and goes once central is back; a document
-given before is offered by name and date and reused; nothing personal reaches a log."""
+given before is offered by name and date and reused; nothing personal reaches a log. Accepted
+in the back office's web page (Chromium), the hall node's progress page says 已受理."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from central import office_staff
 from central.auth import create_credential
 from central.cli import main as central_main
 from central.db import open_database
@@ -27,6 +29,7 @@ from hall.submission_outbox import SubmissionOutbox
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
 from sync.central_client import CentralClient
+from tests.helpers.browser import Page
 from tests.helpers.central import (
     CentralProcess,
     PgCluster,
@@ -234,5 +237,30 @@ def test_a_document_given_before_is_offered_and_reused(
         from hall.idnumber import check_char
         other = other[:17] + check_char(other[:17])
         assert path3.kiosk.reusable_documents(other, "C07") == []
+    finally:
+        agent.close()
+
+
+def test_accepted_on_the_back_offices_web_page_the_hall_nodes_progress_page_says_so(
+        path3: Path3, page: Page) -> None:
+    db = open_database(path3.db_url)
+    try:
+        office_staff.add(db, "S9001", "陈静", "Chen Jing", "2468")
+    finally:
+        db.close()
+    agent = path3.agent()
+    try:
+        code = submit(path3.kiosk, "k1-0003")["receipt_code"]
+        wait_for(lambda: path3.kiosk.submission_progress(code)["status"] == "received")
+        page.open(f"{path3.central.url}/office")
+        page.fill("staff_id", "S9001").fill("pin", "2468").press("sign-in")
+        page.driver.find_element("link text", code).click()
+        page.wait_for("accept")
+        assert len(page.driver.find_elements("css selector", "img.thumb")) == 3
+        page.press("accept")
+        assert page.text("status") == "已受理"
+        wait_for(lambda: path3.kiosk.submission_progress(code)["status"] == "accepted")
+        page.open(f"{path3.hall.url}/s/{code}")            # the receipt's QR on the LAN
+        assert "已受理" in page.driver.page_source
     finally:
         agent.close()

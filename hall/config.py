@@ -140,6 +140,7 @@ class HallConfig:
     staff: dict[str, Staff] = field(default_factory=dict)
     ticket_url: str = "http://hallq.local/t/{id}"
     phone_ticketing_url: str = ""    # where a phone takes a number (the wall's QR); "" for none
+    public_phone_url: str = ""       # central's public phone pages; "" for the LAN ticket_url
     booths: tuple[Booth, ...] = ()
     location: tuple[float, float] | None = None    # (latitude, longitude), for travel times
 
@@ -211,7 +212,8 @@ def _built(checked: HallFile) -> HallConfig:
         hall_id=hall.id, name_zh=hall.name_zh, name_en=hall.name_en,
         timezone=ZoneInfo(hall.timezone), rules=_rules(checked), themes=themes,
         windows=windows, staff=staff, ticket_url=hall.ticket_url,
-        phone_ticketing_url=hall.phone_ticketing_url, booths=booths, location=location)
+        phone_ticketing_url=hall.phone_ticketing_url, public_phone_url=hall.public_phone_url,
+        booths=booths, location=location)
 
 
 def _rules(checked: HallFile) -> Rules:

@@ -106,8 +106,13 @@ class CityService:
         #: per hall, ticket → (number, item) of its remotely servable tickets of the day
         self.numbers: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.holds: dict[tuple[str, str], tuple[str, float]] = {}
-        #: per hall, today's tickets taken by phone → (status, window) (``central/phone.py``)
+        #: per hall, today's tickets → (status, window): the phone channel's
+        #: (``central/phone.py``) and every ticket's public phone page (``central/phone_page.py``)
         self.phone: dict[str, dict[str, tuple[str, str | None]]] = {}
+        #: per hall, today's tickets → (number, theme, item, rating or None)
+        self.facts: dict[str, dict[str, tuple[str, str, str | None, int | None]]] = {}
+        #: called with a hall's id after its events were followed (from any thread)
+        self.on_change: Callable[[str], None] | None = None
         self.en_route: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.RLock()
         self._checked_at = -math.inf
@@ -141,6 +146,7 @@ class CityService:
             self.versions = versions
             self.configs = {c.hall_id: c for c in configs}
             self.applied, self.days, self.numbers, self.phone = {}, {}, {}, {}
+            self.facts = {}
             self.city = self.travel = None
             if configs:
                 self.city = CityState(configs, booths={c.hall_id: len(c.booths)
@@ -199,6 +205,8 @@ class CityService:
                     events = _events(tx, hall_id, start, acked)
             self._apply_all(hall_id, events)
             self.applied[hall_id] = acked
+        if self.on_change is not None:
+            self.on_change(hall_id)
 
     def _apply_all(self, hall_id: str, events: list[dict[str, Any]]) -> None:
         city = self.city
@@ -220,10 +228,16 @@ class CityService:
                                                                 data.get("item"))
             elif (hall_id, ticket) in self.holds and not city.held(city.index[hall_id], ticket):
                 del self.holds[(hall_id, ticket)]         # out of the line: called, leased, …
-            if kind == EventKind.TICKET_ISSUED and data.get("channel") == "phone":
+            if kind == EventKind.TICKET_ISSUED:
                 self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
+                self.facts.setdefault(hall_id, {})[ticket] = (
+                    str(data.get("number", "")), str(data.get("theme", "")), data.get("item"),
+                    None)
             elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):
                 self.phone[hall_id][ticket] = (PHONE_STATUS[kind], data.get("window"))
+            elif kind == EventKind.TICKET_RATED and ticket in self.facts.get(hall_id, {}):
+                number, theme, item, _ = self.facts[hall_id][ticket]
+                self.facts[hall_id][ticket] = (number, theme, item, data.get("level"))
 
     def _new_day(self, hall_id: str, now: float) -> tuple[float, float]:
         assert self.city is not None
@@ -231,6 +245,7 @@ class CityService:
         self.days[hall_id] = _day_of(self.configs[hall_id], now)
         self.numbers.pop(hall_id, None)
         self.phone.pop(hall_id, None)
+        self.facts.pop(hall_id, None)
         for key in [k for k in self.holds if k[0] == hall_id]:
             del self.holds[key]
         return self.days[hall_id]
@@ -386,13 +401,16 @@ class CityService:
         theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
         return int(self.city.waiting[theme, self.city.index[hall_id]])
 
-    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None
-                       ) -> dict[str, Any] | None:
-        """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
+    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None,
+                       refresh: bool = True) -> dict[str, Any] | None:
+        """Where a ticket of the hall's day is: ``{"status", "window", "ahead"}`` (status
         ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
-        the hall's events as central follows them; None before its issue reached central."""
+        the hall's events as central follows them; None before its issue reached central. ``refresh``: first follow what other
+        workers ingested (a database read; the phone page's streams, on the event loop, do
+        not)."""
         now = self.clock() if now is None else now
-        self.refresh(now)
+        if refresh:
+            self.refresh(now)
         with self._lock:
             found = self.phone.get(hall_id, {}).get(ticket)
             if found is None or self.city is None:
@@ -401,17 +419,32 @@ class CityService:
             ahead = self.city.ahead_of(hall_id, ticket, now) if status == "waiting" else None
             return {"status": status, "window": window, "ahead": ahead}
 
+    def ticket_facts(self, hall_id: str, ticket: str
+                     ) -> tuple[str, str, str | None, int | None] | None:
+        """A ticket of the hall's day as its issue said (number, theme, item) and its rating
+        (None until rated); None before its issue reached central."""
+        with self._lock:
+            return self.facts.get(hall_id, {}).get(ticket)
+
     def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None
                     ) -> float | None:
         """Expected wait of a ticket for ``item`` at ``hall_id`` with ``ahead`` people before
         it (seconds; None when central cannot tell: no catalog, no open window)."""
         now = self.clock() if now is None else now
         self.refresh(now)
+        config = self.configs.get(hall_id)
+        if config is None or item not in config.items:
+            return None
+        return self.wait_in_theme(hall_id, config.items[item].theme, ahead, now)
+
+    def wait_in_theme(self, hall_id: str, theme_prefix: str, ahead: int, now: float
+                      ) -> float | None:
+        """Expected wait in the hall's line of a theme with ``ahead`` people before (seconds;
+        None when central cannot tell), from the state as followed (no database read)."""
         with self._lock:
-            config = self.configs.get(hall_id)
-            if self.city is None or config is None or item not in config.items:
+            if self.city is None or hall_id not in self.configs:
                 return None
-            theme = self.city.theme_index.get(config.items[item].theme)
+            theme = self.city.theme_index.get(theme_prefix)
             if theme is None:
                 return None
             wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)

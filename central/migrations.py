@@ -128,6 +128,11 @@ _COMMON_005 = ["ALTER TABLE referrals ADD COLUMN handed_at DOUBLE PRECISION"]
 #: matches nothing else): the same id posted again for another citizen is refused.
 _COMMON_006 = ["ALTER TABLE referrals ADD COLUMN person_check TEXT"]
 
+# each hall's public link key: central checks the tokens of its public phone pages with it
+# (central/phone_page.py); its sync agent sends it
+_COMMON_007 = ["CREATE TABLE phone_keys (hall_id TEXT PRIMARY KEY, key_hex TEXT NOT NULL, "
+               "stored_at DOUBLE PRECISION NOT NULL)"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -137,6 +142,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("004_referral_rating", {"postgresql": _COMMON_004, "sqlite": _COMMON_004}),
     ("005_referral_handed", {"postgresql": _COMMON_005, "sqlite": _COMMON_005}),
     ("006_referral_person_check", {"postgresql": _COMMON_006, "sqlite": _COMMON_006}),
+    ("007_phone_keys", {"postgresql": _COMMON_007, "sqlite": _COMMON_007}),
 ]
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from pydantic import Field
 
 from hall import links, views
-from hall.api.dependencies import Body, Hub, Node, error_answers, run
+from hall.api.dependencies import Body, Device, Hub, Node, allow, error_answers, run
 from hall.api.tickets import RATE_ERRORS, RatingRequest, ticket_operation
+from hall.bounds import WholeNumber
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.hub import EventHub, Subscription
@@ -35,8 +37,9 @@ router = APIRouter()
 
 #: Statuses after which the page has nothing more to follow.
 _OVER = frozenset({"cancelled", "expired"})
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such ticket, or not a link the hall made: a page that "
-                                   "says so", "content": {"text/html": {}}}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {
+    "description": "no such ticket, or not a link the hall made: a page that says so",
+    "content": {"text/html": {}}}}
 #: The stream's headers: not cached, not buffered by a proxy.
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -140,6 +143,39 @@ async def phone_rating(token: str, body: RatingRequest, node: Node) -> JSONRespo
     """The citizen rates the finished service (好差评, five levels): the page's new state."""
     ticket_id = _ticket_id(node, token)
     await run(node, ticket_operation(ticket_id, "rate", body.level))
+    return _answer(node, ticket_id)
+
+
+class PhoneActionRequest(Body):
+    """POST /api/v1/sync/phone-actions: a citizen's cancel or rating on central's public page,
+    with the token of the page (the sync agent relays it)."""
+
+    token: str = Field(min_length=1, max_length=120)
+    action: str = Field(pattern="^(cancel|rating)$")
+    level: WholeNumber | None = Field(None, ge=1, le=5)
+
+
+@router.get("/api/v1/sync/phone-key", responses=error_answers())
+async def phone_key(device: Device, node: Node) -> dict[str, str]:
+    """The hall's public link key (hex), for its sync agent to hand to central, which checks
+    the tokens of the hall's public phone pages with it (:mod:`hall.links`)."""
+    allow(device, "relay")
+    return {"hall_id": node.config.hall_id, "key": links.public_key(node.link_key).hex()}
+
+
+@router.post("/api/v1/sync/phone-actions", responses=error_answers(*RATE_ERRORS))
+async def phone_action(body: PhoneActionRequest, device: Device, node: Node) -> JSONResponse:
+    """A citizen's cancel or rating on central's public phone page, relayed by the sync
+    agent: done as on the LAN page, for a token the hall made."""
+    allow(device, "relay")
+    ticket_id = _ticket_id(node, body.token)
+    if body.action == "cancel":
+        await run(node, ticket_operation(ticket_id, "cancel"))
+    else:
+        if body.level is None:
+            raise QueueError(ErrorCode.BAD_RATING, "评价等级应为 1 到 5",
+                             "A rating needs a level from 1 to 5")
+        await run(node, ticket_operation(ticket_id, "rate", body.level))
     return _answer(node, ticket_id)
 
 

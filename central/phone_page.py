@@ -51,9 +51,9 @@ class PhoneKeys:
     def store(self, hall_id: str, key: bytes) -> None:
         """Keep the hall's key (its agent sends it on every start; a new one replaces it)."""
         with self.db.transaction() as tx:
-            tx.execute("DELETE FROM phone_keys WHERE hall_id = ?", (hall_id,))
-            tx.execute("INSERT INTO phone_keys (hall_id, key_hex, stored_at) VALUES (?, ?, ?)",
-                       (hall_id, key.hex(), time.time()))
+            tx.execute("INSERT INTO phone_keys (hall_id, key_hex, stored_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (hall_id) DO UPDATE SET key_hex = excluded.key_hex, "
+                       "stored_at = excluded.stored_at", (hall_id, key.hex(), time.time()))
         with self._lock:
             self._keys[hall_id] = (key, time.monotonic())
 

@@ -153,7 +153,15 @@
   }
 
   function post(path, body) {
+    var asked = busy;
     error = null;
+    setTimeout(function () {      // central relays it to the hall: the hall may refuse it
+      if (busy === asked) {
+        busy = null;
+        error = { message_zh: "大厅尚未确认，请稍后再试", message_en: "The hall has not confirmed it yet; please try again" };
+        render();
+      }
+    }, 20000);
     return fetch(base + path, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {})
     }).then(function (r) {

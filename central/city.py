@@ -405,9 +405,9 @@ class CityService:
                        refresh: bool = True) -> dict[str, Any] | None:
         """Where a ticket of the hall's day is: ``{"status", "window", "ahead"}`` (status
         ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
-        the hall's events as central follows them; None before its issue reached central. ``refresh``: first follow what other
-        workers ingested (a database read; the phone page's streams, on the event loop, do
-        not)."""
+        the hall's events as central follows them; None before its issue reached central.
+        ``refresh``: first follow what other workers ingested (a database read; the phone
+        page's streams, on the event loop, do not)."""
         now = self.clock() if now is None else now
         if refresh:
             self.refresh(now)

@@ -24,7 +24,7 @@
       finished: "Finished", expired: "This number has expired",
       ahead: "{n} ahead of you", near: "Your turn is near: {n} ahead. Please be in the hall and listen for the call",
       go: "It is your turn! Please go to window {w}", goBooth: "It is your turn! Please go to {p}",
-      noshow: "Missed your call? Check in again at the service desk: you go {n} places back (up to {m} times per number).",
+      noshow: "Missed your call? Check in again at the service desk: you go {n} places back (check-ins again allowed per number: {m}).",
       noshowNone: "This hall cannot check in a missed number again; please take a new number.",
       expiredDetail: "A number is valid only on the day it was taken; take a new number if you still need the service.",
       cancelledDetail: "You gave up this number; take a new one if you still need the service.",

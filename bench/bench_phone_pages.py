@@ -5,21 +5,23 @@ central's memory per open page.
 Run: ``.venv/bin/python -m bench.bench_phone_pages [--halls 200] [--pages 100] [--calls 20]
 [--seconds 20]``.
 
-Set-up: a throwaway PostgreSQL cluster, central as a real ``python -m central`` process (one
-worker: the pages' routes go to one worker, like ``/api/v1/phone/*``), each hall's catalog and
-public link key stored, and each hall's day pushed as its agent would (a window open and
-``--pages`` tickets waiting). The load generator, in this process, opens one real SSE
-connection (``GET /p/<hall>/<token>/events``, raw sockets on asyncio) per ticket: ``--halls``
-× ``--pages`` pages, each reading its chunked stream as a phone's browser would.
+Set-up: a throwaway PostgreSQL cluster, central as a real ``python -m central`` process with
+``--workers`` workers (a page may be served by any: each worker follows what another ingested
+at once, by PostgreSQL NOTIFY, ``central/event_bell.py``), each hall's catalog and public link
+key stored, and each hall's day pushed as its agent would (a window open and ``--pages``
+tickets waiting). The load generator opens one real SSE connection (``GET
+/p/<hall>/<token>/events``, raw sockets on asyncio) per ticket: ``--halls`` × ``--pages``
+pages, each reading its chunked stream as a phone's browser would, spread over
+``--readers`` processes (a process may hold at most ``ulimit -n`` sockets).
 
 Then the halls call: ``--calls`` calls per second, city-wide, for ``--seconds``, each one hall's
 agent pushing the ``ticket.called`` of its next ticket (``POST /halls/<hall>/events``, one
 transaction in PostgreSQL). Latency = the moment the page's connection receives its new state
 − the moment the push was sent; every page of that hall changes (one fewer ahead, or called).
 
-Memory: central's resident set (VmRSS) with no page open and with all open, divided by the
-pages. The file-descriptor limit is raised for this process and central (a page is a socket
-at both ends).
+Memory: central's resident set (VmRSS, its workers together) with no page open and with all
+open, divided by the pages. Latencies are measured on CLOCK_MONOTONIC, which every process
+shares.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ import asyncio
 import bisect
 import hashlib
 import json
+import multiprocessing
 import random
-import resource
 import time
 from datetime import datetime
+from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
 
 from bench.bench_central import connect, credentials, push
@@ -48,24 +51,21 @@ from tests.helpers.central import CentralProcess, PgCluster, hall_catalog
 SOURCES = [f"127.0.0.{i}" for i in range(2, 10)]
 
 
-def raise_file_limit(wanted: int) -> int:
-    """Raise this process's limit of open files (central inherits it); the limit now."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < wanted:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
-        except (ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+def rss_mb(root: int) -> float:
+    """The resident set of a process and its children (central's workers), MB."""
+    total = 0
+    pids = [root] + [int(p) for p in open(f"/proc/{root}/task/{root}/children").read().split()]
+    for pid in pids:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
-def rss_mb(pid: int) -> float:
-    """A process's resident set, MB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+def clock() -> float:
+    """Seconds on the clock every process shares."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 def hall_key(hall: str) -> bytes:
@@ -117,7 +117,7 @@ class Page:
             return False
         chunk = await self.reader.readexactly(size + 2)
         if b"event: state" in chunk:
-            self.arrivals.append(time.perf_counter())
+            self.arrivals.append(clock())
         else:
             self.pings += 1
         return True
@@ -130,13 +130,8 @@ class Page:
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
 
-    def first_after(self, moment: float) -> float | None:
-        """When the first state after ``moment`` arrived."""
-        found = bisect.bisect_right(self.arrivals, moment)
-        return self.arrivals[found] if found < len(self.arrivals) else None
 
-
-async def open_pages(port: int, pages: list[Page], at_once: int = 500) -> float:
+async def open_pages(port: int, pages: list[Page], at_once: int = 250) -> float:
     """Open every page, ``at_once`` at a time; the seconds it took."""
     started = time.perf_counter()
     for start in range(0, len(pages), at_once):
@@ -146,29 +141,40 @@ async def open_pages(port: int, pages: list[Page], at_once: int = 500) -> float:
     return time.perf_counter() - started
 
 
-async def run(port: int, tokens: dict[str, str], day: str, pages_per_hall: int,
-              central_pid: int, calls_per_s: float, seconds: float) -> dict:
-    """Open the pages, measure memory, call, and collect the latencies."""
+def reader_main(port: int, paths: list[str], pipe: Connection) -> None:
+    """A reader process: open the pages, say so, follow them until told to stop, then send
+    back when each page's states arrived and how many pings came."""
+    async def follow() -> None:
+        pages = [Page("", path) for path in paths]
+        opening = await open_pages(port, pages)
+        readers = [asyncio.create_task(page.follow()) for page in pages]
+        pipe.send(("open", opening))
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)   # "stop"
+        for page in pages:
+            assert page.writer is not None
+            page.writer.close()
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+        pipe.send(([page.arrivals for page in pages], sum(page.pings for page in pages)))
+    asyncio.run(follow())
+
+
+def page_paths(halls: list[str], day: str, per_hall: int) -> list[str]:
+    """Every page's path, hall by hall, its tickets in order."""
+    return [f"/p/{hall}/{links.link_token(hall_key(hall), f'{day}-A{n:03d}')}"
+            for hall in halls for n in range(1, per_hall + 1)]
+
+
+async def calls(port: int, tokens: dict[str, str], day: str, per_hall: int,
+                calls_per_s: float, seconds: float) -> list[tuple[float, str, int]]:
+    """The halls call, each push one ``ticket.called``; (sent at, hall, ticket number) each."""
     halls = list(tokens)
-    pages = {hall: [Page(hall, f"/p/{hall}/{links.link_token(hall_key(hall), f'{day}-A{n:03d}')}")
-                    for n in range(1, pages_per_hall + 1)] for hall in halls}
-    every = [page for hall in halls for page in pages[hall]]
-    warm = every[:50]
-    await open_pages(port, warm)
-    for page in warm:
-        assert page.writer is not None
-        page.writer.close()
-    await asyncio.sleep(1.0)
-    before = rss_mb(central_pid)
-    opening = await open_pages(port, every)
-    readers = [asyncio.create_task(page.follow()) for page in every]
-    await asyncio.sleep(2.0)
-    after = rss_mb(central_pid)
     connections = await connect(port, tokens)
-    heads = {hall: pages_per_hall + 1 for hall in halls}
+    heads = {hall: per_hall + 1 for hall in halls}
     called = {hall: 0 for hall in halls}
     agents = {hall: asyncio.Lock() for hall in halls}   # an agent pushes one batch at a time
-    rounds: list[tuple[float, list[Page]]] = []
+    sent: list[tuple[float, str, int]] = []
     pick = random.Random(17)
 
     async def call(hall: str, n: int) -> None:
@@ -178,39 +184,34 @@ async def run(port: int, tokens: dict[str, str], day: str, pages_per_hall: int,
                      "data": {"ticket": f"{day}-A{n:03d}", "number": f"A{n:03d}",
                               "theme": "A", "window": "1", "waited_s": 60.0,
                               "expected_wait_s": 600}}
-            # the called page and every one behind it change
-            rounds.append((time.perf_counter(), pages[hall][n - 1:]))
+            sent.append((clock(), hall, n))
             await push(connections[hall], hall, [json.dumps(event).encode()])
 
     started = time.perf_counter()
-    total = int(calls_per_s * seconds)
-    pushes: list[asyncio.Task] = []
-    for k in range(total):
+    pushes = []
+    for k in range(int(calls_per_s * seconds)):
         await asyncio.sleep(max(0.0, started + k / calls_per_s - time.perf_counter()))
-        hall = pick.choice([h for h in halls if called[h] < pages_per_hall])
+        hall = pick.choice([h for h in halls if called[h] < per_hall])
         called[hall] += 1
         pushes.append(asyncio.create_task(call(hall, called[hall])))
     await asyncio.gather(*pushes)
-    await asyncio.sleep(3.0)
-    latencies, missed = [], 0
-    for sent, changed in rounds:
-        for page in changed:
-            arrived = page.first_after(sent)
-            if arrived is None:
-                missed += 1
-            else:
-                latencies.append(arrived - sent)
-    pings = sum(page.pings for page in every)
-    for page in every:
-        assert page.writer is not None
-        page.writer.close()
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*readers, return_exceptions=True)
     await asyncio.gather(*(c.close() for c in connections.values()))
-    return {"opening_s": opening, "before_mb": before, "after_mb": after,
-            "latencies": latencies, "missed": missed, "calls": total, "pings": pings,
-            "pages": len(every)}
+    return sent
+
+
+def latencies_of(sent: list[tuple[float, str, int]], arrivals: dict[str, list[list[float]]],
+                 ) -> tuple[list[float], int]:
+    """Each call's latency to each page it changed (the called one and every one behind it);
+    how many of those pages never heard."""
+    found, missed = [], 0
+    for at, hall, n in sent:
+        for times in arrivals[hall][n - 1:]:
+            index = bisect.bisect_right(times, at)
+            if index < len(times):
+                found.append(times[index] - at)
+            else:
+                missed += 1
+    return found, missed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,12 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=100, help="open pages per hall")
     parser.add_argument("--calls", type=float, default=20, help="calls per second, city-wide")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2, help="central worker processes")
+    parser.add_argument("--readers", type=int, default=2, help="load generator processes")
     args = parser.parse_args(argv)
     total = args.halls * args.pages
-    limit = raise_file_limit(total + 5000)
-    print(f"open files allowed: {limit}", flush=True)
     halls = [f"PH-{i:03d}" for i in range(args.halls)]
     day = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d")
+    paths = page_paths(halls, day, args.pages)
     cluster = PgCluster().start()
     try:
         url = cluster.create_database("phone_bench")
@@ -236,26 +238,59 @@ def main(argv: list[str] | None = None) -> int:
             put_catalog(db, hall, hall_catalog(hall))
             keys.store(hall, hall_key(hall))
         db.close()
-        central = CentralProcess(url, workers=1).start(timeout=60)
+        central = CentralProcess(url, workers=args.workers).start(timeout=60)
         try:
             async def prepare() -> None:
                 connections = await connect(central.port, tokens)
                 await asyncio.gather(*(push(connections[h], h, [
                     json.dumps(e).encode() for e in day_events(h, day, args.pages)])
                     for h in halls))
+                warm = [Page("", path) for path in paths[:100]]   # every worker warmed up
+                await open_pages(central.port, warm)
+                for page in warm:
+                    assert page.writer is not None
+                    page.writer.close()
                 await asyncio.gather(*(c.close() for c in connections.values()))
             asyncio.run(prepare())
-            print(f"{args.halls} halls' days pushed; opening {total:,} pages…", flush=True)
-            found = asyncio.run(run(central.port, tokens, day, args.pages, central.pid,
-                                    args.calls, args.seconds))
+            time.sleep(2.0)
+            before = rss_mb(central.pid)
+            print(f"{args.halls} halls' days pushed; opening {total:,} pages from "
+                  f"{args.readers} processes…", flush=True)
+            spawn = multiprocessing.get_context("spawn")
+            share = -(-total // args.readers)
+            readers = []
+            for k in range(args.readers):
+                ours, theirs = spawn.Pipe()
+                process = spawn.Process(target=reader_main, args=(
+                    central.port, paths[k * share:(k + 1) * share], theirs))
+                process.start()
+                readers.append((process, ours))
+            opening = max(pipe.recv()[1] for _, pipe in readers)
+            time.sleep(2.0)
+            after = rss_mb(central.pid)
+            sent = asyncio.run(calls(central.port, tokens, day, args.pages, args.calls,
+                                     args.seconds))
+            time.sleep(3.0)
+            every: list[list[float]] = []
+            pings = 0
+            for process, pipe in readers:
+                pipe.send("stop")
+                times, heard = pipe.recv()
+                every += times
+                pings += heard
+                process.join(timeout=30)
         finally:
             central.stop()
     finally:
         cluster.stop()
+    arrivals = {hall: every[i * args.pages:(i + 1) * args.pages] for i, hall in enumerate(halls)}
+    latencies, missed = latencies_of(sent, arrivals)
+    found = {"opening_s": opening, "before_mb": before, "after_mb": after, "pages": total,
+             "latencies": latencies, "missed": missed, "calls": len(sent), "pings": pings}
     latencies = found["latencies"]
     per_page_kb = (found["after_mb"] - found["before_mb"]) * 1024 / found["pages"]
-    print(f"central, 1 worker, {found['pages']:,} open phone pages (SSE) over {args.halls} "
-          f"halls, opened in {found['opening_s']:.1f} s")
+    print(f"central, {args.workers} workers, {found['pages']:,} open phone pages (SSE) over "
+          f"{args.halls} halls, opened in {found['opening_s']:.1f} s")
     print(f"  memory: {found['before_mb']:.0f} MB with none open, {found['after_mb']:.0f} MB "
           f"with all open = {per_page_kb:.1f} KB per open page")
     print(f"  {found['calls']} calls at {args.calls:g}/s city-wide for {args.seconds:g} s: "

@@ -72,6 +72,7 @@ from central.api.error_handlers import add_error_handlers
 from central.auth import Authenticator
 from central.city import CityService, RemoteSettings
 from central.db import Database, DatabaseUnavailable
+from central.event_bell import EventListener
 from central.mailbox import Mailbox
 from central.phone_page import HallBells, PhoneKeys
 
@@ -100,10 +101,14 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
             log.error("cloud calling state not built at start: %s", err)
         bells.bind(asyncio.get_running_loop())
         following = asyncio.create_task(_follow_others(city))
+        listener = EventListener(db.url, city.catch_up).start() \
+            if db.dialect == "postgresql" else None
         yield
         following.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await following
+        if listener is not None:
+            await run_in_threadpool(listener.stop)
         db.close()
 
     app = FastAPI(title="hallq central platform", version=API_VERSION, lifespan=lifespan,

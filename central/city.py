@@ -208,6 +208,17 @@ class CityService:
         if self.on_change is not None:
             self.on_change(hall_id)
 
+    def catch_up(self, hall_id: str) -> None:
+        """Follow what was ingested for ``hall_id`` (by another worker) now, not at the next
+        refresh (``central/event_bell.py``)."""
+        with self._lock:
+            if self.city is None or hall_id not in self.applied:
+                return
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT acked FROM halls WHERE hall_id = ?", (hall_id,))
+        if row is not None:
+            self.feed(hall_id, [], int(row[0]))
+
     def _apply_all(self, hall_id: str, events: list[dict[str, Any]]) -> None:
         city = self.city
         assert city is not None

@@ -264,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 process = spawn.Process(target=reader_main, args=(
                     central.port, paths[k * share:(k + 1) * share], theirs))
                 process.start()
+                theirs.close()                   # a reader that dies is then an EOFError
                 readers.append((process, ours))
             opening = max(pipe.recv()[1] for _, pipe in readers)
             time.sleep(2.0)

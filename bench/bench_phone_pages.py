@@ -170,7 +170,6 @@ async def calls(port: int, tokens: dict[str, str], day: str, per_hall: int,
                 calls_per_s: float, seconds: float) -> list[tuple[float, str, int]]:
     """The halls call, each push one ``ticket.called``; (sent at, hall, ticket number) each."""
     halls = list(tokens)
-    connections = await connect(port, tokens)
     heads = {hall: per_hall + 1 for hall in halls}
     called = {hall: 0 for hall in halls}
     agents = {hall: asyncio.Lock() for hall in halls}   # an agent pushes one batch at a time
@@ -185,7 +184,11 @@ async def calls(port: int, tokens: dict[str, str], day: str, per_hall: int,
                               "theme": "A", "window": "1", "waited_s": 60.0,
                               "expected_wait_s": 600}}
             sent.append((clock(), hall, n))
-            await push(connections[hall], hall, [json.dumps(event).encode()])
+            # a connection of its own: an agent's idle keep-alive connection is closed by
+            # central after a few seconds, and the agent's client connects again
+            (connection,) = (await connect(port, {hall: tokens[hall]})).values()
+            await push(connection, hall, [json.dumps(event).encode()])
+            await connection.close()
 
     started = time.perf_counter()
     pushes = []
@@ -195,7 +198,6 @@ async def calls(port: int, tokens: dict[str, str], day: str, per_hall: int,
         called[hall] += 1
         pushes.append(asyncio.create_task(call(hall, called[hall])))
     await asyncio.gather(*pushes)
-    await asyncio.gather(*(c.close() for c in connections.values()))
     return sent
 
 
@@ -269,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             opening = max(pipe.recv()[1] for _, pipe in readers)
             time.sleep(2.0)
             after = rss_mb(central.pid)
+            print(f"  opened in {opening:.0f} s; central {before:.0f} MB → {after:.0f} MB",
+                  flush=True)
             sent = asyncio.run(calls(central.port, tokens, day, args.pages, args.calls,
                                      args.seconds))
             time.sleep(3.0)

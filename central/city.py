@@ -113,6 +113,8 @@ class CityService:
         self.facts: dict[str, dict[str, tuple[str, str, str | None, int | None]]] = {}
         #: called with a hall's id after its events were followed (from any thread)
         self.on_change: Callable[[str], None] | None = None
+        #: per hall, the people ahead of each waiting ticket, as of (last event, second)
+        self._aheads: dict[str, tuple[tuple[int, int], dict[str, int]]] = {}
         self.en_route: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.RLock()
         self._checked_at = -math.inf
@@ -427,8 +429,18 @@ class CityService:
             if found is None or self.city is None:
                 return None
             status, window = found
-            ahead = self.city.ahead_of(hall_id, ticket, now) if status == "waiting" else None
+            ahead = self._aheads_now(hall_id, now).get(ticket) if status == "waiting" else None
             return {"status": status, "window": window, "ahead": ahead}
+
+    def _aheads_now(self, hall_id: str, now: float) -> dict[str, int]:
+        """:meth:`CityState.aheads` of the hall, computed once per event and second (the hall's
+        open phone pages all ask at once after each call). Under the lock."""
+        assert self.city is not None
+        stamp = (self.applied.get(hall_id, 0), int(now))
+        cached = self._aheads.get(hall_id)
+        if cached is None or cached[0] != stamp:
+            cached = self._aheads[hall_id] = (stamp, self.city.aheads(hall_id, now))
+        return cached[1]
 
     def ticket_facts(self, hall_id: str, ticket: str
                      ) -> tuple[str, str, str | None, int | None] | None:

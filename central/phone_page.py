@@ -110,13 +110,23 @@ class HallBells:
             bell.set()
 
 
+_TODAY: dict[tuple[str, int], str] = {}
+
+
 def _is_earlier_day(service: CityService, hall_id: str, ticket_id: str, now: float) -> bool:
-    """Whether the ticket is of a day before the hall's current one (as central follows it)."""
-    config = service.configs.get(hall_id)
+    """Whether the ticket is of a day before the hall's current one (as central follows it;
+    the day looked up once a minute per hall)."""
     start = service.days.get(hall_id, (now, now))[0]
-    tz = config.timezone if config else None
-    today = datetime.fromtimestamp(max(now, start), tz)
-    return ticket_id[:8] < f"{today:%Y%m%d}"
+    moment = max(now, start)
+    key = (hall_id, int(moment // 60))
+    today = _TODAY.get(key)
+    if today is None:
+        if len(_TODAY) > 10_000:
+            _TODAY.clear()
+        config = service.configs.get(hall_id)
+        today = _TODAY[key] = \
+            f"{datetime.fromtimestamp(moment, config.timezone if config else None):%Y%m%d}"
+    return ticket_id[:8] < today
 
 
 def page_state(service: CityService, hall_id: str, ticket_id: str) -> PhoneState:

@@ -38,7 +38,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
 
-from bench.bench_central import connect, credentials, push
+from bench.bench_central import CpuMeter, connect, credentials, push
 from bench.http_load import percentile
 from central.catalog import put_catalog
 from central.db import open_database
@@ -276,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
             after = rss_mb(central.pid)
             print(f"  opened in {opening:.0f} s; central {before:.0f} MB → {after:.0f} MB",
                   flush=True)
-            sent = asyncio.run(calls(central.port, tokens, day, args.pages, args.calls,
-                                     args.seconds))
+            with CpuMeter(cluster.postmaster_pid(), central.pid) as cpu:
+                sent = asyncio.run(calls(central.port, tokens, day, args.pages, args.calls,
+                                         args.seconds))
             time.sleep(3.0)
             every: list[list[float]] = []
             pings = 0
@@ -295,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     latencies, missed, slowest = latencies_of(sent, arrivals)
     found = {"opening_s": opening, "before_mb": before, "after_mb": after, "pages": total,
              "latencies": latencies, "missed": missed, "calls": len(sent), "pings": pings,
-             "slowest": slowest}
+             "slowest": slowest, "cpu": cpu.used}
     latencies = found["latencies"]
     per_page_kb = (found["after_mb"] - found["before_mb"]) * 1024 / found["pages"]
     print(f"central, {args.workers} workers, {found['pages']:,} open phone pages (SSE) over "
@@ -309,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  call → page's connection: p50 {p50 * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms, "
           f"p95 {p95 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} "
           f"ms; {found['pings']:,} pings sent meanwhile")
+    used = found["cpu"]
+    print(f"  CPU during the calls ({args.seconds:g} s): central {used['central']:.1f} s, "
+          f"PostgreSQL {used['postgres']:.1f} s, the callers {used['client']:.1f} s "
+          f"(the page readers are other processes) = central "
+          f"{used['central'] / found['calls'] * 1000:.0f} ms per call of {args.pages} pages")
     print("  slowest calls (s into the run: ms to the last page):",
           ", ".join(f"{at:.1f}: {worst * 1000:.0f}" for at, worst in found["slowest"]))
     ok = found["missed"] == 0 and p99 < 1.0

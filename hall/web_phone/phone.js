@@ -35,7 +35,6 @@
     }
   };
   var FINAL = { cancelled: 1, expired: 1 };
-  var PING_S = 15;
   var $ = function (id) { return document.getElementById(id); };
   var base = location.pathname.replace(/\/+$/, "");
   var state = JSON.parse($("state").textContent);

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from hall.ratings import LABELS
-from hall.web_phone.state import PhoneState
+from hall.web_phone.state import PING_S, PhoneState
 
 _HERE = Path(__file__).parent
 #: The page's limit (HTML, CSS and JavaScript together): it must load on a weak hall Wi-Fi.
@@ -43,7 +43,8 @@ def ticket_page(state: PhoneState) -> str:
     levels = [[level, zh, en] for level, (zh, en) in sorted(LABELS.items(), reverse=True)]
     return _environment().get_template("page.html").render(
         state=state, css=Markup(_asset("phone.css")), js=Markup(_asset("phone.js")),
-        state_json=Markup(_script_json(state)), levels_json=Markup(_script_json(levels)))
+        state_json=Markup(_script_json(state)), levels_json=Markup(_script_json(levels)),
+        ping_s=int(PING_S))
 
 
 def missing_page() -> str:

@@ -14,8 +14,10 @@ from hall.wait_text import wait_sentence
 
 #: "快到您了" when fewer than this many people are ahead (central's reminder says the same).
 NEAR_AHEAD = 3
-#: Seconds between two ``ping`` events: the page reconnects when it hears none for 3× this.
-PING_S = 15.0
+#: Seconds between two ``ping`` events (under the idle timeout of common proxies, 60 s): the
+#: page reconnects when it hears none for 3× this. Each open page costs the server a write
+#: this often, so not much more often.
+PING_S = 25.0
 #: What a status becomes on the page: the hall's leased ticket is at the video booth.
 _PAGE_STATUS = {"leased": "booth"}
 

@@ -138,7 +138,8 @@ async def follow(service: CityService, bells: HallBells, hall_id: str, ticket_id
         if state["status"] in _OVER:
             return
         try:
-            await asyncio.wait_for(bell.wait(), PING_S)
+            async with asyncio.timeout(PING_S):     # no task of its own, unlike wait_for
+                await bell.wait()
         except TimeoutError:
             yield PING_EVENT
 

@@ -117,7 +117,8 @@ async def _follow(node: HallNode, hub: EventHub, ticket_id: str, last: str | Non
             if state["status"] in _OVER:
                 return
             try:
-                await asyncio.wait_for(subscription.wait(), PING_S)
+                async with asyncio.timeout(PING_S):
+                    await subscription.wait()
             except TimeoutError:
                 yield PING_EVENT
                 continue

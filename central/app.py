@@ -40,6 +40,12 @@ Routes (all under /api/v1):
   GET  /remote/referrals/{id}, GET /recommend     cloud calling (云叫号, central/api/cloud.py)
   GET  /phone/halls, POST /phone/tickets, GET /phone/tickets/{id}, POST …/cancel
                                                  taking a number by phone (central/api/phone.py)
+  PUT  /halls/{hall}/phone-key                   the hall's public link key (its sync agent)
+
+Outside /api/v1, for citizens' phones (no credential; the token in the QR code is the key):
+  GET  /p/{hall}/{token}, GET …/events (SSE), POST …/cancel, POST …/rating
+                                                 the ticket's live phone page
+                                                 (central/api/phone_page.py)
 
 The back office's web pages (``/office``, ``/staff/sign-in``: ``central/web/``) are served
 by the same app. Each resource's routes are a router of ``central/api/``; this module builds
@@ -47,6 +53,8 @@ the app, puts what the routes reach on ``app.state`` (``central/api/dependencies
 includes the routers.
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +69,7 @@ from central.api import (
     cloud,
     events,
     phone,
+    phone_page,
     stats,
     submissions,
 )
@@ -69,14 +78,16 @@ from central.api.error_handlers import add_error_handlers
 from central.auth import Authenticator
 from central.city import CityService, RemoteSettings
 from central.db import Database, DatabaseUnavailable
+from central.event_bell import EventListener
 from central.mailbox import Mailbox
+from central.phone_page import HallBells, PhoneKeys
 from central.web import add_office_pages
 
 log = logging.getLogger("hallq.central.api")
 
 #: Central's routers, in the order their routes are matched and documented.
 ROUTERS = (basics.router, events.router, stats.router, catalogs.router, appointments.router,
-           submissions.router, cloud.router, phone.router)
+           submissions.router, cloud.router, phone.router, phone_page.router)
 
 
 def create_central_app(db: Database, remote: RemoteSettings | None = None,
@@ -86,6 +97,8 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
     ``id_key``: the city's key for hashing ID numbers (the halls'), without which no number
     can be taken by phone."""
     city = CityService(db, remote or RemoteSettings.from_env())
+    bells = HallBells()
+    city.on_change = bells.ring_threadsafe
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -93,7 +106,16 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
             await run_in_threadpool(city.rebuild)
         except DatabaseUnavailable as err:  # built at the first decision instead
             log.error("cloud calling state not built at start: %s", err)
+        bells.bind(asyncio.get_running_loop())
+        following = asyncio.create_task(_follow_others(city))
+        listener = EventListener(db.url, city.catch_up).start() \
+            if db.dialect == "postgresql" else None
         yield
+        following.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await following
+        if listener is not None:
+            await run_in_threadpool(listener.stop)
         db.close()
 
     app = FastAPI(title="hallq central platform", version=API_VERSION, lifespan=lifespan,
@@ -103,8 +125,21 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
     app.state.cloud = city
     app.state.mailbox = Mailbox(city.settings.mailbox_size)
     app.state.id_key = id_key
+    app.state.phone_keys = PhoneKeys(db)
+    app.state.phone_bells = bells
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     add_office_pages(app, db)
     return app
+
+
+async def _follow_others(city: CityService) -> None:
+    """Follow what other workers ingested and start the halls' new days, every
+    ``refresh_s``, so that the open phone pages hear of it (``central/phone_page.py``)."""
+    while True:
+        await asyncio.sleep(city.settings.refresh_s)
+        try:
+            await run_in_threadpool(city.refresh)
+        except DatabaseUnavailable as err:
+            log.info("phone pages: cannot follow the halls now: %s", err)

@@ -153,8 +153,15 @@ class CityService:
         #: per hall, ticket → (number, item) of its remotely servable tickets of the day
         self.numbers: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.holds: dict[tuple[str, str], tuple[str, float]] = {}
-        #: per hall, today's tickets taken by phone → (status, window) (``central/phone.py``)
+        #: per hall, today's tickets → (status, window): the phone channel's
+        #: (``central/phone.py``) and every ticket's public phone page (``central/phone_page.py``)
         self.phone: dict[str, dict[str, tuple[str, str | None]]] = {}
+        #: per hall, today's tickets → (number, theme, item, rating or None)
+        self.facts: dict[str, dict[str, tuple[str, str, str | None, int | None]]] = {}
+        #: called with a hall's id after its events were followed (from any thread)
+        self.on_change: Callable[[str], None] | None = None
+        #: per hall, the people ahead of each waiting ticket, as of (last event, second)
+        self._aheads: dict[str, tuple[tuple[int, int], dict[str, int]]] = {}
         self.en_route: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.RLock()
         self._checked_at = -math.inf
@@ -188,6 +195,7 @@ class CityService:
             self.versions = versions
             self.configs = {c.hall_id: c for c in configs}
             self.applied, self.days, self.numbers, self.phone = {}, {}, {}, {}
+            self.facts = {}
             self.city = self.travel = None
             if configs:
                 self.city = CityState(configs, booths={c.hall_id: len(c.booths)
@@ -246,6 +254,19 @@ class CityService:
                     events = _events(tx, hall_id, start, acked)
             self._apply_all(hall_id, events)
             self.applied[hall_id] = acked
+        if self.on_change is not None:
+            self.on_change(hall_id)
+
+    def catch_up(self, hall_id: str) -> None:
+        """Follow what was ingested for ``hall_id`` (by another worker) now, not at the next
+        refresh (``central/event_bell.py``)."""
+        with self._lock:
+            if self.city is None or hall_id not in self.applied:
+                return
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT acked FROM halls WHERE hall_id = ?", (hall_id,))
+        if row is not None:
+            self.feed(hall_id, [], int(row[0]))
 
     def _apply_all(self, hall_id: str, events: list[dict[str, Any]]) -> None:
         city = self.city
@@ -267,10 +288,16 @@ class CityService:
                                                                 data.get("item"))
             elif (hall_id, ticket) in self.holds and not city.held(city.index[hall_id], ticket):
                 del self.holds[(hall_id, ticket)]         # out of the line: called, leased, …
-            if kind == EventKind.TICKET_ISSUED and data.get("channel") == "phone":
+            if kind == EventKind.TICKET_ISSUED:
                 self.phone.setdefault(hall_id, {})[ticket] = ("waiting", None)
+                self.facts.setdefault(hall_id, {})[ticket] = (
+                    str(data.get("number", "")), str(data.get("theme", "")), data.get("item"),
+                    None)
             elif kind in PHONE_STATUS and ticket in self.phone.get(hall_id, {}):
                 self.phone[hall_id][ticket] = (PHONE_STATUS[kind], data.get("window"))
+            elif kind == EventKind.TICKET_RATED and ticket in self.facts.get(hall_id, {}):
+                number, theme, item, _ = self.facts[hall_id][ticket]
+                self.facts[hall_id][ticket] = (number, theme, item, data.get("level"))
 
     def _new_day(self, hall_id: str, now: float) -> tuple[float, float]:
         assert self.city is not None
@@ -278,6 +305,7 @@ class CityService:
         self.days[hall_id] = _day_of(self.configs[hall_id], now)
         self.numbers.pop(hall_id, None)
         self.phone.pop(hall_id, None)
+        self.facts.pop(hall_id, None)
         for key in [k for k in self.holds if k[0] == hall_id]:
             del self.holds[key]
         return self.days[hall_id]
@@ -436,20 +464,40 @@ class CityService:
         theme = self.city.theme_index[self.configs[hall_id].items[item].theme]
         return int(self.city.waiting[theme, self.city.index[hall_id]])
 
-    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None
-                       ) -> dict[str, Any] | None:
-        """Where a ticket taken by phone is: ``{"status", "window", "ahead"}`` (status
+    def phone_progress(self, hall_id: str, ticket: str, now: float | None = None,
+                       refresh: bool = True) -> dict[str, Any] | None:
+        """Where a ticket of the hall's day is: ``{"status", "window", "ahead"}`` (status
         ``waiting``, ``called``, ``booth``, ``no_show``, ``cancelled`` or ``finished``), from
-        the hall's events as central follows them; None before its issue reached central."""
+        the hall's events as central follows them; None before its issue reached central.
+        ``refresh``: first follow what other workers ingested (a database read; the phone
+        page's streams, on the event loop, do not)."""
         now = self.clock() if now is None else now
-        self.refresh(now)
+        if refresh:
+            self.refresh(now)
         with self._lock:
             found = self.phone.get(hall_id, {}).get(ticket)
             if found is None or self.city is None:
                 return None
             status, window = found
-            ahead = self.city.ahead_of(hall_id, ticket, now) if status == "waiting" else None
+            ahead = self._aheads_now(hall_id, now).get(ticket) if status == "waiting" else None
             return {"status": status, "window": window, "ahead": ahead}
+
+    def _aheads_now(self, hall_id: str, now: float) -> dict[str, int]:
+        """:meth:`CityState.aheads` of the hall, computed once per event and second (the hall's
+        open phone pages all ask at once after each call). Under the lock."""
+        assert self.city is not None
+        stamp = (self.applied.get(hall_id, 0), int(now))
+        cached = self._aheads.get(hall_id)
+        if cached is None or cached[0] != stamp:
+            cached = self._aheads[hall_id] = (stamp, self.city.aheads(hall_id, now))
+        return cached[1]
+
+    def ticket_facts(self, hall_id: str, ticket: str
+                     ) -> tuple[str, str, str | None, int | None] | None:
+        """A ticket of the hall's day as its issue said (number, theme, item) and its rating
+        (None until rated); None before its issue reached central."""
+        with self._lock:
+            return self.facts.get(hall_id, {}).get(ticket)
 
     def wait_behind(self, hall_id: str, item: str, ahead: int, now: float | None = None
                     ) -> float | None:
@@ -457,11 +505,19 @@ class CityService:
         it (seconds; None when central cannot tell: no catalog, no open window)."""
         now = self.clock() if now is None else now
         self.refresh(now)
+        config = self.configs.get(hall_id)
+        if config is None or item not in config.items:
+            return None
+        return self.wait_in_theme(hall_id, config.items[item].theme, ahead, now)
+
+    def wait_in_theme(self, hall_id: str, theme_prefix: str, ahead: int, now: float
+                      ) -> float | None:
+        """Expected wait in the hall's line of a theme with ``ahead`` people before (seconds;
+        None when central cannot tell), from the state as followed (no database read)."""
         with self._lock:
-            config = self.configs.get(hall_id)
-            if self.city is None or config is None or item not in config.items:
+            if self.city is None or hall_id not in self.configs:
                 return None
-            theme = self.city.theme_index.get(config.items[item].theme)
+            theme = self.city.theme_index.get(theme_prefix)
             if theme is None:
                 return None
             wait = self.city.wait_behind(self.city.index[hall_id], theme, ahead, now)

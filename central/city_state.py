@@ -529,6 +529,35 @@ class CityState:
 
         return sorted((t for t in line if (hall, t) not in self._to_window), key=order)
 
+    def aheads(self, hall_id: str, now: float) -> dict[str, int]:
+        """:meth:`ahead_of` of every waiting ticket of the hall at once (one sort per line,
+        not one pass per ticket: the phone pages of a hall all ask after each call)."""
+        hall = self.index.get(hall_id)
+        if hall is None:
+            return {}
+        early_s = float(self._early_s[hall])
+
+        def rank_of(other: str) -> Priority:
+            first = self._first.get((hall, other))
+            return Priority.NORMAL if first is None else first.rank(now, early_s)
+
+        found: dict[str, int] = {}
+        for theme in self.theme_index.values():
+            line = self._lines.get((hall, theme))
+            if line:
+                ordered = sorted((t for t in line if (hall, t) not in self._to_window),
+                                 key=lambda t: (rank_of(t), line[t], t))
+                found.update((t, i) for i, t in enumerate(ordered))
+        for (at, window), named in self._named_lines.items():
+            if at != hall or not named:
+                continue
+            skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
+            ordered = sorted(named, key=lambda t: (
+                rank_of(t), skills.index(named[t]) if named[t] in skills else 0,
+                self._lines[(hall, named[t])][t], t))
+            found.update((t, i) for i, t in enumerate(ordered))
+        return found
+
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""
         return self._remote_lines.get((hall, theme), {})

@@ -1,5 +1,6 @@
 """The mailboxes that relay cloud calling's lease protocol between halls (云叫号): per hall, the
-lease messages addressed to it, referrals to issue and results of its own referrals, until its
+lease messages addressed to it, referrals to issue and results of its own referrals, the
+citizens' cancels and ratings on central's public phone pages (``central/phone_page.py``), until its
 agent's long poll (``GET /api/v1/remote/messages``) takes them.
 
 In memory and bounded: central keeps nothing the protocol depends on (the remote window resends
@@ -14,7 +15,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 #: Kinds of what a mailbox holds.
-BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings")
+BOX_KINDS = ("messages", "referrals", "referral_results", "cancellations", "ratings",
+             "phone_actions")
 
 
 class Mailbox:

@@ -177,6 +177,11 @@ _COMMON_008 = [
         notice_zh TEXT, notice_en TEXT)""",
 ]
 
+# each hall's public link key: central checks the tokens of its public phone pages with it
+# (central/phone_page.py); its sync agent sends it
+_COMMON_009 = ["CREATE TABLE phone_keys (hall_id TEXT PRIMARY KEY, key_hex TEXT NOT NULL, "
+               "stored_at DOUBLE PRECISION NOT NULL)"]
+
 #: Applied in order: (name, {dialect: statements}).
 MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
@@ -188,6 +193,7 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("006_referral_person_check", {"postgresql": _COMMON_006, "sqlite": _COMMON_006}),
     ("007_self_service", {"postgresql": _COMMON_007, "sqlite": _COMMON_007}),
     ("008_office_staff", {"postgresql": _COMMON_008, "sqlite": _COMMON_008}),
+    ("009_phone_keys", {"postgresql": _COMMON_009, "sqlite": _COMMON_009}),
 ]
 
 

@@ -27,6 +27,10 @@ log = logging.getLogger("hallq.central.server")
 #: city's ID key file from.
 DB_ENV = "HALLQ_CENTRAL_DB"
 ID_KEY_ENV = "HALLQ_CENTRAL_ID_KEY_FILE"
+#: Seconds a worker may take to answer uvicorn's health check before it is killed and
+#: restarted: one busy with thousands of open phone pages on a loaded machine answers late,
+#: and killing it drops every page it serves (uvicorn's default is 5).
+WORKER_PATIENCE_S = 30
 
 
 def app_from_env() -> FastAPI:
@@ -77,7 +81,7 @@ class CentralServer:
         uvicorn.run("central.server:app_from_env", factory=True, workers=self.workers,
                     host=self.host, port=self.port, log_level=self.log_level, access_log=False,
                     ssl_certfile=self.tls_cert, ssl_keyfile=self.tls_key,
-                    timeout_graceful_shutdown=5)
+                    timeout_graceful_shutdown=5, timeout_worker_healthcheck=WORKER_PATIENCE_S)
 
     def start_in_thread(self, timeout: float = 10.0) -> CentralServer:
         """Serve (one worker) from a background thread; returns once it accepts connections."""

@@ -163,6 +163,7 @@ class HallConfig:
     ticket_url: str = "http://hallq.local/t/{id}"
     phone_ticketing_url: str = ""    # where a phone takes a number (the wall's QR); "" for none
     progress_url: str = ""           # a submission's public progress page ({code}); "" for the LAN
+    public_phone_url: str = ""       # central's public phone pages; "" for the LAN ticket_url
     booths: tuple[Booth, ...] = ()
     location: tuple[float, float] | None = None    # (latitude, longitude), for travel times
     trip: TripRules = TripRules()     # when another hall is worth the trip for its citizens
@@ -237,6 +238,7 @@ def _built(checked: HallFile) -> HallConfig:
         timezone=ZoneInfo(hall.timezone), rules=_rules(checked), themes=themes,
         windows=windows, staff=staff, ticket_url=hall.ticket_url,
         phone_ticketing_url=hall.phone_ticketing_url, progress_url=hall.progress_url,
+        public_phone_url=hall.public_phone_url,
         booths=booths, location=location,
         trip=TripRules(max_travel_s=checked.cloud.max_travel_min * 60,
                        min_saving_s=checked.cloud.min_saving_min * 60,

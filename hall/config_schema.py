@@ -77,6 +77,8 @@ class LocationTable(_Table):
 
 #: A web address a phone can open from a QR code.
 _WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+#: The address of a site a phone page hangs under: scheme, host, port, maybe a path.
+_SITE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
 
 
 class HallTable(_Table):
@@ -86,7 +88,11 @@ class HallTable(_Table):
     citizen takes a number by phone (the wall display shows it as a QR code; none when empty).
     ``progress_url`` is the public page of a self-service submission's progress (the receipt's
     QR code, ``{code}`` the receipt code; central's ``/progress/{code}``); when empty the
-    receipt links the hall node's own page on the LAN (``/s/{code}`` next to ``ticket_url``)."""
+    receipt links the hall node's own page on the LAN (``/s/{code}`` next to ``ticket_url``).
+    ``public_phone_url`` is the city's public address of central's phone pages (``https://…``,
+    no path beyond the site's): when set, the ticket's QR code points there
+    (``<public_phone_url>/p/<hall id>/<public token>``, :func:`hall.links.phone_url`), so a
+    phone on mobile data reaches it; ``ticket_url`` (the hall's LAN page) only when empty."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
     name_zh: Name = ""
@@ -95,6 +101,7 @@ class HallTable(_Table):
     ticket_url: str = Field(default="http://hallq.local/t/{id}", max_length=500)
     phone_ticketing_url: str = Field(default="", max_length=500)
     progress_url: str = Field(default="", max_length=500)
+    public_phone_url: str = Field(default="", max_length=300)
     location: LocationTable | None = None
 
     @field_validator("timezone")
@@ -140,6 +147,16 @@ class HallTable(_Table):
             raise Wrong(f"{_toml(value)} is not a web address (http:// or https://, no spaces)",
                         f"{_toml(value)} 不是网址（应以 http:// 或 https:// 开头，不含空格）")
         return value
+
+    @field_validator("public_phone_url")
+    @classmethod
+    def _a_site(cls, value: str) -> str:
+        if value and not _SITE.match(value):
+            raise Wrong(f"{_toml(value)} is not the address of a site (https://host[:port][/path],"
+                        " no query, no #, no spaces)",
+                        f"{_toml(value)} 不是网站地址（应如 https://主机[:端口][/路径]，"
+                        "不含 ?、# 和空格）")
+        return value.rstrip("/")
 
 
 def _time_of_day(value: Any) -> Any:

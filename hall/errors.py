@@ -95,6 +95,7 @@ class ErrorCode(enum.StrEnum):
     CATALOG_INVALID = "catalog_invalid", 422, "a hall's service catalog is malformed"
     DATABASE_UNAVAILABLE = "database_unavailable", 503, "central's database is unavailable"
     PHONE_UNAVAILABLE = "phone_unavailable", 503, "central takes no numbers by phone"
+    HALL_OFFLINE = "hall_offline", 503, "the ticket's hall cannot be reached from central now"
     # why a referral or a phone ticket failed: in its ``error`` body, never an HTTP answer
     REFERRAL_TIMEOUT = "referral_timeout", 0, "the other hall did not answer in time"
     UNKNOWN_HALL = "unknown_hall", 0, "the chosen hall is not connected to cloud calling"

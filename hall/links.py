@@ -9,6 +9,15 @@ A ticket id (``20261207-A034``) is predictable, so nothing is reached by the id 
   ``POST /api/v1/tickets`` answered to it: an HMAC of the device's name and the id, so no
   other device (and no one who only knows the id) can present it.
 
+When the hall's config names a public address of central's phone pages
+(``[hall] public_phone_url``), the QR code points there instead:
+``<public_phone_url>/p/<hall id>/<public token>`` (:func:`phone_url`). The public token has
+the same form under the hall's *public* link key, derived from its link key
+(:func:`public_key`); the sync agent hands that key to central (``PUT
+/api/v1/halls/<hall>/phone-key``), which checks the token with it. Central never holds the
+link key itself, so it cannot make a kiosk's cancel token; the hall's LAN page answers both
+tokens (:func:`ticket_of_any`).
+
 The key is 32 random bytes in ``<data dir>/link.key`` (hex, mode 0600), made on the node's
 first start. Deleting the file and restarting makes a new key: every link and cancel token
 issued before then answers "not found" / 403 (README, Security).
@@ -73,6 +82,24 @@ def ticket_of(key: bytes, token: str) -> str | None:
     if not dot or not ticket_id:
         return None
     return ticket_id if _same(mac, _mac(key, "link", ticket_id)) else None
+
+
+def public_key(key: bytes) -> bytes:
+    """The hall's public link key (the one central holds), derived from its link key."""
+    return hmac.new(key, b"hallq public phone links", hashlib.sha256).digest()
+
+
+def ticket_of_any(key: bytes, token: str) -> str | None:
+    """The ticket id a LAN or a public phone link token names, None unless the hall made it."""
+    return ticket_of(key, token) or ticket_of(public_key(key), token)
+
+
+def phone_url(key: bytes, ticket_url: str, public_url: str, hall_id: str, ticket_id: str) -> str:
+    """The address behind a ticket's QR code: central's public page when the hall has a
+    ``public_url``, else its LAN page (``ticket_url`` with ``{id}``)."""
+    if public_url:
+        return f"{public_url}/p/{hall_id}/{link_token(public_key(key), ticket_id)}"
+    return ticket_url.format(id=link_token(key, ticket_id))
 
 
 def cancel_token(key: bytes, device: str, ticket_id: str) -> str:

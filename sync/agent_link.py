@@ -68,7 +68,8 @@ class AgentLink:
             self.state_file.save(self.state)
 
     def prepare(self) -> None:
-        """Learn the hall's id and where central stands (once, on first contact)."""
+        """Learn the hall's id and where central stands, and hand central the hall's public
+        link key (once, on first contact)."""
         if not self.hall_id:
             health = self.hall.health()
             self.hall_id = health["hall_id"]
@@ -84,4 +85,6 @@ class AgentLink:
                          at_central, self.state.acked_seq)
                 self.state.acked_seq = at_central
                 self.save()
+            # central's public phone pages check the hall's tokens with this key
+            self.central.put_phone_key(self.hall_id, self.hall.phone_key())
             self._aligned = True

@@ -135,6 +135,10 @@ class CentralClient:
         """Publish a hall's catalog (admin); its new version."""
         return self.call("PUT", f"/halls/{hall_id}/catalog", catalog)["version"]
 
+    def put_phone_key(self, hall_id: str, key_hex: str) -> None:
+        """Hand central the hall's public link key (its public phone pages' tokens)."""
+        self.call("PUT", f"/halls/{hall_id}/phone-key", {"key": key_hex})
+
     def live(self, hall_id: str) -> dict:
         """A hall's live view."""
         return self.call("GET", f"/halls/{hall_id}/live")

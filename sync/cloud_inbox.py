@@ -93,8 +93,22 @@ class CloudInbox:
             self._cancel_referred(withdrawn)
         for rating in mail.get("ratings", []):
             self._record_rating(rating)
+        for action in mail.get("phone_actions", []):
+            self._phone_action(action)
         return {kind: len(mail.get(kind, [])) for kind in (
-            "messages", "referrals", "referral_results", "cancellations", "ratings")}
+            "messages", "referrals", "referral_results", "cancellations", "ratings",
+            "phone_actions")}
+
+    def _phone_action(self, action: dict) -> None:
+        """A citizen gave up their number or rated the service on central's public phone
+        page: do it at the hall node (the page sees the outcome in the hall's events). A
+        refusal (the ticket was called meanwhile …) is the citizen's to see, not a fault."""
+        try:
+            self.link.hall.phone_action(action)
+        except HallApiError as err:
+            if err.status == 0 or err.status >= 500:
+                raise
+            log.info("phone page %s refused by the hall: %s", action.get("action"), err.code)
 
     def _record_rating(self, rating: dict) -> None:
         """A citizen rated on the phone the service of a ticket issued here: record it, then

@@ -16,6 +16,16 @@ class SyncHallClient(HallClient):
         """Tell the hall node the agent's lag (``POST /api/v1/sync/status``)."""
         self._call("POST", "/sync/status", status)
 
+    def phone_key(self) -> str:
+        """The hall's public link key (hex), for central's public phone pages."""
+        return str(self._call("GET", "/sync/phone-key")["key"])
+
+    def phone_action(self, action: dict[str, Any]) -> dict:
+        """Do a citizen's cancel or rating from central's public phone page
+        (``{"token", "action", "level"}``); the page's new state."""
+        body = {key: action[key] for key in ("token", "action", "level") if key in action}
+        return self._call("POST", "/sync/phone-actions", body)
+
     def issue_referred(self, referral: str, item: str, from_hall: str,
                        person: dict | None = None) -> dict:
         """Issue the ticket of a citizen another hall referred here."""

@@ -133,9 +133,10 @@ async def inbox(request: Request, who: Caller, db: Db, service: Cloud, mailbox: 
                 wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, allow_inf_nan=False)] = 0.0,
                 reissue: bool = False) -> dict:
     """The hall's mail: ``{"messages", "referrals", "referral_results", "cancellations",
-    "ratings"}``, waiting up to ``wait`` seconds (at most ``max_wait_s``) for some to
-    arrive. ``reissue``: the hall issues each referral once, so one whose answer did not
-    come back may be handed out again (``central/referrals.py``)."""
+    "ratings", "phone_actions"}`` (the last: citizens' cancels and ratings on the public
+    phone page, ``central/phone_page.py``), waiting up to ``wait`` seconds (at most
+    ``max_wait_s``) for some to arrive. ``reissue``: the hall issues each referral once, so
+    one whose answer did not come back may be handed out again (``central/referrals.py``)."""
     who.require_hall(hall)
 
     async def kept() -> dict[str, list[dict[str, Any]]]:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from central import fastjson, ingest
+from central import event_bell, fastjson, ingest
 from central.api.dependencies import Caller, Cloud, Db
 from central.api.error_handlers import error_answers
 from central.errors import CentralError, bad_request
@@ -46,6 +46,8 @@ async def push_events(hall_id: str, request: Request, who: Caller, db: Db, cloud
     except Exception:  # the events are stored: the balancer catches up at its next refresh
         log.exception("cloud calling could not follow %s's events", hall_id)
         cloud.invalidate(rebuild=True)
+    if result.stored:
+        await run_in_threadpool(event_bell.announce, db, hall_id)   # the other workers
     return result.to_dict()
 
 

@@ -486,16 +486,25 @@ def test_phone_page_shows_the_number_and_the_wait(hall: Any) -> None:
     link = urlsplit(ticket["url"]).path
     page = hall.http().get(link)                                    # no token: a phone
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "B002" in page.text and "工程建设" in page.text
-    assert "前面还有 1 人" in page.text and "1 ahead" in page.text
+    state = _page_state(page.text)
+    assert state["number"] == "B002" and "工程建设" in page.text
+    assert state["status"] == "waiting" and state["ahead"] == 1
     _open(hall, "15")
     hall.client("caller-15").call("15")
     hall.client("caller-15").window_action("15", "finish")
     hall.client("caller-15").call("15")
     page = hall.http().get(link)
-    assert "请到 15 号窗口办理" in page.text
+    assert _page_state(page.text)["status"] == "called"
+    assert _page_state(page.text)["window"] == "15"
     missing = hall.http().get("/t/20240101-Z001")
     assert missing.status_code == 404 and "Ticket not found" in missing.text
+
+
+def _page_state(page: str) -> dict:
+    """The ticket's state the phone page opens on (its ``<script id="state">``)."""
+    start = page.index('<script id="state" type="application/json">')
+    text = page[start:].split(">", 1)[1].split("</script>", 1)[0]
+    return json.loads(text)
 
 
 # ---------------------------------------------------------------------- many at once

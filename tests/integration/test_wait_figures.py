@@ -15,13 +15,13 @@ from devices.printer.simulator import EscposPrinterSimulator
 from devices.printer.ticket import render_ticket
 from display.viewmodel import DisplayModel
 from display.viewmodel import wait_text as wall_wait
-from hall.api.phone_page import _phone_body
 from hall.engine import Engine
 from hall.errors import QueueError
 from hall.estimate import Figure, called_first
 from hall.state import Ticket, TicketStatus
 from hall.views import services_view, ticket_view
 from hall.wait_text import wait_sentence, wait_words
+from hall.web_phone.state import hall_state
 from kiosk.ticketprint import ticket_content
 from kiosk.view import wait_text as kiosk_wait
 from tests.helpers.hall_fixtures import make_id_number
@@ -71,8 +71,8 @@ def check_ticket(engine: Engine, ticket: Ticket, now: Any, printer: EscposPrinte
         assert "分钟" not in zh       # "前面还有 0 人" never next to "约 20 分钟"
     assert kiosk_wait(Look(lang="zh"), body["wait_kind"], body["expected_wait_s"]) == zh
     assert kiosk_wait(Look(lang="en"), body["wait_kind"], body["expected_wait_s"]) == en
-    page = _phone_body(body, "南山区政务服务中心")
-    assert f"前面还有 {ahead} 人 · {zh}" in page and f"{ahead} ahead · {en}" in page
+    page = hall_state(body, engine.config)
+    assert (page["ahead"], page["wait_zh"], page["wait_en"]) == (ahead, zh, en)
     session = printer.new_session()
     session.feed(render_ticket(ticket_content(body, sample_hall(), None)))
     printed = printer.tickets[-1]

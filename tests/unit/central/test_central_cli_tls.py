@@ -38,7 +38,7 @@ def test_credentials_migrations_and_catalog_from_the_command_line(
     assert run(capsys, "--db", db, "migrate").split() == [
         "001_initial", "002_referrals", "003_referral_person", "004_referral_rating",
         "005_referral_handed", "006_referral_person_check", "007_self_service",
-        "008_office_staff"]
+        "008_office_staff", "009_phone_keys"]
     assert "version 1" in run(capsys, "--db", db, "publish-catalog", "--hall",
                               "GD-SZ-FT-001", str(EXAMPLE_HALL))
     short = tmp_path / "short.key"

@@ -396,7 +396,8 @@ def test_a_restarted_central_knows_where_each_phone_ticket_is(central: Central,
             "status": "waiting", "window": None, "ahead": 1}
         assert restarted.phone_progress("HB", f"{today()}-A003") == {
             "status": "called", "window": "1", "ahead": None}
-        assert restarted.phone_progress("HB", f"{today()}-A001") is None, "not by phone"
+        assert restarted.phone_progress("HB", f"{today()}-A001") == {
+            "status": "waiting", "window": None, "ahead": 0}, "every ticket: its public page"
     finally:
         restarted.db.close()
 

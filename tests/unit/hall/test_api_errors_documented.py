@@ -15,7 +15,8 @@ from hall.node import HallNode
 from tests.helpers.openapi_errors import Operation, codes_named_in, documented_codes, error_listing
 
 #: The routes that need no device token.
-NO_TOKEN = {("GET", "/api/v1/health"), ("GET", "/t/{token}"), ("GET", "/s/{code}"),
+NO_TOKEN = {("GET", "/api/v1/health"), ("GET", "/t/{token}"), ("GET", "/t/{token}/events"),
+            ("GET", "/s/{code}"), ("POST", "/t/{token}/cancel"), ("POST", "/t/{token}/rating"),
             ("POST", "/api/v1/pairing/claim")}
 #: The phone pages answer an unknown ticket or receipt code with a page saying so, not a JSON
 #: error body.

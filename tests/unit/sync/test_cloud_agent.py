@@ -70,7 +70,8 @@ def test_stopping_the_agent_interrupts_its_long_poll(hall: RunningHall, tmp_path
     try:
         agent = SyncAgent(config(hall, central.url, credential, tmp_path, inbox_wait_s=15.0))
         assert agent.inbox_once(0.0) == {"messages": 0, "referrals": 0, "referral_results": 0,
-                                         "cancellations": 0, "ratings": 0}
+                                         "cancellations": 0, "ratings": 0,
+                                         "phone_actions": 0}
         assert agent.relay_once() == {"choose": 0, "messages": 0, "referrals": 0,
                                       "withdrawals": 0}
         agent.start()

@@ -66,7 +66,7 @@ async def adjust_theme(theme: str, body: ThemeTodayRequest, device: Device, node
     return await run(node, operation)
 
 
-@router.post("/api/v1/notice", responses=error_answers(ErrorCode.BAD_REQUEST))
+@router.post("/api/v1/notice", status_code=201, responses=error_answers(ErrorCode.BAD_REQUEST))
 async def post_notice(body: NoticeRequest, device: Device, node: Node) -> Response:
     """Put up a notice on every wall display and kiosk (replacing the one up)."""
     allow(device, "supervise")
@@ -78,7 +78,8 @@ async def post_notice(body: NoticeRequest, device: Device, node: Node) -> Respon
     return await run(node, operation, status=201)
 
 
-@router.delete("/api/v1/notice", responses=error_answers())
+@router.delete("/api/v1/notice", status_code=204, response_class=Response,
+               responses=error_answers())
 async def clear_notice(device: Device, node: Node) -> Response:
     """Take the notice down."""
     allow(device, "supervise")

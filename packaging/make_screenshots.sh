@@ -11,7 +11,8 @@ mkdir -p "$out"
 if [ "${1:-all}" = web ] || [ "${1:-all}" = all ]; then
   mkdir -p "$out/web"
   HALLQ_WEB_SCREENSHOTS="$out/web" QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q \
-    -p no:cacheprovider tests/integration/test_screenshots_web.py
+    -p no:cacheprovider tests/integration/test_screenshots_web.py \
+    tests/integration/test_screenshots_web_supervisor.py
   [ "${1:-all}" = web ] && exit 0
 fi
 role=()

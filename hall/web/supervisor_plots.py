@@ -26,15 +26,15 @@ FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', sans-serif"
 STYLE = Style(font_family=FONTS, background="#ffffff", plot_background="#ffffff",
               foreground="#1d2733", foreground_strong="#1d2733", foreground_subtle="#98a2b3",
               colors=("#1f5fae", "#b3262b", "#1e7a3c", "#c77c02", "#6a3d9a", "#2a9d8f"),
-              title_font_size=18, label_font_size=13, major_label_font_size=13,
-              legend_font_size=14, value_font_size=12)
-SIZE = {"width": 760, "height": 340}
+              title_font_size=24, label_font_size=16, major_label_font_size=16,
+              legend_font_size=17, value_font_size=16)
+SIZE = {"width": 640, "height": 360}
 
 
 def _chart(kind: type[pygal.graph.graph.Graph], title: str, lang: Language,
            **options: object) -> pygal.graph.graph.Graph:
     settings: dict[str, object] = {"legend_at_bottom": True, "print_values": False,
-                                   "explicit_size": True, **options}
+                                   "explicit_size": True, "include_x_axis": True, **options}
     return kind(style=STYLE, js=[], title=title,
                 no_data_text=pick(lang, "暂无数据", "No data yet"), **SIZE, **settings)
 
@@ -83,7 +83,7 @@ def waits_by_hour(day: DaySoFar, lang: Language) -> bytes:
 def ratings_today(day: DaySoFar, lang: Language) -> bytes:
     """How many citizens gave each level today (非常满意 … 非常不满意)."""
     chart = _chart(pygal.Bar, pick(lang, "今日评价", "Today's ratings"), lang,
-                   show_legend=False, print_values=True)
+                   show_legend=False, print_values=True, truncate_label=-1)
     levels = sorted(LABELS, reverse=True)
     chart.x_labels = [pick(lang, *LABELS[level]) for level in levels]
     chart.add(pick(lang, "评价数", "Ratings"),

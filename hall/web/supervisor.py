@@ -14,6 +14,7 @@ enough for a person watching. The poll does not keep the session alive.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from fastapi import APIRouter
@@ -26,6 +27,7 @@ from hall.ratings import LABELS
 from hall.web.site import SignInNeeded, WebSite, page_route, site_of
 from hall.web.supervisor_plots import PLOTS
 from hall.web.supervisor_reads import (
+    DaySoFar,
     HallNow,
     day_so_far,
     hall_now,
@@ -42,6 +44,22 @@ router = APIRouter(include_in_schema=False)
 #: How often the page fetches the hall's figures again (milliseconds).
 REFRESH_MS = 5000
 NOW_FRAGMENT = "supervisor_now.html"
+
+
+#: How long the day's figures are shared by the pages and plots that ask for them (seconds):
+#: the day page asks for itself and four plots at once, each would read every ticket again.
+DAY_SHARED_S = 5.0
+
+
+async def read_day(request: Request) -> DaySoFar:
+    """The day so far, read at most once every :data:`DAY_SHARED_S` (on a worker thread: it
+    reads every ticket of the day)."""
+    kept: tuple[float, DaySoFar] | None = getattr(request.app.state, "supervisor_day", None)
+    if kept is not None and time.monotonic() - kept[0] < DAY_SHARED_S:
+        return kept[1]
+    day = await asyncio.to_thread(day_so_far, site_of(request).node)
+    request.app.state.supervisor_day = (time.monotonic(), day)
+    return day
 
 
 def read_hall_now(request: Request) -> HallNow:
@@ -63,8 +81,12 @@ def now_page(request: Request, session: StaffSession, error: QueueError | None =
 @router.get("/supervisor")
 @page_route
 async def supervisor_page(request: Request) -> Response:
-    """The hall now, and the changes a supervisor may make."""
-    return now_page(request, site_of(request).session_of(request, SUPERVISOR))
+    """The hall now, and the changes a supervisor may make; the time the node took to make
+    it in ``Server-Timing`` (what ``bench/bench_supervisor.py`` reads)."""
+    started = time.perf_counter()
+    page = now_page(request, site_of(request).session_of(request, SUPERVISOR))
+    page.headers["server-timing"] = f"page;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return page
 
 
 @router.get("/supervisor/now")
@@ -76,8 +98,11 @@ async def now_fragment(request: Request) -> Response:
         session = site.session_of(request, SUPERVISOR, touch=False)
     except (SignInNeeded, QueueError):
         return JSONResponse({"go": "/staff/sign-in?next=/supervisor"})
+    started = time.perf_counter()
     html = _fragment(site, request, session, NOW_FRAGMENT, hall=read_hall_now(request))
-    return JSONResponse({"html": html}, headers={"cache-control": "no-store"})
+    took = f"fragment;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return JSONResponse({"html": html}, headers={"cache-control": "no-store",
+                                                 "server-timing": took})
 
 
 def _fragment(site: WebSite, request: Request, session: StaffSession, name: str,
@@ -93,7 +118,7 @@ async def day_page(request: Request) -> Response:
     """The day so far: plots, today's figures per theme, the exports."""
     site = site_of(request)
     session = site.session_of(request, SUPERVISOR)
-    day = site.node.read(day_so_far)
+    day = await read_day(request)
     return site.page(request, "supervisor_day.html", session, day=day, plots=list(PLOTS))
 
 
@@ -105,7 +130,7 @@ async def plot(request: Request, name: str) -> Response:
     site.session_of(request, SUPERVISOR)
     if name not in PLOTS:
         raise not_found(ErrorCode.NOT_FOUND, "图表", "Plot")
-    day = site.node.read(day_so_far)
+    day = await read_day(request)
     svg = await asyncio.to_thread(PLOTS[name], day, language(request))
     return Response(svg, media_type="image/svg+xml",
                     headers={"cache-control": "no-store", "x-content-type-options": "nosniff"})
@@ -119,7 +144,7 @@ async def export(request: Request, kind: str) -> Response:
     site = site_of(request)
     site.session_of(request, SUPERVISOR)
     node = site.node
-    day = node.read(day_so_far)
+    day = await asyncio.to_thread(day_so_far, node)       # the export: as it is now
     zone = node.config.timezone
     name = f"hallq-{node.config.hall_id}-{day.day}.{kind}"
     if kind == "csv":

@@ -25,7 +25,10 @@ from ui.samples import sample_hall, sample_services
 
 SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
              "elderly", "offer", "referral", "referral_failed", "health", "desk", "search",
-             "card_guide", "countdown")
+             "card_guide", "countdown", "notice")
+#: The supervisor's notice of the "notice" scenario.
+NOTICE_ZH = "今日 15:00 起工程建设业务暂停取号，请谅解"
+NOTICE_EN = "Construction projects stop issuing numbers at 15:00 today"
 
 
 def sample_citizen() -> Citizen:
@@ -82,18 +85,22 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     """A model showing ``state`` (see :data:`SCENARIOS`; "elderly" is the item list in
     elderly mode; "health": the home screen with the printer out of paper and the card reader
     offline; "desk": nothing can issue; "search": "sbk" typed in 综合服务; "countdown": the
-    themes 9 s before the idle reset)."""
+    themes 9 s before the idle reset; "notice": the home screen with a supervisor's notice)."""
     if state not in SCENARIOS:
         raise ValueError(f"unknown kiosk scenario {state!r}; known: {', '.join(SCENARIOS)}")
     seconds = [1000.0]  # the idle clock, moved for "countdown"
     model = KioskModel(None, lang=lang, clock=lambda: seconds[0])
-    model.hall_loaded(sample_hall())
+    hall = sample_hall()
+    if state == "notice":
+        hall["notice"] = {"text_zh": NOTICE_ZH, "text_en": NOTICE_EN, "by": "S002",
+                          "posted_at": time.time(), "until": time.time() + 3600}
+    model.hall_loaded(hall)
     model.services_loaded(sample_services())
     if state in ("health", "desk"):
         _break_devices(model, desk=state == "desk")
     elif state == "card_guide":
         model.show_card_guide()
-    elif state != "attract":
+    elif state not in ("attract", "notice"):
         model.citizen = sample_citizen()
         model.screen = Screen.THEMES
     if state in ("items", "elderly", "offer", "referral"):

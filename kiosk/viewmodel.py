@@ -53,6 +53,7 @@ from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_co
 from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
 from kiosk.idle import IdleTimer
+from kiosk.notice_banner import apply_notice_event
 from kiosk.offer import offer_from
 from kiosk.reads import KioskReads
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
@@ -272,9 +273,12 @@ class KioskModel(DeviceReports, KioskReads):
             self.refresh_services()
 
     def on_event(self, event: dict) -> None:
-        """A hall event: waiting counts changed when tickets moved."""
+        """A hall event: waiting counts changed when tickets moved; a notice posted or
+        taken down."""
         if event.get("kind", "").startswith(("ticket.", "window.")):
             self.refresh_services()
+        elif apply_notice_event(self.hall, event):     # a supervisor's notice, on the home screen
+            self._changed()
 
     # ------------------------------------------------------------------ the citizen
     def walk_in(self) -> None:

@@ -49,7 +49,7 @@ def theme_settings(form: dict[str, str]) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for name, (zh, en) in NUMBER_FIELDS.items():
         text = form.get(name, "").strip()
-        if text and not text.isdigit():
+        if text and not text.isdecimal():
             raise QueueError(ErrorCode.BAD_REQUEST, f"{zh}：须为不小于 0 的整数",
                              f"{en}: a whole number, 0 or more", 422)
         settings[name] = int(text) if text else None
@@ -68,7 +68,7 @@ def adjust_theme(theme: str, settings: dict[str, Any], session: StaffSession) ->
 def post_notice(form: dict[str, str], session: StaffSession) -> Operation:
     """Put up a notice for the minutes chosen (replacing the one up)."""
     minutes = form.get("minutes", "").strip()
-    if not minutes.isdigit():
+    if not minutes.isdecimal():
         raise QueueError(ErrorCode.BAD_REQUEST, "显示时长：须为分钟数",
                          "Show for: a number of minutes", 422)
 

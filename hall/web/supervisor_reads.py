@@ -134,8 +134,8 @@ class Period:
 def period(first: str, last: str, today: date, zone: ZoneInfo) -> Period:
     """The days a form chose (``YYYY-MM-DD``; blank: today); a bad date, a period ending
     before it starts or longer than a year is refused (422) and nothing is read."""
-    start = _day(first, "start", today)
-    end = _day(last, "end", today)
+    start = _day(first, ("开始日期", "The start date"), today)
+    end = _day(last, ("结束日期", "The end date"), today)
     if end < start:
         raise QueueError(ErrorCode.BAD_REQUEST, "结束日期不能早于开始日期",
                          "The end date is before the start date", 422)
@@ -146,15 +146,15 @@ def period(first: str, last: str, today: date, zone: ZoneInfo) -> Period:
                   datetime.combine(end + timedelta(days=1), time(), zone).timestamp())
 
 
-def _day(text: str, name: str, today: date) -> date:
+def _day(text: str, name: tuple[str, str], today: date) -> date:
     text = text.strip()
     if not text:
         return today
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise QueueError(ErrorCode.BAD_REQUEST, f"{name}：日期须为 YYYY-MM-DD",
-                         f"{name}: the date must be YYYY-MM-DD", 422) from None
+        raise QueueError(ErrorCode.BAD_REQUEST, f"{name[0]}须为 YYYY-MM-DD 格式",
+                         f"{name[1]} must be YYYY-MM-DD", 422) from None
 
 
 def ratings_over(store: Store, chosen: Period) -> day_report.RatingsReport:

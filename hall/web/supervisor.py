@@ -14,7 +14,9 @@ enough for a person watching. The poll does not keep the session alive.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -69,13 +71,21 @@ def read_hall_now(request: Request) -> HallNow:
     return with_health(hall, request.app.state.health, request.app.state.sync_status)
 
 
+def _updated(site: WebSite, hall: HallNow) -> str:
+    """When the figures were read: ``14:05:09`` in the hall's time zone."""
+    return datetime.fromtimestamp(hall.at, site.node.config.timezone).strftime("%H:%M:%S")
+
+
 def now_page(request: Request, session: StaffSession, error: QueueError | None = None
              ) -> Response:
     """The supervisor's page, with a refused change's error (nothing changed) if any."""
     site = site_of(request)
+    site.node.refresh_staff()       # staff added with `hallq staff add`, to assign
     said = pick(language(request), error.message_zh, error.message_en) if error else None
+    hall = read_hall_now(request)
     return site.page(request, "supervisor.html", session, error.status if error else 200,
-                     hall=read_hall_now(request), error=said, refresh_ms=REFRESH_MS)
+                     hall=hall, updated=_updated(site, hall), error=said,
+                     refresh_ms=REFRESH_MS)
 
 
 @router.get("/supervisor")
@@ -99,7 +109,9 @@ async def now_fragment(request: Request) -> Response:
     except (SignInNeeded, QueueError):
         return JSONResponse({"go": "/staff/sign-in?next=/supervisor"})
     started = time.perf_counter()
-    html = _fragment(site, request, session, NOW_FRAGMENT, hall=read_hall_now(request))
+    hall = read_hall_now(request)
+    html = _fragment(site, request, session, NOW_FRAGMENT, hall=hall,
+                     updated=_updated(site, hall))
     took = f"fragment;dur={(time.perf_counter() - started) * 1000:.1f}"
     return JSONResponse({"html": html}, headers={"cache-control": "no-store",
                                                  "server-timing": took})
@@ -146,7 +158,7 @@ async def export(request: Request, kind: str) -> Response:
     node = site.node
     day = await asyncio.to_thread(day_so_far, node)       # the export: as it is now
     zone = node.config.timezone
-    name = f"hallq-{node.config.hall_id}-{day.day}.{kind}"
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"hallq-{node.config.hall_id}-{day.day}.{kind}")
     if kind == "csv":
         body = await asyncio.to_thread(day_export.tickets_csv, day.tickets, zone)
         media = "text/csv; charset=utf-8"

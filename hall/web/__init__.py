@@ -1,18 +1,19 @@
 """The hall node's web pages for its staff, served beside the LAN API on the same port.
 
-==================  ==============================================================
-``site``            what the pages share: the node, templates, sessions, who is signed in
-``sign_in``         ``/staff/sign-in`` (staff id + PIN, or badge) and ``/staff/sign-out``
-``desk``            ``/desk``: the service desk 服务台 (find, re-check-in, green channel,
-                    cancel, reprint, a number for a citizen without a card)
-``desk_actions``    the desk's changes as node operations, each stamped with the staff member
-``supervisor``      ``/supervisor``: 大厅管理, the hall now, the day so far (plots, exports), 好差评
-``supervisor_actions``  the supervisor's changes (windows, today's quotas and hours, notice,
-                    assignments) as node operations naming the staff member
+======================  ==========================================================
+``site``                what the pages share: the node, templates, sessions, who is signed in
+``sign_in``             ``/staff/sign-in`` (staff id + PIN, or badge) and ``/staff/sign-out``
+``desk``                ``/desk``: the service desk 服务台 (find, re-check-in, green channel,
+                        cancel, reprint, a number for a citizen without a card)
+``desk_actions``        the desk's changes as node operations, each stamped with the staff member
+``supervisor``          ``/supervisor``: 大厅管理 — the hall now, the day so far (plots,
+                        exports), 好差评 over a period
+``supervisor_actions``  the supervisor's changes (windows, today's quota, cutoff and hours, the
+                        notice, assignments) as node operations naming the staff member
 ``supervisor_reads``    what those pages read (windows, lines, health, the day, ratings)
 ``supervisor_plots``    the day's plots as SVG (pygal)
-``templates/``      the pages, over the kit's ``base.html`` (``hall/webkit/``)
-==================  ==============================================================
+``templates/``          the pages, over the kit's ``base.html`` (``hall/webkit/``)
+======================  ==========================================================
 
 :func:`add_web_pages` adds them to the app :func:`hall.api.create_app` builds.
 """

@@ -27,7 +27,7 @@ from hall import day_export
 from hall.errors import ErrorCode, QueueError, not_found
 from hall.ratings import LABELS
 from hall.web.site import SignInNeeded, WebSite, page_route, site_of
-from hall.web.supervisor_plots import PLOTS
+from hall.web.supervisor_plots import PLOTS, TITLES
 from hall.web.supervisor_reads import (
     DaySoFar,
     HallNow,
@@ -131,7 +131,7 @@ async def day_page(request: Request) -> Response:
     site = site_of(request)
     session = site.session_of(request, SUPERVISOR)
     day = await read_day(request)
-    return site.page(request, "supervisor_day.html", session, day=day, plots=list(PLOTS))
+    return site.page(request, "supervisor_day.html", session, day=day, plots=TITLES)
 
 
 @router.get("/supervisor/plots/{name}.svg")

@@ -50,7 +50,7 @@ def _theme_name(day: DaySoFar, prefix: str, lang: Language) -> str:
 
 def issued_by_hour(day: DaySoFar, lang: Language) -> bytes:
     """Tickets issued in each hour, stacked by theme."""
-    chart = _chart(pygal.StackedBar, pick(lang, "每小时取号", "Tickets issued per hour"), lang)
+    chart = _chart(pygal.StackedBar, pick(lang, *TITLES["issued"]), lang)
     chart.x_labels = _hour_labels(day)
     for prefix in day.themes:
         chart.add(_theme_name(day, prefix, lang), [row.issued.get(prefix, 0) for row in day.hours])
@@ -59,7 +59,7 @@ def issued_by_hour(day: DaySoFar, lang: Language) -> bytes:
 
 def waiting_by_hour(day: DaySoFar, lang: Language) -> bytes:
     """People waiting at the end of each hour (now, for the current one), per theme."""
-    chart = _chart(pygal.Line, pick(lang, "整点等候人数", "People waiting at each hour's end"),
+    chart = _chart(pygal.Line, pick(lang, *TITLES["waiting"]),
                    lang, fill=False, dots_size=3)
     chart.x_labels = _hour_labels(day)
     for prefix in day.themes:
@@ -70,8 +70,7 @@ def waiting_by_hour(day: DaySoFar, lang: Language) -> bytes:
 
 def waits_by_hour(day: DaySoFar, lang: Language) -> bytes:
     """The mean wait (minutes, issue to call) of the tickets called in each hour, per theme."""
-    chart = _chart(pygal.Line, pick(lang, "各主题平均等候（分钟）",
-                                    "Mean wait per theme (minutes)"), lang, dots_size=3)
+    chart = _chart(pygal.Line, pick(lang, *TITLES["waits"]), lang, dots_size=3)
     chart.x_labels = _hour_labels(day)
     for prefix in day.themes:
         waits = [row.mean_wait_s.get(prefix) for row in day.hours]
@@ -82,7 +81,7 @@ def waits_by_hour(day: DaySoFar, lang: Language) -> bytes:
 
 def ratings_today(day: DaySoFar, lang: Language) -> bytes:
     """How many citizens gave each level today (非常满意 … 非常不满意)."""
-    chart = _chart(pygal.Bar, pick(lang, "今日评价", "Today's ratings"), lang,
+    chart = _chart(pygal.Bar, pick(lang, *TITLES["ratings"]), lang,
                    show_legend=False, print_values=True, truncate_label=-1)
     levels = sorted(LABELS, reverse=True)
     chart.x_labels = [pick(lang, *LABELS[level]) for level in levels]
@@ -91,6 +90,12 @@ def ratings_today(day: DaySoFar, lang: Language) -> bytes:
     return chart.render()
 
 
+#: Each plot's title, by the name in its address (the page's ``alt`` text).
+TITLES: dict[str, tuple[str, str]] = {
+    "issued": ("每小时取号", "Tickets issued per hour"),
+    "waiting": ("整点等候人数", "People waiting at each hour's end"),
+    "waits": ("各主题平均等候（分钟）", "Mean wait per theme (minutes)"),
+    "ratings": ("今日评价", "Today's ratings")}
 #: Each plot by the name in its address (``/supervisor/plots/<name>.svg``).
 PLOTS: dict[str, Callable[[DaySoFar, Language], bytes]] = {
     "issued": issued_by_hour, "waiting": waiting_by_hour, "waits": waits_by_hour,

@@ -3,7 +3,8 @@
 The notice comes with ``GET /api/v1/hall`` (its ``notice``) and, while the kiosk runs, with
 the event stream's ``notice.posted`` and ``notice.cleared``: :func:`apply_notice_event` keeps
 the model's copy of the hall's answer up to date, :func:`live_notice` says whether one is up
-now, and :func:`notice_banner` draws it (amber, like the wall's marquee), in the language
+now (:func:`drop_ended_notice`, asked every second, forgets one that ran out), and
+:func:`notice_banner` draws it (amber, like the wall's marquee), in the language
 shown and the other below; a notice without English text is shown in Chinese alone.
 """
 
@@ -41,6 +42,16 @@ def live_notice(hall: HallBody | None, now_ts: float) -> NoticeBody | None:
     if notice is None or notice["until"] <= now_ts:
         return None
     return notice
+
+
+def drop_ended_notice(hall: HallBody | None, now_ts: float) -> bool:
+    """Forget a notice whose time ran out (the home screen then drops its banner); whether
+    there was one."""
+    notice = hall.get("notice") if hall else None
+    if hall is None or notice is None or notice["until"] > now_ts:
+        return False
+    hall["notice"] = None
+    return True
 
 
 def notice_banner(look: Look, notice: NoticeBody | None, width: int) -> QFrame | None:

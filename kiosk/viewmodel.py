@@ -53,7 +53,7 @@ from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_co
 from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
 from kiosk.idle import IdleTimer
-from kiosk.notice_banner import apply_notice_event
+from kiosk.notice_banner import apply_notice_event, drop_ended_notice
 from kiosk.offer import offer_from
 from kiosk.reads import KioskReads
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
@@ -187,7 +187,10 @@ class KioskModel(DeviceReports, KioskReads):
 
     def check_idle(self) -> bool:
         """Reset when idle for the timeout outside the attract screen; True if it did.
-        Otherwise show the countdown when its figure changed."""
+        Otherwise show the countdown when its figure changed (and drop a notice that ran
+        out)."""
+        if drop_ended_notice(self.hall, self._wall()):
+            self._changed()
         countdown = self.countdown()
         if countdown is None or not self.idle.expired(self.elderly):
             if countdown != self._countdown_shown:

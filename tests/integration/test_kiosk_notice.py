@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from hall.client import EventStream
@@ -19,11 +19,15 @@ from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel
 from tests.helpers.hall_servers import Hall
 from ui.qt import LANDSCAPE, screenshot
+from ui.samples import sample_hall
 
 
-def banner_texts(view: KioskView) -> dict[str, str]:
-    """The notice banner's labels on the page now (none: {})."""
-    return {w.objectName(): w.text() for w in view._page.findChildren(QLabel)
+def banner_texts(view: QWidget) -> dict[str, str]:
+    """The notice banner's labels on the kiosk's page now (none: {})."""
+    assert isinstance(view, KioskView)
+    page = view._page           # the page drawn last (an old one may await deletion)
+    assert page is not None
+    return {w.objectName(): w.text() for w in page.findChildren(QLabel)
             if w.objectName() in ("notice_text", "notice_other")}
 
 
@@ -81,3 +85,22 @@ def test_the_notice_is_an_amber_banner_on_the_home_screen(lang: str, tmp_path: P
     main, other = (f"Notice: {NOTICE_EN}", NOTICE_ZH) if lang == "en" else (
         f"通知：{NOTICE_ZH}", NOTICE_EN)
     assert banner_texts(view) == {"notice_text": main, "notice_other": other}
+
+
+def test_a_notice_that_runs_out_leaves_the_home_screen(qtbot: QtBot) -> None:
+    wall = [1_700_000_000.0]
+    model = KioskModel(None, wall=lambda: wall[0])
+    hall = sample_hall()
+    hall["notice"] = {"text_zh": "午间暂停取号", "text_en": "", "by": "S002",
+                      "posted_at": wall[0], "until": wall[0] + 60}
+    model.hall_loaded(hall)
+    view = KioskView(model)
+    qtbot.addWidget(view)
+    view.resize(LANDSCAPE)
+    view.rebuild()
+    assert banner_texts(view) == {"notice_text": "通知：午间暂停取号"}
+    model.check_idle()                                  # the kiosk asks every second
+    assert banner_texts(view) == {"notice_text": "通知：午间暂停取号"}
+    wall[0] += 61
+    model.check_idle()
+    qtbot.waitUntil(lambda: banner_texts(view) == {})   # redrawn without it

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hall import day_export
-from hall.errors import ErrorCode, QueueError, not_found
+from hall.errors import ErrorCode, QueueError
 from hall.ratings import LABELS
 from hall.web.site import SignInNeeded, WebSite, page_route, site_of
 from hall.web.supervisor_plots import PLOTS, TITLES
@@ -141,7 +141,7 @@ async def plot(request: Request, name: str) -> Response:
     site = site_of(request)
     site.session_of(request, SUPERVISOR)
     if name not in PLOTS:
-        raise not_found(ErrorCode.NOT_FOUND, "图表", "Plot")
+        raise QueueError(ErrorCode.BAD_REQUEST, "没有这张图表", "No such plot", status=404)
     day = await read_day(request)
     svg = await asyncio.to_thread(PLOTS[name], day, language(request))
     return Response(svg, media_type="image/svg+xml",
@@ -169,7 +169,8 @@ async def export(request: Request, kind: str) -> Response:
                                        day.stats, day.windows, ratings)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        raise not_found(ErrorCode.NOT_FOUND, "导出格式", "Export format")
+        raise QueueError(ErrorCode.BAD_REQUEST, "只能导出 CSV 或 XLSX", "Export as CSV or XLSX",
+                         status=404)
     return Response(body, media_type=media, headers={
         "content-disposition": f'attachment; filename="{name}"',
         "cache-control": "no-store"})

@@ -141,7 +141,7 @@ async def plot(request: Request, name: str) -> Response:
     site = site_of(request)
     site.session_of(request, SUPERVISOR)
     if name not in PLOTS:
-        raise QueueError(ErrorCode.BAD_REQUEST, "没有这张图表", "No such plot", status=404)
+        raise QueueError(ErrorCode.BAD_REQUEST, "没有这张图表", "No such plot", status=422)
     day = await read_day(request)
     svg = await asyncio.to_thread(PLOTS[name], day, language(request))
     return Response(svg, media_type="image/svg+xml",
@@ -170,7 +170,7 @@ async def export(request: Request, kind: str) -> Response:
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise QueueError(ErrorCode.BAD_REQUEST, "只能导出 CSV 或 XLSX", "Export as CSV or XLSX",
-                         status=404)
+                         status=422)
     return Response(body, media_type=media, headers={
         "content-disposition": f'attachment; filename="{name}"',
         "cache-control": "no-store"})

@@ -231,9 +231,9 @@ def test_the_plots_are_svg_drawn_on_the_server(page: Page, busy_hall: Hall) -> N
     assert "每小时取号" in svg.text and "10:00" in svg.text
     assert not re.search(r"(src|href)=[\"']https?:", svg.text)         # nothing fetched
     unknown = http.get("/supervisor/plots/nope.svg")
-    assert unknown.status_code == 404 and "没有这张图表" in unknown.text
+    assert unknown.status_code == 422 and "没有这张图表" in unknown.text
     pdf = http.get("/supervisor/export.pdf")
-    assert pdf.status_code == 404 and "只能导出 CSV 或 XLSX" in pdf.text
+    assert pdf.status_code == 422 and "只能导出 CSV 或 XLSX" in pdf.text
 
 
 def test_the_ratings_over_a_chosen_period(page: Page, busy_hall: Hall,

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QPo
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.health_banner import Health
+from kiosk.notice_banner import live_notice, notice_banner
 from ui.look import Look, button, fit_text, label, qr_pixmap
 from ui.qt import font
 
@@ -150,6 +151,9 @@ def attract_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     banner = health_banner(look, health, body)
     if banner is not None:
         layout.addWidget(banner)
+    notice = notice_banner(look, live_notice(model.hall, model.local_now().timestamp()), body)
+    if notice is not None:
+        layout.addWidget(notice)
     main, other = ("请刷身份证或扫描预约码", "Swipe your ID card or scan your appointment code") \
         if not health.desk else ("请到服务台取号", "Please take a number at the service desk")
     if look.lang == "en":
@@ -158,7 +162,7 @@ def attract_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     size = 76 if look.lang == "zh" else 60
     # With a banner the rest makes room: smaller title and pictures, no second-language line
     # under the title (the banner has both languages) and no summary of waiting people.
-    roomy = banner is None
+    roomy = banner is None and notice is None
     if not roomy:
         size -= 16
     layout.addWidget(label(look, fit_text(main, font(look.big(size), True), body), size,

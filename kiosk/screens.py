@@ -26,7 +26,10 @@ from ui.samples import sample_hall, sample_services
 SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
              "elderly", "offer", "referral", "referral_failed", "health", "desk", "search",
              "card_guide", "countdown", "guide", "guide_search", "guide_item", "guide_materials",
-             "progress", "progress_result", "progress_rejected")
+             "progress", "progress_result", "progress_rejected", "notice")
+#: The supervisor's notice of the "notice" scenario.
+NOTICE_ZH = "今日 15:00 起工程建设业务暂停取号，请谅解"
+NOTICE_EN = "Construction projects stop issuing numbers at 15:00 today"
 
 
 def sample_citizen() -> Citizen:
@@ -101,18 +104,22 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
     themes 9 s before the idle reset; "guide": the guide's list of 综合服务; "guide_search":
     "sbk" typed there; "guide_item" and "guide_materials": the two parts of C07's guide;
     "progress": a receipt code being typed; "progress_result" and "progress_rejected": its
-    answer)."""
+    answer; "notice": the home screen with a supervisor's notice)."""
     if state not in SCENARIOS:
         raise ValueError(f"unknown kiosk scenario {state!r}; known: {', '.join(SCENARIOS)}")
     seconds = [1000.0]  # the idle clock, moved for "countdown"
     model = KioskModel(None, lang=lang, clock=lambda: seconds[0])
-    model.hall_loaded(sample_hall())
+    hall = sample_hall()
+    if state == "notice":
+        hall["notice"] = {"text_zh": NOTICE_ZH, "text_en": NOTICE_EN, "by": "S002",
+                          "posted_at": time.time(), "until": time.time() + 3600}
+    model.hall_loaded(hall)
     model.services_loaded(sample_services(guide=True))
     if state in ("health", "desk"):
         _break_devices(model, desk=state == "desk")
     elif state == "card_guide":
         model.show_card_guide()
-    elif state != "attract":
+    elif state not in ("attract", "notice"):
         model.citizen = sample_citizen()
         model.screen = Screen.THEMES
     if state in ("items", "elderly", "offer", "referral"):

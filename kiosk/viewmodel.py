@@ -59,6 +59,7 @@ from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
 from kiosk.guide import GUIDE_SCREENS, GuideScreens, GuideState
 from kiosk.idle import IdleTimer
+from kiosk.notice_banner import apply_notice_event, drop_ended_notice
 from kiosk.offer import offer_from
 from kiosk.progress import ProgressLookup, ProgressState
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
@@ -183,7 +184,10 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
 
     def check_idle(self) -> bool:
         """Reset when idle for the timeout outside the attract screen; True if it did.
-        Otherwise show the countdown when its figure changed."""
+        Otherwise show the countdown when its figure changed (and drop a notice that ran
+        out)."""
+        if drop_ended_notice(self.hall, self._wall()):
+            self._changed()
         countdown = self.countdown()
         if countdown is None or not self.idle.expired(self.elderly):
             if countdown != self._countdown_shown:
@@ -270,9 +274,12 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
             self.refresh_services()
 
     def on_event(self, event: dict) -> None:
-        """A hall event: waiting counts changed when tickets moved."""
+        """A hall event: waiting counts changed when tickets moved; a notice posted or
+        taken down."""
         if event.get("kind", "").startswith(("ticket.", "window.")):
             self.refresh_services()
+        elif apply_notice_event(self.hall, event):     # a supervisor's notice, on the home screen
+            self._changed()
 
     # ------------------------------------------------------------------ the citizen
     def walk_in(self) -> None:

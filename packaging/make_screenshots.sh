@@ -13,6 +13,7 @@ if [ "${1:-all}" = web ] || [ "${1:-all}" = all ]; then
   HALLQ_WEB_SCREENSHOTS="$out/web" QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q \
     -p no:cacheprovider tests/integration/test_screenshots_web.py \
     tests/integration/test_screenshots_office.py
+    tests/integration/test_screenshots_web_supervisor.py
   [ "${1:-all}" = web ] && exit 0
 fi
 role=()

@@ -12,7 +12,8 @@ single-page framework:
                     request's ``Origin``
 ``forms``           reading a posted form (``application/x-www-form-urlencoded``)
 ``roles``           what each web role may open (desk, supervisor, back office)
-``static/``         ``kit.css`` and ``kit.js``, served at ``/static/kit/``
+``static/``         ``kit.css`` and ``kit.js``, served at ``/static/kit/``; ``dashboard.css``
+                    for pages of figures (tables that become cards on a phone, plots)
 ==================  ==============================================================
 
 The kit imports no hall runtime (node, store, API): central uses it too.

@@ -1,7 +1,8 @@
 // hallq web kit: a little plain JavaScript, no framework.
 // - a form with data-confirm asks before it posts (cancel a ticket, sign out).
 // - an element with data-poll="URL" asks URL every data-every ms; when the answer's "go" is set,
-//   the page opens it (the desk's card reader: a card swiped opens the citizen's tickets).
+//   the page opens it (the desk's card reader: a card swiped opens the citizen's tickets);
+//   an answer's "html" (the server's own escaped fragment) replaces the element's content.
 "use strict";
 document.addEventListener("submit", function (event) {
   var ask = event.target.getAttribute("data-confirm");
@@ -17,6 +18,7 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (answer) {
           if (answer && answer.go) { window.location.assign(answer.go); return; }
           if (answer && answer.text !== undefined) { el.textContent = answer.text; }
+          if (answer && answer.html !== undefined) { el.innerHTML = answer.html; }
           window.setTimeout(ask, every);
         })
         .catch(function () { window.setTimeout(ask, every * 3); });

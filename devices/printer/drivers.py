@@ -52,6 +52,7 @@ from devices.printer.errors import (
     PrintFailed,
     UsbUnavailable,
 )
+from devices.printer.receipt import ReceiptContent, render_receipt
 from devices.printer.ticket import TicketContent, render_test_page, render_ticket
 
 log = logging.getLogger("hallq.devices.printer")
@@ -72,6 +73,10 @@ class TicketPrinter(Device):
 
         Raises a PrinterError subclass when the ticket was refused or not confirmed.
         """
+        raise NotImplementedError
+
+    def print_receipt(self, content: ReceiptContent) -> DeviceState:
+        """Print a self-service submission's receipt (回执); returns like :meth:`print_ticket`."""
         raise NotImplementedError
 
     def paper_status(self) -> DeviceState:
@@ -218,6 +223,11 @@ class EscposTicketPrinter(TicketPrinter):
     def print_ticket(self, content: TicketContent) -> DeviceState:
         """Print one ticket (see :meth:`TicketPrinter.print_ticket`)."""
         return self._print(render_ticket(content, self.paper_dots), f"ticket {content.number}")
+
+    def print_receipt(self, content: ReceiptContent) -> DeviceState:
+        """Print a submission receipt (see :meth:`TicketPrinter.print_receipt`)."""
+        return self._print(render_receipt(content, self.paper_dots),
+                           f"receipt {content.receipt_code}")
 
     def print_test_page(self) -> DeviceState:
         """Print the technician's test page."""

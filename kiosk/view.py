@@ -36,6 +36,7 @@ from kiosk.idleview import countdown_overlay
 from kiosk.item_text import department
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.searchview import search_screen
+from kiosk.submission_view import submission_screen
 from kiosk.viewmodel import KioskModel, Screen
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
 from ui.pageview import PageView
@@ -78,7 +79,8 @@ class KioskView(PageView[KioskModel]):
             Screen.REFERRING: partial(referring_screen, self),
             Screen.REFERRAL_FAILED: partial(referral_failed_screen, self),
             Screen.SEARCH: partial(search_screen, self),
-            Screen.CARD_GUIDE: partial(card_guide_screen, self)}
+            Screen.CARD_GUIDE: partial(card_guide_screen, self),
+            Screen.SUBMISSION: partial(submission_screen, self)}
         screens[self.model.screen](look, layout)
 
     def rebuild(self) -> None:

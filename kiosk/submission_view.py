@@ -178,9 +178,10 @@ def _notice(look: Look, width: int) -> QWidget:
     column = QVBoxLayout(box)
     column.setContentsMargins(look.px(28), look.px(14), look.px(28), look.px(14))
     column.setSpacing(look.px(8))
-    column.addWidget(label(look, look.t("个人信息处理告知", "How your personal information is "
-                                        "handled"), 32, bold=True, color=pal.tile_text))
     room = width - 2 * look.px(28) - 2 * look.px(2)
+    heading = look.t("个人信息处理告知", "How your personal information is handled")
+    column.addWidget(label(look, fit_text(heading, font(look.px(32), True), room), 32,
+                           bold=True, color=pal.tile_text))
     for part, zh, en in NOTICE:
         text = fit_text(look.t(zh, en), font(look.px(22)), room, 4)
         column.addWidget(label(look, text, 22, color=pal.tile_text, name=f"notice-{part}"))

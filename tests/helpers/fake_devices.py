@@ -62,7 +62,8 @@ class FakeRatingPad:
 
 
 class FakeTicketPrinter:
-    """A ticket printer that records each ticket's content, or raises ``error`` each time."""
+    """A ticket printer that records each ticket's (or receipt's) content, or raises ``error``
+    each time."""
 
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
@@ -74,6 +75,10 @@ class FakeTicketPrinter:
             raise self.error
         self.printed.append(content)
         return DeviceState.READY
+
+    def print_receipt(self, content: Any) -> DeviceState:
+        """Record a submission receipt's ``content`` as :meth:`print_ticket` does."""
+        return self.print_ticket(content)
 
 
 class RecordingPlayer:

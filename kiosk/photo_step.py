@@ -50,7 +50,8 @@ class PhotoStep:
         self.shots = [Shot(m, page) for m in materials for page in range(1, m.count + 1)]
         self.index = 0
         self.kept: list[KioskPhoto] = []
-        self.current: DocumentPhoto | None = None
+        #: The page shown for keep or retake: just taken, or kept before and gone back to.
+        self.current: DocumentPhoto | KioskPhoto | None = None
         self.refusal: Message | None = None
         self.taking = False
 
@@ -91,14 +92,15 @@ class PhotoStep:
         self.refusal = None
 
     def back(self) -> bool:
-        """Go back one page (its kept photo dropped); False at the first page."""
-        if self.current is not None or self.refusal is not None:
+        """Drop the shot just taken (or refused); else go back to the page before, its kept
+        photo shown again for keep or retake. False at the first page."""
+        if self.refusal is not None or isinstance(self.current, DocumentPhoto):
             self.retake()
             return True
         if self.index == 0:
             return False
         self.index -= 1
-        self.kept.pop()
+        self.current = self.kept.pop()
         return True
 
     def pages_of(self, material_id: str) -> int:

@@ -96,24 +96,26 @@ class FlowHost(Protocol):
         """The printer did not print."""
 
 
+def _built(cls: type, data: Mapping[str, Any]) -> Any:
+    """A dataclass from the members of ``data`` it has (lists as tuples)."""
+    names = {f.name for f in dataclass_fields(cls)}
+    return cls(**{key: tuple(value) if isinstance(value, list) else value
+                  for key, value in data.items() if key in names})
+
+
 def guide_from_body(body: Mapping[str, Any] | None) -> Guide | None:
     """The :class:`~hall.guide.Guide` of an item of ``GET /services`` (its ``guide`` member,
-    the guide's fields by name), or None when the item has none."""
+    the guide's fields by name), or None when the item has none or it is malformed."""
     raw = body.get("guide") if body else None
     if not isinstance(raw, Mapping):
         return None
-
-    def build(cls: type, data: Mapping[str, Any]) -> Any:
-        names = {f.name for f in dataclass_fields(cls)}
-        return cls(**{k: tuple(v) if isinstance(v, list) else v
-                      for k, v in data.items() if k in names})
-
-    guide = build(Guide, {k: v for k, v in raw.items() if k not in ("materials", "fields")})
-    materials = tuple(build(Material, m) for m in raw.get("materials", ()))
-    form = tuple(build(FormField, f) for f in raw.get("fields", ()))
-    return cast(Guide, build(Guide, {**{f.name: getattr(guide, f.name)
-                                       for f in dataclass_fields(Guide)},
-                                    "materials": materials, "fields": form}))
+    try:
+        materials = tuple(_built(Material, m) for m in raw.get("materials", ()))
+        form = tuple(_built(FormField, f) for f in raw.get("fields", ()))
+        return cast(Guide, _built(Guide, {**raw, "materials": materials, "fields": form}))
+    except (TypeError, ValueError) as err:
+        log.warning("the guide of %s is malformed: %s", body.get("code") if body else "?", err)
+        return None
 
 
 class SubmissionFlow:
@@ -439,7 +441,7 @@ class SubmissionFlow:
         if self.step == Step.PHOTOS:
             self._photographing(False)
             self.step = Step.REUSE if self.offers else Step.FORM
-        elif self.step == Step.REVIEW:
+        elif self.step == Step.REVIEW:  # to the last page, shown again for keep or retake
             self.step = Step.PHOTOS if self.photos.shots else \
                 (Step.REUSE if self.offers else Step.FORM)
             if self.step == Step.PHOTOS:

@@ -347,7 +347,7 @@ def test_an_item_that_is_not_self_service_is_refused_with_a_sentence() -> None:
                            "This service cannot be applied for here: please take a number")
 
 
-def test_back_goes_one_page_at_a_time_through_the_photos() -> None:
+def test_back_goes_one_page_at_a_time_and_loses_no_kept_photo() -> None:
     model, _, _ = make()
     model.card_read(RESIDENT)
     model.start_submission("C07")
@@ -356,15 +356,31 @@ def test_back_goes_one_page_at_a_time_through_the_photos() -> None:
     assert flow is not None
     flow.form_done()
     flow.reuse_done()
-    flow.photos.taken(FakePhoto(1))  # type: ignore[arg-type]
+    photograph_all(model)
+    assert flow.step == Step.REVIEW and len(flow.photos.kept) == 2
+    flow.back()  # the last page shown again, to keep or take again
+    assert flow.step == Step.PHOTOS and flow.photos.index == 1
+    assert flow.photos.current is not None and flow.photos.current.jpeg == FakePhoto(2).jpeg
     flow.keep_photo()
-    assert flow.photos.index == 1
+    assert flow.step == Step.REVIEW and len(flow.photos.kept) == 2
     flow.back()
-    assert flow.photos.index == 0 and flow.photos.kept == []
+    flow.back()  # the first page
+    assert flow.photos.index == 0 and flow.photos.current.jpeg == FakePhoto(1).jpeg
+    flow.retake_photo()
     flow.back()
     assert flow.step == Step.REUSE and not model.devices.photographing
     flow.back()
     assert flow.step == Step.FORM and flow.form.values["phone"] == ANSWERS["phone"]
+    flow.form_done()
+    flow.reuse_done()
+    assert flow.step == Step.PHOTOS and flow.photos.index == 0  # where the citizen left it
+
+
+@pytest.mark.allow_log("the guide of C99 is malformed")
+def test_a_malformed_guide_is_not_offered() -> None:
+    from kiosk.submission import guide_from_body
+    assert guide_from_body({"code": "C99", "guide": {"fields": [{"key": "x"}]}}) is None
+    assert guide_from_body({"code": "C99"}) is None
 
 
 def test_a_kept_photo_is_what_the_hall_client_sends() -> None:

@@ -28,6 +28,7 @@ from dataclasses import fields as dataclass_fields
 from enum import StrEnum
 from typing import Any, Protocol, cast
 
+from devices.codes import DeviceErrorCode
 from hall.guide import FormField, Guide, Material
 from kiosk.citizen import Citizen, parse_appointment_code
 from kiosk.photo_step import PhotoStep, take_document_photo
@@ -39,6 +40,10 @@ from ui.tasks import Runner
 from ui.viewmodel import message_of
 
 log = logging.getLogger("hallq.kiosk")
+
+#: Why a shot is refused that the citizen mends by taking it again (not a camera fault).
+CITIZEN_CAUSES = frozenset({DeviceErrorCode.CAMERA_NO_DOCUMENT, DeviceErrorCode.CAMERA_BLURRED,
+                            DeviceErrorCode.CAMERA_DARK})
 
 
 class Step(StrEnum):
@@ -94,6 +99,9 @@ class FlowHost(Protocol):
 
     def print_failed(self, err: Exception) -> None:
         """The printer did not print."""
+
+    def device_failed(self, kind: str, err: Exception) -> None:
+        """A device failed: staff are told."""
 
 
 def _built(cls: type, data: Mapping[str, Any]) -> Any:
@@ -344,6 +352,8 @@ class SubmissionFlow:
         self.host.busy = False
         self.host.touch()
         self.photos.refused(message_of(err))
+        if getattr(err, "code", None) not in CITIZEN_CAUSES:
+            self.host.device_failed("camera", err)  # the camera itself: staff are told
         self._notify()
 
     def keep_photo(self) -> None:

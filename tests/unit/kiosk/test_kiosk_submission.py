@@ -386,3 +386,31 @@ def test_a_malformed_guide_is_not_offered() -> None:
 def test_a_kept_photo_is_what_the_hall_client_sends() -> None:
     photo = KioskPhoto("bank_card", 1, b"\xff\xd8\xff")
     assert (photo.material_id, photo.page, photo.jpeg) == ("bank_card", 1, b"\xff\xd8\xff")
+
+
+@pytest.mark.allow_log("camera")
+def test_a_camera_that_fails_is_told_to_staff_a_blurred_shot_is_not() -> None:
+    from devices.camera.errors import BlurredPhoto, CameraDisconnected
+
+    class Camera:
+        def __init__(self) -> None:
+            self.errors: list[Exception] = [BlurredPhoto("sharpness 12 < 35"),
+                                            CameraDisconnected("/dev/video2 stopped")]
+
+        def read_fresh(self) -> Any:
+            raise self.errors.pop(0)
+
+    model, hall, _ = make(camera=Camera())
+    model.card_read(RESIDENT)
+    model.start_submission("C07")
+    fill(model)
+    flow = model.submission
+    assert flow is not None
+    flow.form_done()
+    flow.reuse_done()
+    flow.take_photo()
+    assert flow.photos.refusal is not None and flow.photos.refusal[0].startswith("照片模糊")
+    assert hall.statuses == []
+    flow.take_photo()
+    assert flow.photos.refusal == ("摄像头未连接", "The camera is not connected")
+    assert [s[:2] for s in hall.statuses] == [("camera", "disconnected")]

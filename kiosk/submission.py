@@ -209,7 +209,9 @@ class SubmissionFlow:
 
     def reusable_found(self, documents: list[Mapping[str, Any]]) -> None:
         """The documents this citizen gave before arrived: offer those of this item still
-        valid, all ticked."""
+        valid, all ticked. (A body ``{"documents": [...], "unavailable": true}`` is read too.)"""
+        if isinstance(documents, Mapping):
+            documents = list(documents.get("documents") or [])
         today = self.host.local_now().date().isoformat()
         wanted = {m.id for m in self.guide.photographed}
         self.offers = [d for d in documents if d.get("material_id") in wanted

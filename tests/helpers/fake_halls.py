@@ -299,7 +299,7 @@ class FakeSubmissionHall(FakeKioskHall):
 
     def __init__(self) -> None:
         super().__init__()
-        self.documents: list[dict] | Exception = sample_documents()
+        self.documents: list[dict] | dict | Exception = sample_documents()
         self.asked: list[tuple[str, str]] = []
         self.submitted: list[dict] = []
         self.submit_answers: list[dict | Exception] = []
@@ -313,7 +313,7 @@ class FakeSubmissionHall(FakeKioskHall):
         self.asked.append((id_number, item))
         if isinstance(self.documents, Exception):
             raise self.documents
-        return list(self.documents)
+        return self.documents if isinstance(self.documents, dict) else list(self.documents)
 
     def submit_submission(self, item: str, fields: dict[str, str], photos: list[Any],
                           reuse: list[str], id_number: str | None, name: str | None,

@@ -414,3 +414,15 @@ def test_a_camera_that_fails_is_told_to_staff_a_blurred_shot_is_not() -> None:
     flow.take_photo()
     assert flow.photos.refusal == ("摄像头未连接", "The camera is not connected")
     assert [s[:2] for s in hall.statuses] == [("camera", "disconnected")]
+
+
+def test_documents_in_a_body_with_the_unavailable_flag_are_read_too() -> None:
+    model, hall, _ = make()
+    hall.documents = {"documents": [], "unavailable": True}  # type: ignore[assignment]
+    model.card_read(RESIDENT)
+    model.start_submission("C07")
+    fill(model)
+    flow = model.submission
+    assert flow is not None
+    flow.form_done()
+    assert flow.step == Step.PHOTOS and flow.offers == []

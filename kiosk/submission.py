@@ -79,6 +79,7 @@ class FlowHost(Protocol):
     devices: Any
     citizen: Citizen | None
     busy: bool
+    elderly: bool
     print_state: str
     hall: Any
 
@@ -160,6 +161,9 @@ class SubmissionFlow:
         if self.step == Step.IDENTIFY:
             self.host.touch()
             self.host.citizen = citizen
+            age = citizen.age_on(self.host.local_now().date())
+            if age is not None and age >= int((self.host.hall or {}).get("elderly_age", 65)):
+                self.host.elderly = True   # as for a number: large type for the elderly
             self._identified()
             self._notify()
             return True

@@ -426,3 +426,13 @@ def test_documents_in_a_body_with_the_unavailable_flag_are_read_too() -> None:
     assert flow is not None
     flow.form_done()
     assert flow.step == Step.PHOTOS and flow.offers == []
+
+
+def test_an_elderly_card_holder_gets_large_type_at_the_identify_step() -> None:
+    from dataclasses import replace
+    from datetime import date
+    model, _, _ = make()
+    model.start_submission("C07")
+    assert not model.elderly
+    model.card_read(replace(RESIDENT, birth_date=date(1950, 1, 1)))
+    assert model.elderly and model.submission is not None

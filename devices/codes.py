@@ -56,6 +56,8 @@ class DeviceErrorCode(enum.StrEnum):
     PRINTER_TIMEOUT = "printer.timeout"
     # camera
     CAMERA_BAD_IMAGE = "camera.bad_image"
+    CAMERA_BLURRED = "camera.blurred"
+    CAMERA_DARK = "camera.dark"
     CAMERA_DISCONNECTED = "camera.disconnected"
     CAMERA_ERROR = "camera.error"
     CAMERA_NO_DOCUMENT = "camera.no_document"

@@ -67,7 +67,9 @@ def device_urls(data_dir: Path) -> dict[str, str]:
     urls = {"idcard": "sim://idcard?card=none",
             "printer": f"sim://printer?out={data_dir / 'tickets'}",
             # nobody holds a code to it: a scan at start would greet the demo with an error
-            "camera": "sim://camera?codes=none"}
+            "camera": "sim://camera?codes=none",
+            # the kiosk's document camera: each page blurred (refused), then sharp
+            "doc_camera": "sim://camera?document=3"}
     for window in CONSOLE_WINDOWS:
         urls[f"led-{window}"] = f"sim://led?addr={window}"
         urls[f"rating-{window}"] = f"sim://rating?addr={window}"  # DemoRater presses

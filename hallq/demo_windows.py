@@ -208,7 +208,8 @@ class DemoWindows:
 
             camera = QrScanner(camera)
         devices = KioskDevices(id_reader=self.devices.get("idcard"),
-                               printer=self.devices.get("printer"), camera=camera)
+                               printer=self.devices.get("printer"), camera=camera,
+                               document_camera=self.devices.get("doc_camera"))
         window = app.KioskWindow(self._client("demo-kiosk"), self._bridge("demo-kiosk"),
                                  devices, self.lang, KioskSettings(name="demo-kiosk"),
                                  heartbeat_s=HEARTBEAT_S)

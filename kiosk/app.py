@@ -1,9 +1,10 @@
 """The kiosk app: the window that wires the model, the view, the devices and the hall's events.
 
 ``hallq kiosk --url URL --token TOKEN --idcard sim://idcard --printer sim://printer
---camera sim://camera [--fullscreen]`` runs it (:func:`run`, or ``hallq.apps`` through
-:meth:`KioskWindow.from_args`). :class:`KioskWindow` can also be built by another program (the
-demo) with its own client, event bridge and devices; whoever builds them closes them:
+--camera sim://camera [--doc-camera sim://camera?document=3] [--fullscreen]`` runs it
+(:func:`run`, or ``hallq.apps`` through :meth:`KioskWindow.from_args`). :class:`KioskWindow`
+can also be built by another program (the demo) with its own client, event bridge and devices;
+whoever builds them closes them:
 :meth:`KioskWindow.shutdown` stops what the window started, and closes what
 :meth:`~KioskWindow.from_args` opened for it.
 """
@@ -84,7 +85,8 @@ class KioskWindow(QMainWindow):
         ``--printer``, ``--camera``); its shutdown closes them, the client and the stream."""
         devices = KioskDevices.from_urls(getattr(args, "idcard", None),
                                          getattr(args, "printer", None),
-                                         getattr(args, "camera", None))
+                                         getattr(args, "camera", None),
+                                         getattr(args, "doc_camera", None))
         settings = KioskSettings(name=getattr(args, "name", None) or "kiosk",
                                  idle_timeout_s=float(getattr(args, "idle", None) or 60.0),
                                  elderly_idle_timeout_s=getattr(args, "elderly_idle", None),
@@ -165,6 +167,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                           "sim://printer")
     parser.add_argument("--camera", help="QR camera URL, e.g. camera:///dev/video0 or "
                                          "sim://camera")
+    parser.add_argument("--doc-camera", help="document camera (高拍仪) URL for self-service "
+                                             "submissions, e.g. camera:///dev/video2 or "
+                                             "sim://camera?document=3 (default: --camera)")
     parser.add_argument("--name", default="kiosk", help="this kiosk's name, told to staff "
                                                         "with device faults")
     parser.add_argument("--idle", type=float, default=60.0,

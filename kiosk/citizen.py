@@ -19,18 +19,23 @@ TICKET_PREFIX = "hallq:ticket:"
 
 @dataclass(frozen=True)
 class Citizen:
-    """The person at the kiosk, from an ID card. ``id_number`` is only sent to the hall."""
+    """The person at the kiosk, from an ID card. ``id_number``, ``name`` and ``address`` are
+    only sent to the hall (a self-service submission's form fills them from the card)."""
 
     masked_id: str
     masked_name: str
     birth_date: date | None
     id_number: str = field(repr=False)
+    name: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
 
     @classmethod
     def from_card(cls, card: Any) -> Citizen:
         """From an ``IdCardInfo`` (or anything with the same fields)."""
         return cls(masked_id=card.masked_id, masked_name=getattr(card, "masked_name", ""),
-                   birth_date=getattr(card, "birth_date", None), id_number=card.id_number)
+                   birth_date=getattr(card, "birth_date", None), id_number=card.id_number,
+                   name=getattr(card, "name", "") or getattr(card, "name_en", ""),
+                   address=getattr(card, "address", ""))
 
     def age_on(self, today: date) -> int | None:
         """Age in whole years, when the birth date is known."""

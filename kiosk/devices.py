@@ -26,13 +26,17 @@ class KioskDevices:
     """The kiosk's ID-card reader, ticket printer and camera (None when absent).
 
     ``scanner`` reads QR codes from ``camera``; it is made for the camera when not given (a
-    scanner passed as ``camera`` is taken as the scanner).
+    scanner passed as ``camera`` is taken as the scanner). Self-service submissions photograph
+    documents with ``document_camera`` (a document camera, 高拍仪, over the tray), or with
+    ``camera`` when the kiosk has only one; then no QR codes are read while ``photographing``.
     """
 
     id_reader: Any = None
     printer: Any = None
     camera: Any = None
     scanner: QrScanner | None = None
+    document_camera: Any = None
+    photographing: bool = False
 
     def __post_init__(self) -> None:
         if self.camera is None or self.scanner is not None:
@@ -46,9 +50,12 @@ class KioskDevices:
 
     @classmethod
     def from_urls(cls, idcard: str | None = None, printer: str | None = None,
-                  camera: str | None = None) -> KioskDevices:
+                  camera: str | None = None, document_camera: str | None = None
+                  ) -> KioskDevices:
         """Open the devices the URLs name; on a failure close what was opened and raise."""
-        return cls(*open_all(idcard, printer, camera))
+        reader, ticket_printer, qr_camera, doc_camera = open_all(idcard, printer, camera,
+                                                                 document_camera)
+        return cls(reader, ticket_printer, qr_camera, document_camera=doc_camera)
 
     def kinds(self) -> list[str]:
         """The kinds of the devices present, as the kiosk reports them to the hall."""
@@ -64,14 +71,14 @@ class KioskDevices:
     def scan_qr(self) -> str | None:
         """The payload of a QR code that came into view, or None (each code counts once
         while it stays in view)."""
-        if self.scanner is None:
+        if self.scanner is None or (self.photographing and self.document_camera is None):
             return None
         codes = self.scanner.poll(READ_TIMEOUT_S)
         return codes[0] if codes else None
 
     def close(self) -> None:
         """Close every device (a simulator stops with its driver)."""
-        close_all([self.id_reader, self.printer, self.camera])
+        close_all([self.id_reader, self.printer, self.camera, self.document_camera])
 
 
 class OncePerPresence:

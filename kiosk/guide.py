@@ -2,7 +2,7 @@
 the touch keyboard, and one item's guide — what it is, who may apply, the materials, fee, time
 limit, where it is served and how else it can be done — printable as a slip; from an item a
 citizen can hand in here, "自助申报" hands over to the submission flow
-(:meth:`GuideScreens.start_submission`).
+(:meth:`KioskModel.start_submission`).
 
 :class:`GuideScreens` is a base of :class:`~kiosk.viewmodel.KioskModel` (like
 :class:`~kiosk.reads.KioskReads`), which sets the attributes declared here. The guides come from
@@ -69,7 +69,6 @@ class GuideScreens(KioskReads):
     """Each item's guide by its code, as the hall node last sent it."""
     guides_due: bool
     """Whether the next ``GET /services`` asks for the guides (at start and on reconnecting)."""
-    submission_item: str | None
     _run: Runner
 
     if TYPE_CHECKING:
@@ -245,14 +244,3 @@ class GuideScreens(KioskReads):
         self._changed()
         self._run(lambda: printer.print_slip(slip), self._in_session(self.printed),
                   self._in_session(self.print_failed))
-
-    def start_submission(self, item: str) -> None:
-        """"自助申报": hand the item over to the submission flow (``submission`` screen), for an
-        item the citizen can hand in here."""
-        guide = self.item_guide(item)
-        if guide is None or not guide["self_service"]:
-            return
-        self.touch()
-        self.submission_item = item
-        self.screen = Screen.SUBMISSION
-        self._changed()

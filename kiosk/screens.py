@@ -18,6 +18,7 @@ from hall.client import HallApiError
 from hall.errors import ErrorCode
 from hall.schemas import RecommendBody, ReferralBody, SubmissionProgressBody, TicketBody
 from kiosk.citizen import Citizen
+from kiosk.submission_screens import SUBMISSION_SCENARIOS, submission_model
 from kiosk.view import KioskView
 from kiosk.viewmodel import KioskModel, Screen
 from ui.qt import ensure_app
@@ -26,7 +27,8 @@ from ui.samples import sample_hall, sample_services
 SCENARIOS = ("attract", "choose", "items", "ticket", "cancel_confirm", "printer_fault", "error",
              "elderly", "offer", "referral", "referral_failed", "health", "desk", "search",
              "card_guide", "countdown", "guide", "guide_search", "guide_item", "guide_materials",
-             "progress", "progress_result", "progress_rejected", "notice")
+             "progress", "progress_result", "progress_rejected", "notice",
+             *SUBMISSION_SCENARIOS)
 #: The supervisor's notice of the "notice" scenario.
 NOTICE_ZH = "今日 15:00 起工程建设业务暂停取号，请谅解"
 NOTICE_EN = "Construction projects stop issuing numbers at 15:00 today"
@@ -35,7 +37,8 @@ NOTICE_EN = "Construction projects stop issuing numbers at 15:00 today"
 def sample_citizen() -> Citizen:
     """A fictitious card holder (the textbook 张三), masked as screens show it."""
     return Citizen(masked_id="4403**********1230", masked_name="张*",
-                   birth_date=date(1990, 3, 7), id_number="440304199003071230")
+                   birth_date=date(1990, 3, 7), id_number="440304199003071230", name="张三",
+                   address="广东省深圳市福田区样例路1号测试小区2栋101房")
 
 
 def sample_ticket() -> TicketBody:
@@ -158,6 +161,8 @@ def scenario_model(state: str, lang: str = "zh", elderly: bool = False) -> Kiosk
         model.open_search()
         for key in "sbk":
             model.type_key(key)
+    if state in SUBMISSION_SCENARIOS:
+        submission_model(model, state)
     model.elderly = elderly or state == "elderly"
     if state == "countdown":
         seconds[0] += model.idle_timeout() - 9

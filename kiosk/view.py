@@ -40,6 +40,7 @@ from kiosk.item_text import department
 from kiosk.offerview import offer_screen, referral_failed_screen, referring_screen
 from kiosk.progressview import progress_screen
 from kiosk.searchview import search_screen
+from kiosk.submission_view import submission_screen
 from kiosk.viewmodel import KioskModel, Screen
 from ui.look import Look, Tile, button, fit_text, label, qr_pixmap
 from ui.pageview import PageView
@@ -86,7 +87,9 @@ class KioskView(PageView[KioskModel]):
             Screen.GUIDE: partial(guide_screen, self),
             Screen.GUIDE_SEARCH: partial(search_screen, self, for_guide=True),
             Screen.GUIDE_ITEM: partial(guide_item_screen, self),
-            Screen.PROGRESS: partial(progress_screen, self)}
+            Screen.PROGRESS: partial(progress_screen, self),
+            Screen.SUBMISSION: partial(submission_screen, self)}
+
         screens[self.model.screen](look, layout)
 
     def rebuild(self) -> None:

@@ -65,6 +65,7 @@ from kiosk.progress import ProgressLookup, ProgressState
 from kiosk.referral_flow import ReferralFlow, ShownTicket, Step
 from kiosk.screen_ids import Screen as Screen
 from kiosk.search import ItemSearch
+from kiosk.submission import SubmissionFlow, guide_from_body
 from kiosk.ticket_cancel import TicketCancel
 from kiosk.ticketprint import referral_content, ticket_content
 from ui.cloudclient import cloud_calls
@@ -154,7 +155,8 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
         self.search = ItemSearch()
         self.guide = GuideState()
         self.progress = ProgressState()
-        self.submission_item: str | None = None
+        self.submission: SubmissionFlow | None = None  # 自助申报 (kiosk.submission)
+        self.devices.photographing = False
 
     def reset(self) -> None:
         """Forget everything personal and go back to the attract screen."""
@@ -293,7 +295,7 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
 
     def card_read(self, card: Any) -> None:
         """An ID card was swiped: start (or restart) a real-name session."""
-        if self.busy:
+        if self.busy or (self.submission is not None and self.submission.card_read(card)):
             return
         self._session += 1
         self._clear_session()
@@ -309,6 +311,9 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
     def qr_scanned(self, text: str) -> None:
         """The camera read a QR code: an appointment check-in, or an explanation."""
         if self.busy:
+            return
+        if self.submission is not None:
+            self.submission.qr_scanned(text)
             return
         self.touch()
         parsed = parse_appointment_code(text)
@@ -405,6 +410,19 @@ class KioskModel(DeviceReports, GuideScreens, ProgressLookup):
         id_number = self.citizen.id_number if self.citizen else None
         self._run(lambda: client.issue(service, id_number=id_number, channel="kiosk"),
                   self._in_session(self.ticket_issued), self._in_session(self.failed))
+
+    def start_submission(self, item: str) -> None:
+        """"自助申报" on a self-service item's guide: the submission flow (kiosk.submission)."""
+        self.touch()
+        body, guide = self.item(item), guide_from_body(self.item(item))
+        if body is None or guide is None or not guide.self_service:
+            self._show_error(("本事项暂不支持自助申报，请取号到窗口办理",
+                              "This service cannot be applied for here: please take a number"))
+            return
+        self.submission = SubmissionFlow(self, item, (body["name_zh"], body.get(
+            "name_en") or body["name_zh"]), guide, self._run, self._changed, self._in_session)
+        self.screen = Screen.SUBMISSION
+        self._changed()
 
     # ------------------------------------------------------------------ search
     def open_search(self) -> None:

@@ -155,7 +155,10 @@ def button(look: Look, text: str, on_click: Callable[[], None], *, size: float =
         f"QPushButton {{ background: {back}; color: {fore}; border: {look.px(3)}px solid "
         f"{border}; border-radius: {look.px(16)}px; padding: 0 {look.px(28)}px; }}"
         f"QPushButton:disabled {{ background: {pal.disabled}; color: #555555; }}")
-    widget.clicked.connect(on_click)
+    # not the bound method itself: PySide6 keeps a weak reference for each connection to a
+    # bound method after the button is gone (one per button of every page drawn), and would
+    # pass ``checked``
+    widget.clicked.connect(lambda: on_click())
     widget.setEnabled(enabled)
     if name:
         widget.setObjectName(name)
@@ -199,7 +202,7 @@ class Tile(QFrame):
                                    else "#444444"))
         layout.addStretch(1)
         self.setEnabled(enabled)
-        self.clicked.connect(on_click)
+        self.clicked.connect(lambda: on_click())  # as in button(): no reference left behind
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         """A touch released on the tile is a click."""

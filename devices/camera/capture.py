@@ -29,6 +29,8 @@ from devices.camera.errors import CameraDisconnected, CameraError, CameraNotFoun
 log = logging.getLogger("hallq.devices.camera")
 
 Frame = np.ndarray
+#: Frames a live camera's driver may hold from before a read (V4L2's default buffer count).
+STALE_FRAMES = 4
 
 
 class Camera(Device):
@@ -137,6 +139,19 @@ class OpenCvCamera(Camera):
         self.frames_read += 1
         self._set_state(DeviceState.READY)
         return frame
+
+    def read_fresh(self, timeout: float | None = None) -> Frame:
+        """The frame the camera sees now: a live camera first drops the frames its driver
+        buffered while nobody read (V4L2 keeps up to four, possibly seconds old); a file
+        gives its next frame."""
+        if not self.is_file and self._cap is not None:
+            for _ in range(STALE_FRAMES):
+                self._bounded(self._grab_once, "grab", timeout)
+        return self.read(timeout)
+
+    def _grab_once(self) -> bool:
+        cap = self._cap
+        return bool(cap.grab()) if cap is not None else False
 
     def _no_frame(self) -> Frame:
         if self.is_file:

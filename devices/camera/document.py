@@ -5,7 +5,13 @@ the kiosk's document tray). It is warped to an upright A4-ratio image (portrait 
 taller than wide, landscape otherwise; the sheet is taken to lie at most 45 degrees from straight)
 and encoded as JPEG with the long side at most 1600 px and at most 500 KB, small enough to upload.
 
-Error codes: camera.no_document, camera.bad_image, camera.save_failed.
+A citizen's photo is refused when it cannot be read (:func:`check_readable`): too dark (even the
+brightest part of the page is dim: the light over the tray is blocked) or blurred (the page moved
+or is out of focus: its sharpest edges are soft). Both are measured on the straightened page
+brought to :data:`CHECK_SIDE` px, so the thresholds hold for any camera resolution.
+
+Error codes: camera.no_document, camera.dark, camera.blurred, camera.bad_image,
+camera.save_failed.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from devices.camera.errors import BadImage, NoDocument, SaveFailed
+from devices.camera.errors import BadImage, BlurredPhoto, DarkPhoto, NoDocument, SaveFailed
 
 log = logging.getLogger("hallq.devices.camera")
 
@@ -35,6 +41,16 @@ WORK_SIDE = 800
 PAGE_ASPECT = (1.15, 2.2)
 #: How much brighter than its surroundings the paper must be (gray levels, 0-255).
 MIN_CONTRAST = 30
+#: The readability checks look at the straightened page with its long side this many pixels.
+CHECK_SIDE = 1000
+#: Sharpness: the 99.5th percentile of |Laplacian| of the page's gray levels. Printed text in
+#: focus gives 40-120 (the simulated 1280x720 page 78); a page that moved or is out of focus
+#: (Gaussian blur of 1 px and more at 1280x720, or 15 px of motion) 25 or less.
+MIN_SHARPNESS = 35.0
+#: Light: the 95th percentile of the page's gray levels (its white paper). Paper under the
+#: tray's lamp is 180-250; with the lamp blocked or off it falls below 110. A percentile, not
+#: the mean, so that a dark card with light writing is not called dark.
+MIN_PAPER_LIGHT = 110.0
 
 
 @dataclass(frozen=True)
@@ -152,20 +168,52 @@ def encode_jpeg(image: np.ndarray, max_bytes: int = MAX_BYTES,
         scale *= 0.8
 
 
+@dataclass(frozen=True)
+class Readability:
+    """How readable a straightened page is: its paper's light and its sharpness."""
+
+    light: float
+    sharpness: float
+
+
+def readability(page: np.ndarray) -> Readability:
+    """The light and sharpness of a straightened page (BGR), at :data:`CHECK_SIDE` px."""
+    gray = cv2.cvtColor(_check_frame(page), cv2.COLOR_BGR2GRAY)
+    scale = CHECK_SIDE / max(gray.shape)
+    gray = cv2.resize(gray, None, fx=scale, fy=scale,
+                      interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    edges = np.abs(cv2.Laplacian(gray, cv2.CV_32F))
+    return Readability(float(np.percentile(gray, 95)), float(np.percentile(edges, 99.5)))
+
+
+def check_readable(page: np.ndarray) -> Readability:
+    """:class:`DarkPhoto` or :class:`BlurredPhoto` when a straightened page cannot be read."""
+    measured = readability(page)
+    if measured.light < MIN_PAPER_LIGHT:
+        raise DarkPhoto(f"paper light {measured.light:.0f} < {MIN_PAPER_LIGHT:.0f}")
+    if measured.sharpness < MIN_SHARPNESS:
+        raise BlurredPhoto(f"sharpness {measured.sharpness:.0f} < {MIN_SHARPNESS:.0f}")
+    return measured
+
+
 def capture_document(frame: np.ndarray, *, max_side: int = MAX_SIDE,
-                     max_bytes: int = MAX_BYTES) -> DocumentPhoto:
-    """Find the page in ``frame``, straighten it and encode it for upload."""
+                     max_bytes: int = MAX_BYTES, check: bool = False) -> DocumentPhoto:
+    """Find the page in ``frame``, straighten it and encode it for upload; with ``check``,
+    refuse a page too dark or blurred to read (:func:`check_readable`)."""
     corners = find_page(frame)
     page = warp_page(frame, corners, max_side)
+    if check:
+        check_readable(page)
     jpeg, quality, encoded = encode_jpeg(page, max_bytes, max_side)
     log.info("document photo %dx%d, %d bytes, quality %d", encoded.shape[1], encoded.shape[0],
              len(jpeg), quality)
     return DocumentPhoto(jpeg, int(encoded.shape[1]), int(encoded.shape[0]), quality, corners)
 
 
-def save_document(frame: np.ndarray, path: str | Path, **limits: int) -> DocumentPhoto:
+def save_document(frame: np.ndarray, path: str | Path, *, max_side: int = MAX_SIDE,
+                  max_bytes: int = MAX_BYTES) -> DocumentPhoto:
     """:func:`capture_document` and write the JPEG to ``path`` (atomically: no half files)."""
-    photo = capture_document(frame, **limits)
+    photo = capture_document(frame, max_side=max_side, max_bytes=max_bytes)
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp")
     try:

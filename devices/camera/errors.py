@@ -6,6 +6,8 @@ Codes:
     camera.no_frame      no frame within the time limit, or the video ended
     camera.bad_image     an image that is empty or not a picture
     camera.no_document   no page found in the picture
+    camera.blurred       the page was found but is too blurred to read (it moved, or out of focus)
+    camera.dark          the page was found but is too dark to read
     camera.save_failed   the document photo could not be encoded or written
 """
 
@@ -61,6 +63,22 @@ class NoDocument(CameraError):
     code = DeviceErrorCode.CAMERA_NO_DOCUMENT
     message_zh = "未识别到材料，请将材料平放在拍摄区域内"
     message_en = "No document page found in the picture"
+
+
+class BlurredPhoto(CameraError):
+    """The page is in the picture but its writing is not sharp enough to read."""
+
+    code = DeviceErrorCode.CAMERA_BLURRED
+    message_zh = "照片模糊，请将材料放平并保持不动后重拍"
+    message_en = "The photo is blurred: keep the page flat and still, then retake"
+
+
+class DarkPhoto(CameraError):
+    """The page is in the picture but too dark to read."""
+
+    code = DeviceErrorCode.CAMERA_DARK
+    message_zh = "照片太暗，请勿遮挡拍摄区的灯光后重拍"
+    message_en = "The photo is too dark: do not block the light over the tray, then retake"
 
 
 class SaveFailed(CameraError):

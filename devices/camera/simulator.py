@@ -7,12 +7,16 @@ background repeated ``repeats`` times (as a phone held still gives) and a blank 
 photographed page (a white A4 sheet with a dark title band at its top and lines of text,
 turned and seen in perspective on the dark tray).
 
+A document video (``document=N``, for the kiosk's photo step) shows instead, for each of ``N``
+pages, the page blurred as when it was still moving (refused as ``camera.blurred``), then the
+same page held still (taken): "PAGE 1 / 3" in its title band tells the pages apart.
+
 ``sim://camera?codes=hallq:appt:AP123,hallq:ticket:20250101-A001&loop=1&page=1&size=1280x720``
 writes such a video to a temporary folder and returns an :class:`OpenCvCamera` on it with the
 :class:`CameraSimulator` (paths and frame plan) as ``.simulator``; ``close()`` deletes the files.
 ``codes=none`` shows no code at all. ``loop=1`` (the default) plays the sample again and
 again; ``loop=0`` plays it once, then the camera sees the empty desk of the first frame for as
-long as it is read.
+long as it is read. ``sim://camera?document=3`` is a document camera showing three pages.
 
 Error codes: camera.save_failed (the video could not be written), device.bad_url.
 """
@@ -81,13 +85,13 @@ def qr_frame(payload: str, size: tuple[int, int], rng: np.random.Generator,
     return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
 
 
-def draw_page() -> np.ndarray:
+def draw_page(title: str = "APPLICATION FORM") -> np.ndarray:
     """The sheet before it is photographed: white A4, dark title band on top, lines of text."""
     width, height = PAGE_SIZE
     page = np.full((height, width, 3), 245, np.uint8)
     top, bottom = TITLE_BAND
     cv2.rectangle(page, (20, top), (width - 21, bottom), (40, 40, 40), -1)
-    cv2.putText(page, "APPLICATION FORM", (60, bottom - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.9,
+    cv2.putText(page, title, (60, bottom - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.9,
                 (245, 245, 245), 2, cv2.LINE_AA)
     for row in range(12):
         y = 130 + row * 34
@@ -97,14 +101,14 @@ def draw_page() -> np.ndarray:
     return page
 
 
-def page_frame(size: tuple[int, int], rng: np.random.Generator, angle: float = 12.0
-               ) -> tuple[np.ndarray, np.ndarray]:
+def page_frame(size: tuple[int, int], rng: np.random.Generator, angle: float = 12.0,
+               title: str = "APPLICATION FORM") -> tuple[np.ndarray, np.ndarray]:
     """A photographed page: the sheet turned by ``angle`` degrees and seen a little from below.
 
     Returns the frame (BGR) and the page corners in it (tl, tr, br, bl).
     """
     width, height = size
-    page = draw_page()
+    page = draw_page(title)
     rad = np.deg2rad(angle)
     ratio = PAGE_SIZE[1] / PAGE_SIZE[0]
     # as large as fits: the turned sheet's bounding box stays within 90 % of the frame
@@ -158,6 +162,24 @@ def sample_frames(codes: list[str], size: tuple[int, int] = (1280, 720), *, repe
     return sample
 
 
+def blurred(frame: np.ndarray) -> np.ndarray:
+    """``frame`` as the camera sees a page still moving: a Gaussian blur of 2 px at 1280 wide."""
+    return cv2.GaussianBlur(frame, (0, 0), 2.0 * frame.shape[1] / 1280)
+
+
+def document_frames(pages: int, size: tuple[int, int] = (1280, 720), seed: int = 7
+                    ) -> SampleVideo:
+    """For each page a blurred shot of it, then a sharp one ("PAGE i / N" on each)."""
+    rng = np.random.default_rng(seed)
+    sample = SampleVideo()
+    for number in range(1, pages + 1):
+        frame, sample.page_corners = page_frame(size, rng, angle=(12.0, -7.0, 4.0)[number % 3],
+                                                title=f"PAGE {number} / {pages}")
+        sample.frames += [blurred(frame), frame]
+        sample.plan += ["blurred", f"page {number}"]
+    return sample
+
+
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> Path:
     """Write frames as Motion-JPEG in an AVI file; :class:`SaveFailed` when it cannot."""
     height, width = frames[0].shape[:2]
@@ -201,10 +223,12 @@ class CameraSimulator:
 
 def generate(folder: Path, codes: list[str], *, size: tuple[int, int] = (1280, 720),
              repeats: int = 3, page: bool = True, fmt: str = "avi", loop: bool = True,
-             fps: float = 10.0) -> CameraSimulator:
-    """Write a sample (AVI video, or PNG sequence with ``fmt="png"``) into ``folder``."""
+             fps: float = 10.0, document: int = 0) -> CameraSimulator:
+    """Write a sample (AVI video, or PNG sequence with ``fmt="png"``) into ``folder``; with
+    ``document`` pages, the document video of :func:`document_frames` instead."""
     folder.mkdir(parents=True, exist_ok=True)
-    sample = sample_frames(codes, size, repeats=repeats, page=page)
+    sample = document_frames(document, size) if document > 0 else \
+        sample_frames(codes, size, repeats=repeats, page=page)
     if fmt == "png":
         source = write_image_sequence(folder, sample.frames)
     else:
@@ -258,7 +282,8 @@ def _size(text: str, url: str) -> tuple[int, int]:
 
 
 def open_sim_url(url: str) -> SimulatedCamera:
-    """``sim://camera?codes=a,b&loop=1&page=1&size=1280x720&repeats=3&format=avi``."""
+    """``sim://camera?codes=a,b&loop=1&page=1&size=1280x720&repeats=3&format=avi``, or
+    ``sim://camera?document=3`` (a document camera: three pages, each blurred then sharp)."""
     parsed = parse_device_url(url)
     raw_codes = parsed.param("codes")
     if raw_codes == "none":                  # a camera nobody holds a code to
@@ -269,11 +294,14 @@ def open_sim_url(url: str) -> SimulatedCamera:
     if fmt not in ("avi", "png"):
         raise DeviceURLError(f"format must be avi or png in {url}")
     loop = parsed.param("loop", "1") != "0"
+    document = parsed.int_param("document", 0)
+    if not 0 <= document <= 50:
+        raise DeviceURLError(f"document={document} is not 0-50 pages in {url}")
     folder = Path(tempfile.mkdtemp(prefix="hallq-camera-"))
     try:
         sim = generate(folder, codes, size=_size(parsed.param("size", "1280x720") or "", url),
                        repeats=parsed.int_param("repeats", 3), page=parsed.param("page") != "0",
-                       fmt=fmt, loop=loop)
+                       fmt=fmt, loop=loop, document=document)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise

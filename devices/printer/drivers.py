@@ -52,6 +52,7 @@ from devices.printer.errors import (
     PrintFailed,
     UsbUnavailable,
 )
+from devices.printer.receipt import ReceiptContent, render_receipt
 from devices.printer.slip import SlipContent, render_slip
 from devices.printer.ticket import TicketContent, render_test_page, render_ticket
 
@@ -77,6 +78,10 @@ class TicketPrinter(Device):
 
     def print_slip(self, content: SlipContent) -> DeviceState:
         """Print a slip (a service guide, a receipt); returns like :meth:`print_ticket`."""
+        raise NotImplementedError
+
+    def print_receipt(self, content: ReceiptContent) -> DeviceState:
+        """Print a self-service submission's receipt (回执); returns like :meth:`print_ticket`."""
         raise NotImplementedError
 
     def paper_status(self) -> DeviceState:
@@ -227,6 +232,10 @@ class EscposTicketPrinter(TicketPrinter):
     def print_slip(self, content: SlipContent) -> DeviceState:
         """Print one slip (see :meth:`TicketPrinter.print_slip`)."""
         return self._print(render_slip(content, self.paper_dots), "slip")
+    def print_receipt(self, content: ReceiptContent) -> DeviceState:
+        """Print a submission receipt (see :meth:`TicketPrinter.print_receipt`)."""
+        return self._print(render_receipt(content, self.paper_dots),
+                           f"receipt {content.receipt_code}")
 
     def print_test_page(self) -> DeviceState:
         """Print the technician's test page."""

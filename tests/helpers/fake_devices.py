@@ -62,7 +62,8 @@ class FakeRatingPad:
 
 
 class FakeTicketPrinter:
-    """A ticket printer that records each ticket's content, or raises ``error`` each time."""
+    """A ticket printer that records each ticket's (or receipt's) content, or raises ``error``
+    each time."""
 
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
@@ -77,6 +78,10 @@ class FakeTicketPrinter:
 
     def print_slip(self, content: Any) -> DeviceState:
         """Record the slip ``content`` like a ticket and report the printer ready."""
+        return self.print_ticket(content)
+
+    def print_receipt(self, content: Any) -> DeviceState:
+        """Record a submission receipt's ``content`` as :meth:`print_ticket` does."""
         return self.print_ticket(content)
 
 

@@ -17,6 +17,7 @@ from hall.errors import ErrorCode
 from hall.events import EventKind
 from hall.window_states import window_activity
 from kiosk.screens import sample_recommend
+from kiosk.submission_screens import sample_documents, sample_receipt
 from ui.samples import sample_hall, sample_services
 
 #: The window the console fakes serve.
@@ -307,3 +308,40 @@ class FakeVideoWindowHall(FakeWindowHall):
         kind = EventKind.WINDOW_REMOTE_FREE if state in ("none", "ended",
                                                          "done") else EventKind.WINDOW_REMOTE
         model.on_event({"kind": kind, "data": {"window": WINDOW, "state": state}})
+
+
+class FakeSubmissionHall(FakeKioskHall):
+    """The kiosk's client for self-service submissions: the example hall's services with each
+    item's guide, documents given before (``documents``, or an exception to raise) and
+    ``POST /submissions`` answered with the sample receipt (or ``submit_answers`` in turn,
+    an exception raised). Every submission is recorded in ``submitted``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.documents: list[dict] | dict | Exception = sample_documents()
+        self.asked: list[tuple[str, str]] = []
+        self.submitted: list[dict] = []
+        self.submit_answers: list[dict | Exception] = []
+
+    def services(self, guide: bool = False) -> list[dict]:
+        """The sample hall's services with each item's guide."""
+        return list(sample_services(guide=True))
+
+    def reusable_documents(self, id_number: str, item: str) -> list[dict]:
+        """The documents given before (names and dates)."""
+        self.asked.append((id_number, item))
+        if isinstance(self.documents, Exception):
+            raise self.documents
+        return self.documents if isinstance(self.documents, dict) else list(self.documents)
+
+    def submit_submission(self, item: str, fields: dict[str, str], photos: list[Any],
+                          reuse: list[str], id_number: str | None, name: str | None,
+                          client_id: str, consent_version: str) -> dict:
+        """Record the submission; the next scripted answer, or the sample receipt."""
+        self.submitted.append({"item": item, "fields": dict(fields), "photos": list(photos),
+                               "reuse": list(reuse), "id_number": id_number, "name": name,
+                               "client_id": client_id, "consent_version": consent_version})
+        answer = self.submit_answers.pop(0) if self.submit_answers else sample_receipt()
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -39,3 +39,29 @@ def test_qr_pixmap_decodes_to_the_ticket_url(qapp) -> None:
     pixels = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
     text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.ascontiguousarray(pixels[:, :width]))
     assert text == url
+
+
+def test_buttons_of_pages_gone_leave_no_reference_to_their_model(qapp) -> None:
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ui.look import Tile, button
+
+    class Model:
+        def act(self) -> None:
+            self.acted = True
+
+    model = Model()
+    look = Look.for_size(QSize(1920, 1080), "zh")
+    for _ in range(20):
+        for widget in (button(look, "办理", model.act), Tile(look, "主题", [], model.act)):
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    left = [o for o in gc.get_objects() if type(o) is weakref.ReferenceType and o() is model]
+    assert left == []
+    pressed = button(look, "办理", model.act)
+    pressed.click()
+    assert model.acted

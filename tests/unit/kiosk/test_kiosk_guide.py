@@ -129,14 +129,17 @@ def test_a_guide_without_a_printer_says_so() -> None:
 def test_take_a_number_and_apply_here_from_the_guide() -> None:
     model, hall, _, _ = make()
     model.open_guide_item("A01")
-    model.start_submission("A01")                  # not handed in at a kiosk: nothing
-    assert model.screen == "guide_item"
     model.take_number_for_guide()
     assert hall.issued[-1]["service"] == "A01" and model.screen == "ticket"
     model.reset()
     model.open_guide_item("C10")
     model.start_submission("C10")
-    assert (model.screen, model.submission_item) == ("submission", "C10")
+    assert model.screen == "submission" and model.submission is not None
+    assert model.submission.item == "C10"
+    model.reset()
+    model.open_guide_item("A01")
+    model.start_submission("A01")         # not handed in at a kiosk: said, and nothing else
+    assert model.screen == "error" and model.submission is None
 
 
 def test_the_guide_resets_to_the_start_when_left_alone() -> None:

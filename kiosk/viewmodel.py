@@ -47,13 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hall.client import HallClient
-from hall.schemas import (
-    GuideBody,
-    HallBody,
-    RecommendBody,
-    ReferralBody,
-    ServiceBody,
-)
+from hall.schemas import GuideBody, HallBody, RecommendBody, ReferralBody, ServiceBody
 from kiosk.citizen import TICKET_PREFIX, Citizen, check_in, parse_appointment_code
 from kiosk.device_health import DeviceReports
 from kiosk.devices import KioskDevices
@@ -73,7 +67,6 @@ from ui.tasks import Runner, run_now
 from ui.viewmodel import DeviceStates, Message, message_of
 
 log = logging.getLogger("hallq.kiosk")
-
 
 
 @dataclass(frozen=True)

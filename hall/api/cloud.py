@@ -307,7 +307,7 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
         found = engine.config.items.get(item)
         if found is None:
             raise unknown_service(item)
-        ahead = len(engine.line(found.theme, now))
+        ahead = engine.lines.in_line(found.theme)
         here = engine.expected_wait(found.theme, ahead, now)
         fresh = recommendations.fresh(now.timestamp())
         halls = [r for r in recommendations.items.get(found.code, [])

@@ -61,6 +61,8 @@ class Connection:
                 f"Content-Length: {len(payload)}\r\n\r\n").encode()
         self.writer.write(head + payload)
         status_line = await self.reader.readline()
+        if not status_line:         # the server closed the (idle) connection
+            raise ConnectionResetError("the server closed the connection")
         status = int(status_line.split()[1])
         length = 0
         while True:

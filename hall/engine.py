@@ -31,6 +31,7 @@ from hall.estimate import (
 )
 from hall.events import Event, EventKind
 from hall.issuing_rules import check_appointment, check_open, check_quota
+from hall.lines import WaitingLines
 from hall.no_show import check_no_show, recheckin_sort_key, undoable
 from hall.ratings import LABELS
 from hall.state import (
@@ -67,6 +68,10 @@ class Engine:
         self.link_key = link_key or links.derived_key(id_key)
         for number in config.windows:
             state.windows.setdefault(number, WindowState(number=number))
+        #: The waiting lines in calling order, kept by the state as tickets change.
+        self.lines = WaitingLines({n: w.skills for n, w in config.windows.items()},
+                                  self._early_s)
+        state.lines = self.lines
         state.rebuild_indexes()
         #: Cloud calling: tickets lent to other halls, windows calling elsewhere, referrals.
         self.leasing = Leasing(self)
@@ -150,33 +155,25 @@ class Engine:
     # ------------------------------------------------------------------ queries
     def line(self, theme: str, now: datetime) -> list[Ticket]:
         """The waiting line of a theme, first to be called first."""
-        return policy.theme_order(self.state.waiting((theme,)), theme, now.timestamp(),
-                                  self._early_s)
+        self.lines.at(now.timestamp())
+        return self.lines.line(theme)
 
     def position(self, ticket: Ticket, now: datetime) -> int:
         """People ahead of a waiting ticket (0 = next); -1 when it does not wait."""
         if ticket.status is not TicketStatus.WAITING:
             return -1
-        if ticket.to_window is None and not (ticket.green or ticket.elderly
-                                             or ticket.appointment_id):
-            return self._position_in_line(ticket, now)
-        if ticket.to_window is not None:
-            window = self.config.windows[ticket.to_window]
-            named = sorted(self.state.named_index.get(window.number, {}).values(),
-                           key=lambda t: policy.call_order(t, window, now.timestamp(),
-                                                           self._early_s))
-            return named.index(ticket)
-        return self.line(ticket.theme, now).index(ticket)
+        self.lines.at(now.timestamp())
+        return self.lines.ahead(ticket)
 
-    def _position_in_line(self, ticket: Ticket, now: datetime) -> int:
-        """Position of a ticket with no priority of its own: everyone with a priority or an
-        earlier arrival is ahead (counted without sorting the line)."""
-        now_ts, early = now.timestamp(), self._early_s
-        return sum(1 for other in self.state.waiting((ticket.theme,))
-                   if other is not ticket and other.to_window is None
-                   and (other.sort_key, other.id) < (ticket.sort_key, ticket.id)
-                   or other is not ticket and other.to_window is None
-                   and policy.priority_rank(other, now_ts, early) < policy.Priority.NORMAL)
+    def positions(self, now: datetime) -> dict[str, int]:
+        """People ahead of every waiting ticket, by ticket id (one pass over the lines)."""
+        self.lines.at(now.timestamp())
+        return self.lines.positions()
+
+    def window_queue(self, number: str, now: datetime, limit: int) -> list[Ticket]:
+        """The first ``limit`` tickets a window would call, in that order."""
+        self.lines.at(now.timestamp())
+        return self.lines.window_queue(number, limit)
 
     def mean_service_s(self, theme: str, item: str | None = None) -> float:
         """The learned mean service time of an item, else its theme, else the configured one."""
@@ -199,8 +196,8 @@ class Engine:
     def theme_wait(self, theme: str, now: datetime) -> ThemeWait:
         """The estimate of ``theme``'s waits at ``now`` (:mod:`hall.estimate`)."""
         groups = self.window_counts.groups(theme, self.state.windows)
-        waiting = {t: len(line) for t, line in self.state.waiting_index.items()}
         skills = {t for group in groups for t in group.preferred} | {theme}
+        waiting = {t: self.lines.waiting(t) for t in skills}
         return theme_wait(theme, self.window_counts.lines, {}, (), waiting,
                           {t: self.mean_service_s(t) for t in skills},
                           self.arrivals.priority_rate(theme, now.timestamp()), groups,
@@ -328,8 +325,8 @@ class Engine:
         """Call the next ticket for a window (叫号); None when nobody waits for its skills."""
         window, state = self.window(window_number)
         self._require_free(state)
-        candidates = self.state.call_candidates(window.number, window.skills)
-        ticket = policy.choose_next(window, candidates, now.timestamp(), self._early_s)
+        self.lines.at(now.timestamp())
+        ticket = self.lines.next_for(window.number)
         if ticket is None:
             return None, []
         ticket.status = TicketStatus.CALLED
@@ -517,9 +514,11 @@ class Engine:
         if ticket.recheckins >= self.config.rules.max_recheckins:
             raise QueueError(ErrorCode.RECHECKIN_LIMIT, "该号码已重新签到过，请重新取号",
                              "This ticket already checked in again; take a new ticket")
-        ticket.sort_key = recheckin_sort_key(ticket, self.line(ticket.theme, now),
-                                             self.config.rules.recheckin_positions,
-                                             now.timestamp(), self._early_s)
+        self.lines.at(now.timestamp())
+        rank = policy.priority_rank(ticket, now.timestamp(), self._early_s)
+        before, peers = self.lines.rank_run(ticket.theme, rank)
+        ticket.sort_key = recheckin_sort_key(ticket, before, peers,
+                                             self.config.rules.recheckin_positions)
         ticket.status = TicketStatus.WAITING
         ticket.to_window = None
         ticket.recheckins += 1

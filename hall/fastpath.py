@@ -10,7 +10,8 @@ durable operations a second with p99 < 20 ms, 200 window desks paced at 2,000 re
 second: ``python -m bench.bench_hall --history 0 --clients 200 --paced-only`` with and without
 ``--no-fast-path``). On 2 cores shared with other jobs, the FastAPI routes alone fell behind
 (p99 0.2–1.4 s in four 25-second runs) where this path kept p99 at 9–27 ms (once 118 ms, the
-machine's other load peaking); the README has the figures.
+machine's other load peaking); the README has the figures. Measured again for a city centre
+(issue 21, ``python -m bench.bench_scale --clients 50 [--no-fast-path]``): docs/design.md.
 
 It is the same route, not a copy: the routers' own dependencies and operations, taken from
 :mod:`hall.api` — the node and the device tokens from ``app.state`` as ``Depends`` gives them,

@@ -13,8 +13,8 @@ citizen checks in again at the desk and goes a few places back (:func:`recheckin
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from hall import policy
 from hall.config import Rules
 from hall.errors import ErrorCode, QueueError, not_found
 from hall.state import HallState, Ticket, TicketStatus
@@ -85,19 +85,17 @@ def undoable(state: HallState, rules: Rules, window: str, now_ts: float,
     return ticket
 
 
-def recheckin_sort_key(ticket: Ticket, line: list[Ticket], back: int, now_ts: float,
-                       early_s: float) -> float:
-    """The sort key that puts a no-show checking in again ``back`` places back in ``line``
-    (its theme's line, first to be called first), not at the end."""
+def recheckin_sort_key(ticket: Ticket, before: int, peers: Sequence[float], back: int
+                       ) -> float:
+    """The sort key that puts a no-show checking in again ``back`` places back in its theme's
+    line, not at the end: ``before`` people of a higher priority are in that line, ``peers``
+    are the sort keys of those of its own priority, in their order (:mod:`hall.lines`)."""
     # Those with a higher priority go first anyway and count among the places; the rest
     # of the places are taken among the tickets of its own priority (the line is sorted
     # by priority, then arrival, so only their arrival times can be used as neighbours).
-    rank = policy.priority_rank(ticket, now_ts, early_s)
-    ranks = [policy.priority_rank(t, now_ts, early_s) for t in line]
-    peers = [t for t, r in zip(line, ranks, strict=True) if r == rank]
-    place = max(back - sum(1 for r in ranks if r < rank), 0)
+    place = max(back - before, 0)
     if len(peers) <= place:
-        return max([t.sort_key for t in peers] + [ticket.sort_key]) + 1e-3
+        return max(peers[-1], ticket.sort_key) + 1e-3 if peers else ticket.sort_key + 1e-3
     if place == 0:
-        return min(peers[0].sort_key, ticket.sort_key) - 1e-3
-    return (peers[place - 1].sort_key + peers[place].sort_key) / 2
+        return min(peers[0], ticket.sort_key) - 1e-3
+    return (peers[place - 1] + peers[place]) / 2

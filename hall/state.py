@@ -7,8 +7,8 @@ Times are POSIX seconds (floats); the service day is the hall's local date.
 from __future__ import annotations
 
 import enum
-import heapq
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from hall.day_plan import DayPlan
 
@@ -95,12 +95,6 @@ def line_place(ticket: Ticket) -> dict[str, object]:
     slot, elderly)."""
     return {"sort_key": ticket.sort_key, "elderly": ticket.elderly, "green": ticket.green,
             "appointment": ticket.appointment_id, **slot_data(ticket)}
-
-
-def may_have_priority(ticket: Ticket) -> bool:
-    """Whether a ticket may be called before earlier arrivals (green channel, an appointment
-    whose slot may have begun, the elderly); ``hall.policy`` decides whether it is."""
-    return ticket.green or ticket.elderly or ticket.slot_start is not None
 
 
 @dataclass
@@ -203,6 +197,19 @@ class Referral:
         return view
 
 
+class LineIndex(Protocol):
+    """What the state tells its waiting lines (``hall.lines.WaitingLines``) as tickets change."""
+
+    def file(self, ticket: Ticket) -> None:
+        """File a waiting ticket (again)."""
+
+    def drop(self, ticket_id: str) -> None:
+        """A ticket left the lines."""
+
+    def clear(self) -> None:
+        """Forget every ticket."""
+
+
 @dataclass
 class HallState:
     """Everything the engine decides on. ``dirty_*`` name what the store must write next."""
@@ -233,23 +240,16 @@ class HallState:
     #: Tickets of the day before that changed but were not yet written (a new day began).
     retired: dict[str, Ticket] = field(default_factory=dict, repr=False)
     # Indexes over ``tickets`` so no operation scans the whole day (a busy hall has 10,000),
-    # and calling the next citizen does not scan the whole line (a busy line has hundreds).
+    # and no call or position scans the whole line (a city centre's has thousands).
     #: Waiting tickets by theme (those transferred to a named window included).
     waiting_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
     by_id_hash: dict[str, list[Ticket]] = field(default_factory=dict, repr=False)
     #: Tickets issued for central's referrals, by referral id (each is issued once).
     by_referral: dict[str, Ticket] = field(default_factory=dict, repr=False)
-    #: Waiting tickets transferred to a named window, by that window.
-    named_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
-    #: Waiting tickets in a theme's line that may have a priority (green channel, an
-    #: appointment, the elderly), by theme: few, so a call looks at each of them.
-    priority_index: dict[str, dict[str, Ticket]] = field(default_factory=dict, repr=False)
-    #: The other waiting tickets of each theme's line as a heap of (sort_key, id): its top is
-    #: the earliest arrival. Entries of tickets that since left are dropped when they surface.
-    plain_heaps: dict[str, list[tuple[float, str]]] = field(default_factory=dict, repr=False)
-    #: Where each waiting ticket is indexed: theme, named window, may have a priority, sort key.
-    _placed: dict[str, tuple[str, str | None, bool, float]] = field(
-        default_factory=dict, repr=False)
+    #: The waiting lines in calling order (``hall.lines.WaitingLines``), set by the engine.
+    lines: LineIndex | None = field(default=None, repr=False)
+    #: Where each waiting ticket is filed: the facts its place in line depends on.
+    _placed: dict[str, tuple] = field(default_factory=dict, repr=False)
 
     def add(self, ticket: Ticket) -> None:
         """Add a new ticket of the day."""
@@ -264,58 +264,30 @@ class HallState:
         """Bring the indexes up to date after a ticket changed (its status, theme, named
         window, priority flags or place in line)."""
         waiting = ticket.status is TicketStatus.WAITING and ticket.id in self.tickets
-        place = (ticket.theme, ticket.to_window, may_have_priority(ticket), ticket.sort_key)
+        place = (ticket.theme, ticket.to_window, ticket.green, ticket.elderly,
+                 ticket.slot_start, ticket.slot_end, ticket.sort_key)
         self.waiting_index.setdefault(ticket.theme, {})
         placed = self._placed.get(ticket.id)
         if waiting and placed == place:
             return
         if placed is not None:
-            theme, window, _, _ = placed
             del self._placed[ticket.id]
-            self.waiting_index[theme].pop(ticket.id, None)
-            if window is not None:
-                self.named_index[window].pop(ticket.id, None)
-            else:
-                self.priority_index.get(theme, {}).pop(ticket.id, None)
+            self.waiting_index[placed[0]].pop(ticket.id, None)
+            if self.lines is not None:
+                self.lines.drop(ticket.id)
         if not waiting:
             return
         self.waiting_index[ticket.theme][ticket.id] = ticket
         self._placed[ticket.id] = place
-        if ticket.to_window is not None:
-            self.named_index.setdefault(ticket.to_window, {})[ticket.id] = ticket
-        elif may_have_priority(ticket):
-            self.priority_index.setdefault(ticket.theme, {})[ticket.id] = ticket
-        else:
-            heapq.heappush(self.plain_heaps.setdefault(ticket.theme, []),
-                           (ticket.sort_key, ticket.id))
-
-    def first_plain(self, theme: str) -> Ticket | None:
-        """The earliest arrival among the waiting tickets of a theme's line with no priority."""
-        heap = self.plain_heaps.get(theme)
-        while heap:
-            sort_key, ticket_id = heap[0]
-            if self._placed.get(ticket_id) == (theme, None, False, sort_key):
-                return self.tickets[ticket_id]
-            heapq.heappop(heap)
-        return None
-
-    def call_candidates(self, window: str, skills: tuple[str, ...]) -> list[Ticket]:
-        """The waiting tickets that may come first for a window: everything transferred to it
-        by name, and in each theme of its skills the tickets with a priority and the earliest
-        arrival of the rest. The calling policy chooses among them as among the whole line."""
-        candidates = list(self.named_index.get(window, {}).values())
-        for theme in skills:
-            candidates.extend(self.priority_index.get(theme, {}).values())
-            first = self.first_plain(theme)
-            if first is not None:
-                candidates.append(first)
-        return candidates
+        if self.lines is not None:
+            self.lines.file(ticket)
 
     def rebuild_indexes(self) -> None:
         """Build the indexes from ``tickets`` (after loading or a new day)."""
-        for index in (self.waiting_index, self.by_id_hash, self.by_referral, self.named_index,
-                      self.priority_index, self.plain_heaps, self._placed):
+        for index in (self.waiting_index, self.by_id_hash, self.by_referral, self._placed):
             index.clear()
+        if self.lines is not None:
+            self.lines.clear()
         for ticket in list(self.tickets.values()):
             self.add(ticket)
 

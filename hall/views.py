@@ -179,14 +179,12 @@ def window_queue_view(engine: Engine, number: str, now: datetime, limit: int = 5
     """The tickets waiting for one window, in the order it would call them (no personal data)."""
     from hall import policy
 
-    window = engine.config.windows[number]
     early = engine.config.rules.appointment_early_min * 60.0
-    waiting = [t for t in engine.state.waiting() if policy.waits_for(t, window)]
-    waiting.sort(key=lambda t: policy.call_order(t, window, now.timestamp(), early))
+    waiting = engine.window_queue(number, now, limit)
     return [{"id": t.id, "number": t.number, "service": t.theme,
              "priority": policy.priority_rank(t, now.timestamp(), early),
              "waited_s": round(now.timestamp() - t.issued_at),
-             "transferred": t.transfers > 0} for t in waiting[:limit]]
+             "transferred": t.transfers > 0} for t in waiting]
 
 
 #: The tickets of a theme counted in today's figures.

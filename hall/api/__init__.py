@@ -1,8 +1,8 @@
 """The hall node's LAN API (FastAPI), versioned under ``/api/v1``.
 
-Every call but ``/api/v1/health``, the phone page and claiming a pairing code needs a paired
-device token (``Authorization: Bearer …``, from ``hallq pair``) whose role allows it; a
-caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
+Every call but ``/api/v1/health``, the phone page, following a ticket and claiming a pairing
+code needs a paired device token (``Authorization: Bearer …``, from ``hallq pair``) whose role
+allows it; a caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 "message_en"}`` with a 4xx status.
 
 :func:`create_app` builds the app of one node from one router per resource:
@@ -16,6 +16,7 @@ caller's token is bound to its window. Errors are JSON ``{"code", "message_zh",
 ``appointments``       bookings made at central or by staff
 ``status_reports``     devices needing attention, the sync agent's lag
 ``events``             the event log and its WebSocket stream
+``follow``             ``/api/v1/follow/{token}``, a phone following its own ticket
 ``phone_page``         ``/t/{token}``, the page behind the ticket's QR code
 ``cloud``              cloud calling: leases, referrals, recommendations
 ``pairing``            pairing a device by a short code (no token needed to claim)
@@ -40,6 +41,7 @@ from hall.api import (
     cloud,
     desk,
     events,
+    follow,
     overview,
     pairing,
     phone_page,
@@ -51,6 +53,7 @@ from hall.api import (
 )
 from hall.api.dependencies import API_VERSION, DeviceTokens, add_error_handlers
 from hall.desk_cards import DeskCards
+from hall.follow import Followers
 from hall.health import HallHealth
 from hall.hub import EventHub
 from hall.node import HallNode
@@ -60,17 +63,20 @@ from hall.web import add_web_pages
 __all__ = ["API_VERSION", "create_app"]
 
 ROUTERS = (overview.router, windows.router, tickets.router, appointments.router,
-           status_reports.router, events.router, phone_page.router, cloud.router,
-           pairing.router, today.router, desk.router, submissions.router)
+           status_reports.router, events.router, follow.router, phone_page.router,
+           cloud.router, pairing.router, today.router, desk.router, submissions.router)
 
 
 def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     """The API of one hall node (the node must be started by the caller)."""
     hub = hub or EventHub(node.config.hall_id)
+    followers = Followers(node.config.hall_id,
+                          lambda: node.read(lambda engine, now: engine.positions(now)))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
+        followers.bind(asyncio.get_running_loop())
         yield
         app.state.submissions.book.close()
 
@@ -81,6 +87,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
                   routes=[route for router in ROUTERS for route in router.routes])
     app.state.node = node
     app.state.hub = hub
+    app.state.followers = followers
     app.state.sync_status = None
     app.state.health = HallHealth(node)
     app.state.device_tokens = DeviceTokens(node)
@@ -90,6 +97,7 @@ def create_app(node: HallNode, hub: EventHub | None = None) -> FastAPI:
     app.state.pairing_guard = pairing.ClaimGuard(lambda: node.clock().timestamp())
     app.state.desk_cards = DeskCards()
     node.add_listener(hub.publish_threadsafe)
+    node.add_listener(followers.committed)
     add_error_handlers(app)
     add_web_pages(app, node)
     return app

@@ -306,7 +306,7 @@ async def recommend(item: str, device: Device, node: Node, recommendations: Late
         found = engine.config.items.get(item)
         if found is None:
             raise unknown_service(item)
-        ahead = len(engine.line(found.theme, now))
+        ahead = engine.lines.in_line(found.theme)
         here = engine.expected_wait(found.theme, ahead, now)
         fresh = recommendations.fresh(now.timestamp())
         trip = engine.config.trip

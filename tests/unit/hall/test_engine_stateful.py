@@ -265,15 +265,18 @@ class HallDay(RuleBasedStateMachine):
         assert all(t.id.startswith(state.day.replace("-", "")) for t in state.tickets.values())
 
     @invariant()
-    def call_candidates_hold_whom_the_rules_choose(self) -> None:
-        # the indexes a call looks at yield, for every window, the ticket a scan of the day does
-        state, now = self.engine.state, self.now.timestamp()
+    def lines_hold_whom_the_rules_choose(self) -> None:
+        # the ordered lines a call reads yield, for every window, the ticket a scan of the
+        # day does; and the positions of everyone in one pass are each ticket's own
+        engine, now = self.engine, self.now
         early = CONFIG.rules.appointment_early_min * 60.0
+        engine.lines.at(now.timestamp())
         for window in CONFIG.windows.values():
-            candidates = state.call_candidates(window.number, window.skills)
-            assert all(t.status is TicketStatus.WAITING for t in candidates)
-            assert (policy.choose_next(window, candidates, now, early)
-                    is policy.choose_next(window, list(state.tickets.values()), now, early))
+            assert (engine.lines.next_for(window.number)
+                    is policy.choose_next(window, list(engine.state.tickets.values()),
+                                          now.timestamp(), early))
+        positions = engine.positions(now)
+        assert positions == {t.id: engine.position(t, now) for t in engine.state.waiting()}
 
     @invariant()
     def ratings_only_on_finished(self) -> None:

@@ -175,7 +175,7 @@ async def phone_action(body: PhoneActionRequest, device: Device, node: Node) -> 
     else:
         if body.level is None:
             raise QueueError(ErrorCode.BAD_RATING, "评价等级应为 1 到 5",
-                             "A rating needs a level from 1 to 5")
+                             "A rating needs a level from 1 to 5", 422)
         await run(node, ticket_operation(ticket_id, "rate", body.level))
     return _answer(node, ticket_id)
 

@@ -16,10 +16,11 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the house's import rules: [tool.importlinter] in pyproject.toml
 
-# Two workers (pytest-xdist); tests that share a port or a service run on one of them in turn
-# (tests/conftest.py).
+# Two workers (pytest-xdist), then the tests that share a port or a service of the machine one
+# at a time (marked machine_shared in tests/conftest.py).
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 -m "not machine_shared"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m machine_shared
 
 bench: setup
 	$(BIN)/python -m bench.all

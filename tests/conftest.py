@@ -19,24 +19,21 @@ pytest.register_assert_rewrite("tests.helpers.engine_steps", "tests.helpers.fake
                               "tests.helpers.caller_steps")
 
 
-#: Tests that share one thing of the machine run on one pytest-xdist worker, one at a time
-#: (``make test`` runs two workers with ``--dist loadgroup``): the docs' commands use port
-#: 8470 and the repository's folder; PC/SC tests share pcscd and vpcd's first reader.
-SHARED_BY_FILE = {"test_doc_commands.py": "port-8470", "test_smartcard_pcsc.py": "pcsc",
-                  "test_smartcard_apdu.py": "pcsc", "test_doctor.py": "pcsc",
-                  "test_deb_units.py": "pcsc"}
-SHARED_BY_FIXTURE = {"pcscd": "pcsc", "vcard": "pcsc", "vpcd_reader": "pcsc"}
+#: Tests that share one thing of the machine are marked ``machine_shared``: ``make test`` runs
+#: the others on two pytest-xdist workers, then these in one process, one at a time. The
+#: docs' commands use port 8470 and the repository's folder; PC/SC tests share pcscd and vpcd's
+#: first reader.
+SHARED_FILES = frozenset({"test_doc_commands.py", "test_smartcard_pcsc.py",
+                          "test_smartcard_apdu.py", "test_doctor.py", "test_deb_units.py"})
+SHARED_FIXTURES = frozenset({"pcscd", "vcard", "vpcd_reader"})
 
 
-@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the tests that share a thing of the machine in one xdist group."""
+    """Mark the tests that share a thing of the machine."""
     for item in items:
-        group = SHARED_BY_FILE.get(item.path.name) or next(
-            (g for name, g in SHARED_BY_FIXTURE.items()
-             if name in getattr(item, "fixturenames", ())), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if item.path.name in SHARED_FILES or SHARED_FIXTURES & set(
+                getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.machine_shared)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

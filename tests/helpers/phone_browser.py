@@ -11,6 +11,7 @@ headless browser neither vibrates nor shows notifications: :meth:`PhoneBrowser.b
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -151,3 +152,11 @@ def phone_browser() -> Iterator[Callable[..., PhoneBrowser]]:
     yield open_browser
     for browser in opened:
         browser.close()
+
+
+def page_state(page: str) -> dict:
+    """The ticket's state a phone page opens on (its ``<script id="state">``), read from the
+    page's HTML as served (the page's script says it in words)."""
+    start = page.index('<script id="state" type="application/json">')
+    text = page[start:].split(">", 1)[1].split("</script>", 1)[0]
+    return json.loads(text)

@@ -20,6 +20,7 @@ from hall.api import dependencies as hall_api
 from hall.client import EventStream, HallApiError, HallClient
 from hall.events import EventKind
 from hall.store import Store
+from tests.helpers.phone_browser import page_state
 
 
 def _id_number(born: date, serial: str = "123") -> str:
@@ -486,7 +487,7 @@ def test_phone_page_shows_the_number_and_the_wait(hall: Any) -> None:
     link = urlsplit(ticket["url"]).path
     page = hall.http().get(link)                                    # no token: a phone
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    state = _page_state(page.text)
+    state = page_state(page.text)
     assert state["number"] == "B002" and "工程建设" in page.text
     assert state["status"] == "waiting" and state["ahead"] == 1
     _open(hall, "15")
@@ -494,17 +495,10 @@ def test_phone_page_shows_the_number_and_the_wait(hall: Any) -> None:
     hall.client("caller-15").window_action("15", "finish")
     hall.client("caller-15").call("15")
     page = hall.http().get(link)
-    assert _page_state(page.text)["status"] == "called"
-    assert _page_state(page.text)["window"] == "15"
+    assert page_state(page.text)["status"] == "called"
+    assert page_state(page.text)["window"] == "15"
     missing = hall.http().get("/t/20240101-Z001")
     assert missing.status_code == 404 and "Ticket not found" in missing.text
-
-
-def _page_state(page: str) -> dict:
-    """The ticket's state the phone page opens on (its ``<script id="state">``)."""
-    start = page.index('<script id="state" type="application/json">')
-    text = page[start:].split(">", 1)[1].split("</script>", 1)[0]
-    return json.loads(text)
 
 
 # ---------------------------------------------------------------------- many at once

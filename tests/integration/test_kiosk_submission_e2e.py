@@ -1,0 +1,279 @@
+"""The kiosk's self-service submission end to end (issue #22), every part real: the kiosk's
+model with the real hall client, the simulated ID-card reader, the simulated document camera
+(a video: each page blurred, then sharp) and the ESC/POS printer simulator over TCP; a hall
+node on loopback, the sync agent, and central as its own process over PostgreSQL.
+
+A C07 submission photographed at the kiosk arrives at central with every SHA-256 of the JPEGs
+the kiosk sent; with central down the receipt says it will be sent later and the agent sends it
+once central is back; a document given before is offered at the kiosk by name and date and
+linked at central, not photographed; the back office's statuses show at the kiosk's progress
+lookup and on the phone's pages (central's and the node's)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from devices.camera.simulator import open_sim_url
+from devices.idcard.samples import RESIDENT
+from devices.printer.drivers import open_url
+from devices.printer.simulator import EscposPrinterSimulator, PrintedTicket
+from devices.registry import open_device
+from hall.client import HallClient
+from hall.submission_outbox import SubmissionOutbox
+from kiosk.devices import KioskDevices
+from kiosk.submission import Step, SubmissionFlow
+from kiosk.submission_screens import FILLED
+from kiosk.viewmodel import KioskModel, KioskSettings
+from tests.helpers.central import hall_activity
+from tests.integration.test_submissions_path import (  # noqa: F401  (fixtures)
+    Path3,
+    at_central,
+    central_reachable,
+    cluster,
+    path3,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.allow_log("Cannot reach the central platform")]
+
+BLURRED = ("照片模糊，请将材料放平并保持不动后重拍",
+           "The photo is blurred: keep the page flat and still, then retake")
+
+
+@dataclass
+class Kiosk:
+    """The kiosk's model on the hall node, with its simulated devices."""
+
+    model: KioskModel
+    paper: EscposPrinterSimulator
+
+    def swipe(self) -> None:
+        """The citizen's ID card on the simulated reader, read as the kiosk reads it."""
+        reader = self.model.devices.id_reader
+        reader.simulator.insert(RESIDENT)
+        card = wait_for(self.model.devices.read_card, timeout=5)
+        self.model.card_read(card)
+        assert self.model.citizen is not None
+
+    @property
+    def flow(self) -> SubmissionFlow:
+        assert self.model.submission is not None
+        return self.model.submission
+
+    def fill_form(self) -> None:
+        """The form's fields typed in (those of the card already filled)."""
+        self.model.start_submission("C07")
+        flow = self.flow
+        assert flow.step == Step.FORM
+        for key, value in FILLED.items():
+            flow.activate(key)
+            flow.form.set_value(value)
+        flow.form_done()
+
+    def photograph(self) -> dict[str, bytes]:
+        """Each page shot: the blurred frame refused with its reason, the sharp one kept; the
+        JPEGs the kiosk will send, by the name central files them under."""
+        flow = self.flow
+        while flow.step == Step.PHOTOS:
+            flow.take_photo()
+            assert flow.photos.current is None and flow.photos.refusal == BLURRED
+            flow.take_photo()
+            assert flow.photos.refusal is None and flow.photos.current is not None
+            flow.keep_photo()
+        assert flow.step == Step.REVIEW
+        return {f"{p.material_id}-{p.page}.jpg": p.jpeg for p in flow.photos.kept}
+
+    def submit(self) -> tuple[dict[str, Any], PrintedTicket]:
+        """Review, consent, submit: the hall's receipt and the paper printed."""
+        flow = self.flow
+        flow.review_done()
+        assert flow.step == Step.CONSENT
+        flow.set_consent(True)
+        flow.submit()
+        assert flow.step == Step.RECEIPT, flow.error
+        assert flow.receipt is not None
+        (paper,) = self.paper.wait_tickets(1)
+        assert self.model.print_state == "printed"
+        self.paper.tickets.clear()
+        return dict(flow.receipt), paper
+
+    def look_up(self, code: str) -> dict[str, Any]:
+        """进度查询: the code typed on the touch keyboard, the hall's answer."""
+        self.model.open_progress()
+        for key in code:
+            self.model.progress_key(key)
+        self.model.look_up_progress()
+        assert self.model.progress.error is None, self.model.progress.error
+        assert self.model.progress.answer is not None
+        return dict(self.model.progress.answer)
+
+
+@pytest.fixture
+def kiosk(path3: Path3) -> Iterator[Kiosk]:  # noqa: F811
+    token = path3.hall.server.node.store.pair("kiosk", "kiosk-e2e")
+    paper = EscposPrinterSimulator(path3.tmp / "paper").__enter__()
+    devices = KioskDevices(id_reader=open_device("sim://idcard?card=none"),
+                           printer=open_url(f"{paper.url}?timeout=2"),
+                           document_camera=open_sim_url("sim://camera?document=3&size=1280x720"))
+    model = KioskModel(HallClient(path3.hall.url, token), devices,
+                       KioskSettings(name="kiosk-e2e"))
+    model.start()
+    try:
+        yield Kiosk(model, paper)
+    finally:
+        devices.close()
+        assert model.client is not None
+        model.client.close()
+        paper.__exit__(None, None, None)
+
+
+def receipt_says(paper: PrintedTicket, code: str) -> None:
+    """The receipt's code, item, materials and progress QR, and no one's name or ID."""
+    assert code in paper.lines and "住房公积金提取" in paper.lines
+    assert len(paper.qr_payloads) == 1 and paper.qr_payloads[0].endswith(code)
+    assert RESIDENT.id_number not in paper.text and RESIDENT.name not in paper.text
+
+
+def held_verified(path3: Path3, code: str, sent: dict[str, bytes]) -> dict:  # noqa: F811
+    """Central's copy, every file complete with the SHA-256 and size of what was sent."""
+    held = at_central(path3, code)
+    assert {f["name"]: (f["sha256"], f["size"], f["complete"]) for f in held["files"]} == {
+        name: (hashlib.sha256(data).hexdigest(), len(data), True)
+        for name, data in sent.items()}
+    return held
+
+
+def test_three_pages_photographed_at_the_kiosk_reach_central_verified(
+        path3: Path3, kiosk: Kiosk) -> None:  # noqa: F811
+    agent = path3.agent()
+    try:
+        hall_activity(path3.driver, 1)
+        wait_for(lambda: central_reachable(path3))
+        kiosk.swipe()
+        kiosk.fill_form()
+        sent = kiosk.photograph()
+        assert sorted(sent) == ["bank_card-1.jpg", "marriage_certificate-1.jpg",
+                                "purchase_contract-1.jpg"]
+        receipt, paper = kiosk.submit()
+        code = receipt["receipt_code"]
+        assert receipt["queued"] is False
+        receipt_says(paper, code)
+        assert "材料将在网络恢复后自动上传" not in paper.lines
+        wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending())
+        held = held_verified(path3, code, sent)
+        assert held["status"] == "received"
+        assert held["fields"]["id_number"] == "4403**********" + RESIDENT.id_number[-4:]
+    finally:
+        agent.close()
+
+
+def test_central_down_the_receipt_says_later_and_the_agent_sends_it(
+        path3: Path3, kiosk: Kiosk) -> None:  # noqa: F811
+    agent = path3.agent()
+    try:
+        hall_activity(path3.driver, 1)
+        wait_for(lambda: central_reachable(path3))
+        path3.central.kill()
+        hall_activity(path3.driver, 1)
+        wait_for(lambda: not central_reachable(path3))
+        kiosk.swipe()
+        kiosk.fill_form()
+        sent = kiosk.photograph()
+        receipt, paper = kiosk.submit()
+        code = receipt["receipt_code"]
+        assert receipt["queued"] is True
+        receipt_says(paper, code)
+        assert "材料将在网络恢复后自动上传" in paper.lines
+        assert kiosk.look_up(code)["status"] == "uploading"
+        time.sleep(0.5)
+        assert len(SubmissionOutbox(path3.hall.data_dir).pending()) == 1
+        path3.central.start()
+        wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending(), timeout=30)
+        assert held_verified(path3, code, sent)["status"] == "received"
+        assert kiosk.look_up(code)["status"] == "received"
+    finally:
+        agent.close()
+
+
+def test_a_document_given_before_is_offered_at_the_kiosk_and_linked_at_central(
+        path3: Path3, kiosk: Kiosk, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    agent = path3.agent()
+    try:
+        kiosk.swipe()
+        kiosk.fill_form()
+        first_sent = kiosk.photograph()
+        first = kiosk.submit()[0]["receipt_code"]
+        wait_for(lambda: kiosk.look_up(first)["status"] == "received")
+        path3.office_cli(capsys, "accept", first)
+        given_on = at_central(path3, first)["submitted_at"][:10]
+        kiosk.model.reset()
+        # the same card again: offered by name and date, all ticked
+        kiosk.swipe()
+        kiosk.fill_form()
+        flow = kiosk.flow
+        assert flow.step == Step.REUSE
+        assert sorted((d["material_id"], d["name_zh"], d["given_on"]) for d in flow.offers) == [
+            ("marriage_certificate", "婚姻状况证明", given_on),
+            ("purchase_contract", "购房合同", given_on)]
+        assert not any("jpeg" in str(d).lower() for d in flow.offers)
+        flow.reuse_done()
+        sent = kiosk.photograph()
+        assert sorted(sent) == ["bank_card-1.jpg"]         # only what is not reused
+        receipt, paper = kiosk.submit()
+        assert [(m["id"], m["reused"]) for m in receipt["materials"]] == [
+            ("purchase_contract", True), ("bank_card", False), ("marriage_certificate", True)]
+        assert "· 购房合同（复用已有材料）" in paper.lines
+        code = receipt["receipt_code"]
+        wait_for(lambda: kiosk.look_up(code)["status"] == "received")
+        held = held_verified(path3, code, sent)
+        assert sorted((r["material_id"], r["linked"]) for r in held["reused"]) == [
+            ("marriage_certificate", True), ("purchase_contract", True)]
+        saved = path3.tmp / "second"
+        path3.office_cli(capsys, "show", code, "--save-photos", str(saved))
+        assert (saved / "reused-purchase_contract-1.jpg").read_bytes() == \
+            first_sent["purchase_contract-1.jpg"]
+    finally:
+        agent.close()
+
+
+def test_the_back_offices_statuses_show_at_the_kiosk_and_on_the_phone(
+        path3: Path3, kiosk: Kiosk, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    agent = path3.agent()
+    try:
+        codes = []
+        for _ in range(2):
+            kiosk.model.reset()
+            kiosk.swipe()
+            kiosk.fill_form()
+            kiosk.photograph()
+            codes.append(kiosk.submit()[0]["receipt_code"])
+        done, rejected = codes
+        for code in codes:
+            wait_for(lambda c=code: kiosk.look_up(c)["status"] == "received")
+        for action, status, zh in (("accept", "accepted", "已受理"),
+                                   ("progress", "in_progress", "办理中"),
+                                   ("done", "done", "已办结")):
+            path3.office_cli(capsys, action, done)
+            answer = wait_for(lambda s=status: (a := kiosk.look_up(done))["status"] == s and a)
+            assert answer["status_zh"] == zh  # type: ignore[index]
+            for url in (f"{path3.central.url}/progress/{done}", f"{path3.hall.url}/s/{done}"):
+                page = httpx.get(url)
+                assert page.status_code == 200 and zh in page.text, url
+                assert RESIDENT.name not in page.text and RESIDENT.id_number not in page.text
+        path3.office_cli(capsys, "reject", rejected, "--reason", "购房合同照片不清晰",
+                         "--reason-en", "The contract photo is unclear")
+        answer = wait_for(lambda: (a := kiosk.look_up(rejected))["status"] == "rejected" and a)
+        assert answer["reason_zh"] == "购房合同照片不清晰"  # type: ignore[index]
+        for url in (f"{path3.central.url}/progress/{rejected}",
+                    f"{path3.hall.url}/s/{rejected}"):
+            page = httpx.get(url)
+            assert "不予受理" in page.text and "购房合同照片不清晰" in page.text, url
+    finally:
+        agent.close()

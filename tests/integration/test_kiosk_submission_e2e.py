@@ -15,7 +15,9 @@ import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -114,6 +116,17 @@ class Kiosk:
         assert self.model.progress.answer is not None
         return dict(self.model.progress.answer)
 
+    def wait_status(self, code: str, status: str) -> dict[str, Any]:
+        """Look ``code`` up at the kiosk until the hall says ``status``; its answer."""
+        answers: list[dict[str, Any]] = []
+
+        def arrived() -> bool:
+            answers.append(self.look_up(code))
+            return answers[-1]["status"] == status
+
+        wait_for(arrived)
+        return answers[-1]
+
 
 @pytest.fixture
 def kiosk(path3: Path3) -> Iterator[Kiosk]:  # noqa: F811
@@ -197,7 +210,7 @@ def test_central_down_the_receipt_says_later_and_the_agent_sends_it(
         path3.central.start()
         wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending(), timeout=30)
         assert held_verified(path3, code, sent)["status"] == "received"
-        assert kiosk.look_up(code)["status"] == "received"
+        kiosk.wait_status(code, "received")
     finally:
         agent.close()
 
@@ -210,7 +223,7 @@ def test_a_document_given_before_is_offered_at_the_kiosk_and_linked_at_central(
         kiosk.fill_form()
         first_sent = kiosk.photograph()
         first = kiosk.submit()[0]["receipt_code"]
-        wait_for(lambda: kiosk.look_up(first)["status"] == "received")
+        kiosk.wait_status(first, "received")
         path3.office_cli(capsys, "accept", first)
         given_on = at_central(path3, first)["submitted_at"][:10]
         kiosk.model.reset()
@@ -231,7 +244,7 @@ def test_a_document_given_before_is_offered_at_the_kiosk_and_linked_at_central(
             ("purchase_contract", True), ("bank_card", False), ("marriage_certificate", True)]
         assert "· 购房合同（复用已有材料）" in paper.lines
         code = receipt["receipt_code"]
-        wait_for(lambda: kiosk.look_up(code)["status"] == "received")
+        kiosk.wait_status(code, "received")
         held = held_verified(path3, code, sent)
         assert sorted((r["material_id"], r["linked"]) for r in held["reused"]) == [
             ("marriage_certificate", True), ("purchase_contract", True)]
@@ -247,30 +260,40 @@ def test_the_back_offices_statuses_show_at_the_kiosk_and_on_the_phone(
         path3: Path3, kiosk: Kiosk, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     agent = path3.agent()
     try:
-        codes = []
+        codes, papers = [], []
         for _ in range(2):
             kiosk.model.reset()
             kiosk.swipe()
             kiosk.fill_form()
             kiosk.photograph()
-            codes.append(kiosk.submit()[0]["receipt_code"])
+            receipt, paper = kiosk.submit()
+            codes.append(receipt["receipt_code"])
+            papers.append(paper)
         done, rejected = codes
+        # the receipt's QR: the node's page on the LAN, and the kiosk's camera reads it back
+        (link,) = papers[0].qr_payloads
+        assert urlsplit(link).path == f"/s/{done}"
+        kiosk.model.reset()
+        assert kiosk.model.receipt_scanned(link)
+        assert kiosk.model.progress.answer is not None
+        assert kiosk.model.progress.answer["receipt_code"] == done
+        updated = kiosk.model.progress_updated_at()
+        assert updated is not None and updated.utcoffset() == timedelta(hours=8)  # the hall's
         for code in codes:
-            wait_for(lambda c=code: kiosk.look_up(c)["status"] == "received")
+            kiosk.wait_status(code, "received")
         for action, status, zh in (("accept", "accepted", "已受理"),
                                    ("progress", "in_progress", "办理中"),
                                    ("done", "done", "已办结")):
             path3.office_cli(capsys, action, done)
-            answer = wait_for(lambda s=status: (a := kiosk.look_up(done))["status"] == s and a)
-            assert answer["status_zh"] == zh  # type: ignore[index]
+            assert kiosk.wait_status(done, status)["status_zh"] == zh
             for url in (f"{path3.central.url}/progress/{done}", f"{path3.hall.url}/s/{done}"):
                 page = httpx.get(url)
                 assert page.status_code == 200 and zh in page.text, url
                 assert RESIDENT.name not in page.text and RESIDENT.id_number not in page.text
         path3.office_cli(capsys, "reject", rejected, "--reason", "购房合同照片不清晰",
                          "--reason-en", "The contract photo is unclear")
-        answer = wait_for(lambda: (a := kiosk.look_up(rejected))["status"] == "rejected" and a)
-        assert answer["reason_zh"] == "购房合同照片不清晰"  # type: ignore[index]
+        answer = kiosk.wait_status(rejected, "rejected")
+        assert answer["status_zh"] == "不予受理" and answer["reason_zh"] == "购房合同照片不清晰"
         for url in (f"{path3.central.url}/progress/{rejected}",
                     f"{path3.hall.url}/s/{rejected}"):
             page = httpx.get(url)

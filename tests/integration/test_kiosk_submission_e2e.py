@@ -12,12 +12,14 @@ lookup and on the phone's pages (central's and the node's)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -45,6 +47,9 @@ from tests.integration.test_submissions_path import (  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_log("Cannot reach the central platform")]
 
+HALL_ZONE = ZoneInfo("Asia/Shanghai")
+#: What must never reach a log: the card holder's name, ID number, phone and address.
+PERSONAL = (RESIDENT.name, RESIDENT.id_number, FILLED["phone"], "样例路")
 BLURRED = ("照片模糊，请将材料放平并保持不动后重拍",
            "The photo is blurred: keep the page flat and still, then retake")
 
@@ -164,7 +169,8 @@ def held_verified(path3: Path3, code: str, sent: dict[str, bytes]) -> dict:  # n
 
 
 def test_three_pages_photographed_at_the_kiosk_reach_central_verified(
-        path3: Path3, kiosk: Kiosk) -> None:  # noqa: F811
+        path3: Path3, kiosk: Kiosk, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    caplog.set_level(logging.DEBUG)
     agent = path3.agent()
     try:
         hall_activity(path3.driver, 1)
@@ -180,12 +186,18 @@ def test_three_pages_photographed_at_the_kiosk_reach_central_verified(
         assert receipt["queued"] is False
         receipt_says(paper, code)
         assert "材料将在网络恢复后自动上传" not in paper.lines
+        assert paper.lines[0] == kiosk.model.hall["name_zh"]
+        assert "· 购房合同 1 页 / Home purchase contract, 1 p." in paper.lines
+        taken = datetime.fromisoformat(receipt["submitted_at"]).astimezone(HALL_ZONE)
+        assert f"提交时间 {taken:%Y-%m-%d %H:%M}" in paper.lines   # the hall's time zone
         wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending())
         held = held_verified(path3, code, sent)
         assert held["status"] == "received"
         assert held["fields"]["id_number"] == "4403**********" + RESIDENT.id_number[-4:]
     finally:
         agent.close()
+    logged = caplog.text + (path3.tmp / "central.log").read_text(encoding="utf-8")
+    assert not [secret for secret in PERSONAL if secret in logged]
 
 
 def test_central_down_the_receipt_says_later_and_the_agent_sends_it(

@@ -7,7 +7,8 @@ A C07 submission photographed at the kiosk arrives at central with every SHA-256
 the kiosk sent; with central down the receipt says it will be sent later and the agent sends it
 once central is back; a document given before is offered at the kiosk by name and date and
 linked at central, not photographed; the back office's statuses show at the kiosk's progress
-lookup and on the phone's pages (central's and the node's)."""
+lookup and on the phone's pages (central's and the node's). The first path is also walked in
+the kiosk's window (offscreen Qt) by touch."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from devices.camera.simulator import open_sim_url
 from devices.idcard.samples import RESIDENT
@@ -31,6 +34,7 @@ from devices.printer.simulator import EscposPrinterSimulator, PrintedTicket
 from devices.registry import open_device
 from hall.client import HallClient
 from hall.submission_outbox import SubmissionOutbox
+from kiosk.app import KioskWindow
 from kiosk.devices import KioskDevices
 from kiosk.submission import Step, SubmissionFlow
 from kiosk.submission_screens import FILLED
@@ -44,6 +48,7 @@ from tests.integration.test_submissions_path import (  # noqa: F401  (fixtures)
     path3,
     wait_for,
 )
+from ui.bridge import EventBridge
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_log("Cannot reach the central platform")]
 
@@ -317,3 +322,73 @@ def test_the_back_offices_statuses_show_at_the_kiosk_and_on_the_phone(
             assert "不予受理" in page.text and "购房合同照片不清晰" in page.text, url
     finally:
         agent.close()
+
+
+def test_the_kiosk_window_by_touch_from_the_card_to_the_printed_receipt(
+        qtbot, path3: Path3) -> None:  # noqa: F811
+    """The same path in the kiosk's window (offscreen Qt, its own worker threads and card
+    poller): the card swiped, 自助申报 touched on the guide, the pages photographed and kept by
+    touch, consent, submit; the receipt code on screen is the one printed and held at central."""
+    token = path3.hall.server.node.store.pair("kiosk", "kiosk-window")
+    paper = EscposPrinterSimulator(path3.tmp / "window-paper").__enter__()
+    devices = KioskDevices(id_reader=open_device("sim://idcard?card=none"),
+                           printer=open_url(f"{paper.url}?timeout=2"),
+                           document_camera=open_sim_url("sim://camera?document=3&size=1280x720"))
+    client = HallClient(path3.hall.url, token)
+    bridge = EventBridge(path3.hall.url, token)
+    window = KioskWindow(client, bridge, devices, settings=KioskSettings(name="kiosk-window"))
+    window._owned = [bridge.stop, devices.close, client.close]
+    bridge.start()
+    qtbot.addWidget(window)
+    window.show()
+    agent = path3.agent()
+    model = window.model
+
+    def touch(name: str) -> None:
+        """Touch the button ``name`` once the screen shows the model's latest state."""
+        qtbot.waitUntil(lambda: not window.view._render_pending and any(
+            w.isEnabled() for w in visible(window, name)), timeout=10000)
+        qtbot.mouseClick(visible(window, name)[0], Qt.MouseButton.LeftButton)
+
+    try:
+        qtbot.waitUntil(lambda: bool(model.services), timeout=5000)
+        devices.id_reader.simulator.insert(RESIDENT)
+        qtbot.waitUntil(lambda: model.citizen is not None, timeout=5000)
+        model.open_guide()
+        model.guide_theme("C")
+        model.open_guide_item("C07")
+        touch("apply_here")
+        flow = model.submission
+        assert flow is not None and flow.step == Step.FORM
+        for key, value in FILLED.items():
+            flow.activate(key)
+            flow.form.set_value(value)
+        touch("form_done")
+        for _ in range(3):
+            touch("take_photo")                  # the blurred frame: refused, with its reason
+            qtbot.waitUntil(lambda: flow.photos.refusal is not None, timeout=10000)
+            assert flow.photos.refusal == BLURRED
+            qtbot.waitUntil(lambda: any(BLURRED[0] in getattr(w, "text", str)() for w in
+                                        visible(window, "refusal")), timeout=5000)
+            touch("take_photo")                  # again: the sharp one
+            touch("keep_photo")
+        touch("review_done")
+        touch("consent")
+        touch("submit")
+        qtbot.waitUntil(lambda: flow.step == Step.RECEIPT, timeout=15000)
+        (printed,) = paper.wait_tickets(1)
+        code = visible(window, "receipt_code")[0].text()  # type: ignore[attr-defined]
+        assert code in printed.lines and printed.qr_payloads[0].endswith(code)
+        wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending())
+        held = at_central(path3, code)
+        assert len(held["files"]) == 3 and all(f["complete"] for f in held["files"])
+    finally:
+        agent.close()
+        path3.driver.device_status("test", "done")  # the event stream ends at its next event
+        window.shutdown()
+        paper.__exit__(None, None, None)
+
+
+def visible(window: KioskWindow, name: str) -> list[QWidget]:
+    """The visible widgets of the window called ``name``."""
+    return [w for w in window.findChildren(QWidget, name) if w.isVisible()]

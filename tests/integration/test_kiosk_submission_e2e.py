@@ -226,13 +226,14 @@ def test_central_down_the_receipt_says_later_and_the_agent_sends_it(
         assert receipt["queued"] is True
         receipt_says(paper, code)
         assert "材料将在网络恢复后自动上传" in paper.lines
-        assert kiosk.look_up(code)["status"] == "uploading"
+        waiting = kiosk.look_up(code)
+        assert (waiting["status"], waiting["status_zh"]) == ("uploading", "上传中")
         time.sleep(0.5)
         assert len(SubmissionOutbox(path3.hall.data_dir).pending()) == 1
         path3.central.start()
         wait_for(lambda: not SubmissionOutbox(path3.hall.data_dir).pending(), timeout=30)
         assert held_verified(path3, code, sent)["status"] == "received"
-        kiosk.wait_status(code, "received")
+        assert kiosk.wait_status(code, "received")["status_zh"] == "已接收"
     finally:
         agent.close()
 
@@ -244,10 +245,13 @@ def test_a_document_given_before_is_offered_at_the_kiosk_and_linked_at_central(
         kiosk.swipe()
         kiosk.fill_form()
         first_sent = kiosk.photograph()
-        first = kiosk.submit()[0]["receipt_code"]
+        first_receipt = kiosk.submit()[0]
+        first = first_receipt["receipt_code"]
         kiosk.wait_status(first, "received")
         path3.office_cli(capsys, "accept", first)
-        given_on = at_central(path3, first)["submitted_at"][:10]
+        # the day it was given, in the hall's time zone (as its receipt printed it)
+        given_on = datetime.fromisoformat(first_receipt["submitted_at"]).astimezone(
+            HALL_ZONE).date().isoformat()
         kiosk.model.reset()
         # the same card again: offered by name and date, all ticked
         kiosk.swipe()

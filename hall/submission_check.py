@@ -23,8 +23,9 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS = 20
 MAX_TOTAL_BYTES = 60 * 1024 * 1024
 MAX_PAGES = 20
-#: A mainland mobile number.
-PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+#: A mainland mobile number, or a landline with its area code (the kiosk's phone keys have
+#: the dash): the same rule the kiosk checks at the field (kiosk/submission_fields.py).
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NUMBER_RE = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")
 #: A date is plausible within this many years before and after today.
@@ -103,7 +104,9 @@ def check_field(spec: FormField, value: str, today: date) -> str:
     value = value.strip()
     if spec.kind == "phone":
         if not PHONE_RE.fullmatch(value):
-            raise invalid_field(spec, "应为11位手机号码", "must be an 11-digit mobile number")
+            raise invalid_field(spec, "应为11位手机号码或带区号的固定电话",
+                                "must be an 11-digit mobile number or a landline with its "
+                                "area code")
         return value
     if spec.kind == "number":
         return _check_number(spec, value)

@@ -3,8 +3,8 @@ tray, "拍照"; then the straightened page shown with "保留" and "重拍", or 
 refused (too dark, blurred, no page found) with "重拍". The pages kept so far are ticked in a
 strip on the left.
 
-Object names: ``shot_title``, ``shot_note``, ``shots``, ``preview``, ``refusal``,
-``take_photo``, ``keep_photo``, ``retake_photo``.
+Object names: ``shot_title``, ``shot_note``, ``reuse_unavailable``, ``shots``, ``preview``,
+``refusal``, ``take_photo``, ``keep_photo``, ``retake_photo``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ def photo_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     if material.note_zh:
         left.addWidget(label(look, look.t(material.note_zh, material.note_en or
                                           material.note_zh), 28, wrap=True, name="shot_note"))
+    if flow.reuse_unavailable and material.reusable_days > 0:
+        left.addWidget(label(look, look.t("暂时无法查询您以前提交过的材料，本项请拍摄",
+                                          "Documents you gave before cannot be looked up "
+                                          "just now: please photograph this one"), 28,
+                             wrap=True, color=pal.accent, name="reuse_unavailable"))
     left.addWidget(label(look, look.t("放平、对齐、不要遮挡，点“拍照”后保持不动",
                                       "Flat, whole page in view, nothing over it; keep still "
                                       "after touching Take photo"), 26, color=pal.muted,

@@ -71,6 +71,9 @@ class SubmissionClient(Protocol):
     def reusable_documents(self, id_number: str, item: str) -> list[Mapping[str, Any]]:
         """``POST /api/v1/submissions/reusable``: documents given before, names and dates."""
 
+    def reusable_answer(self, id_number: str, item: str) -> Mapping[str, Any]:
+        """The same with ``unavailable``: central could not be asked in time."""
+
 
 class FlowHost(Protocol):
     """What the flow uses of the kiosk's model."""
@@ -144,6 +147,7 @@ class SubmissionFlow:
         self.offers: list[Mapping[str, Any]] = []  # reusable documents (names and dates)
         self.reuse: set[str] = set()               # doc_ids the citizen chose
         self.reuse_state = "none"                  # none, loading, done
+        self.reuse_unavailable = False             # central could not be asked in time
         self.photos = PhotoStep(guide.photographed)
         self.consent = False
         self.client_id = uuid.uuid4().hex          # one per submission: a retry is the same
@@ -208,13 +212,17 @@ class SubmissionFlow:
         submit = cast(SubmissionClient, client)
         item, id_number = self.item, citizen.id_number
         self.reuse_state = "loading"
-        self._run(lambda: submit.reusable_documents(id_number, item),
+        ask = submit.reusable_answer if hasattr(client, "reusable_answer") else \
+            submit.reusable_documents
+        self._run(lambda: ask(id_number, item),
                   self._guard(self.reusable_found), self._guard(self._reusable_failed))
 
     def reusable_found(self, documents: list[Mapping[str, Any]]) -> None:
         """The documents this citizen gave before arrived: offer those of this item still
-        valid, all ticked. (A body ``{"documents": [...], "unavailable": true}`` is read too.)"""
+        valid, all ticked. (A body ``{"documents": [...], "unavailable": true}`` is read too:
+        with central not asked in time, the photo step says why those are photographed.)"""
         if isinstance(documents, Mapping):
+            self.reuse_unavailable = bool(documents.get("unavailable"))
             documents = list(documents.get("documents") or [])
         today = self.host.local_now().date().isoformat()
         wanted = {m.id for m in self.guide.photographed}

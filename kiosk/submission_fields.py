@@ -9,11 +9,12 @@ only its first characters.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from devices.idcard.parse import mask_id, mask_name
 from hall.guide import FormField
+from hall.submission_check import DATE_YEARS_AHEAD, DATE_YEARS_BACK
 
 Message = tuple[str, str]
 
@@ -85,7 +86,8 @@ def _check_date(field: FormField, value: str, today: date) -> Message | None:
         day = None
     if day is None or day.year < 1900:
         return (f"{zh}应为有效日期，如 2024-05-01", f"{en}: a real date such as 2024-05-01")
-    if day.year > today.year + 50:
+    if not today - timedelta(days=365 * DATE_YEARS_BACK) <= day <= \
+            today + timedelta(days=365 * DATE_YEARS_AHEAD):   # the hall node's bounds
         return f"{zh}的年份不对", f"{en}: the year is wrong"
     return None
 

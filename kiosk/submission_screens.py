@@ -21,7 +21,7 @@ from ui.samples import sample_services
 
 #: The scenarios of the submission, each a screen of it.
 SUBMISSION_SCENARIOS = ("sub_identify", "sub_form", "sub_form_error", "sub_form_address",
-                        "sub_reuse", "sub_photo",
+                        "sub_reuse", "sub_photo", "sub_photo_no_reuse",
                         "sub_photo_refused", "sub_review", "sub_consent", "sub_failed",
                         "sub_receipt", "sub_receipt_queued")
 ITEM = "C07"
@@ -91,6 +91,9 @@ def submission_model(model: Any, state: str) -> None:
     fill_form(model)
     flow.reuse_state = "loading"      # the hall is asked while the citizen fills in the form
     flow.form_done()
+    if state == "sub_photo_no_reuse":  # central not asked in time: every page photographed
+        flow.reusable_found({"documents": [], "unavailable": True})  # type: ignore[arg-type]
+        return
     flow.reusable_found(sample_documents())
     if state == "sub_reuse":
         return

@@ -41,7 +41,8 @@ def test_a_wrong_value_is_refused_naming_the_field(key: str, value: str, why: st
 
 
 @pytest.mark.parametrize(("key", "value", "kept"), [
-    ("phone", " 13812345678 ", "13812345678"), ("amount", "120000.50", "120000.50"),
+    ("phone", " 13812345678 ", "13812345678"), ("phone", "0755-83212345", "0755-83212345"),
+    ("phone", "075583212345", "075583212345"), ("amount", "120000.50", "120000.50"),
     ("contract_date", "2024-02-29", "2024-02-29"),
     ("reason", "Repaying a home loan", "偿还购房贷款"), ("address", "福华路1号", "福华路1号")])
 def test_a_right_value_is_kept(key: str, value: str, kept: str) -> None:

@@ -106,6 +106,7 @@ def test_the_card_fills_the_form_masked_on_screen_and_whole_to_the_hall() -> Non
     ("amount", "3000000", "提取金额（元）应在 1 至 2000000 之间"),
     ("amount", "12.345", "提取金额（元）应为数字（最多两位小数）"),
     ("contract_date", "20240230", "购房合同签订日期应为有效日期，如 2024-05-01"),
+    ("contract_date", "20600101", "购房合同签订日期的年份不对"),  # the hall would refuse it
     ("address", "", "请填写房屋坐落"),
     ("reason", "", "请选择提取原因")])
 def test_a_wrong_field_is_named_under_it_and_stops_the_form(key: str, typed: str,

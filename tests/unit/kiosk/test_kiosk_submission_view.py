@@ -92,3 +92,14 @@ def test_paper_out_leaves_the_code_big_and_says_to_ask_staff(qtbot) -> None:
     assert status == "回执未能打印：请拍下或记下上方的回执编号，或向工作人员索取纸质回执"
     assert "将在网络恢复后自动上传" in named(view, "queued").text()  # type: ignore[attr-defined]
     assert named(view, "receipt_qr").isVisible()
+
+
+def test_with_central_not_asked_the_photo_step_says_why_a_reusable_page_is_photographed(
+        qtbot) -> None:
+    view = view_of(qtbot, scenario_model("sub_photo_no_reuse"))
+    assert "购房合同" in named(view, "shot_title").text()  # type: ignore[attr-defined]
+    assert named(view, "reuse_unavailable").text() == (  # type: ignore[attr-defined]
+        "暂时无法查询您以前提交过的材料，本项请拍摄")
+    # asked in time, the same step says nothing of it
+    asked = view_of(qtbot, scenario_model("sub_photo"))
+    assert not [w for w in asked.findChildren(QWidget, "reuse_unavailable") if w.isVisible()]

@@ -40,14 +40,7 @@ from kiosk.submission import Step, SubmissionFlow
 from kiosk.submission_screens import FILLED
 from kiosk.viewmodel import KioskModel, KioskSettings
 from tests.helpers.central import hall_activity
-from tests.integration.test_submissions_path import (  # noqa: F401  (fixtures)
-    Path3,
-    at_central,
-    central_reachable,
-    cluster,
-    path3,
-    wait_for,
-)
+from tests.helpers.submission_stack import Path3, at_central, central_reachable, wait_for
 from ui.bridge import EventBridge
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_log("Cannot reach the central platform")]

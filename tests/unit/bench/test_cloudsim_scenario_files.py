@@ -97,6 +97,10 @@ BROKEN = [
      '[[themes]] #2 (prefix = "C") · distribution', "must be one of"),
     ("two halls with one id", 'id = "S1"', 'id = "H1"',
      '[[halls]] #2 (id = "H1") · id', "given twice"),
+    ("misspelt key in [cloud]", "[remote]", "[cloud]\nmax_travel = 60\n\n[remote]",
+     "[cloud] · max_travel", "unknown key"),
+    ("a negative travel cap", "[remote]", "[cloud]\nmax_travel_min = -60\n\n[remote]",
+     "[cloud] · max_travel_min", "more than 0"),
     ("not TOML", "load = 0.8", "load = 0,8", "tiny.toml", "not valid TOML"),
 ]
 

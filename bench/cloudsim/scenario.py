@@ -39,6 +39,10 @@ class ScenarioError(ValueError):
         self.message_zh = message_zh
         self.where = where
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
+        """Pickled with its three parts: a benchmark's worker process hands it back whole."""
+        return ScenarioError, (self.message_en, self.message_zh, self.where)
+
     def bilingual(self) -> str:
         """``where: 中文 / English`` on one line."""
         said = f"{self.message_zh} / {self.message_en}"

@@ -166,3 +166,13 @@ def test_options_out_of_range_are_refused(tmp_path: Path, capsys: pytest.Capture
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert option in err and "must be in" in err and "应在" in err
+
+
+def test_the_error_crosses_to_a_benchmark_worker_and_back() -> None:
+    # bench_cloud runs scenarios in worker processes: an error must come back as itself,
+    # not as "missing 1 required positional argument" from the pool
+    import pickle
+
+    wrong = ScenarioError("unknown key", "未知的键", "[cloud] · max_travel")
+    back = pickle.loads(pickle.dumps(wrong))
+    assert (back.bilingual(), str(back)) == (wrong.bilingual(), str(wrong))

@@ -446,6 +446,15 @@ class CityState:
             line = forecast_line(line, now, travel_s, self.hour, rate)
         return estimate(kind or self.estimator, line)
 
+    def slot_s(self, theme: int, now: float, halls: np.ndarray | list[int]) -> np.ndarray:
+        """Seconds between two windows coming free for ``theme`` at ``halls`` (the learned
+        mean service over the windows' real share; ``inf`` where none is live): a wait of
+        ``w`` is about ``w / slot`` such gaps, so its spread is about ``sqrt(w · slot)``."""
+        line = self.line(theme, now, halls=halls)
+        share = real_share(line)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(share > 0, line.mean_s / share, np.inf)
+
     def wait_one(self, hall: int, theme: int, now: float, kind: str | None = None,
                  inbound: bool = True, priority: bool = False) -> float:
         """:meth:`wait_s` for one hall. ``inbound=False`` leaves out citizens en route (they

@@ -277,12 +277,18 @@ class CityState:
 
     def _on_leased(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] += 1
+        theme = self._theme(data)
+        if theme is not None:
+            self.arrivals.called_by_video(theme, hall)
         self._on_left_line(hall, ts, data)
 
     def _on_lease_returned(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] = max(0.0, self.leased[hall] - 1)
         if "ticket" in data:
             self._declined.add((hall, str(data["ticket"])))
+        theme = self._theme(data)
+        if theme is not None:
+            self.arrivals.called_by_video(theme, hall, -1)
         self._on_back_in_line(hall, ts, data)
 
     def _on_remote_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
@@ -421,7 +427,8 @@ class CityState:
                     self.group_live[theme][:, halls], work, rate,
                     self.service.theme_means(theme, hour)[halls],
                     self.arrivals.priority_rate(theme, now)[halls],
-                    self.last_wait[theme, halls])
+                    self.last_wait[theme, halls],
+                    self.arrivals.video_rate(theme, now)[halls])
 
     def wait_s(self, theme: int, now: float, kind: str | None = None,
                halls: np.ndarray | None = None) -> np.ndarray:

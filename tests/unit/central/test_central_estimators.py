@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from central.city_state import CityState, expected_line
+from central.city_state import CityState
 from central.estimators import (
     ArrivalProfile,
     Line,
@@ -18,6 +18,7 @@ from central.estimators import (
     queue_wait,
     theme_wait_of,
 )
+from central.forecast import expected_line
 from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.estimate import skill_lines, theme_wait
 from hall.events import EventKind

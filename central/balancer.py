@@ -17,7 +17,9 @@ few vector operations over one theme's arrays (well under a millisecond;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
@@ -91,16 +93,46 @@ class TravelTimes:
         return found
 
 
+# ---------------------------------------------------------------------- uncertainty
+#: The share of citizens a move or a video call may leave worse off than staying (the issue's
+#: target); an offer must pay by this margin of the estimates' spread (z ≈ 1.28 at 10%).
+WORSE_OFF_RISK = 0.10
+SURE_Z = NormalDist().inv_cdf(1.0 - WORSE_OFF_RISK)
+
+
+def wait_risk_s(wait_s: np.ndarray, slot_s: np.ndarray, over: bool) -> np.ndarray:
+    """How far a wait estimated at ``wait_s`` may run over (``over``) or fall short of its
+    estimate for one citizen in ten (:data:`WORSE_OFF_RISK`), in a line where a window comes
+    free every ``slot_s`` on average: the wait is about ``k = wait / slot`` random gaps, a
+    gamma distribution, whose quantile Wilson and Hilferty's cube gives. Short lines are the
+    most uncertain: a wait of one slot may be over at once."""
+    wait = np.maximum(0.0, np.asarray(wait_s, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inverse = np.where(wait > 0, slot_s / (9.0 * wait), 0.0)
+        z = SURE_Z if over else -SURE_Z
+        quantile = wait * np.maximum(0.0, 1.0 - inverse + z * np.sqrt(inverse)) ** 3
+    return np.where(np.isfinite(wait), np.abs(quantile - wait), np.inf)
+
+
 # ---------------------------------------------------------------------- recommendations
-def _offered(total: np.ndarray, travel_s: np.ndarray, reference: int, trip: TripRules
-             ) -> np.ndarray:
+def _offered(total: np.ndarray, travel_s: np.ndarray, reference: int, trip: TripRules,
+             risk_s: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """``total`` where a hall is worth the trip against the ``reference`` hall (the one the
     citizen is at, or the nearest): at most ``trip.max_travel_s`` away and saving at least
-    ``min_saving_s`` and ``saving_per_travel`` × the extra trip; ``inf`` elsewhere."""
+    ``min_saving_s``, ``saving_per_travel`` × the extra trip and, with ``risk_s`` (how far each
+    wait may fall short of and run over its estimate, :func:`wait_risk_s`), both risks
+    together — the wait at the reference falling short, the other's running over — so that at
+    most about :data:`WORSE_OFF_RISK` of those who go would have done better staying; ``inf``
+    elsewhere."""
     extra = travel_s - travel_s[reference]
     saving = total[reference] - total
-    worth = ((travel_s <= trip.max_travel_s)
-             & (saving >= np.maximum(trip.min_saving_s, trip.saving_per_travel * extra)))
+    needed = np.maximum(trip.min_saving_s, trip.saving_per_travel * extra)
+    if risk_s is not None:
+        short, over = risk_s
+        with np.errstate(invalid="ignore"):
+            margin = np.hypot(short[reference], over)
+        needed = np.maximum(needed, np.nan_to_num(margin, nan=np.inf))
+    worth = (travel_s <= trip.max_travel_s) & (saving >= needed)
     worth[reference] = True
     return np.where(worth, total, np.inf)
 
@@ -139,10 +171,14 @@ def recommend(item: Item, origin: str, city: CityState, travel: TravelTimes, now
     found = np.flatnonzero(near)
     wait = np.full(len(travel_s), np.inf)
     wait[found] = city.wait_at(theme, now, travel_s[found], halls=found)
+    short, over = np.full(len(travel_s), np.inf), np.full(len(travel_s), np.inf)
+    slot = city.slot_s(theme, now, found)
+    short[found] = wait_risk_s(wait[found], slot, over=False)
+    over[found] = wait_risk_s(wait[found], slot, over=True)
     total = wait + travel_s
     total[o] = wait[o]                 # the citizen is here: this hall is always shown
     with np.errstate(invalid="ignore"):
-        total = _offered(total, travel_s, o, trip)
+        total = _offered(total, travel_s, o, trip, (short, over))
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
                            float(travel_s[h])) for h in _best(total, limit)]
 
@@ -158,6 +194,7 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
     or not worth the trip by ``trip`` (the city's settings) against the nearest of the others.
     """
     wait = np.full(len(city.hall_ids), np.inf)
+    short, over = np.full(len(city.hall_ids), np.inf), np.full(len(city.hall_ids), np.inf)
     names = np.array([t if t is not None else "" for t in themes], dtype=object)
     for theme in set(themes) - {None}:
         index = city.theme_index.get(str(theme))
@@ -169,13 +206,16 @@ def rank_halls(city: CityState, themes: Sequence[str | None], travel_s: np.ndarr
             mask &= travel_s <= trip.max_travel_s
         found = np.flatnonzero(mask)
         wait[found] = city.wait_at(index, now, travel_s[found], halls=found)
+        slot = city.slot_s(index, now, found)
+        short[found] = wait_risk_s(wait[found], slot, over=False)
+        over[found] = wait_risk_s(wait[found], slot, over=True)
     total = wait + travel_s
     if allowed is not None:
         total = np.where(allowed, total, np.inf)
     finite = np.flatnonzero(np.isfinite(total))
     if len(finite) and trip is not None:
         nearest = int(finite[np.argmin(travel_s[finite])])
-        total = _offered(total, travel_s, nearest, trip)
+        total = _offered(total, travel_s, nearest, trip, (short, over))
     return [Recommendation(city.hall_ids[h], float(total[h]), float(wait[h]),
                            float(travel_s[h])) for h in _best(total, limit)]
 
@@ -256,11 +296,12 @@ def choose_remote(window_skills: Sequence[str], city: CityState, now: float,
     in halls other than ``home`` with a free video booth (and among ``halls``, a mask over
     ``city.hall_ids``, when given), for one of the window's themes, where a newcomer would
     wait longer than ``min_wait_s``; longest first. In a line, the ticket called is the first
-    (in the order the hall calls them) whose own expected remaining wait is longer than what
-    the video service costs its citizen: the service ``slowdown`` times longer, plus the walk
-    to the booth. So the head of a line, which a window of its own hall is about to call, is
-    left to it: a remote call helps the citizen it calls. ``wait_s`` of the choice is that
-    ticket's own expected wait.
+    (in the order the hall calls them) whose own expected remaining wait is surely longer
+    than what the video service costs its citizen (the service ``slowdown`` times longer,
+    plus the walk to the booth) for at least 9 citizens in 10 (:func:`wait_risk_s`, and
+    the slower service taken as exponential). So the head of a
+    line, which a window of its own hall is about to call, is left to it: a remote call helps
+    the citizen it calls. ``wait_s`` of the choice is that ticket's own expected wait.
     """
     skip = city.index.get(home, -1) if home is not None else -1
     booth_free = city.leased + city.held_count < city.booths
@@ -294,15 +335,27 @@ def choose_remote(window_skills: Sequence[str], city: CityState, now: float,
 def _helped_ticket(city: CityState, hall: int, theme: int, now: float, slowdown: float,
                    booth_walk_s: float) -> tuple[str, float] | None:
     """The first ticket of a line that can be served remotely, is not being leased, and
-    whose own expected wait is longer than what video service costs it; with that wait."""
-    cost = (slowdown - 1.0) * city.service.mean_one(hall, theme, city.hour(now)) + booth_walk_s
+    whose own expected wait is surely longer than what video service costs it — by
+    how far the wait may fall short and the slower service run over (taken as exponential) —
+    with that wait."""
+    mean_s = city.service.mean_one(hall, theme, city.hour(now))
+    extra_s = (slowdown - 1.0) * mean_s
+    cost = extra_s + booth_walk_s
+    slot_s = float(city.slot_s(theme, now, [hall])[0])
     order = city.call_order(hall, theme, now)
     remote = city.remote_line(hall, theme)
+
+    def pays(wait_s: float) -> bool:
+        if not math.isfinite(wait_s * slot_s):      # no window there will call it
+            return wait_s > cost
+        short = float(wait_risk_s(np.array([wait_s]), np.array([slot_s]), over=False)[0])
+        return wait_s - math.hypot(short, SURE_Z * extra_s) > cost
+
     # the expected wait grows with the place in the line: find the first place that pays
     low, high = 0, len(order)
     while low < high:
         middle = (low + high) // 2
-        if city.wait_behind(hall, theme, middle, now) > cost:
+        if pays(city.wait_behind(hall, theme, middle, now)):
             high = middle
         else:
             low = middle + 1

@@ -14,7 +14,7 @@ in ``central/balancer.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -29,7 +29,9 @@ from central.estimators import (
     estimate_one,
     real_share,
 )
+from central.forecast import forecast_line, shared_windows
 from hall.config import HallConfig
+from hall.estimate import MIN_RATE_SPAN_S
 from hall.events import Event, EventKind
 from hall.policy import Priority, rank, slot_open
 
@@ -117,6 +119,11 @@ class CityState:
         self._windows = [{n: self._window(w.skills) for n, w in c.windows.items()}
                          for c in self.configs]
         self.group_live = [np.zeros((max(1, len(g)), len(self.configs))) for g in self.groups]
+        self.shared = shared_windows(self.configs, self.theme_index)
+        self.window_count = np.array([max(1, len(c.windows)) for c in self.configs], float)
+        #: Seconds the hall's windows spent on video calls to other halls today.
+        self.video_busy_s = np.zeros(len(self.configs))
+        self._video_since: dict[tuple[int, str], float] = {}
         self._remote_lines: dict[tuple[int, int], dict[str, float]] = {}
         #: Every waiting ticket of a hall's line of a theme, with its place (sort key).
         self._lines: dict[tuple[int, int], dict[str, float]] = {}
@@ -176,6 +183,7 @@ class CityState:
         for array in (self.waiting, self.priority, self.inbound, self.remote):
             array[:, hall] = 0.0
         self.arrivals.end_day(hall)
+        self.video_busy_s[hall] = 0.0
         self.leased[hall] = 0
         self.last_wait[:, hall] = np.nan
         for kept in (self._remote_lines, self._lines, self._theme_of, self._to_window,
@@ -277,12 +285,18 @@ class CityState:
 
     def _on_leased(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] += 1
+        theme = self._theme(data)
+        if theme is not None:
+            self.arrivals.called_by_video(theme, hall)
         self._on_left_line(hall, ts, data)
 
     def _on_lease_returned(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self.leased[hall] = max(0.0, self.leased[hall] - 1)
         if "ticket" in data:
             self._declined.add((hall, str(data["ticket"])))
+        theme = self._theme(data)
+        if theme is not None:
+            self.arrivals.called_by_video(theme, hall, -1)
         self._on_back_in_line(hall, ts, data)
 
     def _on_remote_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
@@ -295,10 +309,22 @@ class CityState:
         self._set_window(hall, str(data.get("window")), busy=True)
 
     def _on_remote_call(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        self._video_since[(hall, str(data.get("window")))] = ts
         self._remote_call(hall, str(data.get("window")), True)
 
     def _on_remote_call_ended(self, hall: int, ts: float, data: dict[str, Any]) -> None:
+        since = self._video_since.pop((hall, str(data.get("window"))), None)
+        if since is not None:
+            self.video_busy_s[hall] += max(0.0, ts - since)
         self._remote_call(hall, str(data.get("window")), False)
+
+    def video_windows(self, now: float) -> np.ndarray:
+        """Windows of each hall kept busy by video calls to other halls, on average today."""
+        first = self.arrivals.first_ts
+        seen = np.isfinite(first).any(axis=0)
+        start = np.where(seen, np.nanmin(np.where(np.isfinite(first), first, np.inf), axis=0),
+                         now)
+        return self.video_busy_s / np.fmax(MIN_RATE_SPAN_S, now - start)
 
     def _remote_call(self, hall: int, number: str, on: bool) -> None:
         """A window busy with a call to another hall, which goes on past the hall's midnight."""
@@ -421,7 +447,8 @@ class CityState:
                     self.group_live[theme][:, halls], work, rate,
                     self.service.theme_means(theme, hour)[halls],
                     self.arrivals.priority_rate(theme, now)[halls],
-                    self.last_wait[theme, halls])
+                    self.last_wait[theme, halls],
+                    self.arrivals.video_rate(theme, now)[halls])
 
     def wait_s(self, theme: int, now: float, kind: str | None = None,
                halls: np.ndarray | None = None) -> np.ndarray:
@@ -443,8 +470,30 @@ class CityState:
             def rate(hour: int) -> np.ndarray:
                 return self.arrivals.rate(theme, hour, now)[chosen]
 
-            line = forecast_line(line, now, travel_s, self.hour, rate)
+            video = self.video_windows(now)[chosen] / self.window_count[chosen]
+
+            def taken(hour: int) -> np.ndarray:
+                """Windows of ``theme`` the other themes' arrivals and the video calls to other
+                halls (their share of them) keep busy in ``hour``."""
+                work = video * line.live
+                for other in np.flatnonzero(self.shared[theme].any(axis=1)):
+                    if other != theme:
+                        work += (self.arrivals.rate(int(other), hour, now)[chosen]
+                                 * self.service.theme_means(int(other), hour)[chosen]
+                                 * self.shared[theme, other, chosen])
+                return work
+
+            line = forecast_line(line, now, travel_s, self.hour, rate, taken)
         return estimate(kind or self.estimator, line)
+
+    def slot_s(self, theme: int, now: float, halls: np.ndarray | list[int]) -> np.ndarray:
+        """Seconds between two windows coming free for ``theme`` at ``halls`` (the learned
+        mean service over the windows' real share; ``inf`` where none is live): a wait of
+        ``w`` is about ``w / slot`` such gaps, so its spread is about ``sqrt(w · slot)``."""
+        line = self.line(theme, now, halls=halls)
+        share = real_share(line)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(share > 0, line.mean_s / share, np.inf)
 
     def wait_one(self, hall: int, theme: int, now: float, kind: str | None = None,
                  inbound: bool = True, priority: bool = False) -> float:
@@ -583,30 +632,6 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     EventKind.WINDOW_REMOTE_BUSY: CityState._on_remote_call,
     EventKind.WINDOW_REMOTE_FREE: CityState._on_remote_call_ended,
 }
-
-
-def forecast_line(line: Line, now: float, travel_s: np.ndarray, hour_of: Callable[[float], int],
-                  rate: Callable[[int], np.ndarray]) -> Line:
-    """The line as a citizen arriving ``travel_s`` from ``now`` will find it, hour by hour as a
-    fluid: arrivals at the hall's learned rate for each hour of the day (``rate(hour)``) join
-    it, its windows serve at their real share over the mean service time; the line never goes
-    below empty. Where it is empty then, the windows the arrivals leave free are idle."""
-    ahead = line.ahead.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capacity = np.where(line.mean_s > 0, real_share(line) / line.mean_s, 0.0)
-    at, end = now, now + float(np.max(travel_s))
-    arrivals = np.zeros_like(ahead)
-    while at < end:
-        step_end = min(end, at - at % 3600.0 + 3600.0)
-        step = np.clip(np.minimum(step_end, now + travel_s) - at, 0.0, None)
-        arrivals = rate(hour_of(at))
-        ahead = np.maximum(0.0, ahead + (arrivals - capacity) * step)
-        at = step_end
-    travelling = travel_s > 0
-    idle = np.where(ahead > 0, 0.0, np.maximum(0.0, line.live - arrivals * line.mean_s))
-    return replace(line, ahead=np.where(travelling, ahead, line.ahead),
-                   idle=np.where(travelling, idle, line.idle),
-                   busy=np.where(travelling, line.live - idle, line.busy))
 
 
 def _seconds(at: time) -> float:

@@ -67,12 +67,14 @@ class Line:
     mean_s: np.ndarray
     priority_rate: np.ndarray  # priority arrivals per second
     last_wait: np.ndarray     # NaN: nobody called yet
+    remote_rate: np.ndarray | float = 0.0   # tickets per second called by video elsewhere
 
 
 def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
     """The windows' real share of the theme for a citizen with ``line.ahead`` before them who
     waits ``wait_s`` (``ThemeWait.share``: the mean of the proportional split and strict
-    preference, the proportional split alone while the wait is 0)."""
+    preference, the proportional split alone while the wait is 0), plus the windows of other
+    halls that call it by video (``remote_rate`` × the mean service)."""
     own = (line.ahead + 1.0) * line.mean_s
     live = line.group_live
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -85,7 +87,8 @@ def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
             left = 1.0 - pending / (live * wait)
             strict = np.maximum(PREFERENCE_FLOOR * parts, left)
             parts = np.where((pending > 0) & (wait > 0), (parts + strict) * 0.5, parts)
-        return np.where(live > 0, live * parts, 0.0).sum(axis=0)
+        own_windows = np.where(live > 0, live * parts, 0.0).sum(axis=0)
+    return own_windows + line.remote_rate * line.mean_s
 
 
 def _stretched(line: Line, work_s: np.ndarray, share: np.ndarray,
@@ -146,9 +149,11 @@ def theme_wait_of(line: Line, hall: int) -> ThemeWait:
                                int(line.busy[hall]) if row == 0 else 0)
                    for row, live in enumerate(line.group_live[:, hall]))
     rates = tuple(float(r) for r in line.group_rate[:, hall])
+    remote = np.broadcast_to(line.remote_rate, line.ahead.shape)
     return ThemeWait("", int(line.ahead[hall]), float(line.mean_s[hall]), groups,
                      tuple(float(w) for w in line.group_work[:, hall]),
-                     float(line.priority_rate[hall]), rates if any(rates) else ())
+                     float(line.priority_rate[hall]), rates if any(rates) else (),
+                     float(remote[hall]))
 
 
 def estimate_one(kind: str, line: Line, hall: int, priority: bool = False) -> float:
@@ -237,6 +242,7 @@ class ArrivalProfile:
         self.first_ts = np.full((themes, halls), np.nan)
         self.issued = np.zeros((themes, halls))
         self.priority = np.zeros((themes, halls))
+        self.by_video = np.zeros((themes, halls))     # called by a window of another hall
 
     def seen(self, theme: int, hall: int, hour: int, ts: float, priority: bool) -> None:
         """One ticket issued at ``ts`` (local ``hour``)."""
@@ -261,6 +267,7 @@ class ArrivalProfile:
         self.today[:, hall, :] = 0.0
         self.issued[:, hall] = 0.0
         self.priority[:, hall] = 0.0
+        self.by_video[:, hall] = 0.0
         self.first_ts[:, hall] = np.nan
 
     def _span(self, theme: int, now: float) -> np.ndarray:
@@ -273,6 +280,15 @@ class ArrivalProfile:
     def priority_rate(self, theme: int, now: float) -> np.ndarray:
         """Priority arrivals per second today at every hall (``hall.estimate.ArrivalRates``)."""
         return self.priority[theme] / self._span(theme, now)
+
+    def called_by_video(self, theme: int, hall: int, count: int = 1) -> None:
+        """A ticket of the line was leased to a window of another hall (``count=-1``: the
+        lease came back unserved)."""
+        self.by_video[theme, hall] = max(0.0, self.by_video[theme, hall] + count)
+
+    def video_rate(self, theme: int, now: float) -> np.ndarray:
+        """Tickets per second called by video from each hall's line today."""
+        return self.by_video[theme] / self._span(theme, now)
 
     def rate(self, theme: int, hour: int, now: float) -> np.ndarray:
         """Expected arrivals per second of ``theme`` at every hall in the local ``hour``: the

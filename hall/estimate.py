@@ -94,6 +94,9 @@ class ThemeWait:
     priority_rate: float = 0.0
     #: Work (seconds) arriving per second in each group's preferred themes (empty: none).
     preferred_rate: tuple[float, ...] = ()
+    #: Tickets per second of this line that windows of other halls call by video (their
+    #: observed rate today): capacity the hall's own windows do not show.
+    remote_rate: float = 0.0
 
     @property
     def open_count(self) -> int:
@@ -114,10 +117,11 @@ class ThemeWait:
         which leaves this theme only the time they do not need (strict preference); the
         other windows of those themes take part of their work, so the truth lies between the
         two and the share is their mean (the proportional split alone when ``wait_s`` is 0).
+        Remote windows add what they took: ``remote_rate`` × the mean service, in windows.
         """
         own = (ahead + 1) * self.mean_s
         rates = self.preferred_rate or (0.0,) * len(self.groups)
-        total = 0.0
+        total = self.remote_rate * self.mean_s
         for group, work, rate in zip(self.groups, self.preferred_work_s, rates, strict=True):
             if not group.live:
                 continue

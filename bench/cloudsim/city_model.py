@@ -261,10 +261,8 @@ class CityModel:
             offer = self.decide(self.city, item, origin, self.travel, now, self.rng)
             if offer != origin:
                 citizen.offered = True
-                theme = self.city_theme[citizen.theme]
                 travel_s = float(self.travel.row(origin)[offer])
-                saved = self.city.wait_one(origin, theme, now) - (
-                    self.city.wait_one(offer, theme, now) + travel_s)
+                saved = self._saving(citizen, origin, offer, travel_s)
                 if citizen.accept_u < self.scenario.acceptance.probability(saved, travel_s):
                     target = offer
         if target == origin:
@@ -273,6 +271,13 @@ class CityModel:
         citizen.travel_s = float(self.travel.row(origin)[target])
         self.city.expect(self.city.hall_ids[target], item.theme)
         self.later(citizen.travel_s, self._arrive, citizen, target)
+
+    def _saving(self, citizen: Citizen, origin: int, offer: int, travel_s: float) -> float:
+        """The saving the citizen is shown for the offered hall: the wait here now minus the
+        trip and the balancer's forecast of the wait there on arrival (the line then)."""
+        theme, now = self.city_theme[citizen.theme], self.env.now
+        there = self.city.wait_at(theme, now, np.array([travel_s]), halls=np.array([offer]))
+        return self.city.wait_one(origin, theme, now) - (float(there[0]) + travel_s)
 
     def _arrive(self, citizen: Citizen, h: int) -> None:
         self.city.expect(self.city.hall_ids[h], self.theme_of[citizen.theme], -1)

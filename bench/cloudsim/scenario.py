@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.cloudsim.scenario_schema import HallTable, ThemeTable, Wrong, checked_file
 from central.balancer import TravelTimes
-from hall.config import HallConfig, Item, Rules, Theme, Window
+from hall.config import HallConfig, Item, Rules, Theme, TripRules, Window
 from hall.estimate import skill_share
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -38,6 +38,10 @@ class ScenarioError(ValueError):
         self.message_en = message_en
         self.message_zh = message_zh
         self.where = where
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
+        """Pickled with its three parts: a benchmark's worker process hands it back whole."""
+        return ScenarioError, (self.message_en, self.message_zh, self.where)
 
     def bilingual(self) -> str:
         """``where: 中文 / English`` on one line."""
@@ -134,6 +138,7 @@ class Scenario:
     remote_min_wait_s: float = 300.0      # only tickets expected to wait longer are called
     decline_share: float = 0.0            # citizens who decline a video call
     max_service_s: float = 4 * 3600.0     # no service takes longer (drawn ones are capped)
+    trip: TripRules = TripRules()         # every hall's [cloud]: when a trip is worth it
     estimator: str = "queue"
     description: str = ""
 
@@ -224,7 +229,7 @@ class Scenario:
                           open_days=EVERY_DAY)
             configs.append(HallConfig(
                 hall_id=hall.id, name_zh=hall.name, name_en=hall.name, timezone=TIMEZONE,
-                rules=rules, windows=windows,
+                rules=rules, windows=windows, trip=self.trip,
                 themes={p: replace(t, cutoff_min=int(self.cutoff_s // 60))
                         for p, t in themes.items() if p in served}))
         return configs
@@ -296,8 +301,8 @@ def parse_scenario(data: Any) -> Scenario:
         checked = checked_file(data)
     except Wrong as wrong:
         raise ScenarioError(wrong.message_en, wrong.message_zh, wrong.where) from None
-    top, accept, travel, remote = (checked.scenario, checked.acceptance, checked.travel,
-                                   checked.remote)
+    top, accept, travel, remote, cloud = (checked.scenario, checked.acceptance,
+                                          checked.travel, checked.remote, checked.cloud)
     matrix = travel.matrix_min
     return Scenario(
         name=top.name, description=top.description,
@@ -318,7 +323,10 @@ def parse_scenario(data: Any) -> Scenario:
         remote_slowdown=remote.slowdown, message_delay_s=remote.message_delay_s,
         sync_delay_s=remote.sync_delay_s, lease_ttl_s=remote.lease_ttl_s,
         booth_walk_s=remote.booth_walk_s, remote_min_wait_s=remote.min_wait_min * 60.0,
-        decline_share=remote.decline_share)
+        decline_share=remote.decline_share,
+        trip=TripRules(max_travel_s=cloud.max_travel_min * 60.0,
+                       min_saving_s=cloud.min_saving_min * 60.0,
+                       saving_per_travel=cloud.saving_per_travel))
 
 
 def load_scenario(path: Path | str) -> Scenario:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import ErrorDetails
 
 from central.estimators import ESTIMATORS
-from hall.config_schema import Wrong, describe
+from hall.config_schema import CloudTable, Wrong, describe
 
 _HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -163,6 +163,8 @@ class ScenarioFile(_Table):
     acceptance: AcceptanceTable = AcceptanceTable()
     travel: TravelTable = TravelTable()
     remote: RemoteTable = RemoteTable()
+    #: when another hall is worth the trip: the hall TOML's ``[cloud]`` keys, for every hall
+    cloud: CloudTable = CloudTable()
     themes: list[ThemeTable] = Field(min_length=1)
     halls: list[HallTable] = Field(min_length=1)
 

@@ -63,7 +63,9 @@ def test_windows_keep_their_halls_hours() -> None:
     kinds: dict[str, list[tuple[int, float]]] = {}
     for hall, event in log:
         kinds.setdefault(event.kind, []).append((hall, _hour(event.ts)))
-    assert {h for h, _ in kinds[EventKind.WINDOW_REMOTE_BUSY]} == {0, 1, 2}
+    # the street halls call by video (the afternoon-only one too); the centre's lines are
+    # rarely long enough for a call that surely pays
+    assert {1, 2} <= {h for h, _ in kinds[EventKind.WINDOW_REMOTE_BUSY]}
     assert kinds[EventKind.TICKET_LEASED]
     for hall, at in kinds[EventKind.WINDOW_REMOTE_BUSY] + kinds[EventKind.TICKET_LEASED]:
         assert hours[hall][0] <= at < hours[hall][1]       # no remote call outside hours
@@ -95,6 +97,23 @@ def test_a_citizen_sent_to_a_hall_that_stopped_giving_numbers_goes_home() -> Non
     served = [c for c in away if c.hall == c.origin]
     assert served and all(c.total_s >= 7200 + c.wait_s - 1e-6 for c in served)
     assert summarize(citizens, scenario, "queue")["turned_away"] == len(away)
+
+
+def test_hallq_offers_no_hall_that_stops_giving_numbers_before_the_citizen_arrives() -> None:
+    # the same city as above: hallq forecasts the arrival, so nobody is turned away, and the
+    # scenario's [cloud] trip rules reach every hall's balancer settings
+    data = _city(travel={"matrix_min": [[0, 60, 60], [60, 0, 60], [60, 60, 0]]},
+                 acceptance={"mode": "always"}, remote={"min_wait_min": 600})
+    data["halls"][1].update(close="12:00", weight=0.2)
+    scenario = parse_scenario(data)
+    citizens = CityModel(scenario, "hallq", seed=5).run(1)
+    moved = [c for c in citizens if c.hall not in (c.origin, -1)]
+    assert moved and not any(c.turned_away for c in citizens)
+    assert all(c.arrival + c.travel_s < DAY0 + 11.5 * 3600 for c in moved if c.hall == 1)
+    capped = parse_scenario({**data, "cloud": {"max_travel_min": 59}})
+    assert all(config.trip.max_travel_s == 59 * 60 for config in capped.hall_configs())
+    stayed = CityModel(capped, "hallq", seed=5).run(1)
+    assert all(c.hall in (c.origin, -1) for c in stayed)     # every hall is an hour away
 
 
 def test_services_are_capped() -> None:

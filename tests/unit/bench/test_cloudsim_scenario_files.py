@@ -97,6 +97,10 @@ BROKEN = [
      '[[themes]] #2 (prefix = "C") · distribution', "must be one of"),
     ("two halls with one id", 'id = "S1"', 'id = "H1"',
      '[[halls]] #2 (id = "H1") · id', "given twice"),
+    ("misspelt key in [cloud]", "[remote]", "[cloud]\nmax_travel = 60\n\n[remote]",
+     "[cloud] · max_travel", "unknown key"),
+    ("a negative travel cap", "[remote]", "[cloud]\nmax_travel_min = -60\n\n[remote]",
+     "[cloud] · max_travel_min", "more than 0"),
     ("not TOML", "load = 0.8", "load = 0,8", "tiny.toml", "not valid TOML"),
 ]
 
@@ -162,3 +166,13 @@ def test_options_out_of_range_are_refused(tmp_path: Path, capsys: pytest.Capture
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert option in err and "must be in" in err and "应在" in err
+
+
+def test_the_error_crosses_to_a_benchmark_worker_and_back() -> None:
+    # bench_cloud runs scenarios in worker processes: an error must come back as itself,
+    # not as "missing 1 required positional argument" from the pool
+    import pickle
+
+    wrong = ScenarioError("unknown key", "未知的键", "[cloud] · max_travel")
+    back = pickle.loads(pickle.dumps(wrong))
+    assert (back.bilingual(), str(back)) == (wrong.bilingual(), str(wrong))

@@ -137,6 +137,55 @@ def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
     assert recommend(ANYWHERE, "H1", city, travel, NOW, limit=1)[0].hall == "H2"
 
 
+def test_a_saving_the_estimates_cannot_tell_from_chance_is_not_offered() -> None:
+    """Both halls have two busy A windows (10-minute services: one comes free every 5 min).
+    At H1 a newcomer waits 22.5 min (4 ahead). H2 with 2 ahead (12.5 min) saves 10 min, above
+    the 5-minute minimum, but for one citizen in ten H1's wait falls 12 min short and H2's
+    runs 10.5 min over: too many sent would have done better staying, not offered. With nobody ahead
+    at H2 (2.5 min) the 20-minute saving is sure enough."""
+    for ahead, offered in ((2, ["H1"]), (0, ["H2", "H1"])):
+        city = CityState([hall("H1", ("A",), ("A",)), hall("H2", ("A",), ("A",))])
+        open_all(city)
+        for hall_id in ("H1", "H2"):
+            for window in ("1", "2"):
+                busy(city, hall_id, window, f"{hall_id}b{window}")
+        for i in range(4):
+            issue(city, "H1", f"h1-{i}")
+        for i in range(ahead):
+            issue(city, "H2", f"h2-{i}")
+        zero = TravelTimes(matrix_s=np.zeros((2, 2)))
+        found = recommend(ANYWHERE, "H1", city, zero, NOW)
+        assert [r.hall for r in found] == offered, ahead
+        assert found[-1].wait_s == pytest.approx(4.5 * 300)
+
+
+def test_the_wait_counts_the_windows_of_other_halls_that_call_the_line_by_video(
+        city: CityState) -> None:
+    """H1's two A windows are busy with 4 waiting: 22.5 min. Windows elsewhere took 6 of its
+    tickets by video in the last 30 minutes (one every 5 min, as fast as two more windows of
+    10-minute services): the line moves twice as fast, 11.25 min. Without this the county's
+    lines that video calls drained were over-predicted by a third. A lease that came back
+    unserved took nobody."""
+    for window in ("1", "2"):
+        busy(city, "H1", window, f"b{window}")
+    for i in range(10):
+        issue(city, "H1", f"t{i}")
+    a, h1 = city.theme_index["A"], city.index["H1"]
+    later = NOW + 1800
+    for i in range(7):
+        city.apply("H1", EventKind.TICKET_LEASED, later, {"ticket": f"t{i}", "theme": "A"})
+    city.apply("H1", EventKind.TICKET_LEASE_RETURNED, later, {
+        "ticket": "t6", "theme": "A", "item": "A2", "sort_key": NOW})
+    for i in range(6):
+        city.apply("H1", EventKind.TICKET_REMOTE_FINISHED, later, {"ticket": f"t{i}",
+                                                                  "theme": "A"})
+    assert city.waiting[a, h1] == 4
+    assert city.wait_one(h1, a, later) == pytest.approx(4.5 * 600 / 4)
+    assert city.wait_s(a, later, halls=np.array([h1]))[0] == pytest.approx(4.5 * 600 / 4)
+    city.start_day("H1")                      # a new day: nothing called by video yet
+    assert city.arrivals.video_rate(a, later)[h1] == 0.0
+
+
 def test_a_hall_that_gives_no_more_numbers_is_not_offered() -> None:
     """H2 closes at 16:00 (A's cutoff 30 min before), H3 is closed on Tuesdays; H1, where the
     citizen is, is shown whatever its hours."""
@@ -256,31 +305,35 @@ def test_routing_policies_use_the_same_state(city: CityState) -> None:
 
 
 def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CityState) -> None:
-    """H2's two A windows are busy (a 10-minute mean): the head of its line waits 2.5 min more,
-    less than video service costs it (25% of 10 min slower + a 1-min walk = 3.5 min), so the
-    remote window takes the second ticket (7.5 min), and then the third."""
+    """H2's two A windows are busy (a 10-minute mean, one comes free every 5 min): its line's
+    waits are 2.5, 7.5, 12.5, 17.5 and 22.5 min. Video service costs 3.5 min (25% of 10 min
+    slower + a 1-min walk); one citizen in ten waiting 12.5 min (2.5 gaps of 5 min) would
+    have been called within 4 min, and the slower service may run over too: not sure enough.
+    The remote window takes the fourth ticket (17.5 min, worth it for 9 in 10), then the
+    fifth — never the head, which H2 is about to call."""
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
     issue(city, "H1", "h1-local", item="A1")
-    for i in range(3):
+    for i in range(5):
         issue(city, "H2", f"h2-{i}", sort_key=NOW + 10 - i)
     choice = choose_remote(("B", "A"), city, NOW, home="H3")
     assert choice is not None and (choice.hall, choice.ticket) == ("H2", "h2-1")
-    assert choice.wait_s == pytest.approx(1.5 * 600 / 2)
+    assert choice.wait_s == pytest.approx(3.5 * 600 / 2)
     city.hold("H2", "h2-1", "A")
     assert choose_remote(("A",), city, NOW, home="H3").ticket == "h2-0"  # type: ignore[union-attr]
     city.hold("H2", "h2-0", "A")
-    assert choose_remote(("A",), city, NOW, home="H3") is None, "only the head is left"
+    assert choose_remote(("A",), city, NOW, home="H3") is None, "only waits too short left"
     city.unhold("H2", "h2-0", "A")
     city.unhold("H2", "h2-1", "A")
     assert choose_remote(("A",), city, NOW, home="H2") is None   # never from its own hall
     assert choose_remote(("A",), city, NOW, home="H3", min_wait_s=1e6) is None
     assert choose_remote(("B",), city, NOW, home="H3") is None
+    # video as fast as a window and no walk: it costs nobody anything, the head is called
     assert choose_remote(("A",), city, NOW, home="H3", slowdown=1.0,
-                         booth_walk_s=0.0).ticket == "h2-2"  # type: ignore[union-attr]
+                         booth_walk_s=0.0).ticket == "h2-4"  # type: ignore[union-attr]
     city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-2", "theme": "A"})
-    assert city.remote[city.theme_index["A"], city.index["H2"]] == 2
+    assert city.remote[city.theme_index["A"], city.index["H2"]] == 4
 
 
 def test_choose_remote_leaves_a_ticket_an_idle_home_window_is_about_to_call(city: CityState
@@ -299,20 +352,20 @@ def test_a_citizen_who_declines_the_video_booth_is_not_called_by_video_again(cit
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
-    for i in range(3):
+    for i in range(6):           # the fourth (17.5 min) is the first a video call helps
         issue(city, "H2", f"h2-{i}", sort_key=NOW + i)
     first = choose_remote(("A",), city, NOW, home="H1")
-    assert first is not None and first.ticket == "h2-1"
-    city.hold("H2", "h2-1", "A")
-    city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
+    assert first is not None and first.ticket == "h2-3"
+    city.hold("H2", "h2-3", "A")
+    city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-3", "theme": "A"})
     for reason in ("released", "expired"):
         city.apply("H2", EventKind.TICKET_LEASE_RETURNED, NOW + 60, {
-            "ticket": "h2-1", "theme": "A", "item": "A2", "sort_key": NOW + 1,
+            "ticket": "h2-3", "theme": "A", "item": "A2", "sort_key": NOW + 3,
             "reason": reason})
-        assert city.ahead_of("H2", "h2-1", NOW + 60) == 1, "its place in the line"
+        assert city.ahead_of("H2", "h2-3", NOW + 60) == 3, "its place in the line"
         again = choose_remote(("A",), city, NOW + 60, home="H1")
-        assert again is not None and again.ticket == "h2-2"
-        city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-1", "theme": "A"})
+        assert again is not None and again.ticket == "h2-4"
+        city.apply("H2", EventKind.TICKET_LEASED, NOW, {"ticket": "h2-3", "theme": "A"})
 
 
 def test_a_decision_for_2000_halls_takes_under_5_ms() -> None:

@@ -18,6 +18,7 @@ from central.estimators import (
     queue_wait,
     theme_wait_of,
 )
+from central.forecast import expected_line
 from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.estimate import skill_lines, theme_wait
 from hall.events import EventKind
@@ -66,7 +67,8 @@ def test_the_vector_estimate_is_the_hall_nodes_figure() -> None:
                 group_rate=rng.uniform(0, 1.5, (3, halls)) * (rng.random((3, halls)) < 0.5),
                 mean_s=rng.uniform(120, 2400, halls),
                 priority_rate=rng.uniform(0, 0.003, halls),
-                last_wait=np.full(halls, np.nan))
+                last_wait=np.full(halls, np.nan),
+                remote_rate=rng.uniform(0, 0.002, halls) * (rng.random(halls) < 0.5))
     for priority in (False, True):
         vector = queue_wait(line, priority)
         for h in range(halls):
@@ -180,3 +182,80 @@ def test_the_line_when_the_citizen_gets_there_is_forecast() -> None:
     # 09:45–10:00 the line drains (no arrivals learned), 10:00–10:30 it grows by 60 − 24 an
     # hour: 18 ahead on arrival
     assert here == pytest.approx(0.0) and then == pytest.approx(18.5 * 10 * MIN / 4, rel=0.02)
+
+
+def _yesterday(city: CityState, theme: str, per_hour: int) -> None:
+    """``per_hour`` arrivals of ``theme`` at H1 from 09:00 to 10:00 yesterday."""
+    for i in range(per_hour):
+        issue(city, "H1", f"y{theme}{i}", at=NOW + i * 3600 / per_hour, theme=theme)
+
+
+def _today(city: CityState) -> None:
+    city.start_day("H1")
+    for number in city.configs[0].windows:
+        city.apply("H1", EventKind.WINDOW_OPENED, NOW + 86400, {"window": number})
+        city.apply("H1", EventKind.TICKET_CALLED, NOW + 86400, {
+            "ticket": f"b{number}", "theme": "A", "window": number, "waited_s": 0.0})
+
+
+def test_windows_shared_with_another_theme_drain_the_line_only_with_what_it_leaves() -> None:
+    """The finding: citizens sent 26–37 minutes to a hall were forecast a wait of 0 and waited
+    15–30 minutes: the forecast let every window of their theme drain its line for the whole
+    trip, though the same windows served another theme's arrivals. Four A+B windows of
+    10 minutes, 8 waiting for A, and B's arrivals (24 an hour, yesterday at this hour) keep
+    all four busy: in 30 minutes the line of A has not moved."""
+    city = opened(hall("H1", *[("A", "B")] * 4, mean_min=10))
+    _yesterday(city, "B", 24)
+    _today(city)
+    a, now = city.theme_index["A"], NOW + 86400
+    for i in range(8):
+        issue(city, "H1", f"t{i}", at=now)
+    assert city.shared[a, city.theme_index["B"], 0] == 1.0
+    assert city.wait_at(a, now, np.array([30 * MIN]))[0] == pytest.approx(8.5 * 10 * MIN / 4)
+    alone = opened(hall("H1", *[("A", "B")] * 4, mean_min=10))   # nobody comes for B
+    _yesterday(alone, "A", 1)
+    _today(alone)
+    for i in range(8):
+        issue(alone, "H1", f"t{i}", at=now)
+    assert alone.wait_at(a, now, np.array([30 * MIN]))[0] == 0.0
+
+
+def test_an_empty_line_at_a_busy_hall_is_not_forecast_empty() -> None:
+    """Arrivals and services come at random: a line empty now with 24 arrivals an hour for
+    four 10-minute windows (as many as they serve) holds about 0.8 · sqrt(24) ≈ 3.9 people
+    30 minutes later — the fluid forecast said 0. Where the windows serve far more than
+    arrives, the line stays near empty (its long-run mean)."""
+    rng_free = np.array([0.0, 0.0, 5.0])
+    events = np.array([24.0, 24.0, 0.0])
+    drift = np.array([-1e-9, -1.0, 0.0])
+    found = expected_line(rng_free, events, drift, np.array([1.0, 1.0, 1.0]))
+    assert found[0] == pytest.approx(np.sqrt(2 / np.pi) * np.sqrt(24), rel=1e-6)
+    assert found[1] == pytest.approx(0.5)           # variance 1 / (2 × drift 1)
+    assert found[2] == 5.0                          # nothing happens: the line as it is
+    busy_hall = opened(hall("H1", *[("A",)] * 4, mean_min=10))
+    _yesterday(busy_hall, "A", 24)
+    _today(busy_hall)
+    a, now = busy_hall.theme_index["A"], NOW + 86400
+    assert busy_hall.wait_at(a, now, np.array([30 * MIN]))[0] > 0.0
+
+
+def test_windows_away_on_video_calls_drain_the_line_slower() -> None:
+    """Two of four windows spent the last hour serving other halls' citizens by video: over a
+    30-minute trip the line of 8 drains at half the speed, so a citizen arriving then still
+    finds people ahead; without those calls the line would be gone."""
+    figures = []
+    for away in (False, True):
+        city = opened(hall("H1", *[("A",)] * 4, mean_min=10))
+        _yesterday(city, "A", 1)
+        _today(city)
+        a, now = city.theme_index["A"], NOW + 86400 + 3600
+        issue(city, "H1", "first", at=now - 3600)
+        if away:
+            for number in ("1", "2"):
+                city.apply("H1", EventKind.WINDOW_REMOTE_BUSY, now - 3600, {"window": number})
+                city.apply("H1", EventKind.WINDOW_REMOTE_FREE, now, {"window": number})
+        for i in range(8):
+            issue(city, "H1", f"t{i}", at=now)
+        assert city.video_windows(now)[0] == pytest.approx(2.0 if away else 0.0)
+        figures.append(city.wait_at(a, now, np.array([30 * MIN]))[0])
+    assert figures[0] == 0.0 and figures[1] > 60.0

@@ -95,9 +95,12 @@ def test_a_trip_must_save_in_proportion_to_its_length(travel_min: float, saving_
 
 @pytest.mark.parametrize(("saving_min", "trip", "offered"), [
     (6.4, TripRules(max_travel_s=3 * 3600), False),          # 119 minutes for 6.4
-    (6.4, TripRules(max_travel_s=3 * 3600, saving_per_travel=0.0), True),
-    (30.0, TripRules(max_travel_s=3 * 3600), True),          # 95 minutes for 30
-    (30.0, TripRules(), False),                              # over 60 minutes
+    (70.0, TripRules(max_travel_s=3 * 3600), True),          # 55 minutes for 70
+    (60.0, TripRules(max_travel_s=3 * 3600), True),          # 65 minutes for 60
+    (60.0, TripRules(), False),                              # over 60 minutes
+    # the township's one window makes its 125 minutes spread by 35: a 30-minute saving
+    # would leave 4 citizens in 10 worse off, whatever the trip rules
+    (30.0, TripRules(max_travel_s=3 * 3600, saving_per_travel=0.0), False),
 ])
 def test_recommend_applies_the_trip_rule(saving_min: float, trip: TripRules,
                                          offered: bool) -> None:

@@ -51,8 +51,8 @@ class InstantHall:
         """The example hall."""
         return dict(sample_hall())
 
-    def services(self) -> list[Any]:
-        """The example hall's services with their guides."""
+    def services(self, guide: bool = False) -> list[Any]:
+        """The example hall's services with their guides (asked for or not)."""
         return sample_services(guide=True)
 
     def reusable_documents(self, id_number: str, item: str) -> list[dict]:

@@ -153,3 +153,25 @@ def test_reads_do_not_leave_threads_behind(camera_sample: CameraSimulator) -> No
     finally:
         camera.close()
     assert threading.active_count() <= before + 1
+
+
+
+def test_a_camera_reads_every_frame_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # #22: the kiosk held ~0.2 MB more after each submission. Every OpenCV call ran on a new
+    # thread, and OpenCV/FFmpeg and glibc keep buffers per thread that outlive it; one thread
+    # for the camera's life keeps the memory flat (bench/bench_kiosk_submission.py)
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counted(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        start(thread)
+
+    camera = open_device("sim://camera?document=1&size=640x360")
+    monkeypatch.setattr(threading.Thread, "start", counted)
+    try:
+        frames = [camera.read() for _ in range(40)]  # the two-frame video looped 20 times
+    finally:
+        camera.close()
+    assert all(frame.shape == (360, 640, 3) for frame in frames)
+    assert len(started) == 1, started

@@ -191,8 +191,10 @@ def test_unknown_wrong_and_expired_links_get_a_proper_page(
     city.central_has_everything()
     base = f"{city.central.url}/p/{HALL}/"
     lan_token = links.link_token(city.node.link_key, ticket["id"])    # the LAN page's token
+    last = ticket["url"][-1]
+    wrong_mac = ticket["url"][:-1] + ("1" if last == "0" else "0")   # never the same link
     misses = [httpx.get(url) for url in (
-        base + lan_token, base + ticket["id"], ticket["url"][:-1] + "0",
+        base + lan_token, base + ticket["id"], wrong_mac,
         ticket["url"].replace(f"/p/{HALL}/", "/p/GD-SZ-XX-009/"), base + "20240101-Z001.abc")]
     assert {m.status_code for m in misses} == {404}
     assert len({m.text for m in misses}) == 1, "no oracle: the same page for every miss"

@@ -22,7 +22,7 @@ from hall.config import EXAMPLE_HALL, load_config
 from hall.events import EventKind
 from hall.node import HallNode
 from hall.server import HallServer
-from kiosk.app import KioskWindow
+from kiosk.app import CARD_POLL_S, KioskWindow
 from kiosk.devices import KioskDevices
 from kiosk.viewmodel import KioskSettings
 from tests.helpers.phone_browser import page_state
@@ -116,7 +116,9 @@ def lift_card(qtbot, window: KioskWindow) -> None:
     reader = window.model.devices.id_reader
     reader.simulator.remove()
     qtbot.waitUntil(lambda: reader.state is DeviceState.CARD_ABSENT, timeout=3000)
-    qtbot.wait(50)  # the poller notes the empty reader right after the state changes
+    # a card counts again only once the poller saw the reader empty: give it three polls (on a
+    # busy machine one poll can come late)
+    qtbot.wait(int(3 * CARD_POLL_S * 1000))
 
 
 def issue_through_screens(qtbot, window: KioskWindow, theme: str, item: str) -> None:

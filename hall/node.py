@@ -30,6 +30,7 @@ from hall.device_book import DeviceBook
 from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError
 from hall.events import Event
+from hall.gc_pauses import collect_in_full
 from hall.store import DatabaseUnusable, Store, StoreError
 
 log = logging.getLogger("hallq.node")
@@ -170,13 +171,15 @@ class HallNode:
 
     def _tick_loop(self) -> None:
         """Every second, while a timer of remote calling runs, let it act (as an operation);
-        on each new day, erase the personal data that has passed its retention."""
+        on each new day, erase the personal data that has passed its retention and let the
+        garbage collector walk every object once (:mod:`hall.gc_pauses`)."""
         while not self._stopping.wait(TICK_S):
             if self.engine.leasing.needs_tick():    # a hint read without the lock is enough
                 self.submit(lambda engine, now: (None, engine.leasing.tick(now)))
             if self.write_failure is not None:
                 self._probe_write()
-            self.purge_personal()
+            if self.purge_personal() is not None:
+                collect_in_full()   # the night's housekeeping: see hall.gc_pauses
 
     def _probe_write(self) -> None:
         """While writes fail, try a one-row write each tick, so that health turns ``ok`` as

@@ -14,6 +14,7 @@ from hall.api import API_VERSION, create_app
 from hall.config import HallConfig
 from hall.discovery import Advertiser
 from hall.fastpath import FastPath
+from hall.gc_pauses import keep_collections_short
 from hall.net import free_port
 from hall.node import HallNode
 from hall.sd_notify import Watchdog, watchdog_period
@@ -72,6 +73,7 @@ class HallServer:
     def serve(self) -> None:
         """Serve until SIGINT/SIGTERM (uvicorn handles them), then stop the node."""
         self.node.start()
+        keep_collections_short()
         # systemd (Type=notify): ready once uvicorn listens; alive while the writer answers
         watchdog = Watchdog(ready=lambda: bool(self._server.started),
                             alive=self.writer_answers).start()

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -81,6 +82,27 @@ _WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 _SITE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
 
 
+def _a_web_address(value: str) -> str:
+    """``value`` if it is empty (none given) or a web address, else a bilingual refusal."""
+    if value and not _WEB_ADDRESS.match(value):
+        raise Wrong(f"{_toml(value)} is not a web address (http:// or https://, no spaces)",
+                    f"{_toml(value)} 不是网址（应以 http:// 或 https:// 开头，不含空格）")
+    return value
+
+
+#: An optional web address a phone opens from a QR code: "" for none, else http(s)://host…
+WebAddress = Annotated[str, Field(max_length=500), AfterValidator(_a_web_address)]
+
+
+def _names_only(value: str, placeholder: str) -> bool:
+    """Whether ``value`` holds ``{placeholder}`` and no other ``{…}`` to fill in."""
+    try:
+        formatted = value.format(**{placeholder: "X"})
+    except (KeyError, IndexError, ValueError):
+        return False
+    return "{" + placeholder + "}" in value and formatted != value
+
+
 class HallTable(_Table):
     """``[hall]``: who the hall is. ``ticket_url`` is the ticket's phone page (its QR code):
     ``{id}`` is filled with the ticket's link token ``<ticket id>.<mac>`` (:mod:`hall.links`),
@@ -99,8 +121,8 @@ class HallTable(_Table):
     name_en: Name = ""
     timezone: str = "Asia/Shanghai"
     ticket_url: str = Field(default="http://hallq.local/t/{id}", max_length=500)
-    phone_ticketing_url: str = Field(default="", max_length=500)
-    progress_url: str = Field(default="", max_length=500)
+    phone_ticketing_url: WebAddress = ""
+    progress_url: WebAddress = ""
     public_phone_url: str = Field(default="", max_length=300)
     location: LocationTable | None = None
 
@@ -117,11 +139,7 @@ class HallTable(_Table):
     @field_validator("ticket_url")
     @classmethod
     def _names_the_ticket(cls, value: str) -> str:
-        try:
-            formatted = value.format(id="X")
-        except (KeyError, IndexError, ValueError):
-            formatted = value
-        if "{id}" not in value or formatted == value:
+        if not _names_only(value, "id"):
             raise Wrong("must contain {id} and no other {…}",
                         "须含 {id}，且不能有其他 {…}")
         return value
@@ -129,23 +147,10 @@ class HallTable(_Table):
     @field_validator("progress_url")
     @classmethod
     def _names_the_code(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            formatted = value.format(code="X")
-        except (KeyError, IndexError, ValueError):
-            formatted = value
-        if "{code}" not in value or formatted == value or not _WEB_ADDRESS.match(formatted):
+        # after WebAddress's own check: a web address, or empty for the hall's LAN page
+        if value and not _names_only(value, "code"):
             raise Wrong("must be a web address containing {code} and no other {…}",
                         "须为含 {code} 的网址，且不能有其他 {…}")
-        return value
-
-    @field_validator("phone_ticketing_url")
-    @classmethod
-    def _a_web_address(cls, value: str) -> str:
-        if value and not _WEB_ADDRESS.match(value):
-            raise Wrong(f"{_toml(value)} is not a web address (http:// or https://, no spaces)",
-                        f"{_toml(value)} 不是网址（应以 http:// 或 https:// 开头，不含空格）")
         return value
 
     @field_validator("public_phone_url")

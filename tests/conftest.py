@@ -13,7 +13,7 @@ pytest_plugins = ("tests.helpers.hall_fixtures", "tests.helpers.hall_servers",
                   "tests.helpers.device_fixtures", "tests.helpers.central_db",
                   "tests.helpers.log_check", "tests.helpers.browser",
                   "tests.helpers.central_office",
-                  "tests.helpers.phone_browser", "tests.helpers.submission_stack")
+                  "tests.helpers.submission_stack")
 #: Helpers that assert, imported by the tests (pytest rewrites their asserts as the tests').
 pytest.register_assert_rewrite("tests.helpers.engine_steps", "tests.helpers.fake_halls",
                               "tests.helpers.caller_steps")

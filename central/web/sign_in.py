@@ -28,6 +28,8 @@ from hall.webkit.sessions import clear_session_cookie, session_id_of, set_sessio
 
 router = APIRouter(include_in_schema=False)
 START_PAGE = "/office"
+#: The sign-in page's heading (the kit's ``sign_in.html``: staff id and PIN, no badge here).
+HEADING = ("后台受理人员登录", "Back-office sign-in")
 ATTEMPTS = 10
 PERIOD_S = 60.0
 
@@ -70,8 +72,8 @@ async def sign_in_page(request: Request, next: str = "") -> Response:
 async def _form(request: Request, site: OfficeSite, next: str, error: str | None = None,
           status: int = 200) -> Response:
     token = csrf.sign_in_token(request)
-    response = await site.page(request, "office_sign_in.html", None, status, csrf=token,
-                               next=next, error=error)
+    response = await site.page(request, "sign_in.html", None, status, csrf=token,
+                               next=next, heading=HEADING, error=error)
     csrf.keep_sign_in_token(response, request, token)
     return response
 

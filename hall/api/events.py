@@ -9,7 +9,7 @@ sequence number, 0 … 2^63−1); 1013 when the subscriber fell too far behind."
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Response, WebSocket
 from fastapi.responses import JSONResponse
 
 from hall.api.dependencies import (
@@ -21,6 +21,7 @@ from hall.api.dependencies import (
     error_answers,
     still_paired,
 )
+from hall.api.streams import serving
 from hall.bounds import MAX_SEQ
 from hall.errors import ErrorCode, QueueError
 from hall.node import HallNode
@@ -60,16 +61,7 @@ async def stream(websocket: WebSocket, node: Node, hub: Hub,
     await websocket.accept()
     subscription = hub.subscribe()
 
-    async def until_disconnect() -> None:
-        # a client that leaves while the hall is quiet is noticed at once, not at the next
-        # event (nor, at shutdown, by cancelling this handler)
-        try:
-            while (await websocket.receive())["type"] != "websocket.disconnect":
-                pass
-        finally:
-            subscription.close()
-    gone = asyncio.ensure_future(until_disconnect())
-    try:
+    async with serving(websocket, subscription, leave=lambda: hub.unsubscribe(subscription)):
         sent = after
         while not subscription.closed:
             backlog = await asyncio.to_thread(node.store.events_after, sent, 1000)
@@ -93,13 +85,6 @@ async def stream(websocket: WebSocket, node: Node, hub: Hub,
                 await websocket.close(code=1013, reason="fell behind; reconnect with after")
                 return
             await subscription.wait()
-    except WebSocketDisconnect:
-        pass
-    finally:
-        gone.cancel()
-        if gone.done() and not gone.cancelled():
-            gone.exception()       # a connection that broke is just a disconnect
-        hub.unsubscribe(subscription)
 
 
 def _event_dict(node: HallNode, event: Any) -> dict:

@@ -7,12 +7,11 @@ event stream sends it (called to a window, finished …). A token the hall did n
 ticket that is not today's are closed alike with 4404 ``unknown_ticket``; 1013 when the phone
 fell too far behind (it reconnects)."""
 
-import asyncio
-
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 
 from hall import links
 from hall.api.dependencies import Node
+from hall.api.streams import serving
 from hall.errors import ErrorCode
 from hall.follow import Followers, position_message
 
@@ -34,14 +33,8 @@ async def follow(websocket: WebSocket, token: str, node: Node) -> None:
     ahead = node.read(lambda engine, now: engine.position(engine.state.tickets[ticket_id], now))
     followers.told(ticket_id, ahead)
 
-    async def until_disconnect() -> None:
-        try:
-            while (await websocket.receive())["type"] != "websocket.disconnect":
-                pass
-        finally:
-            subscription.close()
-    gone = asyncio.ensure_future(until_disconnect())
-    try:
+    async with serving(websocket, subscription,
+                       leave=lambda: followers.unfollow(ticket_id, subscription)):
         await websocket.send_text(position_message(ticket_id, ahead))
         pending = subscription.pending
         while not subscription.closed:
@@ -51,10 +44,3 @@ async def follow(websocket: WebSocket, token: str, node: Node) -> None:
                 await websocket.close(code=1013, reason="fell behind; reconnect")
                 return
             await subscription.wait()
-    except WebSocketDisconnect:
-        pass
-    finally:
-        gone.cancel()
-        if gone.done() and not gone.cancelled():
-            gone.exception()       # a connection that broke is just a disconnect
-        followers.unfollow(ticket_id, subscription)

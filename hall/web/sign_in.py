@@ -36,6 +36,8 @@ router = APIRouter(include_in_schema=False)
 
 #: The desk this browser signed in at last: chosen again on the form (a desk PC stays a desk).
 DESK_COOKIE = "hallq_desk"
+#: The sign-in page's heading (the kit's ``sign_in.html``, shared with central's back office).
+HEADING = ("员工登录", "Staff sign-in")
 #: The page each role starts on, in order of preference.
 START_PAGES = {roles.DESK: "/desk", roles.SUPERVISOR: "/supervisor"}
 
@@ -70,7 +72,8 @@ def _form(request: Request, site: WebSite, next: str, desk: str, error: str | No
           status: int = 200) -> Response:
     token = csrf.sign_in_token(request)
     response = site.page(request, "sign_in.html", None, status, csrf=token, next=next,
-                         desks=desks(site.node), chosen_desk=desk, error=error)
+                         heading=HEADING, badge=True, desks=desks(site.node), chosen_desk=desk,
+                         error=error)
     csrf.keep_sign_in_token(response, request, token)
     return response
 

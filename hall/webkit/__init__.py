@@ -12,6 +12,8 @@ single-page framework:
                     request's ``Origin``
 ``forms``           reading a posted form (``application/x-www-form-urlencoded``)
 ``roles``           what each web role may open (desk, supervisor, back office)
+``templates/``      the base page, the error page and the staff's sign-in form (the hall's
+                    and the back office's: their heading, a badge and desks as variables)
 ``static/``         ``kit.css`` and ``kit.js``, served at ``/static/kit/``; ``dashboard.css``
                     for pages of figures (tables that become cards on a phone, plots)
 ==================  ==============================================================

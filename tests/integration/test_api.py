@@ -20,7 +20,7 @@ from hall.api import dependencies as hall_api
 from hall.client import EventStream, HallApiError, HallClient
 from hall.events import EventKind
 from hall.store import Store
-from tests.helpers.phone_browser import page_state
+from tests.helpers.browser import page_state
 
 
 def _id_number(born: date, serial: str = "123") -> str:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from hall.events import EventKind
-from tests.helpers.phone_browser import page_state
+from tests.helpers.browser import page_state
 
 HOME = "GD-SZ-FT-001"
 #: A console opens its window by signing in (the example hall's 王晓明).

@@ -25,7 +25,7 @@ from hall.server import HallServer
 from kiosk.app import CARD_POLL_S, KioskWindow
 from kiosk.devices import KioskDevices
 from kiosk.viewmodel import KioskSettings
-from tests.helpers.phone_browser import page_state
+from tests.helpers.browser import page_state
 from ui.bridge import EventBridge
 
 

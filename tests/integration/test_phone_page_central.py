@@ -26,8 +26,8 @@ from hall.node import HallNode
 from hall.server import HallServer
 from sync.agent import SyncAgent
 from sync.agent_config import AgentConfig
+from tests.helpers.browser import Page
 from tests.helpers.central import CentralProcess, PgCluster, hall_catalog, hall_config
-from tests.helpers.phone_browser import PhoneBrowser
 from tests.helpers.staff_pins import give_demo_pins
 
 HALL = "GD-SZ-FT-001"
@@ -119,7 +119,7 @@ def city(pg_cluster: PgCluster, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_the_qr_points_to_central_and_the_page_follows_the_ticket_live(
-        city: PublicHall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        city: PublicHall, phone_browser: Callable[..., Page]) -> None:
     for _ in range(4):
         ticket = city.post("kiosk", "/tickets", {"service": "A"})
     assert ticket["url"].startswith(f"{city.central.url}/p/{HALL}/{ticket['id']}.")
@@ -143,7 +143,7 @@ def test_the_qr_points_to_central_and_the_page_follows_the_ticket_live(
 
 
 def test_the_citizen_gives_up_and_rates_through_central(
-        city: PublicHall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        city: PublicHall, phone_browser: Callable[..., Page]) -> None:
     given_up = city.post("kiosk", "/tickets", {"service": "B"})
     served = city.post("kiosk", "/tickets", {"service": "C"})
     phone = phone_browser()
@@ -169,7 +169,7 @@ def test_the_citizen_gives_up_and_rates_through_central(
 
 @pytest.mark.allow_log("Cannot reach the central platform")
 def test_the_page_reconnects_after_central_went_away_and_catches_up(
-        city: PublicHall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        city: PublicHall, phone_browser: Callable[..., Page]) -> None:
     city.post("kiosk", "/tickets", {"service": "B"})
     ticket = city.post("kiosk", "/tickets", {"service": "B"})
     phone = phone_browser()
@@ -186,7 +186,7 @@ def test_the_page_reconnects_after_central_went_away_and_catches_up(
 
 
 def test_unknown_wrong_and_expired_links_get_a_proper_page(
-        city: PublicHall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        city: PublicHall, phone_browser: Callable[..., Page]) -> None:
     ticket = city.post("kiosk", "/tickets", {"service": "A"})
     city.central_has_everything()
     base = f"{city.central.url}/p/{HALL}/"

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.helpers.browser import Page
 from tests.helpers.hall_servers import Hall
-from tests.helpers.phone_browser import PhoneBrowser
 
 
 def page_url(hall: Hall, ticket: dict) -> str:
@@ -26,7 +26,7 @@ def open_window(hall: Hall, window: str) -> None:
 
 
 def test_the_page_follows_the_ticket_to_its_call_without_a_reload(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     kiosk = hall.client("kiosk")
     for _ in range(4):
         ticket = kiosk.issue("A")
@@ -59,7 +59,7 @@ def test_the_page_follows_the_ticket_to_its_call_without_a_reload(
 
 
 def test_a_citizen_gives_up_the_number_after_a_confirm(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     ticket = hall.client("kiosk").issue("B")
     phone = phone_browser()
     phone.open(page_url(hall, ticket))
@@ -72,19 +72,19 @@ def test_a_citizen_gives_up_the_number_after_a_confirm(
 
 
 def test_a_dismissed_confirm_keeps_the_number(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     ticket = hall.client("kiosk").issue("B")
     phone = phone_browser()
     phone.open(page_url(hall, ticket))
     phone.wait_text("cancel", "放弃排号")
     phone.click("cancel")
-    phone.wait_for(lambda: phone.driver.switch_to.alert, what="the confirm").dismiss()
+    phone.wait_until(lambda: phone.driver.switch_to.alert, what="the confirm").dismiss()
     assert phone.text("status") == "等待中"
     assert hall.client("kiosk").ticket(ticket["id"])["status"] == "waiting"
 
 
 def test_a_finished_service_is_rated_once(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     ticket = hall.client("kiosk").issue("C")
     open_window(hall, "20")
     console = hall.client("caller-20")
@@ -105,7 +105,7 @@ def test_a_finished_service_is_rated_once(
 
 
 def test_a_no_show_is_told_the_halls_rule(
-        start_hall: Callable[..., Hall], phone_browser: Callable[..., PhoneBrowser]) -> None:
+        start_hall: Callable[..., Hall], phone_browser: Callable[..., Page]) -> None:
     hall = start_hall(no_show_min_recalls=0, no_show_min_wait_s=0, recheckin_positions=5,
                       max_recheckins=2)
     ticket = hall.client("kiosk").issue("A")
@@ -124,7 +124,7 @@ def test_a_no_show_is_told_the_halls_rule(
 
 
 def test_the_page_speaks_english_on_request_and_remembers_it(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     hall.client("kiosk").issue("A")
     ticket = hall.client("kiosk").issue("A")
     phone = phone_browser()
@@ -141,7 +141,7 @@ def test_the_page_speaks_english_on_request_and_remembers_it(
 
 
 def test_an_unknown_link_gets_a_page_that_says_so(
-        hall: Hall, phone_browser: Callable[..., PhoneBrowser]) -> None:
+        hall: Hall, phone_browser: Callable[..., Page]) -> None:
     ticket = hall.client("kiosk").issue("A")
     phone = phone_browser()
     for path in ("/t/20240101-Z001", urlsplit(ticket["url"]).path[:-1] + "x",

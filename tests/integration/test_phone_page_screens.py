@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.helpers.browser import DESKTOP, PHONE, Page
 from tests.helpers.hall_servers import Hall
-from tests.helpers.phone_browser import DESKTOP, PHONE, PhoneBrowser
 
 #: What each state's page must show before its picture is taken: (element, text) per language.
 SAYS = {
@@ -51,7 +51,7 @@ def _hall_day(start_hall: Callable[..., Hall]) -> tuple[Hall, dict[str, str]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_phone_page_screenshots(start_hall: Callable[..., Hall],
-                                phone_browser: Callable[..., PhoneBrowser], tmp_path: Path,
+                                phone_browser: Callable[..., Page], tmp_path: Path,
                                 lang: str) -> None:
     hall, pages = _hall_day(start_hall)
     shots: list[Path] = []

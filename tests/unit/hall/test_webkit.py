@@ -1,21 +1,28 @@
 """The web kit's rules without a browser: sessions end after 20 idle minutes or 10 hours
 whatever happens, the session cookie is HttpOnly, SameSite=Strict and Secure over https, a
 form from another origin is refused, the language switch never sends a browser to another
-site, and a staff member's web roles are checked in the hall's TOML."""
+site, a staff member's web roles are checked in the hall's TOML, and the hall and the back
+office sign in on one form, each with its own words and fields."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from central.web import sign_in as office_sign_in
+from central.web import site as office_site
 from hall.config import EXAMPLE_HALL, ConfigError, load_config
 from hall.errors import QueueError
+from hall.web import sign_in as hall_sign_in
+from hall.web import site as hall_site
 from hall.webkit import csrf
 from hall.webkit.routes import local_path
 from hall.webkit.sessions import ABSOLUTE_S, IDLE_S, SessionStore, set_session_cookie
+from hall.webkit.templating import WebTemplates
 from tests.helpers.clocks import SecondsClock
 
 
@@ -133,3 +140,25 @@ def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_origin_is_https() -> No
     response = Response()
     set_session_cookie(response, request(headers=behind), made, ABSOLUTE_S)
     assert "Secure" in response.headers["set-cookie"]
+
+
+def _sign_in_page(folder: Path, **words: object) -> str:
+    """The kit's sign-in form as a site with templates in ``folder`` serves it."""
+    templates = WebTemplates(folder, ZoneInfo("Asia/Shanghai"))
+    page = templates.render(request(), "sign_in.html", csrf="token", next="", error=None,
+                            notice=None,
+                            site_name="大厅", **words)
+    return bytes(page.body).decode()
+
+
+def test_one_sign_in_form_serves_the_hall_and_the_back_office() -> None:
+    hall = _sign_in_page(hall_site.TEMPLATES, heading=hall_sign_in.HEADING, badge=True,
+                         desks=["desk-1"], chosen_desk="desk-1")
+    office = _sign_in_page(office_site.TEMPLATES, heading=office_sign_in.HEADING)
+    for page in (hall, office):
+        assert 'action="/staff/sign-in"' in page and 'name="csrf" value="token"' in page
+        assert 'id="staff_id"' in page and 'id="pin"' in page and 'id="sign-in"' in page
+    assert "<h2>员工登录</h2>" in hall and "<title>员工登录 · 大厅</title>" in hall
+    assert 'name="badge_uid"' in hall and '<option value="desk-1" selected>' in hall
+    assert "<h2>后台受理人员登录</h2>" in office
+    assert "badge_uid" not in office and 'name="desk"' not in office, "no badge, no desk there"

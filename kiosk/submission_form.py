@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from hall.field_rules import Message, field_problem
 from hall.guide import FormField
 from kiosk.citizen import Citizen
-from kiosk.submission_fields import Message, check_field, masked_card_value, typed_date
+from kiosk.submission_fields import masked_card_value, typed_date
 
 #: Fields per page of the form, in normal and in elderly mode.
 FIELDS_PER_PAGE = 7
@@ -130,7 +131,7 @@ class SubmissionForm:
         today = self._today()
         self.errors = {}
         for field in self.fields:
-            problem = check_field(field, self.values[field.key], today)
+            problem = field_problem(field, self.values[field.key], today)
             if problem is not None:
                 self.errors[field.key] = problem
         wrong = [f.key for f in self.fields if f.key in self.errors and f.key not in self.locked]
@@ -142,7 +143,7 @@ class SubmissionForm:
         field = self.field(self.active)
         if field is None:
             return
-        problem = check_field(field, self.values[field.key], self._today())
+        problem = field_problem(field, self.values[field.key], self._today())
         if problem is None:
             self.errors.pop(field.key, None)
         else:

@@ -24,7 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hall.guide import FormField
 from ui.look import Look, button, label
@@ -152,19 +159,26 @@ def _offered_row(look: Look, keys: FormKeys, offered: Offered, height: int) -> Q
     page = min(offered.page, pages - 1)
     shown = offered.characters[page * per_row:(page + 1) * per_row]
     for index, text in enumerate(shown):
-        key = button(look, text, partial(pick, text),
-                     kind="accent", name=f"hanzi-{index}", size=36)
-        key.setFixedHeight(height)
+        key = _slim(look, button(look, text, partial(pick, text), kind="accent",
+                                 name=f"hanzi-{index}", size=36), height)
         line.addWidget(key, 2)
     if len(shown) < per_row:
         line.addStretch(2 * (per_row - len(shown)))
     for text, step, name in (("‹", -1, "hanzi_prev"), ("›", 1, "hanzi_next")):
-        turn = button(look, text, partial(turn_page, step),
-                      kind="plain", name=name, size=36)
-        turn.setFixedHeight(height)
+        turn = _slim(look, button(look, text, partial(turn_page, step), kind="plain",
+                                  name=name, size=36), height)
         turn.setEnabled(0 <= page + step < pages and bool(shown))
         line.addWidget(turn, 1)
     return line
+
+
+def _slim(look: Look, key: QPushButton, height: int) -> QPushButton:
+    """A key as narrow as the row needs (no padding), ``height`` high."""
+    key.setStyleSheet(key.styleSheet() + "QPushButton { padding: 0px; }")
+    key.setFixedHeight(height)
+    key.setMinimumWidth(look.big(56))
+    key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return key
 
 
 def _control(look: Look, text: str, slot: Callable[[], None], name: str, height: int

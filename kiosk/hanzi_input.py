@@ -3,16 +3,18 @@ would have filled (a name, an address) when the citizen came with an appointment
 types them: the letters typed are a syllable (``zhang``, ``lv`` for lü), the characters read
 so are offered in a row, and the one touched is written.
 
-The characters of each syllable are in :data:`TABLE_FILE`, GB 2312's first level (the common
-characters) before its second and then the rest of GBK (the rarer ones a name may hold), the
-most common surnames first. The table is made once from ``pypinyin``'s dictionary
-(``python -m kiosk.hanzi_input > kiosk/hanzi_pinyin.txt``), so that the kiosk never loads that
-dictionary (about 55 MB) itself. Plain Python.
+The characters of each syllable are in :data:`TABLE_FILE`: every character of GBK (a name may
+hold rare ones), the most common surnames first, then by how many words of ``pypinyin``'s
+phrase dictionary hold the character (小, 校, 笑 before 霄 and 淆), a character's usual reading
+before its others. The table is made once from ``pypinyin``'s dictionaries
+(``python -m kiosk.hanzi_input > kiosk/hanzi_pinyin.txt``), so that the kiosk never loads them
+(about 55 MB) itself. Plain Python.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -38,19 +40,24 @@ def _table() -> dict[str, str]:
 
 
 def candidates(letters: str) -> list[str]:
-    """The characters read as ``letters`` (lower case): those of that very syllable first,
-    then those of the syllables it begins (``zh`` offers 张, 赵, 周 …)."""
+    """The characters read as ``letters`` (any case): those of that very syllable first, then
+    those of the syllables it begins, the first of each before the second of each (``zh``
+    offers 张, 赵, 周 …)."""
     letters = letters.lower()
     if not letters:
         return []
     table = _table()
     offered = list(table.get(letters, ""))
+    longer = [table[s] for s in sorted(table) if s.startswith(letters) and s != letters]
+    by_rank = sorted(((rank, n, c) for n, chars in enumerate(longer)
+                      for rank, c in enumerate(chars[:MAX_OFFERED])))
     seen = set(offered)
-    for syllable in sorted(s for s in table if s.startswith(letters) and s != letters):
-        offered += [c for c in table[syllable] if c not in seen]
-        seen.update(table[syllable])
+    for _, _, character in by_rank:
         if len(offered) >= MAX_OFFERED:
             break
+        if character not in seen:
+            offered.append(character)
+            seen.add(character)
     return offered[:MAX_OFFERED]
 
 
@@ -72,11 +79,15 @@ def _gbk_characters() -> list[str]:
 def make_table() -> str:
     """The table's text (a line per syllable: the syllable, a tab, its characters)."""
     from pypinyin import Style, pinyin  # only here: the kiosk reads the table made once
+    from pypinyin.phrases_dict import phrases_dict
 
+    words: Counter[str] = Counter()
+    for phrase in phrases_dict:
+        words.update(set(phrase))
     by_syllable: dict[str, list[str]] = {}
     characters = _gbk_characters()
     rank = {c: i for i, c in enumerate(SURNAMES)}
-    characters.sort(key=lambda c: rank.get(c, len(SURNAMES)))   # stable: GBK order kept
+    characters.sort(key=lambda c: (rank.get(c, len(SURNAMES)), -words[c]))  # stable
     readings = {c: [r.replace("ü", "v") for r in pinyin(c, style=Style.NORMAL,
                                                         heteronym=True)[0]]
                 for c in characters}

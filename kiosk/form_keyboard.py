@@ -174,6 +174,7 @@ def _offered_row(look: Look, keys: FormKeys, offered: Offered, height: int) -> Q
 
 def _slim(look: Look, key: QPushButton, height: int) -> QPushButton:
     """A key as narrow as the row needs (no padding), ``height`` high."""
+    key.setFont(font(look.big(38), True))
     key.setStyleSheet(key.styleSheet() + "QPushButton { padding: 0px; }")
     key.setFixedHeight(height)
     key.setMinimumWidth(look.big(56))

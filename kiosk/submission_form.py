@@ -66,11 +66,12 @@ class SubmissionForm:
         """The fields the citizen fills in (not the card's)."""
         return [f for f in self.fields if f.key not in self.locked]
 
-    def shown(self, key: str) -> str:
+    def shown(self, key: str, typing: bool = True) -> str:
         """A field's value as the screen shows it: the card's masked, and a card's field the
-        citizen typed masked too once they left it."""
+        citizen typed masked too, unless it is being typed (``typing``: on the form)."""
         field = self.field(key)
-        source = self.locked.get(key) or (field.from_card if field and key != self.active
+        being_typed = typing and key == self.active
+        source = self.locked.get(key) or (field.from_card if field and not being_typed
                                           else "")
         return masked_card_value(source, self.values[key]) if source else self.values[key]
 

@@ -112,9 +112,12 @@ def _keys(look: Look, flow: SubmissionFlow) -> QVBoxLayout:
         return column
     wide = typed_wide(field)
     if not wide:
-        column.addWidget(label(look, look.t(f"正在填写：{field.label_zh}",
-                                            f"Filling in: {field.label_en or field.label_zh}"),
-                               28, bold=True, color=look.palette.title))
+        booked = field.from_card == "id_number" and flow.appointment_id is not None
+        column.addWidget(label(look, look.t(
+            f"正在填写：{field.label_zh}" + ("（预约时登记的号码）" if booked else ""),
+            f"Filling in: {field.label_en or field.label_zh}" + (" (as booked)" if booked
+                                                                  else "")),
+            28, bold=True, color=look.palette.title, name="filling_in"))
     card_address = flow.use_card_address if flow.host.citizen is not None and \
         flow.host.citizen.address else None
     keys = FormKeys(flow.type_key, flow.erase_key, flow.clear_key, flow.choose, card_address,

@@ -367,6 +367,9 @@ def test_an_appointment_code_stands_in_for_the_card_its_fields_typed_and_masked(
     assert flow.form.offered() == []
     assert flow.form.shown("name") == "张*", "masked once typed, as the card's"
     assert flow.form.shown("id_number") == TYPED_ID[:4] + "*" * 10 + TYPED_ID[-4:]
+    flow.activate("name")
+    assert flow.form.shown("name") == "张三", "in clear while typed"
+    assert flow.form.shown("name", typing=False) == "张*", "as the review shows it"
     flow.form_done()
     assert hall.vouched == [(TYPED_ID, "C07", "AP123")], "the hall checks before any offer"
     assert flow.step == Step.REUSE and flow.offers

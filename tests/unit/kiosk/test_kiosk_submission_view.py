@@ -109,6 +109,8 @@ def test_with_an_appointment_code_the_card_fields_are_typed_and_shown_masked(qtb
     view = view_of(qtbot, scenario_model("sub_form_typed"))
     assert named(view, "field-name").text().strip() == "张**"  # type: ignore[attr-defined]
     assert "已从身份证读取" not in every_text(view), "typed, not read from a card"
+    assert named(view, "filling_in").text() == \
+        "正在填写：身份证号码（预约时登记的号码）"  # type: ignore[attr-defined]
     assert named(view, "fkey-X").isVisible() and not view.findChildren(QWidget, "fkey-Q")
     touch(qtbot, view, "fkey-1")
     assert named(view, "field-id_number").text().strip() == \

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol, cast
 
 from devices.codes import DeviceErrorCode
@@ -216,15 +217,13 @@ class SubmissionFlow:
         item = self.item
         self.offers, self.reuse = [], set()
         self.reuse_state = "loading"
+        ask: Callable[[], Any]
         if appointment_id is not None:
-            def ask() -> Any:
-                return submit.reusable_answer(id_number, item, appointment_id)
+            ask = partial(submit.reusable_answer, id_number, item, appointment_id)
         elif hasattr(client, "reusable_answer"):
-            def ask() -> Any:
-                return submit.reusable_answer(id_number, item)
+            ask = partial(submit.reusable_answer, id_number, item)
         else:
-            def ask() -> Any:
-                return submit.reusable_documents(id_number, item)
+            ask = partial(submit.reusable_documents, id_number, item)
         self._run(ask, self._guard(self.reusable_found), self._guard(self._reusable_failed))
 
     def reusable_found(self, documents: list[Mapping[str, Any]]) -> None:

@@ -16,7 +16,8 @@ checked by its check digit, a name or address by pinyin) and shown masked once t
 form is done the hall checks that the appointment was booked with that ID number (its keyed
 hash), is today's and unused (the answer to ``reusable_answer`` with the appointment); a
 refusal is said at the ID number's field and the form stays. Only then are documents given
-before offered, and the submission names the appointment, which the hall checks again.
+before offered (and the typed number's age brings large type, as a card's would), and the
+submission names the appointment, which the hall checks again.
 
 Plain Python; the kiosk's :class:`~kiosk.viewmodel.KioskModel` hosts it (its client, devices,
 worker runner and session) and drops it with the session, and with it everything personal.
@@ -34,6 +35,7 @@ from functools import partial
 from typing import Any, Protocol, cast
 
 from devices.codes import DeviceErrorCode
+from hall import idnumber
 from hall.client import HallApiError, HallClient
 from hall.errors import ErrorCode
 from hall.guide import FormField, Guide, Material
@@ -163,14 +165,17 @@ class SubmissionFlow:
         if self.step == Step.IDENTIFY:
             self.host.touch()
             self.host.citizen = citizen
-            age = citizen.age_on(self.host.local_now().date())
-            if age is not None and age >= int((self.host.hall or {}).get("elderly_age", 65)):
-                self.host.elderly = True   # as for a number: large type for the elderly
+            self._large_type_for(citizen.age_on(self.host.local_now().date()))
             self._identified()
             self._notify()
             return True
         current = self.host.citizen
         return current is not None and current.id_number == citizen.id_number
+
+    def _large_type_for(self, age: int | None) -> None:
+        """As for a number: large type for the elderly."""
+        if age is not None and age >= int((self.host.hall or {}).get("elderly_age", 65)):
+            self.host.elderly = True
 
     def qr_scanned(self, text: str) -> None:
         """A QR code at ``identify``: an appointment code stands in for the card (its fields
@@ -233,6 +238,12 @@ class SubmissionFlow:
         if isinstance(documents, Mapping):
             self.reuse_unavailable = bool(documents.get("unavailable"))
             documents = list(documents.get("documents") or [])
+        typed = self.typed_id_number() if self.appointment_id else None
+        if typed:   # the hall vouched for the number typed: its holder's age counts as a card's
+            try:
+                self._large_type_for(idnumber.age_on(typed[1], self.host.local_now().date()))
+            except idnumber.InvalidIdNumber:
+                pass    # the form's check said so already
         today = self.host.local_now().date().isoformat()
         wanted = {m.id for m in self.guide.photographed}
         self.offers = [d for d in documents if d.get("material_id") in wanted

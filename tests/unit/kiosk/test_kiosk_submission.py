@@ -415,6 +415,16 @@ def test_the_hall_refusing_the_appointment_is_said_at_the_id_number_and_offers_n
     assert flow.step == Step.REUSE and len(hall.vouched) == 2
 
 
+def test_a_typed_id_number_of_someone_elderly_brings_large_type_once_vouched_for() -> None:
+    model, _, _ = make()
+    elder = "44030419500101123" + check_char("44030419500101123")
+    by_appointment(model, elder)
+    assert not model.elderly
+    assert model.submission is not None
+    model.submission.form_done()
+    assert model.elderly and model.submission.step == Step.REUSE
+
+
 def test_pinyin_offers_characters_erases_letters_first_and_keeps_latin_names() -> None:
     model, _, _ = make()
     model.start_submission("C07")

@@ -263,12 +263,16 @@ class HallClient:
     def submit_submission(self, item: str, fields: dict[str, str],
                           photos: list[SubmissionPhoto], reuse: list[str],
                           id_number: str | None, name: str | None, client_id: str,
-                          consent_version: str) -> SubmissionReceiptBody:
+                          consent_version: str, appointment_id: str | None = None
+                          ) -> SubmissionReceiptBody:
         """Hand in a self-service submission: the form's fields, a JPEG per photographed page
         and the ids of documents reused (一证通办); the receipt. Sent again with the same
-        ``client_id`` (after a lost answer), the same receipt."""
+        ``client_id`` (after a lost answer), the same receipt. The citizen is the card's
+        (``id_number``, ``name``) or, with ``appointment_id``, the one of the ID number typed
+        in the form, as the appointment vouches."""
         part = {"item": item, "fields": fields, "reuse": reuse, "id_number": id_number,
-                "name": name, "client_id": client_id, "consent_version": consent_version}
+                "name": name, "client_id": client_id, "consent_version": consent_version,
+                "appointment_id": appointment_id}
         files: list[tuple[str, tuple[str | None, str | bytes, str]]] = [
             ("submission", (None, json.dumps(part, ensure_ascii=False), "application/json"))]
         files += [("photo", (f"{p.material_id}-{p.page}.jpg", p.jpeg, "image/jpeg"))
@@ -276,16 +280,22 @@ class HallClient:
         return self._call("POST", "/submissions", files=files, timeout=UPLOAD_TIMEOUT_S)
 
 
-    def reusable_documents(self, id_number: str, item: str) -> list[ReusableDocumentBody]:
+    def reusable_documents(self, id_number: str, item: str,
+                           appointment_id: str | None = None) -> list[ReusableDocumentBody]:
         """Documents this citizen gave before that ``item`` may reuse (names and dates);
         [] when there are none or central could not be asked in time (see
         :meth:`reusable_answer` for which)."""
-        return self.reusable_answer(id_number, item)["documents"]
+        return self.reusable_answer(id_number, item, appointment_id)["documents"]
 
-    def reusable_answer(self, id_number: str, item: str) -> ReusableDocumentsBody:
-        """The documents and whether central could be asked (``unavailable``)."""
-        return self._call("POST", "/submissions/reusable",
-                          {"id_number": id_number, "item": item}, timeout=10.0)
+    def reusable_answer(self, id_number: str, item: str,
+                        appointment_id: str | None = None) -> ReusableDocumentsBody:
+        """The documents and whether central could be asked (``unavailable``). With
+        ``appointment_id`` (the ID number typed, not read from a card), the hall first checks
+        that the appointment vouches for it: :class:`HallApiError` when it does not."""
+        body = {"id_number": id_number, "item": item}
+        if appointment_id:
+            body["appointment_id"] = appointment_id
+        return self._call("POST", "/submissions/reusable", body, timeout=10.0)
 
     def remote_state(self, window: str) -> RemoteCallBody:
         """The window's remote call (``GET /windows/{n}/remote``)."""

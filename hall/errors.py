@@ -44,9 +44,13 @@ class ErrorCode(enum.StrEnum):
     QUOTA_REACHED = "quota_reached", 409, "the service's numbers for today are all taken"
     ID_LIMIT_REACHED = "id_limit_reached", 409, "this ID took its daily number of tickets"
     INVALID_ID_NUMBER = "invalid_id_number", 422, "not a valid resident ID number"
-    APPOINTMENT_USED = "appointment_used", 409, "the appointment was already checked in"
+    APPOINTMENT_USED = ("appointment_used", 409,
+                        "the appointment was already checked in or handed a submission in")
     APPOINTMENT_MISMATCH = ("appointment_mismatch", 422,
                             "the appointment is for another service or another person")
+    APPOINTMENT_NOT_TODAY = "appointment_not_today", 409, "the appointment is for another day"
+    APPOINTMENT_ANONYMOUS = ("appointment_anonymous", 409,
+                             "the appointment was booked without an ID number: it names nobody")
     BAD_CHANNEL = "bad_channel", 422, "unknown issuing channel"
     # the hall node: windows and tickets
     WINDOW_CLOSED = "window_closed", 409, "the window is closed"

@@ -32,6 +32,9 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS receipts (
     receipt TEXT PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, item TEXT NOT NULL,
     receipt_body TEXT NOT NULL, status TEXT NOT NULL, reason_zh TEXT NOT NULL DEFAULT '',
     reason_en TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL, updated_at REAL NOT NULL)"""
+#: The appointments whose QR code identified a citizen for a submission (used once).
+_APPOINTMENTS = """CREATE TABLE IF NOT EXISTS appointments_used (
+    appointment_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, created_at REAL NOT NULL)"""
 
 
 def new_receipt_code() -> str:
@@ -48,6 +51,7 @@ class SubmissionBook:
                                      check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(_SCHEMA)
+        self._conn.execute(_APPOINTMENTS)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -69,6 +73,30 @@ class SubmissionBook:
                 "INSERT INTO receipts (receipt, client_id, item, receipt_body, status, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, 'uploading', ?, ?)",
                 (receipt, client_id, item, json.dumps(body, ensure_ascii=False), now, now))
+
+    def appointment_used(self, appointment_id: str) -> bool:
+        """Whether the appointment identified a citizen for a submission already."""
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM appointments_used WHERE appointment_id "
+                                      "= ?", (appointment_id,)).fetchone() is not None
+
+    def claim_appointment(self, appointment_id: str, client_id: str, now: float) -> bool:
+        """Mark the appointment used by the submission ``client_id``; False when another
+        submission used it first."""
+        with self._lock:
+            try:
+                self._conn.execute("INSERT INTO appointments_used (appointment_id, client_id, "
+                                   "created_at) VALUES (?, ?, ?)",
+                                   (appointment_id, client_id, now))
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def release_appointment(self, appointment_id: str, client_id: str) -> None:
+        """Give the appointment back (the submission that claimed it was not kept)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM appointments_used WHERE appointment_id = ? AND "
+                               "client_id = ?", (appointment_id, client_id))
 
     def progress(self, receipt: str) -> dict[str, Any] | None:
         """``{"receipt", "client_id", "item", "status", "reason_zh", "reason_en",
@@ -99,4 +127,5 @@ class SubmissionBook:
         """Drop receipts handed in before ``before`` (Unix seconds); how many."""
         with self._lock:
             cursor = self._conn.execute("DELETE FROM receipts WHERE created_at < ?", (before,))
+            self._conn.execute("DELETE FROM appointments_used WHERE created_at < ?", (before,))
         return cursor.rowcount

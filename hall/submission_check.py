@@ -1,6 +1,7 @@
 """Checking a self-service submission against its item's guide (:mod:`hall.guide`) before the
-hall node keeps it: every field valid for its kind, every required photographed material
-present (photographed or reused, 一证通办), each photo a JPEG within the limits.
+hall node keeps it: every field valid by the form's rules (:mod:`hall.field_rules`, the same
+the kiosk checks at the field), every required photographed material present (photographed or
+reused, 一证通办), each photo a JPEG within the limits.
 
 Each refusal is a :class:`~hall.errors.QueueError` naming the field or material in Chinese and
 English, and never repeating a citizen's value (it may be personal data).
@@ -8,28 +9,20 @@ English, and never repeating a citizen's value (it may be personal data).
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, tzinfo
 
-from hall import idnumber
-from hall.errors import ErrorCode, QueueError
+from hall.config import Item
+from hall.errors import ErrorCode, QueueError, not_found
+from hall.field_rules import Message, accepted_value, field_problem
 from hall.guide import FormField, Guide, Material
+from hall.state import Appointment
 
 #: Limits of one submission (the kiosk's photos are about 0.5-2 MB each).
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS = 20
 MAX_TOTAL_BYTES = 60 * 1024 * 1024
 MAX_PAGES = 20
-#: A mainland mobile number, or a landline with its area code (the kiosk's phone keys have
-#: the dash): the same rule the kiosk checks at the field (kiosk/submission_fields.py).
-PHONE_RE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
-DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-NUMBER_RE = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")
-#: A date is plausible within this many years before and after today.
-DATE_YEARS_BACK, DATE_YEARS_AHEAD = 150, 30
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
@@ -47,74 +40,20 @@ class Photo:
         return f"{self.material_id}-{self.page}.jpg"
 
 
-def invalid_field(spec: FormField, why_zh: str, why_en: str) -> QueueError:
-    """The 422 of a field that is not valid, naming it."""
-    label_en = spec.label_en or spec.key
-    return QueueError(ErrorCode.INVALID_FIELD, f"“{spec.label_zh}”{why_zh}",
-                      f"Field {spec.key} ({label_en}): {why_en}", 422)
-
-
-def _check_text(spec: FormField, value: str) -> str:
-    if len(value) > spec.max_length:
-        raise invalid_field(spec, f"不能超过{spec.max_length}个字",
-                            f"at most {spec.max_length} characters")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in value):
-        raise invalid_field(spec, "含有不可见的控制字符", "holds control characters")
-    return value
-
-
-def _check_number(spec: FormField, value: str) -> str:
-    if not NUMBER_RE.fullmatch(value):
-        raise invalid_field(spec, "应为数字", "must be a number (digits 0-9, '.')")
-    number = float(value)
-    low = -math.inf if spec.min_value is None else spec.min_value
-    high = math.inf if spec.max_value is None else spec.max_value
-    if not low <= number <= high:
-        shown = f"{'' if spec.min_value is None else f'{spec.min_value:g}'}–" \
-                f"{'' if spec.max_value is None else f'{spec.max_value:g}'}"
-        raise invalid_field(spec, f"应在 {shown} 之间", f"must be within {shown}")
-    return value
-
-
-def _check_date(spec: FormField, value: str, today: date) -> str:
-    try:
-        day = date.fromisoformat(value) if DATE_RE.fullmatch(value) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise invalid_field(spec, "应为日期，如 2024-03-01", "must be a date like 2024-03-01")
-    earliest = today - timedelta(days=365 * DATE_YEARS_BACK)
-    latest = today + timedelta(days=365 * DATE_YEARS_AHEAD)
-    if not earliest <= day <= latest:
-        raise invalid_field(spec, "日期不合理", "is not a plausible date")
-    return value
-
-
-def _check_choice(spec: FormField, value: str) -> str:
-    if value in spec.choices_zh:
-        return value
-    if value in spec.choices_en:
-        return spec.choices_zh[spec.choices_en.index(value)]
-    raise invalid_field(spec, "请从选项中选择", f"must be one of {', '.join(spec.choices_zh)}")
+def invalid_field(spec: FormField, problem: Message) -> QueueError:
+    """The 422 of a field that is not valid, naming it (the sentence the kiosk shows at the
+    field, :mod:`hall.field_rules`)."""
+    why_zh, why_en = problem
+    return QueueError(ErrorCode.INVALID_FIELD, why_zh, f"Field {spec.key}: {why_en}", 422)
 
 
 def check_field(spec: FormField, value: str, today: date) -> str:
-    """A field's value checked for its kind (stripped; a choice given in English becomes
-    its Chinese option); QueueError naming the field."""
-    value = value.strip()
-    if spec.kind == "phone":
-        if not PHONE_RE.fullmatch(value):
-            raise invalid_field(spec, "应为11位手机号码或带区号的固定电话",
-                                "must be an 11-digit mobile number or a landline with its "
-                                "area code")
-        return value
-    if spec.kind == "number":
-        return _check_number(spec, value)
-    if spec.kind == "date":
-        return _check_date(spec, value, today)
-    if spec.kind == "choice":
-        return _check_choice(spec, value)
-    return _check_text(spec, value)
+    """A field's value checked by the form's rules, as kept (:func:`~hall.field_rules.
+    accepted_value`); QueueError naming the field."""
+    problem = field_problem(spec, value, today)
+    if problem is not None:
+        raise invalid_field(spec, problem)
+    return accepted_value(spec, value, today)
 
 
 def check_fields(guide: Guide, fields: dict[str, str], card: dict[str, str],
@@ -129,19 +68,9 @@ def check_fields(guide: Guide, fields: dict[str, str], card: dict[str, str],
     checked: dict[str, str] = {}
     for spec in guide.fields:
         value = card.get(spec.from_card) if spec.from_card else None
-        value = (value if value else fields.get(spec.key, "")).strip()
-        if not value:
-            if spec.required:
-                raise invalid_field(spec, "为必填项", "is required")
-            continue
-        if spec.from_card == "id_number":
-            try:
-                value = idnumber.normalize(value, today)
-            except idnumber.InvalidIdNumber as err:
-                raise invalid_field(spec, f"无效：{err.message_zh}", f"invalid: {err}") from None
+        value = check_field(spec, value if value else fields.get(spec.key, ""), today)
+        if value:
             checked[spec.key] = value
-            continue
-        checked[spec.key] = check_field(spec, value, today)
     return checked
 
 
@@ -187,3 +116,33 @@ def check_photos(guide: Guide, photos: list[Photo], reused: set[str]) -> None:
             zh, en = _material_name(material)
             raise QueueError(ErrorCode.MISSING_MATERIAL, f"缺少材料“{zh}”，请拍摄",
                              f"Material {material.id} ({en}) is missing: photograph it", 422)
+
+
+def check_appointment_holder(appointment: Appointment | None, item: Item, id_hash: str | None,
+                             today: date, timezone: tzinfo, used: bool) -> None:
+    """An appointment QR code stands in for the ID card only when the appointment is known,
+    today's, not checked in and not ``used`` for a submission, for this item (or its theme),
+    and booked with the ID number typed (``id_hash``, its keyed hash; None: the form takes no
+    ID number, and the appointment vouches for nobody)."""
+    if appointment is None:
+        raise not_found(ErrorCode.UNKNOWN_APPOINTMENT, "预约", "Appointment")
+    if datetime.fromtimestamp(appointment.slot_start, timezone).date() != today:
+        raise QueueError(ErrorCode.APPOINTMENT_NOT_TODAY, "该预约不是今天的，请刷身份证办理",
+                         "The appointment is for another day: please use your ID card")
+    if appointment.ticket_id is not None or used:
+        raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已使用，请刷身份证办理",
+                         "The appointment was used already: please use your ID card")
+    if appointment.item not in (None, item.code) or appointment.theme != item.theme:
+        raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "预约的事项不是本事项",
+                         "The appointment is for another item", 422)
+    if id_hash is None:
+        return
+    if not appointment.id_hash:
+        raise QueueError(ErrorCode.APPOINTMENT_ANONYMOUS,
+                         "该预约未登记身份证号码，无法核验身份，请刷身份证办理",
+                         "The appointment was booked without an ID number, so it cannot "
+                         "vouch for you: please use your ID card")
+    if appointment.id_hash != id_hash:
+        raise QueueError(ErrorCode.APPOINTMENT_MISMATCH, "身份证号码与预约人不符，请核对",
+                         "The ID number is not the one the appointment was booked with: "
+                         "please check it", 422)

@@ -10,9 +10,14 @@ printer), or
 ``failed`` (the hall's sentence; try again with the same ``client_id``, so that a submission
 the hall took once is never taken twice).
 
-An appointment QR code at ``identify`` is accepted for a form that needs nothing from the card;
-otherwise the kiosk asks for the card, as a name cannot be typed at a kiosk without a Chinese
-input method (the form keyboard has none: :mod:`kiosk.form_keyboard`).
+An appointment QR code at ``identify`` stands in for the card: the fields the card would fill
+(name, ID number, address) are typed on the form instead (the ID number on digit keys and
+checked by its check digit, a name or address by pinyin) and shown masked once typed. When the
+form is done the hall checks that the appointment was booked with that ID number (its keyed
+hash), is today's and unused (the answer to ``reusable_answer`` with the appointment); a
+refusal is said at the ID number's field and the form stays. Only then are documents given
+before offered (and the typed number's age brings large type, as a card's would), and the
+submission names the appointment, which the hall checks again.
 
 Plain Python; the kiosk's :class:`~kiosk.viewmodel.KioskModel` hosts it (its client, devices,
 worker runner and session) and drops it with the session, and with it everything personal.
@@ -26,9 +31,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol, cast
 
 from devices.codes import DeviceErrorCode
+from hall import idnumber
+from hall.client import HallApiError, HallClient
+from hall.errors import ErrorCode
 from hall.guide import FormField, Guide, Material
 from kiosk.citizen import Citizen, parse_appointment_code
 from kiosk.photo_step import PhotoStep, take_document_photo
@@ -60,19 +69,10 @@ class Step(StrEnum):
     FAILED = "failed"
 
 
-class SubmissionClient(Protocol):
-    """The hall client's submission calls (``hall.client.HallClient``)."""
-
-    def submit_submission(self, item: str, fields: dict[str, str], photos: list[Any],
-                          reuse: list[str], id_number: str | None, name: str | None,
-                          client_id: str, consent_version: str) -> Mapping[str, Any]:
-        """``POST /api/v1/submissions``: the receipt."""
-
-    def reusable_documents(self, id_number: str, item: str) -> list[Mapping[str, Any]]:
-        """``POST /api/v1/submissions/reusable``: documents given before, names and dates."""
-
-    def reusable_answer(self, id_number: str, item: str) -> Mapping[str, Any]:
-        """The same with ``unavailable``: central could not be asked in time."""
+#: The hall's refusals of an appointment as the card's stand-in, said at the ID number.
+HOLDER_REFUSALS = frozenset({ErrorCode.UNKNOWN_APPOINTMENT, ErrorCode.APPOINTMENT_NOT_TODAY,
+                             ErrorCode.APPOINTMENT_USED, ErrorCode.APPOINTMENT_MISMATCH,
+                             ErrorCode.APPOINTMENT_ANONYMOUS, ErrorCode.INVALID_ID_NUMBER})
 
 
 class FlowHost(Protocol):
@@ -165,18 +165,21 @@ class SubmissionFlow:
         if self.step == Step.IDENTIFY:
             self.host.touch()
             self.host.citizen = citizen
-            age = citizen.age_on(self.host.local_now().date())
-            if age is not None and age >= int((self.host.hall or {}).get("elderly_age", 65)):
-                self.host.elderly = True   # as for a number: large type for the elderly
+            self._large_type_for(citizen.age_on(self.host.local_now().date()))
             self._identified()
             self._notify()
             return True
         current = self.host.citizen
         return current is not None and current.id_number == citizen.id_number
 
+    def _large_type_for(self, age: int | None) -> None:
+        """As for a number: large type for the elderly."""
+        if age is not None and age >= int((self.host.hall or {}).get("elderly_age", 65)):
+            self.host.elderly = True
+
     def qr_scanned(self, text: str) -> None:
-        """A QR code at ``identify``: an appointment code identifies a form that needs nothing
-        from the card; otherwise the card is asked for. Elsewhere codes are ignored."""
+        """A QR code at ``identify``: an appointment code stands in for the card (its fields
+        are typed on the form). Elsewhere codes are ignored."""
         if self.step != Step.IDENTIFY:
             return
         self.host.touch()
@@ -184,11 +187,6 @@ class SubmissionFlow:
         if parsed is None:
             self.note = ("无法识别该二维码，请刷身份证或扫描预约二维码",
                          "This QR code is not an appointment code: swipe your ID card")
-        elif any(f.from_card and f.required for f in self.guide.fields):
-            self.appointment_id = parsed[0]
-            self.note = ("预约已识别。本事项需读取身份证信息，请刷身份证",
-                         "Appointment found. This application needs your ID card: please "
-                         "swipe it")
         else:
             self.appointment_id = parsed[0]
             self._identified()
@@ -197,25 +195,41 @@ class SubmissionFlow:
     def _identified(self) -> None:
         citizen = self.host.citizen
         if citizen is not None:
+            self.appointment_id = None   # the card says who it is
             self.form.fill_from_card(citizen)
-            self._ask_reusable(citizen)
+            self._ask_reusable(citizen.id_number)
         self.note = None
         self.step = Step.FORM if self.form.editable() else Step.REUSE
         if self.step == Step.REUSE:
             self._after_form()
 
-    def _ask_reusable(self, citizen: Citizen) -> None:
+    def typed_id_number(self) -> tuple[str, str] | None:
+        """(field key, value) of the ID number the citizen typed (no card), if the form has one."""
+        if self.host.citizen is not None:
+            return None
+        field = next((f for f in self.guide.fields if f.from_card == "id_number"), None)
+        return (field.key, self.form.values[field.key]) if field is not None else None
+
+    def _ask_reusable(self, id_number: str, appointment_id: str | None = None) -> None:
+        """Ask the hall for the documents given before: with the card when the item reuses
+        any; with an appointment always, as the hall checks first that it vouches for the ID
+        number typed."""
         client = self.host.client
-        if not hasattr(client, "reusable_documents") or not any(
-                m.reusable_days > 0 for m in self.guide.photographed):
+        if not hasattr(client, "reusable_documents") or (appointment_id is None and not any(
+                m.reusable_days > 0 for m in self.guide.photographed)):
             return
-        submit = cast(SubmissionClient, client)
-        item, id_number = self.item, citizen.id_number
+        submit = cast(HallClient, client)
+        item = self.item
+        self.offers, self.reuse = [], set()
         self.reuse_state = "loading"
-        ask = submit.reusable_answer if hasattr(client, "reusable_answer") else \
-            submit.reusable_documents
-        self._run(lambda: ask(id_number, item),
-                  self._guard(self.reusable_found), self._guard(self._reusable_failed))
+        ask: Callable[[], Any]
+        if appointment_id is not None:
+            ask = partial(submit.reusable_answer, id_number, item, appointment_id)
+        elif hasattr(client, "reusable_answer"):
+            ask = partial(submit.reusable_answer, id_number, item)
+        else:
+            ask = partial(submit.reusable_documents, id_number, item)
+        self._run(ask, self._guard(self.reusable_found), self._guard(self._reusable_failed))
 
     def reusable_found(self, documents: list[Mapping[str, Any]]) -> None:
         """The documents this citizen gave before arrived: offer those of this item still
@@ -224,6 +238,12 @@ class SubmissionFlow:
         if isinstance(documents, Mapping):
             self.reuse_unavailable = bool(documents.get("unavailable"))
             documents = list(documents.get("documents") or [])
+        typed = self.typed_id_number() if self.appointment_id else None
+        if typed:   # the hall vouched for the number typed: its holder's age counts as a card's
+            try:
+                self._large_type_for(idnumber.age_on(typed[1], self.host.local_now().date()))
+            except idnumber.InvalidIdNumber:
+                pass    # the form's check said so already
         today = self.host.local_now().date().isoformat()
         wanted = {m.id for m in self.guide.photographed}
         self.offers = [d for d in documents if d.get("material_id") in wanted
@@ -235,6 +255,15 @@ class SubmissionFlow:
         self._notify()
 
     def _reusable_failed(self, err: Exception) -> None:
+        typed = self.typed_id_number()
+        if self.appointment_id and typed and isinstance(err, HallApiError) and \
+                err.code in HOLDER_REFUSALS:
+            self.reuse_state = "none"           # the appointment does not vouch: back to the
+            self.step = Step.FORM               # form, the hall's sentence at the ID number
+            self.form.errors[typed[0]] = message_of(err)
+            self.form.active = typed[0]
+            self._notify()
+            return
         log.info("documents given before not asked: %s", message_of(err)[1])
         self.reusable_found([])
 
@@ -283,6 +312,18 @@ class SubmissionFlow:
         self.form.set_value(option)
         self._notify()
 
+    def pick_character(self, text: str) -> None:
+        """A character offered for the pinyin typed (or the letters themselves)."""
+        self.host.touch()
+        self.form.pick(text)
+        self._notify()
+
+    def more_characters(self, pages: int) -> None:
+        """The next (or previous) characters offered for the pinyin typed."""
+        self.host.touch()
+        self.form.offer_page = max(0, self.form.offer_page + pages)
+        self._notify()
+
     def use_card_address(self) -> None:
         """"使用身份证住址": the card's address in the active field, to edit from there."""
         citizen = self.host.citizen
@@ -296,7 +337,11 @@ class SubmissionFlow:
         self.host.touch()
         if self.form.check_all():
             self.step = Step.REUSE
-            self._after_form()
+            typed = self.typed_id_number()
+            if self.appointment_id and typed:   # the answer may come at once (or refuse)
+                self._ask_reusable(typed[1], self.appointment_id)
+            if self.step == Step.REUSE:
+                self._after_form()
         self._notify()
 
     def _after_form(self) -> None:
@@ -417,14 +462,16 @@ class SubmissionFlow:
         self.step, self.error, self.host.busy = Step.SUBMITTING, None, True
         self._notify()
         citizen = self.host.citizen
-        submit = cast(SubmissionClient, client)
+        submit = cast(HallClient, client)
         item, values, photos = self.item, self.form.submitted_values(), list(self.photos.kept)
         reuse, client_id = sorted(self.reuse & {str(d["doc_id"]) for d in self.offers}), \
             self.client_id
         id_number = citizen.id_number if citizen else None
         name = (citizen.name or None) if citizen else None
+        appointment_id = self.appointment_id if citizen is None else None
         self._run(lambda: submit.submit_submission(
-            item, values, photos, reuse, id_number, name, client_id, CONSENT_VERSION),
+            item, values, photos, reuse, id_number, name, client_id, CONSENT_VERSION,
+            appointment_id=appointment_id),
             self._guard(self._submitted), self._guard(self._submit_failed))
 
     def _submitted(self, receipt: Mapping[str, Any]) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.form_keyboard import FormKeys, form_keyboard
+from kiosk.form_keyboard import FormKeys, Offered, form_keyboard, typed_wide
 from kiosk.submission import SubmissionFlow
 from kiosk.submission_form import ELDERLY_FIELDS_PER_PAGE, FIELDS_PER_PAGE
 from kiosk.submission_nav import nav_row
@@ -35,7 +35,7 @@ def form_screen(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     flow = view.model.submission
     assert flow is not None
     active = flow.form.field(flow.form.active)
-    wide = active is not None and active.kind in ("text", "address")
+    wide = active is not None and typed_wide(active)
     body = QVBoxLayout() if look.portrait or wide else QHBoxLayout()
     body.setSpacing(look.px(16 if wide else 32))
     room = view.body_width(look) * (1 if wide or look.portrait else 5 / 11) - look.px(260)
@@ -110,16 +110,22 @@ def _keys(look: Look, flow: SubmissionFlow) -> QVBoxLayout:
                                30, wrap=True))
         column.addStretch(1)
         return column
-    wide = field.kind in ("text", "address")
+    wide = typed_wide(field)
     if not wide:
-        column.addWidget(label(look, look.t(f"正在填写：{field.label_zh}",
-                                            f"Filling in: {field.label_en or field.label_zh}"),
-                               28, bold=True, color=look.palette.title))
+        booked = field.from_card == "id_number" and flow.appointment_id is not None
+        column.addWidget(label(look, look.t(
+            f"正在填写：{field.label_zh}" + ("（预约时登记的号码）" if booked else ""),
+            f"Filling in: {field.label_en or field.label_zh}" + (" (as booked)" if booked
+                                                                  else "")),
+            28, bold=True, color=look.palette.title, name="filling_in"))
     card_address = flow.use_card_address if flow.host.citizen is not None and \
         flow.host.citizen.address else None
-    keys = FormKeys(flow.type_key, flow.erase_key, flow.clear_key, flow.choose, card_address)
-    column.addWidget(form_keyboard(look, field, keys, form.values[field.key]))
-    if wide and not look.elderly:
+    keys = FormKeys(flow.type_key, flow.erase_key, flow.clear_key, flow.choose, card_address,
+                    flow.pick_character, flow.more_characters)
+    offered = Offered(form.composing, form.offered(), form.offer_page) \
+        if form.composes(field) else None
+    column.addWidget(form_keyboard(look, field, keys, form.values[field.key], offered))
+    if wide and not look.elderly and offered is None:
         column.addWidget(label(look, look.t("本机不支持拼音和手写输入；"
                                             "无法输入的内容请咨询工作人员",
                                             "No pinyin or handwriting here: for words the keys "

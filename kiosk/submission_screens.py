@@ -21,6 +21,7 @@ from ui.samples import sample_services
 
 #: The scenarios of the submission, each a screen of it.
 SUBMISSION_SCENARIOS = ("sub_identify", "sub_form", "sub_form_error", "sub_form_address",
+                        "sub_form_pinyin", "sub_form_typed",
                         "sub_reuse", "sub_photo", "sub_photo_no_reuse",
                         "sub_photo_refused", "sub_review", "sub_consent", "sub_failed",
                         "sub_receipt", "sub_receipt_queued")
@@ -67,6 +68,9 @@ def submission_model(model: Any, state: str) -> None:
     model.start_submission(ITEM)
     flow = model.submission
     if state == "sub_identify":
+        return
+    if state in ("sub_form_pinyin", "sub_form_typed"):
+        _typed_identity(flow, state)
         return
     model.citizen = citizen
     flow.card_read(_card_of(citizen))
@@ -126,6 +130,26 @@ def submission_model(model: Any, state: str) -> None:
         model.print_failed(PrinterPaperOut("refused before printing"))
     else:
         model.printed("ready")
+
+
+def _typed_identity(flow: Any, state: str) -> None:
+    """The appointment's QR code instead of the card: the name typed by pinyin (张, then
+    "xiao" typed with its characters offered), or the name done and the ID number being typed
+    on its digit keys."""
+    flow.qr_scanned("hallq:appt:AP20261207-0042")
+    for letters, character in (("zhang", "张"), ("xiao", "晓")):
+        for letter in letters:
+            flow.type_key(letter.upper())
+        if state == "sub_form_typed" or character == "张":
+            flow.pick_character(character)
+    if state == "sub_form_pinyin":
+        return
+    for letter in "ming":
+        flow.type_key(letter.upper())
+    flow.pick_character("明")
+    flow.field_done()
+    for digit in "4403041990":
+        flow.type_key(digit)
 
 
 def _card_of(citizen: Any) -> Any:

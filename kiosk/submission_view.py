@@ -110,8 +110,9 @@ def _review(view: KioskView, look: Look, layout: QVBoxLayout) -> None:
     flow = view.model.submission
     assert flow is not None
     pal = look.palette
-    lines = [f"{look.t(f.label_zh, f.label_en or f.label_zh)}：{flow.form.shown(f.key) or '—'}"
-             for f in flow.form.fields]
+    form = flow.form
+    lines = [f"{look.t(f.label_zh, f.label_en or f.label_zh)}："
+             f"{form.shown(f.key, typing=False) or '—'}" for f in form.fields]
     columns = QVBoxLayout() if look.portrait else QHBoxLayout()
     columns.setSpacing(look.px(32))
     left, right = QVBoxLayout(), QVBoxLayout()

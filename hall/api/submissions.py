@@ -6,17 +6,25 @@ reads its progress here; documents given before (一证通办) are looked up at 
 agent (:mod:`hall.reuse_desk`).
 
 ``POST /api/v1/submissions`` is ``multipart/form-data``: one part ``submission`` (JSON:
-item, fields, reuse, id_number, name, client_id, consent_version) and one ``image/jpeg`` part
-``photo`` per page, its file name ``<material id>-<page>.jpg``. The photos are read into
-memory (never spooled to disk in clear) and refused past the limits before the body is read
-whole. The ID number is kept only as the keyed hash under the city key and the masked form;
-nothing personal is logged.
+item, fields, reuse, id_number, name, appointment_id, client_id, consent_version) and one
+``image/jpeg`` part ``photo`` per page, its file name ``<material id>-<page>.jpg``.
+
+Who the citizen is comes from the ID card (``id_number``, ``name``), or from an appointment
+QR code (``appointment_id``) with the fields the card would fill typed on the form: the keyed
+hash of the typed ID number must be the one the appointment was booked with, and the
+appointment today's and not used (:func:`~hall.submission_check.check_appointment_holder`);
+a submission uses it up. An ID number typed without such an appointment is refused.
+
+The photos are read into memory (never spooled to disk in clear) and refused past the limits
+before the body is read whole. The ID number is kept only as the keyed hash under the city
+key and the masked form; nothing personal is logged.
 """
 
 import logging
 import re
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -30,7 +38,9 @@ from starlette.requests import HTTPConnection
 from hall import idnumber
 from hall.api.dependencies import Body, Device, Node, allow, error_answers
 from hall.config import Item
+from hall.engine import Engine
 from hall.errors import ErrorCode, QueueError, not_found, unknown_service
+from hall.guide import Guide
 from hall.node import HallNode
 from hall.progress_page import progress_html
 from hall.reuse_desk import ReuseDesk
@@ -40,6 +50,7 @@ from hall.schemas import (
     SubmissionReceiptBody,
     SubmittedMaterialBody,
 )
+from hall.state import Appointment
 from hall.submission_book import (
     STATUS_EN,
     STATUS_ZH,
@@ -51,6 +62,7 @@ from hall.submission_check import (
     MAX_PHOTOS,
     MAX_TOTAL_BYTES,
     Photo,
+    check_appointment_holder,
     check_fields,
     check_photos,
 )
@@ -69,9 +81,13 @@ SYNC_FRESH_S = 30.0
 #: Receipts are kept in the node's book this long (progress on the kiosk).
 RECEIPT_DAYS = 180
 
+#: Why an appointment QR code does not stand in for the ID card.
+APPOINTMENT_ERRORS = (ErrorCode.UNKNOWN_APPOINTMENT, ErrorCode.APPOINTMENT_NOT_TODAY,
+                      ErrorCode.APPOINTMENT_USED, ErrorCode.APPOINTMENT_MISMATCH,
+                      ErrorCode.APPOINTMENT_ANONYMOUS)
 SUBMIT_ERRORS = (ErrorCode.UNKNOWN_SERVICE, ErrorCode.NOT_SELF_SERVICE, ErrorCode.INVALID_FIELD,
                  ErrorCode.MISSING_MATERIAL, ErrorCode.NOT_JPEG, ErrorCode.SUBMISSION_TOO_LARGE,
-                 ErrorCode.CONFLICT)
+                 ErrorCode.CONFLICT, *APPOINTMENT_ERRORS)
 
 
 class SubmissionPart(Body):
@@ -84,6 +100,8 @@ class SubmissionPart(Body):
         default_factory=list, max_length=20)
     id_number: str | None = Field(None, max_length=32, description="from the ID card")
     name: str | None = Field(None, max_length=64, description="from the ID card")
+    appointment_id: str | None = Field(None, min_length=1, max_length=64, description=(
+        "the appointment QR code that stands in for the ID card (the card's fields typed)"))
     client_id: str = Field(pattern=SAFE_NAME.pattern, description="the kiosk's id of this "
                            "submission: sent again, the same receipt")
     consent_version: str = Field(min_length=1, max_length=32,
@@ -95,6 +113,9 @@ class ReusableRequest(Body):
 
     id_number: str = Field(min_length=1, max_length=32)
     item: str = Field(min_length=1, max_length=32)
+    appointment_id: str | None = Field(None, min_length=1, max_length=64, description=(
+        "the appointment QR code the ID number was typed with: checked before anything is "
+        "offered"))
 
 
 class ProgressUpdate(Body):
@@ -245,6 +266,29 @@ def _card_identity(node: HallNode, part: SubmissionPart, checked: dict[str, str]
     return idnumber.keyed_hash(number, node.id_key), idnumber.mask(number)
 
 
+def check_holder(node: HallNode, desk: SubmissionDesk, appointment_id: str, item: Item,
+                 id_hash: str | None) -> None:
+    """The appointment ``appointment_id`` vouches for the citizen of ``id_hash`` for ``item``
+    (:func:`~hall.submission_check.check_appointment_holder`), or QueueError."""
+    def found(engine: Engine, now: datetime) -> tuple[Appointment | None, datetime]:
+        appointment = engine.state.appointments.get(appointment_id)
+        return (replace(appointment) if appointment else None), now
+    appointment, now = node.read(found)
+    tz = node.config.timezone
+    check_appointment_holder(appointment, item, id_hash, now.astimezone(tz).date(), tz,
+                             desk.book.appointment_used(appointment_id))
+
+
+def _typed_identity(guide: Guide, part: SubmissionPart, checked: dict[str, str]) -> None:
+    """An ID number typed on the form (no card) is taken only with an appointment QR code."""
+    typed = any(f.from_card == "id_number" and f.key in checked for f in guide.fields)
+    if typed and not part.id_number and not part.appointment_id:
+        raise QueueError(ErrorCode.INVALID_FIELD,
+                         "身份证号码须读取身份证，或凭实名预约的二维码填写",
+                         "The ID number comes from the ID card, or is typed with the QR code "
+                         "of an appointment booked with it", 422)
+
+
 def progress_url(node: HallNode, code: str) -> str:
     """The receipt's progress link: the hall's public page, else the node's LAN page."""
     if node.config.progress_url:
@@ -296,6 +340,9 @@ async def submit(request: Request, device: Device, node: Node, desk: Desk) -> JS
     checked = check_fields(guide, part.fields, card, now.date())
     id_keys = [f.key for f in guide.fields if f.from_card == "id_number"]
     id_hash, id_masked = _card_identity(node, part, checked, id_keys)
+    _typed_identity(guide, part, checked)
+    if part.appointment_id:
+        await run_in_threadpool(check_holder, node, desk, part.appointment_id, item, id_hash)
     reused: dict[str, str] = {}
     for doc_id in part.reuse:
         material = desk.reuse.offered_material(doc_id, id_hash) if id_hash else None
@@ -314,17 +361,31 @@ async def submit(request: Request, device: Device, node: Node, desk: Desk) -> JS
             "id_masked": id_masked, "materials": materials, "reuse": sorted(reused),
             "submitted_at": submitted_at, "consent_version": part.consent_version,
             "device": device.name}
-    try:
-        await run_in_threadpool(desk.outbox.write, part.client_id, meta,
-                                {p.file_name: p.jpeg for p in photos})
-    except FileExistsError:      # the same client id at the same moment
-        raise QueueError(ErrorCode.CONFLICT, "该申报正在提交，请稍候",
-                         f"Submission {part.client_id} is being handed in already") from None
+    await run_in_threadpool(_keep, desk, part, meta, photos, now.timestamp())
     receipt = _receipt(node, meta, not _central_reachable(request))
     desk.book.add(code, part.client_id, item.code, dict(receipt), now.timestamp())
     log.info("submission %s for %s: %d photos, %d reused", code, item.code, len(photos),
              len(reused))
     return JSONResponse(receipt, status_code=201)
+
+
+def _keep(desk: SubmissionDesk, part: SubmissionPart, meta: dict[str, Any],
+          photos: list[Photo], now: float) -> None:
+    """Write the submission to the outbox, using its appointment up first (given back when
+    the outbox does not take it)."""
+    appointment = part.appointment_id
+    if appointment and not desk.book.claim_appointment(appointment, part.client_id, now):
+        raise QueueError(ErrorCode.APPOINTMENT_USED, "该预约已使用，请刷身份证办理",
+                         "The appointment was used already: please use your ID card")
+    try:
+        desk.outbox.write(part.client_id, meta, {p.file_name: p.jpeg for p in photos})
+    except FileExistsError:      # the same client id at the same moment
+        raise QueueError(ErrorCode.CONFLICT, "该申报正在提交，请稍候",
+                         f"Submission {part.client_id} is being handed in already") from None
+    except BaseException:
+        if appointment:
+            desk.book.release_appointment(appointment, part.client_id)
+        raise
 
 
 def _receipt(node: HallNode, meta: dict[str, Any], queued: bool) -> SubmissionReceiptBody:
@@ -392,11 +453,13 @@ async def progress_page(code: str, node: Node, desk: Desk) -> HTMLResponse:
 
 
 @router.post("/api/v1/submissions/reusable", responses=error_answers(
-    ErrorCode.UNKNOWN_SERVICE, ErrorCode.INVALID_ID_NUMBER))
+    ErrorCode.UNKNOWN_SERVICE, ErrorCode.INVALID_ID_NUMBER, *APPOINTMENT_ERRORS))
 async def reusable(body: ReusableRequest, device: Device, node: Node, desk: Desk
                    ) -> ReusableDocumentsBody:
     """Documents this citizen gave before that the item may reuse (names and dates only);
-    ``unavailable`` when central could not be asked in time."""
+    ``unavailable`` when central could not be asked in time. With ``appointment_id`` (the ID
+    number typed at the kiosk), the appointment is checked first, as the submission will be:
+    nothing is offered to an ID number it does not vouch for."""
     allow(device, "submit")
     item = node.config.items.get(body.item)
     if item is None:
@@ -407,13 +470,15 @@ async def reusable(body: ReusableRequest, device: Device, node: Node, desk: Desk
     except idnumber.InvalidIdNumber as err:
         raise QueueError(ErrorCode.INVALID_ID_NUMBER, f"身份证号码无效：{err.message_zh}",
                          f"Invalid ID number: {err}", 422) from None
+    id_hash = idnumber.keyed_hash(number, node.id_key)
+    if body.appointment_id:
+        await run_in_threadpool(check_holder, node, desk, body.appointment_id, item, id_hash)
     materials = [m.id for m in item.guide.photographed if m.reusable_days > 0]
     if not materials:
         return {"documents": [], "unavailable": False}
     if not desk.reuse.agent_present():
         return {"documents": [], "unavailable": True}
-    found = await desk.reuse.ask(idnumber.keyed_hash(number, node.id_key), materials,
-                                 today.isoformat())
+    found = await desk.reuse.ask(id_hash, materials, today.isoformat())
     if found is None:
         return {"documents": [], "unavailable": True}
     return {"documents": found, "unavailable": False}  # type: ignore[typeddict-item]

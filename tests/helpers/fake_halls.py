@@ -314,7 +314,10 @@ class FakeSubmissionHall(FakeKioskHall):
     """The kiosk's client for self-service submissions: the example hall's services with each
     item's guide, documents given before (``documents``, or an exception to raise) and
     ``POST /submissions`` answered with the sample receipt (or ``submit_answers`` in turn,
-    an exception raised). Every submission is recorded in ``submitted``."""
+    an exception raised). Every submission is recorded in ``submitted``. An ID number typed
+    with an appointment is asked through ``reusable_answer`` (recorded in ``vouched``), which
+    raises ``holder_refusal`` when set, as the hall does when the appointment does not vouch
+    for it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -322,6 +325,8 @@ class FakeSubmissionHall(FakeKioskHall):
         self.asked: list[tuple[str, str]] = []
         self.submitted: list[dict] = []
         self.submit_answers: list[dict | Exception] = []
+        self.vouched: list[tuple[str, str, str | None]] = []
+        self.holder_refusal: Exception | None = None
 
     def services(self, guide: bool = False) -> list[dict]:
         """The sample hall's services with each item's guide."""
@@ -334,13 +339,25 @@ class FakeSubmissionHall(FakeKioskHall):
             raise self.documents
         return self.documents if isinstance(self.documents, dict) else list(self.documents)
 
+    def reusable_answer(self, id_number: str, item: str,
+                        appointment_id: str | None = None) -> dict:
+        """The documents given before with ``unavailable``; with an appointment, refused
+        first by ``holder_refusal`` when set."""
+        self.vouched.append((id_number, item, appointment_id))
+        if appointment_id is not None and self.holder_refusal is not None:
+            raise self.holder_refusal
+        found = self.reusable_documents(id_number, item)
+        return found if isinstance(found, dict) else {"documents": found, "unavailable": False}
+
     def submit_submission(self, item: str, fields: dict[str, str], photos: list[Any],
                           reuse: list[str], id_number: str | None, name: str | None,
-                          client_id: str, consent_version: str) -> dict:
+                          client_id: str, consent_version: str,
+                          appointment_id: str | None = None) -> dict:
         """Record the submission; the next scripted answer, or the sample receipt."""
         self.submitted.append({"item": item, "fields": dict(fields), "photos": list(photos),
                                "reuse": list(reuse), "id_number": id_number, "name": name,
-                               "client_id": client_id, "consent_version": consent_version})
+                               "client_id": client_id, "consent_version": consent_version,
+                               "appointment_id": appointment_id})
         answer = self.submit_answers.pop(0) if self.submit_answers else sample_receipt()
         if isinstance(answer, Exception):
             raise answer

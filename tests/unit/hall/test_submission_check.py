@@ -6,29 +6,33 @@ or a mix-up would meet on the disk."""
 from __future__ import annotations
 
 import stat
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from hall.config import EXAMPLE_HALL, load_config
 from hall.errors import QueueError
 from hall.guide import FormField
-from hall.submission_check import check_field, check_fields
+from hall.state import Appointment
+from hall.submission_check import check_appointment_holder, check_field, check_fields
 from hall.submission_outbox import OutboxError, SubmissionOutbox
 
 TODAY = date(2024, 3, 12)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 GUIDE = load_config(EXAMPLE_HALL).items["C07"].guide
 SPECS = {f.key: f for f in GUIDE.fields}
 
 
 @pytest.mark.parametrize(("key", "value", "why"), [
-    ("phone", "1381234567", "11位"), ("phone", "12812345678", "11位"),
-    ("phone", "１３８１２３４５６７８", "11位"), ("phone", "+8613812345678", "11位"),
+    ("phone", "1381234567", "11 位"), ("phone", "12812345678", "11 位"),
+    ("phone", "１３８１２３４５６７８", "11 位"), ("phone", "+8613812345678", "11 位"),
     ("amount", "0.5", "之间"), ("amount", "2000001", "之间"), ("amount", "1e5", "数字"),
     ("amount", "NaN", "数字"), ("contract_date", "2024/02/20", "日期"),
-    ("contract_date", "2024-13-01", "日期"), ("contract_date", "1800-01-01", "不合理"),
-    ("contract_date", "2099-01-01", "不合理"), ("reason", "买房子", "选项"),
+    ("contract_date", "2024-13-01", "日期"), ("contract_date", "1800-01-01", "有效日期"),
+    ("contract_date", "2099-01-01", "年份不对"), ("reason", "买房子", "请选择"),
     ("address", "福华路\u200b1号", "控制字符"), ("address", "福华路\n1号", "控制字符"),
     ("address", "路" * 121, "120")])
 def test_a_wrong_value_is_refused_naming_the_field(key: str, value: str, why: str) -> None:
@@ -82,3 +86,31 @@ def test_the_outbox_is_encrypted_its_key_private_and_a_moved_file_does_not_open(
         outbox.write("k1-1", {}, {})
     with pytest.raises(ValueError):
         outbox.write("../escape", {}, {})
+
+
+BOOKED = Appointment("AP1", "C", "C07", datetime(2024, 3, 12, 10, tzinfo=SHANGHAI).timestamp(),
+                     datetime(2024, 3, 12, 10, 30, tzinfo=SHANGHAI).timestamp(), id_hash="h1")
+C07 = load_config(EXAMPLE_HALL).items["C07"]
+
+
+@pytest.mark.parametrize(("appointment", "id_hash", "used", "code"), [
+    (None, "h1", False, "unknown_appointment"),
+    (replace(BOOKED, slot_start=BOOKED.slot_start - 86400), "h1", False,
+     "appointment_not_today"),
+    (replace(BOOKED, ticket_id="C001"), "h1", False, "appointment_used"),
+    (BOOKED, "h1", True, "appointment_used"),
+    (replace(BOOKED, item="C04"), "h1", False, "appointment_mismatch"),
+    (replace(BOOKED, theme="A", item=None), "h1", False, "appointment_mismatch"),
+    (replace(BOOKED, id_hash=None), "h1", False, "appointment_anonymous"),
+    (BOOKED, "h2", False, "appointment_mismatch")])
+def test_an_appointment_vouches_only_for_its_holder_today_once(
+        appointment: Appointment | None, id_hash: str, used: bool, code: str) -> None:
+    with pytest.raises(QueueError) as refused:
+        check_appointment_holder(appointment, C07, id_hash, TODAY, SHANGHAI, used)
+    assert refused.value.code == code
+    assert refused.value.message_zh and refused.value.message_en
+
+
+def test_an_appointment_for_the_theme_vouches_for_its_holder() -> None:
+    check_appointment_holder(replace(BOOKED, item=None), C07, "h1", TODAY, SHANGHAI, False)
+    check_appointment_holder(replace(BOOKED, id_hash=None), C07, None, TODAY, SHANGHAI, False)

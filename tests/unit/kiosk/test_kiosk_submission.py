@@ -11,6 +11,7 @@ import pytest
 
 from devices.idcard.samples import RESIDENT
 from hall.client import HallApiError
+from hall.idnumber import check_char
 from kiosk.devices import KioskDevices
 from kiosk.photo_step import KioskPhoto
 from kiosk.submission import Step
@@ -326,18 +327,122 @@ def test_someone_elses_card_ends_the_submission_the_same_card_does_not() -> None
     assert model.citizen is not None and model.citizen.id_number == "440304198001011234"
 
 
-def test_an_appointment_code_alone_asks_for_the_card_when_the_form_needs_it() -> None:
+TYPED_ID = "44030419900101123" + check_char("44030419900101123")
+
+
+def type_pinyin(model: KioskModel, letters: str, character: str) -> None:
+    """Type a syllable on the letter keys and touch ``character`` among those offered."""
+    flow = model.submission
+    assert flow is not None
+    for letter in letters.upper():
+        flow.type_key(letter)
+    assert character in flow.form.offered(), (letters, flow.form.offered()[:20])
+    flow.pick_character(character)
+
+
+def by_appointment(model: KioskModel, id_number: str = TYPED_ID) -> None:
+    """Scan the appointment code and type the card's fields (张三 and ``id_number``) and the
+    others (the address on its word keys: there is no card to take it from)."""
+    model.start_submission("C07")
+    model.qr_scanned("hallq:appt:AP123")
+    flow = model.submission
+    assert flow is not None and flow.step == Step.FORM and flow.form.active == "name"
+    type_pinyin(model, "zhang", "张")
+    type_pinyin(model, "san", "三")
+    flow.field_done()
+    flow.clear_key()
+    flow.type_key(id_number)
+    flow.field_done()
+    fill(model)
+    flow.activate("address")
+    for key in ("深圳市", "福田区", "1", "号"):
+        flow.type_key(key)
+
+
+def test_an_appointment_code_stands_in_for_the_card_its_fields_typed_and_masked() -> None:
+    model, hall, _ = make()
+    by_appointment(model)
+    flow = model.submission
+    assert flow is not None and not flow.form.locked
+    assert flow.form.offered() == []
+    assert flow.form.shown("name") == "张*", "masked once typed, as the card's"
+    assert flow.form.shown("id_number") == TYPED_ID[:4] + "*" * 10 + TYPED_ID[-4:]
+    flow.activate("name")
+    assert flow.form.shown("name") == "张三", "in clear while typed"
+    assert flow.form.shown("name", typing=False) == "张*", "as the review shows it"
+    flow.form_done()
+    assert hall.vouched == [(TYPED_ID, "C07", "AP123")], "the hall checks before any offer"
+    assert flow.step == Step.REUSE and flow.offers
+    flow.reuse_done()
+    photograph_all(model)
+    flow.review_done()
+    flow.set_consent(True)
+    flow.submit()
+    (sent,) = hall.submitted
+    assert sent["fields"]["name"] == "张三" and sent["fields"]["id_number"] == TYPED_ID
+    assert (sent["id_number"], sent["name"], sent["appointment_id"]) == (None, None, "AP123")
+    assert flow.step == Step.RECEIPT and model.print_state == "printed"
+
+
+def test_a_typed_id_number_with_a_wrong_check_digit_is_said_at_the_field() -> None:
+    model, hall, _ = make()
+    wrong = TYPED_ID[:-1] + ("0" if TYPED_ID[-1] != "0" else "1")
+    by_appointment(model, wrong)
+    flow = model.submission
+    assert flow is not None
+    assert flow.form.errors["id_number"] == ("身份证号码无效：校验码不符",
+                                             "ID number is not valid: the check digit does "
+                                             "not match")
+    flow.form_done()
+    assert flow.step == Step.FORM and hall.vouched == [] and flow.form.active == "id_number"
+
+
+def test_the_hall_refusing_the_appointment_is_said_at_the_id_number_and_offers_nothing(
+        ) -> None:
+    model, hall, _ = make()
+    hall.holder_refusal = HallApiError(422, "appointment_mismatch",
+                                       "身份证号码与预约人不符，请核对", "Not the booked ID")
+    by_appointment(model)
+    flow = model.submission
+    assert flow is not None
+    flow.form_done()
+    assert flow.step == Step.FORM and flow.offers == [] and hall.submitted == []
+    assert flow.form.errors["id_number"] == ("身份证号码与预约人不符，请核对",
+                                             "Not the booked ID")
+    assert flow.form.active == "id_number"
+    hall.holder_refusal = None   # the citizen corrects the number
+    flow.form_done()
+    assert flow.step == Step.REUSE and len(hall.vouched) == 2
+
+
+def test_a_typed_id_number_of_someone_elderly_brings_large_type_once_vouched_for() -> None:
+    model, _, _ = make()
+    elder = "44030419500101123" + check_char("44030419500101123")
+    by_appointment(model, elder)
+    assert not model.elderly
+    assert model.submission is not None
+    model.submission.form_done()
+    assert model.elderly and model.submission.step == Step.REUSE
+
+
+def test_pinyin_offers_characters_erases_letters_first_and_keeps_latin_names() -> None:
     model, _, _ = make()
     model.start_submission("C07")
     model.qr_scanned("hallq:appt:AP123")
     flow = model.submission
-    assert flow is not None and flow.step == Step.IDENTIFY
-    assert flow.note is not None
-    assert flow.note[0] == "预约已识别。本事项需读取身份证信息，请刷身份证"
-    model.qr_scanned("https://example.com/x")
-    assert flow.note is not None and flow.note[0].startswith("无法识别该二维码")
-    model.card_read(RESIDENT)
-    assert flow.step == Step.FORM
+    assert flow is not None
+    for letter in "LV":
+        flow.type_key(letter)
+    assert flow.form.offered()[0] == "吕" and flow.form.offered()[-1] == "LV"
+    flow.erase_key()
+    assert flow.form.composing == "l" and flow.form.values["name"] == ""
+    flow.clear_key()
+    for letter in "SMITH":
+        flow.type_key(letter)
+    flow.pick_character(flow.form.offered()[-1])
+    assert flow.form.values["name"] == "SMITH" and flow.form.composing == ""
+    model.qr_scanned("hallq:appt:OTHER")   # codes are ignored past identify
+    assert flow.appointment_id == "AP123"
 
 
 def test_an_item_that_is_not_self_service_is_refused_with_a_sentence() -> None:

@@ -103,3 +103,29 @@ def test_with_central_not_asked_the_photo_step_says_why_a_reusable_page_is_photo
     # asked in time, the same step says nothing of it
     asked = view_of(qtbot, scenario_model("sub_photo"))
     assert not [w for w in asked.findChildren(QWidget, "reuse_unavailable") if w.isVisible()]
+
+
+def test_with_an_appointment_code_the_card_fields_are_typed_and_shown_masked(qtbot) -> None:
+    view = view_of(qtbot, scenario_model("sub_form_typed"))
+    assert named(view, "field-name").text().strip() == "张**"  # type: ignore[attr-defined]
+    assert "已从身份证读取" not in every_text(view), "typed, not read from a card"
+    assert named(view, "filling_in").text() == \
+        "正在填写：身份证号码（预约时登记的号码）"  # type: ignore[attr-defined]
+    assert named(view, "fkey-X").isVisible() and not view.findChildren(QWidget, "fkey-Q")
+    touch(qtbot, view, "fkey-1")
+    assert named(view, "field-id_number").text().strip() == \
+        "44030419901"  # type: ignore[attr-defined]
+
+
+def test_pinyin_typed_by_touch_offers_the_characters_and_one_touched_is_written(qtbot
+                                                                                ) -> None:
+    model = scenario_model("sub_form_pinyin", "en")
+    view = view_of(qtbot, model)
+    assert named(view, "pinyin").text() == "xiao"  # type: ignore[attr-defined]
+    assert named(view, "hanzi-1").text() == "小"  # type: ignore[attr-defined]
+    touch(qtbot, view, "hanzi_next")
+    assert named(view, "hanzi-0").text() == "霄"  # type: ignore[attr-defined]
+    touch(qtbot, view, "hanzi_prev")
+    touch(qtbot, view, "hanzi-7")
+    assert model.submission is not None and model.submission.form.values["name"] == "张晓"
+    assert named(view, "pinyin").text() == "Type the pinyin, touch a character"  # type: ignore[attr-defined]

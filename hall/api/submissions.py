@@ -22,6 +22,7 @@ key and the masked form; nothing personal is logged.
 
 import logging
 import re
+import threading
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import replace
@@ -84,7 +85,11 @@ RECEIPT_DAYS = 180
 #: Why an appointment QR code does not stand in for the ID card.
 APPOINTMENT_ERRORS = (ErrorCode.UNKNOWN_APPOINTMENT, ErrorCode.APPOINTMENT_NOT_TODAY,
                       ErrorCode.APPOINTMENT_USED, ErrorCode.APPOINTMENT_MISMATCH,
-                      ErrorCode.APPOINTMENT_ANONYMOUS)
+                      ErrorCode.APPOINTMENT_ANONYMOUS, ErrorCode.TOO_MANY_ATTEMPTS)
+#: Wrong ID numbers typed against one appointment before it no longer vouches for anybody
+#: today: a QR code found or stolen cannot be used to guess the ID number that opens the
+#: documents its holder gave before.
+MAX_WRONG_ID_NUMBERS = 5
 SUBMIT_ERRORS = (ErrorCode.UNKNOWN_SERVICE, ErrorCode.NOT_SELF_SERVICE, ErrorCode.INVALID_FIELD,
                  ErrorCode.MISSING_MATERIAL, ErrorCode.NOT_JPEG, ErrorCode.SUBMISSION_TOO_LARGE,
                  ErrorCode.CONFLICT, *APPOINTMENT_ERRORS)
@@ -160,6 +165,21 @@ class SubmissionDesk:
         self.book = SubmissionBook(node.data_dir)
         self.reuse = ReuseDesk()
         self.book.purge(time.time() - RECEIPT_DAYS * 86400)
+        #: appointment id → wrong ID numbers typed against it (in memory: the appointment is
+        #: today's only)
+        self.wrong_id_numbers: dict[str, int] = {}
+        self._wrong_lock = threading.Lock()
+
+    def count_wrong_id_number(self, appointment_id: str) -> None:
+        """One more wrong ID number typed against ``appointment_id``."""
+        with self._wrong_lock:
+            self.wrong_id_numbers[appointment_id] = \
+                self.wrong_id_numbers.get(appointment_id, 0) + 1
+
+    def too_many_wrong_id_numbers(self, appointment_id: str) -> bool:
+        """Whether ``appointment_id`` had :data:`MAX_WRONG_ID_NUMBERS` wrong ID numbers."""
+        with self._wrong_lock:
+            return self.wrong_id_numbers.get(appointment_id, 0) >= MAX_WRONG_ID_NUMBERS
 
 
 async def desk_of(connection: HTTPConnection) -> SubmissionDesk:
@@ -273,10 +293,23 @@ def check_holder(node: HallNode, desk: SubmissionDesk, appointment_id: str, item
     def found(engine: Engine, now: datetime) -> tuple[Appointment | None, datetime]:
         appointment = engine.state.appointments.get(appointment_id)
         return (replace(appointment) if appointment else None), now
+    if desk.too_many_wrong_id_numbers(appointment_id):
+        raise QueueError(ErrorCode.TOO_MANY_ATTEMPTS,
+                         f"身份证号码已输错{MAX_WRONG_ID_NUMBERS}次，该预约今天不能再用于核验身份，"
+                         "请刷身份证办理",
+                         f"The ID number was wrong {MAX_WRONG_ID_NUMBERS} times: the appointment "
+                         "no longer vouches for anybody today; please use your ID card")
     appointment, now = node.read(found)
     tz = node.config.timezone
-    check_appointment_holder(appointment, item, id_hash, now.astimezone(tz).date(), tz,
-                             desk.book.appointment_used(appointment_id))
+    try:
+        check_appointment_holder(appointment, item, id_hash, now.astimezone(tz).date(), tz,
+                                 desk.book.appointment_used(appointment_id))
+    except QueueError as refused:
+        if refused.code is ErrorCode.APPOINTMENT_MISMATCH and id_hash is not None \
+                and appointment is not None and appointment.id_hash \
+                and appointment.id_hash != id_hash:
+            desk.count_wrong_id_number(appointment_id)
+        raise
 
 
 def _typed_identity(guide: Guide, part: SubmissionPart, checked: dict[str, str]) -> None:

@@ -154,3 +154,24 @@ def test_a_typed_id_the_appointment_does_not_vouch_for_is_refused_with_nothing_k
                      appointment_id=APPOINTMENT, fields={**FIELDS, "name": NAME,
                                                          "id_number": CITIZEN})
     assert receipt["receipt_code"], "the refusal did not use the appointment up"
+
+
+def test_five_wrong_id_numbers_and_the_appointment_vouches_for_nobody_today(
+        booked: Hall) -> None:
+    """A QR code found or stolen cannot be used to guess the ID number that opens the
+    holder's documents: after five wrong numbers even the right one is refused, nothing kept."""
+    kiosk = booked.client("kiosk")
+    for attempt in range(5):
+        wrong = f"44030419850505{200 + attempt:03d}"
+        wrong += check_char(wrong)
+        with pytest.raises(HallApiError) as refused:
+            submit(kiosk, f"k-guess-{attempt}", id_number=None, name=None,
+                   appointment_id=APPOINTMENT, fields={**FIELDS, "name": NAME,
+                                                       "id_number": wrong})
+        assert refused.value.code == "appointment_mismatch"
+    with pytest.raises(HallApiError) as locked:
+        submit(kiosk, "k-guess-right", id_number=None, name=None, appointment_id=APPOINTMENT,
+               fields={**FIELDS, "name": NAME, "id_number": CITIZEN})
+    assert locked.value.code == "too_many_attempts"
+    assert "请刷身份证" in locked.value.message_zh and "ID card" in locked.value.message_en
+    kept_nothing(booked)

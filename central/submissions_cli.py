@@ -9,7 +9,10 @@ the same moves over HTTP are ``/api/v1/submissions…`` with a back-office crede
   hallq central submissions progress CODE        (办理中)
   hallq central submissions done CODE            (已办结)
 
-CODE is the receipt code (回执码) or the submission's id. ``show`` lists the fields (the ID
+Each opens central's data key (``--data-key-file``, default ``var/central-data.key``: the
+fields and photos are kept encrypted with it, ``central/data_key.py``) and refuses, naming the
+file, when it is missing or is not the database's. CODE is the receipt code (回执码) or the
+submission's id. ``show`` lists the fields (the ID
 number only masked), each material with its files' SHA-256 and sizes, the documents reused,
 and with ``--save-photos`` writes the photos (reused ones too) to a folder.
 """

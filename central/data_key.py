@@ -78,22 +78,27 @@ class DataKey:
 
 def _create_key_file(path: Path) -> None:
     """A new random key in ``path`` (mode 0600); never replaces one another process made."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_bytes(32).hex() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
     try:
-        os.link(partial, path)
-        log.info("created central's data key file %s (mode 0600): keep a copy of it apart "
-                 "from the database's backup; without it the personal data central keeps "
-                 "cannot be read", path)
-    except FileExistsError:
-        pass
-    finally:
-        partial.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_bytes(32).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(partial, path)
+            log.info("created central's data key file %s (mode 0600): keep a copy of it "
+                     "apart from the database's backup; without it the personal data "
+                     "central keeps cannot be read", path)
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    except OSError as err:
+        raise DataKeyError(f"无法创建中心数据密钥文件 {path}：{err.strerror}",
+                           f"Cannot create central's data key file {path}: {err.strerror}"
+                           ) from None
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -150,6 +150,12 @@ def test_the_key_file_is_made_once_with_mode_0600_and_never_logged(
     caplog.clear()
     open_data_key(db, path)                          # the next start: the same key, no news
     assert path.read_text().strip() == text and "created" not in caplog.text
+    (tmp_path / "a-file").write_text("")
+    other = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with pytest.raises(DataKeyError) as cannot:      # a folder that cannot be made
+        open_data_key(other, tmp_path / "a-file" / "central-data.key")
+    other.close()
+    assert "无法创建" in cannot.value.message_zh and "a-file" in cannot.value.message_en
 
 
 def test_a_wrong_or_missing_key_refuses_to_start_and_changes_nothing(

@@ -13,6 +13,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,8 +37,8 @@ TYPED = (NAME, ID_NUMBER, ADDRESS, PHONE, MASKED)
 
 def hand_in(db: Database, key: DataKey, client_id: str, receipt: str) -> str:
     """A kiosk's submission with four personal fields and one photo, uploaded in two chunks."""
-    spec = {"name": "household-1.jpg", "size": len(PHOTO),
-            "sha256": hashlib.sha256(PHOTO).hexdigest()}
+    spec: dict[str, Any] = {"name": "household-1.jpg", "size": len(PHOTO),
+                            "sha256": hashlib.sha256(PHOTO).hexdigest()}
     sub = submissions.create(
         db, key, "H1", client_id, "C07",
         {"name": NAME, "id_number": ID_NUMBER, "address": ADDRESS, "phone": PHONE}, [spec],
@@ -226,8 +227,8 @@ def test_the_migration_seals_the_rows_an_older_central_kept_in_clear(
         sealed = submissions.get(db, "s1", key)
         assert sealed["fields"]["address"] == ADDRESS and sealed["id_masked"] == MASKED
         assert b"".join(submissions.file_content(db, key, "s1", "household-1.jpg")) == PHOTO
-        erased = submissions.get(db, "s2", key)
-        assert erased["erased"] and erased["fields"] == {}
+        gone = submissions.get(db, "s2", key)
+        assert gone["erased"] and gone["fields"] == {}
         assert submissions.progress_by_receipt(db, "K7M2P9QXRT")["status"] == "received"
     finally:
         db.close()

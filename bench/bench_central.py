@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         url = cluster.create_database("central_bench")
         halls = [f"BENCH-{i:03d}" for i in range(args.halls)]
         tokens = credentials(url, halls + [f"LAG-{i:03d}" for i in range(args.halls)])
-        central = CentralProcess(url, workers=args.workers).start()
+        central = CentralProcess(url, workers=args.workers,
+                                 data_key_file=cluster.dir / "central-data.key").start()
         try:
             ingest_tokens = {h: tokens[h] for h in halls}
             with CpuMeter(cluster.postmaster_pid(), central.pid) as ingest_cpu:

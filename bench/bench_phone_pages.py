@@ -275,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         url = cluster.create_database("phone_bench")
         tokens = city(url, halls)
-        central = CentralProcess(url, workers=args.workers).start(timeout=60)
+        central = CentralProcess(url, workers=args.workers,
+                                 data_key_file=cluster.dir / "central-data.key"
+                                 ).start(timeout=60)
         try:
             async def prepare() -> None:
                 connections = await connect(central.port, tokens)

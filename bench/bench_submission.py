@@ -76,7 +76,8 @@ def run(runs: int, use_sqlite: bool) -> None:
         credential, office_token = create_credential(db, "hall", node.config.hall_id), \
             create_credential(db, "office")
         db.close()
-        central = CentralServer(url, port=0).start_in_thread()
+        central = CentralServer(url, port=0, data_key_file=tmp / "central-data.key"
+                                ).start_in_thread()
         agent = SyncAgent(AgentConfig(
             hall_url=hall.url, hall_token=sync_token, central_url=central.url,
             credential=credential, state_dir=tmp / "sync", hall_data_dir=tmp / "hall",

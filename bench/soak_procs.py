@@ -177,7 +177,8 @@ def start_city(work: Path, hall_ids: list[str]) -> City:
     central_url = f"http://127.0.0.1:{port}"
     central = Proc("central", [*_python("hallq", "central", "--db", db_url, "--bind",
                                         "127.0.0.1", "--port", str(port), "--id-key-file",
-                                        str(key_file))],
+                                        str(key_file), "--data-key-file",
+                                        str(work / "central-data.key"))],
                    f"{central_url}/api/v1/health", work / "central.log")
     central.start()
     pin_hashes = {s: hash_pin(p) for s, p in STAFF_PINS.items()}

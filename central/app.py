@@ -77,6 +77,7 @@ from central.api.dependencies import API_VERSION
 from central.api.error_handlers import add_error_handlers
 from central.auth import Authenticator
 from central.city import CityService, RemoteSettings
+from central.data_key import DataKey
 from central.db import Database, DatabaseUnavailable
 from central.event_bell import EventListener
 from central.mailbox import Mailbox
@@ -91,11 +92,12 @@ ROUTERS = (basics.router, events.router, stats.router, catalogs.router, appointm
 
 
 def create_central_app(db: Database, remote: RemoteSettings | None = None,
-                       id_key: bytes | None = None) -> FastAPI:
+                       id_key: bytes | None = None, *, data_key: DataKey) -> FastAPI:
     """The central API over an opened (and migrated) database; closes it at shutdown.
     ``remote``: settings of cloud calling (default: ``RemoteSettings.from_env()``);
     ``id_key``: the city's key for hashing ID numbers (the halls'), without which no number
-    can be taken by phone."""
+    can be taken by phone; ``data_key``: central's key sealing the submissions' personal
+    parts (``central.data_key.open_data_key``)."""
     city = CityService(db, remote or RemoteSettings.from_env())
     bells = HallBells()
     city.on_change = bells.ring_threadsafe
@@ -125,12 +127,13 @@ def create_central_app(db: Database, remote: RemoteSettings | None = None,
     app.state.cloud = city
     app.state.mailbox = Mailbox(city.settings.mailbox_size)
     app.state.id_key = id_key
+    app.state.data_key = data_key
     app.state.phone_keys = PhoneKeys(db)
     app.state.phone_bells = bells
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    add_office_pages(app, db)
+    add_office_pages(app, db, data_key)
     return app
 
 

@@ -9,6 +9,11 @@ through :func:`register`; ``python -m central`` runs it on its own).
   hallq central --db … office-staff add S9001 --name 陈静 | list | disable S9001
   hallq central --db … purge --days 30 --submission-days 180
 
+Central keeps the personal parts of submissions sealed with its data key
+(``--data-key-file``, default ``var/central-data.key``, made on the first start:
+``central/data_key.py``); the commands that read or erase them (serving, ``submissions``,
+``purge``, ``migrate``) open it, and refuse with a message naming the file when it is missing
+or is not the database's key.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from hall.logs import setup_logging
 SUBMISSION_DAYS = 180
 
 DEFAULT_DB = "sqlite:///var/central.sqlite3"
+#: ``central.data_key.DEFAULT_DATA_KEY_FILE`` (not imported, as above).
+DEFAULT_DATA_KEY_FILE = "var/central-data.key"
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -36,6 +43,25 @@ def _open(args: argparse.Namespace) -> Any:
     if args.db.startswith("sqlite:///"):
         Path(args.db[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     return open_database(args.db)
+
+
+def _open_keyed(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The database and central's data key (``DataKeyError`` when the key cannot be used;
+    the database is closed then)."""
+    from central.data_key import open_data_key
+
+    db = _open(args)
+    try:
+        return db, open_data_key(db, args.data_key_file)
+    except BaseException:
+        db.close()
+        raise
+
+
+def _key_refused(err: Any) -> int:
+    """Say why central's data key cannot be used, in Chinese and English; exit status 2."""
+    print(f"hallq central: {err.message_zh}\nhallq central: {err.message_en}", file=sys.stderr)
+    return 2
 
 
 # ---------------------------------------------------------------------- central
@@ -54,10 +80,14 @@ def _phone_trip(key: str) -> Any:
 
 def cmd_central(args: argparse.Namespace) -> int:
     """Run the central service in the foreground."""
+    from central.data_key import DataKeyError
     from central.server import CentralServer
 
     setup_logging(getattr(args, "verbose", False))
-    _open(args).close()
+    try:
+        _open_keyed(args)[0].close()
+    except DataKeyError as err:
+        return _key_refused(err)
     if args.default_travel_min is not None:  # read by every worker (central/city.py)
         from central.city import TRAVEL_ENV
 
@@ -73,7 +103,8 @@ def cmd_central(args: argparse.Namespace) -> int:
                                tls_key=args.tls_key, workers=args.workers,
                                allow_plain_http=args.allow_plain_http,
                                log_level="info" if getattr(args, "verbose", False) else "warning",
-                               id_key_file=args.id_key_file)
+                               id_key_file=args.id_key_file,
+                               data_key_file=args.data_key_file)
     except ValueError as err:
         print(f"hallq central: {err}", file=sys.stderr)
         return 2
@@ -130,9 +161,13 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply the schema migrations (also done at start) and list what is applied."""
+    from central.data_key import DataKeyError
     from central.migrations import applied
 
-    db = _open(args)
+    try:
+        db = _open_keyed(args)[0]
+    except DataKeyError as err:
+        return _key_refused(err)
     try:
         print("\n".join(applied(db)))
     finally:
@@ -142,13 +177,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Erase personal data past its retention (run daily); print what was erased."""
+    from central.data_key import DataKeyError
     from central.retention import purge
 
     if args.days < 1 or args.submission_days < 1:
         print("hallq central purge: --days and --submission-days must be at least 1",
               file=sys.stderr)
         return 2
-    db = _open(args)
+    try:
+        db = _open_keyed(args)[0]       # the rows sealed first, so the right ones are erased
+    except DataKeyError as err:
+        return _key_refused(err)
     try:
         erased = purge(db, args.days, submission_days=args.submission_days)
     finally:
@@ -182,10 +221,24 @@ def _db_option(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS
                              f"{DEFAULT_DB})")
 
 
+def _data_key_option(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS
+                     ) -> None:
+    parser.add_argument("--data-key-file", default=default,
+                        help="central's key sealing submissions' personal data (64 hex "
+                             "digits; made, mode 0600, on the first start; default "
+                             f"{DEFAULT_DATA_KEY_FILE})")
+
+
+def _db_and_key_options(parser: argparse.ArgumentParser) -> None:
+    _db_option(parser)
+    _data_key_option(parser)
+
+
 def register(subparsers: Any) -> None:
     """Add ``central`` to the ``hallq`` command line."""
     central = subparsers.add_parser("central", help="the city's central platform (中心平台)")
     _db_option(central, DEFAULT_DB)
+    _data_key_option(central, DEFAULT_DATA_KEY_FILE)
     central.add_argument("--bind", default="127.0.0.1", help="address to listen on")
     central.add_argument("--port", type=int, default=8480, help="TCP port (default 8480)")
     central.add_argument("--tls-cert", help="TLS certificate (PEM) to serve HTTPS")
@@ -245,7 +298,9 @@ def register(subparsers: Any) -> None:
     purge.set_defaults(func=cmd_purge)
     for parser in (hall, admin, phone, office, listing, revoke, migrate, publish, purge):
         _db_option(parser)
-    submissions_cli.register(actions, _open, _db_option)
+    for parser in (migrate, purge):
+        _data_key_option(parser)
+    submissions_cli.register(actions, _open_keyed, _key_refused, _db_and_key_options)
     office_staff_cli.register(actions, _open, _db_option)
 
 

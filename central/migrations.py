@@ -5,6 +5,11 @@ together with the ``_migrations`` row that records it, so it is applied whole or
 On PostgreSQL an advisory lock makes API workers that start together migrate one at a time.
 A name is never reused or changed once shipped; a new change is a new migration.
 
+A migration may instead be a function of the transaction and central's data key
+(``central/data_key.py``), for rows that must be sealed: it, and every migration after it,
+waits until central is started with its key (:func:`central.data_key.open_data_key`), so the
+migrations always run in their order.
+
 The event log and the statistics facts are partitioned by hall on PostgreSQL
 (``PARTITION BY HASH (hall_id)``, see docs/central.md); the hall is the natural partition key
 of every table.
@@ -14,8 +19,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
-from central.db import Database
+from central.data_key import DataKey
+from central.db import Database, Tx
+from central.sealing import seal_rows_kept_in_clear
 
 log = logging.getLogger("hallq.central.db")
 
@@ -182,8 +190,15 @@ _COMMON_008 = [
 _COMMON_009 = ["CREATE TABLE phone_keys (hall_id TEXT PRIMARY KEY, key_hex TEXT NOT NULL, "
                "stored_at DOUBLE PRECISION NOT NULL)"]
 
-#: Applied in order: (name, {dialect: statements}).
-MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
+#: Central's data key is checked against a value sealed with it (``central/data_key.py``).
+_COMMON_010 = ["CREATE TABLE data_key_check (id INTEGER PRIMARY KEY, sealed TEXT NOT NULL, "
+               "created_at DOUBLE PRECISION NOT NULL)"]
+
+#: A migration's statements per dialect, or a function sealing rows with the data key.
+Migration = dict[str, list[str]] | Callable[[Tx, DataKey], None]
+
+#: Applied in order: (name, {dialect: statements} or a function of the key).
+MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", {"postgresql": _COMMON_001 + _POSTGRES_001,
                      "sqlite": _COMMON_001 + _SQLITE_001}),
     ("002_referrals", {"postgresql": _COMMON_002, "sqlite": _COMMON_002}),
@@ -194,6 +209,9 @@ MIGRATIONS: list[tuple[str, dict[str, list[str]]]] = [
     ("007_self_service", {"postgresql": _COMMON_007, "sqlite": _COMMON_007}),
     ("008_office_staff", {"postgresql": _COMMON_008, "sqlite": _COMMON_008}),
     ("009_phone_keys", {"postgresql": _COMMON_009, "sqlite": _COMMON_009}),
+    ("010_data_key", {"postgresql": _COMMON_010, "sqlite": _COMMON_010}),
+    # the submissions' personal parts and photos, kept in clear before, sealed
+    ("011_seal_personal_data", seal_rows_kept_in_clear),
 ]
 
 
@@ -207,20 +225,27 @@ def applied(db: Database) -> list[str]:
         return [row[0] for row in tx.all("SELECT name FROM _migrations ORDER BY name")]
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply the migrations ``db`` lacks, each in its own transaction; return their names."""
+def migrate(db: Database, key: DataKey | None = None) -> list[str]:
+    """Apply the migrations ``db`` lacks, each in its own transaction; return their names.
+    Without ``key``, stop before the first that needs it."""
     done = set(applied(db))
     names = []
-    for name, statements in MIGRATIONS:
+    for name, step in MIGRATIONS:
         if name in done:
             continue
+        if callable(step) and key is None:
+            break
         with db.transaction() as tx:
             if tx.dialect == "postgresql":
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
                 if tx.one("SELECT 1 FROM _migrations WHERE name = ?", (name,)):
                     continue  # another worker applied it while we waited
-            for statement in statements[tx.dialect]:
-                tx.execute(statement)
+            if callable(step):
+                assert key is not None
+                step(tx, key)
+            else:
+                for statement in step[tx.dialect]:
+                    tx.execute(statement)
             tx.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                        (name, time.time()))
         names.append(name)

@@ -53,8 +53,8 @@ def _purge_submissions(tx: Tx, now: float, days: int) -> tuple[int, int]:
     for (sub_id,) in tx.all("SELECT id FROM submissions WHERE created_at < ? "
                             "AND erased_at IS NULL", (cutoff_ts,)):
         _drop_photos(tx, sub_id)
-        tx.execute("UPDATE submissions SET fields = '{}', id_hash = NULL, id_masked = NULL, "
-                   "erased_at = ? WHERE id = ?", (now, sub_id))
+        tx.execute("UPDATE submissions SET personal = NULL, id_hash = NULL, erased_at = ? "
+                   "WHERE id = ?", (now, sub_id))
         erased += 1
     return erased, documents
 

@@ -16,8 +16,10 @@ was handed in (the hall's local time).
 Progress: ``uploading`` until every file is verified, then ``received`` → ``accepted`` →
 ``in_progress`` → ``done``, or ``rejected`` (with the reason) from any of those. A citizen reads
 the progress with the receipt code (回执码) printed at the kiosk; that view holds no personal
-data. Personal data (fields, ID hash, photos) is erased after the city's retention
-(``central/retention.py``).
+data. The personal part (the form's fields and the masked ID number) and every chunk of the
+photos are kept sealed with central's data key (``central/sealing.py``), opened only for the
+back office (:func:`get` with the key, :func:`file_content`). Personal data (fields, ID hash,
+photos) is erased after the city's retention (``central/retention.py``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from typing import Any
 
 from central import documents
 from central.appointments import CODE_ALPHABET
+from central.data_key import DataKey
 from central.db import Database, Tx
 from central.errors import CentralError, bad_request, not_found
+from central.sealing import open_chunk, open_personal, seal_chunk, seal_personal
 from hall.errors import ErrorCode
 from hall.submission_book import STATUS_EN, STATUS_ZH
 
@@ -71,10 +75,11 @@ def _check_files(files: Any) -> list[dict[str, Any]]:
     return files
 
 
-def create(db: Database, hall_id: str, client_id: str, form: str, fields: dict[str, Any],
-           files: list[dict[str, Any]], details: dict[str, Any] | None = None
-           ) -> dict[str, Any]:
-    """Create a submission, or return the one this hall made with ``client_id``.
+def create(db: Database, key: DataKey, hall_id: str, client_id: str, form: str,
+           fields: dict[str, Any], files: list[dict[str, Any]],
+           details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a submission, or return the one this hall made with ``client_id``; its fields
+    and masked ID sealed with ``key``.
     ``details`` (a kiosk's, each optional): ``receipt`` minted by the hall, ``item_name_zh``,
     ``item_name_en``, ``id_hash``, ``id_masked``, ``materials``, ``reuse`` (document ids),
     ``submitted_at`` (ISO, the hall's time)."""
@@ -94,16 +99,16 @@ def create(db: Database, hall_id: str, client_id: str, form: str, fields: dict[s
                 raise CentralError(409, ErrorCode.CONFLICT, "回执码已被使用",
                                    f"Receipt code {receipt} is already used")
             materials = details.get("materials") or []
-            tx.execute("INSERT INTO submissions (id, hall_id, client_id, receipt, form, fields, "
-                       "status, created_at, updated_at, item_name_zh, item_name_en, id_hash, "
-                       "id_masked, materials, submitted_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            tx.execute("INSERT INTO submissions (id, hall_id, client_id, receipt, form, "
+                       "personal, status, created_at, updated_at, item_name_zh, item_name_en, "
+                       "id_hash, materials, submitted_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (sub_id, hall_id, client_id, receipt, form,
-                        json.dumps(fields, ensure_ascii=False),
+                        seal_personal(key, sub_id, fields, details.get("id_masked")),
                         "uploading" if files else "received", now, now,
                         details.get("item_name_zh", ""), details.get("item_name_en", ""),
-                        details.get("id_hash"), details.get("id_masked"),
-                        json.dumps(materials, ensure_ascii=False), details.get("submitted_at")))
+                        details.get("id_hash"), json.dumps(materials, ensure_ascii=False),
+                        details.get("submitted_at")))
             tx.executemany("INSERT INTO submission_files (submission_id, name, size, sha256) "
                            "VALUES (?, ?, ?, ?)",
                            [(sub_id, f["name"], f["size"], f["sha256"]) for f in files])
@@ -115,13 +120,13 @@ def create(db: Database, hall_id: str, client_id: str, form: str, fields: dict[s
     return get(db, sub_id)
 
 
-def get(db: Database, sub_id: str, with_fields: bool = False) -> dict[str, Any]:
-    """A submission with its files' progress and the documents it reuses (``fields`` and
-    ``id_masked`` only when asked: personal data)."""
+def get(db: Database, sub_id: str, key: DataKey | None = None) -> dict[str, Any]:
+    """A submission with its files' progress and the documents it reuses; with ``key`` (the
+    back office's), its personal data too: ``fields`` and ``id_masked``, decrypted."""
     with db.transaction() as tx:
-        row = tx.one("SELECT id, hall_id, client_id, receipt, form, fields, status, note, "
-                     "created_at, updated_at, item_name_zh, item_name_en, id_masked, "
-                     "materials, submitted_at, reason_en, erased_at FROM submissions "
+        row = tx.one("SELECT id, hall_id, client_id, receipt, form, personal, status, note, "
+                     "created_at, updated_at, item_name_zh, item_name_en, materials, "
+                     "submitted_at, reason_en, erased_at FROM submissions "
                      "WHERE id = ?", (sub_id,))
         if row is None:
             raise not_found("申报", "Submission")
@@ -130,16 +135,15 @@ def get(db: Database, sub_id: str, with_fields: bool = False) -> dict[str, Any]:
         reused = documents.reused_by(tx, sub_id)
     found = {"id": row[0], "hall_id": row[1], "client_id": row[2], "receipt": row[3],
              "form": row[4], "status": row[6], "status_zh": STATUS_ZH[row[6]], "note": row[7],
-             "reason_en": row[15], "created_at": row[8], "updated_at": row[9],
+             "reason_en": row[14], "created_at": row[8], "updated_at": row[9],
              "item_name_zh": row[10], "item_name_en": row[11],
-             "materials": json.loads(row[13]), "submitted_at": row[14],
-             "erased": row[16] is not None,
+             "materials": json.loads(row[12]), "submitted_at": row[13],
+             "erased": row[15] is not None,
              "files": [{"name": f[0], "size": f[1], "sha256": f[2], "received": f[3],
                         "complete": bool(f[4])} for f in files],
              "reused": reused}
-    if with_fields:
-        found["fields"] = json.loads(row[5])
-        found["id_masked"] = row[12]
+    if key is not None:
+        found["fields"], found["id_masked"] = open_personal(key, sub_id, row[5])
     return found
 
 
@@ -177,20 +181,21 @@ def file_progress(db: Database, sub_id: str, name: str) -> dict[str, Any]:
     return {"name": name, "size": size, "received": received, "complete": complete}
 
 
-def _whole_file_sha256(tx: Tx, sub_id: str, name: str) -> str:
+def _whole_file_sha256(tx: Tx, key: DataKey, sub_id: str, name: str) -> str:
     digest = hashlib.sha256()
     for (pos,) in tx.all("SELECT pos FROM file_chunks WHERE submission_id = ? AND name = ? "
                          "ORDER BY pos", (sub_id, name)):
         row = tx.one("SELECT data FROM file_chunks WHERE submission_id = ? AND name = ? "
                      "AND pos = ?", (sub_id, name, pos))
         assert row is not None
-        digest.update(bytes(row[0]))
+        digest.update(open_chunk(key, sub_id, name, int(pos), row[0]))
     return digest.hexdigest()
 
 
-def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
+def put_chunk(db: Database, key: DataKey, sub_id: str, name: str, offset: int, data: bytes,
               chunk_sha256: str | None = None) -> dict[str, Any]:
-    """Store a chunk at ``offset``; verify the file when it is whole. See the module doc."""
+    """Store a chunk at ``offset``, sealed with ``key``; verify the file when it is whole.
+    See the module doc."""
     if len(data) > MAX_CHUNK_BYTES:
         raise bad_request(f"a chunk is at most {MAX_CHUNK_BYTES} bytes")
     if chunk_sha256 is not None and hashlib.sha256(data).hexdigest() != chunk_sha256.lower():
@@ -207,10 +212,10 @@ def put_chunk(db: Database, sub_id: str, name: str, offset: int, data: bytes,
         if not data or received + len(data) > size:
             raise bad_request(f"the chunk must hold 1..{size - received} bytes")
         tx.execute("INSERT INTO file_chunks (submission_id, name, pos, data) VALUES (?, ?, ?, ?)",
-                   (sub_id, name, offset, data))
+                   (sub_id, name, offset, seal_chunk(key, sub_id, name, offset, data)))
         received += len(data)
         if received == size:
-            if _whole_file_sha256(tx, sub_id, name) == sha256:
+            if _whole_file_sha256(tx, key, sub_id, name) == sha256:
                 complete = True
             else:
                 mismatch, received = True, 0
@@ -359,8 +364,8 @@ def queue_choices(db: Database) -> tuple[list[str], list[tuple[str, str, str]]]:
     return halls, [(r[0], r[1] or r[0], r[2] or r[0]) for r in items]
 
 
-def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:
-    """The bytes of a verified file, chunk by chunk (back office)."""
+def file_content(db: Database, key: DataKey, sub_id: str, name: str) -> Iterator[bytes]:
+    """The bytes of a verified file, chunk by chunk, decrypted with ``key`` (back office)."""
     with db.transaction() as tx:
         if not _file(tx, sub_id, name)[3]:
             raise CentralError(409, ErrorCode.BAD_STATE, "文件尚未上传完成",
@@ -374,4 +379,4 @@ def file_content(db: Database, sub_id: str, name: str) -> Iterator[bytes]:
             row = tx.one("SELECT data FROM file_chunks WHERE submission_id = ? AND name = ? "
                          "AND pos = ?", (sub_id, name, pos))
         if row is not None:
-            yield bytes(row[0])
+            yield open_chunk(key, sub_id, name, int(pos), row[0])

@@ -9,7 +9,10 @@ the same moves over HTTP are ``/api/v1/submissions…`` with a back-office crede
   hallq central submissions progress CODE        (办理中)
   hallq central submissions done CODE            (已办结)
 
-CODE is the receipt code (回执码) or the submission's id. ``show`` lists the fields (the ID
+Each opens central's data key (``--data-key-file``, default ``var/central-data.key``: the
+fields and photos are kept encrypted with it, ``central/data_key.py``) and refuses, naming the
+file, when it is missing or is not the database's. CODE is the receipt code (回执码) or the
+submission's id. ``show`` lists the fields (the ID
 number only masked), each material with its files' SHA-256 and sizes, the documents reused,
 and with ``--save-photos`` writes the photos (reused ones too) to a folder.
 """
@@ -52,7 +55,7 @@ def _print_list(found: list[dict[str, Any]]) -> None:
               f"{_when(sub['updated_at'])}")
 
 
-def _save_photos(db: Any, sub: dict[str, Any], folder: Path) -> list[Path]:
+def _save_photos(db: Any, key: Any, sub: dict[str, Any], folder: Path) -> list[Path]:
     from central import submissions
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,7 +68,7 @@ def _save_photos(db: Any, sub: dict[str, Any], folder: Path) -> list[Path]:
         path = folder / target
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            for chunk in submissions.file_content(db, sub_id, name):
+            for chunk in submissions.file_content(db, key, sub_id, name):
                 out.write(chunk)
         saved.append(path)
     return saved
@@ -97,17 +100,22 @@ def _print_show(sub: dict[str, Any]) -> None:
         print(f"    reused {doc['material_id']} ({doc['doc_id']}): {linked}")
 
 
-def cmd_submissions(args: argparse.Namespace, open_db: Callable[[argparse.Namespace], Any]
-                    ) -> int:
+def cmd_submissions(args: argparse.Namespace,
+                    open_keyed: Callable[[argparse.Namespace], tuple[Any, Any]],
+                    key_refused: Callable[[Any], int]) -> int:
     """List, show or move on submissions (see the module docstring)."""
     from central import submissions
+    from central.data_key import DataKeyError
     from central.errors import CentralError
 
     if args.submissions_action is None:
         print("hallq central submissions: give list, show, accept, reject, progress or done",
               file=sys.stderr)
         return 2
-    db = open_db(args)
+    try:
+        db, key = open_keyed(args)
+    except DataKeyError as err:
+        return key_refused(err)
     try:
         if args.submissions_action == "list":
             found = submissions.list_all(db, args.status, args.hall, args.limit)
@@ -118,13 +126,13 @@ def cmd_submissions(args: argparse.Namespace, open_db: Callable[[argparse.Namesp
             return 0
         sub_id = submissions.find(db, args.code)
         if args.submissions_action == "show":
-            sub = submissions.get(db, sub_id, with_fields=True)
+            sub = submissions.get(db, sub_id, key)
             if args.json:
                 print(json.dumps(sub, ensure_ascii=False))
             else:
                 _print_show(sub)
             if args.save_photos:
-                saved = _save_photos(db, sub, Path(args.save_photos))
+                saved = _save_photos(db, key, sub, Path(args.save_photos))
                 print(f"照片已保存 / photos saved: {len(saved)} in {args.save_photos}")
             return 0
         moved = submissions.set_status(db, sub_id, MOVES[args.submissions_action],
@@ -141,12 +149,15 @@ def cmd_submissions(args: argparse.Namespace, open_db: Callable[[argparse.Namesp
         db.close()
 
 
-def register(actions: Any, open_db: Callable[[argparse.Namespace], Any],
+def register(actions: Any, open_keyed: Callable[[argparse.Namespace], tuple[Any, Any]],
+             key_refused: Callable[[Any], int],
              db_option: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add ``submissions`` to ``hallq central``."""
+    """Add ``submissions`` to ``hallq central`` (``open_keyed``: the database and central's
+    data key; ``key_refused``: says why the key cannot be used; ``db_option``: adds
+    ``--db`` and ``--data-key-file``)."""
     parser = actions.add_parser("submissions", help="the back office of self-service "
                                                     "submissions (自助申报后台)")
-    parser.set_defaults(func=lambda args: cmd_submissions(args, open_db))
+    parser.set_defaults(func=lambda args: cmd_submissions(args, open_keyed, key_refused))
     db_option(parser)
     moves = parser.add_subparsers(dest="submissions_action", metavar="ACTION")
     listing = moves.add_parser("list", help="the latest submissions (no personal data)")

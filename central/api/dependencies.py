@@ -1,10 +1,11 @@
 """What central's routes reach, as FastAPI dependencies over ``app.state`` (set by
 ``central.app.create_central_app``): the database, the caller's credential, cloud calling's
-live city state and mailboxes, the city's ID key; and the base of request bodies.
+live city state and mailboxes, the city's ID key, central's data key; and the base of request
+bodies.
 
 A route names what it needs by type: ``db: Db``, ``who: Caller``, ``cloud: Cloud``,
-``mailbox: Mail``, ``id_key: IdKey``. The dependencies are ``async`` so that reaching
-``app.state`` costs no trip to the thread pool.
+``mailbox: Mail``, ``id_key: IdKey``, ``key: DataKeyDep``. The dependencies are ``async`` so
+that reaching ``app.state`` costs no trip to the thread pool.
 """
 
 from typing import Annotated
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.auth import Authenticator, Principal
 from central.city import CityService
+from central.data_key import DataKey
 from central.db import Database
 from central.errors import CentralError, unauthorized
 from central.mailbox import Mailbox
@@ -82,8 +84,15 @@ async def city_id_key(request: Request) -> bytes | None:
     return key
 
 
+async def central_data_key(request: Request) -> DataKey:
+    """Central's data key: what the personal parts of submissions are sealed with."""
+    key: DataKey = request.app.state.data_key
+    return key
+
+
 Db = Annotated[Database, Depends(database)]
 Caller = Annotated[Principal, Depends(caller)]
 Cloud = Annotated[CityService, Depends(city_service)]
 Mail = Annotated[Mailbox, Depends(mailboxes)]
 IdKey = Annotated[bytes | None, Depends(city_id_key)]
+DataKeyDep = Annotated[DataKey, Depends(central_data_key)]

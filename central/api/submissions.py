@@ -13,7 +13,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from central import documents, submissions
-from central.api.dependencies import ID_FIELD, Body, Caller, Db
+from central.api.dependencies import ID_FIELD, Body, Caller, DataKeyDep, Db
 from central.api.error_handlers import error_answers
 from central.auth import Principal
 from central.db import Database
@@ -86,11 +86,13 @@ def own_submission(db: Database, who: Principal, sub_id: str) -> None:
 
 @router.post("/api/v1/halls/{hall_id}/submissions", status_code=201,
              responses=error_answers())
-def create_submission(hall_id: str, body: SubmissionRequest, who: Caller, db: Db) -> dict:
-    """Create a submission (idempotent on the hall's ``client_id``)."""
+def create_submission(hall_id: str, body: SubmissionRequest, who: Caller, db: Db,
+                      key: DataKeyDep) -> dict:
+    """Create a submission (idempotent on the hall's ``client_id``); its personal part is
+    kept sealed."""
     who.require_hall(hall_id)
     details = body.model_dump(include=set(submissions.DETAILS))
-    return submissions.create(db, hall_id, body.client_id, body.form, body.fields,
+    return submissions.create(db, key, hall_id, body.client_id, body.form, body.fields,
                               [f.model_dump() for f in body.files], details)
 
 
@@ -122,13 +124,14 @@ def all_submissions(who: Caller, db: Db,
     return {"submissions": submissions.list_all(db, status, hall_id, limit)}
 
 
-@router.get("/api/v1/submissions/{sub_id}", responses=error_answers(ErrorCode.NOT_FOUND))
-def submission(sub_id: str, who: Caller, db: Db) -> dict:
-    """Status, files' progress and reused documents; the form's fields only for the back
-    office."""
+@router.get("/api/v1/submissions/{sub_id}",
+            responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.INTERNAL_ERROR))
+def submission(sub_id: str, who: Caller, db: Db, key: DataKeyDep) -> dict:
+    """Status, files' progress and reused documents; the form's fields and masked ID,
+    decrypted, only for the back office (500 ``internal_error`` when they do not decrypt)."""
     if not who.is_back_office:
         own_submission(db, who, sub_id)
-    return submissions.get(db, sub_id, with_fields=who.is_back_office)
+    return submissions.get(db, sub_id, key if who.is_back_office else None)
 
 
 @router.get("/api/v1/submissions/{sub_id}/files/{name}",
@@ -140,24 +143,30 @@ def file_progress(sub_id: str, name: str, who: Caller, db: Db) -> dict:
 
 
 @router.put("/api/v1/submissions/{sub_id}/files/{name}", responses=error_answers(
-    ErrorCode.NOT_FOUND, ErrorCode.BAD_OFFSET, ErrorCode.CHECKSUM_MISMATCH))
+    ErrorCode.NOT_FOUND, ErrorCode.BAD_OFFSET, ErrorCode.CHECKSUM_MISMATCH,
+    ErrorCode.INTERNAL_ERROR))
 async def put_chunk(sub_id: str, name: str, request: Request, who: Caller, db: Db,
+                    key: DataKeyDep,
                     offset: Annotated[int, Query(ge=0, le=submissions.MAX_FILE_BYTES)]
                     ) -> dict:
     """A chunk of a file at ``offset`` (body: the bytes; optional header
-    ``X-Chunk-SHA256``). The last chunk triggers the whole file's SHA-256 check."""
+    ``X-Chunk-SHA256``), kept sealed. The last chunk triggers the whole file's SHA-256
+    check (500 ``internal_error`` when a chunk kept does not decrypt)."""
     await run_in_threadpool(own_submission, db, who, sub_id)
     data = await request.body()
-    return await run_in_threadpool(submissions.put_chunk, db, sub_id, name, offset, data,
+    return await run_in_threadpool(submissions.put_chunk, db, key, sub_id, name, offset, data,
                                    request.headers.get("x-chunk-sha256"))
 
 
 @router.get("/api/v1/submissions/{sub_id}/files/{name}/content",
-            responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE))
-def file_content(sub_id: str, name: str, who: Caller, db: Db) -> StreamingResponse:
-    """A verified file's bytes (the back office)."""
+            responses=error_answers(ErrorCode.NOT_FOUND, ErrorCode.BAD_STATE,
+                                    ErrorCode.INTERNAL_ERROR))
+def file_content(sub_id: str, name: str, who: Caller, db: Db, key: DataKeyDep
+                 ) -> StreamingResponse:
+    """A verified file's bytes, decrypted (the back office; 500 ``internal_error`` when
+    its first chunk does not decrypt)."""
     who.require_back_office()
-    chunks = submissions.file_content(db, sub_id, name)
+    chunks = submissions.file_content(db, key, sub_id, name)
     # read before answering, so that a missing or unfinished file is refused (404, 409)
     # rather than a stream broken off
     first = next(chunks, b"")

@@ -21,6 +21,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
+from central.data_key import DataKey
 from central.db import Database
 from central.web import office, sign_in
 from central.web.site import OfficeSite
@@ -31,9 +32,10 @@ __all__ = ["add_office_pages"]
 STATIC = Path(__file__).with_name("static")
 
 
-def add_office_pages(app: FastAPI, db: Database) -> OfficeSite:
-    """Serve the back office's pages from ``app``."""
-    site = OfficeSite(db)
+def add_office_pages(app: FastAPI, db: Database, data_key: DataKey) -> OfficeSite:
+    """Serve the back office's pages from ``app`` (``data_key``: central's, to open the
+    submissions' personal parts)."""
+    site = OfficeSite(db, data_key)
     app.state.office = site
     app.state.office_attempts = sign_in.AttemptLimit()
     for router in (kit_router(), sign_in.router, office.router):

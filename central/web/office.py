@@ -86,7 +86,7 @@ async def submission_page(request: Request, sub_id: str) -> Response:
 async def _submission_page(request: Request, sub_id: str, session: Any,
                            error: BilingualError | None = None) -> Response:
     site = site_of(request)
-    sub = await run_in_threadpool(submissions.get, site.db, sub_id, True)
+    sub = await run_in_threadpool(submissions.get, site.db, sub_id, site.data_key)
     sub["fields"] = {key: mask(value) if isinstance(value, str) and FULL_ID.match(value)
                      else value for key, value in sub.get("fields", {}).items()}
     labels = await run_in_threadpool(_field_labels, site, sub["hall_id"], sub["form"])
@@ -192,7 +192,7 @@ async def photo(request: Request, sub_id: str, name: str, thumb: int = 0) -> Res
 
 
 def _read_file(site: Any, sub_id: str, name: str) -> bytes:
-    return b"".join(submissions.file_content(site.db, sub_id, name))
+    return b"".join(submissions.file_content(site.db, site.data_key, sub_id, name))
 
 
 def _thumbnail(data: bytes) -> bytes:

@@ -1,5 +1,5 @@
-"""What the back office's pages share: central's database, the templates, the open sessions,
-and the check that a request comes from a signed-in member of the back office.
+"""What the back office's pages share: central's database and data key, the templates, the
+open sessions, and the check that a request comes from a signed-in member of the back office.
 
 Sessions (``central/web/sessions.py``) and the wrong tries that lock a staff id
 (``central/office_staff.py``) are kept in central's database: any worker serves any page.
@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from central.data_key import DataKey
 from central.db import Database, DatabaseUnavailable
 from central.web.sessions import OfficeSessions
 from hall.errors import BilingualError, ErrorCode, QueueError
@@ -64,11 +65,14 @@ def handed_in(submitted_at: str | None, created_at: float) -> str:
 
 
 class OfficeSite:
-    """The back office's pages over central's database; ``clock`` gives seconds (tests move
-    it to expire sessions)."""
+    """The back office's pages over central's database and its data key (the personal parts
+    of submissions are opened with it); ``clock`` gives seconds (tests move it to expire
+    sessions)."""
 
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, data_key: DataKey,
+                 clock: Callable[[], float] = time.time) -> None:
         self.db = db
+        self.data_key = data_key
         self.clock = clock
         self.templates = WebTemplates(TEMPLATES, CITY_TZ)
         self.templates.env.filters["hall_stamp"] = hall_stamp

@@ -133,9 +133,11 @@ class CentralProcess:
     """``python -m central`` in a child process on a fixed port: kill it, start it again."""
 
     def __init__(self, db_url: str, port: int | None = None, workers: int = 1,
-                 log_path: Path | None = None, id_key_file: Path | None = None) -> None:
+                 log_path: Path | None = None, id_key_file: Path | None = None, *,
+                 data_key_file: Path) -> None:
         self.db_url = db_url
         self.id_key_file = id_key_file
+        self.data_key_file = data_key_file
         self.port = port or free_port()
         self.workers = workers
         self.log_path = log_path
@@ -156,7 +158,8 @@ class CentralProcess:
     def start(self, timeout: float = 20.0) -> CentralProcess:
         """Start the process and wait until /api/v1/health answers."""
         args = [sys.executable, "-m", "central", "--db", self.db_url, "--bind",
-                "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+                "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                "--data-key-file", str(self.data_key_file)]
         if self.id_key_file is not None:
             args += ["--id-key-file", str(self.id_key_file)]
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from central.data_key import DataKey, open_data_key
 from central.db import Database, open_database
 from tests.helpers.central import PgCluster, acquire_shared_cluster, release_shared_cluster
 
@@ -51,3 +52,10 @@ def db(db_url: str) -> Iterator[Database]:
     database = open_database(db_url)
     yield database
     database.close()
+
+
+@pytest.fixture
+def data_key(db: Database, tmp_path: Path) -> DataKey:
+    """Central's data key for ``db`` (a new key file in ``tmp_path``), its migrations
+    applied."""
+    return open_data_key(db, tmp_path / "central-data.key")

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -18,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from central import catalog, office_staff
 from central.auth import create_credential
+from central.data_key import DataKey
 from central.db import Database, open_database
 from central.server import CentralServer
 from central.web.site import OfficeSite
@@ -43,6 +45,12 @@ class Office:
         return self.server.url
 
     @property
+    def data_key(self) -> DataKey:
+        """Central's data key (the submissions' personal parts are sealed with it)."""
+        assert self.server.app is not None
+        return self.server.app.state.data_key
+
+    @property
     def site(self) -> OfficeSite:
         """The back office's pages as central serves them."""
         assert self.server.app is not None
@@ -50,14 +58,15 @@ class Office:
 
 
 @pytest.fixture
-def office(pg_url: str) -> Iterator[Office]:
+def office(pg_url: str, tmp_path: Path) -> Iterator[Office]:
     """Central on PostgreSQL with a hall's credential and one member of the back office
     (S9001, PIN 2468)."""
     db = open_database(pg_url)
     hall_token = create_credential(db, "hall", HALL)
     catalog.put_catalog(db, HALL, catalog.toml_to_catalog(EXAMPLE_HALL))
     office_staff.add(db, "S9001", "陈静", "Chen Jing", "2468")
-    server = CentralServer(pg_url, port=0).start_in_thread()
+    server = CentralServer(pg_url, port=0, data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         yield Office(server, db, {"Authorization": f"Bearer {hall_token}"}, pg_url)
     finally:

@@ -56,9 +56,11 @@ class Path3:
         return SyncAgent(self.config).start()
 
     def office_cli(self, capsys: pytest.CaptureFixture[str], *args: str) -> str:
-        """``hallq central --db … submissions ARGS`` as the back office runs it."""
+        """``hallq central --db … --data-key-file … submissions ARGS`` as the back office
+        runs it."""
         capsys.readouterr()
-        assert central_main(["--db", self.db_url, "submissions", *args]) == 0
+        assert central_main(["--db", self.db_url, "--data-key-file",
+                             str(self.central.data_key_file), "submissions", *args]) == 0
         return capsys.readouterr().out
 
 
@@ -72,7 +74,8 @@ def path3(cluster: PgCluster, tmp_path: Path) -> Iterator[Path3]:
     credential = create_credential(db, "hall", hall.hall_id)
     office_token = create_credential(db, "office")
     db.close()
-    central = CentralProcess(url, log_path=tmp_path / "central.log").start()
+    central = CentralProcess(url, log_path=tmp_path / "central.log",
+                             data_key_file=tmp_path / "central-data.key").start()
     kiosk = HallClient(hall.url, hall.server.node.store.pair("kiosk", "kiosk-1"))
     office = CentralClient(central.url, office_token)
     driver = HallClient(hall.url, hall.admin_token)

@@ -40,7 +40,8 @@ def central(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     db.close()
     key_file = tmp_path / "id.key"
     key_file.write_text(CITY_TEST_ID_KEY.hex())
-    server = CentralServer(db_url, port=0, id_key_file=str(key_file)).start_in_thread()
+    server = CentralServer(db_url, port=0, id_key_file=str(key_file),
+                           data_key_file=tmp_path / "central-data.key").start_in_thread()
     try:
         httpx.put(f"{server.url}/api/v1/halls/HA/catalog", json=hall_catalog("HA"),
                   headers={"Authorization": f"Bearer {tokens['admin']}"}).raise_for_status()

@@ -139,7 +139,8 @@ def city(tmp_path: Path, dialect: str) -> Iterator[City]:
         key_file = tmp_path / "city-id.key"
         key_file.write_text(CITY_ID_KEY.hex())
         central = CentralProcess(url, log_path=tmp_path / "central.log",
-                                 id_key_file=key_file).start()
+                                 id_key_file=key_file,
+                                 data_key_file=tmp_path / "central-data.key").start()
         closers.append(central.stop)
         admin, phone = (httpx.Client(base_url=central.url, timeout=10,
                                      headers={"Authorization": f"Bearer {token}"})

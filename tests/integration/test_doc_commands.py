@@ -292,21 +292,23 @@ def test_the_back_office_commands_run_as_written(term: Terminal) -> None:
     import hashlib
 
     from central import submissions
+    from central.data_key import open_data_key
     from central.db import open_database
 
     (term.cwd / "var").mkdir()
     db = open_database(f"sqlite:///{term.cwd / 'var' / 'central.sqlite3'}")
+    key = open_data_key(db, term.cwd / "var" / "central-data.key")    # the commands' default
     photo = b"\xff\xd8\xff" + bytes(5000)
     made = []
     try:
         for code in ("K7M2P9QXRT", "H4N8W2YB6C"):
-            sub = submissions.create(db, "GD-SZ-FT-001", f"k1-{code}", "C07",
+            sub = submissions.create(db, key, "GD-SZ-FT-001", f"k1-{code}", "C07",
                                      {"name": "张晓明", "id_number": "4403**********1234"},
                                      [{"name": "bank_card-1.jpg", "size": len(photo),
                                        "sha256": hashlib.sha256(photo).hexdigest()}],
                                      {"receipt": code, "item_name_zh": "住房公积金提取",
                                       "id_masked": "4403**********1234"})
-            submissions.put_chunk(db, sub["id"], "bank_card-1.jpg", 0, photo)
+            submissions.put_chunk(db, key, sub["id"], "bank_card-1.jpg", 0, photo)
             made.append(code)
     finally:
         db.close()
@@ -336,12 +338,14 @@ def test_the_back_office_commands_run_as_written(term: Terminal) -> None:
 
 def test_the_back_office_web_commands_run_as_written(term: Terminal) -> None:
     from central import submissions
+    from central.data_key import open_data_key
     from central.db import open_database
 
     (term.cwd / "var").mkdir()
     db = open_database(f"sqlite:///{term.cwd / 'var' / 'central.sqlite3'}")
     try:
-        submissions.create(db, "GD-SZ-FT-001", "k1-1", "C07", {"name": "张晓明"}, [],
+        key = open_data_key(db, term.cwd / "var" / "central-data.key")
+        submissions.create(db, key, "GD-SZ-FT-001", "k1-1", "C07", {"name": "张晓明"}, [],
                            {"receipt": "K7M2P9QXRT", "item_name_zh": "住房公积金提取"})
     finally:
         db.close()

@@ -91,7 +91,8 @@ def city(pg_cluster: PgCluster, tmp_path_factory: pytest.TempPathFactory
         admin_token = create_credential(db, "admin")
         put_catalog(db, HALL, hall_catalog(HALL))
         db.close()
-        central = CentralProcess(pg_url, log_path=tmp_path / "central.log").start()
+        central = CentralProcess(pg_url, log_path=tmp_path / "central.log",
+                                 data_key_file=tmp_path / "central-data.key").start()
         closers.append(central.stop)
         node = HallNode(replace(hall_config(), public_phone_url=central.url), tmp_path / "hall")
         give_demo_pins(node.store)

@@ -80,7 +80,8 @@ def world(cluster: PgCluster, tmp_path: Path) -> Iterator[World]:
     other = create_credential(db, "hall", "SOME-OTHER-HALL")
     admin_token = create_credential(db, "admin")
     db.close()
-    central = CentralProcess(url, log_path=tmp_path / "central.log").start()
+    central = CentralProcess(url, log_path=tmp_path / "central.log",
+                             data_key_file=tmp_path / "central-data.key").start()
     admin = CentralClient(central.url, admin_token)
     driver = HallClient(hall.url, hall.admin_token)
     try:

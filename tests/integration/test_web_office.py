@@ -177,8 +177,8 @@ def test_a_form_from_another_site_changes_nothing(page: Page, office: Office) ->
                             headers=headers)
         assert forged.status_code == 403
     assert submissions.get(office.db, sub["id"])["status"] == "received"
-    whole = submissions.create(office.db, HALL, "old-1", "C07",       # an older hall's
-                               {"name": "张晓明", "id_number": "44030419900307123X"}, [])
+    whole = submissions.create(office.db, office.data_key, HALL, "old-1", "C07",  # an older
+                               {"name": "张晓明", "id_number": "44030419900307123X"}, [])  # hall's
     shown = httpx.get(f"{office.url}/office/submissions/{whole['id']}",
                       cookies={"hallq_staff": cookie["value"]})
     assert "4403**********123X" in shown.text and "44030419900307123X" not in shown.text
@@ -239,7 +239,8 @@ def test_any_worker_of_central_serves_a_signed_in_session(page: Page, office: Of
     sign_in(page, office)
     cookie = page.cookie("hallq_staff")
     assert cookie is not None
-    other = CentralServer(office.db_url, port=0).start_in_thread()   # another worker
+    other = CentralServer(office.db_url, port=0,                       # another worker
+                          data_key_file=office.server.data_key_file).start_in_thread()
     try:
         queue = httpx.get(f"{other.url}/office", cookies={"hallq_staff": cookie["value"]})
         assert queue.status_code == 200 and "W6X2Y8Z3AB" in queue.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -37,13 +38,14 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def central(db_url: str) -> Iterator[Central]:
+def central(db_url: str, tmp_path: Path) -> Iterator[Central]:
     db = open_database(db_url)
     tokens = [create_credential(db, "hall", "HA"), create_credential(db, "hall", "HB"),
               create_credential(db, "admin"), create_credential(db, "hall", "HA")]
     revoke(db, tokens[3].split("_")[1])
     db.close()
-    server = CentralServer(db_url, port=0).start_in_thread()
+    server = CentralServer(db_url, port=0, data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as client:
             yield Central(client, *(bearer(t) for t in tokens))

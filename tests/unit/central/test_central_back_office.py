@@ -25,7 +25,8 @@ def api(tmp_path: Path) -> Iterator[tuple[httpx.Client, dict, dict]]:
     db = open_database(url)
     hall, office = create_credential(db, "hall", "HA"), create_credential(db, "office")
     db.close()
-    server = CentralServer(url, port=0).start_in_thread()
+    server = CentralServer(url, port=0, data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as client:
             yield (client, {"Authorization": f"Bearer {hall}"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -32,12 +33,13 @@ class Central:
 
 
 @pytest.fixture
-def central(db_url: str) -> Iterator[Central]:
+def central(db_url: str, tmp_path: Path) -> Iterator[Central]:
     db = open_database(db_url)
     tokens = [create_credential(db, "hall", "HA"), create_credential(db, "admin"),
               create_credential(db, "phone")]
     db.close()
-    server = CentralServer(db_url, port=0).start_in_thread()
+    server = CentralServer(db_url, port=0, data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as client:
             yield Central(client, *({"Authorization": f"Bearer {t}"} for t in tokens))

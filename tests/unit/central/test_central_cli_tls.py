@@ -35,16 +35,17 @@ def test_credentials_migrations_and_catalog_from_the_command_line(
     assert [(c["role"], c["hall_id"]) for c in listed] == [("hall", "GD-SZ-FT-001"),
                                                             ("admin", None), ("phone", None)]
     assert hall["token"] not in json.dumps(listed)
-    assert run(capsys, "--db", db, "migrate").split() == [
+    data_key = str(tmp_path / "central-data.key")
+    assert run(capsys, "--db", db, "migrate", "--data-key-file", data_key).split() == [
         "001_initial", "002_referrals", "003_referral_person", "004_referral_rating",
         "005_referral_handed", "006_referral_person_check", "007_self_service",
-        "008_office_staff", "009_phone_keys"]
+        "008_office_staff", "009_phone_keys", "010_data_key", "011_seal_personal_data"]
     assert "version 1" in run(capsys, "--db", db, "publish-catalog", "--hall",
                               "GD-SZ-FT-001", str(EXAMPLE_HALL))
     short = tmp_path / "short.key"
     short.write_text("00ff")
     for bad in (tmp_path / "missing.key", short):           # refused before serving
-        assert main(["--db", db, "--id-key-file", str(bad)]) == 2
+        assert main(["--db", db, "--data-key-file", data_key, "--id-key-file", str(bad)]) == 2
         assert "ID key" in capsys.readouterr().err
     run(capsys, "--db", db, "revoke", listed[1]["id"])
     assert json.loads(run(capsys, "--db", db, "credentials").splitlines()[1])[
@@ -66,7 +67,8 @@ def test_central_serves_https_and_the_client_checks_its_certificate(
     db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
     token = run(capsys, "--db", db, "add-hall", "--hall", "H1").strip()
     server = CentralServer(db, host="127.0.0.1", port=0, tls_cert=str(cert),
-                           tls_key=str(key)).start_in_thread()
+                           tls_key=str(key), data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         assert server.url.startswith("https://")
         with CentralClient(server.url, token, verify=str(cert)) as trusting:

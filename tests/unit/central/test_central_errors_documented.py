@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from central.app import create_central_app
+from central.data_key import open_data_key
 from central.db import open_database
 from hall.errors import ErrorCode
 from tests.helpers.openapi_errors import Operation, codes_named_in, documented_codes, error_listing
@@ -30,7 +31,8 @@ Listing = dict[Operation, dict[int, list[str] | None]]
 def listing(tmp_path: Path) -> Listing:
     db = open_database(f"sqlite:///{tmp_path / 'central.sqlite3'}")
     try:
-        return error_listing(create_central_app(db))
+        return error_listing(create_central_app(
+            db, data_key=open_data_key(db, tmp_path / "central-data.key")))
     finally:
         db.close()
 

@@ -95,7 +95,8 @@ def start(tmp_path: Path, key: bytes | None, url: str | None = None
     if key is not None:
         key_file = tmp_path / "id.key"
         key_file.write_text(key.hex())
-    server = CentralServer(url, port=0, id_key_file=str(key_file) if key_file else None)
+    server = CentralServer(url, port=0, id_key_file=str(key_file) if key_file else None,
+                           data_key_file=tmp_path / "central-data.key")
     return server.start_in_thread(), {w: {"Authorization": f"Bearer {t}"}
                                       for w, t in tokens.items()}
 

@@ -81,7 +81,8 @@ def central(tmp_path: Path) -> Iterator[Central]:
     db.close()
     key_file = tmp_path / "id.key"
     key_file.write_text(KEY.hex())
-    server = CentralServer(url, port=0, id_key_file=str(key_file)).start_in_thread()
+    server = CentralServer(url, port=0, id_key_file=str(key_file),
+                           data_key_file=tmp_path / "central-data.key").start_in_thread()
     try:
         with httpx.Client(base_url=f"{server.url}/api/v1", timeout=10) as http:
             yield Central(http, url, {w: {"Authorization": f"Bearer {t}"}

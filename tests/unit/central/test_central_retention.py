@@ -49,7 +49,8 @@ def test_appointment_hashes_and_referred_citizens_are_erased_in_time(db: Databas
 def test_purge_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                      ) -> None:
     url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
-    assert main(["--db", url, "purge", "--days", "30"]) == 0
+    key = str(tmp_path / "central-data.key")
+    assert main(["--db", url, "purge", "--days", "30", "--data-key-file", key]) == 0
     assert capsys.readouterr().out.startswith("erased: 0 appointment ID hashes")
     assert main(["--db", url, "purge", "--days", "0"]) == 2
     assert "at least 1" in capsys.readouterr().err

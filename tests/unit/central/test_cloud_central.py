@@ -317,7 +317,8 @@ def central(tmp_path: Path) -> Iterator[Central]:
     tokens = [create_credential(db, "hall", "HA"), create_credential(db, "hall", "HB"),
               create_credential(db, "admin")]
     db.close()
-    server = CentralServer(url, port=0).start_in_thread()
+    server = CentralServer(url, port=0, data_key_file=tmp_path / "central-data.key"
+                           ).start_in_thread()
     try:
         with httpx.Client(base_url=f"{server.url}/api/v1", timeout=10) as http:
             yield Central(server.url, http, *({"Authorization": f"Bearer {t}"} for t in tokens))

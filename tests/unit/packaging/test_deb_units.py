@@ -1,11 +1,13 @@
 """The Debian packages' units and control files (packaging/): every unit passes
 ``systemd-analyze verify``, keeps tokens off the command line, restarts and logs under its own
-name; each role package pulls what its role needs and nothing it does not (no PostgreSQL on a
-kiosk, no Qt on a hall server); the maintainer scripts find the configured template instances."""
+name; central and its nightly purge open one data key it may create; each role package pulls
+what its role needs and nothing it does not (no PostgreSQL on a kiosk, no Qt on a hall server);
+the maintainer scripts find the configured template instances."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import tomllib
@@ -97,6 +99,27 @@ def test_no_token_on_a_command_line_and_each_service_restarts_and_logs_by_name()
         assert "SyslogIdentifier=hallq-" in text, unit.name
         if "Type=oneshot" not in text:
             assert "Restart=always" in text, unit.name
+
+
+def test_central_and_its_purge_open_one_data_key_in_a_folder_central_may_write() -> None:
+    """Both central units give the same data key file on a command line central's own parser
+    takes, in the state folder the service may write (the key is made on the first start)."""
+    import argparse
+
+    from central import cli
+
+    parser = argparse.ArgumentParser(prog="hallq")
+    cli.register(parser.add_subparsers(dest="command"))
+    keys = []
+    for name in ("hallq-central.service", "hallq-central-purge.service"):
+        exec_start = next(line for line in (UNITS / name).read_text().splitlines()
+                          if line.startswith("ExecStart="))
+        argv = shlex.split(exec_start.removeprefix("ExecStart=/usr/bin/hallq ")
+                           .replace("${CENTRAL_DB}", "postgresql:///hallq"))
+        keys.append(parser.parse_args(argv).data_key_file)
+    assert keys == ["/var/lib/hallq/central-data.key"] * 2
+    service = (UNITS / "hallq-central.service").read_text()
+    assert "StateDirectory=hallq" in service and "ReadWritePaths=/var/lib/hallq" in service
 
 
 def test_screen_apps_run_full_screen_in_cage_under_a_watchdog() -> None:

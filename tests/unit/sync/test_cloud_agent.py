@@ -66,7 +66,8 @@ def test_stopping_the_agent_interrupts_its_long_poll(hall: RunningHall, tmp_path
     credential = create_credential(db, "hall", "HA")
     put_catalog(db, "HA", hall_catalog("HA"))
     db.close()
-    central = CentralServer(url, port=0).start_in_thread()
+    central = CentralServer(url, port=0, data_key_file=tmp_path / "central-data.key"
+                            ).start_in_thread()
     try:
         agent = SyncAgent(config(hall, central.url, credential, tmp_path, inbox_wait_s=15.0))
         assert agent.inbox_once(0.0) == {"messages": 0, "referrals": 0, "referral_results": 0,
@@ -109,7 +110,8 @@ def test_a_referral_the_node_did_not_answer_is_issued_when_handed_out_again(
     credential = create_credential(db, "hall", "HA")
     put_catalog(db, "HA", hall_catalog("HA"))
     referrals.create(db, "HB-R1", "HB", "HA", "A01")
-    central = CentralServer(url, port=0).start_in_thread()
+    central = CentralServer(url, port=0, data_key_file=tmp_path / "central-data.key"
+                            ).start_in_thread()
     node = NodeAwayOnce(hall, status)
     agent = SyncAgent(config(hall, central.url, credential, tmp_path), hall=node)
     try:

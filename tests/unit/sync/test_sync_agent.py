@@ -67,7 +67,8 @@ def link(pg_url: str, tmp_path: Path) -> Iterator[Link]:
     credential = create_credential(db, "hall", hall.hall_id)
     admin_token = create_credential(db, "admin")
     db.close()
-    central = CentralServer(pg_url, port=0).start_in_thread()
+    central = CentralServer(pg_url, port=0, data_key_file=tmp_path / "central-data.key"
+                            ).start_in_thread()
     admin = CentralClient(central.url, admin_token)
     driver = HallClient(hall.url, hall.admin_token)
     try:
@@ -305,4 +306,4 @@ def test_personal_data_goes_to_central_only_over_tls() -> None:
     check_transport("https://central.example.gov.cn", allow_plain_http=False)
     check_transport("http://127.0.0.1:8480", allow_plain_http=False)
     with pytest.raises(ValueError):
-        CentralServer("sqlite:///x", host="0.0.0.0")
+        CentralServer("sqlite:///x", host="0.0.0.0", data_key_file="x.key")

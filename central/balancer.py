@@ -151,8 +151,7 @@ def wait_on_arrival(city: CityState, theme: int, now: float, travel_s: np.ndarra
     the wait there now (citizens en route included). Measured on the simulated cities, a
     line forecast to drain during the trip did not: the destinations of moved citizens were
     forecast 3 minutes on average and waited 10 (the wait when the offer was made: 9)."""
-    then = city.wait_at(theme, now, travel_s, halls=halls)
-    return np.maximum(then, city.wait_s(theme, now, halls=halls))
+    return city.wait_at(theme, now, travel_s, halls=halls, at_least_now=True)
 
 
 def _offered(total: np.ndarray, travel_s: np.ndarray, reference: int, trip: TripRules,

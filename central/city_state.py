@@ -423,12 +423,15 @@ class CityState(CallOrder):
         return estimate(kind or self.estimator, self.line(theme, now, halls=chosen))
 
     def wait_at(self, theme: int, now: float, travel_s: np.ndarray,
-                kind: str | None = None, halls: np.ndarray | None = None) -> np.ndarray:
+                kind: str | None = None, halls: np.ndarray | None = None,
+                at_least_now: bool = False) -> np.ndarray:
         """Expected wait of a citizen who sets out now and reaches each hall ``travel_s``
         later: the line as it will be then (:func:`forecast_line`), not as it is now. With
-        ``halls`` (indices), only at those, ``travel_s`` being theirs."""
+        ``halls`` (indices), only at those, ``travel_s`` being theirs; ``at_least_now``:
+        never less than the wait there now (:func:`central.balancer.wait_on_arrival`)."""
         chosen: slice | np.ndarray = slice(None) if halls is None else halls
         line = self.line(theme, now, halls=chosen)
+        floor = estimate(kind or self.estimator, line) if at_least_now else None
         travel_s = np.asarray(travel_s, dtype=float)
         if np.any(travel_s > 0):
 
@@ -449,7 +452,8 @@ class CityState(CallOrder):
                 return work
 
             line = forecast_line(line, now, travel_s, self.hour, rate, taken)
-        return estimate(kind or self.estimator, line)
+        then = estimate(kind or self.estimator, line)
+        return then if floor is None else np.maximum(then, floor)
 
     def slot_s(self, theme: int, now: float, halls: np.ndarray | list[int]) -> np.ndarray:
         """Seconds between two windows coming free for ``theme`` at ``halls`` (the learned

@@ -134,12 +134,16 @@ def trip_risk_s(city: CityState, theme: int, now: float, travel_s: np.ndarray,
 def _risks(city: CityState, theme: int, now: float, wait_s: np.ndarray, travel_s: np.ndarray,
            halls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How far each wait at ``halls`` may fall short of and run over its forecast for one
-    citizen in ten: the line's own randomness (:func:`wait_risk_s`) and the trip's
-    (:func:`trip_risk_s`) together."""
+    citizen in ten: the line's own randomness (:func:`wait_risk_s`) — falling short, at least
+    as far as the waits there ended below their estimates (``CityState.short_share``) — and
+    the trip's (:func:`trip_risk_s`) together."""
     slot = city.slot_s(theme, now, halls)
     trip = trip_risk_s(city, theme, now, travel_s, halls, slot)
+    # the estimate's own error as measured there, where it is wider than the line's spread
+    learned = np.where(np.isfinite(wait_s), wait_s, 0.0) * city.short_share(theme, halls,
+                                                                             SURE_Z)
     with np.errstate(invalid="ignore"):
-        return (np.hypot(wait_risk_s(wait_s, slot, over=False), trip),
+        return (np.hypot(np.maximum(wait_risk_s(wait_s, slot, over=False), learned), trip),
                 np.hypot(wait_risk_s(wait_s, slot, over=True), trip))
 
 

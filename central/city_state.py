@@ -36,6 +36,8 @@ from hall.config import HallConfig
 from hall.estimate import MIN_RATE_SPAN_S
 from hall.events import Event, EventKind
 
+#: Estimates shorter than this are not learned from (``CityState.short_share``).
+ERROR_MIN_ESTIMATE_S = 300.0
 #: Statuses a window can have in the balancer's view (as ``hall.state.WindowStatus``).
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 _WINDOW_KINDS: dict[str, str] = {EventKind.WINDOW_OPENED: OPEN, EventKind.WINDOW_RESUMED: OPEN,
@@ -88,6 +90,11 @@ class CityState(CallOrder):
         self.busy = np.zeros(shape)         # of which with somebody at them
         self.remote = np.zeros(shape)
         self.last_wait = np.full(shape, np.nan)
+        #: How the waits of called tickets ended against their estimate at issue, per theme
+        #: and hall: the mean and variance of log(wait / estimate) (learned over the days).
+        self.error_mean = np.zeros(shape)
+        self.error_var = np.zeros(shape)
+        self.error_count = np.zeros(shape)
         self.booths = np.array([(booths or {}).get(h, np.inf) for h in self.hall_ids], float)
         self.leased = np.zeros(len(self.configs))   # tickets out on a lease, per hall
         self.held_count = np.zeros(len(self.configs))   # leases being asked for, per hall
@@ -251,7 +258,29 @@ class CityState(CallOrder):
             self._line_remove(hall, theme, data["ticket"])
             if "waited_s" in data:
                 self.last_wait[theme, hall] = float(data["waited_s"])
+                self._learn_error(hall, theme, float(data["waited_s"]),
+                                  data.get("expected_wait_s"))
         self._set_window(hall, str(data.get("window")), busy=True)
+
+    def _learn_error(self, hall: int, theme: int, waited_s: float, expected: Any) -> None:
+        """One more wait against its estimate at issue (estimates under 5 minutes, where a
+        window coming free decides it all, are left out); a running mean of the last ~20."""
+        if expected is None or float(expected) < ERROR_MIN_ESTIMATE_S:
+            return
+        ratio = np.log(max(waited_s, 30.0) / float(expected))
+        self.error_count[theme, hall] += 1
+        weight = max(1.0 / self.error_count[theme, hall], 0.05)
+        delta = ratio - self.error_mean[theme, hall]
+        self.error_mean[theme, hall] += weight * delta
+        self.error_var[theme, hall] = (1 - weight) * (self.error_var[theme, hall]
+                                                     + weight * delta * delta)
+
+    def short_share(self, theme: int, halls: np.ndarray, z: float) -> np.ndarray:
+        """How far below its estimate a wait at ``halls`` ends for the citizens ``z`` standard
+        deviations down (z ≈ 1.28: one in ten), as a share of the estimate, from the waits
+        seen there (0 until 20 were)."""
+        low = np.exp(self.error_mean[theme, halls] - z * np.sqrt(self.error_var[theme, halls]))
+        return np.where(self.error_count[theme, halls] >= 20, np.clip(1.0 - low, 0.0, 1.0), 0.0)
 
     def _on_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._set_window(hall, str(data.get("window")), busy=False)

@@ -100,3 +100,33 @@ def test_the_trips_risk_grows_with_the_trip_and_the_halls_pace() -> None:
     quiet = CityState([hall("Q", 2)])
     assert trip_risk_s(quiet, 0, now, np.array([1800.0]), np.array([0]),
                        np.array([300.0])).tolist() == [0.0]
+
+
+def taught(city: CityState, ratio: float, count: int = 30) -> None:
+    """``count`` tickets called at HOME after waiting ``ratio`` × their 30-minute estimate."""
+    for i in range(count):
+        city.apply("HOME", EventKind.TICKET_ISSUED, at(9, 10), {"ticket": f"e{i}", "theme": "A"})
+        city.apply("HOME", EventKind.TICKET_CALLED, at(9, 10), {
+            "ticket": f"e{i}", "theme": "A", "window": "1", "waited_s": ratio * 1800.0,
+            "expected_wait_s": 1800.0})
+
+
+def test_an_offer_pays_for_how_far_the_home_halls_waits_ended_below_their_estimates() -> None:
+    """The county's finding: moved citizens who lost time had been estimated 106 minutes at
+    home and would have waited 38. HOME waits 76 minutes (30 in line); the other hall saves 37
+    minutes, more than the line's spread and the trip's risk (20): offered. Where the waits at
+    HOME have been ending at half their estimates, the saving must clear half the 76 minutes:
+    not offered. Waits ending as estimated change nothing."""
+    offered = {}
+    for ratio in (None, 1.0, 0.5):
+        city = city_at_ten(30)
+        if ratio is not None:
+            taught(city, ratio)
+        offered[ratio] = [r.hall for r in recommend(ANYWHERE, "HOME", city, TRAVEL, at(10, 0))]
+        assert city.wait_one(0, 0, at(10, 0)) == pytest.approx(76.25 * 60, abs=1)
+    assert offered == {None: ["DEST", "HOME"], 1.0: ["DEST", "HOME"], 0.5: ["HOME"]}
+    city = city_at_ten(0)
+    taught(city, 0.5, count=19)
+    assert city.short_share(0, np.array([0]), 1.28).tolist() == [0.0], "not before 20 waits"
+    taught(city, 0.5, count=1)
+    assert city.short_share(0, np.array([0]), 1.28)[0] == pytest.approx(0.5)

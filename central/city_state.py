@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
+from central.call_order import CallOrder, FirstBy
 from central.estimators import (
     ESTIMATORS,
     ArrivalProfile,
@@ -30,11 +31,13 @@ from central.estimators import (
     real_share,
 )
 from central.forecast import forecast_line, shared_windows
+from central.issuing_hours import IssuingHours
 from hall.config import HallConfig
 from hall.estimate import MIN_RATE_SPAN_S
 from hall.events import Event, EventKind
-from hall.policy import Priority, rank, slot_open
 
+#: Estimates shorter than this are not learned from (``CityState.short_share``).
+ERROR_MIN_ESTIMATE_S = 300.0
 #: Statuses a window can have in the balancer's view (as ``hall.state.WindowStatus``).
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 _WINDOW_KINDS: dict[str, str] = {EventKind.WINDOW_OPENED: OPEN, EventKind.WINDOW_RESUMED: OPEN,
@@ -45,23 +48,6 @@ def _forget_hall(kept: dict[Any, Any], hall: int) -> None:
     """Drop the entries of one hall from a mapping keyed by (hall, …)."""
     for key in [k for k in kept if k[0] == hall]:
         del kept[key]
-
-
-@dataclass(slots=True)
-class _FirstBy:
-    """Why a waiting ticket may be called before earlier arrivals (``hall.policy``'s rule 2)."""
-
-    green: bool = False
-    elderly: bool = False
-    appointment: bool = False
-    slot: tuple[float, float] | None = None    # the appointment's slot, when the hall says it
-
-    def rank(self, now: float, early_s: float) -> Priority:
-        """The hall's priority rank at ``now`` (``hall.policy.rank``). An appointment without
-        a known slot counts as in it."""
-        in_slot = self.appointment and (self.slot is None
-                                        or slot_open(*self.slot, now, early_s))
-        return rank(green=self.green, in_slot=in_slot, elderly=self.elderly)
 
 
 @dataclass
@@ -76,7 +62,7 @@ class _Window:
     remote: bool = False      # on a call to another hall (``window.remote_busy``)
 
 
-class CityState:
+class CityState(CallOrder):
     """Live state of every hall of a city, per theme, as numpy arrays over halls.
 
     ``halls`` are the halls' catalogs (``HallConfig``); themes are matched across halls by
@@ -104,6 +90,11 @@ class CityState:
         self.busy = np.zeros(shape)         # of which with somebody at them
         self.remote = np.zeros(shape)
         self.last_wait = np.full(shape, np.nan)
+        #: How the waits of called tickets ended against their estimate at issue, per theme
+        #: and hall: the mean and variance of log(wait / estimate) (learned over the days).
+        self.error_mean = np.zeros(shape)
+        self.error_var = np.zeros(shape)
+        self.error_count = np.zeros(shape)
         self.booths = np.array([(booths or {}).get(h, np.inf) for h in self.hall_ids], float)
         self.leased = np.zeros(len(self.configs))   # tickets out on a lease, per hall
         self.held_count = np.zeros(len(self.configs))   # leases being asked for, per hall
@@ -137,18 +128,11 @@ class CityState:
         #: or declined there; they keep their place and are not called by video again.
         self._declined: set[tuple[int, str]] = set()
         #: Waiting tickets that may be called first, and why.
-        self._first: dict[tuple[int, str], _FirstBy] = {}
+        self._first: dict[tuple[int, str], FirstBy] = {}
         self._early_s = np.array([c.rules.appointment_early_min * 60.0 for c in self.configs])
         self._hour_cache = (float("nan"), 0)
-        # When each hall issues numbers, as its engine checks it: hours (seconds of the local
-        # day), open weekdays, and each theme's cutoff before closing (themes × halls).
-        self._all_day = np.array([c.rules.open_all_day for c in self.configs], dtype=bool)
-        self._opens = np.array([_seconds(c.rules.open_time) for c in self.configs], float)
-        self._closes = np.array([_seconds(c.rules.close_time) for c in self.configs], float)
-        self._open_days = np.array([[day in c.rules.open_days for day in range(1, 8)]
-                                    for c in self.configs], dtype=bool).reshape(-1, 7)
-        self._cutoff = np.array([[c.themes[t].cutoff_min * 60.0 if t in c.themes else 0.0
-                                  for c in self.configs] for t in self.themes], float)
+        #: When each hall issues numbers, as its engine checks it.
+        self.hours = IssuingHours(self.configs, self.themes, self.timezone)
 
     def _window(self, skills: Sequence[str]) -> _Window:
         themes = tuple(self.theme_index[s] for s in skills)
@@ -230,7 +214,7 @@ class CityState:
             self._named_lines.setdefault((hall, window), {})[ticket] = theme
         if data.get("elderly") or data.get("appointment") or data.get("green"):
             start, end = data.get("slot_start"), data.get("slot_end")
-            self._first[(hall, ticket)] = _FirstBy(
+            self._first[(hall, ticket)] = FirstBy(
                 bool(data.get("green")), bool(data.get("elderly")), bool(data.get("appointment")),
                 (float(start), float(end)) if start is not None and end is not None else None)
             self.priority[theme, hall] += 1
@@ -274,7 +258,29 @@ class CityState:
             self._line_remove(hall, theme, data["ticket"])
             if "waited_s" in data:
                 self.last_wait[theme, hall] = float(data["waited_s"])
+                self._learn_error(hall, theme, float(data["waited_s"]),
+                                  data.get("expected_wait_s"))
         self._set_window(hall, str(data.get("window")), busy=True)
+
+    def _learn_error(self, hall: int, theme: int, waited_s: float, expected: Any) -> None:
+        """One more wait against its estimate at issue (estimates under 5 minutes, where a
+        window coming free decides it all, are left out); a running mean of the last ~20."""
+        if expected is None or float(expected) < ERROR_MIN_ESTIMATE_S:
+            return
+        ratio = np.log(max(waited_s, 30.0) / float(expected))
+        self.error_count[theme, hall] += 1
+        weight = max(1.0 / self.error_count[theme, hall], 0.05)
+        delta = ratio - self.error_mean[theme, hall]
+        self.error_mean[theme, hall] += weight * delta
+        self.error_var[theme, hall] = (1 - weight) * (self.error_var[theme, hall]
+                                                     + weight * delta * delta)
+
+    def short_share(self, theme: int, halls: np.ndarray, z: float) -> np.ndarray:
+        """How far below its estimate a wait at ``halls`` ends for the citizens ``z`` standard
+        deviations down (z ≈ 1.28: one in ten), as a share of the estimate, from the waits
+        seen there (0 until 20 were)."""
+        low = np.exp(self.error_mean[theme, halls] - z * np.sqrt(self.error_var[theme, halls]))
+        return np.where(self.error_count[theme, halls] >= 20, np.clip(1.0 - low, 0.0, 1.0), 0.0)
 
     def _on_finished(self, hall: int, ts: float, data: dict[str, Any]) -> None:
         self._set_window(hall, str(data.get("window")), busy=False)
@@ -354,7 +360,7 @@ class CityState:
         if first is None:
             if not data.get("green"):
                 return
-            first = self._first[(hall, ticket)] = _FirstBy()
+            first = self._first[(hall, ticket)] = FirstBy()
             self.priority[theme, hall] += 1
         first.green = bool(data.get("green"))
         if not (first.green or first.elderly or first.appointment):
@@ -408,19 +414,7 @@ class CityState:
     def issuing_at(self, theme: int, at: np.ndarray) -> np.ndarray:
         """:meth:`issuing`, each hall at its own time ``at`` (POSIX seconds): whether a
         citizen who gets there then is still given a number."""
-        at = np.asarray(at, dtype=float)
-        finite = np.isfinite(at)
-        start = float(np.min(at[finite])) if finite.any() else 0.0
-        local = datetime.fromtimestamp(start, self.timezone)
-        midnight = start - (local.hour * 3600 + local.minute * 60 + local.second
-                            + local.microsecond / 1e6)
-        since = np.where(finite, at - midnight, 0.0)
-        day = np.floor(since / 86400.0).astype(np.int64)
-        second = since - day * 86400.0
-        weekday = (local.isoweekday() - 1 + day) % 7
-        open_then = (self._open_days[np.arange(len(at)), weekday] & (self._opens <= second)
-                     & (second < self._closes - self._cutoff[theme]))
-        return np.asarray((self._all_day | open_then) & finite)
+        return self.hours.issuing_at(theme, at)
 
     def line(self, theme: int, now: float, inbound: bool = True, priority: bool = False,
              halls: slice | list[int] | np.ndarray = slice(None)) -> Line:
@@ -458,12 +452,15 @@ class CityState:
         return estimate(kind or self.estimator, self.line(theme, now, halls=chosen))
 
     def wait_at(self, theme: int, now: float, travel_s: np.ndarray,
-                kind: str | None = None, halls: np.ndarray | None = None) -> np.ndarray:
+                kind: str | None = None, halls: np.ndarray | None = None,
+                at_least_now: bool = False) -> np.ndarray:
         """Expected wait of a citizen who sets out now and reaches each hall ``travel_s``
         later: the line as it will be then (:func:`forecast_line`), not as it is now. With
-        ``halls`` (indices), only at those, ``travel_s`` being theirs."""
+        ``halls`` (indices), only at those, ``travel_s`` being theirs; ``at_least_now``:
+        never less than the wait there now (:func:`central.balancer.wait_on_arrival`)."""
         chosen: slice | np.ndarray = slice(None) if halls is None else halls
         line = self.line(theme, now, halls=chosen)
+        floor = estimate(kind or self.estimator, line) if at_least_now else None
         travel_s = np.asarray(travel_s, dtype=float)
         if np.any(travel_s > 0):
 
@@ -484,7 +481,8 @@ class CityState:
                 return work
 
             line = forecast_line(line, now, travel_s, self.hour, rate, taken)
-        return estimate(kind or self.estimator, line)
+        then = estimate(kind or self.estimator, line)
+        return then if floor is None else np.maximum(then, floor)
 
     def slot_s(self, theme: int, now: float, halls: np.ndarray | list[int]) -> np.ndarray:
         """Seconds between two windows coming free for ``theme`` at ``halls`` (the learned
@@ -530,83 +528,6 @@ class CityState:
             load = (self.waiting[theme] + share - self.idle[theme]) / share
         return np.where(share > 0, load, np.inf)
 
-    def ahead_of(self, hall_id: str, ticket: str, now: float) -> int | None:
-        """People before a waiting ticket at ``now``, as its hall calls them (``hall.policy``):
-        in its theme's line the green channel, then appointments within their slot, then the
-        elderly, then everyone else, each group in its order; a ticket transferred to a named
-        window among those transferred to that window. None when it does not wait there."""
-        hall = self.index.get(hall_id)
-        theme = None if hall is None else self._theme_of.get((hall, ticket))
-        if hall is None or theme is None:
-            return None
-        early_s = float(self._early_s[hall])
-
-        def rank_of(other: str) -> Priority:
-            first = self._first.get((hall, other))
-            return Priority.NORMAL if first is None else first.rank(now, early_s)
-
-        window = self._to_window.get((hall, ticket))
-        if window is None:
-            line = self._lines[(hall, theme)]
-            others = [t for t in line if (hall, t) not in self._to_window]
-
-            def order(other: str) -> tuple:
-                return (rank_of(other), line[other], other)
-        else:
-            named = self._named_lines[(hall, window)]
-            skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
-            others = list(named)
-
-            def order(other: str) -> tuple:
-                preference = skills.index(named[other]) if named[other] in skills else 0
-                return (rank_of(other), preference, self._lines[(hall, named[other])][other],
-                        other)
-
-        mine = order(ticket)
-        return sum(1 for other in others if order(other) < mine)
-
-    def call_order(self, hall: int, theme: int, now: float) -> list[str]:
-        """The tickets waiting in ``hall``'s line of ``theme`` (not those transferred to a
-        named window) in the order the hall calls them (as :meth:`ahead_of`)."""
-        early_s = float(self._early_s[hall])
-        line = self._lines.get((hall, theme), {})
-
-        def order(ticket: str) -> tuple:
-            first = self._first.get((hall, ticket))
-            rank_now = Priority.NORMAL if first is None else first.rank(now, early_s)
-            return (rank_now, line[ticket], ticket)
-
-        return sorted((t for t in line if (hall, t) not in self._to_window), key=order)
-
-    def aheads(self, hall_id: str, now: float) -> dict[str, int]:
-        """:meth:`ahead_of` of every waiting ticket of the hall at once (one sort per line,
-        not one pass per ticket: the phone pages of a hall all ask after each call)."""
-        hall = self.index.get(hall_id)
-        if hall is None:
-            return {}
-        early_s = float(self._early_s[hall])
-
-        def rank_of(other: str) -> Priority:
-            first = self._first.get((hall, other))
-            return Priority.NORMAL if first is None else first.rank(now, early_s)
-
-        found: dict[str, int] = {}
-        for theme in self.theme_index.values():
-            line = self._lines.get((hall, theme))
-            if line:
-                ordered = sorted((t for t in line if (hall, t) not in self._to_window),
-                                 key=lambda t: (rank_of(t), line[t], t))
-                found.update((t, i) for i, t in enumerate(ordered))
-        for (at, window), named in self._named_lines.items():
-            if at != hall or not named:
-                continue
-            skills = self._windows[hall][window].themes if window in self._windows[hall] else ()
-            ordered = sorted(named, key=lambda t: (
-                rank_of(t), skills.index(named[t]) if named[t] in skills else 0,
-                self._lines[(hall, named[t])][t], t))
-            found.update((t, i) for i, t in enumerate(ordered))
-        return found
-
     def remote_line(self, hall: int, theme: int) -> dict[str, float]:
         """Tickets of ``theme`` waiting in ``hall`` that can be served remotely (id → order)."""
         return self._remote_lines.get((hall, theme), {})
@@ -633,7 +554,3 @@ _HANDLERS: dict[str, Callable[[CityState, int, float, dict[str, Any]], None]] = 
     EventKind.WINDOW_REMOTE_FREE: CityState._on_remote_call_ended,
 }
 
-
-def _seconds(at: time) -> float:
-    """Seconds of the day of a time of day."""
-    return at.hour * 3600.0 + at.minute * 60.0 + at.second

@@ -31,7 +31,7 @@ from bench.cloudsim.demand import DAY_S, Citizen, day_citizens
 from bench.cloudsim.halls import HALL_KINDS, SimHall
 from bench.cloudsim.remote_calling import RemoteCalls
 from bench.cloudsim.scenario import TIMEZONE, Scenario, ThemeSpec, item_code, theme_items
-from central.balancer import POLICIES
+from central.balancer import POLICIES, wait_on_arrival
 from central.city_state import CityState
 from hall.config import HallConfig, Item, Rules, Theme, Window
 from hall.events import Event, EventKind
@@ -274,9 +274,9 @@ class CityModel:
 
     def _saving(self, citizen: Citizen, origin: int, offer: int, travel_s: float) -> float:
         """The saving the citizen is shown for the offered hall: the wait here now minus the
-        trip and the balancer's forecast of the wait there on arrival (the line then)."""
+        trip and the wait the balancer promises there on arrival (``wait_on_arrival``)."""
         theme, now = self.city_theme[citizen.theme], self.env.now
-        there = self.city.wait_at(theme, now, np.array([travel_s]), halls=np.array([offer]))
+        there = wait_on_arrival(self.city, theme, now, np.array([travel_s]), np.array([offer]))
         return self.city.wait_one(origin, theme, now) - (float(there[0]) + travel_s)
 
     def _arrive(self, citizen: Citizen, h: int) -> None:

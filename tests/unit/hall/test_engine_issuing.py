@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hall.engine import Engine
-from hall.estimate import Figure, WaitKind
+from hall.estimate import DEFAULT_CV2, Figure, WaitKind
 from hall.events import EventKind
 from hall.state import TicketStatus, WindowStatus
 from tests.helpers.engine_steps import call, clock_at, issue, kinds, open_windows, refused
@@ -150,10 +150,13 @@ def test_expected_wait_counts_idle_and_paused_windows(engine: Engine, clock: Any
     assert issued.expected_wait_s == events[0].data["expected_wait_s"] == 0
     open_windows(engine, clock, "1", "29")              # A, and C-then-A (no C waiting)
     assert engine.theme_wait("A", clock()).figure(1) == Figure(WaitKind.NOW, 0)
-    # 3 ahead, 2 idle windows take 2 at once: the next slot after them, at two full shares
-    assert engine.expected_wait("A", 3, clock()) == round(2 * 720 / 2)
+    # 3 ahead, 2 idle windows take 2 at once: the second slot after them, at two full
+    # shares; both windows start afresh, which is later than the mean by the services' spread
+    # (1 - c of a service each, c = (1 + cv²) / 2), less the spread's 1 - c of one
+    late = 1 - (1 + DEFAULT_CV2) / 2
+    assert engine.expected_wait("A", 3, clock()) == round((2 + late) * 720 / 2)
     engine.pause("1", clock())                           # paused: a share, not idle
-    assert engine.expected_wait("A", 3, clock()) == round(3 * 720 / 2)
+    assert engine.expected_wait("A", 3, clock()) == round((3 + late) * 720 / 2)
     engine.close_window("1", clock())
     assert engine.expected_wait("A", 3, clock()) == round(3 * 720 / 1)
     engine.close_window("29", clock())

@@ -427,7 +427,8 @@ def services_left_s(lines: Iterable[tuple[str, tuple[str, ...]]],
                     at: float) -> tuple[float, ...]:
     """The expected rest at ``at`` of each service under way at a live window of a theme's
     ``lines`` (:func:`skill_lines`): :func:`remaining_s` of the ticket's learned mean
-    (``mean_of(theme, item)``) and its theme's spread, from when it was called."""
+    (``mean_of(theme, item)``) and its theme's spread, from when its service began (as the
+    engine learns it: serving, else called)."""
     left = []
     for number, _ in lines:
         window = windows.get(number)
@@ -435,7 +436,7 @@ def services_left_s(lines: Iterable[tuple[str, tuple[str, ...]]],
             continue
         ticket = tickets.get(window.current)
         if ticket is not None:
-            started = ticket.called_at if ticket.called_at is not None else at
+            started = ticket.serving_at or ticket.called_at or at
             left.append(remaining_s(mean_of(ticket.theme, ticket.item),
                                     spreads.get(ticket.theme, DEFAULT_CV2), at - started))
     return tuple(left)

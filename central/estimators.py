@@ -118,8 +118,10 @@ def slots_to_wait(line: Line, share: np.ndarray) -> np.ndarray:
     needed = line.ahead - line.idle + 1.0
     c = (1.0 + np.asarray(line.cv2, dtype=float)) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        head = ((line.live - line.busy) * (c - 1.0) + line.busy_known * c
-                - np.where(line.mean_s > 0, line.busy_left_s / line.mean_s, 0.0))
+        weight = np.where(share > 0, np.minimum(1.0, np.maximum(needed, 0.0) / share), 1.0)
+        head = ((line.live - line.busy) * (c - 1.0) + weight * (
+            line.busy_known * c - np.where(line.mean_s > 0, line.busy_left_s / line.mean_s,
+                                           0.0)))
         per_window = np.where(line.live > 0, share / line.live, 0.0)
         spread = np.where(share > 0, (1.0 - c) * np.minimum(
             1.0, np.sqrt(np.maximum(needed, 0.0) / share)), 0.0)

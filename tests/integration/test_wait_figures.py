@@ -155,4 +155,4 @@ def test_the_findings_of_the_demo_hall(engine: Engine, clock: Any) -> None:
     engine.open_window("2", clock())
     # a window opening: the figure goes down, never up ("约 2 → 约 24 分钟"); the waiting
     # citizen is called there at once, the new one waits for the first of two services
-    assert said("A")[1] == "约 8 分钟"
+    assert said("A")[1] == "约 7 分钟"

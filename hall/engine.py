@@ -56,6 +56,10 @@ from hall.window_states import PauseReason
 CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
 
 
+#: No window on a video call (the estimate's usual case, without building a set per ticket).
+_NONE: frozenset[str] = frozenset()
+
+
 class Engine:
     """The rules of one hall over its live state.
 
@@ -199,14 +203,16 @@ class Engine:
 
     def theme_wait(self, theme: str, now: datetime) -> ThemeWait:
         """The estimate of ``theme``'s waits at ``now`` (:mod:`hall.estimate`)."""
+        calls = self.state.remote_calls
         groups = self.window_counts.groups(theme, self.state.windows, frozenset(
-            n for n, call in self.state.remote_calls.items() if call.state not in CALL_OVER))
+            n for n, call in calls.items() if call.state not in CALL_OVER) if calls else _NONE)
         skills = {t for group in groups for t in group.preferred} | {theme}
         waiting = {t: self.lines.waiting(t) for t in skills}
         at = now.timestamp()
         spreads = self.state.service_spreads
         left = services_left_s(self.window_counts.lines.get(theme, ()), self.state.windows,
-                               self.state.tickets, self.mean_service_s, spreads, at)
+                               self.state.tickets, self.mean_service_s, spreads, at
+                               ) if any(g.busy for g in groups) else ()
         return theme_wait(theme, self.window_counts.lines, {}, (), waiting,
                           {t: self.mean_service_s(t) for t in skills},
                           self.arrivals.priority_rate(theme, at), groups,

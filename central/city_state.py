@@ -442,7 +442,8 @@ class CityState(CallOrder):
                     self.service.theme_means(theme, hour)[halls],
                     self.arrivals.priority_rate(theme, now)[halls],
                     self.last_wait[theme, halls],
-                    self.arrivals.video_rate(theme, now)[halls])
+                    self.arrivals.video_rate(theme, now)[halls],
+                    cv2=self.service.spreads[halls, theme])
 
     def wait_s(self, theme: int, now: float, kind: str | None = None,
                halls: np.ndarray | None = None) -> np.ndarray:

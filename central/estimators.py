@@ -7,11 +7,14 @@ vector operations, :class:`Line`):
 * ``queue`` — the hall node's own estimator, ``hall.estimate.ThemeWait.figure``, over arrays:
   idle windows give a slot at once; after them slots come free at the windows' *real* share of
   the theme (a window gives a theme what the themes it prefers leave — their backlog and what
-  arrives in them during the wait — not 1/k) over the learned mean service time, busy windows
-  half-way through a service; a citizen without a priority is stretched by the priority
-  arrivals (elderly, appointments, the green channel) who come during the wait and are called
-  first. :func:`queue_wait` is that formula over arrays and :func:`estimate_one` calls
-  ``ThemeWait.figure`` itself; ``tests/unit/central/test_central_estimators.py`` checks they agree;
+  arrives in them during the wait — not 1/k) over the learned mean service time, from each
+  window's head start by renewal theory (``hall.estimate.slots_to_wait``: the learned spread of
+  the services; a busy window seen at a random moment unless its service's start is known); a
+  citizen without a priority is stretched by the priority arrivals (elderly, appointments, the
+  green channel) who come during the wait and are called first, a citizen with one counts
+  every live window whole. :func:`queue_wait` is that formula over arrays and
+  :func:`estimate_one` calls ``ThemeWait.figure`` itself;
+  ``tests/unit/central/test_central_estimators.py`` checks they agree;
 * ``recent`` — the recent-history estimator: the wait of the last citizen to be called in that
   line (last-to-enter-service), the queue estimate until someone was called;
 * ``blend`` — the mean of the two.
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hall.estimate import (
+    DEFAULT_CV2,
     MAX_PRIORITY_LOAD,
     MIN_RATE_SPAN_S,
     PREFERENCE_FLOOR,
@@ -39,6 +43,7 @@ from hall.estimate import (
     ThemeWait,
     WindowGroup,
     updated_mean,
+    updated_spread,
 )
 
 ESTIMATORS = ("queue", "recent", "blend")
@@ -68,6 +73,11 @@ class Line:
     priority_rate: np.ndarray  # priority arrivals per second
     last_wait: np.ndarray     # NaN: nobody called yet
     remote_rate: np.ndarray | float = 0.0   # tickets per second called by video elsewhere
+    cv2: np.ndarray | float = DEFAULT_CV2    # spread of the services (squared cv)
+    #: Busy windows whose service's start is known, and their expected remaining seconds in
+    #: all (``hall.estimate.remaining_s``); the others count as seen at a random moment.
+    busy_known: np.ndarray | float = 0.0
+    busy_left_s: np.ndarray | float = 0.0
 
 
 def real_share(line: Line, wait_s: np.ndarray | float = 0.0) -> np.ndarray:
@@ -102,14 +112,35 @@ def _stretched(line: Line, work_s: np.ndarray, share: np.ndarray,
     return seconds
 
 
+def slots_to_wait(line: Line, share: np.ndarray) -> np.ndarray:
+    """``hall.estimate.slots_to_wait`` over arrays: services of the mean until the slot of a
+    citizen with ``line.ahead`` before them, after the idle windows'."""
+    needed = line.ahead - line.idle + 1.0
+    c = (1.0 + np.asarray(line.cv2, dtype=float)) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(share > 0, np.minimum(1.0, np.maximum(needed, 0.0) / share), 1.0)
+        head = ((line.live - line.busy) * (c - 1.0) + weight * (
+            line.busy_known * c - np.where(line.mean_s > 0, line.busy_left_s / line.mean_s,
+                                           0.0)))
+        per_window = np.where(line.live > 0, share / line.live, 0.0)
+        spread = np.where(share > 0, (1.0 - c) * np.minimum(
+            1.0, np.sqrt(np.maximum(needed, 0.0) / share)), 0.0)
+    return np.maximum(0.0, needed - head * per_window - spread)
+
+
 def queue_wait(line: Line, priority: bool = False) -> np.ndarray:
     """``ThemeWait.figure`` for every hall: 0 when ``ahead`` < idle, ``inf`` with no live
-    window; else the slots to wait for over the real share, busy windows half-way through a
-    service, stretched by the priority arrivals (unless the citizen has a priority)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        residual = np.where(line.live > 0, 0.5 * line.busy / line.live, 0.0)
-    work = np.maximum(0.0, line.ahead - line.idle + 1.0 - residual) * line.mean_s
+    window; else the slots to wait for (:func:`slots_to_wait`) over the real share, stretched
+    by the priority arrivals — a citizen with a priority is called before everyone without one
+    and counts every live window whole."""
+    if priority:
+        share = line.live + line.remote_rate * line.mean_s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            seconds = np.round(slots_to_wait(line, share) * line.mean_s / share)
+        seconds = np.where(line.live > 0, seconds, np.inf)
+        return np.where((line.live > 0) & (line.ahead < line.idle - 1e-9), 0.0, seconds)
     share = real_share(line)
+    work = slots_to_wait(line, share) * line.mean_s
     seconds = _stretched(line, work, share, priority)
     iterated = line.group_rate.any(axis=0) | line.group_work.any(axis=0)
     if iterated.any():
@@ -150,10 +181,14 @@ def theme_wait_of(line: Line, hall: int) -> ThemeWait:
                    for row, live in enumerate(line.group_live[:, hall]))
     rates = tuple(float(r) for r in line.group_rate[:, hall])
     remote = np.broadcast_to(line.remote_rate, line.ahead.shape)
+    known = int(np.broadcast_to(line.busy_known, line.ahead.shape)[hall])
+    left = float(np.broadcast_to(line.busy_left_s, line.ahead.shape)[hall])
     return ThemeWait("", int(line.ahead[hall]), float(line.mean_s[hall]), groups,
                      tuple(float(w) for w in line.group_work[:, hall]),
                      float(line.priority_rate[hall]), rates if any(rates) else (),
-                     float(remote[hall]))
+                     float(remote[hall]),
+                     float(np.broadcast_to(line.cv2, line.ahead.shape)[hall]),
+                     (left / known,) * known if known else ())
 
 
 def estimate_one(kind: str, line: Line, hall: int, priority: bool = False) -> float:
@@ -185,6 +220,8 @@ class ServiceTimes:
 
     def __init__(self, configured: np.ndarray) -> None:
         self.allday = np.array(configured, dtype=float)
+        #: The spread of the services (squared cv) per hall and theme, all day.
+        self.spreads = np.full(self.allday.shape, DEFAULT_CV2)
         self.counts = np.zeros(self.allday.shape, dtype=np.int64)
         self.hourly = np.repeat(self.allday[:, :, None], HOURS, axis=2)
         self.hourly_counts = np.zeros(self.hourly.shape, dtype=np.int64)
@@ -197,6 +234,9 @@ class ServiceTimes:
             mean, n = self.items.get((hall, item), (float(self.allday[hall, theme]), 0))
             self.items[(hall, item)] = (updated_mean(mean, n, service_s), n + 1)
         count = int(self.counts[hall, theme])
+        self.spreads[hall, theme] = updated_spread(float(self.allday[hall, theme]),
+                                                   float(self.spreads[hall, theme]), count,
+                                                   service_s)
         self.allday[hall, theme] = updated_mean(float(self.allday[hall, theme]), count,
                                                 service_s)
         self.counts[hall, theme] = count + 1

@@ -22,15 +22,19 @@ from hall.errors import (
     window_busy,
 )
 from hall.estimate import (
+    DEFAULT_CV2,
     ArrivalRates,
     ThemeWait,
     WindowCounts,
     called_first,
+    services_left_s,
     theme_wait,
     updated_mean,
+    updated_spread,
 )
 from hall.events import Event, EventKind
 from hall.issuing_rules import check_appointment, check_open, check_quota
+from hall.lease import CALL_OVER
 from hall.lines import WaitingLines
 from hall.no_show import check_no_show, recheckin_sort_key, undoable
 from hall.ratings import LABELS
@@ -50,6 +54,10 @@ from hall.state import (
 from hall.window_states import PauseReason
 
 CHANNELS = ("kiosk", "appointment", "phone", "staff", "referral")
+
+
+#: No window on a video call (the estimate's usual case, without building a set per ticket).
+_NONE: frozenset[str] = frozenset()
 
 
 class Engine:
@@ -195,13 +203,20 @@ class Engine:
 
     def theme_wait(self, theme: str, now: datetime) -> ThemeWait:
         """The estimate of ``theme``'s waits at ``now`` (:mod:`hall.estimate`)."""
-        groups = self.window_counts.groups(theme, self.state.windows)
+        calls = self.state.remote_calls
+        groups = self.window_counts.groups(theme, self.state.windows, frozenset(
+            n for n, call in calls.items() if call.state not in CALL_OVER) if calls else _NONE)
         skills = {t for group in groups for t in group.preferred} | {theme}
         waiting = {t: self.lines.waiting(t) for t in skills}
+        at = now.timestamp()
+        spreads = self.state.service_spreads
+        left = services_left_s(self.window_counts.lines.get(theme, ()), self.state.windows,
+                               self.state.tickets, self.mean_service_s, spreads, at
+                               ) if any(g.busy for g in groups) else ()
         return theme_wait(theme, self.window_counts.lines, {}, (), waiting,
                           {t: self.mean_service_s(t) for t in skills},
-                          self.arrivals.priority_rate(theme, now.timestamp()), groups,
-                          self.arrivals.rates(now.timestamp()))
+                          self.arrivals.priority_rate(theme, at), groups,
+                          self.arrivals.rates(at), spreads.get(theme, DEFAULT_CV2), left)
 
     def expected_wait(self, theme: str, ahead: int, now: datetime, priority: bool = False
                       ) -> int:
@@ -411,8 +426,10 @@ class Engine:
         service_s = max(0.0, ticket.finished_at - started)
         for key in filter(None, (ticket.theme, ticket.item)):
             count = self.state.service_counts.get(key, 0)
-            self.state.service_means[key] = updated_mean(self._learned_or_configured(key),
-                                                         count, service_s)
+            mean = self._learned_or_configured(key)
+            self.state.service_spreads[key] = updated_spread(
+                mean, self.state.service_spreads.get(key, DEFAULT_CV2), count, service_s)
+            self.state.service_means[key] = updated_mean(mean, count, service_s)
             self.state.service_counts[key] = count + 1
             self.state.dirty_means.add(key)
         state.current = None

@@ -220,6 +220,8 @@ class HallState:
     counters: dict[str, int] = field(default_factory=dict)          # theme -> last number today
     service_means: dict[str, float] = field(default_factory=dict)   # theme or item -> seconds
     service_counts: dict[str, int] = field(default_factory=dict)
+    #: theme or item -> the spread of its service times (squared coefficient of variation)
+    service_spreads: dict[str, float] = field(default_factory=dict)
     appointments: dict[str, Appointment] = field(default_factory=dict)
     dirty_tickets: set[str] = field(default_factory=set)
     dirty_windows: set[str] = field(default_factory=set)

@@ -253,9 +253,11 @@ class Store:
             state.windows[row["number"]] = WindowState(**data)
         for row in self._conn.execute("SELECT theme, last FROM counters WHERE day = ?", (day,)):
             state.counters[row["theme"]] = row["last"]
-        for row in self._conn.execute("SELECT key, mean, count FROM service_means"):
+        for row in self._conn.execute("SELECT key, mean, count, cv2 FROM service_means"):
             state.service_means[row["key"]] = row["mean"]
             state.service_counts[row["key"]] = row["count"]
+            if row["cv2"] is not None:
+                state.service_spreads[row["key"]] = row["cv2"]
         for row in self._conn.execute("SELECT * FROM appointments WHERE slot_end >= ?",
                                       ((now or time.time()) - 86400,)):
             appointment = Appointment(**{c: row[c] for c in APPOINTMENT_COLUMNS})
@@ -318,9 +320,9 @@ class Store:
             "INSERT OR REPLACE INTO counters (day, theme, last) VALUES (?, ?, ?)",
             [(state.day, theme, state.counters[theme]) for theme in state.dirty_counters])
         conn.executemany(
-            "INSERT OR REPLACE INTO service_means (key, mean, count) VALUES (?, ?, ?)",
-            [(k, state.service_means[k], state.service_counts.get(k, 0))
-             for k in state.dirty_means])
+            "INSERT OR REPLACE INTO service_means (key, mean, count, cv2) VALUES (?, ?, ?, ?)",
+            [(k, state.service_means[k], state.service_counts.get(k, 0),
+              state.service_spreads.get(k)) for k in state.dirty_means])
         conn.executemany(_APPOINTMENT_UPSERT, [
             tuple(getattr(state.appointments[a], c) for c in APPOINTMENT_COLUMNS)
             for a in state.dirty_appointments])

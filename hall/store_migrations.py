@@ -90,6 +90,11 @@ def _m011_events_by_time(db: sqlite_utils.Database) -> None:
 
 
 #: Applied in order; a name is never reused or changed once shipped.
+def _m012_service_spreads(db: sqlite_utils.Database) -> None:
+    # the learned spread of each theme's and item's service times (the wait estimate's cv²)
+    db.table("service_means").add_column("cv2", float)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("002_remote_calling", _m002_remote_calling),
@@ -101,4 +106,5 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("009_window_pause_reason", _m009_window_pause_reason),
     ("010_day_plans", _m010_day_plans),
     ("011_events_by_time", _m011_events_by_time),
+    ("012_service_spreads", _m012_service_spreads),
 ]

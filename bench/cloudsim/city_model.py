@@ -154,6 +154,10 @@ class CityModel:
         """A hall's events reach the central (now, or ``sync_delay_s`` later)."""
         delay = self.scenario.sync_delay_s
         for event in events:
+            if event.kind in (EventKind.WINDOW_REMOTE_BUSY, EventKind.WINDOW_REMOTE_FREE):
+                self.halls[hall].remote_call(str(event.data["window"]),
+                                             event.kind == EventKind.WINDOW_REMOTE_BUSY,
+                                             event.ts)
             if delay <= 0:
                 self._deliver(hall, event)
             else:

@@ -32,15 +32,19 @@ from hall import idnumber, policy
 from hall.config import HallConfig, Window
 from hall.engine import Engine
 from hall.estimate import (
+    DEFAULT_CV2,
     ArrivalRates,
     ThemeWait,
+    remaining_s,
     skill_lines,
     skill_share,
     theme_wait,
     updated_mean,
+    updated_spread,
 )
 from hall.events import Event, EventKind
-from hall.state import HallState, Ticket, TicketStatus, WindowStatus
+from hall.lease import RemoteCallState
+from hall.state import HallState, RemoteCall, Ticket, TicketStatus, WindowStatus
 
 #: The simulated lease's stand-in for the window a leased ticket is at.
 REMOTE_WINDOW = "remote"
@@ -94,6 +98,11 @@ class SimHall(Protocol):
 
     def finish_remote(self, ticket_id: str, now: float) -> list[Event]:
         """A remote window finished a leased ticket."""
+        ...
+
+    def remote_call(self, window: str, busy: bool, now: float) -> None:
+        """One of the hall's windows is on a call to another hall's citizen (``busy``), or
+        no longer: the estimate counts it busy meanwhile."""
         ...
 
 
@@ -152,6 +161,7 @@ class PolicyHall:
         self.means = {t: theme.mean_service_s for t, theme in config.themes.items()}
         self.means.update({code: i.mean_service_s for code, i in config.items.items()})
         self.counts: dict[str, int] = {}
+        self.spreads = dict.fromkeys(self.means, DEFAULT_CV2)
         self.services = {code: (config.themes[i.theme], i) for code, i in config.items.items()}
         self.day = ""
         self._open_day_state()
@@ -165,6 +175,7 @@ class PolicyHall:
         self.current: dict[str, Ticket | None] = dict.fromkeys(self.config.windows)
         self.arrivals = ArrivalRates()
         self.open_windows = dict.fromkeys(self.config.windows, WindowStatus.CLOSED)
+        self.remote_busy: set[str] = set()
 
     def open_day(self, now: float) -> list[Event]:
         """Start a service day (every window closed)."""
@@ -211,11 +222,21 @@ class PolicyHall:
 
     def _estimate(self, theme: str, now: float) -> ThemeWait:
         """The engine's estimate of ``theme`` (over the windows open now)."""
+        left = tuple(remaining_s(self._mean_of(t), self.spreads[t.theme],
+                                 now - (t.called_at or now))
+                     for n, _ in self.skill_lines.get(theme, ())
+                     if (t := self.current[n]) is not None)
         return theme_wait(theme, self.skill_lines, self.open_windows,
-                          {n for n, t in self.current.items() if t is not None}, self.waiting,
+                          {n for n, t in self.current.items() if t is not None}
+                          | self.remote_busy, self.waiting,
                           {t: self.means[t] for t in self.config.themes},
                           self.arrivals.priority_rate(theme, now),
-                          arrival_rates=self.arrivals.rates(now))
+                          arrival_rates=self.arrivals.rates(now), cv2=self.spreads[theme],
+                          busy_left_s=left)
+
+    def _mean_of(self, ticket: Ticket) -> float:
+        """The learned mean of the ticket's item, else its theme's (``Engine.mean_service_s``)."""
+        return self.means[ticket.item if ticket.item in self.counts else ticket.theme]
 
     def has_work(self, window: str) -> bool:
         """Whether a ticket waits for the window's skills."""
@@ -260,6 +281,8 @@ class PolicyHall:
         service_s = max(0.0, now - (ticket.called_at or now))
         for key in filter(None, (ticket.theme, ticket.item)):
             count = self.counts.get(key, 0)
+            self.spreads[key] = updated_spread(self.means[key], self.spreads[key], count,
+                                               service_s)
             self.means[key] = updated_mean(self.means[key], count, service_s)
             self.counts[key] = count + 1
         return [_event(self.config, EventKind.TICKET_FINISHED, now, ticket=ticket.id,
@@ -293,6 +316,13 @@ class PolicyHall:
     def finish_remote(self, ticket_id: str, now: float) -> list[Event]:
         """A remote window finished the leased ticket."""
         return _remote_finished(self.config, self.tickets[ticket_id], now)
+
+    def remote_call(self, window: str, busy: bool, now: float) -> None:
+        """A window's call to another hall's citizen began (``busy``) or ended."""
+        if busy:
+            self.remote_busy.add(window)
+        else:
+            self.remote_busy.discard(window)
 
 
 class EngineHall:
@@ -369,6 +399,15 @@ class EngineHall:
         events = _remote_finished(self.config, ticket, now)
         self.engine.state.reindex(ticket)
         return events
+
+    def remote_call(self, window: str, busy: bool, now: float) -> None:
+        """The window's remote call as the node keeps it (``hall.cloud.Leasing`` writes it)."""
+        if busy:
+            self.engine.state.remote_calls[window] = RemoteCall(
+                window=window, request=f"{self.config.hall_id}/{window}/{int(now * 1000)}",
+                state=RemoteCallState.CALLING, since=now)
+        else:
+            self.engine.state.remote_calls.pop(window, None)
 
 
 HALL_KINDS: dict[str, Callable[[HallConfig], SimHall]] = {"policy": PolicyHall,

@@ -149,8 +149,10 @@ def test_the_findings_of_the_demo_hall(engine: Engine, clock: Any) -> None:
     # of 12 minutes (the theme's mean) come before a new ticket
     assert said("A") == ("预计等待约 24 分钟", "约 24 分钟", "商事登记 约 24 分钟")
     engine.call_next("1", clock.advance(seconds=1))
-    # one waits, window 1 half-way through a service on average, then that citizen's
-    assert said("A")[1] == "约 18 分钟"
+    # one waits; window 1 has just begun a service (the node knows when: all of its 12
+    # minutes are left, not half), then that citizen's
+    assert said("A")[1] == "约 24 分钟"
     engine.open_window("2", clock())
-    # a window opening: the figure goes down, never up ("约 2 → 约 24 分钟")
-    assert said("A")[1] == "约 5 分钟"
+    # a window opening: the figure goes down, never up ("约 2 → 约 24 分钟"); the waiting
+    # citizen is called there at once, the new one waits for the first of two services
+    assert said("A")[1] == "约 7 分钟"

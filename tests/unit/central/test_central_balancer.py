@@ -21,6 +21,7 @@ from central.balancer import (
 from central.city_state import CityState
 from central.estimators import MIN_HOURLY_SAMPLES, ServiceTimes
 from hall.config import HallConfig, Item, Rules, Theme, Window
+from hall.estimate import DEFAULT_CV2
 from hall.events import EventKind
 
 NOW = 1710205200.0      # 2024-03-12 09:00 in Shanghai
@@ -70,6 +71,9 @@ def city() -> CityState:
 
 
 ZERO = TravelTimes(matrix_s=np.zeros((3, 3)))
+#: Busy windows seen at a random moment of their services: the k-th slot comes after
+#: k − SPREAD services (c = (1 + cv²) / 2, ``hall.estimate.slots_to_wait``), not k − 0.5.
+SPREAD = 1 - (1 + DEFAULT_CV2) / 2
 
 
 def test_state_follows_the_event_stream(city: CityState) -> None:
@@ -104,11 +108,13 @@ def test_elderly_wait_only_behind_the_elderly(city: CityState) -> None:
     busy(city, "H1", "2", "b2")
     for i in range(4):
         issue(city, "H1", f"t{i}", elderly=(i == 0))
-    # both windows busy (half-way through a service on average): one elderly ahead
-    assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx((2 - 0.5) * 600 / 2)
+    # both windows busy (seen at a random moment of their services): one elderly ahead
+    assert city.wait_one(h1, a, NOW, priority=True) == pytest.approx((2 - SPREAD) * 600 / 2,
+                                                                     abs=1)
     # four ahead, and the elderly who arrive meanwhile (1 in the first half hour) go first
     load = (1 / 1800) * 600 / 2
-    assert city.wait_one(h1, a, NOW) == pytest.approx((5 - 0.5) * 600 / 2 / (1 - load), abs=1)
+    assert city.wait_one(h1, a, NOW) == pytest.approx((5 - SPREAD) * 600 / 2 / (1 - load),
+                                                      abs=1)
     city.apply("H1", EventKind.TICKET_CALLED, NOW, {"ticket": "t0", "theme": "A", "window": "1"})
     assert city.priority[a, h1] == 0
 
@@ -132,14 +138,14 @@ def test_recommend_sorts_by_travel_plus_wait(city: CityState) -> None:
     found = recommend(ANYWHERE, "H1", city, travel, NOW)
     assert [r.hall for r in found] == ["H2", "H1"]       # H3 has no window for A
     assert found[0].wait_s == 0.0 and found[0].travel_s == 900.0
-    assert found[1].expected_total_s == pytest.approx((7 - 0.5) * 600 / 2)
+    assert found[1].expected_total_s == pytest.approx((7 - SPREAD) * 600 / 2, abs=1)
     assert [r.hall for r in recommend(LOCAL, "H1", city, travel, NOW)] == ["H1"]
     assert recommend(ANYWHERE, "H1", city, travel, NOW, limit=1)[0].hall == "H2"
 
 
 def test_a_saving_the_estimates_cannot_tell_from_chance_is_not_offered() -> None:
     """Both halls have two busy A windows (10-minute services: one comes free every 5 min).
-    At H1 a newcomer waits 22.5 min (4 ahead). H2 with 2 ahead (12.5 min) saves 10 min, above
+    At H1 a newcomer waits 23.7 min (4 ahead). H2 with 2 ahead (13.7 min) saves 10 min, above
     the 5-minute minimum, but for one citizen in ten H1's wait falls 12 min short and H2's
     runs 10.5 min over: too many sent would have done better staying, not offered. With nobody ahead
     at H2 (2.5 min) the 20-minute saving is sure enough."""
@@ -156,7 +162,7 @@ def test_a_saving_the_estimates_cannot_tell_from_chance_is_not_offered() -> None
         zero = TravelTimes(matrix_s=np.zeros((2, 2)))
         found = recommend(ANYWHERE, "H1", city, zero, NOW)
         assert [r.hall for r in found] == offered, ahead
-        assert found[-1].wait_s == pytest.approx(4.5 * 300)
+        assert found[-1].wait_s == pytest.approx((5 - SPREAD) * 300, abs=1)
 
 
 def test_the_wait_counts_the_windows_of_other_halls_that_call_the_line_by_video(
@@ -180,8 +186,9 @@ def test_the_wait_counts_the_windows_of_other_halls_that_call_the_line_by_video(
         city.apply("H1", EventKind.TICKET_REMOTE_FINISHED, later, {"ticket": f"t{i}",
                                                                   "theme": "A"})
     assert city.waiting[a, h1] == 4
-    assert city.wait_one(h1, a, later) == pytest.approx(4.5 * 600 / 4)
-    assert city.wait_s(a, later, halls=np.array([h1]))[0] == pytest.approx(4.5 * 600 / 4)
+    assert city.wait_one(h1, a, later) == pytest.approx((5 - SPREAD) * 600 / 4, abs=1)
+    assert city.wait_s(a, later, halls=np.array([h1]))[0] == pytest.approx(
+        (5 - SPREAD) * 600 / 4, abs=1)
     city.start_day("H1")                      # a new day: nothing called by video yet
     assert city.arrivals.video_rate(a, later)[h1] == 0.0
 
@@ -306,11 +313,11 @@ def test_routing_policies_use_the_same_state(city: CityState) -> None:
 
 def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CityState) -> None:
     """H2's two A windows are busy (a 10-minute mean, one comes free every 5 min): its line's
-    waits are 2.5, 7.5, 12.5, 17.5 and 22.5 min. Video service costs 3.5 min (25% of 10 min
-    slower + a 1-min walk). The head (2.5 min), which H2 is about to call, is left to it; the
-    second (7.5 min: 1.5 gaps of 5 min) saves its citizen 4 min on average, and 3 in 4 of
-    them at least the cost (``VIDEO_RISK``): the remote window takes it, then the third —
-    never the head."""
+    waits are 2.0, 8.7, 13.7, 18.7 and 23.7 min (the k-th slot after k − SPREAD gaps). Video
+    service costs 3.5 min (25% of 10 min slower + a 1-min walk). The head (2.0 min), which H2
+    is about to call, is left to it; the second (8.7 min) saves its citizen 5 min on average,
+    and 3 in 4 of them at least the cost (``VIDEO_RISK``): the remote window takes it, then
+    the third — never the head."""
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
@@ -319,7 +326,7 @@ def test_choose_remote_takes_the_first_ticket_the_video_call_helps(city: CitySta
         issue(city, "H2", f"h2-{i}", sort_key=NOW + 10 - i)
     choice = choose_remote(("B", "A"), city, NOW, home="H3")
     assert choice is not None and (choice.hall, choice.ticket) == ("H2", "h2-3")
-    assert choice.wait_s == pytest.approx(1.5 * 600 / 2)
+    assert choice.wait_s == pytest.approx((2 - SPREAD) * 600 / 2, abs=1)
     city.hold("H2", "h2-3", "A")
     assert choose_remote(("A",), city, NOW, home="H3").ticket == "h2-2"  # type: ignore[union-attr]
     for ticket in ("h2-2", "h2-1", "h2-0"):
@@ -353,7 +360,7 @@ def test_a_citizen_who_declines_the_video_booth_is_not_called_by_video_again(cit
     for hall_id in ("H1", "H2"):
         busy(city, hall_id, "1", f"{hall_id}b1")
         busy(city, hall_id, "2", f"{hall_id}b2")
-    for i in range(6):           # the second (7.5 min) is the first a video call helps
+    for i in range(6):           # the second (8.7 min) is the first a video call helps
         issue(city, "H2", f"h2-{i}", sort_key=NOW + i)
     first = choose_remote(("A",), city, NOW, home="H1")
     assert first is not None and first.ticket == "h2-1"

@@ -20,7 +20,7 @@ from central.estimators import (
 )
 from central.forecast import expected_line
 from hall.config import HallConfig, Item, Rules, Theme, Window
-from hall.estimate import skill_lines, theme_wait
+from hall.estimate import DEFAULT_CV2, skill_lines, theme_wait
 from hall.events import EventKind
 from hall.state import WindowStatus
 
@@ -109,10 +109,14 @@ def test_an_ordinary_citizen_counts_the_elderly_who_come_during_the_wait() -> No
     for i in range(20):
         issue(city, "H1", f"t{i}", at=NOW + i * 180, elderly=i in (3, 9, 15))
     now = NOW + 3600
-    plain = (20 - 2 + 1) * 10 * MIN / 2          # the two idle windows call two at once
+    # the two idle windows call two at once and start afresh: later than the mean by the
+    # services' spread, 1 - c of a service (c = (1 + cv²) / 2; hall.estimate.slots_to_wait)
+    late = 1 - (1 + DEFAULT_CV2) / 2
+    plain = (20 - 2 + 1 + late) * 10 * MIN / 2
     load = 3 / 3600 * 10 * MIN / 2
     assert city.wait_one(0, a, now) == pytest.approx(plain / (1 - load), abs=1)
-    assert city.wait_one(0, a, now, priority=True) == pytest.approx(2 * 10 * MIN / 2, abs=1)
+    assert city.wait_one(0, a, now, priority=True) == pytest.approx(
+        (2 + late) * 10 * MIN / 2, abs=1)
 
 
 def test_a_second_skill_counts_by_its_real_share_not_half() -> None:
@@ -122,7 +126,8 @@ def test_a_second_skill_counts_by_its_real_share_not_half() -> None:
     a, b = city.theme_index["A"], city.theme_index["B"]
     for i in range(5):
         issue(city, "H1", f"t{i}")
-    assert city.wait_one(0, a, NOW) == pytest.approx(4 * 40 * MIN / 2)    # two windows
+    late = 1 - (1 + DEFAULT_CV2) / 2       # both start afresh (hall.estimate.slots_to_wait)
+    assert city.wait_one(0, a, NOW) == pytest.approx((4 + late) * 40 * MIN / 2, abs=1)
     for i in range(4):
         issue(city, "H1", f"b{i}", theme="B")
     busy_with_b = city.wait_one(0, a, NOW)
@@ -211,7 +216,12 @@ def test_windows_shared_with_another_theme_drain_the_line_only_with_what_it_leav
     for i in range(8):
         issue(city, "H1", f"t{i}", at=now)
     assert city.shared[a, city.theme_index["B"], 0] == 1.0
-    assert city.wait_at(a, now, np.array([30 * MIN]))[0] == pytest.approx(8.5 * 10 * MIN / 4)
+    # the ninth slot of four busy windows seen at a random moment: 9 less the services'
+    # spread, 1 - c of one (c = (1 + cv²) / 2; it was 8.5 while a busy window was taken to
+    # be half-way through its service)
+    slots = 9 - (1 - (1 + DEFAULT_CV2) / 2)
+    assert city.wait_at(a, now, np.array([30 * MIN]))[0] == pytest.approx(
+        slots * 10 * MIN / 4, abs=1)
     alone = opened(hall("H1", *[("A", "B")] * 4, mean_min=10))   # nobody comes for B
     _yesterday(alone, "A", 1)
     _today(alone)

@@ -267,6 +267,7 @@ def test_load_state_round_trips_what_was_committed(tmp_path: Path, example_confi
         assert loaded.windows["20"].status is WindowStatus.PAUSED
         assert loaded.counters == {"A": 2, "C": 1}
         assert loaded.service_means == written.service_means
+        assert loaded.service_spreads == written.service_spreads != {}   # the estimate's cv²
         assert loaded.service_counts == {"A": 1, "A02": 1}
         assert asdict(loaded.appointments["AP-7"]) == asdict(written.appointments["AP-7"])
         assert loaded.appointments["AP-7"].ticket_id == "20240312-C001"

@@ -27,6 +27,7 @@ from kiosk.submission_screens import FILLED
 
 @pytest.fixture
 def kiosk(qtbot) -> Iterator[BenchKiosk]:
+    """The bench's kiosk, smaller (a 960x540 window and camera) to keep the test quick."""
     opened = open_kiosk(window=(960, 540), camera="960x540")
     qtbot.addWidget(opened.view)
     yield opened

@@ -298,7 +298,8 @@ def check_holder(node: HallNode, desk: SubmissionDesk, appointment_id: str, item
                          f"身份证号码已输错{MAX_WRONG_ID_NUMBERS}次，该预约今天不能再用于核验身份，"
                          "请刷身份证办理",
                          f"The ID number was wrong {MAX_WRONG_ID_NUMBERS} times: the appointment "
-                         "no longer vouches for anybody today; please use your ID card")
+                         "no longer vouches for anybody today; please use your ID card",
+                         status=429)
     appointment, now = node.read(found)
     tz = node.config.timezone
     try:

@@ -68,11 +68,12 @@ class InstantHall:
         """The example hall's services with their guides (asked for or not)."""
         return sample_services(guide=True)
 
-    def reusable_documents(self, id_number: str, item: str) -> list[dict]:
+    def reusable_documents(self, id_number: str, item: str,
+                           appointment_id: str | None = None) -> list[dict]:
         """Nothing given before."""
         return []
 
-    def submit_submission(self, *args: Any) -> dict:
+    def submit_submission(self, *args: Any, **kwargs: Any) -> dict:
         """The sample receipt."""
         return sample_receipt()
 

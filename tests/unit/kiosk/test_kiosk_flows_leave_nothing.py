@@ -57,10 +57,17 @@ def submission(kiosk: BenchKiosk, touch: Touches) -> None:
     touch("done", model.reset)
 
 
+def _from_pyside(kind: type) -> bool:
+    """Whether a type is one of PySide6's wrappers (a type made by another test's metaclass
+    may have no ``__module__`` string at all)."""
+    module = getattr(kind, "__module__", None)
+    return isinstance(module, str) and module.startswith("PySide6")
+
+
 def held_by(kiosk: BenchKiosk) -> dict[str, Any]:
     """What a kiosk holds that a flow could leave behind."""
     wrappers = Counter(type(o).__name__ for o in gc.get_objects()
-                       if type(o).__module__.startswith("PySide6"))
+                       if _from_pyside(type(o)))
     return {"widgets": len(QApplication.allWidgets()),
             "Qt objects under the view": len(kiosk.view.findChildren(QObject)),
             "timers": len(kiosk.view.findChildren(QTimer)),

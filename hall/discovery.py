@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from zeroconf import (
     InterfaceChoice,
     IPVersion,
+    NotRunningException,
     ServiceBrowser,
     ServiceInfo,
     ServiceListener,
@@ -101,7 +102,10 @@ class _Collector(ServiceListener):
         self.changed = threading.Event()
 
     def _resolve(self, zc: Zeroconf, type_: str, name: str) -> None:
-        info = zc.get_service_info(type_, name, timeout=2000)
+        try:
+            info = zc.get_service_info(type_, name, timeout=2000)
+        except NotRunningException:
+            return      # browsing ended (its time was up) while this hall was being asked
         if info is None or not info.parsed_addresses():
             return
         props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
